@@ -1,0 +1,307 @@
+"""The data model every layer shares: Series, Run, Finding, Severity, Report.
+
+Readers produce Runs, rules produce Findings, the engine wraps both in a Report, reporters render it.
+Nothing here reads files or prints.
+"""
+
+from __future__ import annotations
+
+import enum
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+
+class Severity(enum.IntEnum):
+    """Finding severities, ordered so that comparisons mean "at least as bad as"."""
+
+    INFO = 1
+    WARNING = 2
+    ERROR = 3
+
+    @property
+    def label(self) -> str:
+        return self.name.lower()
+
+    @classmethod
+    def parse(cls, text: str) -> Severity:
+        try:
+            return cls[text.strip().upper()]
+        except KeyError:
+            valid = ", ".join(s.label for s in cls)
+            raise ValueError(f"unknown severity {text!r} (valid: {valid})") from None
+
+
+# Roles are "<split>_<kind>" for losses and metrics, or a bare kind for the rest.
+SPLITS = ("train", "val", "test")
+KINDS = ("loss", "metric", "lr", "grad_norm", "other")
+
+
+@dataclass
+class Series:
+    """One named curve as it was logged.
+
+    ``values`` keeps NaN and Inf: they are data. ``steps`` and ``epochs`` are the x positions of each value on
+    the step and epoch axes (either may be None when the log does not say; epochs may be fractional, as in
+    Hugging Face logs). ``axis`` is the axis the series is naturally read on: "epoch" when it has one point per
+    epoch, else "step".
+    """
+
+    name: str
+    values: np.ndarray
+    steps: np.ndarray | None = None
+    epochs: np.ndarray | None = None
+    split: str | None = None  # train | val | test | None
+    kind: str = "other"  # loss | metric | lr | grad_norm | other
+    higher_is_better: bool | None = None
+    derived: bool = False  # built by lossdoc (e.g. the sum of loss components), not read from the log
+
+    def __post_init__(self) -> None:
+        self.values = np.asarray(self.values, dtype=np.float64)
+        n = len(self.values)
+        for attr in ("steps", "epochs"):
+            arr = getattr(self, attr)
+            if arr is not None:
+                arr = np.asarray(arr, dtype=np.float64)
+                if len(arr) != n:
+                    raise ValueError(f"series {self.name!r}: {attr} has {len(arr)} entries for {n} values")
+                setattr(self, attr, arr)
+
+    @property
+    def role(self) -> str:
+        if self.kind in ("loss", "metric"):
+            return f"{self.split or 'train'}_{self.kind}"
+        return self.kind
+
+    @property
+    def axis(self) -> str:
+        if self.steps is None:
+            return "epoch"
+        if self.epochs is None:
+            return "step"
+        # One value per distinct (whole) epoch means the series is an epoch-level curve even if steps are known.
+        ep = self.epochs[np.isfinite(self.epochs)]
+        if len(ep) and np.all(ep == np.round(ep)) and len(np.unique(ep)) == len(ep):
+            return "epoch"
+        return "step"
+
+    @property
+    def x(self) -> np.ndarray:
+        """Positions on the series' own axis (epoch numbers or steps); 0..n-1 when the log gives neither."""
+        arr = self.epochs if self.axis == "epoch" else self.steps
+        if arr is None:
+            return np.arange(len(self.values), dtype=np.float64)
+        return arr
+
+    @property
+    def nonfinite(self) -> int:
+        return int(np.count_nonzero(~np.isfinite(self.values)))
+
+    def __len__(self) -> int:
+        return len(self.values)
+
+    def describe(self) -> dict[str, Any]:
+        direction = None if self.higher_is_better is None else ("higher" if self.higher_is_better else "lower")
+        return {
+            "name": self.name,
+            "role": self.role,
+            "axis": self.axis,
+            "points": len(self),
+            "nonfinite": self.nonfinite,
+            "direction": direction,
+        }
+
+
+@dataclass
+class Run:
+    """Everything read from one log (a file, a run folder, or several joined one-tag exports)."""
+
+    source: str
+    format: str
+    series: dict[str, Series] = field(default_factory=dict)
+    name: str | None = None
+    notes: list[str] = field(default_factory=list)  # what the reader had to decide: restarts cut, % rescaled...
+    meta: dict[str, Any] = field(default_factory=dict)
+    # Explicit choices of the primary train / val loss (from --train/--val or config); names of series.
+    train_override: str | None = None
+    val_override: str | None = None
+
+    def add(self, series: Series) -> None:
+        self.series[series.name] = series
+
+    def by_role(self, role: str) -> list[Series]:
+        return [s for s in self.series.values() if s.role == role]
+
+    def _pick(self, role: str, override: str | None) -> Series | None:
+        if override is not None:
+            return self.series.get(override)
+        candidates = self.by_role(role)
+        if not candidates:
+            return None
+        return min(candidates, key=_loss_preference)
+
+    @property
+    def train_loss(self) -> Series | None:
+        return self._pick("train_loss", self.train_override)
+
+    @property
+    def val_loss(self) -> Series | None:
+        return self._pick("val_loss", self.val_override)
+
+    def val_metrics(self) -> list[Series]:
+        return [s for s in self.series.values() if s.role == "val_metric" and s.higher_is_better is not None]
+
+    @property
+    def lr(self) -> Series | None:
+        found = self.by_role("lr")
+        return found[0] if found else None
+
+    @property
+    def grad_norm(self) -> Series | None:
+        found = self.by_role("grad_norm")
+        return found[0] if found else None
+
+    @property
+    def axis(self) -> str:
+        main = self.train_loss or self.val_loss
+        if main is not None:
+            return main.axis
+        if self.series:
+            return next(iter(self.series.values())).axis
+        return "step"
+
+    @property
+    def label(self) -> str:
+        return self.name or self.source
+
+    def describe(self) -> dict[str, Any]:
+        return {
+            "source": self.source,
+            "name": self.name,
+            "format": self.format,
+            "axis": self.axis,
+            "train_loss": self.train_loss.name if self.train_loss else None,
+            "val_loss": self.val_loss.name if self.val_loss else None,
+            "series": [s.describe() for s in self.series.values()],
+            "notes": list(self.notes),
+        }
+
+
+def _loss_preference(s: Series) -> tuple:
+    """Order candidate loss series: a plain total loss first, epoch-level before step-level for the same name,
+    derived sums after real totals, then the longest."""
+    base = s.name.lower().replace("/", "_").replace("-", "_")
+    for prefix in ("train_", "training_", "val_", "valid_", "validation_", "eval_", "test_", "epoch_"):
+        if base.startswith(prefix):
+            base = base[len(prefix) :]
+    for suffix in ("_epoch", "_step"):
+        if base.endswith(suffix):
+            base = base[: -len(suffix)]
+    plain = base in ("loss", "total_loss", "loss_total", "objective")
+    return (not plain, s.derived, s.name.lower().endswith("_step"), -len(s))
+
+
+@dataclass
+class Finding:
+    """One diagnosis of one run, with the evidence a person can check."""
+
+    name: str
+    code: str
+    severity: Severity
+    message: str
+    confidence: float = 1.0
+    series: list[str] = field(default_factory=list)
+    onset: float | None = None  # x position (on `axis`) where the problem starts
+    axis: str | None = None
+    evidence: dict[str, Any] = field(default_factory=dict)
+    causes: list[str] = field(default_factory=list)
+    remedies: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "code": self.code,
+            "severity": self.severity.label,
+            "confidence": round(float(self.confidence), 3),
+            "series": list(self.series),
+            "onset": _jsonable(self.onset),
+            "axis": self.axis,
+            "message": self.message,
+            "evidence": {k: _jsonable(v) for k, v in self.evidence.items()},
+            "causes": list(self.causes),
+            "remedies": list(self.remedies),
+        }
+
+
+@dataclass
+class Skipped:
+    """A rule that did not run on a run, and why (missing series, too few points)."""
+
+    name: str
+    code: str
+    reason: str
+
+
+@dataclass
+class RunReport:
+    run: Run
+    findings: list[Finding] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
+
+    @property
+    def primary(self) -> Finding | None:
+        return self.findings[0] if self.findings else None
+
+    def status(self, fail_on: Severity | None) -> str:
+        """ok: nothing at warning or above; fail: something at or above the gate; warn: otherwise."""
+        worst = max((f.severity for f in self.findings), default=None)
+        if fail_on is not None and worst is not None and worst >= fail_on:
+            return "fail"
+        if worst is not None and worst >= Severity.WARNING:
+            return "warn"
+        return "ok"
+
+
+@dataclass
+class InputProblem:
+    """A path that could not be read; reported, and the exit code becomes 2."""
+
+    source: str
+    message: str
+
+
+@dataclass
+class Report:
+    runs: list[RunReport] = field(default_factory=list)
+    errors: list[InputProblem] = field(default_factory=list)
+    fail_on: Severity | None = Severity.WARNING  # None means never fail on findings
+
+    @property
+    def exit_code(self) -> int:
+        """The CI gate: 2 if any input failed, 1 if a finding is at or above fail_on, else 0."""
+        if self.errors:
+            return 2
+        if self.fail_on is not None:
+            for rr in self.runs:
+                if any(f.severity >= self.fail_on for f in rr.findings):
+                    return 1
+        return 0
+
+
+def _jsonable(v: Any) -> Any:
+    """Turn numpy scalars and non-finite floats into JSON-safe values (NaN/Inf become strings)."""
+    if isinstance(v, np.generic):
+        v = v.item()
+    if isinstance(v, float):
+        if math.isnan(v):
+            return "nan"
+        if math.isinf(v):
+            return "inf" if v > 0 else "-inf"
+        return v
+    if isinstance(v, (list, tuple)):
+        return [_jsonable(x) for x in v]
+    if isinstance(v, dict):
+        return {k: _jsonable(x) for k, x in v.items()}
+    return v

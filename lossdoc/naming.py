@@ -1,0 +1,132 @@
+"""The one naming table: from a logged column or tag name to its role (split, kind, direction).
+
+Every reader calls :func:`resolve`; no reader keeps its own list of names. Examples of what it understands:
+
+    loss, train_loss, train/loss, epoch_loss, loss_step, training_loss     -> train loss
+    val_loss, valid_loss, validation/epoch_loss, eval_loss, val/box_loss   -> val loss
+    test_loss, test/acc                                                    -> test
+    accuracy, acc, val_accuracy, metrics/mAP50-95(B), eval_f1, top5       -> metric, higher is better
+    mae, val_rmse, perplexity, error_rate, wer                            -> metric, lower is better
+    lr, learning_rate, lr-Adam, lr/pg0                                    -> lr
+    grad_norm, gradient_norm                                              -> grad_norm
+    epoch, step, time, _runtime, samples_per_second                       -> other
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Role:
+    split: str | None  # train | val | test | None (not a train/val/test quantity)
+    kind: str  # loss | metric | lr | grad_norm | other
+    higher_is_better: bool | None
+
+
+# Split markers, checked as whole tokens at the start or end of the name (after normalising separators).
+_SPLIT_TOKENS = {
+    "train": "train",
+    "training": "train",
+    "trn": "train",
+    "val": "val",
+    "valid": "val",
+    "validation": "val",
+    "eval": "val",
+    "evaluation": "val",
+    "dev": "val",
+    "test": "test",
+    "testing": "test",
+}
+
+# Axis / bookkeeping columns: never a curve to diagnose.
+_OTHER = re.compile(
+    r"^(epoch|epochs|step|steps|global_?step|iter|iters|iteration|iterations|batch|batches|time|wall_?time|"
+    r"timestamp|runtime|_?runtime|.*_runtime|.*samples_per_second|.*steps_per_second|.*_per_second|"
+    r"total_flos|flos|num_input_tokens_seen|.*tokens_seen|it_?s|s_?it|duration|elapsed|date|datetime|"
+    r"created|index|unnamed.*|hp_metric|memory.*|mem.*|gpu.*|cpu.*)$"
+)
+_LR = re.compile(r"^(lr|learning_?rate|lr_.*|lr_pg\d+|lr_?[a-z]*|learning_?rate_.*|.*_lr)$")
+_GRAD = re.compile(r"^(grad_?norm|gradient_?norm|total_?grad_?norm|grad_?norm_.*|.*grad_?norm)$")
+_LOSS = re.compile(r"(^|_)(loss|losses|nll|objective|cross_?entropy|xent|ce)(_|$)|loss")
+# Metrics where higher is better / lower is better. Matched as tokens anywhere in the name.
+_HIGHER = re.compile(
+    r"(^|_)(acc|accuracy|top_?\d+|top\d+_acc.*|f1|f1_score|fbeta|auc|auroc|roc_auc|ap|map|map\d*|map50|"
+    r"map50_95|map_50|map_75|precision|recall|prec|rec|iou|miou|dice|bleu|rouge\w*|r2|r_squared|"
+    r"spearman\w*|pearson\w*|matthews\w*|mcc|kappa|exact_match|em|sensitivity|specificity|ndcg\w*|"
+    r"hit\w*|mrr|psnr|ssim|score|fitness|reward|return|categorical_accuracy|sparse_categorical_accuracy|"
+    r"binary_accuracy)(_|$)"
+)
+_LOWER = re.compile(
+    r"(^|_)(mae|mse|rmse|msle|mape|smape|error|err|error_rate|perplexity|ppl|wer|cer|ter|bpc|bpd|"
+    r"nll|kl|kld|fid|lpips|hinge|huber|logcosh|cosine_proximity|distance|dist)(_|$)"
+)
+
+
+def normalise(name: str) -> str:
+    """Lower-case, strip, and fold separators ('/', '-', '.', ' ', parentheses) into '_'."""
+    n = name.strip().strip("\ufeff").lower()
+    n = re.sub(r"[\s/\-.:()\[\]]+", "_", n)
+    n = re.sub(r"_+", "_", n).strip("_")
+    return n
+
+
+def _strip_tokens(tokens: list[str]) -> tuple[str | None, list[str]]:
+    """Pull a split marker off the front or back; also drop Lightning's _step/_epoch and Keras' epoch_ markers."""
+    split = None
+    toks = list(tokens)
+    # Keras TensorBoard writes epoch_loss / batch_loss / evaluation_loss_vs_iterations.
+    while toks and toks[0] in ("epoch", "batch", "metrics", "metric", "scalars", "scalar", "charts"):
+        toks = toks[1:]
+    while len(toks) > 1 and toks[-1] in ("step", "epoch", "mean", "avg", "b", "vs", "iterations"):
+        toks = toks[:-1]
+    if toks and toks[0] in _SPLIT_TOKENS:
+        split = _SPLIT_TOKENS[toks[0]]
+        toks = toks[1:]
+    elif toks and toks[-1] in _SPLIT_TOKENS:
+        split = _SPLIT_TOKENS[toks[-1]]
+        toks = toks[:-1]
+    else:
+        for i, t in enumerate(toks):  # e.g. "loss/val" inside a longer tag, "eval_loss_vs_iterations"
+            if t in _SPLIT_TOKENS and i > 0:
+                split = _SPLIT_TOKENS[t]
+                toks = toks[:i] + toks[i + 1 :]
+                break
+    # Lightning's per-step / per-epoch variants after the split was removed.
+    while len(toks) > 1 and toks[-1] in ("step", "epoch"):
+        toks = toks[:-1]
+    return split, toks
+
+
+def resolve(name: str, *, metric_split: str = "train", loss_split: str = "train") -> Role:
+    """Resolve a column/tag name to its role.
+
+    ``metric_split`` / ``loss_split`` give the split of an unprefixed metric or loss. They are "train" for most
+    tools (Keras' ``accuracy`` is the train accuracy) but e.g. fastai computes its unprefixed metrics on the
+    validation set, so its reader passes ``metric_split="val"``. A trailing ``(B)``/``(M)`` (Ultralytics box /
+    mask) is ignored; Ultralytics' ``metrics/...`` columns are validation metrics.
+    """
+    raw = normalise(name)
+    if not raw:
+        return Role(None, "other", None)
+    tokens = [t for t in raw.split("_") if t]
+    is_metrics_group = tokens[0] in ("metrics", "metric") and len(tokens) > 1
+    split, toks = _strip_tokens(tokens)
+    core = "_".join(toks)
+    if not core or _OTHER.match(core) or _OTHER.match(raw):
+        return Role(None, "other", None)
+    if _GRAD.match(core):
+        return Role(None, "grad_norm", False)
+    if _LR.match(core) or _LR.match(raw):
+        return Role(None, "lr", None)
+    if _LOSS.search(core):
+        return Role(split or loss_split, "loss", False)
+    if _HIGHER.search(core):
+        return Role(split or ("val" if is_metrics_group else metric_split), "metric", True)
+    if _LOWER.search(core):
+        return Role(split or ("val" if is_metrics_group else metric_split), "metric", False)
+    # An unknown name: a metric of unknown direction if it carries a split, else nothing we can use.
+    if split is not None or is_metrics_group:
+        return Role(split or "val", "metric", None)
+    return Role(None, "other", None)

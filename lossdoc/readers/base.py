@@ -1,0 +1,246 @@
+"""What every reader shares: the Reader declaration, the Source it reads, and `build_series`/`finish_run`, which
+turn raw columns into Series with roles from the one naming table and apply the clean-ups every format needs
+(restarted step counters, accuracy logged in %, sums of loss components).
+
+A reader module declares one or more Reader subclasses and lists them in ``READERS``; ``lossdoc.readers``
+collects them into the registry. Readers never write to, lock or keep open the files they read.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import ClassVar, Iterable
+
+import numpy as np
+
+from lossdoc.errors import InputError
+from lossdoc.model import Run, Series
+from lossdoc.naming import resolve
+
+HEAD_BYTES = 64 * 1024
+
+
+@dataclass
+class Source:
+    """A file's bytes with the name to report it by. Stdin is read whole into ``data``."""
+
+    label: str
+    path: Path | None = None
+    data: bytes | None = None
+    _head: bytes | None = field(default=None, repr=False)
+
+    def head(self, n: int = HEAD_BYTES) -> bytes:
+        if self.data is not None:
+            return self.data[:n]
+        if self._head is None or len(self._head) < n:
+            assert self.path is not None
+            with open(self.path, "rb") as fh:
+                self._head = fh.read(n)
+        return self._head[:n]
+
+    def read_bytes(self) -> bytes:
+        if self.data is None:
+            assert self.path is not None
+            self.data = self.path.read_bytes()
+        return self.data
+
+    def text(self) -> str:
+        """Decoded text with BOMs removed and CRLF / CR-CR-LF / CR line endings folded to LF."""
+        return decode_text(self.read_bytes(), self.label)
+
+    def stream(self) -> io.StringIO:
+        return io.StringIO(self.text())
+
+
+def decode_text(raw: bytes, label: str) -> str:
+    if raw.startswith(b"\xff\xfe") or raw.startswith(b"\xfe\xff"):
+        text = raw.decode("utf-16")
+    else:
+        if b"\x00" in raw[:4096]:
+            raise InputError(label, "binary content, not a text log")
+        try:
+            text = raw.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            text = raw.decode("latin-1")
+    text = text.lstrip("\ufeff")
+    return text.replace("\r\r\n", "\n").replace("\r\n", "\n").replace("\r", "\n")
+
+
+class Reader:
+    """A log format. Subclasses set the class attributes and implement sniff() and read()."""
+
+    name: ClassVar[str]  # stable identifier, used by --input-format and in the JSON "format" field
+    description: ClassVar[str]
+    #: Reader that handles directories (TensorBoard logdirs, MLflow runs, folders of exports).
+    handles_dirs: ClassVar[bool] = False
+    #: Sniffing order: lower goes first (specific formats before generic CSV/JSON).
+    priority: ClassVar[int] = 50
+
+    def sniff(self, head: bytes, path: Path | None) -> bool:
+        """Decide from content (and the name only as a hint) whether this reader understands the source."""
+        raise NotImplementedError
+
+    def sniff_dir(self, path: Path) -> bool:
+        return False
+
+    def read(self, source: Source) -> list[Run]:
+        raise NotImplementedError
+
+    def read_dir(self, path: Path) -> list[Run]:
+        raise NotImplementedError
+
+
+def build_series(
+    name: str,
+    values: Iterable[float],
+    *,
+    steps: Iterable[float] | None = None,
+    epochs: Iterable[float] | None = None,
+    metric_split: str = "train",
+    loss_split: str = "train",
+    role_name: str | None = None,
+) -> Series:
+    """A Series whose role comes from the naming table (``role_name`` is resolved instead of ``name`` when the
+    column's own name says nothing, e.g. the tag of a TensorBoard CSV export named ``Value``)."""
+    role = resolve(role_name or name, metric_split=metric_split, loss_split=loss_split)
+    return Series(
+        name=name,
+        values=np.asarray(list(values) if not isinstance(values, np.ndarray) else values, dtype=np.float64),
+        steps=None if steps is None else np.asarray(steps, dtype=np.float64),
+        epochs=None if epochs is None else np.asarray(epochs, dtype=np.float64),
+        split=role.split,
+        kind=role.kind,
+        higher_is_better=role.higher_is_better,
+    )
+
+
+def drop_missing(s: Series) -> Series:
+    """Remove positions with no value at all (sparse rows: NaN where the tool wrote an empty cell).
+
+    Readers call this only for cells that were *empty* in the file; a NaN the tool actually logged must be kept,
+    so readers mark logged NaN/Inf before parsing (see tabular reader) rather than relying on this.
+    """
+    keep = ~np.isnan(s.values)
+    if keep.all():
+        return s
+    return Series(
+        s.name,
+        s.values[keep],
+        None if s.steps is None else s.steps[keep],
+        None if s.epochs is None else s.epochs[keep],
+        s.split,
+        s.kind,
+        s.higher_is_better,
+        s.derived,
+    )
+
+
+def _take(s: Series, idx: np.ndarray) -> Series:
+    return Series(
+        s.name,
+        s.values[idx],
+        None if s.steps is None else s.steps[idx],
+        None if s.epochs is None else s.epochs[idx],
+        s.split,
+        s.kind,
+        s.higher_is_better,
+        s.derived,
+    )
+
+
+def cut_restarts(s: Series) -> tuple[Series, str | None]:
+    """When the step (or, lacking steps, epoch) counter goes back, the run was restarted and appended to the same
+    log: keep the latest segment, i.e. everything from the last position the counter fell below its previous
+    value. Returns the trimmed series and a note, or the series unchanged and None."""
+    x = s.steps if s.steps is not None else s.epochs
+    if x is None or len(x) < 2:
+        return s, None
+    finite = np.isfinite(x)
+    xs = np.where(finite, x, -np.inf)
+    running_max = np.maximum.accumulate(xs)
+    back = np.flatnonzero((xs[1:] < running_max[:-1]) & finite[1:]) + 1
+    if len(back) == 0:
+        return s, None
+    start = int(back[-1])
+    axis = "step" if s.steps is not None else "epoch"
+    note = (
+        f"{s.name}: the {axis} counter restarts {len(back)} time(s) (last at row {start}, "
+        f"{axis} {x[start - 1]:g} -> {x[start]:g}); kept the latest segment of {len(s) - start} points"
+    )
+    return _take(s, np.arange(start, len(s))), note
+
+
+def rescale_percent(s: Series) -> tuple[Series, str | None]:
+    """Accuracy-like metrics logged in % (0-100) are rescaled to 0-1 so that all runs compare."""
+    if s.kind != "metric" or not s.higher_is_better:
+        return s, None
+    name = s.name.lower()
+    if not any(k in name for k in ("acc", "precision", "recall", "f1", "iou", "dice", "map", "auc")):
+        return s, None
+    v = s.values[np.isfinite(s.values)]
+    if len(v) == 0 or v.max() <= 1.0 or v.max() > 100.0 or v.min() < 0:
+        return s, None
+    out = Series(s.name, s.values / 100.0, s.steps, s.epochs, s.split, s.kind, s.higher_is_better, s.derived)
+    return out, f"{s.name}: values up to {v.max():g} read as percent and rescaled to 0-1"
+
+
+def add_component_sums(run: Run) -> None:
+    """Tools like Ultralytics log a loss only as components (box_loss, cls_loss, dfl_loss). When a split has
+    several loss series and no total, add a derived total (``train/loss (sum)``) aligned on their shared x."""
+    for split in ("train", "val"):
+        losses = [s for s in run.series.values() if s.kind == "loss" and s.split == split and not s.derived]
+        if len(losses) < 2:
+            continue
+        names = [s.name.lower() for s in losses]
+        if any(_is_total(n) for n in names):
+            continue
+        first = losses[0]
+        if any(len(s) != len(first) for s in losses):
+            continue
+        if any(not np.array_equal(s.x, first.x) for s in losses):
+            continue
+        total = np.sum([s.values for s in losses], axis=0)
+        sep = "/" if "/" in first.name else "_"
+        run.add(
+            Series(
+                f"{split}{sep}loss (sum)",
+                total,
+                first.steps,
+                first.epochs,
+                split,
+                "loss",
+                False,
+                derived=True,
+            )
+        )
+        run.notes.append(f"{split} loss is the sum of {', '.join(s.name for s in losses)}")
+
+
+def _is_total(lower_name: str) -> bool:
+    from lossdoc.naming import normalise
+
+    n = normalise(lower_name)
+    for p in ("train_", "val_", "valid_", "validation_", "eval_", "test_", "epoch_", "training_"):
+        if n.startswith(p):
+            n = n[len(p) :]
+    for s in ("_epoch", "_step", "_train", "_val"):
+        if n.endswith(s):
+            n = n[: -len(s)]
+    return n in ("loss", "total_loss", "loss_total")
+
+
+def finish_run(run: Run) -> Run:
+    """Apply the shared clean-ups to a freshly read run, in place, and return it."""
+    for name in list(run.series):
+        s = run.series[name]
+        s, note = cut_restarts(s)
+        if note:
+            run.notes.append(note)
+        s, note = rescale_percent(s)
+        if note:
+            run.notes.append(note)
+        run.series[name] = s
+    add_component_sums(run)
+    return run
