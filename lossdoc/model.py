@@ -219,6 +219,12 @@ class Finding:
     causes: list[str] = field(default_factory=list)
     remedies: list[str] = field(default_factory=list)
 
+    def __post_init__(self) -> None:
+        # Plain Python numbers everywhere, so reporters and JSON never meet numpy scalars.
+        self.confidence = float(min(1.0, max(0.0, self.confidence)))
+        self.onset = None if self.onset is None else float(self.onset)
+        self.evidence = {k: _plain(v) for k, v in self.evidence.items()}
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "name": self.name,
@@ -288,6 +294,16 @@ class Report:
                 if any(f.severity >= self.fail_on for f in rr.findings):
                     return 1
         return 0
+
+
+def _plain(v: Any) -> Any:
+    if isinstance(v, np.generic):
+        return v.item()
+    if isinstance(v, np.ndarray):
+        return [_plain(x) for x in v.tolist()]
+    if isinstance(v, (list, tuple)):
+        return [_plain(x) for x in v]
+    return v
 
 
 def _jsonable(v: Any) -> Any:

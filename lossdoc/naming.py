@@ -130,3 +130,12 @@ def resolve(name: str, *, metric_split: str = "train", loss_split: str = "train"
     if split is not None or is_metrics_group:
         return Role(split or "val", "metric", None)
     return Role(None, "other", None)
+
+
+def is_bookkeeping(name: str) -> bool:
+    """True for axis and bookkeeping columns (epoch, step, time, runtime, throughput, memory...): never a curve.
+
+    Readers use it to leave such columns out of a run; an unknown name (a custom metric) is not bookkeeping.
+    """
+    raw = normalise(name)
+    return bool(raw) and bool(_OTHER.match(raw))

@@ -116,6 +116,16 @@ def build_series(
     )
 
 
+def require_loss(run: Run, label: str, names: Iterable[str], what: str = "columns") -> None:
+    """Every reader ends with this: a log with no loss series at all (train, val or test) is not something lossdoc
+    can diagnose, so it is an InputError naming what the log did hold. A run with only a val loss still counts."""
+    if any(s.kind == "loss" for s in run.series.values()):
+        return
+    seen = [n for n in names if n]
+    shown = ", ".join(seen[:20]) + (f", ... ({len(seen)} in all)" if len(seen) > 20 else "")
+    raise InputError(label, f"no loss series found ({what}: {shown or 'none'})")
+
+
 def drop_missing(s: Series) -> Series:
     """Remove positions with no value at all (sparse rows: NaN where the tool wrote an empty cell).
 

@@ -1,0 +1,314 @@
+"""The command line: parse options -> api -> reporter -> exit code. No analysis here.
+
+Exit codes (a public contract): 0 nothing at or above --fail-on; 1 a finding at or above it; 2 a usage,
+config or input error, or an internal error. Errors are one line on stderr (a traceback only with --debug).
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import sys
+import textwrap
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Callable, Optional
+
+import typer
+
+from lossdoc import __version__
+from lossdoc.errors import LossdocError
+
+app = typer.Typer(
+    name="lossdoc",
+    help="A doctor for training logs: which failure mode fits your loss curves, the evidence, and what to do.\n\n"
+    "Exit codes: 0 clean, 1 findings at or above --fail-on, 2 usage, config or input error.",
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+_state = {"debug": False}
+
+
+class OutputFormat(str, Enum):
+    rich = "rich"
+    json = "json"
+
+
+class FailOn(str, Enum):
+    error = "error"
+    warning = "warning"
+    info = "info"
+    never = "never"
+
+
+def _err(message: str) -> None:
+    sys.stderr.write(f"lossdoc: error: {message}\n")
+
+
+def guarded(func: Callable) -> Callable:
+    """Turn every failure into one line on stderr and exit code 2 (a traceback only with --debug)."""
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        try:
+            return func(*args, **kwargs)
+        except (typer.Exit, typer.Abort, SystemExit):
+            raise
+        except LossdocError as exc:
+            if _state["debug"]:
+                raise
+            _err(str(exc))
+            raise typer.Exit(2) from None
+        except KeyboardInterrupt:
+            _err("interrupted")
+            raise typer.Exit(2) from None
+        except BrokenPipeError:  # `lossdoc ... | head`: the reader went away; not our error
+            try:
+                sys.stdout = open(os.devnull, "w")
+            except OSError:
+                pass
+            raise typer.Exit(0) from None
+        except Exception as exc:  # an internal error: still one line, still exit 2
+            if _state["debug"]:
+                raise
+            _err(f"internal error: {type(exc).__name__}: {exc} (run with --debug for the traceback)")
+            raise typer.Exit(2) from None
+
+    return wrapper
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"lossdoc {__version__}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def main_options(
+    version: Annotated[
+        Optional[bool], typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit.")
+    ] = None,
+    debug: Annotated[bool, typer.Option("--debug", help="Show full tracebacks for errors.")] = False,
+) -> None:
+    _state["debug"] = debug
+
+
+def _use_color() -> bool:
+    return sys.stdout.isatty() and "NO_COLOR" not in os.environ and os.environ.get("TERM") != "dumb"
+
+
+def _width() -> int:
+    if sys.stdout.isatty():
+        try:
+            return max(60, min(os.get_terminal_size().columns, 160))
+        except OSError:
+            pass
+    try:
+        return max(60, int(os.environ.get("COLUMNS", "100")))
+    except ValueError:
+        return 100
+
+
+def _load_config(config: Optional[Path]):
+    from lossdoc.config import load_config
+
+    return load_config(config)
+
+
+PathsArg = Annotated[list[str], typer.Argument(help="Log files, run folders or logdirs; '-' reads stdin.")]
+FormatOpt = Annotated[OutputFormat, typer.Option("--format", "-f", help="Report format.")]
+InputFormatOpt = Annotated[
+    Optional[str],
+    typer.Option("--input-format", "-i", help="Force a reader instead of sniffing (see `lossdoc formats`)."),
+]
+ConfigOpt = Annotated[
+    Optional[Path], typer.Option("--config", help="Config file (default: lossdoc.toml or pyproject.toml upwards).")
+]
+
+
+@app.command()
+@guarded
+def analyze(
+    paths: PathsArg,
+    format: FormatOpt = OutputFormat.rich,
+    fail_on: Annotated[
+        Optional[FailOn], typer.Option("--fail-on", help="Lowest severity that makes the exit code 1 [default: warning].")
+    ] = None,
+    input_format: InputFormatOpt = None,
+    train: Annotated[Optional[str], typer.Option("--train", help="Series to use as the training loss.")] = None,
+    val: Annotated[Optional[str], typer.Option("--val", help="Series to use as the validation loss.")] = None,
+    join: Annotated[
+        bool, typer.Option("--join", help="Join one-curve files (TensorBoard exports, MLflow metrics) into one run.")
+    ] = False,
+    select: Annotated[
+        Optional[list[str]], typer.Option("--select", help="Only these rules (name, code or prefix; repeatable).")
+    ] = None,
+    ignore: Annotated[
+        Optional[list[str]], typer.Option("--ignore", help="Skip these rules (name, code or prefix; repeatable).")
+    ] = None,
+    config: ConfigOpt = None,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Also show skipped rules and all columns.")] = False,
+) -> None:
+    """Diagnose training logs; the exit code gates CI (0 clean, 1 findings, 2 errors)."""
+    from lossdoc import api
+    from lossdoc.model import InputProblem, Report
+    from lossdoc.reporters import REPORTERS
+
+    cfg = _load_config(config)
+    kwargs = dict(
+        config=cfg,
+        fail_on=fail_on.value if fail_on else None,
+        select=_split(select),
+        ignore=_split(ignore),
+        train=train,
+        val=val,
+        input_format=input_format,
+    )
+    if join:
+        report = Report()
+        try:
+            source = [api.join(paths, input_format or cfg.input_format)]
+        except LossdocError as exc:
+            if not hasattr(exc, "source"):
+                raise
+            source = []
+            report.errors.append(InputProblem(exc.source, exc.problem))
+        merged = api.analyze(source, **kwargs)
+        merged.errors[:0] = report.errors
+        report = merged
+    else:
+        report = api.analyze(paths, **kwargs)
+    for e in report.errors:
+        _err(f"{e.source}: {e.message}")
+    if format is OutputFormat.json:
+        out = REPORTERS["json"](report)
+    else:
+        out = REPORTERS["rich"](report, width=_width(), color=_use_color(), verbose=verbose)
+    sys.stdout.write(out)
+    sys.stdout.flush()
+    raise typer.Exit(report.exit_code)
+
+
+def _split(items: Optional[list[str]]) -> Optional[list[str]]:
+    """Accept both `--select a --select b` and `--select a,b`."""
+    if items is None:
+        return None
+    return [p.strip() for item in items for p in item.split(",") if p.strip()]
+
+
+@app.command()
+@guarded
+def inspect(
+    paths: PathsArg,
+    format: FormatOpt = OutputFormat.rich,
+    input_format: InputFormatOpt = None,
+) -> None:
+    """Show what was read: format, runs, each series with its role, axis, length and non-finite count."""
+    from lossdoc import api
+
+    runs, failed = [], False
+    for p in paths:
+        try:
+            runs.extend(api.read(p, input_format))
+        except LossdocError as exc:
+            if not hasattr(exc, "source"):
+                raise
+            _err(str(exc))
+            failed = True
+    if format is OutputFormat.json:
+        sys.stdout.write(json.dumps({"runs": [r.describe() for r in runs]}, indent=2) + "\n")
+    else:
+        from rich.console import Console
+        from rich.table import Table
+
+        console = Console(width=_width(), no_color=not _use_color(), force_terminal=_use_color(), highlight=False)
+        for run in runs:
+            console.print(f"[bold]{run.label}[/bold]  format: {run.format}  axis: {run.axis}")
+            t = Table(box=None, pad_edge=False, padding=(0, 2, 0, 0))
+            for col in ("series", "role", "direction", "axis", "points", "non-finite", "used as"):
+                t.add_column(col, justify="right" if col in ("points", "non-finite") else "left")
+            for s in run.series.values():
+                used = "train loss" if s is run.train_loss else "val loss" if s is run.val_loss else ""
+                d = s.describe()
+                t.add_row(s.name, d["role"], d["direction"] or "", d["axis"], f"{d['points']:,}", str(d["nonfinite"]), used)
+            console.print(t)
+            for note in run.notes:
+                console.print(f"  note: {note}", style="dim")
+            console.print()
+    raise typer.Exit(2 if failed else 0)
+
+
+@app.command()
+@guarded
+def rules(format: FormatOpt = OutputFormat.rich) -> None:
+    """List every rule: code, name, default severity and summary."""
+    from lossdoc.rules import ALL_RULES
+
+    if format is OutputFormat.json:
+        sys.stdout.write(json.dumps({"rules": [r.describe() for r in ALL_RULES]}, indent=2) + "\n")
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    t = Table(box=None, pad_edge=False, padding=(0, 2, 0, 0))
+    for col in ("code", "name", "severity", "needs", "summary"):
+        t.add_column(col)
+    for r in ALL_RULES:
+        t.add_row(r.code, r.name, r.severity.label, ", ".join(r.requires) or "-", r.summary())
+    Console(width=_width(), no_color=not _use_color(), highlight=False).print(t)
+
+
+@app.command()
+@guarded
+def explain(name: Annotated[str, typer.Argument(help="Rule name or code, e.g. overfitting or LD101.")]) -> None:
+    """Print one rule's documentation and parameters."""
+    from lossdoc.errors import UsageError
+    from lossdoc.rules import ALL_RULES, find_rule
+
+    rule = find_rule(name)
+    if rule is None:
+        raise UsageError(f"no rule {name!r} (rules: {', '.join(r.name for r in ALL_RULES)})")
+    d = rule.describe()
+    lines = [f"{d['code']} {d['name']} (default severity: {d['severity']})", "", d["summary"], ""]
+    for head, text in d["sections"].items():
+        lines += [f"{head}:", textwrap.fill(text, width=96, initial_indent="  ", subsequent_indent="  "), ""]
+    if d["parameters"]:
+        lines.append(f"Parameters ([tool.lossdoc.rules.{d['name']}] in pyproject.toml or lossdoc.toml):")
+        for k, p in d["parameters"].items():
+            lines.append(f"  {k} = {p['default']!r}  {p['help']}")
+    else:
+        lines.append("Parameters: none")
+    sys.stdout.write("\n".join(lines).rstrip() + "\n")
+
+
+@app.command()
+@guarded
+def formats(format: FormatOpt = OutputFormat.rich) -> None:
+    """List the input formats lossdoc reads (names for --input-format)."""
+    from lossdoc.readers.registry import readers
+
+    items = [{"name": r.name, "description": r.description, "folders": r.handles_dirs} for r in readers()]
+    if format is OutputFormat.json:
+        sys.stdout.write(json.dumps({"formats": items}, indent=2) + "\n")
+        return
+    width = max(len(i["name"]) for i in items)
+    for i in items:
+        sys.stdout.write(f"{i['name']:<{width}}  {i['description']}\n")
+
+
+def main() -> None:
+    """Console-script entry point."""
+    try:
+        app()
+    except SystemExit:
+        raise
+    except Exception as exc:  # pragma: no cover - failures outside a command (e.g. option parsing internals)
+        if _state["debug"]:
+            raise
+        _err(f"internal error: {type(exc).__name__}: {exc}")
+        sys.exit(2)

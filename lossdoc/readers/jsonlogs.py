@@ -1,0 +1,312 @@
+"""JSON logs: a Keras ``history.history`` dump, a Hugging Face ``trainer_state.json``, and JSON Lines (one object
+per logged step, keys varying per line, as written by many training loops and by wandb exports).
+
+Python's json module writes NaN/Infinity/-Infinity tokens for non-finite floats; they are read back as data.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from lossdoc.errors import InputError
+from lossdoc.model import Run
+from lossdoc.naming import is_bookkeeping, normalise
+from lossdoc.readers.base import Reader, Source, build_series, decode_text, require_loss
+
+# Keys that give the x position of a JSONL record, in order of preference.
+_STEP_KEYS = ("step", "global_step", "_step", "trainer/global_step", "train/global_step", "iter", "iteration", "it")
+_EPOCH_KEYS = ("epoch", "train/epoch", "trainer/epoch")
+# Hugging Face's final log_history entry is a summary of the whole run, not a point on a curve.
+_HF_SUMMARY_KEYS = ("train_runtime", "total_flos", "train_samples_per_second")
+_HF_META_KEYS = (
+    "best_metric",
+    "best_model_checkpoint",
+    "best_global_step",
+    "max_steps",
+    "num_train_epochs",
+    "global_step",
+    "epoch",
+    "logging_steps",
+    "eval_steps",
+    "save_steps",
+    "train_batch_size",
+)
+
+
+def _head_text(head: bytes) -> str | None:
+    try:
+        return decode_text(head, "")
+    except InputError:
+        return None
+
+
+def _load_json(source: Source) -> Any:
+    text = source.text()
+    if not text.strip():
+        raise InputError(source.label, "empty file")
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        rest = text[exc.pos :].strip()
+        if not rest or exc.msg.startswith(("Expecting", "Unterminated")) and exc.pos >= len(text.rstrip()) - 1:
+            raise InputError(source.label, f"truncated JSON at line {exc.lineno}") from None
+        raise InputError(source.label, f"invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}") from None
+    except RecursionError:
+        raise InputError(source.label, "JSON nested too deeply") from None
+
+
+def _is_number(v: Any) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool)
+
+
+def _num(v: Any) -> float:
+    """A JSON value as a float; null becomes NaN (some writers turn NaN into null)."""
+    if v is None:
+        return math.nan
+    return float(v)
+
+
+# --------------------------------------------------------------------------------------------------- keras
+
+
+def _keras_history_dict(obj: Any) -> dict[str, list] | None:
+    """The dict of metric -> list of numbers in a Keras history dump (also inside {"history": {...}})."""
+    if isinstance(obj, dict) and isinstance(obj.get("history"), dict):
+        obj = obj["history"]
+    if not isinstance(obj, dict) or not obj:
+        return None
+    lists = {
+        k: v
+        for k, v in obj.items()
+        if isinstance(v, list) and v and all(_is_number(x) or x is None for x in v)
+    }
+    return lists or None
+
+
+class KerasHistoryReader(Reader):
+    name = "keras-history"
+    description = "Keras history.history saved as JSON: {\"loss\": [...], \"val_loss\": [...], ...}; epochs 0..n-1"
+    priority = 22
+
+    _HEAD = re.compile(r'^\{\s*(?:"history"\s*:\s*\{\s*)?"[^"]+"\s*:\s*\[\s*(?:-?[\d.]|NaN|-?Infinity|null|\])')
+
+    def sniff(self, head: bytes, path: Path | None) -> bool:
+        text = _head_text(head)
+        if text is None:
+            return False
+        text = text.lstrip()
+        return bool(self._HEAD.match(text)) and '"log_history"' not in text
+
+    def read(self, source: Source) -> list[Run]:
+        obj = _load_json(source)
+        lists = _keras_history_dict(obj)
+        if lists is None:
+            keys = ", ".join(list(obj)[:20]) if isinstance(obj, dict) else type(obj).__name__
+            raise InputError(source.label, f"not a Keras history: no lists of numbers (keys: {keys})")
+        run = Run(source=source.label, format=self.name)
+        n = max(len(v) for v in lists.values())
+        for key, vals in lists.items():
+            values = [_num(x) for x in vals]
+            epochs = np.arange(len(values), dtype=np.float64)
+            if len(values) != n:
+                if n % len(values) == 0:
+                    freq = n // len(values)
+                    epochs = np.arange(1, len(values) + 1, dtype=np.float64) * freq - 1
+                    run.notes.append(
+                        f"{key}: {len(values)} values for {n} epochs, read as every {freq} epochs "
+                        f"(validation_freq={freq})"
+                    )
+                else:
+                    run.notes.append(f"{key}: {len(values)} values for {n} epochs; placed at epochs 0..")
+            run.add(build_series(key, values, epochs=epochs))
+        run.notes.append("epochs numbered 0..n-1 (list positions), as in Keras' CSVLogger")
+        require_loss(run, source.label, list(lists), what="keys")
+        return [run]
+
+
+# --------------------------------------------------------------------------------------------------- records
+
+
+def _flatten(entry: dict, prefix: str = "") -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for k, v in entry.items():
+        key = f"{prefix}{k}"
+        if isinstance(v, dict) and len(out) < 10_000:
+            out.update(_flatten(v, key + "/"))
+        else:
+            out[key] = v
+    return out
+
+
+def _records_run(
+    records: list[tuple[int, dict]], source: Source, fmt: str, *, skip: tuple[str, ...] = ()
+) -> tuple[Run, list[str]]:
+    """Series from a list of (line/position, record) pairs. Each numeric key becomes a series with one point per
+    record that has it, at that record's step and epoch. Returns the run and every key seen."""
+    points: dict[str, tuple[list[float], list[float], list[float]]] = {}
+    seen: dict[str, None] = {}
+    for _, rec in records:
+        flat = _flatten(rec)
+        step = next((flat[k] for k in _STEP_KEYS if _is_number(flat.get(k))), None)
+        epoch = next((flat[k] for k in _EPOCH_KEYS if _is_number(flat.get(k))), None)
+        for key, v in flat.items():
+            seen.setdefault(key, None)
+            if key in _STEP_KEYS or key in _EPOCH_KEYS or key in skip:
+                continue
+            if not (_is_number(v) or v is None) or key.startswith("_"):
+                continue
+            if v is None:
+                continue  # a key present with null: nothing logged
+            vals, steps, epochs = points.setdefault(key, ([], [], []))
+            vals.append(float(v))
+            steps.append(math.nan if step is None else float(step))
+            epochs.append(math.nan if epoch is None else float(epoch))
+    run = Run(source=source.label, format=fmt)
+    for key, (vals, steps, epochs) in points.items():
+        if is_bookkeeping(key) or _is_throughput(key):
+            continue
+        st = np.asarray(steps)
+        ep = np.asarray(epochs)
+        run.add(
+            build_series(
+                key,
+                vals,
+                steps=st if np.isfinite(st).any() else None,
+                epochs=ep if np.isfinite(ep).any() else None,
+            )
+        )
+    return run, list(seen)
+
+
+def _is_throughput(key: str) -> bool:
+    n = normalise(key)
+    return n.endswith(("_runtime", "_per_second", "_flos")) or n in ("runtime", "timestamp")
+
+
+# --------------------------------------------------------------------------------------------------- HF
+
+
+def _looks_like_hf_entries(items: Any) -> bool:
+    if not isinstance(items, list) or not items or not all(isinstance(e, dict) for e in items):
+        return False
+    first = items[0]
+    return "step" in first and any(k in first for k in ("loss", "eval_loss", "learning_rate", "grad_norm"))
+
+
+class HfTrainerStateReader(Reader):
+    name = "hf-trainer-state"
+    description = "Hugging Face trainer_state.json (log_history: train loss per logging step, eval_* per eval)"
+    priority = 20
+
+    _BARE = re.compile(r'^\[\s*\{[^{}\[\]]*"step"\s*:', re.DOTALL)
+
+    def sniff(self, head: bytes, path: Path | None) -> bool:
+        text = _head_text(head)
+        if text is None:
+            return False
+        text = text.lstrip()
+        if text.startswith("{"):
+            return '"log_history"' in text
+        if text.startswith("[") and self._BARE.match(text):
+            first = text[: text.find("}") + 1]
+            return any(f'"{k}"' in first for k in ("loss", "eval_loss", "learning_rate", "grad_norm"))
+        return False
+
+    def read(self, source: Source) -> list[Run]:
+        obj = _load_json(source)
+        if isinstance(obj, dict) and isinstance(obj.get("log_history"), list):
+            entries = obj["log_history"]
+            state = obj
+        elif _looks_like_hf_entries(obj):
+            entries, state = obj, {}
+        else:
+            raise InputError(source.label, "not a trainer_state.json: no log_history list")
+        records = []
+        summaries = 0
+        for i, e in enumerate(entries):
+            if not isinstance(e, dict):
+                continue
+            if any(k in e for k in _HF_SUMMARY_KEYS):
+                summaries += 1
+                continue
+            records.append((i, e))
+        run, seen = _records_run(records, source, self.name)
+        if summaries:
+            run.notes.append("the final summary entry of log_history (train_runtime, aggregate train_loss) is not "
+                             "a curve point: left out")
+        for k in _HF_META_KEYS:
+            if k in state and state[k] is not None:
+                run.meta[k] = state[k]
+        require_loss(run, source.label, seen, what="keys")
+        return [run]
+
+
+# --------------------------------------------------------------------------------------------------- JSONL
+
+
+class JsonlReader(Reader):
+    name = "jsonl"
+    description = "JSON Lines: one object per line ({\"step\": 10, \"train_loss\": ...}), keys may vary per line"
+    priority = 24
+
+    def sniff(self, head: bytes, path: Path | None) -> bool:
+        text = _head_text(head)
+        if text is None:
+            return False
+        lines = [ln.strip() for ln in text.split("\n") if ln.strip()]
+        if len(head) >= 65536 and len(lines) > 1:
+            lines = lines[:-1]
+        good = 0
+        for ln in lines[:10]:
+            if not ln.startswith("{"):
+                return False
+            try:
+                obj = json.loads(ln)
+            except ValueError:
+                continue
+            if isinstance(obj, dict) and any(_is_number(v) for v in _flatten(obj).values()):
+                good += 1
+        return good >= 1 and good >= min(len(lines[:10]), 2) - 1
+
+    def read(self, source: Source) -> list[Run]:
+        text = source.text()
+        lines = text.split("\n")
+        numbered = [(i + 1, ln.strip()) for i, ln in enumerate(lines) if ln.strip()]
+        if not numbered:
+            raise InputError(source.label, "empty file")
+        records: list[tuple[int, dict]] = []
+        bad: list[int] = []
+        truncated_last = False
+        for k, (lineno, ln) in enumerate(numbered):
+            try:
+                obj = json.loads(ln)
+            except (ValueError, RecursionError):
+                if k == len(numbered) - 1:
+                    truncated_last = True
+                else:
+                    bad.append(lineno)
+                continue
+            if isinstance(obj, dict):
+                records.append((lineno, obj))
+            else:
+                bad.append(lineno)
+        if not records:
+            raise InputError(source.label, f"no JSON object on any line (first bad line {numbered[0][0]})")
+        run, seen = _records_run(records, source, self.name)
+        if bad:
+            run.notes.append(f"skipped {len(bad)} line(s) that are not JSON objects (first at line {bad[0]})")
+        if truncated_last:
+            run.notes.append(f"the last line ({numbered[-1][0]}) is truncated (the run was still writing?): skipped")
+        if all(s.steps is None and s.epochs is None for s in run.series.values()):
+            run.notes.append("no step or epoch key: points numbered 0..n-1 in line order")
+        require_loss(run, source.label, seen, what="keys")
+        return [run]
+
+
+READERS = [HfTrainerStateReader, KerasHistoryReader, JsonlReader]

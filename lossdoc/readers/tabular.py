@@ -1,0 +1,440 @@
+"""CSV-like logs: Keras CSVLogger and history DataFrames, PyTorch Lightning's metrics.csv, Ultralytics'
+results.csv, fastai's CSVLogger, and any tidy CSV/TSV whose columns name losses.
+
+All of them go through one loader (:func:`load_table`) that copes with what real files hold: a BOM, CRLF or
+``\\r\\r\\n`` endings, padded or quoted headers, a header row repeated in the middle (a restarted run appended to
+the same file; the row is dropped and ``finish_run`` keeps the latest segment by the step/epoch counter), text
+columns next to numbers, and "nan"/"inf" written by the tool (kept as data). An *empty* cell is not a NaN: sparse
+logs (Lightning) leave cells empty when a value was not logged on that row, so each series keeps only its
+non-empty cells.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from lossdoc.errors import InputError
+from lossdoc.model import Run
+from lossdoc.naming import is_bookkeeping, normalise, resolve
+from lossdoc.readers.base import Reader, Source, build_series, decode_text, require_loss
+
+_DELIMITERS = (",", "\t", ";", "|")
+# Cells that mean "not logged on this row" (Keras CSVLogger writes NA, fastai #na#), as opposed to a logged NaN.
+_ABSENT = {"", "na", "n/a", "#na#", "none", "null", "nat", "-"}
+_STEP_NAMES = ("step", "global_step", "globalstep", "steps", "iter", "iters", "iteration", "iterations", "it")
+_EPOCH_NAMES = ("epoch", "epochs")
+_NUM = re.compile(r"^[-+]?(\d+\.?\d*([eE][-+]?\d+)?|\.\d+([eE][-+]?\d+)?|nan|inf|infinity)$", re.IGNORECASE)
+_FASTAI_TIME = re.compile(r"^\d{1,3}:\d{2}(:\d{2})?$")
+
+
+# --------------------------------------------------------------------------------------------------- loading
+
+
+@dataclass
+class Table:
+    """A parsed CSV: stripped column names in file order, and per column the raw stripped cells."""
+
+    columns: list[str]
+    cells: dict[str, list[str]]
+    nrows: int
+    notes: list[str] = field(default_factory=list)
+    _numeric: dict[str, tuple[np.ndarray, np.ndarray] | None] = field(default_factory=dict)
+
+    def numeric(self, col: str) -> tuple[np.ndarray, np.ndarray] | None:
+        """(values, present) for a numeric column, or None for a text column. ``present`` is False where the
+        cell was empty; logged "nan"/"inf" are present and become NaN/Inf."""
+        if col not in self._numeric:
+            self._numeric[col] = _to_numeric(self.cells[col])
+        return self._numeric[col]
+
+    def find(self, names: tuple[str, ...]) -> str | None:
+        """The first column whose normalised name is one of ``names`` (in the order of ``names``)."""
+        by_norm = {}
+        for c in self.columns:
+            by_norm.setdefault(normalise(c), c)
+        for n in names:
+            if n in by_norm:
+                return by_norm[n]
+        return None
+
+
+def _to_numeric(cells: list[str]) -> tuple[np.ndarray, np.ndarray] | None:
+    import pandas as pd
+
+    n = len(cells)
+    low = [c.lower() for c in cells]
+    present = np.array([c not in _ABSENT for c in low], dtype=bool)
+    if not present.any():
+        return None
+    values = pd.to_numeric(pd.Series(cells, dtype=object).where(present, None), errors="coerce").to_numpy(
+        dtype=np.float64, na_value=np.nan
+    )
+    # Cells pandas could not read but that are present: a logged NaN/Inf spelled some other way, or text.
+    bad = present & np.isnan(values)
+    for i in np.flatnonzero(bad):
+        c = low[i]
+        if _NUM.match(c):
+            values[i] = float(c)
+        elif c.startswith("tensor(") and _NUM.match(c[7:].split(",")[0].rstrip(")")):  # str(torch.tensor(...))
+            values[i] = float(c[7:].split(",")[0].rstrip(")"))
+        else:
+            return None
+    assert len(values) == n
+    return values, present
+
+
+def sniff_delimiter(lines: list[str]) -> str | None:
+    """The delimiter that splits the header into the most fields and the data rows into as many; None if no
+    candidate splits the header."""
+    header, rows = lines[0], lines[1:6]
+    best, best_n = None, 0
+    for d in _DELIMITERS:
+        n = _split(header, d)
+        if len(n) < 2:
+            continue
+        if rows and not any(len(_split(r, d)) >= 2 for r in rows):
+            continue
+        if len(n) > best_n:
+            best, best_n = d, len(n)
+    return best
+
+
+def _split(line: str, delim: str) -> list[str]:
+    try:
+        return next(csv.reader([line], delimiter=delim, skipinitialspace=True))
+    except (csv.Error, StopIteration):
+        return line.split(delim)
+
+
+def _clean_name(name: str) -> str:
+    return name.strip().strip("\ufeff").strip().strip('"').strip("'").strip()
+
+
+def head_table(head: bytes) -> tuple[list[str], list[list[str]], str] | None:
+    """For sniffing: (header names, a few data rows, delimiter) from the first bytes, or None."""
+    try:
+        text = decode_text(head, "")
+    except InputError:
+        return None
+    lines = [ln for ln in text.split("\n") if ln.strip()]
+    if not lines:
+        return None
+    if len(lines) > 1 and len(head) >= 65536:
+        lines = lines[:-1]  # the last line of a cut head may be partial
+    first = lines[0]
+    if first.lstrip().startswith(("{", "[", "<")) or "\x00" in first:
+        return None
+    delim = sniff_delimiter(lines[:20])
+    if delim is None:
+        names = [_clean_name(first)]
+        if not names[0] or " " in names[0]:
+            return None
+        return names, [[ln.strip()] for ln in lines[1:20]], ","
+    names = [_clean_name(c) for c in _split(first, delim)]
+    rows = [[c.strip() for c in _split(ln, delim)] for ln in lines[1:20]]
+    return names, rows, delim
+
+
+def load_table(source: Source) -> Table:
+    """Parse a CSV/TSV source into a Table. Raises InputError for content that is not a table."""
+    import pandas as pd
+
+    text = source.text()
+    lines = text.split("\n")
+    nonblank = [i for i, ln in enumerate(lines) if ln.strip()]
+    if not nonblank:
+        raise InputError(source.label, "empty file")
+    header_line = lines[nonblank[0]]
+    sample = [lines[i] for i in nonblank[:20]]
+    delim = sniff_delimiter(sample) or ","
+    header = [_clean_name(c) for c in _split(header_line, delim)]
+    if not any(header):
+        raise InputError(source.label, "no header row")
+    header_key = [normalise(c) for c in header]
+    notes: list[str] = []
+    kept = [header_line]
+    repeated: list[int] = []
+    for i in nonblank[1:]:
+        ln = lines[i]
+        cells = _split(ln, delim)
+        if len(cells) == len(header) and [normalise(_clean_name(c)) for c in cells] == header_key:
+            repeated.append(i + 1)
+            continue
+        kept.append(ln)
+    if repeated:
+        where = ", ".join(str(n) for n in repeated[:5])
+        notes.append(
+            f"the header row is repeated at line {where} (a restarted run appended to the same file); "
+            "the repeated header was dropped"
+        )
+    bad_rows: list[int] = []
+
+    def on_bad(fields: list[str]) -> None:
+        bad_rows.append(len(fields))
+        return None
+
+    buf = "\n".join(kept)
+    opts = dict(sep=delim, dtype=str, keep_default_na=False, na_filter=False, skipinitialspace=True, quotechar='"')
+    try:
+        try:
+            df = pd.read_csv(io.StringIO(buf), **opts)
+        except pd.errors.ParserError:
+            df = pd.read_csv(io.StringIO(buf), engine="python", on_bad_lines=on_bad, **opts)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError, csv.Error) as exc:
+        msg = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise InputError(source.label, f"not a readable CSV table ({msg})") from None
+    if bad_rows:
+        notes.append(f"skipped {len(bad_rows)} row(s) with more fields than the header ({len(header)})")
+    columns: list[str] = []
+    cells: dict[str, list[str]] = {}
+    for raw_col, clean in zip(df.columns, _dedupe([_clean_name(str(c)) for c in df.columns])):
+        columns.append(clean)
+        cells[clean] = [str(v).strip().strip('"').strip() for v in df[raw_col].fillna("").tolist()]
+    return Table(columns=columns, cells=cells, nrows=len(df), notes=notes)
+
+
+def _dedupe(names: list[str]) -> list[str]:
+    seen: dict[str, int] = {}
+    out = []
+    for n in names:
+        if n.lower().startswith("unnamed:"):
+            n = ""
+        if n in seen:
+            seen[n] += 1
+            out.append(f"{n}.{seen[n]}")
+        else:
+            seen[n] = 0
+            out.append(n)
+    return out
+
+
+# --------------------------------------------------------------------------------------------------- building
+
+
+def table_run(
+    table: Table,
+    source: Source,
+    fmt: str,
+    *,
+    step_col: str | None,
+    epoch_col: str | None,
+    metric_split: str = "train",
+    default_epochs: bool = False,
+    exclude: tuple[str, ...] = (),
+) -> Run:
+    """One Run from a table: every numeric column that is not an axis or bookkeeping becomes a series keeping only
+    its non-empty cells, with the step/epoch of each of those rows. Raises InputError if no loss is among them."""
+    run = Run(source=source.label, format=fmt)
+    run.notes.extend(table.notes)
+    steps = _axis(table, step_col, source, "step")
+    epochs = _axis(table, epoch_col, source, "epoch")
+    if epochs is None and steps is None and default_epochs:
+        epochs = np.arange(table.nrows, dtype=np.float64)
+    skip = {c for c in (step_col, epoch_col) if c is not None} | set(exclude)
+    for col in table.columns:
+        if col in skip or not col or is_bookkeeping(col):
+            continue
+        num = table.numeric(col)
+        if num is None:
+            role = resolve(col, metric_split=metric_split)
+            if role.kind == "loss":
+                raise InputError(source.label, f"loss column {col!r} holds text, not numbers")
+            continue  # a text column (run name, timestamp, notes): not a curve
+        values, present = num
+        s_steps = None if steps is None else steps[present]
+        s_epochs = None if epochs is None else epochs[present]
+        if s_epochs is not None and not np.isfinite(s_epochs).any():
+            s_epochs = None  # e.g. Lightning's lr-Adam rows carry a step but no epoch
+        if s_steps is not None and not np.isfinite(s_steps).any():
+            s_steps = None
+        run.add(
+            build_series(col, values[present], steps=s_steps, epochs=s_epochs, metric_split=metric_split)
+        )
+    require_loss(run, source.label, [c for c in table.columns if c])
+    return run
+
+
+def _axis(table: Table, col: str | None, source: Source, what: str) -> np.ndarray | None:
+    if col is None:
+        return None
+    num = table.numeric(col)
+    if num is None:
+        raise InputError(source.label, f"the {what} column {col!r} holds text, not numbers")
+    values, present = num
+    return np.where(present, values, np.nan)
+
+
+def _norm_names(names: list[str]) -> list[str]:
+    return [normalise(n) for n in names]
+
+
+def _has_loss(names: list[str], metric_split: str = "train") -> bool:
+    return any(resolve(n, metric_split=metric_split).kind == "loss" for n in names if n)
+
+
+def _sparse(rows: list[list[str]], width: int) -> bool:
+    return any(len(r) < width or any(c == "" for c in r) for r in rows)
+
+
+# --------------------------------------------------------------------------------------------------- readers
+
+
+class FastaiCsvReader(Reader):
+    name = "fastai"
+    description = "fastai CSVLogger (epoch, train_loss, valid_loss, metrics..., time); metrics are validation"
+    priority = 30
+
+    def sniff(self, head: bytes, path: Path | None) -> bool:
+        t = head_table(head)
+        if t is None:
+            return False
+        names = _norm_names(t[0])
+        if not names or names[0] != "epoch" or "train_loss" not in names or "valid_loss" not in names:
+            return False
+        if names[-1] == "time":
+            return True
+        return any(r and _FASTAI_TIME.match(r[-1]) for r in t[1])
+
+    def read(self, source: Source) -> list[Run]:
+        table = load_table(source)
+        epoch = table.find(_EPOCH_NAMES)
+        run = table_run(table, source, self.name, step_col=None, epoch_col=epoch, metric_split="val")
+        if epoch is None:
+            run.notes.append("no epoch column: epochs numbered 0..n-1")
+        return [run]
+
+
+class UltralyticsReader(Reader):
+    name = "ultralytics"
+    description = "Ultralytics YOLO results.csv (train/box_loss, val/box_loss, metrics/mAP50-95(B), lr/pg0)"
+    priority = 30
+
+    def sniff(self, head: bytes, path: Path | None) -> bool:
+        t = head_table(head)
+        if t is None:
+            return False
+        names = [n.strip().lower() for n in t[0]]
+        train_loss = any(n.startswith("train/") and n.endswith("_loss") for n in names)
+        other = any(n.startswith(("metrics/", "val/", "lr/pg")) for n in names)
+        return train_loss and other
+
+    def read(self, source: Source) -> list[Run]:
+        table = load_table(source)
+        epoch = table.find(_EPOCH_NAMES)
+        run = table_run(table, source, self.name, step_col=None, epoch_col=epoch, default_epochs=True)
+        if epoch is None:
+            run.notes.append("no epoch column: epochs numbered 0..n-1")
+        return [run]
+
+
+class LightningCsvReader(Reader):
+    name = "lightning-csv"
+    description = "PyTorch Lightning CSVLogger metrics.csv (epoch and step columns, sparse rows, *_step/*_epoch)"
+    priority = 32
+
+    def sniff(self, head: bytes, path: Path | None) -> bool:
+        t = head_table(head)
+        if t is None:
+            return False
+        names = _norm_names(t[0])
+        if "epoch" not in names or "step" not in names:
+            return False
+        suffixed = any(n.endswith(("_step", "_epoch")) and n not in ("global_step",) for n in names)
+        return suffixed or _sparse(t[1], len(names))
+
+    def read(self, source: Source) -> list[Run]:
+        table = load_table(source)
+        return [
+            table_run(
+                table, source, self.name, step_col=table.find(("step",)), epoch_col=table.find(_EPOCH_NAMES)
+            )
+        ]
+
+
+class KerasCsvLoggerReader(Reader):
+    name = "keras-csvlogger"
+    description = "Keras CSVLogger (epoch, loss, val_loss, accuracy, ...); epochs as written (0-based)"
+    priority = 34
+
+    def sniff(self, head: bytes, path: Path | None) -> bool:
+        t = head_table(head)
+        if t is None:
+            return False
+        names = _norm_names(t[0])
+        if len(names) < 2 or names[0] != "epoch" or any(n in _STEP_NAMES for n in names):
+            return False
+        return "loss" in names or any(n.startswith("val_") for n in names)
+
+    def read(self, source: Source) -> list[Run]:
+        table = load_table(source)
+        return [table_run(table, source, self.name, step_col=None, epoch_col=table.find(_EPOCH_NAMES))]
+
+
+class KerasHistoryCsvReader(Reader):
+    name = "keras-history-csv"
+    description = "pd.DataFrame(history.history).to_csv(): Keras metric names, with or without an index column"
+    priority = 36
+
+    def sniff(self, head: bytes, path: Path | None) -> bool:
+        t = head_table(head)
+        if t is None:
+            return False
+        names = _norm_names(t[0])
+        if names and names[0] in ("", "unnamed_0"):
+            names = names[1:]
+            if not all(r and re.fullmatch(r"\d+", r[0]) for r in t[1]):
+                return False
+        if not names or "loss" not in names:
+            return False
+        return not any(n in _STEP_NAMES or n in _EPOCH_NAMES or not n for n in names)
+
+    def read(self, source: Source) -> list[Run]:
+        table = load_table(source)
+        index = table.columns[0] if table.columns and table.columns[0] == "" else None
+        run = table_run(table, source, self.name, step_col=None, epoch_col=index, default_epochs=True)
+        if index is None:
+            run.notes.append("no index column: epochs numbered 0..n-1, as Keras' history lists are")
+        return [run]
+
+
+class CsvReader(Reader):
+    name = "csv"
+    description = "any tidy CSV/TSV whose columns name losses/metrics; optional step/iter/epoch column"
+    priority = 80
+
+    def sniff(self, head: bytes, path: Path | None) -> bool:
+        t = head_table(head)
+        if t is None:
+            return False
+        names, rows, _ = t
+        if not _has_loss(names):
+            return False
+        # Data rows should hold numbers somewhere (a prose file whose first line says "loss" is not a table).
+        numeric = sum(1 for r in rows for c in r if _NUM.match(c.strip().strip('"')))
+        return numeric > 0 or not rows
+
+    def read(self, source: Source) -> list[Run]:
+        table = load_table(source)
+        step = table.find(_STEP_NAMES)
+        epoch = table.find(_EPOCH_NAMES)
+        run = table_run(table, source, self.name, step_col=step, epoch_col=epoch)
+        if step is None and epoch is None:
+            run.notes.append("no step or epoch column: points numbered 0..n-1 in file order")
+        return [run]
+
+
+READERS = [
+    FastaiCsvReader,
+    UltralyticsReader,
+    LightningCsvReader,
+    KerasCsvLoggerReader,
+    KerasHistoryCsvReader,
+    CsvReader,
+]
+

@@ -1,0 +1,43 @@
+"""The JSON report (schema_version 1), documented in README.md. Fields are only ever added, never renamed."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from lossdoc import __version__
+from lossdoc.model import Report, RunReport
+
+SCHEMA_VERSION = 1
+
+
+def run_to_dict(rr: RunReport, report: Report) -> dict[str, Any]:
+    run = rr.run
+    return {
+        "source": run.source,
+        "name": run.name,
+        "format": run.format,
+        "axis": run.axis,
+        "train_loss": run.train_loss.name if run.train_loss else None,
+        "val_loss": run.val_loss.name if run.val_loss else None,
+        "series": [s.describe() for s in run.series.values()],
+        "notes": list(run.notes),
+        "status": rr.status(report.fail_on),
+        "primary": rr.primary.name if rr.primary else None,
+        "findings": [f.to_dict() for f in rr.findings],
+        "skipped": [{"name": s.name, "code": s.code, "reason": s.reason} for s in rr.skipped],
+    }
+
+
+def to_dict(report: Report) -> dict[str, Any]:
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "lossdoc_version": __version__,
+        "runs": [run_to_dict(rr, report) for rr in report.runs],
+        "errors": [{"source": e.source, "message": e.message} for e in report.errors],
+        "exit_code": report.exit_code,
+    }
+
+
+def render(report: Report, **_: Any) -> str:
+    return json.dumps(to_dict(report), indent=2, allow_nan=False) + "\n"
