@@ -116,14 +116,16 @@ def build_series(
     )
 
 
-def require_loss(run: Run, label: str, names: Iterable[str], what: str = "columns") -> None:
-    """Every reader ends with this: a log with no loss series at all (train, val or test) is not something lossdoc
-    can diagnose, so it is an InputError naming what the log did hold. A run with only a val loss still counts."""
-    if any(s.kind == "loss" for s in run.series.values()):
+def require_series(run: Run, label: str, names: Iterable[str], what: str = "columns") -> None:
+    """Every reader ends with this: a log from which no numeric series at all could be read is an InputError
+    naming what the log did hold. A run with series but no loss among them is returned as it is: the caller may
+    still name its train/val loss (``--train``/``--val``), and ``api.apply_overrides`` raises "no loss series
+    found" when nothing is named and nothing resolves to a loss (the one place that check lives)."""
+    if run.series:
         return
     seen = [n for n in names if n]
     shown = ", ".join(seen[:20]) + (f", ... ({len(seen)} in all)" if len(seen) > 20 else "")
-    raise InputError(label, f"no loss series found ({what}: {shown or 'none'})")
+    raise InputError(label, f"no numeric series found ({what}: {shown or 'none'})")
 
 
 def drop_missing(s: Series) -> Series:
@@ -168,16 +170,19 @@ def cut_restarts(s: Series) -> tuple[Series, str | None]:
     if x is None or len(x) < 2:
         return s, None
     finite = np.isfinite(x)
-    xs = np.where(finite, x, -np.inf)
-    running_max = np.maximum.accumulate(xs)
-    back = np.flatnonzero((xs[1:] < running_max[:-1]) & finite[1:]) + 1
+    # Compare each position with the previous *finite* one (a running maximum would count every point of a
+    # restarted segment that stays below the old run's end as a new restart, keeping only the last point).
+    last_finite = np.maximum.accumulate(np.where(finite, np.arange(len(x)), -1))
+    prev_idx = np.concatenate(([-1], last_finite[:-1]))
+    prev = np.where(prev_idx >= 0, x[np.maximum(prev_idx, 0)], -np.inf)
+    back = np.flatnonzero(finite & (x < prev))
     if len(back) == 0:
         return s, None
     start = int(back[-1])
     axis = "step" if s.steps is not None else "epoch"
     note = (
         f"{s.name}: the {axis} counter restarts {len(back)} time(s) (last at row {start}, "
-        f"{axis} {x[start - 1]:g} -> {x[start]:g}); kept the latest segment of {len(s) - start} points"
+        f"{axis} {prev[start]:g} -> {x[start]:g}); kept the latest segment of {len(s) - start} points"
     )
     return _take(s, np.arange(start, len(s))), note
 

@@ -16,11 +16,20 @@ import numpy as np
 
 from lossdoc.errors import InputError
 from lossdoc.model import Run
-from lossdoc.naming import is_bookkeeping, normalise
-from lossdoc.readers.base import Reader, Source, build_series, decode_text, require_loss
+from lossdoc.naming import is_bookkeeping, normalise, resolve
+from lossdoc.readers.base import Reader, Source, build_series, decode_text, require_series
 
 # Keys that give the x position of a JSONL record, in order of preference.
-_STEP_KEYS = ("step", "global_step", "_step", "trainer/global_step", "train/global_step", "iter", "iteration", "it")
+_STEP_KEYS = (
+    "step",
+    "global_step",
+    "_step",
+    "trainer/global_step",
+    "train/global_step",
+    "iter",
+    "iteration",
+    "it",
+)
 _EPOCH_KEYS = ("epoch", "train/epoch", "trainer/epoch")
 # Hugging Face's final log_history entry is a summary of the whole run, not a point on a curve.
 _HF_SUMMARY_KEYS = ("train_runtime", "total_flos", "train_samples_per_second")
@@ -53,10 +62,13 @@ def _load_json(source: Source) -> Any:
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
-        rest = text[exc.pos :].strip()
-        if not rest or exc.msg.startswith(("Expecting", "Unterminated")) and exc.pos >= len(text.rstrip()) - 1:
+        body = text.rstrip()
+        on_last_line = exc.lineno == body.count("\n") + 1
+        if exc.pos >= len(body) or (on_last_line and not body.endswith(("}", "]"))):
             raise InputError(source.label, f"truncated JSON at line {exc.lineno}") from None
-        raise InputError(source.label, f"invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}") from None
+        raise InputError(
+            source.label, f"invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}"
+        ) from None
     except RecursionError:
         raise InputError(source.label, "JSON nested too deeply") from None
 
@@ -82,26 +94,34 @@ def _keras_history_dict(obj: Any) -> dict[str, list] | None:
     if not isinstance(obj, dict) or not obj:
         return None
     lists = {
-        k: v
-        for k, v in obj.items()
-        if isinstance(v, list) and v and all(_is_number(x) or x is None for x in v)
+        k: v for k, v in obj.items() if isinstance(v, list) and v and all(_is_number(x) or x is None for x in v)
     }
     return lists or None
 
 
 class KerasHistoryReader(Reader):
     name = "keras-history"
-    description = "Keras history.history saved as JSON: {\"loss\": [...], \"val_loss\": [...], ...}; epochs 0..n-1"
+    description = 'Keras history.history saved as JSON: {"loss": [...], "val_loss": [...], ...}; epochs 0..n-1'
     priority = 22
 
-    _HEAD = re.compile(r'^\{\s*(?:"history"\s*:\s*\{\s*)?"[^"]+"\s*:\s*\[\s*(?:-?[\d.]|NaN|-?Infinity|null|\])')
+    _LIST = re.compile(r'"[^"\n]+"\s*:\s*\[\s*(?:[-+]?[\d.]|NaN|-?Infinity|null)')
 
     def sniff(self, head: bytes, path: Path | None) -> bool:
         text = _head_text(head)
         if text is None:
             return False
         text = text.lstrip()
-        return bool(self._HEAD.match(text)) and '"log_history"' not in text
+        if not text.startswith("{") or '"log_history"' in text or not self._LIST.search(text):
+            return False
+        # JSON Lines hold one complete object per line; a history dump is one object.
+        first, _, rest = text.partition("\n")
+        if rest.lstrip().startswith("{"):
+            try:
+                json.loads(first)
+                return False
+            except ValueError:
+                pass
+        return True
 
     def read(self, source: Source) -> list[Run]:
         obj = _load_json(source)
@@ -110,11 +130,19 @@ class KerasHistoryReader(Reader):
             keys = ", ".join(list(obj)[:20]) if isinstance(obj, dict) else type(obj).__name__
             raise InputError(source.label, f"not a Keras history: no lists of numbers (keys: {keys})")
         run = Run(source=source.label, format=self.name)
-        n = max(len(v) for v in lists.values())
+        loss_lens = [len(v) for k, v in lists.items() if resolve(k).kind == "loss"]
+        n = max(loss_lens or [len(v) for v in lists.values()])
+        top = obj["history"] if isinstance(obj, dict) and isinstance(obj.get("history"), dict) else obj
+        for key, v in top.items():
+            if isinstance(v, (str, int, float, bool)) or v is None:
+                run.meta[key] = v
         for key, vals in lists.items():
             values = [_num(x) for x in vals]
             epochs = np.arange(len(values), dtype=np.float64)
             if len(values) != n:
+                if resolve(key).kind == "other" or len(values) > n:
+                    run.meta[key] = vals  # a list that is not a per-epoch curve (e.g. phase start epochs)
+                    continue
                 if n % len(values) == 0:
                     freq = n // len(values)
                     epochs = np.arange(1, len(values) + 1, dtype=np.float64) * freq - 1
@@ -126,7 +154,7 @@ class KerasHistoryReader(Reader):
                     run.notes.append(f"{key}: {len(values)} values for {n} epochs; placed at epochs 0..")
             run.add(build_series(key, values, epochs=epochs))
         run.notes.append("epochs numbered 0..n-1 (list positions), as in Keras' CSVLogger")
-        require_loss(run, source.label, list(lists), what="keys")
+        require_series(run, source.label, list(lists), what="keys")
         return [run]
 
 
@@ -238,12 +266,14 @@ class HfTrainerStateReader(Reader):
             records.append((i, e))
         run, seen = _records_run(records, source, self.name)
         if summaries:
-            run.notes.append("the final summary entry of log_history (train_runtime, aggregate train_loss) is not "
-                             "a curve point: left out")
+            run.notes.append(
+                "the final summary entry of log_history (train_runtime, aggregate train_loss) is not "
+                "a curve point: left out"
+            )
         for k in _HF_META_KEYS:
             if k in state and state[k] is not None:
                 run.meta[k] = state[k]
-        require_loss(run, source.label, seen, what="keys")
+        require_series(run, source.label, seen, what="keys")
         return [run]
 
 
@@ -252,7 +282,7 @@ class HfTrainerStateReader(Reader):
 
 class JsonlReader(Reader):
     name = "jsonl"
-    description = "JSON Lines: one object per line ({\"step\": 10, \"train_loss\": ...}), keys may vary per line"
+    description = 'JSON Lines: one object per line ({"step": 10, "train_loss": ...}), keys may vary per line'
     priority = 24
 
     def sniff(self, head: bytes, path: Path | None) -> bool:
@@ -263,7 +293,8 @@ class JsonlReader(Reader):
         if len(head) >= 65536 and len(lines) > 1:
             lines = lines[:-1]
         good = 0
-        for ln in lines[:10]:
+        checked = lines[:10]
+        for ln in checked:
             if not ln.startswith("{"):
                 return False
             try:
@@ -272,7 +303,7 @@ class JsonlReader(Reader):
                 continue
             if isinstance(obj, dict) and any(_is_number(v) for v in _flatten(obj).values()):
                 good += 1
-        return good >= 1 and good >= min(len(lines[:10]), 2) - 1
+        return good >= max(1, (len(checked) + 1) // 2)
 
     def read(self, source: Source) -> list[Run]:
         text = source.text()
@@ -302,10 +333,12 @@ class JsonlReader(Reader):
         if bad:
             run.notes.append(f"skipped {len(bad)} line(s) that are not JSON objects (first at line {bad[0]})")
         if truncated_last:
-            run.notes.append(f"the last line ({numbered[-1][0]}) is truncated (the run was still writing?): skipped")
+            run.notes.append(
+                f"the last line ({numbered[-1][0]}) is truncated (the run was still writing?): skipped"
+            )
         if all(s.steps is None and s.epochs is None for s in run.series.values()):
             run.notes.append("no step or epoch key: points numbered 0..n-1 in line order")
-        require_loss(run, source.label, seen, what="keys")
+        require_series(run, source.label, seen, what="keys")
         return [run]
 
 

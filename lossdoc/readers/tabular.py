@@ -22,7 +22,7 @@ import numpy as np
 from lossdoc.errors import InputError
 from lossdoc.model import Run
 from lossdoc.naming import is_bookkeeping, normalise, resolve
-from lossdoc.readers.base import Reader, Source, build_series, decode_text, require_loss
+from lossdoc.readers.base import Reader, Source, build_series, decode_text, require_series
 
 _DELIMITERS = (",", "\t", ";", "|")
 # Cells that mean "not logged on this row" (Keras CSVLogger writes NA, fastai #na#), as opposed to a logged NaN.
@@ -30,7 +30,6 @@ _ABSENT = {"", "na", "n/a", "#na#", "none", "null", "nat", "-"}
 _STEP_NAMES = ("step", "global_step", "globalstep", "steps", "iter", "iters", "iteration", "iterations", "it")
 _EPOCH_NAMES = ("epoch", "epochs")
 _NUM = re.compile(r"^[-+]?(\d+\.?\d*([eE][-+]?\d+)?|\.\d+([eE][-+]?\d+)?|nan|inf|infinity)$", re.IGNORECASE)
-_FASTAI_TIME = re.compile(r"^\d{1,3}:\d{2}(:\d{2})?$")
 
 
 # --------------------------------------------------------------------------------------------------- loading
@@ -68,24 +67,28 @@ def _to_numeric(cells: list[str]) -> tuple[np.ndarray, np.ndarray] | None:
     import pandas as pd
 
     n = len(cells)
-    low = [c.lower() for c in cells]
-    present = np.array([c not in _ABSENT for c in low], dtype=bool)
+    arr = np.asarray(cells, dtype=object)
+    present = arr != ""
     if not present.any():
         return None
-    values = pd.to_numeric(pd.Series(cells, dtype=object).where(present, None), errors="coerce").to_numpy(
-        dtype=np.float64, na_value=np.nan
-    )
-    # Cells pandas could not read but that are present: a logged NaN/Inf spelled some other way, or text.
+    parsed = pd.to_numeric(pd.Series(np.where(present, arr, None), dtype=object), errors="coerce")
+    values = np.array(parsed.to_numpy(dtype=np.float64, na_value=np.nan), dtype=np.float64)  # a writable copy
+    # Cells pandas could not read but that are present: an absent marker (NA, #na#), a logged NaN/Inf spelled
+    # some other way, or text. Only these few cells are looked at one by one.
     bad = present & np.isnan(values)
     for i in np.flatnonzero(bad):
-        c = low[i]
-        if _NUM.match(c):
+        c = str(arr[i]).lower()
+        if c in _ABSENT:
+            present[i] = False
+        elif _NUM.match(c):
             values[i] = float(c)
         elif c.startswith("tensor(") and _NUM.match(c[7:].split(",")[0].rstrip(")")):  # str(torch.tensor(...))
             values[i] = float(c[7:].split(",")[0].rstrip(")"))
         else:
             return None
     assert len(values) == n
+    if not present.any():
+        return None
     return values, present
 
 
@@ -157,15 +160,18 @@ def load_table(source: Source) -> Table:
     if not any(header):
         raise InputError(source.label, "no header row")
     header_key = [normalise(c) for c in header]
+    compact = _compact(header_line)
     notes: list[str] = []
     kept = [header_line]
     repeated: list[int] = []
     for i in nonblank[1:]:
         ln = lines[i]
-        cells = _split(ln, delim)
-        if len(cells) == len(header) and [normalise(_clean_name(c)) for c in cells] == header_key:
-            repeated.append(i + 1)
-            continue
+        # Cheap test first (most lines are data); the full split only for a line that looks like the header.
+        if len(ln) >= len(compact) and _compact(ln) == compact:
+            cells = _split(ln, delim)
+            if len(cells) == len(header) and [normalise(_clean_name(c)) for c in cells] == header_key:
+                repeated.append(i + 1)
+                continue
         kept.append(ln)
     if repeated:
         where = ", ".join(str(n) for n in repeated[:5])
@@ -177,10 +183,19 @@ def load_table(source: Source) -> Table:
 
     def on_bad(fields: list[str]) -> None:
         bad_rows.append(len(fields))
-        return None
 
     buf = "\n".join(kept)
-    opts = dict(sep=delim, dtype=str, keep_default_na=False, na_filter=False, skipinitialspace=True, quotechar='"')
+    # Padding after a value (Ultralytics, hand-aligned files): read_csv's skipinitialspace takes care of the
+    # padding before one.
+    buf = re.sub(rf" +(?={re.escape(delim)}|\n|$)", "", buf) if delim != " " else buf
+    opts = {
+        "sep": delim,
+        "dtype": str,
+        "keep_default_na": False,
+        "na_filter": False,
+        "skipinitialspace": True,
+        "quotechar": '"',
+    }
     try:
         try:
             df = pd.read_csv(io.StringIO(buf), **opts)
@@ -195,8 +210,12 @@ def load_table(source: Source) -> Table:
     cells: dict[str, list[str]] = {}
     for raw_col, clean in zip(df.columns, _dedupe([_clean_name(str(c)) for c in df.columns])):
         columns.append(clean)
-        cells[clean] = [str(v).strip().strip('"').strip() for v in df[raw_col].fillna("").tolist()]
+        cells[clean] = df[raw_col].fillna("").tolist()
     return Table(columns=columns, cells=cells, nrows=len(df), notes=notes)
+
+
+def _compact(line: str) -> str:
+    return line.replace(" ", "").replace('"', "").replace("'", "").replace("\t", "").lower()
 
 
 def _dedupe(names: list[str]) -> list[str]:
@@ -229,7 +248,8 @@ def table_run(
     exclude: tuple[str, ...] = (),
 ) -> Run:
     """One Run from a table: every numeric column that is not an axis or bookkeeping becomes a series keeping only
-    its non-empty cells, with the step/epoch of each of those rows. Raises InputError if no loss is among them."""
+    its non-empty cells, with the step/epoch of each of those rows. Raises InputError if there is none at all (a run
+    without a loss is returned: the caller may name one with --train/--val)."""
     run = Run(source=source.label, format=fmt)
     run.notes.extend(table.notes)
     steps = _axis(table, step_col, source, "step")
@@ -253,10 +273,8 @@ def table_run(
             s_epochs = None  # e.g. Lightning's lr-Adam rows carry a step but no epoch
         if s_steps is not None and not np.isfinite(s_steps).any():
             s_steps = None
-        run.add(
-            build_series(col, values[present], steps=s_steps, epochs=s_epochs, metric_split=metric_split)
-        )
-    require_loss(run, source.label, [c for c in table.columns if c])
+        run.add(build_series(col, values[present], steps=s_steps, epochs=s_epochs, metric_split=metric_split))
+    require_series(run, source.label, [c for c in table.columns if c])
     return run
 
 
@@ -295,11 +313,8 @@ class FastaiCsvReader(Reader):
         if t is None:
             return False
         names = _norm_names(t[0])
-        if not names or names[0] != "epoch" or "train_loss" not in names or "valid_loss" not in names:
-            return False
-        if names[-1] == "time":
-            return True
-        return any(r and _FASTAI_TIME.match(r[-1]) for r in t[1])
+        # "valid_loss" next to "train_loss" is fastai's own spelling (its "time" column, "00:03", is text).
+        return bool(names) and names[0] == "epoch" and "train_loss" in names and "valid_loss" in names
 
     def read(self, source: Source) -> list[Run]:
         table = load_table(source)
@@ -346,14 +361,15 @@ class LightningCsvReader(Reader):
         if "epoch" not in names or "step" not in names:
             return False
         suffixed = any(n.endswith(("_step", "_epoch")) and n not in ("global_step",) for n in names)
-        return suffixed or _sparse(t[1], len(names))
+        # Lightning writes the metric keys sorted or in logging order, never with the step counter first; a
+        # hand-written tidy CSV almost always starts with its axis column.
+        axis_first = names[0] in ("epoch", "step")
+        return suffixed or _sparse(t[1], len(names)) or not axis_first
 
     def read(self, source: Source) -> list[Run]:
         table = load_table(source)
         return [
-            table_run(
-                table, source, self.name, step_col=table.find(("step",)), epoch_col=table.find(_EPOCH_NAMES)
-            )
+            table_run(table, source, self.name, step_col=table.find(("step",)), epoch_col=table.find(_EPOCH_NAMES))
         ]
 
 
@@ -369,7 +385,8 @@ class KerasCsvLoggerReader(Reader):
         names = _norm_names(t[0])
         if len(names) < 2 or names[0] != "epoch" or any(n in _STEP_NAMES for n in names):
             return False
-        return "loss" in names or any(n.startswith("val_") for n in names)
+        # Keras names the train loss plain "loss" and never prefixes train metrics with "train_".
+        return "loss" in names and not any(n.startswith("train_") for n in names)
 
     def read(self, source: Source) -> list[Run]:
         table = load_table(source)
@@ -413,11 +430,15 @@ class CsvReader(Reader):
         if t is None:
             return False
         names, rows, _ = t
-        if not _has_loss(names):
-            return False
         # Data rows should hold numbers somewhere (a prose file whose first line says "loss" is not a table).
         numeric = sum(1 for r in rows for c in r if _NUM.match(c.strip().strip('"')))
-        return numeric > 0 or not rows
+        if _has_loss(names):
+            return numeric > 0 or not rows
+        # No column names a loss, but a step/epoch column and numeric rows make it a log of curves (the user may
+        # name the loss with --train/--val); a data set's CSV has no such column.
+        norm = _norm_names(names)
+        has_axis = any(n in _STEP_NAMES or n in _EPOCH_NAMES for n in norm)
+        return has_axis and len(names) >= 2 and bool(rows) and numeric >= len(rows)
 
     def read(self, source: Source) -> list[Run]:
         table = load_table(source)
@@ -437,4 +458,3 @@ READERS = [
     KerasHistoryCsvReader,
     CsvReader,
 ]
-

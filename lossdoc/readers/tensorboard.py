@@ -1,0 +1,613 @@
+"""TensorBoard event files: a single file, a run folder, a logdir of runs, or a Keras logdir.
+
+An event file is a sequence of records, each framed as::
+
+    uint64 length (little endian) | uint32 masked crc32c(length) | data[length] | uint32 masked crc32c(data)
+
+and each record's data is a serialized ``tensorboard.compat.proto.event_pb2.Event``. The framing is parsed here
+over the file's bytes and both CRCs are checked; a bad CRC or a truncated last record keeps everything before it
+and says so in ``run.notes``. Every scalar point is read (no reservoir sampling, unlike EventAccumulator), whether
+written as ``simple_value`` (TF1, PyTorch/tensorboardX ``add_scalar``) or as a rank-0 tensor (TF2/Keras, PyTorch
+``add_scalar(new_style=True)``). Histograms, images, audio, text, graphs and hparams are skipped.
+
+Layouts:
+
+- a run folder: a folder that directly holds ``events.out.tfevents*`` files; its files' points are merged per tag
+  and sorted by (step, wall time). When a later file logs again steps an earlier file already had (a resumed run,
+  a second writer), the later file's points win from its first step on, as TensorBoard's own purge does.
+- a logdir: every run folder below it is a run named by its path relative to the logdir.
+- Keras (and tf.estimator): a folder whose ``train/``, ``validation/`` (``val/``, ``eval/``, ``test/``) children
+  hold event files is ONE run; their series are named ``train/epoch_loss``, ``validation/epoch_loss``...
+- PyTorch ``add_scalars("Loss", {"train": a, "val": b})`` writes sub-folders ``Loss_train/``, ``Loss_val/`` holding
+  the tag ``Loss``; they are folded into their parent run as ``Loss/train`` and ``Loss/val``.
+
+Keras' ``epoch_*`` tags carry the epoch in the step field: they become epoch-axis series.
+"""
+
+from __future__ import annotations
+
+import os
+import struct
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from lossdoc.errors import InputError
+from lossdoc.model import Run
+from lossdoc.readers.base import Reader, Source, build_series
+
+FORMAT = "tensorboard"
+EVENT_MARK = "tfevents"
+
+# Folders whose event files hold one split of a run (Keras writes train/ and validation/; tf.estimator eval/).
+SPLIT_DIRS = {
+    "train": "train",
+    "training": "train",
+    "validation": "val",
+    "val": "val",
+    "valid": "val",
+    "eval": "val",
+    "evaluation": "val",
+    "test": "test",
+}
+
+# Bounds for looking into folders, so that a huge tree cannot hang lossdoc.
+SNIFF_DEPTH = 5
+SNIFF_ENTRIES = 5_000
+MAX_ENTRIES = 100_000
+
+# ---------------------------------------------------------------------------------------------- crc32c
+
+
+def _crc_table() -> tuple[int, ...]:
+    table = []
+    for i in range(256):
+        c = i
+        for _ in range(8):
+            c = (c >> 1) ^ 0x82F63B78 if c & 1 else c >> 1
+        table.append(c)
+    return tuple(table)
+
+
+_TABLE = _crc_table()
+
+
+def _crc32c_py(data: bytes, table: tuple[int, ...] = _TABLE) -> int:
+    crc = 0xFFFFFFFF
+    for b in data:
+        crc = table[(crc ^ b) & 0xFF] ^ (crc >> 8)
+    return crc ^ 0xFFFFFFFF
+
+
+def _pick_crc32c():
+    """A C implementation when one is already installed (never a dependency), else the table loop."""
+    try:
+        import google_crc32c  # type: ignore[import-not-found]
+    except ImportError:
+        google_crc32c = None
+    if google_crc32c is not None and getattr(google_crc32c, "implementation", "") == "c":
+        return lambda data: google_crc32c.value(bytes(data))
+    try:
+        import crc32c as _c  # type: ignore[import-not-found]
+    except ImportError:
+        return _crc32c_py
+    return _c.crc32c
+
+
+crc32c = _pick_crc32c()
+
+
+def masked_crc32c(data: bytes) -> int:
+    x = crc32c(data)
+    return ((((x >> 15) | (x << 17)) & 0xFFFFFFFF) + 0xA282EAD8) & 0xFFFFFFFF
+
+
+# ---------------------------------------------------------------------------------------------- framing
+
+
+@dataclass
+class Records:
+    """The intact records of one file, and what stopped the read early (None when the whole file was read)."""
+
+    payloads: list[bytes]
+    problem: str | None = None
+
+
+def split_records(data: bytes, label: str) -> Records:
+    """Split an event file's bytes into record payloads, checking both CRCs of every record."""
+    out: list[bytes] = []
+    pos = 0
+    n = len(data)
+    unpack_q = struct.Struct("<Q").unpack_from
+    unpack_i = struct.Struct("<I").unpack_from
+    header_crcs: dict[bytes, int] = {}
+    while pos < n:
+        i = len(out) + 1
+        if n - pos < 12:
+            return Records(out, _incomplete(label, len(out)))
+        header = data[pos : pos + 8]
+        header_crc = header_crcs.get(header)
+        if header_crc is None:  # records of a file take few distinct lengths: compute each once
+            header_crc = header_crcs[header] = masked_crc32c(header)
+        if header_crc != unpack_i(data, pos + 8)[0]:
+            return Records(out, _bad_crc(label, i, len(out)))
+        (length,) = unpack_q(header)
+        end = pos + 12 + length + 4
+        if end > n:
+            return Records(out, _incomplete(label, len(out)))
+        payload = data[pos + 12 : pos + 12 + length]
+        if masked_crc32c(payload) != unpack_i(data, pos + 12 + length)[0]:
+            return Records(out, _bad_crc(label, i, len(out)))
+        out.append(payload)
+        pos = end
+    return Records(out)
+
+
+def _bad_crc(label: str, i: int, good: int) -> str:
+    return f"{label}: record {i} has a bad CRC; read the {good} records before it"
+
+
+def _incomplete(label: str, good: int) -> str:
+    return f"{label}: last record incomplete: file still being written? read the {good} records before it"
+
+
+# ---------------------------------------------------------------------------------------------- scalars
+
+# TensorFlow DataType enum -> struct format of one element (for tensor_content).
+_DT_STRUCT = {
+    1: "<f",  # DT_FLOAT
+    2: "<d",  # DT_DOUBLE
+    3: "<i",  # DT_INT32
+    4: "<B",  # DT_UINT8
+    5: "<h",  # DT_INT16
+    6: "<b",  # DT_INT8
+    9: "<q",  # DT_INT64
+    10: "<?",  # DT_BOOL
+    17: "<H",  # DT_UINT16
+    19: "<e",  # DT_HALF
+    22: "<I",  # DT_UINT32
+    23: "<Q",  # DT_UINT64
+}
+_DT_BFLOAT16 = 14
+
+
+def tensor_scalar(t) -> float | None:
+    """The one number a rank-0 (or all-ones shape) numeric TensorProto holds, else None."""
+    if any(d.size != 1 for d in t.tensor_shape.dim):
+        return None
+    dt = t.dtype
+    content = t.tensor_content
+    if content:
+        if dt == _DT_BFLOAT16:
+            return struct.unpack("<f", b"\x00\x00" + content[:2])[0] if len(content) == 2 else None
+        fmt = _DT_STRUCT.get(dt)
+        if fmt is None or len(content) != struct.calcsize(fmt):
+            return None
+        return float(struct.unpack(fmt, content)[0])
+    if dt == 1:
+        vals = t.float_val
+    elif dt == 2:
+        vals = t.double_val
+    elif dt in (3, 4, 5, 6, 17):
+        vals = t.int_val
+    elif dt == 9:
+        vals = t.int64_val
+    elif dt == 22:
+        vals = t.uint32_val
+    elif dt == 23:
+        vals = t.uint64_val
+    elif dt == 10:
+        vals = t.bool_val
+    elif dt == 19:
+        if len(t.half_val) != 1:
+            return None
+        return float(struct.unpack("<e", struct.pack("<H", t.half_val[0] & 0xFFFF))[0])
+    elif dt == _DT_BFLOAT16:
+        if len(t.half_val) != 1:
+            return None
+        return struct.unpack("<f", struct.pack("<I", (t.half_val[0] & 0xFFFF) << 16))[0]
+    else:
+        return None
+    if len(vals) != 1:
+        return None
+    return float(vals[0])
+
+
+@dataclass
+class FileScalars:
+    """The scalar points of one event file, per tag, in the order written."""
+
+    path: str
+    first_wall_time: float = float("inf")
+    points: dict[str, tuple[list[float], list[float], list[float]]] = field(default_factory=dict)
+    records: int = 0
+    problem: str | None = None
+
+
+def read_event_bytes(data: bytes, label: str) -> FileScalars:
+    """Decode the scalar points of one event file's bytes. Never raises for bad content."""
+    from google.protobuf.message import DecodeError
+    from tensorboard.compat.proto import event_pb2
+
+    recs = split_records(data, label)
+    out = FileScalars(label, records=len(recs.payloads), problem=recs.problem)
+    plugins: dict[str, str] = {}  # TF2 writes a tag's metadata only with its first value
+    parse = event_pb2.Event.FromString
+    for i, payload in enumerate(recs.payloads):
+        try:
+            ev = parse(payload)
+        except (DecodeError, ValueError, TypeError):
+            out.records = i
+            out.problem = f"{label}: record {i + 1} is not an Event; read the {i} records before it"
+            break
+        wall = ev.wall_time
+        out.first_wall_time = min(out.first_wall_time, wall)
+        if not ev.HasField("summary"):
+            continue
+        step = float(ev.step)
+        for v in ev.summary.value:
+            tag = v.tag or v.node_name
+            if not tag:
+                continue
+            if v.HasField("metadata"):
+                pname = v.metadata.plugin_data.plugin_name
+                if pname:
+                    plugins[tag] = pname
+            which = v.WhichOneof("value")
+            if which == "simple_value":
+                value = float(v.simple_value)
+            elif which == "tensor":
+                if plugins.get(tag, "scalars") != "scalars":
+                    continue
+                value = tensor_scalar(v.tensor)
+                if value is None:
+                    continue
+            else:
+                continue  # histograms, images, audio
+            pts = out.points.get(tag)
+            if pts is None:
+                pts = out.points[tag] = ([], [], [])
+            pts[0].append(step)
+            pts[1].append(wall)
+            pts[2].append(value)
+    return out
+
+
+def _merge_files(
+    files: list[FileScalars],
+) -> tuple[dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]], list[str]]:
+    """Merge the points of a run folder's files per tag, sorted by (step, wall time).
+
+    Files are taken oldest first; when a newer file logs a tag again from a step the older files already reached
+    (a resumed run, or a second writer), the older points from that step on are dropped, as TensorBoard purges
+    orphaned data. Duplicate steps within one file are all kept, in the order written."""
+    files = sorted(files, key=lambda f: (f.first_wall_time, f.path))
+    merged: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+    purged: dict[str, float] = {}
+    for f in files:
+        for tag, (steps, walls, values) in f.points.items():
+            s = np.asarray(steps, dtype=np.float64)
+            w = np.asarray(walls, dtype=np.float64)
+            v = np.asarray(values, dtype=np.float64)
+            if tag in merged:
+                ps, pw, pv = merged[tag]
+                start = s.min() if len(s) else np.inf
+                keep = ps < start
+                if not keep.all():
+                    purged[tag] = min(purged.get(tag, np.inf), float(start))
+                s = np.concatenate([ps[keep], s])
+                w = np.concatenate([pw[keep], w])
+                v = np.concatenate([pv[keep], v])
+            merged[tag] = (s, w, v)
+    for tag, (s, w, v) in merged.items():
+        order = np.lexsort((w, s))  # stable: equal (step, wall) keep the order written
+        merged[tag] = (s[order], w[order], v[order])
+    notes = []
+    if purged:
+        tags = sorted(purged)
+        shown = ", ".join(f"{t} (from step {purged[t]:g})" for t in tags[:5])
+        more = f" and {len(tags) - 5} more" if len(tags) > 5 else ""
+        notes.append(
+            f"a later event file logs again steps an earlier one had (a resumed run?); kept the later points for "
+            f"{shown}{more}"
+        )
+    return merged, notes
+
+
+def _is_epoch_tag(tag: str) -> bool:
+    return tag.rsplit("/", 1)[-1].lower().startswith("epoch_")
+
+
+def _series_name(tag: str, prefix: str | None) -> str:
+    if not prefix or tag.lower().startswith(prefix.lower() + "/"):
+        return tag
+    return f"{prefix}/{tag}"
+
+
+def _add_series(run: Run, name: str, steps: np.ndarray, values: np.ndarray, split: str | None, epoch_axis: bool):
+    kwargs = {}
+    if split is not None:
+        kwargs = {"loss_split": split, "metric_split": split}
+    if epoch_axis:
+        s = build_series(name, values, epochs=steps, **kwargs)
+    else:
+        s = build_series(name, values, steps=steps, **kwargs)
+    if name in run.series:  # two folders giving the same name: keep both
+        i = 2
+        while f"{name} ({i})" in run.series:
+            i += 1
+        s.name = f"{name} ({i})"
+    run.add(s)
+
+
+# ---------------------------------------------------------------------------------------------- folders
+
+
+def _is_event_name(name: str) -> bool:
+    return EVENT_MARK in name and not name.startswith(".")
+
+
+def find_event_dirs(
+    root: Path, *, max_entries: int = MAX_ENTRIES, max_depth: int | None = None, strict: bool = False
+) -> dict[Path, list[Path]]:
+    """Folders below ``root`` (itself included) that directly hold event files, with those files, sorted.
+    Stops after ``max_entries`` files and folders: silently when sniffing, with an InputError when ``strict``."""
+    found: dict[Path, list[Path]] = {}
+    seen = 0
+    root_depth = len(root.parts)
+    for dirpath, dirs, files in os.walk(root, followlinks=False):
+        here = Path(dirpath)
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        if max_depth is not None and len(here.parts) - root_depth >= max_depth:
+            dirs[:] = []
+        seen += len(files) + len(dirs)
+        ev = sorted(here / f for f in files if _is_event_name(f))
+        ev = [p for p in ev if p.is_file()]
+        if ev:
+            found[here] = ev
+        if seen > max_entries:
+            if strict:
+                raise InputError(
+                    str(root), f"more than {max_entries:,} entries; point lossdoc at a smaller folder"
+                )
+            break
+    return found
+
+
+# Files that are logs of other formats: a folder holding them next to event files is not a pure logdir.
+_FOREIGN_EXT = (".csv", ".json", ".jsonl", ".ndjson", ".log", ".txt")
+
+
+def _has_foreign_logs(folder: Path, limit: int = 500) -> bool:
+    """Bounded look for other formats' logs (CSV/JSON/text files, an MLflow metrics folder) below ``folder``."""
+    seen = 0
+    for dirpath, dirs, files in os.walk(folder, followlinks=False):
+        dirs[:] = [d for d in dirs if not d.startswith(".")]
+        if "metrics" in dirs:
+            return True
+        for f in files:
+            if not f.startswith(".") and f.lower().endswith(_FOREIGN_EXT):
+                return True
+        seen += len(files) + len(dirs)
+        if seen > limit:
+            return False
+    return False
+
+
+def is_logdir(path: Path) -> bool:
+    """A folder the TensorBoard reader takes whole: a run folder (event files directly in it), or a folder of
+    runs with nothing else that another reader would want (so ``lossdoc analyze fixtures/`` still reads the CSVs
+    next to a logdir: the registry then walks the folder and hands each logdir below to this reader)."""
+    event_dirs = find_event_dirs(path, max_entries=SNIFF_ENTRIES, max_depth=SNIFF_DEPTH)
+    if not event_dirs:
+        return False
+    if path in event_dirs:
+        return True
+    try:
+        entries = sorted(os.scandir(path), key=lambda e: e.name)
+    except OSError:
+        return False
+    for e in entries:
+        if e.name.startswith("."):
+            continue
+        if e.is_dir(follow_symlinks=False):
+            child = Path(e.path)
+            if not any(_within(d, child) for d in event_dirs) and _has_foreign_logs(child):
+                return False
+        elif e.name.lower().endswith(_FOREIGN_EXT):
+            return False
+    return True
+
+
+def _group(root: Path, event_dirs: dict[Path, list[Path]]) -> dict[Path, list[tuple[str | None, Path]]]:
+    """Group run folders into runs: {run root: [(series name prefix, folder)]}."""
+    groups: dict[Path, list[tuple[str | None, Path]]] = {}
+    for d in sorted(event_dirs):
+        key = d.name.lower()
+        parent = d.parent
+        if key in SPLIT_DIRS and d != root and _within(parent, root):
+            siblings = [c for c in event_dirs if c.parent == parent and c.name.lower() in SPLIT_DIRS]
+            if (
+                parent in event_dirs
+                or len(siblings) >= 2
+                or any(SPLIT_DIRS[c.name.lower()] == "train" for c in siblings)
+            ):
+                groups.setdefault(parent, []).append((d.name, d))
+                continue
+        groups.setdefault(d, []).append((d.name if key in SPLIT_DIRS else None, d))
+    # PyTorch add_scalars: parent/Loss_train holding tag "Loss" folds into parent's run; decided once tags are read.
+    return groups
+
+
+def _within(p: Path, root: Path) -> bool:
+    try:
+        p.relative_to(root)
+        return True
+    except ValueError:
+        return False
+
+
+def _read_file(path: Path, notes: list[str]) -> FileScalars | None:
+    label = str(path)
+    try:
+        with open(path, "rb") as fh:
+            data = fh.read()
+    except OSError as exc:
+        notes.append(f"{label}: cannot be read ({exc.strerror or exc}); skipped")
+        return None
+    if not data:
+        notes.append(f"{label}: empty event file; skipped")
+        return None
+    fs = read_event_bytes(data, label)
+    if fs.problem:
+        notes.append(fs.problem)
+    return fs
+
+
+def _run_name(root: Path, run_root: Path) -> str:
+    rel = run_root.relative_to(root).as_posix() if _within(run_root, root) else run_root.name
+    if rel in ("", "."):
+        return root.name or root.resolve().name
+    return rel
+
+
+def _scalars_fold(parent_tags: set[str], child: Path, child_tags: list[str]) -> str | None:
+    """For PyTorch add_scalars: the key when every tag T of ``child`` is such that child's name is T_<key>."""
+    if not child_tags or len(child_tags) != 1:
+        return None
+    tag = child_tags[0]
+    prefix = tag.replace("/", "_") + "_"
+    if child.name.startswith(prefix) and len(child.name) > len(prefix):
+        return child.name[len(prefix) :]
+    return None
+
+
+def read_logdir(root: Path) -> list[Run]:
+    event_dirs = find_event_dirs(root, strict=True)
+    if not event_dirs:
+        raise InputError(str(root), "no TensorBoard event files (events.out.tfevents*) in this folder")
+    groups = _group(root, event_dirs)
+    # Read every folder once.
+    per_dir: dict[Path, tuple[dict, list[str]]] = {}
+    for d, files in event_dirs.items():
+        notes: list[str] = []
+        scalars = [fs for fs in (_read_file(f, notes) for f in files) if fs is not None]
+        merged, merge_notes = _merge_files(scalars)
+        per_dir[d] = (merged, notes + merge_notes)
+    # Fold add_scalars children (parent/Loss_train with tag Loss) into their parent run.
+    folded: dict[Path, list[tuple[str, Path]]] = {}
+    for run_root in list(groups):
+        members = groups[run_root]
+        if len(members) != 1 or members[0][0] is not None:
+            continue
+        parent = run_root.parent
+        if parent not in groups or parent == run_root or not _within(parent, root):
+            continue
+        key = _scalars_fold(set(), run_root, list(per_dir[run_root][0]))
+        if key is not None:
+            folded.setdefault(parent, []).append((key, run_root))
+            del groups[run_root]
+    runs: list[Run] = []
+    for run_root in sorted(groups):
+        run = Run(source=str(run_root), format=FORMAT, name=_run_name(root, run_root))
+        files = 0
+        for prefix, d in groups[run_root]:
+            merged, notes = per_dir[d]
+            run.notes.extend(notes)
+            files += len(event_dirs[d])
+            split = SPLIT_DIRS.get(prefix.lower()) if prefix else None
+            for tag, (s, _w, v) in merged.items():
+                _add_series(run, _series_name(tag, prefix), s, v, split, _is_epoch_tag(tag))
+        for key, d in folded.get(run_root, []):
+            merged, notes = per_dir[d]
+            run.notes.extend(notes)
+            files += len(event_dirs[d])
+            for tag, (s, _w, v) in merged.items():
+                _add_series(run, f"{tag}/{key}", s, v, None, _is_epoch_tag(tag))
+        run.meta["event_files"] = files
+        if run.series:
+            runs.append(run)
+    if not runs:
+        raise InputError(str(root), "the event files hold no scalar summaries")
+    return runs
+
+
+# ---------------------------------------------------------------------------------------------- reader
+
+
+def _looks_like_event_file(head: bytes) -> bool:
+    if len(head) < 12:
+        return False
+    header = head[:8]
+    if masked_crc32c(header) != struct.unpack_from("<I", head, 8)[0]:
+        return False
+    (length,) = struct.unpack("<Q", header)
+    if length > len(head) - 16 or length > 1 << 20:
+        return False
+    payload = head[12 : 12 + length]
+    if masked_crc32c(payload) != struct.unpack_from("<I", head, 12 + length)[0]:
+        return False
+    from google.protobuf.message import DecodeError
+    from tensorboard.compat.proto import event_pb2
+
+    try:
+        ev = event_pb2.Event.FromString(payload)
+    except (DecodeError, ValueError, TypeError):
+        return False
+    return ev.file_version.startswith("brain.Event:")
+
+
+class TensorBoardReader(Reader):
+    name = "tensorboard"
+    description = (
+        "TensorBoard event files (events.out.tfevents.*): a file, a run folder, a logdir, Keras train/validation"
+    )
+    handles_dirs = True
+    priority = 10
+
+    def sniff(self, head: bytes, path: Path | None) -> bool:
+        if path is not None and EVENT_MARK in path.name:
+            return True
+        return _looks_like_event_file(head)
+
+    def sniff_dir(self, path: Path) -> bool:
+        return is_logdir(path)
+
+    def read(self, source: Source) -> list[Run]:
+        try:
+            data = source.read_bytes()
+        except OSError as exc:
+            raise InputError(source.label, exc.strerror or str(exc)) from None
+        if not data:
+            raise InputError(source.label, "empty event file")
+        fs = read_event_bytes(data, source.label)
+        if fs.records == 0:
+            why = (
+                "the first record is incomplete"
+                if "incomplete" in (fs.problem or "")
+                else "the first record is damaged"
+            )
+            raise InputError(source.label, f"not a readable TensorBoard event file: {why}")
+        merged, _ = _merge_files([fs])
+        folder = source.path.parent.name if source.path is not None else ""
+        prefix = folder if folder.lower() in SPLIT_DIRS else None
+        split = SPLIT_DIRS.get(folder.lower()) if prefix else None
+        name = None
+        if source.path is not None:
+            name = source.path.parent.parent.name if prefix else source.path.parent.name
+        run = Run(source=source.label, format=FORMAT, name=name or None)
+        if fs.problem:
+            run.notes.append(fs.problem)
+        for tag, (s, _w, v) in merged.items():
+            _add_series(run, _series_name(tag, prefix), s, v, split, _is_epoch_tag(tag))
+        if not run.series:
+            raise InputError(source.label, "the event file holds no scalar summaries")
+        run.meta["event_files"] = 1
+        return [run]
+
+    def read_dir(self, path: Path) -> list[Run]:
+        return read_logdir(path)
+
+
+READERS = [TensorBoardReader]

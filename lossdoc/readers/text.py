@@ -1,0 +1,216 @@
+"""Plain-text stdout of a training script.
+
+Two shapes are understood:
+
+- Keras progress output: an ``Epoch 3/20`` line followed by progress lines such as
+  ``32/32 - 0s - 5ms/step - accuracy: 0.8612 - loss: 0.4123 - val_loss: 0.52`` (verbose=2) or the redrawn bar of
+  verbose=1 (``\\r`` and ``\\b`` from redrawing). Only the final, complete progress line of each epoch counts.
+  ``Epoch N/M`` is Keras' 1-based display of epoch N-1; epochs are stored 0-based, as Keras' CSVLogger writes them.
+- Lines that carry an epoch/step/iter marker and ``name[:=] number`` pairs: nanoGPT's
+  ``step 500: train loss 1.8712, val loss 1.9843``, ``iter 100: loss 2.31, time 45ms``,
+  ``Epoch 3 | train_loss=0.41 val_loss=0.52``, ``[epoch 3] loss: 0.41 acc: 0.86``. The marker's number is stored
+  as written. A value redrawn on the same epoch/step (tqdm) keeps its last reading.
+
+Every other line (warnings, model summaries, chatter) is ignored.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from pathlib import Path
+
+import numpy as np
+
+from lossdoc.errors import InputError
+from lossdoc.model import Run
+from lossdoc.naming import is_bookkeeping, resolve
+from lossdoc.readers.base import Reader, Source, build_series, decode_text, require_series
+
+_NUMBER = r"[-+]?(?:\d+\.?\d*(?:[eE][-+]?\d+)?|\.\d+(?:[eE][-+]?\d+)?|nan|NaN|inf|-inf|Inf|-Inf|infinity|Infinity)"
+_ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b\][^\x07]*\x07")
+_KERAS_EPOCH = re.compile(r"^\s*Epoch\s+(\d+)\s*/\s*(\d+)\s*$")
+# A Keras progress line: "32/32" then a bar, time, or "-" and at least one " - name: value" pair.
+_KERAS_PROGRESS = re.compile(r"^\s*(\d+)\s*/\s*(\d+)\b")
+_KERAS_PAIR = re.compile(rf"(?:^|\s)-\s+([A-Za-z_][\w/.\-]*)\s*:\s*({_NUMBER})(?![\w.:])")
+# An epoch/step/iteration marker and its number ("Epoch 3", "[epoch 3]", "step 500:", "iter=100", "Epoch 3/20").
+_MARKER = re.compile(
+    r"(?<![\w/])(epoch|step|global[_ ]step|iter|iteration)\b\s*[:=#]?\s*(\d+)(?:\s*/\s*\d+)?(?![\w.])",
+    re.IGNORECASE,
+)
+# name[:=] number: the name may be two words ("train loss"); units (ms, s, %) may follow the number.
+_PAIR = re.compile(
+    rf"([A-Za-z][\w/.\-]*(?:[ ][A-Za-z][\w/.\-]*){{0,2}}?)\s*[:=]?\s*({_NUMBER})(?:ms|s|%)?(?![\w.])"
+)
+
+
+def _clean(line: str) -> str:
+    """The text a terminal would show last: drop ANSI codes and everything a run of backspaces erased."""
+    line = _ANSI.sub("", line)
+    if "\x08" in line:
+        parts = [p for p in re.split(r"\x08+", line) if p.strip()]
+        line = parts[-1] if parts else ""
+    return line
+
+
+def _keras_pairs(line: str) -> dict[str, float]:
+    return {m.group(1): float(m.group(2)) for m in _KERAS_PAIR.finditer(line)}
+
+
+def _markers(line: str) -> tuple[dict[str, float], list[tuple[int, int]], str]:
+    """The epoch/step numbers a line carries, the spans of its markers, and its leading marker word."""
+    found: dict[str, float] = {}
+    spans = []
+    lead = ""
+    for m in _MARKER.finditer(line):
+        word = re.sub(r"\s+", "_", m.group(1).lower())
+        lead = lead or word
+        kind = "epoch" if word == "epoch" else "step"
+        found.setdefault(kind, float(m.group(2)))
+        spans.append(m.span())
+    return found, spans, lead
+
+
+def _generic_pairs(line: str, spans: list[tuple[int, int]]) -> dict[str, float]:
+    # Blank out the markers so that their numbers are not read as values.
+    chars = list(line)
+    for a, b in spans:
+        for i in range(a, b):
+            chars[i] = " " if chars[i] != "|" else "|"
+    rest = "".join(chars)
+    out: dict[str, float] = {}
+    for m in _PAIR.finditer(rest):
+        # At most two words, so that chatter before the name ("evaluating train loss") is not taken for part of
+        # it; words are joined with "_" ("train loss" -> train_loss), the way the other formats name series.
+        words = m.group(1).split(" ")[-2:]
+        name = "_".join(words)
+        if len(words) > 1 and resolve(name).kind == "other" and resolve(words[-1]).kind != "other":
+            name = words[-1]
+        if not is_bookkeeping(name):  # time, elapsed, it/s...
+            out.setdefault(name, float(m.group(2)))
+    return out
+
+
+class _Collector:
+    def __init__(self) -> None:
+        self.points: dict[str, list[tuple[float, float, float]]] = {}  # name -> (epoch, step, value)
+
+    def add(self, name: str, value: float, epoch: float, step: float) -> None:
+        pts = self.points.setdefault(name, [])
+        if pts and _same(pts[-1][0], epoch) and _same(pts[-1][1], step):
+            pts[-1] = (epoch, step, value)  # redrawn progress line: the last reading wins
+        else:
+            pts.append((epoch, step, value))
+
+
+def _same(a: float, b: float) -> bool:
+    return (math.isnan(a) and math.isnan(b)) or a == b
+
+
+def parse_lines(lines: list[str]) -> tuple[_Collector, int, bool]:
+    """Collect points from text lines. Returns the collector, the number of lines used, and whether Keras
+    ``Epoch N/M`` headers were seen."""
+    col = _Collector()
+    used = 0
+    keras_epoch: float | None = None
+    block: list[tuple[bool, dict[str, float]]] = []  # Keras progress lines of the current epoch: (complete, pairs)
+    saw_keras = False
+    generic: list[tuple[str, float, float, dict[str, float]]] = []  # (leading marker, epoch, step, pairs)
+
+    def flush() -> None:
+        nonlocal used
+        if keras_epoch is None or not block:
+            return
+        complete = [p for c, p in block if c]
+        pairs = (complete or [p for _, p in block])[-1]
+        for name, v in pairs.items():
+            col.add(name, v, keras_epoch, math.nan)
+        used += 1
+
+    for raw in lines:
+        line = _clean(raw)
+        if not line.strip():
+            continue
+        m = _KERAS_EPOCH.match(line)
+        if m:
+            flush()
+            block = []
+            keras_epoch = float(int(m.group(1)) - 1)
+            saw_keras = True
+            continue
+        p = _KERAS_PROGRESS.match(line)
+        if p and keras_epoch is not None:
+            pairs = _keras_pairs(line)
+            if pairs:
+                block.append((p.group(1) == p.group(2), pairs))
+                continue
+        markers, spans, lead = _markers(line)
+        if not markers:
+            continue
+        pairs = _generic_pairs(line, spans)
+        if not pairs:
+            continue
+        used += 1
+        generic.append((lead, markers.get("epoch", math.nan), markers.get("step", math.nan), pairs))
+    flush()
+    # Lines led by different markers may log different quantities under one name ("step N: loss X" at evals,
+    # "iter N: loss Y" every iteration): such a name gets its line's marker as a prefix (step_loss, iter_loss)
+    # instead of mixing two curves. Names seen under one marker only are kept as they are.
+    leads: dict[str, set[str]] = {}
+    for lead, _, _, pairs in generic:
+        for name in pairs:
+            leads.setdefault(name, set()).add(lead)
+    for lead, epoch, step, pairs in generic:
+        for name, v in pairs.items():
+            col.add(f"{lead}_{name}" if len(leads[name]) > 1 else name, v, epoch, step)
+    return col, used, saw_keras
+
+
+def _sniff_lines(text: str) -> list[str]:
+    return text.split("\n")[:400]
+
+
+class TextReader(Reader):
+    name = "text"
+    description = "plain-text stdout: Keras progress lines, nanoGPT 'step N: train loss X', 'epoch N loss=X' lines"
+    priority = 95
+
+    def sniff(self, head: bytes, path: Path | None) -> bool:
+        try:
+            text = decode_text(head, "")
+        except InputError:
+            return False
+        lines = _sniff_lines(text)
+        if len(head) >= 65536 and len(lines) > 1:
+            lines = lines[:-1]
+        col, used, _ = parse_lines(lines)
+        if not any(resolve(n).kind == "loss" for n in col.points):
+            return False
+        return used >= 2 or (used >= 1 and len([ln for ln in lines if ln.strip()]) <= 3)
+
+    def read(self, source: Source) -> list[Run]:
+        text = source.text()
+        col, used, saw_keras = parse_lines(text.split("\n"))
+        run = Run(source=source.label, format=self.name)
+        for name, pts in col.points.items():
+            if is_bookkeeping(name):
+                continue
+            arr = np.asarray(pts, dtype=np.float64)
+            epochs, steps, values = arr[:, 0], arr[:, 1], arr[:, 2]
+            run.add(
+                build_series(
+                    name,
+                    values,
+                    steps=steps if np.isfinite(steps).any() else None,
+                    epochs=epochs if np.isfinite(epochs).any() else None,
+                )
+            )
+        if saw_keras:
+            run.notes.append("Keras prints 'Epoch N/M' 1-based; epochs stored 0-based (N-1), as CSVLogger writes")
+        if not used:
+            raise InputError(source.label, "no training progress lines found (epoch/step lines with loss values)")
+        require_series(run, source.label, list(col.points), what="values")
+        return [run]
+
+
+READERS = [TextReader]

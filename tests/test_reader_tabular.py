@@ -1,0 +1,438 @@
+"""The CSV-family readers: Keras CSVLogger and history CSVs, Lightning, Ultralytics, fastai, generic CSV/TSV, and
+the messy input all of them meet (BOM, CRLF, repeated headers, sparse rows, logged NaN, text columns)."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from lossdoc.errors import InputError
+from lossdoc.model import Run
+from lossdoc.readers import registry
+from lossdoc.readers.base import Source
+from lossdoc.readers.tabular import READERS, load_table
+
+
+@pytest.fixture(autouse=True)
+def fresh_registry(monkeypatch):
+    monkeypatch.setattr(registry, "_READERS", None)
+    yield
+    registry._READERS = None
+
+
+def read(tmp_path: Path, data: bytes, name: str = "log.csv", fmt: str | None = None) -> Run:
+    p = tmp_path / name
+    p.write_bytes(data)
+    runs = registry.read_path(p, fmt)
+    assert len(runs) == 1
+    return runs[0]
+
+
+def values(run: Run, name: str) -> list[float]:
+    return run.series[name].values.tolist()
+
+
+def lst(a) -> list | None:
+    return None if a is None else np.asarray(a).tolist()
+
+
+KERAS_LOG = b"""epoch,accuracy,learning_rate,loss,val_accuracy,val_loss
+0,0.50,0.001,1.20,0.55,1.10
+1,0.60,0.001,0.90,0.62,0.95
+2,0.70,0.001,0.70,0.66,0.90
+"""
+
+
+# ------------------------------------------------------------------------------------------ Keras CSVLogger
+
+
+def test_keras_csvlogger_roles_and_epochs(tmp_path):
+    run = read(tmp_path, KERAS_LOG, "training.log")
+    assert run.format == "keras-csvlogger"
+    assert run.train_loss.name == "loss" and run.val_loss.name == "val_loss"
+    assert lst(run.series["loss"].epochs) == [0, 1, 2]  # as written: Keras' CSVLogger is 0-based
+    assert run.series["loss"].steps is None and run.series["loss"].axis == "epoch"
+    assert run.series["accuracy"].role == "train_metric" and run.series["accuracy"].higher_is_better
+    assert run.series["val_accuracy"].role == "val_metric"
+    assert run.series["learning_rate"].role == "lr"
+    assert "epoch" not in run.series
+
+
+@pytest.mark.parametrize(
+    "transform",
+    [
+        pytest.param(lambda b: b.replace(b"\n", b"\r\n"), id="crlf"),
+        pytest.param(lambda b: b.replace(b"\n", b"\r\r\n"), id="cr-cr-lf"),
+        pytest.param(lambda b: b"\xef\xbb\xbf" + b, id="bom"),
+        pytest.param(lambda b: b"\xef\xbb\xbf" + b.replace(b"\n", b"\r\n"), id="bom-crlf"),
+        pytest.param(lambda b: b.replace(b"\n", b"\n\n"), id="blank-lines"),
+        pytest.param(
+            lambda b: b.replace(
+                b"epoch,accuracy,learning_rate,loss,val_accuracy,val_loss",
+                b'"epoch", "accuracy" ,"learning_rate", "loss" , "val_accuracy","val_loss"',
+            ),
+            id="quoted-padded-header",
+        ),
+        pytest.param(lambda b: b.decode().encode("utf-16"), id="utf-16"),
+    ],
+)
+def test_keras_csvlogger_messy_encodings(tmp_path, transform):
+    run = read(tmp_path, transform(KERAS_LOG), "history.csv")
+    assert run.format == "keras-csvlogger"
+    assert values(run, "loss") == [1.2, 0.9, 0.7]
+    assert values(run, "val_loss") == [1.1, 0.95, 0.9]
+
+
+def test_repeated_header_is_a_restart_keeping_the_latest_segment(tmp_path):
+    data = (
+        KERAS_LOG
+        + b"epoch,accuracy,learning_rate,loss,val_accuracy,val_loss\n0,0.4,0.01,2.0,0.4,2.1\n1,0.5,0.01,1.5,0.5,1.6\n"
+    )
+    run = read(tmp_path, data)
+    assert values(run, "loss") == [2.0, 1.5]
+    assert lst(run.series["loss"].epochs) == [0, 1]
+    notes = " | ".join(run.notes)
+    assert "header row is repeated at line 5" in notes
+    assert "restarts" in notes and "kept the latest segment of 2 points" in notes
+
+
+def test_appended_restart_without_header_keeps_latest_segment(tmp_path):
+    data = (
+        KERAS_LOG
+        + b"0,0.4,0.01,2.0,0.4,2.1\n1,0.5,0.01,1.5,0.5,1.6\n2,0.6,0.01,1.2,0.6,1.3\n3,0.6,0.01,1.1,0.6,1.2\n"
+    )
+    run = read(tmp_path, data)
+    # The second segment stays below the first one's last epoch for a while: still one restart, all 4 kept.
+    assert values(run, "loss") == [2.0, 1.5, 1.2, 1.1]
+    assert any("restarts 1 time(s)" in n for n in run.notes)
+
+
+def test_logged_nan_and_inf_are_kept(tmp_path):
+    data = b"epoch,loss,val_loss\n0,1.0,1.1\n1,nan,NaN\n2,inf,-inf\n3,Infinity,1.0\n"
+    run = read(tmp_path, data)
+    loss = values(run, "loss")
+    assert loss[0] == 1.0 and math.isnan(loss[1]) and loss[2] == math.inf and loss[3] == math.inf
+    val = values(run, "val_loss")
+    assert math.isnan(val[1]) and val[2] == -math.inf
+    assert run.series["loss"].nonfinite == 3
+    assert lst(run.series["loss"].epochs) == [0, 1, 2, 3]
+
+
+def test_keras_na_cells_are_absent_not_nan(tmp_path):
+    # CSVLogger writes NA for a key missing on an epoch (e.g. validation every other epoch).
+    data = b"epoch,loss,val_loss\n0,1.0,1.1\n1,0.9,NA\n2,0.8,0.95\n"
+    run = read(tmp_path, data)
+    assert values(run, "val_loss") == [1.1, 0.95]
+    assert lst(run.series["val_loss"].epochs) == [0, 2]
+    assert len(run.series["loss"]) == 3
+
+
+def test_accuracy_in_percent_is_rescaled(tmp_path):
+    data = b"epoch,loss,accuracy,val_loss,val_accuracy\n0,1.0,50,1.1,48\n1,0.8,70.5,1.0,66\n"
+    run = read(tmp_path, data)
+    assert values(run, "accuracy") == [0.5, 0.705]
+    assert values(run, "val_accuracy") == [0.48, 0.66]
+    assert any("percent" in n for n in run.notes)
+
+
+def test_text_and_timestamp_columns_are_ignored(tmp_path):
+    data = (
+        b"epoch,run,timestamp,loss,val_loss,comment\n"
+        b"0,exp1,2024-01-01T00:00:00,1.0,1.1,warmup\n"
+        b"1,exp1,2024-01-01T00:01:00,0.9,1.0,\n"
+    )
+    run = read(tmp_path, data)
+    assert set(run.series) == {"loss", "val_loss"}
+
+
+def test_truncated_last_row_gives_absent_cells(tmp_path):
+    data = b"epoch,loss,val_loss\n0,1.0,1.1\n1,0.9,1.0\n2,0.8"
+    run = read(tmp_path, data)
+    assert values(run, "loss") == [1.0, 0.9, 0.8]
+    assert values(run, "val_loss") == [1.1, 1.0]
+
+
+def test_row_with_too_many_fields_is_skipped_with_a_note(tmp_path):
+    data = b"epoch,loss,val_loss\n0,1.0,1.1\n1,0.9,1.0,7,8\n2,0.8,0.9\n"
+    run = read(tmp_path, data)
+    assert values(run, "loss") == [1.0, 0.8]
+    assert any("more fields than the header" in n for n in run.notes)
+
+
+# ------------------------------------------------------------------------------------------ Keras history CSV
+
+
+def test_keras_history_csv_with_index(tmp_path):
+    data = b",loss,accuracy,val_loss,val_accuracy\n0,1.0,0.5,1.1,0.4\n1,0.8,0.6,1.0,0.5\n2,0.6,0.7,0.9,0.6\n"
+    run = read(tmp_path, data, "history.csv")
+    assert run.format == "keras-history-csv"
+    assert lst(run.series["loss"].epochs) == [0, 1, 2]
+    assert "" not in run.series and not any(n.lower().startswith("unnamed") for n in run.series)
+    assert run.val_loss.name == "val_loss"
+
+
+def test_keras_history_csv_without_index(tmp_path):
+    data = b"loss,accuracy,val_loss,val_accuracy\n1.0,0.5,1.1,0.4\n0.8,0.6,1.0,0.5\n"
+    run = read(tmp_path, data, "history.csv")
+    assert run.format == "keras-history-csv"
+    assert lst(run.series["val_loss"].epochs) == [0, 1]
+    assert any("0..n-1" in n for n in run.notes)
+
+
+def test_keras_history_csv_unnamed_index_header(tmp_path):
+    data = b"Unnamed: 0,loss,val_loss\n0,1.0,1.1\n1,0.8,1.0\n"
+    run = read(tmp_path, data)
+    assert run.format == "keras-history-csv"
+    assert set(run.series) == {"loss", "val_loss"}
+
+
+# ------------------------------------------------------------------------------------------ Lightning
+
+LIGHTNING = b"""epoch,lr-Adam,step,test_loss,train_loss_epoch,train_loss_step,val_acc,val_loss
+,0.001,0,,,,,
+0,,49,,,0.90,,
+0,,99,,,0.80,,
+0,,99,,,,0.55,0.70
+0,,99,,0.85,,,
+,0.0005,100,,,,,
+1,,149,,,nan,,
+1,,199,,,0.60,,
+1,,199,,,,0.65,0.65
+1,,199,,0.62,,,
+1,,200,0.66,,,,
+"""
+
+
+def test_lightning_sparse_rows(tmp_path):
+    run = read(tmp_path, LIGHTNING, "metrics.csv")
+    assert run.format == "lightning-csv"
+    step = run.series["train_loss_step"]
+    assert lst(step.steps) == [49, 99, 149, 199]
+    assert lst(step.epochs) == [0, 0, 1, 1]
+    v = step.values.tolist()
+    assert v[0] == 0.9 and math.isnan(v[2])  # a logged nan is data, empty cells are absent
+    assert lst(run.series["train_loss_epoch"].epochs) == [0, 1]
+    assert lst(run.series["val_loss"].steps) == [99, 199]
+    assert run.series["val_loss"].axis == "epoch"
+    lr = run.series["lr-Adam"]
+    assert lr.role == "lr" and lst(lr.steps) == [0, 100] and lr.epochs is None
+    assert run.series["test_loss"].role == "test_loss" and values(run, "test_loss") == [0.66]
+    assert run.train_loss.name == "train_loss_epoch"
+    assert run.val_loss.name == "val_loss"
+    assert "epoch" not in run.series and "step" not in run.series
+
+
+def test_lightning_sniff_without_suffixes_or_gaps(tmp_path):
+    data = b"train_loss,step,epoch\n0.5,49,0\n0.4,99,0\n"
+    run = read(tmp_path, data, "metrics.csv")
+    assert run.format == "lightning-csv"
+    assert lst(run.series["train_loss"].steps) == [49, 99]
+
+
+def test_lightning_crlf_and_bom(tmp_path):
+    run = read(tmp_path, b"\xef\xbb\xbf" + LIGHTNING.replace(b"\n", b"\r\n"))
+    assert run.format == "lightning-csv" and len(run.series["val_loss"]) == 2
+
+
+# ------------------------------------------------------------------------------------------ Ultralytics
+
+ULTRA_PADDED = b"""               epoch,      train/box_loss,      train/obj_loss,      train/cls_loss,   metrics/precision,      metrics/recall,     metrics/mAP_0.5,metrics/mAP_0.5:0.95,        val/box_loss,        val/obj_loss,        val/cls_loss,               x/lr0
+                   0,            0.044359,            0.058406,            0.017296,             0.66347,              0.5581,             0.61848,             0.41228,            0.041406,            0.038171,            0.010942,              0.0937
+                   1,            0.045127,            0.063451,            0.015708,             0.75447,             0.60969,             0.71498,             0.47026,            0.040718,            0.037106,           0.0096529,            0.086005
+"""
+ULTRA_V8 = b"""epoch,time,train/box_loss,train/cls_loss,train/dfl_loss,metrics/precision(B),metrics/recall(B),metrics/mAP50(B),metrics/mAP50-95(B),val/box_loss,val/cls_loss,val/dfl_loss,lr/pg0,lr/pg1,lr/pg2
+1,59.1,1.49,2.62,1.20,0.74,0.13,0.23,0.13,1.24,3.58,1.13,0.0005,0.0005,0.0005
+2,125.6,1.33,1.57,1.13,0.67,0.50,0.71,0.43,1.31,2.25,1.14,0.0009,0.0009,0.0009
+"""
+
+
+def test_ultralytics_padded_v5(tmp_path):
+    run = read(tmp_path, ULTRA_PADDED, "results.csv")
+    assert run.format == "ultralytics"
+    assert "train/box_loss" in run.series and "metrics/mAP_0.5:0.95" in run.series
+    assert run.series["val/box_loss"].role == "val_loss"
+    assert run.series["metrics/precision"].role == "val_metric"
+    assert lst(run.series["train/box_loss"].epochs) == [0, 1]
+    # finish_run adds the summed total of the components.
+    total = run.series["train/loss (sum)"]
+    assert total.derived and total.role == "train_loss" and run.series["val/loss (sum)"].role == "val_loss"
+    assert values(run, "train/loss (sum)")[0] == pytest.approx(0.044359 + 0.058406 + 0.017296)
+
+
+def test_ultralytics_v8_unpadded(tmp_path):
+    run = read(tmp_path, ULTRA_V8, "results.csv")
+    assert run.format == "ultralytics"
+    assert run.series["metrics/mAP50-95(B)"].role == "val_metric"
+    assert run.series["lr/pg0"].role == "lr"
+    assert "time" not in run.series
+    assert lst(run.series["val/box_loss"].epochs) == [1, 2]  # as written
+
+
+# ------------------------------------------------------------------------------------------ fastai
+
+FASTAI = b"""epoch,train_loss,valid_loss,accuracy,error_rate,time
+0,1.20,1.10,0.55,0.45,00:03
+1,0.90,#na#,0.60,0.40,00:03
+2,0.70,0.90,0.66,0.34,01:02
+"""
+
+
+def test_fastai_metrics_are_validation(tmp_path):
+    run = read(tmp_path, FASTAI, "history.csv")
+    assert run.format == "fastai"
+    assert run.series["accuracy"].role == "val_metric" and run.series["accuracy"].higher_is_better
+    assert run.series["error_rate"].role == "val_metric" and run.series["error_rate"].higher_is_better is False
+    assert run.train_loss.name == "train_loss" and run.val_loss.name == "valid_loss"
+    assert values(run, "valid_loss") == [1.1, 0.9]  # '#na#' is absent
+    assert "time" not in run.series
+
+
+# ------------------------------------------------------------------------------------------ generic CSV
+
+
+@pytest.mark.parametrize("sep", [b",", b"\t", b";", b"|"])
+def test_generic_csv_delimiters(tmp_path, sep):
+    rows = [b"step,train_loss,val_loss,my_acc", b"100,1.0,1.2,0.5", b"200,0.8,1.0,0.6", b"300,0.7,0.9,0.7"]
+    data = b"\n".join(r.replace(b",", sep) for r in rows) + b"\n"
+    run = read(tmp_path, data, "metrics.txt")
+    assert run.format == "csv"
+    assert lst(run.series["train_loss"].steps) == [100, 200, 300]
+    assert run.series["train_loss"].epochs is None
+    assert run.val_loss.name == "val_loss"
+
+
+@pytest.mark.parametrize("axis", ["Global Step", "iteration", "ITER", "global_step"])
+def test_generic_csv_axis_names(tmp_path, axis):
+    data = f"{axis},loss\n10,1.0\n20,0.9\n".encode()
+    run = read(tmp_path, data)
+    assert lst(run.series["loss"].steps) == [10, 20]
+    assert set(run.series) == {"loss"}
+
+
+def test_generic_csv_step_and_epoch_and_sparse(tmp_path):
+    data = b"step,epoch,train_loss,val_loss\n10,0,1.0,\n20,0,0.9,\n20,0,,1.1\n30,1,0.8,\n40,1,0.7,\n40,1,,1.0\n"
+    run = read(tmp_path, data)
+    # step + epoch + sparse rows is exactly Lightning's shape; the csv reader reads it the same way.
+    assert run.format == "lightning-csv"
+    assert registry.read_path(tmp_path / "log.csv", "csv")[0].series["val_loss"].values.tolist() == [1.1, 1.0]
+    assert values(run, "val_loss") == [1.1, 1.0]
+    assert lst(run.series["val_loss"].steps) == [20, 40]
+    assert lst(run.series["train_loss"].epochs) == [0, 0, 1, 1]
+
+
+def test_generic_csv_without_axis(tmp_path):
+    data = b"train_loss,val_loss\n1.0,1.1\n0.9,1.0\n"
+    run = read(tmp_path, data)
+    assert run.format == "csv"
+    assert lst(run.series["train_loss"].x) == [0, 1]
+    assert any("no step or epoch column" in n for n in run.notes)
+
+
+def test_generic_csv_restart_on_step_counter(tmp_path):
+    data = b"step,loss\n0,3.0\n100,2.0\n200,1.5\nstep,loss\n0,3.1\n100,2.1\n"
+    run = read(tmp_path, data)
+    assert values(run, "loss") == [3.1, 2.1]
+    assert any("step counter restarts" in n for n in run.notes)
+    assert any("repeated" in n for n in run.notes)
+
+
+def test_only_val_loss_is_enough(tmp_path):
+    run = read(tmp_path, b"epoch,val_loss,val_acc\n0,1.0,0.5\n1,0.9,0.6\n")
+    assert run.val_loss.name == "val_loss" and run.train_loss is None
+
+
+# ------------------------------------------------------------------------------------------ errors
+
+
+def test_no_loss_column_reads_but_analysis_says_no_loss(tmp_path):
+    # The reader returns what it found (the user may name a loss with --train/--val); the API is the one place
+    # that turns "no loss at all" into an InputError.
+    import lossdoc
+
+    run = read(tmp_path, b"step,accuracy,f1\n1,0.5,0.4\n2,0.6,0.5\n")
+    assert run.format == "csv" and set(run.series) == {"accuracy", "f1"}
+    assert run.train_loss is None and run.val_loss is None
+    report = lossdoc.analyze(tmp_path / "log.csv")
+    assert report.exit_code == 2
+    assert "no loss series found (series: accuracy, f1)" in report.errors[0].message
+
+
+def test_unknown_names_with_an_axis_are_sniffed_so_train_val_can_name_them(tmp_path):
+    import lossdoc
+
+    data = b"epoch,foo,bar\n" + b"".join(f"{i},{2 - i * 0.1},{1 + i * 0.05}\n".encode() for i in range(10))
+    assert read(tmp_path, data).format == "csv"
+    report = lossdoc.analyze(tmp_path / "log.csv", train="foo", val="bar")
+    assert not report.errors and report.runs[0].run.val_loss.name == "bar"
+
+
+def test_dataset_csv_is_not_a_log(tmp_path):
+    with pytest.raises(InputError, match="not a training log"):
+        read(tmp_path, b"sepal_length,sepal_width,label\n5.1,3.5,0\n4.9,3.0,1\n")
+
+
+def test_text_in_loss_column_is_an_input_error(tmp_path):
+    with pytest.raises(InputError, match="loss column 'loss' holds text"):
+        read(tmp_path, b"epoch,loss\n0,1.0\n1,oops\n", fmt="keras-csvlogger")
+
+
+@pytest.mark.parametrize("reader", [r.name for r in (cls() for cls in READERS)])
+def test_every_tabular_reader_rejects_non_tables_with_input_error(tmp_path, reader):
+    with pytest.raises(InputError):
+        read(tmp_path, b'{"loss": [1, 2, 3]}\n', fmt=reader)
+
+
+@pytest.mark.parametrize("reader", [r.name for r in (cls() for cls in READERS)])
+def test_every_tabular_reader_needs_a_numeric_series(tmp_path, reader):
+    with pytest.raises(InputError, match="no numeric series found"):
+        read(tmp_path, b"epoch,step,note\n0,1,hello\n", fmt=reader)
+
+
+def test_sniffers_do_not_claim_prose_or_json():
+    heads = [b"hello world\nthis is a readme\n", b'{"loss": [1, 2]}', b"[1, 2, 3]", b"\x00\x01\x02binary"]
+    for cls in READERS:
+        for h in heads:
+            assert not cls().sniff(h, None), (cls.name, h)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    st.binary(max_size=400) | st.text(alphabet=",\t;|\n\r\"' .0123456789abelnostv_-", max_size=300).map(str.encode)
+)
+def test_garbage_never_raises_anything_but_input_error(data):
+    for cls in READERS:
+        r = cls()
+        try:
+            r.sniff(data, None)
+        except Exception as exc:  # pragma: no cover - reported by hypothesis
+            raise AssertionError(f"{r.name}.sniff raised {exc!r}") from exc
+        try:
+            r.read(Source("<garbage>", None, data))
+        except InputError:
+            pass
+
+
+def test_load_table_keeps_empty_distinct_from_nan():
+    t = load_table(Source("x", None, b"a,b\n1,\n2,nan\n"))
+    vals, present = t.numeric("b")
+    assert present.tolist() == [False, True]
+    assert math.isnan(vals[1])
+
+
+def test_fastai_without_time_column(tmp_path):
+    run = read(tmp_path, b"epoch,train_loss,valid_loss,accuracy\n0,1.2,1.1,0.5\n1,0.9,1.0,0.6\n")
+    assert run.format == "fastai" and run.series["accuracy"].role == "val_metric"
+
+
+def test_keras_csvlogger_is_not_claimed_for_train_prefixed_names(tmp_path):
+    # A plain loop's CSV that starts with epoch but names its losses train_/val_ is generic, not Keras.
+    run = read(
+        tmp_path, b"epoch,train_loss,train_acc,val_loss,val_acc\n1,2.2,26.0,2.1,45.0\n2,1.9,59.3,1.9,42.2\n"
+    )
+    assert run.format == "csv"
+    assert run.series["train_acc"].values.tolist() == [0.26, 0.593]

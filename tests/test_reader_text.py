@@ -1,0 +1,216 @@
+"""The plain-text stdout reader: Keras progress output (verbose=1 and 2, Keras 2 and 3) and marker lines
+(nanoGPT's step lines, iter lines, epoch lines with name=value pairs)."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from lossdoc.errors import InputError
+from lossdoc.model import Run
+from lossdoc.readers import registry
+from lossdoc.readers.base import Source
+from lossdoc.readers.text import TextReader
+
+
+@pytest.fixture(autouse=True)
+def fresh_registry(monkeypatch):
+    monkeypatch.setattr(registry, "_READERS", None)
+    yield
+    registry._READERS = None
+
+
+def read(tmp_path: Path, data: bytes, name: str = "train.log", fmt: str | None = None) -> Run:
+    p = tmp_path / name
+    p.write_bytes(data)
+    runs = registry.read_path(p, fmt)
+    assert len(runs) == 1
+    return runs[0]
+
+
+def lst(a) -> list | None:
+    return None if a is None else np.asarray(a).tolist()
+
+
+KERAS3_V2 = b"""2024-05-01 10:00:00.123 I tensorflow/core/platform/cpu_feature_guard.cc:182] This TensorFlow binary is optimized
+Model: "sequential"
+Epoch 1/3
+32/32 - 1s - 20ms/step - accuracy: 0.7012 - loss: 0.8123 - val_accuracy: 0.7400 - val_loss: 0.7001
+Epoch 2/3
+32/32 - 0s - 5ms/step - accuracy: 0.8012 - loss: 0.6123 - val_accuracy: 0.7900 - val_loss: 0.6501
+Epoch 3/3
+32/32 - 0s - 5ms/step - accuracy: 0.8612 - loss: 0.4123 - val_accuracy: 0.8100 - val_loss: 0.5200
+"""
+
+
+def test_keras3_verbose2(tmp_path):
+    run = read(tmp_path, KERAS3_V2)
+    assert run.format == "text"
+    assert run.series["loss"].values.tolist() == [0.8123, 0.6123, 0.4123]
+    assert lst(run.series["loss"].epochs) == [0, 1, 2]  # "Epoch 1/3" is Keras' epoch 0
+    assert run.series["loss"].axis == "epoch"
+    assert run.val_loss.name == "val_loss" and run.series["val_accuracy"].role == "val_metric"
+    assert any("0-based" in n for n in run.notes)
+
+
+def test_keras3_verbose1_progress_bar_redraws(tmp_path):
+    bar = "\u2501" * 20
+    out = ""
+    for e, (l1, l2, vl) in enumerate([(0.9, 0.8, 0.75), (0.6, 0.5, 0.55)], start=1):
+        out += f"Epoch {e}/2\n"
+        out += f"\r 1/32 {bar} 5s 200ms/step - accuracy: 0.5000 - loss: {l1:.4f}"
+        out += f"\r16/32 {bar} 0s 5ms/step - accuracy: 0.6000 - loss: {l1 - 0.05:.4f}"
+        out += f"\r32/32 {bar} 0s 5ms/step - accuracy: 0.6500 - loss: {l2:.4f}"
+        out += f"\r32/32 {bar} 1s 12ms/step - accuracy: 0.6500 - loss: {l2:.4f} - val_accuracy: 0.7000 - val_loss: {vl:.4f}\n"
+    run = read(tmp_path, out.encode())
+    assert run.series["loss"].values.tolist() == [0.8, 0.5]
+    assert run.series["val_loss"].values.tolist() == [0.75, 0.55]
+    assert lst(run.series["val_loss"].epochs) == [0, 1]
+
+
+def test_keras2_verbose1_with_backspaces(tmp_path):
+    bs = "\x08" * 60
+    out = "Epoch 1/2\n"
+    out += " 1/10 [==>...........................] - ETA: 0s - loss: 1.2000 - acc: 0.3000"
+    out += (
+        bs
+        + "\r10/10 [==============================] - 1s 50ms/step - loss: 1.0000 - acc: 0.5000 - val_loss: 1.1000 - val_acc: 0.4000\n"
+    )
+    out += "Epoch 2/2\n"
+    out += " 1/10 [==>...........................] - ETA: 1:02 - loss: 0.9000 - acc: 0.6000"
+    out += (
+        bs
+        + "\r10/10 [==============================] - 0s 40ms/step - loss: 0.8000 - acc: 0.6500 - val_loss: 0.9000 - val_acc: 0.5500\n"
+    )
+    run = read(tmp_path, out.encode())
+    assert run.series["loss"].values.tolist() == [1.0, 0.8]
+    assert run.series["val_acc"].values.tolist() == [0.4, 0.55]
+    assert "ETA" not in run.series
+
+
+def test_keras_nan_loss(tmp_path):
+    data = (
+        b"Epoch 1/2\n32/32 - 0s - loss: 0.5 - val_loss: 0.6\nEpoch 2/2\n32/32 - 0s - loss: nan - val_loss: nan\n"
+    )
+    run = read(tmp_path, data)
+    assert math.isnan(run.series["loss"].values[1]) and run.series["loss"].nonfinite == 1
+
+
+NANOGPT = b"""Overriding config with config/train_shakespeare_char.py:
+tokens per iteration will be 16,384
+number of parameters: 10.65M
+step 0: train loss 4.2874, val loss 4.2823
+iter 0: loss 4.2654, time 12543.21ms, mfu -100.00%
+iter 10: loss 3.2410, time 45.12ms, mfu 8.25%
+iter 20: loss 2.7855, time 45.60ms, mfu 8.24%
+step 250: train loss 1.9712, val loss 2.0663
+saving checkpoint to out-shakespeare-char
+iter 250: loss 2.0412, time 1234.50ms, mfu 8.20%
+step 500: train loss 1.5412, val loss 1.7290
+"""
+
+
+def test_nanogpt(tmp_path):
+    run = read(tmp_path, NANOGPT)
+    assert run.format == "text"
+    assert run.series["train_loss"].values.tolist() == [4.2874, 1.9712, 1.5412]
+    assert lst(run.series["val_loss"].steps) == [0, 250, 500]
+    assert run.series["val_loss"].role == "val_loss" and run.series["train_loss"].role == "train_loss"
+    assert lst(run.series["loss"].steps) == [0, 10, 20, 250]  # the per-iteration loss
+    assert run.val_loss.name == "val_loss"
+    assert run.train_loss.role == "train_loss"
+    assert not any("time" in n for n in run.series)  # bookkeeping
+    assert not any("number" in n or "parameters" in n for n in run.series)
+
+
+def test_same_name_under_different_markers_is_split(tmp_path):
+    data = b"step 0: loss 2.5\niter 0: loss 2.6\niter 10: loss 2.2\nstep 20: loss 2.0\niter 20: loss 1.9\n"
+    run = read(tmp_path, data)
+    assert run.series["step_loss"].values.tolist() == [2.5, 2.0]
+    assert run.series["iter_loss"].values.tolist() == [2.6, 2.2, 1.9]
+    assert run.series["step_loss"].role == "train_loss" and run.series["iter_loss"].role == "train_loss"
+    assert "loss" not in run.series
+
+
+def test_names_with_spaces_are_joined(tmp_path):
+    data = b"step 10: train loss 1.5, val loss 1.6\nstep 20: train loss 1.2, val loss 1.4\n"
+    run = read(tmp_path, data)
+    assert set(run.series) == {"train_loss", "val_loss"}
+    assert run.train_loss.name == "train_loss" and run.val_loss.name == "val_loss"
+
+
+def test_chatter_before_a_name_is_not_part_of_it(tmp_path):
+    data = b"step 10: evaluating now train loss 1.5\nstep 20: evaluating now train loss 1.2\n"
+    run = read(tmp_path, data)
+    assert set(run.series) == {"train_loss"}
+
+
+def test_epoch_pipe_and_equals(tmp_path):
+    data = b"Epoch 1 | train_loss=0.90 val_loss=0.95\nEpoch 2 | train_loss=0.70 val_loss=0.80\nDone.\n"
+    run = read(tmp_path, data)
+    assert lst(run.series["train_loss"].epochs) == [1, 2]  # a custom print: the number as written
+    assert run.series["val_loss"].values.tolist() == [0.95, 0.8]
+
+
+def test_bracketed_epoch(tmp_path):
+    data = b"[epoch 1] loss: 0.41 acc: 0.86\n[epoch 2] loss: 0.35 acc: 0.88\n"
+    run = read(tmp_path, data)
+    assert run.series["loss"].values.tolist() == [0.41, 0.35]
+    assert run.series["acc"].role == "train_metric"
+
+
+def test_tqdm_redraws_keep_last_reading(tmp_path):
+    data = (
+        "Epoch 1/2:  50%|█████     | 16/32 [00:01<00:01, loss=0.91]\r"
+        "Epoch 1/2: 100%|██████████| 32/32 [00:02<00:00, loss=0.80]\n"
+        "Epoch 2/2: 100%|██████████| 32/32 [00:02<00:00, loss=0.60]\n"
+    ).encode()
+    run = read(tmp_path, data)
+    assert run.series["loss"].values.tolist() == [0.8, 0.6]
+
+
+def test_ansi_colours_and_crlf(tmp_path):
+    data = b"\x1b[32mstep 10: train loss 1.5, val loss 1.6\x1b[0m\r\n\x1b[32mstep 20: train loss 1.2, val loss 1.4\x1b[0m\r\n"
+    run = read(tmp_path, data)
+    assert run.series["train_loss"].values.tolist() == [1.5, 1.2]
+
+
+def test_prose_is_not_text_log(tmp_path):
+    with pytest.raises(InputError):
+        read(tmp_path, b"This README explains the step 1 of the setup.\nRun it twice.\n")
+
+
+def test_no_loss_is_not_sniffed_but_reads_when_forced(tmp_path):
+    data = b"epoch 1: acc 0.5\nepoch 2: acc 0.6\n"
+    assert not TextReader().sniff(data, None)
+    run = read(tmp_path, data, fmt="text")
+    assert set(run.series) == {"acc"} and run.train_loss is None
+
+
+def test_no_progress_lines_is_an_input_error(tmp_path):
+    with pytest.raises(InputError, match="no training progress lines"):
+        read(tmp_path, b"hello\n", fmt="text")
+
+
+def test_sniff_needs_several_lines():
+    r = TextReader()
+    assert r.sniff(NANOGPT, None)
+    assert r.sniff(KERAS3_V2, None)
+    assert not r.sniff(b"epoch,loss\n0,1.0\n1,0.9\n", None)
+    assert not r.sniff(b'{"loss": [1, 2]}', None)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.binary(max_size=300) | st.text(max_size=300).map(str.encode))
+def test_garbage_never_raises_anything_but_input_error(data):
+    r = TextReader()
+    r.sniff(data, None)
+    try:
+        r.read(Source("<garbage>", None, data))
+    except InputError:
+        pass

@@ -1,0 +1,45 @@
+"""Every rule is declared as the house style says: stable code and name, documented sections, valid params."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from lossdoc.model import Severity
+from lossdoc.rules import ALL_RULES, DOC_SECTIONS, find_rule, select_rules
+
+
+@pytest.mark.parametrize("rule", ALL_RULES, ids=lambda r: r.name)
+def test_rule_metadata_and_docs(rule):
+    assert re.fullmatch(r"LD[1-9]\d\d", rule.code)
+    assert re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", rule.name)
+    assert isinstance(rule.severity, Severity)
+    assert rule.summary(), f"{rule.name} has no one-line summary"
+    sections = rule.sections()
+    for head in DOC_SECTIONS:
+        assert len(sections.get(head, "")) > 40, f"{rule.name}: section {head!r} missing or empty"
+    for name, p in rule.params.items():
+        assert p.help, f"{rule.name}.{name} has no help"
+        rule(**{name: p.default})  # the default passes its own validation
+
+
+def test_codes_and_names_are_unique():
+    codes = [r.code for r in ALL_RULES]
+    names = [r.name for r in ALL_RULES] + [a for r in ALL_RULES for a in r.aliases]
+    assert len(set(codes)) == len(codes)
+    assert len(set(names)) == len(names)
+
+
+def test_select_and_ignore_by_name_code_and_prefix():
+    assert [r.name for r in select_rules(["LD1"], None)] == ["overfitting"]
+    assert [r.name for r in select_rules(None, ["non-finite"])] == ["overfitting"]
+    assert [r.name for r in select_rules(["ld202"], None)] == ["non-finite"]
+    assert find_rule("LD101").name == "overfitting"
+
+
+def test_unknown_selector_is_a_usage_error():
+    from lossdoc.errors import UsageError
+
+    with pytest.raises(UsageError, match="no rule matches"):
+        select_rules(["nonsense"], None)

@@ -1,0 +1,116 @@
+"""Unit tests of single rules on hand-built curves: each rule has cases that fire and cases that must not.
+
+Real-run evidence lives in test_fixtures.py; these pin the behaviour at the edges (noise, short runs, scale).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import lossdoc
+from lossdoc.model import Severity
+
+E = np.arange(40, dtype=float)
+TRAIN = 2.0 * np.exp(-E / 8) + 0.05
+RNG = np.random.default_rng(7)
+
+
+def names(report):
+    return [f.name for rr in report.runs for f in rr.findings]
+
+
+def overfit_val(noise=0.01):
+    return 0.6 + 0.002 * (E - 12) ** 2 + RNG.normal(0, noise, len(E))
+
+
+CASES = [
+    # (id, columns, rules that must fire, rules that must not)
+    ("overfit", {"loss": TRAIN, "val_loss": overfit_val()}, {"overfitting"}, {"non-finite"}),
+    ("healthy", {"loss": TRAIN, "val_loss": TRAIN * 1.1 + 0.05}, set(), {"overfitting", "non-finite"}),
+    # Val flattens with noise of +-3% around its floor: no persistent rise.
+    (
+        "noisy-flat-val",
+        {"loss": TRAIN, "val_loss": 0.5 + 0.5 * np.exp(-E / 5) + RNG.normal(0, 0.015, len(E))},
+        set(),
+        {"overfitting"},
+    ),
+    # Val rises only because train rises too: that is not overfitting.
+    (
+        "both-rise",
+        {"loss": np.r_[TRAIN[:20], TRAIN[19] * np.exp(0.2 * np.arange(1, 21))], "val_loss": overfit_val()},
+        set(),
+        {"overfitting"},
+    ),
+    # A single bad evaluation at the end is not a persistent rise.
+    (
+        "one-bad-eval",
+        {"loss": TRAIN, "val_loss": np.r_[TRAIN[:-1] * 1.1 + 0.05, 0.6]},
+        set(),
+        {"overfitting"},
+    ),
+    # Rise right at the end with too few points after the minimum.
+    ("short-tail", {"loss": TRAIN[:8], "val_loss": np.r_[TRAIN[:6] + 0.1, 0.9, 1.2]}, set(), {"overfitting"}),
+    ("nan-loss", {"loss": np.r_[TRAIN[:30], [np.nan] * 10], "val_loss": TRAIN + 0.1}, {"non-finite"}, set()),
+    ("inf-val", {"loss": TRAIN, "val_loss": np.r_[TRAIN[:39] + 0.1, np.inf]}, {"non-finite"}, set()),
+]
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c[0] for c in CASES])
+def test_rule_cases(case):
+    _, cols, must, must_not = case
+    found = set(names(lossdoc.analyze(cols)))
+    assert must <= found, found
+    assert not (must_not & found), found
+
+
+@pytest.mark.parametrize("scale", [1e-5, 1e-2, 1.0, 1e3, 1e7])
+def test_overfitting_is_scale_free(scale):
+    cols = {"loss": TRAIN * scale, "val_loss": overfit_val() * scale}
+    assert "overfitting" in names(lossdoc.analyze(cols))
+    healthy = {"loss": TRAIN * scale, "val_loss": (TRAIN * 1.1 + 0.05) * scale}
+    assert names(lossdoc.analyze(healthy)) == []
+
+
+def test_overfitting_evidence_and_remedies_use_the_log_numbers():
+    val = np.array([1.0, 0.8, 0.6, 0.5, 0.45, 0.44, 0.47, 0.52, 0.58, 0.63, 0.7, 0.76, 0.8, 0.85])
+    train = np.linspace(1.0, 0.1, len(val))
+    rep = lossdoc.analyze({"loss": train, "val_loss": val})
+    f = rep.runs[0].findings[0]
+    assert f.name == "overfitting"
+    # Epochs count from 1 when the log has no epoch column: the minimum 0.44 is the 6th value.
+    assert f.evidence["best_x"] == 6
+    assert f.evidence["best_value"] == pytest.approx(0.44)
+    assert any("epoch 6" in r and "0.44" in r for r in f.remedies)
+    # patience 5 after the best at epoch 6 stops at epoch 11 (the 5th epoch without improvement).
+    assert any("patience=5" in r and "epoch 11" in r for r in f.remedies)
+    assert 0 < f.confidence <= 1
+
+
+def test_non_finite_evidence():
+    loss = np.r_[np.linspace(1, 0.5, 10), [np.inf, np.nan, np.nan]]
+    rep = lossdoc.analyze({"loss": loss, "val_loss": np.linspace(1, 0.6, 13), "lr": np.full(13, 0.5)})
+    f = rep.runs[0].findings[0]
+    assert f.name == "non-finite" and f.severity is Severity.ERROR
+    assert f.onset == 11 and f.evidence["nonfinite_points"] == 3
+    assert set(f.evidence["kinds"]) == {"inf", "nan"}
+    assert any("0.5 logged" in r for r in f.remedies)
+    assert rep.exit_code == 1
+
+
+def test_nan_only_in_metric_is_a_warning():
+    rep = lossdoc.analyze({"loss": TRAIN, "val_loss": TRAIN + 0.1, "val_accuracy": np.r_[np.full(39, 0.8), np.nan]})
+    f = rep.runs[0].findings[0]
+    assert f.name == "non-finite" and f.severity is Severity.WARNING
+
+
+def test_too_short_is_skipped_not_found():
+    rep = lossdoc.analyze({"loss": [1.0, 0.9, 0.8], "val_loss": [1.0, 1.1, 1.2]})
+    rr = rep.runs[0]
+    assert rr.findings == []
+    assert any(s.name == "overfitting" and "finite validation points" in s.reason for s in rr.skipped)
+
+
+def test_missing_series_is_skipped_with_reason():
+    rep = lossdoc.analyze({"loss": TRAIN})
+    assert any(s.name == "overfitting" and "validation" in s.reason for s in rep.runs[0].skipped)
