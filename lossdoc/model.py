@@ -192,7 +192,7 @@ class Run:
 def _loss_preference(s: Series) -> tuple:
     """Order candidate loss series: a plain total loss first, epoch-level before step-level for the same name,
     derived sums after real totals, then the longest."""
-    base = s.name.lower().replace("/", "_").replace("-", "_")
+    base = s.name.lower().removesuffix(" (sum)").replace("/", "_").replace("-", "_")
     for prefix in ("train_", "training_", "val_", "valid_", "validation_", "eval_", "test_", "epoch_"):
         if base.startswith(prefix):
             base = base[len(prefix) :]

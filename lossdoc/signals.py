@@ -19,6 +19,30 @@ def finite_xy(s: Series) -> tuple[np.ndarray, np.ndarray]:
     return x[ok], s.values[ok]
 
 
+def common_x(a: Series, b: Series) -> tuple[np.ndarray, np.ndarray]:
+    """Positions of two series on one shared axis, so that they can be compared point for point in time.
+
+    Steps when both series carry them (the finest shared clock: a per-epoch val loss logged at the step it was
+    computed lines up with a per-step train loss), else epochs when both carry them, else each series' own x.
+    """
+    if a.steps is not None and b.steps is not None:
+        return a.steps, b.steps
+    if a.epochs is not None and b.epochs is not None:
+        return a.epochs, b.epochs
+    return a.x, b.x
+
+
+def sorted_finite(x: np.ndarray, v: np.ndarray, *others: np.ndarray) -> tuple[np.ndarray, ...]:
+    """Keep the points where both x and v are finite, sorted by x (stable); ``others`` are taken along.
+
+    Returns (x, v, *others); when no ``others`` are given, the third item is the kept indices."""
+    ok = np.isfinite(v) & np.isfinite(x)
+    idx = np.flatnonzero(ok)
+    idx = idx[np.argsort(x[idx], kind="stable")]
+    rest = tuple(o[idx] for o in others) if others else (idx,)
+    return (x[idx], v[idx], *rest)
+
+
 def rolling_median(v: np.ndarray, window: int) -> np.ndarray:
     """Centered rolling median (window shrinks at the edges). Robust to single-point spikes."""
     n = len(v)

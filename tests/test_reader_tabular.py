@@ -98,7 +98,7 @@ def test_repeated_header_is_a_restart_keeping_the_latest_segment(tmp_path):
     assert lst(run.series["loss"].epochs) == [0, 1]
     notes = " | ".join(run.notes)
     assert "header row is repeated at line 5" in notes
-    assert "restarts" in notes and "kept the latest segment of 2 points" in notes
+    assert "restarts" in notes and "kept the latest segment, 2 points of" in notes
 
 
 def test_appended_restart_without_header_keeps_latest_segment(tmp_path):

@@ -165,7 +165,8 @@ def _take(s: Series, idx: np.ndarray) -> Series:
 def cut_restarts(s: Series) -> tuple[Series, str | None]:
     """When the step (or, lacking steps, epoch) counter goes back, the run was restarted and appended to the same
     log: keep the latest segment, i.e. everything from the last position the counter fell below its previous
-    value. Returns the trimmed series and a note, or the series unchanged and None."""
+    value. Returns the trimmed series and a note (without the series name, so that finish_run can say it once
+    for all the series it applies to), or the series unchanged and None."""
     x = s.steps if s.steps is not None else s.epochs
     if x is None or len(x) < 2:
         return s, None
@@ -181,8 +182,8 @@ def cut_restarts(s: Series) -> tuple[Series, str | None]:
     start = int(back[-1])
     axis = "step" if s.steps is not None else "epoch"
     note = (
-        f"{s.name}: the {axis} counter restarts {len(back)} time(s) (last at row {start}, "
-        f"{axis} {prev[start]:g} -> {x[start]:g}); kept the latest segment of {len(s) - start} points"
+        f"the {axis} counter restarts {len(back)} time(s) (last {axis} {prev[start]:g} -> {x[start]:g}): "
+        f"kept the latest segment"
     )
     return _take(s, np.arange(start, len(s))), note
 
@@ -248,14 +249,17 @@ def _is_total(lower_name: str) -> bool:
 
 def finish_run(run: Run) -> Run:
     """Apply the shared clean-ups to a freshly read run, in place, and return it."""
+    restarts: dict[tuple[str, int], list[str]] = {}
     for name in list(run.series):
         s = run.series[name]
         s, note = cut_restarts(s)
         if note:
-            run.notes.append(note)
+            restarts.setdefault((note, len(s)), []).append(name)
         s, note = rescale_percent(s)
         if note:
             run.notes.append(note)
         run.series[name] = s
+    for (note, n), names in restarts.items():
+        run.notes.append(f"{note}, {n} points of {', '.join(names)}")
     add_component_sums(run)
     return run

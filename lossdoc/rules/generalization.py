@@ -9,14 +9,15 @@ import numpy as np
 from lossdoc.model import Finding, Run, Severity
 from lossdoc.rules.base import NotEnoughData, Param, Rule
 from lossdoc.signals import (
+    common_x,
     early_stop_at,
-    finite_xy,
     fmt_num,
     fmt_x,
     level,
     log_noise,
     rolling_median,
     smoothing_window,
+    sorted_finite,
     value_at,
 )
 
@@ -65,14 +66,15 @@ class Overfitting(Rule):
     def check(self, run: Run) -> Iterable[Finding]:
         val, train = run.val_loss, run.train_loss
         assert val is not None and train is not None
-        vx, vv = finite_xy(val)
-        if len(vv) < self.p["min_points"]:
-            raise NotEnoughData(f"{len(vv)} finite validation points, needs {self.p['min_points']}")
+        # Compare train and val on one shared clock (steps when both have them); report on val's own axis.
+        tclock, vclock = common_x(train, val)
+        vx, raw, shown_x = sorted_finite(vclock, val.values, val.x)
+        if len(raw) < self.p["min_points"]:
+            raise NotEnoughData(f"{len(raw)} finite validation points, needs {self.p['min_points']}")
+        vv = raw
         if np.any(vv <= 0):
             # Losses that go negative (e.g. some likelihoods) cannot be compared in log space: shift them.
             vv = vv - vv.min() + max(1e-12, abs(vv).max() * 1e-6)
-        order = np.argsort(vx, kind="stable")
-        vx, vv = vx[order], vv[order]
         lv = np.log(vv)
         smooth = rolling_median(lv, smoothing_window(len(lv)))
         i_best = int(np.argmin(smooth))
@@ -90,9 +92,7 @@ class Overfitting(Rule):
         if persist < self.p["persistence"]:
             return []
         # Train loss must keep falling over the span where val rises (else it is divergence, not overfitting).
-        tx, tv = finite_xy(train)
-        t_order = np.argsort(tx, kind="stable")
-        tx, tv = tx[t_order], tv[t_order]
+        tx, tv, _ = sorted_finite(tclock, train.values)
         span = tv[tx >= vx[i_best]]
         if len(span) < 2:
             return []
@@ -102,10 +102,9 @@ class Overfitting(Rule):
             return []
 
         # Evidence in the log's own numbers: the raw best point (what a checkpoint callback keeps).
-        raw_x, raw_v = finite_xy(val)
-        j = int(np.nanargmin(raw_v))
-        best_x, best_v = float(raw_x[j]), float(raw_v[j])
-        onset_x = float(vx[i_best])
+        j = int(np.argmin(raw))
+        best_x, best_v = float(shown_x[j]), float(raw[j])
+        onset_x = float(shown_x[i_best])
         final_v = float(np.exp(final))
         rise_pct = 100.0 * (np.exp(rise_log) - 1.0)
         train_drop_pct = 100.0 * (1.0 - t_end / t_start) if t_start > 0 else float("nan")
