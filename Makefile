@@ -2,7 +2,7 @@
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
-DEMO   ?= fixtures/keras-history/overfit_digits_mlp.json
+DEMO   ?= fixtures/keras-history/overfit_small_data.json
 
 .PHONY: help demo test lint install fixtures clean
 

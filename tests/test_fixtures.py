@@ -20,16 +20,13 @@ IDS = [e["path"].removeprefix("fixtures/") for e in ENTRIES]
 EXPECTED_CODE = {"healthy": 0, "overfitting": 1, "non-finite": 1}
 
 
-def _analyze_args(entry: dict) -> list[str]:
-    if entry.get("files"):
-        return ["analyze", "--join", *[str(ROOT / f) for f in entry["files"]]]
-    return ["analyze", str(ROOT / entry["path"])]
+def _joined(entry: dict) -> list[str]:
+    """One-tag export files of the entry, to be joined with --join."""
+    return [str(ROOT / entry["path"] / f) for f in entry.get("files", ())]
 
 
 def _run_for(entry: dict):
-    runs = lossdoc.read(ROOT / entry["path"]) if not entry.get("files") else [lossdoc.api.join(entry["files"])]
-    if len(runs) > 1 and entry.get("run"):
-        runs = [r for r in runs if r.name == entry["run"] or (r.name or "").endswith(entry["run"])]
+    runs = lossdoc.read(ROOT / entry["path"])
     assert len(runs) == 1, [r.name for r in runs]
     return runs[0]
 
@@ -49,12 +46,17 @@ def test_fixture_verdict_and_exit_code(entry, runner):
     expect = entry["expect"]
     if expect not in EXPECTED_CODE:
         pytest.fail(f"no expectation known for label {expect!r}: extend EXPECTED_CODE with its rule")
-    args = _analyze_args(entry)
-    if entry.get("run"):
-        pytest.skip("multi-run logdir: checked per run in test_multi_run_logdir")
-    r = runner.invoke(app, [*args, "--format", "json"])
+    r = runner.invoke(app, ["analyze", str(ROOT / entry["path"]), "--format", "json"])
     assert r.exit_code == EXPECTED_CODE[expect], r.output
     doc = json.loads(r.stdout)
+    _check_verdict(doc, expect)
+    if entry.get("files"):  # the same run, joined from its one-tag export files
+        r = runner.invoke(app, ["analyze", "--join", *_joined(entry), "--format", "json"])
+        assert r.exit_code == EXPECTED_CODE[expect], r.output
+        _check_verdict(json.loads(r.stdout), expect)
+
+
+def _check_verdict(doc: dict, expect: str) -> None:
     names = {f["name"] for run in doc["runs"] for f in run["findings"]}
     warn_or_worse = {f["name"] for run in doc["runs"] for f in run["findings"] if f["severity"] != "info"}
     if expect == "healthy":
@@ -64,15 +66,18 @@ def test_fixture_verdict_and_exit_code(entry, runner):
         assert doc["runs"][0]["primary"] == expect or expect == "overfitting" and "non-finite" in names
 
 
-def test_multi_run_logdir(runner):
-    entries = [e for e in ENTRIES if e.get("run")]
-    if not entries:
-        pytest.skip("no multi-run fixture in the manifest")
-    logdir = ROOT / entries[0]["path"].split("/" + entries[0]["run"])[0]
-    r = runner.invoke(app, ["analyze", str(logdir), "--format", "json"])
+GROUPS = sorted({e["group"] for e in ENTRIES if e.get("group")})
+
+
+@pytest.mark.parametrize("group", GROUPS)
+def test_logdir_of_many_runs(group, runner):
+    """A logdir of several runs: one run each, each with its own verdict; the exit code is the worst."""
+    entries = [e for e in ENTRIES if e.get("group") == group]
+    r = runner.invoke(app, ["analyze", str(ROOT / group), "--format", "json"])
     doc = json.loads(r.stdout)
-    by_name = {run["name"]: run for run in doc["runs"]}
+    assert len(doc["runs"]) == len(entries), [run["name"] for run in doc["runs"]]
     for e in entries:
-        run = next(v for k, v in by_name.items() if k and k.endswith(e["run"]))
+        run_dir = e["path"].removeprefix(group).strip("/")
+        run = next(run for run in doc["runs"] if run["name"] == run_dir or run["source"].endswith(run_dir))
         assert (run["primary"] or "healthy") == e["expect"], run
     assert r.exit_code == max(EXPECTED_CODE[e["expect"]] for e in entries), r.output

@@ -199,7 +199,10 @@ def _children(path: Path, limit: int) -> list[Path]:
 
 
 def _run_dirs(path: Path, limit: int = MAX_CHILDREN) -> list[Path]:
-    """Run folders of an experiment folder (depth 1) or an mlruns folder (depth 2)."""
+    """Run folders of an experiment folder (depth 1) or an mlruns folder (depth 2), also when given the project
+    folder that holds ``mlruns/``."""
+    if (path / "mlruns").is_dir():
+        path = path / "mlruns"
     runs: list[Path] = []
     for child in _children(path, limit):
         if _is_run_dir(child):
