@@ -54,9 +54,11 @@ def run_from_columns(columns: Mapping[str, Any], source: str = "<data>", fmt: st
             continue
         if len({len(values), *(len(a) for a in (steps, epochs) if a is not None)}) != 1:
             raise InputError(source, f"column {name!r} has {len(values)} values; all columns need the same length")
-        s = build_series(name, values, steps=steps,
-                         epochs=epochs if (epochs is not None or steps is not None) else np.arange(1, len(values) + 1))
+        numbered = epochs is None and steps is None
+        s = build_series(name, values, steps=steps, epochs=np.arange(len(values)) if numbered else epochs)
         run.add(s)
+    if epochs is None and steps is None:
+        run.notes.append("no step or epoch column: epochs numbered 0..n-1, as Keras' CSVLogger writes them")
     if run.train_loss is None and run.val_loss is None:
         raise InputError(source, f"no loss series found (columns: {', '.join(cols) or 'none'})")
     return finish_run(run)

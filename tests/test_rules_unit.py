@@ -78,12 +78,12 @@ def test_overfitting_evidence_and_remedies_use_the_log_numbers():
     rep = lossdoc.analyze({"loss": train, "val_loss": val})
     f = rep.runs[0].findings[0]
     assert f.name == "overfitting"
-    # Epochs count from 1 when the log has no epoch column: the minimum 0.44 is the 6th value.
-    assert f.evidence["best_x"] == 6
+    # Epochs count from 0 when the log has no epoch column (as Keras' CSVLogger): 0.44 is the 6th value.
+    assert f.evidence["best_x"] == 5 and f.onset == 5
     assert f.evidence["best_value"] == pytest.approx(0.44)
-    assert any("epoch 6" in r and "0.44" in r for r in f.remedies)
-    # patience 5 after the best at epoch 6 stops at epoch 11 (the 5th epoch without improvement).
-    assert any("patience=5" in r and "epoch 11" in r for r in f.remedies)
+    assert any("epoch 5" in r and "0.44" in r for r in f.remedies)
+    # patience 5 after the best at epoch 5 stops at epoch 10 (the 5th epoch without improvement).
+    assert any("patience=5" in r and "epoch 10" in r for r in f.remedies)
     assert 0 < f.confidence <= 1
 
 
@@ -92,7 +92,7 @@ def test_non_finite_evidence():
     rep = lossdoc.analyze({"loss": loss, "val_loss": np.linspace(1, 0.6, 13), "lr": np.full(13, 0.5)})
     f = rep.runs[0].findings[0]
     assert f.name == "non-finite" and f.severity is Severity.ERROR
-    assert f.onset == 11 and f.evidence["nonfinite_points"] == 3
+    assert f.onset == 10 and f.evidence["nonfinite_points"] == 3
     assert set(f.evidence["kinds"]) == {"inf", "nan"}
     assert any("0.5 logged" in r for r in f.remedies)
     assert rep.exit_code == 1

@@ -44,6 +44,11 @@ _PAIR = re.compile(
 )
 
 
+# A progress line's first marker starts near the beginning (after at most a timestamp or a logger prefix);
+# further in, "epoch 3" is prose (a README, a JSON note), not a log line.
+MARKER_MAX_COLUMN = 48
+
+
 def _clean(line: str) -> str:
     """The text a terminal would show last: drop ANSI codes and everything a run of backspaces erased."""
     line = _ANSI.sub("", line)
@@ -63,6 +68,8 @@ def _markers(line: str) -> tuple[dict[str, float], list[tuple[int, int]], str]:
     spans = []
     lead = ""
     for m in _MARKER.finditer(line):
+        if not spans and m.start() > MARKER_MAX_COLUMN:
+            break  # prose that mentions a step or an epoch, not a progress line
         word = re.sub(r"\s+", "_", m.group(1).lower())
         lead = lead or word
         kind = "epoch" if word == "epoch" else "step"
@@ -180,13 +187,16 @@ class TextReader(Reader):
             text = decode_text(head, "")
         except InputError:
             return False
+        if text.lstrip()[:1] in ("{", "["):
+            return False  # JSON: the JSON readers had their turn; a document is not a stdout log
         lines = _sniff_lines(text)
         if len(head) >= 65536 and len(lines) > 1:
             lines = lines[:-1]
-        col, used, _ = parse_lines(lines)
+        col, used, saw_keras = parse_lines(lines)
         if not any(resolve(n).kind == "loss" for n in col.points):
             return False
-        return used >= 2 or (used >= 1 and len([ln for ln in lines if ln.strip()]) <= 3)
+        # Keras' "Epoch N/M" blocks are unmistakable; generic marker lines need a few to be a log, not prose.
+        return used >= 3 or (saw_keras and used >= 1) or (used >= 1 and len([ln for ln in lines if ln.strip()]) <= 3)
 
     def read(self, source: Source) -> list[Run]:
         text = source.text()

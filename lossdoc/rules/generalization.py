@@ -104,7 +104,6 @@ class Overfitting(Rule):
         # Evidence in the log's own numbers: the raw best point (what a checkpoint callback keeps).
         j = int(np.argmin(raw))
         best_x, best_v = float(shown_x[j]), float(raw[j])
-        onset_x = float(shown_x[i_best])
         final_v = float(np.exp(final))
         rise_pct = 100.0 * (np.exp(rise_log) - 1.0)
         train_drop_pct = 100.0 * (1.0 - t_end / t_start) if t_start > 0 else float("nan")
@@ -126,7 +125,7 @@ class Overfitting(Rule):
             f"while {train.name} fell a further {train_drop_pct:.0f}%",
             confidence=confidence,
             series=[train.name, val.name],
-            onset=onset_x,
+            onset=best_x,  # the upturn: the last good point, what a checkpoint would keep
             axis=axis,
             evidence={
                 "best_x": best_x,
