@@ -44,6 +44,9 @@ _PAIR = re.compile(
 )
 
 
+# The start of a JSON object or array of arrays/objects/strings ("[2024-01-01 ...] epoch 1" is a log line).
+_JSON_START = re.compile(r'\s*(\{\s*"|\[\s*[\[{"])')
+
 # A progress line's first marker starts near the beginning (after at most a timestamp or a logger prefix);
 # further in, "epoch 3" is prose (a README, a JSON note), not a log line.
 MARKER_MAX_COLUMN = 48
@@ -187,7 +190,7 @@ class TextReader(Reader):
             text = decode_text(head, "")
         except InputError:
             return False
-        if text.lstrip()[:1] in ("{", "["):
+        if _JSON_START.match(text):
             return False  # JSON: the JSON readers had their turn; a document is not a stdout log
         lines = _sniff_lines(text)
         if len(head) >= 65536 and len(lines) > 1:
