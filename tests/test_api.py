@@ -1,0 +1,57 @@
+"""lossdoc from Python: read() and analyze() on paths, Runs, dicts and DataFrames, without printing."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import lossdoc
+from lossdoc.errors import InputError
+from tests.conftest import ROOT
+
+E = np.arange(30)
+TRAIN = 2.0 * np.exp(-E / 6) + 0.05
+OVERFIT_VAL = 0.6 + 0.003 * (E - 10) ** 2
+
+
+def primaries(report):
+    return [rr.primary.name if rr.primary else None for rr in report.runs]
+
+
+def test_dict_of_lists_like_keras_history(capsys):
+    report = lossdoc.analyze({"loss": TRAIN.tolist(), "val_loss": OVERFIT_VAL.tolist()})
+    assert primaries(report) == ["overfitting"] and report.exit_code == 1
+    assert capsys.readouterr() == ("", "")  # nothing printed
+
+
+def test_dataframe_with_named_index_axis():
+    df = pd.DataFrame({"train_loss": TRAIN, "val_loss": OVERFIT_VAL}, index=pd.Index(E * 100, name="step"))
+    report = lossdoc.analyze(df)
+    run = report.runs[0].run
+    assert run.train_loss.steps.tolist() == (E * 100).tolist()
+    assert primaries(report) == ["overfitting"]
+    f = report.runs[0].primary
+    assert f.axis == "step" and f.onset == 1000
+
+
+def test_runs_and_paths_mix():
+    path = ROOT / "fixtures" / "keras-history" / "healthy.json"
+    runs = lossdoc.read(path)
+    report = lossdoc.analyze([runs[0], str(path)])
+    assert len(report.runs) == 2 and primaries(report) == [None, None] and report.exit_code == 0
+
+
+def test_bad_path_goes_into_report_errors_not_raised(tmp_path):
+    report = lossdoc.analyze([str(tmp_path / "missing.json")])
+    assert report.exit_code == 2 and "no such file" in report.errors[0].message
+
+
+def test_read_raises_input_error(tmp_path):
+    with pytest.raises(InputError, match="no such file"):
+        lossdoc.read(tmp_path / "missing.json")
+
+
+def test_dict_without_loss_is_an_input_error():
+    with pytest.raises(InputError, match="no loss series"):
+        lossdoc.analyze({"accuracy": [0.1, 0.2, 0.3]})
