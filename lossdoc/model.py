@@ -216,8 +216,9 @@ class Finding:
     onset: float | None = None  # x position (on `axis`) where the problem starts
     axis: str | None = None
     evidence: dict[str, Any] = field(default_factory=dict)
-    causes: list[str] = field(default_factory=list)
-    remedies: list[str] = field(default_factory=list)
+    causes: list[str] = field(default_factory=list)  # ranked, most likely first
+    remedies: list[str] = field(default_factory=list)  # concrete actions, with the log's numbers where it has them
+    why: str = ""  # one or two plain sentences: why these curves fit this mode
 
     def __post_init__(self) -> None:
         # Plain Python numbers everywhere, so reporters and JSON never meet numpy scalars.
@@ -238,6 +239,7 @@ class Finding:
             "evidence": {k: _jsonable(v) for k, v in self.evidence.items()},
             "causes": list(self.causes),
             "remedies": list(self.remedies),
+            "why": self.why,
         }
 
 
