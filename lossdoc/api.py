@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from dataclasses import dataclass, replace
+from typing import Any, Callable, Iterable, Mapping
 
 import numpy as np
 
@@ -100,18 +101,24 @@ def analyze(
     train: str | None = None,
     val: str | None = None,
     input_format: str | None = None,
+    jobs: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> Report:
-    """Diagnose the runs in ``source``. Keyword arguments override the config's settings."""
-    from lossdoc.engine import build_rules, check_run
+    """Diagnose the runs in ``source``. Keyword arguments override the config's settings.
 
-    cfg = Config(**{k: v for k, v in vars(config or Config()).items()})
+    Paths are read and checked in parallel across cores when there are several runs and enough data for it to
+    pay (``jobs``: None decides, 1 is serial, N uses N worker processes); the report's order never depends on
+    it. ``progress(done, total)`` is called as runs finish (the CLI draws a progress bar from it)."""
+    from lossdoc.engine import build_rules
+
+    cfg = replace(config or Config())
     if fail_on is not None:
         cfg.fail_on = check_fail_on(fail_on)
     if select is not None:
         cfg.select = select
     if ignore is not None:
         cfg.ignore = ignore
-    for key, value in (("train", train), ("val", val), ("input_format", input_format)):
+    for key, value in (("input_format", input_format),):
         if value is not None:
             setattr(cfg, key, value)
     if cfg.input_format:
@@ -119,16 +126,191 @@ def analyze(
 
         get_reader(cfg.input_format)  # an unknown name is a usage error before anything is read
 
-    rules = build_rules(cfg)
+    build_rules(cfg)  # bad --select/--ignore or rule parameters fail here, once, before any work
     report = Report(fail_on=cfg.fail_severity)
-    for run in _runs_from(source, cfg, report):
-        try:
-            apply_overrides(run, cfg.train, cfg.val)
-        except InputError as exc:
-            report.errors.append(InputProblem(exc.source, exc.problem))
-            continue
-        report.runs.append(check_run(run, rules))
+    if isinstance(source, (str, os.PathLike)) or (
+        isinstance(source, (list, tuple)) and source and all(isinstance(p, (str, os.PathLike)) for p in source)
+    ):
+        paths = [source] if isinstance(source, (str, os.PathLike)) else list(source)
+        _analyze_paths([str(p) for p in paths], cfg, train, val, report, jobs, progress)
+        return report
+    runs = _runs_from(source, cfg, report)
+    for rr, problem in (_check(run, cfg, train, val) for run in runs):
+        if problem is not None:
+            report.errors.append(problem)
+        else:
+            report.runs.append(rr)
     return report
+
+
+def _check(run: Run, cfg: Config, train: str | None, val: str | None) -> tuple[Any, InputProblem | None]:
+    """Apply the train/val choice (command line, then [formats.<format>], then the top level) and run the rules."""
+    from lossdoc.engine import build_rules, check_run
+
+    per_format = cfg.formats.get(run.format, {})
+    try:
+        apply_overrides(
+            run,
+            train if train is not None else per_format.get("train", cfg.train),
+            val if val is not None else per_format.get("val", cfg.val),
+        )
+    except InputError as exc:
+        return None, InputProblem(exc.source, exc.problem)
+    return check_run(run, build_rules(cfg)), None
+
+
+# ---------------------------------------------------------------------------------------------- many runs
+
+PARALLEL_MIN_BYTES = 2_000_000  # below this, starting worker processes costs more than it saves
+
+
+@dataclass(frozen=True)
+class _Unit:
+    """One piece of work: a path read on its own. ``root`` renames TensorBoard runs as the whole logdir would;
+    ``lenient`` skips what is not a log, as a folder walk does."""
+
+    path: str
+    root: str | None = None
+    lenient: bool = False
+
+
+def _units(path: str, input_format: str | None) -> list[_Unit]:
+    """Split one folder of runs into pieces that read the same alone as together; anything else stays whole."""
+    p = Path(path)
+    if path == "-" or input_format or not p.is_dir():
+        return [_Unit(path)]
+    try:
+        from lossdoc.readers.registry import readers
+
+        dir_readers = [r for r in readers() if r.handles_dirs]
+        claimed = next((r for r in dir_readers if _sniff_dir(r, p)), None)
+        entries = sorted(os.scandir(p), key=lambda e: e.name)
+    except OSError:
+        return [_Unit(path)]
+    if claimed is not None:
+        if claimed.name != "tensorboard":
+            return [_Unit(path)]
+        from lossdoc.readers.tensorboard import EVENT_MARK, SPLIT_DIRS
+
+        kids = [e for e in entries if not e.name.startswith(".")]
+        if (
+            len(kids) < 2
+            or any(not e.is_dir(follow_symlinks=False) for e in kids)
+            or any(EVENT_MARK in e.name for e in entries)
+            or any(e.name.lower() in SPLIT_DIRS for e in kids)
+            or not all(_sniff_dir(claimed, Path(e.path)) for e in kids)
+        ):
+            return [_Unit(path)]
+        return [_Unit(e.path, root=path) for e in kids]
+    units = []
+    for e in entries:
+        if e.is_dir(follow_symlinks=False):
+            sub_claimed = any(_sniff_dir(r, Path(e.path)) for r in dir_readers)
+            units.append(_Unit(e.path, lenient=not sub_claimed))
+        elif not e.name.startswith("."):
+            units.append(_Unit(e.path, lenient=True))
+    return units if len(units) > 1 else [_Unit(path)]
+
+
+def _sniff_dir(reader: Any, path: Path) -> bool:
+    try:
+        return bool(reader.sniff_dir(path))
+    except OSError:
+        return False
+
+
+def _size(path: str) -> int:
+    p = Path(path)
+    if p.is_file():
+        return p.stat().st_size
+    total = 0
+    for root, _dirs, files in os.walk(p):
+        for f in files:
+            try:
+                total += os.stat(os.path.join(root, f)).st_size
+            except OSError:
+                pass
+    return total
+
+
+def _work(unit: _Unit, cfg: Config, train: str | None, val: str | None) -> tuple[list, list[InputProblem]]:
+    """Read one unit and check its runs; runs in a worker process, so everything returned pickles."""
+    try:
+        runs = read(unit.path, cfg.input_format)
+    except InputError as exc:
+        if unit.lenient:
+            return [], []
+        return [], [InputProblem(exc.source, exc.problem)]
+    if unit.root is not None:
+        for run in runs:
+            src = Path(run.source)
+            if src.is_relative_to(unit.root):
+                run.name = src.relative_to(unit.root).as_posix()
+    done, problems = [], []
+    for run in runs:
+        rr, problem = _check(run, cfg, train, val)
+        if problem is not None:
+            problems.append(problem)
+        else:
+            done.append(rr)
+    return done, problems
+
+
+def _analyze_paths(
+    paths: list[str],
+    cfg: Config,
+    train: str | None,
+    val: str | None,
+    report: Report,
+    jobs: int | None,
+    progress: Callable[[int, int], None] | None,
+) -> None:
+    groups: list[tuple[str, list[_Unit]]] = []
+    for path in paths:
+        groups.append((path, _units(path, cfg.input_format)))
+    units = [u for _, us in groups for u in us]
+    results: dict[_Unit, tuple[list, list[InputProblem]]] = {}
+    workers = _workers(units, jobs)
+    total = len(units)
+    if workers <= 1:
+        for i, u in enumerate(units, 1):
+            results[u] = _work(u, cfg, train, val)
+            if progress:
+                progress(i, total)
+    else:
+        from concurrent.futures import ProcessPoolExecutor, as_completed
+
+        local = [u for u in units if u.path == "-"]  # stdin belongs to this process
+        for u in local:
+            results[u] = _work(u, cfg, train, val)
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            futures = {pool.submit(_work, u, cfg, train, val): u for u in units if u.path != "-"}
+            done = len(local)
+            for fut in as_completed(futures):
+                results[futures[fut]] = fut.result()
+                done += 1
+                if progress:
+                    progress(done, total)
+    for path, us in groups:
+        runs_before, errors_before = len(report.runs), len(report.errors)
+        for u in us:
+            rrs, problems = results[u]
+            report.runs.extend(rrs)
+            report.errors.extend(problems)
+        if len(us) > 1 and len(report.runs) == runs_before and len(report.errors) == errors_before:
+            report.errors.append(InputProblem(path, "no training log found in this folder"))
+
+
+def _workers(units: list[_Unit], jobs: int | None) -> int:
+    remote = [u for u in units if u.path != "-"]
+    if jobs is not None:
+        return max(1, min(jobs, len(remote)))
+    cores = os.cpu_count() or 1
+    if len(remote) < 2 or cores < 2:
+        return 1
+    if sum(_size(u.path) for u in remote) < PARALLEL_MIN_BYTES:
+        return 1
+    return min(cores, len(remote), 32)
 
 
 def apply_overrides(run: Run, train: str | None, val: str | None) -> None:

@@ -39,6 +39,13 @@ class OutputFormat(str, Enum):
     json = "json"
 
 
+class ReportFormat(str, Enum):
+    rich = "rich"
+    json = "json"
+    markdown = "markdown"
+    github = "github"
+
+
 class FailOn(str, Enum):
     error = "error"
     warning = "warning"
@@ -135,7 +142,10 @@ ConfigOpt = Annotated[
 @guarded
 def analyze(
     paths: PathsArg,
-    format: FormatOpt = OutputFormat.rich,
+    format: Annotated[
+        ReportFormat,
+        typer.Option("--format", "-f", help="rich (terminal), json, markdown (step summary / PR comment), github."),
+    ] = ReportFormat.rich,
     fail_on: Annotated[
         Optional[FailOn], typer.Option("--fail-on", help="Lowest severity that makes the exit code 1 [default: warning].")
     ] = None,
@@ -152,6 +162,19 @@ def analyze(
         Optional[list[str]], typer.Option("--ignore", help="Skip these rules (name, code or prefix; repeatable).")
     ] = None,
     config: ConfigOpt = None,
+    output: Annotated[
+        Optional[Path], typer.Option("--output", "-o", help="Write the report to FILE (whole or not at all).")
+    ] = None,
+    exit_zero: Annotated[
+        bool, typer.Option("--exit-zero", help="Report findings but exit 0 (errors still exit 2).")
+    ] = False,
+    summary: Annotated[bool, typer.Option("--summary", help="Only the summary table of the runs.")] = False,
+    plot: Annotated[
+        Optional[Path], typer.Option("--plot", help="Write an annotated figure (.png or .svg; needs lossdoc[plot]).")
+    ] = None,
+    jobs: Annotated[
+        Optional[int], typer.Option("--jobs", "-j", min=1, help="Worker processes for many runs [default: auto].")
+    ] = None,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Also show skipped rules and all columns.")] = False,
 ) -> None:
     """Diagnose training logs; the exit code gates CI (0 clean, 1 findings, 2 errors)."""
@@ -159,6 +182,8 @@ def analyze(
     from lossdoc.model import InputProblem, Report
     from lossdoc.reporters import REPORTERS
 
+    if plot is not None:
+        _check_plot(plot)
     cfg = _load_config(config)
     kwargs = dict(
         config=cfg,
@@ -182,16 +207,111 @@ def analyze(
         merged.errors[:0] = report.errors
         report = merged
     else:
-        report = api.analyze(paths, **kwargs)
+        bar = _ProgressBar()
+        try:
+            report = api.analyze(paths, jobs=jobs, progress=bar.update, **kwargs)
+        finally:
+            bar.close()
+    report.exit_zero = exit_zero
     for e in report.errors:
         _err(f"{e.source}: {e.message}")
-    if format is OutputFormat.json:
-        out = REPORTERS["json"](report)
+    to_file = output is not None
+    options: dict = {"summary": summary, "verbose": verbose}
+    if format is ReportFormat.rich:
+        options.update(width=100 if to_file else _width(), color=False if to_file else _use_color())
+    text = REPORTERS[format.value](report, **options)
+    if plot is not None and report.runs:
+        from lossdoc.reporters.plot import write_plot
+
+        write_plot(report, plot)
+    if to_file:
+        write_atomic(output, text)
     else:
-        out = REPORTERS["rich"](report, width=_width(), color=_use_color(), verbose=verbose)
-    sys.stdout.write(out)
-    sys.stdout.flush()
+        sys.stdout.write(text)
+        sys.stdout.flush()
     raise typer.Exit(report.exit_code)
+
+
+def _check_plot(path: Path) -> None:
+    import importlib.util
+
+    from lossdoc.errors import UsageError
+
+    if path.suffix.lower() not in (".png", ".svg", ".pdf"):
+        raise UsageError(f"--plot {path}: the file name must end in .png, .svg or .pdf")
+    if importlib.util.find_spec("matplotlib") is None:
+        raise UsageError("--plot needs matplotlib: pip install 'lossdoc[plot]'")
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write the whole file or nothing: a temporary file in the same folder, then an atomic rename."""
+    import tempfile
+
+    from lossdoc.errors import UsageError
+
+    path = Path(path)
+    folder = path.parent if str(path.parent) else Path(".")
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+    except OSError as exc:
+        raise UsageError(f"--output {path}: {exc.strerror or exc}") from None
+    try:
+        from lossdoc.reporters.plot import _chmod_default
+
+        _chmod_default(tmp)
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException as exc:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        if isinstance(exc, OSError):
+            raise UsageError(f"--output {path}: {exc.strerror or exc}") from None
+        raise
+
+
+class _ProgressBar:
+    """A rich progress bar on stderr, only when stderr is a terminal and the work takes more than a moment."""
+
+    DELAY = 0.5
+
+    def __init__(self) -> None:
+        import time
+
+        self._clock = time.monotonic
+        self._t0 = time.monotonic()
+        self._bar = None
+        self._task = None
+        self._enabled = sys.stderr.isatty() and os.environ.get("TERM") != "dumb"
+
+    def update(self, done: int, total: int) -> None:
+        if not self._enabled or total < 2:
+            return
+        if self._bar is None:
+            if done >= total or self._clock() - self._t0 < self.DELAY:
+                return
+            from rich.console import Console
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+            self._bar = Progress(
+                TextColumn("reading runs"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeElapsedColumn(),
+                console=Console(stderr=True),
+                transient=True,
+            )
+            self._bar.start()
+            self._task = self._bar.add_task("runs", total=total)
+        self._bar.update(self._task, completed=done)
+
+    def close(self) -> None:
+        if self._bar is not None:
+            self._bar.stop()
 
 
 def _split(items: Optional[list[str]]) -> Optional[list[str]]:
@@ -299,6 +419,72 @@ def formats(format: FormatOpt = OutputFormat.rich) -> None:
     width = max(len(i["name"]) for i in items)
     for i in items:
         sys.stdout.write(f"{i['name']:<{width}}  {i['description']}\n")
+
+
+@app.command("config")
+@guarded
+def config_cmd(
+    format: FormatOpt = OutputFormat.rich,
+    config: ConfigOpt = None,
+    fail_on: Annotated[Optional[FailOn], typer.Option("--fail-on", help="As for analyze.")] = None,
+    select: Annotated[Optional[list[str]], typer.Option("--select", help="As for analyze.")] = None,
+    ignore: Annotated[Optional[list[str]], typer.Option("--ignore", help="As for analyze.")] = None,
+    input_format: InputFormatOpt = None,
+    train: Annotated[Optional[str], typer.Option("--train", help="As for analyze.")] = None,
+    val: Annotated[Optional[str], typer.Option("--val", help="As for analyze.")] = None,
+) -> None:
+    """Print the effective settings and where each came from (default, config file, command line)."""
+    from lossdoc.config import check_fail_on, effective
+    from lossdoc.rules import select_rules
+
+    cfg = _load_config(config)
+    given = {
+        "fail-on": check_fail_on(fail_on.value) if fail_on else None,
+        "select": _split(select),
+        "ignore": _split(ignore),
+        "input-format": input_format,
+        "train": train,
+        "val": val,
+    }
+    for key, value in given.items():
+        if value is not None:
+            setattr(cfg, key.replace("-", "_"), value)
+            cfg.origins[key] = "command line"
+    if cfg.input_format:
+        from lossdoc.readers.registry import get_reader
+
+        get_reader(cfg.input_format)
+    enabled = [r.name for r in select_rules(cfg.select, cfg.ignore)]
+    eff = effective(cfg)
+    eff["enabled_rules"] = enabled
+    if format is OutputFormat.json:
+        sys.stdout.write(json.dumps(eff, indent=2) + "\n")
+        return
+    lines = [f"# config file: {cfg.source or 'none found (defaults)'}"]
+    for key in ("fail-on", "select", "ignore", "input-format", "train", "val"):
+        item = eff[key]
+        lines.append(f"{key} = {_toml(item['value'])}  # {item['from']}")
+    lines.append(f"# enabled rules: {', '.join(enabled) or 'none'}")
+    for fmt, table in eff["formats"]["value"].items():
+        lines.append(f"[formats.{fmt}]  # {eff['formats']['from']}")
+        lines += [f"{k} = {_toml(v)}" for k, v in table.items()]
+    for rule, params in eff["rules"].items():
+        if params:
+            lines.append(f"[rules.{rule}]")
+            lines += [f"{k} = {_toml(p['value'])}  # {p['from']}" for k, p in params.items()]
+    sys.stdout.write("\n".join(lines) + "\n")
+
+
+def _toml(value) -> str:
+    if value is None:
+        return "(unset)"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return json.dumps(value)
+    if isinstance(value, list):
+        return "[" + ", ".join(_toml(v) for v in value) + "]"
+    return repr(value)
 
 
 def main() -> None:

@@ -11,6 +11,9 @@ from the current folder upwards, or the one given by ``--config``. Keys::
     val = "val_loss"
     [rules.overfitting]            # per-rule parameters ([tool.lossdoc.rules.overfitting] in pyproject.toml)
     patience = 3
+    [formats.ultralytics]          # column mapping for one input format (wins over the top-level train/val)
+    train = "train/box_loss"
+    val = "val/box_loss"
 
 An unknown key or a bad value is a ConfigError naming the key and the valid choices.
 """
@@ -26,7 +29,8 @@ from lossdoc.errors import ConfigError
 from lossdoc.model import Severity
 
 FAIL_ON_CHOICES = ("error", "warning", "info", "never")
-KEYS = ("fail-on", "select", "ignore", "input-format", "train", "val", "rules")
+KEYS = ("fail-on", "select", "ignore", "input-format", "train", "val", "rules", "formats")
+FORMAT_KEYS = ("train", "val")
 
 
 @dataclass
@@ -38,7 +42,9 @@ class Config:
     train: str | None = None
     val: str | None = None
     rules: dict[str, dict[str, Any]] = field(default_factory=dict)
+    formats: dict[str, dict[str, str]] = field(default_factory=dict)  # per input format: {"train": ..., "val": ...}
     source: str | None = None  # the file these settings came from, if any
+    origins: dict[str, str] = field(default_factory=dict)  # key -> where its value came from (file or option)
 
     @property
     def fail_severity(self) -> Severity | None:
@@ -104,7 +110,62 @@ def from_mapping(data: dict[str, Any], source: str | None = None) -> Config:
             setattr(cfg, key.replace("-", "_"), value)
         elif key == "rules":
             cfg.rules = _check_rules(value, where)
+        elif key == "formats":
+            cfg.formats = _check_formats(value, where)
+        cfg.origins[key] = source or "config"
     return cfg
+
+
+def _check_formats(value: Any, where: str) -> dict[str, dict[str, str]]:
+    from lossdoc.readers.registry import reader_names
+
+    if not isinstance(value, dict):
+        raise ConfigError(f"{where}formats: expected a table of [formats.<format>] tables")
+    valid = reader_names()
+    out: dict[str, dict[str, str]] = {}
+    for name, table in value.items():
+        if name not in valid:
+            raise ConfigError(f"{where}formats.{name}: no such input format (valid: {', '.join(valid)})")
+        if not isinstance(table, dict):
+            raise ConfigError(f"{where}formats.{name}: expected a table with train and/or val")
+        for k, v in table.items():
+            if k not in FORMAT_KEYS:
+                raise ConfigError(f"{where}formats.{name}: unknown key {k!r} (valid: {', '.join(FORMAT_KEYS)})")
+            if not isinstance(v, str):
+                raise ConfigError(f"{where}formats.{name}.{k}: expected a series name (a string)")
+        out[name] = dict(table)
+    return out
+
+
+def effective(cfg: Config) -> dict[str, Any]:
+    """Every setting with its value and where it came from (default, a file, or the command line), for
+    ``lossdoc config``. Rule parameters list every parameter of every rule."""
+    from lossdoc.rules import ALL_RULES
+
+    def item(key: str, value: Any) -> dict[str, Any]:
+        return {"value": value, "from": cfg.origins.get(key, "default")}
+
+    out: dict[str, Any] = {
+        "config_file": cfg.source,
+        "fail-on": item("fail-on", cfg.fail_on),
+        "select": item("select", cfg.select),
+        "ignore": item("ignore", cfg.ignore),
+        "input-format": item("input-format", cfg.input_format),
+        "train": item("train", cfg.train),
+        "val": item("val", cfg.val),
+        "formats": item("formats", cfg.formats),
+        "rules": {},
+    }
+    for rule in ALL_RULES:
+        set_here = cfg.rules.get(rule.name, {})
+        out["rules"][rule.name] = {
+            k: {
+                "value": set_here.get(k, p.default),
+                "from": cfg.origins.get("rules", "default") if k in set_here else "default",
+            }
+            for k, p in rule.params.items()
+        }
+    return out
 
 
 def _check_rules(value: Any, where: str) -> dict[str, dict[str, Any]]:

@@ -102,6 +102,20 @@ class Series:
     def __len__(self) -> int:
         return len(self.values)
 
+    def best(self) -> tuple[float, float] | None:
+        """(x, value) of the best finite point: the minimum, or the maximum when higher is better; None if none."""
+        finite = np.isfinite(self.values)
+        if not finite.any():
+            return None
+        vals = np.where(finite, self.values, np.inf if not self.higher_is_better else -np.inf)
+        i = int(np.argmax(vals) if self.higher_is_better else np.argmin(vals))
+        return float(self.x[i]), float(self.values[i])
+
+    @property
+    def final(self) -> float | None:
+        """The last value as logged (NaN/Inf included: a run that ended non-finite ended there)."""
+        return float(self.values[-1]) if len(self.values) else None
+
     def describe(self) -> dict[str, Any]:
         direction = None if self.higher_is_better is None else ("higher" if self.higher_is_better else "lower")
         return {
@@ -262,6 +276,13 @@ class RunReport:
     def primary(self) -> Finding | None:
         return self.findings[0] if self.findings else None
 
+    @property
+    def best_point(self) -> tuple[str, float, float] | None:
+        """(series name, x, value) of the best point of the val loss (the train loss when there is none)."""
+        s = self.run.val_loss or self.run.train_loss
+        b = s.best() if s is not None else None
+        return None if b is None else (s.name, b[0], b[1])
+
     def status(self, fail_on: Severity | None) -> str:
         """ok: nothing at warning or above; fail: something at or above the gate; warn: otherwise."""
         worst = max((f.severity for f in self.findings), default=None)
@@ -285,12 +306,15 @@ class Report:
     runs: list[RunReport] = field(default_factory=list)
     errors: list[InputProblem] = field(default_factory=list)
     fail_on: Severity | None = Severity.WARNING  # None means never fail on findings
+    exit_zero: bool = False  # --exit-zero: report findings but exit 0 (errors still exit 2)
 
     @property
     def exit_code(self) -> int:
         """The CI gate: 2 if any input failed, 1 if a finding is at or above fail_on, else 0."""
         if self.errors:
             return 2
+        if self.exit_zero:
+            return 0
         if self.fail_on is not None:
             for rr in self.runs:
                 if any(f.severity >= self.fail_on for f in rr.findings):

@@ -1,14 +1,27 @@
-"""Shared robust statistics for the rules: finite views, smoothing, noise scale, alignment, early stopping.
+"""Shared robust statistics for the rules: curves in log space, binning, smoothing, noise, trends, alignment.
 
-Everything here is numpy-only and works on any length (0 included). Rules import from here rather than
-re-deriving their own statistics, so that thresholds mean the same thing across rules.
+Everything here is numpy-only, vectorised, and works on any length (0 included). Rules import from here rather
+than re-deriving their own statistics, so that thresholds mean the same thing across rules:
+
+- losses are compared in log space (``Curve.lv``): growth is multiplicative and a rule's thresholds then hold
+  for losses of 1e-5 and of 1e7 alike;
+- a threshold is always relative to the curve's own noise (``noise``: robust spread of the residual around a
+  rolling median) as well as to its level, never an absolute delta;
+- long per-step curves are binned (median per bin) before anything super-linear, so rules stay linear in the
+  number of points.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
 
 from lossdoc.model import Series
+
+#: Trend statistics work on at most this many bins.
+MAX_BINS = 1000
 
 
 def finite_xy(s: Series) -> tuple[np.ndarray, np.ndarray]:
@@ -43,49 +56,141 @@ def sorted_finite(x: np.ndarray, v: np.ndarray, *others: np.ndarray) -> tuple[np
     return (x[idx], v[idx], *rest)
 
 
-def rolling_median(v: np.ndarray, window: int) -> np.ndarray:
-    """Centered rolling median (window shrinks at the edges). Robust to single-point spikes."""
+def to_log(v: np.ndarray) -> np.ndarray:
+    """Log of a loss. Losses that reach zero or below (some likelihoods, shifted objectives) are shifted so that
+    their minimum sits a little above zero; that keeps ratios meaningful near the floor."""
+    if len(v) == 0:
+        return v.astype(np.float64)
+    lo = float(v.min())
+    if lo > 0:
+        return np.log(v)
+    span = float(v.max() - lo)
+    return np.log(v - lo + max(span * 0.01, 1e-12))
+
+
+@dataclass
+class Curve:
+    """A series ready for statistics: finite points sorted on a clock, with log values and display positions.
+
+    ``x`` is the comparison clock (steps or epochs), ``shown`` the position on the series' own axis (what the
+    report prints), ``v`` the raw values and ``lv`` their logs.
+    """
+
+    name: str
+    axis: str
+    x: np.ndarray
+    v: np.ndarray
+    lv: np.ndarray
+    shown: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.v)
+
+    @classmethod
+    def of(cls, s: Series, clock: np.ndarray | None = None) -> Curve:
+        x, v, shown = sorted_finite(s.x if clock is None else clock, s.values, s.x)
+        return cls(s.name, s.axis, x, v, to_log(v), shown)
+
+    def binned(self, max_bins: int = MAX_BINS) -> Curve:
+        """At most ``max_bins`` points: the median of x, value and log value per equal-count bin."""
+        n = len(self)
+        if n <= max_bins:
+            return self
+        return Curve(
+            self.name,
+            self.axis,
+            bin_median(self.x, max_bins),
+            bin_median(self.v, max_bins),
+            bin_median(self.lv, max_bins),
+            bin_median(self.shown, max_bins),
+        )
+
+    def tail(self, frac: float, min_points: int = 3) -> slice:
+        k = min(len(self), max(min_points, int(round(len(self) * frac))))
+        return slice(len(self) - k, len(self))
+
+
+def bin_median(v: np.ndarray, bins: int) -> np.ndarray:
+    """Median per bin of ``bins`` near-equal contiguous bins (vectorised: equal-size bins plus a short last one
+    folded into the previous)."""
     n = len(v)
-    if window <= 1 or n < 3:
+    if n <= bins:
         return v.astype(np.float64, copy=True)
-    half = window // 2
-    out = np.empty(n, dtype=np.float64)
-    for i in range(n):
-        lo, hi = max(0, i - half), min(n, i + half + 1)
-        out[i] = np.median(v[lo:hi])
+    size = n // bins
+    main = v[: size * bins].reshape(bins, size)
+    out = np.median(main, axis=1)
+    if size * bins < n:  # the leftover points join the last bin
+        out[-1] = np.median(v[size * (bins - 1) :])
     return out
 
 
+def bin_max(v: np.ndarray, bins: int) -> np.ndarray:
+    n = len(v)
+    if n <= bins:
+        return v.astype(np.float64, copy=True)
+    size = n // bins
+    out = v[: size * bins].reshape(bins, size).max(axis=1)
+    if size * bins < n:
+        out[-1] = max(out[-1], float(v[size * bins :].max()))
+    return out
+
+
+def rolling_median(v: np.ndarray, window: int) -> np.ndarray:
+    """Centered rolling median, edges padded with the edge values. Robust to single-point spikes. Vectorised;
+    use on binned curves (cost is n * window)."""
+    n = len(v)
+    if window <= 1 or n < 3:
+        return v.astype(np.float64, copy=True)
+    window = min(window if window % 2 else window + 1, n if n % 2 else n - 1)
+    if window <= 1:
+        return v.astype(np.float64, copy=True)
+    half = window // 2
+    padded = np.pad(v, half, mode="edge")
+    return np.median(sliding_window_view(padded, window), axis=1)
+
+
 def smoothing_window(n: int) -> int:
-    """An odd window that grows with the series: 1 for tiny per-epoch logs, ~n/10 for long ones, at most 101."""
+    """An odd window that grows with the series: 1 for tiny per-epoch logs, ~n/10 for long ones, at most 51."""
     if n < 8:
         return 1
-    w = max(3, min(101, n // 10))
+    w = max(3, min(51, n // 10))
     return w if w % 2 else w + 1
 
 
-def bin_series(x: np.ndarray, v: np.ndarray, max_points: int = 2000) -> tuple[np.ndarray, np.ndarray]:
-    """Reduce a long series to at most ``max_points`` bins (median x, median value per bin)."""
-    n = len(v)
-    if n <= max_points:
-        return x, v
-    edges = np.linspace(0, n, max_points + 1).astype(int)
-    bx = np.array([np.median(x[a:b]) for a, b in zip(edges[:-1], edges[1:]) if b > a])
-    bv = np.array([np.median(v[a:b]) for a, b in zip(edges[:-1], edges[1:]) if b > a])
-    return bx, bv
+def smooth(lv: np.ndarray) -> np.ndarray:
+    return rolling_median(lv, smoothing_window(len(lv)))
+
+
+def noise(lv: np.ndarray) -> float:
+    """Point-to-point noise of a (log) curve: robust std of its residual around a short rolling median.
+
+    The median absolute deviation ignores a few spikes and a schedule drop, and the short window follows the
+    trend, so a steadily falling curve has low noise. 0 for fewer than 5 points."""
+    if len(lv) < 5:
+        return 0.0
+    resid = lv - rolling_median(lv, 5)
+    return float(1.4826 * np.median(np.abs(resid - np.median(resid))))
 
 
 def log_noise(v: np.ndarray) -> float:
-    """Point-to-point noise of a positive series in log space: robust std of first differences / sqrt(2).
+    """``noise`` of a positive series given in linear units."""
+    return noise(to_log(v[np.isfinite(v)]))
 
-    Uses the median absolute deviation, so a few spikes or a schedule drop do not inflate it. 0 for < 3 points.
-    """
-    v = v[v > 0]
-    if len(v) < 3:
+
+def theil_sen(x: np.ndarray, y: np.ndarray, max_points: int = 200) -> float:
+    """Median of pairwise slopes: a trend estimate that ignores up to ~29% outliers. 0 for < 2 points."""
+    n = len(x)
+    if n < 2:
         return 0.0
-    d = np.diff(np.log(v))
-    mad = np.median(np.abs(d - np.median(d)))
-    return float(1.4826 * mad / np.sqrt(2.0))
+    if n > max_points:
+        idx = np.linspace(0, n - 1, max_points).astype(int)
+        x, y = x[idx], y[idx]
+    dx = x[None, :] - x[:, None]
+    dy = y[None, :] - y[:, None]
+    mask = np.triu(np.ones(dx.shape, dtype=bool), 1) & (dx != 0)
+    if not mask.any():
+        return 0.0
+    return float(np.median(dy[mask] / dx[mask]))
 
 
 def value_at(s_x: np.ndarray, s_v: np.ndarray, x: float) -> float:
@@ -104,6 +209,14 @@ def level(v: np.ndarray, frac: float = 0.2, min_points: int = 1) -> float:
     return float(np.median(v[-k:]))
 
 
+def head_level(v: np.ndarray, frac: float = 0.1, min_points: int = 1) -> float:
+    """Robust level of the first ``frac`` of a series."""
+    if len(v) == 0:
+        return float("nan")
+    k = max(min_points, int(round(len(v) * frac)))
+    return float(np.median(v[:k]))
+
+
 def early_stop_at(values: np.ndarray, patience: int, min_delta: float = 0.0) -> int | None:
     """Index at which Keras' EarlyStopping(monitor=<this>, mode='min', patience=p) would stop training, or None
     if it would have run to the end. Non-finite values count as no improvement."""
@@ -120,6 +233,19 @@ def early_stop_at(values: np.ndarray, patience: int, min_delta: float = 0.0) -> 
     return None
 
 
+def lr_at(run_lr: Series | None, x: float, axis: str) -> float | None:
+    """The learning rate logged at (or just before) position x on ``axis``, if the run logs one."""
+    if run_lr is None:
+        return None
+    pos = run_lr.steps if axis == "step" else run_lr.epochs
+    if pos is None:
+        pos = run_lr.x
+    lx, lv = sorted_finite(pos, run_lr.values)[:2]
+    if len(lv) == 0:
+        return None
+    return value_at(lx, lv, x)
+
+
 def fmt_x(x: float | None) -> str:
     """An axis position as people write it: 14, 1,200, 2.5."""
     if x is None or not np.isfinite(x):
@@ -129,7 +255,7 @@ def fmt_x(x: float | None) -> str:
     return f"{x:,.2f}"
 
 
-def fmt_num(v: float) -> str:
+def fmt_num(v: float | None) -> str:
     """A loss/metric value with enough digits to check it against the log."""
     if v is None or not np.isfinite(v):
         return str(v)
@@ -137,3 +263,8 @@ def fmt_num(v: float) -> str:
     if a != 0 and (a < 1e-3 or a >= 1e5):
         return f"{v:.3e}"
     return f"{v:.4g}" if a < 1 else f"{v:.4f}".rstrip("0").rstrip(".")
+
+
+def pct(ratio: float) -> str:
+    """A ratio as a percentage change: 1.42 -> '42%'."""
+    return f"{100.0 * (ratio - 1.0):.0f}%"

@@ -63,7 +63,13 @@ def _check_verdict(doc: dict, expect: str) -> None:
         assert not warn_or_worse, doc
     else:
         assert expect in names, doc
-        assert doc["runs"][0]["primary"] == expect or expect == "overfitting" and "non-finite" in names
+        # These fixtures were labelled before the catalog told overfitting from overconfidence (val accuracy
+        # holding while val loss rises): both are the val loss turning up; fixtures/eval/ has the finer labels.
+        assert doc["runs"][0]["primary"] in _allowed(expect), doc
+
+
+def _allowed(expect: str) -> set[str]:
+    return {expect, "overconfidence"} if expect == "overfitting" else {expect}
 
 
 GROUPS = sorted({e["group"] for e in ENTRIES if e.get("group")})
@@ -79,5 +85,5 @@ def test_logdir_of_many_runs(group, runner):
     for e in entries:
         run_dir = e["path"].removeprefix(group).strip("/")
         run = next(run for run in doc["runs"] if run["name"] == run_dir or run["source"].endswith(run_dir))
-        assert (run["primary"] or "healthy") == e["expect"], run
+        assert (run["primary"] or "healthy") in _allowed(e["expect"]), run
     assert r.exit_code == max(EXPECTED_CODE[e["expect"]] for e in entries), r.output

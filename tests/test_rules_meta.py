@@ -32,10 +32,20 @@ def test_codes_and_names_are_unique():
 
 
 def test_select_and_ignore_by_name_code_and_prefix():
-    assert [r.name for r in select_rules(["LD1"], None)] == ["overfitting"]
-    assert [r.name for r in select_rules(None, ["non-finite"])] == ["overfitting"]
+    assert {r.code[:3] for r in select_rules(["LD1"], None)} == {"LD1"}
+    assert "non-finite" not in [r.name for r in select_rules(None, ["non-finite"])]
     assert [r.name for r in select_rules(["ld202"], None)] == ["non-finite"]
+    assert [r.name for r in select_rules(["LD20"], ["spikes"])] == ["divergence", "non-finite", "oscillation"]
     assert find_rule("LD101").name == "overfitting"
+
+
+def test_the_catalog_is_complete():
+    catalog = {
+        "overfitting": "LD101", "overconfidence": "LD102", "generalization-gap": "LD103", "val-below-train": "LD104",
+        "divergence": "LD201", "non-finite": "LD202", "spikes": "LD203", "oscillation": "LD204",
+        "plateau": "LD301", "underfitting": "LD302", "still-improving": "LD303",
+    }
+    assert {r.name: r.code for r in ALL_RULES} == catalog
 
 
 def test_unknown_selector_is_a_usage_error():

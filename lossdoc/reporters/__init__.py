@@ -1,25 +1,25 @@
 """Reporters: each turns a Report into text. ``REPORTERS`` maps a --format name to its render function.
 
-A reporter never decides anything: the findings, status and exit code all come from the Report.
+A reporter never decides anything: the findings, status and exit code all come from the Report. Modules are
+imported on first use, so ``lossdoc --help`` never pays for rich or numpy.
 """
 
 from __future__ import annotations
 
+import importlib
 from typing import Callable
 
 from lossdoc.model import Report
 
-
-def _json(report: Report, **kw) -> str:
-    from lossdoc.reporters.json import render
-
-    return render(report, **kw)
+_MODULES = {"rich": "terminal", "json": "json", "markdown": "markdown", "github": "github"}
 
 
-def _rich(report: Report, **kw) -> str:
-    from lossdoc.reporters.terminal import render
+def _lazy(module: str) -> Callable[..., str]:
+    def render(report: Report, **kw) -> str:
+        return importlib.import_module(f"lossdoc.reporters.{module}").render(report, **kw)
 
-    return render(report, **kw)
+    render.__name__ = f"render_{module}"
+    return render
 
 
-REPORTERS: dict[str, Callable[..., str]] = {"rich": _rich, "json": _json}
+REPORTERS: dict[str, Callable[..., str]] = {name: _lazy(mod) for name, mod in _MODULES.items()}

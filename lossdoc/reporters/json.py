@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 from lossdoc import __version__
-from lossdoc.model import Report, RunReport
+from lossdoc.model import Report, RunReport, _jsonable
 
 SCHEMA_VERSION = 1
 
@@ -26,7 +26,20 @@ def run_to_dict(rr: RunReport, report: Report) -> dict[str, Any]:
         "primary": rr.primary.name if rr.primary else None,
         "findings": [f.to_dict() for f in rr.findings],
         "skipped": [{"name": s.name, "code": s.code, "reason": s.reason} for s in rr.skipped],
+        # Added in 0.1 (schema_version 1 only ever gains fields): what the summary table shows.
+        "best": _best(rr),
+        "final": {
+            "train_loss": _jsonable(run.train_loss.final) if run.train_loss else None,
+            "val_loss": _jsonable(run.val_loss.final) if run.val_loss else None,
+        },
     }
+
+
+def _best(rr: RunReport) -> dict[str, Any] | None:
+    b = rr.best_point
+    if b is None:
+        return None
+    return {"series": b[0], "axis": rr.run.series[b[0]].axis, "x": b[1], "value": b[2]}
 
 
 def to_dict(report: Report) -> dict[str, Any]:

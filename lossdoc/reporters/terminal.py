@@ -1,8 +1,13 @@
-"""The rich terminal report: per run a header, the primary diagnosis with its evidence, causes and remedies,
-the secondary findings one line each, and a verdict line that matches the exit code.
+"""The terminal report (``--format rich``).
 
-``render`` draws onto the Console it is given (tests pass one with a fixed width and no colour); without one it
-draws into a string at the given width.
+One run: a header (source, format, axis, points, series read), the curves drawn in braille (train and val loss
+on one chart, the val metric on a second) with the best epoch, the primary finding's onset and non-finite points
+marked, then the primary diagnosis (why, evidence, ranked causes, remedies), the secondary findings one line
+each, and a verdict line that matches the exit code. Several runs: a summary table, worst first, then the detail
+of the runs that are not clean (``summary=True``: the table only).
+
+``draw`` renders onto the Console it is given (tests pass one with a fixed width and no colour); ``render``
+makes one and returns the text.
 """
 
 from __future__ import annotations
@@ -16,115 +21,202 @@ from rich.table import Table
 from rich.text import Text
 
 from lossdoc.model import Finding, Report, RunReport, Severity
-from lossdoc.signals import fmt_num, fmt_x
+from lossdoc.reporters import common
 
 SEVERITY_STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "bold yellow", Severity.INFO: "cyan"}
 STATUS_STYLE = {"ok": "bold green", "warn": "bold yellow", "fail": "bold red"}
+VERDICT_STYLE = {"PASS": "bold green", "FAIL": "bold red", "ERROR": "bold red"}
 
 
-def _evidence_text(f: Finding) -> str:
-    parts = []
-    for k, v in f.evidence.items():
-        if v is None or v == [] or v == "":
-            continue
-        if isinstance(v, float):
-            v = fmt_num(v)
-        elif isinstance(v, list):
-            v = ", ".join(str(x) for x in v)
-        parts.append(f"{k.replace('_', ' ')}: {v}")
-    return "; ".join(parts)
+def _rows_text(rows) -> Text:
+    text = Text(no_wrap=True, overflow="crop")
+    for i, row in enumerate(rows):
+        if i:
+            text.append("\n")
+        for part, style in row:
+            text.append(part, style=style)
+    return text
+
+
+def _legend(items: list[tuple[str, str | None]], width: int) -> Text:
+    text = Text()
+    col = 0
+    for i, (item, style) in enumerate(items):
+        if i:
+            if col + 3 + len(item) > width:
+                text.append("\n")
+                col = 0
+            else:
+                text.append("   ")
+                col += 3
+        text.append(item, style=style)
+        col += len(item)
+    return text
+
+
+def _header(rr: RunReport) -> list[Any]:
+    run = rr.run
+    head = Text()
+    head.append(run.source, style="bold")
+    if run.name and run.name != run.source:
+        head.append(f"  ({run.name})", style="bold")
+    out: list[Any] = [head, Text(common.header_facts(rr), style="dim")]
+    out.append(Text.assemble(("series ", "dim"), common.series_line(rr)))
+    for note in run.notes:
+        out.append(Text(f"note: {note}", style="dim"))
+    return out
+
+
+def _series_table(rr: RunReport) -> Table:
+    run = rr.run
+    t = Table(box=None, show_header=True, header_style="dim", pad_edge=False, padding=(0, 2, 0, 0))
+    for col in ("series", "role", "axis", "points", "non-finite"):
+        t.add_column(col, justify="right" if col in ("points", "non-finite") else "left")
+    main = {s.name for s in (run.train_loss, run.val_loss) if s is not None}
+    for s in run.series.values():
+        mark = "*" if s.name in main else " "
+        t.add_row(f"{mark}{s.name}", s.role, s.axis, f"{len(s):,}", str(s.nonfinite) if s.nonfinite else "")
+    return t
+
+
+def _charts(rr: RunReport, width: int) -> list[Any]:
+    out: list[Any] = []
+    for spec in common.charts(rr, width):
+        out.append(Text(""))
+        out.append(Text(spec.title, style="bold"))
+        out.append(_rows_text(spec.rows))
+        if spec.legend:
+            out.append(_legend(spec.legend, width))
+    return out
 
 
 def _primary(f: Finding) -> Panel:
     body = Table.grid(padding=(0, 1))
     body.add_column(style="bold", no_wrap=True)
     body.add_column(overflow="fold")
-    body.add_row("what", Text(f.message))
-    where = f"{f.axis} {fmt_x(f.onset)}" if f.onset is not None and f.axis else "-"
-    body.add_row("onset", Text(where))
-    body.add_row("confidence", Text(f"{f.confidence:.2f}"))
-    ev = _evidence_text(f)
+    body.add_row("why", Text(common.why(f)))
+    if f.why.strip() and f.message.strip() != f.why.strip():
+        body.add_row("what", Text(f.message))
+    ev = common.evidence_items(f)
     if ev:
-        body.add_row("evidence", Text(ev))
+        body.add_row("evidence", Text("; ".join(ev)))
     for i, c in enumerate(f.causes, 1):
         body.add_row("causes" if i == 1 else "", Text(f"{i}. {c}"))
     for i, r in enumerate(f.remedies, 1):
         body.add_row("do" if i == 1 else "", Text(f"{i}. {r}"))
-    title = Text.assemble((f"{f.severity.label.upper()} ", SEVERITY_STYLE[f.severity]), (f"{f.code} {f.name}", "bold"))
-    return Panel(body, title=title, title_align="left", border_style=SEVERITY_STYLE[f.severity].split()[-1])
+    title = Text.assemble(
+        (f"{f.severity.label.upper()} ", SEVERITY_STYLE[f.severity]),
+        (f"{f.code} {f.name}", "bold"),
+    )
+    facts = [w for w in (common.where(f) and f"from {common.where(f)}",) if w]
+    facts.append(f"confidence {f.confidence:.2f}")
+    subtitle = Text(" · ".join(facts))
+    return Panel(
+        body,
+        title=title,
+        title_align="left",
+        subtitle=subtitle,
+        subtitle_align="right",
+        border_style=SEVERITY_STYLE[f.severity].split()[-1],
+    )
 
 
-def _run(rr: RunReport, report: Report, verbose: bool) -> Group:
-    run = rr.run
-    parts: list[Any] = []
-    head = Text()
-    head.append(run.label, style="bold")
-    head.append(f"  [{run.format}, {run.axis} axis]", style="dim")
-    parts.append(head)
-    series = Table(box=None, show_header=True, header_style="dim", pad_edge=False, padding=(0, 2, 0, 0))
-    for col in ("series", "role", "axis", "points", "non-finite"):
-        series.add_column(col, justify="right" if col in ("points", "non-finite") else "left")
-    main = {s.name for s in (run.train_loss, run.val_loss) if s is not None}
-    shown = [s for s in run.series.values() if s.kind != "other" or verbose]
-    for s in shown:
-        mark = "*" if s.name in main else " "
-        series.add_row(f"{mark}{s.name}", s.role, s.axis, f"{len(s):,}", str(s.nonfinite) if s.nonfinite else "")
-    parts.append(series)
-    for note in run.notes:
-        parts.append(Text(f"note: {note}", style="dim"))
+def _secondary(f: Finding) -> Text:
+    line = Text("also ")
+    line.append(f"{f.severity.label} ", style=SEVERITY_STYLE[f.severity])
+    line.append(f"{f.code} {f.name}", style="bold")
+    where = common.where(f)
+    if where:
+        line.append(f" ({where})", style="dim")
+    line.append(f": {f.message}")
+    return line
+
+
+def run_detail(rr: RunReport, report: Report, width: int, verbose: bool = False) -> Group:
+    parts: list[Any] = _header(rr)
+    if verbose:
+        parts.append(_series_table(rr))
+    parts += _charts(rr, width)
+    parts.append(Text(""))
     if rr.primary is None:
         parts.append(Text("No failure mode fits these curves.", style="green"))
     else:
         parts.append(_primary(rr.primary))
         for f in rr.findings[1:]:
-            line = Text("  also ")
-            line.append(f"{f.severity.label} ", style=SEVERITY_STYLE[f.severity])
-            line.append(f"{f.code} {f.name}: ", style="bold")
-            line.append(f.message)
-            parts.append(line)
+            parts.append(_secondary(f))
     if verbose:
         for s in rr.skipped:
-            parts.append(Text(f"  skipped {s.code} {s.name}: {s.reason}", style="dim"))
+            parts.append(Text(f"skipped {s.code} {s.name}: {s.reason}", style="dim"))
     status = rr.status(report.fail_on)
-    parts.append(Text.assemble(("status: ", "dim"), (status, STATUS_STYLE[status])))
+    parts.append(Text.assemble(("status ", "dim"), (status, STATUS_STYLE[status])))
     return Group(*parts)
 
 
-def draw(report: Report, console: Console, verbose: bool = False) -> None:
-    for i, rr in enumerate(report.runs):
-        if i:
-            console.print()
-        console.print(_run(rr, report, verbose))
+def summary_table(report: Report) -> Table:
+    t = Table(box=None, show_header=True, header_style="bold", pad_edge=False, padding=(0, 2, 0, 0))
+    t.add_column("run", overflow="fold", ratio=None)
+    t.add_column("status", no_wrap=True)
+    t.add_column("diagnosis", overflow="fold")
+    t.add_column("best", no_wrap=True)
+    t.add_column("final train", justify="right", no_wrap=True)
+    t.add_column("final val", justify="right", no_wrap=True)
+    for rr in common.worst_first(report):
+        row = common.summary_row(rr, report)
+        t.add_row(
+            row.run,
+            Text(row.status, style=STATUS_STYLE[row.status]),
+            row.diagnosis,
+            row.best,
+            row.final_train,
+            row.final_val,
+        )
+    return t
+
+
+def verdict(report: Report) -> Text:
+    word, rest = common.verdict(report)
+    return Text.assemble((f"{word} ", VERDICT_STYLE[word]), rest)
+
+
+def draw(report: Report, console: Console, verbose: bool = False, summary: bool = False) -> None:
+    width = console.width
+    if len(report.runs) == 1 and not summary:
+        console.print(run_detail(report.runs[0], report, width, verbose))
+    elif report.runs:
+        console.print(Text(f"{len(report.runs)} runs, worst first", style="bold"))
+        console.print(summary_table(report))
+        if not summary:
+            shown = [rr for rr in common.worst_first(report) if rr.status(report.fail_on) != "ok"]
+            for rr in shown:
+                console.print()
+                console.rule(Text(rr.run.label, style="bold"), align="left", style="dim")
+                console.print(run_detail(rr, report, width, verbose))
     for e in report.errors:
         console.print(Text.assemble(("error: ", "bold red"), f"{e.source}: {e.message}"))
     console.print()
     console.print(verdict(report))
 
 
-def verdict(report: Report) -> Text:
-    code = report.exit_code
-    n_runs = len(report.runs)
-    counts = {sev: sum(1 for rr in report.runs for f in rr.findings if f.severity == sev) for sev in Severity}
-    summary = ", ".join(f"{n} {sev.label}" + ("s" if n != 1 else "") for sev, n in sorted(counts.items(), reverse=True))
-    gate = "never" if report.fail_on is None else report.fail_on.label
-    if code == 2:
-        word, style = "ERROR", "bold red"
-        why = f"{len(report.errors)} input(s) could not be read"
-    elif code == 1:
-        word, style = "FAIL", "bold red"
-        why = f"findings at or above --fail-on {gate}"
-    else:
-        word, style = "PASS", "bold green"
-        why = f"nothing at or above --fail-on {gate}"
-    return Text.assemble(
-        (f"{word} ", style), f"{n_runs} run(s): {summary}; {why} (exit {code})"
-    )
-
-
-def render(report: Report, *, width: int | None = 100, color: bool = False, verbose: bool = False, **_: Any) -> str:
+def render(
+    report: Report,
+    *,
+    width: int | None = 100,
+    color: bool = False,
+    verbose: bool = False,
+    summary: bool = False,
+    **_: Any,
+) -> str:
     buf = io.StringIO()
     console = Console(
-        file=buf, width=width or 100, force_terminal=color, no_color=not color, highlight=False, soft_wrap=False
+        file=buf,
+        width=width or 100,
+        force_terminal=color,
+        no_color=not color,
+        color_system="standard" if color else None,
+        highlight=False,
+        soft_wrap=False,
+        emoji=False,
+        legacy_windows=False,
     )
-    draw(report, console, verbose=verbose)
+    draw(report, console, verbose=verbose, summary=summary)
     return buf.getvalue()

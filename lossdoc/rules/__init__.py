@@ -7,10 +7,26 @@ LD3xx progress (plateau, underfitting, still improving).
 from __future__ import annotations
 
 from lossdoc.rules.base import DOC_SECTIONS, NotEnoughData, Param, Rule
-from lossdoc.rules.generalization import Overfitting
-from lossdoc.rules.stability import NonFinite
+from lossdoc.rules.generalization import GeneralizationGap, Overconfidence, Overfitting, ValBelowTrain
+from lossdoc.rules.progress import Plateau, StillImproving, Underfitting
+from lossdoc.rules.stability import Divergence, NonFinite, Oscillation, Spikes
 
-ALL_RULES: list[type[Rule]] = sorted([Overfitting, NonFinite], key=lambda r: r.code)
+ALL_RULES: list[type[Rule]] = sorted(
+    [
+        Overfitting,
+        Overconfidence,
+        GeneralizationGap,
+        ValBelowTrain,
+        Divergence,
+        NonFinite,
+        Spikes,
+        Oscillation,
+        Plateau,
+        Underfitting,
+        StillImproving,
+    ],
+    key=lambda r: r.code,
+)
 
 
 def find_rule(key: str) -> type[Rule] | None:

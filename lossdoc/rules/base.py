@@ -59,6 +59,11 @@ class Rule:
     requires: ClassVar[tuple[str, ...]] = ()  # roles: "train_loss", "val_loss", "val_metric", "any_loss"...
     params: ClassVar[dict[str, Param]] = {}
     aliases: ClassVar[tuple[str, ...]] = ()  # old names of a renamed rule
+    #: Order among findings of the same severity when choosing the primary diagnosis: lower explains more.
+    precedence: ClassVar[int] = 100
+    #: Rules whose findings this rule's finding explains away (val loss rising *because* train diverges is
+    #: divergence, not overfitting): the engine drops them when this rule fires.
+    suppresses: ClassVar[tuple[str, ...]] = ()
 
     def __init__(self, **settings: Any) -> None:
         unknown = sorted(set(settings) - set(self.params))
@@ -103,6 +108,7 @@ class Rule:
                 k: {"default": p.default, "help": p.help, "min": p.min, "max": p.max} for k, p in cls.params.items()
             },
             "aliases": list(cls.aliases),
+            "suppresses": list(cls.suppresses),
         }
 
     # -- checking ------------------------------------------------------------------------------------------

@@ -1,0 +1,215 @@
+"""Generate the benchmark inputs with the real writers (run with .venv-fixtures/bin/python: torch + tensorboard).
+
+    .venv-fixtures/bin/python bench/generate.py bench/data
+
+Every TensorBoard file is written by torch's ``SummaryWriter`` (``add_scalar``, ``add_scalar(new_style=True)``).
+tensorboard's writer computes each record's CRC32C in pure Python (about 130 us per event on a 2-core VM, 2 min
+per million events); when ``google-crc32c`` is installed in the generator environment the writer's
+``masked_crc32c`` is swapped for the C one, which yields the same bytes (checked on the first records of every
+file by ``check_crc``). Inputs already present are kept (delete bench/data to regenerate). Runs the independent
+jobs on every core.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import math
+import os
+import random
+import shutil
+import struct
+import sys
+import time
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+N_SIMPLE = 1_000_000
+LOGDIR_RUNS, LOGDIR_STEPS, LOGDIR_TAGS = 20, 200_000, 5
+SWEEP_RUNS = 1000
+CSV_ROWS = 1_000_000
+
+
+def _fast_crc() -> bool:
+    try:
+        import google_crc32c
+    except ImportError:
+        return False
+    if getattr(google_crc32c, "implementation", "") != "c":
+        return False
+    from tensorboard.summary.writer import record_writer
+
+    def masked(data: bytes) -> int:
+        x = google_crc32c.value(bytes(data))
+        return ((((x >> 15) | (x << 17)) & 0xFFFFFFFF) + 0xA282EAD8) & 0xFFFFFFFF
+
+    record_writer.masked_crc32c = masked
+    return True
+
+
+def _writer(folder: Path):
+    _fast_crc()
+    from torch.utils.tensorboard import SummaryWriter
+
+    return SummaryWriter(str(folder), max_queue=1000, flush_secs=3600)
+
+
+def _curve(i: int, n: int, seed: int = 0) -> float:
+    rnd = random.Random(seed * 1_000_003 + i)
+    return 2.5 * math.exp(-4.0 * i / n) + 0.05 + 0.03 * rnd.random()
+
+
+def _done(folder: Path) -> bool:
+    return (folder / ".done").exists()
+
+
+def _mark(folder: Path) -> None:
+    (folder / ".done").write_text(time.strftime("%Y-%m-%d %H:%M:%S"))
+
+
+def gen_big(folder: Path, new_style: bool) -> str:
+    """~1M events: train/loss every step and val/loss every 50 steps (980k + 19.6k = 999,600 events)."""
+    if _done(folder):
+        return f"{folder.name}: kept"
+    shutil.rmtree(folder, ignore_errors=True)
+    t = time.perf_counter()
+    w = _writer(folder)
+    steps = 980_000
+    for i in range(steps):
+        w.add_scalar("train/loss", _curve(i, steps), i, new_style=new_style)
+        if i % 50 == 49:
+            w.add_scalar("val/loss", _curve(i, steps, 1) + 0.1, i, new_style=new_style)
+    w.close()
+    _mark(folder)
+    return f"{folder.name}: written in {time.perf_counter() - t:.0f} s"
+
+
+def gen_logdir(folder: Path) -> str:
+    """20 runs x 200k steps x 5 tags: one run written by SummaryWriter, copied into the other 19 folders."""
+    if _done(folder):
+        return f"{folder.name}: kept"
+    shutil.rmtree(folder, ignore_errors=True)
+    t = time.perf_counter()
+    first = folder / "run_00"
+    w = _writer(first)
+    tags = ["train/loss", "train/accuracy", "lr", "grad_norm", "val/loss"][:LOGDIR_TAGS]
+    for i in range(LOGDIR_STEPS):
+        for k, tag in enumerate(tags):
+            w.add_scalar(tag, _curve(i, LOGDIR_STEPS, k), i)
+    w.close()
+    (src,) = [p for p in first.iterdir() if "tfevents" in p.name]
+    for r in range(1, LOGDIR_RUNS):
+        d = folder / f"run_{r:02d}"
+        d.mkdir(parents=True)
+        shutil.copyfile(src, d / src.name.replace(".0", f".{r}", 1) if False else d / src.name)
+    _mark(folder)
+    return f"{folder.name}: written in {time.perf_counter() - t:.0f} s"
+
+
+def gen_sweep(folder: Path) -> str:
+    """1,000 small runs of mixed formats: TensorBoard run folders, Keras history JSON, CSV logs, JSON lines."""
+    if _done(folder):
+        return f"{folder.name}: kept"
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    t = time.perf_counter()
+    epochs, steps = 30, 300
+    for r in range(SWEEP_RUNS):
+        kind = r % 4
+        overfit = r % 3 == 0
+        loss = [_curve(e, epochs, r) for e in range(epochs)]
+        val = [v + 0.1 + (0.02 * max(0, e - 10) if overfit else 0.0) for e, v in enumerate(loss)]
+        name = f"run_{r:04d}"
+        if kind == 0:  # TensorBoard
+            w = _writer(folder / name)
+            for i in range(steps):
+                w.add_scalar("train/loss", _curve(i, steps, r), i)
+                if i % 10 == 9:
+                    w.add_scalar("val/loss", val[min(i * epochs // steps, epochs - 1)], i)
+            w.close()
+        elif kind == 1:  # Keras History.history as JSON
+            (folder / f"{name}.json").write_text(json.dumps({"loss": loss, "val_loss": val}))
+        elif kind == 2:  # Keras CSVLogger
+            with open(folder / f"{name}.csv", "w", newline="") as fh:
+                cw = csv.writer(fh)
+                cw.writerow(["epoch", "loss", "val_loss"])
+                for e in range(epochs):
+                    cw.writerow([e, loss[e], val[e]])
+        else:  # JSON lines (one record per logging step)
+            with open(folder / f"{name}.jsonl", "w") as fh:
+                for e in range(epochs):
+                    fh.write(json.dumps({"epoch": e, "train_loss": loss[e], "val_loss": val[e]}) + "\n")
+    _mark(folder)
+    return f"{folder.name}: written in {time.perf_counter() - t:.0f} s"
+
+
+def gen_small(folder: Path) -> str:
+    """Start-up inputs: a small Keras history, a small TensorBoard run, a small CSV; and a 1M-row CSV."""
+    if _done(folder):
+        return f"{folder.name}: kept"
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    t = time.perf_counter()
+    epochs = 40
+    loss = [_curve(e, epochs) for e in range(epochs)]
+    val = [v + 0.1 + 0.02 * max(0, e - 15) for e, v in enumerate(loss)]
+    (folder / "history.json").write_text(json.dumps({"loss": loss, "val_loss": val}))
+    with open(folder / "small.csv", "w", newline="") as fh:
+        cw = csv.writer(fh)
+        cw.writerow(["epoch", "loss", "val_loss"])
+        for e in range(epochs):
+            cw.writerow([e, loss[e], val[e]])
+    w = _writer(folder / "tb_small")
+    for i in range(1000):
+        w.add_scalar("train/loss", _curve(i, 1000), i)
+        if i % 50 == 49:
+            w.add_scalar("val/loss", _curve(i, 1000, 1) + 0.1, i)
+    w.close()
+    with open(folder / "large.csv", "w", newline="") as fh:  # the layout of Lightning's CSVLogger metrics.csv
+        cw = csv.writer(fh)
+        cw.writerow(["step", "epoch", "train_loss", "lr"])
+        for i in range(CSV_ROWS):
+            cw.writerow([i, i // 1000, _curve(i, CSV_ROWS), 1e-3 * (1 - i / CSV_ROWS)])
+    _mark(folder)
+    return f"{folder.name}: written in {time.perf_counter() - t:.0f} s"
+
+
+def check_crc(folder: Path, n: int = 200) -> None:
+    """The first records of every event file below ``folder`` verified with tensorboard's own pure-Python CRC."""
+    from tensorboard.compat.tensorflow_stub.pywrap_tensorflow import masked_crc32c
+
+    for p in sorted(folder.rglob("*tfevents*"))[:50]:
+        with open(p, "rb") as fh:
+            data = fh.read(1 << 20)
+        pos = 0
+        for _ in range(n):
+            if pos + 12 > len(data):
+                break
+            (length,) = struct.unpack_from("<Q", data, pos)
+            if pos + 16 + length > len(data):
+                break
+            payload = data[pos + 12 : pos + 12 + length]
+            assert struct.unpack_from("<I", data, pos + 12 + length)[0] == masked_crc32c(payload), p
+            pos += 16 + length
+
+
+def main() -> None:
+    out = Path(sys.argv[1] if len(sys.argv) > 1 else "bench/data")
+    out.mkdir(parents=True, exist_ok=True)
+    print(f"generating into {out} (C CRC for the writer: {_fast_crc()})", file=sys.stderr)
+    jobs = [
+        (gen_big, out / "tb_simple_1m", False),
+        (gen_big, out / "tb_tensor_1m", True),
+        (gen_logdir, out / "logdir_20x200k"),
+        (gen_sweep, out / "sweep_1000"),
+        (gen_small, out / "small"),
+    ]
+    with ProcessPoolExecutor(max_workers=max(1, min(len(jobs), os.cpu_count() or 1))) as pool:
+        futures = [pool.submit(fn, *args) for fn, *args in jobs]
+        for f in futures:
+            print("  " + f.result(), file=sys.stderr)
+    check_crc(out)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,50 @@
+"""GitHub Actions workflow commands (``--format github``): one annotation per finding at warning or above,
+``::error title=lossdoc overfitting,file=...::message``, one per input error, and a closing notice with the
+verdict. Escaping follows the runner's rules: in the message % CR LF become %25 %0D %0A; in property values
+also : and , become %3A and %2C."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from lossdoc.model import Report, Severity
+from lossdoc.reporters import common
+
+
+def escape_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def escape_property(text: str) -> str:
+    return escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def command(kind: str, message: str, **props: str | None) -> str:
+    given = ",".join(f"{k}={escape_property(str(v))}" for k, v in props.items() if v)
+    return f"::{kind}{' ' + given if given else ''}::{escape_data(message)}"
+
+
+def _is_file(source: str) -> bool:
+    return not source.startswith("<") and " + " not in source
+
+
+def render(report: Report, **_: Any) -> str:
+    lines = []
+    for rr in report.runs:
+        run = rr.run
+        for f in rr.findings:
+            if f.severity < Severity.WARNING:
+                continue
+            kind = "error" if f.severity >= Severity.ERROR else "warning"
+            where = f" from {common.where(f)}" if common.where(f) else ""
+            message = f"{run.label}: {f.code} {f.name}{where}: {f.message}"
+            if f.remedies:
+                message += f"\nwhat to do: {f.remedies[0]}"
+            lines.append(
+                command(kind, message, title=f"lossdoc {f.name}", file=run.source if _is_file(run.source) else None)
+            )
+    for e in report.errors:
+        lines.append(command("error", f"{e.source}: {e.message}", title="lossdoc input error"))
+    word, rest = common.verdict(report)
+    lines.append(command("notice", f"{word} {rest}", title="lossdoc"))
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,88 @@
+"""The markdown report (``--format markdown``): a verdict, a summary table, and for each run that is not clean
+its diagnosis and its curves as text in a code block. Fit for ``$GITHUB_STEP_SUMMARY`` or a pull-request comment."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from lossdoc.model import Report, RunReport
+from lossdoc.reporters import chart, common
+
+CHART_WIDTH = 80
+
+
+def _cell(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
+
+
+def _code(text: str) -> str:
+    return f"`{text}`" if "`" not in text else text
+
+
+def _table(report: Report) -> list[str]:
+    lines = ["| run | status | diagnosis | best | final train loss | final val loss |", "|---|---|---|---|--:|--:|"]
+    for rr in common.worst_first(report):
+        r = common.summary_row(rr, report)
+        status = f"**{r.status}**" if r.status != "ok" else "ok"
+        lines.append(
+            f"| {_cell(_code(r.run))} | {status} | {_cell(r.diagnosis)} | {r.best} | {r.final_train} | {r.final_val} |"
+        )
+    return lines
+
+
+def _run(rr: RunReport, report: Report) -> list[str]:
+    run = rr.run
+    out = [f"### {_cell(run.label)}", ""]
+    out.append(f"{_cell(run.source)} · {common.header_facts(rr)}  ")
+    out.append(f"series: {common.series_line(rr)}")
+    out.append("")
+    blocks = []
+    for spec in common.charts(rr, CHART_WIDTH):
+        legend = "   ".join(t for t, _ in spec.legend)
+        blocks.append(spec.title + "\n" + chart.plain(spec.rows) + ("\n" + legend if legend else ""))
+    if blocks:
+        out += ["```text", "\n\n".join(blocks), "```", ""]
+    p = rr.primary
+    if p is None:
+        out += ["No failure mode fits these curves.", ""]
+        return out
+    facts = [w for w in (common.where(p) and f"from {common.where(p)}",) if w] + [f"confidence {p.confidence:.2f}"]
+    out.append(f"**{p.severity.label.upper()} {p.code} {p.name}** ({', '.join(facts)})")
+    out.append("")
+    out.append(common.why(p))
+    out.append("")
+    if p.why.strip() and p.message.strip() != p.why.strip():
+        out += [f"- **what:** {p.message}"]
+    ev = common.evidence_items(p)
+    if ev:
+        out.append(f"- **evidence:** {'; '.join(ev)}")
+    if p.causes:
+        out.append("- **likely causes:** " + "; ".join(f"{i}. {c}" for i, c in enumerate(p.causes, 1)))
+    if p.remedies:
+        out.append("- **what to do:**")
+        out += [f"  {i}. {r}" for i, r in enumerate(p.remedies, 1)]
+    for f in rr.findings[1:]:
+        where = f" ({common.where(f)})" if common.where(f) else ""
+        out.append(f"- also **{f.severity.label} {f.code} {f.name}**{where}: {f.message}")
+    out.append("")
+    return out
+
+
+def render(report: Report, *, summary: bool = False, **_: Any) -> str:
+    word, rest = common.verdict(report)
+    out = [f"## lossdoc: {word}", "", f"**{word}** {rest}", ""]
+    if len(report.runs) > 1 or summary:
+        out += _table(report)
+        out.append("")
+    if not summary:
+        detail = report.runs if len(report.runs) == 1 else [
+            rr for rr in common.worst_first(report) if rr.status(report.fail_on) != "ok"
+        ]
+        for rr in detail:
+            out += _run(rr, report)
+    if report.errors:
+        out.append("**Inputs that could not be read:**")
+        out.append("")
+        out += [f"- `{e.source}`: {e.message}" for e in report.errors]
+        out.append("")
+    return "\n".join(out).rstrip() + "\n"

@@ -1,0 +1,314 @@
+"""Family 3 (LD3xx): whether training made the progress it should have."""
+
+from __future__ import annotations
+
+from typing import Iterable
+
+import numpy as np
+
+from lossdoc.model import Finding, Run, Severity
+from lossdoc.rules.base import NotEnoughData, Param, Rule
+from lossdoc.rules.stability import loss_to_check
+from lossdoc.signals import (
+    Curve,
+    common_x,
+    fmt_num,
+    fmt_x,
+    head_level,
+    level,
+    lr_at,
+    noise,
+    smooth,
+    theil_sen,
+)
+
+
+def progress_of(c: Curve) -> float:
+    """How far the (smoothed) loss went below its start: 0.3 = its best is 30% below where it began."""
+    start = head_level(c.lv, 0.1)
+    best = float(np.min(smooth(c.lv)))
+    return float(1.0 - np.exp(min(0.0, best - start)))
+
+
+def near_ln_k(loss_level: float) -> int | None:
+    """K when a cross-entropy level sits at ln(K) (uniform guessing over K classes), within 3%."""
+    if not (0.6 < loss_level < 7.0):
+        return None
+    k = int(round(np.exp(loss_level)))
+    if k >= 2 and abs(np.log(k) - loss_level) <= 0.03 * np.log(k):
+        return k
+    return None
+
+
+def tail_trend(c: Curve, frac: float) -> tuple[float, int, float, float]:
+    """Change of a log curve over its last ``frac`` (Theil-Sen slope x window length): (change, points, x0, x1)."""
+    w = c.tail(frac, min_points=3)
+    x, y = c.x[w], c.lv[w]
+    if len(x) < 2:
+        return 0.0, len(x), float("nan"), float("nan")
+    slope = theil_sen(x, y)
+    return float(slope * (x[-1] - x[0])), len(x), float(c.shown[w][0]), float(c.shown[w][-1])
+
+
+class Plateau(Rule):
+    """The loss barely moves from its start: the model never learned.
+
+    What it detects:
+        The best (smoothed) loss of the run is within a few percent of where it started, for the training
+        loss and, when logged, the validation loss too — and the loss did not blow up instead (that is
+        divergence). For a cross-entropy loss sitting at ln(K), the finding notes that the model predicts
+        uniform probabilities over K classes (with the accuracy near 1/K when it is logged).
+
+    Why it matters:
+        Nothing was learned: the run's compute bought nothing, and no amount of extra epochs at these
+        settings will change that.
+
+    Likely causes:
+        A learning rate far too low; the parameters not being updated (frozen layers, the optimiser given
+        the wrong parameters, optimizer.step or loss.backward missing); dead units from a bad initialisation
+        (ReLUs with large negative bias, saturated sigmoids); labels that do not match the inputs (shuffled
+        separately); inputs not normalised.
+
+    What to do:
+        Run a learning-rate range test and raise the learning rate (the finding quotes the logged one);
+        check that the loss's gradients reach the parameters and that the optimiser steps them; overfit a
+        single batch as a sanity check; check the initialisation and that inputs and labels line up.
+    """
+
+    code = "LD301"
+    name = "plateau"
+    severity = Severity.ERROR
+    requires = ("any_loss",)
+    precedence = 30
+    suppresses = ("underfitting", "still-improving", "generalization-gap", "val-below-train", "oscillation")
+    params = {
+        "min_points": Param(5, "fewest finite loss points the rule needs", min=3),
+        "min_progress": Param(0.05, "the loss must get this far below its start (0.05 = 5%) to have learned", min=0),
+    }
+
+    def check(self, run: Run) -> Iterable[Finding]:
+        loss, val_only = loss_to_check(run)
+        c = Curve.of(loss).binned()
+        if len(c) < self.p["min_points"]:
+            raise NotEnoughData(f"{len(c)} finite points of {loss.name}, needs {self.p['min_points']}")
+        prog = progress_of(c)
+        if prog >= self.p["min_progress"]:
+            return
+        start = head_level(c.lv, 0.1)
+        end = level(c.lv, 0.2)
+        if end - start > np.log(1.5):
+            return  # it went up, not sideways: divergence's business
+        others = []
+        if not val_only and run.val_loss is not None:
+            vc = Curve.of(run.val_loss).binned()
+            if len(vc) >= 3:
+                others.append((run.val_loss, progress_of(vc)))
+                if others[-1][1] >= self.p["min_progress"]:
+                    return
+        start_v, end_v = float(np.exp(start)), float(np.exp(end))
+        axis = loss.axis
+        evidence = {"start_value": start_v, "final_value": end_v, "progress_pct": round(100 * prog, 2)}
+        for s, pr in others:
+            evidence[f"{s.name}_progress_pct"] = round(100 * pr, 2)
+        k = near_ln_k(end) if np.all(c.v > 0) else None
+        note = ""
+        if k is not None:
+            evidence["ln_k_classes"] = k
+            note = f"; {fmt_num(end_v)} is ln({k}): the model predicts uniform probabilities over {k} classes"
+            acc = next((m for m in run.series.values() if m.kind == "metric" and "acc" in m.name.lower()), None)
+            if acc is not None and np.isfinite(acc.values).any():
+                a = float(np.nanmedian(acc.values[np.isfinite(acc.values)][-5:]))
+                evidence[f"{acc.name}_final"] = a
+                if abs(a - 1.0 / k) < 0.1:
+                    note += f" ({acc.name} {fmt_num(a)}, chance is {fmt_num(1.0 / k)})"
+        lr = lr_at(run.lr, float(c.shown[-1]), axis)
+        remedies = []
+        if lr is not None:
+            evidence["lr"] = lr
+            remedies.append(f"raise the learning rate ({fmt_num(lr)} logged): run a learning-rate range test")
+        else:
+            remedies.append("raise the learning rate: run a learning-rate range test")
+        remedies += [
+            "check that gradients reach the parameters: the optimiser gets model.parameters(), loss.backward() "
+            "and optimizer.step() run, no layer is frozen by mistake",
+            "overfit one small batch as a sanity check; check initialisation and that labels match inputs",
+        ]
+        yield self.finding(
+            f"{loss.name} barely moved: from {fmt_num(start_v)} at the start to a best {prog:.1%} lower, "
+            f"{fmt_num(end_v)} at the end{note}",
+            why="The loss stayed where it started for the whole run: the model did not learn anything.",
+            confidence=min(1.0, 0.6 + 0.4 * (1 - prog / max(self.p["min_progress"], 1e-9)) * min(1.0, len(c) / 10)),
+            series=[loss.name] + [s.name for s, _ in others],
+            onset=float(c.shown[0]),
+            axis=axis,
+            evidence=evidence,
+            causes=[
+                "learning rate far too low",
+                "parameters not updated (frozen, not given to the optimiser, step/backward missing)",
+                "dead units from a bad initialisation, or labels that do not match the inputs",
+            ],
+            remedies=remedies,
+        )
+
+
+class Underfitting(Rule):
+    """Training and validation loss level off high and close together.
+
+    What it detects:
+        Over the last part of the run both losses have stopped falling (their robust trend changes them by
+        only a few percent), they end close to each other, and they end high: still a large fraction of where
+        training started. The model has reached what it can do and that is not much.
+
+    Why it matters:
+        The model is too weak for the task as set up: more epochs will not help, and regularisation makes it
+        worse. The fix is capacity, features or optimisation, not early stopping.
+
+    Likely causes:
+        A model too small or too constrained (linear model on a non-linear problem); too much regularisation
+        (weight decay, dropout); a learning rate so low that training stalls, or one decayed too early;
+        uninformative or badly scaled input features.
+
+    What to do:
+        Increase capacity (wider/deeper model, better architecture); reduce regularisation; raise the
+        learning rate or use a schedule that decays later; improve or normalise the input features.
+    """
+
+    code = "LD302"
+    name = "underfitting"
+    severity = Severity.WARNING
+    requires = ("train_loss", "val_loss")
+    precedence = 60
+    params = {
+        "min_points": Param(8, "fewest finite points of each loss the rule needs", min=4),
+        "window": Param(0.3, "final share of the run in which both losses must have levelled off", min=0.05, max=1),
+        "flat_tolerance": Param(0.03, "largest change over that window that counts as levelled off (3%)", min=0),
+        "min_level_ratio": Param(0.3, "final train loss at least this share of its start counts as high", min=0),
+        "max_gap": Param(0.25, "largest relative difference between final val and train loss", min=0),
+    }
+
+    def check(self, run: Run) -> Iterable[Finding]:
+        train, val = run.train_loss, run.val_loss
+        assert train is not None and val is not None
+        tclock, vclock = common_x(train, val)
+        t, v = Curve.of(train, tclock).binned(), Curve.of(val, vclock).binned()
+        if min(len(t), len(v)) < self.p["min_points"]:
+            raise NotEnoughData(f"{min(len(t), len(v))} finite points, needs {self.p['min_points']}")
+        if np.any(t.v <= 0) or np.any(v.v <= 0):
+            return
+        flat = np.log1p(self.p["flat_tolerance"])
+        t_change, _, x0, _ = tail_trend(t, self.p["window"])
+        v_change, _, _, _ = tail_trend(v, self.p["window"])
+        if abs(t_change) > flat or abs(v_change) > flat:
+            return
+        t_end, v_end = level(t.lv), level(v.lv)
+        ratio = float(np.exp(t_end - head_level(t.lv, 0.1)))
+        gap = float(np.exp(v_end - t_end))
+        if ratio < self.p["min_level_ratio"] or abs(np.log(gap)) > np.log1p(self.p["max_gap"]):
+            return
+        axis = train.axis
+        tv, vv = float(np.exp(t_end)), float(np.exp(v_end))
+        yield self.finding(
+            f"{train.name} and {val.name} levelled off at {fmt_num(tv)} and {fmt_num(vv)}, "
+            f"still {ratio:.0%} of where training started",
+            why="Both losses stopped improving while still high and close together: the model has learned what it "
+            "can and it is not enough.",
+            confidence=min(1.0, 0.5 + 0.3 * min(1.0, ratio) + 0.2 * (1 - abs(np.log(gap)) / np.log1p(self.p["max_gap"]))),
+            series=[train.name, val.name],
+            onset=x0,
+            axis=axis,
+            evidence={
+                "train_final": tv,
+                "val_final": vv,
+                "final_over_start": round(ratio, 3),
+                "val_over_train": round(gap, 3),
+                "train_change_pct": round(100 * float(np.expm1(t_change)), 2),
+                "val_change_pct": round(100 * float(np.expm1(v_change)), 2),
+            },
+            causes=[
+                "model too small or too constrained for the task",
+                "too much regularisation (weight decay, dropout)",
+                "learning rate too low or decayed too early; uninformative or unscaled features",
+            ],
+            remedies=[
+                "increase capacity: a wider or deeper model, or a better-suited architecture",
+                "reduce weight decay / dropout",
+                "raise the learning rate or decay it later, and normalise the input features",
+            ],
+        )
+
+
+class StillImproving(Rule):
+    """Training stopped while the loss was still clearly falling.
+
+    What it detects:
+        Over the last quarter of the run the loss's robust trend (Theil-Sen slope in log space) is still
+        going down by several percent — more than its noise explains — and the validation loss, when logged,
+        is still at or near its best and not rising.
+
+    Why it matters:
+        The run ended before it converged: a longer run (or a better learning-rate schedule) would very
+        likely give a better model at little risk.
+
+    Likely causes:
+        Too few epochs or steps for the learning rate; a learning rate too low to converge in the budget;
+        a time or step limit reached.
+
+    What to do:
+        Train longer (resume from the last checkpoint with the same schedule), and let early stopping on the
+        validation loss decide when to stop; or raise the learning rate.
+    """
+
+    code = "LD303"
+    name = "still-improving"
+    severity = Severity.INFO
+    requires = ("any_loss",)
+    precedence = 90
+    params = {
+        "min_points": Param(5, "fewest finite points the rule needs", min=3),
+        "window": Param(0.25, "final share of the run whose trend is measured", min=0.05, max=1),
+        "min_drop": Param(0.05, "smallest fall of the loss over that window (0.05 = 5%)", min=0),
+        "near_best": Param(0.03, "the val loss must end within this share of its best", min=0),
+    }
+
+    def check(self, run: Run) -> Iterable[Finding]:
+        loss, val_only = loss_to_check(run)
+        c = Curve.of(loss).binned()
+        if len(c) < self.p["min_points"]:
+            raise NotEnoughData(f"{len(c)} finite points of {loss.name}, needs {self.p['min_points']}")
+        change, k, x0, x1 = tail_trend(c, self.p["window"])
+        need = max(-np.log1p(-self.p["min_drop"]), 2 * noise(c.lv) / np.sqrt(max(k, 1)))
+        if -change < need:
+            return
+        evidence = {"drop_pct": round(-100 * float(np.expm1(change)), 2), "window_from": x0, "window_to": x1}
+        if not val_only and run.val_loss is not None:
+            v = Curve.of(run.val_loss).binned()
+            if len(v) >= 3:
+                v_change, _, _, _ = tail_trend(v, self.p["window"])
+                v_end = level(v.lv, 0.2, min_points=1)
+                if v_change > 0 or v_end - float(np.min(v.lv)) > np.log1p(self.p["near_best"]) + 2 * noise(v.lv):
+                    return
+                evidence["val_drop_pct"] = round(-100 * float(np.expm1(v_change)), 2)
+        axis = loss.axis
+        span = x1 - x0
+        per = float(-np.expm1(change / span)) if span > 0 else float("nan")
+        lr = lr_at(run.lr, x1, axis)
+        remedies = [
+            f"train longer: {loss.name} fell {-np.expm1(change):.0%} over the last {fmt_x(span)} {axis}s "
+            f"(about {per:.1%} per {axis}) and had not levelled off",
+            "resume from the last checkpoint and let EarlyStopping on the validation loss decide when to stop",
+        ]
+        if lr is not None:
+            remedies.append(f"or raise the learning rate ({fmt_num(lr)} logged) to converge within the budget")
+        yield self.finding(
+            f"{loss.name} was still falling when training stopped: {-np.expm1(change):.0%} lower over the last "
+            f"{fmt_x(span)} {axis}s",
+            why="The loss was still going down at a steady rate at the end: the run stopped before it converged.",
+            confidence=min(1.0, 0.5 + 0.5 * min(1.0, -change / need / 3)),
+            series=[loss.name] + ([run.val_loss.name] if "val_drop_pct" in evidence else []),
+            onset=x0,
+            axis=axis,
+            evidence=evidence,
+            causes=["too few epochs or steps for the learning rate", "learning rate too low to converge in time"],
+            remedies=remedies,
+        )
+
