@@ -110,7 +110,7 @@ class Plateau(Rule):
         evidence = {"start_value": start_v, "final_value": end_v, "progress_pct": round(100 * prog, 2)}
         for s, pr in others:
             evidence[f"{s.name}_progress_pct"] = round(100 * pr, 2)
-        k = near_ln_k(end) if np.all(c.v > 0) else None
+        k = near_ln_k(end_v) if np.all(c.v > 0) else None
         note = ""
         if k is not None:
             evidence["ln_k_classes"] = k
@@ -285,8 +285,10 @@ class StillImproving(Rule):
             if len(v) >= 3:
                 v_change, _, _, _ = tail_trend(v, self.p["window"])
                 v_end = level(v.lv, 0.2, min_points=1)
-                if v_change > 0 or v_end - float(np.min(v.lv)) > np.log1p(self.p["near_best"]) + 2 * noise(v.lv):
-                    return
+                tol = np.log1p(self.p["near_best"]) + 2 * noise(v.lv)
+                at_best = v_end - float(np.min(v.lv)) <= tol
+                if v_change > 0 or not (at_best or v_change < -tol):
+                    return  # the val loss is rising or stalled away from its best: more epochs would not help
                 evidence["val_drop_pct"] = round(-100 * float(np.expm1(v_change)), 2)
         axis = loss.axis
         span = x1 - x0

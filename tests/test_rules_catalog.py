@@ -1,0 +1,175 @@
+"""Hand-built curves for each rule of the catalog: a case where it must fire and cases where it must not.
+
+These pin each detector's meaning at its edges (noise, schedules, scale, short runs). Whether the rules are right
+on real training runs is measured on fixtures/eval (tools/evaluate.py, tests/test_eval.py).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import lossdoc
+
+RNG = np.random.default_rng(11)
+E = np.arange(60, dtype=float)
+FALL = 2.0 * np.exp(-E / 10) + 0.1  # a healthy, converging loss
+
+
+def noisy(v, sd, rng=RNG):
+    return v * np.exp(rng.normal(0, sd, len(v)))
+
+
+def fired(cols, **kw):
+    rep = lossdoc.analyze(cols, **kw)
+    return {f.name: f for f in rep.runs[0].findings}
+
+
+def step_cols(train, val=None, every=50, **extra):
+    steps = np.arange(len(train), dtype=float)
+    cols = {"step": steps, "train_loss": train}
+    if val is not None:
+        v = np.full(len(train), np.nan)
+        v[every - 1 :: every] = val[: len(v[every - 1 :: every])]
+        cols["val_loss"] = v
+    cols.update(extra)
+    return cols
+
+
+# ---------------------------------------------------------------------------------------------- divergence
+def test_divergence_fires_on_exponential_growth_and_quotes_the_doubling_time():
+    loss = np.r_[FALL[:20], FALL[19] * 1.25 ** np.arange(1, 21)]
+    f = fired({"loss": loss, "val_loss": loss * 1.1, "lr": np.full(40, 0.3)})
+    d = f["divergence"]
+    assert d.severity.label == "error"
+    assert d.evidence["doubling_epochs"] == pytest.approx(np.log(2) / np.log(1.25), rel=0.2)
+    assert any("0.3 logged" in r for r in d.remedies)
+    assert "overfitting" not in f  # val rising because train diverges is divergence
+
+
+def test_divergence_not_on_a_warmup_bump_that_recovers():
+    bump = np.r_[FALL[:10], FALL[9] * np.array([1.3, 1.6, 1.5, 1.2]), FALL[14:] * 0.9]
+    assert "divergence" not in fired({"loss": bump, "val_loss": bump * 1.1})
+
+
+def test_divergence_not_on_healthy_noisy_per_step_loss():
+    n = 3000
+    loss = noisy(3 * np.exp(-np.arange(n) / 600) + 0.2, 0.3)
+    assert "divergence" not in fired(step_cols(loss))
+
+
+# ---------------------------------------------------------------------------------------------- spikes
+def test_spikes_counted_with_grad_norm_evidence():
+    n = 2000
+    loss = noisy(3 * np.exp(-np.arange(n) / 400) + 0.3, 0.05)
+    gn = noisy(np.full(n, 1.0), 0.1)
+    for at in (500, 900, 1500):
+        loss[at] *= 8
+        gn[at - 1] *= 40
+    f = fired(step_cols(loss, grad_norm=gn))
+    s = f["spikes"]
+    assert s.evidence["count"] == 3 and s.evidence["recovered"] == 3
+    assert s.evidence["largest_ratio"] > 5
+    assert any("grad_norm rose" in r for r in s.remedies)
+
+
+def test_no_spikes_in_heavy_tailed_minibatch_noise():
+    n = 3000
+    rng = np.random.default_rng(5)
+    loss = (3 * np.exp(-np.arange(n) / 600) + 0.2) * rng.gamma(8, 1 / 8, n)  # batch-to-batch spread ~35%
+    assert "spikes" not in fired(step_cols(loss))
+
+
+def test_no_spike_on_lr_step_decay_drop():
+    loss = np.r_[noisy(np.full(30, 1.0), 0.02), noisy(np.full(30, 0.4), 0.02)]
+    assert "spikes" not in fired({"loss": loss, "val_loss": loss * 1.05})
+
+
+# ---------------------------------------------------------------------------------------------- oscillation
+def test_oscillation_fires_on_a_period_two_zigzag_that_does_not_settle():
+    base = 1.0 * np.exp(-E / 40) + 0.5
+    zig = base * np.where(E % 2 == 0, 1.4, 0.7)
+    f = fired({"loss": zig, "val_loss": zig * 1.05})
+    assert "oscillation" in f and f["oscillation"].evidence["autocorr_lag1"] < -0.5
+
+
+def test_oscillation_not_when_it_settles():
+    amp = 0.4 * np.exp(-E / 8)
+    zig = (1.0 * np.exp(-E / 40) + 0.5) * (1 + amp * np.where(E % 2 == 0, 1, -1))
+    assert "oscillation" not in fired({"loss": zig, "val_loss": zig})
+
+
+def test_oscillation_not_on_noisy_val_from_a_small_val_set():
+    val = noisy(FALL + 0.1, 0.08, np.random.default_rng(3))
+    assert "oscillation" not in fired({"loss": FALL, "val_loss": val})
+
+
+# ---------------------------------------------------------------------------------------------- plateau
+def test_plateau_near_ln_k_with_chance_accuracy():
+    loss = noisy(np.full(30, np.log(10)), 0.005)
+    f = fired({"loss": loss, "val_loss": loss, "val_accuracy": np.full(30, 0.1)})
+    p = f["plateau"]
+    assert p.evidence["ln_k_classes"] == 10 and p.severity.label == "error"
+    assert "underfitting" not in f
+
+
+def test_no_plateau_when_the_loss_learned():
+    assert "plateau" not in fired({"loss": FALL, "val_loss": FALL * 1.1})
+
+
+# ---------------------------------------------------------------------------------------------- underfitting
+def test_underfitting_levels_off_high_and_close():
+    loss = 0.69 - 0.3 * (1 - np.exp(-E / 5))  # 0.69 -> 0.39 and flat
+    f = fired({"loss": loss, "val_loss": loss * 1.03})
+    assert "underfitting" in f and "plateau" not in f
+
+
+def test_no_underfitting_when_it_converges_low():
+    assert "underfitting" not in fired({"loss": FALL, "val_loss": FALL * 1.05})
+
+
+# ---------------------------------------------------------------------------------------------- still-improving
+def test_still_improving_when_stopped_early():
+    short = FALL[:12]
+    f = fired({"loss": short, "val_loss": short * 1.1})
+    assert "still-improving" in f and f["still-improving"].severity.label == "info"
+
+
+def test_not_still_improving_when_converged():
+    flat_end = np.r_[FALL[:30], np.full(30, FALL[29])]
+    assert "still-improving" not in fired({"loss": flat_end, "val_loss": flat_end * 1.1})
+
+
+# ---------------------------------------------------------------------------------------------- val vs train
+def test_val_below_train_by_dropout():
+    f = fired({"loss": FALL * 1.4, "val_loss": FALL})
+    assert "val-below-train" in f
+
+
+def test_generalization_gap_without_upturn():
+    f = fired({"loss": FALL * 0.2, "val_loss": FALL * 0.2 + 0.5})
+    assert "generalization-gap" in f and "overfitting" not in f
+
+
+def test_overconfidence_when_accuracy_holds_and_overfitting_when_it_falls():
+    val = 0.6 + 0.002 * (E - 15) ** 2
+    holds = fired({"loss": FALL, "val_loss": val, "val_accuracy": np.minimum(0.9, 0.5 + E / 30)})
+    assert next(iter(holds)) == "overconfidence" and "overfitting" in holds
+    falls = fired({"loss": FALL, "val_loss": val, "val_accuracy": 0.9 - 0.004 * np.maximum(0, E - 15)})
+    assert "overconfidence" not in falls and "overfitting" in falls
+
+
+# ---------------------------------------------------------------------------------------------- invariants
+@pytest.mark.parametrize("scale", [1e-5, 1e-2, 1e3, 1e7])
+@pytest.mark.parametrize(
+    "cols",
+    [
+        {"loss": np.r_[FALL[:20], FALL[19] * 1.25 ** np.arange(1, 21)]},
+        {"loss": FALL, "val_loss": 0.6 + 0.002 * (E - 15) ** 2},
+        {"loss": FALL[:12], "val_loss": FALL[:12] * 1.1},
+    ],
+    ids=["divergence", "overfitting", "still-improving"],
+)
+def test_rescaling_the_losses_does_not_change_the_diagnosis(cols, scale):
+    base = set(fired(cols))
+    assert base == set(fired({k: v * scale for k, v in cols.items()}))
