@@ -242,8 +242,9 @@ class StillImproving(Rule):
 
     What it detects:
         Over the last quarter of the run the loss's robust trend (Theil-Sen slope in log space) is still
-        going down by several percent — more than its noise explains — and the validation loss, when logged,
-        is still at or near its best and not rising.
+        going down by several percent — more than its noise explains, and a real share of the whole run's
+        improvement (a loss creeping towards its floor has converged) — and the validation loss, when logged,
+        is still falling or at its best.
 
     Why it matters:
         The run ended before it converged: a longer run (or a better learning-rate schedule) would very
@@ -267,6 +268,7 @@ class StillImproving(Rule):
         "min_points": Param(5, "fewest finite points the rule needs", min=3),
         "window": Param(0.25, "final share of the run whose trend is measured", min=0.05, max=1),
         "min_drop": Param(0.05, "smallest fall of the loss over that window (0.05 = 5%)", min=0),
+        "min_share": Param(0.1, "that fall must be at least this share of the run's whole improvement", min=0),
         "near_best": Param(0.03, "the val loss must end within this share of its best", min=0),
     }
 
@@ -279,7 +281,20 @@ class StillImproving(Rule):
         need = max(-np.log1p(-self.p["min_drop"]), 2 * noise(c.lv) / np.sqrt(max(k, 1)))
         if -change < need:
             return
-        evidence = {"drop_pct": round(-100 * float(np.expm1(change)), 2), "window_from": x0, "window_to": x1}
+        # Still a real share of the run's progress: a loss creeping towards its floor (0.097 -> 0.065 after
+        # falling from 2.0) has converged, even though in log space it still falls steadily.
+        w = c.tail(self.p["window"], min_points=3)
+        total = head_level(c.v, 0.1) - float(np.min(c.v))
+        recent = float(c.v[w][0] - c.v[w][-1]) if len(c.v[w]) else 0.0
+        share = recent / total if total > 0 else 0.0
+        if share < self.p["min_share"]:
+            return
+        evidence = {
+            "drop_pct": round(-100 * float(np.expm1(change)), 2),
+            "share_of_progress_pct": round(100 * share, 1),
+            "window_from": x0,
+            "window_to": x1,
+        }
         if not val_only and run.val_loss is not None:
             v = Curve.of(run.val_loss).binned()
             if len(v) >= 3:
