@@ -94,6 +94,13 @@ class Plateau(Rule):
         prog = progress_of(c)
         if prog >= self.p["min_progress"]:
             return
+        if any("restarts" in n for n in run.notes):
+            # The kept segment resumes an earlier run: a loss that starts low and stays there was already
+            # trained, which is not "never learned".
+            return
+        acc = next((m for m in run.series.values() if m.kind == "metric" and "acc" in m.name.lower()), None)
+        if acc is not None and np.isfinite(acc.values).any() and np.nanmax(acc.values[np.isfinite(acc.values)]) >= 0.9:
+            return  # a model at 90%+ accuracy learned; it is fine-tuning or already converged
         start = head_level(c.lv, 0.1)
         end = level(c.lv, 0.2)
         if end - start > np.log(1.5):
@@ -115,7 +122,6 @@ class Plateau(Rule):
         if k is not None:
             evidence["ln_k_classes"] = k
             note = f"; {fmt_num(end_v)} is ln({k}): the model predicts uniform probabilities over {k} classes"
-            acc = next((m for m in run.series.values() if m.kind == "metric" and "acc" in m.name.lower()), None)
             if acc is not None and np.isfinite(acc.values).any():
                 a = float(np.nanmedian(acc.values[np.isfinite(acc.values)][-5:]))
                 evidence[f"{acc.name}_final"] = a

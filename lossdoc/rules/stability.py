@@ -453,7 +453,8 @@ class Oscillation(Rule):
     """The loss zig-zags with an amplitude large against its level and does not settle.
 
     What it detects:
-        In the second half of the run the loss swings up and down from one point to the next — a strongly
+        In the second half of the run the training loss (the validation loss only when no training loss is
+        logged) swings up and down from one point to the next — a strongly
         negative lag-1 autocorrelation of its detrended log, or swings so large they dwarf the trend — with a
         typical swing that is a large fraction of the loss's level, and the swings do not shrink towards the
         end. Long per-step curves are binned first, so ordinary batch-to-batch noise does not count.
@@ -490,29 +491,23 @@ class Oscillation(Rule):
     }
 
     def check(self, run: Run) -> Iterable[Finding]:
-        found = []
-        for s in (run.train_loss, run.val_loss):
-            if s is None:
-                continue
-            z = zigzag(s, self.p)
-            if z is None:
-                continue
-            strict = self.p["max_autocorr"] if z["n"] >= 20 else min(self.p["max_autocorr"], -0.45)
-            # A zig-zag alternates: most consecutive differences flip sign (white noise flips 2/3 of them).
-            zig = (
-                z["ac1"] <= strict
-                and z["flips"] >= self.p["min_flips"]
-                and z["amp"] >= np.log1p(self.p["min_amplitude"])
-            )
-            wild = s.axis == "epoch" and z["amp"] >= np.log1p(self.p["wild_amplitude"]) and z["ac1"] <= 0.1
-            settles = z["amp_last"] < self.p["settle_ratio"] * z["amp"]
-            if (zig or wild) and not settles:
-                found.append((s, z))
-        if not found:
-            if all(s is None or np.isfinite(s.values).sum() < self.p["min_points"] for s in (run.train_loss, run.val_loss)):
-                raise NotEnoughData(f"fewer than {self.p['min_points']} finite loss points")
+        # The training loss is where a too-large step shows; a val loss bouncing over a smooth train loss is
+        # noisy evaluation or overfitting. The val loss is used only when no training loss is logged.
+        s, _ = loss_to_check(run)
+        z = zigzag(s, self.p)
+        if z is None:
+            raise NotEnoughData(f"fewer than {self.p['min_points']} finite points of {s.name}")
+        strict = self.p["max_autocorr"] if z["n"] >= 20 else min(self.p["max_autocorr"], -0.45)
+        # A zig-zag alternates: most consecutive differences flip sign (white noise flips 2/3 of them).
+        zig = (
+            z["ac1"] <= strict
+            and z["flips"] >= self.p["min_flips"]
+            and z["amp"] >= np.log1p(self.p["min_amplitude"])
+        )
+        wild = s.axis == "epoch" and z["amp"] >= np.log1p(self.p["wild_amplitude"]) and z["ac1"] <= 0.1
+        settles = z["amp_last"] < self.p["settle_ratio"] * z["amp"]
+        if not (zig or wild) or settles:
             return
-        s, z = max(found, key=lambda t: t[1]["amp"])
         swing = float(np.expm1(z["amp"]))
         axis = s.axis
         c = z["curve"]
