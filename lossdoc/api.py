@@ -12,9 +12,10 @@
 from __future__ import annotations
 
 import os
-from pathlib import Path
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
-from typing import Any, Callable, Iterable, Mapping
+from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -43,7 +44,7 @@ def join(paths: list[str], input_format: str | None = None) -> Run:
 
 def run_from_columns(columns: Mapping[str, Any], source: str = "<data>", fmt: str = "python") -> Run:
     """A Run from named columns: a dict of lists/arrays, or a DataFrame's columns."""
-    from lossdoc.readers.base import build_series, finish_run
+    from lossdoc.readers.base import build_series, drop_missing, finish_run
 
     cols = {str(k): np.asarray(v, dtype=np.float64) for k, v in columns.items()}
     axis_cols = {k: _AXIS_NAMES[normalise(k)] for k in cols if normalise(k) in _AXIS_NAMES}
@@ -57,12 +58,23 @@ def run_from_columns(columns: Mapping[str, Any], source: str = "<data>", fmt: st
             raise InputError(source, f"column {name!r} has {len(values)} values; all columns need the same length")
         numbered = epochs is None and steps is None
         s = build_series(name, values, steps=steps, epochs=np.arange(len(values)) if numbered else epochs)
-        run.add(s)
+        run.add(drop_missing(s) if _sparse(values) else s)
     if epochs is None and steps is None:
         run.notes.append("no step or epoch column: epochs numbered 0..n-1, as Keras' CSVLogger writes them")
     if run.train_loss is None and run.val_loss is None:
         raise InputError(source, f"no loss series found (columns: {', '.join(cols) or 'none'})")
     return finish_run(run)
+
+
+def _sparse(values: np.ndarray) -> bool:
+    """A column logged only at some rows (a val loss every N steps in a DataFrame): its NaNs are cells with no
+    value, not NaN losses. Told apart from a loss that *became* NaN by finite values after the first NaN and
+    at least half the rows empty."""
+    nan = np.isnan(values)
+    if not nan.any() or nan.mean() < 0.5:
+        return False
+    first = int(np.argmax(nan))
+    return bool(np.isfinite(values[first:]).any())
 
 
 def _runs_from(source: Any, config: Config, report: Report) -> list[Run]:

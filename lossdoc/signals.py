@@ -51,7 +51,9 @@ def sorted_finite(x: np.ndarray, v: np.ndarray, *others: np.ndarray) -> tuple[np
     Returns (x, v, *others); when no ``others`` are given, the third item is the kept indices."""
     ok = np.isfinite(v) & np.isfinite(x)
     idx = np.flatnonzero(ok)
-    idx = idx[np.argsort(x[idx], kind="stable")]
+    xs = x[idx]
+    if len(xs) > 1 and not np.all(xs[1:] >= xs[:-1]):  # logs are nearly always sorted already
+        idx = idx[np.argsort(xs, kind="stable")]
     rest = tuple(o[idx] for o in others) if others else (idx,)
     return (x[idx], v[idx], *rest)
 
@@ -88,22 +90,30 @@ class Curve:
 
     @classmethod
     def of(cls, s: Series, clock: np.ndarray | None = None) -> Curve:
+        """The curve of a series on a clock (its own x by default). Cached on the series: every rule asks for
+        the same few curves, and a million-point log should be sorted and logged once."""
+        cache = s.__dict__.setdefault("_curves", {})
+        key = None if clock is None else id(clock)
+        hit = cache.get(key)
+        if hit is not None and hit[0] is clock:
+            return hit[1]
         x, v, shown = sorted_finite(s.x if clock is None else clock, s.values, s.x)
-        return cls(s.name, s.axis, x, v, to_log(v), shown)
+        curve = cls(s.name, s.axis, x, v, to_log(v), shown)
+        cache[key] = (clock, curve)
+        return curve
 
     def binned(self, max_bins: int = MAX_BINS) -> Curve:
-        """At most ``max_bins`` points: the median of x, value and log value per equal-count bin."""
+        """At most ``max_bins`` points: per equal-count bin, the median value (and its log) and the middle x."""
         n = len(self)
         if n <= max_bins:
             return self
-        return Curve(
-            self.name,
-            self.axis,
-            bin_median(self.x, max_bins),
-            bin_median(self.v, max_bins),
-            bin_median(self.lv, max_bins),
-            bin_median(self.shown, max_bins),
-        )
+        cache = self.__dict__.setdefault("_binned", {})
+        if max_bins not in cache:
+            mid = bin_middle(n, max_bins)
+            v = bin_median(self.v, max_bins)
+            lv = np.log(v) if np.all(v > 0) else bin_median(self.lv, max_bins)  # log is monotone: same median
+            cache[max_bins] = Curve(self.name, self.axis, self.x[mid], v, lv, self.shown[mid])
+        return cache[max_bins]
 
     def tail(self, frac: float, min_points: int = 3) -> slice:
         k = min(len(self), max(min_points, int(round(len(self) * frac))))
@@ -122,6 +132,14 @@ def bin_median(v: np.ndarray, bins: int) -> np.ndarray:
     if size * bins < n:  # the leftover points join the last bin
         out[-1] = np.median(v[size * (bins - 1) :])
     return out
+
+
+def bin_middle(n: int, bins: int) -> np.ndarray:
+    """Index of the middle point of each bin used by bin_median (x is sorted: its median is its middle)."""
+    size = n // bins
+    starts = np.arange(bins) * size
+    ends = np.r_[starts[1:], n]
+    return (starts + ends - 1) // 2
 
 
 def bin_max(v: np.ndarray, bins: int) -> np.ndarray:

@@ -217,7 +217,9 @@ class NonFinite(Rule):
             first.append((float(s.x[i]), s, i, bad))
         first.sort(key=lambda t: t[0])
         onset_x, s0, i0, bad0 = first[0]
-        kinds = sorted({("nan" if np.isnan(v) else ("inf" if v > 0 else "-inf")) for v in s0.values[bad0]})
+        bad_values = s0.values[bad0]
+        kinds = [k for k, hit in (("-inf", np.isneginf(bad_values).any()), ("inf", np.isposinf(bad_values).any()),
+                                  ("nan", np.isnan(bad_values).any())) if hit]
         prev = s0.values[:i0][np.isfinite(s0.values[:i0])]
         last_good = float(prev[-1]) if len(prev) else None
         stays_bad = bool(bad0[i0:].all())
