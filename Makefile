@@ -4,13 +4,15 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 DEMO   ?= fixtures/keras-history/overfit_small_data.json
 
-.PHONY: help demo test lint install fixtures clean
+.PHONY: help demo test lint install fixtures eval clean bench
 
 help:
 	@echo "make demo      set up .venv and run lossdoc on a bundled real training log"
 	@echo "make test      set up .venv with the test extras and run the test suite"
 	@echo "make lint      ruff over lossdoc/ and tests/"
 	@echo "make fixtures  regenerate fixtures/ by real training (installs torch CPU into .venv-fixtures)"
+	@echo "make bench     generate big logs with the real writers (bench/data) and write BENCHMARKS.md"
+	@echo "make eval      per-mode precision/recall and confusion of primary diagnoses on fixtures/eval"
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +33,9 @@ demo: install
 test: install
 	$(BIN)/python -m pytest
 
+eval: install
+	$(BIN)/python tools/evaluate.py
+
 lint: install
 	$(BIN)/ruff check lossdoc tests
 
@@ -38,6 +43,26 @@ fixtures:
 	$(PYTHON) -m venv .venv-fixtures
 	.venv-fixtures/bin/python -m pip install --quiet -r fixtures/requirements.txt
 	.venv-fixtures/bin/python fixtures/generate.py
+
+# Benchmarks: .venv gets the bench extras (tbparse); the inputs are written by torch's SummaryWriter from
+# .venv-fixtures (created here when missing: torch==2.13.0 resolves to the local CPU wheel). bench/data is kept.
+FIXTURES_VENV ?= .venv-fixtures
+
+$(VENV)/.bench-installed: pyproject.toml $(VENV)/.installed
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e ".[dev,bench]"
+	@touch $@
+
+$(FIXTURES_VENV)/bin/python:
+	$(PYTHON) -m venv $(FIXTURES_VENV)
+
+$(FIXTURES_VENV)/.bench-installed: | $(FIXTURES_VENV)/bin/python
+	$(FIXTURES_VENV)/bin/python -c "import torch, tensorboard, google_crc32c" 2>/dev/null || \
+	  $(FIXTURES_VENV)/bin/python -m pip install --quiet --disable-pip-version-check torch==2.13.0 tensorboard google-crc32c
+	@touch $@
+
+bench: $(VENV)/.bench-installed $(FIXTURES_VENV)/.bench-installed
+	$(FIXTURES_VENV)/bin/python bench/generate.py bench/data
+	$(BIN)/python bench/run.py --data bench/data --out BENCHMARKS.md
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis *.egg-info

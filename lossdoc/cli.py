@@ -11,9 +11,10 @@ import json
 import os
 import sys
 import textwrap
+from collections.abc import Callable
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Callable, Optional
+from typing import Annotated
 
 import typer
 
@@ -98,7 +99,7 @@ def _version(value: bool) -> None:
 @app.callback()
 def main_options(
     version: Annotated[
-        Optional[bool], typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit.")
+        bool | None, typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit.")
     ] = None,
     debug: Annotated[bool, typer.Option("--debug", help="Show full tracebacks for errors.")] = False,
 ) -> None:
@@ -121,7 +122,7 @@ def _width() -> int:
         return 100
 
 
-def _load_config(config: Optional[Path]):
+def _load_config(config: Path | None):
     from lossdoc.config import load_config
 
     return load_config(config)
@@ -130,11 +131,11 @@ def _load_config(config: Optional[Path]):
 PathsArg = Annotated[list[str], typer.Argument(help="Log files, run folders or logdirs; '-' reads stdin.")]
 FormatOpt = Annotated[OutputFormat, typer.Option("--format", "-f", help="Report format.")]
 InputFormatOpt = Annotated[
-    Optional[str],
+    str | None,
     typer.Option("--input-format", "-i", help="Force a reader instead of sniffing (see `lossdoc formats`)."),
 ]
 ConfigOpt = Annotated[
-    Optional[Path], typer.Option("--config", help="Config file (default: lossdoc.toml or pyproject.toml upwards).")
+    Path | None, typer.Option("--config", help="Config file (default: lossdoc.toml or pyproject.toml upwards).")
 ]
 
 
@@ -147,33 +148,33 @@ def analyze(
         typer.Option("--format", "-f", help="rich (terminal), json, markdown (step summary / PR comment), github."),
     ] = ReportFormat.rich,
     fail_on: Annotated[
-        Optional[FailOn], typer.Option("--fail-on", help="Lowest severity that makes the exit code 1 [default: warning].")
+        FailOn | None, typer.Option("--fail-on", help="Lowest severity that makes the exit code 1 [default: warning].")
     ] = None,
     input_format: InputFormatOpt = None,
-    train: Annotated[Optional[str], typer.Option("--train", help="Series to use as the training loss.")] = None,
-    val: Annotated[Optional[str], typer.Option("--val", help="Series to use as the validation loss.")] = None,
+    train: Annotated[str | None, typer.Option("--train", help="Series to use as the training loss.")] = None,
+    val: Annotated[str | None, typer.Option("--val", help="Series to use as the validation loss.")] = None,
     join: Annotated[
         bool, typer.Option("--join", help="Join one-curve files (TensorBoard exports, MLflow metrics) into one run.")
     ] = False,
     select: Annotated[
-        Optional[list[str]], typer.Option("--select", help="Only these rules (name, code or prefix; repeatable).")
+        list[str] | None, typer.Option("--select", help="Only these rules (name, code or prefix; repeatable).")
     ] = None,
     ignore: Annotated[
-        Optional[list[str]], typer.Option("--ignore", help="Skip these rules (name, code or prefix; repeatable).")
+        list[str] | None, typer.Option("--ignore", help="Skip these rules (name, code or prefix; repeatable).")
     ] = None,
     config: ConfigOpt = None,
     output: Annotated[
-        Optional[Path], typer.Option("--output", "-o", help="Write the report to FILE (whole or not at all).")
+        Path | None, typer.Option("--output", "-o", help="Write the report to FILE (whole or not at all).")
     ] = None,
     exit_zero: Annotated[
         bool, typer.Option("--exit-zero", help="Report findings but exit 0 (errors still exit 2).")
     ] = False,
     summary: Annotated[bool, typer.Option("--summary", help="Only the summary table of the runs.")] = False,
     plot: Annotated[
-        Optional[Path], typer.Option("--plot", help="Write an annotated figure (.png or .svg; needs lossdoc[plot]).")
+        Path | None, typer.Option("--plot", help="Write an annotated figure (.png or .svg; needs lossdoc[plot]).")
     ] = None,
     jobs: Annotated[
-        Optional[int], typer.Option("--jobs", "-j", min=1, help="Worker processes for many runs [default: auto].")
+        int | None, typer.Option("--jobs", "-j", min=1, help="Worker processes for many runs [default: auto].")
     ] = None,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Also show skipped rules and all columns.")] = False,
 ) -> None:
@@ -185,15 +186,15 @@ def analyze(
     if plot is not None:
         _check_plot(plot)
     cfg = _load_config(config)
-    kwargs = dict(
-        config=cfg,
-        fail_on=fail_on.value if fail_on else None,
-        select=_split(select),
-        ignore=_split(ignore),
-        train=train,
-        val=val,
-        input_format=input_format,
-    )
+    kwargs = {
+        "config": cfg,
+        "fail_on": fail_on.value if fail_on else None,
+        "select": _split(select),
+        "ignore": _split(ignore),
+        "train": train,
+        "val": val,
+        "input_format": input_format,
+    }
     if join:
         report = Report()
         try:
@@ -314,7 +315,7 @@ class _ProgressBar:
             self._bar.stop()
 
 
-def _split(items: Optional[list[str]]) -> Optional[list[str]]:
+def _split(items: list[str] | None) -> list[str] | None:
     """Accept both `--select a --select b` and `--select a,b`."""
     if items is None:
         return None
@@ -426,12 +427,12 @@ def formats(format: FormatOpt = OutputFormat.rich) -> None:
 def config_cmd(
     format: FormatOpt = OutputFormat.rich,
     config: ConfigOpt = None,
-    fail_on: Annotated[Optional[FailOn], typer.Option("--fail-on", help="As for analyze.")] = None,
-    select: Annotated[Optional[list[str]], typer.Option("--select", help="As for analyze.")] = None,
-    ignore: Annotated[Optional[list[str]], typer.Option("--ignore", help="As for analyze.")] = None,
+    fail_on: Annotated[FailOn | None, typer.Option("--fail-on", help="As for analyze.")] = None,
+    select: Annotated[list[str] | None, typer.Option("--select", help="As for analyze.")] = None,
+    ignore: Annotated[list[str] | None, typer.Option("--ignore", help="As for analyze.")] = None,
     input_format: InputFormatOpt = None,
-    train: Annotated[Optional[str], typer.Option("--train", help="As for analyze.")] = None,
-    val: Annotated[Optional[str], typer.Option("--val", help="As for analyze.")] = None,
+    train: Annotated[str | None, typer.Option("--train", help="As for analyze.")] = None,
+    val: Annotated[str | None, typer.Option("--val", help="As for analyze.")] = None,
 ) -> None:
     """Print the effective settings and where each came from (default, config file, command line)."""
     from lossdoc.config import check_fail_on, effective

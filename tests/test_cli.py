@@ -187,3 +187,182 @@ def test_python_dash_m_and_json_pipe(tmp_path):
     assert r.returncode == 1, r.stderr
     doc = json.loads(r.stdout)
     assert doc["runs"][0]["primary"] == "overfitting" and r.stderr == ""
+
+
+# ---------------------------------------------------------------------------------------------- issue 4
+
+FIX = ROOT / "fixtures"
+
+
+def test_markdown_and_github_formats(runner, tmp_path):
+    p = keras_history(tmp_path / "history.json", overfit=True)
+    r = runner.invoke(app, ["analyze", str(p), "--format", "markdown"])
+    assert r.exit_code == 1, r.output
+    assert r.stdout.startswith("## lossdoc: FAIL") and "```text" in r.stdout and "overfitting" in r.stdout
+    r = runner.invoke(app, ["analyze", str(p), "--format", "github"])
+    assert r.exit_code == 1, r.output
+    lines = r.stdout.splitlines()
+    assert any(ln.startswith("::warning title=lossdoc overfitting,file=") for ln in lines), r.stdout
+    assert lines[-1].startswith("::notice title=lossdoc::FAIL"), r.stdout
+    assert all("\n" not in ln and "\r" not in ln for ln in lines)
+
+
+def test_github_escaping():
+    from lossdoc.reporters.github import command
+
+    line = command("error", "50% done\r\nnext", title="a: b, c", file="x,y:z.csv")
+    assert line == "::error title=a%3A b%2C c,file=x%2Cy%3Az.csv::50%25 done%0D%0Anext"
+
+
+def test_exit_zero_keeps_errors(runner, tmp_path):
+    p = keras_history(tmp_path / "history.json", overfit=True)
+    r = runner.invoke(app, ["analyze", str(p), "--exit-zero", "--format", "json"])
+    assert r.exit_code == 0, r.output
+    doc = json.loads(r.stdout)
+    validate(doc)
+    assert doc["exit_code"] == 0 and doc["runs"][0]["status"] == "fail"
+    r = runner.invoke(app, ["analyze", str(p), "--exit-zero"])
+    assert r.exit_code == 0 and "FAIL" in r.stdout and "exit 0 with --exit-zero" in r.stdout, r.output
+    r = runner.invoke(app, ["analyze", str(tmp_path / "missing.csv"), "--exit-zero"])
+    assert r.exit_code == 2, r.output
+
+
+def test_output_file_is_written_whole(runner, tmp_path):
+    p = keras_history(tmp_path / "history.json", overfit=True)
+    out = tmp_path / "report.md"
+    out.write_text("old")
+    r = runner.invoke(app, ["analyze", str(p), "--format", "markdown", "--output", str(out)])
+    assert r.exit_code == 1, r.output
+    assert r.stdout == "" and out.read_text().startswith("## lossdoc: FAIL")
+    assert [f.name for f in tmp_path.iterdir() if f.name.startswith(".")] == []  # no temp file left behind
+    r = runner.invoke(app, ["analyze", str(p), "--output", str(tmp_path / "no" / "such" / "dir.txt")])
+    assert r.exit_code == 2 and "--output" in r.stderr, r.output
+
+
+def test_output_is_all_or_nothing(runner, tmp_path, monkeypatch):
+    from lossdoc import cli
+
+    p = keras_history(tmp_path / "history.json", overfit=True)
+    out = tmp_path / "report.json"
+    out.write_text("previous report")
+
+    def broken_replace(src, dst):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(cli.os, "replace", broken_replace)
+    r = runner.invoke(app, ["analyze", str(p), "--format", "json", "--output", str(out)])
+    assert r.exit_code == 2, r.output
+    assert out.read_text() == "previous report"
+    assert sorted(f.name for f in tmp_path.iterdir()) == ["history.json", "report.json"]
+
+
+def test_sweep_summary_sorted_worst_first(runner, tmp_path):
+    for name, kw in (("a_ok.json", {"overfit": False}), ("b_overfit.json", {"overfit": True}),
+                     ("c_nan.json", {"overfit": False, "nan": True})):
+        keras_history(tmp_path / name, **kw)
+    (tmp_path / "README.txt").write_text("not a log")
+    r = runner.invoke(app, ["analyze", str(tmp_path), "--summary"], env={"COLUMNS": "100"})
+    assert r.exit_code == 1, r.output
+    body = r.stdout
+    assert body.index("c_nan") < body.index("b_overfit") < body.index("a_ok"), body
+    assert "why" not in body and "╭" not in body  # the table only
+    r = runner.invoke(app, ["analyze", str(tmp_path)], env={"COLUMNS": "100"})
+    assert r.exit_code == 1, r.output
+    assert r.stdout.count("╭─") == 2, r.stdout  # the details of the two failing runs, not the healthy one
+
+
+def test_parallel_equals_serial():
+    import lossdoc
+
+    for path in (FIX / "tensorboard" / "multi_run_logdir", FIX / "keras-history", FIX / "lightning-csv"):
+        serial = lossdoc.analyze(str(path), jobs=1)
+        parallel = lossdoc.analyze(str(path), jobs=2)
+        from lossdoc.reporters.json import to_dict
+
+        assert to_dict(serial) == to_dict(parallel), path
+        # And the same as the readers' own walk over the whole folder.
+        whole = lossdoc.api.read(str(path))
+        assert [(r.source, r.name) for r in whole] == [(rr.run.source, rr.run.name) for rr in serial.runs], path
+
+
+def test_plot_writes_png_and_svg(runner, tmp_path):
+    pytest.importorskip("matplotlib")
+    p = keras_history(tmp_path / "history.json", overfit=True, nan=True)
+    for name in ("fig.png", "fig.svg"):
+        out = tmp_path / name
+        r = runner.invoke(app, ["analyze", str(p), "--plot", str(out), "--format", "json"])
+        assert r.exit_code == 1, r.output
+        assert out.stat().st_size > 1000
+    assert (tmp_path / "fig.png").read_bytes()[:4] == b"\x89PNG"
+    assert b"<svg" in (tmp_path / "fig.svg").read_bytes()[:2000]
+    r = runner.invoke(app, ["analyze", str(FIX / "tensorboard" / "multi_run_logdir"), "--plot", str(tmp_path / "m.png")])
+    assert r.exit_code == 1 and (tmp_path / "m.png").exists(), r.output
+
+
+def test_plot_without_matplotlib_says_what_to_install(runner, tmp_path, monkeypatch):
+    import importlib.util
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "matplotlib" else real(name, *a))
+    p = keras_history(tmp_path / "history.json", overfit=True)
+    r = runner.invoke(app, ["analyze", str(p), "--plot", str(tmp_path / "x.png")])
+    assert r.exit_code == 2, r.output
+    assert r.stderr.strip().count("\n") == 0 and "lossdoc[plot]" in r.stderr, r.stderr
+
+
+def test_per_format_column_mapping_and_config_command(runner, tmp_path, monkeypatch):
+    p = tmp_path / "log.csv"
+    e = np.arange(30)
+    a = 2.0 * np.exp(-e / 6) + 0.05
+    b = 0.6 + 0.003 * (e - 10) ** 2
+    p.write_text("epoch,foo,bar\n" + "".join(f"{i},{x},{y}\n" for i, x, y in zip(e, a, b)))
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.lossdoc]\nfail-on = "warning"\n[tool.lossdoc.formats.csv]\ntrain = "foo"\nval = "bar"\n'
+    )
+    monkeypatch.chdir(tmp_path)
+    r = runner.invoke(app, ["analyze", str(p), "--format", "json"])
+    assert r.exit_code == 1, r.output
+    assert json.loads(r.stdout)["runs"][0]["primary"] == "overfitting"
+    r = runner.invoke(app, ["config", "--fail-on", "error"])
+    assert r.exit_code == 0, r.output
+    assert 'fail-on = "error"  # command line' in r.stdout and "pyproject.toml" in r.stdout
+    assert "[formats.csv]" in r.stdout and "patience = 5  # default" in r.stdout, r.stdout
+    doc = json.loads(runner.invoke(app, ["config", "--format", "json"]).stdout)
+    assert doc["fail-on"] == {"value": "warning", "from": str(tmp_path / "pyproject.toml")}
+    (tmp_path / "pyproject.toml").write_text('[tool.lossdoc.formats.excel]\ntrain = "x"\n')
+    r = runner.invoke(app, ["config"])
+    assert r.exit_code == 2 and "formats.excel" in r.stderr and "keras-history" in r.stderr, r.output
+
+
+def test_color_only_on_request(runner, tmp_path):
+    import lossdoc
+    from lossdoc.reporters import REPORTERS
+
+    report = lossdoc.analyze(str(keras_history(tmp_path / "h.json", overfit=True)))
+    assert "\x1b[" in REPORTERS["rich"](report, width=100, color=True)
+    assert "\x1b[" not in REPORTERS["rich"](report, width=100, color=False)
+    r = runner.invoke(app, ["analyze", str(tmp_path / "h.json")], env={"NO_COLOR": "1"})
+    assert "\x1b[" not in r.stdout, r.stdout
+
+
+def test_cli_import_stays_light():
+    code = ("import sys, lossdoc.cli; heavy = [m for m in ('pandas', 'numpy', 'matplotlib', 'rich.console', "
+            "'lossdoc.readers', 'lossdoc.model') if m in sys.modules]; print(heavy)")
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert r.returncode == 0 and r.stdout.strip() == "[]", r.stdout + r.stderr
+
+
+def test_chart_bins_a_million_points_fast():
+    import time
+
+    from lossdoc.reporters import chart
+
+    n = 1_000_000
+    x = np.arange(n, dtype=float)
+    y = np.exp(-x / 2e5) + 0.01 * np.sin(x)
+    y[500_000:500_010] = np.nan
+    t0 = time.perf_counter()
+    rows = chart.draw([chart.Curve("train", x, y), chart.Curve("val", x, y * 1.1)], 100, axis_label="step")
+    assert time.perf_counter() - t0 < 3.0
+    text = chart.plain(rows)
+    assert max(len(ln) for ln in text.splitlines()) <= 100 and "×" in text

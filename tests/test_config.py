@@ -39,3 +39,29 @@ def test_pyproject_without_table_is_skipped(tmp_path, monkeypatch):
 def test_bad_config_names_the_key(data, match):
     with pytest.raises(ConfigError, match=match):
         from_mapping(data, source="lossdoc.toml")
+
+
+@pytest.mark.parametrize(
+    "data, match",
+    [
+        ({"formats": {"excel": {"train": "x"}}}, "formats.excel: no such input format .*ultralytics"),
+        ({"formats": {"ultralytics": {"trian": "x"}}}, "unknown key 'trian' \\(valid: train, val\\)"),
+        ({"formats": {"ultralytics": {"train": 3}}}, "expected a series name"),
+        ({"formats": "ultralytics"}, "expected a table"),
+    ],
+)
+def test_bad_format_mapping_names_the_key(data, match):
+    with pytest.raises(ConfigError, match=match):
+        from_mapping(data, source="lossdoc.toml")
+
+
+def test_per_format_mapping_and_origins(tmp_path):
+    from lossdoc.config import effective
+
+    (tmp_path / "lossdoc.toml").write_text('fail-on = "error"\n[formats.ultralytics]\ntrain = "train/box_loss"\n')
+    cfg = load_config(tmp_path / "lossdoc.toml")
+    assert cfg.formats == {"ultralytics": {"train": "train/box_loss"}}
+    eff = effective(cfg)
+    assert eff["fail-on"] == {"value": "error", "from": str(tmp_path / "lossdoc.toml")}
+    assert eff["ignore"]["from"] == "default"
+    assert eff["rules"]["overfitting"]["patience"] == {"value": 5, "from": "default"}

@@ -7,7 +7,7 @@ imported on first use, so ``lossdoc --help`` never pays for rich or numpy.
 from __future__ import annotations
 
 import importlib
-from typing import Callable
+from collections.abc import Callable
 
 from lossdoc.model import Report
 

@@ -21,7 +21,7 @@ Row = list[tuple[str, str | None]]
 _BITS = np.array([[0x01, 0x08], [0x02, 0x10], [0x04, 0x20], [0x40, 0x80]], dtype=np.int64)
 LABEL_W = 9  # y tick labels
 RIGHT_W = 8  # curve labels at the right end ("◂ train")
-_POPCOUNT = np.array([bin(i).count("1") for i in range(256)], dtype=np.int64)
+_POPCOUNT = np.array([i.bit_count() for i in range(256)], dtype=np.int64)
 LOG_SPAN = 100.0  # max/min ratio from which the y axis is logarithmic
 
 
@@ -56,9 +56,10 @@ def tick(v: float) -> str:
         return "0"
     a = abs(v)
     if a >= 1e5 or a < 1e-3:
-        return f"{v:.2e}"
-    text = f"{v:.4g}" if a < 1000 else f"{v:.0f}"
-    return text
+        candidates = [f"{v:.2e}", f"{v:.1e}", f"{v:.0e}"]
+    else:
+        candidates = [f"{v:.4g}" if a < 1000 else f"{v:.0f}", f"{v:.3g}", f"{v:.2g}", f"{v:.1e}"]
+    return next((c for c in candidates if len(c) <= LABEL_W - 1), candidates[-1])
 
 
 def xtick(v: float) -> str:
@@ -75,8 +76,8 @@ def _cells(grid: np.ndarray, rows: int, cols: int) -> np.ndarray:
 
 def _fill(grid: np.ndarray, col: int, r0: float, r1: float) -> None:
     a, b = sorted((r0, r1))
-    lo = max(0, int(round(a)))
-    hi = min(grid.shape[0] - 1, int(round(b)))
+    lo = max(0, round(a))
+    hi = min(grid.shape[0] - 1, round(b))
     if 0 <= col < grid.shape[1] and lo <= hi:
         grid[lo : hi + 1, col] = True
 

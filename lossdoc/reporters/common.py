@@ -53,7 +53,27 @@ class SummaryRow:
     final_val: str
 
 
-def summary_row(rr: RunReport, report: Report) -> SummaryRow:
+def short_labels(report: Report) -> dict[int, str]:
+    """Run labels for a table: a run's name, else its path relative to the folder all the paths share."""
+    import os
+
+    paths = [rr.run.source for rr in report.runs if not rr.run.name and not rr.run.source.startswith("<")]
+    base = ""
+    if len(paths) > 1:
+        try:
+            base = os.path.commonpath(paths)
+        except ValueError:
+            base = ""
+    out = {}
+    for rr in report.runs:
+        label = rr.run.label
+        if base and not rr.run.name and rr.run.source.startswith(base) and rr.run.source != base:
+            label = os.path.relpath(rr.run.source, base)
+        out[id(rr)] = label
+    return out
+
+
+def summary_row(rr: RunReport, report: Report, label: str | None = None) -> SummaryRow:
     run = rr.run
     p = rr.primary
     diag = "-" if p is None else f"{p.name} ({p.code})"
@@ -63,7 +83,7 @@ def summary_row(rr: RunReport, report: Report) -> SummaryRow:
     best = "-" if b is None else f"{run.axis} {fmt_x(b[1])}"
     t, v = run.train_loss, run.val_loss
     return SummaryRow(
-        run=run.label,
+        run=label or run.label,
         status=rr.status(report.fail_on),
         diagnosis=diag,
         best=best,

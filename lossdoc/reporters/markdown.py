@@ -21,8 +21,9 @@ def _code(text: str) -> str:
 
 def _table(report: Report) -> list[str]:
     lines = ["| run | status | diagnosis | best | final train loss | final val loss |", "|---|---|---|---|--:|--:|"]
+    labels = common.short_labels(report)
     for rr in common.worst_first(report):
-        r = common.summary_row(rr, report)
+        r = common.summary_row(rr, report, labels[id(rr)])
         status = f"**{r.status}**" if r.status != "ok" else "ok"
         lines.append(
             f"| {_cell(_code(r.run))} | {status} | {_cell(r.diagnosis)} | {r.best} | {r.final_train} | {r.final_val} |"

@@ -160,8 +160,9 @@ def summary_table(report: Report) -> Table:
     t.add_column("best", no_wrap=True)
     t.add_column("final train", justify="right", no_wrap=True)
     t.add_column("final val", justify="right", no_wrap=True)
+    labels = common.short_labels(report)
     for rr in common.worst_first(report):
-        row = common.summary_row(rr, report)
+        row = common.summary_row(rr, report, labels[id(rr)])
         t.add_row(
             row.run,
             Text(row.status, style=STATUS_STYLE[row.status]),
