@@ -101,7 +101,7 @@ def gen_logdir(folder: Path) -> str:
     for r in range(1, LOGDIR_RUNS):
         d = folder / f"run_{r:02d}"
         d.mkdir(parents=True)
-        shutil.copyfile(src, d / src.name.replace(".0", f".{r}", 1) if False else d / src.name)
+        shutil.copyfile(src, d / src.name)
     _mark(folder)
     return f"{folder.name}: written in {time.perf_counter() - t:.0f} s"
 

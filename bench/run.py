@@ -1,0 +1,271 @@
+"""Time lossdoc against EventAccumulator, tbparse and pandas on the inputs of bench/generate.py; write BENCHMARKS.md.
+
+    .venv/bin/python bench/run.py [--data bench/data] [--out BENCHMARKS.md] [--repeats 5]
+
+Every figure is a median over several runs with the min-max range, measured in this one run of the script.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from importlib import metadata
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PY = sys.executable
+LOSSDOC = str(Path(PY).parent / "lossdoc")
+
+
+def timed(fn, repeats: int) -> tuple[list[float], object]:
+    times, result = [], None
+    for _ in range(repeats):
+        t = time.perf_counter()
+        result = fn()
+        times.append(time.perf_counter() - t)
+    return times, result
+
+
+def fmt(times: list[float]) -> str:
+    med = statistics.median(times)
+    return f"{med:.3f} s ({min(times):.3f}-{max(times):.3f}, n={len(times)})"
+
+
+def event_file(folder: Path) -> Path:
+    return next(p for p in sorted(folder.iterdir()) if "tfevents" in p.name)
+
+
+# ---------------------------------------------------------------------------------------------- readers
+
+
+def lossdoc_read(path: Path):
+    from lossdoc.readers.base import Source
+    from lossdoc.readers.tensorboard import TensorBoardReader
+
+    (run,) = TensorBoardReader().read(Source(str(path), path))
+    assert not run.notes, run.notes
+    return sum(len(s) for s in run.series.values())
+
+
+def ea_read(path: Path):
+    from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+
+    ea = EventAccumulator(str(path), size_guidance={"scalars": 0, "tensors": 0})
+    ea.Reload()
+    tags = ea.Tags()
+    return sum(len(ea.Scalars(t)) for t in tags["scalars"]) + sum(len(ea.Tensors(t)) for t in tags["tensors"])
+
+
+def tbparse_read(path: Path):
+    from tbparse import SummaryReader
+
+    return len(SummaryReader(str(path)).scalars)
+
+
+def pandas_csv(path: Path):
+    import pandas as pd
+
+    return len(pd.read_csv(path))
+
+
+def lossdoc_csv(path: Path):
+    from lossdoc.readers import registry
+
+    (run,) = registry.read_path(path)
+    return max(len(s) for s in run.series.values())
+
+
+# ---------------------------------------------------------------------------------------------- processes
+
+
+def run_child(cmd: list[str]) -> tuple[float, int, int]:
+    """Wall time, peak RSS (KB) and exit code of a child process (peak RSS from a fresh wrapper process, so that
+    RUSAGE_CHILDREN holds this child alone)."""
+    wrapper = (
+        "import resource, subprocess, sys, time; t = time.perf_counter();"
+        "r = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL);"
+        "print(time.perf_counter() - t, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, r.returncode)"
+    )
+    out = subprocess.run([PY, "-c", wrapper, *cmd], capture_output=True, text=True, check=True).stdout.split()
+    return float(out[0]), int(out[1]), int(out[2])
+
+
+def paired(cmd: list[str], base: list[str], repeats: int) -> tuple[list[float], list[float], list[float]]:
+    a, b, r = [], [], []
+    for _ in range(repeats):
+        ta = run_child(cmd)[0]
+        tb = run_child(base)[0]
+        a.append(ta)
+        b.append(tb)
+        r.append(ta / tb)
+    return a, b, r
+
+
+def importtime(cmd: list[str], top: int = 12) -> list[tuple[int, str]]:
+    err = subprocess.run([PY, "-X", "importtime", *cmd], capture_output=True, text=True).stderr
+    rows = []
+    for line in err.splitlines():
+        if not line.startswith("import time:") or "cumulative" in line:
+            continue
+        parts = line.split("|")
+        rows.append((int(parts[1]), parts[2].rstrip()))
+    rows.sort(reverse=True)
+    return rows[:top]
+
+
+def version(name: str) -> str:
+    try:
+        return metadata.version(name)
+    except metadata.PackageNotFoundError:
+        return "not installed"
+
+
+def machine() -> list[str]:
+    cpu = "?"
+    try:
+        for line in open("/proc/cpuinfo"):
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    mem = "?"
+    try:
+        for line in open("/proc/meminfo"):
+            if line.startswith("MemTotal"):
+                mem = f"{int(line.split()[1]) / 1024 / 1024:.1f} GiB"
+                break
+    except OSError:
+        pass
+    return [
+        f"- CPU: {cpu}, nproc = {os.cpu_count()}",
+        f"- memory: {mem}",
+        f"- OS: {platform.platform()}",
+        f"- Python {platform.python_version()}; "
+        + ", ".join(
+            f"{p} {version(p)}"
+            for p in ("lossdoc", "numpy", "pandas", "protobuf", "tensorboard", "tbparse", "google-crc32c")
+        ),
+    ]
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--data", default=str(ROOT / "bench" / "data"))
+    ap.add_argument("--out", default=str(ROOT / "BENCHMARKS.md"))
+    ap.add_argument("--repeats", type=int, default=int(os.environ.get("BENCH_REPEATS", "5")))
+    ap.add_argument("--slow-repeats", type=int, default=int(os.environ.get("BENCH_SLOW_REPEATS", "3")))
+    args = ap.parse_args()
+    data = Path(args.data)
+    R, S = args.repeats, args.slow_repeats
+    md: list[str] = ["# Benchmarks", ""]
+    md += [
+        "Written by `make bench` (`bench/generate.py` writes the inputs with torch's `SummaryWriter`, "
+        "`bench/run.py` times them). Figures: median (min-max, n runs), all measured in the same run.",
+        "",
+        "## Machine",
+        "",
+        *machine(),
+        "",
+    ]
+
+    def log(msg: str) -> None:
+        print(msg, file=sys.stderr, flush=True)
+
+    # 1. TensorBoard readers, in process.
+    md += [
+        "## TensorBoard event files, in process",
+        "",
+        "lossdoc: `TensorBoardReader().read()` (file read, framing, both CRCs of every record, decoding, series). "
+        "EventAccumulator: `EventAccumulator(path, size_guidance={'scalars': 0, 'tensors': 0}).Reload()`. "
+        "tbparse: `SummaryReader(path).scalars`.",
+        "",
+        "| file | events | reader | points | time | vs lossdoc |",
+        "|---|---|---|---|---|---|",
+    ]
+    targets = {}
+    for name, label in (("tb_simple_1m", "1M `add_scalar` (simple_value)"), ("tb_tensor_1m", "1M `add_scalar(new_style=True)` (tensor)")):
+        path = event_file(data / name)
+        size = path.stat().st_size / 1e6
+        log(f"readers on {name}")
+        lt, n_l = timed(lambda: lossdoc_read(path), R)
+        et, n_e = timed(lambda: ea_read(path), S)
+        tt, n_t = timed(lambda: tbparse_read(path), max(1, S - 1))
+        base = statistics.median(lt)
+        for reader, t, n in (("lossdoc", lt, n_l), ("EventAccumulator", et, n_e), ("tbparse", tt, n_t)):
+            ratio = statistics.median(t) / base
+            md.append(f"| {label}, {size:.0f} MB | 999,600 | {reader} | {n:,} | {fmt(t)} | {ratio:.1f}x |")
+        targets[name] = statistics.median(et) / base
+    md += ["", f"lossdoc is **{targets['tb_simple_1m']:.1f}x** faster than EventAccumulator on the simple_value "
+           f"file (target >= 30x) and **{targets['tb_tensor_1m']:.1f}x** on the tensor file (target >= 50x).", ""]
+
+    # 2. CSV.
+    log("csv")
+    big_csv = data / "small" / "large.csv"
+    pt, n_p = timed(lambda: pandas_csv(big_csv), R)
+    lt, n_l = timed(lambda: lossdoc_csv(big_csv), R)
+    md += [
+        "## A 1M-row CSV (Lightning CSVLogger layout), in process",
+        "",
+        "| reader | rows | time | ratio |",
+        "|---|---|---|---|",
+        f"| pandas.read_csv | {n_p:,} | {fmt(pt)} | 1.0x |",
+        f"| lossdoc (registry.read_path) | {n_l:,} | {fmt(lt)} | {statistics.median(lt) / statistics.median(pt):.2f}x |",
+        "",
+    ]
+
+    # 3. Start-up, whole process, paired with `python -c "import pandas"`.
+    log("start-up")
+    base = [PY, "-c", "import pandas"]
+    md += [
+        "## Start-up, whole process (paired with `python -c \"import pandas\"`, target ratio <= 1.0; CSV <= 1.3)",
+        "",
+        "| command | time | `import pandas` | paired ratio |",
+        "|---|---|---|---|",
+    ]
+    small = data / "small"
+    for label, cmd in (
+        ("lossdoc --help", [LOSSDOC, "--help"]),
+        ("lossdoc analyze history.json (Keras, 40 epochs)", [LOSSDOC, "analyze", str(small / "history.json")]),
+        ("lossdoc analyze tb_small/ (TensorBoard, 1,020 events)", [LOSSDOC, "analyze", str(small / "tb_small")]),
+        ("lossdoc analyze small.csv", [LOSSDOC, "analyze", str(small / "small.csv")]),
+    ):
+        a, b, r = paired(cmd, base, R)
+        md.append(f"| `{label}` | {fmt(a)} | {fmt(b)} | {statistics.median(r):.2f}x ({min(r):.2f}-{max(r):.2f}) |")
+    md += ["", "Largest cumulative imports of `lossdoc --help` (`python -X importtime`, microseconds):", "", "```"]
+    md += [f"{us:>9}  {mod}" for us, mod in importtime(["-m", "lossdoc", "--help"])]
+    md += ["```", "", "and of `lossdoc analyze history.json`:", "", "```"]
+    md += [f"{us:>9}  {mod}" for us, mod in importtime(["-m", "lossdoc", "analyze", str(small / "history.json")])]
+    md += ["```", ""]
+
+    # 4. Whole analyze on big inputs: time and peak RSS.
+    md += [
+        "## Whole `lossdoc analyze` processes (wall time, peak RSS of the process)",
+        "",
+        "| input | exit | time | peak RSS |",
+        "|---|---|---|---|",
+    ]
+    for label, path, reps in (
+        ("1M simple_value file (target peak <= 200 MB)", event_file(data / "tb_simple_1m"), 3),
+        ("1M tensor file", event_file(data / "tb_tensor_1m"), 2),
+        ("logdir 20 runs x 200k steps x 5 tags (target <= 5 s)", data / "logdir_20x200k", 2),
+        ("sweep folder, 1,000 small runs of 4 formats (target <= 10 s)", data / "sweep_1000", 2),
+    ):
+        log(f"analyze {label}")
+        res = [run_child([LOSSDOC, "analyze", str(path)]) for _ in range(reps)]
+        t = [x[0] for x in res]
+        rss = max(x[1] for x in res) / 1024
+        md.append(f"| {label} | {res[0][2]} | {fmt(t)} | {rss:.0f} MB |")
+    md += [""]
+    Path(args.out).write_text("\n".join(md) + "\n")
+    log(f"wrote {args.out}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,219 @@
+"""The numpy fast path of the TensorBoard reader agrees point for point with the protobuf path."""
+
+from __future__ import annotations
+
+import math
+import random
+import struct
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from tensorboard.compat.proto import event_pb2, summary_pb2, tensor_pb2, tensor_shape_pb2, types_pb2
+from tensorboard.compat.tensorflow_stub.pywrap_tensorflow import masked_crc32c as ref_masked_crc32c
+
+from lossdoc.readers import _tfrecord as tf
+from lossdoc.readers.tensorboard import read_event_bytes, read_event_bytes_protobuf
+from tests.test_reader_tensorboard import event_bytes, frame, scalar_tensor, simple, tensor_event, version_event
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def assert_same(data: bytes, label: str = "x") -> None:
+    fast = read_event_bytes(data, label)
+    ref = read_event_bytes_protobuf(data, label)
+    assert (fast.records, fast.problem) == (ref.records, ref.problem)
+    assert fast.first_wall_time == ref.first_wall_time or (
+        math.isnan(fast.first_wall_time) and math.isnan(ref.first_wall_time)
+    )
+    assert list(fast.points) == list(ref.points)
+    for tag, (s, w, v) in ref.points.items():
+        fs, fw, fv = fast.points[tag]
+        for a, b in ((s, fs), (w, fw), (v, fv)):
+            a = np.asarray(a, dtype=np.float64)
+            b = np.asarray(b, dtype=np.float64)
+            assert a.shape == b.shape, tag
+            assert np.array_equal(a.view(np.uint64), b.view(np.uint64)), tag  # bit for bit, NaN payloads too
+
+
+def _files(base: Path) -> list[Path]:
+    return sorted(p for p in base.rglob("*tfevents*") if p.is_file()) if base.is_dir() else []
+
+
+FIXTURES = _files(ROOT / "fixtures" / "tensorboard") + _files(ROOT / "fixtures" / "eval")
+
+
+@pytest.mark.parametrize("path", FIXTURES or [None], ids=lambda p: str(p.relative_to(ROOT)) if p else "none")
+def test_fixture_files(path):
+    if path is None:
+        pytest.skip("no TensorBoard fixtures")
+    data = path.read_bytes()
+    assert_same(data, str(path))
+    # and the same file cut anywhere, and with a byte flipped in the middle
+    for cut in (len(data) // 3, len(data) - 1, len(data) - 5):
+        assert_same(data[:cut])
+    raw = bytearray(data)
+    raw[len(raw) // 2] ^= 0x40
+    assert_same(bytes(raw))
+
+
+def _mixed_events(n: int, seed: int = 0) -> list:
+    rnd = random.Random(seed)
+    histo = summary_pb2.Summary.Value(
+        tag="weights", histo=summary_pb2.HistogramProto(min=0, max=1, num=3, bucket_limit=[1], bucket=[3])
+    )
+    image = summary_pb2.Summary.Value(
+        tag="sample",
+        image=summary_pb2.Summary.Image(height=1, width=1, colorspace=1, encoded_image_string=b"x" * 500),
+    )
+    text_meta = summary_pb2.SummaryMetadata(plugin_data=summary_pb2.SummaryMetadata.PluginData(plugin_name="text"))
+    text = summary_pb2.Summary.Value(
+        tag="notes",
+        metadata=text_meta,
+        tensor=tensor_pb2.TensorProto(
+            dtype=types_pb2.DT_STRING, tensor_shape=tensor_shape_pb2.TensorShapeProto(), string_val=[b"hi"]
+        ),
+    )
+    specials = [float("nan"), float("inf"), float("-inf"), -0.0, 1e-45, 3.4e38]
+    events = []
+    for i in range(n):
+        v = rnd.choice(specials) if rnd.random() < 0.05 else rnd.uniform(-3, 3)
+        events.append(simple("train/loss", i, v))
+        if i % 7 == 0:
+            events.append(tensor_event("val/loss", i, scalar_tensor(v, "double"), meta=(i == 0)))
+        if i % 11 == 0:
+            events.append(tensor_event("acc", i, scalar_tensor(v, rnd.choice(["float", "content_f32"]))))
+        if i % 13 == 0:
+            events.append(event_pb2.Event(wall_time=1.7e9 + i, step=i, summary=summary_pb2.Summary(value=[histo])))
+        if i % 17 == 0:
+            events.append(
+                event_pb2.Event(wall_time=1.7e9 + i, step=i, summary=summary_pb2.Summary(value=[image, text]))
+            )
+        if i % 19 == 0:  # a multi-value summary
+            events.append(
+                event_pb2.Event(
+                    wall_time=1.7e9 + i,
+                    step=i,
+                    summary=summary_pb2.Summary(
+                        value=[
+                            summary_pb2.Summary.Value(tag="a", simple_value=1.0),
+                            summary_pb2.Summary.Value(tag="train/loss", simple_value=2.0),
+                        ]
+                    ),
+                )
+            )
+        if i % 23 == 0:
+            events.append(event_pb2.Event(wall_time=1.7e9 + i, step=i, graph_def=b"\x00" * 300))
+    return events
+
+
+def test_mixed_encodings_histograms_images_text():
+    assert_same(event_bytes(_mixed_events(3000)))
+
+
+def test_many_points_all_encodings_and_steps():
+    """Long runs (the speculative framing and the bulk decoding), every scalar encoding, large and negative
+    steps (multi-byte varints), step 0 (absent field) and wall time 0 (absent field)."""
+    events = []
+    for i in range(20_000):
+        step = i * 997 if i % 2 else -i
+        events.append(simple("loss", step, math.sin(i)))
+        events.append(tensor_event("t/f32", i, scalar_tensor(math.cos(i)), meta=False))
+    for enc in ("float", "double", "content_f32", "content_f64", "int64", "half"):
+        events += [
+            tensor_event(f"enc/{enc}", i, scalar_tensor(i / 7, enc), meta=(i % 50 == 0)) for i in range(200)
+        ]
+    events += [simple("zero", 0, 1.0, wall=0.0) for _ in range(50)]
+    events += [simple("big", 2**62 + i, 1.0) for i in range(50)]
+    assert_same(event_bytes(events))
+
+
+def test_plugin_metadata_changes_decide_tensor_points():
+    hist_meta = summary_pb2.SummaryMetadata(
+        plugin_data=summary_pb2.SummaryMetadata.PluginData(plugin_name="histograms")
+    )
+    events = [tensor_event("x", i, scalar_tensor(float(i)), meta=(i == 0)) for i in range(40)]
+    v = summary_pb2.Summary.Value(tag="x", tensor=scalar_tensor(1.0), metadata=hist_meta)
+    events.append(event_pb2.Event(wall_time=5.0, step=40, summary=summary_pb2.Summary(value=[v])))
+    events += [tensor_event("x", i, scalar_tensor(float(i)), meta=False) for i in range(41, 80)]
+    events += [simple("x", i, float(i)) for i in range(80, 90)]
+    events += [tensor_event("x", i, scalar_tensor(float(i)), meta=(i == 90)) for i in range(90, 120)]
+    assert_same(event_bytes(events))
+    fast = read_event_bytes(event_bytes(events), "x")
+    assert len(fast.points["x"][0]) == 40 + 10 + 30
+
+
+def test_corrupt_files():
+    data = event_bytes([simple("loss", i, 1.0 / (i + 1)) for i in range(5000)])
+    rec = len(frame(simple("loss", 1, 1.0).SerializeToString()))
+    for off in (len(data) // 2, len(data) // 2 + 9, len(data) // 2 + 14, len(data) - rec + 2, 100):
+        raw = bytearray(data)
+        raw[off] ^= 0x01
+        assert_same(bytes(raw))
+    for cut in (1, 3, 10, 17, rec + 3):
+        assert_same(data[:-cut])
+    # a record that frames and checks but is not an Event
+    junk = b"\xff\xff\xff"
+    assert_same(data + frame(junk) + frame(simple("loss", 9999, 1.0).SerializeToString()))
+    assert "not an Event" in read_event_bytes(data + frame(junk), "x").problem
+
+
+def test_invalid_utf8_tag_goes_to_protobuf():
+    good = simple("loss", 1, 1.0).SerializeToString()
+    bad = good.replace(b"loss", b"lo\xffs")
+    assert_same(event_bytes([simple("loss", i, 1.0) for i in range(50)]) + b"".join(frame(bad) for _ in range(20)))
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.data())
+def test_random_files_agree(data):
+    n = data.draw(st.integers(0, 300))
+    events = _mixed_events(n, seed=data.draw(st.integers(0, 1000)))
+    raw = bytearray(event_bytes(events))
+    for _ in range(data.draw(st.integers(0, 3))):
+        raw[data.draw(st.integers(0, len(raw) - 1))] = data.draw(st.integers(0, 255))
+    assert_same(bytes(raw[: data.draw(st.integers(0, len(raw)))]))
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.binary(max_size=3000))
+def test_vectorised_crc_matches_reference(data):
+    assert tf.masked_crc32c(data) == ref_masked_crc32c(data)
+    if data:
+        starts = np.array([0, len(data) // 2, len(data) - 1])
+        lengths = len(data) - starts
+        got = tf.crc32c_many(data, starts, lengths)
+        assert [tf.mask(int(x)) for x in got] == [ref_masked_crc32c(data[s:]) for s in starts.tolist()]
+
+
+def test_crc_rows_all_lengths():
+    rnd = np.random.default_rng(0)
+    for L in range(1, 70):
+        rows = rnd.integers(0, 256, size=(20, L), dtype=np.uint8)
+        got = tf.crc32c_rows(rows)
+        assert [tf.mask(int(x)) for x in got] == [ref_masked_crc32c(r.tobytes()) for r in rows]
+
+
+def test_protobuf_is_not_imported_for_plain_scalar_files(tmp_path):
+    import subprocess
+    import sys
+
+    path = tmp_path / "events.out.tfevents.1.h"
+    # no version record: every record is a plain add_scalar one
+    path.write_bytes(b"".join(frame(simple("loss", i, 1.0).SerializeToString()) for i in range(1, 101)))
+    code = (
+        "import sys; from lossdoc.readers.tensorboard import read_event_bytes;"
+        f"fs = read_event_bytes(open({str(path)!r}, 'rb').read(), 'x');"
+        "assert len(fs.points['loss'][0]) == 100;"
+        "print('google.protobuf' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "False"
+
+
+def test_version_record_alone_is_read():
+    assert_same(event_bytes([]))
+    assert_same(b"".join(frame(version_event().SerializeToString()) for _ in range(30)))
+    assert_same(struct.pack("<Q", 5))
