@@ -257,13 +257,19 @@ class Overconfidence(Rule):
         mc = Curve.of(metric, common_x(metric, val)[0])
         if len(mc) < 3:
             return
-        m_best = value_at(mc.x, mc.v, up.best_clock)
+        # The metric around the loss minimum (median of 5 points) against its final level; "holds" within
+        # the tolerance or twice the metric's own point-to-point noise, whichever is larger.
+        i = int(np.clip(np.searchsorted(mc.x, up.best_clock, side="right") - 1, 0, len(mc) - 1))
+        m_best = float(np.median(mc.v[max(0, i - 2) : i + 3]))
         m_final = level(mc.v, frac=0.2)
+        d = np.diff(mc.v)
+        m_noise = float(1.4826 * np.median(np.abs(d - np.median(d))) / np.sqrt(2)) if len(d) > 2 else 0.0
         scale = max(abs(m_best), 1.0) if abs(m_best) > 1 else 1.0
-        if m_final < m_best - self.p["hold_tolerance"] * scale:
+        tol = max(self.p["hold_tolerance"] * scale, 2 * m_noise)
+        if m_final < m_best - tol:
             return
         axis = val.axis
-        verb = "rose" if m_final > m_best + self.p["hold_tolerance"] * scale else "held"
+        verb = "rose" if m_final > m_best + tol else "held"
         yield self.finding(
             f"{val.name} rose {up.rise_pct:.0f}% after its minimum at {axis} {fmt_x(up.best_x)} while "
             f"{metric.name} {verb} ({fmt_num(m_best)} -> {fmt_num(m_final)})",

@@ -80,7 +80,7 @@ class Plateau(Rule):
     severity = Severity.ERROR
     requires = ("any_loss",)
     precedence = 30
-    suppresses = ("underfitting", "still-improving", "generalization-gap", "val-below-train", "oscillation")
+    suppresses = ("still-improving", "generalization-gap", "val-below-train", "oscillation")
     params = {
         "min_points": Param(5, "fewest finite loss points the rule needs", min=3),
         "min_progress": Param(0.05, "the loss must get this far below its start (0.05 = 5%) to have learned", min=0),
@@ -187,8 +187,8 @@ class Underfitting(Rule):
     params = {
         "min_points": Param(8, "fewest finite points of each loss the rule needs", min=4),
         "window": Param(0.3, "final share of the run in which both losses must have levelled off", min=0.05, max=1),
-        "flat_tolerance": Param(0.03, "largest change over that window that counts as levelled off (3%)", min=0),
-        "min_level_ratio": Param(0.3, "final train loss at least this share of its start counts as high", min=0),
+        "flat_tolerance": Param(0.04, "largest change over that window that counts as levelled off (4%)", min=0),
+        "min_level_ratio": Param(0.6, "final train loss at least this share of its start counts as high", min=0),
         "max_gap": Param(0.25, "largest relative difference between final val and train loss", min=0),
     }
 
@@ -207,7 +207,7 @@ class Underfitting(Rule):
         if abs(t_change) > flat or abs(v_change) > flat:
             return
         t_end, v_end = level(t.lv), level(v.lv)
-        ratio = float(np.exp(t_end - head_level(t.lv, 0.1)))
+        ratio = float(np.exp(t_end - head_level(t.lv, 0.05)))  # against the untrained start
         gap = float(np.exp(v_end - t_end))
         if ratio < self.p["min_level_ratio"] or abs(np.log(gap)) > np.log1p(self.p["max_gap"]):
             return
@@ -248,9 +248,8 @@ class StillImproving(Rule):
 
     What it detects:
         Over the last quarter of the run the loss's robust trend (Theil-Sen slope in log space) is still
-        going down by several percent — more than its noise explains, and a real share of the whole run's
-        improvement (a loss creeping towards its floor has converged) — and the validation loss, when logged,
-        is still falling or at its best.
+        going down by several percent (more than its noise explains), and the validation loss, when logged,
+        is still making new lows and falling by as much.
 
     Why it matters:
         The run ended before it converged: a longer run (or a better learning-rate schedule) would very
@@ -274,8 +273,6 @@ class StillImproving(Rule):
         "min_points": Param(5, "fewest finite points the rule needs", min=3),
         "window": Param(0.25, "final share of the run whose trend is measured", min=0.05, max=1),
         "min_drop": Param(0.05, "smallest fall of the loss over that window (0.05 = 5%)", min=0),
-        "min_share": Param(0.1, "that fall must be at least this share of the run's whole improvement", min=0),
-        "near_best": Param(0.03, "the val loss must end within this share of its best", min=0),
     }
 
     def check(self, run: Run) -> Iterable[Finding]:
@@ -287,17 +284,8 @@ class StillImproving(Rule):
         need = max(-np.log1p(-self.p["min_drop"]), 2 * noise(c.lv) / np.sqrt(max(k, 1)))
         if -change < need:
             return
-        # Still a real share of the run's progress: a loss creeping towards its floor (0.097 -> 0.065 after
-        # falling from 2.0) has converged, even though in log space it still falls steadily.
-        w = c.tail(self.p["window"], min_points=3)
-        total = head_level(c.v, 0.1) - float(np.min(c.v))
-        recent = float(c.v[w][0] - c.v[w][-1]) if len(c.v[w]) else 0.0
-        share = recent / total if total > 0 else 0.0
-        if share < self.p["min_share"]:
-            return
         evidence = {
             "drop_pct": round(-100 * float(np.expm1(change)), 2),
-            "share_of_progress_pct": round(100 * share, 1),
             "window_from": x0,
             "window_to": x1,
         }
@@ -305,11 +293,12 @@ class StillImproving(Rule):
             v = Curve.of(run.val_loss).binned()
             if len(v) >= 3:
                 v_change, _, _, _ = tail_trend(v, self.p["window"])
-                v_end = level(v.lv, 0.2, min_points=1)
-                tol = np.log1p(self.p["near_best"]) + 2 * noise(v.lv)
-                at_best = v_end - float(np.min(v.lv)) <= tol
-                if v_change > 0 or not (at_best or v_change < -tol):
-                    return  # the val loss is rising or stalled away from its best: more epochs would not help
+                # More epochs help only if the validation loss is still clearly falling too (a train loss
+                # falling over a flat val loss is the start of overfitting, not an unfinished run).
+                v_need = max(-np.log1p(-self.p["min_drop"]), 2 * noise(v.lv) / np.sqrt(max(len(v) // 4, 1)))
+                at_best = int(np.argmin(smooth(v.lv))) >= len(v) - max(2, len(v) // 4)  # still making new lows
+                if not (at_best and -v_change >= v_need):
+                    return
                 evidence["val_drop_pct"] = round(-100 * float(np.expm1(v_change)), 2)
         axis = loss.axis
         span = x1 - x0

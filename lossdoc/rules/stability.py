@@ -79,6 +79,7 @@ class Divergence(Rule):
         "underfitting",
         "still-improving",
         "oscillation",
+        "spikes",
     )
     params = {
         "min_points": Param(5, "fewest finite loss points the rule needs", min=3),
@@ -458,8 +459,8 @@ class Oscillation(Rule):
         In the second half of the run the training loss (the validation loss only when no training loss is
         logged) swings up and down from one point to the next — a strongly
         negative lag-1 autocorrelation of its detrended log, or swings so large they dwarf the trend — with a
-        typical swing that is a large fraction of the loss's level, and the swings do not shrink towards the
-        end. Long per-step curves are binned first, so ordinary batch-to-batch noise does not count.
+        typical swing that is a large fraction of the loss's level, still that large in the last third of
+        the run. Long per-step curves are binned first, so ordinary batch-to-batch noise does not count.
 
     Why it matters:
         The optimiser is bouncing across a valley instead of descending it: progress stalls at a level set by
@@ -488,8 +489,6 @@ class Oscillation(Rule):
                               min=-1, max=0),
         "min_flips": Param(0.8, "share of consecutive differences that must flip sign", min=0, max=1),
         "wild_amplitude": Param(0.4, "swings this large count whatever their pattern (per-epoch curves)", min=0),
-        "settle_ratio": Param(0.5, "swings in the last third below this share of the half's swings = settling",
-                              min=0, max=1),
     }
 
     def check(self, run: Run) -> Iterable[Finding]:
@@ -507,7 +506,7 @@ class Oscillation(Rule):
             and z["amp"] >= np.log1p(self.p["min_amplitude"])
         )
         wild = s.axis == "epoch" and z["amp"] >= np.log1p(self.p["wild_amplitude"]) and z["ac1"] <= 0.1
-        settles = z["amp_last"] < self.p["settle_ratio"] * z["amp"]
+        settles = z["amp_last"] < np.log1p(self.p["min_amplitude"])  # the last third no longer swings much
         if not (zig or wild) or settles:
             return
         swing = float(np.expm1(z["amp"]))
