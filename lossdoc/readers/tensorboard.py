@@ -232,11 +232,13 @@ def read_event_bytes(data: bytes, label: str) -> FileScalars:
         if lay.plugin:
             plugin_events.setdefault(lay.tag, []).append((key, lay.plugin))
         pieces.setdefault(lay.tag, []).append((key, step, wall, value, lay.is_tensor))
-    w = np.concatenate(walls) if walls else np.empty(0)
-    w = w[~np.isnan(w)]
-    out.first_wall_time = float(w.min()) if len(w) else float("inf")
+    # The earliest wall time, part by part (no million-point concatenation just for a minimum).
+    mins = [float(np.nanmin(w)) for w in walls if len(w) and not np.isnan(w).all()]
+    out.first_wall_time = min(mins) if mins else float("inf")
+    del walls
     firsts: list[tuple[int, str]] = []
-    for tag, parts in pieces.items():
+    for tag in list(pieces):
+        parts = pieces.pop(tag)  # freed tag by tag: the decoded chunks and their concatenation never coexist
         events = plugin_events.get(tag)
         other = events is not None and any(p != "scalars" for _, p in events)
         keys, steps, wall_list, values = [], [], [], []
@@ -253,8 +255,11 @@ def read_event_bytes(data: bytes, label: str) -> FileScalars:
                 values.append(value)
         if not keys:
             continue
-        key = np.concatenate(keys)
-        s, wl, v = np.concatenate(steps), np.concatenate(wall_list), np.concatenate(values)
+        if len(keys) == 1:  # the common case: one layout per tag; no copies of a million-point column
+            key, s, wl, v = keys[0], steps[0], wall_list[0], values[0]
+        else:
+            key = np.concatenate(keys)
+            s, wl, v = np.concatenate(steps), np.concatenate(wall_list), np.concatenate(values)
         if len(key) > 1 and not (np.diff(key) > 0).all():
             order = np.argsort(key, kind="stable")
             key, s, wl, v = key[order], s[order], wl[order], v[order]
