@@ -313,6 +313,10 @@ def _analyze_paths(
             report.errors.append(InputProblem(path, "no training log found in this folder"))
 
 
+#: Many small runs (a sweep) pay for worker processes even when each is tiny.
+PARALLEL_MIN_UNITS = 64
+
+
 def _workers(units: list[_Unit], jobs: int | None) -> int:
     remote = [u for u in units if u.path != "-"]
     if jobs is not None:
@@ -320,8 +324,8 @@ def _workers(units: list[_Unit], jobs: int | None) -> int:
     cores = os.cpu_count() or 1
     if len(remote) < 2 or cores < 2:
         return 1
-    if sum(_size(u.path) for u in remote) < PARALLEL_MIN_BYTES:
-        return 1
+    if len(remote) < PARALLEL_MIN_UNITS and sum(_size(u.path) for u in remote) < PARALLEL_MIN_BYTES:
+        return 1  # a few small logs: starting worker processes would cost more than it saves
     return min(cores, len(remote), 32)
 
 
