@@ -52,6 +52,7 @@ def evaluate(manifest: Path) -> dict:
     confusion: dict[str, Counter] = defaultdict(Counter)
     violations = []
     correct = 0
+    healthy_clean = 0
     for e in entries:
         label = e["label"]
         ok_modes = {label, *e.get("also", [])}
@@ -68,6 +69,7 @@ def evaluate(manifest: Path) -> dict:
         confusion[label][primary] += 1
         if label == "healthy":
             correct += not warn
+            healthy_clean += not warn
         else:
             correct += primary == label
         bad = fired & set(e.get("not", []))
@@ -87,6 +89,7 @@ def evaluate(manifest: Path) -> dict:
         "runs": len(entries),
         "primary_accuracy": correct / len(entries) if entries else None,
         "healthy_runs": len(healthy),
+        "healthy_clean": healthy_clean,
         "per_mode": per_mode,
         "confusion": {k: dict(v) for k, v in confusion.items()},
         "violations": violations,
@@ -98,8 +101,8 @@ def _fmt(v: float | None) -> str:
 
 
 def print_table(res: dict) -> None:
-    print(f"{res['runs']} labelled runs ({res['healthy_runs']} healthy); "
-          f"primary diagnosis correct: {res['primary_accuracy']:.1%}\n")
+    print(f"{res['runs']} labelled runs ({res['healthy_runs']} healthy, {res['healthy_clean']} of them with nothing "
+          f"at warning or above); primary diagnosis correct: {res['primary_accuracy']:.1%}\n")
     print(f"{'mode':<20} {'runs':>4} {'recall':>7} {'precision':>9} {'fired':>6}")
     for m, r in res["per_mode"].items():
         print(f"{m:<20} {r['runs']:>4} {_fmt(r['recall']):>7} {_fmt(r['precision']):>9} {r['fired']:>6}")

@@ -299,6 +299,12 @@ def find_spikes(s: Series, p: dict) -> SpikeReport | None:
     r0 = float(np.median(r))
     spread = float(1.4826 * np.median(np.abs(r - r0)))
     thr = r0 + max(float(np.log(p["min_ratio"])), p["noise_factor"] * spread)
+    # A spike must also stand out against the run's own largest excursions: with small batches a per-step loss
+    # has many 3-10x jumps, and only one far beyond those is a spike. The reference is the largest residual once
+    # the top max(8, 2%) are set aside (so that a handful of real spikes do not raise their own bar).
+    k = max(8, int(0.02 * len(r)))
+    if len(r) > k + 4:
+        thr = max(thr, float(np.partition(r, len(r) - k - 1)[len(r) - k - 1]) + float(np.log(p["tail_factor"])))
     cand = r > thr
     cand[: w // 2 + 1] = False  # the first points sit above any centred baseline while the loss falls fast
     if not cand.any():
@@ -323,7 +329,8 @@ class Spikes(Rule):
 
     What it detects:
         Points (or short bursts) where the loss jumps to a multiple of its local level — the rolling median
-        around it — by far more than the curve's own noise, in log space. Reports how many, how often, the
+        around it — by far more than the curve's own noise and far beyond the run's own largest ordinary
+        excursions (small-batch losses jump 3-10x routinely), in log space. Reports how many, how often, the
         largest and where, and whether the loss came back down afterwards. When a gradient-norm series is
         logged, it checks whether the gradient norm jumped at the same time.
 
@@ -350,6 +357,7 @@ class Spikes(Rule):
         "min_points": Param(12, "fewest finite points the rule needs", min=5),
         "min_ratio": Param(3.0, "a spike is at least this many times its local level", min=1.0),
         "noise_factor": Param(8.0, "and exceeds its local level by this many times the curve's noise", min=0.0),
+        "tail_factor": Param(3.0, "and is this many times the run's own largest ordinary excursions", min=1.0),
         "window": Param(9, "points in the rolling median that defines the local level", min=3),
         "recover_within": Param(20, "points within which the loss must come back down to count as recovered", min=1),
         "max_bins": Param(50_000, "longer curves are binned (max and median per bin) to this many bins", min=100),
