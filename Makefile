@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 DEMO   ?= fixtures/keras-history/overfit_small_data.json
 
-.PHONY: help demo test lint install fixtures eval clean bench
+.PHONY: help demo test lint install fixtures eval clean bench fuzz
 
 help:
 	@echo "make demo      set up .venv and run lossdoc on a bundled real training log"
@@ -12,6 +12,7 @@ help:
 	@echo "make lint      ruff over lossdoc/ and tests/"
 	@echo "make fixtures  regenerate fixtures/ by real training (installs torch CPU into .venv-fixtures)"
 	@echo "make bench     generate big logs with the real writers (bench/data) and write BENCHMARKS.md"
+	@echo "make fuzz      the property tests and the bad-input corpus with many more hypothesis examples"
 	@echo "make eval      per-mode precision/recall and confusion of primary diagnoses on fixtures/eval"
 
 $(BIN)/python:
@@ -32,6 +33,10 @@ demo: install
 
 test: install
 	$(BIN)/python -m pytest
+
+# A longer hypothesis run than `make test` (LOSSDOC_HYPOTHESIS_PROFILE=fuzz: 2,000 examples per property).
+fuzz: install
+	LOSSDOC_HYPOTHESIS_PROFILE=fuzz $(BIN)/python -m pytest tests/test_properties.py tests/test_bad_inputs_corpus.py
 
 eval: install
 	$(BIN)/python tools/evaluate.py

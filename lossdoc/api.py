@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import os
+import warnings
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -21,25 +22,102 @@ import numpy as np
 
 from lossdoc.config import Config, check_fail_on
 from lossdoc.errors import InputError, UsageError
-from lossdoc.model import InputProblem, Report, Run
+from lossdoc.model import InputProblem, Report, Run, Series
 from lossdoc.naming import normalise
+
+#: Series longer than this are binned (median per bin) before the rules see them; 0 keeps every point.
+DEFAULT_MAX_POINTS = 200_000
 
 _AXIS_NAMES = {"step": "step", "steps": "step", "global_step": "step", "iter": "step", "iteration": "step",
                "epoch": "epoch", "epochs": "epoch"}
 
 
-def read(path: str | os.PathLike, input_format: str | None = None) -> list[Run]:
-    """Every run in a file, a folder, or ``-`` (stdin). Raises InputError for what cannot be read."""
+def read(path: str | os.PathLike, input_format: str | None = None, *, max_bytes: int | None = None) -> list[Run]:
+    """Every run in a file, a folder, or ``-`` (stdin). Raises InputError for what cannot be read.
+
+    ``max_bytes``: files (and stdin) larger than this are refused with an InputError instead of being read
+    (default 1 GiB, ``lossdoc.readers.base.DEFAULT_MAX_BYTES``; 0 means no limit)."""
+    from lossdoc.readers.base import reading_limits
     from lossdoc.readers.registry import read_path
 
-    return read_path(path, input_format)
+    with reading_limits(max_bytes):
+        return read_path(path, input_format)
 
 
-def join(paths: list[str], input_format: str | None = None) -> Run:
+def join(paths: list[str], input_format: str | None = None, *, max_bytes: int | None = None) -> Run:
     """One run from several one-curve files (TensorBoard CSV/JSON exports, MLflow metric files)."""
+    from lossdoc.readers.base import reading_limits
     from lossdoc.readers.registry import join as _join
 
-    return _join([str(p) for p in paths], input_format)
+    with reading_limits(max_bytes):
+        return _join([str(p) for p in paths], input_format)
+
+
+# ---------------------------------------------------------------------------------------------- binning
+
+
+def bin_series(s: Series, max_points: int) -> tuple[Series, dict[str, int]] | None:
+    """A series longer than ``max_points`` cut into equal bins of consecutive points, each bin kept as the
+    median of its finite values (at the x of the bin's middle point) and, when the bin holds NaN/Inf, also its
+    first non-finite point at that point's own x, so that non-finite values stay visible where they start.
+    Returns the binned series and what was done, or None when the series is short enough (or max_points is 0)."""
+    n = len(s)
+    if not max_points or n <= max_points:
+        return None
+    w = -(-n // max_points)  # points per bin
+    nb = -(-n // w)
+    pad = nb * w - n
+    v = s.values
+    finite = np.isfinite(v)
+    grid = np.concatenate([np.where(finite, v, np.nan), np.full(pad, np.nan)]).reshape(nb, w)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN bins
+        med = np.nanmedian(grid, axis=1)
+    starts = np.arange(nb) * w
+    counts = np.minimum(w, n - starts)
+    mid = starts + counts // 2
+    bad = np.concatenate([~finite, np.zeros(pad, dtype=bool)]).reshape(nb, w)
+    has_bad = bad.any(axis=1)
+    first_bad = starts + np.argmax(bad, axis=1)
+    has_fin = ~np.isnan(med)
+    # A bin with both: its median must not sit at the same x as its non-finite point.
+    clash = has_fin & has_bad & (mid == first_bad)
+    mid = np.where(clash & (mid + 1 < starts + counts), mid + 1, np.where(clash, mid - 1, mid))
+    idx = np.concatenate([mid[has_fin], first_bad[has_bad]])
+    vals = np.concatenate([med[has_fin], v[first_bad[has_bad]]])
+    order = np.argsort(idx, kind="stable")
+    idx, vals = idx[order], vals[order]
+    out = Series(
+        s.name,
+        vals,
+        None if s.steps is None else s.steps[idx],
+        None if s.epochs is None else s.epochs[idx],
+        s.split,
+        s.kind,
+        s.higher_is_better,
+        s.derived,
+    )
+    info = {"points": n, "kept": len(out), "bin": w, "nonfinite": int((~finite).sum()), "nonfinite_kept": int(has_bad.sum())}
+    return out, info
+
+
+def bin_run(run: Run, max_points: int) -> Run:
+    """The run with every series longer than ``max_points`` binned (a copy; the run given is not changed), and a
+    note saying so."""
+    done: dict[str, dict[str, int]] = {}
+    series = dict(run.series)
+    for name, s in run.series.items():
+        binned = bin_series(s, max_points)
+        if binned is not None:
+            series[name], done[name] = binned
+    if not done:
+        return run
+    parts = []
+    for name, d in done.items():
+        extra = f"; {d['nonfinite']:,} NaN/Inf kept as {d['nonfinite_kept']:,}" if d["nonfinite"] else ""
+        parts.append(f"{name} {d['points']:,} -> {d['kept']:,} (median of each {d['bin']:,}{extra})")
+    note = f"long series binned to {max_points:,} points for the rules (--max-points; 0 keeps all): " + ", ".join(parts)
+    return replace(run, series=series, notes=[*run.notes, note], meta={**run.meta, "binned": done})
 
 
 def run_from_columns(columns: Mapping[str, Any], source: str = "<data>", fmt: str = "python") -> Run:
@@ -77,13 +155,13 @@ def _sparse(values: np.ndarray) -> bool:
     return bool(np.isfinite(values[first:]).any())
 
 
-def _runs_from(source: Any, config: Config, report: Report) -> list[Run]:
+def _runs_from(source: Any, config: Config, report: Report, max_bytes: int | None = None) -> list[Run]:
     """Normalise whatever was passed into Runs; input problems go into the report, not up as exceptions."""
     if isinstance(source, Run):
         return [source]
     if isinstance(source, (str, os.PathLike)):
         try:
-            return read(source, config.input_format)
+            return read(source, config.input_format, max_bytes=max_bytes)
         except InputError as exc:
             report.errors.append(InputProblem(exc.source, exc.problem))
             return []
@@ -98,7 +176,7 @@ def _runs_from(source: Any, config: Config, report: Report) -> list[Run]:
     if isinstance(source, Iterable):
         out: list[Run] = []
         for item in source:
-            out.extend(_runs_from(item, config, report))
+            out.extend(_runs_from(item, config, report, max_bytes))
         return out
     raise UsageError(f"cannot analyse a {type(source).__name__}: pass a path, Run, dict of lists or DataFrame")
 
@@ -115,12 +193,18 @@ def analyze(
     input_format: str | None = None,
     jobs: int | None = None,
     progress: Callable[[int, int], None] | None = None,
+    max_points: int | None = None,
+    max_bytes: int | None = None,
 ) -> Report:
     """Diagnose the runs in ``source``. Keyword arguments override the config's settings.
 
     Paths are read and checked in parallel across cores when there are several runs and enough data for it to
     pay (``jobs``: None decides, 1 is serial, N uses N worker processes); the report's order never depends on
-    it. ``progress(done, total)`` is called as runs finish (the CLI draws a progress bar from it)."""
+    it. ``progress(done, total)`` is called as runs finish (the CLI draws a progress bar from it).
+
+    Resource bounds: a series longer than ``max_points`` (default 200,000; 0: no limit) is binned, median per
+    bin with NaN/Inf kept, before the rules see it (the run's notes say so); a file larger than ``max_bytes``
+    (default 1 GiB; 0: no limit) is an input error instead of being read."""
     from lossdoc.engine import build_rules
 
     cfg = replace(config or Config())
@@ -139,15 +223,19 @@ def analyze(
         get_reader(cfg.input_format)  # an unknown name is a usage error before anything is read
 
     build_rules(cfg)  # bad --select/--ignore or rule parameters fail here, once, before any work
+    limits = _Limits(
+        DEFAULT_MAX_POINTS if max_points is None else _non_negative("max_points", max_points),
+        None if max_bytes is None else _non_negative("max_bytes", max_bytes),
+    )
     report = Report(fail_on=cfg.fail_severity)
     if isinstance(source, (str, os.PathLike)) or (
         isinstance(source, (list, tuple)) and source and all(isinstance(p, (str, os.PathLike)) for p in source)
     ):
         paths = [source] if isinstance(source, (str, os.PathLike)) else list(source)
-        _analyze_paths([str(p) for p in paths], cfg, train, val, report, jobs, progress)
+        _analyze_paths([str(p) for p in paths], cfg, train, val, report, jobs, progress, limits)
         return report
-    runs = _runs_from(source, cfg, report)
-    for rr, problem in (_check(run, cfg, train, val) for run in runs):
+    runs = _runs_from(source, cfg, report, limits.max_bytes)
+    for rr, problem in (_check(run, cfg, train, val, limits.max_points) for run in runs):
         if problem is not None:
             report.errors.append(problem)
         else:
@@ -155,10 +243,26 @@ def analyze(
     return report
 
 
-def _check(run: Run, cfg: Config, train: str | None, val: str | None) -> tuple[Any, InputProblem | None]:
-    """Apply the train/val choice (command line, then [formats.<format>], then the top level) and run the rules."""
+@dataclass(frozen=True)
+class _Limits:
+    max_points: int = DEFAULT_MAX_POINTS
+    max_bytes: int | None = None  # None: the readers' default
+
+
+def _non_negative(name: str, value: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 0:
+        raise UsageError(f"{name} must be a whole number >= 0 (0: no limit), not {value!r}")
+    return int(value)
+
+
+def _check(
+    run: Run, cfg: Config, train: str | None, val: str | None, max_points: int = DEFAULT_MAX_POINTS
+) -> tuple[Any, InputProblem | None]:
+    """Bin very long series, apply the train/val choice (command line, then [formats.<format>], then the top
+    level) and run the rules."""
     from lossdoc.engine import build_rules, check_run
 
+    run = bin_run(run, max_points)
     per_format = cfg.formats.get(run.format, {})
     try:
         apply_overrides(
@@ -245,12 +349,16 @@ def _size(path: str) -> int:
     return total
 
 
-def _work(unit: _Unit, cfg: Config, train: str | None, val: str | None) -> tuple[list, list[InputProblem]]:
+def _work(
+    unit: _Unit, cfg: Config, train: str | None, val: str | None, limits: _Limits = _Limits()
+) -> tuple[list, list[InputProblem]]:
     """Read one unit and check its runs; runs in a worker process, so everything returned pickles."""
+    from lossdoc.readers.base import InputTooLarge
+
     try:
-        runs = read(unit.path, cfg.input_format)
+        runs = read(unit.path, cfg.input_format, max_bytes=limits.max_bytes)
     except InputError as exc:
-        if unit.lenient:
+        if unit.lenient and not isinstance(exc, InputTooLarge):  # a big file in a folder may be a log: say so
             return [], []
         return [], [InputProblem(exc.source, exc.problem)]
     if unit.root is not None:
@@ -260,7 +368,7 @@ def _work(unit: _Unit, cfg: Config, train: str | None, val: str | None) -> tuple
                 run.name = src.relative_to(unit.root).as_posix()
     done, problems = [], []
     for run in runs:
-        rr, problem = _check(run, cfg, train, val)
+        rr, problem = _check(run, cfg, train, val, limits.max_points)
         if problem is not None:
             problems.append(problem)
         else:
@@ -276,6 +384,7 @@ def _analyze_paths(
     report: Report,
     jobs: int | None,
     progress: Callable[[int, int], None] | None,
+    limits: _Limits = _Limits(),
 ) -> None:
     groups: list[tuple[str, list[_Unit]]] = []
     for path in paths:
@@ -286,7 +395,7 @@ def _analyze_paths(
     total = len(units)
     if workers <= 1:
         for i, u in enumerate(units, 1):
-            results[u] = _work(u, cfg, train, val)
+            results[u] = _work(u, cfg, train, val, limits)
             if progress:
                 progress(i, total)
     else:
@@ -294,9 +403,9 @@ def _analyze_paths(
 
         local = [u for u in units if u.path == "-"]  # stdin belongs to this process
         for u in local:
-            results[u] = _work(u, cfg, train, val)
+            results[u] = _work(u, cfg, train, val, limits)
         with ProcessPoolExecutor(max_workers=workers) as pool:
-            futures = {pool.submit(_work, u, cfg, train, val): u for u in units if u.path != "-"}
+            futures = {pool.submit(_work, u, cfg, train, val, limits): u for u in units if u.path != "-"}
             done = len(local)
             for fut in as_completed(futures):
                 results[futures[fut]] = fut.result()

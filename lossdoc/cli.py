@@ -177,6 +177,22 @@ def analyze(
         int | None, typer.Option("--jobs", "-j", min=1, help="Worker processes for many runs [default: auto].")
     ] = None,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Also show skipped rules and all columns.")] = False,
+    max_points: Annotated[
+        int,
+        typer.Option(
+            "--max-points",
+            min=0,
+            help="Bin series longer than N points (median per bin, NaN/Inf kept, noted in the report) before the "
+            "rules see them; 0 keeps every point.",
+        ),
+    ] = 200_000,
+    max_bytes: Annotated[
+        str,
+        typer.Option(
+            "--max-bytes",
+            help="Refuse files (and stdin) larger than this, e.g. 500M, 4G; 0 means no limit.",
+        ),
+    ] = "1G",
 ) -> None:
     """Diagnose training logs; the exit code gates CI (0 clean, 1 findings, 2 errors)."""
     from lossdoc import api
@@ -186,7 +202,10 @@ def analyze(
     if plot is not None:
         _check_plot(plot)
     cfg = _load_config(config)
+    limit = parse_size(max_bytes)
     kwargs = {
+        "max_points": max_points,
+        "max_bytes": limit,
         "config": cfg,
         "fail_on": fail_on.value if fail_on else None,
         "select": _split(select),
@@ -198,7 +217,7 @@ def analyze(
     if join:
         report = Report()
         try:
-            source = [api.join(paths, input_format or cfg.input_format)]
+            source = [api.join(paths, input_format or cfg.input_format, max_bytes=limit)]
         except LossdocError as exc:
             if not hasattr(exc, "source"):
                 raise
@@ -231,6 +250,26 @@ def analyze(
         sys.stdout.write(text)
         sys.stdout.flush()
     raise typer.Exit(report.exit_code)
+
+
+def parse_size(text: str) -> int:
+    """``--max-bytes``: a number of bytes with an optional K/M/G/T suffix (powers of 1024); 0 is no limit."""
+    from lossdoc.errors import UsageError
+
+    t = str(text).strip().upper().removesuffix("B").removesuffix("I")
+    scale = 1
+    if t and t[-1] in "KMGT":
+        scale = 1024 ** ("KMGT".index(t[-1]) + 1)
+        t = t[:-1]
+    try:
+        value = float(t)
+    except ValueError:
+        value = -1.0
+    import math
+
+    if not (math.isfinite(value) and value >= 0):
+        raise UsageError(f"--max-bytes {text!r}: expected a size such as 500M, 4G or 0 (no limit)")
+    return int(value * scale)
 
 
 def _check_plot(path: Path) -> None:

@@ -150,11 +150,28 @@ def test_text_and_timestamp_columns_are_ignored(tmp_path):
     assert set(run.series) == {"loss", "val_loss"}
 
 
-def test_truncated_last_row_gives_absent_cells(tmp_path):
+def test_truncated_last_row_is_skipped_with_a_note(tmp_path):
+    # A last line without its line end may be cut inside a number ("0.8" of "0.85"): a file still being written.
     data = b"epoch,loss,val_loss\n0,1.0,1.1\n1,0.9,1.0\n2,0.8"
+    run = read(tmp_path, data)
+    assert values(run, "loss") == [1.0, 0.9]
+    assert values(run, "val_loss") == [1.1, 1.0]
+    assert any("line 4" in n and "no line end" in n for n in run.notes), run.notes
+
+
+def test_short_last_row_with_its_line_end_gives_absent_cells(tmp_path):
+    data = b"epoch,loss,val_loss\n0,1.0,1.1\n1,0.9,1.0\n2,0.8\n"
     run = read(tmp_path, data)
     assert values(run, "loss") == [1.0, 0.9, 0.8]
     assert values(run, "val_loss") == [1.1, 1.0]
+
+
+def test_a_garbled_line_is_skipped_with_a_note(tmp_path):
+    rows = "".join(f"{i},{1 / (i + 1):.3f},{1.1 / (i + 1):.3f}\n" for i in range(20))
+    data = ("epoch,loss,val_loss\n" + rows + "\x00\x01garbage\n" + "20,0.04,0.05\n").encode()
+    run = read(tmp_path, data.replace(b"\x00\x01", b"##"))
+    assert len(run.series["loss"]) == 21
+    assert any("epoch: 1 row(s) of text" in n and "line 22" in n for n in run.notes), run.notes
 
 
 def test_row_with_too_many_fields_is_skipped_with_a_note(tmp_path):

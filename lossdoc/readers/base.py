@@ -8,10 +8,14 @@ collects them into the registry. Readers never write to, lock or keep open the f
 
 from __future__ import annotations
 
+import contextvars
 import io
+import os
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import ClassVar, Iterable
+from typing import ClassVar
 
 import numpy as np
 
@@ -20,6 +24,112 @@ from lossdoc.model import Run, Series
 from lossdoc.naming import resolve
 
 HEAD_BYTES = 64 * 1024
+
+# ---------------------------------------------------------------------------------------------- size limits
+
+#: The largest file (or standard input) lossdoc reads whole; ``--max-bytes`` changes it, 0 means no limit.
+DEFAULT_MAX_BYTES = 1024**3
+#: Parsing text (CSV cells, JSON lists, log lines) into Python objects takes about this many times the file's
+#: size in memory at its peak (measured: a 16 MB CSV peaks near 460 MB); a text log that would not fit in the
+#: memory the system has available is refused with a message instead of being killed by the OOM killer.
+TEXT_MEMORY_FACTOR = 32
+_max_bytes: contextvars.ContextVar[int] = contextvars.ContextVar("lossdoc_max_bytes", default=DEFAULT_MAX_BYTES)
+
+
+def max_bytes() -> int:
+    return _max_bytes.get()
+
+
+@contextmanager
+def reading_limits(max_bytes: int | None = None) -> Iterator[None]:
+    """Within the block, files larger than ``max_bytes`` are refused (None keeps the current limit)."""
+    if max_bytes is None:
+        yield
+        return
+    token = _max_bytes.set(int(max_bytes))
+    try:
+        yield
+    finally:
+        _max_bytes.reset(token)
+
+
+def human_size(n: float) -> str:
+    for unit in ("bytes", "KB", "MB", "GB", "TB"):
+        if n < 1024 or unit == "TB":
+            return f"{n:,.0f} bytes" if unit == "bytes" else f"{n:.1f} {unit}"
+        n /= 1024
+    return f"{n:.1f} TB"  # pragma: no cover
+
+
+class InputTooLarge(InputError):
+    """A log over the size or memory limit: reported even where unrecognised files are skipped (folder walks)."""
+
+
+def too_big(label: str, size: int, limit: int, what: str = "file") -> InputError:
+    return InputTooLarge(
+        label,
+        f"{what} is {human_size(size)}; lossdoc reads at most {human_size(limit)}; use --max-bytes to raise the "
+        "limit (0: none)",
+    )
+
+
+def read_file(path: Path | str, label: str | None = None) -> bytes:
+    """A whole file within the size limit: refused by its size before reading, and never more than limit + 1
+    bytes read (a file that grows while it is read)."""
+    label = label or str(path)
+    limit = max_bytes()
+    with open(path, "rb") as fh:
+        size = os.fstat(fh.fileno()).st_size
+        if limit and size > limit:
+            raise too_big(label, size, limit)
+        data = fh.read(limit + 1) if limit else fh.read()
+    if limit and len(data) > limit:
+        raise too_big(label, len(data), limit)
+    return data
+
+
+def read_stream(stream, label: str) -> bytes:
+    """A stream (standard input) up to the size limit, in chunks: endless input ends in an error, not a hang."""
+    limit = max_bytes()
+    chunks, total = [], 0
+    while True:
+        chunk = stream.read(1 << 20)
+        if not chunk:
+            break
+        chunks.append(chunk)
+        total += len(chunk)
+        if limit and total > limit:
+            raise InputTooLarge(
+                label, f"more than {human_size(limit)} of input; lossdoc reads at most {human_size(limit)}; "
+                "use --max-bytes to raise the limit (0: none)"
+            )
+    return b"".join(chunks)
+
+
+def available_memory() -> int | None:
+    """MemAvailable from /proc/meminfo (Linux), in bytes; None elsewhere."""
+    try:
+        with open("/proc/meminfo", "rb") as fh:
+            for line in fh:
+                if line.startswith(b"MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        return None
+    return None
+
+
+def check_text_memory(label: str, size: int) -> None:
+    """Refuse a text log whose parsing would not fit in the memory available (instead of being OOM-killed)."""
+    need = size * TEXT_MEMORY_FACTOR
+    if need < 256 * 1024**2:
+        return
+    avail = available_memory()
+    if avail is not None and need > avail:
+        raise InputTooLarge(
+            label,
+            f"file is {human_size(size)}: parsing it as text needs about {human_size(need)} of memory and "
+            f"{human_size(avail)} is available; trim the log or analyse it on a larger machine",
+        )
 
 
 @dataclass
@@ -41,22 +151,26 @@ class Source:
         return self._head[:n]
 
     def read_bytes(self) -> bytes:
+        """The whole file, within the size limit (``--max-bytes``)."""
         if self.data is None:
             assert self.path is not None
-            self.data = self.path.read_bytes()
+            self.data = read_file(self.path, self.label)
         return self.data
 
     def text(self) -> str:
         """Decoded text with BOMs removed and CRLF / CR-CR-LF / CR line endings folded to LF."""
-        return decode_text(self.read_bytes(), self.label)
+        raw = self.read_bytes()
+        check_text_memory(self.label, len(raw))
+        return decode_text(raw, self.label)
 
     def stream(self) -> io.StringIO:
         return io.StringIO(self.text())
 
 
 def decode_text(raw: bytes, label: str) -> str:
-    if raw.startswith(b"\xff\xfe") or raw.startswith(b"\xfe\xff"):
-        text = raw.decode("utf-16")
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        # "replace": a UTF-16 file cut at an odd byte (still being written) keeps its complete characters.
+        text = raw.decode("utf-16", errors="replace")
     else:
         if b"\x00" in raw[:4096]:
             raise InputError(label, "binary content, not a text log")
@@ -239,11 +353,9 @@ def _is_total(lower_name: str) -> bool:
 
     n = normalise(lower_name)
     for p in ("train_", "val_", "valid_", "validation_", "eval_", "test_", "epoch_", "training_"):
-        if n.startswith(p):
-            n = n[len(p) :]
+        n = n.removeprefix(p)
     for s in ("_epoch", "_step", "_train", "_val"):
-        if n.endswith(s):
-            n = n[: -len(s)]
+        n = n.removesuffix(s)
     return n in ("loss", "total_loss", "loss_total")
 
 

@@ -18,15 +18,15 @@ from pathlib import Path
 
 from lossdoc.errors import InputError
 from lossdoc.model import Run
-from lossdoc.readers.base import HEAD_BYTES, Reader, Source, build_series, decode_text
+from lossdoc.readers.base import HEAD_BYTES, Reader, Source, build_series, decode_text, read_file
 
 FORMAT = "mlflow"
 MAX_METRIC_FILES = 10_000
 MAX_CHILDREN = 10_000
 SNIFF_CHILDREN = 50  # folders looked into when sniffing an experiment / mlruns folder
 
-_INT = r"[+-]?\d+"
-_FLOAT = r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?|[+-]?(?:nan|inf|infinity)"
+_INT = r"[+-]?\d++"  # possessive: a hostile line of digits is rejected in linear time
+_FLOAT = r"[+-]?(?:\d++(?:\.\d*+)?|\.\d++)(?:[eE][+-]?\d++)?|[+-]?(?:nan|inf|infinity)"
 _LINE = re.compile(rf"^\s*({_INT})\s+({_FLOAT})\s+({_INT})\s*$", re.IGNORECASE)
 _LINE_NO_STEP = re.compile(rf"^\s*({_INT})\s+({_FLOAT})\s*$", re.IGNORECASE)
 # Milliseconds since 1970: from 1973 to 5138, so that three small numbers are not taken for MLflow.
@@ -222,10 +222,12 @@ def read_metrics_dir(metrics: Path, run: Run) -> None:
     for f in sorted(files):
         name = f.relative_to(metrics).as_posix()
         try:
-            with open(f, "rb") as fh:
-                raw = fh.read()
+            raw = read_file(f)
         except OSError as exc:
             run.notes.append(f"{f}: cannot be read ({exc.strerror or exc}); skipped")
+            continue
+        except InputError as exc:  # over --max-bytes
+            run.notes.append(f"{exc}; skipped")
             continue
         if not raw.strip():
             continue  # created, nothing logged yet

@@ -16,7 +16,16 @@ from pathlib import Path
 
 from lossdoc.errors import InputError, UsageError
 from lossdoc.model import Run
-from lossdoc.readers.base import HEAD_BYTES, Reader, Source, finish_run
+from lossdoc.readers.base import (
+    HEAD_BYTES,
+    InputTooLarge,
+    Reader,
+    Source,
+    finish_run,
+    max_bytes,
+    read_stream,
+    too_big,
+)
 
 # Modules that declare readers (each has a READERS list). Imported lazily so that `lossdoc --help` stays fast.
 _MODULES = ("tensorboard", "tbexport", "mlflow", "jsonlogs", "tabular", "text")
@@ -83,12 +92,15 @@ def _check_readable_file(path: Path) -> None:
         raise InputError(str(path), "not a regular file (a FIFO, device or socket); lossdoc reads files and folders")
     if not os.access(path, os.R_OK):
         raise InputError(str(path), "permission denied")
+    limit = max_bytes()
+    if limit and st.st_size > limit:
+        raise too_big(str(path), st.st_size, limit)
 
 
 def read_path(path: str | os.PathLike, input_format: str | None = None) -> list[Run]:
     """Read a file, a directory of runs, or ``-`` for standard input."""
     if str(path) == "-":
-        data = sys.stdin.buffer.read()
+        data = read_stream(sys.stdin.buffer, "<stdin>")
         return read_source(Source("<stdin>", None, data), input_format)
     p = Path(path)
     if p.is_dir():
@@ -100,6 +112,8 @@ def read_path(path: str | os.PathLike, input_format: str | None = None) -> list[
         raise InputError(str(p), "permission denied") from None
     except IsADirectoryError:
         raise InputError(str(p), "is a directory") from None
+    except OSError as exc:  # EIO, a file removed while read, a stale network mount...
+        raise InputError(str(p), f"cannot be read ({exc.strerror or exc})") from None
 
 
 def read_dir(path: Path, input_format: str | None = None) -> list[Run]:
@@ -121,6 +135,7 @@ def read_dir(path: Path, input_format: str | None = None) -> list[Run]:
             if ok:
                 return _finish(r.read_dir(path))
     runs: list[Run] = []
+    too_large: list[InputTooLarge] = []
     seen = 0
     for root, dirs, files in os.walk(path, followlinks=False):
         dirs.sort()
@@ -153,10 +168,16 @@ def read_dir(path: Path, input_format: str | None = None) -> list[Run]:
             try:
                 _check_readable_file(fp)
                 runs.extend(read_source(Source(str(fp), fp), input_format))
-            except InputError:
+            except InputTooLarge as exc:
+                too_large.append(exc)  # maybe a log: said, not skipped in silence
+            except (InputError, OSError):
                 continue  # not a log (a README, a checkpoint...): a folder holds more than logs
     if not runs:
+        if too_large:
+            raise too_large[0]
         raise InputError(str(path), "no training log found in this folder")
+    for exc in too_large:
+        runs[0].notes.append(f"{exc}; skipped")
     return runs
 
 

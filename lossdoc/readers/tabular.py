@@ -25,11 +25,16 @@ from lossdoc.naming import is_bookkeeping, normalise, resolve
 from lossdoc.readers.base import Reader, Source, build_series, decode_text, require_series
 
 _DELIMITERS = (",", "\t", ";", "|")
+# Wider tables are refused: no training log logs that many series, and pandas slows to minutes on 100,000 columns.
+MAX_COLUMNS = 5_000
 # Cells that mean "not logged on this row" (Keras CSVLogger writes NA, fastai #na#), as opposed to a logged NaN.
 _ABSENT = {"", "na", "n/a", "#na#", "none", "null", "nat", "-"}
 _STEP_NAMES = ("step", "global_step", "globalstep", "steps", "iter", "iters", "iteration", "iterations", "it")
 _EPOCH_NAMES = ("epoch", "epochs")
-_NUM = re.compile(r"^[-+]?(\d+\.?\d*([eE][-+]?\d+)?|\.\d+([eE][-+]?\d+)?|nan|inf|infinity)$", re.IGNORECASE)
+# Possessive quantifiers: a megabyte of digits followed by a letter is rejected in linear time.
+_NUM = re.compile(
+    r"^[-+]?(\d++(\.\d*+)?([eE][-+]?\d++)?|\.\d++([eE][-+]?\d++)?|nan|inf|infinity)$", re.IGNORECASE
+)
 
 
 # --------------------------------------------------------------------------------------------------- loading
@@ -43,14 +48,39 @@ class Table:
     cells: dict[str, list[str]]
     nrows: int
     notes: list[str] = field(default_factory=list)
-    _numeric: dict[str, tuple[np.ndarray, np.ndarray] | None] = field(default_factory=dict)
+    lines: list[int] | None = None  # the file's line number of each data row, when known
+    _numeric: dict[str, Numeric | None] = field(default_factory=dict)
 
     def numeric(self, col: str) -> tuple[np.ndarray, np.ndarray] | None:
         """(values, present) for a numeric column, or None for a text column. ``present`` is False where the
-        cell was empty; logged "nan"/"inf" are present and become NaN/Inf."""
+        cell was empty; logged "nan"/"inf" are present and become NaN/Inf. A few cells of text in a column of
+        numbers (a line garbled by a crash or a concurrent write) are not present either: see ``garbled``."""
+        num = self.numeric_full(col)
+        return None if num is None else (num.values, num.present)
+
+    def numeric_full(self, col: str) -> Numeric | None:
         if col not in self._numeric:
             self._numeric[col] = _to_numeric(self.cells[col])
         return self._numeric[col]
+
+    def text_example(self, col: str) -> str:
+        """`` (e.g. 'abc' at line 3)``: the first cell of a text column that is not a number, for messages."""
+        for i, c in enumerate(self.cells[col]):
+            if c and not _NUM.match(c.lower()) and c.lower() not in _ABSENT:
+                where = f" at line {self.lines[i]}" if self.lines else ""
+                return f" (e.g. {c[:40]!r}{where})"
+        return ""
+
+    def garbled_note(self, col: str, what: str = "cell(s)") -> str | None:
+        num = self.numeric_full(col)
+        if num is None or not num.garbled.any():
+            return None
+        i = int(np.flatnonzero(num.garbled)[0])
+        where = f" at line {self.lines[i]}" if self.lines else ""
+        return (
+            f"{col}: {int(num.garbled.sum())} {what} of text where numbers should be skipped "
+            f"(first {self.cells[col][i][:40]!r}{where})"
+        )
 
     def find(self, names: tuple[str, ...]) -> str | None:
         """The first column whose normalised name is one of ``names`` (in the order of ``names``)."""
@@ -63,7 +93,18 @@ class Table:
         return None
 
 
-def _to_numeric(cells: list[str]) -> tuple[np.ndarray, np.ndarray] | None:
+@dataclass
+class Numeric:
+    values: np.ndarray
+    present: np.ndarray  # a number (or a logged NaN/Inf) was written in the cell
+    garbled: np.ndarray  # the cell held text in a column of numbers: skipped
+
+
+# A column of numbers may hold this share of cells that are text (garbled lines) and still be read as numbers.
+GARBLED_SHARE = 0.1
+
+
+def _to_numeric(cells: list[str]) -> Numeric | None:
     import pandas as pd
 
     n = len(cells)
@@ -73,9 +114,12 @@ def _to_numeric(cells: list[str]) -> tuple[np.ndarray, np.ndarray] | None:
         return None
     parsed = pd.to_numeric(pd.Series(np.where(present, arr, None), dtype=object), errors="coerce")
     values = np.array(parsed.to_numpy(dtype=np.float64, na_value=np.nan), dtype=np.float64)  # a writable copy
+    garbled = np.zeros(n, dtype=bool)
     # Cells pandas could not read but that are present: an absent marker (NA, #na#), a logged NaN/Inf spelled
-    # some other way, or text. Only these few cells are looked at one by one.
+    # some other way, or text. Only these few cells are looked at one by one; a column where more than a few
+    # are text is a text column (names, timestamps), not numbers with a garbled line.
     bad = present & np.isnan(values)
+    limit = GARBLED_SHARE * int(present.sum())
     for i in np.flatnonzero(bad):
         c = str(arr[i]).lower()
         if c in _ABSENT:
@@ -85,11 +129,14 @@ def _to_numeric(cells: list[str]) -> tuple[np.ndarray, np.ndarray] | None:
         elif c.startswith("tensor(") and _NUM.match(c[7:].split(",")[0].rstrip(")")):  # str(torch.tensor(...))
             values[i] = float(c[7:].split(",")[0].rstrip(")"))
         else:
-            return None
+            garbled[i] = True
+            present[i] = False
+            if garbled.sum() > limit:
+                return None
     assert len(values) == n
-    if not present.any():
+    if not present.any() or (garbled.any() and present.sum() < 2):
         return None
-    return values, present
+    return Numeric(values, present, garbled)
 
 
 def sniff_delimiter(lines: list[str]) -> str | None:
@@ -159,12 +206,24 @@ def load_table(source: Source) -> Table:
     header = [_clean_name(c) for c in _split(header_line, delim)]
     if not any(header):
         raise InputError(source.label, "no header row")
+    if len(header) > MAX_COLUMNS:
+        raise InputError(
+            source.label,
+            f"{len(header):,} columns; lossdoc reads tables of at most {MAX_COLUMNS:,} (a data set, not a training log?)",
+        )
     header_key = [normalise(c) for c in header]
     compact = _compact(header_line)
     notes: list[str] = []
+    body = nonblank[1:]
+    if len(body) >= 2 and not text.endswith("\n"):
+        # A last line without its line end may be cut anywhere ("0.53" read as "0.5"): a file still being
+        # written (or a writer killed mid-line). Only the complete lines are read.
+        notes.append(f"line {body[-1] + 1}, the last, has no line end (file still being written?): skipped")
+        body = body[:-1]
     kept = [header_line]
+    kept_lines: list[int] = []
     repeated: list[int] = []
-    for i in nonblank[1:]:
+    for i in body:
         ln = lines[i]
         # Cheap test first (most lines are data); the full split only for a line that looks like the header.
         if len(ln) >= len(compact) and _compact(ln) == compact:
@@ -173,13 +232,23 @@ def load_table(source: Source) -> Table:
                 repeated.append(i + 1)
                 continue
         kept.append(ln)
+        kept_lines.append(i + 1)
     if repeated:
         where = ", ".join(str(n) for n in repeated[:5])
         notes.append(
             f"the header row is repeated at line {where} (a restarted run appended to the same file); "
             "the repeated header was dropped"
         )
+    if len(kept) == 1:
+        raise InputError(source.label, "only a header row, no data rows")
     bad_rows: list[int] = []
+    # pandas takes the extra leading fields of a first data row longer than the header for an index (shifting
+    # every column); such rows are skipped like any other row with too many fields.
+    while len(kept) > 1 and len(_split(kept[1], delim)) > len(header):
+        bad_rows.append(kept_lines.pop(0))
+        del kept[1]
+    if len(kept) == 1:
+        raise InputError(source.label, f"every data row has more fields than the header ({len(header)})")
 
     def on_bad(fields: list[str]) -> None:
         bad_rows.append(len(fields))
@@ -187,7 +256,8 @@ def load_table(source: Source) -> Table:
     buf = "\n".join(kept)
     # Padding after a value (Ultralytics, hand-aligned files): read_csv's skipinitialspace takes care of the
     # padding before one.
-    buf = re.sub(rf" +(?={re.escape(delim)}|\n|$)", "", buf) if delim != " " else buf
+    # (A run of spaces is tried from its first space only: linear even for a megabyte of spaces.)
+    buf = re.sub(rf"(?<! ) ++(?={re.escape(delim)}|\n|$)", "", buf) if delim != " " else buf
     opts = {
         "sep": delim,
         "dtype": str,
@@ -208,10 +278,18 @@ def load_table(source: Source) -> Table:
         notes.append(f"skipped {len(bad_rows)} row(s) with more fields than the header ({len(header)})")
     columns: list[str] = []
     cells: dict[str, list[str]] = {}
-    for raw_col, clean in zip(df.columns, _dedupe([_clean_name(str(c)) for c in df.columns])):
+    # One conversion of the whole frame (column by column through df[...] is quadratic in the column count).
+    grid = df.to_numpy(dtype=object)
+    for j, clean in enumerate(_dedupe([_clean_name(str(c)) for c in df.columns])):
+        col = grid[:, j]
+        missing = pd.isna(col)
+        if missing.any():  # short rows read by the python engine
+            col = col.copy()
+            col[missing] = ""
         columns.append(clean)
-        cells[clean] = df[raw_col].fillna("").tolist()
-    return Table(columns=columns, cells=cells, nrows=len(df), notes=notes)
+        cells[clean] = col.tolist()
+    lines_known = not bad_rows and len(df) == len(kept_lines)
+    return Table(columns=columns, cells=cells, nrows=len(df), notes=notes, lines=kept_lines if lines_known else None)
 
 
 def _compact(line: str) -> str:
@@ -254,6 +332,14 @@ def table_run(
     run.notes.extend(table.notes)
     steps = _axis(table, step_col, source, "step")
     epochs = _axis(table, epoch_col, source, "epoch")
+    # A row whose step/epoch cell is garbled text cannot be placed: the whole row is skipped.
+    drop = np.zeros(table.nrows, dtype=bool)
+    for col in (step_col, epoch_col):
+        if col is not None:
+            drop |= table.numeric_full(col).garbled
+            note = table.garbled_note(col, "row(s)")
+            if note:
+                run.notes.append(note)
     if epochs is None and steps is None and default_epochs:
         epochs = np.arange(table.nrows, dtype=np.float64)
     skip = {c for c in (step_col, epoch_col) if c is not None} | set(exclude)
@@ -264,9 +350,18 @@ def table_run(
         if num is None:
             role = resolve(col, metric_split=metric_split)
             if role.kind == "loss":
-                raise InputError(source.label, f"loss column {col!r} holds text, not numbers")
+                raise InputError(
+                    source.label, f"loss column {col!r} holds text, not numbers{table.text_example(col)}"
+                )
             continue  # a text column (run name, timestamp, notes): not a curve
         values, present = num
+        note = table.garbled_note(col)
+        if note:
+            run.notes.append(note)
+        if drop.any():
+            present = present & ~drop
+            if not present.any():
+                continue
         s_steps = None if steps is None else steps[present]
         s_epochs = None if epochs is None else epochs[present]
         if s_epochs is not None and not np.isfinite(s_epochs).any():
@@ -283,7 +378,9 @@ def _axis(table: Table, col: str | None, source: Source, what: str) -> np.ndarra
         return None
     num = table.numeric(col)
     if num is None:
-        raise InputError(source.label, f"the {what} column {col!r} holds text, not numbers")
+        raise InputError(
+            source.label, f"the {what} column {col!r} holds text, not numbers{table.text_example(col)}"
+        )
     values, present = num
     return np.where(present, values, np.nan)
 

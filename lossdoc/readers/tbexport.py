@@ -22,14 +22,14 @@ from pathlib import Path
 
 from lossdoc.errors import InputError
 from lossdoc.model import Run
-from lossdoc.readers.base import HEAD_BYTES, Reader, Source, build_series, decode_text
+from lossdoc.readers.base import HEAD_BYTES, Reader, Source, build_series, decode_text, read_file
 
 FORMAT = "tb-export"
 EXTENSIONS = (".csv", ".json")
 MAX_FOLDER_FILES = 5_000
 
 _HEADERS = (("wall time", "step", "value"), ("step", "value"))
-_NUM = r"-?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?"
+_NUM = r"-?(?:\d++(?:\.\d*+)?|\.\d++)(?:[eE][+-]?\d++)?"  # possessive: linear on hostile input
 _JSON_VALUE = rf"(?:{_NUM}|NaN|-?Infinity|null|\"[^\"]*\")"
 _JSON_HEAD = re.compile(rf"^\[\s*\[\s*{_NUM}\s*,\s*{_NUM}\s*,\s*{_JSON_VALUE}\s*\]\s*[,\]]")
 # "run-<run>-tag-<tag>", possibly after a prefix a person added when saving ("myproj__run-.-tag-loss").
@@ -284,8 +284,7 @@ class TbExportReader(Reader):
                 name = en.base_run or en.prefix.rstrip("_-. ") or path.resolve().name
                 run = runs[key] = Run(source=str(path), format=FORMAT, name=name)
             try:
-                with open(f, "rb") as fh:
-                    raw = fh.read()
+                raw = read_file(f)
                 steps, values, notes = parse_export(raw, str(f))
             except InputError as exc:
                 run.notes.append(f"{exc}; skipped")

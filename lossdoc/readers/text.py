@@ -27,20 +27,25 @@ from lossdoc.model import Run
 from lossdoc.naming import is_bookkeeping, resolve
 from lossdoc.readers.base import Reader, Source, build_series, decode_text, require_series
 
-_NUMBER = r"[-+]?(?:\d+\.?\d*(?:[eE][-+]?\d+)?|\.\d+(?:[eE][-+]?\d+)?|nan|NaN|inf|-inf|Inf|-Inf|infinity|Infinity)"
-_ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b\][^\x07]*\x07")
+# The patterns below use possessive quantifiers (*+, ++) and anchor names at a word start, so that a hostile line
+# (a megabyte of digits, letters or spaces) is scanned in linear time instead of backtracking for hours.
+_NUMBER = (
+    r"[-+]?(?:\d++(?:\.\d*+)?(?:[eE][-+]?\d++)?|\.\d++(?:[eE][-+]?\d++)?"
+    r"|nan|NaN|inf|-inf|Inf|-Inf|infinity|Infinity)"
+)
+_ANSI = re.compile(r"\x1b\[[0-9;?]*+[A-Za-z]|\x1b\][^\x07\x1b]*+(?:\x07|\x1b\\)")
 _KERAS_EPOCH = re.compile(r"^\s*Epoch\s+(\d+)\s*/\s*(\d+)\s*$")
 # A Keras progress line: "32/32" then a bar, time, or "-" and at least one " - name: value" pair.
 _KERAS_PROGRESS = re.compile(r"^\s*(\d+)\s*/\s*(\d+)\b")
-_KERAS_PAIR = re.compile(rf"(?:^|\s)-\s+([A-Za-z_][\w/.\-]*)\s*:\s*({_NUMBER})(?![\w.:])")
+_KERAS_PAIR = re.compile(rf"(?:^|\s)-\s++([A-Za-z_][\w/.\-]*+)\s*+:\s*+({_NUMBER})(?![\w.:])")
 # An epoch/step/iteration marker and its number ("Epoch 3", "[epoch 3]", "step 500:", "iter=100", "Epoch 3/20").
 _MARKER = re.compile(
-    r"(?<![\w/])(epoch|step|global[_ ]step|iter|iteration)\b\s*[:=#]?\s*(\d+)(?:\s*/\s*\d+)?(?![\w.])",
+    r"(?<![\w/])(epoch|step|global[_ ]step|iter|iteration)\b\s*+[:=#]?\s*+(\d++)(?:\s*+/\s*+\d++)?(?![\w.])",
     re.IGNORECASE,
 )
 # name[:=] number: the name may be two words ("train loss"); units (ms, s, %) may follow the number.
 _PAIR = re.compile(
-    rf"([A-Za-z][\w/.\-]*(?:[ ][A-Za-z][\w/.\-]*){{0,2}}?)\s*[:=]?\s*({_NUMBER})(?:ms|s|%)?(?![\w.])"
+    rf"(?<![\w/.\-])([A-Za-z][\w/.\-]*+(?:[ ][A-Za-z][\w/.\-]*+){{0,2}}?)\s*+[:=]?\s*+({_NUMBER})(?:ms|s|%)?(?![\w.])"
 )
 
 

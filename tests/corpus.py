@@ -1,0 +1,503 @@
+"""The bad-input corpus: broken, hostile and huge logs, generated into a folder (nothing here is committed junk).
+
+Each case writes its input under ``root`` and says what lossdoc must do with it:
+
+- ``error``: exit 2 and exactly one line on stderr, ``lossdoc: error: <file>: <problem>``, naming the file and
+  containing ``says``;
+- ``partial``: exit 0 or 1, a report, and a note on the run (``--format json``: ``runs[].notes``) containing
+  ``says``, which tells what was skipped or decided;
+- ``ok``: exit 0 or 1 and a report (the input is odd but fully readable).
+
+Never a traceback, never a hang. ``python tests/corpus.py OUT`` writes the corpus to OUT and prints, for each
+case, the command and what lossdoc said (the table of the issue's closing note).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import struct
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+SEED = 20240606
+
+
+@dataclass
+class Case:
+    name: str
+    build: Callable[[Path], list[str]]  # writes the input under root; returns the lossdoc arguments after `analyze`
+    expect: str  # error | partial | ok
+    says: str = ""  # a substring of the stderr line (error) or of a run note (partial)
+    stdin: str | None = None  # a path to connect to stdin
+    names: str | None = None  # a substring of the error line that names the file (default: the first path's name)
+    monkeypatch: str | None = None  # a named fault injected in the process before lossdoc runs (see FAULTS)
+    timeout: float = 20.0
+    only_root: bool = False  # meaningful only as root / only as non-root: handled by the test
+    skip_as_root: bool = False
+    tags: list[str] = field(default_factory=list)
+
+
+# ------------------------------------------------------------------------------------------ TensorBoard bytes
+
+
+def frame(payload: bytes) -> bytes:
+    """One TFRecord: uint64 length, masked crc32c(length), data, masked crc32c(data) (tensorboard's own CRC)."""
+    from tensorboard.compat.tensorflow_stub.pywrap_tensorflow import masked_crc32c
+
+    header = struct.pack("<Q", len(payload))
+    return header + struct.pack("<I", masked_crc32c(header)) + payload + struct.pack("<I", masked_crc32c(payload))
+
+
+def version_event() -> bytes:
+    from tensorboard.compat.proto import event_pb2
+
+    return event_pb2.Event(wall_time=1_700_000_000.0, file_version="brain.Event:2").SerializeToString()
+
+
+def scalar_event(tag: str, step: int, value: float) -> bytes:
+    from tensorboard.compat.proto import event_pb2, summary_pb2
+
+    return event_pb2.Event(
+        wall_time=1_700_000_000.0 + step,
+        step=step,
+        summary=summary_pb2.Summary(value=[summary_pb2.Summary.Value(tag=tag, simple_value=value)]),
+    ).SerializeToString()
+
+
+def loss_curve(n: int, step: int) -> tuple[float, float]:
+    """A plausible (train, val) pair at step ``step`` of ``n``: falling, val flattening."""
+    t = step / max(1, n)
+    return 2.0 * (0.05 + (1 - t) ** 3) + 0.01 * ((step * 7) % 5), 2.0 * (0.15 + (1 - t) ** 3)
+
+
+def event_file_bytes(n: int = 40) -> list[bytes]:
+    """The records of a small event file: the version event, then loss and val_loss at steps 0..n-1."""
+    recs = [frame(version_event())]
+    for i in range(n):
+        tr, va = loss_curve(n, i)
+        recs.append(frame(scalar_event("loss", i, tr)))
+        recs.append(frame(scalar_event("val_loss", i, va)))
+    return recs
+
+
+EVENT_NAME = "events.out.tfevents.1700000000.host.1.0"
+
+
+# ------------------------------------------------------------------------------------------ small helpers
+
+
+def csv_text(n: int = 30, header: str = "epoch,loss,val_loss") -> str:
+    rows = [header]
+    for i in range(n):
+        tr, va = loss_curve(n, i)
+        rows.append(f"{i},{tr:.5f},{va:.5f}")
+    return "\n".join(rows) + "\n"
+
+
+def _write(root: Path, name: str, data: bytes | str) -> Path:
+    p = root / name
+    p.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(data, str):
+        data = data.encode("utf-8")
+    p.write_bytes(data)
+    return p
+
+
+def _one(name: str, data: bytes | str | Callable[[], bytes | str], *extra: str) -> Callable[[Path], list[str]]:
+    def build(root: Path) -> list[str]:
+        content = data() if callable(data) else data
+        return [str(_write(root, name, content)), *extra]
+
+    return build
+
+
+def _garbage(n: int) -> bytes:
+    return random.Random(SEED).randbytes(n)
+
+
+# ------------------------------------------------------------------------------------------ the cases
+
+
+def _tb_corrupt_crc(root: Path) -> list[str]:
+    recs = event_file_bytes()
+    bad = bytearray(recs[21])
+    bad[-1] ^= 0xFF  # the data CRC of record 22
+    recs[21] = bytes(bad)
+    return [str(_write(root, f"corrupt/{EVENT_NAME}", b"".join(recs)))]
+
+
+def _tb_truncated(root: Path) -> list[str]:
+    data = b"".join(event_file_bytes())
+    return [str(_write(root, f"live/{EVENT_NAME}", data[:-7]))]
+
+
+def _tb_zero_length(root: Path) -> list[str]:
+    return [str(_write(root, f"zero/{EVENT_NAME}", b""))]
+
+
+def _tb_zero_length_in_logdir(root: Path) -> list[str]:
+    d = root / "logdir-zero"
+    _write(d / "run1", EVENT_NAME, b"".join(event_file_bytes()))
+    _write(d / "run1", EVENT_NAME.replace(".0", ".1"), b"")
+    return [str(d)]
+
+
+def _tb_garbage_named_event(root: Path) -> list[str]:
+    return [str(_write(root, f"garbage-tb/{EVENT_NAME}", _garbage(4096)))]
+
+
+def _tb_huge_length(root: Path) -> list[str]:
+    """A record header claiming a 2**62-byte record, with a valid header CRC: must not allocate it."""
+    from tensorboard.compat.tensorflow_stub.pywrap_tensorflow import masked_crc32c
+
+    header = struct.pack("<Q", 1 << 62)
+    rec = header + struct.pack("<I", masked_crc32c(header)) + b"\0" * 64
+    return [str(_write(root, f"hugelen/{EVENT_NAME}", b"".join(event_file_bytes(5)) + rec))]
+
+
+def _logdir_without_events(root: Path) -> list[str]:
+    d = root / "logdir-empty"
+    for sub in ("run1", "run2/validation"):
+        (d / sub).mkdir(parents=True, exist_ok=True)
+        (d / sub / "README.md").write_text("# nothing logged yet\n")
+    (d / "run1" / "checkpoint.pt").write_bytes(_garbage(512))
+    return [str(d)]
+
+
+def _many_files(root: Path) -> list[str]:
+    d = root / "many"
+    d.mkdir(parents=True, exist_ok=True)
+    for i in range(10_000):
+        (d / f"note-{i:05d}.txt").write_bytes(b"not a log\n")
+    (d / "run.csv").write_text(csv_text())
+    return [str(d)]
+
+
+def _symlink_loop(root: Path) -> list[str]:
+    a, b = root / "loop-a.csv", root / "loop-b.csv"
+    os.symlink(b, a)
+    os.symlink(a, b)
+    return [str(a)]
+
+
+def _symlink_loop_dir(root: Path) -> list[str]:
+    d = root / "loopdir"
+    d.mkdir(parents=True, exist_ok=True)
+    (d / "run.csv").write_text(csv_text())
+    os.symlink(d, d / "self")  # a folder that contains itself
+    os.symlink(d / "x", d / "y")
+    os.symlink(d / "y", d / "x")
+    return [str(d)]
+
+
+def _unreadable(root: Path) -> list[str]:
+    p = _write(root, "secret.csv", csv_text())
+    p.chmod(0)
+    return [str(p)]
+
+
+def _fifo(root: Path) -> list[str]:
+    p = root / "pipe.csv"
+    os.mkfifo(p)
+    return [str(p)]
+
+
+def _fifo_forced(root: Path) -> list[str]:
+    p = root / "pipe2.csv"
+    os.mkfifo(p)
+    return [str(p), "--input-format", "csv"]
+
+
+def _fifo_in_folder(root: Path) -> list[str]:
+    d = root / "with-fifo"
+    d.mkdir(parents=True, exist_ok=True)
+    os.mkfifo(d / "a-pipe.csv")
+    (d / "run.csv").write_text(csv_text())
+    return [str(d)]
+
+
+def _sparse_huge(root: Path) -> list[str]:
+    """A 5 GB file (sparse: no disk used) with a CSV header: refused before reading, by size."""
+    p = root / "huge.csv"
+    with open(p, "wb") as fh:
+        fh.write(b"epoch,loss,val_loss\n0,1.0,1.1\n")
+        fh.truncate(5 * 1024**3)
+    return [str(p)]
+
+
+def _small_limit(root: Path) -> list[str]:
+    p = _write(root, "limited.csv", csv_text(2000))
+    return [str(p), "--max-bytes", "10000"]
+
+
+def _deep_json(open_: str, close: str) -> str:
+    return open_ * 100_000 + close * 100_000
+
+
+def _wide_csv() -> str:
+    cols = [f"c{i}" for i in range(100_000)]
+    cols[1], cols[2] = "loss", "val_loss"
+    lines = [",".join(["epoch", *cols[1:]])]
+    for r in range(3):
+        lines.append(",".join([str(r)] + [f"{1.0 / (r + 1) + i * 1e-6:.6f}" for i in range(1, 100_000)]))
+    return "\n".join(lines) + "\n"
+
+
+def _long_line_csv() -> str:
+    rows = ["epoch,loss,val_loss,note"]
+    for i in range(20):
+        tr, va = loss_curve(20, i)
+        rows.append(f"{i},{tr:.5f},{va:.5f}," + ("n" * 1_000_000 if i == 5 else "ok"))
+    return "\n".join(rows) + "\n"
+
+
+def _long_line_text() -> str:
+    lines = [f"epoch {i}: loss {2.0 / (i + 1):.4f} val_loss {2.2 / (i + 1):.4f}" for i in range(10)]
+    lines.insert(3, "epoch 3 " + "a" * 1_000_000)
+    lines.insert(4, "epoch 3 " + "x=" * 500_000)
+    return "\n".join(lines) + "\n"
+
+
+def _long_line_jsonl() -> str:
+    lines = [json.dumps({"step": i, "loss": 2.0 / (i + 1)}) for i in range(10)]
+    lines.insert(3, json.dumps({"step": 99, "note": "n" * 1_000_000}))
+    return "\n".join(lines) + "\n"
+
+
+def _utf16() -> bytes:
+    return csv_text().encode("utf-16")  # with a BOM
+
+
+def _utf16_odd() -> bytes:
+    return csv_text().encode("utf-16") + b"\x00"  # an odd number of bytes: a cut UTF-16 file
+
+
+def _non_utf8() -> bytes:
+    return csv_text(header="epoch,loss,val_loss,r\xe9sum\xe9").replace("\n", ",x\n").replace(
+        "r\xe9sum\xe9,x", "r\xe9sum\xe9"
+    ).encode("latin-1") + b"\xff\xfe\xfa,\x80\x81\n"
+
+
+def _mixed_delimiters() -> str:
+    rows = ["epoch,loss;val_loss\tacc"]
+    for i in range(20):
+        tr, va = loss_curve(20, i)
+        sep = [",", ";", "\t", "|"][i % 4]
+        rows.append(sep.join([str(i), f"{tr:.4f}", f"{va:.4f}", "0.5"]))
+    return "\n".join(rows) + "\n"
+
+
+def _strings_for_numbers() -> str:
+    return "epoch,loss,val_loss\n" + "".join(f"{i},abc{i},def\n" for i in range(20))
+
+
+def _duplicated_columns() -> str:
+    rows = ["epoch,loss,loss,val_loss,val_loss"]
+    for i in range(20):
+        tr, va = loss_curve(20, i)
+        rows.append(f"{i},{tr:.4f},{tr * 2:.4f},{va:.4f},{va:.4f}")
+    return "\n".join(rows) + "\n"
+
+
+def _negative_steps() -> str:
+    rows = ["step,loss,val_loss"]
+    for i in range(20):
+        tr, va = loss_curve(20, i)
+        rows.append(f"{i * 10 - 100},{tr:.4f},{va:.4f}")
+    return "\n".join(rows) + "\n"
+
+
+def _nan_steps() -> str:
+    rows = ["step,loss,val_loss"]
+    for i in range(20):
+        tr, va = loss_curve(20, i)
+        rows.append(f"{'nan' if i % 3 == 0 else i * 10},{tr:.4f},{va:.4f}")
+    return "\n".join(rows) + "\n"
+
+
+def _backwards_steps() -> str:
+    rows = ["step,loss,val_loss"]
+    for k, i in enumerate(list(range(30)) + list(range(10, 40))):
+        tr, va = loss_curve(40, i)
+        rows.append(f"{i * 10},{tr:.4f},{va:.4f}")
+    return "\n".join(rows) + "\n"
+
+
+def _partial_last_line() -> str:
+    return csv_text(20) + "20,0.5"
+
+
+def _json_numbers_as_strings() -> str:
+    return json.dumps({"loss": ["0.9", "0.8"], "val_loss": ["1.0", "0.9"]})
+
+
+def _stdin_zero(root: Path) -> list[str]:
+    return ["-", "--max-bytes", "1000000"]
+
+
+def _stdin_zero_default(root: Path) -> list[str]:
+    return ["-"]
+
+
+def cases() -> list[Case]:
+    C = Case
+    return [
+        # --- empty and header-only
+        C("empty.csv", _one("empty.csv", b""), "error", "empty file"),
+        C("empty.json", _one("empty.json", b""), "error", "empty file"),
+        C("blank-lines.csv", _one("blank.csv", b"\n\n \r\n\t\n"), "error", "empty file"),
+        C("header-only.csv", _one("header.csv", "epoch,loss,val_loss\n"), "error", "only a header row"),
+        C("header-only-no-newline.csv", _one("header2.csv", "epoch,loss,val_loss"), "error", "only a header row"),
+        C("header-only.tb-export.csv", _one("run-x-tag-loss.csv", "Wall time,Step,Value\n"), "error", "no data rows"),
+        C("empty-history.json", _one("history.json", '{"loss": [], "val_loss": []}'), "error", ""),
+        # --- garbage with a log's name
+        C("garbage.csv", _one("garbage.csv", lambda: _garbage(65536)), "error", ""),
+        C("garbage.json", _one("garbage.json", lambda: _garbage(65536)), "error", ""),
+        C("garbage-forced-csv", _one("garbage2.csv", lambda: _garbage(4096), "--input-format", "csv"), "error", ""),
+        C("garbage.event-name", _tb_garbage_named_event, "error", "not a readable TensorBoard event file"),
+        # --- JSON
+        C("truncated.json", _one("truncated.json", '{"loss": [0.9, 0.8, 0.7], "val_loss": [1.0, 0.9'), "error",
+          "truncated JSON"),
+        C("deep-array.json", _one("deep.json", lambda: _deep_json("[", "]")), "error", ""),
+        C("deep-object.json", _one("deep2.json", lambda: _deep_json('{"a":', "}")), "error", ""),
+        C("deep-history.json", _one("history2.json", lambda: '{"loss": ' + _deep_json("[", "]") + "}"),
+          "error", ""),
+        C("deep-object.jsonl", _one("deep.jsonl", lambda: '{"step": 1, "loss": 0.5}\n' + _deep_json('{"a":', "}")
+          + "\n" + '{"step": 2, "loss": 0.4}\n'), "partial", "not JSON objects"),
+        C("numbers-as-strings.json", _one("strnum.json", _json_numbers_as_strings()), "error", ""),
+        # --- huge shapes
+        C("100k-columns.csv", _one("wide.csv", _wide_csv), "error", "columns; lossdoc reads tables of at most"),
+        C("1MB-line.csv", _one("longline.csv", _long_line_csv), "ok"),
+        C("1MB-line.txt", _one("longline.log", _long_line_text), "ok"),
+        C("1MB-line.jsonl", _one("longline.jsonl", _long_line_jsonl), "ok"),
+        C("5GB-sparse.csv", _sparse_huge, "error", "use --max-bytes"),
+        C("over --max-bytes", _small_limit, "error", "use --max-bytes"),
+        # --- encodings and delimiters
+        C("non-utf8.csv", _one("latin1.csv", _non_utf8), "partial", "of text where numbers should be skipped"),
+        C("utf16-bom.csv", _one("utf16.csv", _utf16), "ok"),
+        C("utf16-odd-length.csv", _one("utf16odd.csv", _utf16_odd), "partial", "no line end"),
+        C("mixed-delimiters.csv", _one("mixed.csv", _mixed_delimiters), "error", "holds text"),
+        # --- content
+        C("strings-for-numbers.csv", _one("strings.csv", _strings_for_numbers), "error", "holds text"),
+        C("duplicated-columns.csv", _one("dupes.csv", _duplicated_columns), "ok"),
+        C("negative-steps.csv", _one("negsteps.csv", _negative_steps), "ok"),
+        C("nan-steps.csv", _one("nansteps.csv", _nan_steps), "ok"),
+        C("steps-backwards.csv", _one("restart.csv", _backwards_steps), "partial", "kept the latest segment"),
+        C("partial-last-line.csv", _one("live.csv", _partial_last_line), "partial", "no line end"),
+        # --- TensorBoard
+        C("tb-corrupt-crc", _tb_corrupt_crc, "partial", "bad CRC"),
+        C("tb-truncated-last-record", _tb_truncated, "partial", "last record incomplete"),
+        C("tb-zero-length", _tb_zero_length, "error", "empty"),
+        C("tb-zero-length-in-logdir", _tb_zero_length_in_logdir, "partial", "empty event file"),
+        C("tb-huge-record-length", _tb_huge_length, "partial", "incomplete"),
+        C("logdir-without-events", _logdir_without_events, "error", "no training log found"),
+        # --- the file system
+        C("10000-files", _many_files, "ok", timeout=60),
+        C("symlink-loop", _symlink_loop, "error", "symbolic links"),
+        C("symlink-loop-in-folder", _symlink_loop_dir, "ok"),
+        C("no-read-permission", _unreadable, "error", "permission denied", skip_as_root=True),
+        C("no-read-permission (injected)", _one("secret2.csv", csv_text()), "error", "permission denied",
+          monkeypatch="eacces"),
+        C("read-fails-EIO (injected)", _one("eio.csv", csv_text()), "error", "cannot be read (Input/output error)",
+          monkeypatch="eio"),
+        C("fifo", _fifo, "error", "not a regular file"),
+        C("fifo-forced-format", _fifo_forced, "error", "not a regular file"),
+        C("fifo-in-folder", _fifo_in_folder, "ok"),
+        C("/dev/zero", lambda root: ["/dev/zero"], "error", "not a regular file", names="/dev/zero"),
+        C("/dev/zero-forced", lambda root: ["/dev/zero", "--input-format", "jsonl"], "error", "not a regular file",
+          names="/dev/zero"),
+        C("stdin </dev/zero --max-bytes 1e6", _stdin_zero, "error", "use --max-bytes", stdin="/dev/zero",
+          names="<stdin>"),
+        C("stdin </dev/zero (default limit)", _stdin_zero_default, "error", "use --max-bytes", stdin="/dev/zero",
+          names="<stdin>", timeout=60),
+    ]
+
+
+# ------------------------------------------------------------------------------------------ faults
+
+FAULTS = ("eacces", "eio")
+
+
+def inject(fault: str, target: str) -> None:
+    """Make every way lossdoc opens ``target`` fail as an unreadable file would, even for root (who ignores
+    permission bits): ``os.access`` says no and opening raises. Used in a forked child only."""
+    import builtins
+    import errno
+    import io
+    import pathlib
+
+    target = os.path.realpath(target)
+    err = errno.EACCES if fault == "eacces" else errno.EIO
+    exc_type = PermissionError if fault == "eacces" else OSError
+
+    def hit(p) -> bool:
+        try:
+            return os.path.realpath(os.fspath(p)) == target
+        except (TypeError, ValueError):
+            return False
+
+    real_open, real_access, real_io_open = builtins.open, os.access, io.open
+
+    def fake_open(file, *a, **k):
+        if not isinstance(file, int) and hit(file):
+            raise exc_type(err, os.strerror(err), os.fspath(file))
+        return real_open(file, *a, **k)
+
+    def fake_access(path, mode, *a, **k):
+        if fault == "eacces" and hit(path):
+            return False
+        return real_access(path, mode, *a, **k)
+
+    builtins.open = fake_open
+    io.open = fake_open
+    pathlib.io.open = fake_open  # Path.open / read_bytes
+    os.access = fake_access
+    del real_io_open
+
+
+# ------------------------------------------------------------------------------------------ script
+
+
+def main(argv: list[str]) -> int:
+    """Write the corpus to a folder and show what lossdoc says about each input (the closing note's table)."""
+    import subprocess
+    import tempfile
+
+    out = Path(argv[0]) if argv else Path(tempfile.mkdtemp(prefix="lossdoc-corpus-"))
+    out.mkdir(parents=True, exist_ok=True)
+    print("| input | exit | what lossdoc says |\n|---|---|---|")
+    for case in cases():
+        root = out / case.name.replace("/", "_").replace(" ", "_")
+        root.mkdir(parents=True, exist_ok=True)
+        if case.skip_as_root and os.geteuid() == 0 or case.monkeypatch:
+            print(f"| {case.name} | - | (run by the test suite: {'injected fault' if case.monkeypatch else 'root'}) |")
+            continue
+        args = case.build(root)
+        stdin = open(case.stdin, "rb") if case.stdin else subprocess.DEVNULL  # noqa: SIM115
+        try:
+            r = subprocess.run(  # noqa: PLW1510
+                [sys.executable, "-m", "lossdoc", "analyze", *args, "--format", "json"],
+                stdin=stdin, capture_output=True, timeout=case.timeout,
+            )
+        except subprocess.TimeoutExpired:
+            print(f"| {case.name} | HANG | |")
+            continue
+        err = r.stderr.decode(errors="replace").strip().replace(str(root) + "/", "").replace("|", "\\|")
+        said = err
+        if r.returncode in (0, 1):
+            try:
+                doc = json.loads(r.stdout)
+                notes = [n for run in doc["runs"] for n in run["notes"]]
+                said = "; ".join(n.replace(str(root) + "/", "") for n in notes) or "(read in full, no note)"
+            except ValueError:
+                said = "(unparseable stdout)"
+        print(f"| {case.name} | {r.returncode} | {said[:300]} |")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
