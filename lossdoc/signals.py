@@ -98,7 +98,12 @@ class Curve:
         if hit is not None and hit[0] is clock:
             return hit[1]
         x, v, shown = sorted_finite(s.x if clock is None else clock, s.values, s.x)
-        curve = cls(s.name, s.axis, x, v, to_log(v), shown)
+        with np.errstate(over="ignore", invalid="ignore"):
+            lv = to_log(v)
+        ok = np.isfinite(lv)  # values near the float limits can overflow the shift in to_log
+        if not ok.all():
+            x, v, shown, lv = x[ok], v[ok], shown[ok], lv[ok]
+        curve = cls(s.name, s.axis, x, v, lv, shown)
         cache[key] = (clock, curve)
         return curve
 

@@ -36,7 +36,7 @@ import numpy as np
 from lossdoc.errors import InputError
 from lossdoc.model import Run
 from lossdoc.readers import _tfrecord as _tf
-from lossdoc.readers.base import Reader, Source, build_series
+from lossdoc.readers.base import Reader, Source, build_series, read_file
 
 FORMAT = "tensorboard"
 EVENT_MARK = "tfevents"
@@ -575,8 +575,10 @@ def _within(p: Path, root: Path) -> bool:
 def _read_file(path: Path, notes: list[str]) -> FileScalars | None:
     label = str(path)
     try:
-        with open(path, "rb") as fh:
-            data = fh.read()
+        data = read_file(path, label)  # within --max-bytes
+    except InputError as exc:
+        notes.append(f"{exc}; skipped")
+        return None
     except OSError as exc:
         notes.append(f"{label}: cannot be read ({exc.strerror or exc}); skipped")
         return None
