@@ -655,6 +655,9 @@ def read_logdir(root: Path) -> list[Run]:
         if run.series:
             runs.append(run)
     if not runs:
+        skipped = [n for _, notes in per_dir.values() for n in notes if n.endswith("skipped")]
+        if skipped:  # nothing readable: say why rather than "no scalars"
+            raise InputError(str(root), f"no event file could be read ({skipped[0]})")
         raise InputError(str(root), "the event files hold no scalar summaries")
     return runs
 
