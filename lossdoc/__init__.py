@@ -22,4 +22,4 @@ def analyze(source, **kwargs):
     return _analyze(source, **kwargs)
 
 
-__all__ = ["__version__", "read", "analyze"]
+__all__ = ["__version__", "analyze", "read"]

@@ -77,7 +77,7 @@ def guarded(func: Callable) -> Callable:
             raise typer.Exit(2) from None
         except BrokenPipeError:  # `lossdoc ... | head`: the reader went away; not our error
             try:
-                sys.stdout = open(os.devnull, "w")
+                sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - kept open until exit, on purpose
             except OSError:
                 pass
             raise typer.Exit(0) from None

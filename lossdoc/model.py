@@ -208,11 +208,9 @@ def _loss_preference(s: Series) -> tuple:
     derived sums after real totals, then the longest."""
     base = s.name.lower().removesuffix(" (sum)").replace("/", "_").replace("-", "_")
     for prefix in ("train_", "training_", "val_", "valid_", "validation_", "eval_", "test_", "epoch_"):
-        if base.startswith(prefix):
-            base = base[len(prefix) :]
+        base = base.removeprefix(prefix)
     for suffix in ("_epoch", "_step"):
-        if base.endswith(suffix):
-            base = base[: -len(suffix)]
+        base = base.removesuffix(suffix)
     plain = base in ("loss", "total_loss", "loss_total", "objective")
     return (not plain, s.derived, s.name.lower().endswith("_step"), -len(s))
 

@@ -121,7 +121,7 @@ class Curve:
         return cache[max_bins]
 
     def tail(self, frac: float, min_points: int = 3) -> slice:
-        k = min(len(self), max(min_points, int(round(len(self) * frac))))
+        k = min(len(self), max(min_points, round(len(self) * frac)))
         return slice(len(self) - k, len(self))
 
 
@@ -228,7 +228,7 @@ def level(v: np.ndarray, frac: float = 0.2, min_points: int = 1) -> float:
     """Robust level of the last ``frac`` of a series (median of its tail)."""
     if len(v) == 0:
         return float("nan")
-    k = max(min_points, int(round(len(v) * frac)))
+    k = max(min_points, round(len(v) * frac))
     return float(np.median(v[-k:]))
 
 
@@ -236,7 +236,7 @@ def head_level(v: np.ndarray, frac: float = 0.1, min_points: int = 1) -> float:
     """Robust level of the first ``frac`` of a series."""
     if len(v) == 0:
         return float("nan")
-    k = max(min_points, int(round(len(v) * frac)))
+    k = max(min_points, round(len(v) * frac))
     return float(np.median(v[:k]))
 
 

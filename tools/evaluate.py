@@ -22,9 +22,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-import lossdoc  # noqa: E402
-from lossdoc.model import Severity  # noqa: E402
-from lossdoc.rules import ALL_RULES  # noqa: E402
+import lossdoc
+from lossdoc.model import Severity
+from lossdoc.rules import ALL_RULES
 
 MODES = [r.name for r in ALL_RULES]
 

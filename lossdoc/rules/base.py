@@ -14,8 +14,9 @@ rule that lacks a section.
 from __future__ import annotations
 
 import inspect
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, ClassVar, Iterable
+from typing import Any, ClassVar
 
 from lossdoc.errors import ConfigError
 from lossdoc.model import Finding, Run, Severity

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 import numpy as np
 
@@ -34,7 +34,7 @@ def near_ln_k(loss_level: float) -> int | None:
     """K when a cross-entropy level sits at ln(K) (uniform guessing over K classes), within 3%."""
     if not (0.6 < loss_level < 7.0):
         return None
-    k = int(round(np.exp(loss_level)))
+    k = round(float(np.exp(loss_level)))
     if k >= 2 and abs(np.log(k) - loss_level) <= 0.03 * np.log(k):
         return k
     return None

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Iterable
 
 import numpy as np
 
@@ -135,7 +135,7 @@ class Divergence(Rule):
         lr = lr_at(run.lr, onset_x, axis)
         causes = ["learning rate too high for the model and batch size", "exploding gradients without clipping"]
         if run.lr is not None and lr is not None:
-            lx, lv = finite_xy(run.lr)
+            _, lv = finite_xy(run.lr)
             first = float(lv[0]) if len(lv) else lr
             evidence["lr_at_onset"] = lr
             if lr > 1.5 * first:
