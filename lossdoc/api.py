@@ -87,16 +87,7 @@ def bin_series(s: Series, max_points: int) -> tuple[Series, dict[str, int]] | No
     vals = np.concatenate([med[has_fin], v[first_bad[has_bad]]])
     order = np.argsort(idx, kind="stable")
     idx, vals = idx[order], vals[order]
-    out = Series(
-        s.name,
-        vals,
-        None if s.steps is None else s.steps[idx],
-        None if s.epochs is None else s.epochs[idx],
-        s.split,
-        s.kind,
-        s.higher_is_better,
-        s.derived,
-    )
+    out = s.take(idx, vals)
     info = {"points": n, "kept": len(out), "bin": w, "nonfinite": int((~finite).sum()), "nonfinite_kept": int(has_bad.sum())}
     return out, info
 

@@ -69,6 +69,19 @@ class Series:
                     raise ValueError(f"series {self.name!r}: {attr} has {len(arr)} entries for {n} values")
                 setattr(self, attr, arr)
 
+    def take(self, idx: np.ndarray, values: np.ndarray | None = None) -> Series:
+        """A copy with only the positions ``idx`` (an index or boolean mask), optionally with new values there."""
+        return Series(
+            self.name,
+            self.values[idx] if values is None else values,
+            None if self.steps is None else self.steps[idx],
+            None if self.epochs is None else self.epochs[idx],
+            self.split,
+            self.kind,
+            self.higher_is_better,
+            self.derived,
+        )
+
     @property
     def role(self) -> str:
         if self.kind in ("loss", "metric"):

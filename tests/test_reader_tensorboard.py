@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import math
 import os
 import struct
@@ -544,49 +543,3 @@ def test_mixed_folder_is_left_to_the_registry_walk(tmp_path, only_my_readers):
     assert not READER.sniff_dir(tmp_path / "tb")
 
 
-def _find(run, name: str):
-    """The series logged as ``name`` (readers may prefix a split folder: train/epoch_loss)."""
-    for s in run.series.values():
-        if s.name == name or s.name.endswith("/" + name):
-            return s
-    return None
-
-
-def _manifest(fmt: str) -> list[tuple[Path, dict]]:
-    path = ROOT / "fixtures" / "manifest.json"
-    if not path.is_file():
-        return []
-    try:
-        entries = json.loads(path.read_text())
-    except ValueError:
-        return []
-    out = []
-    for e in entries if isinstance(entries, list) else []:
-        if isinstance(e, dict) and e.get("format") == fmt and e.get("path"):
-            p = Path(e["path"])
-            p = ROOT / p if p.parts[:1] == ("fixtures",) else ROOT / "fixtures" / p
-            if p.exists():
-                out.append((p, e))
-    return out
-
-
-def _check_manifest_entry(path: Path, entry: dict, fmt: str) -> None:
-    runs = registry.read_path(path)
-    assert runs and all(r.format == fmt for r in runs), [(r.name, r.format) for r in runs]
-    for key, role in (("train_series", "train_loss"), ("val_series", "val_loss")):
-        name = entry.get(key)
-        if not name:
-            continue
-        found = [s for s in (_find(r, name) for r in runs) if s is not None]
-        assert found, (key, name, [list(r.series) for r in runs])
-        assert all(s.role == role for s in found), [s.describe() for s in found]
-    assert any(r.train_loss is not None for r in runs)
-
-
-@pytest.mark.parametrize(
-    "path,entry", _manifest("tensorboard") or [(None, None)], ids=lambda x: x.name if isinstance(x, Path) else ""
-)
-def test_manifest_fixtures(path, entry, only_my_readers):
-    if path is None:
-        pytest.skip("no tensorboard entries in fixtures/manifest.json yet")
-    _check_manifest_entry(path, entry, "tensorboard")

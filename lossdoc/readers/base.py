@@ -249,31 +249,7 @@ def drop_missing(s: Series) -> Series:
     so readers mark logged NaN/Inf before parsing (see tabular reader) rather than relying on this.
     """
     keep = ~np.isnan(s.values)
-    if keep.all():
-        return s
-    return Series(
-        s.name,
-        s.values[keep],
-        None if s.steps is None else s.steps[keep],
-        None if s.epochs is None else s.epochs[keep],
-        s.split,
-        s.kind,
-        s.higher_is_better,
-        s.derived,
-    )
-
-
-def _take(s: Series, idx: np.ndarray) -> Series:
-    return Series(
-        s.name,
-        s.values[idx],
-        None if s.steps is None else s.steps[idx],
-        None if s.epochs is None else s.epochs[idx],
-        s.split,
-        s.kind,
-        s.higher_is_better,
-        s.derived,
-    )
+    return s if keep.all() else s.take(keep)
 
 
 def cut_restarts(s: Series) -> tuple[Series, str | None]:
@@ -299,7 +275,7 @@ def cut_restarts(s: Series) -> tuple[Series, str | None]:
         f"the {axis} counter restarts {len(back)} time(s) (last {axis} {prev[start]:g} -> {x[start]:g}): "
         f"kept the latest segment"
     )
-    return _take(s, np.arange(start, len(s))), note
+    return s.take(np.arange(start, len(s))), note
 
 
 def rescale_percent(s: Series) -> tuple[Series, str | None]:

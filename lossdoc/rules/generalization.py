@@ -321,6 +321,17 @@ def aligned_ratio(train: Series, val: Series) -> tuple[Curve, np.ndarray]:
     return v, ts[idx]
 
 
+def second_half_ratio(train: Series, val: Series, min_points: int) -> tuple[Curve, np.ndarray, slice] | None:
+    """Val on the shared clock, the train level at each val point, and the second half's slice; None when the
+    losses are not all positive (a ratio means nothing then). Raises NotEnoughData for too few val points."""
+    v, t_at = aligned_ratio(train, val)
+    if len(v) < min_points or len(t_at) == 0:
+        raise NotEnoughData(f"{len(v)} finite validation points, needs {min_points}")
+    if np.any(v.v <= 0) or np.any(t_at <= 0):
+        return None
+    return v, t_at, slice(len(v) // 2, len(v))
+
+
 class GeneralizationGap(Rule):
     """Validation loss stays far above training loss throughout, without an upturn.
 
@@ -356,12 +367,10 @@ class GeneralizationGap(Rule):
     def check(self, run: Run) -> Iterable[Finding]:
         train, val = run.train_loss, run.val_loss
         assert train is not None and val is not None
-        v, t_at = aligned_ratio(train, val)
-        if len(v) < self.p["min_points"] or len(t_at) == 0:
-            raise NotEnoughData(f"{len(v)} finite validation points, needs {self.p['min_points']}")
-        if np.any(v.v <= 0) or np.any(t_at <= 0):
+        got = second_half_ratio(train, val, self.p["min_points"])
+        if got is None:
             return
-        half = slice(len(v) // 2, len(v))
+        v, t_at, half = got
         ratio = float(np.median(v.v[half] / t_at[half]))
         nz = noise(v.lv)
         if ratio < self.p["min_ratio"] or np.log(ratio) < 3 * nz:
@@ -425,12 +434,10 @@ class ValBelowTrain(Rule):
     def check(self, run: Run) -> Iterable[Finding]:
         train, val = run.train_loss, run.val_loss
         assert train is not None and val is not None
-        v, t_at = aligned_ratio(train, val)
-        if len(v) < self.p["min_points"] or len(t_at) == 0:
-            raise NotEnoughData(f"{len(v)} finite validation points, needs {self.p['min_points']}")
-        if np.any(v.v <= 0) or np.any(t_at <= 0):
+        got = second_half_ratio(train, val, self.p["min_points"])
+        if got is None:
             return
-        half = slice(len(v) // 2, len(v))
+        v, t_at, half = got
         ratio = float(np.median(v.v[half] / t_at[half]))
         share = float(np.mean(v.v[half] < t_at[half]))
         if ratio > self.p["max_ratio"] or share < self.p["share"]:
