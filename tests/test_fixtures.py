@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import json
 
+import jsonschema
 import pytest
 
 import lossdoc
 from lossdoc.cli import app
 from tests.conftest import ROOT, manifest
 
+SCHEMA = json.loads((ROOT / "schema" / "report-v1.json").read_text())
 ENTRIES = [e for e in manifest() if e.get("path")]
 IDS = [e["path"].removeprefix("fixtures/") for e in ENTRIES]
 EXPECTED_CODE = {"healthy": 0, "overfitting": 1, "non-finite": 1}
@@ -49,6 +51,7 @@ def test_fixture_verdict_and_exit_code(entry, runner):
     r = runner.invoke(app, ["analyze", str(ROOT / entry["path"]), "--format", "json"])
     assert r.exit_code == EXPECTED_CODE[expect], r.output
     doc = json.loads(r.stdout)
+    jsonschema.validate(doc, SCHEMA)
     _check_verdict(doc, expect)
     if entry.get("files"):  # the same run, joined from its one-tag export files
         r = runner.invoke(app, ["analyze", "--join", *_joined(entry), "--format", "json"])
