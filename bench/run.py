@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 import os
 import platform
-import resource
 import statistics
 import subprocess
 import sys
@@ -65,7 +64,33 @@ def ea_read(path: Path):
 def tbparse_read(path: Path):
     from tbparse import SummaryReader
 
-    return len(SummaryReader(str(path)).scalars)
+    reader = SummaryReader(str(path))
+    # New-style (tensor-encoded) scalars come out of tbparse's .tensors, the others out of .scalars.
+    return len(reader.scalars) + len(reader.tensors)
+
+
+def rules_at_scale(n: int, repeats: int) -> list[float]:
+    """Seconds for the whole rule set on a fresh run each time (no cached curves carried over)."""
+    import numpy as np
+
+    from lossdoc.api import run_from_columns
+    from lossdoc.config import Config
+    from lossdoc.engine import build_rules, check_run
+
+    rng = np.random.default_rng(0)
+    steps = np.arange(n, dtype=float)
+    train = (3 * np.exp(-steps / (n / 5)) + 0.2) * np.exp(rng.normal(0, 0.2, n))
+    val = np.full(n, np.nan)
+    every = max(1, n // 100)
+    val[every - 1 :: every] = 3 * np.exp(-steps[every - 1 :: every] / (n / 5)) + 0.25
+    rules = build_rules(Config())
+    times = []
+    for _ in range(repeats):
+        run = run_from_columns({"step": steps, "train_loss": train, "val_loss": val})
+        t = time.perf_counter()
+        check_run(run, rules)
+        times.append(time.perf_counter() - t)
+    return times
 
 
 def pandas_csv(path: Path):
@@ -184,7 +209,7 @@ def main() -> None:
         "",
         "lossdoc: `TensorBoardReader().read()` (file read, framing, both CRCs of every record, decoding, series). "
         "EventAccumulator: `EventAccumulator(path, size_guidance={'scalars': 0, 'tensors': 0}).Reload()`. "
-        "tbparse: `SummaryReader(path).scalars`.",
+        "tbparse: `SummaryReader(path).scalars` plus `.tensors` (where new-style scalars land).",
         "",
         "| file | events | reader | points | time | vs lossdoc |",
         "|---|---|---|---|---|---|",
@@ -205,7 +230,23 @@ def main() -> None:
     md += ["", f"lossdoc is **{targets['tb_simple_1m']:.1f}x** faster than EventAccumulator on the simple_value "
            f"file (target >= 30x) and **{targets['tb_tensor_1m']:.1f}x** on the tensor file (target >= 50x).", ""]
 
-    # 2. CSV.
+    # 2. The rule set at scale: linear in the points (binning before anything super-linear).
+    log("rules at scale")
+    md += [
+        "## The full rule set on a per-step train loss with a per-epoch val loss, in process",
+        "",
+        "`engine.check_run` with every rule, on a noisy per-step train loss of N points and a val loss every N/100 "
+        "steps (target: <= 0.5 s at 10^6 and linear growth).",
+        "",
+        "| points | time | per 10^6 points |",
+        "|---|---|---|",
+    ]
+    for n in (10**5, 10**6, 4 * 10**6):
+        rt = rules_at_scale(n, R)
+        md.append(f"| {n:,} | {fmt(rt)} | {statistics.median(rt) / n * 1e6:.3f} s |")
+    md.append("")
+
+    # 3. CSV.
     log("csv")
     big_csv = data / "small" / "large.csv"
     pt, n_p = timed(lambda: pandas_csv(big_csv), R)
