@@ -397,7 +397,7 @@ def _fast_numeric_table(
 
     try:
         df = pd.read_csv(
-            io.StringIO(buf),
+            io.BytesIO(buf.encode("utf-8")),  # bytes: a StringIO of ASCII text takes 4 bytes a character
             sep=delim,
             skipinitialspace=True,
             quotechar='"',
