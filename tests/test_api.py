@@ -56,3 +56,19 @@ def test_read_raises_input_error(tmp_path):
 def test_dict_without_loss_is_an_input_error():
     with pytest.raises(InputError, match="no loss series"):
         lossdoc.analyze({"accuracy": [0.1, 0.2, 0.3]})
+
+
+def test_json_report_is_strict_json_even_with_nan_positions():
+    """Found by `make fuzz`: a NaN step at the best point made the JSON reporter raise (exit 2)."""
+    import json
+
+    from lossdoc.reporters.json import render
+
+    def refuse(token):
+        raise AssertionError(f"non-standard JSON token {token}")
+
+    report = lossdoc.analyze(
+        {"step": [np.nan, 1, 2, 3, 4, 5], "train_loss": [1, 0.9, 0.8, 0.7, 0.6, 0.5], "val_loss": [0.5, 1, 1, 1, 1, 1]}
+    )
+    doc = json.loads(render(report), parse_constant=refuse)
+    assert doc["runs"][0]["best"]["x"] == "nan"

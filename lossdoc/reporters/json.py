@@ -43,13 +43,17 @@ def _best(rr: RunReport) -> dict[str, Any] | None:
 
 
 def to_dict(report: Report) -> dict[str, Any]:
-    return {
-        "schema_version": SCHEMA_VERSION,
-        "lossdoc_version": __version__,
-        "runs": [run_to_dict(rr, report) for rr in report.runs],
-        "errors": [{"source": e.source, "message": e.message} for e in report.errors],
-        "exit_code": report.exit_code,
-    }
+    """The report as JSON-safe data: every non-finite number anywhere (a NaN step, a best value of a series that
+    is all NaN) becomes the string "nan", "inf" or "-inf", as the README documents."""
+    return _jsonable(
+        {
+            "schema_version": SCHEMA_VERSION,
+            "lossdoc_version": __version__,
+            "runs": [run_to_dict(rr, report) for rr in report.runs],
+            "errors": [{"source": e.source, "message": e.message} for e in report.errors],
+            "exit_code": report.exit_code,
+        }
+    )
 
 
 def render(report: Report, **_: Any) -> str:
