@@ -371,7 +371,8 @@ class GeneralizationGap(Rule):
         if got is None:
             return
         v, t_at, half = got
-        ratio = float(np.median(v.v[half] / t_at[half]))
+        with np.errstate(over="ignore"):
+            ratio = float(np.median(v.v[half] / t_at[half]))
         nz = noise(v.lv)
         if ratio < self.p["min_ratio"] or np.log(ratio) < 3 * nz:
             return
@@ -438,7 +439,8 @@ class ValBelowTrain(Rule):
         if got is None:
             return
         v, t_at, half = got
-        ratio = float(np.median(v.v[half] / t_at[half]))
+        with np.errstate(over="ignore"):
+            ratio = float(np.median(v.v[half] / t_at[half]))
         share = float(np.mean(v.v[half] < t_at[half]))
         if ratio > self.p["max_ratio"] or share < self.p["share"]:
             return

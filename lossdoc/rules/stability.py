@@ -115,8 +115,9 @@ class Divergence(Rule):
         j = int(np.argmin(raw.v))
         best_x, best_v = float(raw.shown[j]), float(raw.v[j])
         onset_x = float(c.shown[i_on])
-        final_v = float(np.exp(np.median(tail))) if np.all(c.v > 0) else float(np.median(c.v[-k:]))
-        ratio = float(np.exp(rise))
+        with np.errstate(over="ignore"):  # a loss that grew past the float range: the ratio is inf, say so
+            final_v = float(np.exp(np.median(tail))) if np.all(c.v > 0) else float(np.median(c.v[-k:]))
+            ratio = float(np.exp(rise))
         evidence = {
             "min_x": best_x,
             "min_value": best_v,
