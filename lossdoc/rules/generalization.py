@@ -321,15 +321,21 @@ def aligned_ratio(train: Series, val: Series) -> tuple[Curve, np.ndarray]:
     return v, ts[idx]
 
 
-def second_half_ratio(train: Series, val: Series, min_points: int) -> tuple[Curve, np.ndarray, slice] | None:
-    """Val on the shared clock, the train level at each val point, and the second half's slice; None when the
-    losses are not all positive (a ratio means nothing then). Raises NotEnoughData for too few val points."""
+def second_half_ratio(
+    train: Series, val: Series, min_points: int
+) -> tuple[Curve, np.ndarray, slice, float] | None:
+    """Val on the shared clock, the train level at each val point, the second half's slice and the median
+    val/train ratio over it; None when the losses are not all positive (a ratio means nothing then). Raises
+    NotEnoughData for too few val points."""
     v, t_at = aligned_ratio(train, val)
     if len(v) < min_points or len(t_at) == 0:
         raise NotEnoughData(f"{len(v)} finite validation points, needs {min_points}")
     if np.any(v.v <= 0) or np.any(t_at <= 0):
         return None
-    return v, t_at, slice(len(v) // 2, len(v))
+    half = slice(len(v) // 2, len(v))
+    with np.errstate(over="ignore"):  # losses near the float limits: the ratio may be inf
+        ratio = float(np.median(v.v[half] / t_at[half]))
+    return v, t_at, half, ratio
 
 
 class GeneralizationGap(Rule):
@@ -370,9 +376,7 @@ class GeneralizationGap(Rule):
         got = second_half_ratio(train, val, self.p["min_points"])
         if got is None:
             return
-        v, t_at, half = got
-        with np.errstate(over="ignore"):
-            ratio = float(np.median(v.v[half] / t_at[half]))
+        v, t_at, half, ratio = got
         nz = noise(v.lv)
         if ratio < self.p["min_ratio"] or np.log(ratio) < 3 * nz:
             return
@@ -438,9 +442,7 @@ class ValBelowTrain(Rule):
         got = second_half_ratio(train, val, self.p["min_points"])
         if got is None:
             return
-        v, t_at, half = got
-        with np.errstate(over="ignore"):
-            ratio = float(np.median(v.v[half] / t_at[half]))
+        v, t_at, half, ratio = got
         share = float(np.mean(v.v[half] < t_at[half]))
         if ratio > self.p["max_ratio"] or share < self.p["share"]:
             return
