@@ -363,8 +363,28 @@ def _work(
         if problem is not None:
             problems.append(problem)
         else:
+            _share_equal_positions(rr.run)
             done.append(rr)
     return done, problems
+
+
+def _share_equal_positions(run: Run) -> None:
+    """Make series whose step (or epoch) positions are equal share one array: a worker then sends it to the
+    parent once (pickle keeps shared objects shared). Logs write many tags at the same steps; a logdir of 20
+    runs x 5 tags x 200k steps sends 40% less. Nothing changes what the arrays hold; nothing mutates them."""
+    seen: dict[tuple, list[np.ndarray]] = {}
+    for s in run.series.values():
+        for attr in ("steps", "epochs"):
+            arr = getattr(s, attr)
+            if arr is None or len(arr) < 1024:
+                continue
+            key = (attr, len(arr), arr[0].tobytes(), arr[-1].tobytes())
+            for other in seen.setdefault(key, []):
+                if other is arr or np.array_equal(other.view(np.uint64), arr.view(np.uint64)):  # bit for bit
+                    setattr(s, attr, other)
+                    break
+            else:
+                seen[key].append(arr)
 
 
 def _analyze_paths(

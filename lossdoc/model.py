@@ -69,6 +69,11 @@ class Series:
                     raise ValueError(f"series {self.name!r}: {attr} has {len(arr)} entries for {n} values")
                 setattr(self, attr, arr)
 
+    def __getstate__(self) -> dict[str, Any]:
+        # Caches the rules hang on a series (``_curves``: signals.Curve) stay in the process that made them: a
+        # sweep's worker would otherwise send the parent several sorted copies of every million-point curve.
+        return {k: v for k, v in self.__dict__.items() if not k.startswith("_")}
+
     def take(self, idx: np.ndarray, values: np.ndarray | None = None) -> Series:
         """A copy with only the positions ``idx`` (an index or boolean mask), optionally with new values there."""
         return Series(

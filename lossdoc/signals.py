@@ -133,7 +133,14 @@ def bin_median(v: np.ndarray, bins: int) -> np.ndarray:
         return v.astype(np.float64, copy=True)
     size = n // bins
     main = v[: size * bins].reshape(bins, size)
-    out = np.median(main, axis=1)
+    if np.isfinite(main).all():
+        # Sorting the short rows is ~3x faster than np.median's partition per row, and gives the same numbers:
+        # the middle value, or the mean of the two middle values.
+        srt = np.sort(main, axis=1)
+        lo, hi = srt[:, (size - 1) // 2], srt[:, size // 2]
+        out = lo if size % 2 else (lo + hi) / 2
+    else:
+        out = np.median(main, axis=1)
     if size * bins < n:  # the leftover points join the last bin
         out[-1] = np.median(v[size * (bins - 1) :])
     return out
@@ -169,7 +176,18 @@ def rolling_median(v: np.ndarray, window: int) -> np.ndarray:
         return v.astype(np.float64, copy=True)
     half = window // 2
     padded = np.pad(v, half, mode="edge")
+    if window == 5:  # the noise estimate's window, on every point of a curve: a min/max network, ~10x faster
+        return _median5(*(padded[i : i + n] for i in range(5)))
     return np.median(sliding_window_view(padded, window), axis=1)
+
+
+def _median5(a: np.ndarray, b: np.ndarray, c: np.ndarray, d: np.ndarray, e: np.ndarray) -> np.ndarray:
+    """Elementwise median of five arrays, equal to np.median of the five (NaN anywhere gives NaN): of the two
+    pairs (a, b) and (c, d), the smaller of the two minima and the larger of the two maxima cannot be the median;
+    the median is then the median of e and the other two."""
+    f = np.maximum(np.minimum(a, b), np.minimum(c, d))
+    g = np.minimum(np.maximum(a, b), np.maximum(c, d))
+    return np.maximum(np.minimum(e, f), np.minimum(np.maximum(e, f), g))
 
 
 def smoothing_window(n: int) -> int:

@@ -72,3 +72,36 @@ def test_json_report_is_strict_json_even_with_nan_positions():
     )
     doc = json.loads(render(report), parse_constant=refuse)
     assert doc["runs"][0]["best"]["x"] == "nan"
+
+
+def test_worker_results_carry_no_caches_and_share_equal_positions():
+    """What a sweep's worker sends back: no rule caches hung on the series, and one array for the step
+    positions that several series have in common; the parent's report is unchanged by either."""
+    import pickle
+
+    from lossdoc import api
+    from lossdoc.config import Config
+
+    rng = np.random.default_rng(0)
+    steps = np.arange(5_000, dtype=np.float64)
+    run = api.run_from_columns(
+        {
+            "step": steps,
+            "loss": np.exp(-steps / 2000) + rng.normal(0, 0.01, len(steps)),
+            "val_loss": np.exp(-steps / 2500) + rng.normal(0, 0.01, len(steps)),
+            "lr": np.full(len(steps), 1e-3),
+        }
+    )
+    rr, problem = api._check(run, Config(), None, None)
+    assert problem is None
+    s = rr.run.series["loss"]
+    assert "_curves" in vars(s)  # the rules cached their curves here
+    assert "_curves" not in vars(pickle.loads(pickle.dumps(s)))
+    before = {name: (x.steps.copy(), x.values.copy()) for name, x in rr.run.series.items()}
+    api._share_equal_positions(rr.run)
+    series = list(rr.run.series.values())
+    assert all(x.steps is series[0].steps for x in series)
+    for name, x in rr.run.series.items():
+        assert np.array_equal(x.steps, before[name][0]) and np.array_equal(x.values, before[name][1])
+    back = pickle.loads(pickle.dumps(rr))
+    assert all(x.steps is next(iter(back.run.series.values())).steps for x in back.run.series.values())

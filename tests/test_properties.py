@@ -188,3 +188,31 @@ def test_binning_keeps_nonfinite_and_bounds_points(n, max_points, seed, bad):
     if (~np.isfinite(v)).any():
         first = s.steps[np.flatnonzero(~np.isfinite(v))[0]]
         assert b.steps[np.flatnonzero(~np.isfinite(b.values))[0]] == first  # onset kept exactly
+
+
+_MEDIAN_VALUES = st.one_of(
+    st.floats(allow_nan=True, allow_infinity=True, width=64),
+    st.sampled_from([0.0, 1.0, 2.0]),  # ties
+)
+
+
+@given(v=st.lists(_MEDIAN_VALUES, min_size=0, max_size=200), bins=st.integers(1, 250))
+def test_fast_medians_equal_numpys(v, bins):
+    """signals' rolling median of 5 (a min/max network) and its per-bin median (row sorts) give exactly what
+    np.median gives, NaN and Inf included."""
+    from numpy.lib.stride_tricks import sliding_window_view
+
+    from lossdoc import signals
+
+    arr = np.asarray(v, dtype=np.float64)
+    n = len(arr)
+    got = signals.rolling_median(arr, 5)
+    if n >= 5:
+        ref = np.median(sliding_window_view(np.pad(arr, 2, mode="edge"), 5), axis=1)
+        assert np.array_equal(got, ref, equal_nan=True)
+    if n > bins:
+        size = n // bins
+        ref = np.median(arr[: size * bins].reshape(bins, size), axis=1)
+        if size * bins < n:
+            ref[-1] = np.median(arr[size * (bins - 1) :])
+        assert np.array_equal(signals.bin_median(arr, bins), ref, equal_nan=True)

@@ -62,8 +62,12 @@ def crc32c_py(data: bytes, table: tuple[int, ...] = _TABLE_PY) -> int:
 def mask(crc):
     """TFRecord's masked CRC, for a Python int or a uint32 array."""
     if isinstance(crc, np.ndarray):
-        c = crc.astype(np.uint32)
-        return ((c >> np.uint32(15)) | (c << np.uint32(17))) + np.uint32(MASK_DELTA)
+        c = crc.astype(np.uint32)  # a copy: the rest is in place
+        hi = c << np.uint32(17)
+        c >>= np.uint32(15)
+        c |= hi
+        c += np.uint32(MASK_DELTA)
+        return c
     return ((((crc >> 15) | (crc << 17)) & 0xFFFFFFFF) + MASK_DELTA) & 0xFFFFFFFF
 
 
@@ -153,15 +157,16 @@ ROW_CHUNK = 65536
 
 def crc32c_rows(rows: np.ndarray) -> np.ndarray:
     """CRC32C of each row of an (n, L) uint8 array (any strides)."""
-    rows = np.ascontiguousarray(rows)
-    L = rows.shape[1]
-    return crc32c_block(rows, L)
+    return crc32c_block(rows, rows.shape[1])
 
 
 def crc32c_block(block: np.ndarray, L: int) -> np.ndarray:
-    """CRC32C of the first L bytes of each row of a C-contiguous (n, W >= L) uint8 array: the rows' byte pairs,
-    transposed into columns, each looked up in the 65536-entry table for its distance from the end."""
-    n, W = block.shape
+    """CRC32C of the first L bytes of each row of an (n, W >= L) uint8 array whose rows are contiguous (any row
+    stride: a gathered block, or a zero-copy strided view of the file): the rows' byte pairs, transposed into
+    columns, each looked up in the 65536-entry table for its distance from the end."""
+    n = block.shape[0]
+    if block.strides[1] != 1:
+        block = np.ascontiguousarray(block)
     out = np.empty(n, dtype=np.uint32)
     const = np.uint32(_const(L))
     odd = L % 2
@@ -174,7 +179,7 @@ def crc32c_block(block: np.ndarray, L: int) -> np.ndarray:
         if odd:
             acc ^= np.take(first, blk[:, 0])
         if tables:
-            u16 = np.ndarray((m, L // 2), dtype="<u2", buffer=blk, offset=odd, strides=(W, 2))
+            u16 = blk[:, odd : odd + 2 * (L // 2)].view("<u2")  # (m, L // 2), any row stride
             cols = np.ascontiguousarray(u16.T)
             for table, col in zip(tables, cols):
                 acc ^= np.take(table, col)
@@ -236,13 +241,37 @@ def header_crc(length: int) -> int:
 
 
 @dataclass
+class Block:
+    """Records laid out periodically: ``periods`` repeats, ``stride`` bytes apart, of records with the payload
+    lengths ``slots``, the first at file offset ``pos`` and record index ``rec``. Slot j of every period is a
+    column of equal-length records evenly spaced in the file: a zero-copy strided view (``rows``)."""
+
+    rec: int
+    pos: int
+    stride: int
+    slots: tuple[int, ...]
+    periods: int
+
+    def rows(self, data, j: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Slot j: (record indices, (periods, length) uint8 view of the payloads, view of the stored payload
+        CRCs that follow them)."""
+        off = self.pos + 12 + sum(16 + x for x in self.slots[:j])
+        L = self.slots[j]
+        view = np.ndarray((self.periods, L), dtype=np.uint8, buffer=data, offset=off, strides=(self.stride, 1))
+        crcs = np.ndarray((self.periods,), dtype="<u4", buffer=data, offset=off + L, strides=(self.stride,))
+        return self.rec + j + len(self.slots) * np.arange(self.periods, dtype=np.int64), view, crcs
+
+
+@dataclass
 class Framing:
     """Where the records are (offset of each record's 12-byte header, payload length), up to the first record
-    whose header is damaged or which is incomplete; ``stop`` says which ("badcrc", "incomplete" or None)."""
+    whose header is damaged or which is incomplete; ``stop`` says which ("badcrc", "incomplete" or None).
+    ``blocks`` are the periodic stretches the walk found (their records are also in ``pos``/``length``)."""
 
     pos: np.ndarray
     length: np.ndarray
     stop: str | None = None
+    blocks: list[Block] = field(default_factory=list)
 
 
 MAX_PERIOD = 64
@@ -275,18 +304,20 @@ def frame(data: bytes) -> Framing:
     pos = 0
     chunks_pos: list[np.ndarray] = []
     chunks_len: list[np.ndarray] = []
+    blocks: list[Block] = []
+    count = 0  # records in chunks_pos
     seq_pos: list[int] = []
     seq_len: list[int] = []
     stop: str | None = None
     unpack_q = _Q.unpack_from
     unpack_i = _I.unpack_from
-    win8 = win4 = None
     walk = WALK
     periods = 64  # how many periods to speculate over next
     pattern: list[int] | None = None  # the slot lengths of the last pattern that held
+    held = False  # the last speculation held to its end: speculate again at once, over more periods
     while pos < n and stop is None:
         recent: list[int] = []
-        for _ in range(walk):  # walk a few records in Python
+        for _ in range(0 if held else walk):  # walk a few records in Python
             if pos >= n:
                 break
             if n - pos < 12:
@@ -312,7 +343,9 @@ def frame(data: bytes) -> Framing:
                     break
         if stop is not None or pos >= n:
             break
-        if pattern is not None and recent and len(recent) == len(pattern) and sorted(recent) == sorted(pattern):
+        if held and pattern is not None:
+            slot_len = pattern
+        elif pattern is not None and recent and len(recent) == len(pattern) and sorted(recent) == sorted(pattern):
             slot_len = recent
         else:
             p = _period(recent)
@@ -326,29 +359,50 @@ def frame(data: bytes) -> Framing:
         offs = np.cumsum([0] + [16 + x for x in slot_len])
         stride = int(offs[-1])
         m = min(periods, (n - pos) // stride)
+        held = False
         if m < 2:
             pattern = None
             walk = 4096
             continue
-        if win8 is None:
-            win8 = _windows(data, "<u8", 8)
-            win4 = _windows(data, "<u4", 4)
-        grid = (np.arange(m, dtype=np.int64)[:, None] * stride + offs[None, :-1]).ravel() + pos
-        want = np.tile(np.array(slot_len, dtype=np.uint64), m)
-        want_crc = np.tile(np.array([header_crc(x) for x in slot_len], dtype=np.uint32), m)
-        bad = (win8[grid] != want) | (win4[grid + 8] != want_crc)
+        # Slot j's headers over the m periods are evenly spaced: strided views of the file, compared in place.
+        bad = np.zeros((m, p), dtype=bool)
+        for j, L in enumerate(slot_len):
+            at = pos + int(offs[j])
+            head = np.ndarray((m,), dtype="<u8", buffer=data, offset=at, strides=(stride,))
+            hcrc = np.ndarray((m,), dtype="<u4", buffer=data, offset=at + 8, strides=(stride,))
+            np.not_equal(head, L, out=bad[:, j])
+            bad[:, j] |= hcrc != header_crc(L)
+        bad = bad.ravel()
         k = int(bad.argmax()) if bad.any() else m * p
+        grid = (np.arange(m, dtype=np.int64)[:, None] * stride + offs[None, :-1]).ravel() + pos
+        want = np.tile(np.array(slot_len, dtype=np.int64), m)
         if seq_pos:
             chunks_pos.append(np.array(seq_pos, dtype=np.int64))
             chunks_len.append(np.array(seq_len, dtype=np.int64))
+            count += len(seq_pos)
             seq_pos, seq_len = [], []
         if k:
+            full = k // p
+            if full:
+                slots = tuple(slot_len)
+                last = blocks[-1] if blocks else None
+                if (
+                    last is not None
+                    and last.slots == slots
+                    and last.rec + last.periods * p == count
+                    and last.pos + last.periods * stride == pos
+                ):
+                    last.periods += full  # the same pattern, carried on
+                else:
+                    blocks.append(Block(count, pos, stride, slots, full))
             chunks_pos.append(grid[:k])
-            chunks_len.append(want[:k].astype(np.int64))
+            chunks_len.append(want[:k])
+            count += k
             pos = int(grid[k]) if k < m * p else pos + m * stride
         if k == m * p:
             periods = min(2 * periods, max(1, (1 << 20) // p))
             pattern = slot_len
+            held = True
         elif k >= 2 * p:
             periods = max(16, k // p * 2)
             pattern = slot_len[k % p :] + slot_len[: k % p]
@@ -358,8 +412,8 @@ def frame(data: bytes) -> Framing:
         chunks_pos.append(np.array(seq_pos, dtype=np.int64))
         chunks_len.append(np.array(seq_len, dtype=np.int64))
     if chunks_pos:
-        return Framing(np.concatenate(chunks_pos), np.concatenate(chunks_len), stop)
-    return Framing(np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64), stop)
+        return Framing(np.concatenate(chunks_pos), np.concatenate(chunks_len), stop, blocks)
+    return Framing(np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64), stop, blocks)
 
 
 def gather_rows(data: bytes, starts: np.ndarray, length: int, win8: np.ndarray | None = None) -> np.ndarray:
@@ -414,8 +468,14 @@ class Scan:
     rest: np.ndarray
 
 
+BLOCK_BYTES = 1 << 22
+#: A periodic block shorter than this is read with the other records (gathered by length).
+MIN_BLOCK = 64
+
+
 def scan(data: bytes, fr: Framing) -> Scan:
-    """Check every record's payload CRC and decode the records in known scalar layouts, one length at a time."""
+    """Check every record's payload CRC and decode the records in known scalar layouts: the periodic blocks slot
+    by slot as zero-copy strided views of the file, then the other records one length at a time, gathered."""
     pos, length = fr.pos, fr.length
     n = len(pos)
     rest = np.ones(n, dtype=bool)
@@ -424,11 +484,31 @@ def scan(data: bytes, fr: Framing) -> Scan:
         return Scan(0, points, rest)
     win8 = _windows(data, "<u8", 8)
     win4 = _windows(data, "<u4", 4)
-    stored = win4[pos + 12 + length] if len(win4) else np.zeros(n, dtype=np.uint32)
-    computed = np.empty(n, dtype=np.uint32)
-    groups, big = _groups(length, SMALL)
-    leftovers = [big]
     layouts: dict[bytes, Layout | None] = {}
+    covered = np.zeros(n, dtype=bool)
+    first_bad = n
+    for b in fr.blocks:
+        if b.periods < MIN_BLOCK:
+            continue
+        slots = [(L, *b.rows(data, j)) for j, L in enumerate(b.slots) if L]
+        # Period chunks of about BLOCK_BYTES, every slot of one before the next: the chunk stays in cache.
+        step = max(1, BLOCK_BYTES // b.stride)
+        for a in range(0, b.periods, step):
+            for L, recs, view, crcs in slots:
+                sub, rows = recs[a : a + step], view[a : a + step]
+                wrong = mask(crc32c_block(rows, L)) != crcs[a : a + step]
+                if wrong.any():
+                    first_bad = min(first_bad, int(sub[int(wrong.argmax())]))
+                if 12 <= L <= 512:
+                    _decode_block(rows, L, sub, layouts, points, rest)
+        for _, recs, _, _ in slots:
+            covered[recs] = True
+    others = np.flatnonzero(~covered) if covered.any() else np.arange(n)
+    stored = win4[pos[others] + 12 + length[others]] if len(others) else np.zeros(0, dtype=np.uint32)
+    computed = np.empty(n, dtype=np.uint32)
+    groups, big = _groups(length[others], SMALL)
+    groups = [(L, others[idx]) for L, idx in groups]
+    leftovers = [others[big]]
     for L, idx in groups:
         if len(idx) < MIN_GROUP or L == 0:
             leftovers.append(idx)
@@ -442,8 +522,11 @@ def scan(data: bytes, fr: Framing) -> Scan:
     left = np.concatenate(leftovers)
     if len(left):
         computed[left] = crc32c_many(data, pos[left] + 12, length[left])
-    bad = np.flatnonzero(mask(computed) != stored)
-    return Scan(int(bad[0]) if len(bad) else n, points, rest)
+    bad = np.flatnonzero(mask(computed[others]) != stored)
+    if len(bad):
+        first_bad = min(first_bad, int(others[bad[0]]))
+    return Scan(first_bad, points, rest)
+
 
 
 def check_payload_crcs(data: bytes, fr: Framing) -> int:
@@ -622,8 +705,9 @@ MAX_TEMPLATES = 16  # per group of equal-length records; the rest go to protobuf
 
 
 def _col(block: np.ndarray, off: int, dtype: str) -> np.ndarray:
-    n, W = block.shape
-    return np.ndarray((n,), dtype=dtype, buffer=block, offset=off, strides=(W,))
+    """Column of ``dtype`` values at byte offset ``off`` of each row (a view; rows contiguous, any row stride)."""
+    size = np.dtype(dtype).itemsize
+    return block[:, off : off + size].view(dtype)[:, 0]
 
 
 def _matches(block: np.ndarray, tmpl: bytes, lay: Layout) -> np.ndarray:

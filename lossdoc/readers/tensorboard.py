@@ -26,6 +26,7 @@ Keras' ``epoch_*`` tags carry the epoch in the step field: they become epoch-axi
 
 from __future__ import annotations
 
+import math
 import os
 import struct
 from dataclasses import dataclass, field
@@ -233,20 +234,25 @@ def read_event_bytes(data: bytes, label: str) -> FileScalars:
             plugin_events.setdefault(lay.tag, []).append((key, lay.plugin))
         pieces.setdefault(lay.tag, []).append((key, step, wall, value, lay.is_tensor))
     # The earliest wall time, part by part (no million-point concatenation just for a minimum).
-    mins = [float(np.nanmin(w)) for w in walls if len(w) and not np.isnan(w).all()]
+    mins = [m for m in (_nanmin(w) for w in walls) if m is not None]
     out.first_wall_time = min(mins) if mins else float("inf")
     del walls
     firsts: list[tuple[int, str]] = []
     for tag in list(pieces):
         parts = pieces.pop(tag)  # freed tag by tag: the decoded chunks and their concatenation never coexist
+        # Each part's keys ascend; in the order of their first keys the parts usually follow one another.
+        parts.sort(key=lambda part: int(part[0][0]) if len(part[0]) else -1)
         events = plugin_events.get(tag)
         other = events is not None and any(p != "scalars" for _, p in events)
         keys, steps, wall_list, values = [], [], [], []
         for key, step, wall, value, is_tensor in parts:
-            sel = key < limit
-            if is_tensor and other:
-                sel &= _scalars_plugin_at(key, events)
-            if not sel.all():
+            if not len(key) or (int(key[-1]) < limit and not (is_tensor and other)):
+                sel = None  # all of it
+            else:
+                sel = key < limit
+                if is_tensor and other:
+                    sel &= _scalars_plugin_at(key, events)
+            if sel is not None and not sel.all():
                 key, step, wall, value = key[sel], step[sel], wall[sel], value[sel]
             if len(key):
                 keys.append(key)
@@ -255,12 +261,12 @@ def read_event_bytes(data: bytes, label: str) -> FileScalars:
                 values.append(value)
         if not keys:
             continue
-        if len(keys) == 1:  # the common case: one layout per tag; no copies of a million-point column
+        if len(keys) == 1:  # one layout per tag; no copies of a million-point column
             key, s, wl, v = keys[0], steps[0], wall_list[0], values[0]
         else:
             key = np.concatenate(keys)
             s, wl, v = np.concatenate(steps), np.concatenate(wall_list), np.concatenate(values)
-        if len(key) > 1 and not (np.diff(key) > 0).all():
+        if len(key) > 1 and not (key[1:] > key[:-1]).all():
             order = np.argsort(key, kind="stable")
             key, s, wl, v = key[order], s[order], wl[order], v[order]
         out.points[tag] = (s, wl, v)
@@ -270,6 +276,17 @@ def read_event_bytes(data: bytes, label: str) -> FileScalars:
 
 
 _KEY_SHIFT = 24
+
+
+
+def _nanmin(w: np.ndarray) -> float | None:
+    """The least non-NaN value, or None when there is none (one pass when there is no NaN)."""
+    if not len(w):
+        return None
+    m = float(w.min())
+    if not math.isnan(m):
+        return m
+    return None if np.isnan(w).all() else float(np.nanmin(w))
 
 
 def _scalars_plugin_at(key: np.ndarray, events: list[tuple[np.ndarray, str]]) -> np.ndarray:
