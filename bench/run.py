@@ -31,6 +31,16 @@ def timed(fn, repeats: int) -> tuple[list[float], object]:
     return times, result
 
 
+def timed_budget(fn, repeats: int, budget: float) -> tuple[list[float], object]:
+    """Like ``timed``, but stops repeating once the runs so far took ``budget`` seconds (at least one run)."""
+    times, result = [], None
+    while len(times) < repeats and (not times or sum(times) < budget):
+        t = time.perf_counter()
+        result = fn()
+        times.append(time.perf_counter() - t)
+    return times, result
+
+
 def fmt(times: list[float]) -> str:
     med = statistics.median(times)
     return f"{med:.3f} s ({min(times):.3f}-{max(times):.3f}, n={len(times)})"
@@ -185,9 +195,11 @@ def main() -> None:
     ap.add_argument("--data", default=str(ROOT / "bench" / "data"))
     ap.add_argument("--out", default=str(ROOT / "BENCHMARKS.md"))
     ap.add_argument("--repeats", type=int, default=int(os.environ.get("BENCH_REPEATS", "5")))
-    # EventAccumulator and tbparse take 30-90 s per read of a 1M-event file: two reads each keep `make bench`,
-    # data generation included, under 10 minutes on a 2-core machine.
+    # EventAccumulator and tbparse take 25-90 s per read of a 1M-event file: at most two reads each, and no second
+    # read of one that took over SLOW_BUDGET seconds (tbparse on the tensor file), keep `make bench`, data
+    # generation and installs included, under 10 minutes on a 2-core machine.
     ap.add_argument("--slow-repeats", type=int, default=int(os.environ.get("BENCH_SLOW_REPEATS", "2")))
+    ap.add_argument("--slow-budget", type=float, default=float(os.environ.get("BENCH_SLOW_BUDGET", "60")))
     args = ap.parse_args()
     data = Path(args.data)
     R, S = args.repeats, args.slow_repeats
@@ -222,8 +234,8 @@ def main() -> None:
         size = path.stat().st_size / 1e6
         log(f"readers on {name}")
         lt, n_l = timed(lambda: lossdoc_read(path), R)
-        et, n_e = timed(lambda: ea_read(path), S)
-        tt, n_t = timed(lambda: tbparse_read(path), S)
+        et, n_e = timed_budget(lambda: ea_read(path), S, args.slow_budget)
+        tt, n_t = timed_budget(lambda: tbparse_read(path), S, args.slow_budget)
         base = statistics.median(lt)
         for reader, t, n in (("lossdoc", lt, n_l), ("EventAccumulator", et, n_e), ("tbparse", tt, n_t)):
             ratio = statistics.median(t) / base

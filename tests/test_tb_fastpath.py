@@ -201,16 +201,30 @@ def test_protobuf_is_not_imported_for_plain_scalar_files(tmp_path):
     import sys
 
     path = tmp_path / "events.out.tfevents.1.h"
-    # no version record: every record is a plain add_scalar one
-    path.write_bytes(b"".join(frame(simple("loss", i, 1.0).SerializeToString()) for i in range(1, 101)))
+    # what SummaryWriter writes: the file_version record, then plain add_scalar records
+    records = [version_event(1234.5)] + [simple("loss", i, 1.0) for i in range(1, 101)]
+    path.write_bytes(b"".join(frame(e.SerializeToString()) for e in records))
     code = (
         "import sys; from lossdoc.readers.tensorboard import read_event_bytes;"
         f"fs = read_event_bytes(open({str(path)!r}, 'rb').read(), 'x');"
         "assert len(fs.points['loss'][0]) == 100;"
-        "print('google.protobuf' in sys.modules)"
+        "print('google.protobuf' in sys.modules, fs.first_wall_time)"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
-    assert out.strip() == "False"
+    assert out.split() == ["False", "1234.5"]  # the version record's wall time, read without protobuf
+
+
+def test_summary_less_records_read_by_hand_agree_with_protobuf():
+    """Events without a summary (version records, with or without a step; an empty Event; a version that is not
+    UTF-8; a field given twice) read by the hand parser or left to protobuf: the same result either way."""
+    ver = version_event(50.0).SerializeToString()
+    with_step = event_pb2.Event(wall_time=7.0, step=3, file_version="brain.Event:2").SerializeToString()
+    bad_utf8 = ver.replace(b"brain", b"br\xffin")
+    twice = ver + event_pb2.Event(wall_time=1.0).SerializeToString()  # wall_time twice: the last one wins
+    scalars = b"".join(frame(simple("loss", i, 1.0).SerializeToString()) for i in range(1, 40))
+    for extra in (ver, with_step, b"", bad_utf8, twice):
+        assert_same(frame(extra) + scalars)
+        assert_same(scalars + frame(extra) + scalars)
 
 
 def test_version_record_alone_is_read():
@@ -264,3 +278,21 @@ def test_periodic_block_with_an_odd_record_of_the_same_length():
         events.append(simple("lossA", i, float(i)))
         events.append(simple("lossB" if i % 97 == 5 else "lossA", i, -float(i)))  # same length, other tag
     assert_same(event_bytes(events))
+
+
+@pytest.mark.parametrize("name", ["healthy", "overfit", "new_style_healthy", "diverge_nan"])
+def test_real_scalar_fixtures_need_no_protobuf(name):
+    """Files written by torch's SummaryWriter (a version record with source_metadata, scalars whose step varint
+    grows, rare lengths such as step 0) are read without importing protobuf at all."""
+    import subprocess
+    import sys
+
+    files = _files(ROOT / "fixtures" / "tensorboard" / name)
+    assert files
+    code = (
+        "import sys; from lossdoc.readers.tensorboard import read_event_bytes;"
+        f"[read_event_bytes(open(p, 'rb').read(), p) for p in {[str(p) for p in files]!r}];"
+        "print('google.protobuf' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "False"

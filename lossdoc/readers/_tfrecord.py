@@ -6,19 +6,23 @@ Three steps, each over the whole file at once rather than one Python object per 
    crc32c(data)``. Where records are, is a chain (each length gives the next start), but event files are
    periodic: a writer logs the same tags in the same order, so the lengths repeat with a short period. The walk
    reads a few records in Python, finds the period of their lengths and then *speculates*: it reads the length
-   and length-CRC fields at every position the period predicts, for thousands of records at once, and keeps the
-   records up to the first one that differs (a new tag, a longer step varint, a corrupt header...), where it
-   walks on in Python. Every header's CRC is checked (in Python, or vectorised against the CRC of the predicted
-   length).
+   and length-CRC fields at every position the period predicts, for thousands of records at once (each slot of
+   the period a strided view of the file), and keeps the records up to the first one that differs (a new tag, a
+   longer step varint, a corrupt header...), where it walks on in Python. Every header's CRC is checked (in
+   Python, or vectorised against the CRC of the predicted length). The stretches that held are kept as
+   ``Block``s: in a block, slot j of every period is a column of equal-length records evenly spaced in the file.
 2. **CRC32C of every payload** (``crc32c_rows``, ``crc32c_many``). CRC32C is affine over GF(2): the CRC of an
    L-byte string is a constant for L XOR, for every byte, a table lookup indexed by the byte and its distance
    from the end. Records of one length are rows of a matrix (a zero-copy strided view of the file when they
    are evenly spaced): their CRCs are a column-wise XOR of table lookups, two bytes per lookup. Records of
    other lengths are cut into 64-byte blocks whose CRCs are shifted into place with precomputed
    "append 2^k zero bytes" tables and XOR-reduced per record.
-3. **Decoding** (``scan``, with the CRCs). Rows of one length whose bytes follow one fixed Event layout (a
-   ``simple_value`` summary as SummaryWriter.add_scalar writes it; a rank-0 float/double tensor, with or
-   without its plugin metadata, as ``add_scalar(new_style=True)`` and TF2/Keras write it) are checked against
+3. **Decoding** (``scan``, with the CRCs). A block's slots are read in place, as zero-copy strided views of
+   the file (payloads and the stored CRCs after them), a few MB of periods at a time so that all slots of a
+   chunk are read while it is in cache; the other records are gathered by length. Rows of one length whose
+   bytes follow one fixed Event layout (a ``simple_value`` summary as SummaryWriter.add_scalar writes it; a
+   rank-0 float/double tensor, with or without its plugin metadata, as ``add_scalar(new_style=True)`` and
+   TF2/Keras write it) are checked against
    that layout's template in bulk (every byte outside wall_time/step/value must equal the template's, the step
    varint must end where the template's does) and their wall time, step and value are read as numpy columns.
    A record that matches no template (histograms, images, text, graphs, multi-value summaries, another field
@@ -471,6 +475,9 @@ class Scan:
 BLOCK_BYTES = 1 << 22
 #: A periodic block shorter than this is read with the other records (gathered by length).
 MIN_BLOCK = 64
+#: ... and so is a block of more slots than this: its columns are short (a train loss every step and a val loss
+#: every 50 steps is a period of 51 records), and gathering all records of a length at once makes fewer calls.
+MAX_BLOCK_SLOTS = 8
 
 
 def scan(data: bytes, fr: Framing) -> Scan:
@@ -488,7 +495,7 @@ def scan(data: bytes, fr: Framing) -> Scan:
     covered = np.zeros(n, dtype=bool)
     first_bad = n
     for b in fr.blocks:
-        if b.periods < MIN_BLOCK:
+        if b.periods < MIN_BLOCK or len(b.slots) > MAX_BLOCK_SLOTS:
             continue
         slots = [(L, *b.rows(data, j)) for j, L in enumerate(b.slots) if L]
         # Period chunks of about BLOCK_BYTES, every slot of one before the next: the chunk stays in cache.
@@ -685,6 +692,35 @@ def _parse_layout(p: bytes) -> Layout:
     if i < len(p):
         fixed.append((i, len(p)))
     return Layout(len(p), wall, step, step_len or 0, value, dtype, tag, 0x42 in val, plugin, tuple(fixed))
+
+
+def plain_event_wall(p: bytes) -> float | None:
+    """The wall time of an Event that holds nothing but wall_time, step, file_version and source_metadata (each at
+    most once, strings valid UTF-8), as every writer's first record does; None for anything else (protobuf's)."""
+    try:
+        ev = _fields(p, 0, len(p), {0x09, 0x10, 0x1A, 0x52})
+        if 0x1A in ev:
+            _string(p, *ev[0x1A])
+        if 0x52 in ev:  # source_metadata {writer: "tensorboard.summary.writer.event_file_writer"} (tensorboard >= 2.12)
+            meta = _fields(p, *ev[0x52], {0x0A})
+            if 0x0A in meta:
+                _string(p, *meta[0x0A])
+    except _Unusual:
+        return None
+    if 0x09 not in ev:
+        return 0.0
+    return struct.unpack_from("<d", p, ev[0x09][0])[0]
+
+
+def decode_one(p: bytes) -> Points | None:
+    """A single record in a known scalar layout, decoded by the same code as a block of them (for the few records
+    of a length too rare to be gathered); None when it is in no such layout."""
+    lay = _layout(p)
+    if lay is None:
+        return None
+    block = np.frombuffer(p, dtype=np.uint8)[None, :]
+    step, wall, value = _decode(block, lay)
+    return Points(lay, np.empty(1, dtype=np.int64), step, wall, value)
 
 
 # ---------------------------------------------------------------------------------------------- decoding
