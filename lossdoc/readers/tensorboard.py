@@ -301,7 +301,6 @@ _KEY_SHIFT = 24
 PLAIN_SCAN = 64
 
 
-
 def _nanmin(w: np.ndarray) -> float | None:
     """The least non-NaN value, or None when there is none (one pass when there is no NaN)."""
     if not len(w):
