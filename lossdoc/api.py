@@ -340,24 +340,43 @@ def _size(path: str) -> int:
     return total
 
 
-def _work(
-    unit: _Unit, cfg: Config, train: str | None, val: str | None, limits: _Limits = _Limits()
-) -> tuple[list, list[InputProblem]]:
-    """Read one unit and check its runs; runs in a worker process, so everything returned pickles."""
-    from lossdoc.readers.base import InputTooLarge
+def _read_unit(unit: _Unit, input_format: str | None, max_bytes: int | None) -> tuple[list[Run], list[InputError], list[str]]:
+    """A unit's runs, the logs in it that could not be read, and the files in it that are not logs. A file met
+    in a folder that no reader recognises is skipped (counted); one that a reader took but could not read is an
+    error; a path given on the command line that is not a log is an error too."""
+    from lossdoc.errors import NotALog
+    from lossdoc.readers.base import reading_limits
+    from lossdoc.readers.registry import read_folder
 
     try:
-        runs = read(unit.path, cfg.input_format, max_bytes=limits.max_bytes)
+        with reading_limits(max_bytes):
+            if unit.path != "-" and Path(unit.path).is_dir():
+                found = read_folder(Path(unit.path), input_format)
+                if not found.runs and not found.errors and not unit.lenient:
+                    return [], [InputError(unit.path, "no training log found in this folder")], found.not_logs
+                return found.runs, found.errors, found.not_logs
+            return read(unit.path, input_format, max_bytes=max_bytes), [], []
+    except NotALog as exc:
+        if unit.lenient:
+            return [], [], [exc.source]
+        return [], [exc], []
     except InputError as exc:
-        if unit.lenient and not isinstance(exc, InputTooLarge):  # a big file in a folder may be a log: say so
-            return [], []
-        return [], [InputProblem(exc.source, exc.problem)]
+        return [], [exc], []
+
+
+def _work(
+    unit: _Unit, cfg: Config, train: str | None, val: str | None, limits: _Limits = _Limits()
+) -> tuple[list, list[InputProblem], list[str]]:
+    """Read one unit and check its runs; runs in a worker process, so everything returned pickles."""
+    runs, failed, not_logs = _read_unit(unit, cfg.input_format, limits.max_bytes)
+    if not runs:
+        return [], [InputProblem(exc.source, exc.problem) for exc in failed], not_logs
     if unit.root is not None:
         for run in runs:
             src = Path(run.source)
             if src.is_relative_to(unit.root):
                 run.name = src.relative_to(unit.root).as_posix()
-    done, problems = [], []
+    done, problems = [], [InputProblem(exc.source, exc.problem) for exc in failed]
     for run in runs:
         rr, problem = _check(run, cfg, train, val, limits.max_points)
         if problem is not None:
@@ -365,7 +384,7 @@ def _work(
         else:
             _share_equal_positions(rr.run)
             done.append(rr)
-    return done, problems
+    return done, problems, not_logs
 
 
 def _share_equal_positions(run: Run) -> None:
@@ -401,7 +420,7 @@ def _analyze_paths(
     for path in paths:
         groups.append((path, _units(path, cfg.input_format)))
     units = [u for _, us in groups for u in us]
-    results: dict[_Unit, tuple[list, list[InputProblem]]] = {}
+    results: dict[_Unit, tuple[list, list[InputProblem], list[str]]] = {}
     workers = _workers(units, jobs)
     total = len(units)
     if workers <= 1:
@@ -423,14 +442,24 @@ def _analyze_paths(
                 done += 1
                 if progress:
                     progress(done, total)
+    not_logs: list[str] = []
     for path, us in groups:
         runs_before, errors_before = len(report.runs), len(report.errors)
         for u in us:
-            rrs, problems = results[u]
+            rrs, problems, skipped = results[u]
             report.runs.extend(rrs)
             report.errors.extend(problems)
+            not_logs.extend(skipped)
         if len(us) > 1 and len(report.runs) == runs_before and len(report.errors) == errors_before:
             report.errors.append(InputProblem(path, "no training log found in this folder"))
+    if not_logs:
+        report.notes.append(_not_logs_note(not_logs))
+
+
+def _not_logs_note(paths: list[str], show: int = 3) -> str:
+    n = len(paths)
+    names = ", ".join(Path(p).name for p in paths[:show]) + (f" and {n - show:,} more" if n > show else "")
+    return f"skipped {n:,} file{'s' if n != 1 else ''} that no reader recognises as a training log ({names})"
 
 
 #: Many small runs (a sweep) pay for worker processes even when each is tiny.

@@ -55,7 +55,43 @@ class FailOn(str, Enum):
 
 
 def _err(message: str) -> None:
-    sys.stderr.write(f"lossdoc: error: {message}\n")
+    """One line on stderr. Messages quote paths and names from logs: shown escaped, never as raw bytes."""
+    from lossdoc.reporters.safe import printable
+
+    stream = sys.stderr
+    if stream is None:  # stderr closed: nothing can be said, the exit code still tells
+        return
+    try:
+        stream.write(f"lossdoc: error: {printable(message)}\n")
+        stream.flush()
+    except (OSError, ValueError):
+        pass
+
+
+def _silence_stdout() -> None:
+    """After a broken pipe: send what is left to /dev/null so the interpreter's exit flush cannot fail too."""
+    try:
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - kept open until exit, on purpose
+    except OSError:
+        pass
+
+
+def _emit(text: str) -> None:
+    """Write a report to stdout. A reader that went away (broken pipe) or a closed stdout is not a pass: the
+    report was not delivered, so this is an error (exit 2), said on stderr."""
+    if sys.stdout is None:
+        _err("stdout is closed: the report could not be written (use --output FILE)")
+        raise typer.Exit(2)
+    try:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        _silence_stdout()
+        _err("stdout was closed before the whole report was written (broken pipe)")
+        raise typer.Exit(2) from None
+    except (OSError, ValueError) as exc:
+        _err(f"the report could not be written to stdout ({exc})")
+        raise typer.Exit(2) from None
 
 
 def guarded(func: Callable) -> Callable:
@@ -75,12 +111,10 @@ def guarded(func: Callable) -> Callable:
         except KeyboardInterrupt:
             _err("interrupted")
             raise typer.Exit(2) from None
-        except BrokenPipeError:  # `lossdoc ... | head`: the reader went away; not our error
-            try:
-                sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - kept open until exit, on purpose
-            except OSError:
-                pass
-            raise typer.Exit(0) from None
+        except BrokenPipeError:  # `lossdoc ... | head`: the reader went away before all was written: not a pass
+            _silence_stdout()
+            _err("stdout was closed before all output was written (broken pipe)")
+            raise typer.Exit(2) from None
         except Exception as exc:  # an internal error: still one line, still exit 2
             if _state["debug"]:
                 raise
@@ -106,12 +140,19 @@ def main_options(
     _state["debug"] = debug
 
 
+def _stdout_is_tty() -> bool:
+    try:
+        return sys.stdout is not None and sys.stdout.isatty()
+    except (OSError, ValueError):
+        return False
+
+
 def _use_color() -> bool:
-    return sys.stdout.isatty() and "NO_COLOR" not in os.environ and os.environ.get("TERM") != "dumb"
+    return _stdout_is_tty() and "NO_COLOR" not in os.environ and os.environ.get("TERM") != "dumb"
 
 
 def _width() -> int:
-    if sys.stdout.isatty():
+    if _stdout_is_tty():
         try:
             return max(60, min(os.get_terminal_size().columns, 160))
         except OSError:
@@ -199,6 +240,10 @@ def analyze(
     from lossdoc.model import InputProblem, Report
     from lossdoc.reporters import REPORTERS
 
+    _guard_outputs(paths, output=output, plot=plot)  # before anything is read: a log is never overwritten
+    if output is None and sys.stdout is None:
+        _err("stdout is closed: the report could not be written (use --output FILE)")
+        raise typer.Exit(2)
     if plot is not None:
         _check_plot(plot)
     cfg = _load_config(config)
@@ -247,9 +292,74 @@ def analyze(
     if to_file:
         write_atomic(output, text)
     else:
-        sys.stdout.write(text)
-        sys.stdout.flush()
+        _emit(text)
     raise typer.Exit(report.exit_code)
+
+
+def _guard_outputs(paths: list[str], **targets: Path | None) -> None:
+    """``--output`` / ``--plot`` must never name an input: not the same path, not through a symbolic or hard link,
+    and not an existing file inside an input folder (a sweep reads those). Checked before anything is read."""
+    from lossdoc.errors import UsageError
+
+    given = {name: Path(t) for name, t in targets.items() if t is not None}
+    if len(given) == 2 and os.path.realpath(given["output"]) == os.path.realpath(given["plot"]):
+        raise UsageError(f"--output and --plot name the same file ({given['output']})")
+    inputs = [p for p in paths if p != "-"]
+    for name, target in given.items():
+        option = f"--{name}"
+        real = Path(os.path.realpath(target))
+        exists = target.exists()
+        for p in inputs:
+            rp = Path(os.path.realpath(p))
+            if real == rp or (exists and _same_file(target, Path(p))):
+                raise UsageError(f"{option} {target}: that is an input ({p}); lossdoc never overwrites a log")
+            if exists and rp.is_dir() and real.is_relative_to(rp):
+                raise UsageError(
+                    f"{option} {target}: an existing file inside the input folder {p}, which lossdoc reads; "
+                    "write the report elsewhere"
+                )
+        if exists and _has_other_links(target):
+            for p in inputs:
+                if Path(p).is_dir() and _linked_inside(target, Path(p)):
+                    raise UsageError(
+                        f"{option} {target}: a hard link to a file inside the input folder {p}; write the report "
+                        "elsewhere"
+                    )
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return False
+
+
+def _has_other_links(path: Path) -> bool:
+    try:
+        return os.stat(path).st_nlink > 1
+    except OSError:
+        return False
+
+
+def _linked_inside(target: Path, folder: Path, limit: int = 100_000) -> bool:
+    """Whether a file below ``folder`` is ``target`` (same device and inode), looking at most ``limit`` entries."""
+    try:
+        st = os.stat(target)
+    except OSError:
+        return False
+    seen = 0
+    for root, _dirs, files in os.walk(folder):
+        for f in files:
+            seen += 1
+            if seen > limit:
+                return False
+            try:
+                o = os.stat(os.path.join(root, f))
+            except OSError:
+                continue
+            if (o.st_dev, o.st_ino) == (st.st_dev, st.st_ino):
+                return True
+    return False
 
 
 def parse_size(text: str) -> int:
@@ -381,26 +491,44 @@ def inspect(
             _err(str(exc))
             failed = True
     if format is OutputFormat.json:
-        sys.stdout.write(json.dumps({"runs": [r.describe() for r in runs]}, indent=2) + "\n")
+        _emit(json.dumps({"runs": [r.describe() for r in runs]}, indent=2) + "\n")
     else:
-        from rich.console import Console
-        from rich.table import Table
-
-        console = Console(width=_width(), no_color=not _use_color(), force_terminal=_use_color(), highlight=False)
-        for run in runs:
-            console.print(f"[bold]{run.label}[/bold]  format: {run.format}  axis: {run.axis}")
-            t = Table(box=None, pad_edge=False, padding=(0, 2, 0, 0))
-            for col in ("series", "role", "direction", "axis", "points", "non-finite", "used as"):
-                t.add_column(col, justify="right" if col in ("points", "non-finite") else "left")
-            for s in run.series.values():
-                used = "train loss" if s is run.train_loss else "val loss" if s is run.val_loss else ""
-                d = s.describe()
-                t.add_row(s.name, d["role"], d["direction"] or "", d["axis"], f"{d['points']:,}", str(d["nonfinite"]), used)
-            console.print(t)
-            for note in run.notes:
-                console.print(f"  note: {note}", style="dim")
-            console.print()
+        _emit(_inspect_text(runs))
     raise typer.Exit(2 if failed else 0)
+
+
+def _inspect_text(runs: list) -> str:
+    """What was read, as a table per run. Names and notes come from the log: rich Text, escaped, never markup."""
+    import io
+
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
+    from lossdoc.reporters.safe import guard_lines, printable
+
+    buf = io.StringIO()
+    color = _use_color()
+    console = Console(file=buf, width=_width(), no_color=not color, force_terminal=color, highlight=False)
+    for run in runs:
+        console.print(
+            Text.assemble((printable(run.label), "bold"), f"  format: {run.format}  axis: {run.axis}")
+        )
+        t = Table(box=None, pad_edge=False, padding=(0, 2, 0, 0))
+        for col in ("series", "role", "direction", "axis", "points", "non-finite", "used as"):
+            t.add_column(col, justify="right" if col in ("points", "non-finite") else "left")
+        for s in run.series.values():
+            used = "train loss" if s is run.train_loss else "val loss" if s is run.val_loss else ""
+            d = s.describe()
+            t.add_row(
+                Text(printable(s.name)), d["role"], d["direction"] or "", d["axis"], f"{d['points']:,}",
+                str(d["nonfinite"]), used,
+            )
+        console.print(t)
+        for note in run.notes:
+            console.print(Text(printable(f"  note: {note}"), style="dim"))
+        console.print()
+    return guard_lines(buf.getvalue())
 
 
 @app.command()

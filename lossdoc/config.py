@@ -58,37 +58,112 @@ def check_fail_on(value: str) -> str:
     return v
 
 
+#: A config file larger than this is refused (config files are a few hundred bytes; this bounds memory and time).
+MAX_CONFIG_BYTES = 1 << 20
+
+
 def find_config_file(start: Path | None = None) -> Path | None:
-    """lossdoc.toml, or a pyproject.toml with a [tool.lossdoc] table, from ``start`` upwards."""
+    """lossdoc.toml, or a pyproject.toml that mentions lossdoc, from ``start`` upwards. A pyproject.toml that does
+    not mention lossdoc is another tool's and is never parsed (so nothing in it can break lossdoc)."""
+    return _discover(start)[0]
+
+
+def _discover(start: Path | None = None) -> tuple[Path | None, str | None]:
     here = (start or Path.cwd()).resolve()
     for folder in (here, *here.parents):
         cand = folder / "lossdoc.toml"
         if cand.is_file():
-            return cand
+            return cand, None
         py = folder / "pyproject.toml"
         if py.is_file():
-            try:
-                if "lossdoc" in tomllib.loads(py.read_text(encoding="utf-8")).get("tool", {}):
-                    return py
-            except (tomllib.TOMLDecodeError, OSError, UnicodeDecodeError):
-                continue
-    return None
+            text = read_config_text(py)
+            if "lossdoc" in text:
+                return py, text
+    return None, None
+
+
+def read_config_text(path: Path) -> str:
+    """A config file's text: a regular file (a FIFO would hang, a device never end) of at most MAX_CONFIG_BYTES,
+    as UTF-8. Anything else is a ConfigError naming the file."""
+    import os
+    import stat
+
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: no such config file") from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot be read ({exc.strerror or exc})") from None
+    if not stat.S_ISREG(st.st_mode):
+        raise ConfigError(f"{path}: not a regular file (a FIFO, device or socket); a config file must be a file")
+    if st.st_size > MAX_CONFIG_BYTES:
+        raise ConfigError(f"{path}: {st.st_size:,} bytes; a config file may have at most {MAX_CONFIG_BYTES:,}")
+    try:
+        with open(path, "rb") as fh:
+            data = fh.read(MAX_CONFIG_BYTES + 1)
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot be read ({exc.strerror or exc})") from None
+    if len(data) > MAX_CONFIG_BYTES:  # grew while being read
+        raise ConfigError(f"{path}: more than {MAX_CONFIG_BYTES:,} bytes; a config file may have at most that")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+
+
+def parse_toml(path: Path, text: str) -> dict[str, Any]:
+    """TOML of a config file, parsed once. A syntax error is a ConfigError naming the file and line. Nesting too
+    deep for the parser is an error in lossdoc's own tables; in another tool's table of a pyproject.toml it is
+    none of lossdoc's business, so only the ``[tool.lossdoc...]`` tables are parsed then."""
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML ({exc})") from None
+    except RecursionError:
+        if Path(path).name != "pyproject.toml":
+            raise ConfigError(f"{path}: nested too deeply to be a lossdoc config") from None
+    fragment = _lossdoc_tables(text)
+    try:
+        return tomllib.loads(fragment)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML in [tool.lossdoc] ({exc})") from None
+    except RecursionError:
+        raise ConfigError(f"{path}: [tool.lossdoc] is nested too deeply to be a lossdoc config") from None
+
+
+def _lossdoc_tables(text: str) -> str:
+    """The lines of a pyproject.toml's ``[tool.lossdoc]`` and ``[tool.lossdoc.*]`` tables, each up to the next
+    table header. Used only when the whole file is too deep for the parser (another tool's data)."""
+    import re
+
+    header = re.compile(r"^\s*\[\[?\s*([^\]]*?)\s*\]")
+    keep, out = False, []
+    for line in text.splitlines():
+        m = header.match(line)
+        if m:
+            name = re.sub(r"\s+", "", m.group(1)).replace('"', "").replace("'", "")
+            keep = name == "tool.lossdoc" or name.startswith("tool.lossdoc.")
+        if keep:
+            out.append(line)
+    return "\n".join(out) + "\n"
 
 
 def load_config(path: Path | None = None, *, discover: bool = True) -> Config:
-    """Settings from ``path`` (or the discovered file), validated; defaults when there is none."""
+    """Settings from ``path`` (or the discovered file), validated; defaults when there is none. The file is read
+    and parsed once."""
+    text = None
     if path is None and discover:
-        path = find_config_file()
+        path, text = _discover()
     if path is None:
         return Config()
-    try:
-        data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ConfigError(f"{path}: no such config file") from None
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{path}: not valid TOML ({exc})") from None
+    if text is None:
+        text = read_config_text(Path(path))
+    data = parse_toml(Path(path), text)
     if Path(path).name == "pyproject.toml":
-        data = data.get("tool", {}).get("lossdoc", {})
+        tool = data.get("tool", {})
+        data = tool.get("lossdoc", {}) if isinstance(tool, dict) else {}
+        if not isinstance(data, dict):
+            raise ConfigError(f"{path}: [tool.lossdoc] must be a table")
     return from_mapping(data, source=str(path))
 
 

@@ -19,6 +19,11 @@ class InputError(LossdocError):
         super().__init__(f"{self.source}: {problem}")
 
 
+class NotALog(InputError):
+    """A file no reader recognises (a README, a config, a checkpoint). Given directly it is an input error; met in
+    a folder sweep it is skipped and counted in one note of the report, never an error."""
+
+
 class UsageError(LossdocError):
     """Options that do not fit together or name something that does not exist."""
 

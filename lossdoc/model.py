@@ -323,6 +323,7 @@ class Report:
     errors: list[InputProblem] = field(default_factory=list)
     fail_on: Severity | None = Severity.WARNING  # None means never fail on findings
     exit_zero: bool = False  # --exit-zero: report findings but exit 0 (errors still exit 2)
+    notes: list[str] = field(default_factory=list)  # about the sweep as a whole (files that were not logs...)
 
     @property
     def exit_code(self) -> int:

@@ -1,6 +1,9 @@
 """The registry: every reader, in sniffing order, and the functions that pick one for a path.
 
-- ``read_path(path, input_format=None)``: a file, a directory, or ``-`` (stdin). Returns a list of Runs.
+- ``read_path(path, input_format=None)``: a file, a directory, or ``-`` (stdin). Returns a list of Runs; a file
+  in a folder that a reader recognised but could not read raises (nothing is skipped in silence).
+- ``read_folder(path, input_format=None)``: a directory's runs, the files that failed (each an InputError) and
+  the files no reader recognised (skipped, counted by the caller in one note).
 - ``join(paths, input_format=None)``: several one-tag files (TensorBoard CSV/JSON exports, MLflow metric files)
   joined into one Run.
 An explicit ``input_format`` always wins over sniffing; an unknown name is an error listing the valid ones.
@@ -12,9 +15,10 @@ import importlib
 import os
 import stat
 import sys
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from lossdoc.errors import InputError, UsageError
+from lossdoc.errors import InputError, NotALog, UsageError
 from lossdoc.model import Run
 from lossdoc.readers.base import (
     HEAD_BYTES,
@@ -68,7 +72,7 @@ def read_source(source: Source, input_format: str | None = None) -> list[Run]:
         return _finish(get_reader(input_format).read(source))
     head = source.head(HEAD_BYTES)
     if not head.strip():
-        raise InputError(source.label, "empty file")
+        raise NotALog(source.label, "empty file")
     for r in readers():
         try:
             ok = r.sniff(head, source.path)
@@ -76,20 +80,22 @@ def read_source(source: Source, input_format: str | None = None) -> list[Run]:
             ok = False
         if ok:
             return _finish(r.read(source))
-    raise InputError(source.label, f"not a training log lossdoc recognises (formats: {', '.join(reader_names())})")
+    raise NotALog(source.label, f"not a training log lossdoc recognises (formats: {', '.join(reader_names())})")
 
 
 def _check_readable_file(path: Path) -> None:
     try:
         st = path.stat()
     except FileNotFoundError:
-        raise InputError(str(path), "no such file or directory") from None
+        # A dangling link inside a folder is not a log; given directly it is still an input error.
+        raise NotALog(str(path), "no such file or directory") from None
     except PermissionError:
         raise InputError(str(path), "permission denied") from None
-    except OSError as exc:  # symlink loops, too-long names...
-        raise InputError(str(path), exc.strerror or str(exc)) from None
+    except OSError as exc:  # symlink loops, too-long names: nothing a reader could recognise
+        raise NotALog(str(path), exc.strerror or str(exc)) from None
     if not stat.S_ISREG(st.st_mode):
-        raise InputError(str(path), "not a regular file (a FIFO, device or socket); lossdoc reads files and folders")
+        # Given directly, still an input error (NotALog is one); met in a folder, skipped and counted.
+        raise NotALog(str(path), "not a regular file (a FIFO, device or socket); lossdoc reads files and folders")
     if not os.access(path, os.R_OK):
         raise InputError(str(path), "permission denied")
     limit = max_bytes()
@@ -105,6 +111,11 @@ def read_path(path: str | os.PathLike, input_format: str | None = None) -> list[
     p = Path(path)
     if p.is_dir():
         return read_dir(p, input_format)
+    return read_file(p, input_format)
+
+
+def read_file(p: Path, input_format: str | None = None) -> list[Run]:
+    """One file's runs. Raises NotALog when no reader recognises it, InputError when it cannot be read."""
     _check_readable_file(p)
     try:
         return read_source(Source(str(p), p), input_format)
@@ -116,16 +127,37 @@ def read_path(path: str | os.PathLike, input_format: str | None = None) -> list[
         raise InputError(str(p), f"cannot be read ({exc.strerror or exc})") from None
 
 
+@dataclass
+class FolderRead:
+    """What a folder held: its runs, the files a reader recognised but could not read (input errors), and the
+    files that no reader recognises (a README, a config: skipped, and counted in one note)."""
+
+    runs: list[Run] = field(default_factory=list)
+    errors: list[InputError] = field(default_factory=list)
+    not_logs: list[str] = field(default_factory=list)
+
+
 def read_dir(path: Path, input_format: str | None = None) -> list[Run]:
+    """A directory's runs. A file that a reader recognised but could not read is raised (the first such), so
+    that a broken log never disappears from a folder; files that are not logs are skipped."""
+    found = read_folder(path, input_format)
+    if found.errors:
+        raise found.errors[0]
+    if not found.runs:
+        raise InputError(str(path), "no training log found in this folder")
+    return found.runs
+
+
+def read_folder(path: Path, input_format: str | None = None) -> FolderRead:
     """A directory: a reader that understands whole folders (TensorBoard logdir, MLflow run, folder of exports)
-    takes it; otherwise every file below it that some reader recognises is read, one run per file."""
+    takes it; otherwise every file below it is offered to the readers, one run (or more) per file."""
     if not os.access(path, os.R_OK | os.X_OK):
         raise InputError(str(path), "permission denied")
     dir_readers = [r for r in readers() if r.handles_dirs]
     if input_format:
         r = get_reader(input_format)
         if r.handles_dirs:
-            return _finish(r.read_dir(path))
+            return FolderRead(_finish(r.read_dir(path)))
     else:
         for r in dir_readers:
             try:
@@ -133,8 +165,9 @@ def read_dir(path: Path, input_format: str | None = None) -> list[Run]:
             except OSError:
                 ok = False
             if ok:
-                return _finish(r.read_dir(path))
-    runs: list[Run] = []
+                return FolderRead(_finish(r.read_dir(path)))
+    out = FolderRead()
+    runs = out.runs
     too_large: list[InputTooLarge] = []
     seen = 0
     for root, dirs, files in os.walk(path, followlinks=False):
@@ -154,7 +187,10 @@ def read_dir(path: Path, input_format: str | None = None) -> list[Run]:
                     except OSError:
                         continue
             if claimed is not None:
-                runs.extend(_finish(claimed.read_dir(sub)))
+                try:
+                    runs.extend(_finish(claimed.read_dir(sub)))
+                except InputError as exc:
+                    out.errors.append(exc)
             else:
                 keep_dirs.append(d)
         dirs[:] = keep_dirs
@@ -166,19 +202,19 @@ def read_dir(path: Path, input_format: str | None = None) -> list[Run]:
             if f.startswith("."):
                 continue
             try:
-                _check_readable_file(fp)
-                runs.extend(read_source(Source(str(fp), fp), input_format))
+                runs.extend(read_file(fp, input_format))
             except InputTooLarge as exc:
-                too_large.append(exc)  # maybe a log: said, not skipped in silence
-            except (InputError, OSError):
-                continue  # not a log (a README, a checkpoint...): a folder holds more than logs
-    if not runs:
-        if too_large:
-            raise too_large[0]
-        raise InputError(str(path), "no training log found in this folder")
-    for exc in too_large:
-        runs[0].notes.append(f"{exc}; skipped")
-    return runs
+                too_large.append(exc)  # maybe a log, maybe a checkpoint: said, not skipped in silence
+            except NotALog:
+                out.not_logs.append(str(fp))  # a README, a config: a folder holds more than logs
+            except InputError as exc:
+                out.errors.append(exc)  # a log that could not be read: an input error, never silence
+    if runs:
+        for exc in too_large:
+            runs[0].notes.append(f"{exc}; skipped")
+    else:
+        out.errors.extend(too_large)
+    return out
 
 
 def join(paths: list[str], input_format: str | None = None) -> Run:

@@ -1,7 +1,8 @@
 """GitHub Actions workflow commands (``--format github``): one annotation per finding at warning or above,
 ``::error title=lossdoc overfitting,file=...::message``, one per input error, and a closing notice with the
 verdict. Escaping follows the runner's rules: in the message % CR LF become %25 %0D %0A; in property values
-also : and , become %3A and %2C."""
+also : and , become %3A and %2C. Text from the log (names, paths, messages quoting them) is first made printable
+(control characters shown escaped), so it can neither start a line nor carry terminal escapes into the job log."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from typing import Any
 
 from lossdoc.model import Report, Severity
 from lossdoc.reporters import common
+from lossdoc.reporters.safe import printable
 
 
 def escape_data(text: str) -> str:
@@ -37,14 +39,13 @@ def render(report: Report, **_: Any) -> str:
                 continue
             kind = "error" if f.severity >= Severity.ERROR else "warning"
             where = f" from {common.where(f)}" if common.where(f) else ""
-            message = f"{run.label}: {f.code} {f.name}{where}: {f.message}"
+            message = printable(f"{run.label}: {f.code} {f.name}{where}: {f.message}")
             if f.remedies:
-                message += f"\nwhat to do: {f.remedies[0]}"
-            lines.append(
-                command(kind, message, title=f"lossdoc {f.name}", file=run.source if _is_file(run.source) else None)
-            )
+                message += f"\nwhat to do: {printable(f.remedies[0])}"
+            file = printable(run.source) if _is_file(run.source) else None
+            lines.append(command(kind, message, title=f"lossdoc {f.name}", file=file))
     for e in report.errors:
-        lines.append(command("error", f"{e.source}: {e.message}", title="lossdoc input error"))
+        lines.append(command("error", printable(f"{e.source}: {e.message}"), title="lossdoc input error"))
     word, rest = common.verdict(report)
-    lines.append(command("notice", f"{word} {rest}", title="lossdoc"))
+    lines.append(command("notice", printable(f"{word} {rest}"), title="lossdoc"))
     return "\n".join(lines) + "\n"

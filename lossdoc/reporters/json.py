@@ -51,6 +51,7 @@ def to_dict(report: Report) -> dict[str, Any]:
             "lossdoc_version": __version__,
             "runs": [run_to_dict(rr, report) for rr in report.runs],
             "errors": [{"source": e.source, "message": e.message} for e in report.errors],
+            "notes": list(report.notes),  # added in 0.2: about the sweep as a whole
             "exit_code": report.exit_code,
         }
     )

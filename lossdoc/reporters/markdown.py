@@ -7,16 +7,9 @@ from typing import Any
 
 from lossdoc.model import Report, RunReport
 from lossdoc.reporters import chart, common
+from lossdoc.reporters.safe import guard_lines, md_code, md_fence, md_inline, printable
 
 CHART_WIDTH = 80
-
-
-def _cell(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
-
-
-def _code(text: str) -> str:
-    return f"`{text}`" if "`" not in text else text
 
 
 def _table(report: Report) -> list[str]:
@@ -26,23 +19,26 @@ def _table(report: Report) -> list[str]:
         r = common.summary_row(rr, report, labels[id(rr)])
         status = f"**{r.status}**" if r.status != "ok" else "ok"
         lines.append(
-            f"| {_cell(_code(r.run))} | {status} | {_cell(r.diagnosis)} | {r.best} | {r.final_train} | {r.final_val} |"
+            f"| {md_code(r.run, in_table=True)} | {status} | {md_inline(r.diagnosis)} | {md_inline(r.best)} | {md_inline(r.final_train)} "
+            f"| {md_inline(r.final_val)} |"
         )
     return lines
 
 
 def _run(rr: RunReport, report: Report) -> list[str]:
     run = rr.run
-    out = [f"### {_cell(run.label)}", ""]
-    out.append(f"{_cell(run.source)} · {common.header_facts(rr)}  ")
-    out.append(f"series: {common.series_line(rr)}")
+    out = [f"### {md_inline(run.label)}", ""]
+    out.append(f"{md_inline(run.source)} · {common.header_facts(rr)}  ")
+    out.append(f"series: {md_inline(common.series_line(rr))}")
     out.append("")
     blocks = []
     for spec in common.charts(rr, CHART_WIDTH):
         legend = "   ".join(t for t, _ in spec.legend)
-        blocks.append(spec.title + "\n" + chart.plain(spec.rows) + ("\n" + legend if legend else ""))
+        blocks.append(printable(spec.title) + "\n" + chart.plain(spec.rows) + ("\n" + printable(legend) if legend else ""))
     if blocks:
-        out += ["```text", "\n\n".join(blocks), "```", ""]
+        body = "\n\n".join(blocks)
+        fence = md_fence(body)
+        out += [f"{fence}text", body, fence, ""]
     p = rr.primary
     if p is None:
         out += ["No failure mode fits these curves.", ""]
@@ -50,21 +46,21 @@ def _run(rr: RunReport, report: Report) -> list[str]:
     facts = [w for w in (common.where(p) and f"from {common.where(p)}",) if w] + [f"confidence {p.confidence:.2f}"]
     out.append(f"**{p.severity.label.upper()} {p.code} {p.name}** ({', '.join(facts)})")
     out.append("")
-    out.append(common.why(p))
+    out.append(md_inline(common.why(p)))
     out.append("")
     if p.why.strip() and p.message.strip() != p.why.strip():
-        out += [f"- **what:** {p.message}"]
+        out += [f"- **what:** {md_inline(p.message)}"]
     ev = common.evidence_items(p)
     if ev:
-        out.append(f"- **evidence:** {'; '.join(ev)}")
+        out.append(f"- **evidence:** {md_inline('; '.join(ev))}")
     if p.causes:
-        out.append("- **likely causes:** " + "; ".join(f"{i}. {c}" for i, c in enumerate(p.causes, 1)))
+        out.append("- **likely causes:** " + "; ".join(f"{i}. {md_inline(c)}" for i, c in enumerate(p.causes, 1)))
     if p.remedies:
         out.append("- **what to do:**")
-        out += [f"  {i}. {r}" for i, r in enumerate(p.remedies, 1)]
+        out += [f"  {i}. {md_inline(r)}" for i, r in enumerate(p.remedies, 1)]
     for f in rr.findings[1:]:
-        where = f" ({common.where(f)})" if common.where(f) else ""
-        out.append(f"- also **{f.severity.label} {f.code} {f.name}**{where}: {f.message}")
+        where = f" ({md_inline(common.where(f))})" if common.where(f) else ""
+        out.append(f"- also **{f.severity.label} {f.code} {f.name}**{where}: {md_inline(f.message)}")
     out.append("")
     return out
 
@@ -81,9 +77,11 @@ def render(report: Report, *, summary: bool = False, **_: Any) -> str:
         ]
         for rr in detail:
             out += _run(rr, report)
+    for note in report.notes:
+        out += [f"_note: {md_inline(note)}_", ""]
     if report.errors:
         out.append("**Inputs that could not be read:**")
         out.append("")
-        out += [f"- `{e.source}`: {e.message}" for e in report.errors]
+        out += [f"- {md_inline(e.source)}: {md_inline(e.message)}" for e in report.errors]
         out.append("")
-    return "\n".join(out).rstrip() + "\n"
+    return guard_lines("\n".join(out).rstrip() + "\n")

@@ -13,6 +13,7 @@ import numpy as np
 from lossdoc.errors import UsageError
 from lossdoc.model import Report, RunReport
 from lossdoc.reporters import chart, common
+from lossdoc.reporters.safe import mpl_text
 
 MAX_RUNS = 12
 
@@ -26,12 +27,12 @@ def _axes_for(rr: RunReport, ax, with_metric_ax=None) -> None:
         if s is None:
             continue
         x = common._x_on(s, axis)
-        ax.plot(x, s.values, color=color, lw=1.2, label=f"{label}: {s.name}")
+        ax.plot(x, s.values, color=color, lw=1.2, label=f"{label}: {mpl_text(s.name)}")
         curves.append(chart.Curve(label, x, s.values))
         bad = ~np.isfinite(s.values)
         if bad.any():
             ax.plot(x[bad], np.zeros(int(bad.sum())), "x", color=color, transform=ax.get_xaxis_transform(),
-                    ms=5, clip_on=False, label=f"{s.name} non-finite")
+                    ms=5, clip_on=False, label=f"{mpl_text(s.name)} non-finite")
     if chart.wants_log(curves):
         ax.set_yscale("log")
     b = rr.best_point
@@ -45,19 +46,19 @@ def _axes_for(rr: RunReport, ax, with_metric_ax=None) -> None:
     ax.set_xlabel(axis)
     ax.set_ylabel("loss")
     labels = [f"{f.severity.label.upper()} {f.code} {f.name}" for f in rr.findings] or ["no failure mode found"]
-    ax.set_title(f"{run.label}\n" + "; ".join(labels), fontsize=9, loc="left")
+    ax.set_title(f"{mpl_text(run.label)}\n" + "; ".join(labels), fontsize=9, loc="left")
     ax.legend(fontsize=7, loc="best")
     ax.grid(alpha=0.3)
     metric = common._val_metric(rr)
     if with_metric_ax is not None and metric is not None:
         mx = common._x_on(metric, axis) if metric.axis != axis else metric.x
-        with_metric_ax.plot(mx, metric.values, color="tab:green", lw=1.2, label=metric.name)
+        with_metric_ax.plot(mx, metric.values, color="tab:green", lw=1.2, label=mpl_text(metric.name))
         mb = metric.best()
         if mb is not None:
             with_metric_ax.axvline(mb[0], color="tab:green", ls="--", lw=1)
         if chart.wants_log([chart.Curve("m", mx, metric.values)]):
             with_metric_ax.set_yscale("log")
-        with_metric_ax.set_ylabel(metric.name)
+        with_metric_ax.set_ylabel(mpl_text(metric.name))
         with_metric_ax.set_xlabel(metric.axis)
         with_metric_ax.grid(alpha=0.3)
         with_metric_ax.legend(fontsize=7, loc="best")
@@ -85,7 +86,7 @@ def figure(report: Report):
         for j in range(len(runs), rows * cols):
             axes[j // cols][j % cols].set_visible(False)
     word, rest = common.verdict(report)
-    fig.suptitle(f"lossdoc: {word} — {rest}", fontsize=9)
+    fig.suptitle(f"lossdoc: {word} — {mpl_text(rest)}", fontsize=9)
     fig.tight_layout()
     return fig
 

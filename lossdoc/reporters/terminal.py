@@ -22,10 +22,16 @@ from rich.text import Text
 
 from lossdoc.model import Finding, Report, RunReport, Severity
 from lossdoc.reporters import common
+from lossdoc.reporters.safe import guard_lines, printable
 
 SEVERITY_STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "bold yellow", Severity.INFO: "cyan"}
 STATUS_STYLE = {"ok": "bold green", "warn": "bold yellow", "fail": "bold red"}
 VERDICT_STYLE = {"PASS": "bold green", "FAIL": "bold red", "ERROR": "bold red"}
+
+
+def _t(text: object, style: str | None = None) -> Text:
+    """Text that may hold a log's words (names, paths, messages that quote them): escaped, never markup."""
+    return Text(printable(text), style=style or "")
 
 
 def _rows_text(rows) -> Text:
@@ -34,14 +40,15 @@ def _rows_text(rows) -> Text:
         if i:
             text.append("\n")
         for part, style in row:
-            text.append(part, style=style)
+            text.append(printable(part), style=style)
     return text
 
 
 def _legend(items: list[tuple[str, str | None]], width: int) -> Text:
     text = Text()
     col = 0
-    for i, (item, style) in enumerate(items):
+    for i, (raw, style) in enumerate(items):
+        item = printable(raw)
         if i:
             if col + 3 + len(item) > width:
                 text.append("\n")
@@ -57,13 +64,13 @@ def _legend(items: list[tuple[str, str | None]], width: int) -> Text:
 def _header(rr: RunReport) -> list[Any]:
     run = rr.run
     head = Text()
-    head.append(run.source, style="bold")
+    head.append(printable(run.source), style="bold")
     if run.name and run.name != run.source:
-        head.append(f"  ({run.name})", style="bold")
-    out: list[Any] = [head, Text(common.header_facts(rr), style="dim")]
-    out.append(Text.assemble(("series ", "dim"), common.series_line(rr)))
+        head.append(f"  ({printable(run.name)})", style="bold")
+    out: list[Any] = [head, _t(common.header_facts(rr), "dim")]
+    out.append(Text.assemble(("series ", "dim"), printable(common.series_line(rr))))
     for note in run.notes:
-        out.append(Text(f"note: {note}", style="dim"))
+        out.append(_t(f"note: {note}", "dim"))
     return out
 
 
@@ -75,7 +82,7 @@ def _series_table(rr: RunReport) -> Table:
     main = {s.name for s in (run.train_loss, run.val_loss) if s is not None}
     for s in run.series.values():
         mark = "*" if s.name in main else " "
-        t.add_row(f"{mark}{s.name}", s.role, s.axis, f"{len(s):,}", str(s.nonfinite) if s.nonfinite else "")
+        t.add_row(_t(f"{mark}{s.name}"), s.role, s.axis, f"{len(s):,}", str(s.nonfinite) if s.nonfinite else "")
     return t
 
 
@@ -83,7 +90,7 @@ def _charts(rr: RunReport, width: int) -> list[Any]:
     out: list[Any] = []
     for spec in common.charts(rr, width):
         out.append(Text(""))
-        out.append(Text(spec.title, style="bold"))
+        out.append(_t(spec.title, "bold"))
         out.append(_rows_text(spec.rows))
         if spec.legend:
             out.append(_legend(spec.legend, width))
@@ -94,16 +101,16 @@ def _primary(f: Finding) -> Panel:
     body = Table.grid(padding=(0, 1))
     body.add_column(style="bold", no_wrap=True)
     body.add_column(overflow="fold")
-    body.add_row("why", Text(common.why(f)))
+    body.add_row("why", _t(common.why(f)))
     if f.why.strip() and f.message.strip() != f.why.strip():
-        body.add_row("what", Text(f.message))
+        body.add_row("what", _t(f.message))
     ev = common.evidence_items(f)
     if ev:
-        body.add_row("evidence", Text("; ".join(ev)))
+        body.add_row("evidence", _t("; ".join(ev)))
     for i, c in enumerate(f.causes, 1):
-        body.add_row("causes" if i == 1 else "", Text(f"{i}. {c}"))
+        body.add_row("causes" if i == 1 else "", _t(f"{i}. {c}"))
     for i, r in enumerate(f.remedies, 1):
-        body.add_row("do" if i == 1 else "", Text(f"{i}. {r}"))
+        body.add_row("do" if i == 1 else "", _t(f"{i}. {r}"))
     title = Text.assemble(
         (f"{f.severity.label.upper()} ", SEVERITY_STYLE[f.severity]),
         (f"{f.code} {f.name}", "bold"),
@@ -128,7 +135,7 @@ def _secondary(f: Finding) -> Text:
     where = common.where(f)
     if where:
         line.append(f" ({where})", style="dim")
-    line.append(f": {f.message}")
+    line.append(f": {printable(f.message)}")
     return line
 
 
@@ -146,7 +153,7 @@ def run_detail(rr: RunReport, report: Report, width: int, verbose: bool = False)
             parts.append(_secondary(f))
     if verbose:
         for s in rr.skipped:
-            parts.append(Text(f"skipped {s.code} {s.name}: {s.reason}", style="dim"))
+            parts.append(_t(f"skipped {s.code} {s.name}: {s.reason}", "dim"))
     status = rr.status(report.fail_on)
     parts.append(Text.assemble(("status ", "dim"), (status, STATUS_STYLE[status])))
     return Group(*parts)
@@ -164,19 +171,19 @@ def summary_table(report: Report) -> Table:
     for rr in common.worst_first(report):
         row = common.summary_row(rr, report, labels[id(rr)])
         t.add_row(
-            row.run,
+            _t(row.run),
             Text(row.status, style=STATUS_STYLE[row.status]),
-            row.diagnosis,
-            row.best,
-            row.final_train,
-            row.final_val,
+            _t(row.diagnosis),
+            _t(row.best),
+            _t(row.final_train),
+            _t(row.final_val),
         )
     return t
 
 
 def verdict(report: Report) -> Text:
     word, rest = common.verdict(report)
-    return Text.assemble((f"{word} ", VERDICT_STYLE[word]), rest)
+    return Text.assemble((f"{word} ", VERDICT_STYLE[word]), printable(rest))
 
 
 def draw(report: Report, console: Console, verbose: bool = False, summary: bool = False) -> None:
@@ -190,10 +197,12 @@ def draw(report: Report, console: Console, verbose: bool = False, summary: bool 
             shown = [rr for rr in common.worst_first(report) if rr.status(report.fail_on) != "ok"]
             for rr in shown:
                 console.print()
-                console.rule(Text(rr.run.label, style="bold"), align="left", style="dim")
+                console.rule(_t(rr.run.label, "bold"), align="left", style="dim")
                 console.print(run_detail(rr, report, width, verbose))
+    for note in report.notes:
+        console.print(_t(f"note: {note}", "dim"))
     for e in report.errors:
-        console.print(Text.assemble(("error: ", "bold red"), f"{e.source}: {e.message}"))
+        console.print(Text.assemble(("error: ", "bold red"), printable(f"{e.source}: {e.message}")))
     console.print()
     console.print(verdict(report))
 
@@ -220,4 +229,4 @@ def render(
         legacy_windows=False,
     )
     draw(report, console, verbose=verbose, summary=summary)
-    return buf.getvalue()
+    return guard_lines(buf.getvalue())
