@@ -347,8 +347,10 @@ def _linked_inside(target: Path, folder: Path, limit: int = 100_000) -> bool:
         st = os.stat(target)
     except OSError:
         return False
+    from lossdoc.readers.registry import walk
+
     seen = 0
-    for root, _dirs, files in os.walk(folder):
+    for root, _dirs, files in walk(folder, strict=False):
         for f in files:
             seen += 1
             if seen > limit:

@@ -39,6 +39,7 @@ class Case:
     only_root: bool = False  # meaningful only as root / only as non-root: handled by the test
     skip_as_root: bool = False
     tags: list[str] = field(default_factory=list)
+    teardown: Callable[[Path], None] | None = None  # removes what shutil.rmtree cannot (5,000 nested folders)
 
 
 # ------------------------------------------------------------------------------------------ TensorBoard bytes
@@ -192,6 +193,40 @@ def _symlink_loop_dir(root: Path) -> list[str]:
     os.symlink(d / "x", d / "y")
     os.symlink(d / "y", d / "x")
     return [str(d)]
+
+
+def _deep_folder(root: Path) -> list[str]:
+    """A folder nested 5,000 deep with a log at the top (made through directory fds: the path exceeds PATH_MAX)."""
+    d = root / "deep"
+    d.mkdir(parents=True, exist_ok=True)
+    (d / "run.csv").write_text(csv_text())
+    fd = os.open(d, os.O_RDONLY)
+    try:
+        for _ in range(5000):
+            os.mkdir("d", dir_fd=fd)
+            nxt = os.open("d", os.O_RDONLY, dir_fd=fd)
+            os.close(fd)
+            fd = nxt
+    finally:
+        os.close(fd)
+    return [str(d)]
+
+
+def remove_nested(root: Path, name: str = "d") -> None:
+    """Remove a chain of nested folders called ``name`` below ``root`` without recursion (rmtree recurses)."""
+    fds = [os.open(root, os.O_RDONLY)]
+    try:
+        while True:
+            try:
+                fds.append(os.open(name, os.O_RDONLY, dir_fd=fds[-1]))
+            except FileNotFoundError:
+                break
+        while len(fds) > 1:
+            os.close(fds.pop())
+            os.rmdir(name, dir_fd=fds[-1])
+    finally:
+        for fd in fds:
+            os.close(fd)
 
 
 def _unreadable(root: Path) -> list[str]:
@@ -399,6 +434,8 @@ def cases() -> list[Case]:
         C("10000-files", _many_files, "ok", timeout=60),
         C("symlink-loop", _symlink_loop, "error", "symbolic links"),
         C("symlink-loop-in-folder", _symlink_loop_dir, "ok"),
+        C("folder nested 5000 deep", _deep_folder, "error", "nested more than 64 deep", timeout=60,
+          teardown=lambda root: remove_nested(root / "deep")),
         C("no-read-permission", _unreadable, "error", "permission denied", skip_as_root=True),
         C("no-read-permission (injected)", _one("secret2.csv", csv_text()), "error", "permission denied",
           monkeypatch="eacces"),
@@ -486,6 +523,9 @@ def main(argv: list[str]) -> int:
         except subprocess.TimeoutExpired:
             print(f"| {case.name} | HANG | |")
             continue
+        finally:
+            if case.teardown:
+                case.teardown(root)
         err = r.stderr.decode(errors="replace").strip().replace(str(root) + "/", "").replace("|", "\\|")
         said = err
         if r.returncode in (0, 1):

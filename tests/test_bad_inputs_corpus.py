@@ -116,8 +116,12 @@ def test_bad_input(case: corpus.Case, tmp_path):
         pytest.skip("running as root: permission bits do not stop root (the injected variant runs instead)")
     args = case.build(tmp_path)
     target = args[0]
-    r = run_forked(["analyze", *args, "--format", "json"], timeout=case.timeout, stdin=case.stdin,
-                   fault=case.monkeypatch, fault_target=target)
+    try:
+        r = run_forked(["analyze", *args, "--format", "json"], timeout=case.timeout, stdin=case.stdin,
+                       fault=case.monkeypatch, fault_target=target)
+    finally:
+        if case.teardown:
+            case.teardown(tmp_path)
     check(case, args, r)
     assert r.seconds < case.timeout
 

@@ -205,6 +205,12 @@ class Reader:
     def read_dir(self, path: Path) -> list[Run]:
         raise NotImplementedError
 
+    def split_dir(self, path: Path) -> list[Path] | None:
+        """Optional, for readers that handle folders: the parts of a folder this reader claimed that read the same
+        one at a time as the whole folder does (a logdir's run folders), so that a sweep can read them in
+        parallel; their runs are named by their path relative to ``path``. None (the default): read it whole."""
+        return None
+
 
 def build_series(
     name: str,

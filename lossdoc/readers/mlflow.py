@@ -19,6 +19,7 @@ from pathlib import Path
 from lossdoc.errors import InputError
 from lossdoc.model import Run
 from lossdoc.readers.base import HEAD_BYTES, Reader, Source, build_series, decode_text, read_file
+from lossdoc.readers.registry import walk
 
 FORMAT = "mlflow"
 MAX_METRIC_FILES = 10_000
@@ -166,7 +167,7 @@ def _is_run_dir(path: Path) -> bool:
 def _metrics_sniff(metrics: Path) -> bool:
     """A metrics folder: its first metric file (found within a few entries) looks like one."""
     seen = 0
-    for root, dirs, files in os.walk(metrics, followlinks=False):
+    for root, dirs, files in walk(metrics, strict=False):
         dirs.sort()
         for f in sorted(files):
             seen += 1
@@ -214,7 +215,7 @@ def _run_dirs(path: Path, limit: int = MAX_CHILDREN) -> list[Path]:
 
 def read_metrics_dir(metrics: Path, run: Run) -> None:
     files: list[Path] = []
-    for root, dirs, names in os.walk(metrics, followlinks=False):
+    for root, dirs, names in walk(metrics):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
         files.extend(Path(root) / n for n in sorted(names) if not n.startswith("."))
         if len(files) > MAX_METRIC_FILES:

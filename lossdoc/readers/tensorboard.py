@@ -38,6 +38,7 @@ from lossdoc.errors import InputError
 from lossdoc.model import Run
 from lossdoc.readers import _tfrecord as _tf
 from lossdoc.readers.base import Reader, Source, build_series, read_file
+from lossdoc.readers.registry import walk
 
 FORMAT = "tensorboard"
 EVENT_MARK = "tfevents"
@@ -518,12 +519,10 @@ def find_event_dirs(
     Stops after ``max_entries`` files and folders: silently when sniffing, with an InputError when ``strict``."""
     found: dict[Path, list[Path]] = {}
     seen = 0
-    root_depth = len(root.parts)
-    for dirpath, dirs, files in os.walk(root, followlinks=False):
+    depth = {"max_depth": max_depth, "strict": False} if max_depth is not None else {"strict": strict}
+    for dirpath, dirs, files in walk(root, **depth):
         here = Path(dirpath)
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        if max_depth is not None and len(here.parts) - root_depth >= max_depth:
-            dirs[:] = []
         seen += len(files) + len(dirs)
         ev = sorted(here / f for f in files if _is_event_name(f))
         ev = [p for p in ev if p.is_file()]
@@ -545,7 +544,7 @@ _FOREIGN_EXT = (".csv", ".json", ".jsonl", ".ndjson", ".log", ".txt")
 def _has_foreign_logs(folder: Path, limit: int = 500) -> bool:
     """Bounded look for other formats' logs (CSV/JSON/text files, an MLflow metrics folder) below ``folder``."""
     seen = 0
-    for dirpath, dirs, files in os.walk(folder, followlinks=False):
+    for _dirpath, dirs, files in walk(folder, strict=False):
         dirs[:] = [d for d in dirs if not d.startswith(".")]
         if "metrics" in dirs:
             return True
@@ -795,6 +794,24 @@ class TensorBoardReader(Reader):
 
     def read_dir(self, path: Path) -> list[Run]:
         return read_logdir(path)
+
+    def split_dir(self, path: Path) -> list[Path] | None:
+        """A logdir of run folders splits into them; a folder that is itself a run (event files in it), a Keras
+        run (train/, validation/) or one holding anything else is read whole."""
+        try:
+            entries = sorted(os.scandir(path), key=lambda e: e.name)
+        except OSError:
+            return None
+        kids = [e for e in entries if not e.name.startswith(".")]
+        if (
+            len(kids) < 2
+            or any(not e.is_dir(follow_symlinks=False) for e in kids)
+            or any(EVENT_MARK in e.name for e in entries)
+            or any(e.name.lower() in SPLIT_DIRS for e in kids)
+            or not all(is_logdir(Path(e.path)) for e in kids)
+        ):
+            return None
+        return [Path(e.path) for e in kids]
 
 
 READERS = [TensorBoardReader]
