@@ -68,6 +68,7 @@ $(FIXTURES_VENV)/.bench-installed: | $(FIXTURES_VENV)/bin/python
 bench: $(VENV)/.bench-installed $(FIXTURES_VENV)/.bench-installed
 	$(FIXTURES_VENV)/bin/python bench/generate.py bench/data
 	$(BIN)/python bench/run.py --data bench/data --out BENCHMARKS.md
+	$(BIN)/python -m pytest -m slow tests/test_bounds.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis *.egg-info

@@ -324,25 +324,39 @@ def bin_series(s: Series, max_points: int) -> tuple[Series, dict[str, int]] | No
     """A series longer than ``max_points`` cut into equal bins of consecutive points, each bin kept as the
     median of its finite values (at the x of the bin's middle point) and, when the bin holds NaN/Inf, also its
     first non-finite point at that point's own x, so that non-finite values stay visible where they start.
-    Returns the binned series and what was done, or None when the series is short enough (or max_points is 0)."""
+    Returns the binned series and what was done, or None when the series is short enough (or max_points is 0).
+    Bins are taken a few MB of values at a time: the extra memory is that, not copies of the whole series."""
     n = len(s)
     if not max_points or n <= max_points:
         return None
     w = -(-n // max_points)  # points per bin
     nb = -(-n // w)
-    pad = nb * w - n
     v = s.values
-    finite = np.isfinite(v)
-    grid = np.concatenate([np.where(finite, v, np.nan), np.full(pad, np.nan)]).reshape(nb, w)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN bins
-        med = np.nanmedian(grid, axis=1)
+    med = np.empty(nb)
+    has_bad = np.zeros(nb, dtype=bool)
+    first_bad = np.zeros(nb, dtype=np.int64)
+    nonfinite = 0
+    per = max(1, BIN_CHUNK // w)  # bins per chunk
+    for a in range(0, nb, per):
+        b = min(nb, a + per)
+        seg = v[a * w : b * w]
+        finite = np.isfinite(seg)
+        bad = ~finite
+        nonfinite += int(bad.sum())
+        grid = np.where(finite, seg, np.nan)
+        pad = (b - a) * w - len(seg)  # the last bin may be short
+        if pad:
+            grid = np.concatenate([grid, np.full(pad, np.nan)])
+            bad = np.concatenate([bad, np.zeros(pad, dtype=bool)])
+        grid, bad = grid.reshape(b - a, w), bad.reshape(b - a, w)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN bins
+            med[a:b] = np.nanmedian(grid, axis=1)
+        has_bad[a:b] = bad.any(axis=1)
+        first_bad[a:b] = np.arange(a, b) * w + np.argmax(bad, axis=1)
     starts = np.arange(nb) * w
     counts = np.minimum(w, n - starts)
     mid = starts + counts // 2
-    bad = np.concatenate([~finite, np.zeros(pad, dtype=bool)]).reshape(nb, w)
-    has_bad = bad.any(axis=1)
-    first_bad = starts + np.argmax(bad, axis=1)
     has_fin = ~np.isnan(med)
     # A bin with both: its median must not sit at the same x as its non-finite point.
     clash = has_fin & has_bad & (mid == first_bad)
@@ -352,8 +366,12 @@ def bin_series(s: Series, max_points: int) -> tuple[Series, dict[str, int]] | No
     order = np.argsort(idx, kind="stable")
     idx, vals = idx[order], vals[order]
     out = s.take(idx, vals)
-    info = {"points": n, "kept": len(out), "bin": w, "nonfinite": int((~finite).sum()), "nonfinite_kept": int(has_bad.sum())}
+    info = {"points": n, "kept": len(out), "bin": w, "nonfinite": nonfinite, "nonfinite_kept": int(has_bad.sum())}
     return out, info
+
+
+#: Values binned at a time by ``bin_series`` (8 MB of float64).
+BIN_CHUNK = 1 << 20
 
 
 def bin_run(run: Run, max_points: int) -> Run:

@@ -296,3 +296,17 @@ def test_real_scalar_fixtures_need_no_protobuf(name):
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "False"
+
+
+@pytest.mark.parametrize("length", [1, 2, 63, 127, 128, 129, 200, 256, 1000, 8192, 20_000])
+def test_crc_of_rows_of_any_length_and_bounded_tables(length):
+    """Rows longer than ROW_TABLE are taken piece by piece: same CRCs, and the tables stay capped (uncapped, one
+    table per distance from the end, 8 KiB records took 1.1 GB)."""
+    from lossdoc.readers import _tfrecord as tf
+
+    rng = np.random.default_rng(length)
+    rows = rng.integers(0, 256, size=(5, length + 3), dtype=np.uint8)
+    got = tf.crc32c_block(rows, length)
+    want = [tf.crc32c_py(bytes(r[:length])) for r in rows]
+    assert got.tolist() == want
+    assert max(tf._T.pair, default=0) < tf.ROW_TABLE and len(tf._T.dist) <= tf.ROW_TABLE + 2

@@ -164,10 +164,18 @@ def crc32c_rows(rows: np.ndarray) -> np.ndarray:
     return crc32c_block(rows, rows.shape[1])
 
 
+#: Byte-pair tables (256 KiB each, one per distance from the end) exist only for distances below this; a longer
+#: row is taken ROW_TABLE bytes at a time (Horner's rule: shift what came before over the next piece, XOR it in),
+#: so the tables stay at 16 MiB whatever the record lengths (uncapped, a file of 20 KB records took 2.6 GB).
+ROW_TABLE = 128
+
+
 def crc32c_block(block: np.ndarray, L: int) -> np.ndarray:
     """CRC32C of the first L bytes of each row of an (n, W >= L) uint8 array whose rows are contiguous (any row
     stride: a gathered block, or a zero-copy strided view of the file): the rows' byte pairs, transposed into
     columns, each looked up in the 65536-entry table for its distance from the end."""
+    if L > ROW_TABLE:
+        return _crc32c_long_rows(block, L)
     n = block.shape[0]
     if block.strides[1] != 1:
         block = np.ascontiguousarray(block)
@@ -189,6 +197,18 @@ def crc32c_block(block: np.ndarray, L: int) -> np.ndarray:
                 acc ^= np.take(table, col)
         out[a : a + m] = acc
     return out
+
+
+def _crc32c_long_rows(block: np.ndarray, L: int) -> np.ndarray:
+    """``crc32c_block`` for rows longer than ROW_TABLE: the linear part of the first L % ROW_TABLE bytes (or
+    of a whole piece), then for each further piece of ROW_TABLE bytes, shift over it and XOR its linear part."""
+    head = L % ROW_TABLE or ROW_TABLE
+    shift = _T.zero_pow(ROW_TABLE.bit_length() - 1)  # "append ROW_TABLE zero bytes"
+    acc = crc32c_block(block[:, :head], head) ^ np.uint32(_const(head))
+    piece_const = np.uint32(_const(ROW_TABLE))
+    for a in range(head, L, ROW_TABLE):
+        acc = apply_linear(shift, acc) ^ crc32c_block(block[:, a : a + ROW_TABLE], ROW_TABLE) ^ piece_const
+    return acc ^ np.uint32(_const(L))
 
 
 BLOCK = 64

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextvars
 import io
+import mmap
 import os
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -82,7 +83,8 @@ def read_file(path: Path | str, label: str | None = None) -> bytes:
         size = os.fstat(fh.fileno()).st_size
         if limit and size > limit:
             raise too_big(label, size, limit)
-        data = fh.read(limit + 1) if limit else fh.read()
+        # size + 1: a file that grew since fstat is still caught; read(limit + 1) would allocate the whole limit.
+        data = fh.read(min(size, limit) + 1) if limit else fh.read()
     if limit and len(data) > limit:
         raise too_big(label, len(data), limit)
     return data
@@ -149,6 +151,25 @@ class Source:
             with open(self.path, "rb") as fh:
                 self._head = fh.read(n)
         return self._head[:n]
+
+    @contextmanager
+    def mapped(self) -> Iterator[tuple[bytes | mmap.mmap, tuple[int, int] | None]]:
+        """The whole file, within the size limit, without a copy in memory: (a read-only memory map of the file,
+        or the bytes already read; the file's (size, mtime_ns) when mapped, so a caller that reads the file again
+        by path can tell whether it changed in between, else None)."""
+        if self.data is not None or self.path is None:
+            yield self.read_bytes(), None
+            return
+        limit = max_bytes()
+        with open(self.path, "rb") as fh:
+            st = os.fstat(fh.fileno())
+            if limit and st.st_size > limit:
+                raise too_big(self.label, st.st_size, limit)
+            if st.st_size == 0:
+                yield b"", (0, st.st_mtime_ns)
+                return
+            with mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as mm:
+                yield mm, (st.st_size, st.st_mtime_ns)
 
     def read_bytes(self) -> bytes:
         """The whole file, within the size limit (``--max-bytes``)."""
@@ -267,18 +288,26 @@ def cut_restarts(s: Series) -> tuple[Series, str | None]:
     if x is None or len(x) < 2:
         return s, None
     finite = np.isfinite(x)
-    # Compare each position with the previous *finite* one (a running maximum would count every point of a
-    # restarted segment that stays below the old run's end as a new restart, keeping only the last point).
-    last_finite = np.maximum.accumulate(np.where(finite, np.arange(len(x)), -1))
-    prev_idx = np.concatenate(([-1], last_finite[:-1]))
-    prev = np.where(prev_idx >= 0, x[np.maximum(prev_idx, 0)], -np.inf)
-    back = np.flatnonzero(finite & (x < prev))
-    if len(back) == 0:
-        return s, None
-    start = int(back[-1])
+    if finite.all():  # the usual case, in one pass and without position arrays (a 10^7-point log: 0.6 GB less)
+        back = np.flatnonzero(x[1:] < x[:-1]) + 1
+        if len(back) == 0:
+            return s, None
+        start = int(back[-1])
+        prev_at_start = float(x[start - 1])
+    else:
+        # Compare each position with the previous *finite* one (a running maximum would count every point of a
+        # restarted segment that stays below the old run's end as a new restart, keeping only the last point).
+        last_finite = np.maximum.accumulate(np.where(finite, np.arange(len(x)), -1))
+        prev_idx = np.concatenate(([-1], last_finite[:-1]))
+        prev = np.where(prev_idx >= 0, x[np.maximum(prev_idx, 0)], -np.inf)
+        back = np.flatnonzero(finite & (x < prev))
+        if len(back) == 0:
+            return s, None
+        start = int(back[-1])
+        prev_at_start = float(prev[start])
     axis = "step" if s.steps is not None else "epoch"
     note = (
-        f"the {axis} counter restarts {len(back)} time(s) (last {axis} {prev[start]:g} -> {x[start]:g}): "
+        f"the {axis} counter restarts {len(back)} time(s) (last {axis} {prev_at_start:g} -> {x[start]:g}): "
         f"kept the latest segment"
     )
     return s.take(np.arange(start, len(s))), note
