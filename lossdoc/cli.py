@@ -62,10 +62,27 @@ def _err(message: str) -> None:
     if stream is None:  # stderr closed: nothing can be said, the exit code still tells
         return
     try:
-        stream.write(f"lossdoc: error: {printable(message)}\n")
+        stream.write(fit_stream(stream, f"lossdoc: error: {printable(message)}\n"))
         stream.flush()
     except (OSError, ValueError):
         pass
+
+
+def fit_stream(stream, text: str) -> str:
+    """``text`` as ``stream`` can encode it: on a terminal that is not UTF-8 (``PYTHONIOENCODING=ascii``) the
+    charts and marks fall back to ASCII, and any other character is shown escaped (a log's ``é`` as ``\\xe9``)."""
+    encoding = getattr(stream, "encoding", None) or "utf-8"
+    try:
+        text.encode(encoding)
+        return text
+    except (UnicodeEncodeError, LookupError):
+        pass
+    from lossdoc.reporters.ascii import to_ascii
+
+    try:
+        return to_ascii(text).encode(encoding, errors="backslashreplace").decode(encoding)
+    except LookupError:
+        return text.encode("ascii", errors="backslashreplace").decode("ascii")
 
 
 def _silence_stdout() -> None:
@@ -83,7 +100,7 @@ def _emit(text: str) -> None:
         _err("stdout is closed: the report could not be written (use --output FILE)")
         raise typer.Exit(2)
     try:
-        sys.stdout.write(text)
+        sys.stdout.write(fit_stream(sys.stdout, text))
         sys.stdout.flush()
     except BrokenPipeError:
         _silence_stdout()
@@ -137,7 +154,7 @@ def main_options(
     ] = None,
     debug: Annotated[bool, typer.Option("--debug", help="Show full tracebacks for errors.")] = False,
 ) -> None:
-    _state["debug"] = debug
+    _state["debug"] = _state["debug"] or debug
 
 
 def _stdout_is_tty() -> bool:
@@ -215,7 +232,7 @@ def analyze(
         Path | None, typer.Option("--plot", help="Write an annotated figure (.png or .svg; needs lossdoc[plot]).")
     ] = None,
     jobs: Annotated[
-        int | None, typer.Option("--jobs", "-j", min=1, help="Worker processes for many runs [default: auto].")
+        int | None, typer.Option("--jobs", "-j", help="Worker processes for many runs, at least 1 [default: auto].")
     ] = None,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Also show skipped rules and all columns.")] = False,
     max_points: Annotated[
@@ -240,6 +257,10 @@ def analyze(
     from lossdoc.model import InputProblem, Report
     from lossdoc.reporters import REPORTERS
 
+    if jobs is not None and jobs < 1:
+        from lossdoc.errors import UsageError
+
+        raise UsageError(f"--jobs {jobs}: the number of worker processes must be at least 1")
     _guard_outputs(paths, output=output, plot=plot)  # before anything is read: a log is never overwritten
     if output is None and sys.stdout is None:
         _err("stdout is closed: the report could not be written (use --output FILE)")
@@ -381,7 +402,9 @@ def parse_size(text: str) -> int:
 
     if not (math.isfinite(value) and value >= 0):
         raise UsageError(f"--max-bytes {text!r}: expected a size such as 500M, 4G or 0 (no limit)")
-    return int(value * scale)
+    if value == 0:
+        return 0
+    return max(1, math.ceil(value * scale))  # a tiny positive size is a tiny limit, never 0 ("no limit")
 
 
 def _check_plot(path: Path) -> None:
@@ -658,13 +681,31 @@ def _toml(value) -> str:
 
 
 def main() -> None:
-    """Console-script entry point."""
+    """Console-script entry point. ``--debug`` is taken anywhere on the line; a usage error (a bad option or value)
+    is one line on stderr and exit 2, like every other error."""
+    from typer._click.exceptions import ClickException, NoArgsIsHelpError
+
+    args = sys.argv[1:]
+    if "--debug" in args:
+        _state["debug"] = True
+        args = [a for a in args if a != "--debug"]
     try:
-        app()
+        code = app(args=args, prog_name="lossdoc", standalone_mode=False)
+    except NoArgsIsHelpError as exc:
+        exc.show()
+        code = 2
+    except ClickException as exc:  # usage errors: one line, with where to find help
+        ctx = getattr(exc, "ctx", None)
+        where = f" (see '{ctx.command_path} --help')" if ctx is not None else ""
+        _err(f"{exc.format_message()}{where}")
+        code = exc.exit_code
+    except (typer.Exit, typer.Abort) as exc:
+        code = getattr(exc, "exit_code", 2)
     except SystemExit:
         raise
     except Exception as exc:  # pragma: no cover - failures outside a command (e.g. option parsing internals)
         if _state["debug"]:
             raise
         _err(f"internal error: {type(exc).__name__}: {exc}")
-        sys.exit(2)
+        code = 2
+    sys.exit(code if isinstance(code, int) else 0)

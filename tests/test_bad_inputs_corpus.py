@@ -126,6 +126,18 @@ def test_bad_input(case: corpus.Case, tmp_path):
     assert r.seconds < case.timeout
 
 
+RICH = [c for c in CASES if "rich" in c.tags]
+
+
+@pytest.mark.parametrize("case", RICH, ids=[c.name for c in RICH])
+def test_bad_input_terminal_report(case: corpus.Case, tmp_path):
+    """Odd data drawn as a terminal report (charts, panels) is still a report, never an internal error."""
+    args = case.build(tmp_path)
+    r = run_forked(["analyze", *args, "--format", "rich"], timeout=case.timeout)
+    assert r.code in (0, 1) and "error" not in r.stderr and "Warning" not in r.stderr, r.stderr
+    assert "PASS" in r.stdout or "FAIL" in r.stdout, r.stdout
+
+
 def test_the_injected_fault_really_blocks_reading(tmp_path):
     """The permission case's injection makes lossdoc's own reads fail (the same path the real EACCES takes)."""
     p = tmp_path / "x.csv"

@@ -173,6 +173,19 @@ def _clean_name(name: str) -> str:
     return name.strip().strip("\ufeff").strip().strip('"').strip("'").strip()
 
 
+#: A quoted header cell may hold line breaks ("loss\nper batch"): the header is read over at most this many lines.
+MAX_HEADER_LINES = 10
+
+
+def _header_lines(lines: list[str]) -> int:
+    """How many of ``lines`` the header takes: one, or more while a quoted cell is still open."""
+    used, quotes = 1, lines[0].count('"') if lines else 0
+    while quotes % 2 and used < min(len(lines), MAX_HEADER_LINES):
+        quotes += lines[used].count('"')
+        used += 1
+    return used if quotes % 2 == 0 else 1
+
+
 def head_table(head: bytes) -> tuple[list[str], list[list[str]], str] | None:
     """For sniffing: (header names, a few data rows, delimiter) from the first bytes, or None."""
     try:
@@ -184,6 +197,8 @@ def head_table(head: bytes) -> tuple[list[str], list[list[str]], str] | None:
         return None
     if len(lines) > 1 and len(head) >= 65536:
         lines = lines[:-1]  # the last line of a cut head may be partial
+    used = _header_lines(lines)
+    lines = ["\n".join(lines[:used]), *lines[used:]]
     first = lines[0]
     if first.lstrip().startswith(("{", "[", "<")) or "\x00" in first:
         return None
@@ -208,8 +223,9 @@ def load_table(source: Source) -> Table:
     nonblank = [i for i, ln in enumerate(lines) if ln.strip()]
     if not nonblank:
         raise InputError(source.label, "empty file")
-    header_line = lines[nonblank[0]]
-    sample = [lines[i] for i in nonblank[:20]]
+    used = _header_lines([lines[i] for i in nonblank[:MAX_HEADER_LINES]])
+    header_line = "\n".join(lines[i] for i in nonblank[:used])
+    sample = [header_line] + [lines[i] for i in nonblank[used : used + 19]]
     delim = sniff_delimiter(sample) or ","
     header = [_clean_name(c) for c in _split(header_line, delim)]
     if not any(header):
@@ -222,7 +238,7 @@ def load_table(source: Source) -> Table:
     header_key = [normalise(c) for c in header]
     compact = _compact(header_line)
     notes: list[str] = []
-    body = nonblank[1:]
+    body = nonblank[used:]
     if len(body) >= 2 and not text.endswith("\n"):
         # A last line without its line end may be cut anywhere ("0.53" read as "0.5"): a file still being
         # written (or a writer killed mid-line). Only the complete lines are read.
@@ -376,6 +392,8 @@ def _quick_delimiter(raw) -> str | None:
         header_line = raw[body_start:head_end].decode("utf-8-sig").rstrip("\r")
     except UnicodeDecodeError:
         return None
+    if header_line.count('"') % 2:
+        return None  # a quoted header cell holding a line break: the exact path reads it
     head = raw[head_end : head_end + 8192].decode("utf-8", errors="replace")
     sample = [header_line] + [ln for ln in head.replace("\r\n", "\n").split("\n")[:19] if ln.strip()]
     delim = sniff_delimiter(sample)
