@@ -229,7 +229,7 @@ def analyze(
     ] = False,
     summary: Annotated[bool, typer.Option("--summary", help="Only the summary table of the runs.")] = False,
     plot: Annotated[
-        Path | None, typer.Option("--plot", help="Write an annotated figure (.png or .svg; needs lossdoc[plot]).")
+        Path | None, typer.Option("--plot", help="Write an annotated figure (.png, .svg or .pdf; needs lossdoc[plot]).")
     ] = None,
     jobs: Annotated[
         int | None, typer.Option("--jobs", "-j", help="Worker processes for many runs, at least 1 [default: auto].")

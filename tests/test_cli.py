@@ -416,3 +416,33 @@ def test_a_terminal_that_is_not_utf8_gets_ascii(fmt, tmp_path):
     assert "\\xe9" in out  # the log's own name, escaped
     if fmt == "rich":
         assert "^ best epoch" in out and "+-" in out, out
+
+
+def test_schema_requires_every_field_lossdoc_emits(runner, tmp_path):
+    """Each field of the JSON report is listed as required in schema/report-v1.json: dropping any one fails."""
+    import copy
+
+    import jsonschema
+
+    log = FIX / "keras-history" / "overfit_small_data.json"
+    r = runner.invoke(app, ["analyze", str(log), str(tmp_path / "missing.json"), "--format", "json"])
+    doc = json.loads(r.stdout)
+    run = doc["runs"][0]
+    assert run["findings"] and run["skipped"] and doc["errors"] and run["best"] and run["final"], doc
+    places = [(), ("errors", 0), ("runs", 0), ("runs", 0, "series", 0), ("runs", 0, "findings", 0),
+              ("runs", 0, "skipped", 0), ("runs", 0, "best"), ("runs", 0, "final")]
+    dropped = 0
+    for place in places:
+        node = doc
+        for k in place:
+            node = node[k]
+        for key in node:
+            broken = copy.deepcopy(doc)
+            target = broken
+            for k in place:
+                target = target[k]
+            del target[key]
+            with pytest.raises(jsonschema.ValidationError):
+                jsonschema.validate(broken, SCHEMA)
+            dropped += 1
+    assert dropped > 40
