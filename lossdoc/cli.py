@@ -45,6 +45,14 @@ class ReportFormat(str, Enum):
     json = "json"
     markdown = "markdown"
     github = "github"
+    sarif = "sarif"
+    junit = "junit"
+
+
+class Color(str, Enum):
+    auto = "auto"
+    always = "always"
+    never = "never"
 
 
 class FailOn(str, Enum):
@@ -164,7 +172,14 @@ def _stdout_is_tty() -> bool:
         return False
 
 
-def _use_color() -> bool:
+def _use_color(choice: str = "auto") -> bool:
+    """--color always|never decide; auto: FORCE_COLOR (set, not 0) forces colour, NO_COLOR turns it off, else colour
+    on a terminal that is not TERM=dumb."""
+    if choice != "auto":
+        return choice == "always"
+    force = os.environ.get("FORCE_COLOR")
+    if force is not None and force.strip().lower() not in ("", "0", "false", "no"):
+        return True
     return _stdout_is_tty() and "NO_COLOR" not in os.environ and os.environ.get("TERM") != "dumb"
 
 
@@ -203,7 +218,12 @@ def analyze(
     paths: PathsArg,
     format: Annotated[
         ReportFormat,
-        typer.Option("--format", "-f", help="rich (terminal), json, markdown (step summary / PR comment), github."),
+        typer.Option(
+            "--format",
+            "-f",
+            help="rich (terminal), json, markdown (step summary / PR comment), github (annotations), sarif (code "
+            "scanning), junit (test reports).",
+        ),
     ] = ReportFormat.rich,
     fail_on: Annotated[
         FailOn | None, typer.Option("--fail-on", help="Lowest severity that makes the exit code 1 [default: warning].")
@@ -228,6 +248,16 @@ def analyze(
         bool, typer.Option("--exit-zero", help="Report findings but exit 0 (errors still exit 2).")
     ] = False,
     summary: Annotated[bool, typer.Option("--summary", help="Only the summary table of the runs.")] = False,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="Only the verdict line (rich); errors still go to stderr.")
+    ] = False,
+    statistics: Annotated[
+        bool,
+        typer.Option("--statistics", help="Instead of the report, how many runs each rule fired in (rich or json)."),
+    ] = False,
+    color: Annotated[
+        Color, typer.Option("--color", help="Colour in the terminal report: auto (a terminal; FORCE_COLOR, NO_COLOR), always, never.")
+    ] = Color.auto,
     plot: Annotated[
         Path | None, typer.Option("--plot", help="Write an annotated figure (.png, .svg or .pdf; needs lossdoc[plot]).")
     ] = None,
@@ -254,13 +284,14 @@ def analyze(
 ) -> None:
     """Diagnose training logs; the exit code gates CI (0 clean, 1 findings, 2 errors)."""
     from lossdoc import api
+    from lossdoc.errors import UsageError
     from lossdoc.model import InputProblem, Report
     from lossdoc.reporters import REPORTERS
 
     if jobs is not None and jobs < 1:
-        from lossdoc.errors import UsageError
-
         raise UsageError(f"--jobs {jobs}: the number of worker processes must be at least 1")
+    if statistics and format not in (ReportFormat.rich, ReportFormat.json):
+        raise UsageError(f"--statistics is a table (rich) or json, not --format {format.value}")
     _guard_outputs(paths, output=output, plot=plot)  # before anything is read: a log is never overwritten
     if output is None and sys.stdout is None:
         _err("stdout is closed: the report could not be written (use --output FILE)")
@@ -304,8 +335,12 @@ def analyze(
     to_file = output is not None
     options: dict = {"summary": summary, "verbose": verbose}
     if format is ReportFormat.rich:
-        options.update(width=100 if to_file else _width(), color=False if to_file else _use_color())
-    text = REPORTERS[format.value](report, **options)
+        in_color = _use_color(color.value) if not to_file or color is Color.always else False
+        options.update(width=100 if to_file else _width(), color=in_color, quiet=quiet)
+    if statistics:
+        text = REPORTERS["statistics"](report, json_output=format is ReportFormat.json)
+    else:
+        text = REPORTERS[format.value](report, **options)
     if plot is not None and report.runs:
         from lossdoc.reporters.plot import write_plot
 
