@@ -359,3 +359,13 @@ def test_a_folder_nested_deeper_than_the_recursion_limit_is_a_clear_error(tmp_pa
 
         remove_nested(root)
     assert report.exit_code == 2 and "nested more than" in report.errors[0].message, report.errors
+
+
+def test_naming_decisions_live_in_naming_py():
+    """naming.py is the readers' only naming table: split words, epoch tags, total-loss names and "is a rate"
+    (accuracy, F1...) are decided there, never by a copy in a reader."""
+    copies = ['"validation"', '"valid"', 'startswith("epoch_")', '"acc"', '"total_loss"', '"precision"']
+    for path in sorted((FIXTURES.parent / "lossdoc" / "readers").glob("*.py")):
+        text = path.read_text()
+        found = [c for c in copies if c in text]
+        assert not found, f"{path.name} keeps its own naming table: {found}"

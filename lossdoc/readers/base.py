@@ -22,7 +22,7 @@ import numpy as np
 
 from lossdoc.errors import InputError
 from lossdoc.model import Run, Series
-from lossdoc.naming import resolve
+from lossdoc.naming import is_rate, is_total_loss, resolve
 
 HEAD_BYTES = 64 * 1024
 
@@ -317,8 +317,7 @@ def rescale_percent(s: Series) -> tuple[Series, str | None]:
     """Accuracy-like metrics logged in % (0-100) are rescaled to 0-1 so that all runs compare."""
     if s.kind != "metric" or not s.higher_is_better:
         return s, None
-    name = s.name.lower()
-    if not any(k in name for k in ("acc", "precision", "recall", "f1", "iou", "dice", "map", "auc")):
+    if not is_rate(s.name):
         return s, None
     v = s.values[np.isfinite(s.values)]
     if len(v) == 0 or v.max() <= 1.0 or v.max() > 100.0 or v.min() < 0:
@@ -334,8 +333,7 @@ def add_component_sums(run: Run) -> None:
         losses = [s for s in run.series.values() if s.kind == "loss" and s.split == split and not s.derived]
         if len(losses) < 2:
             continue
-        names = [s.name.lower() for s in losses]
-        if any(_is_total(n) for n in names):
+        if any(is_total_loss(s.name) for s in losses):
             continue
         first = losses[0]
         if any(len(s) != len(first) for s in losses):
@@ -357,17 +355,6 @@ def add_component_sums(run: Run) -> None:
             )
         )
         run.notes.append(f"{split} loss is the sum of {', '.join(s.name for s in losses)}")
-
-
-def _is_total(lower_name: str) -> bool:
-    from lossdoc.naming import normalise
-
-    n = normalise(lower_name)
-    for p in ("train_", "val_", "valid_", "validation_", "eval_", "test_", "epoch_", "training_"):
-        n = n.removeprefix(p)
-    for s in ("_epoch", "_step", "_train", "_val"):
-        n = n.removesuffix(s)
-    return n in ("loss", "total_loss", "loss_total")
 
 
 def finish_run(run: Run) -> Run:

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from lossdoc.errors import InputError
 from lossdoc.model import Run
+from lossdoc.naming import is_epoch_tag
 from lossdoc.readers.base import HEAD_BYTES, Reader, Source, build_series, decode_text, read_file
 from lossdoc.readers.registry import walk
 
@@ -107,17 +108,13 @@ def parse_metric(raw: bytes, label: str) -> tuple[list[float], list[float] | Non
     return values, steps, notes
 
 
-def _is_epoch_name(name: str) -> bool:
-    return name.rsplit("/", 1)[-1].lower().startswith("epoch_")
-
-
 def _series(name: str, values: list[float], steps: list[float] | None, notes: list[str], label: str):
     if steps is not None and len(steps) > 1 and min(steps) == max(steps):
         notes.append(f"{label}: every point has step {steps[0]:g}; using the logging order as the x axis")
         steps = None
     if steps is None:
         return build_series(name, values)
-    if _is_epoch_name(name):
+    if is_epoch_tag(name):
         return build_series(name, values, epochs=steps)
     return build_series(name, values, steps=steps)
 
