@@ -213,11 +213,6 @@ def noise(lv: np.ndarray) -> float:
     return float(1.4826 * np.median(np.abs(resid - np.median(resid))))
 
 
-def log_noise(v: np.ndarray) -> float:
-    """``noise`` of a positive series given in linear units."""
-    return noise(to_log(v[np.isfinite(v)]))
-
-
 def theil_sen(x: np.ndarray, y: np.ndarray, max_points: int = 200) -> float:
     """Median of pairwise slopes: a trend estimate that ignores up to ~29% outliers. 0 for < 2 points."""
     n = len(x)
