@@ -7,7 +7,7 @@ DEMO   ?= fixtures/keras-history/overfit_small_data.json
 .PHONY: help demo test lint install fixtures eval clean bench fuzz
 
 help:
-	@echo "make demo      set up .venv and run lossdoc on a bundled real training log"
+	@echo "make demo      set up .venv with lossdoc's runtime only and run it on a bundled real training log"
 	@echo "make test      set up .venv with the test extras and run the test suite"
 	@echo "make lint      ruff over lossdoc/ and tests/"
 	@echo "make fixtures  regenerate fixtures/ by real training (installs torch CPU into .venv-fixtures)"
@@ -25,7 +25,14 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 
 install: $(VENV)/.installed
 
-demo: install
+# The runtime only (no test or dev extras), as a user gets it with `pip install .`; says how long it took.
+$(VENV)/.runtime-installed: pyproject.toml | $(BIN)/python
+	@echo "installing lossdoc and its runtime dependencies into $(VENV) ..."
+	@start=$$(date +%s); $(BIN)/python -m pip install --quiet --disable-pip-version-check -e . && \
+	  echo "installed in $$(( $$(date +%s) - start )) s"
+	@touch $@
+
+demo: $(VENV)/.runtime-installed
 	@echo "$$ lossdoc analyze $(DEMO)"
 	@$(BIN)/lossdoc analyze $(DEMO); code=$$?; \
 	  echo "(lossdoc exited $$code: 0 clean, 1 findings at or above --fail-on, 2 error)"; \
@@ -68,6 +75,7 @@ $(FIXTURES_VENV)/.bench-installed: | $(FIXTURES_VENV)/bin/python
 bench: $(VENV)/.bench-installed $(FIXTURES_VENV)/.bench-installed
 	$(FIXTURES_VENV)/bin/python bench/generate.py bench/data
 	$(BIN)/python bench/run.py --data bench/data --out BENCHMARKS.md
+	$(BIN)/python -m pytest -m slow tests/test_bounds.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis *.egg-info
