@@ -397,8 +397,8 @@ def compare(
         out.notes += [f"{side}: {n}" for n in rep.notes]
     if out.errors:
         return out
-    side_b = [(run_key(rr, str(baseline)), rr) for rr in rep_b.runs]
-    side_c = [(run_key(rr, str(candidate)), rr) for rr in rep_c.runs]
+    side_b = _drop_common_file([(run_key(rr, str(baseline)), rr) for rr in rep_b.runs])
+    side_c = _drop_common_file([(run_key(rr, str(candidate)), rr) for rr in rep_c.runs])
     match_into(out, side_b, side_c, group_by=group_by, metric=metric, tolerance=tol)
     return out
 
@@ -422,6 +422,15 @@ def run_key(rr: RunReport, root: str) -> str:
     if dot and stem and len(ext) <= 8 and not ext.isdigit():
         parts[-1] = stem
     return "/".join(parts)
+
+
+def _drop_common_file(side: list[tuple[str, RunReport]]) -> list[tuple[str, RunReport]]:
+    """Runs kept one per folder under the same file name (seed_0/metrics.csv, seed_1/metrics.csv) are named by
+    their folders (seed_0, seed_1): the file name tells nothing apart, and the other side may use another."""
+    parts = [k.split("/") for k, _ in side]
+    if len(side) < 2 or any(len(p) < 2 for p in parts) or len({p[-1] for p in parts}) != 1:
+        return side
+    return [("/".join(p[:-1]), rr) for p, (_, rr) in zip(parts, side)]
 
 
 def group_key(key: str, pattern: str) -> tuple[str, str] | None:

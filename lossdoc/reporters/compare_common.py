@@ -120,7 +120,7 @@ def speed_note(p: Pair) -> str:
     d = p.delta("speed")
     if d is None or d.baseline_x is None:
         return ""
-    return f"speed: where each run {d.note}" if d.note else ""
+    return f"speed: {d.note}" if d.note else ""
 
 
 def seeds_lines(p: Pair) -> list[str]:

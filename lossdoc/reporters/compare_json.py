@@ -58,6 +58,7 @@ def pair_to_dict(p: Pair) -> dict[str, Any]:
         },
         "alignment": {"axis": p.axis, "by_fraction": p.by_fraction, "baseline_end": p.baseline_end,
                       "candidate_end": p.candidate_end},
+        "progress": p.unit,
         "deltas": [_delta(p, d) for d in p.deltas],
         "seeds": None if s is None else {
             "baseline": s.n_baseline,
