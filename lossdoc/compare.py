@@ -6,19 +6,22 @@ path below the side's root, without the file extension; a single run on each sid
 group of seeds, and groups are compared as distributions.
 
 One metric is compared (the val loss by default; ``metric`` names another, and its direction comes from the
-naming table: accuracy is higher-is-better). Losses and other positive lower-is-better metrics are compared in
-log space (a relative change), other metrics (accuracy, ...) as differences in their own units. For each pair:
+naming table: accuracy is higher-is-better). Deltas are in the metric's units, shown as a % of the baseline's
+value for losses (positive lower-is-better metrics) and as differences for the rest. For each pair:
 
 - alignment: the runs are put on their common axis (steps when both sides log steps over the same span, else
   epochs); when their lengths differ, by fraction of training, and the pair says so;
 - deltas: the best value, the final value, the values at 25/50/75% of training, and the speed (where the
   candidate first comes within tolerance of the baseline's best, against where the baseline did);
-- tolerance: ``auto`` derives a band from the runs' own noise (``signals.noise``, the estimate the rules use:
-  ``AUTO_K`` times the two curves' noise combined, at least ``MIN_BAND``); with seeds, from the seeds' spread
-  (twice the standard error of the difference of the means) and the curves' noise; a fixed percentage is
+- tolerance ``auto``: a band from the curves' own noise (``signals.noise``, the estimate the rules use:
+  ``AUTO_K`` times the two curves' noise combined). One curve cannot show how far seeds of the same code land
+  apart (a val loss on a fixed validation set is smooth from epoch to epoch while seeds' best values differ by
+  5-25%), so with one run a side the band is at least ``SINGLE_RUN_FLOOR`` of what the baseline's training
+  gained or ``SINGLE_RUN_LEVEL`` of the value, and the report says the band comes from the curves alone. With
+  seeds, the band is ``SEED_SE`` standard errors of the difference of the means, and with 3+ seeds a side a
+  one-sided Mann-Whitney rank test at ``ALPHA`` must agree. A fixed percentage of the baseline's value is
   allowed. The verdict is ``worse`` when the best or the final value is worse than the baseline's by more than
-  the band (with 3+ seeds a side, also a one-sided Mann-Whitney rank test at ``ALPHA``), ``better`` the other
-  way round, else ``same``;
+  the band, ``better`` the other way round, else ``same``;
 - findings: the rules run on both sides; what fires on the candidate and not on the baseline is ``new`` (its
   severity counts for ``--fail-on``), what fired only on the baseline is ``fixed``.
 
@@ -54,8 +57,11 @@ MIN_BAND = 0.01
 #: With one run a side, the auto band is at least this share of the progress: the spread between seeds of the
 #: same code, which one curve cannot show. A val loss computed on a whole validation set is smooth from epoch to
 #: epoch, yet seeds' best values land apart by 2-19% of their level (fixtures/compare: 10-100x the curves'
-#: point-to-point noise), which is 1-12% of the progress the runs made.
+#: point-to-point noise), and for a loss that ends near zero (wine, iris) by up to 2x its level: a share of
+#: what training gained (1-12% there) is the steadier measure.
 SINGLE_RUN_FLOOR = 0.10
+#: ... and at least this share of the value itself for losses: a loss that cannot go far below where it starts
+#: (a regression's MSE near its noise floor: diabetes) has seeds that land apart by a share of its level.
 SINGLE_RUN_LEVEL = 0.2
 #: With seeds, the band is at least this many standard errors of the difference of the two means (about a 1%
 #: one-sided t-test for 4 seeds a side: a CI gate must rarely cry wolf; the rank test adds the confidence).
