@@ -353,6 +353,7 @@ def test_the_same_run_in_another_format_is_the_same(runner, other):
     [
         # the pairings README.md and examples/ use: a file against a file of another format, run folders, logdirs
         ("keras-history/healthy.json", "keras-history/overfit_small_data.json", 1),
+        ("keras-history/healthy.json", "hf-trainer-state/healthy/trainer_state.json", 0),
         ("hf-trainer-state/healthy/trainer_state.json", "lightning-csv/healthy", 1),  # best 0.256 vs 0.438
         ("lightning-csv/healthy", "lightning-csv/overfit", 1),
         ("tensorboard/healthy", "tensorboard/overfit", 1),
@@ -425,3 +426,29 @@ def test_names_from_logs_are_escaped(runner, tmp_path):
     assert all(line.startswith(("::error", "::warning", "::notice")) for line in gh.splitlines())
     rich = runner.invoke(app, [*args, "-f", "rich"]).output
     assert "\u202e" not in rich and not any(line.lstrip().startswith("::") for line in rich.splitlines())
+
+
+def test_cli_metric_accuracy_on_seed_folders(runner):
+    base, cand = RUNS / "digits" / "base", RUNS / "digits" / "no_zero_grad"
+    r = runner.invoke(app, ["compare", str(base), str(cand), "--metric", "val_accuracy", "--tolerance", "2",
+                            "--group-by", "seed_*", "-f", "json"])
+    assert r.exit_code == 1, r.output
+    doc = json.loads(r.output)
+    validate(doc)
+    p = doc["pairs"][0]
+    assert p["metric"]["direction"] == "higher" and p["metric"]["space"] == "absolute"
+    assert p["deltas"][0]["delta_text"].startswith("-")  # the accuracy fell
+    assert doc["tolerance"] == {"mode": "fixed", "pct": 2.0}
+
+
+def test_readme_example_is_real(runner, monkeypatch):
+    """The terminal report shown in README.md is what the command prints (at 100 columns)."""
+    text = (ROOT / "README.md").read_text()
+    cmd = "$ lossdoc compare fixtures/compare/runs/breast_cancer/base fixtures/compare/runs/breast_cancer/no_zero_grad"
+    block = text.split(cmd, 1)[1].split("\n", 1)[1].split("\n```", 1)[0]
+    monkeypatch.chdir(ROOT)
+    monkeypatch.setenv("COLUMNS", "100")
+    r = runner.invoke(app, ["compare", "fixtures/compare/runs/breast_cancer/base",
+                            "fixtures/compare/runs/breast_cancer/no_zero_grad", "--group-by", "seed_*"])
+    assert r.exit_code == 1
+    assert r.output.rstrip("\n") == block, r.output

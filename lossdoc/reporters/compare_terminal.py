@@ -102,7 +102,8 @@ def draw(cmp: Comparison, console: Console, verbose: bool = False, summary: bool
         console.print(pair_detail(cmp.pairs[0], width, verbose))
     elif cmp.pairs:
         console.print()
-        console.print(Text(f"{len(cmp.pairs)} pairs, worst first", style="bold"))
+        n = len(cmp.pairs)
+        console.print(Text(f"{n} pair{'s' if n != 1 else ''}, worst first", style="bold"))
         console.print(summary_table(cmp))
         if not summary:
             for p in cc.worst_first(cmp):
