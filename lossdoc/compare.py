@@ -462,7 +462,7 @@ def _groups(side: list[tuple[str, RunReport]], pattern: str | None, which: str) 
         else:
             hits += 1
             out.setdefault(g[0], []).append((g[1], rr))
-    if not hits:
+    if not hits and len(side) > 1:  # one run on a side is that side's one "seed"
         names = ", ".join(k for k, _ in side[:8]) + (" ..." if len(side) > 8 else "")
         raise UsageError(f"--group-by {pattern!r} matches no run of the {which} (run names: {names})")
     return out

@@ -196,6 +196,7 @@ def from_mapping(data: dict[str, Any], source: str | None = None) -> Config:
         if "expect" in cfg.rules.get("expectation", {}):
             raise ConfigError(f"{where}expect is set twice (expect and rules.expectation.expect); keep one")
         set_expectations(cfg, cfg.expect)
+        cfg.origins.setdefault("rules", source or "config")
     return cfg
 
 

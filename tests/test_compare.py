@@ -452,3 +452,13 @@ def test_readme_example_is_real(runner, monkeypatch):
                             "fixtures/compare/runs/breast_cancer/no_zero_grad", "--group-by", "seed_*"])
     assert r.exit_code == 1
     assert r.output.rstrip("\n") == block, r.output
+
+
+def test_seeds_against_one_run(runner, tmp_path):
+    base = _seed_dirs(tmp_path, "main", "wine", "base", range(4))
+    one = RUNS / "wine" / "label_noise" / "seed_5.csv"
+    r = runner.invoke(app, ["compare", str(base), str(one), "--group-by", "seed_*", "-f", "json"])
+    assert r.exit_code == 1, r.output
+    p = json.loads(r.output)["pairs"][0]
+    assert p["seeds"]["baseline"] == 4 and p["seeds"]["candidate"] == 1 and p["seeds"]["test_best"] is None
+    assert p["seeds"]["confidence"] == "curves-only" and "too few seeds for a rank test" in p["seeds"]["words"]

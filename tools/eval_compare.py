@@ -25,9 +25,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-import lossdoc  # noqa: E402
-from lossdoc.compare import Tolerance, compare_groups  # noqa: E402
-from lossdoc.model import Severity  # noqa: E402
+import lossdoc
+from lossdoc.compare import Tolerance, compare_groups
+from lossdoc.model import Severity
 
 TOLERANCES = {"auto": Tolerance(), "5%": Tolerance(5.0)}
 KINDS = {"single": "one run a side", "group": "4 seeds a side"}
@@ -71,12 +71,12 @@ def table(results: list[dict]) -> list[str]:
     for r in results:
         groups[(r["split"], r["kind"], r["label"])].append(r)
     for split in ("tune", "dev", "test"):
-        for kind in KINDS:
+        for kind, kind_words in KINDS.items():
             for label in LABELS:
                 rs = groups.get((split, kind, label), [])
                 if not rs:
                     continue
-                what = f"{KINDS[kind]}, {'seed only' if label == 'same' else 'changed'}"
+                what = f"{kind_words}, {'seed only' if label == 'same' else 'changed'}"
                 cells = [_pct(sum(r[t][k] for r in rs), len(rs)) for t in TOLERANCES for k in ("worse", "exit1")]
                 lines.append(f"| {split} | {what} | {label} | {len(rs)} | " + " | ".join(cells) + " |")
     return lines
@@ -85,12 +85,12 @@ def table(results: list[dict]) -> list[str]:
 def headline(results: list[dict]) -> list[str]:
     out = []
     for t in TOLERANCES:
-        for kind in KINDS:
+        for kind, kind_words in KINDS.items():
             rs = [r for r in results if r["kind"] == kind]
             changed = [r for r in rs if r["label"] == "worse"]
             same = [r for r in rs if r["label"] == "same"]
             out.append(
-                f"{t:>4} {KINDS[kind]:15s}: changed (worse) pairs flagged {_pct(sum(r[t]['exit1'] for r in changed), len(changed))}"
+                f"{t:>4} {kind_words:15s}: changed (worse) pairs flagged {_pct(sum(r[t]['exit1'] for r in changed), len(changed))}"
                 f" (worse beyond tolerance {_pct(sum(r[t]['worse'] for r in changed), len(changed))}); seed-only pairs"
                 f" falsely flagged {_pct(sum(r[t]['exit1'] for r in same), len(same))} (worse beyond tolerance "
                 f"{_pct(sum(r[t]['worse'] for r in same), len(same))})"
