@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 DEMO   ?= fixtures/keras-history/overfit_small_data.json
 
-.PHONY: help demo test lint install fixtures eval clean bench fuzz
+.PHONY: help demo test lint install fixtures eval clean bench fuzz compare-fixtures
 
 help:
 	@echo "make demo      set up .venv with lossdoc's runtime only and run it on a bundled real training log"
@@ -13,7 +13,9 @@ help:
 	@echo "make fixtures  regenerate fixtures/ by real training (installs torch CPU into .venv-fixtures)"
 	@echo "make bench     generate big logs with the real writers (bench/data) and write BENCHMARKS.md"
 	@echo "make fuzz      the property tests and the bad-input corpus with many more hypothesis examples"
-	@echo "make eval      per-mode precision/recall and confusion of primary diagnoses on fixtures/eval"
+	@echo "make eval      per-mode precision/recall and confusion of primary diagnoses on fixtures/eval,"
+	@echo "               then lossdoc compare on the seed-only and changed pairs of fixtures/compare"
+	@echo "make compare-fixtures  regenerate fixtures/compare by real training (seeds x known changes)"
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -47,6 +49,7 @@ fuzz: install
 
 eval: install
 	$(BIN)/python tools/evaluate.py
+	$(BIN)/python tools/eval_compare.py
 
 lint: install
 	$(BIN)/ruff check lossdoc tests
@@ -71,6 +74,12 @@ $(FIXTURES_VENV)/.bench-installed: | $(FIXTURES_VENV)/bin/python
 	$(FIXTURES_VENV)/bin/python -c "import torch, tensorboard, google_crc32c" 2>/dev/null || \
 	  $(FIXTURES_VENV)/bin/python -m pip install --quiet --disable-pip-version-check torch==2.13.0 tensorboard google-crc32c
 	@touch $@
+
+# lossdoc compare's evaluation pairs (fixtures/compare): 8 small tasks x 7 configurations x 8 seeds, ~4 min on CPU.
+compare-fixtures: | $(FIXTURES_VENV)/bin/python
+	$(FIXTURES_VENV)/bin/python -c "import torch, sklearn" 2>/dev/null || \
+	  $(FIXTURES_VENV)/bin/python -m pip install --quiet -r fixtures/requirements.txt
+	$(FIXTURES_VENV)/bin/python fixtures/compare/generate.py
 
 bench: $(VENV)/.bench-installed $(FIXTURES_VENV)/.bench-installed
 	$(FIXTURES_VENV)/bin/python bench/generate.py bench/data

@@ -281,6 +281,7 @@ def analyze(
             help="Refuse files (and stdin) larger than this, e.g. 500M, 4G; 0 means no limit.",
         ),
     ] = "1G",
+    expect: ExpectOpt = None,
 ) -> None:
     """Diagnose training logs; the exit code gates CI (0 clean, 1 findings, 2 errors)."""
     from lossdoc import api
@@ -311,6 +312,7 @@ def analyze(
         "val": val,
         "input_format": input_format,
     }
+    _apply_expectations(cfg, expect, kwargs)
     if join:
         report = Report()
         try:
@@ -350,6 +352,34 @@ def analyze(
     else:
         _emit(text)
     raise typer.Exit(report.exit_code)
+
+
+ExpectOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--expect",
+        "-e",
+        help="An expectation the run must meet, e.g. \"final(val_accuracy) >= 0.9\", \"best(val_loss) <= 0.35\", "
+        "\"steps_to(val_loss <= 0.5) <= 2000\" (repeatable; replaces expect in the config). Unmet: an error "
+        "finding LD401.",
+    ),
+]
+
+
+def _apply_expectations(cfg, expect: list[str] | None, kwargs: dict) -> None:
+    """--expect: parse now (a typo is one line, exit 2, before anything is read), replace the config's list, and
+    keep the rule that checks them enabled even under --select."""
+    from lossdoc.config import set_expectations
+    from lossdoc.expect import parse_all
+
+    if expect is not None:
+        parse_all(expect)
+        set_expectations(cfg, expect)
+        cfg.origins["expect"] = "command line"
+    if cfg.expect:
+        select = kwargs.get("select") if kwargs.get("select") is not None else cfg.select
+        if select is not None and not any(k.strip().lower() in ("expectation", "ld401", "ld4", "ld40") for k in select):
+            kwargs["select"] = [*select, "expectation"]
 
 
 def _guard_outputs(paths: list[str], **targets: Path | None) -> None:
@@ -529,6 +559,83 @@ def _split(items: list[str] | None) -> list[str] | None:
     if items is None:
         return None
     return [p.strip() for item in items for p in item.split(",") if p.strip()]
+
+
+@app.command("compare")
+@guarded
+def compare_cmd(
+    baseline: Annotated[str, typer.Argument(help="The baseline: a log file, a run folder or a logdir (e.g. main's).")],
+    candidate: Annotated[str, typer.Argument(help="The candidate, in any format lossdoc reads (e.g. the PR's).")],
+    metric: Annotated[
+        str | None,
+        typer.Option("--metric", "-m", help="Series to compare (default: the val loss); its direction comes from "
+                     "its name (val_accuracy: higher is better)."),
+    ] = None,
+    tolerance: Annotated[
+        str,
+        typer.Option("--tolerance", "-t", help="auto (a band from the runs' own noise and, with seeds, their "
+                     "spread) or a percentage of the baseline's value, e.g. 5."),
+    ] = "auto",
+    group_by: Annotated[
+        str | None,
+        typer.Option("--group-by", "-g", help="A name pattern (glob) for the part of a run's name that is the "
+                     "seed, e.g. 'seed_*': runs that differ only there are compared as distributions."),
+    ] = None,
+    format: Annotated[
+        ReportFormat,
+        typer.Option("--format", "-f", help="rich (terminal), json, markdown (PR comment), github."),
+    ] = ReportFormat.rich,
+    fail_on: Annotated[
+        FailOn | None,
+        typer.Option("--fail-on", help="Lowest severity of a new finding that makes the exit code 1 "
+                     "[default: warning]."),
+    ] = None,
+    input_format: InputFormatOpt = None,
+    train: Annotated[str | None, typer.Option("--train", help="Series to use as the training loss.")] = None,
+    val: Annotated[str | None, typer.Option("--val", help="Series to use as the validation loss.")] = None,
+    config: ConfigOpt = None,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write the report to FILE (whole or not at all).")
+    ] = None,
+    exit_zero: Annotated[
+        bool, typer.Option("--exit-zero", help="Report but exit 0 (errors still exit 2).")
+    ] = False,
+    summary: Annotated[bool, typer.Option("--summary", help="Only the summary table of the pairs.")] = False,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Detail every pair, not only failing ones.")] = False,
+    max_bytes: Annotated[
+        str, typer.Option("--max-bytes", help="Refuse files larger than this, e.g. 500M; 0 means no limit.")
+    ] = "1G",
+) -> None:
+    """Compare a candidate's training curves with a baseline's: noise-aware, seeds as distributions, new findings.
+
+    Exit 0 when the candidate is not worse beyond tolerance and has no new finding at or above --fail-on, 1 when
+    it is or has, 2 on input or usage errors."""
+    from lossdoc.compare import compare
+    from lossdoc.reporters.compare_common import COMPARE_REPORTERS
+
+    _guard_outputs([baseline, candidate], output=output)
+    if output is None and sys.stdout is None:
+        _err("stdout is closed: the report could not be written (use --output FILE)")
+        raise typer.Exit(2)
+    cfg = _load_config(config)
+    result = compare(
+        baseline, candidate, metric=metric, tolerance=tolerance, group_by=group_by, config=cfg,
+        fail_on=fail_on.value if fail_on else None, input_format=input_format, train=train, val=val,
+        max_bytes=parse_size(max_bytes),
+    )
+    result.exit_zero = exit_zero
+    for e in result.errors:
+        _err(f"{e.source}: {e.message}")
+    to_file = output is not None
+    options: dict = {"summary": summary, "verbose": verbose}
+    if format is ReportFormat.rich:
+        options.update(width=100 if to_file else _width(), color=False if to_file else _use_color())
+    text = COMPARE_REPORTERS[format.value](result, **options)
+    if to_file:
+        write_atomic(output, text)
+    else:
+        _emit(text)
+    raise typer.Exit(result.exit_code)
 
 
 @app.command()
