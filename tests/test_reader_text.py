@@ -201,8 +201,16 @@ def test_sniff_needs_several_lines():
     r = TextReader()
     assert r.sniff(NANOGPT, None)
     assert r.sniff(KERAS3_V2, None)
-    assert not r.sniff(b"epoch,loss\n0,1.0\n1,0.9\n", None)
     assert not r.sniff(b'{"loss": [1, 2]}', None)
+    # Progress lines without a loss are not claimed; a text without any progress line is (the text reader is the
+    # last one tried: a tool's lines may come later, else it says which patterns it tried).
+    assert not r.sniff(b"step 1: acc 0.5\nstep 2: acc 0.6\nstep 3: acc 0.7\n", None)
+    assert r.sniff(b"hello\nworld\n", None)
+
+
+def test_a_csv_is_still_read_as_csv(tmp_path):
+    run = read(tmp_path, b"step,loss\n0,1.0\n1,0.9\n2,0.8\n", "log.txt")
+    assert run.format == "csv"
 
 
 @settings(max_examples=150, deadline=None)
