@@ -317,7 +317,8 @@ def _json_lines(source: Source) -> tuple[list[tuple[int, dict]], list[str]]:
 
 
 def _head_objects(head: bytes, n: int = 10) -> list[dict] | None:
-    """The first JSON objects of a JSON Lines head (None when a line is not one: not JSON Lines)."""
+    """The JSON objects among the first lines of a JSON Lines head; None when they are not most of those lines
+    (a line garbled in a log of a known tool does not hide it)."""
     text = _head_text(head)
     if text is None:
         return None
@@ -327,15 +328,14 @@ def _head_objects(head: bytes, n: int = 10) -> list[dict] | None:
     out = []
     for ln in lines[:n]:
         if not ln.startswith("{"):
-            return None
+            continue
         try:
             obj = json.loads(ln)
         except (ValueError, RecursionError):
             continue
-        if not isinstance(obj, dict):
-            return None
-        out.append(obj)
-    return out
+        if isinstance(obj, dict):
+            out.append(obj)
+    return out if out and len(out) >= (min(len(lines), n) + 1) // 2 else None
 
 
 class JsonlReader(Reader):
