@@ -268,6 +268,12 @@ def test_hf_stdout_string_values_and_global_step(tmp_path):
     assert set(run.series) == {"loss", "learning_rate", "token_acc"}
 
 
+def test_hf_dicts_after_a_logging_prefix(tmp_path):
+    text = "".join(f"2024-01-01 12:00:0{i} - INFO - __main__ - {{'loss': {1 - i / 10}, 'epoch': {i}.0}}\n"
+                   for i in (1, 2, 3))
+    assert read(tmp_path, text, "out.log").series["loss"].values.tolist() == [0.9, 0.8, 0.7]
+
+
 # ------------------------------------------------------------------------------------------------ torchtune
 
 

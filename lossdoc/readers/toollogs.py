@@ -90,13 +90,14 @@ class _ToolText(Reader):
         if not runs:
             what = self.what
             raise InputError(label, f"no {what} found" if not pts.seen else f"no numeric series in its {what}")
-        if last < len(lines):
+        if last < len(lines) and self.hint.search(lines[-1]):
             runs[-1].notes.append(
                 f"the last line ({last + 1}) has no line end (the run was still writing?): skipped"
             )
         return runs
 
     what = "log lines"
+    hint = re.compile(r"\d")  # a cut last line that matches this was one of the tool's lines (said in a note)
 
     def collect(self, lines: list[str], pts: RunPoints) -> None:
         raise NotImplementedError
@@ -129,6 +130,7 @@ class MegatronReader(_ToolText):
     description = "Megatron-LM / Megatron-DeepSpeed stdout: 'iteration N/ M | ... lm loss: X |', 'validation loss at'"
     counter = "iteration"
     what = "Megatron 'iteration N/ M | ...' lines"
+    hint = re.compile(r"iteration|validation loss")
 
     def detect(self, lines: list[str]) -> bool:
         for ln in lines:
@@ -212,6 +214,7 @@ class FairseqReader(_ToolText):
     description = "fairseq train.log / stdout: --log-format json ([train_inner] {...}) or simple ('epoch 001 | loss 4.2')"
     counter = "num_updates"
     what = "fairseq train_inner/train/valid lines"
+    hint = re.compile(r"epoch|train_inner")
 
     def detect(self, lines: list[str]) -> bool:
         return any("epoch" in ln and _FS_DETECT.search(ln) for ln in lines)
@@ -305,6 +308,7 @@ class FairseqReader(_ToolText):
 
 # The start of a dict the Trainer prints: "{'loss': ..." (also right after a tqdm bar, on the same line).
 _HF_START = re.compile(r"\{'[^'\n]{1,200}+': ")
+_HF_LOG_PREFIX = re.compile(r"(?<![\w.])(?:INFO|DEBUG|WARNING)(?![\w.])[^{}\n]{0,100}+$")
 _HF_NONFINITE = re.compile(r"(:\s*+)(-?(?:nan|inf))(?=\s*+[,}])")
 _HF_KEYS = ("loss", "eval_loss", "train_runtime", "learning_rate", "grad_norm", "epoch")
 
@@ -315,7 +319,9 @@ def _hf_dict(line: str) -> dict | str | None:
     if m is None:
         return None
     prefix = line[: m.start()].rstrip()
-    if prefix and not prefix.endswith("]"):  # after text that is not a progress bar: a print of user code
+    # After a tqdm bar ("... 1.2s/it]") or a logging prefix ("... INFO -"); after other text ("eval_results= ") it
+    # is a print of user code, not the Trainer's log.
+    if prefix and not prefix.endswith("]") and not _HF_LOG_PREFIX.search(prefix):
         return None
     end = line.rfind("}")
     if end < m.start():
@@ -339,6 +345,7 @@ class HfStdoutReader(_ToolText):
     description = "Hugging Face Trainer stdout: {'loss': ..., 'learning_rate': ..., 'epoch': ...} dicts, tqdm and all"
     counter = "epoch"
     what = "Trainer log dicts ({'loss': ..., 'epoch': ...})"
+    hint = re.compile(r"\{'")
 
     def detect(self, lines: list[str]) -> bool:
         for ln in lines:
@@ -400,6 +407,7 @@ class TorchtuneReader(_ToolText):
     description = "torchtune DiskLogger log_*.txt / StdoutLogger: 'Step N | loss:X lr:Y ...'"
     counter = "step"
     what = "torchtune 'Step N | name:value' lines"
+    hint = re.compile(r"^\s*Step \d")
 
     def detect(self, lines: list[str]) -> bool:
         return any("Step " in ln and (m := _TT.match(ln)) and _TT_ITEM.search(m.group(2)) for ln in lines)
@@ -432,6 +440,7 @@ class NanoGptLogReader(_ToolText):
     priority = 28  # before the tabular readers: "0 train 10.9" lines are not a table
     counter = "step"
     what = "'<step> <name> <value>' lines"
+    hint = re.compile(r"^\s*\d")
 
     def detect(self, lines: list[str]) -> bool:
         rows = [ln for ln in lines if ln.strip()]
