@@ -202,10 +202,19 @@ def test_sniff_needs_several_lines():
     assert r.sniff(NANOGPT, None)
     assert r.sniff(KERAS3_V2, None)
     assert not r.sniff(b'{"loss": [1, 2]}', None)
-    # Progress lines without a loss are not claimed; a text without any progress line is (the text reader is the
-    # last one tried: a tool's lines may come later, else it says which patterns it tried).
-    assert not r.sniff(b"step 1: acc 0.5\nstep 2: acc 0.6\nstep 3: acc 0.7\n", None)
+    # A text without any progress line is claimed (the text reader is the last one tried: a tool's lines may come
+    # later, else it says which patterns it tried); three progress lines are a log even without a loss among them.
     assert r.sniff(b"hello\nworld\n", None)
+    assert r.sniff(b"step 1: acc 0.5\nstep 2: acc 0.6\nstep 3: acc 0.7\n", None)
+
+
+def test_a_log_without_a_loss_says_so_and_names_its_series(tmp_path, runner):
+    from lossdoc.cli import app
+
+    p = tmp_path / "train.log"
+    p.write_bytes(b"step 1: acc 0.5\nstep 2: acc 0.6\nstep 3: acc 0.7\n")
+    r = runner.invoke(app, ["analyze", str(p)])
+    assert r.exit_code == 2 and "no loss series found (series: acc)" in r.stderr, r.output
 
 
 def test_a_csv_is_still_read_as_csv(tmp_path):

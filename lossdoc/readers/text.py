@@ -263,10 +263,11 @@ class TextReader(Reader):
         col, used, saw_keras = parse_lines(lines)
         if not used:
             return True  # a tool's lines further in, or "not a training log" with the patterns tried
-        if not any(resolve(n).kind == "loss" for n in col.points):
-            return False
-        # Keras' "Epoch N/M" blocks are unmistakable; generic marker lines need a few to be a log, not prose.
-        return used >= 3 or (saw_keras and used >= 1) or (used >= 1 and len([ln for ln in lines if ln.strip()]) <= 3)
+        # Keras' "Epoch N/M" blocks are unmistakable; generic marker lines need a few to be a log, not prose. Three
+        # or more are a log even when no name says loss (the user may name one: --train/--val).
+        if used >= 3 or saw_keras:
+            return True
+        return any(resolve(n).kind == "loss" for n in col.points) and len([ln for ln in lines if ln.strip()]) <= 3
 
     def read(self, source: Source) -> list[Run]:
         size = len(source.data) if source.data is not None else (source.path.stat().st_size if source.path else 0)
