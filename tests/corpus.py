@@ -366,6 +366,16 @@ def _tool_cases() -> list[Case]:
     return out
 
 
+def _long_line_blocks() -> str:
+    """Epoch blocks of name: value lines, one block's body a megabyte of names, separators and numbers."""
+    out = []
+    for i in range(10):
+        tr, va = loss_curve(10, i)
+        out += [f"Epoch {i + 1}", f"  loss: {tr:.4f}", f"  val loss: {va:.4f}"]
+    out.insert(4, "  " + "a b: 1, " * (MB // 8) + "c: 1,2,3,4" + ",5" * (MB // 4))
+    return "\n".join(out) + "\n"
+
+
 def _not_a_log_text() -> str:
     return "# Notes\n\nThis folder holds the checkpoints of step one.\n" * 50
 
@@ -478,6 +488,7 @@ def cases() -> list[Case]:
         C("1MB-line.jsonl", _one("longline.jsonl", _long_line_jsonl), "ok"),
         # --- tool logs: garbled, cut by a live run, a megabyte line aimed at each family's patterns
         *_tool_cases(),
+        C("1MB-line blocks.log", _one("longline/blocks.log", _long_line_blocks), "ok", timeout=10),
         C("text that is not a log", _one("notes.txt", _not_a_log_text), "error",
           "not a training log: no training progress lines found (tried: Keras"),
         C("5GB-sparse.csv", _sparse_huge, "error", "use --max-bytes"),

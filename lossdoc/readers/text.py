@@ -267,7 +267,10 @@ class TextReader(Reader):
         # or more are a log even when no name says loss (the user may name one: --train/--val).
         if used >= 3 or saw_keras:
             return True
-        return any(resolve(n).kind == "loss" for n in col.points) and len([ln for ln in lines if ln.strip()]) <= 3
+        # A tiny log, or a head filled by a few long lines: one progress line with a loss is enough.
+        shown = len([ln for ln in lines if ln.strip()])
+        few = shown <= 3 or (len(head) >= HEAD_BYTES and shown <= 10)
+        return few and any(resolve(n).kind == "loss" for n in col.points)
 
     def read(self, source: Source) -> list[Run]:
         size = len(source.data) if source.data is not None else (source.path.stat().st_size if source.path else 0)
