@@ -13,12 +13,15 @@ written as ``simple_value`` (TF1, PyTorch/tensorboardX ``add_scalar``) or as a r
 
 Layouts:
 
-- a run folder: a folder that directly holds ``events.out.tfevents*`` files; its files' points are merged per tag
-  and sorted by (step, wall time). When a later file logs again steps an earlier file already had (a resumed run,
-  a second writer), the later file's points win from its first step on, as TensorBoard's own purge does.
+- a run folder: a folder that directly holds ``events.out.tfevents*`` files; its files are read in name order and
+  every point is kept in the order written, as TensorBoard's EventAccumulator reads a folder (``folder_points``).
+  One difference, said in a note with the number of points: when a later file starts again at a step earlier
+  files had passed (a relaunch, a resume), its points replace the earlier ones from its first step on, so that
+  the run reads as one segment (EventAccumulator keeps both for ``brain.Event:2`` files).
 - a logdir: every run folder below it is a run named by its path relative to the logdir.
-- Keras (and tf.estimator): a folder whose ``train/``, ``validation/`` (``val/``, ``eval/``, ``test/``) children
-  hold event files is ONE run; their series are named ``train/epoch_loss``, ``validation/epoch_loss``...
+- Keras (and tf.estimator): sibling ``train/`` and ``validation/`` (``val/``, ``eval/``, ``test/``) folders holding
+  event files, or such a folder below a folder holding event files itself, are ONE run; their series are named
+  ``train/epoch_loss``, ``validation/epoch_loss``... A lone ``train/`` (Ultralytics' ``runs/detect/train``) is a run.
 - PyTorch ``add_scalars("Loss", {"train": a, "val": b})`` writes sub-folders ``Loss_train/``, ``Loss_val/`` holding
   the tag ``Loss``; they are folded into their parent run as ``Loss/train`` and ``Loss/val``.
 
