@@ -34,7 +34,7 @@ import math
 import os
 import struct
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import numpy as np
 
@@ -798,6 +798,29 @@ class TensorBoardReader(Reader):
         ):
             return None
         return [Path(e.path) for e in kids]
+
+
+def split_names(files: list[str]) -> list[str] | None:
+    """``split_dir`` for a folder known by its file names only (a remote listing: paths relative to it, posix):
+    the top-level folders when each is a run or logdir of its own (event files below it, no other format's logs)
+    and nothing else is there; else None (read whole)."""
+    kids: dict[str, list[str]] = {}
+    for rel in files:
+        top, sep, rest = rel.partition("/")
+        if top.startswith("."):
+            continue
+        if not sep:
+            return None  # a file beside the folders: not a plain logdir of runs
+        kids.setdefault(top, []).append(rest)
+    if len(kids) < 2 or any(split_word(k) for k in kids):
+        return None
+    for below in kids.values():
+        names = [PurePosixPath(r) for r in below]
+        if not any(_is_event_name(n.name) for n in names):
+            return None
+        if any(n.name.lower().endswith(_FOREIGN_EXT) or "metrics" in n.parts[:-1] for n in names):
+            return None
+    return sorted(kids)
 
 
 READERS = [TensorBoardReader]
