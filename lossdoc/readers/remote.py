@@ -21,6 +21,7 @@ the URL is a one-line error that names the extra. Credentials come from where ea
 
 from __future__ import annotations
 
+import importlib
 import os
 import re
 import tempfile
@@ -83,7 +84,7 @@ def filesystem(url: str):
         if endpoint:
             options["endpoint_url"] = endpoint
     try:
-        __import__(module)
+        importlib.import_module(module)
         return fsspec.core.url_to_fs(url, **options)
     except ImportError:
         raise UsageError(need) from None
