@@ -151,12 +151,18 @@ def test_generalization_gap_without_upturn():
     assert "generalization-gap" in f and "overfitting" not in f
 
 
-def test_overconfidence_when_accuracy_holds_and_overfitting_when_it_falls():
+def test_overconfidence_is_one_finding_of_overfitting_with_its_kind():
+    """One problem, one finding: the val loss turning up while accuracy holds is overfitting of the overconfident
+    kind (LD102 overconfidence is an alias of LD101), reported once."""
     val = 0.6 + 0.002 * (E - 15) ** 2
-    holds = fired({"loss": FALL, "val_loss": val, "val_accuracy": np.minimum(0.9, 0.5 + E / 30)})
-    assert next(iter(holds)) == "overconfidence" and "overfitting" in holds
+    rep = lossdoc.analyze({"loss": FALL, "val_loss": val, "val_accuracy": np.minimum(0.9, 0.5 + E / 30)})
+    names = [f.name for f in rep.runs[0].findings]
+    assert names.count("overfitting") == 1 and "overconfidence" not in names
+    f = rep.runs[0].findings[0]
+    assert f.name == "overfitting" and f.evidence["kind"] == "overconfident"
+    assert f.message.startswith("overconfident:")
     falls = fired({"loss": FALL, "val_loss": val, "val_accuracy": 0.9 - 0.004 * np.maximum(0, E - 15)})
-    assert "overconfidence" not in falls and "overfitting" in falls
+    assert falls["overfitting"].evidence["kind"] == "metric fell"
 
 
 # ---------------------------------------------------------------------------------------------- invariants

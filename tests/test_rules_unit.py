@@ -83,7 +83,10 @@ def test_overfitting_evidence_and_remedies_use_the_log_numbers():
     assert f.evidence["best_value"] == pytest.approx(0.44)
     assert any("epoch 5" in r and "0.44" in r for r in f.remedies)
     # patience 5 after the best at epoch 5 stops at epoch 10 (the 5th epoch without improvement).
-    assert any("patience=5" in r and "epoch 10" in r for r in f.remedies)
+    assert any("patience 5 would have stopped at epoch 10" in r for r in f.remedies)
+    # The numbers quoted are the log's: the last logged value, and the smoothed level named as such.
+    assert f.evidence["final_value"] == pytest.approx(0.85)
+    assert "final_level_smoothed" in f.evidence and "noise_log" not in f.evidence
     assert 0 < f.confidence <= 1
 
 

@@ -26,6 +26,10 @@ def run_to_dict(rr: RunReport, report: Report) -> dict[str, Any]:
         "primary": rr.primary.name if rr.primary else None,
         "findings": [f.to_dict() for f in rr.findings],
         "skipped": [{"name": s.name, "code": s.code, "reason": s.reason} for s in rr.skipped],
+        # Added in 0.3: findings left out because another finding explains them, and the evidence for it.
+        "explained": [
+            {"name": e.finding.name, "code": e.finding.code, "by": e.by, "reason": e.reason} for e in rr.explained
+        ],
         # Added in 0.1 (schema_version 1 only ever gains fields): what the summary table shows.
         "best": _best(rr),
         "final": {
