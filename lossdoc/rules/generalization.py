@@ -169,6 +169,54 @@ class Overfitting(Rule):
     explains = {"generalization-gap": "always", "still-improving": "always"}
     params = dict(UPTURN_PARAMS)
 
+    @staticmethod
+    def _gap_widened(run: Run, train: Series, pair: Paired, up: Upturn) -> tuple[dict, str] | None:
+        """Evidence and words when the gap widened as the val loss turned up, else None.
+
+        The train loss is read at the same weights as each evaluation. The gap widened if, from the val minimum,
+        the train loss rose by less than half as much as the val loss did, in the loss's own units (a train loss
+        creeping up from 2e-5 to 5e-3 while val rises by 0.06 still widens the gap): either by the end of the
+        run, or by the time the upturn became clear (the first evaluation where the smoothed val loss stands the
+        required rise above its minimum). The second keeps a val loss that turned up while the train loss still
+        fell as overfitting even when the train loss blows up later (divergence then reports that, from its own
+        onset); train levels are medians of a few evaluations, so one noisy train point decides nothing."""
+        ok = np.isfinite(pair.train)
+        vs = np.exp(smooth(pair.val.lv)) if np.all(pair.val.v > 0) else pair.val.v
+        n = len(vs)
+        at = int(np.argmin(np.abs(pair.val.shown - up.best_x)))
+        idx = np.arange(n)
+        clear = np.flatnonzero((idx > at) & (vs >= up.best_value * np.exp(up.need_log)))
+        k = int(clear[0]) if len(clear) else n - 1
+        before = np.flatnonzero(ok & (idx <= at))[-3:]
+        when = np.flatnonzero(ok & (idx >= k))[:5]
+        end = np.flatnonzero(ok & (idx > at))[-max(2, (n - at) // 5):]
+        if len(before) == 0 or len(when) == 0:
+            return {}, ""
+        t0 = float(np.median(pair.train[before]))
+        widened_by_end = len(end) and float(np.median(pair.train[end])) - t0 <= 0.5 * (up.final_level - up.best_value)
+        widened_when_clear = float(np.median(pair.train[when])) - t0 <= 0.5 * (float(vs[k]) - up.best_value)
+        if not (widened_by_end or widened_when_clear):
+            return None
+        t_raw = Curve.of(train)
+
+        def logged_at(x_val: float) -> float:
+            tx = run.convert(x_val, pair.val.axis, train.axis)
+            tx = x_val if tx is None else tx
+            j = int(np.clip(np.searchsorted(t_raw.shown, tx, side="right") - 1, 0, len(t_raw) - 1))
+            return float(t_raw.v[j])
+
+        tb, tk = logged_at(up.best_x), logged_at(float(pair.val.shown[k]))
+        ev = {"train_at_best": tb, "upturn_clear_x": float(pair.val.shown[k]), "train_when_clear": tk,
+              "train_last": float(t_raw.v[-1])}
+        note = ""
+        if tb > 0:
+            change = 100.0 * (tk / tb - 1.0)
+            ev["train_change_pct"] = round(change, 2)
+            verb = "fell" if change < 0 else "rose"
+            note = (f" while {train.name} {verb} {abs(change):.0f}% ({fmt_num(tb)} -> {fmt_num(tk)} by "
+                    f"{pair.val.axis} {fmt_x(float(pair.val.shown[k]))}, when the rise was clear)")
+        return ev, note
+
     def check(self, run: Run) -> Iterable[Finding]:
         up = find_upturn(run, self.p)
         if up is None:
@@ -191,30 +239,14 @@ class Overfitting(Rule):
         if train is not None:
             pair = pair_train_val(run.format, run.meta, train, val)
             ok = np.isfinite(pair.train)
-            after = ok & (pair.val.shown >= up.best_x)
-            if after.sum() >= 2:
-                t_best = float(pair.train[after][0])
-                t_end = level(pair.train[after], frac=0.2)
-                v_best, v_end = up.best_value, up.final_level
-                # The gap must widen: the train loss may not rise along with the val loss (both rising together
-                # is divergence's business, or a stalled run), compared in the loss's own units.
-                if t_end - t_best > 0.5 * (v_end - v_best):
-                    return
-                t_raw = Curve.of(train)
-                tx = run.convert(up.best_x, axis, train.axis)
-                tx = up.best_x if tx is None else tx
-                j = int(np.clip(np.searchsorted(t_raw.shown, tx, side="right") - 1, 0, len(t_raw) - 1))
-                tb_logged, te_logged = float(t_raw.v[j]), float(t_raw.v[-1])
-                evidence["train_at_best"] = tb_logged
-                evidence["train_last"] = te_logged
-                if tb_logged > 0:
-                    change = 100.0 * (te_logged / tb_logged - 1.0)
-                    evidence["train_change_pct"] = round(change, 2)
-                    verb = "fell" if change < 0 else "rose"
-                    train_note = f" while {train.name} {verb} {abs(change):.0f}% ({fmt_num(tb_logged)} -> " \
-                                 f"{fmt_num(te_logged)})"
-            elif not ok.any():
+            if not ok.any():
                 train = None  # train and val never overlap: judge the val curve alone
+            else:
+                got = self._gap_widened(run, train, pair, up)
+                if got is None:
+                    return  # the train loss rose with the val loss: not the gap widening (divergence, a stall)
+                evidence.update(got[0])
+                train_note = got[1]
         if train is None:
             train_note = " (no train loss logged: judged on the validation curve alone)"
         kind = None

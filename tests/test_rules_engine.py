@@ -1,0 +1,299 @@
+"""The engine on real training runs and runs derived from them: which series each rule asks for, which finding
+explains which (onset order, not a blanket list), and the logging artefacts a reader of curves must understand.
+
+Every case starts from a log produced by real training (fixtures/ and fixtures/eval/, see fixtures/README.md);
+where a failure class has no run of its own yet, the case changes a real run the way that failure changes a log
+(the docstring of each builder says how). One table, one parametrized test; each row lists the modes that must
+be found and the ones that must not.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import lossdoc
+from lossdoc.model import Run, Series
+from tests.conftest import ROOT
+
+EVAL = ROOT / "fixtures" / "eval"
+
+
+def read(path: str | Path) -> Run:
+    runs = lossdoc.read(str(ROOT / path))
+    assert len(runs) == 1
+    return runs[0]
+
+
+def lightning_from_steps(tmp: Path, src: str, per_epoch: int) -> Path:
+    """A Lightning CSVLogger metrics.csv written from a per-step CSV of real training (step, train_loss,
+    val_loss every ``per_epoch`` steps): train_loss_step on every step row, and on each epoch's last row the
+    epoch mean as train_loss_epoch with the val loss, as Lightning logs self.log(..., on_step=True,
+    on_epoch=True)."""
+    import csv
+
+    rows = list(csv.DictReader(open(ROOT / src)))
+    out = tmp / "metrics.csv"
+    with open(out, "w", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(["epoch", "step", "train_loss_epoch", "train_loss_step", "val_loss"])
+        buf: list[float] = []
+        for r in rows:
+            step = int(r["step"])
+            epoch = (step - 1) // per_epoch
+            w.writerow([epoch, step - 1, "", r["train_loss"], ""])
+            buf.append(float(r["train_loss"]))
+            if step % per_epoch == 0:
+                w.writerow([epoch, step - 1, np.mean(buf), "", r["val_loss"]])
+                buf = []
+    return out
+
+
+def val_only(path: str, start_at_best: bool = False) -> Run:
+    """The run with its train loss left out, as a log of evaluations only (an eval-only callback, a TensorBoard
+    export of the val tag). ``start_at_best``: from the val minimum on, so the log rises from its first point."""
+    run = read(path)
+    val = run.val_loss
+    keep = np.arange(len(val))
+    if start_at_best:
+        keep = keep[int(np.nanargmin(val.values)) :]
+    out = Run(source=run.source, format="csv", series={val.name: val.take(keep)})
+    return out
+
+
+def with_train(path: str, edit) -> Run:
+    """The run with its train loss changed by ``edit(values) -> values`` (the rest as logged)."""
+    run = read(path)
+    t = run.train_loss
+    run.series[t.name] = Series(t.name, edit(t.values.copy()), t.steps, t.epochs, t.split, t.kind,
+                                t.higher_is_better)
+    return run
+
+
+def first_part(path: str, frac: float) -> Run:
+    """The first ``frac`` of a run, as its log looked when training was stopped (or the file copied) there."""
+    run = read(path)
+    out = Run(source=run.source, format=run.format, meta=dict(run.meta), notes=list(run.notes))
+    for s in run.series.values():
+        out.add(s.take(np.arange(max(1, int(len(s) * frac)))))
+    return out
+
+
+def creep_from_floor(v: np.ndarray) -> np.ndarray:
+    """Adam near zero loss: over the last 30% the train loss creeps back up 30x from its floor, still far below
+    where it started (2e-5 back to 5e-3 in the runs that showed it)."""
+    k = int(len(v) * 0.7)
+    v[k:] = v[k] * np.exp(np.linspace(0, np.log(30), len(v) - k))
+    return v
+
+
+def blown_flat(v: np.ndarray) -> np.ndarray:
+    """AdamW at a huge learning rate: after a few epochs the loss jumps above its start and sits there, flat."""
+    k = max(3, len(v) // 5)
+    rng = np.random.default_rng(0)
+    v[k:] = v[0] * 1.6 * np.exp(rng.normal(0, 0.01, len(v) - k))
+    return v
+
+
+def collapse_to_chance(v: np.ndarray) -> np.ndarray:
+    """A binary classifier that learned and then collapsed to predicting the prior: the loss sits at ln 2."""
+    k = int(len(v) * 0.6)
+    rng = np.random.default_rng(1)
+    v[k:] = np.log(2) * np.exp(rng.normal(0, 0.01, len(v) - k))
+    return v
+
+
+def climb_then_nan(v: np.ndarray) -> np.ndarray:
+    """A learning rate far above the stability limit late in training: the loss doubles, grows 3.5x, then
+    overflows and stays NaN (too short a climb for the end of the finite curve to look like a blow-up)."""
+    k = int(len(v) * 0.6)
+    v[k : k + 2] = v[k - 1] * np.array([2.0, 3.5])
+    v[k + 2 :] = np.nan
+    return v
+
+
+def late_blowup(v: np.ndarray) -> np.ndarray:
+    """The train loss of an overfitting run that, 85% of the way in, diverges above where it started."""
+    k = int(len(v) * 0.85)
+    v[k:] = v[k] * 2.0 ** np.arange(1, len(v) - k + 1) * 4
+    return v
+
+
+CASES = [
+    # (id, build(tmp_path) -> path or Run, must be found, must not be found)
+    (
+        "lightning-step-spikes-beside-epoch-mean",
+        lambda tmp: lightning_from_steps(tmp, "fixtures/eval/csv/spikes_scaled_batches_mlp.csv", 25),
+        {"spikes"},
+        {"divergence", "plateau"},
+    ),
+    (
+        "val-only-overfit-is-judged-as-a-val-curve",
+        lambda tmp: val_only("fixtures/eval/csv/overfit_labelnoise_classif.csv"),
+        {"overfitting"},
+        {"plateau", "underfitting", "still-improving"},
+    ),
+    (
+        "val-only-rising-from-its-first-point-is-never-a-plateau",
+        lambda tmp: val_only("fixtures/eval/hf-trainer-state/overconf_mlp_hf", start_at_best=True),
+        {"overfitting"},
+        {"plateau", "still-improving", "underfitting"},
+    ),
+    (
+        "climb-then-nan-is-divergence-and-non-finite",
+        lambda tmp: "fixtures/eval/tensorboard/nan_sgd_mlp_regression",
+        {"divergence", "non-finite"},
+        {"still-improving", "plateau", "underfitting"},
+    ),
+    (
+        "short-climb-then-nan-is-divergence-and-non-finite",
+        lambda tmp: with_train("fixtures/eval/keras-history/healthy_regression_keras.json", climb_then_nan),
+        {"divergence", "non-finite"},
+        {"still-improving", "plateau", "underfitting"},
+    ),
+    (
+        "gap-never-hides-a-val-upturn",
+        lambda tmp: "fixtures/eval/csv/overfit_labelnoise_classif.csv",
+        {"overfitting"},
+        {"generalization-gap"},
+    ),
+    (
+        "overconfidence-is-one-overfitting-finding",
+        lambda tmp: "fixtures/keras-history/overfit_small_data.json",
+        {"overfitting"},
+        {"overconfidence"},
+    ),
+    (
+        "lag-of-an-epoch-mean-is-not-val-below-train",
+        lambda tmp: "fixtures/eval/keras-history/healthy_digits_mlp_keras.json",
+        set(),
+        {"val-below-train"},
+    ),
+    (
+        # Keras' loss is the running mean over the epoch: in the first, fast epochs it sits above the val loss
+        # measured at the epoch's end with no regularisation at all.
+        "epoch-mean-lag-early-in-a-keras-run-is-not-val-below-train",
+        lambda tmp: first_part("fixtures/eval/keras-history/healthy_digits_mlp_keras.json", 0.5),
+        set(),
+        {"val-below-train"},
+    ),
+    (
+        "dropout-is-val-below-train-after-the-lag-correction",
+        lambda tmp: "fixtures/eval/keras-history/vbt_dropout_keras.json",
+        {"val-below-train"},
+        {"overfitting", "generalization-gap"},
+    ),
+    (
+        "noisy-val-around-a-level-is-not-still-improving",
+        lambda tmp: "fixtures/eval/keras-csvlogger/healthy_tiny_val_classif.csv",
+        set(),
+        {"still-improving"},
+    ),
+    (
+        # Stopped where the val loss sits at its minimum: the train loss still drifts down, the val loss does not.
+        "stopped-at-the-val-minimum-is-not-still-improving",
+        lambda tmp: "fixtures/eval/keras-csvlogger/healthy_cnn_keras_csvlogger.csv",
+        set(),
+        {"still-improving"},
+    ),
+    (
+        "train-creeping-up-from-its-floor-is-not-divergence",
+        lambda tmp: with_train("fixtures/keras-history/overfit_small_data.json", creep_from_floor),
+        {"overfitting"},
+        {"divergence"},
+    ),
+    (
+        "blow-up-that-stays-high-is-divergence-not-underfitting",
+        lambda tmp: with_train("fixtures/eval/keras-history/healthy_digits_mlp_keras.json", blown_flat),
+        {"divergence"},
+        {"underfitting", "plateau", "still-improving"},
+    ),
+    (
+        "collapse-to-chance-level-is-divergence",
+        lambda tmp: with_train("fixtures/eval/csv/healthy_moons_mlp.csv", collapse_to_chance),
+        {"divergence"},
+        {"plateau", "underfitting"},
+    ),
+    (
+        "val-upturn-long-before-train-blows-up-is-overfitting-too",
+        lambda tmp: with_train("fixtures/keras-history/overfit_small_data.json", late_blowup),
+        {"overfitting", "divergence"},
+        set(),
+    ),
+    (
+        "val-rising-because-train-diverged-is-divergence-only",
+        lambda tmp: "fixtures/eval/keras-history/diverge_linreg_keras.json",
+        {"divergence"},
+        {"overfitting", "underfitting"},
+    ),
+]
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c[0] for c in CASES])
+def test_engine_cases(case, tmp_path):
+    _, build, must, must_not = case
+    src = build(tmp_path)
+    rep = lossdoc.analyze(src if isinstance(src, Run) else str(ROOT / src) if not Path(src).is_absolute() else src)
+    assert not rep.errors, rep.errors
+    found = {f.name for rr in rep.runs for f in rr.findings}
+    assert must <= found, [(f.name, f.message) for rr in rep.runs for f in rr.findings]
+    assert not (must_not & found), [(f.name, f.message) for rr in rep.runs for f in rr.findings]
+
+
+def test_lightning_run_keeps_both_train_losses(tmp_path):
+    """train_loss_epoch is the train loss compared with val; train_loss_step the finest, where spikes show."""
+    run = lossdoc.read(str(lightning_from_steps(tmp_path, "fixtures/eval/csv/spikes_scaled_batches_mlp.csv", 25)))[0]
+    assert run.train_loss.name == "train_loss_epoch"
+    assert run.train_loss_fine.name == "train_loss_step"
+    rep = lossdoc.analyze(run)
+    spikes = next(f for f in rep.runs[0].findings if f.name == "spikes")
+    assert spikes.series == ["train_loss_step"]
+    # Batches scaled x100 at steps 435 and 442 (logged 1-based; Lightning counts from 0) threw the loss 11x and 70x.
+    assert {434, 441} <= {int(x) for x in spikes.evidence["at"]}
+
+
+def test_overrides_still_choose_the_train_loss(tmp_path):
+    run = lossdoc.read(str(lightning_from_steps(tmp_path, "fixtures/eval/csv/spikes_scaled_batches_mlp.csv", 25)))[0]
+    from lossdoc.api import apply_overrides
+
+    apply_overrides(run, "train_loss_step", None)
+    assert run.train_loss.name == "train_loss_step" and run.train_loss_fine.name == "train_loss_step"
+
+
+def test_the_gap_rule_alone_never_reports_a_val_upturn():
+    """Selected on its own (nothing else to explain it away), the gap rule still says nothing about a run whose
+    val loss turned up: the gap is the upturn's, and the upturn is overfitting."""
+    rep = lossdoc.analyze(str(ROOT / "fixtures/eval/csv/overfit_labelnoise_classif.csv"), select=["generalization-gap"])
+    assert rep.runs[0].findings == []
+
+
+def test_explained_findings_are_kept_with_the_reason():
+    rep = lossdoc.analyze(str(ROOT / "fixtures/eval/keras-history/diverge_linreg_keras.json"))
+    rr = rep.runs[0]
+    names = {f.name for f in rr.findings}
+    assert "divergence" in names
+    for e in rr.explained:
+        assert e.by in names and e.reason
+
+
+def test_late_train_blowup_keeps_the_earlier_overfitting_with_both_onsets():
+    run = with_train("fixtures/keras-history/overfit_small_data.json", late_blowup)
+    rr = lossdoc.analyze(run).runs[0]
+    by = {f.name: f for f in rr.findings}
+    assert by["overfitting"].onset < by["divergence"].onset
+    assert rr.primary.name == "divergence"  # the more severe; overfitting is still reported
+
+
+def test_chance_collapse_is_named():
+    run = with_train("fixtures/eval/csv/healthy_moons_mlp.csv", collapse_to_chance)
+    f = next(f for f in lossdoc.analyze(run).runs[0].findings if f.name == "divergence")
+    assert f.evidence["kind"] == "chance" and f.evidence["chance_classes"] == 2
+    assert "collapsed to chance level" in f.message and "ln(2)" in f.message
+
+
+def test_climb_then_nan_reports_where_it_climbed():
+    f = next(f for f in lossdoc.analyze(str(ROOT / "fixtures/eval/tensorboard/nan_sgd_mlp_regression")).runs[0].findings
+             if f.name == "divergence")
+    assert f.onset is not None and f.evidence["min_value"] > 0
