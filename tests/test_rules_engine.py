@@ -34,7 +34,8 @@ def lightning_from_steps(tmp: Path, src: str, per_epoch: int) -> Path:
     on_epoch=True)."""
     import csv
 
-    rows = list(csv.DictReader(open(ROOT / src)))
+    with open(ROOT / src, newline="") as fh:
+        rows = list(csv.DictReader(fh))
     out = tmp / "metrics.csv"
     with open(out, "w", newline="") as fh:
         w = csv.writer(fh)
