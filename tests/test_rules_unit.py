@@ -35,11 +35,14 @@ CASES = [
         set(),
         {"overfitting"},
     ),
-    # Val rises only because train rises too: that is not overfitting.
+    # Val rises only because train rises too, from the same epoch: that is divergence, not overfitting.
     (
         "both-rise",
-        {"loss": np.r_[TRAIN[:20], TRAIN[19] * np.exp(0.2 * np.arange(1, 21))], "val_loss": overfit_val()},
-        set(),
+        {
+            "loss": np.r_[TRAIN[:20], TRAIN[19] * np.exp(0.2 * np.arange(1, 21))],
+            "val_loss": np.r_[TRAIN[:20] * 1.1 + 0.05, (TRAIN[19] * 1.1 + 0.05) * np.exp(0.2 * np.arange(1, 21))],
+        },
+        {"divergence"},
         {"overfitting"},
     ),
     # A single bad evaluation at the end is not a persistent rise.

@@ -82,6 +82,15 @@ def early_stopping(run: Run, val: Series, patience: int) -> str:
                 f"greater_is_better=False) with EarlyStoppingCallback(early_stopping_patience={patience}); "
                 f"save_steps must match eval_steps{where}")
     if fw == "ultralytics":
+        sel = selection_metric(run)
+        if sel is not None:
+            # Ultralytics' patience and best.pt follow fitness (mostly mAP50-95), not the val loss.
+            m = run.series[sel[0]]
+            stop_m = early_stop_at(-m.values, patience)
+            at = (f" (patience {patience} on {m.name} would have stopped at {m.axis} {fmt_x(float(m.x[stop_m]))})"
+                  if stop_m is not None else "")
+            return (f"train with patience={patience} and deploy best.pt, not last.pt: both follow fitness "
+                    f"(mostly {m.name}), whose best is {sel[1]} {fmt_x(sel[2])}{at}")
         return f"train with patience={patience} and deploy best.pt, not last.pt{where}"
     if fw == "fastai":
         return (f"EarlyStoppingCallback(monitor='{name}', patience={patience}) with "

@@ -89,11 +89,17 @@ def upturn_remedies(run: Run, up: Upturn, patience: int) -> list[str]:
 
 
 def _best_val_metric(run: Run) -> Series | None:
-    """The val metric to judge predictions by: an accuracy if logged, else any higher-is-better val metric."""
+    """The val metric to judge predictions by: an accuracy if logged, else mAP (mAP50-95 first: what detection
+    users select checkpoints on), else any higher-is-better val metric."""
     metrics = [m for m in run.val_metrics() if m.higher_is_better]
     if not metrics:
         return None
-    metrics.sort(key=lambda m: ("acc" not in m.name.lower(), -len(m)))
+
+    def rank(m: Series) -> tuple:
+        n = m.name.lower()
+        return ("acc" not in n, "map" not in n, "95" not in n, -len(m), n)
+
+    metrics.sort(key=rank)
     return metrics[0]
 
 
@@ -205,16 +211,18 @@ class Overfitting(Rule):
             j = int(np.clip(np.searchsorted(t_raw.shown, tx, side="right") - 1, 0, len(t_raw) - 1))
             return float(t_raw.v[j])
 
-        tb, tk = logged_at(up.best_x), logged_at(float(pair.val.shown[k]))
+        tb, tk, tl = logged_at(up.best_x), logged_at(float(pair.val.shown[k])), float(t_raw.v[-1])
         ev = {"train_at_best": tb, "upturn_clear_x": float(pair.val.shown[k]), "train_when_clear": tk,
-              "train_last": float(t_raw.v[-1])}
+              "train_last": tl}
         note = ""
         if tb > 0:
-            change = 100.0 * (tk / tb - 1.0)
+            # Best to last when the train loss kept falling; else up to when the upturn was clear (it rose later).
+            to, when = (tl, "") if tl <= tb else (tk, f" by {pair.val.axis} {fmt_x(float(pair.val.shown[k]))}, "
+                                                       "when the rise was clear")
+            change = 100.0 * (to / tb - 1.0)
             ev["train_change_pct"] = round(change, 2)
             verb = "fell" if change < 0 else "rose"
-            note = (f" while {train.name} {verb} {abs(change):.0f}% ({fmt_num(tb)} -> {fmt_num(tk)} by "
-                    f"{pair.val.axis} {fmt_x(float(pair.val.shown[k]))}, when the rise was clear)")
+            note = f" while {train.name} {verb} {abs(change):.0f}% ({fmt_num(tb)} -> {fmt_num(to)}{when})"
         return ev, note
 
     def check(self, run: Run) -> Iterable[Finding]:

@@ -127,18 +127,28 @@ class Plateau(Rule):
                 if others[-1][1] >= self.p["min_progress"]:
                     return
         start_v, end_v = float(np.exp(start)), float(np.exp(end))
+        raw = Curve.of(loss)
+        first_v, last_v = float(raw.v[0]), float(raw.v[-1])
         axis = loss.axis
-        evidence = {"start_value": start_v, "final_value": end_v, "progress_pct": round(100 * prog, 2)}
+        evidence = {
+            "first_value": first_v,
+            "final_value": float(loss.values[-1]),
+            "start_level_smoothed": start_v,
+            "final_level_smoothed": end_v,
+            "progress_pct": round(100 * prog, 2),
+        }
         for s, pr in others:
             evidence[f"{s.name}_progress_pct"] = round(100 * pr, 2)
         k = near_ln_k(end_v) if np.all(c.v > 0) else None
         note = ""
         if k is not None:
             evidence["ln_k_classes"] = k
-            note = f"; {fmt_num(end_v)} is ln({k}): the model predicts uniform probabilities over {k} classes"
+            note = (f"; its level {fmt_num(end_v)} (smoothed) is ln({k}): the model predicts uniform probabilities "
+                    f"over {k} classes")
             if acc is not None and np.isfinite(acc.values).any():
                 a = float(np.nanmedian(acc.values[np.isfinite(acc.values)][-5:]))
-                evidence[f"{acc.name}_final"] = a
+                evidence["accuracy"] = acc.name
+                evidence["accuracy_level_smoothed"] = a
                 if abs(a - 1.0 / k) < 0.1:
                     note += f" ({acc.name} {fmt_num(a)}, chance is {fmt_num(1.0 / k)})"
         lr = lr_at(run.lr, float(c.shown[-1]), axis)
@@ -154,8 +164,8 @@ class Plateau(Rule):
             "overfit one small batch as a sanity check; check initialisation and that labels match inputs",
         ]
         yield self.finding(
-            f"{loss.name} barely moved: from {fmt_num(start_v)} at the start to a best {prog:.1%} lower, "
-            f"{fmt_num(end_v)} at the end{note}",
+            f"{loss.name} barely moved: from {fmt_num(first_v)} at the start its best was only {prog:.1%} lower, "
+            f"and it ended at {fmt_num(last_v)}{note}",
             why="The loss stayed where it started for the whole run: the model did not learn anything.",
             confidence=min(1.0, 0.6 + 0.4 * (1 - prog / max(self.p["min_progress"], 1e-9)) * min(1.0, len(c) / 10)),
             series=[loss.name] + [s.name for s, _ in others],
@@ -232,7 +242,7 @@ class Underfitting(Rule):
         axis = train.axis
         tv, vv = float(np.exp(t_end)), float(np.exp(v_end))
         yield self.finding(
-            f"{train.name} and {val.name} levelled off at {fmt_num(tv)} and {fmt_num(vv)}, "
+            f"{train.name} and {val.name} levelled off at {fmt_num(tv)} and {fmt_num(vv)} (smoothed levels), "
             f"still {ratio:.0%} of where training started",
             why="Both losses stopped improving while still high and close together: the model has learned what it "
             "can and it is not enough.",
@@ -241,8 +251,10 @@ class Underfitting(Rule):
             onset=x0,
             axis=axis,
             evidence={
-                "train_final": tv,
-                "val_final": vv,
+                "train_level_smoothed": tv,
+                "val_level_smoothed": vv,
+                "train_last": float(Curve.of(train).v[-1]),
+                "val_last": float(Curve.of(val).v[-1]),
                 "final_over_start": round(ratio, 3),
                 "val_over_train": round(gap, 3),
                 "train_change_pct": round(100 * float(np.expm1(t_change)), 2),
