@@ -19,6 +19,7 @@ from lossdoc.signals import (
     fmt_x,
     lr_at,
     noise,
+    ols_drop,
     rolling_median,
     smooth,
     sorted_finite,
@@ -171,10 +172,15 @@ class Divergence(Rule):
             if s_v > b_v and (e_v - b_v) / (s_v - b_v) >= self.p["undone"]:
                 kind = "undone"
         if chance is not None and np.exp(best) <= 0.7 * np.log(chance):
+            # Stuck there: the last fifth (at least 5 points) sits in the band around ln(K) and is level (a loss
+            # climbing steadily through ln(K) is not stuck at chance).
             lnk = float(np.log(chance))
-            tail_v = c.v[-max(3, n // 5):]
-            if np.mean(np.abs(tail_v - lnk) <= 0.1 * lnk) >= 0.9:
-                kind = "chance"
+            m = max(5, n // 5)
+            if n - i_min > m:
+                tail_v, tail_x = c.v[-m:], c.x[-m:]
+                drop, _ = ols_drop(tail_x, np.log(tail_v))
+                if np.mean(np.abs(tail_v - lnk) <= 0.1 * lnk) >= 0.9 and abs(drop) <= np.log(1.05):
+                    kind = "chance"
         if kind is None:
             return None
         above = np.flatnonzero(s[i_min:] > best + 0.1 * rise)
@@ -238,7 +244,7 @@ class Divergence(Rule):
                 why = ("The loss went back to the level of guessing at random: the model unlearned what it had "
                        "learned, usually after updates too large for it.")
             elif blow.kind == "above start":
-                message = (f"{loss.name} jumped above where it started ({fmt_num(first_v)}) and stayed there: "
+                message = (f"{loss.name} rose above where it started ({fmt_num(first_v)}) and stayed there: "
                            f"{fmt_num(level_v)} at the end (smoothed; last finite value {fmt_num(final_v)}), "
                            f"{fmt_num(ratio)}x its minimum {fmt_num(best_v)} at {axis} {fmt_x(best_x)}{growth}")
                 why = ("The loss ended higher than it began: an update too large threw the model away from "
