@@ -187,7 +187,9 @@ class Underfitting(Rule):
     What it detects:
         Over the last part of the run both losses have stopped falling (their robust trend changes them by
         only a few percent), they end close to each other, and they end high: still a large fraction of where
-        training started. The model has reached what it can do and that is not much.
+        training started, but below it (a loss that ends at or above its start did not learn at all, or blew
+        up: plateau or divergence, where "add capacity" would be the wrong advice). The model has reached what
+        it can do and that is not much.
 
     Why it matters:
         The model is too weak for the task as set up: more epochs will not help, and regularisation makes it

@@ -486,8 +486,10 @@ class Spikes(Rule):
         Points (or short bursts) where the loss jumps to a multiple of its local level — the rolling median
         around it — by far more than the curve's own noise and far beyond the run's own largest ordinary
         excursions (small-batch losses jump 3-10x routinely), in log space. Reports how many, how often, the
-        largest and where, and whether the loss came back down afterwards. When a gradient-norm series is
-        logged, it checks whether the gradient norm jumped at the same time.
+        largest and where, and whether the loss came back down afterwards. It reads the finest train loss the
+        log has (Lightning's ``train_loss_step`` beside ``train_loss_epoch``, a Hugging Face loss every
+        ``logging_steps``: an epoch mean averages a one-step spike away) and the validation loss. When a
+        gradient-norm series is logged, it checks whether the gradient norm jumped at the same time.
 
     Why it matters:
         Each spike undoes part of the training; repeated or unrecovered spikes waste compute and are often
