@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from lossdoc.naming import granularity_marker, is_total_loss, loss_base
+from lossdoc.naming import granularity_marker, is_epoch_running_mean, is_total_loss, loss_base
 
 
 class Severity(enum.IntEnum):
@@ -197,7 +197,8 @@ class Run:
         main = self.train_loss
         if main is None or self.train_override is not None:
             return main
-        return max(self.variants(main), key=lambda s: (len(s), s is main))
+        finer = [s for s in self.variants(main) if s is main or not is_epoch_running_mean(s.name)]
+        return max(finer, key=lambda s: (len(s), s is main))
 
     def variants(self, s: Series) -> list[Series]:
         """The series of the run that log the same quantity as ``s`` on the same split (``s`` included)."""

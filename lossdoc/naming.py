@@ -178,3 +178,12 @@ def granularity_marker(name: str) -> str | None:
     if n.endswith("_epoch") or n.startswith("epoch_"):
         return "epoch"
     return None
+
+
+def is_epoch_running_mean(name: str) -> bool:
+    """Keras' ``batch_loss`` (TensorBoard ``update_freq='batch'``): the mean of the epoch so far, reset at each
+    epoch, not the loss of one batch; it is no finer than ``epoch_loss``, only noisier at each epoch's start."""
+    n = normalise(name)
+    for prefix in _SPLIT_PREFIXES[:-2]:
+        n = n.removeprefix(prefix)
+    return n.startswith("batch_")

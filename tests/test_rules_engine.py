@@ -298,3 +298,15 @@ def test_climb_then_nan_reports_where_it_climbed():
     f = next(f for f in lossdoc.analyze(str(ROOT / "fixtures/eval/tensorboard/nan_sgd_mlp_regression")).runs[0].findings
              if f.name == "divergence")
     assert f.onset is not None and f.evidence["min_value"] > 0
+
+
+def test_keras_batch_loss_is_not_a_finer_train_loss():
+    """Keras' batch_loss is the running mean of the epoch so far: the epoch_loss stays the train loss for spikes."""
+    from lossdoc.model import Run, Series
+
+    ep = np.arange(10.0)
+    run = Run(source="x", format="tensorboard")
+    run.add(Series("train/epoch_loss", 2 * np.exp(-ep / 3), steps=ep, split="train", kind="loss"))
+    run.add(Series("train/batch_loss", np.linspace(2, 0.2, 100), steps=np.arange(100.0), split="train",
+                   kind="loss"))
+    assert run.train_loss.name == "train/epoch_loss" and run.train_loss_fine.name == "train/epoch_loss"
