@@ -67,19 +67,21 @@ class Blowup:
 
 def climb_before_nonfinite(s: Series) -> tuple[int, float, float] | None:
     """(index of the first non-finite value, the largest of the last 3 finite values before it, the smallest
-    smoothed value before them) when a loss climbed (at least 2x its smoothed minimum, or back to its start)
-    and then turned NaN/Inf; None otherwise."""
+    smoothed value before those) when a loss climbed and then turned NaN/Inf: the last 3 finite values reach 2x
+    what came before them, or back to the start after having learned. None otherwise, and for fewer than 6
+    finite values before the first non-finite one (too few to tell a climb from the start of training)."""
     bad = ~np.isfinite(s.values)
     if not bad.any():
         return None
     j = int(np.argmax(bad))
     prev = s.values[:j][np.isfinite(s.values[:j])]
-    if len(prev) < 3 or np.any(prev <= 0):
+    if len(prev) < 6 or np.any(prev <= 0):
         return None
     last = float(prev[-3:].max())
-    lo = float(np.exp(np.min(smooth(np.log(prev))))) if len(prev) >= 5 else float(prev.min())
-    start = float(np.median(prev[: max(1, min(5, len(prev) // 20))]))
-    if last >= 2 * lo or last >= start and lo < 0.8 * start:
+    earlier = prev[:-3]
+    lo = float(np.exp(np.min(smooth(np.log(earlier))))) if len(earlier) >= 5 else float(earlier.min())
+    start = float(np.median(earlier[: max(1, min(5, len(earlier) // 20))]))
+    if last >= 2 * lo or (last >= start and lo <= 0.8 * start):
         return j, last, lo
     return None
 
