@@ -69,5 +69,14 @@ bench: $(VENV)/.bench-installed $(FIXTURES_VENV)/.bench-installed
 	$(FIXTURES_VENV)/bin/python bench/generate.py bench/data
 	$(BIN)/python bench/run.py --data bench/data --out BENCHMARKS.md
 
+# The labelled evaluation set (fixtures/eval/): every scenario and seed, really trained (~30-40 min on 2 shared cores).
+# .venv-fixtures is created and filled from fixtures/requirements.txt when missing.
+.PHONY: eval-fixtures
+eval-fixtures:
+	@test -x $(FIXTURES_VENV)/bin/python || { $(PYTHON) -m venv $(FIXTURES_VENV) && \
+	  $(FIXTURES_VENV)/bin/python -m pip install --quiet -r fixtures/requirements.txt; }
+	$(FIXTURES_VENV)/bin/python fixtures/eval/generate.py --jobs 2
+	$(FIXTURES_VENV)/bin/python fixtures/eval/check_manifest.py
+
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis *.egg-info
