@@ -38,8 +38,11 @@ test: install
 fuzz: install
 	LOSSDOC_HYPOTHESIS_PROFILE=fuzz $(BIN)/python -m pytest tests/test_properties.py tests/test_bad_inputs_corpus.py
 
+# lossdoc and the anchors (Keras/Lightning early stopping, TerminateOnNaN, Prechelt GL/UP) on the tune, test and
+# public sets, with bootstrap intervals. More options: make eval EVAL_ARGS="--set test --json eval.json --jobs 4"
+EVAL_ARGS ?=
 eval: install
-	$(BIN)/python tools/evaluate.py
+	$(BIN)/python tools/evaluate.py $(EVAL_ARGS)
 
 lint: install
 	$(BIN)/ruff check lossdoc tests

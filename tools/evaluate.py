@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import sys
 import time
@@ -596,6 +597,25 @@ def render_summary(sets: dict[str, dict]) -> list[str]:
     return out
 
 
+def floors_from(test: dict) -> dict:
+    """Floors for tests/test_eval.py from a scored ``test`` set: every figure rounded down to two decimals (a floor
+    is never above what was measured). Undefined figures (a mode that never fired has no precision) get none."""
+
+    def down(x: float | None) -> float | None:
+        return None if x is None else math.floor(x * 100 + 1e-9) / 100
+
+    ld = test["systems"]["lossdoc"]
+    return {
+        "split": "test",
+        "recall": {m: down(r["recall"]) for m, r in ld["per_mode"].items() if r["recall"] is not None},
+        "precision": {m: down(r["precision"]) for m, r in ld["per_mode"].items() if r["precision"] is not None},
+        "macro_f1": down(ld["macro_f1"]),
+        "primary_right": down(ld["primary_right"]),
+        "healthy_clean": down(ld["healthy_clean"] / ld["healthy_runs"]) if ld["healthy_runs"] else None,
+        "must_not_violations": 0,
+    }
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--set", dest="sets", action="append", choices=SETS, help="score only this set (repeatable)")
@@ -606,8 +626,17 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--public-manifest", type=Path, default=PUBLIC_MANIFEST)
     ap.add_argument("--resamples", type=int, default=RESAMPLES)
     ap.add_argument("--seed", type=int, default=SEED)
+    ap.add_argument("--print-floors", action="store_true",
+                    help="print the test split's figures, rounded down, in the form of fixtures/eval/floors.json")
     args = ap.parse_args(argv)
     sets = tuple(s for s in SETS if s in (args.sets or SETS))
+    if args.print_floors:
+        res = evaluate(("test",), eval_manifest=args.manifest, jobs=args.jobs, resamples=args.resamples, seed=args.seed)
+        if "test" not in res["sets"]:
+            print(res["notes"].get("test", "no test split"), file=sys.stderr)
+            return 1
+        print(json.dumps(floors_from(res["sets"]["test"]), indent=1))
+        return 0
     res = evaluate(sets, eval_manifest=args.manifest, public_manifest=args.public_manifest, jobs=args.jobs,
                    resamples=args.resamples, seed=args.seed)
     if args.json == "-":
