@@ -62,8 +62,8 @@ HEALTHY = "healthy"
 #: Finding names that are not modes themselves.
 ALIASES = {"overconfidence": "overfitting"}
 SHORT = {"overfitting": "overfit", "divergence": "diverge", "non-finite": "nonfin", "spikes": "spikes",
-         "oscillation": "oscill", "plateau": "plateau", "underfitting": "underfit", "still-improving": "stillimp",
-         "val-below-train": "valbelow", "generalization-gap": "gengap", HEALTHY: "healthy"}
+         "oscillation": "oscill", "plateau": "plateau", "underfitting": "under", "still-improving": "still",
+         "val-below-train": "vbelow", "generalization-gap": "gengap", HEALTHY: "healthy"}
 
 SYSTEMS = ("lossdoc", *anchors.ANCHORS, anchors.UNION)
 RESAMPLES = 2000
@@ -487,9 +487,10 @@ def render(res: dict) -> str:
     st = res["settings"]
     out = [
         f"lossdoc evaluation: {st['eval_manifest']} (tune, test), {st['public_manifest']} (public)",
-        f"intervals: {st['interval']} (each entry's `group`), {st['resamples']:,} resamples with replacement,"
-        f" numpy default_rng({st['seed']}); [lo, hi] = 2.5th and 97.5th percentiles",
-        "found = a finding of the mode at any severity; overconfidence counts as overfitting",
+        f"[lo, hi]: {st['interval']} (each entry's `group`), {st['resamples']:,} resamples with replacement,",
+        f"  numpy default_rng({st['seed']}), the 2.5th and 97.5th percentiles; the same resamples for every column",
+        "found = a finding of the mode at any severity (overconfidence counts as overfitting); TP: expected and",
+        "  found, FN: expected and not found, FP: forbidden and found; grey (allowed) runs do not count",
     ]
     for manifest, probs in res["schema_problems"].items():
         for rule, items in probs.items():
@@ -503,7 +504,7 @@ def render(res: dict) -> str:
     if len(res["sets"]) > 1:
         out += ["", *render_summary(res["sets"])]
     out.append(f"\n({res['seconds']:.1f} s)")
-    return "\n".join(out)
+    return "\n".join(line.rstrip() for line in "\n".join(out).split("\n"))
 
 
 def render_set(name: str, s: dict) -> list[str]:
@@ -546,9 +547,9 @@ def render_confusion(conf: dict[str, dict[str, int]]) -> list[str]:
     seen = {c for row in conf.values() for c in row}
     cols = [c for c in order if c in seen] + sorted(seen - set(order))
     out = ["confusion of primaries (rows: labelled primary; columns: lossdoc's primary mode, or healthy)"]
-    out.append(f"{'':<19}" + "".join(f"{SHORT.get(c, c[:8]):>9}" for c in cols))
+    out.append(f"{'':<19}" + "".join(f"{SHORT.get(c, c[:7]):>8}" for c in cols))
     for r in rows:
-        out.append(f"{r:<19}" + "".join(f"{conf[r].get(c, 0) or '.':>9}" for c in cols))
+        out.append(f"{r:<19}" + "".join(f"{conf[r].get(c, 0) or '.':>8}" for c in cols))
     return out
 
 
@@ -574,8 +575,8 @@ def render_anchors(s: dict) -> list[str]:
     out.append(f"{'not applicable':<24}{'':>13}" + "".join(
         f"{sys_[n]['not_applicable']:>13}" for n in anchors.ANCHORS) + f"{'':>13}")
     out.append(f"* the modes an anchor can report that have expected runs here: {', '.join(near) or 'none'}")
-    out.append("healthy runs quiet: nothing found at any severity (an anchor's only verdict); lossdoc's info "
-               "findings count against it here, not in 'healthy runs clean'")
+    out.append("healthy runs quiet: nothing found at any severity (an anchor's only verdict); lossdoc's info")
+    out.append("  findings count against it here, not in 'healthy runs clean'")
     return out
 
 
