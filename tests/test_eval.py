@@ -165,3 +165,122 @@ def test_healthy_runs_clean_floor(lossdoc, floors):
 
 def test_every_finding_name_is_a_mode(lossdoc):
     assert not lossdoc["unmapped_findings"], lossdoc["unmapped_findings"]
+
+
+# ---------------------------------------------------------------------------------------------- the scoring itself
+# On hand-made entries and results, so that these hold whatever the manifest is.
+
+
+def _entry(eid, group, primary, expected=(), allowed=(), must_not=()):
+    forbidden = [m for m in ev.MODES if m not in expected and m not in allowed]
+    return {"id": eid, "group": group, "primary": primary, "expected": list(expected), "allowed": list(allowed),
+            "forbidden": forbidden, "must_not": list(must_not)}
+
+
+def _result(eid, findings=(), error=None, anchor_modes=None):
+    verdicts = {a: [{"anchor": a, "applicable": True, "mode": (anchor_modes or {}).get(a), "index": None,
+                     "at": None, "reason": ""}] for a in ev.anchors.ANCHORS}
+    return {"id": eid, "error": error, "runs": 0 if error else 1, "findings": [list(f) for f in findings],
+            "primary": findings[0][0] if findings else None,
+            "warn": any(s in ("warning", "error") for _, s in findings), "series": [],
+            "anchors": {} if error else verdicts}
+
+
+def _toy():
+    entries = [
+        _entry("a", "g1", "overfitting", ["overfitting"], ["still-improving"], must_not=["underfitting"]),
+        _entry("b", "g2", "healthy", [], ["still-improving"]),
+        _entry("c", "g3", "divergence", ["divergence", "non-finite"]),
+        _entry("d", "g3", "plateau", ["plateau"]),
+    ]
+    results = [
+        _result("a", [("overconfidence", "warning"), ("underfitting", "warning")],
+                anchor_modes={"keras-es": "overfitting", "keras-nan": "non-finite"}),
+        _result("b", [("still-improving", "info")], anchor_modes={"prechelt-gl5": "overfitting"}),
+        _result("c", error="cannot read it"),
+        _result("d", [("mystery", "warning")]),
+    ]
+    return entries, results
+
+
+def test_scoring_by_the_rules_of_the_schema():
+    entries, results = _toy()
+    s = ev.score_set(entries, results, resamples=200)
+    ld = s["systems"]["lossdoc"]
+    pm = ld["per_mode"]
+    assert (pm["overfitting"]["tp"], pm["overfitting"]["fp"], pm["overfitting"]["fn"]) == (1, 0, 0)  # overconfidence
+    assert (pm["underfitting"]["fp"], pm["underfitting"]["support"], pm["underfitting"]["precision"]) == (1, 0, 0.0)
+    assert pm["still-improving"]["grey"] == 2
+    assert (pm["still-improving"]["tp"], pm["still-improving"]["fp"]) == (0, 0)  # allowed: does not count
+    assert (pm["divergence"]["fn"], pm["non-finite"]["fn"], pm["plateau"]["fn"]) == (1, 1, 1)  # the error: nothing
+    assert ld["macro_f1_modes"] == ["overfitting", "divergence", "non-finite", "plateau"]
+    assert ld["macro_f1"] == 0.25
+    assert ld["must_not_violations"] == [{"id": "a", "primary": "overfitting", "mode": "underfitting"}]
+    assert (ld["healthy_clean"], ld["healthy_runs"], ld["healthy_quiet"]) == (1, 1, 0)
+    assert (ld["primary_right"], ld["primary_right_count"]) == (0.5, 2)
+    assert ld["confusion"] == {"overfitting": {"overfitting": 1}, "healthy": {"healthy": 1},
+                               "divergence": {"healthy": 1}, "plateau": {"mystery": 1}}
+    assert ld["unmapped_findings"] == {"mystery": ["d"]}
+    assert ld["errors"] == [{"id": "c", "error": "cannot read it"}]
+    assert s["groups"] == 3
+
+
+def test_anchors_are_scored_by_the_same_code():
+    entries, results = _toy()
+    sys_ = ev.score_set(entries, results, resamples=200)["systems"]
+    assert sys_["keras-es"]["per_mode"]["overfitting"]["tp"] == 1
+    assert sys_["keras-nan"]["per_mode"]["non-finite"]["tp"] == 0  # non-finite was not expected on "a"
+    assert sys_["keras-nan"]["per_mode"]["non-finite"]["fp"] == 1
+    assert sys_["prechelt-gl5"]["per_mode"]["overfitting"]["fp"] == 1  # on the healthy run
+    assert sys_["prechelt-gl5"]["healthy_quiet"] == 0
+    union = sys_[ev.anchors.UNION]["per_mode"]
+    assert (union["overfitting"]["tp"], union["overfitting"]["fp"], union["non-finite"]["fp"]) == (1, 1, 1)
+
+
+def test_bootstrap_intervals_resample_groups_and_are_reproducible():
+    entries, results = _toy()
+    a = ev.score_set(entries, results, resamples=300, seed=7)
+    b = ev.score_set(entries, results, resamples=300, seed=7)
+    assert a["systems"] == b["systems"]
+    ci = a["systems"]["lossdoc"]["primary_right_ci"]
+    assert 0.0 <= ci[0] <= 0.5 <= ci[1] <= 1.0
+    # Every group alike: every resample is the set itself, the interval is the point.
+    same = [_entry(f"r{i}", f"g{i}", "overfitting", ["overfitting"]) for i in range(6)]
+    res = [_result(f"r{i}", [("overfitting", "warning")]) for i in range(6)]
+    ld = ev.score_set(same, res, resamples=100)["systems"]["lossdoc"]
+    assert ld["per_mode"]["overfitting"]["recall_ci"] == [1.0, 1.0] and ld["macro_f1_ci"] == [1.0, 1.0]
+
+
+def test_an_entry_in_error_is_listed_not_skipped(tmp_path):
+    entries, _ = _toy()
+    entry = {**entries[0], "path": "fixtures/eval/no/such/run.csv", "split": "test"}
+    result = ev.analyse(entry)
+    assert result["error"] and "no such" in result["error"] and not result["findings"]
+    s = ev.score_set([entry], [result], resamples=50)
+    assert s["runs"] == 1 and s["systems"]["lossdoc"]["errors"][0]["id"] == entry["id"]
+    assert s["systems"]["lossdoc"]["per_mode"]["overfitting"]["fn"] == 1
+
+
+def test_a_missing_empty_or_old_manifest_is_an_error(tmp_path):
+    with pytest.raises(ev.ManifestError, match="missing"):
+        ev.eval_entries(tmp_path / "manifest.json")
+    (tmp_path / "manifest.json").write_text("[]")
+    with pytest.raises(ev.ManifestError, match="empty"):
+        ev.eval_entries(tmp_path / "manifest.json")
+    (tmp_path / "manifest.json").write_text(json.dumps([{"path": "x", "label": "healthy", "also": [], "not": []}]))
+    with pytest.raises(ev.ManifestError, match="old form"):
+        ev.eval_entries(tmp_path / "manifest.json")
+
+
+def test_schema_problems_catch_each_rule():
+    good = _entry("a", "g", "overfitting", ["overfitting"], must_not=["underfitting"])
+    good.update(path="README.md", split="public")
+    assert not any(ev.schema_problems([good], public=True).values())
+    twice = {**good, "allowed": ["overfitting"]}
+    assert ev.schema_problems([twice], public=True)["partition"]
+    assert ev.schema_problems([{**good, "must_not": ["overfitting"]}], public=True)["must_not"]
+    assert ev.schema_problems([{**good, "expected": []}], public=True)["primary"]
+    assert ev.schema_problems([{**good, "path": "nowhere"}], public=True)["paths"]
+    tune = [{**good, "id": f"t{i}", "group": f"t{i}", "split": "tune"} for i in range(4)]
+    p = ev.schema_problems([*tune, {**good, "id": "x", "group": "t0", "split": "test"}])
+    assert p["tune_share"] and p["groups"] and p["coverage"] and p["split"] == []

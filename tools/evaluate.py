@@ -217,13 +217,15 @@ def analyse(entry: dict) -> dict:
             apply_overrides(run, entry.get("train"), entry.get("val"))
         report = lossdoc.analyze(runs)
     except (LossdocError, OSError, ValueError) as exc:
-        out["error"] = str(exc) or type(exc).__name__
+        out["error"] = (str(exc) or type(exc).__name__).replace(f"{ROOT}{os.sep}", "")
         return out
     except Exception as exc:  # an internal error is still this entry's error, never the whole evaluation's
         out["error"] = f"internal error: {type(exc).__name__}: {exc}"
         return out
     if report.errors:
         out["error"] = "; ".join(e.message for e in report.errors)
+    if out["error"]:
+        out["error"] = out["error"].replace(f"{ROOT}{os.sep}", "")
     out["runs"] = len(report.runs)
     verdicts: dict[str, list[dict]] = defaultdict(list)
     for rr in report.runs:
