@@ -126,7 +126,8 @@ def test_no_entry_is_in_error(test_split):
 
 
 def test_no_must_not_violation(lossdoc):
-    assert not lossdoc["must_not_violations"], lossdoc["must_not_violations"]
+    v = lossdoc["must_not_violations"]
+    assert not v, f"{len(v)} must-not violations: " + ", ".join(f"{x['id']} ({x['mode']})" for x in v)
 
 
 @pytest.mark.parametrize("mode", ev.MODES)
