@@ -4,7 +4,8 @@ Rules never see files or screens; the engine never reads or prints. After the ru
 (the most severe, then the most fundamental: the rule's ``precedence``, then the most confident) and taken in
 that order; a finding that one already kept explains, on the evidence (see ``Rule.explains``: a val loss rising
 only once the train loss diverged is divergence, a blown-up loss sitting flat and high is not underfitting), is
-moved to ``RunReport.explained`` with the reason. The first finding kept is the primary diagnosis.
+moved to ``RunReport.explained`` with the reason. A finding that is the cause of a higher-ranked one (``Rule.outranks``:
+a zig-zag that drifted upwards) is then listed before it. The first finding is the primary diagnosis.
 """
 
 from __future__ import annotations
@@ -43,4 +44,14 @@ def check_run(run: Run, rules: list[Rule]) -> RunReport:
                 break
         if reason is None:
             report.findings.append(f)
+    # A finding that is the cause of a higher-ranked one goes first (a zig-zag that drifted up is an
+    # oscillation before it is a divergence); both stay.
+    for f in list(report.findings[1:]):
+        rule = by_name.get(f.name)
+        if rule is None:
+            continue
+        i = report.findings.index(f)
+        ahead = next((k for k, g in enumerate(report.findings[:i]) if rule.outranks(f, g, run)), None)
+        if ahead is not None:
+            report.findings.insert(ahead, report.findings.pop(i))
     return report

@@ -67,9 +67,10 @@ class Rule:
     #: What a finding of this rule explains, and on what evidence: {other rule's name: condition}. The engine
     #: leaves an explained finding out of the report (``RunReport.explained`` keeps it, with the reason).
     #: Conditions: "always" (whenever both fire, the other is a consequence or a misreading of this one: a
-    #: blown-up loss that sits flat and high is not underfitting) and "later" (only when the other began at or
-    #: after this one's onset: a val loss that rose because the train loss diverged is divergence, but a val
-    #: upturn that began long before the train loss rose is overfitting, and both are reported).
+    #: blown-up loss that sits flat and high is not underfitting), "later" (only when the other began at or
+    #: after this one's onset, within LATER_TOLERANCE of the run: a val loss that rose because the train loss
+    #: diverged is divergence, but a val upturn that began long before the train loss rose is overfitting, and
+    #: both are reported) and "after" (the same without the tolerance).
     explains: ClassVar[dict[str, str]] = {}
     #: Old codes of rules merged into this one; never reused, and still accepted by --select/--ignore/explain.
     retired_codes: ClassVar[tuple[str, ...]] = ()
@@ -78,12 +79,17 @@ class Rule:
     #: run's span (a val loss evaluated once an epoch turns up an evaluation before the train loss does).
     LATER_TOLERANCE: ClassVar[float] = 0.1
 
+    def outranks(self, mine: Finding, other: Finding, run: Run) -> str | None:
+        """Why ``mine`` should be listed before ``other`` although ``other`` ranks higher (``mine`` is the cause of
+        what ``other`` reports; both are kept), or None. The engine applies it to the primary diagnosis."""
+        return None
+
     def explanation(self, mine: Finding, other: Finding, run: Run) -> str | None:
         """Why ``mine`` (a finding of this rule) explains ``other``, or None when it does not."""
         how = self.explains.get(other.name)
         if how == "always":
             return f"{other.name} is a consequence of {mine.name} here"
-        if how == "later":
+        if how in ("later", "after"):
             if mine.onset is None or other.onset is None:
                 return f"{other.name} is a consequence of {mine.name} here"
             axis = mine.axis or run.axis
@@ -94,7 +100,7 @@ class Rule:
             if theirs >= mine.onset:
                 return (f"{other.name} began at {axis} {_fmt(theirs)}, after {mine.name} had begun "
                         f"({axis} {_fmt(mine.onset)})")
-            if theirs >= mine.onset - self.LATER_TOLERANCE * span:
+            if how == "later" and theirs >= mine.onset - self.LATER_TOLERANCE * span:
                 return (f"{other.name} began at {axis} {_fmt(theirs)}, with {mine.name} ({axis} "
                         f"{_fmt(mine.onset)}, within {self.LATER_TOLERANCE:.0%} of the run)")
         return None

@@ -11,6 +11,7 @@ from lossdoc.model import Finding, Run, Series, Severity
 from lossdoc.rules.base import NotEnoughData, Param, Rule
 from lossdoc.signals import (
     Curve,
+    averaging_window,
     bin_max,
     bin_median,
     epoch_blocks,
@@ -130,7 +131,7 @@ class Divergence(Rule):
         "generalization-gap": "always",
         "val-below-train": "always",
         "overfitting": "later",
-        "oscillation": "later",
+        "oscillation": "after",
         "spikes": "later",
     }
     params = {
@@ -600,6 +601,7 @@ class Zigzag:
     ac1: float  # lag-1 autocorrelation of the detrended curve there
     flips: float  # share of consecutive differences that flip sign there
     amp_last: float  # typical swing over the last third of the curve
+    strong: bool  # a clean zig-zag (or wild swings) on its own, not only a bounce
 
     @property
     def settled(self) -> bool:
@@ -609,12 +611,15 @@ class Zigzag:
 def find_zigzag(c: Curve, p: dict, per_eval: bool, block_se: float = 0.0) -> Zigzag | None:
     """The sustained zig-zag of a curve at epoch (or evaluation) granularity, or None.
 
-    Every window of ``window`` consecutive points (the whole curve when shorter) is tested: most consecutive
-    differences flip sign, the detrended curve is anti-correlated from one point to the next, and the typical
-    swing is a large share of the level; or (``per_eval``: one point per epoch or evaluation) the swings are so
-    large that their pattern does not matter. A long curve needs a run of qualifying windows (a zig-zag that
-    lasts), not one chance window. ``block_se``: the standard error of each point when it is a mean of
-    per-step losses; a swing must then be well beyond what batch noise moves such means by."""
+    Every window of ``window`` consecutive points (the whole curve when shorter) is tested. A *strong* window
+    zig-zags on its own: most consecutive differences flip sign, the detrended curve is anti-correlated from one
+    point to the next, and the typical swing is a large share of the level; or (``per_eval``: one point per epoch
+    or evaluation) the swings are so large that only their alternation matters. A *bouncing* window goes up and
+    down about as often as it goes on (at least ``bounce_flips`` of the differences flip sign) by at least
+    ``bounce_amplitude`` of its level: on one curve that is what noise does too, so the rule asks for it on the
+    train and the val loss together (the weights themselves bounce). A long curve needs a run of qualifying
+    windows (a zig-zag that lasts), not one chance window. ``block_se``: the standard error of each point when it
+    is a mean of per-step losses; a swing must then be well beyond what batch noise moves such means by."""
     lv = c.lv
     n = len(lv)
     if n < p["min_points"]:
@@ -629,36 +634,40 @@ def find_zigzag(c: Curve, p: dict, per_eval: bool, block_se: float = 0.0) -> Zig
         dd = d[i : i + w - 1]
         rr = r[i : i + w]
         amp = float(np.median(np.abs(dd)))
-        if rr.std() == 0 or amp == 0:
-            continue
-        if rr[:-1].std() == 0 or rr[1:].std() == 0:
-            continue
-        ac1 = float(np.corrcoef(rr[:-1], rr[1:])[0, 1])
+        if amp == 0 or amp < 2 * np.sqrt(2) * block_se:
+            continue  # two block means differ this much by batch noise alone
         sg = np.sign(dd[dd != 0])
         flips = float(np.mean(sg[1:] != sg[:-1])) if len(sg) > 2 else 0.0
-        if amp < 2 * np.sqrt(2) * block_se:
-            continue  # two block means differ this much by batch noise alone
+        ac1 = 0.0
+        if rr[:-1].std() > 0 and rr[1:].std() > 0:
+            ac1 = float(np.corrcoef(rr[:-1], rr[1:])[0, 1])
         zig = ac1 <= strict and flips >= p["min_flips"] and amp >= np.log1p(p["min_amplitude"])
         wild = per_eval and amp >= np.log1p(p["wild_amplitude"]) and ac1 <= 0.1 and flips >= 0.5
-        if zig or wild:
-            hits.append((i, amp, ac1, flips))
-    if not hits:
-        return None
-    starts = np.array([h[0] for h in hits])
-    # The longest run of consecutive qualifying windows.
-    breaks = np.flatnonzero(np.diff(starts) > 1)
-    runs = np.split(np.arange(len(starts)), breaks + 1)
-    best = max(runs, key=len)
+        bounce = flips >= p["bounce_flips"] and amp >= np.log1p(p["bounce_amplitude"])
+        if zig or wild or bounce:
+            hits.append((i, amp, ac1, flips, zig or wild))
     need = 1 if n < int(1.5 * w) else max(2, w // 4)
-    if len(best) < need:
-        return None
-    strongest = max((hits[k] for k in best), key=lambda h: h[1])
+    candidates = []
+    strong_hits = [h for h in hits if h[4]]
+    if strong_hits:
+        # A zig-zag: the longest run of consecutive strong windows.
+        starts = np.array([h[0] for h in strong_hits])
+        runs = np.split(np.arange(len(strong_hits)), np.flatnonzero(np.diff(starts) > 1) + 1)
+        longest = max(runs, key=len)
+        if len(longest) >= need:
+            candidates.append(([strong_hits[k] for k in longest], True))
+    if len(hits) >= need:
+        # A bounce: enough qualifying windows over the run, from the first to the last.
+        candidates.append((hits, False))
     last = d[-max(3, len(d) // 3):]
-    z = Zigzag(c, int(starts[best[0]]), int(starts[best[-1]]) + w - 1, strongest[1], strongest[2], strongest[3],
-               float(np.median(np.abs(last))))
-    if z.settled and z.end - z.start + 1 < 2 * w:
-        return None  # a short bounce that died down (an early transient), not an oscillation
-    return z
+    for pool, strong in candidates:
+        top = max(pool, key=lambda h: h[1])
+        z = Zigzag(c, int(pool[0][0]), int(pool[-1][0]) + w - 1, top[1], top[2], top[3],
+                   float(np.median(np.abs(last))), strong)
+        if z.settled and z.end - z.start + 1 < 2 * w:
+            continue  # a short bounce that died down (an early transient), not an oscillation
+        return z
+    return None
 
 
 def eval_interval(run: Run, s: Series) -> float | None:
@@ -676,12 +685,15 @@ class Oscillation(Rule):
 
     What it detects:
         A sustained stretch (at least ``window`` consecutive points) in which the training loss, taken at
-        epoch granularity (a per-step loss is averaged per epoch first, so batch-to-batch noise does not
-        count), or the validation loss swings up and down from one point to the next: most consecutive
-        differences flip sign, the detrended curve is anti-correlated from one point to the next, and the
-        typical swing is a large share of the loss's level; or the swings of a per-epoch or per-evaluation
-        curve are so large (several tens of percent) that their pattern does not matter. The finding says
-        where the zig-zag runs and whether it settled before the end.
+        epoch granularity (an epoch mean or a logging-window mean as written; a per-step loss is averaged per
+        epoch first, and its swings must exceed what batch noise moves such means by), or the validation loss
+        swings up and down from one point to the next: most consecutive differences flip sign, the detrended
+        curve is anti-correlated from one point to the next, and the typical swing is a large share of the
+        loss's level; or the swings of a per-epoch or per-evaluation curve are so large (several tens of
+        percent) that their pattern does not matter. A milder bounce (swings of a tenth of the level, going up
+        about as often as down) counts when the train and the validation loss show it together: one noisy
+        curve can be a small validation set or batch noise, both together are the weights bouncing. The
+        finding says where it runs and whether it settled before the end.
 
     Why it matters:
         The optimiser is bouncing across a valley instead of descending it: progress stalls at a level set by
@@ -704,6 +716,22 @@ class Oscillation(Rule):
     requires = ("any_loss",)
     precedence = 40
     explains = {"spikes": "later", "still-improving": "always"}
+
+    def outranks(self, mine: Finding, other: Finding, run: Run) -> str | None:
+        """A loss that bounces from before the point it started to drift up, by swings larger than the drift,
+        is an oscillation that drifted, not a blow-up that happens to bounce: the zig-zag is the story."""
+        if other.name != "divergence" or mine.onset is None or other.onset is None:
+            return None
+        axis = other.axis or run.axis
+        start = run.convert(mine.onset, mine.axis or axis, axis)
+        per = other.evidence.get(f"growth_per_{axis}")
+        swing = mine.evidence.get("swing_pct")
+        if start is None or start > other.onset or per is None or swing is None or mine.evidence.get("settled"):
+            return None
+        if 100 * (per - 1) < swing:
+            return f"it bounced by {swing:.0f}% a point from {axis} {fmt_x(start)}, more than the loss drifted up"
+        return None
+
     params = {
         "min_points": Param(10, "fewest finite points the rule needs", min=6),
         "window": Param(20, "points a zig-zag must last (the whole curve when it is shorter)", min=6),
@@ -712,18 +740,27 @@ class Oscillation(Rule):
                               min=-1, max=0),
         "min_flips": Param(0.8, "share of consecutive differences that must flip sign", min=0, max=1),
         "wild_amplitude": Param(0.4, "swings this large count whatever their pattern (per-epoch curves)", min=0),
+        "bounce_amplitude": Param(0.10, "typical swing of a bounce seen on train and val together (0.10 = 10%)",
+                                  min=0),
+        "bounce_flips": Param(0.55, "share of consecutive differences that flip sign in a bounce", min=0, max=1),
     }
 
     def check(self, run: Run) -> Iterable[Finding]:
         found: list[tuple[Series, Zigzag]] = []
         checked = 0
-        # The train loss at epoch granularity: the epoch-level series when the log has one, else the finest one
-        # averaged per epoch (or per evaluation interval).
+        # The train loss at epoch granularity: the epoch-level series, or a mean over a logging window as
+        # written (the Hugging Face loss), else the finest one averaged per epoch (or per evaluation interval).
         train = run.train_loss if run.train_loss is not None and run.train_loss.axis == "epoch" else run.train_loss_fine
         if train is not None:
-            b = epoch_blocks(train, every=eval_interval(run, train))
-            checked += len(b.curve) >= self.p["min_points"]
-            z = find_zigzag(b.curve, self.p, per_eval=b.per_epoch, block_se=b.se)
+            _, width = averaging_window(run.format, run.meta, train)
+            if train.axis == "epoch" or width > 1:
+                c, per_epoch, se = Curve.of(train), True, 0.0
+                c = c.binned(500) if len(c) > 500 else c
+            else:
+                b = epoch_blocks(train, every=eval_interval(run, train))
+                c, per_epoch, se = b.curve, b.per_epoch, b.se
+            checked += len(c) >= self.p["min_points"]
+            z = find_zigzag(c, self.p, per_eval=per_epoch, block_se=se)
             if z is not None:
                 found.append((train, z))
         if run.val_loss is not None:
@@ -735,9 +772,11 @@ class Oscillation(Rule):
                 found.append((run.val_loss, z))
         if not checked:
             raise NotEnoughData(f"fewer than {self.p['min_points']} finite loss points (at epoch granularity)")
-        if not found:
+        # A strong zig-zag speaks for itself; a bounce counts only when train and val bounce together.
+        if not any(z.strong for _, z in found) and len(found) < 2:
             return
-        s, z = max(found, key=lambda t: t[1].amp)
+        strong = [(o, z) for o, z in found if z.strong]
+        s, z = max(strong or found, key=lambda t: t[1].amp)
         swing = float(np.expm1(z.amp))
         c = z.curve
         axis = c.axis
@@ -746,9 +785,16 @@ class Oscillation(Rule):
         settled = (f"; it settled after {axis} {fmt_x(end_x)}" if z.settled
                    else " through the end of the run")
         lr_x = run.convert(start_x, axis, run.axis)
+        if strong:
+            what = (f"{s.name} zig-zags with swings of about {swing:.0%} of its level from {axis} {fmt_x(start_x)}"
+                    f"{settled} (lag-1 autocorrelation {z.ac1:.2f})" + (f"; {', '.join(also)} too" if also else ""))
+        else:
+            other = next(oz for o, oz in found if o is not s)
+            what = (f"{s.name} and {also[0]} both bounce up and down from one point to the next, by about "
+                    f"{swing:.0%} and {float(np.expm1(other.amp)):.0%} of their level, from {axis} "
+                    f"{fmt_x(start_x)}{settled}: the weights themselves are bouncing")
         yield self.finding(
-            f"{s.name} zig-zags with swings of about {swing:.0%} of its level from {axis} {fmt_x(start_x)}"
-            f"{settled} (lag-1 autocorrelation {z.ac1:.2f})" + (f"; {', '.join(also)} too" if also else ""),
+            what,
             why="The loss bounces up and down from one epoch to the next instead of settling: the optimiser keeps "
             "overshooting the bottom of the valley it is in.",
             confidence=min(1.0, 0.5 + 0.3 * min(1.0, -z.ac1) + 0.2 * min(1.0, swing / 0.5)),
@@ -760,6 +806,7 @@ class Oscillation(Rule):
                 "swing_last_third_pct": round(100 * float(np.expm1(z.amp_last)), 1),
                 "autocorr_lag1": round(z.ac1, 3),
                 "sign_flip_share": round(z.flips, 3),
+                "pattern": "zig-zag" if strong else "train and val bounce together",
                 "from_x": start_x,
                 "to_x": end_x,
                 "settled": z.settled,
