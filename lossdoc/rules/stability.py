@@ -123,7 +123,7 @@ class Divergence(Rule):
     name = "divergence"
     severity = Severity.ERROR
     requires = ("any_loss",)
-    precedence = 20
+    precedence = 10  # before non-finite: a NaN after a climb is where a divergence ended, not its cause
     explains = {
         "plateau": "always",
         "underfitting": "always",
@@ -345,7 +345,7 @@ class NonFinite(Rule):
     name = "non-finite"
     severity = Severity.ERROR
     requires = ()
-    precedence = 10
+    precedence = 15
     params = {}
     # A run whose loss turned NaN/Inf ended broken: whatever its finite points say about progress (still
     # improving, never learned, levelled off) is not the story. Only for a loss (an error), not a metric.
