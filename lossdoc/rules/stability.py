@@ -164,17 +164,20 @@ class Divergence(Rule):
             return None
         if val_only and rise < np.log(self.p["val_only_ratio"]):
             return None
-        learned = best <= start + np.log1p(-self.p["min_learned"])
+        # How low it got: a sustained level (a median over 2.5% of the run), not the heavily smoothed trend used
+        # for the rise, which flattens a dip of a few hundred steps before a blow-up.
+        low = float(np.min(rolling_median(c.lv, max(3, n // 40))))
+        learned = low <= start + np.log1p(-self.p["min_learned"])
         kind = None
         chance = near_chance(float(np.exp(end))) if np.all(c.v > 0) else None
         if end >= start + np.log1p(self.p["above_start"]) and rise >= np.log1p(self.p["above_start"]):
             kind = "above start"
         elif learned:
             # In the loss's own units: how much of what was learned the climb gave back.
-            s_v, b_v, e_v = np.exp(start), np.exp(best), np.exp(end)
+            s_v, b_v, e_v = np.exp(start), np.exp(low), np.exp(end)
             if s_v > b_v and (e_v - b_v) / (s_v - b_v) >= self.p["undone"]:
                 kind = "undone"
-        if chance is not None and np.exp(best) <= 0.7 * np.log(chance):
+        if chance is not None and np.exp(low) <= 0.7 * np.log(chance):
             # Stuck there: the last fifth (at least 5 points) sits in the band around ln(K) and is level (a loss
             # climbing steadily through ln(K) is not stuck at chance).
             lnk = float(np.log(chance))
