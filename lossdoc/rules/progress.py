@@ -185,8 +185,10 @@ class Underfitting(Rule):
     """Training and validation loss level off high and close together.
 
     What it detects:
-        Over the last part of the run both losses have stopped falling (their robust trend changes them by
-        only a few percent), they end close to each other, and they end high: still a large fraction of where
+        Over the last part of the run the train loss has stopped falling (its robust trend changes it by only a
+        few percent) and the validation loss has not turned up, they end close to each other (the val loss
+        not far above the train loss; it may sit somewhat below it, as dropout or augmentation at train time
+        inflate the train loss), and they end high: still a large fraction of where
         training started, but below it (a loss that ends at or above its start did not learn at all, or blew
         up: plateau or divergence, where "add capacity" would be the wrong advice). The model has reached what
         it can do and that is not much.
@@ -213,9 +215,12 @@ class Underfitting(Rule):
     params = {
         "min_points": Param(8, "fewest finite points of each loss the rule needs", min=4),
         "window": Param(0.3, "final share of the run in which both losses must have levelled off", min=0.05, max=1),
-        "flat_tolerance": Param(0.04, "largest change over that window that counts as levelled off (4%)", min=0),
+        "flat_tolerance": Param(0.08, "largest change of the train loss over that window that counts as levelled "
+                                "off (8%)", min=0),
         "min_level_ratio": Param(0.6, "final train loss at least this share of its start counts as high", min=0),
-        "max_gap": Param(0.25, "largest relative difference between final val and train loss", min=0),
+        "max_gap": Param(0.25, "how far the final val loss may sit above the train loss (0.25 = 25%)", min=0),
+        "max_gap_below": Param(0.3, "how far the final val loss may sit below the train loss (0.3 = 30%)", min=0,
+                               max=1),
         "max_level_ratio": Param(1.0, "a final train loss at or above this share of its start did not learn at "
                                  "all (plateau) or blew up (divergence): not underfitting", min=0),
     }
@@ -232,12 +237,18 @@ class Underfitting(Rule):
         flat = np.log1p(self.p["flat_tolerance"])
         t_change, _, x0, _ = tail_trend(t, self.p["window"])
         v_change, _, _, _ = tail_trend(v, self.p["window"])
-        if abs(t_change) > flat or abs(v_change) > flat:
+        # The train loss has levelled off (the model cannot fit its data better); the val loss has not turned up
+        # (it may still drift down a little under heavy regularisation).
+        if abs(t_change) > flat or v_change > flat:
             return
         t_end, v_end = level(t.lv), level(v.lv)
         ratio = float(np.exp(t_end - head_level(t.lv, 0.05)))  # against the untrained start
         gap = float(np.exp(v_end - t_end))
-        if ratio < self.p["min_level_ratio"] or abs(np.log(gap)) > np.log1p(self.p["max_gap"]):
+        # Close together: val not far above train (that is a gap), and not far below it either (up to
+        # ``max_gap_below``: dropout or augmentation at train time inflate the train loss).
+        if ratio < self.p["min_level_ratio"] or np.log(gap) > np.log1p(self.p["max_gap"]):
+            return
+        if gap < 1 - self.p["max_gap_below"]:
             return
         if ratio >= self.p["max_level_ratio"]:
             return
