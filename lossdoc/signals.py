@@ -59,13 +59,17 @@ def sorted_finite(x: np.ndarray, v: np.ndarray, *others: np.ndarray) -> tuple[np
 
 
 def to_log(v: np.ndarray) -> np.ndarray:
-    """Log of a loss. Losses that reach zero or below (some likelihoods, shifted objectives) are shifted so that
-    their minimum sits a little above zero; that keeps ratios meaningful near the floor."""
+    """Log of a loss. A loss that underflows to exactly 0 now and then (a cross-entropy on confident predictions)
+    has those points read as its smallest positive value, so the noise of its floor stays what it is in log
+    space. Losses that go below zero (some likelihoods, shifted objectives) are shifted so that their minimum
+    sits a little above zero; that keeps ratios meaningful near the floor."""
     if len(v) == 0:
         return v.astype(np.float64)
     lo = float(v.min())
     if lo > 0:
         return np.log(v)
+    if lo == 0 and np.any(v > 0):
+        return np.log(np.maximum(v, float(v[v > 0].min())))
     span = float(v.max() - lo)
     return np.log(v - lo + max(span * 0.01, 1e-12))
 
