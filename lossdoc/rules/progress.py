@@ -286,15 +286,20 @@ class Underfitting(Rule):
         )
 
 
+#: Student's t, 99% one-sided, by degrees of freedom (fewer than 12; beyond, min_t rules).
+T99 = {1: 31.82, 2: 6.96, 3: 4.54, 4: 3.75, 5: 3.36, 6: 3.14, 7: 3.0, 8: 2.9, 9: 2.82, 10: 2.76, 11: 2.72}
+
+
 class StillImproving(Rule):
     """Training stopped while the monitored loss was still clearly falling.
 
     What it detects:
         Over the last quarter of the run the validation loss (the training loss when no validation loss is
         logged; a per-step loss is averaged per epoch first) still falls along a least-squares line in log
-        space by several percent, by at least three times the standard error of that fall (a trend beyond
-        the curve's noise, not an endpoint difference), and it is still making new lows. A run whose last
-        epochs are noise around a level does not qualify, however its first and last points differ.
+        space by several percent, by at least three times the standard error of that fall (more with only a
+        few points: Student's t at 99%), a trend beyond the curve's noise, not an endpoint difference, and it
+        is still making new lows. A run whose last epochs are noise around a level does not qualify, however
+        its first and last points differ.
 
     Why it matters:
         The run ended before it converged: a longer run (or a better learning-rate schedule) would very
@@ -335,7 +340,10 @@ class StillImproving(Rule):
         x, y = c.x[w], c.lv[w]
         drop, se = ols_drop(x, y)
         need = -np.log1p(-self.p["min_drop"])
-        if drop < need or drop < self.p["min_t"] * se:
+        # With few points the standard error is itself uncertain: the fall must clear Student's t at 99% (one
+        # sided) for the points' degrees of freedom, and never less than min_t.
+        t_need = max(self.p["min_t"], T99.get(len(x) - 2, self.p["min_t"]))
+        if drop < need or drop < t_need * se:
             return
         if int(np.argmin(smooth(c.lv))) < w.start - 1:
             return  # not making new lows: the end is falling back towards an earlier best, not improving
