@@ -10,7 +10,7 @@ import numpy as np
 from lossdoc.model import Finding, Run, Series, Severity
 from lossdoc.rules import advice
 from lossdoc.rules.base import NotEnoughData, Param, Rule
-from lossdoc.signals import Curve, Paired, fmt_num, fmt_x, level, noise, pair_train_val, smooth
+from lossdoc.signals import Curve, Paired, fmt_num, fmt_x, level, noise, pair_train_val, rolling_median, smooth
 
 # Parameters of the upturn of the validation loss.
 UPTURN_PARAMS = {
@@ -64,16 +64,21 @@ def find_upturn(run: Run, p: dict) -> Upturn | None:
     if len(raw) < p["min_points"]:
         raise NotEnoughData(f"{len(raw)} finite validation points, needs {p['min_points']}")
     c = raw.binned()
-    s = smooth(c.lv)
+    # The minimum on a light running median (3 points: one odd evaluation neither makes nor hides it; a wider
+    # window would fill in the narrow valley of an early minimum), the end as the median of the last third of
+    # the evaluations after it.
+    s = rolling_median(c.lv, 3) if len(c) >= 9 else c.lv
     i_best = int(np.argmin(s))
     after = len(c) - 1 - i_best
     if after < p["min_after"]:
         return None
-    final = level(s[i_best + 1 :], frac=0.34)
+    post = c.lv[i_best + 1 :]
+    final = level(post, frac=0.34)
     rise = final - s[i_best]
     nz = noise(c.lv)
     need = max(float(np.log1p(p["min_rise"])), p["noise_factor"] * nz)
-    persist = float(np.mean(c.lv[i_best + 1 :] > s[i_best] + need / 2))
+    # It stayed up: the second half of the evaluations after the minimum (a slow steady rise starts low).
+    persist = float(np.mean(post[len(post) // 2 :] > s[i_best] + need / 2))
     j = int(np.argmin(raw.v))  # the raw best point: what a checkpoint callback keeps
     if rise < need or persist < p["persistence"]:
         return None
