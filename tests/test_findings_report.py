@@ -26,14 +26,15 @@ REMEDY_CASES = [
      ["label smoothing", "temperature scaling", "restore_best_weights"]),
     ("fixtures/fastai/history_overfit.csv", ["SaveModelCallback", "EarlyStoppingCallback"], ["restore_best_weights"]),
     ("fixtures/csv/overfit.csv", ["torch.save(model.state_dict()"], ["restore_best_weights", "load_best_model"]),
-    ("fixtures/eval/keras-history/overfit_regression_keras.json", ["restore_best_weights=True"],
-     ["label smoothing", "temperature scaling"]),
+    ("keras-overfit-small-regression/s1", ["restore_best_weights=True"], ["label smoothing", "temperature scaling"]),
+    ("hf-overfit-epoch-eval/s1", ["load_best_model_at_end=True", "EarlyStoppingCallback"], ["restore_best_weights"]),
 ]
 
 
 @pytest.mark.parametrize("case", REMEDY_CASES, ids=[c[0].removeprefix("fixtures/") for c in REMEDY_CASES])
 def test_remedies_speak_the_framework_and_the_loss_family(case):
     path, must, must_not = case
+    path = TUNE[path]["path"] if path in TUNE else path
     f = next(f for f in lossdoc.analyze(str(ROOT / path)).runs[0].findings if f.name == "overfitting")
     text = " | ".join(f.remedies)
     for w in must:
@@ -47,9 +48,13 @@ def test_detection_best_epoch_names_the_selection_metric():
     assert any("by metrics/mAP50-95(B), the best epoch is" in r for r in f.remedies), f.remedies
 
 
+TUNE = {e["id"]: e for e in manifest("eval/manifest.json") if e["split"] == "tune"}
+
+
 def _all_reports():
+    """Every fixture and every run of the tune split (never the test split: it is held out)."""
     paths = [e["path"] for e in manifest() if e.get("path")]
-    paths += [e["path"] for e in manifest("eval/manifest.json")]
+    paths += [e["path"] for e in TUNE.values()]
     for p in paths:
         yield p, lossdoc.analyze(str(ROOT / p))
 

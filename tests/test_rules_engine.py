@@ -1,9 +1,9 @@
 """The engine on real training runs and runs derived from them: which series each rule asks for, which finding
 explains which (onset order, not a blanket list), and the logging artefacts a reader of curves must understand.
 
-Every case starts from a log produced by real training (fixtures/ and fixtures/eval/, see fixtures/README.md);
-where a failure class has no run of its own yet, the case changes a real run the way that failure changes a log
-(the docstring of each builder says how). One table, one parametrized test; each row lists the modes that must
+Every case starts from a log produced by real training: the tune split of fixtures/eval (never the test split),
+or fixtures/ (see fixtures/README.md); where a failure class has no run of its own, the case changes a real run
+the way that failure changes a log (the docstring of each builder says how). One table, one parametrized test; each row lists the modes that must
 be found and the ones that must not.
 """
 
@@ -16,7 +16,7 @@ import pytest
 
 import lossdoc
 from lossdoc.model import Run, Series
-from tests.conftest import ROOT
+from tests.conftest import ROOT, manifest
 
 EVAL = ROOT / "fixtures" / "eval"
 
@@ -115,6 +115,22 @@ def climb_then_nan(v: np.ndarray) -> np.ndarray:
     return v
 
 
+def with_both(path: str, edit) -> Run:
+    """The run with its train and val loss both changed by ``edit`` (the weights blew up: both losses follow)."""
+    run = with_train(path, edit)
+    v = run.val_loss
+    run.series[v.name] = Series(v.name, edit(v.values.copy()), v.steps, v.epochs, v.split, v.kind,
+                                v.higher_is_better)
+    return run
+
+
+def blow_up_at_60pct(v: np.ndarray) -> np.ndarray:
+    """An LR raised too far at 60% of the run: from there the loss doubles every epoch."""
+    k = int(len(v) * 0.6)
+    v[k:] = v[k] * 2.0 ** np.arange(1, len(v) - k + 1)
+    return v
+
+
 def late_blowup(v: np.ndarray) -> np.ndarray:
     """The train loss of an overfitting run that, 85% of the way in, diverges above where it started."""
     k = int(len(v) * 0.85)
@@ -122,53 +138,85 @@ def late_blowup(v: np.ndarray) -> np.ndarray:
     return v
 
 
+def tune(run_id: str) -> Run:
+    """A run of the tune split of fixtures/eval (real training, labelled by fixtures/eval/labeller.py), read as
+    tools/evaluate.py reads it."""
+    from lossdoc.api import apply_overrides
+
+    entry = TUNE[run_id]
+    run = lossdoc.read(str(ROOT / entry["path"]), entry.get("input_format"))[0]
+    apply_overrides(run, entry.get("train"), entry.get("val"))
+    return run
+
+
+TUNE = {e["id"]: e for e in manifest("eval/manifest.json") if e["split"] == "tune"}
+
+
 CASES = [
     # (id, build(tmp_path) -> path or Run, must be found, must not be found)
     (
         "lightning-step-spikes-beside-epoch-mean",
-        lambda tmp: lightning_from_steps(tmp, "fixtures/eval/csv/spikes_scaled_batches_mlp.csv", 25),
+        lambda tmp: tune("lightning-spikes-step-epoch/s2"),
         {"spikes"},
-        {"divergence", "plateau"},
+        {"divergence", "plateau", "underfitting"},
+    ),
+    (
+        "hf-val-rising-from-an-early-minimum-is-overfitting",
+        lambda tmp: tune("hf-overfit-epoch-eval/s5"),
+        {"overfitting"},
+        {"generalization-gap", "divergence"},
     ),
     (
         "val-only-overfit-is-judged-as-a-val-curve",
-        lambda tmp: val_only("fixtures/eval/csv/overfit_labelnoise_classif.csv"),
+        lambda tmp: val_only(TUNE["pt-mlp-overfit-tiny/s1"]["path"]),
         {"overfitting"},
         {"plateau", "underfitting", "still-improving"},
     ),
     (
         "val-only-rising-from-its-first-point-is-never-a-plateau",
-        lambda tmp: val_only("fixtures/eval/hf-trainer-state/overconf_mlp_hf", start_at_best=True),
+        lambda tmp: val_only(TUNE["hf-overfit-epoch-eval/s1"]["path"], start_at_best=True),
         {"overfitting"},
         {"plateau", "still-improving", "underfitting"},
     ),
     (
         "climb-then-nan-is-divergence-and-non-finite",
-        lambda tmp: "fixtures/eval/tensorboard/nan_sgd_mlp_regression",
+        lambda tmp: tune("pt-linreg-climb-nan/s1"),
         {"divergence", "non-finite"},
         {"still-improving", "plateau", "underfitting"},
     ),
     (
         "short-climb-then-nan-is-divergence-and-non-finite",
-        lambda tmp: with_train("fixtures/eval/keras-history/healthy_regression_keras.json", climb_then_nan),
+        lambda tmp: with_train("fixtures/keras-history/healthy.json", climb_then_nan),
         {"divergence", "non-finite"},
         {"still-improving", "plateau", "underfitting"},
     ),
     (
+        "a-numerical-bug-nan-is-never-still-improving",
+        lambda tmp: tune("pt-poisson-log0/s1"),
+        {"non-finite"},
+        {"still-improving", "plateau", "underfitting"},
+    ),
+    (
         "gap-never-hides-a-val-upturn",
-        lambda tmp: "fixtures/eval/csv/overfit_labelnoise_classif.csv",
+        lambda tmp: tune("pt-mlp-overfit-tiny/s1"),
         {"overfitting"},
         {"generalization-gap"},
     ),
     (
-        "overconfidence-is-one-overfitting-finding",
-        lambda tmp: "fixtures/keras-history/overfit_small_data.json",
+        "overconfidence-is-one-overfitting-finding-and-a-floor-of-zeros-is-no-spike",
+        lambda tmp: tune("lightning-overconfidence-tb/s1"),
         {"overfitting"},
-        {"overconfidence"},
+        {"overconfidence", "spikes"},
     ),
     (
-        "lag-of-an-epoch-mean-is-not-val-below-train",
-        lambda tmp: "fixtures/eval/keras-history/healthy_digits_mlp_keras.json",
+        "keras-epoch-mean-lag-is-not-val-below-train",
+        lambda tmp: tune("keras-healthy-lag/s1"),
+        set(),
+        {"val-below-train"},
+    ),
+    (
+        "hf-logging-window-lag-is-not-val-below-train",
+        lambda tmp: tune("hf-healthy-lag-window/s1"),
         set(),
         {"val-below-train"},
     ),
@@ -176,28 +224,40 @@ CASES = [
         # Keras' loss is the running mean over the epoch: in the first, fast epochs it sits above the val loss
         # measured at the epoch's end with no regularisation at all.
         "epoch-mean-lag-early-in-a-keras-run-is-not-val-below-train",
-        lambda tmp: first_part("fixtures/eval/keras-history/healthy_digits_mlp_keras.json", 0.5),
+        lambda tmp: first_part("fixtures/keras-history/healthy.json", 0.5),
         set(),
         {"val-below-train"},
     ),
     (
         "dropout-is-val-below-train-after-the-lag-correction",
-        lambda tmp: "fixtures/eval/keras-history/vbt_dropout_keras.json",
+        lambda tmp: tune("keras-dropout-noise-vbt/s1"),
         {"val-below-train"},
         {"overfitting", "generalization-gap"},
     ),
     (
-        "noisy-val-around-a-level-is-not-still-improving",
-        lambda tmp: "fixtures/eval/keras-csvlogger/healthy_tiny_val_classif.csv",
+        "noise-around-a-level-is-not-still-improving",
+        lambda tmp: tune("pt-healthy-level-noise-text/s1"),
         set(),
         {"still-improving"},
     ),
     (
-        # Stopped where the val loss sits at its minimum: the train loss still drifts down, the val loss does not.
-        "stopped-at-the-val-minimum-is-not-still-improving",
-        lambda tmp: "fixtures/eval/keras-csvlogger/healthy_cnn_keras_csvlogger.csv",
+        # Five evaluations after a restart: their least-squares fall is within its (uncertain) standard error.
+        "a-few-noisy-evaluations-are-not-still-improving",
+        lambda tmp: tune("pt-healthy-resumed-tb/s1"),
         set(),
-        {"still-improving"},
+        {"still-improving", "generalization-gap"},
+    ),
+    (
+        "a-noisy-healthy-run-has-no-gap",
+        lambda tmp: tune("pt-healthy-small-batch-noisy/s1"),
+        set(),
+        {"generalization-gap", "oscillation", "spikes"},
+    ),
+    (
+        "adam-creeping-up-from-its-floor-is-overfitting-not-divergence",
+        lambda tmp: tune("keras-overfit-small-regression/s1"),
+        {"overfitting"},
+        {"divergence"},
     ),
     (
         "train-creeping-up-from-its-floor-is-not-divergence",
@@ -206,16 +266,40 @@ CASES = [
         {"divergence"},
     ),
     (
+        "lr-blow-up-back-to-chance-is-divergence-not-underfitting",
+        lambda tmp: tune("pt-mlp-sgd-lr-x30/s1"),
+        {"divergence"},
+        {"underfitting", "plateau", "still-improving"},
+    ),
+    (
         "blow-up-that-stays-high-is-divergence-not-underfitting",
-        lambda tmp: with_train("fixtures/eval/keras-history/healthy_digits_mlp_keras.json", blown_flat),
+        lambda tmp: with_train("fixtures/keras-history/healthy.json", blown_flat),
         {"divergence"},
         {"underfitting", "plateau", "still-improving"},
     ),
     (
         "collapse-to-chance-level-is-divergence",
-        lambda tmp: with_train("fixtures/eval/csv/healthy_moons_mlp.csv", collapse_to_chance),
+        lambda tmp: tune("hf-chance-collapse-binary/s1"),
         {"divergence"},
         {"plateau", "underfitting"},
+    ),
+    (
+        "sgd-regression-val-swinging-is-oscillation",
+        lambda tmp: tune("hf-sgd-regression-osc/s1"),
+        {"oscillation"},
+        {"still-improving", "spikes"},
+    ),
+    (
+        "momentum-zig-zag-that-drifts-up-is-oscillation-first",
+        lambda tmp: tune("keras-momentum099-osc/s3"),
+        {"oscillation", "divergence"},
+        {"still-improving", "underfitting"},
+    ),
+    (
+        "heavy-dropout-is-underfitting",
+        lambda tmp: tune("pt-heavy-dropout-tb/s1"),
+        {"underfitting"},
+        {"overfitting", "generalization-gap"},
     ),
     (
         "val-upturn-long-before-train-blows-up-is-overfitting-too",
@@ -225,7 +309,7 @@ CASES = [
     ),
     (
         "val-rising-because-train-diverged-is-divergence-only",
-        lambda tmp: "fixtures/eval/keras-history/diverge_linreg_keras.json",
+        lambda tmp: with_both("fixtures/keras-history/healthy.json", blow_up_at_60pct),
         {"divergence"},
         {"overfitting", "underfitting"},
     ),
@@ -245,18 +329,21 @@ def test_engine_cases(case, tmp_path):
 
 def test_lightning_run_keeps_both_train_losses(tmp_path):
     """train_loss_epoch is the train loss compared with val; train_loss_step the finest, where spikes show."""
-    run = lossdoc.read(str(lightning_from_steps(tmp_path, "fixtures/eval/csv/spikes_scaled_batches_mlp.csv", 25)))[0]
+    run = lossdoc.read(str(lightning_from_steps(tmp_path, TUNE["pt-mlp-scaled-batches-csv/s1"]["path"], 25)))[0]
     assert run.train_loss.name == "train_loss_epoch"
     assert run.train_loss_fine.name == "train_loss_step"
     rep = lossdoc.analyze(run)
     spikes = next(f for f in rep.runs[0].findings if f.name == "spikes")
     assert spikes.series == ["train_loss_step"]
-    # Batches scaled x100 at steps 435 and 442 (logged 1-based; Lightning counts from 0) threw the loss 11x and 70x.
-    assert {434, 441} <= {int(x) for x in spikes.evidence["at"]}
+    # The scaled batches' steps, as the intervention of the run says (logged 1-based; Lightning counts from 0).
+    import re
+
+    scaled = {int(x) - 1 for x in re.findall(r"\d+", TUNE["pt-mlp-scaled-batches-csv/s1"]["intervention"].split("[")[1].split("]")[0])}
+    assert {int(x) for x in spikes.evidence["at"]} & scaled, (spikes.evidence["at"], scaled)
 
 
 def test_overrides_still_choose_the_train_loss(tmp_path):
-    run = lossdoc.read(str(lightning_from_steps(tmp_path, "fixtures/eval/csv/spikes_scaled_batches_mlp.csv", 25)))[0]
+    run = lossdoc.read(str(lightning_from_steps(tmp_path, TUNE["pt-mlp-scaled-batches-csv/s1"]["path"], 25)))[0]
     from lossdoc.api import apply_overrides
 
     apply_overrides(run, "train_loss_step", None)
@@ -266,13 +353,12 @@ def test_overrides_still_choose_the_train_loss(tmp_path):
 def test_the_gap_rule_alone_never_reports_a_val_upturn():
     """Selected on its own (nothing else to explain it away), the gap rule still says nothing about a run whose
     val loss turned up: the gap is the upturn's, and the upturn is overfitting."""
-    rep = lossdoc.analyze(str(ROOT / "fixtures/eval/csv/overfit_labelnoise_classif.csv"), select=["generalization-gap"])
+    rep = lossdoc.analyze(tune("pt-mlp-overfit-tiny/s1"), select=["generalization-gap"])
     assert rep.runs[0].findings == []
 
 
 def test_explained_findings_are_kept_with_the_reason():
-    rep = lossdoc.analyze(str(ROOT / "fixtures/eval/keras-history/diverge_linreg_keras.json"))
-    rr = rep.runs[0]
+    rr = lossdoc.analyze(with_both("fixtures/keras-history/healthy.json", blow_up_at_60pct)).runs[0]
     names = {f.name for f in rr.findings}
     assert "divergence" in names
     for e in rr.explained:
@@ -288,16 +374,21 @@ def test_late_train_blowup_keeps_the_earlier_overfitting_with_both_onsets():
 
 
 def test_chance_collapse_is_named():
-    run = with_train("fixtures/eval/csv/healthy_moons_mlp.csv", collapse_to_chance)
-    f = next(f for f in lossdoc.analyze(run).runs[0].findings if f.name == "divergence")
+    f = next(f for f in lossdoc.analyze(tune("hf-chance-collapse-binary/s1")).runs[0].findings
+             if f.name == "divergence")
     assert f.evidence["kind"] == "chance" and f.evidence["chance_classes"] == 2
     assert "collapsed to chance level" in f.message and "ln(2)" in f.message
 
 
-def test_climb_then_nan_reports_where_it_climbed():
-    f = next(f for f in lossdoc.analyze(str(ROOT / "fixtures/eval/tensorboard/nan_sgd_mlp_regression")).runs[0].findings
-             if f.name == "divergence")
-    assert f.onset is not None and f.evidence["min_value"] > 0
+def test_climb_then_nan_is_divergence_first():
+    rr = lossdoc.analyze(tune("pt-linreg-climb-nan/s1")).runs[0]
+    assert [f.name for f in rr.findings][:2] == ["divergence", "non-finite"]
+    assert rr.primary.onset is not None and rr.primary.evidence["min_value"] > 0
+
+
+def test_a_zig_zag_that_drifts_up_is_oscillation_before_divergence():
+    rr = lossdoc.analyze(tune("keras-momentum099-osc/s3")).runs[0]
+    assert rr.primary.name == "oscillation" and "divergence" in {f.name for f in rr.findings}
 
 
 def test_keras_batch_loss_is_not_a_finer_train_loss():
