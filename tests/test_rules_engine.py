@@ -73,6 +73,14 @@ def with_train(path: str, edit) -> Run:
     return run
 
 
+def jumps_off_the_floor(v: np.ndarray) -> np.ndarray:
+    """Sharp jumps near a low floor: eight points of the second half of the run jump 5x and come back (a
+    learning rate on the edge of stability once the loss is near zero)."""
+    ks = np.linspace(len(v) // 2, len(v) - 5, 8).astype(int)
+    v[ks] *= 5
+    return v
+
+
 def first_part(path: str, frac: float) -> Run:
     """The first ``frac`` of a run, as its log looked when training was stopped (or the file copied) there."""
     run = read(path)
@@ -159,6 +167,12 @@ CASES = [
         lambda tmp: tune("lightning-spikes-step-epoch/s2"),
         {"spikes"},
         {"divergence", "plateau", "underfitting"},
+    ),
+    (
+        "several-jumps-off-a-low-floor-are-spikes",
+        lambda tmp: with_train(TUNE["keras-overfit-small-regression/s1"]["path"], jumps_off_the_floor),
+        {"spikes"},
+        {"divergence", "oscillation"},
     ),
     (
         "hf-val-rising-from-an-early-minimum-is-overfitting",
