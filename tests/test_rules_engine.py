@@ -74,10 +74,10 @@ def with_train(path: str, edit) -> Run:
 
 
 def jumps_off_the_floor(v: np.ndarray) -> np.ndarray:
-    """Sharp jumps near a low floor: eight points of the second half of the run jump 5x and come back (a
+    """Sharp jumps near a low floor: eight points of the second half of the run jump 10x and come back (a
     learning rate on the edge of stability once the loss is near zero)."""
     ks = np.linspace(len(v) // 2, len(v) - 5, 8).astype(int)
-    v[ks] *= 5
+    v[ks] *= 10
     return v
 
 

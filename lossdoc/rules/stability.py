@@ -463,7 +463,8 @@ def find_spikes(s: Series, p: dict) -> SpikeReport | None:
     # A spike must also stand out against the run's own largest excursions: with small batches a per-step loss
     # has many 3-10x jumps, and only one far beyond those is a spike. The reference is the largest residual once
     # the top max(8, 5%) are set aside (so that several real spikes, e.g. jumps off a floor near zero loss, do
-    # not raise their own bar).
+    # not raise their own bar); a spike is tail_factor times beyond it (heavy-tailed batch noise is a continuum
+    # of ever rarer jumps, a spike stands apart from it).
     k = max(8, int(0.05 * len(r)))
     if len(r) > k + 4:
         thr = max(thr, float(np.partition(r, len(r) - k - 1)[len(r) - k - 1]) + float(np.log(p["tail_factor"])))
@@ -480,9 +481,13 @@ def find_spikes(s: Series, p: dict) -> SpikeReport | None:
         a, b = int(ev[0]), int(ev[-1])
         peak = a + int(np.argmax(r[a : b + 1]))
         after = r[b + 1 : b + 1 + p["recover_within"]]
+        if len(after) < 3 and not np.any(after < r0 + (thr - r0) / 2):
+            continue  # at the very end: too few points after it to tell a spike from the start of a climb
         out.xs.append(float(xs[peak]))
         out.ratios.append(float(np.exp(r[peak] - r0)))
-        out.recovered.append(bool(len(after) and np.any(after < r0 + (thr - r0) / 2)))
+        out.recovered.append(bool(np.any(after < r0 + (thr - r0) / 2)))
+    if not any(out.recovered):
+        return None  # jumps that stayed up are a new level (a schedule, a blow-up), not spikes
     return out
 
 
@@ -521,7 +526,7 @@ class Spikes(Rule):
         "min_points": Param(12, "fewest finite points the rule needs", min=5),
         "min_ratio": Param(3.0, "a spike is at least this many times its local level", min=1.0),
         "noise_factor": Param(8.0, "and exceeds its local level by this many times the curve's noise", min=0.0),
-        "tail_factor": Param(2.0, "and is this many times the run's own largest ordinary excursions", min=1.0),
+        "tail_factor": Param(3.0, "and is this many times the run's own largest ordinary excursions", min=1.0),
         "window": Param(9, "points in the rolling median that defines the local level", min=3),
         "recover_within": Param(20, "points within which the loss must come back down to count as recovered", min=1),
         "max_bins": Param(50_000, "longer curves are binned (max and median per bin) to this many bins", min=100),
