@@ -728,7 +728,8 @@ class Oscillation(Rule):
 
     def outranks(self, mine: Finding, other: Finding, run: Run) -> str | None:
         """A loss that bounces from before the point it started to drift up, by swings larger than the drift,
-        is an oscillation that drifted, not a blow-up that happens to bounce: the zig-zag is the story."""
+        and ends within an order of magnitude of its start, is an oscillation that drifted, not a blow-up that
+        happens to bounce: the zig-zag is the story."""
         if other.name != "divergence" or mine.onset is None or other.onset is None:
             return None
         axis = other.axis or run.axis
@@ -737,6 +738,8 @@ class Oscillation(Rule):
         swing = mine.evidence.get("swing_pct")
         if start is None or start > other.onset or per is None or swing is None or mine.evidence.get("settled"):
             return None
+        if (other.evidence.get("final_over_start") or 0) > 10:
+            return None  # blown up by orders of magnitude: a divergence, whatever bounced on the way
         if 100 * (per - 1) < swing:
             return f"it bounced by {swing:.0f}% a point from {axis} {fmt_x(start)}, more than the loss drifted up"
         return None
