@@ -317,10 +317,12 @@ class Overfitting(Rule):
         )
 
 
-def gap_at_end(run: Run, train: Series, val: Series, min_points: int) -> tuple[Paired, np.ndarray] | None:
+def gap_at_end(
+    run: Run, train: Series, val: Series, min_points: int, frac: float = 0.5
+) -> tuple[Paired, np.ndarray] | None:
     """The val loss and the train loss at the same weights (lag-corrected), and the indices of the compared
-    evaluations in the second half of the run (the first evaluation left out); None when the losses are not
-    all positive (a ratio means nothing then). Raises NotEnoughData for too few compared points."""
+    evaluations in the last ``frac`` of them (at least 3; the first evaluation left out); None when the losses
+    are not all positive (a ratio means nothing then). Raises NotEnoughData for too few compared points."""
     pair = pair_train_val(run.format, run.meta, train, val)
     ok = pair.ok
     if len(pair.val) < min_points:
@@ -331,8 +333,8 @@ def gap_at_end(run: Run, train: Series, val: Series, min_points: int) -> tuple[P
     idx = idx[idx > 0]
     if len(idx) < max(3, min_points // 2):
         raise NotEnoughData(f"{len(idx)} validation points where the train loss is logged too")
-    half = idx[idx >= idx[len(idx) // 2]] if len(idx) >= 4 else idx
-    return pair, half
+    k = max(3, int(round(len(idx) * frac)))
+    return pair, idx[-k:]
 
 
 def _lag_note(pair: Paired, axis: str) -> str:
@@ -347,7 +349,7 @@ class GeneralizationGap(Rule):
     """Validation loss stays far above training loss to the end, without an upturn.
 
     What it detects:
-        Over the second half of the run the validation loss sits at several times the training loss (the
+        Over the last 30% of the run the validation loss sits at several times the training loss (the
         median ratio of the two, with the train loss read at the same weights as each evaluation: a train
         loss averaged over an epoch or a logging window stands for the middle of that window), at nearly
         every evaluation, and the gap is a material share of the loss the task started at, but the
@@ -375,8 +377,8 @@ class GeneralizationGap(Rule):
     precedence = 80
     params = {
         "min_points": Param(5, "fewest finite validation points the rule needs", min=3),
-        "min_ratio": Param(2.0, "median val/train loss ratio over the second half that counts as far above", min=1),
-        "share": Param(0.8, "share of the second half's evaluations where val is at least 1.5x train", min=0, max=1),
+        "min_ratio": Param(2.0, "median val/train loss ratio over the last 30% that counts as far above", min=1),
+        "share": Param(0.8, "share of those evaluations where val is at least 1.5x train", min=0, max=1),
         "min_gap_share": Param(
             0.2, "the final gap (val minus train) must be at least this share of the val loss's start level", min=0
         ),
@@ -385,7 +387,7 @@ class GeneralizationGap(Rule):
     def check(self, run: Run) -> Iterable[Finding]:
         train, val = run.train_loss, run.val_loss
         assert train is not None and val is not None
-        got = gap_at_end(run, train, val, self.p["min_points"])
+        got = gap_at_end(run, train, val, self.p["min_points"], frac=0.3)
         if got is None:
             return
         if find_upturn(run, {k: p.default for k, p in UPTURN_PARAMS.items()}) is not None:
@@ -404,7 +406,7 @@ class GeneralizationGap(Rule):
         t_last = float(Curve.of(train).v[-1])
         v_last = float(pair.val.v[-1])
         yield self.finding(
-            f"{val.name} is {ratio:.1f}x {train.name} over the second half of the run, at the same weights "
+            f"{val.name} is {ratio:.1f}x {train.name} over the last 30% of the run, at the same weights "
             f"(last values {fmt_num(v_last)} and {fmt_num(t_last)}){_lag_note(pair, val.axis)}",
             why="The model fits its training data far better than the validation data, from early on, without "
             "the validation loss turning up.",
