@@ -333,7 +333,7 @@ def gap_at_end(
     idx = idx[idx > 0]
     if len(idx) < max(3, min_points // 2):
         raise NotEnoughData(f"{len(idx)} validation points where the train loss is logged too")
-    k = max(3, int(round(len(idx) * frac)))
+    k = max(3, round(len(idx) * frac))
     return pair, idx[-k:]
 
 
