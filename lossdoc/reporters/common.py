@@ -326,6 +326,7 @@ EVIDENCE_LABELS = {
     "evals_after_best": "evaluations after the best",
     "val_over_train": "val / train (same weights)",
     "val_over_train_uncorrected": "val / train (as logged)",
+    "val_over_train_levels": "val / train (levels)",
     "train_window_shift": "train points moved back by",
     "trend_over_noise": "fall / its standard error",
     "lr_at_onset": "learning rate at onset",

@@ -257,7 +257,8 @@ class Underfitting(Rule):
         yield self.finding(
             f"{train.name} and {val.name} levelled off at {fmt_num(tv)} and {fmt_num(vv)} (smoothed levels), "
             f"still {ratio:.0%} of where training started",
-            why="Both losses stopped improving while still high and close together: the model has learned what it "
+            why="The train loss stopped improving while still high, with the val loss close to it: the model has "
+            "learned what it "
             "can and it is not enough.",
             confidence=min(1.0, 0.5 + 0.3 * min(1.0, ratio) + 0.2 * (1 - abs(np.log(gap)) / np.log1p(self.p["max_gap"]))),
             series=[train.name, val.name],
@@ -269,9 +270,10 @@ class Underfitting(Rule):
                 "train_last": float(Curve.of(train).v[-1]),
                 "val_last": float(Curve.of(val).v[-1]),
                 "final_over_start": round(ratio, 3),
-                "val_over_train": round(gap, 3),
+                "val_over_train_levels": round(gap, 3),
                 "train_change_pct": round(100 * float(np.expm1(t_change)), 2),
                 "val_change_pct": round(100 * float(np.expm1(v_change)), 2),
+                "window_from": x0,
             },
             causes=[
                 "model too small or too constrained for the task",

@@ -807,8 +807,8 @@ class Oscillation(Rule):
                     f"{fmt_x(start_x)}{settled}: the weights themselves are bouncing")
         yield self.finding(
             what,
-            why="The loss bounces up and down from one epoch to the next instead of settling: the optimiser keeps "
-            "overshooting the bottom of the valley it is in.",
+            why="The loss bounces up and down from one epoch (or evaluation) to the next instead of settling: the "
+            "optimiser keeps overshooting the bottom of the valley it is in.",
             confidence=min(1.0, 0.5 + 0.3 * min(1.0, -z.ac1) + 0.2 * min(1.0, swing / 0.5)),
             series=[s.name] + also,
             onset=start_x,
