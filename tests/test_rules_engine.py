@@ -387,11 +387,13 @@ def test_late_train_blowup_keeps_the_earlier_overfitting_with_both_onsets():
     assert rr.primary.name == "divergence"  # the more severe; overfitting is still reported
 
 
-def test_chance_collapse_is_named():
+def test_chance_collapse_is_named_with_where_it_began():
     f = next(f for f in lossdoc.analyze(tune("hf-chance-collapse-binary/s1")).runs[0].findings
              if f.name == "divergence")
     assert f.evidence["kind"] == "chance" and f.evidence["chance_classes"] == 2
     assert "collapsed to chance level" in f.message and "ln(2)" in f.message
+    # The onset is where the learned level gave way (after the minimum), with the LR and grad norm logged there.
+    assert f.onset >= f.evidence["min_x"] and f.evidence["lr_at_onset"] > 0.1 and "grad_norm_max" in f.evidence
 
 
 def test_climb_then_nan_is_divergence_first():

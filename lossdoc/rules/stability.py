@@ -166,7 +166,9 @@ class Divergence(Rule):
             return None
         # How low it got: a sustained level (a median over 2.5% of the run), not the heavily smoothed trend used
         # for the rise, which flattens a dip of a few hundred steps before a blow-up.
-        low = float(np.min(rolling_median(c.lv, max(3, n // 40))))
+        light = rolling_median(c.lv, max(3, n // 40))
+        i_low = int(np.argmin(light))
+        low = float(light[i_low])
         learned = low <= start + np.log1p(-self.p["min_learned"])
         kind = None
         chance = near_chance(float(np.exp(end))) if np.all(c.v > 0) else None
@@ -189,8 +191,9 @@ class Divergence(Rule):
                     kind = "chance"
         if kind is None:
             return None
-        above = np.flatnonzero(s[i_min:] > best + 0.1 * rise)
-        i_on = max(i_min, i_min + (int(above[0]) - 1 if len(above) else 1))
+        # The onset: where the sustained level, after its lowest point, first rises a tenth of the way to the end.
+        above = np.flatnonzero(light[i_low:] > low + 0.1 * (end - low))
+        i_on = max(i_low, i_low + (int(above[0]) - 1 if len(above) else 1))
         return Blowup(kind, i_on, start, best, end, chance if kind == "chance" else None)
 
     def check(self, run: Run) -> Iterable[Finding]:
@@ -302,8 +305,15 @@ class Divergence(Rule):
             if len(gv) > 4:
                 before_g = gv[gx < onset_x]
                 if len(before_g) and np.median(before_g) > 0:
-                    evidence["grad_norm_max"] = float(np.max(gv))
-                    evidence["grad_norm_max_over_before"] = round(float(np.max(gv) / np.median(before_g)), 2)
+                    top = float(np.max(gv[gx >= onset_x])) if np.any(gx >= onset_x) else float(np.max(gv))
+                    g_ratio = top / float(np.median(before_g))
+                    evidence["grad_norm_max"] = top
+                    evidence["grad_norm_max_over_before"] = round(g_ratio, 2)
+                    if g_ratio >= 10:
+                        message += (f"; {gn.name} peaked at {fmt_num(top)}, {fmt_num(g_ratio)}x its level before "
+                                    f"the onset")
+                        causes.insert(0, "exploding gradients without clipping: the gradient norm jumped "
+                                      f"{fmt_num(g_ratio)}x")
         yield self.finding(
             message,
             why=why,
