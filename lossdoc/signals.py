@@ -324,10 +324,13 @@ def pct(ratio: float) -> str:
 # in half a window, with no regularisation at all. These place every train point at the middle of its window.
 
 
-def averaging_window(run_format: str, meta: dict, s: Series) -> tuple[str, float]:
+def averaging_window(run_format: str, meta: dict, s: Series, val: Series | None = None) -> tuple[str, float]:
     """(axis, width): how much training one logged point of ``s`` averages over. ("step", 1) for a per-step
     value or a loss measured at one set of weights (validation); ("epoch", 1) for an epoch mean; ("step", W) for
-    a Hugging Face ``loss`` logged every W steps."""
+    a Hugging Face ``loss`` logged every W steps, or for a train loss logged only where the val loss is (every W
+    steps, at the evaluations: the mean of the epoch or interval just finished, as a training loop that writes
+    one train and one val number per epoch to TensorBoard does). Text logs are left out of that last reading:
+    their "step N: train loss X, val loss Y" lines (nanoGPT) estimate both at the same weights."""
     if s.split != "train" or s.kind != "loss":
         return "step", 1.0
     if run_format == "hf-trainer-state" and s.steps is not None and not s.derived and s.axis == "step":
@@ -338,12 +341,19 @@ def averaging_window(run_format: str, meta: dict, s: Series) -> tuple[str, float
         return "step", float(max(1.0, w))
     if s.axis == "epoch":
         return "epoch", 1.0
+    if val is not None and run_format != "text" and s.steps is not None and val.steps is not None:
+        st = np.unique(s.steps[np.isfinite(s.steps) & np.isfinite(s.values)])
+        vst = val.steps[np.isfinite(val.steps) & np.isfinite(val.values)]
+        if len(st) >= 3 and np.mean(np.isin(st, vst)) >= 0.9:
+            gap = float(np.median(np.diff(st)))
+            if gap > 1:
+                return "step", gap
     return "step", 1.0
 
 
-def middle_shift(run_format: str, meta: dict, s: Series, clock: str) -> float:
+def middle_shift(run_format: str, meta: dict, s: Series, clock: str, val: Series | None = None) -> float:
     """How far before its logged position (on ``clock``: "step", "epoch" or "own") a point of ``s`` stands."""
-    axis, width = averaging_window(run_format, meta, s)
+    axis, width = averaging_window(run_format, meta, s, val)
     if axis == "step" and width <= 1:
         return 0.0
     if axis == "epoch":
@@ -400,7 +410,7 @@ def pair_train_val(run_format: str, meta: dict, train: Series, val: Series) -> P
     clock = clock_of(train, val)
     t = Curve.of(train, tclock)
     v = Curve.of(val, vclock)
-    shift = middle_shift(run_format, meta, train, clock)
+    shift = middle_shift(run_format, meta, train, clock, val)
     out = np.full(len(v), np.nan)
     lagged = np.full(len(v), np.nan)
     if len(t) == 0 or len(v) == 0:

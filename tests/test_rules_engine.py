@@ -90,6 +90,16 @@ def first_part(path: str, frac: float) -> Run:
     return out
 
 
+def as_tensorboard_steps(run: Run, steps_per_epoch: int = 20) -> Run:
+    """The run as a training loop writes it to TensorBoard: one train number (the epoch's mean) and one val
+    number per epoch, both at the global step of the epoch's end, no epoch axis."""
+    out = Run(source=run.source, format="tensorboard")
+    for s in (run.train_loss, run.val_loss):
+        steps = (np.asarray(s.x) + 1) * steps_per_epoch
+        out.add(Series(s.name, s.values, steps=steps, split=s.split, kind=s.kind, higher_is_better=False))
+    return out
+
+
 def creep_from_floor(v: np.ndarray) -> np.ndarray:
     """Adam near zero loss: over the last 30% the train loss creeps back up 30x from its floor, still far below
     where it started (2e-5 back to 5e-3 in the runs that showed it)."""
@@ -239,6 +249,13 @@ CASES = [
         # measured at the epoch's end with no regularisation at all.
         "epoch-mean-lag-early-in-a-keras-run-is-not-val-below-train",
         lambda tmp: first_part("fixtures/keras-history/healthy.json", 0.5),
+        set(),
+        {"val-below-train"},
+    ),
+    (
+        # The same lag when a loop writes its epoch mean to TensorBoard at the evaluation steps.
+        "epoch-mean-at-the-evaluation-steps-lag-is-not-val-below-train",
+        lambda tmp: as_tensorboard_steps(tune("keras-healthy-lag/s1")),
         set(),
         {"val-below-train"},
     ),
@@ -417,3 +434,16 @@ def test_keras_batch_loss_is_not_a_finer_train_loss():
     run.add(Series("train/batch_loss", np.linspace(2, 0.2, 100), steps=np.arange(100.0), split="train",
                    kind="loss"))
     assert run.train_loss.name == "train/epoch_loss" and run.train_loss_fine.name == "train/epoch_loss"
+
+
+def test_an_epoch_mean_written_at_the_evaluation_steps_is_read_as_a_window_mean():
+    """A loop that writes one train number per epoch at the evaluation's step writes the epoch's mean: it stands
+    half an epoch before its step. A per-step loss at every step does not; nor do nanoGPT's text lines."""
+    from lossdoc.signals import pair_train_val
+
+    run = as_tensorboard_steps(tune("keras-healthy-lag/s1"), steps_per_epoch=20)
+    assert pair_train_val(run.format, run.meta, run.train_loss, run.val_loss).shift == 9.5
+    per_step = tune("pt-healthy-small-batch-noisy/s1")
+    assert pair_train_val(per_step.format, per_step.meta, per_step.train_loss, per_step.val_loss).shift == 0
+    run.format = "text"
+    assert pair_train_val(run.format, run.meta, run.train_loss, run.val_loss).shift == 0

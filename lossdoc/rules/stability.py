@@ -774,7 +774,7 @@ class Oscillation(Rule):
         # written (the Hugging Face loss), else the finest one averaged per epoch (or per evaluation interval).
         train = run.train_loss if run.train_loss is not None and run.train_loss.axis == "epoch" else run.train_loss_fine
         if train is not None:
-            _, width = averaging_window(run.format, run.meta, train)
+            _, width = averaging_window(run.format, run.meta, train, run.val_loss)
             if train.axis == "epoch" or width > 1:
                 c, per_epoch, se = Curve.of(train), True, 0.0
                 c = c.binned(500) if len(c) > 500 else c
