@@ -8,7 +8,12 @@ than re-deriving their own statistics, so that thresholds mean the same thing ac
 - a threshold is always relative to the curve's own noise (``noise``: robust spread of the residual around a
   rolling median) as well as to its level, never an absolute delta;
 - long per-step curves are binned (median per bin) before anything super-linear, so rules stay linear in the
-  number of points.
+  number of points;
+- train and val are compared at the same weights (``pair_train_val``): a train loss that is a mean over an epoch
+  or a logging window stands for the middle of that window (``averaging_window``);
+- a trend is a least-squares fall with its standard error (``ols_drop``), not an endpoint difference; a per-step
+  curve is judged at epoch granularity with the batch noise of each epoch mean (``epoch_blocks``);
+- ``ema`` is TensorBoard's debiased smoothing, for drawing.
 """
 
 from __future__ import annotations
