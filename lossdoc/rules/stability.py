@@ -10,6 +10,7 @@ import numpy as np
 from lossdoc.model import Finding, Run, Series, Severity
 from lossdoc.rules.base import NotEnoughData, Param, Rule
 from lossdoc.signals import (
+    MAX_BINS,
     Curve,
     averaging_window,
     bin_max,
@@ -80,7 +81,8 @@ def climb_before_nonfinite(s: Series) -> tuple[int, float, float] | None:
         return None
     last = float(prev[-3:].max())
     earlier = prev[:-3]
-    lo = float(np.exp(np.min(smooth(np.log(earlier))))) if len(earlier) >= 5 else float(earlier.min())
+    lv = np.log(bin_median(earlier, MAX_BINS)) if len(earlier) > MAX_BINS else np.log(earlier)
+    lo = float(np.exp(np.min(smooth(lv)))) if len(lv) >= 5 else float(earlier.min())
     start = float(np.median(earlier[: max(1, min(5, len(earlier) // 20))]))
     if last >= 2 * lo or (last >= start and lo <= 0.8 * start):
         return j, last, lo
@@ -758,7 +760,7 @@ class Oscillation(Rule):
         "min_points": Param(10, "fewest finite points the rule needs", min=6),
         "window": Param(20, "points a zig-zag must last (the whole curve when it is shorter)", min=6),
         "min_amplitude": Param(0.15, "typical point-to-point swing, relative to the level (0.15 = 15%)", min=0),
-        "max_autocorr": Param(-0.3, "lag-1 autocorrelation of the detrended loss at or below which it zig-zags",
+        "max_autocorr": Param(-0.5, "lag-1 autocorrelation of the detrended loss at or below which it zig-zags",
                               min=-1, max=0),
         "min_flips": Param(0.8, "share of consecutive differences that must flip sign", min=0, max=1),
         "wild_amplitude": Param(0.4, "swings this large count whatever their pattern (per-epoch curves)", min=0),
