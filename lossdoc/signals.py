@@ -346,7 +346,8 @@ def averaging_window(run_format: str, meta: dict, s: Series, val: Series | None 
         return "step", float(max(1.0, w))
     if s.axis == "epoch":
         return "epoch", 1.0
-    if val is not None and run_format != "text" and s.steps is not None and val.steps is not None:
+    if (val is not None and run_format != "text" and s.steps is not None and val.steps is not None
+            and len(s) <= 1.5 * len(val)):  # more train points than evaluations: logged in between too
         st = np.unique(s.steps[np.isfinite(s.steps) & np.isfinite(s.values)])
         vst = val.steps[np.isfinite(val.steps) & np.isfinite(val.values)]
         if len(st) >= 3 and np.mean(np.isin(st, vst)) >= 0.9:
@@ -410,7 +411,18 @@ def pair_train_val(run_format: str, meta: dict, train: Series, val: Series) -> P
     Around each val point, the train points whose window middles lie within half the evaluation interval are
     averaged (a per-step loss logged densely); with fewer than three there, the train loss is interpolated
     linearly between the two middles around the val point. Val points outside the train points' span are not
-    compared (NaN)."""
+    compared (NaN). Cached on the train series, as ``Curve.of`` is: several rules ask for the same pairing."""
+    cache = train.__dict__.setdefault("_pairs", {})
+    key = (id(val), run_format)
+    hit = cache.get(key)
+    if hit is not None and hit[0] is val:
+        return hit[1]
+    paired = _pair(run_format, meta, train, val)
+    cache[key] = (val, paired)
+    return paired
+
+
+def _pair(run_format: str, meta: dict, train: Series, val: Series) -> Paired:
     tclock, vclock = common_x(train, val)
     clock = clock_of(train, val)
     t = Curve.of(train, tclock)

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
 
 from lossdoc.model import Finding, Run, Series, Severity
 from lossdoc.rules.base import NotEnoughData, Param, Rule
@@ -629,6 +630,32 @@ class Zigzag:
         return self.end < len(self.curve) - 1 - max(2, len(self.curve) // 10)
 
 
+def _window_stats(r: np.ndarray, d: np.ndarray, w: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """For every window of ``w`` consecutive points: the median absolute difference, the share of consecutive
+    non-zero differences that flip sign, and the lag-1 autocorrelation of the detrended values ``r`` (0 when one
+    side is constant). Vectorised: one pass over the curve, whatever the number of windows."""
+    m = len(r) - w + 1
+    amp = np.median(sliding_window_view(np.abs(d), w - 1), axis=1)
+    # Sign flips between consecutive non-zero differences that both lie in the window.
+    pos = np.flatnonzero(d != 0)
+    sg = np.sign(d[pos])
+    cum = np.r_[0, np.cumsum(sg[1:] != sg[:-1])]
+    starts = np.arange(m)
+    a = np.searchsorted(pos, starts, side="left")
+    b = np.searchsorted(pos, starts + w - 2, side="right") - 1
+    pairs = b - a
+    with np.errstate(invalid="ignore", divide="ignore"):
+        flips = np.where(pairs >= 2, (cum[np.maximum(b, 0)] - cum[np.minimum(a, len(cum) - 1)]) / pairs, 0.0)
+        x = sliding_window_view(r[:-1], w - 1)
+        y = sliding_window_view(r[1:], w - 1)
+        mx, my = x.mean(axis=1), y.mean(axis=1)
+        cov = (x * y).mean(axis=1) - mx * my
+        vx, vy = (x * x).mean(axis=1) - mx * mx, (y * y).mean(axis=1) - my * my
+        ok = (x.std(axis=1) > 0) & (y.std(axis=1) > 0)
+        ac1 = np.where(ok, cov / np.sqrt(np.maximum(vx * vy, 1e-300)), 0.0)
+    return amp, np.nan_to_num(flips), ac1
+
+
 def find_zigzag(c: Curve, p: dict, per_eval: bool, block_se: float = 0.0) -> Zigzag | None:
     """The sustained zig-zag of a curve at epoch (or evaluation) granularity, or None.
 
@@ -650,23 +677,13 @@ def find_zigzag(c: Curve, p: dict, per_eval: bool, block_se: float = 0.0) -> Zig
     r = lv - trend
     d = np.diff(lv)
     strict = p["max_autocorr"] if w >= 20 else min(p["max_autocorr"], -0.45)
-    hits = []
-    for i in range(n - w + 1):
-        dd = d[i : i + w - 1]
-        rr = r[i : i + w]
-        amp = float(np.median(np.abs(dd)))
-        if amp == 0 or amp < 2 * np.sqrt(2) * block_se:
-            continue  # two block means differ this much by batch noise alone
-        sg = np.sign(dd[dd != 0])
-        flips = float(np.mean(sg[1:] != sg[:-1])) if len(sg) > 2 else 0.0
-        ac1 = 0.0
-        if rr[:-1].std() > 0 and rr[1:].std() > 0:
-            ac1 = float(np.corrcoef(rr[:-1], rr[1:])[0, 1])
-        zig = ac1 <= strict and flips >= p["min_flips"] and amp >= np.log1p(p["min_amplitude"])
-        wild = per_eval and amp >= np.log1p(p["wild_amplitude"]) and ac1 <= 0.1 and flips >= 0.5
-        bounce = flips >= p["bounce_flips"] and amp >= np.log1p(p["bounce_amplitude"])
-        if zig or wild or bounce:
-            hits.append((i, amp, ac1, flips, zig or wild))
+    amp, flips, ac1 = _window_stats(r, d, w)
+    usable = (amp > 0) & (amp >= 2 * np.sqrt(2) * block_se)  # else two block means differ this much by noise
+    zig = (ac1 <= strict) & (flips >= p["min_flips"]) & (amp >= np.log1p(p["min_amplitude"]))
+    wild = per_eval & (amp >= np.log1p(p["wild_amplitude"])) & (ac1 <= 0.1) & (flips >= 0.5)
+    bounce = (flips >= p["bounce_flips"]) & (amp >= np.log1p(p["bounce_amplitude"]))
+    keep = np.flatnonzero(usable & (zig | wild | bounce))
+    hits = [(int(i), float(amp[i]), float(ac1[i]), float(flips[i]), bool(zig[i] or wild[i])) for i in keep]
     need = 1 if n < int(1.5 * w) else max(2, w // 4)
     candidates = []
     strong_hits = [h for h in hits if h[4]]
