@@ -121,3 +121,12 @@ def test_ema_is_debiased():
 
     out = ema(np.array([4.0, 4.0, 4.0]), 0.9)
     assert np.allclose(out, 4.0)  # no pull towards zero at the start
+
+
+def test_the_report_names_the_finest_train_loss(runner):
+    path = str(ROOT / "fixtures/lightning-csv/overfit")
+    doc = json.loads(runner.invoke(app, ["analyze", path, "--format", "json"]).stdout)
+    run = doc["runs"][0]
+    assert run["train_loss"] == "train_loss_epoch" and run["train_loss_finest"] == "train_loss_step"
+    r = runner.invoke(app, ["analyze", path], env={"COLUMNS": "100", "NO_COLOR": "1"})
+    assert "train_loss_step (finest train loss)" in r.stdout

@@ -98,6 +98,10 @@ def series_line(rr: RunReport) -> str:
     run = rr.run
     main = [s for s in (run.train_loss, run.val_loss) if s is not None]
     parts = [f"{s.name} ({s.role.replace('_', ' ')})" for s in main]
+    fine = run.train_loss_fine
+    if fine is not None and fine is not run.train_loss:
+        main.append(fine)
+        parts.insert(1, f"{fine.name} (finest train loss)")
     parts += [s.name for s in run.series.values() if s not in main and s.kind != "other"]
     others = sum(1 for s in run.series.values() if s.kind == "other" and s not in main)
     if others:
