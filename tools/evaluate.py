@@ -53,7 +53,10 @@ import anchors  # tools/anchors.py (pure numpy), found through the sys.path entr
 
 EVAL_MANIFEST = ROOT / "fixtures" / "eval" / "manifest.json"
 PUBLIC_MANIFEST = ROOT / "fixtures" / "public" / "manifest.json"
-SETS = ("tune", "test", "public")
+#: public-dev: public logs that development looked at (the first 67, after the first look at the held-out sets);
+#: public: public logs labelled after that, never shown to anyone tuning lossdoc (the held-out public set).
+SETS = ("tune", "test", "public", "public-dev")
+PUBLIC_SETS = ("public", "public-dev")
 
 #: The label vocabulary (EVAL_SCHEMA.md); ``healthy`` is a primary only.
 MODES = ("overfitting", "divergence", "non-finite", "spikes", "oscillation", "plateau", "underfitting",
@@ -147,7 +150,7 @@ def schema_problems(entries: list[dict], *, public: bool = False, root: Path = R
             p["primary"].append(f"{eid}: primary {prim!r} is not first in expected {exp}")
         if not (root / e["path"]).exists():
             p["paths"].append(f"{eid}: {e['path']} does not exist")
-        valid = ("public",) if public else ("tune", "test")
+        valid = PUBLIC_SETS if public else ("tune", "test")
         if e["split"] not in valid:
             p["split"].append(f"{eid}: split {e['split']!r} (valid: {', '.join(valid)})")
         split_of_group[str(e.get("group", eid))].add(e["split"])
@@ -183,16 +186,20 @@ def build_sets(
             for s in ("tune", "test"):
                 if s in wanted:
                     sets[s] = [e for e in entries if e.get("split") == s and labelled(e)]
-    if "public" in wanted:
+    if set(PUBLIC_SETS) & set(wanted):
         try:
             entries = load_manifest(public_manifest)
         except ManifestError as exc:
-            notes["public"] = f"not scored: {exc}"
+            for s in PUBLIC_SETS:
+                if s in wanted:
+                    notes[s] = f"not scored: {exc}"
         else:
             marked = [e for e in entries if labelled(e)]
             if marked:
                 problems[_rel(public_manifest)] = schema_problems(marked, public=True)
-            sets["public"] = [{**e, "id": e.get("id", e["path"])} for e in marked]
+            for s in PUBLIC_SETS:
+                if s in wanted:
+                    sets[s] = [{**e, "id": e.get("id", e["path"])} for e in marked if e.get("split") == s]
             if len(marked) < len(entries):
                 notes["public"] = f"{len(entries) - len(marked)} of {len(entries)} entries carry no labels yet (left out)"
     return sets, notes, problems
