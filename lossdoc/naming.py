@@ -76,7 +76,8 @@ _LOWER = re.compile(
 
 def normalise(name: str) -> str:
     """Lower-case, strip, and fold separators ('/', '-', '.', ' ', parentheses) into '_'."""
-    n = name.strip().strip("\ufeff").lower()
+    # camelCase words are words: TrainLoss, valAcc, learningRate (but not mAP50, AP, PPL)
+    n = re.sub(r"(?<=[a-z])(?=[A-Z][a-z])", "_", name.strip().strip("\ufeff")).lower()
     n = re.sub(r"[\s/\-.:()\[\]]+", "_", n)
     n = re.sub(r"_+", "_", n).strip("_")
     return n

@@ -484,9 +484,13 @@ def epoch_blocks(s: Series, every: float | None = None, min_blocks: int = 10, ma
         return Blocks(c, False, 0.0)
     keys = None
     if s.epochs is not None:
-        ep = np.floor(Curve.of(s, s.epochs).x + 1e-9)
-        if min_blocks <= len(np.unique(ep)) < len(c) // 2:
-            keys = ep
+        e = Curve.of(s, s.epochs)
+        # the epoch clock keys the blocks only when it keeps the same points in the same order as the step clock
+        # (an epoch column with gaps, or epochs that go back where the steps go on, would misalign the blocks)
+        if len(e) == len(c) and np.array_equal(e.shown, c.shown):
+            ep = np.floor(e.x + 1e-9)
+            if min_blocks <= len(np.unique(ep)) < len(c) // 2 and np.all(np.diff(ep) >= 0):
+                keys = ep
     if keys is None and every is not None and every > 0:
         k = np.floor((c.x - c.x[0]) / every)
         if min_blocks <= len(np.unique(k)) < len(c) // 2:
