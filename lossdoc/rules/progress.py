@@ -25,9 +25,16 @@ from lossdoc.signals import (
 )
 
 
+def start_log(c: Curve) -> float:
+    """Where a (log) curve began: its first point, or the median of its first few on a long curve (at most 5,
+    one per 50 points). Not a median over a tenth of the run: a loss that fell fast in its first epoch learned,
+    and the first epoch mean is the only point that shows it."""
+    return float(np.median(c.lv[: max(1, min(5, len(c) // 50))]))
+
+
 def progress_of(c: Curve) -> float:
     """How far the (smoothed) loss went below its start: 0.3 = its best is 30% below where it began."""
-    start = head_level(c.lv, 0.1)
+    start = start_log(c)
     best = float(np.min(smooth(c.lv)))
     return float(1.0 - np.exp(min(0.0, best - start)))
 
@@ -113,7 +120,7 @@ class Plateau(Rule):
         acc = next((m for m in run.series.values() if m.kind == "metric" and "acc" in m.name.lower()), None)
         if acc is not None and np.isfinite(acc.values).any() and np.nanmax(acc.values[np.isfinite(acc.values)]) >= 0.9:
             return  # a model at 90%+ accuracy learned; it is fine-tuning or already converged
-        start = head_level(c.lv, 0.1)
+        start = start_log(c)
         end = level(c.lv, 0.2)
         if end - start > max(np.log1p(self.p["max_rise"]), 3 * noise(c.lv)):
             # It went up, not sideways: a rising val-only log is overfitting material, a rising train loss
