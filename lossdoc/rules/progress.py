@@ -6,7 +6,7 @@ from collections.abc import Iterable
 
 import numpy as np
 
-from lossdoc.model import Finding, Run, Severity
+from lossdoc.model import Finding, Run, Series, Severity
 from lossdoc.rules.base import NotEnoughData, Param, Rule
 from lossdoc.rules.stability import loss_to_check
 from lossdoc.signals import (
@@ -224,6 +224,9 @@ class Underfitting(Rule):
         "window": Param(0.3, "final share of the run in which both losses must have levelled off", min=0.05, max=1),
         "flat_tolerance": Param(0.08, "largest change of the train loss over that window that counts as levelled "
                                 "off (8%)", min=0),
+        "max_late_fall": Param(1 / 3, "the train loss's fall over that window must be at most this share of its "
+                               "fall before it (a loss falling at an even pace, 0.43 for a straight line, has not "
+                               "levelled off)", min=0),
         "min_level_ratio": Param(0.6, "final train loss at least this share of its start counts as high", min=0),
         "max_gap": Param(0.25, "how far the final val loss may sit above the train loss (0.25 = 25%)", min=0),
         "max_gap_below": Param(0.3, "how far the final val loss may sit below the train loss (0.3 = 30%)", min=0,
@@ -247,6 +250,12 @@ class Underfitting(Rule):
         # The train loss has levelled off (the model cannot fit its data better); the val loss has not turned up
         # (it may still drift down a little under heavy regularisation).
         if abs(t_change) > flat or v_change > flat:
+            return
+        # Levelled off means slowed down: a loss still falling over the window at a good share of the pace it
+        # fell at before (a run cut short falls in a near straight line) has not reached what the model can do.
+        w = t.tail(self.p["window"], min_points=3)
+        before = start_log(t) - float(np.median(t.lv[w][:3]))
+        if t_change < 0 and -t_change > self.p["max_late_fall"] * max(before, 0.0):
             return
         t_end, v_end = level(t.lv), level(v.lv)
         ratio = float(np.exp(t_end - head_level(t.lv, 0.05)))  # against the untrained start
@@ -335,6 +344,23 @@ class StillImproving(Rule):
         "min_t": Param(3.0, "the fall must be at least this many times its standard error", min=0),
     }
 
+    def _train_rising(self, run: Run, val: Series, share: float, need: float) -> bool:
+        """Whether the train loss rose over the last ``share`` of the val loss's evaluations by as much as a fall
+        would have to be to count, beyond its noise (the same test, upside down)."""
+        train = run.train_loss
+        if train is None:
+            return False
+        tclock, vclock = common_x(train, val)
+        t, vc = Curve.of(train, tclock), Curve.of(val, vclock)
+        if len(vc) < 2:
+            return False
+        x0 = float(vc.x[min(len(vc) - 1, int(len(vc) * (1 - share)))])
+        inside = (t.x >= x0) & (t.x <= float(vc.x[-1]))
+        if inside.sum() < 4:
+            return False
+        drop, se = ols_drop(t.x[inside], t.lv[inside])
+        return bool(drop < -need and -drop >= self.p["min_t"] * se)
+
     def check(self, run: Run) -> Iterable[Finding]:
         val = run.val_loss
         if val is not None and len(Curve.of(val)) >= self.p["min_points"]:
@@ -356,6 +382,8 @@ class StillImproving(Rule):
             return
         if int(np.argmin(smooth(c.lv))) < w.start - 1:
             return  # not making new lows: the end is falling back towards an earlier best, not improving
+        if loss is val and self._train_rising(run, val, (len(c) - w.start) / len(c), need):
+            return  # the model fits its own data worse and worse: a regulariser at work, not a run cut short
         x0, x1 = float(c.shown[w][0]), float(c.shown[w][-1])
         axis = c.axis
         span = x1 - x0

@@ -753,7 +753,18 @@ class Oscillation(Rule):
     severity = Severity.WARNING
     requires = ("any_loss",)
     precedence = 40
-    explains = {"spikes": "later", "still-improving": "always"}
+    explains = {"spikes": "later", "still-improving": "always", "underfitting": "unsettled"}
+
+    def explanation(self, mine: Finding, other: Finding, run: Run) -> str | None:
+        """A loss that still bounces at the end levelled off where the bounce holds it (the step size), not
+        where the model's capacity does: underfitting's "add capacity" would be the wrong fix. A zig-zag that
+        settled before the end explains nothing about the level the loss settled at."""
+        if self.explains.get(other.name) == "unsettled":
+            if mine.evidence.get("settled"):
+                return None
+            return (f"{other.name}: the loss still bounces at the end (swings of {mine.evidence.get('swing_pct')}% "
+                    f"of its level): its level is set by the step size, not by the model's capacity")
+        return super().explanation(mine, other, run)
 
     def outranks(self, mine: Finding, other: Finding, run: Run) -> str | None:
         """A loss that bounces from before the point it started to drift up, by swings larger than the drift,
