@@ -314,10 +314,13 @@ class StillImproving(Rule):
     What it detects:
         Over the last quarter of the run the validation loss (the training loss when no validation loss is
         logged; a per-step loss is averaged per epoch first) still falls along a least-squares line in log
-        space by several percent, by at least three times the standard error of that fall (more with only a
-        few points: Student's t at 99%), a trend beyond the curve's noise, not an endpoint difference, and it
-        is still making new lows. A run whose last epochs are noise around a level does not qualify, however
-        its first and last points differ.
+        space by a few percent (3% or more), by at least three times the standard error of that fall (more
+        with only a few points: Student's t at 99%; or, on a short log, every point of the window a new low
+        of the run, which a run with no trend does by chance less than once in a hundred), a trend beyond
+        the curve's noise, not an endpoint difference, and it is still making new lows. A run whose last
+        epochs are noise around a level does not qualify, however its first and last points differ; nor does
+        a val loss that falls while the train loss rises over the same stretch (a regulariser pulling the
+        val loss down, not a run cut short).
 
     Why it matters:
         The run ended before it converged: a longer run (or a better learning-rate schedule) would very
@@ -338,9 +341,10 @@ class StillImproving(Rule):
     requires = ("any_loss",)
     precedence = 90
     params = {
-        "min_points": Param(6, "fewest finite points of the judged loss the rule needs", min=4),
+        "min_points": Param(5, "fewest finite points of the judged loss the rule needs", min=4),
         "window": Param(0.25, "final share of the run whose trend is measured", min=0.05, max=1),
-        "min_drop": Param(0.05, "smallest fall of the loss's trend over that window (0.05 = 5%)", min=0),
+        "min_drop": Param(0.03, "smallest fall of the loss's trend over that window (0.03 = 3%); the test of "
+                          "its significance decides, this only keeps out trends too small to act on", min=0),
         "min_t": Param(3.0, "the fall must be at least this many times its standard error", min=0),
     }
 
@@ -378,7 +382,12 @@ class StillImproving(Rule):
         # With few points the standard error is itself uncertain: the fall must clear Student's t at 99% (one
         # sided) for the points' degrees of freedom, and never less than min_t.
         t_need = max(self.p["min_t"], T99.get(len(x) - 2, self.p["min_t"]))
-        if drop < need or drop < t_need * se:
+        # A short window has too few points for a t-test to trust its own spread; a rank test needs none: each
+        # of its points a new low of the whole run happens by chance, in a run with no trend, with probability
+        # 1/n x 1/(n-1) x ... (exchangeable points), under 1% for 4 points of any run of 5 or more.
+        records = bool(np.all(c.lv[w] < np.minimum.accumulate(np.r_[np.inf, c.lv[:-1]])[w]))
+        p_records = float(np.prod(1.0 / np.arange(w.start + 1, len(c) + 1))) if records else 1.0
+        if drop < need or (drop < t_need * se and p_records > 0.01):
             return
         if int(np.argmin(smooth(c.lv))) < w.start - 1:
             return  # not making new lows: the end is falling back towards an earlier best, not improving
