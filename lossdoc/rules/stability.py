@@ -805,11 +805,15 @@ class Oscillation(Rule):
         train = run.train_loss if run.train_loss is not None and run.train_loss.axis == "epoch" else run.train_loss_fine
         if train is not None:
             _, width = averaging_window(run.format, run.meta, train, run.val_loss)
-            if train.axis == "epoch" or width > 1:
+            every = eval_interval(run, train)
+            # A mean over a logging window is at epoch granularity when the window is about an evaluation
+            # interval long; a mean of a few steps (a Hugging Face loss every 5 steps, evaluated once an epoch)
+            # still carries batch noise, and is averaged per epoch like a per-step loss.
+            if train.axis == "epoch" or (width > 1 and (every is None or width >= every / 2)):
                 c, per_epoch, se = Curve.of(train), True, 0.0
                 c = c.binned(500) if len(c) > 500 else c
             else:
-                b = epoch_blocks(train, every=eval_interval(run, train))
+                b = epoch_blocks(train, every=every)
                 c, per_epoch, se = b.curve, b.per_epoch, b.se
             checked += len(c) >= self.p["min_points"]
             z = find_zigzag(c, self.p, per_eval=per_epoch, block_se=se)
