@@ -23,6 +23,7 @@ from lossdoc.signals import (
     lr_at,
     noise,
     ols_drop,
+    one_per_epoch,
     rolling_median,
     smooth,
     sorted_finite,
@@ -800,20 +801,22 @@ class Oscillation(Rule):
     def check(self, run: Run) -> Iterable[Finding]:
         found: list[tuple[Series, Zigzag]] = []
         checked = 0
-        # The train loss at epoch granularity: the epoch-level series, or a mean over a logging window as
-        # written (the Hugging Face loss), else the finest one averaged per epoch (or per evaluation interval).
-        train = run.train_loss if run.train_loss is not None and run.train_loss.axis == "epoch" else run.train_loss_fine
+        # The train loss at epoch granularity: the epoch-level series (Lightning's train_loss_epoch, on whichever
+        # axis it was written), or a mean over a logging window as written (the Hugging Face loss), else the
+        # finest one averaged per epoch (or per evaluation interval).
+        train = run.train_loss
         if train is not None:
             _, width = averaging_window(run.format, run.meta, train, run.val_loss)
             every = eval_interval(run, train)
             # A mean over a logging window is at epoch granularity when the window is about an evaluation
             # interval long; a mean of a few steps (a Hugging Face loss every 5 steps, evaluated once an epoch)
             # still carries batch noise, and is averaged per epoch like a per-step loss.
-            if train.axis == "epoch" or (width > 1 and (every is None or width >= every / 2)):
+            if one_per_epoch(train) or (width > 1 and (every is None or width >= every / 2)):
                 c, per_epoch, se = Curve.of(train), True, 0.0
                 c = c.binned(500) if len(c) > 500 else c
             else:
-                b = epoch_blocks(train, every=every)
+                train = run.train_loss_fine or train
+                b = epoch_blocks(train, every=eval_interval(run, train))
                 c, per_epoch, se = b.curve, b.per_epoch, b.se
             checked += len(c) >= self.p["min_points"]
             z = find_zigzag(c, self.p, per_eval=per_epoch, block_se=se)
