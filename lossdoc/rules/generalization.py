@@ -343,6 +343,10 @@ def gap_at_end(
     ok = pair.ok
     if len(pair.val) < min_points:
         raise NotEnoughData(f"{len(pair.val)} finite validation points, needs {min_points}")
+    n_train = len(Curve.of(train))
+    if n_train < min_points:
+        # Two train points interpolated across fifty evaluations compare the val loss with a straight line.
+        raise NotEnoughData(f"{n_train} finite train loss points, needs {min_points}")
     if np.any(pair.val.v <= 0) or np.any(pair.train[np.isfinite(pair.train)] <= 0):
         return None
     idx = np.flatnonzero(ok)
