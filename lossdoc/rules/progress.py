@@ -228,6 +228,9 @@ class Underfitting(Rule):
                                "fall before it (a loss falling at an even pace, 0.43 for a straight line, has not "
                                "levelled off)", min=0),
         "min_level_ratio": Param(0.6, "final train loss at least this share of its start counts as high", min=0),
+        "min_val_level_ratio": Param(0.4, "and the final val loss at least this share of its start (train-time "
+                                     "regularisation lets it fall further than the train loss; one that fell below "
+                                     "this learned most of what it could)", min=0),
         "max_gap": Param(0.25, "how far the final val loss may sit above the train loss (0.25 = 25%)", min=0),
         "max_gap_below": Param(0.3, "how far the final val loss may sit below the train loss (0.3 = 30%)", min=0,
                                max=1),
@@ -259,10 +262,15 @@ class Underfitting(Rule):
             return
         t_end, v_end = level(t.lv), level(v.lv)
         ratio = float(np.exp(t_end - head_level(t.lv, 0.05)))  # against the untrained start
+        v_ratio = float(np.exp(v_end - head_level(v.lv, 0.05)))
         gap = float(np.exp(v_end - t_end))
-        # Close together: val not far above train (that is a gap), and not far below it either (up to
-        # ``max_gap_below``: dropout or augmentation at train time inflate the train loss).
-        if ratio < self.p["min_level_ratio"] or np.log(gap) > np.log1p(self.p["max_gap"]):
+        # High, both of them: a val loss that fell to a small share of where it started learned most of what the
+        # task asks, whatever the train loss (a composite or regularised objective) did. Close together: val not far
+        # above train (that is a gap), and not far below it either (up to ``max_gap_below``: dropout or
+        # augmentation at train time inflate the train loss).
+        if ratio < self.p["min_level_ratio"] or v_ratio < self.p["min_val_level_ratio"]:
+            return
+        if np.log(gap) > np.log1p(self.p["max_gap"]):
             return
         if gap < 1 - self.p["max_gap_below"]:
             return
