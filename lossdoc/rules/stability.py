@@ -483,7 +483,11 @@ def find_spikes(s: Series, p: dict) -> SpikeReport | None:
     if len(r) > k + 4:
         thr = max(thr, float(np.partition(r, len(r) - k - 1)[len(r) - k - 1]) + float(np.log(p["tail_factor"])))
     cand = r > thr
-    cand[: min(w // 2 + 1, 3)] = False  # the first points sit above a centred baseline while the loss falls fast
+    # The first points sit above a centred baseline while the loss falls fast; there, only a jump up from the
+    # point before (which a falling loss never makes) is a candidate.
+    head = min(w // 2 + 1, 3)
+    cand[0] = False
+    cand[1:head] &= (hi[1:head] - hi[: head - 1]) > thr - r0
     if not cand.any():
         return None
     idx = np.flatnonzero(cand)
