@@ -188,6 +188,17 @@ class Plateau(Rule):
         )
 
 
+def _val_accuracy_level(run: Run) -> float | None:
+    """The level (median of the last fifth) of the run's val accuracy, on a 0-1 scale, or None when none is
+    logged."""
+    accs = [m for m in run.val_metrics() if m.higher_is_better and "acc" in m.name.lower()]
+    for m in sorted(accs, key=lambda m: -len(m)):
+        v = Curve.of(m).v
+        if len(v) and np.all((v >= 0) & (v <= 1)):
+            return level(v, 0.2)
+    return None
+
+
 class Underfitting(Rule):
     """Training and validation loss level off high and close together.
 
@@ -234,6 +245,8 @@ class Underfitting(Rule):
         "max_gap": Param(0.25, "how far the final val loss may sit above the train loss (0.25 = 25%)", min=0),
         "max_gap_below": Param(0.3, "how far the final val loss may sit below the train loss (0.3 = 30%)", min=0,
                                max=1),
+        "max_val_accuracy": Param(0.95, "a val accuracy that ends at or above this (its level over the last "
+                                  "fifth) is a model strong enough for its task: not underfitting", min=0, max=1),
         "max_level_ratio": Param(1.0, "a final train loss at or above this share of its start did not learn at "
                                  "all (plateau) or blew up (divergence): not underfitting", min=0),
     }
@@ -276,6 +289,9 @@ class Underfitting(Rule):
             return
         if ratio >= self.p["max_level_ratio"]:
             return
+        acc = _val_accuracy_level(run)
+        if acc is not None and acc >= self.p["max_val_accuracy"]:
+            return  # a model right 95% of the time on held-out data is not too weak for its task
         axis = train.axis
         tv, vv = float(np.exp(t_end)), float(np.exp(v_end))
         yield self.finding(
