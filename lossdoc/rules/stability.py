@@ -72,15 +72,22 @@ class Blowup:
 def climb_before_nonfinite(s: Series) -> tuple[int, float, float] | None:
     """(index of the first non-finite value, the largest of the last 3 finite values before it, the smallest
     smoothed value before those) when a loss climbed and then turned NaN/Inf: the last 3 finite values reach 2x
-    what came before them, or back to the start after having learned. None otherwise, and for fewer than 6
-    finite values before the first non-finite one (too few to tell a climb from the start of training)."""
+    what came before them, or back to the start after having learned. With fewer than 6 finite values before
+    the first non-finite one (too few to tell a climb from the start of training by levels), the last of them
+    must be an order of magnitude above every one before it. None otherwise."""
     bad = ~np.isfinite(s.values)
     if not bad.any():
         return None
     j = int(np.argmax(bad))
     prev = s.values[:j][np.isfinite(s.values[:j])]
-    if len(prev) < 6 or np.any(prev <= 0):
+    if len(prev) < 2 or np.any(prev <= 0):
         return None
+    if len(prev) < 6:
+        # Too few values to tell a climb from the start of training by levels; an order of magnitude above
+        # everything before it, right before the overflow, is a climb whatever the count (a falling loss, or
+        # noise, never makes one).
+        lo = float(prev[:-1].min())
+        return (j, float(prev[-1]), lo) if prev[-1] >= 10 * lo else None
     last = float(prev[-3:].max())
     earlier = prev[:-3]
     lv = np.log(bin_median(earlier, MAX_BINS)) if len(earlier) > MAX_BINS else np.log(earlier)
@@ -203,11 +210,9 @@ class Divergence(Rule):
     def check(self, run: Run) -> Iterable[Finding]:
         loss, val_only = loss_to_check(run, fine=True)
         raw = Curve.of(loss)
-        if len(raw) < self.p["min_points"]:
-            raise NotEnoughData(f"{len(raw)} finite points of {loss.name}, needs {self.p['min_points']}")
         c = raw.binned()
         axis = loss.axis
-        blow = self._blowup(c, val_only)
+        blow = self._blowup(c, val_only) if len(raw) >= self.p["min_points"] else None
         nf = None
         if blow is None:
             for s in [loss] + [o for o in (run.train_loss, run.val_loss) if o is not None and o is not loss]:
@@ -216,6 +221,8 @@ class Divergence(Rule):
                     loss, axis = s, s.axis
                     break
             if nf is None:
+                if len(raw) < self.p["min_points"]:
+                    raise NotEnoughData(f"{len(raw)} finite points of {loss.name}, needs {self.p['min_points']}")
                 return
         evidence: dict = {}
         if blow is not None:
