@@ -159,15 +159,17 @@ class Divergence(Rule):
     }
 
     def _blowup(self, c: Curve, val_only: bool) -> Blowup | None:
-        s = smooth(c.lv)
         n = len(c)
         k = max(2, min(5, n // 10))
         start = float(np.median(c.lv[: max(1, min(5, n // 50))]))
-        i_min = int(np.argmin(s))
-        best = float(s[i_min])
+        # How low it got: a sustained level (a median over 2.5% of the run, at least 3 points), not a heavily
+        # smoothed trend, which flattens a dip of a few hundred steps (or a few evaluations) before a blow-up.
+        light = rolling_median(c.lv, max(3, n // 40))
+        i_low = int(np.argmin(light))
+        low = best = float(light[i_low])
         tail = c.lv[-k:]
         end = float(np.median(tail))
-        if n - 1 - i_min < 2:
+        if n - 1 - i_low < 2:
             return None
         rise = end - best
         nz = noise(c.lv)
@@ -175,11 +177,7 @@ class Divergence(Rule):
             return None
         if val_only and rise < np.log(self.p["val_only_ratio"]):
             return None
-        # How low it got: a sustained level (a median over 2.5% of the run), not the heavily smoothed trend used
-        # for the rise, which flattens a dip of a few hundred steps before a blow-up.
-        light = rolling_median(c.lv, max(3, n // 40))
-        i_low = int(np.argmin(light))
-        low = float(light[i_low])
+        i_min = i_low
         learned = low <= start + np.log1p(-self.p["min_learned"])
         kind = None
         chance = near_chance(float(np.exp(end))) if np.all(c.v > 0) else None
