@@ -15,7 +15,6 @@ from lossdoc.signals import (
     epoch_blocks,
     fmt_num,
     fmt_x,
-    head_level,
     level,
     lr_at,
     noise,

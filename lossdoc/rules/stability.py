@@ -545,6 +545,19 @@ class Spikes(Rule):
     severity = Severity.WARNING
     requires = ("any_loss",)
     precedence = 70
+
+    def outranks(self, mine: Finding, other: Finding, run: Run) -> str | None:
+        """Spikes that began before the val loss's minimum and went on during its rise are a cause of that rise
+        (each jump throws the model off the path it was on): they are listed before the overfitting."""
+        if other.name != "overfitting" or other.onset is None:
+            return None
+        at = [run.convert(x, mine.axis, other.axis or run.axis) for x in mine.evidence.get("at") or []]
+        at = [x for x in at if x is not None]
+        if at and min(at) < other.onset < max(at):
+            return (f"spikes from {other.axis} {fmt_x(min(at))}, before the val loss's minimum at {other.axis} "
+                    f"{fmt_x(other.onset)}, and during its rise")
+        return None
+
     params = {
         "min_points": Param(12, "fewest finite points the rule needs", min=5),
         "min_ratio": Param(3.0, "a spike is at least this many times its local level", min=1.0),
