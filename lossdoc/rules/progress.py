@@ -15,6 +15,7 @@ from lossdoc.signals import (
     epoch_blocks,
     fmt_num,
     fmt_x,
+    head_level,
     level,
     lr_at,
     noise,
@@ -274,10 +275,11 @@ class Underfitting(Rule):
         if t_change < 0 and -t_change > self.p["max_late_fall"] * max(before, 0.0):
             return
         t_end, v_end = level(t.lv), level(v.lv)
-        # Against the untrained start: the first logged level, not a median over the first 5% of the run, which
-        # on a long run (a language model's 19,000 steps from 11 nats) lies well into training.
-        ratio = float(np.exp(t_end - start_log(t)))
-        v_ratio = float(np.exp(v_end - start_log(v)))
+        # Against the untrained start: the first logged level (a median over the first 5% of the run lies well
+        # into training on a long run: a language model's 19,000 steps from 11 nats), or that median when it is
+        # higher (a noisy per-step loss, whose first point is one batch).
+        ratio = float(np.exp(t_end - max(start_log(t), head_level(t.lv, 0.05))))
+        v_ratio = float(np.exp(v_end - max(start_log(v), head_level(v.lv, 0.05))))
         gap = float(np.exp(v_end - t_end))
         # High, both of them: a val loss that fell to a small share of where it started learned most of what the
         # task asks, whatever the train loss (a composite or regularised objective) did. Close together: val not far
