@@ -750,8 +750,9 @@ class Oscillation(Rule):
         epoch first, and its swings must exceed what batch noise moves such means by), or the validation loss
         swings up and down from one point to the next: most consecutive differences flip sign, the detrended
         curve is anti-correlated from one point to the next, and the typical swing is a large share of the
-        loss's level; or the swings of a per-epoch or per-evaluation curve are so large (several tens of
-        percent) that their pattern does not matter. A milder bounce (swings of a tenth of the level, going up
+        loss's level; or the swings of the validation loss are so large (several tens of percent from one
+        evaluation to the next) that their pattern does not matter (a train loss's irregular swings are its
+        noise, large near a floor: it must zig-zag, or bounce with the validation loss). A milder bounce (swings of a tenth of the level, going up
         about as often as down) counts when the train and the validation loss show it together: one noisy
         curve can be a small validation set or batch noise, both together are the weights bouncing. The
         finding says where it runs and whether it settled before the end.
@@ -834,14 +835,17 @@ class Oscillation(Rule):
             # interval long; a mean of a few steps (a Hugging Face loss every 5 steps, evaluated once an epoch)
             # still carries batch noise, and is averaged per epoch like a per-step loss.
             if one_per_epoch(train) or (width > 1 and (every is None or width >= every / 2)):
-                c, per_epoch, se = Curve.of(train), True, 0.0
+                c, se = Curve.of(train), 0.0
                 c = c.binned(500) if len(c) > 500 else c
             else:
                 train = run.train_loss_fine or train
                 b = epoch_blocks(train, every=eval_interval(run, train))
-                c, per_epoch, se = b.curve, b.per_epoch, b.se
+                c, se = b.curve, b.se
             checked += len(c) >= self.p["min_points"]
-            z = find_zigzag(c, self.p, per_eval=per_epoch, block_se=se)
+            # Irregular swings of a train loss, however large, are its noise (a loss near its floor swings by
+            # half its tiny level): it must zig-zag, or bounce with the val loss. Only the val loss's several-fold
+            # swings count whatever their pattern: they make every checkpoint a lottery.
+            z = find_zigzag(c, self.p, per_eval=False, block_se=se)
             if z is not None:
                 found.append((train, z))
         if run.val_loss is not None:
