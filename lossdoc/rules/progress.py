@@ -203,13 +203,16 @@ class Underfitting(Rule):
     """Training and validation loss level off high and close together.
 
     What it detects:
-        Over the last part of the run the train loss has stopped falling (its robust trend changes it by only a
-        few percent) and the validation loss has not turned up, they end close to each other (the val loss
-        not far above the train loss; it may sit somewhat below it, as dropout or augmentation at train time
-        inflate the train loss), and they end high: still a large fraction of where
-        training started, but below it (a loss that ends at or above its start did not learn at all, or blew
-        up: plateau or divergence, where "add capacity" would be the wrong advice). The model has reached what
-        it can do and that is not much.
+        Over the last part of the run the train loss has stopped falling: its robust trend changes it by only a
+        few percent, and by at most a third of what it fell before (a loss still falling at the pace it fell
+        at, as a run cut short does, has not levelled off); the validation loss has not turned up; they end
+        close to each other (the val loss not far above the train loss; it may sit somewhat below it, as
+        dropout or augmentation at train time inflate the train loss); and they end high: the train loss still
+        a large fraction of its first level and the val loss of its own (a val loss that fell to a small share
+        of where it started learned what the task asks), but below it (a loss that ends at or above its start
+        did not learn at all, or blew up: plateau or divergence, where "add capacity" would be the wrong
+        advice). A val accuracy that ends at 95% or more is a model strong enough for its task: not reported.
+        The model has reached what it can do and that is not much.
 
     Why it matters:
         The model is too weak for the task as set up: more epochs will not help, and regularisation makes it
@@ -314,6 +317,7 @@ class Underfitting(Rule):
                 "train_last": float(Curve.of(train).v[-1]),
                 "val_last": float(Curve.of(val).v[-1]),
                 "final_over_start": round(ratio, 3),
+                "val_final_over_start": round(v_ratio, 3),
                 "val_over_train_levels": round(gap, 3),
                 "train_change_pct": round(100 * float(np.expm1(t_change)), 2),
                 "val_change_pct": round(100 * float(np.expm1(v_change)), 2),
