@@ -344,8 +344,8 @@ class StillImproving(Rule):
     """Training stopped while the monitored loss was still clearly falling.
 
     What it detects:
-        Over the last quarter of the run the validation loss (the training loss when no validation loss is
-        logged; a per-step loss is averaged per epoch first) still falls along a least-squares line in log
+        Over the last quarter of the run (at least its last 5 points) the validation loss (the training loss
+        when no validation loss is logged; a per-step loss is averaged per epoch first) still falls along a least-squares line in log
         space by a few percent (3% or more), by at least three times the standard error of that fall (more
         with only a few points: Student's t at 99%; or, on a short log, every point of the window a new low
         of the run, which a run with no trend does by chance less than once in a hundred), a trend beyond
@@ -407,7 +407,9 @@ class StillImproving(Rule):
             c = epoch_blocks(loss).curve
         if len(c) < self.p["min_points"]:
             raise NotEnoughData(f"{len(c)} finite points of {loss.name}, needs {self.p['min_points']}")
-        w = c.tail(self.p["window"], min_points=4)
+        # At least 5 points: on 4 the t-test has 2 degrees of freedom and needs t > 6.96, which a short run
+        # still falling steadily (10 epochs of a YOLO fine-tune) never clears.
+        w = c.tail(self.p["window"], min_points=5)
         x, y = c.x[w], c.lv[w]
         drop, se = ols_drop(x, y)
         need = -np.log1p(-self.p["min_drop"])
