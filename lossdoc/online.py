@@ -1,0 +1,325 @@
+"""lossdoc while a run trains: a Monitor collects what the training loop logs and, at each check, runs the same
+rules as ``lossdoc analyze`` on what it has so far and decides whether to stop.
+
+The framework callbacks (``lossdoc.keras``, ``lossdoc.lightning``, ``lossdoc.hf``, ``lossdoc.ultralytics``) and
+the replay of the evaluation set (``tools/eval_replay.py``) are thin adapters over this one class, so a stop in a
+Keras fit, in a Lightning trainer and in the replay table means the same thing::
+
+    mon = Monitor(stop_on=("non-finite", "divergence", "overfitting"))
+    for epoch in range(epochs):
+        ...
+        mon.log({"loss": train_loss, "val_loss": val_loss}, epoch=epoch)
+        decision = mon.check()
+        if decision.stop:
+            break                      # decision.finding says why; decision.restore_best for overfitting
+
+Stopping is decided by findings, never by a patience or an absolute ``min_delta``:
+
+- ``non-finite``: a NaN or Inf in a loss, at the first check that sees it (:meth:`Monitor.nonfinite` answers
+  without running any rule, for a per-batch test);
+- ``divergence``: the divergence rule on the history so far (the loss far above its minimum, beyond its noise);
+- ``overfitting``: the overfitting rule (or overconfidence, its kind) on the history so far, and confirmed:
+  the upturn must still be there at ``confirm`` consecutive checks, so one bad evaluation on a noisy val loss
+  never stops a healthy run. Stopping for it asks the caller to restore the weights of the best evaluation.
+
+Rule settings are those of the config (``rules={"overfitting": {"min_rise": 0.05}}``, or ``config=`` a
+:class:`lossdoc.config.Config` or a path to a ``lossdoc.toml``/``pyproject.toml``).
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from lossdoc.model import Finding, Report, Run, RunReport, Severity
+
+#: What stops a run by default: the failures after which no more training can help.
+DEFAULT_STOP_ON = ("non-finite", "divergence")
+#: What is reported (once, when it first appears) without stopping, by default.
+DEFAULT_WARN_ON = ("overfitting", "spikes", "oscillation", "plateau")
+#: A mode name and the rule names that count as it ("overconfidence" is a kind of overfitting).
+MODE_RULES = {"overfitting": ("overfitting", "overconfidence")}
+#: Modes a Monitor can stop on (the rest can only be warned about: stopping a run for being still-improving
+#: or for a generalisation gap would be advice opposite to the fix).
+STOPPABLE = ("non-finite", "divergence", "overfitting", "spikes", "oscillation", "plateau")
+
+
+@dataclass
+class Decision:
+    """What a check found: whether to stop, the finding that says why, the findings seen for the first time."""
+
+    stop: bool = False
+    finding: Finding | None = None
+    new: list[Finding] = field(default_factory=list)
+    restore_best: bool = False  # stopping for overfitting: go back to the weights of the best evaluation
+
+    @property
+    def reason(self) -> str:
+        if self.finding is None:
+            return ""
+        f = self.finding
+        where = f" from {f.axis} {_fmt(f.onset)}" if f.onset is not None and f.axis else ""
+        return f"{f.code} {f.name}{where}: {f.message}"
+
+
+def _fmt(x: float | None) -> str:
+    if x is None:
+        return "?"
+    return str(int(x)) if float(x).is_integer() else f"{x:g}"
+
+
+def _names(modes: Iterable[str] | str | None, what: str) -> tuple[str, ...]:
+    from lossdoc.errors import UsageError
+    from lossdoc.rules import find_rule
+
+    if modes is None:
+        return ()
+    if isinstance(modes, str):
+        modes = (modes,)
+    out = []
+    for m in modes:
+        rule = find_rule(m)
+        if rule is None:
+            raise UsageError(f"{what}: no rule {m!r}")
+        name = "overfitting" if rule.name == "overconfidence" else rule.name
+        out.append(name)
+    return tuple(dict.fromkeys(out))
+
+
+class Monitor:
+    """The history of one training run as the loop logs it, and the decision to stop it.
+
+    ``stop_on``: modes that stop the run (default: non-finite, divergence). ``warn_on``: modes reported once when
+    they first appear, without stopping (default: overfitting, spikes, oscillation, plateau; ``"all"``: every
+    rule). ``rules``: per-rule settings, as ``[tool.lossdoc.rules.<name>]``. ``config``: a Config or a config
+    file (its ``rules``, ``train``/``val`` and ``select``/``ignore`` are used). ``confirm``: consecutive checks an
+    overfitting upturn must be seen at before it stops the run. ``min_checks``: checks before anything but a
+    non-finite loss may stop the run. ``train``/``val``: the series to use as train/val loss when the names do
+    not say."""
+
+    def __init__(
+        self,
+        stop_on: Iterable[str] | str | None = DEFAULT_STOP_ON,
+        warn_on: Iterable[str] | str | None = DEFAULT_WARN_ON,
+        *,
+        rules: Mapping[str, Mapping[str, Any]] | None = None,
+        config: Any = None,
+        confirm: int = 2,
+        min_checks: int = 3,
+        train: str | None = None,
+        val: str | None = None,
+        source: str = "<training>",
+        fmt: str = "online",
+    ) -> None:
+        from lossdoc.config import Config, load_config
+        from lossdoc.engine import build_rules
+        from lossdoc.errors import UsageError
+        from lossdoc.rules import ALL_RULES
+
+        self.stop_on = _names(stop_on, "stop_on")
+        bad = [m for m in self.stop_on if m not in STOPPABLE]
+        if bad:
+            raise UsageError(f"stop_on: {bad[0]!r} cannot stop a run (stoppable: {', '.join(STOPPABLE)})")
+        if warn_on == "all":
+            self.warn_on = tuple(r.name for r in ALL_RULES if not r.code.startswith("LD4"))
+        else:
+            self.warn_on = _names(warn_on, "warn_on")
+        if isinstance(config, (str, os.PathLike)):
+            config = load_config(Path(config))
+        cfg = Config() if config is None else config
+        settings = {k: dict(v) for k, v in cfg.rules.items()}
+        for name, params in (rules or {}).items():
+            settings.setdefault(name, {}).update(params)
+        wanted = set(self.stop_on) | set(self.warn_on) | {"non-finite", "divergence"}
+        rule_names = sorted({r for m in wanted for r in MODE_RULES.get(m, (m,))})
+        self.config = Config(select=rule_names, ignore=list(cfg.ignore), rules=settings)
+        self.rules = build_rules(self.config)  # bad settings fail here, before training starts
+        if confirm < 1 or min_checks < 0:
+            raise UsageError("confirm must be at least 1 and min_checks at least 0")
+        self.confirm = int(confirm)
+        self.min_checks = int(min_checks)
+        self.train = train if train is not None else cfg.train
+        self.val = val if val is not None else cfg.val
+        self.source, self.format = source, fmt
+        self._cols: dict[str, tuple[list[float], list[float], list[float]]] = {}
+        self._seen: set[tuple[str, str]] = set()  # (rule, series) findings already reported
+        self._streak: dict[str, int] = {}
+        self.checks = 0
+        self.stopped: Decision | None = None
+        self.last: RunReport | None = None
+        self.best: tuple[int, float] | None = None  # (check number, value) of the best val loss seen
+
+    # ------------------------------------------------------------------------------------------- recording
+    def log(self, values: Mapping[str, Any], *, step: float | None = None, epoch: float | None = None) -> None:
+        """Record the numbers the loop logged at one point (a dict of floats, tensors or numpy scalars; names as
+        logged). Non-numbers are ignored; NaN and Inf are kept: they are data."""
+        for name, raw in values.items():
+            v = _number(raw)
+            if v is None or name in ("step", "epoch", "global_step"):
+                continue
+            steps, epochs, vals = self._cols.setdefault(str(name), ([], [], []))
+            steps.append(math.nan if step is None else float(step))
+            epochs.append(math.nan if epoch is None else float(epoch))
+            vals.append(v)
+
+    def nonfinite(self, values: Mapping[str, Any]) -> str | None:
+        """The name of a loss among ``values`` that is NaN or Inf, or None: a per-batch test that runs no rule."""
+        from lossdoc.naming import resolve
+
+        for name, raw in values.items():
+            v = _number(raw)
+            if v is not None and not math.isfinite(v) and resolve(str(name)).kind == "loss":
+                return str(name)
+        return None
+
+    def run(self) -> Run:
+        """What has been logged so far, as a Run (the same model every reader produces)."""
+        import numpy as np
+
+        from lossdoc.api import apply_overrides
+        from lossdoc.readers.base import build_series, finish_run
+
+        run = Run(source=self.source, format=self.format)
+        for name, (steps, epochs, vals) in self._cols.items():
+            st = np.asarray(steps, dtype=np.float64)
+            ep = np.asarray(epochs, dtype=np.float64)
+            has_st, has_ep = bool(np.isfinite(st).all()), bool(np.isfinite(ep).all())
+            if not has_st and not has_ep:
+                ep, has_ep = np.arange(len(vals), dtype=np.float64), True
+            run.add(build_series(name, vals, steps=st if has_st else None, epochs=ep if has_ep else None))
+        finish_run(run)
+        if self.train or self.val:
+            apply_overrides(run, self.train if self.train in run.series else None,
+                            self.val if self.val in run.series else None)
+        return run
+
+    # --------------------------------------------------------------------------------------------- checking
+    def check(self) -> Decision:
+        """Run the rules on everything logged so far and decide. Call it where a stop can act (the end of an
+        epoch or an evaluation). Once it has said stop, it keeps saying so."""
+        if self.stopped is not None:
+            return self.stopped
+        return self.decide(self.run())
+
+    def decide(self, run: Run) -> Decision:
+        """One check on ``run``, the history so far as a Run (what :meth:`check` does with the logged points;
+        the replay of a finished log calls it with each prefix of the log)."""
+        from lossdoc.engine import check_run
+
+        if self.stopped is not None:
+            return self.stopped
+        self.checks += 1
+        val = run.val_loss
+        if val is not None and len(val):
+            v = float(val.values[-1])
+            if math.isfinite(v) and (self.best is None or v < self.best[1]):
+                self.best = (self.checks, v)
+        if run.train_loss is None and run.val_loss is None:
+            return Decision()
+        rr = check_run(run, self.rules)
+        self.last = rr
+        decision = Decision()
+        shown = set(self.stop_on) | set(self.warn_on)
+        for f in rr.findings:
+            mode = _mode(f.name)
+            key = (f.name, ",".join(f.series))
+            if mode in shown and f.severity >= Severity.WARNING and key not in self._seen:
+                self._seen.add(key)
+                decision.new.append(f)
+        fired = {_mode(f.name): f for f in reversed(rr.findings)}  # the first (primary) finding of each mode wins
+        for mode in list(self._streak):
+            if mode not in fired:
+                self._streak[mode] = 0
+        for mode, f in fired.items():
+            self._streak[mode] = self._streak.get(mode, 0) + 1
+        for f in rr.findings:  # primary first
+            mode = _mode(f.name)
+            if mode not in self.stop_on:
+                continue
+            if mode != "non-finite" and self.checks <= self.min_checks:
+                continue
+            if mode != "non-finite" and self._streak.get(mode, 0) < self.confirm:
+                continue
+            decision.stop, decision.finding = True, f
+            decision.restore_best = mode == "overfitting"
+            self.stopped = decision
+            break
+        return decision
+
+    def report(self, fail_on: str = "warning") -> Report:
+        """The whole report of what was logged, as ``lossdoc analyze`` would make it from a log (every rule)."""
+        from lossdoc.api import analyze
+
+        run = self.run()
+        if run.train_loss is None and run.val_loss is None:
+            return Report()
+        return analyze(run, fail_on=fail_on, train=None, val=None)
+
+    def render(self, fmt: str = "rich", fail_on: str = "warning", width: int = 100) -> str:
+        """The report as text: ``rich`` (plain, for a log), ``json``, ``markdown``..."""
+        from lossdoc.reporters import REPORTERS
+
+        rep = self.report(fail_on)
+        options: dict[str, Any] = {"width": width, "color": False} if fmt == "rich" else {}
+        return REPORTERS[fmt](rep, **options)
+
+    def write_report(self, path: str | os.PathLike | None, log=None) -> None:
+        """At the end of training: the rich report to ``log`` (a callable taking a string; default stderr) and,
+        when ``path`` is given, the JSON report to that file (whole or not at all)."""
+        import sys
+
+        from lossdoc.cli import write_atomic
+
+        text = self.render("rich")
+        if log is None:
+            sys.stderr.write(text)
+        else:
+            log(text)
+        if path is not None:
+            write_atomic(Path(path), self.render("json"))
+
+
+def _mode(rule_name: str) -> str:
+    for mode, names in MODE_RULES.items():
+        if rule_name in names:
+            return mode
+    return rule_name
+
+
+def _number(raw: Any) -> float | None:
+    """A float from what a framework logs: Python numbers, numpy scalars, 0-d tensors; None for anything else."""
+    if isinstance(raw, bool) or raw is None:
+        return None
+    if isinstance(raw, (int, float)):
+        return float(raw)
+    item = getattr(raw, "item", None)
+    if item is not None:
+        try:
+            numel = getattr(raw, "numel", None)
+            n = numel() if callable(numel) else getattr(raw, "size", 1)
+            if n != 1:
+                return None
+            v = item()
+        except (TypeError, ValueError, RuntimeError):
+            return None
+        return float(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else None
+    return None
+
+
+def say(decision: Decision, log=None, prefix: str = "lossdoc") -> None:
+    """One line per new finding and per stop, for a training log (stderr by default)."""
+    import sys
+
+    from lossdoc.reporters.safe import printable
+
+    write = log or (lambda s: sys.stderr.write(s + "\n"))
+    for f in decision.new:
+        where = f" at {f.axis} {_fmt(f.onset)}" if f.onset is not None and f.axis else ""
+        write(printable(f"{prefix}: {f.severity.label} {f.code} {f.name}{where}: {f.message}"))
+    if decision.stop and decision.finding is not None:
+        tail = "; restoring the weights of the best evaluation" if decision.restore_best else ""
+        write(printable(f"{prefix}: stopping training: {decision.reason}{tail}"))
