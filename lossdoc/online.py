@@ -323,3 +323,87 @@ def say(decision: Decision, log=None, prefix: str = "lossdoc") -> None:
     if decision.stop and decision.finding is not None:
         tail = "; restoring the weights of the best evaluation" if decision.restore_best else ""
         write(printable(f"{prefix}: stopping training: {decision.reason}{tail}"))
+
+
+class Hook:
+    """What the framework callbacks share: a Monitor made afresh at each training start, a line in the training log
+    for each new finding and for the stop, and the report when training ends (rich to the log, JSON to
+    ``report``). ``log``: a callable taking one line of text (default: standard error)."""
+
+    def __init__(
+        self,
+        stop_on: Iterable[str] | str | None = DEFAULT_STOP_ON,
+        warn_on: Iterable[str] | str | None = DEFAULT_WARN_ON,
+        *,
+        report: str | os.PathLike | None = None,
+        log=None,
+        restore_best: bool = True,
+        verbose: bool = True,
+        **settings: Any,
+    ) -> None:
+        self._kw = {"stop_on": stop_on, "warn_on": warn_on, **settings}
+        self.report_path = report
+        self.log = log
+        self.restore_best = restore_best
+        self.verbose = verbose
+        self.monitor = Monitor(**self._kw)  # bad settings fail where the callback is made
+        self.decision: Decision | None = None
+
+    def start(self) -> None:
+        self.monitor = Monitor(**self._kw)
+        self.decision = None
+
+    @property
+    def keeps_best(self) -> bool:
+        """Whether the best weights are worth keeping: only a stop for overfitting restores them."""
+        return self.restore_best and "overfitting" in self.monitor.stop_on
+
+    def improved(self) -> bool:
+        """Whether the last check saw the best val loss so far (the moment to keep the weights)."""
+        return self.monitor.best is not None and self.monitor.best[0] == self.monitor.checks
+
+    def check(self) -> Decision:
+        d = self.monitor.check()
+        if self.decision is None or self.decision.finding is None:  # a batch-level stop is told by its finding
+            if self.verbose:
+                say(d, self._line)
+            if d.stop:
+                self.decision = d
+        return d
+
+    def stop_now(self, name: str) -> Decision:
+        """A non-finite loss seen between checks (a batch): stop without waiting for the next check."""
+        if self.decision is None:
+            self.decision = Decision(stop=True)
+            if self.verbose:
+                self._line(f"lossdoc: stopping training: {name} is not finite (LD202 non-finite)")
+        return self.decision
+
+    def finish(self) -> None:
+        """The report of what was logged, when training ends or stops (nothing when nothing was logged)."""
+        if not self.monitor._cols or not self.verbose and self.report_path is None:
+            return
+        try:
+            rep = self.monitor.report()
+        except Exception as exc:  # a report must never take the training script down at its end
+            self._line(f"lossdoc: no report: {type(exc).__name__}: {exc}")
+            return
+        if not rep.runs:
+            return
+        from lossdoc.reporters import REPORTERS
+
+        if self.verbose:
+            self._line(REPORTERS["rich"](rep, width=100, color=False).rstrip("\n"))
+        if self.report_path is not None:
+            from lossdoc.cli import write_atomic
+
+            write_atomic(Path(self.report_path), REPORTERS["json"](rep))
+
+    def _line(self, text: str) -> None:
+        import sys
+
+        if self.log is not None:
+            self.log(text)
+        else:
+            sys.stderr.write(text + "\n")
+            sys.stderr.flush()
