@@ -46,6 +46,7 @@ _MODULES = [
     "jsonlogs",
     "tabular",
     "text",
+    "toollogs",
 ]
 _READERS: list[Reader] | None = None
 
