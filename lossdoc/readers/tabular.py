@@ -546,6 +546,8 @@ def table_run(
             continue
         num = table.numeric(col)
         if num is None:
+            if not any(table.cells[col]):  # empty so far (a val loss not logged yet): no points, not text
+                continue
             role = resolve(col, metric_split=metric_split)
             if role.kind == "loss":
                 raise InputError(

@@ -1,0 +1,325 @@
+"""Following growing logs (``lossdoc watch``): each check reads only what was appended since the last one.
+
+A ``Follower`` cuts its path into units as a sweep does (``registry.split``: a file, a run folder, a logdir's run
+folders, which may appear while it is followed) and keeps one tail per unit:
+
+- **lines** (CSV-family formats after their header line, JSON-lines formats): the complete lines appended since the
+  last check, parsed by the format's own reader as a small file of the header and those lines, and appended to the
+  series read so far. A last line without its line end is waited for (the offset stops before it); a header that
+  changed (Lightning's CSVLogger rewrites its file when a new column appears), a file that shrank or was replaced,
+  is read again whole;
+- **records** (TensorBoard event files): the complete TFRecords appended since the last check (length and CRCs
+  framed first; a record cut short is waited for), decoded by the TensorBoard reader as a small event file;
+- **reread** (every other format: whole-document JSON such as history.json and trainer_state.json, text logs,
+  folders): read again whole, but only when the file's (or the folder's files') size, mtime or inode changed.
+
+What the reader produced is kept *before* ``finish_run`` (restart cuts, % rescaling, component sums), which is
+applied to the whole history at each check, so the clean-ups see the same points a full read would. A read that
+fails while the log is being written (a JSON document half rewritten) keeps the last good runs and is tried again
+at the next check; the final report of ``lossdoc watch`` is a full read. Which formats append line by line or
+record by record is said here, in ``APPENDS``, keyed by reader name (a format not listed is re-read: always
+right, only slower).
+"""
+
+from __future__ import annotations
+
+import os
+import struct
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from lossdoc.errors import InputError, NotALog
+from lossdoc.model import Run, Series
+from lossdoc.readers.base import HEAD_BYTES, Reader, Source, finish_run
+
+#: How each format grows. "lines": complete lines appended after a header line (``header`` True) or none; each line
+#: parses the same alone. "records": TFRecords appended. Formats not listed are re-read whole when they change.
+APPENDS: dict[str, tuple[str, bool]] = {
+    "csv": ("lines", True),
+    "lightning-csv": ("lines", True),
+    "keras-csvlogger": ("lines", True),
+    "keras-history-csv": ("lines", True),
+    "ultralytics": ("lines", True),
+    "fastai": ("lines", True),
+    "tb-export": ("lines", True),
+    "jsonl": ("lines", False),
+    "detectron2": ("lines", False),
+    "mmengine": ("lines", False),
+    "tensorboard": ("records", False),
+}
+
+#: Read at most this much of an appended stretch per check (a log that grew by gigabytes is taken in pieces).
+CHUNK = 64 << 20
+
+
+def pick_reader(source: Source, input_format: str | None) -> Reader:
+    """The reader a full read would use for this file (``registry.read_source``'s choice)."""
+    from lossdoc.readers.registry import get_reader, reader_names, readers
+
+    if input_format:
+        return get_reader(input_format)
+    head = source.head(HEAD_BYTES)
+    if not head.strip():
+        raise NotALog(source.label, "empty file")
+    for r in readers():
+        try:
+            ok = r.sniff(head, source.path)
+        except Exception:  # a sniffer must never take the read down
+            ok = False
+        if ok:
+            return r
+    raise NotALog(source.label, f"not a training log lossdoc recognises (formats: {', '.join(reader_names())})")
+
+
+def _signature(path: Path) -> tuple[int, int, int]:
+    st = os.stat(path)
+    return (st.st_ino, st.st_size, st.st_mtime_ns)
+
+
+def complete_records(data: bytes) -> int:
+    """How many leading bytes of ``data`` are whole TFRecords (length, its CRC, payload, its CRC); the rest is a
+    record still being written. Only the framing is checked here; the reader checks the CRCs."""
+    end, n = 0, len(data)
+    while end + 12 <= n:
+        (length,) = struct.unpack_from("<Q", data, end)
+        stop = end + 12 + length + 4
+        if stop > n:
+            break
+        end = stop
+    return end
+
+
+@dataclass
+class FileTail:
+    """One file followed: the offset read up to, its header line, the runs read so far (before finish_run)."""
+
+    path: Path
+    input_format: str | None = None
+    reader: Reader | None = None
+    mode: str = "reread"
+    header: bytes = b""
+    offset: int = 0
+    sig: tuple[int, int, int] | None = None
+    raw: list[Run] | None = None
+    problem: str | None = None  # why the last check could not read it (it is tried again)
+    bytes_read: int = 0  # for the cost tests: what the checks read in all
+
+    def poll(self) -> bool:
+        """Take what was appended. True when the runs changed."""
+        try:
+            sig = _signature(self.path)
+        except FileNotFoundError:
+            return False
+        if sig == self.sig:
+            return False
+        try:
+            changed = self._poll(sig)
+            self.problem = None
+            return changed
+        except NotALog as exc:  # not (yet) a log: an empty file just made, a README beside the runs
+            self.problem = f"not a log: {exc}"
+            return False
+        except InputError as exc:  # half-written: keep what was read, try again next time
+            self.problem = str(exc)
+            return False
+
+    def _poll(self, sig: tuple[int, int, int]) -> bool:
+        if self.reader is None:
+            self.reader = pick_reader(Source(str(self.path), self.path), self.input_format)
+            self.mode, has_header = APPENDS.get(self.reader.name, ("reread", False))
+            self._has_header = has_header
+        replaced = self.sig is not None and (sig[0] != self.sig[0] or sig[1] < self.offset)
+        if self.raw is None or self.mode == "reread" or replaced or not self._same_header():
+            return self._reread(sig)
+        with open(self.path, "rb") as fh:
+            fh.seek(self.offset)
+            data = fh.read(CHUNK)
+        self.bytes_read += len(data)
+        end = data.rfind(b"\n") + 1 if self.mode == "lines" else complete_records(data)
+        self.sig = sig if self.offset + len(data) >= sig[1] else None  # more to read: look again next time
+        if end == 0:
+            return False  # only a line or record still being written
+        chunk = data[:end]
+        try:
+            runs = self.reader.read(Source(str(self.path), self.path, data=self.header + chunk))
+        except InputError:  # lines or records with no point in them (a graph, a blank row): nothing to add
+            self.offset += end
+            return False
+        self.offset += end
+        if not _append(self.raw, runs):
+            return self._reread(sig)
+        return True
+
+    def _same_header(self) -> bool:
+        if not self._has_header:
+            return True
+        with open(self.path, "rb") as fh:
+            return fh.read(len(self.header)) == self.header
+
+    def _reread(self, sig: tuple[int, int, int]) -> bool:
+        from lossdoc.readers.base import read_file
+
+        data = read_file(self.path, str(self.path))
+        self.bytes_read += len(data)
+        end = len(data)
+        if self.mode == "lines":
+            end = data.rfind(b"\n") + 1
+        elif self.mode == "records":
+            end = complete_records(data)
+        if end == 0:
+            self.sig = None
+            return False
+        if self.mode == "lines" and self._has_header:
+            self.header = data[: data.find(b"\n") + 1]
+        self.raw = self.reader.read(Source(str(self.path), self.path, data=data[:end]))
+        self.offset = end
+        self.sig = sig
+        return True
+
+    def runs(self) -> list[Run]:
+        return [finish_run(_copy(r)) for r in self.raw or []]
+
+
+def _copy(run: Run) -> Run:
+    out = Run(source=run.source, format=run.format, series=dict(run.series), name=run.name,
+              notes=list(run.notes), meta=dict(run.meta), train_override=run.train_override,
+              val_override=run.val_override)
+    return out
+
+
+def _append(acc: list[Run], new: list[Run]) -> bool:
+    """Append the series of ``new`` (runs read from the appended lines or records) to ``acc``, run by run and
+    series by series. False when they do not line up (another number of runs, an axis that appeared or went):
+    the caller reads the file again whole."""
+    if len(acc) != len(new):
+        return False
+    for a, b in zip(acc, new, strict=True):
+        for name, s in b.series.items():
+            old = a.series.get(name)
+            if old is None:
+                a.add(s)
+                continue
+            if (old.steps is None) != (s.steps is None) or (old.epochs is None) != (s.epochs is None):
+                return False
+            steps, epochs = s.steps, s.epochs
+            # A format without a step or epoch column numbers its rows 0..n-1: the new rows go on from there.
+            if epochs is not None and steps is None and _numbered(old.epochs) and _numbered(epochs):
+                epochs = epochs + len(old)
+            a.series[name] = Series(
+                name, np.concatenate([old.values, s.values]),
+                None if steps is None else np.concatenate([old.steps, steps]),
+                None if epochs is None else np.concatenate([old.epochs, epochs]),
+                old.split, old.kind, old.higher_is_better, old.derived,
+            )
+    return True
+
+
+def _numbered(x: np.ndarray | None) -> bool:
+    return x is not None and len(x) > 0 and bool(np.array_equal(x, np.arange(len(x), dtype=x.dtype)))
+
+
+@dataclass
+class DirTail:
+    """A folder read whole (a TensorBoard run folder, an MLflow run...), again only when a file in it changed."""
+
+    path: Path
+    input_format: str | None = None
+    root: str | None = None
+    sig: tuple | None = None
+    raw: list[Run] | None = None
+    problem: str | None = None
+    bytes_read: int = 0
+
+    def poll(self) -> bool:
+        sig = _dir_signature(self.path)
+        if sig == self.sig:
+            return False
+        from lossdoc.readers.registry import Unit, read_unit
+
+        found = read_unit(Unit(str(self.path), root=self.root, lenient=True), self.input_format)
+        self.bytes_read += sum(s for _, s, _ in sig)
+        if found.errors and not found.runs:
+            self.problem = str(found.errors[0])
+            return False
+        self.problem = None
+        self.sig = sig
+        self.raw = found.runs
+        return True
+
+    def runs(self) -> list[Run]:
+        return list(self.raw or [])
+
+
+def _dir_signature(path: Path, limit: int = 100_000) -> tuple:
+    from lossdoc.readers.registry import walk
+
+    out = []
+    try:
+        for root, dirs, files in walk(path, strict=False):
+            dirs.sort()
+            for f in sorted(files):
+                p = os.path.join(root, f)
+                try:
+                    st = os.stat(p)
+                except OSError:
+                    continue
+                out.append((p, st.st_size, st.st_mtime_ns))
+                if len(out) >= limit:
+                    return tuple(out)
+    except InputError:
+        pass
+    return tuple(out)
+
+
+@dataclass
+class Follower:
+    """Everything under one path, followed: ``poll()`` takes what was appended and says which units changed;
+    ``runs()`` is the current view, unit by unit."""
+
+    path: str
+    input_format: str | None = None
+    tails: dict[str, FileTail | DirTail] = field(default_factory=dict)
+
+    def poll(self) -> list[str]:
+        """Check every unit (new run folders and files are picked up); the keys of the units that changed."""
+        from lossdoc.readers.registry import split
+
+        p = Path(self.path)
+        if not p.exists():
+            return []
+        changed = []
+        units = split(self.path, self.input_format)
+        current = {u.path for u in units}
+        for key in [k for k in self.tails if k not in current]:  # a folder that now splits into its runs
+            del self.tails[key]
+        for unit in units:
+            tail = self.tails.get(unit.path)
+            if tail is None:
+                up = Path(unit.path)
+                tail = DirTail(up, self.input_format, unit.root) if up.is_dir() else FileTail(up, self.input_format)
+                self.tails[unit.path] = tail
+            if tail.poll():
+                changed.append(unit.path)
+        return changed
+
+    def runs(self, key: str) -> list[Run]:
+        return self.tails[key].runs()
+
+    def problems(self) -> list[str]:
+        return [t.problem for t in self.tails.values() if t.problem and not t.problem.startswith("not a log")]
+
+    @property
+    def bytes_read(self) -> int:
+        return sum(t.bytes_read for t in self.tails.values())
+
+
+def ended(run: Run) -> bool:
+    """Whether the log says its run is over: an MLflow run whose status is FINISHED, FAILED or KILLED, or a
+    Hugging Face trainer_state.json whose global_step reached max_steps."""
+    status = str(run.meta.get("status", "")).upper()
+    if status in ("FINISHED", "FAILED", "KILLED"):
+        return True
+    gs, ms = run.meta.get("global_step"), run.meta.get("max_steps")
+    return isinstance(gs, (int, float)) and isinstance(ms, (int, float)) and ms > 0 and gs >= ms

@@ -1,0 +1,170 @@
+"""readers.follow: a growing log read a piece at a time gives the same runs as reading it whole, reads only what was
+appended, and waits for a line or record still being written."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from lossdoc.api import read
+from lossdoc.readers.follow import APPENDS, Follower, complete_records
+from lossdoc.readers.registry import reader_names
+
+FIX = Path(__file__).resolve().parent.parent / "fixtures"
+
+
+def _same(a, b):
+    assert len(a) == len(b)
+    for ra, rb in zip(a, b, strict=True):
+        assert sorted(ra.series) == sorted(rb.series)  # a column first filled later comes later
+        for name, s in ra.series.items():
+            t = rb.series[name]
+            np.testing.assert_array_equal(s.values, t.values, err_msg=name)
+            for attr in ("steps", "epochs"):
+                x, y = getattr(s, attr), getattr(t, attr)
+                assert (x is None) == (y is None), (name, attr)
+                if x is not None:
+                    np.testing.assert_array_equal(x, y, err_msg=f"{name} {attr}")
+
+
+def _grow(src: Path, dst: Path, cuts: list[int]) -> Follower:
+    """Write ``src`` into ``dst`` in pieces ending at the byte offsets ``cuts`` (mid-line, mid-record), polling a
+    Follower after each; returns it."""
+    data = src.read_bytes()
+    f = Follower(str(dst))
+    done = 0
+    for cut in [*cuts, len(data)]:
+        with open(dst, "ab") as fh:
+            fh.write(data[done:cut])
+        done = cut
+        f.poll()
+    return f
+
+
+def test_every_format_named_in_appends_is_a_reader():
+    assert set(APPENDS) <= set(reader_names())
+
+
+@pytest.mark.parametrize(
+    "fixture",
+    [
+        "csv/overfit.csv",
+        str(next((FIX / "lightning-csv" / "healthy").rglob("metrics.csv")).relative_to(FIX)),
+        "keras-csvlogger/healthy.csv",
+        "ultralytics/overfit.csv",
+    ],
+)
+def test_csv_appended_in_pieces_reads_as_a_whole(tmp_path, fixture):
+    src = FIX / fixture
+    dst = tmp_path / src.name
+    n = src.stat().st_size
+    f = _grow(src, dst, [n // 7, n // 7 + 3, n // 3, n // 2 + 1, 4 * n // 5])
+    (key,) = f.tails
+    _same(f.runs(key), read(str(src)))
+    tail = f.tails[key]
+    assert tail.mode == "lines"
+    assert tail.bytes_read < 1.5 * n  # each appended byte read about once, not the whole file per check
+
+
+def test_a_half_written_line_is_waited_for(tmp_path):
+    p = tmp_path / "m.csv"
+    p.write_text("step,loss,val_loss\n0,1.0,1.1\n1,0.9,1.0\n2,0.8")
+    f = Follower(str(p))
+    assert f.poll()
+    (key,) = f.tails
+    assert len(f.runs(key)[0].series["loss"]) == 2  # the cut row is not read as 0.8 of anything yet
+    with open(p, "a") as fh:
+        fh.write("5,0.95\n")
+    assert f.poll()
+    s = f.runs(key)[0].series["val_loss"]
+    assert list(s.values) == [1.1, 1.0, 0.95] and list(s.steps) == [0, 1, 2]
+    assert not f.poll()  # nothing new: nothing read
+
+
+def test_a_rewritten_header_and_a_replaced_file_are_read_again(tmp_path):
+    p = tmp_path / "metrics.csv"
+    p.write_text("step,loss\n0,1.0\n1,0.9\n")
+    f = Follower(str(p))
+    f.poll()
+    (key,) = f.tails
+    p.write_text("step,loss,val_loss\n0,1.0,\n1,0.9,1.2\n2,0.8,\n")  # Lightning adds a column: a new header
+    assert f.poll()
+    run = f.runs(key)[0]
+    assert "val_loss" in run.series and len(run.series["loss"]) == 3
+    tmp = tmp_path / "new.csv"
+    tmp.write_text("step,loss\n0,5.0\n")
+    os.replace(tmp, p)  # a new file in its place (smaller than what was read)
+    assert f.poll()
+    assert list(f.runs(key)[0].series["loss"].values) == [5.0]
+
+
+def test_rows_numbered_by_the_reader_go_on_from_the_last_one(tmp_path):
+    p = tmp_path / "h.csv"
+    p.write_text("loss,val_loss\n1.0,1.1\n0.9,1.0\n")
+    f = Follower(str(p))
+    f.poll()
+    with open(p, "a") as fh:
+        fh.write("0.8,0.95\n0.7,0.9\n")
+    f.poll()
+    (key,) = f.tails
+    _same(f.runs(key), read(str(p)))
+
+
+def test_jsonl_appended(tmp_path):
+    src = tmp_path / "src.jsonl"
+    src.write_text("".join(f'{{"step": {i}, "loss": {1 / (i + 1):.4f}, "val_loss": {1.1 / (i + 1):.4f}}}\n'
+                           for i in range(50)))
+    dst = tmp_path / "log.jsonl"
+    f = _grow(src, dst, [100, 101, 700, 1200])
+    (key,) = f.tails
+    assert f.tails[key].mode == "lines"
+    _same(f.runs(key), read(str(src)))
+
+
+def test_tensorboard_records_appended_mid_record(tmp_path):
+    src = next((FIX / "tensorboard").rglob("events.out.tfevents*"))
+    dst = tmp_path / src.name
+    n = src.stat().st_size
+    f = _grow(src, dst, [n // 5 + 7, n // 2 + 1, n - 3])
+    (key,) = f.tails
+    assert f.tails[key].mode == "records"
+    _same(f.runs(key), read(str(src)))
+    assert f.tails[key].bytes_read < 1.5 * n
+
+
+def test_complete_records():
+    rec = (5).to_bytes(8, "little") + b"crc!" + b"hello" + b"crc!"
+    assert complete_records(rec * 3) == 3 * len(rec)
+    assert complete_records(rec * 2 + rec[:-1]) == 2 * len(rec)
+    assert complete_records(b"") == 0
+
+
+def test_whole_documents_are_read_again_only_when_changed(tmp_path):
+    src = FIX / "keras-history" / "healthy.json"
+    p = tmp_path / "history.json"
+    p.write_text('{"loss": [1.0, 0.9')  # half written
+    f = Follower(str(p))
+    assert not f.poll() and f.problems()  # not misread: waited for
+    shutil.copy(src, p)
+    assert f.poll()
+    (key,) = f.tails
+    assert f.tails[key].mode == "reread"
+    read_before = f.bytes_read
+    assert not f.poll() and f.bytes_read == read_before
+    _same(f.runs(key), read(str(src)))
+
+
+def test_a_folder_with_runs_appearing(tmp_path):
+    (tmp_path / "a").mkdir()
+    shutil.copy(FIX / "csv" / "healthy.csv", tmp_path / "a" / "metrics.csv")
+    f = Follower(str(tmp_path))
+    f.poll()
+    (tmp_path / "b").mkdir()
+    shutil.copy(FIX / "csv" / "overfit.csv", tmp_path / "b" / "metrics.csv")
+    changed = f.poll()
+    assert any(k.endswith("b") or k.endswith("b/metrics.csv") for k in changed), changed
+    assert sum(len(f.runs(k)) for k in f.tails) == 2
