@@ -23,7 +23,7 @@ import pytest
 
 torch = pytest.importorskip("torch")
 
-from lossdoc.ultralytics import attach  # noqa: E402
+from lossdoc.ultralytics import attach
 
 
 class FakeTrainer:

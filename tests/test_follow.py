@@ -166,5 +166,5 @@ def test_a_folder_with_runs_appearing(tmp_path):
     (tmp_path / "b").mkdir()
     shutil.copy(FIX / "csv" / "overfit.csv", tmp_path / "b" / "metrics.csv")
     changed = f.poll()
-    assert any(k.endswith("b") or k.endswith("b/metrics.csv") for k in changed), changed
+    assert any(k.endswith(("b", "b/metrics.csv")) for k in changed), changed
     assert sum(len(f.runs(k)) for k in f.tails) == 2

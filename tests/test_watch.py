@@ -52,7 +52,7 @@ class Feeder:
 def test_each_finding_is_said_once_with_where_it_was_seen(tmp_path):
     p = tmp_path / "m.csv"
     p.write_text("step,train_loss,val_loss\n" + _rows(0, 100, _healthy))
-    blowup = lambda i: 0.15 * math.exp((i - 100) / 6)  # noqa: E731
+    blowup = lambda i: 0.15 * math.exp((i - 100) / 6)
     pieces = [_rows(100, 110, _healthy), _rows(110, 150, blowup), _rows(150, 160, blowup), "160,nan,nan\n"]
     feed = Feeder(p, pieces)
     w = Watch(str(p), Config(), interval=10, idle=30, exit_on=None, clock=feed.clock, sleep=feed.sleep)
