@@ -51,6 +51,7 @@ fuzz: install
 eval: install
 	$(BIN)/python tools/evaluate.py
 	$(BIN)/python tools/eval_compare.py
+	$(BIN)/python tools/eval_replay.py
 
 lint: install
 	$(BIN)/ruff check lossdoc tests
@@ -85,6 +86,7 @@ compare-fixtures: | $(FIXTURES_VENV)/bin/python
 bench: $(VENV)/.bench-installed $(FIXTURES_VENV)/.bench-installed
 	$(FIXTURES_VENV)/bin/python bench/generate.py bench/data
 	$(BIN)/python bench/run.py --data bench/data --out BENCHMARKS.md
+	$(BIN)/python bench/watch_cost.py --data bench/data/watch --out BENCHMARKS.md
 	$(BIN)/python -m pytest -m slow tests/test_bounds.py
 
 clean:
