@@ -52,13 +52,9 @@ from lossdoc.model import Run, Series
 from lossdoc.online import Monitor
 
 STOP_MODES = {"overfitting", "divergence", "non-finite"}
-#: The online policy under test. Tuned on the tune split only (see README, "While it trains").
-POLICY = {
-    "stop_on": ("non-finite", "divergence", "overfitting"),
-    "confirm": 2,
-    "min_checks": 3,
-    "rules": {"overfitting": {}, "overconfidence": {}},
-}
+#: The online policy under test: the callbacks' own defaults (lossdoc.online.ONLINE_RULES, DEFAULT_CONFIRM, tuned
+#: on the tune split only) with overfitting added to what stops a run.
+POLICY = {"stop_on": ("non-finite", "divergence", "overfitting")}
 MAX_EVALS = 200  # a run evaluated more often than this is checked at 200 evenly spaced evaluations
 WITHIN = 3
 
