@@ -11,9 +11,11 @@ whether to stop there. The policies:
 
 Per policy and split:
 
-- **evals saved**: evaluations that were not run because the policy stopped (summed over the runs);
+- **evals saved**: evaluations that were not run because the policy stopped (summed over the runs), and of
+  them those saved on runs whose labels expect a stopping mode (overfitting, divergence, non-finite);
 - **regret**: the best val loss of the whole run against the best val loss up to the stop (what
-  ``restore_best_weights`` keeps), relative to the former, in %: mean over runs and the largest;
+  ``restore_best_weights`` keeps), relative to the former, in %: mean and largest over the runs that are not
+  labelled divergence or non-finite (those must be stopped; their delay is scored instead);
 - **false stops**: stops of runs labelled healthy whose labels do not even allow a stopping mode (overfitting,
   divergence, non-finite) as grey; shown for all such runs and for the noisy-but-fine ones (hard negatives whose
   intervention is noise: tiny or noisy val sets, small batches, noise around a level);
@@ -290,7 +292,8 @@ def score(sc: Score, rp: Replayable, out: Outcome) -> None:
         sc.saved_right += (n - 1 - out.stop) if should else 0
     v = rp.val
     fin = np.isfinite(v)
-    if fin.any():
+    # Regret is what a stop cost; on a run that had to be stopped (divergence, NaN) the delay says how well.
+    if fin.any() and not {"divergence", "non-finite"} & set(e.get("expected", [])):
         best = float(v[fin].min())
         kept_v = v[: (out.stop if out.stop is not None else n - 1) + 1]
         kf = np.isfinite(kept_v)
@@ -354,9 +357,9 @@ def evaluate(manifest: Path, root: Path, splits: list[str], policy: dict, quiet:
 
 
 def table(result: dict) -> str:
-    head = ("| split | policy | runs stopped | evals saved | regret mean / max | false stops: healthy | "
-            "noisy-but-fine | div./NaN stopped within 3 evals | delay median / max |")
-    lines = [head, "|" + "---|" * 9]
+    head = ("| split | policy | runs stopped | evals saved | of which on runs to stop | regret mean / max | "
+            "false stops: healthy | noisy-but-fine | div./NaN stopped within 3 evals | delay median / max |")
+    lines = [head, "|" + "---|" * 10]
     for split in [s for s in ("tune", "test", "all") if s in result]:
         for name, r in result[split].items():
             dmax = r["delay_max"]
@@ -364,7 +367,8 @@ def table(result: dict) -> str:
             dmed = "-" if r["delay_median"] is None else f"{r['delay_median']:.0f}"
             lines.append(
                 f"| {split} | {name} | {r['stopped']}/{r['runs']} | {r['evals_saved']:,} of {r['evals']:,} "
-                f"({100 * r['evals_saved'] / max(r['evals'], 1):.0f}%) | {r['regret_mean_pct']:.2f}% / "
+                f"({100 * r['evals_saved'] / max(r['evals'], 1):.0f}%) | {r['evals_saved_should_stop']:,} "
+                f"({r['should_stop_runs']} runs) | {r['regret_mean_pct']:.2f}% / "
                 f"{r['regret_max_pct']:.1f}% | {r['false_stops']}/{r['healthy_runs']} | "
                 f"{r['noisy_false_stops']}/{r['noisy_runs']} | {r['within']}/{r['bad_runs']} | {dmed} / {dmax_s} |"
             )
