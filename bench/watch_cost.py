@@ -59,7 +59,7 @@ def tb_records(a: int, b: int) -> bytes:
     return buf.getvalue()
 
 
-def measure(path: Path, make, checks: int = 10) -> dict:
+def measure(path: Path, make, checks: int = 10, watched: Path | None = None) -> dict:
     from lossdoc.config import Config
     from lossdoc.watch import Watch
 
@@ -80,7 +80,7 @@ def measure(path: Path, make, checks: int = 10) -> dict:
         pos["left"] -= 1
         marks.append(("start", time.process_time()))
 
-    w = Watch(str(path), Config(), interval=INTERVAL, idle=1e9, exit_on=None, sleep=sleep)
+    w = Watch(str(watched or path), Config(), interval=INTERVAL, idle=1e9, exit_on=None, sleep=sleep)
     t0 = time.process_time()
     try:
         for _ in w.events():
@@ -138,6 +138,8 @@ def main() -> None:
     results = {
         "CSV (step,train_loss,val_loss)": measure(args.data / "metrics.csv", csv_lines),
         "TensorBoard event file": measure(args.data / "events.out.tfevents.watch", tb_records),
+        "TensorBoard run folder (the same file in it)": measure(
+            args.data / "run" / "events.out.tfevents.watch", tb_records, watched=args.data / "run"),
     }
     text = section(results)
     print(text)

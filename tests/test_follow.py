@@ -168,3 +168,31 @@ def test_a_folder_with_runs_appearing(tmp_path):
     changed = f.poll()
     assert any(k.endswith(("b", "b/metrics.csv")) for k in changed), changed
     assert sum(len(f.runs(k)) for k in f.tails) == 2
+
+
+@pytest.mark.parametrize("name", ["healthy", "keras_logdir_overfit", "multi_run_logdir", "mixed_events_healthy"])
+def test_tensorboard_folders_grow_like_a_full_read(tmp_path, name):
+    """A run folder (one event file; Keras train/ and validation/) is followed file by file, record by record; a
+    logdir splits into such folders; several event files in one folder are read whole when they change."""
+    src = FIX / "tensorboard" / name
+    dst = tmp_path / name
+    files = sorted(p for p in src.rglob("*") if p.is_file())
+    for p in files:
+        (dst / p.relative_to(src)).parent.mkdir(parents=True, exist_ok=True)
+    f = Follower(str(dst))
+    for frac in (0.3, 0.61, 1.0):
+        for p in files:
+            data = p.read_bytes()
+            out = dst / p.relative_to(src)
+            have = out.stat().st_size if out.exists() else 0
+            with open(out, "ab") as fh:
+                fh.write(data[have : int(len(data) * frac)])
+        f.poll()
+    got = sorted((r for k in f.tails for r in f.runs(k)), key=lambda r: r.name or "")
+    want = sorted(read(str(dst)), key=lambda r: r.name or "")
+    _same(got, want)
+    assert [r.name for r in got] == [r.name for r in want]
+    kinds = {type(t).__name__ for t in f.tails.values()}
+    assert kinds == {"EventDirTail"}
+    if name != "mixed_events_healthy":
+        assert all(t.fallback is None for t in f.tails.values())

@@ -12,6 +12,8 @@ folders, which may appear while it is followed) and keeps one tail per unit:
   framed first; a record cut short is waited for), decoded by the TensorBoard reader as a small event file;
 - **reread** (every other format: whole-document JSON such as history.json and trainer_state.json, text logs,
   folders): read again whole, but only when the file's (or the folder's files') size, mtime or inode changed.
+  A TensorBoard run folder in the usual layouts (one event file; a Keras run's train/ and validation/) is
+  followed file by file, record by record (``EventDirTail``).
 
 What the reader produced is kept *before* ``finish_run`` (restart cuts, % rescaling, component sums), which is
 applied to the whole history at each check, so the clean-ups see the same points a full read would. A read that
@@ -252,6 +254,78 @@ class DirTail:
         return list(self.raw or [])
 
 
+@dataclass
+class EventDirTail:
+    """A TensorBoard run folder in the usual layouts (one event file, or a Keras run's ``train/`` and
+    ``validation/`` folders with one each): every event file followed record by record, the run made of their
+    series as the folder reader names them. Any other layout (several event files in one folder: a resumed run,
+    whose points the folder reader merges) is read whole when it changes (``DirTail``)."""
+
+    path: Path
+    root: str | None = None
+    files: dict[str, FileTail] = field(default_factory=dict)
+    fallback: DirTail | None = None
+    problem: str | None = None
+
+    def poll(self) -> bool:
+        from lossdoc.naming import split_word
+        from lossdoc.readers.tensorboard import EVENT_MARK
+
+        found: list[Path] = []
+        simple = True
+        try:
+            for e in sorted(os.scandir(self.path), key=lambda e: e.name):
+                if e.is_file() and EVENT_MARK in e.name:
+                    found.append(Path(e.path))
+                elif e.is_dir(follow_symlinks=False) and split_word(e.name):
+                    sub = sorted(p for p in Path(e.path).iterdir() if EVENT_MARK in p.name)
+                    simple &= len(sub) <= 1 and not any(p.is_dir() for p in Path(e.path).iterdir())
+                    found += sub
+                elif e.is_dir(follow_symlinks=False):
+                    simple = False  # nested runs: the folder reader knows how they fold together
+        except OSError:
+            return False
+        in_root = [p for p in found if p.parent == self.path]
+        simple &= len(in_root) <= 1 and not (in_root and len(found) > 1)
+        if not simple or self.fallback is not None:
+            if self.fallback is None:
+                self.fallback = DirTail(self.path, "tensorboard", self.root)
+            changed = self.fallback.poll()
+            self.problem = self.fallback.problem
+            return changed
+        changed = False
+        for p in found:
+            tail = self.files.setdefault(str(p), FileTail(p, "tensorboard"))
+            changed |= tail.poll()
+        self.problem = next((t.problem for t in self.files.values() if t.problem), None)
+        return changed
+
+    def runs(self) -> list[Run]:
+        if self.fallback is not None:
+            return self.fallback.runs()
+        run = Run(source=str(self.path), format="tensorboard", name=self._name())
+        for tail in self.files.values():
+            for r in tail.raw or []:
+                for name, s in r.series.items():
+                    if name in run.series:  # two files give one name: the folder reader's business
+                        self.fallback = DirTail(self.path, "tensorboard", self.root)
+                        self.fallback.poll()
+                        return self.fallback.runs()
+                    run.add(s)
+                run.notes.extend(r.notes)
+        run.meta["event_files"] = len(self.files)
+        return [finish_run(run)] if run.series else []
+
+    def _name(self) -> str:
+        if self.root is not None and self.path.is_relative_to(self.root):
+            return self.path.relative_to(self.root).as_posix()
+        return self.path.name or self.path.resolve().name
+
+    @property
+    def bytes_read(self) -> int:
+        return sum(t.bytes_read for t in self.files.values()) + (self.fallback.bytes_read if self.fallback else 0)
+
+
 def _dir_signature(path: Path, limit: int = 100_000) -> tuple:
     from lossdoc.readers.registry import walk
 
@@ -280,7 +354,7 @@ class Follower:
 
     path: str
     input_format: str | None = None
-    tails: dict[str, FileTail | DirTail] = field(default_factory=dict)
+    tails: dict[str, FileTail | DirTail | EventDirTail] = field(default_factory=dict)
 
     def poll(self) -> list[str]:
         """Check every unit (new run folders and files are picked up); the keys of the units that changed."""
@@ -297,12 +371,24 @@ class Follower:
         for unit in units:
             tail = self.tails.get(unit.path)
             if tail is None:
-                up = Path(unit.path)
-                tail = DirTail(up, self.input_format, unit.root) if up.is_dir() else FileTail(up, self.input_format)
+                tail = self._tail(Path(unit.path), unit.root)
                 self.tails[unit.path] = tail
             if tail.poll():
                 changed.append(unit.path)
         return changed
+
+    def _tail(self, path: Path, root: str | None) -> FileTail | DirTail | EventDirTail:
+        if not path.is_dir():
+            return FileTail(path, self.input_format)
+        if self.input_format in (None, "tensorboard"):
+            from lossdoc.readers.tensorboard import is_logdir
+
+            try:
+                if is_logdir(path):
+                    return EventDirTail(path, root)
+            except OSError:
+                pass
+        return DirTail(path, self.input_format, root)
 
     def runs(self, key: str) -> list[Run]:
         return self.tails[key].runs()
