@@ -41,11 +41,11 @@ def csv_lines(a: int, b: int) -> str:
 
 def tb_records(a: int, b: int) -> bytes:
     """TFRecords of scalar Events, made with TensorBoard's own protos and record writer framing."""
+    import io
+
     from tensorboard.compat.proto.event_pb2 import Event
     from tensorboard.compat.proto.summary_pb2 import Summary
     from tensorboard.summary.writer.record_writer import RecordWriter
-
-    import io
 
     buf = io.BytesIO()
     w = RecordWriter(buf)
@@ -145,7 +145,7 @@ def main() -> None:
     print(text)
     if args.out is not None:
         old = args.out.read_text() if args.out.exists() else "# Benchmarks\n\n"
-        old = re.sub(r"## lossdoc watch:.*?(?=\n## |\Z)", "", old, flags=re.S).rstrip("\n") + "\n\n"
+        old = re.sub(r"## lossdoc watch:.*?(?=\n## |\Z)", "", old, flags=re.DOTALL).rstrip("\n") + "\n\n"
         args.out.write_text(old + text)
 
 
