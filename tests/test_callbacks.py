@@ -25,6 +25,9 @@ def _need(module: str):
     return pytest.importorskip(module)
 
 
+# Keras 3 on torch warns about numpy 2 copies on every batch: noise, not news.
+pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
+
 STOPS = {"divergence", "non-finite"}
 
 
