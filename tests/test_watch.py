@@ -177,3 +177,17 @@ def test_watch_stops_a_real_training_within_the_interval_of_its_nan(tmp_path):
     # Within one check interval (plus the check itself and a loaded machine's scheduling).
     assert delay <= interval + 0.75, f"the NaN was reported {delay:.2f} s after it was written"
     assert seen[-1][1]["event"] == "report" and seen[-1][1]["exit_code"] == 1
+
+
+def test_the_run_ends_when_the_log_says_so(tmp_path):
+    """An HF trainer_state.json whose global_step reached max_steps: the run is over, no need to wait --idle."""
+    import shutil
+
+    src = ROOT / "fixtures" / "hf-trainer-state" / "healthy" / "trainer_state.json"
+    p = tmp_path / "trainer_state.json"
+    shutil.copy(src, p)
+    now = [0.0]
+    w = Watch(str(p), Config(), interval=10, idle=3600, exit_on=None, clock=lambda: now[0],
+              sleep=lambda s: now.__setitem__(0, now[0] + s))
+    list(w.events())
+    assert w.ended_by == "the log says the run is over" and w.checks == 1
