@@ -347,7 +347,7 @@ def evaluate(manifest: Path, root: Path, splits: list[str], policy: dict, quiet:
             "ES p5": replay_es(rp, 5),
             "ES p10": replay_es(rp, 10),
         }
-        for split in (e.get("split", "all"), "all"):
+        for split in dict.fromkeys((e.get("split", "all"), "all")):
             scores = by_split.setdefault(split, {n: Score() for n in names})
             for n in names:
                 score(scores[n], rp, outs[n])
