@@ -76,8 +76,15 @@ def pick_reader(source: Source, input_format: str | None) -> Reader:
 
 
 def _signature(path: Path) -> tuple[int, int, int]:
+    """(inode, size, mtime) of the file; an SQLite database's write-ahead log (``mlflow.db-wal``) changes while the
+    database file does not, so its mtime counts too."""
     st = os.stat(path)
-    return (st.st_ino, st.st_size, st.st_mtime_ns)
+    mtime = st.st_mtime_ns
+    try:
+        mtime = max(mtime, os.stat(f"{path}-wal").st_mtime_ns)
+    except OSError:
+        pass
+    return (st.st_ino, st.st_size, mtime)
 
 
 def complete_records(data: bytes) -> int:
