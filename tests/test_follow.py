@@ -196,3 +196,35 @@ def test_tensorboard_folders_grow_like_a_full_read(tmp_path, name):
     assert kinds == {"EventDirTail"}
     if name != "mixed_events_healthy":
         assert all(t.fallback is None for t in f.tails.values())
+
+
+TEXT_LOGS = sorted(
+    [p.relative_to(FIX).as_posix() for p in (FIX / "text").iterdir()]
+    + [p.relative_to(FIX).as_posix() for d in ("kv-log", "nanogpt-log", "fairseq", "megatron", "torchtune", "hf-stdout")
+       for p in (FIX / d).rglob("*") if p.is_file() and p.suffix in (".log", ".txt")]
+    + ["detectron2/healthy/metrics.json"] * (FIX / "detectron2" / "healthy" / "metrics.json").exists()
+)
+
+
+@pytest.mark.parametrize("name", TEXT_LOGS)
+def test_text_logs_grow_like_a_full_read(tmp_path, name):
+    """A text log is followed by its lines when its lines, fed one at a time, read as they do together; else it is
+    read again whole. Either way the runs are those of a full read."""
+    src = FIX / name
+    dst = tmp_path / src.name
+    n = src.stat().st_size
+    f = _grow(src, dst, [n // 2 + 5, 2 * n // 3, 4 * n // 5 + 1])
+    (key,) = f.tails
+    _same(f.runs(key), read(str(src)))
+    tail = f.tails[key]
+    if tail.mode == "lines":  # a few lines that do not parse yet are read again with the next ones
+        assert tail.bytes_read < 2.5 * n
+
+
+def test_torch_step_logs_are_followed_by_their_lines(tmp_path):
+    src = FIX / "text" / "torch_steps_healthy.txt"
+    dst = tmp_path / "train.log"
+    n = src.stat().st_size
+    f = _grow(src, dst, [n // 2, 3 * n // 4])
+    (key,) = f.tails
+    assert f.tails[key].mode == "lines"

@@ -10,8 +10,10 @@ folders, which may appear while it is followed) and keeps one tail per unit:
   is read again whole;
 - **records** (TensorBoard event files): the complete TFRecords appended since the last check (length and CRCs
   framed first; a record cut short is waited for), decoded by the TensorBoard reader as a small event file;
-- **reread** (every other format: whole-document JSON such as history.json and trainer_state.json, text logs,
-  folders): read again whole, but only when the file's (or the folder's files') size, mtime or inode changed.
+- **reread** (every other format: whole-document JSON such as history.json and trainer_state.json, folders):
+  read again whole, but only when the file's (or the folder's files') size, mtime or inode changed. A text log
+  whose lines parse alone (checked once on the file: three pieces cut at line ends read the same as the whole)
+  is followed by its lines; one whose lines need the lines before them (Keras' progress output) is re-read.
   A TensorBoard run folder in the usual layouts (one event file; a Keras run's train/ and validation/) is
   followed file by file, record by record (``EventDirTail``).
 
@@ -114,6 +116,9 @@ class FileTail:
     raw: list[Run] | None = None
     problem: str | None = None  # why the last check could not read it (it is tried again)
     bytes_read: int = 0  # for the cost tests: what the checks read in all
+    _probed: bool = False
+    _has_header: bool = False
+    _wait: bool = False  # lines mode found by probing: a piece that does not parse yet waits for more lines
 
     def poll(self) -> bool:
         """Take what was appended. True when the runs changed."""
@@ -153,8 +158,10 @@ class FileTail:
         chunk = data[:end]
         try:
             runs = self.reader.read(Source(str(self.path), self.path, data=self.header + chunk))
-        except InputError:  # lines or records with no point in them (a graph, a blank row): nothing to add
-            self.offset += end
+        except InputError:
+            if self._wait:
+                return False  # a text log's lines that do not parse yet: read again with the next ones
+            self.offset += end  # lines or records with no point in them (a graph, a blank row): nothing to add
             return False
         self.offset += end
         if not _append(self.raw, runs):
@@ -173,8 +180,8 @@ class FileTail:
         data = read_file(self.path, str(self.path))
         self.bytes_read += len(data)
         end = len(data)
-        if self.mode == "lines":
-            end = data.rfind(b"\n") + 1
+        if self.mode == "lines" or self.mode == "reread" and data.lstrip()[:1] not in (b"{", b"["):
+            end = data.rfind(b"\n") + 1  # a line still being written is not read (JSON documents are read whole)
         elif self.mode == "records":
             end = complete_records(data)
         if end == 0:
@@ -185,7 +192,40 @@ class FileTail:
         self.raw = self.reader.read(Source(str(self.path), self.path, data=data[:end]))
         self.offset = end
         self.sig = sig
+        if self.mode == "reread" and self.reader.name not in APPENDS and not self._probed:
+            self._probe(data[: data.rfind(b"\n") + 1])
         return True
+
+    def _probe(self, data: bytes) -> None:
+        """A format not known to append line by line (a text log) is followed by its lines when this file's last
+        lines, fed one at a time as the checks would take them (a piece that does not parse yet waits for the
+        next line), give the runs that reading them together gives: checked once, at the first check with enough
+        lines. A log whose lines depend on each other in a way that breaks this is read again whole at each
+        change."""
+        lines = data.splitlines(keepends=True)
+        if len(lines) < 12:
+            return  # too short to tell: asked again at the next change
+        self._probed = True
+        window = lines[-60:]
+        label = str(self.path)
+        try:
+            whole = self.reader.read(Source(label, self.path, data=b"".join(window)))
+        except InputError:
+            return
+        acc, pending = None, b""
+        for line in window:
+            pending += line
+            try:
+                runs = self.reader.read(Source(label, self.path, data=pending))
+            except InputError:
+                continue
+            pending = b""
+            if acc is None:
+                acc = runs
+            elif not _append(acc, runs):
+                return
+        if acc is not None and not pending and _same_runs(acc, whole):
+            self.mode, self._has_header, self._wait = "lines", False, True
 
     def runs(self) -> list[Run]:
         return [finish_run(_copy(r)) for r in self.raw or []]
@@ -222,6 +262,21 @@ def _append(acc: list[Run], new: list[Run]) -> bool:
                 None if epochs is None else np.concatenate([old.epochs, epochs]),
                 old.split, old.kind, old.higher_is_better, old.derived,
             )
+    return True
+
+
+def _same_runs(a: list[Run], b: list[Run]) -> bool:
+    """The same series (names, values, positions; NaN equal to NaN) run by run."""
+    if len(a) != len(b):
+        return False
+    for ra, rb in zip(a, b, strict=True):
+        if sorted(ra.series) != sorted(rb.series):
+            return False
+        for name, s in ra.series.items():
+            t = rb.series[name]
+            for x, y in ((s.values, t.values), (s.steps, t.steps), (s.epochs, t.epochs)):
+                if (x is None) != (y is None) or x is not None and not np.array_equal(x, y, equal_nan=True):
+                    return False
     return True
 
 
