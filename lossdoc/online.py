@@ -138,7 +138,9 @@ class Monitor:
         if isinstance(config, (str, os.PathLike)):
             config = load_config(Path(config))
         cfg = Config() if config is None else config
-        settings = {k: dict(v) for k, v in ONLINE_RULES.items()}
+        known = {r.name: r.params for r in ALL_RULES}
+        # The online defaults only where the rule still has the parameter (a rule's rewrite must not break training).
+        settings = {k: {p: v for p, v in ps.items() if p in known.get(k, {})} for k, ps in ONLINE_RULES.items()}
         for name, params in [*cfg.rules.items(), *(rules or {}).items()]:
             settings.setdefault(name, {}).update(params)
         wanted = set(self.stop_on) | set(self.warn_on) | {"non-finite", "divergence"}
