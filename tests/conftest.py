@@ -12,17 +12,15 @@ FIXTURES = ROOT / "fixtures"
 
 
 def real_logs() -> Path:
-    """``../shared/real-logs``: real files strangers committed, read in place, never copied into the project. It
-    lies beside the checkout (CI), or beside an ancestor folder (a git worktree), or at ``$LOSSDOC_REAL_LOGS``.
-    Missing, the tests that need it fail (an honest test never passes without its inputs)."""
-    import os
+    """``shared/real-logs``: real files strangers committed, read in place, never copied into the project (found by
+    ``tests/shared_data.py``). Missing, the tests that need it fail: an honest test never passes without its
+    inputs."""
+    from tests.shared_data import shared_dir
 
-    if os.environ.get("LOSSDOC_REAL_LOGS"):
-        return Path(os.environ["LOSSDOC_REAL_LOGS"])
-    for base in ROOT.parents:
-        if (base / "shared" / "real-logs" / "cases.csv").is_file():
-            return base / "shared" / "real-logs"
-    pytest.fail("../shared/real-logs is not beside this checkout (set LOSSDOC_REAL_LOGS to its path)")
+    try:
+        return shared_dir() / "real-logs"
+    except FileNotFoundError as exc:
+        pytest.fail(str(exc))
 
 
 def manifest(name: str = "manifest.json") -> list[dict]:

@@ -35,11 +35,14 @@ CASES = [
         set(),
         {"overfitting"},
     ),
-    # Val rises only because train rises too: that is not overfitting.
+    # Val rises only because train rises too, from the same epoch: that is divergence, not overfitting.
     (
         "both-rise",
-        {"loss": np.r_[TRAIN[:20], TRAIN[19] * np.exp(0.2 * np.arange(1, 21))], "val_loss": overfit_val()},
-        set(),
+        {
+            "loss": np.r_[TRAIN[:20], TRAIN[19] * np.exp(0.2 * np.arange(1, 21))],
+            "val_loss": np.r_[TRAIN[:20] * 1.1 + 0.05, (TRAIN[19] * 1.1 + 0.05) * np.exp(0.2 * np.arange(1, 21))],
+        },
+        {"divergence"},
         {"overfitting"},
     ),
     # A single bad evaluation at the end is not a persistent rise.
@@ -83,7 +86,10 @@ def test_overfitting_evidence_and_remedies_use_the_log_numbers():
     assert f.evidence["best_value"] == pytest.approx(0.44)
     assert any("epoch 5" in r and "0.44" in r for r in f.remedies)
     # patience 5 after the best at epoch 5 stops at epoch 10 (the 5th epoch without improvement).
-    assert any("patience=5" in r and "epoch 10" in r for r in f.remedies)
+    assert any("patience 5 would have stopped at epoch 10" in r for r in f.remedies)
+    # The numbers quoted are the log's: the last logged value, and the smoothed level named as such.
+    assert f.evidence["final_value"] == pytest.approx(0.85)
+    assert "final_level_smoothed" in f.evidence and "noise_log" not in f.evidence
     assert 0 < f.confidence <= 1
 
 

@@ -371,5 +371,6 @@ def finish_run(run: Run) -> Run:
         run.series[name] = s
     for (note, n), names in restarts.items():
         run.notes.append(f"{note}, {n} points of {', '.join(names)}")
+        run.meta.setdefault("restarted", []).extend(names)  # structured, for rules (never a note's wording)
     add_component_sums(run)
     return run
