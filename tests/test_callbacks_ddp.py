@@ -1,6 +1,8 @@
 """lossdoc.lightning under DDP: two CPU processes (Lightning's ddp_spawn on gloo) train a regression that diverges;
 rank 0 decides and broadcasts, both ranks stop at the same epoch (a rank that went on alone would hang the other in
-its next collective, and the test would time out), and rank 0 writes the report."""
+its next collective, and the test would time out), and rank 0 writes the report. Slow (two processes importing
+torch and Lightning): ``pytest -m slow tests/test_callbacks_ddp.py``; the decision's broadcast is also checked in
+process below, on every ``make test``."""
 
 from __future__ import annotations
 
@@ -46,6 +48,7 @@ def _warm(epoch):  # a learning rate warmed up past what the problem takes
     return 0.002 * 1.8**epoch
 
 
+@pytest.mark.slow  # two processes importing torch and Lightning: 15-45 s; pytest -m slow tests/test_callbacks_ddp.py
 def test_ddp_ranks_stop_together(tmp_path):
     from lossdoc.lightning import LossdocCallback
 
@@ -66,3 +69,39 @@ def test_ddp_ranks_stop_together(tmp_path):
     points = {s["name"]: s["points"] for s in run["series"]}
     assert points["val_loss"] < 25, points  # stopped long before the 40 epochs
     assert {f["name"] for f in run["findings"]} & {"divergence", "non-finite"}, run["findings"]
+
+
+class _Strategy:
+    """What the callback asks of Lightning's strategy under DDP, as seen from rank 1: the broadcast returns rank 0's
+    value whatever this rank passes."""
+
+    def __init__(self, rank0_value):
+        self.rank0_value, self.calls = rank0_value, []
+
+    def broadcast(self, obj, src=0):
+        self.calls.append((obj, src))
+        return self.rank0_value
+
+    def reduce_boolean_decision(self, decision, all=True):
+        return decision
+
+
+class _Trainer:
+    def __init__(self, strategy):
+        self.strategy, self.world_size, self.is_global_zero = strategy, 2, False
+        self.should_stop, self.sanity_checking, self.global_step, self.current_epoch = False, False, 10, 1
+        self.callback_metrics = {"val_loss": 1.0}
+
+
+def test_rank_1_follows_rank_0s_decision():
+    from lossdoc.lightning import LossdocCallback
+
+    cb = LossdocCallback(verbose=False)
+    trainer = _Trainer(_Strategy(rank0_value=True))
+    cb.on_validation_end(trainer, None)
+    assert trainer.should_stop  # rank 0 said stop; rank 1 did not decide anything itself
+    assert trainer.strategy.calls == [(False, 0)]
+    assert cb.monitor.checks == 0  # only rank 0 runs the rules
+    trainer = _Trainer(_Strategy(rank0_value=False))
+    cb.on_validation_end(trainer, None)
+    assert not trainer.should_stop
