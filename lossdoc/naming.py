@@ -76,7 +76,8 @@ _LOWER = re.compile(
 
 def normalise(name: str) -> str:
     """Lower-case, strip, and fold separators ('/', '-', '.', ' ', parentheses) into '_'."""
-    n = name.strip().strip("\ufeff").lower()
+    # camelCase words are words: TrainLoss, valAcc, learningRate (but not mAP50, AP, PPL)
+    n = re.sub(r"(?<=[a-z])(?=[A-Z][a-z])", "_", name.strip().strip("\ufeff")).lower()
     n = re.sub(r"[\s/\-.:()\[\]]+", "_", n)
     n = re.sub(r"_+", "_", n).strip("_")
     return n
@@ -214,10 +215,30 @@ _SPLIT_PREFIXES = ("train_", "training_", "val_", "valid_", "validation_", "eval
 _TOTAL_NAMES = ("loss", "total_loss", "loss_total", "objective")
 
 
+#: An evaluation subset written as one tag before the quantity: a split word joined to a qualifier by "-" or ".",
+#: as fairseq names its validation subsets after their manifests (``dev-other_loss``, ``test-clean_wer``,
+#: ``valid.ood/loss``). The quantity follows after "_" or "/".
+_SUBSET = re.compile(
+    r"^\s*((?:dev|valid|validation|val|eval|test)[-.][A-Za-z0-9][A-Za-z0-9.-]*)(?=[_/])", re.IGNORECASE
+)
+
+
+def loss_subset(name: str) -> str | None:
+    """The evaluation subset a series name carries (``dev-other`` in ``dev-other_loss``), else None. Losses on
+    different subsets are the same quantity measured on different data: never parts of one total."""
+    m = _SUBSET.match(name)
+    return m.group(1).lower() if m else None
+
+
 def loss_base(name: str) -> str:
-    """The quantity a loss name measures, without its split and granularity markers: ``train_loss_step``,
-    ``train_loss_epoch`` and ``loss`` are all ``loss``; ``val/box_loss`` is ``box_loss``."""
-    base = normalise(name.removesuffix(" (sum)"))
+    """The quantity a loss name measures, without its split, subset and granularity markers:
+    ``train_loss_step``, ``train_loss_epoch``, ``loss`` and ``dev-other_loss`` are all ``loss``;
+    ``val/box_loss`` is ``box_loss``."""
+    name = name.removesuffix(" (sum)")
+    m = _SUBSET.match(name)
+    if m:
+        name = name[m.end() :]
+    base = normalise(name)
     for prefix in _SPLIT_PREFIXES:
         base = base.removeprefix(prefix)
     for suffix in ("_epoch", "_step", "_train", "_val"):

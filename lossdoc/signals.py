@@ -324,6 +324,17 @@ def pct(ratio: float) -> str:
 # in half a window, with no regularisation at all. These place every train point at the middle of its window.
 
 
+def one_per_epoch(s: Series) -> bool:
+    """A series with one point per epoch (an epoch mean, an evaluation per epoch). A series logged on the epoch
+    axis alone but several times per epoch (per-step values numbered only by their epoch) is finer than that."""
+    if s.axis != "epoch":
+        return False
+    if s.epochs is None:
+        return True
+    ep = s.epochs[np.isfinite(s.epochs)]
+    return len(np.unique(ep)) == len(ep)
+
+
 def averaging_window(run_format: str, meta: dict, s: Series, val: Series | None = None) -> tuple[str, float]:
     """(axis, width): how much training one logged point of ``s`` averages over. ("step", 1) for a per-step
     value or a loss measured at one set of weights (validation); ("epoch", 1) for an epoch mean; ("step", W) for
@@ -339,7 +350,7 @@ def averaging_window(run_format: str, meta: dict, s: Series, val: Series | None 
             st = s.steps[np.isfinite(s.steps)]
             w = float(np.median(np.diff(np.sort(st)))) if len(st) > 2 else 1.0
         return "step", float(max(1.0, w))
-    if s.axis == "epoch":
+    if one_per_epoch(s):
         return "epoch", 1.0
     if (val is not None and run_format != "text" and s.steps is not None and val.steps is not None
             and len(s) <= 1.5 * len(val)):  # more train points than evaluations: logged in between too
@@ -478,15 +489,19 @@ def epoch_blocks(s: Series, every: float | None = None, min_blocks: int = 10, ma
     an epoch's stand-in), else over blocks of 10 points; never fewer than ``min_blocks`` blocks, and at most
     ``max_points``. Batch-to-batch noise averages out; a swing from one epoch to the next does not."""
     c = Curve.of(s)
-    if s.axis == "epoch":
+    if one_per_epoch(s):
         return Blocks(c, True, 0.0)
     if len(c) < 2 * min_blocks:
         return Blocks(c, False, 0.0)
     keys = None
     if s.epochs is not None:
-        ep = np.floor(Curve.of(s, s.epochs).x + 1e-9)
-        if min_blocks <= len(np.unique(ep)) < len(c) // 2:
-            keys = ep
+        e = Curve.of(s, s.epochs)
+        # the epoch clock keys the blocks only when it keeps the same points in the same order as the step clock
+        # (an epoch column with gaps, or epochs that go back where the steps go on, would misalign the blocks)
+        if len(e) == len(c) and np.array_equal(e.shown, c.shown):
+            ep = np.floor(e.x + 1e-9)
+            if min_blocks <= len(np.unique(ep)) < len(c) // 2 and np.all(np.diff(ep) >= 0):
+                keys = ep
     if keys is None and every is not None and every > 0:
         k = np.floor((c.x - c.x[0]) / every)
         if min_blocks <= len(np.unique(k)) < len(c) // 2:

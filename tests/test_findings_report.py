@@ -130,3 +130,18 @@ def test_the_report_names_the_finest_train_loss(runner):
     assert run["train_loss"] == "train_loss_epoch" and run["train_loss_finest"] == "train_loss_step"
     r = runner.invoke(app, ["analyze", path], env={"COLUMNS": "100", "NO_COLOR": "1"})
     assert "train_loss_step (finest train loss)" in r.stdout
+
+
+def test_the_best_point_is_named_on_its_own_axis():
+    """A per-epoch val loss in a run read on steps (fairseq: train_inner by update, valid per epoch) has its best
+    at an epoch: the summary says "epoch 3", not "step 3"."""
+    from lossdoc.model import Report, Run, Series
+
+    run = Run(source="mem", format="fairseq")
+    steps = np.arange(1, 201, dtype=float)
+    run.add(Series("loss", 3 * np.exp(-steps / 60) + 0.5, steps=steps, split="train", kind="loss"))
+    run.add(Series("valid_loss", np.array([2.0, 1.2, 0.9, 0.95, 1.0]), epochs=np.arange(1, 6.0), split="val",
+                   kind="loss"))
+    rep = lossdoc.analyze(run)
+    assert run.axis == "step"
+    assert common.summary_row(rep.runs[0], Report(runs=rep.runs)).best == "epoch 3"

@@ -164,6 +164,26 @@ def test_generalization_gap_without_upturn():
     assert "generalization-gap" in f and "overfitting" not in f
 
 
+def test_generalization_gap_beside_an_upturn_when_val_was_far_above_train_even_at_its_best():
+    """A shifted validation set: the train loss falls to near zero, the val loss barely improves at first and
+    then climbs. Both are true: the upturn (overfitting) and a gap that was there before it (the val loss at its
+    best is still far above the train loss, by a large share of where training started)."""
+    train = 2.3 * np.exp(-E / 6) + 0.002
+    val = np.r_[2.4, 2.2, 2.1, 2.15 + 0.05 * np.arange(57)]
+    f = fired({"loss": train, "val_loss": val})
+    assert "overfitting" in f and "generalization-gap" in f
+    assert f["generalization-gap"].evidence["val_capped_at_best"] is True
+
+
+def test_no_generalization_gap_from_the_upturn_alone():
+    """A classic overfit: the val loss fell most of the way to the train loss, then rose. The gap at the end is
+    the upturn's; the gap the val loss had at its best is a small share of where training started."""
+    train = 2.3 * np.exp(-E / 6) + 0.001
+    val = np.r_[2.3 * np.exp(-E[:15] / 4) + 0.25, 0.27 + 0.01 * np.arange(45)]
+    f = fired({"loss": train, "val_loss": val})
+    assert "overfitting" in f and "generalization-gap" not in f
+
+
 def test_overconfidence_is_one_finding_of_overfitting_with_its_kind():
     """One problem, one finding: the val loss turning up while accuracy holds is overfitting of the overconfident
     kind (LD102 overconfidence is an alias of LD101), reported once."""

@@ -382,8 +382,9 @@ def test_overrides_still_choose_the_train_loss(tmp_path):
 
 
 def test_the_gap_rule_alone_never_reports_a_val_upturn():
-    """Selected on its own (nothing else to explain it away), the gap rule still says nothing about a run whose
-    val loss turned up: the gap is the upturn's, and the upturn is overfitting."""
+    """Selected on its own, the gap rule says nothing about a run whose val loss fell close to the train loss and
+    then turned up: the gap at the end is the upturn's (overfitting); the rule judges the val loss as if it had
+    stayed at its best."""
     rep = lossdoc.analyze(tune("pt-mlp-overfit-tiny/s1"), select=["generalization-gap"])
     assert rep.runs[0].findings == []
 

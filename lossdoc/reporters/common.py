@@ -81,7 +81,8 @@ def summary_row(rr: RunReport, report: Report, label: str | None = None) -> Summ
     if len(rr.findings) > 1:
         diag += f" +{len(rr.findings) - 1}"
     b = rr.best_point
-    best = "-" if b is None else f"{run.axis} {fmt_x(b[1])}"
+    # On the best series' own axis: a per-epoch val loss in a run read on steps has its best at an epoch.
+    best = "-" if b is None else f"{run.series[b[0]].axis} {fmt_x(b[1])}"
     t, v = run.train_loss, run.val_loss
     return SummaryRow(
         run=label or run.label,

@@ -70,7 +70,8 @@ class Rule:
     #: blown-up loss that sits flat and high is not underfitting), "later" (only when the other began at or
     #: after this one's onset, within LATER_TOLERANCE of the run: a val loss that rose because the train loss
     #: diverged is divergence, but a val upturn that began long before the train loss rose is overfitting, and
-    #: both are reported) and "after" (the same without the tolerance).
+    #: both are reported) and "after" (the same without the tolerance). A rule may name a condition of its own
+    #: and say what it means in its ``explanation`` (oscillation's "unsettled": it still bounces at the end).
     explains: ClassVar[dict[str, str]] = {}
     #: Old codes of rules merged into this one; never reused, and still accepted by --select/--ignore/explain.
     retired_codes: ClassVar[tuple[str, ...]] = ()

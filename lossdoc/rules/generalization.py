@@ -43,6 +43,7 @@ class Upturn:
     best_value: float
     final_value: float  # the last logged finite value
     final_level: float  # the smoothed level of the end (median of the smoothed tail)
+    best_log: float = float("nan")  # the minimum of the lightly smoothed curve (log units): the level it rose from
 
     @property
     def rise_pct(self) -> float:
@@ -84,7 +85,7 @@ def find_upturn(run: Run, p: dict) -> Upturn | None:
         return None
     final_level = float(np.exp(final)) if np.all(c.v > 0) else float("nan")
     return Upturn(c, i_best, float(rise), need, persist, nz, float(raw.shown[j]), float(raw.v[j]),
-                  float(raw.v[-1]), final_level)
+                  float(raw.v[-1]), final_level, float(s[i_best]))
 
 
 def upturn_remedies(run: Run, up: Upturn, patience: int) -> list[str]:
@@ -177,7 +178,7 @@ class Overfitting(Rule):
     severity = Severity.WARNING
     requires = ("val_loss",)
     precedence = 50
-    explains = {"generalization-gap": "always", "still-improving": "always"}
+    explains = {"still-improving": "always"}
     params = dict(UPTURN_PARAMS)
 
     @staticmethod
@@ -317,6 +318,21 @@ class Overfitting(Rule):
         )
 
 
+def start_level(s: Series) -> float:
+    """Where a loss started: the median of its first few points (the first one for a short per-epoch log,
+    up to 5 for a long one), read as logged."""
+    c = Curve.of(s)
+    if len(c) == 0:
+        return float("nan")
+    return float(np.median(c.v[: max(1, min(5, len(c) // 50))]))
+
+
+def loss_scale(train: Series, val: Series) -> float:
+    """The loss scale of the task: where training started, the higher of the train and val losses' first
+    levels (an untrained model's loss; the first evaluation may come after an epoch of learning)."""
+    return float(np.nanmax([start_level(train), start_level(val)]))
+
+
 def gap_at_end(
     run: Run, train: Series, val: Series, min_points: int, frac: float = 0.5
 ) -> tuple[Paired, np.ndarray] | None:
@@ -327,6 +343,10 @@ def gap_at_end(
     ok = pair.ok
     if len(pair.val) < min_points:
         raise NotEnoughData(f"{len(pair.val)} finite validation points, needs {min_points}")
+    n_train = len(Curve.of(train))
+    if n_train < min_points:
+        # Two train points interpolated across fifty evaluations compare the val loss with a straight line.
+        raise NotEnoughData(f"{n_train} finite train loss points, needs {min_points}")
     if np.any(pair.val.v <= 0) or np.any(pair.train[np.isfinite(pair.train)] <= 0):
         return None
     idx = np.flatnonzero(ok)
@@ -346,24 +366,26 @@ def _lag_note(pair: Paired, axis: str) -> str:
 
 
 class GeneralizationGap(Rule):
-    """Validation loss stays far above training loss to the end, without an upturn.
+    """Validation loss stays far above training loss to the end, by a large share of the task's loss.
 
     What it detects:
         Over the last 30% of the run the validation loss sits at several times the training loss (the
         median ratio of the two, with the train loss read at the same weights as each evaluation: a train
         loss averaged over an epoch or a logging window stands for the middle of that window), at nearly
-        every evaluation, and the gap is a material share of the loss the task started at, but the
-        validation loss never turns upwards. A validation loss that turns upwards is overfitting, whatever
-        the gap: this rule never reports a gap in its place.
+        every evaluation, and the gap is a material share of where training started (the higher of the
+        train and val losses' first levels). When the validation loss turned upwards (overfitting), it is
+        judged as if it had stayed at its best: the rise after the minimum is overfitting's, and only a gap
+        the validation loss had even at its best is reported here, beside the overfitting.
 
     Why it matters:
         The model learns the training set far better than anything it generalises to: more training will
         mostly widen the gap, and the validation loss is the number that predicts real performance.
 
     Likely causes:
-        A training set too small or not representative of the validation data (distribution shift, a
-        different preprocessing path); a model that memorises; strong regularisation keeping the val loss
-        flat while the train loss drops; a leak between the train examples that makes them easy.
+        A validation set from another distribution than the training set (shifted, corrupted, a different
+        preprocessing path); a training set too small or not representative; a model that memorises;
+        strong regularisation keeping the val loss flat while the train loss drops; a leak between the
+        train examples that makes them easy.
 
     What to do:
         Check that train and validation data go through the same preprocessing and come from the same
@@ -380,7 +402,8 @@ class GeneralizationGap(Rule):
         "min_ratio": Param(2.0, "median val/train loss ratio over the last 30% that counts as far above", min=1),
         "share": Param(0.8, "share of those evaluations where val is at least 1.5x train", min=0, max=1),
         "min_gap_share": Param(
-            0.2, "the final gap (val minus train) must be at least this share of the val loss's start level", min=0
+            0.2, "the final gap (val minus train) must be at least this share of where training started (the "
+            "higher of the train and val losses' first levels)", min=0
         ),
     }
 
@@ -390,14 +413,18 @@ class GeneralizationGap(Rule):
         got = gap_at_end(run, train, val, self.p["min_points"], frac=0.3)
         if got is None:
             return
-        if find_upturn(run, {k: p.default for k, p in UPTURN_PARAMS.items()}) is not None:
-            return  # the val loss turned up: that is overfitting, never hidden behind a gap
         pair, half = got
         v, t = pair.val.v[half], pair.train[half]
+        # A val loss that turned up (overfitting) is judged as if it had stayed at its best level: the rise is
+        # the upturn's, and only a gap that was there without it is a gap of its own.
+        up = find_upturn(run, {k: p.default for k, p in UPTURN_PARAMS.items()})
+        capped = up is not None
+        if capped:
+            v = np.minimum(v, float(np.exp(up.best_log)) if np.all(up.val.v > 0) else up.best_value)
         ratio = float(np.median(v / t))
         share = float(np.mean(v >= 1.5 * t))
         nz = noise(pair.val.lv)
-        v_start = float(np.median(pair.val.v[: max(1, min(3, len(pair.val) // 10))]))
+        v_start = loss_scale(train, val)
         gap = float(np.median(v[-max(2, len(v) // 3):]) - np.median(t[-max(2, len(t) // 3):]))
         if ratio < self.p["min_ratio"] or np.log(ratio) < 3 * nz or share < self.p["share"]:
             return
@@ -405,11 +432,20 @@ class GeneralizationGap(Rule):
             return  # both near zero: a large ratio of two tiny losses is not a gap that matters
         t_last = float(Curve.of(train).v[-1])
         v_last = float(pair.val.v[-1])
+        if capped:
+            what = (f"even at its best ({fmt_num(up.best_value)}, before it turned up) {val.name} is {ratio:.1f}x "
+                    f"{train.name} over the last 30% of the run, at the same weights (last values {fmt_num(v_last)} "
+                    f"and {fmt_num(t_last)})")
+            why = ("The model fits its training data far better than the validation data: even the best validation "
+                   "loss of the run sits far above the training loss, a gap beyond what the later upturn adds.")
+        else:
+            what = (f"{val.name} is {ratio:.1f}x {train.name} over the last 30% of the run, at the same weights "
+                    f"(last values {fmt_num(v_last)} and {fmt_num(t_last)})")
+            why = ("The model fits its training data far better than the validation data, without the validation "
+                   "loss turning up.")
         yield self.finding(
-            f"{val.name} is {ratio:.1f}x {train.name} over the last 30% of the run, at the same weights "
-            f"(last values {fmt_num(v_last)} and {fmt_num(t_last)}){_lag_note(pair, val.axis)}",
-            why="The model fits its training data far better than the validation data, from early on, without "
-            "the validation loss turning up.",
+            what + _lag_note(pair, val.axis),
+            why=why,
             confidence=min(1.0, 0.5 + 0.25 * np.log(ratio / self.p["min_ratio"] + 1)),
             series=[train.name, val.name],
             onset=float(pair.val.shown[half[0]]),
@@ -419,8 +455,9 @@ class GeneralizationGap(Rule):
                 "share_of_evals_val_above_1_5x_train": round(share, 3),
                 "val_final": v_last,
                 "train_final": t_last,
-                "gap_share_of_val_start": round(gap / v_start, 3) if v_start > 0 else None,
+                "gap_share_of_start": round(gap / v_start, 3) if v_start > 0 else None,
                 "train_window_shift": round(pair.shift, 3),
+                "val_capped_at_best": capped,
             },
             causes=[
                 "train and validation data differ (distribution shift or different preprocessing)",

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 
 import numpy as np
 
-from lossdoc.model import Finding, Run, Severity
+from lossdoc.model import Finding, Run, Series, Severity
 from lossdoc.rules.base import NotEnoughData, Param, Rule
 from lossdoc.rules.stability import loss_to_check
 from lossdoc.signals import (
@@ -25,9 +25,16 @@ from lossdoc.signals import (
 )
 
 
+def start_log(c: Curve) -> float:
+    """Where a (log) curve began: its first point, or the median of its first few on a long curve (at most 5,
+    one per 50 points). Not a median over a tenth of the run: a loss that fell fast in its first epoch learned,
+    and the first epoch mean is the only point that shows it."""
+    return float(np.median(c.lv[: max(1, min(5, len(c) // 50))]))
+
+
 def progress_of(c: Curve) -> float:
     """How far the (smoothed) loss went below its start: 0.3 = its best is 30% below where it began."""
-    start = head_level(c.lv, 0.1)
+    start = start_log(c)
     best = float(np.min(smooth(c.lv)))
     return float(1.0 - np.exp(min(0.0, best - start)))
 
@@ -113,7 +120,7 @@ class Plateau(Rule):
         acc = next((m for m in run.series.values() if m.kind == "metric" and "acc" in m.name.lower()), None)
         if acc is not None and np.isfinite(acc.values).any() and np.nanmax(acc.values[np.isfinite(acc.values)]) >= 0.9:
             return  # a model at 90%+ accuracy learned; it is fine-tuning or already converged
-        start = head_level(c.lv, 0.1)
+        start = start_log(c)
         end = level(c.lv, 0.2)
         if end - start > max(np.log1p(self.p["max_rise"]), 3 * noise(c.lv)):
             # It went up, not sideways: a rising val-only log is overfitting material, a rising train loss
@@ -181,17 +188,31 @@ class Plateau(Rule):
         )
 
 
+def _val_accuracy_level(run: Run) -> float | None:
+    """The level (median of the last fifth) of the run's val accuracy, on a 0-1 scale, or None when none is
+    logged."""
+    accs = [m for m in run.val_metrics() if m.higher_is_better and "acc" in m.name.lower()]
+    for m in sorted(accs, key=lambda m: -len(m)):
+        v = Curve.of(m).v
+        if len(v) and np.all((v >= 0) & (v <= 1)):
+            return level(v, 0.2)
+    return None
+
+
 class Underfitting(Rule):
     """Training and validation loss level off high and close together.
 
     What it detects:
-        Over the last part of the run the train loss has stopped falling (its robust trend changes it by only a
-        few percent) and the validation loss has not turned up, they end close to each other (the val loss
-        not far above the train loss; it may sit somewhat below it, as dropout or augmentation at train time
-        inflate the train loss), and they end high: still a large fraction of where
-        training started, but below it (a loss that ends at or above its start did not learn at all, or blew
-        up: plateau or divergence, where "add capacity" would be the wrong advice). The model has reached what
-        it can do and that is not much.
+        Over the last part of the run the train loss has stopped falling: its robust trend changes it by only a
+        few percent, and by at most a third of what it fell before (a loss still falling at the pace it fell
+        at, as a run cut short does, has not levelled off); the validation loss has not turned up; they end
+        close to each other (the val loss not far above the train loss; it may sit somewhat below it, as
+        dropout or augmentation at train time inflate the train loss); and they end high: the train loss still
+        a large fraction of its first level and the val loss of its own (a val loss that fell to a small share
+        of where it started learned what the task asks), but below it (a loss that ends at or above its start
+        did not learn at all, or blew up: plateau or divergence, where "add capacity" would be the wrong
+        advice). A val accuracy that ends at 95% or more is a model strong enough for its task: not reported.
+        The model has reached what it can do and that is not much.
 
     Why it matters:
         The model is too weak for the task as set up: more epochs will not help, and regularisation makes it
@@ -217,10 +238,19 @@ class Underfitting(Rule):
         "window": Param(0.3, "final share of the run in which both losses must have levelled off", min=0.05, max=1),
         "flat_tolerance": Param(0.08, "largest change of the train loss over that window that counts as levelled "
                                 "off (8%)", min=0),
-        "min_level_ratio": Param(0.6, "final train loss at least this share of its start counts as high", min=0),
+        "max_late_fall": Param(1 / 3, "the train loss's fall over that window must be at most this share of its "
+                               "fall before it (a loss falling at an even pace, 0.43 for a straight line, has not "
+                               "levelled off)", min=0),
+        "min_level_ratio": Param(0.55, "final train loss at least this share of its first level counts as high",
+                                 min=0),
+        "min_val_level_ratio": Param(0.4, "and the final val loss at least this share of its start (train-time "
+                                     "regularisation lets it fall further than the train loss; one that fell below "
+                                     "this learned most of what it could)", min=0),
         "max_gap": Param(0.25, "how far the final val loss may sit above the train loss (0.25 = 25%)", min=0),
         "max_gap_below": Param(0.3, "how far the final val loss may sit below the train loss (0.3 = 30%)", min=0,
                                max=1),
+        "max_val_accuracy": Param(0.95, "a val accuracy that ends at or above this (its level over the last "
+                                  "fifth) is a model strong enough for its task: not underfitting", min=0, max=1),
         "max_level_ratio": Param(1.0, "a final train loss at or above this share of its start did not learn at "
                                  "all (plateau) or blew up (divergence): not underfitting", min=0),
     }
@@ -241,17 +271,34 @@ class Underfitting(Rule):
         # (it may still drift down a little under heavy regularisation).
         if abs(t_change) > flat or v_change > flat:
             return
+        # Levelled off means slowed down: a loss still falling over the window at a good share of the pace it
+        # fell at before (a run cut short falls in a near straight line) has not reached what the model can do.
+        w = t.tail(self.p["window"], min_points=3)
+        before = start_log(t) - float(np.median(t.lv[w][:3]))
+        if t_change < 0 and -t_change > self.p["max_late_fall"] * max(before, 0.0):
+            return
         t_end, v_end = level(t.lv), level(v.lv)
-        ratio = float(np.exp(t_end - head_level(t.lv, 0.05)))  # against the untrained start
+        # Against the untrained start: the first logged level (a median over the first 5% of the run lies well
+        # into training on a long run: a language model's 19,000 steps from 11 nats), or that median when it is
+        # higher (a noisy per-step loss, whose first point is one batch).
+        ratio = float(np.exp(t_end - max(start_log(t), head_level(t.lv, 0.05))))
+        v_ratio = float(np.exp(v_end - max(start_log(v), head_level(v.lv, 0.05))))
         gap = float(np.exp(v_end - t_end))
-        # Close together: val not far above train (that is a gap), and not far below it either (up to
-        # ``max_gap_below``: dropout or augmentation at train time inflate the train loss).
-        if ratio < self.p["min_level_ratio"] or np.log(gap) > np.log1p(self.p["max_gap"]):
+        # High, both of them: a val loss that fell to a small share of where it started learned most of what the
+        # task asks, whatever the train loss (a composite or regularised objective) did. Close together: val not far
+        # above train (that is a gap), and not far below it either (up to ``max_gap_below``: dropout or
+        # augmentation at train time inflate the train loss).
+        if ratio < self.p["min_level_ratio"] or v_ratio < self.p["min_val_level_ratio"]:
+            return
+        if np.log(gap) > np.log1p(self.p["max_gap"]):
             return
         if gap < 1 - self.p["max_gap_below"]:
             return
         if ratio >= self.p["max_level_ratio"]:
             return
+        acc = _val_accuracy_level(run)
+        if acc is not None and acc >= self.p["max_val_accuracy"]:
+            return  # a model right 95% of the time on held-out data is not too weak for its task
         axis = train.axis
         tv, vv = float(np.exp(t_end)), float(np.exp(v_end))
         yield self.finding(
@@ -270,6 +317,7 @@ class Underfitting(Rule):
                 "train_last": float(Curve.of(train).v[-1]),
                 "val_last": float(Curve.of(val).v[-1]),
                 "final_over_start": round(ratio, 3),
+                "val_final_over_start": round(v_ratio, 3),
                 "val_over_train_levels": round(gap, 3),
                 "train_change_pct": round(100 * float(np.expm1(t_change)), 2),
                 "val_change_pct": round(100 * float(np.expm1(v_change)), 2),
@@ -298,10 +346,13 @@ class StillImproving(Rule):
     What it detects:
         Over the last quarter of the run the validation loss (the training loss when no validation loss is
         logged; a per-step loss is averaged per epoch first) still falls along a least-squares line in log
-        space by several percent, by at least three times the standard error of that fall (more with only a
-        few points: Student's t at 99%), a trend beyond the curve's noise, not an endpoint difference, and it
-        is still making new lows. A run whose last epochs are noise around a level does not qualify, however
-        its first and last points differ.
+        space by a few percent (3% or more), by at least three times the standard error of that fall (more
+        with only a few points: Student's t at 99%; or, on a short log, every point of the window a new low
+        of the run, which a run with no trend does by chance less than once in a hundred), a trend beyond
+        the curve's noise, not an endpoint difference, and it is still making new lows. A run whose last
+        epochs are noise around a level does not qualify, however its first and last points differ; nor does
+        a val loss that falls while the train loss rises over the same stretch (a regulariser pulling the
+        val loss down, not a run cut short).
 
     Why it matters:
         The run ended before it converged: a longer run (or a better learning-rate schedule) would very
@@ -322,11 +373,29 @@ class StillImproving(Rule):
     requires = ("any_loss",)
     precedence = 90
     params = {
-        "min_points": Param(6, "fewest finite points of the judged loss the rule needs", min=4),
+        "min_points": Param(5, "fewest finite points of the judged loss the rule needs", min=4),
         "window": Param(0.25, "final share of the run whose trend is measured", min=0.05, max=1),
-        "min_drop": Param(0.05, "smallest fall of the loss's trend over that window (0.05 = 5%)", min=0),
+        "min_drop": Param(0.03, "smallest fall of the loss's trend over that window (0.03 = 3%); the test of "
+                          "its significance decides, this only keeps out trends too small to act on", min=0),
         "min_t": Param(3.0, "the fall must be at least this many times its standard error", min=0),
     }
+
+    def _train_rising(self, run: Run, val: Series, share: float, need: float) -> bool:
+        """Whether the train loss rose over the last ``share`` of the val loss's evaluations by as much as a fall
+        would have to be to count, beyond its noise (the same test, upside down)."""
+        train = run.train_loss
+        if train is None:
+            return False
+        tclock, vclock = common_x(train, val)
+        t, vc = Curve.of(train, tclock), Curve.of(val, vclock)
+        if len(vc) < 2:
+            return False
+        x0 = float(vc.x[min(len(vc) - 1, int(len(vc) * (1 - share)))])
+        inside = (t.x >= x0) & (t.x <= float(vc.x[-1]))
+        if inside.sum() < 4:
+            return False
+        drop, se = ols_drop(t.x[inside], t.lv[inside])
+        return bool(drop < -need and -drop >= self.p["min_t"] * se)
 
     def check(self, run: Run) -> Iterable[Finding]:
         val = run.val_loss
@@ -345,10 +414,17 @@ class StillImproving(Rule):
         # With few points the standard error is itself uncertain: the fall must clear Student's t at 99% (one
         # sided) for the points' degrees of freedom, and never less than min_t.
         t_need = max(self.p["min_t"], T99.get(len(x) - 2, self.p["min_t"]))
-        if drop < need or drop < t_need * se:
+        # A short window has too few points for a t-test to trust its own spread; a rank test needs none: each
+        # of its points a new low of the whole run happens by chance, in a run with no trend, with probability
+        # 1/n x 1/(n-1) x ... (exchangeable points), under 1% for 4 points of any run of 5 or more.
+        records = bool(np.all(c.lv[w] < np.minimum.accumulate(np.r_[np.inf, c.lv[:-1]])[w]))
+        p_records = float(np.prod(1.0 / np.arange(w.start + 1, len(c) + 1))) if records else 1.0
+        if drop < need or (drop < t_need * se and p_records > 0.01):
             return
         if int(np.argmin(smooth(c.lv))) < w.start - 1:
             return  # not making new lows: the end is falling back towards an earlier best, not improving
+        if loss is val and self._train_rising(run, val, (len(c) - w.start) / len(c), need):
+            return  # the model fits its own data worse and worse: a regulariser at work, not a run cut short
         x0, x1 = float(c.shown[w][0]), float(c.shown[w][-1])
         axis = c.axis
         span = x1 - x0

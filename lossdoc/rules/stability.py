@@ -23,6 +23,7 @@ from lossdoc.signals import (
     lr_at,
     noise,
     ols_drop,
+    one_per_epoch,
     rolling_median,
     smooth,
     sorted_finite,
@@ -71,15 +72,22 @@ class Blowup:
 def climb_before_nonfinite(s: Series) -> tuple[int, float, float] | None:
     """(index of the first non-finite value, the largest of the last 3 finite values before it, the smallest
     smoothed value before those) when a loss climbed and then turned NaN/Inf: the last 3 finite values reach 2x
-    what came before them, or back to the start after having learned. None otherwise, and for fewer than 6
-    finite values before the first non-finite one (too few to tell a climb from the start of training)."""
+    what came before them, or back to the start after having learned. With fewer than 6 finite values before
+    the first non-finite one (too few to tell a climb from the start of training by levels), the last of them
+    must be an order of magnitude above every one before it. None otherwise."""
     bad = ~np.isfinite(s.values)
     if not bad.any():
         return None
     j = int(np.argmax(bad))
     prev = s.values[:j][np.isfinite(s.values[:j])]
-    if len(prev) < 6 or np.any(prev <= 0):
+    if len(prev) < 2 or np.any(prev <= 0):
         return None
+    if len(prev) < 6:
+        # Too few values to tell a climb from the start of training by levels; an order of magnitude above
+        # everything before it, right before the overflow, is a climb whatever the count (a falling loss, or
+        # noise, never makes one).
+        lo = float(prev[:-1].min())
+        return (j, float(prev[-1]), lo) if prev[-1] >= 10 * lo else None
     last = float(prev[-3:].max())
     earlier = prev[:-3]
     lv = np.log(bin_median(earlier, MAX_BINS)) if len(earlier) > MAX_BINS else np.log(earlier)
@@ -151,15 +159,17 @@ class Divergence(Rule):
     }
 
     def _blowup(self, c: Curve, val_only: bool) -> Blowup | None:
-        s = smooth(c.lv)
         n = len(c)
         k = max(2, min(5, n // 10))
         start = float(np.median(c.lv[: max(1, min(5, n // 50))]))
-        i_min = int(np.argmin(s))
-        best = float(s[i_min])
+        # How low it got: a sustained level (a median over 2.5% of the run, at least 3 points), not a heavily
+        # smoothed trend, which flattens a dip of a few hundred steps (or a few evaluations) before a blow-up.
+        light = rolling_median(c.lv, max(3, n // 40))
+        i_low = int(np.argmin(light))
+        low = best = float(light[i_low])
         tail = c.lv[-k:]
         end = float(np.median(tail))
-        if n - 1 - i_min < 2:
+        if n - 1 - i_low < 2:
             return None
         rise = end - best
         nz = noise(c.lv)
@@ -167,11 +177,7 @@ class Divergence(Rule):
             return None
         if val_only and rise < np.log(self.p["val_only_ratio"]):
             return None
-        # How low it got: a sustained level (a median over 2.5% of the run), not the heavily smoothed trend used
-        # for the rise, which flattens a dip of a few hundred steps before a blow-up.
-        light = rolling_median(c.lv, max(3, n // 40))
-        i_low = int(np.argmin(light))
-        low = float(light[i_low])
+        i_min = i_low
         learned = low <= start + np.log1p(-self.p["min_learned"])
         kind = None
         chance = near_chance(float(np.exp(end))) if np.all(c.v > 0) else None
@@ -202,11 +208,9 @@ class Divergence(Rule):
     def check(self, run: Run) -> Iterable[Finding]:
         loss, val_only = loss_to_check(run, fine=True)
         raw = Curve.of(loss)
-        if len(raw) < self.p["min_points"]:
-            raise NotEnoughData(f"{len(raw)} finite points of {loss.name}, needs {self.p['min_points']}")
         c = raw.binned()
         axis = loss.axis
-        blow = self._blowup(c, val_only)
+        blow = self._blowup(c, val_only) if len(raw) >= self.p["min_points"] else None
         nf = None
         if blow is None:
             for s in [loss] + [o for o in (run.train_loss, run.val_loss) if o is not None and o is not loss]:
@@ -215,6 +219,8 @@ class Divergence(Rule):
                     loss, axis = s, s.axis
                     break
             if nf is None:
+                if len(raw) < self.p["min_points"]:
+                    raise NotEnoughData(f"{len(raw)} finite points of {loss.name}, needs {self.p['min_points']}")
                 return
         evidence: dict = {}
         if blow is not None:
@@ -482,7 +488,11 @@ def find_spikes(s: Series, p: dict) -> SpikeReport | None:
     if len(r) > k + 4:
         thr = max(thr, float(np.partition(r, len(r) - k - 1)[len(r) - k - 1]) + float(np.log(p["tail_factor"])))
     cand = r > thr
-    cand[: min(w // 2 + 1, 3)] = False  # the first points sit above a centred baseline while the loss falls fast
+    # The first points sit above a centred baseline while the loss falls fast; there, only a jump up from the
+    # point before (which a falling loss never makes) is a candidate.
+    head = min(w // 2 + 1, 3)
+    cand[0] = False
+    cand[1:head] &= (hi[1:head] - hi[: head - 1]) > thr - r0
     if not cand.any():
         return None
     idx = np.flatnonzero(cand)
@@ -535,6 +545,19 @@ class Spikes(Rule):
     severity = Severity.WARNING
     requires = ("any_loss",)
     precedence = 70
+
+    def outranks(self, mine: Finding, other: Finding, run: Run) -> str | None:
+        """Spikes that began before the val loss's minimum and went on during its rise are a cause of that rise
+        (each jump throws the model off the path it was on): they are listed before the overfitting."""
+        if other.name != "overfitting" or other.onset is None:
+            return None
+        at = [run.convert(x, mine.axis, other.axis or run.axis) for x in mine.evidence.get("at") or []]
+        at = [x for x in at if x is not None]
+        if at and min(at) < other.onset < max(at):
+            return (f"spikes from {other.axis} {fmt_x(min(at))}, before the val loss's minimum at {other.axis} "
+                    f"{fmt_x(other.onset)}, and during its rise")
+        return None
+
     params = {
         "min_points": Param(12, "fewest finite points the rule needs", min=5),
         "min_ratio": Param(3.0, "a spike is at least this many times its local level", min=1.0),
@@ -727,8 +750,9 @@ class Oscillation(Rule):
         epoch first, and its swings must exceed what batch noise moves such means by), or the validation loss
         swings up and down from one point to the next: most consecutive differences flip sign, the detrended
         curve is anti-correlated from one point to the next, and the typical swing is a large share of the
-        loss's level; or the swings of a per-epoch or per-evaluation curve are so large (several tens of
-        percent) that their pattern does not matter. A milder bounce (swings of a tenth of the level, going up
+        loss's level; or the swings of the validation loss are so large (several tens of percent from one
+        evaluation to the next) that their pattern does not matter (a train loss's irregular swings are its
+        noise, large near a floor: it must zig-zag, or bounce with the validation loss). A milder bounce (swings of a tenth of the level, going up
         about as often as down) counts when the train and the validation loss show it together: one noisy
         curve can be a small validation set or batch noise, both together are the weights bouncing. The
         finding says where it runs and whether it settled before the end.
@@ -753,7 +777,18 @@ class Oscillation(Rule):
     severity = Severity.WARNING
     requires = ("any_loss",)
     precedence = 40
-    explains = {"spikes": "later", "still-improving": "always"}
+    explains = {"spikes": "later", "still-improving": "always", "underfitting": "unsettled"}
+
+    def explanation(self, mine: Finding, other: Finding, run: Run) -> str | None:
+        """A loss that still bounces at the end levelled off where the bounce holds it (the step size), not
+        where the model's capacity does: underfitting's "add capacity" would be the wrong fix. A zig-zag that
+        settled before the end explains nothing about the level the loss settled at."""
+        if self.explains.get(other.name) == "unsettled":
+            if mine.evidence.get("settled"):
+                return None
+            return (f"{other.name}: the loss still bounces at the end (swings of {mine.evidence.get('swing_pct')}% "
+                    f"of its level): its level is set by the step size, not by the model's capacity")
+        return super().explanation(mine, other, run)
 
     def outranks(self, mine: Finding, other: Finding, run: Run) -> str | None:
         """A loss that bounces from before the point it started to drift up, by swings larger than the drift,
@@ -789,19 +824,28 @@ class Oscillation(Rule):
     def check(self, run: Run) -> Iterable[Finding]:
         found: list[tuple[Series, Zigzag]] = []
         checked = 0
-        # The train loss at epoch granularity: the epoch-level series, or a mean over a logging window as
-        # written (the Hugging Face loss), else the finest one averaged per epoch (or per evaluation interval).
-        train = run.train_loss if run.train_loss is not None and run.train_loss.axis == "epoch" else run.train_loss_fine
+        # The train loss at epoch granularity: the epoch-level series (Lightning's train_loss_epoch, on whichever
+        # axis it was written), or a mean over a logging window as written (the Hugging Face loss), else the
+        # finest one averaged per epoch (or per evaluation interval).
+        train = run.train_loss
         if train is not None:
             _, width = averaging_window(run.format, run.meta, train, run.val_loss)
-            if train.axis == "epoch" or width > 1:
-                c, per_epoch, se = Curve.of(train), True, 0.0
+            every = eval_interval(run, train)
+            # A mean over a logging window is at epoch granularity when the window is about an evaluation
+            # interval long; a mean of a few steps (a Hugging Face loss every 5 steps, evaluated once an epoch)
+            # still carries batch noise, and is averaged per epoch like a per-step loss.
+            if one_per_epoch(train) or (width > 1 and (every is None or width >= every / 2)):
+                c, se = Curve.of(train), 0.0
                 c = c.binned(500) if len(c) > 500 else c
             else:
+                train = run.train_loss_fine or train
                 b = epoch_blocks(train, every=eval_interval(run, train))
-                c, per_epoch, se = b.curve, b.per_epoch, b.se
+                c, se = b.curve, b.se
             checked += len(c) >= self.p["min_points"]
-            z = find_zigzag(c, self.p, per_eval=per_epoch, block_se=se)
+            # Irregular swings of a train loss, however large, are its noise (a loss near its floor swings by
+            # half its tiny level): it must zig-zag, or bounce with the val loss. Only the val loss's several-fold
+            # swings count whatever their pattern: they make every checkpoint a lottery.
+            z = find_zigzag(c, self.p, per_eval=False, block_se=se)
             if z is not None:
                 found.append((train, z))
         if run.val_loss is not None:
