@@ -228,3 +228,23 @@ def test_torch_step_logs_are_followed_by_their_lines(tmp_path):
     f = _grow(src, dst, [n // 2, 3 * n // 4])
     (key,) = f.tails
     assert f.tails[key].mode == "lines"
+
+
+@pytest.mark.parametrize("empty", ["", "NA"])
+def test_a_val_column_with_no_values_yet_is_read_when_its_values_come(tmp_path, empty):
+    """A growing CSV whose val loss has no value yet (every cell empty, or NA as R writes it): left out with a
+    note while it has none, as a full read does; its points come with the lines that hold them, and the note goes."""
+    p = tmp_path / "m.csv"
+    p.write_text("epoch,loss,val_loss\n" + "".join(f"{e},{1 / (e + 1):.4f},{empty}\n" for e in range(4)))
+    f = Follower(str(p))
+    assert f.poll()
+    (key,) = f.tails
+    (run,) = f.runs(key)
+    assert run.val_loss is None and any(n.startswith("val_loss: no values") for n in run.notes), run.notes
+    with open(p, "a") as fh:
+        fh.write("".join(f"{e},{1 / (e + 1):.4f},{1.2 / (e + 1):.4f}\n" for e in range(4, 9)))
+    assert f.poll()
+    (run,) = f.runs(key)
+    assert run.val_loss is not None and len(run.val_loss) == 5
+    assert not any(n.startswith("val_loss: no values") for n in run.notes), run.notes
+    _same(f.runs(key), read(str(p)))

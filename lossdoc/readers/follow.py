@@ -37,6 +37,7 @@ import numpy as np
 from lossdoc.errors import InputError, NotALog
 from lossdoc.model import Run, Series
 from lossdoc.readers.base import HEAD_BYTES, Reader, Source, finish_run
+from lossdoc.readers.tabular import NO_VALUES
 
 #: How each format grows. "lines": complete lines appended after a header line (``header`` True) or none; each line
 #: parses the same alone. "records": TFRecords appended. Formats not listed are re-read whole when they change.
@@ -247,8 +248,9 @@ def _append(acc: list[Run], new: list[Run]) -> bool:
     for a, b in zip(acc, new, strict=True):
         for name, s in b.series.items():
             old = a.series.get(name)
-            if old is None:
+            if old is None:  # a column with no values so far (a val loss not logged yet) that now has some
                 a.add(s)
+                a.notes = [n for n in a.notes if n != f"{name}: {NO_VALUES}"]
                 continue
             if (old.steps is None) != (s.steps is None) or (old.epochs is None) != (s.epochs is None):
                 return False
