@@ -20,7 +20,9 @@ Stopping is decided by findings, never by a patience or an absolute ``min_delta`
 - ``divergence``: the divergence rule on the history so far (the loss far above its minimum, beyond its noise);
 - ``overfitting``: the overfitting rule (or overconfidence, its kind) on the history so far, and confirmed:
   the upturn must still be there at ``confirm`` consecutive checks, so one bad evaluation on a noisy val loss
-  never stops a healthy run. Stopping for it asks the caller to restore the weights of the best evaluation.
+  never stops a healthy run; it also waits while the oscillation rule sees the losses swing (and for
+  ``SWINGS_HOLD`` checks after), and, in the first ``UNLEARNED_WAIT`` checks, until the val loss has once been
+  below its first evaluation. Stopping for it asks the caller to restore the weights of the best evaluation.
 
 Rule settings are those of the config (``rules={"overfitting": {"min_rise": 0.05}}``, or ``config=`` a
 :class:`lossdoc.config.Config` or a path to a ``lossdoc.toml``/``pyproject.toml``).
@@ -49,6 +51,14 @@ MODE_RULES = {"overfitting": ("overfitting", "overconfidence")}
 ONLINE_RULES = {name: {"min_rise": 0.04, "min_after": 2, "noise_factor": 2.5} for name in ("overfitting", "overconfidence")}
 #: Consecutive checks a finding must be seen at before it stops the run (a non-finite loss stops at once).
 DEFAULT_CONFIRM = {"divergence": 2, "overfitting": 3, "spikes": 2, "oscillation": 2, "plateau": 2}
+#: A stop for overfitting waits until oscillation has not been found for this many checks: an upturn among the swings
+#: of a val loss that oscillates is likely one more swing (tuned on the tune split, as below).
+SWINGS_HOLD = 4
+#: Up to this many checks, a stop for overfitting also needs the val loss to have fallen ``LEARNED`` below its
+#: first evaluation at its best: a rise from a first value never beaten yet is the start's noise as often as an
+#: upturn (a val set shifted from the train set), and after a handful of evaluations nothing says which.
+UNLEARNED_WAIT = 8
+LEARNED = 0.02
 #: Modes a Monitor can stop on (the rest can only be warned about: stopping a run for being still-improving
 #: or for a generalisation gap would be advice opposite to the fix).
 STOPPABLE = ("non-finite", "divergence", "overfitting", "spikes", "oscillation", "plateau")
@@ -144,6 +154,8 @@ class Monitor:
         for name, params in [*cfg.rules.items(), *(rules or {}).items()]:
             settings.setdefault(name, {}).update(params)
         wanted = set(self.stop_on) | set(self.warn_on) | {"non-finite", "divergence"}
+        if "overfitting" in self.stop_on:
+            wanted.add("oscillation")  # a val loss that swings holds off a stop for overfitting (decide)
         rule_names = sorted({r for m in wanted for r in MODE_RULES.get(m, (m,))})
         self.config = Config(select=rule_names, ignore=list(cfg.ignore), rules=settings)
         self.rules = build_rules(self.config)  # bad settings fail here, before training starts
@@ -161,6 +173,7 @@ class Monitor:
         self._cols: dict[str, tuple[list[float], list[float], list[float]]] = {}
         self._seen: set[tuple[str, str]] = set()  # (rule, series) findings already reported
         self._streak: dict[str, int] = {}
+        self._since_swings = 1 << 30  # checks since oscillation was last found
         self.checks = 0
         self.stopped: Decision | None = None
         self.last: RunReport | None = None
@@ -249,6 +262,7 @@ class Monitor:
                 self._streak[mode] = 0
         for mode, f in fired.items():
             self._streak[mode] = self._streak.get(mode, 0) + 1
+        self._since_swings = 0 if "oscillation" in fired else self._since_swings + 1
         for f in rr.findings:  # primary first
             mode = _mode(f.name)
             if mode not in self.stop_on:
@@ -256,6 +270,10 @@ class Monitor:
             if mode != "non-finite" and self.checks <= self.min_checks:
                 continue
             if mode != "non-finite" and self._streak.get(mode, 0) < self.confirm[mode]:
+                continue
+            if mode == "overfitting" and self._since_swings < SWINGS_HOLD:
+                continue
+            if mode == "overfitting" and self.checks <= UNLEARNED_WAIT and not _learned(run):
                 continue
             decision.stop, decision.finding = True, f
             decision.restore_best = mode == "overfitting"
@@ -294,6 +312,18 @@ class Monitor:
             log(text)
         if path is not None:
             write_atomic(Path(path), self.render("json"))
+
+
+def _learned(run: Run) -> bool:
+    """Whether the val loss fell before its upturn: its best so far is below its first evaluation by more than
+    ``LEARNED`` of it."""
+    import numpy as np
+
+    val = run.val_loss
+    if val is None:
+        return True
+    v = val.values[np.isfinite(val.values)]
+    return len(v) > 1 and float(v.min()) < float(v[0]) - LEARNED * abs(float(v[0]))
 
 
 def _mode(rule_name: str) -> str:

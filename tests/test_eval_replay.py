@@ -72,3 +72,29 @@ def test_replay_scores(tmp_path):
     assert p10["within"] == 0 and p10["delay_max"] > 3
     # Regret: the healthy run was not stopped; the diverged one is scored by its delay, not its regret.
     assert ld["regret_max_pct"] == 0.0
+
+
+def _tune_run(run_id: str):
+    entries = {e["id"]: R.normalise_entry(e) for e in json.loads((ROOT / "fixtures/eval/manifest.json").read_text())}
+    assert entries[run_id]["split"] == "tune"
+    return R.load(entries[run_id], ROOT)
+
+
+def test_an_upturn_among_the_swings_of_an_oscillating_val_loss_does_not_stop_the_run():
+    """hf-sgd-regression-osc/s2 (tune): SGD at the edge of stability; its val loss rose for three evaluations
+    after a dip (0.067, 0.076, 0.079, 0.082) while the oscillation rule saw it swing, then fell to half of that.
+    The policy used to stop there (regret 98.7%); it waits SWINGS_HOLD checks after the last swing."""
+    rp = _tune_run("hf-sgd-regression-osc/s2")
+    out = R.replay_lossdoc(rp, R.POLICY)
+    assert out.stop is None or rp.val[: out.stop + 1].min() <= 1.05 * rp.val.min(), out
+
+
+def test_a_rise_from_a_first_evaluation_never_beaten_waits():
+    """pt-shifted-val-regression/s2 (tune): a val set shifted from the train set; the val loss's first value is
+    its best for ten evaluations (0.5, 0.57, 0.53, ...) before it falls to 0.35. Not stopped as overfitting in the
+    first UNLEARNED_WAIT checks."""
+    from lossdoc.online import UNLEARNED_WAIT
+
+    rp = _tune_run("pt-shifted-val-regression/s2")
+    out = R.replay_lossdoc(rp, R.POLICY)
+    assert out.stop is None or out.stop >= UNLEARNED_WAIT, out

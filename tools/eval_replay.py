@@ -54,8 +54,9 @@ from lossdoc.model import Run, Series
 from lossdoc.online import Monitor
 
 STOP_MODES = {"overfitting", "divergence", "non-finite"}
-#: The online policy under test: the callbacks' own defaults (lossdoc.online.ONLINE_RULES, DEFAULT_CONFIRM, tuned
-#: on the tune split only) with overfitting added to what stops a run.
+#: The online policy under test: the callbacks' own defaults (lossdoc.online.ONLINE_RULES, DEFAULT_CONFIRM,
+#: SWINGS_HOLD, UNLEARNED_WAIT, tuned on the tune split only; warn_on as the callbacks have it) with overfitting added
+#: to what stops a run.
 POLICY = {"stop_on": ("non-finite", "divergence", "overfitting")}
 MAX_EVALS = 200  # a run evaluated more often than this is checked at 200 evenly spaced evaluations
 WITHIN = 3
@@ -207,7 +208,7 @@ class Outcome:
 
 
 def replay_lossdoc(rp: Replayable, policy: dict) -> Outcome:
-    mon = Monitor(warn_on=(), **policy)
+    mon = Monitor(**policy)
     for k in range(len(rp.evals)):
         d = mon.decide(prefix(rp, k))
         if d.stop:
