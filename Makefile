@@ -54,7 +54,7 @@ EVAL_ARGS ?=
 eval: install
 	$(BIN)/python tools/evaluate.py $(EVAL_ARGS)
 	$(BIN)/python tools/eval_compare.py
-	$(BIN)/python tools/eval_replay.py
+	$(BIN)/python tools/eval_replay.py --out BENCHMARKS.md
 
 lint: install
 	$(BIN)/ruff check lossdoc tests

@@ -30,6 +30,7 @@ enters its final stretch within 10% of chance (ln K, K from the labels' ``checks
 if that is earlier. The onset evaluation is the first evaluation at or after that position.
 
     python tools/eval_replay.py [--manifest fixtures/eval/manifest.json] [--split tune|test|all] [--json]
+                                [--details] [--out BENCHMARKS.md]
 """
 
 from __future__ import annotations
@@ -376,6 +377,28 @@ def table(result: dict) -> str:
     return "\n".join(lines)
 
 
+def write_section(out: Path, result: dict) -> None:
+    """The table as the section "Early stopping replayed" of ``out`` (replacing the one there, the rest kept)."""
+    import platform
+
+    text = "\n".join([
+        "## Early stopping replayed: lossdoc's online policy against Keras EarlyStopping",
+        "",
+        "Written by `tools/eval_replay.py --out BENCHMARKS.md` (`make eval` prints it). Every run of the evaluation "
+        "set (`fixtures/eval/manifest.json`), evaluation by evaluation, through the callbacks' policy "
+        f"(`stop_on={tuple(POLICY['stop_on'])}`, the callbacks' defaults otherwise, tuned on the `tune` split only) "
+        "and through `keras.callbacks.EarlyStopping(patience=5)` and `(patience=10)` fed the same val losses; "
+        "every figure below from this one run (the README's section 'Early stopping, replayed' says what each "
+        f"column counts). Python {platform.python_version()}.",
+        "",
+        table(result),
+        "",
+    ])
+    old = out.read_text() if out.exists() else "# Benchmarks\n\n"
+    old = re.sub(r"## Early stopping replayed:.*?(?=\n## |\Z)", "", old, flags=re.DOTALL).rstrip("\n") + "\n\n"
+    out.write_text(old + text)
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--manifest", type=Path, default=ROOT / "fixtures/eval/manifest.json")
@@ -384,6 +407,8 @@ def main(argv: list[str] | None = None) -> int:
                     help="default: tune and test, each reported")
     ap.add_argument("--json", action="store_true")
     ap.add_argument("--details", action="store_true", help="also list the false stops and late stops")
+    ap.add_argument("--out", type=Path, default=None,
+                    help="also write the table as the section 'Early stopping replayed' of this file (BENCHMARKS.md)")
     args = ap.parse_args(argv)
     root = args.root or ROOT
     splits = [args.split] if args.split else ["tune", "test"]
@@ -394,6 +419,8 @@ def main(argv: list[str] | None = None) -> int:
     print("Early stopping replayed on the evaluation set (tools/eval_replay.py): lossdoc's online policy "
           f"{tuple(POLICY['stop_on'])} vs keras.callbacks.EarlyStopping(patience=5|10)")
     print(table(result))
+    if args.out is not None:
+        write_section(args.out, result)
     if args.details:
         for split, rows in result.items():
             for name, r in rows.items():
