@@ -211,8 +211,9 @@ class Underfitting(Rule):
         a large fraction of its first level and the val loss of its own (a val loss that fell to a small share
         of where it started learned what the task asks), but below it (a loss that ends at or above its start
         did not learn at all, or blew up: plateau or divergence, where "add capacity" would be the wrong
-        advice). A val accuracy that ends at 95% or more is a model strong enough for its task: not reported.
-        The model has reached what it can do and that is not much.
+        advice). A val accuracy that ends at 95% or more is a model strong enough for its task: not reported;
+        nor is a log whose step counter restarts (its kept segment starts trained). The model has reached what
+        it can do and that is not much.
 
     Why it matters:
         The model is too weak for the task as set up: more epochs will not help, and regularisation makes it
@@ -263,6 +264,10 @@ class Underfitting(Rule):
         if min(len(t), len(v)) < self.p["min_points"]:
             raise NotEnoughData(f"{min(len(t), len(v))} finite points, needs {self.p['min_points']}")
         if np.any(t.v <= 0) or np.any(v.v <= 0):
+            return
+        if run.meta.get("restarted"):
+            # The kept segment resumes trained weights: its first level is not the untrained model's loss, so
+            # "high against the start" cannot be judged (as for plateau). Found on held-out resumed runs.
             return
         flat = np.log1p(self.p["flat_tolerance"])
         t_change, _, x0, _ = tail_trend(t, self.p["window"])
