@@ -164,8 +164,8 @@ def charts(rr: RunReport, width: int, height: int = 10, metric_height: int = 6) 
     run = rr.run
     out: list[ChartSpec] = []
     losses = [s for s in (run.train_loss, run.val_loss) if s is not None]
-    if not losses:
-        return out
+    if not losses or not any(s.values.size for s in losses):
+        return out  # no points to draw (a run rebuilt by `lossdoc merge` from JSON lines carries none)
     axis = _chart_axis(losses, run.axis)
     curves = []
     if run.train_loss is not None:
