@@ -82,10 +82,16 @@ def scheduler_address(given: str | None) -> str | None:
 
 
 def dask(
-    fn: Callable, tasks: Iterable[Task], address: str | None = None, workers: int | None = None
+    fn: Callable,
+    tasks: Iterable[Task],
+    address: str | None = None,
+    workers: int | None = None,
+    in_flight: int | None = None,
 ) -> Iterator[tuple[Any, Any]]:
     """Tasks on a Dask cluster, yielded as they complete. ``workers``: the size of the LocalCluster started when
-    there is no ``address`` (default: this machine's cores)."""
+    there is no ``address`` (default: this machine's cores); ``in_flight``: tasks submitted at a time (default
+    IN_FLIGHT_PER_WORKER per worker). The tasks that shared a dying worker with the task that killed it are run
+    again by Dask (``distributed.scheduler.allowed-failures``, 3 by default), so only the culprit fails."""
     if not dask_available():
         raise UsageError(DASK_MISSING)
     import logging
@@ -109,7 +115,7 @@ def dask(
         client = Client(cluster)
     try:
         n_workers = max(1, len(client.scheduler_info().get("workers", {})) or (workers or 1))
-        limit = n_workers * IN_FLIGHT_PER_WORKER
+        limit = in_flight or n_workers * IN_FLIGHT_PER_WORKER
         todo = iter(tasks)
         keys: dict = {}
         pending = as_completed(with_results=False)
