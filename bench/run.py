@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import os
 import platform
+import shutil
 import statistics
 import subprocess
 import sys
@@ -140,6 +141,146 @@ def paired(cmd: list[str], base: list[str], repeats: int) -> tuple[list[float], 
         b.append(tb)
         r.append(ta / tb)
     return a, b, r
+
+
+def csv_processes(path: Path, repeats: int) -> list[str]:
+    """The 1M-row CSV as whole processes: lossdoc's read against pandas.read_csv (paired, both importing what
+    they need), and the peak memory of the whole `lossdoc analyze` against the file's size and the interpreter."""
+    lossdoc_read = [PY, "-c", "import sys; from lossdoc.readers import registry; registry.read_path(sys.argv[1])",
+                    str(path)]
+    pandas_read = [PY, "-c", "import sys, pandas; pandas.read_csv(sys.argv[1])", str(path)]
+    a, b, r = paired(lossdoc_read, pandas_read, repeats)
+    analyze = [run_child([LOSSDOC, "analyze", str(path)]) for _ in range(3)]
+    bare = max(run_child([PY, "-c", "import lossdoc.api, lossdoc.cli, pandas"])[1] for _ in range(2)) / 1024
+    size = path.stat().st_size / 2**20
+    peak = max(x[1] for x in analyze) / 1024
+    return [
+        "Whole processes (paired, target ratio <= 1.5; before the chunked checks of the quick path: 6.64x in "
+        "process, see the table of the previous BENCHMARKS.md at commit ae6c2ea):",
+        "",
+        "| command | time | `pandas.read_csv` | paired ratio |",
+        "|---|---|---|---|",
+        f"| `registry.read_path(large.csv)` | {fmt(a)} | {fmt(b)} | {statistics.median(r):.2f}x "
+        f"({min(r):.2f}-{max(r):.2f}) |",
+        "",
+        f"`lossdoc analyze large.csv` ({size:.0f} MiB): {fmt([x[0] for x in analyze])}, peak RSS {peak:.0f} MiB; "
+        f"the interpreter with lossdoc and pandas imported peaks at {bare:.0f} MiB, so the analysis adds "
+        f"{peak - bare:.0f} MiB = {(peak - bare) / size:.1f}x the file (target <= 3x).",
+        "",
+    ]
+
+
+# Parent peak memory: lossdoc's own main, in a process that records its own (not its workers') peak RSS: VmHWM,
+# the high-water mark of this process's memory since its exec (ru_maxrss would carry over the peak of the process
+# that forked it).
+PARENT = (
+    "import resource, sys\n"
+    "if __name__ == '__main__':\n"
+    "    record = sys.argv[1]\n"
+    "    try:\n"
+    "        from lossdoc.cli import main\n"
+    "        sys.argv = ['lossdoc', *sys.argv[2:]]\n"
+    "        main()\n"
+    "    finally:\n"
+    "        hwm = [ln.split()[1] for ln in open('/proc/self/status') if ln.startswith('VmHWM:')]\n"
+    "        open(record, 'w').write(hwm[0] if hwm else str(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss))\n"
+)
+
+
+def parent_run(args: list[str], out: Path | None = None) -> tuple[float, int, int]:
+    """Wall time, the parent's own peak RSS (KiB) and the exit code of `lossdoc ARGS` (stdout to ``out``)."""
+    import tempfile
+
+    with tempfile.NamedTemporaryFile("r", suffix=".rss") as rss:
+        t = time.perf_counter()
+        with open(out or os.devnull, "w") as fh:
+            code = subprocess.run([PY, "-c", PARENT, rss.name, *args], stdout=fh, stderr=subprocess.DEVNULL).returncode
+        wall = time.perf_counter() - t
+        return wall, int(open(rss.name).read() or 0), code
+
+
+def sweeps(data: Path, log) -> list[str]:
+    """Experiment stores of 10^3, 10^4 and 10^5 small runs (bench/generate.py gen_store), streamed with
+    --format jsonl: runs per second and the parent's peak memory, with the local process pool and a Dask
+    LocalCluster; then --shard 1/4..4/4 and lossdoc merge against one run."""
+    stores = sorted((p for p in data.glob("store_*") if p.is_dir()), key=lambda p: int(p.name.split("_")[1]))
+    sizes = [int(p.name.split("_")[1]) for p in stores]
+    dask_max = int(os.environ.get("BENCH_DASK_MAX", "10000"))
+    md = [
+        "## Sweeps: experiment stores of many small runs, streamed (`--format jsonl`)",
+        "",
+        "`lossdoc analyze store_N --format jsonl > out.jsonl` on stores of N small runs (100 to an experiment "
+        "folder; Keras history JSON, CSVLogger, JSON lines, Hugging Face and TensorBoard runs, a fifth each; "
+        "written by `bench/generate.py`). Runs per second over the whole process (start-up, and for Dask the "
+        f"LocalCluster's, included); peak RSS of the parent process alone (the workers hold one unit each). The "
+        f"process pool runs every size; Dask's LocalCluster (2 worker processes) up to {dask_max:,} runs, to keep "
+        "`make bench` near 15 minutes (BENCH_DASK_MAX=100000 runs it on 10^5 too). Targets: >= 150 runs/s with "
+        "the pool; the parent's memory flat (within 10%) from 10^3 to 10^5.",
+        "",
+        "| runs | executor | exit | time | runs/s | parent peak RSS | vs 10^3 |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    try:
+        import distributed  # noqa: F401
+
+        executors = [("process pool", []), ("Dask LocalCluster", ["--executor", "dask"])]
+    except ImportError:
+        executors = [("process pool", [])]
+    outputs = {}
+    for label, extra in executors:
+        base = None
+        for n, store in zip(sizes, stores):
+            if extra and n > dask_max:
+                continue
+            log(f"sweep {n} {label}")
+            out = Path(data) / f".{store.name}.{'dask' if extra else 'pool'}.jsonl"
+            wall, rss, code = parent_run(["analyze", str(store), "--format", "jsonl", *extra], out)
+            lines = out.read_text().splitlines()
+            runs = sum(1 for ln in lines if ln.startswith('{"type":"run"'))
+            outputs[(n, label)] = sorted(lines)
+            out.unlink()
+            base = base or rss
+            md.append(f"| {n:,} ({runs:,} read) | {label} | {code} | {wall:.1f} s | {runs / wall:.0f} | "
+                      f"{rss / 1024:.1f} MiB | {rss / base:.2f}x |")
+    md.append("")
+    same = [n for n in sizes if (n, "process pool") in outputs and (n, "Dask LocalCluster") in outputs]
+    if same:
+        ok = all(outputs[(n, "process pool")] == outputs[(n, "Dask LocalCluster")] for n in same)
+        md += [f"The Dask lines equal the process pool's, byte for byte after sorting, at "
+               f"{', '.join(f'{n:,}' for n in same)} runs: **{'yes' if ok else 'NO'}**.", ""]
+    # Shards of a job array, then merge, against one run.
+    store = next((s for s, n in zip(stores, sizes) if n == 10_000), stores[-1] if stores else None)
+    if store is None:
+        return md
+    log(f"shards of {store.name}")
+    tmp = Path(data) / ".shards"
+    tmp.mkdir(exist_ok=True)
+    t = time.perf_counter()
+    parts = []
+    for i in range(1, 5):
+        part = tmp / f"part{i}.jsonl"
+        with open(part, "w") as fh:
+            subprocess.run([LOSSDOC, "analyze", str(store), "--shard", f"{i}/4", "--format", "jsonl"], stdout=fh,
+                           stderr=subprocess.DEVNULL)
+        parts.append(str(part))
+    shards_time = time.perf_counter() - t
+    t = time.perf_counter()
+    merged = subprocess.run([LOSSDOC, "merge", *parts, "--format", "json"], capture_output=True, text=True)
+    merge_time = time.perf_counter() - t
+    t = time.perf_counter()
+    single = subprocess.run([LOSSDOC, "analyze", str(store), "--format", "json"], capture_output=True, text=True)
+    single_time = time.perf_counter() - t
+    counts = [sum(1 for ln in open(p) if ln.startswith('{"type":"run"')) for p in parts]
+    shutil.rmtree(tmp)
+    md += [
+        f"`--shard 1/4` ... `4/4` of {store.name} ({' + '.join(f'{c:,}' for c in counts)} runs, one after the "
+        f"other here: {shards_time:.1f} s), then `lossdoc merge part*.jsonl --format json` ({merge_time:.1f} s), "
+        f"against one `lossdoc analyze {store.name} --format json` ({single_time:.1f} s): same report, byte for "
+        f"byte: **{'yes' if merged.stdout == single.stdout else 'NO'}**; same exit code: "
+        f"**{'yes' if merged.returncode == single.returncode else 'NO'}** ({single.returncode}).",
+        "",
+    ]
+    return md
 
 
 def importtime(cmd: list[str], top: int = 12) -> list[tuple[int, str]]:
@@ -274,6 +415,7 @@ def main() -> None:
         f"| lossdoc (registry.read_path) | {n_l:,} | {fmt(lt)} | {statistics.median(lt) / statistics.median(pt):.2f}x |",
         "",
     ]
+    md += csv_processes(big_csv, R)
 
     # 3. Start-up, whole process, paired with `python -c "import pandas"`.
     log("start-up")
@@ -318,6 +460,7 @@ def main() -> None:
         rss = max(x[1] for x in res) / 1024
         md.append(f"| {label} | {res[0][2]} | {fmt(t)} | {rss:.0f} MB |")
     md += [""]
+    md += sweeps(data, log)
     Path(args.out).write_text("\n".join(md) + "\n")
     log(f"wrote {args.out}")
 

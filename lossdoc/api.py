@@ -506,34 +506,32 @@ def run_sweep(
     process pool as ``jobs`` and the sizes say; "dask" runs them on a Dask cluster, ``scheduler`` its address)."""
     from lossdoc import executors
 
-    units = [(( p, u), unit) for p, g in enumerate(plan.groups) for u, unit in g.selected]
-    total = len(units)
-    local = [(pos, unit) for pos, unit in units if unit.path == "-"]  # stdin belongs to this process
-    remote = [(pos, unit) for pos, unit in units if unit.path != "-"]
+    total = plan.units
 
-    def tasks(items):
-        for pos, unit in items:
-            yield pos, (pos, unit, cfg, train, val, limits, render)
+    def tasks(stdin: bool):
+        # Made as they are submitted: the parent holds no list of tasks, only the plan's units.
+        for p, g in enumerate(plan.groups):
+            for u, unit in g.selected:
+                if (unit.path == "-") == stdin:
+                    yield ((p, u), unit.path), ((p, u), unit, cfg, train, val, limits, render)
 
     done = 0
-    for _pos, res in executors.serial(_work_unit, tasks(local)):
+    for _key, res in executors.serial(_work_unit, tasks(True)):  # stdin belongs to this process
         done += 1
         if progress:
             progress(done, total)
         yield res
     if executor == "dask":
-        address = executors.scheduler_address(scheduler)
-        stream = executors.dask(_work_unit, tasks(remote), address, workers=jobs)
+        stream = executors.dask(_work_unit, tasks(False), executors.scheduler_address(scheduler), workers=jobs)
     else:
-        workers = _workers([u for _, u in remote], jobs)
+        workers = _workers([u for g in plan.groups for _, u in g.selected if u.path != "-"], jobs)
         stream = (
-            executors.serial(_work_unit, tasks(remote)) if workers <= 1
-            else executors.process_pool(_work_unit, tasks(remote), workers)
+            executors.serial(_work_unit, tasks(False)) if workers <= 1
+            else executors.process_pool(_work_unit, tasks(False), workers)
         )
-    by_pos = dict(remote) if executor == "dask" else None
-    for pos, res in stream:
+    for (pos, path), res in stream:
         if isinstance(res, executors.Failed):
-            res = UnitResult(pos, [], [InputProblem(by_pos[pos].path, res.message)], [])
+            res = UnitResult(pos, [], [InputProblem(path, res.message)], [])
         done += 1
         if progress:
             progress(done, total)

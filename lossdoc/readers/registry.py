@@ -294,7 +294,7 @@ def join(paths: list[str], input_format: str | None = None) -> Run:
 # ---------------------------------------------------------------------------------------------- sweeps
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Unit:
     """One piece of a sweep, read on its own (maybe in a worker process). ``root``: its runs are named relative
     to this folder, as reading the whole folder names them; ``lenient``: a file that is not a log is skipped and
