@@ -256,3 +256,12 @@ def test_dask_missing_is_one_line(runner, in_sweep, monkeypatch):
     monkeypatch.setattr(executors, "dask_available", lambda: False)
     r = runner.invoke(app, ["analyze", in_sweep[2], "--executor", "dask"])
     assert r.exit_code == 2 and "pip install 'lossdoc[dask]'" in r.stderr and r.stderr.count("\n") == 1, r.output
+
+
+def test_merge_and_jsonl_documented(runner):
+    readme = (ROOT / "README.md").read_text()
+    for text in ("lossdoc merge PART.jsonl...", "--format rich|json|jsonl|", "[--shard I/N] [--executor local|dask]",
+                 "schema/report-jsonl-v1.json", "without its charts"):
+        assert text in readme, text
+    help_text = runner.invoke(app, ["merge", "--help"], terminal_width=200).output
+    assert "without curves" in help_text and "missing" in help_text
