@@ -104,6 +104,12 @@ def test_jsonl_output_file_and_usage_errors(runner, in_sweep, tmp_path):
         assert r.exit_code == 2, (args, r.output)
     r = runner.invoke(app, ["analyze", "-", "--shard", "1/2"], input="{}")
     assert r.exit_code == 2 and "standard input" in r.output, r.output
+    exports = sorted(str(p) for p in (FIXTURES / "tb-export" / "overfit").iterdir())
+    r = runner.invoke(app, ["analyze", "--join", *exports, "--format", "jsonl"])  # one run, not a sweep
+    lines = _lines(r.stdout)
+    assert r.exit_code == lines[-1]["exit_code"] == 1 and [o["type"] for o in lines] == ["run", "summary"], r.output
+    for obj in lines:
+        validate_line(obj)
 
 
 def _shards(runner, paths, n, tmp_path, extra=()) -> list[str]:
