@@ -322,6 +322,7 @@ def machine() -> list[str]:
     return [
         f"- CPU: {cpu}, nproc = {os.cpu_count()}",
         f"- memory: {mem}",
+        f"- load average when the bench started: {_load()} (other work on a shared machine slows every figure)",
         f"- OS: {platform.platform()}",
         f"- Python {platform.python_version()}; "
         + ", ".join(
@@ -329,6 +330,13 @@ def machine() -> list[str]:
             for p in ("lossdoc", "numpy", "pandas", "protobuf", "tensorboard", "tbparse", "google-crc32c")
         ),
     ]
+
+
+def _load() -> str:
+    try:
+        return ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    except OSError:
+        return "?"
 
 
 def main() -> None:
@@ -461,6 +469,7 @@ def main() -> None:
         md.append(f"| {label} | {res[0][2]} | {fmt(t)} | {rss:.0f} MB |")
     md += [""]
     md += sweeps(data, log)
+    md += [f"Load average when the bench ended: {_load()}.", ""]
     Path(args.out).write_text("\n".join(md) + "\n")
     log(f"wrote {args.out}")
 
