@@ -418,18 +418,33 @@ NO_LOG = "no training log found in this folder"
 
 @dataclass
 class Group:
-    """One path given: every unit it splits into (``total``) and the ones this shard takes (``selected``, with
-    their index among all)."""
+    """One path given: the units it splits into (``total`` of them) and the ones this shard takes, as (index among
+    all, unit). ``picked``: those indices, None for all (no list of pairs is kept: a folder of 10^5 runs costs the
+    parent its units alone, about 200 bytes a run)."""
 
     path: str
-    total: int
-    selected: list[tuple[int, Unit]]
+    units: list[Unit]
+    picked: list[int] | None = None
+
+    @property
+    def total(self) -> int:
+        return len(self.units)
+
+    @property
+    def count(self) -> int:
+        return self.total if self.picked is None else len(self.picked)
+
+    @property
+    def selected(self) -> Iterator[tuple[int, Unit]]:
+        if self.picked is None:
+            return enumerate(self.units)
+        return ((i, self.units[i]) for i in self.picked)
 
     def no_log_error(self, found: int) -> bool:
         """A folder of several units in which no unit held a run or an error is an input error, told once for the
         folder (a folder that is one unit says so itself). A shard that holds only some of the units cannot
         tell: it leaves that to ``lossdoc merge``."""
-        return self.total > 1 and found == 0 and len(self.selected) == self.total
+        return self.total > 1 and found == 0 and self.count == self.total
 
 
 @dataclass
@@ -439,7 +454,7 @@ class SweepPlan:
 
     @property
     def units(self) -> int:
-        return sum(len(g.selected) for g in self.groups)
+        return sum(g.count for g in self.groups)
 
 
 def plan_sweep(paths: list[str], cfg: Config, shard: tuple[int, int] | None = None) -> SweepPlan:
@@ -450,11 +465,8 @@ def plan_sweep(paths: list[str], cfg: Config, shard: tuple[int, int] | None = No
     groups = []
     for path in paths:
         units = split(path, cfg.input_format)
-        if shard is None:
-            selected = list(enumerate(units))
-        else:
-            selected = [(i, u) for i, u in enumerate(units) if in_shard(u, path, *shard)]
-        groups.append(Group(path, len(units), selected))
+        picked = None if shard is None else [i for i, u in enumerate(units) if in_shard(u, path, *shard)]
+        groups.append(Group(path, units, picked))
     return SweepPlan(groups, shard)
 
 
