@@ -46,25 +46,52 @@ def serial(fn: Callable, tasks: Iterable[Task]) -> Iterator[tuple[Any, Any]]:
 
 
 def process_pool(fn: Callable, tasks: Iterable[Task], workers: int) -> Iterator[tuple[Any, Any]]:
-    """A local process pool; an exception in a task is raised here, as in a serial run."""
+    """A local process pool. An exception in a task is raised here, as in a serial run; a worker that dies (killed,
+    out of memory) breaks the pool: the tasks that were in flight are run again one at a time in a new pool, so
+    that the one that kills its worker is told apart, yielded as a ``Failed``, and the sweep goes on."""
     from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+    from concurrent.futures.process import BrokenProcessPool
 
     todo = iter(tasks)
-    limit = max(1, workers) * IN_FLIGHT_PER_WORKER
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        running: dict = {}
-        for key, args in todo:
-            running[pool.submit(fn, *args)] = key
-            if len(running) >= limit:
-                break
-        while running:
-            done, _ = wait(running, return_when=FIRST_COMPLETED)
-            for fut in done:
-                key = running.pop(fut)
-                yield key, fut.result()
-                for key2, args2 in todo:  # one more task for each one finished
-                    running[pool.submit(fn, *args2)] = key2
+    suspects: list[Task] = []  # in flight when a worker died: each runs alone next
+    while True:
+        broken = False
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            running: dict = {}
+            alone = bool(suspects)
+            _fill(pool, fn, running, todo, suspects, 1 if alone else max(1, workers) * IN_FLIGHT_PER_WORKER)
+            while running:
+                done, _ = wait(running, return_when=FIRST_COMPLETED)
+                for fut in done:
+                    task = running.pop(fut)
+                    try:
+                        result = fut.result()
+                    except BrokenProcessPool:
+                        if alone:  # it ran alone: it is the one that kills its worker
+                            yield task[0], Failed("its worker process died while analysing it (killed, or out "
+                                                  "of memory)")
+                        else:
+                            suspects.append(task)
+                        broken = True
+                        continue
+                    yield task[0], result
+                if broken:
+                    suspects.extend(running.values())
+                    running.clear()
                     break
+                alone = bool(suspects)
+                _fill(pool, fn, running, todo, suspects, 1 if alone else max(1, workers) * IN_FLIGHT_PER_WORKER)
+        if not broken:
+            return
+
+
+def _fill(pool, fn: Callable, running: dict, todo: Iterator[Task], suspects: list[Task], limit: int) -> None:
+    """Submit tasks until ``limit`` are in flight: the suspects of a broken pool first, then new ones."""
+    while len(running) < limit:
+        task = suspects.pop(0) if suspects else next(todo, None)
+        if task is None:
+            return
+        running[pool.submit(fn, *task[1])] = task
 
 
 def dask_available() -> bool:

@@ -258,6 +258,18 @@ def test_dask_worker_death_fails_one_task_only(dask_cluster):
     assert "worker died" in got[3].message and "ValueError: bad run" in got[5].message
 
 
+def test_process_pool_worker_death_fails_one_task_only():
+    got = dict(executors.process_pool(_dies_at_3, ((i, (i,)) for i in range(20)), workers=2))
+    assert {k: v for k, v in got.items() if k != 3} == {i: i * 10 for i in range(20) if i != 3}
+    assert isinstance(got[3], executors.Failed) and "died" in got[3].message
+
+
+def _dies_at_3(x: int) -> int:
+    if x == 3:
+        os._exit(1)
+    return x * 10
+
+
 def test_dask_missing_is_one_line(runner, in_sweep, monkeypatch):
     monkeypatch.setattr(executors, "dask_available", lambda: False)
     r = runner.invoke(app, ["analyze", in_sweep[2], "--executor", "dask"])
