@@ -415,49 +415,45 @@ def _quick_delimiter(raw) -> tuple[str, bool] | None:
 
 
 def _scan(raw, head_end: int, first: bytes, delim: bytes) -> bool | None:
-    """One pass over the body, a few MB at a time with ``bytes.find`` (memchr speed; ``mmap.find`` and a regex
-    over the map are 5-10x slower): None when the exact path must read the file (CR or CR-CR-LF line ends, padding
-    after a value, the header row again further down: a restarted run appended to the file), else whether the file
-    holds a space or a tab at all (without any, pandas need not look for padding before a value)."""
-    repeat = re.compile(rb"\n[ \t\"']*" + re.escape(first) + rb"[ \t\"']*(?:" + re.escape(delim) + rb"|\r?\n)")
-    padding = [b" " + delim, b" \n", b" \r"] + ([b"\t\n"] if delim != b"\t" else [])
+    """The body checked without a copy (a memory map or bytes): None when the exact path must read the file (CR or
+    CR-CR-LF line ends, padding after a value, the header row again further down: a restarted run appended to the
+    file), else whether the file holds a space or a tab at all (without any, pandas need not look for padding
+    before a value). Single bytes are looked for with ``find`` (memchr speed); the few checks that need more (a
+    CR, a space, every letter of the first header name present) then look closer, a few MB at a time."""
     n = len(raw)
-    spaces = False
-    first_seen = False
-    letters = [bytes([c]) for c in sorted(set(first))]
-    pos = head_end
-    while pos < n:
-        end = min(n, pos + _SCAN_CHUNK)
-        chunk = raw[pos : end + 1]  # one byte more: a CR at the end of a piece sees what follows it
-        if chunk.find(b"\r") != -1 and _lone_cr(chunk, end - pos):
-            return None
-        if chunk.find(b" ") != -1 or chunk.find(b"\t") != -1:
-            spaces = True
+    if raw.find(b"\r", head_end) != -1 and _lone_cr(raw, head_end):
+        return None
+    spaces = raw.find(b" ", head_end) != -1 or raw.find(b"\t", head_end) != -1
+    if spaces:
+        padding = [b" " + delim, b" \n", b" \r"] + ([b"\t\n"] if delim != b"\t" else [])
+        for pos in range(head_end, n, _SCAN_CHUNK):
+            chunk = raw[pos : pos + _SCAN_CHUNK + 1]  # bytes.find: mmap.find is 5-10x slower for two bytes
             if any(chunk.find(p) != -1 for p in padding):
                 return None
-        # A byte of the name missing from the piece rules the name out at memchr speed (numbers hold few letters).
-        first_seen = first_seen or (
-            all(chunk.find(b) != -1 for b in letters) and chunk.find(first) != -1
-        )
-        pos = end
-    # A piece boundary can split a header name: look again across every boundary (rare: only names are letters).
-    first_seen = first_seen or any(
-        raw[max(head_end, b - len(first)) : b + len(first)].find(first) != -1 for b in range(head_end, n, _SCAN_CHUNK)
-    )
-    if first_seen and repeat.search(raw, head_end):
-        return None
+    # A byte of the first name missing from the body rules a repeated header out (numbers hold few letters).
+    if all(raw.find(bytes([c]), head_end) != -1 for c in set(first)):
+        repeat = re.compile(rb"\n[ \t\"']*" + re.escape(first) + rb"[ \t\"']*(?:" + re.escape(delim) + rb"|\r?\n)")
+        if repeat.search(raw, head_end):
+            return None
     return spaces
 
 
-def _lone_cr(chunk: bytes, stop: int) -> bool:
-    """Whether a CR before ``stop`` is not followed by LF (the chunk holds the byte after ``stop`` when there is
-    one; the file's last byte is a LF). With numpy: twice as fast as a regex, three times ``bytes.count``."""
-    a = np.frombuffer(chunk, dtype=np.uint8)
-    stop = min(stop, len(a) - 1)
-    return bool(np.any((a[:stop] == 13) > (a[1 : stop + 1] == 10)))
+def _lone_cr(raw, start: int) -> bool:
+    """Whether a CR after ``start`` is not followed by LF (the last byte is a LF), a few MB at a time with numpy
+    over the buffer itself: no copy, twice as fast as a regex and three times ``bytes.count``."""
+    a = np.frombuffer(raw, dtype=np.uint8)
+    try:
+        last = len(a) - 1
+        for pos in range(start, last, _SCAN_CHUNK):
+            stop = min(last, pos + _SCAN_CHUNK)
+            if np.any((a[pos:stop] == 13) > (a[pos + 1 : stop + 1] == 10)):
+                return True
+        return False
+    finally:
+        del a  # a view of a memory map must go before the map is closed
 
 
-#: How much of a file one ``_scan`` step looks at (a copy of this much is held at a time).
+#: How much of a file one ``_scan`` step looks at (for a copy, or numpy's temporaries: a few times this much).
 _SCAN_CHUNK = 8 << 20
 
 
