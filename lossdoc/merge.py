@@ -99,9 +99,11 @@ def merge(paths: list[str]) -> Merged:
 
     same("lossdoc_version", "the lossdoc version")
     same("fail_on", "--fail-on")
+    # The same paths, split into the same units: compared by their number, not their spelling, so that the machines
+    # of a job array may mount the store at different places (the report names them as the first shard does).
     layout = [(g.get("path"), g.get("units")) for g in first.get("paths", [])]
     for p, _, summ in shards[1:]:
-        if [(g.get("path"), g.get("units")) for g in summ.get("paths", [])] != layout:
+        if [g.get("units") for g in summ.get("paths", [])] != [units for _, units in layout]:
             raise InputError(p, f"ran over other paths than {first_path} (or its folders held other runs)")
     count = _shard_count(shards)
     found = [0] * len(layout)

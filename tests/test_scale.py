@@ -194,6 +194,27 @@ def test_shard_of_a_run_depends_on_its_relative_path_only(tmp_path):
     ]
 
 
+def test_shards_from_stores_mounted_in_different_places_merge(runner, in_sweep, tmp_path):
+    """Machines of a job array may see the store at different absolute paths: the shards still add up."""
+    a, b = tmp_path / "a" / "store", tmp_path / "b" / "mnt" / "store"
+    for where in (a, b):
+        shutil.copytree(in_sweep[0], where)
+    parts = []
+    for i, where in ((1, a), (2, b)):
+        r = runner.invoke(app, ["analyze", str(where), "--shard", f"{i}/2", "--format", "jsonl"])
+        parts.append(tmp_path / f"p{i}.jsonl")
+        parts[-1].write_text(r.stdout)
+    merged = runner.invoke(app, ["merge", *map(str, parts), "--format", "json"])
+    single = runner.invoke(app, ["analyze", str(a), "--format", "json"])
+    assert merged.exit_code == single.exit_code, merged.output
+    def rel(source: str) -> str:
+        return next(os.path.relpath(source, root) for root in (a, b) if source.startswith(str(root)))
+
+    assert [rel(r["source"]) for r in json.loads(merged.stdout)["runs"]] == [
+        rel(r["source"]) for r in json.loads(single.stdout)["runs"]
+    ]
+
+
 def test_stream_keeps_no_run(in_sweep):
     """The parent of a stream holds lines, not runs: every result it sees is text."""
     from lossdoc.reporters.jsonl import run_line
