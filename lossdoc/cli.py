@@ -871,7 +871,7 @@ def inspect(
             _err(str(exc))
             failed = True
     if format is OutputFormat.json:
-        _emit(json.dumps({"runs": [r.describe() for r in runs]}, indent=2) + "\n")
+        _emit(json.dumps({"runs": [{**r.describe(), "store": r.meta.get("store")} for r in runs]}, indent=2) + "\n")
     else:
         _emit(_inspect_text(runs))
     raise typer.Exit(2 if failed else 0)
@@ -894,6 +894,8 @@ def _inspect_text(runs: list) -> str:
         console.print(
             Text.assemble((printable(run.label), "bold"), f"  format: {run.format}  axis: {run.axis}")
         )
+        if run.meta.get("store"):
+            console.print(Text(printable(f"from {run.meta['store']}")))
         t = Table(box=None, pad_edge=False, padding=(0, 2, 0, 0))
         for col in ("series", "role", "direction", "axis", "points", "non-finite", "used as"):
             t.add_column(col, justify="right" if col in ("points", "non-finite") else "left")

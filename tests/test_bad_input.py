@@ -24,6 +24,13 @@ TYPICAL_NAME = {
     "jsonl": "log.jsonl",
     "csv": "log.csv",
     "text": "train.log",
+    "detectron2": "metrics.json",
+    "mmengine": "scalars.json",
+    "fairseq": "train.log",
+    "megatron": "stdout.log",
+    "hf-stdout": "training.log",
+    "torchtune": "log_1700000000.txt",
+    "nanogpt-log": "log.txt",
 }
 
 GARBAGE = {

@@ -26,6 +26,7 @@ from pathlib import Path
 
 from lossdoc.errors import InputError, NotALog, UsageError
 from lossdoc.model import Run
+from lossdoc.readers import remote
 from lossdoc.readers.base import (
     HEAD_BYTES,
     InputTooLarge,
@@ -46,6 +47,7 @@ _MODULES = [
     "jsonlogs",
     "tabular",
     "text",
+    "toollogs",
 ]
 _READERS: list[Reader] | None = None
 
@@ -158,6 +160,8 @@ def read_path(path: str | os.PathLike, input_format: str | None = None) -> list[
     if str(path) == "-":
         data = read_stream(sys.stdin.buffer, "<stdin>")
         return read_source(Source("<stdin>", None, data), input_format)
+    if remote.is_url(path):
+        return remote.read_url(str(path), input_format)
     p = Path(path)
     if p.is_dir():
         return read_dir(p, input_format)
@@ -303,9 +307,14 @@ class Unit:
     path: str
     root: str | None = None
     lenient: bool = False
+    #: A unit in a remote store (``path`` a URL): its objects relative to ``path`` with their sizes, from the one
+    #: listing ``split`` made ((("", size),) when ``path`` is the object itself). None: a local path.
+    files: tuple[tuple[str, int | None], ...] | None = None
 
     def size(self) -> int:
         """Bytes to read, for deciding whether worker processes pay (bounded like every walk)."""
+        if self.files is not None:
+            return sum(size or 0 for _, size in self.files)
         p = Path(self.path)
         if self.path == "-":
             return 0
@@ -331,6 +340,8 @@ def split(path: str, input_format: str | None = None) -> list[Unit]:
     """One path cut into units that read the same one at a time as all together: a folder that a directory
     reader claims is split where the reader's ``split_dir`` says (a TensorBoard logdir into its runs), or kept
     whole; any other folder into its files and sub-folders. Anything else is one unit."""
+    if remote.is_url(path):
+        return remote.split(path, input_format)
     p = Path(path)
     if path == "-" or input_format or not p.is_dir():
         return [Unit(path)]
@@ -366,6 +377,8 @@ def read_unit(unit: Unit, input_format: str | None = None) -> FolderRead:
     """A unit's runs, the logs in it that could not be read, and the files in it that are not logs. A file met
     in a folder that no reader recognises is skipped (counted); one that a reader took but could not read is an
     error; a path given on the command line that is not a log is an error too."""
+    if unit.files is not None:
+        return remote.read_unit(unit, input_format)
     try:
         if unit.path != "-" and Path(unit.path).is_dir():
             found = read_folder(Path(unit.path), input_format)
