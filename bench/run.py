@@ -143,6 +143,32 @@ def paired(cmd: list[str], base: list[str], repeats: int) -> tuple[list[float], 
     return a, b, r
 
 
+def csv_section(path: Path, repeats: int) -> list[str]:
+    """The 1M-row CSV in process, pandas.read_csv and lossdoc's read alternated (A B A B ...: on a shared machine
+    whose load drifts, the ratio pair by pair holds where two series timed one after the other do not), then as
+    whole processes."""
+    pandas_csv(path), lossdoc_csv(path)  # warm-up: imports, the page cache
+    pt, lt, ratio = [], [], []
+    n_p = n_l = 0
+    for _ in range(max(repeats, 5)):
+        t, n_p = timed(lambda: pandas_csv(path), 1)
+        u, n_l = timed(lambda: lossdoc_csv(path), 1)
+        pt += t
+        lt += u
+        ratio.append(u[0] / t[0])
+    return [
+        "## A 1M-row CSV (Lightning CSVLogger layout), in process",
+        "",
+        "| reader | rows | time | paired ratio |",
+        "|---|---|---|---|",
+        f"| pandas.read_csv | {n_p:,} | {fmt(pt)} | 1.0x |",
+        f"| lossdoc (registry.read_path) | {n_l:,} | {fmt(lt)} | {statistics.median(ratio):.2f}x "
+        f"({min(ratio):.2f}-{max(ratio):.2f}) |",
+        "",
+        *csv_processes(path, repeats),
+    ]
+
+
 def csv_processes(path: Path, repeats: int) -> list[str]:
     """The 1M-row CSV as whole processes: lossdoc's read against pandas.read_csv (paired, both importing what
     they need), and the peak memory of the whole `lossdoc analyze` against the file's size and the interpreter."""
@@ -214,7 +240,7 @@ def sweeps(data: Path, log) -> list[str]:
         "written by `bench/generate.py`). Runs per second over the whole process (start-up, and for Dask the "
         f"LocalCluster's, included); peak RSS of the parent process alone (the workers hold one unit each; with a "
         f"LocalCluster the parent also runs Dask's scheduler). Both executors run every size up to {dask_max:,} "
-        "runs (BENCH_DASK_MAX; 10^5 with both is about 4 of the bench's 15-20 minutes). Targets: >= 150 runs/s "
+        "runs (BENCH_DASK_MAX; on two cores the two at 10^5 are most of the bench's time). Targets: >= 150 runs/s "
         "with the pool; the parent's memory flat (within 10%) from 10^3 to 10^5.",
         "",
         "| runs | executor | exit | time | runs/s | parent peak RSS | vs 10^3 |",
@@ -411,13 +437,18 @@ def main() -> None:
     # generation and installs included, under 10 minutes on a 2-core machine.
     ap.add_argument("--slow-repeats", type=int, default=int(os.environ.get("BENCH_SLOW_REPEATS", "2")))
     ap.add_argument("--slow-budget", type=float, default=float(os.environ.get("BENCH_SLOW_BUDGET", "60")))
-    ap.add_argument("--only", choices=["s3"], help="run one section and print it (no BENCHMARKS.md)")
+    ap.add_argument("--only", choices=["s3", "csv"], help="run one section and print it (no BENCHMARKS.md)")
     ap.add_argument("--logdir", help="with --only s3: the logdir (default: DATA/logdir_20x200k)")
     args = ap.parse_args()
     data = Path(args.data)
     if args.only == "s3":
         logdir = Path(args.logdir) if args.logdir else data / "logdir_20x200k"
         print("\n".join(s3_vs_disk(logdir, max(2, args.repeats // 2), lambda m: print(m, file=sys.stderr))))
+        return
+    if args.only == "csv":
+        start = _load()
+        section = csv_section(data / "small" / "large.csv", args.repeats)
+        print("\n".join([f"Load average at the start: {start}.", "", *section, f"Load average at the end: {_load()}."]))
         return
     R, S = args.repeats, args.slow_repeats
     md: list[str] = ["# Benchmarks", ""]
@@ -479,19 +510,7 @@ def main() -> None:
 
     # 3. CSV.
     log("csv")
-    big_csv = data / "small" / "large.csv"
-    pt, n_p = timed(lambda: pandas_csv(big_csv), R)
-    lt, n_l = timed(lambda: lossdoc_csv(big_csv), R)
-    md += [
-        "## A 1M-row CSV (Lightning CSVLogger layout), in process",
-        "",
-        "| reader | rows | time | ratio |",
-        "|---|---|---|---|",
-        f"| pandas.read_csv | {n_p:,} | {fmt(pt)} | 1.0x |",
-        f"| lossdoc (registry.read_path) | {n_l:,} | {fmt(lt)} | {statistics.median(lt) / statistics.median(pt):.2f}x |",
-        "",
-    ]
-    md += csv_processes(big_csv, R)
+    md += csv_section(data / "small" / "large.csv", R)
 
     # 3. Start-up, whole process, paired with `python -c "import pandas"`.
     log("start-up")
