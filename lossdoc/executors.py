@@ -132,13 +132,18 @@ def dask(
         except OSError as exc:
             raise UsageError(f"cannot reach the Dask scheduler at {address}: {exc}") from None
     else:
-        cluster = LocalCluster(
-            n_workers=workers or os.cpu_count() or 1,
-            threads_per_worker=1,
-            processes=True,
-            dashboard_address=None,
-            silence_logs=logging.ERROR,
-        )
+        import warnings
+
+        with warnings.catch_warnings():
+            # The scheduler's HTTP routes move off a busy 8787 by themselves (no dashboard is served): not news.
+            warnings.filterwarnings("ignore", message="Port .* is already in use")
+            cluster = LocalCluster(
+                n_workers=workers or os.cpu_count() or 1,
+                threads_per_worker=1,
+                processes=True,
+                dashboard_address=None,
+                silence_logs=logging.ERROR,
+            )
         client = Client(cluster)
     try:
         n_workers = max(1, len(client.scheduler_info().get("workers", {})) or (workers or 1))

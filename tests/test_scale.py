@@ -258,6 +258,26 @@ def test_dask_gives_the_reports_of_the_process_pool(runner, in_sweep, dask_clust
     assert sorted(lines.stdout.splitlines()) == sorted(pool.stdout.splitlines())  # byte for byte, after sorting
 
 
+def test_dask_without_a_scheduler_starts_a_local_cluster_of_processes(runner, in_sweep, monkeypatch):
+    pytest.importorskip("distributed")
+    monkeypatch.delenv(executors.SCHEDULER_ENV, raising=False)
+    started = []
+    import distributed
+
+    real = distributed.LocalCluster
+
+    def spy(*args, **kwargs):
+        started.append(kwargs)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(distributed, "LocalCluster", spy)
+    lines = runner.invoke(app, ["analyze", *in_sweep, "--format", "jsonl", "--executor", "dask"])
+    pool = runner.invoke(app, ["analyze", *in_sweep, "--format", "jsonl", "--jobs", "2"])
+    assert lines.exit_code == pool.exit_code == 2, lines.output
+    assert sorted(lines.stdout.splitlines()) == sorted(pool.stdout.splitlines())
+    assert len(started) == 1 and started[0]["processes"] is True
+
+
 def _maybe_die(x: int) -> int:
     if x == 3:
         import time
