@@ -433,8 +433,8 @@ def main() -> None:
     ap.add_argument("--out", default=str(ROOT / "BENCHMARKS.md"))
     ap.add_argument("--repeats", type=int, default=int(os.environ.get("BENCH_REPEATS", "5")))
     # EventAccumulator and tbparse take 25-90 s per read of a 1M-event file: at most two reads each, and no second
-    # read of one that took over SLOW_BUDGET seconds (tbparse on the tensor file), keep `make bench`, data
-    # generation and installs included, under 10 minutes on a 2-core machine.
+    # read of one that took over SLOW_BUDGET seconds (tbparse on the tensor file), keep these competitors to a few
+    # minutes of `make bench` (the sweeps of 10^5 runs with both executors are most of the rest).
     ap.add_argument("--slow-repeats", type=int, default=int(os.environ.get("BENCH_SLOW_REPEATS", "2")))
     ap.add_argument("--slow-budget", type=float, default=float(os.environ.get("BENCH_SLOW_BUDGET", "60")))
     ap.add_argument("--only", choices=["s3", "csv"], help="run one section and print it (no BENCHMARKS.md)")
