@@ -28,6 +28,9 @@ N_SIMPLE = 1_000_000
 LOGDIR_RUNS, LOGDIR_STEPS, LOGDIR_TAGS = 20, 200_000, 5
 SWEEP_RUNS = 1000
 CSV_ROWS = 1_000_000
+#: Experiment stores for the sweep benchmarks: N runs in folders of STORE_PER_FOLDER (store/exp_0000/...).
+STORE_SIZES = (1_000, 10_000, 100_000)
+STORE_PER_FOLDER = 100
 
 
 def _fast_crc() -> bool:
@@ -143,6 +146,64 @@ def gen_sweep(folder: Path) -> str:
     return f"{folder.name}: written in {time.perf_counter() - t:.0f} s"
 
 
+def gen_store(folder: Path, n: int) -> str:
+    """An experiment store of ``n`` small runs, STORE_PER_FOLDER to an experiment folder (``exp_0000/run_000000.json``),
+    each experiment logged in one of five formats in turn: Keras history JSON, Keras CSVLogger, JSON lines, Hugging
+    Face run folders (``trainer_state.json``) and TensorBoard run folders (a logdir; each run one of 8 event files
+    written by ``SummaryWriter`` here, copied: writing 20,000 would take the writer half an hour). A third of the
+    runs overfit."""
+    if _done(folder):
+        return f"{folder.name}: kept"
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    t = time.perf_counter()
+    templates = []
+    for k in range(8):
+        w = _writer(folder / ".templates" / f"tb_{k}")
+        for i in range(100):
+            w.add_scalar("train/loss", _curve(i, 100, k), i)
+            if i % 10 == 9:
+                w.add_scalar("val/loss", _curve(i, 100, k + 100) + 0.1 + (0.004 * max(0, i - 40) if k % 3 == 0 else 0), i)
+        w.close()
+        (src,) = [p for p in (folder / ".templates" / f"tb_{k}").iterdir() if "tfevents" in p.name]
+        templates.append(src)
+    epochs = 30
+    for r in range(n):
+        exp = folder / f"exp_{r // STORE_PER_FOLDER:04d}"
+        if r % STORE_PER_FOLDER == 0:
+            exp.mkdir()
+        kind = (r // STORE_PER_FOLDER) % 5
+        overfit = r % 3 == 0
+        loss = [_curve(e, epochs, r) for e in range(epochs)]
+        val = [v + 0.1 + (0.02 * max(0, e - 10) if overfit else 0.0) for e, v in enumerate(loss)]
+        name = f"run_{r:06d}"
+        if kind == 0:
+            (exp / f"{name}.json").write_text(json.dumps({"loss": loss, "val_loss": val}))
+        elif kind == 1:
+            rows = ["epoch,loss,val_loss"] + [f"{e},{loss[e]},{val[e]}" for e in range(epochs)]
+            (exp / f"{name}.csv").write_text("\n".join(rows) + "\n")
+        elif kind == 2:
+            (exp / f"{name}.jsonl").write_text("".join(
+                json.dumps({"epoch": e, "train_loss": loss[e], "val_loss": val[e]}) + "\n" for e in range(epochs)
+            ))
+        elif kind == 3:
+            steps = 50
+            history = [{"epoch": e + 1.0, "step": (e + 1) * steps, "loss": loss[e]} for e in range(epochs)]
+            history += [{"epoch": e + 1.0, "step": (e + 1) * steps, "eval_loss": val[e]} for e in range(epochs)]
+            history.sort(key=lambda h: h["step"])
+            (exp / name).mkdir()
+            (exp / name / "trainer_state.json").write_text(json.dumps(
+                {"global_step": epochs * steps, "epoch": float(epochs), "log_history": history}
+            ))
+        else:
+            src = templates[r % len(templates)]
+            (exp / name).mkdir()
+            shutil.copyfile(src, exp / name / src.name)
+    shutil.rmtree(folder / ".templates")
+    _mark(folder)
+    return f"{folder.name}: written in {time.perf_counter() - t:.0f} s"
+
+
 def gen_small(folder: Path) -> str:
     """Start-up inputs: a small Keras history, a small TensorBoard run, a small CSV; and a 1M-row CSV."""
     if _done(folder):
@@ -204,6 +265,7 @@ def main() -> None:
         (gen_big, out / "tb_tensor_1m", True),
         (gen_sweep, out / "sweep_1000"),
         (gen_small, out / "small"),
+        *((gen_store, out / f"store_{n}", n) for n in sorted(STORE_SIZES, reverse=True)),
     ]
     with ProcessPoolExecutor(max_workers=max(1, min(len(jobs), os.cpu_count() or 1))) as pool:
         futures = [pool.submit(fn, *args) for fn, *args in jobs]

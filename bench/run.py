@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import os
 import platform
+import shutil
 import statistics
 import subprocess
 import sys
@@ -142,6 +143,172 @@ def paired(cmd: list[str], base: list[str], repeats: int) -> tuple[list[float], 
     return a, b, r
 
 
+def csv_section(path: Path, repeats: int) -> list[str]:
+    """The 1M-row CSV in process, pandas.read_csv and lossdoc's read alternated (A B A B ...: on a shared machine
+    whose load drifts, the ratio pair by pair holds where two series timed one after the other do not), then as
+    whole processes."""
+    pandas_csv(path), lossdoc_csv(path)  # warm-up: imports, the page cache
+    pt, lt, ratio = [], [], []
+    n_p = n_l = 0
+    for _ in range(max(repeats, 5)):
+        t, n_p = timed(lambda: pandas_csv(path), 1)
+        u, n_l = timed(lambda: lossdoc_csv(path), 1)
+        pt += t
+        lt += u
+        ratio.append(u[0] / t[0])
+    return [
+        "## A 1M-row CSV (Lightning CSVLogger layout), in process",
+        "",
+        "| reader | rows | time | paired ratio |",
+        "|---|---|---|---|",
+        f"| pandas.read_csv | {n_p:,} | {fmt(pt)} | 1.0x |",
+        f"| lossdoc (registry.read_path) | {n_l:,} | {fmt(lt)} | {statistics.median(ratio):.2f}x "
+        f"({min(ratio):.2f}-{max(ratio):.2f}) |",
+        "",
+        *csv_processes(path, repeats),
+    ]
+
+
+def csv_processes(path: Path, repeats: int) -> list[str]:
+    """The 1M-row CSV as whole processes: lossdoc's read against pandas.read_csv (paired, both importing what
+    they need), and the peak memory of the whole `lossdoc analyze` against the file's size and the interpreter."""
+    lossdoc_read = [PY, "-c", "import sys; from lossdoc.readers import registry; registry.read_path(sys.argv[1])",
+                    str(path)]
+    pandas_read = [PY, "-c", "import sys, pandas; pandas.read_csv(sys.argv[1])", str(path)]
+    a, b, r = paired(lossdoc_read, pandas_read, repeats)
+    analyze = [run_child([LOSSDOC, "analyze", str(path)]) for _ in range(3)]
+    bare = max(run_child([PY, "-c", "import lossdoc.api, lossdoc.cli, pandas"])[1] for _ in range(2)) / 1024
+    size = path.stat().st_size / 2**20
+    peak = max(x[1] for x in analyze) / 1024
+    return [
+        "Whole processes (paired, target ratio <= 1.5; before the chunked checks of the quick path: 6.64x in "
+        "process, see the table of the previous BENCHMARKS.md at commit ae6c2ea):",
+        "",
+        "| command | time | `pandas.read_csv` | paired ratio |",
+        "|---|---|---|---|",
+        f"| `registry.read_path(large.csv)` | {fmt(a)} | {fmt(b)} | {statistics.median(r):.2f}x "
+        f"({min(r):.2f}-{max(r):.2f}) |",
+        "",
+        f"`lossdoc analyze large.csv` ({size:.0f} MiB): {fmt([x[0] for x in analyze])}, peak RSS {peak:.0f} MiB; "
+        f"the interpreter with lossdoc and pandas imported peaks at {bare:.0f} MiB, so the analysis adds "
+        f"{peak - bare:.0f} MiB = {(peak - bare) / size:.1f}x the file (target <= 3x).",
+        "",
+    ]
+
+
+# Parent peak memory: lossdoc's own main, in a process that records its own (not its workers') peak RSS: VmHWM,
+# the high-water mark of this process's memory since its exec (ru_maxrss would carry over the peak of the process
+# that forked it).
+PARENT = (
+    "import resource, sys\n"
+    "if __name__ == '__main__':\n"
+    "    record = sys.argv[1]\n"
+    "    try:\n"
+    "        from lossdoc.cli import main\n"
+    "        sys.argv = ['lossdoc', *sys.argv[2:]]\n"
+    "        main()\n"
+    "    finally:\n"
+    "        hwm = [ln.split()[1] for ln in open('/proc/self/status') if ln.startswith('VmHWM:')]\n"
+    "        open(record, 'w').write(hwm[0] if hwm else str(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss))\n"
+)
+
+
+def parent_run(args: list[str], out: Path | None = None) -> tuple[float, int, int]:
+    """Wall time, the parent's own peak RSS (KiB) and the exit code of `lossdoc ARGS` (stdout to ``out``)."""
+    import tempfile
+
+    with tempfile.NamedTemporaryFile("r", suffix=".rss") as rss:
+        t = time.perf_counter()
+        with open(out or os.devnull, "w") as fh:
+            code = subprocess.run([PY, "-c", PARENT, rss.name, *args], stdout=fh, stderr=subprocess.DEVNULL).returncode
+        wall = time.perf_counter() - t
+        return wall, int(open(rss.name).read() or 0), code
+
+
+def sweeps(data: Path, log) -> list[str]:
+    """Experiment stores of 10^3, 10^4 and 10^5 small runs (bench/generate.py gen_store), streamed with
+    --format jsonl: runs per second and the parent's peak memory, with the local process pool and a Dask
+    LocalCluster; then --shard 1/4..4/4 and lossdoc merge against one run."""
+    stores = sorted((p for p in data.glob("store_*") if p.is_dir()), key=lambda p: int(p.name.split("_")[1]))
+    sizes = [int(p.name.split("_")[1]) for p in stores]
+    dask_max = int(os.environ.get("BENCH_DASK_MAX", "100000"))
+    md = [
+        "## Sweeps: experiment stores of many small runs, streamed (`--format jsonl`)",
+        "",
+        "`lossdoc analyze store_N --format jsonl > out.jsonl` on stores of N small runs (100 to an experiment "
+        "folder; Keras history JSON, CSVLogger, JSON lines, Hugging Face and TensorBoard runs, a fifth each; "
+        "written by `bench/generate.py`). Runs per second over the whole process (start-up, and for Dask the "
+        f"LocalCluster's, included); peak RSS of the parent process alone (the workers hold one unit each; with a "
+        f"LocalCluster the parent also runs Dask's scheduler). Both executors run every size up to {dask_max:,} "
+        "runs (BENCH_DASK_MAX; on two cores the two at 10^5 are most of the bench's time). Targets: >= 150 runs/s "
+        "with the pool; the parent's memory flat (within 10%) from 10^3 to 10^5.",
+        "",
+        "| runs | executor | exit | time | runs/s | parent peak RSS | vs 10^3 |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    try:
+        import distributed  # noqa: F401
+
+        executors = [("process pool", []), ("Dask LocalCluster", ["--executor", "dask"])]
+    except ImportError:
+        executors = [("process pool", [])]
+    outputs = {}
+    for label, extra in executors:
+        base = None
+        for n, store in zip(sizes, stores):
+            if extra and n > dask_max:
+                continue
+            log(f"sweep {n} {label}")
+            out = Path(data) / f".{store.name}.{'dask' if extra else 'pool'}.jsonl"
+            wall, rss, code = parent_run(["analyze", str(store), "--format", "jsonl", *extra], out)
+            lines = out.read_text().splitlines()
+            runs = sum(1 for ln in lines if ln.startswith('{"type":"run"'))
+            outputs[(n, label)] = sorted(lines)
+            out.unlink()
+            base = base or rss
+            md.append(f"| {n:,} ({runs:,} read) | {label} | {code} | {wall:.1f} s | {runs / wall:.0f} | "
+                      f"{rss / 1024:.1f} MiB | {rss / base:.2f}x |")
+    md.append("")
+    same = [n for n in sizes if (n, "process pool") in outputs and (n, "Dask LocalCluster") in outputs]
+    if same:
+        ok = all(outputs[(n, "process pool")] == outputs[(n, "Dask LocalCluster")] for n in same)
+        md += [f"The Dask lines equal the process pool's, byte for byte after sorting, at "
+               f"{', '.join(f'{n:,}' for n in same)} runs: **{'yes' if ok else 'NO'}**.", ""]
+    # Shards of a job array, then merge, against one run.
+    store = next((s for s, n in zip(stores, sizes) if n == 10_000), stores[-1] if stores else None)
+    if store is None:
+        return md
+    log(f"shards of {store.name}")
+    tmp = Path(data) / ".shards"
+    tmp.mkdir(exist_ok=True)
+    t = time.perf_counter()
+    parts = []
+    for i in range(1, 5):
+        part = tmp / f"part{i}.jsonl"
+        with open(part, "w") as fh:
+            subprocess.run([LOSSDOC, "analyze", str(store), "--shard", f"{i}/4", "--format", "jsonl"], stdout=fh,
+                           stderr=subprocess.DEVNULL)
+        parts.append(str(part))
+    shards_time = time.perf_counter() - t
+    t = time.perf_counter()
+    merged = subprocess.run([LOSSDOC, "merge", *parts, "--format", "json"], capture_output=True, text=True)
+    merge_time = time.perf_counter() - t
+    t = time.perf_counter()
+    single = subprocess.run([LOSSDOC, "analyze", str(store), "--format", "json"], capture_output=True, text=True)
+    single_time = time.perf_counter() - t
+    counts = [sum(1 for ln in open(p) if ln.startswith('{"type":"run"')) for p in parts]
+    shutil.rmtree(tmp)
+    md += [
+        f"`--shard 1/4` ... `4/4` of {store.name} ({' + '.join(f'{c:,}' for c in counts)} runs, one after the "
+        f"other here: {shards_time:.1f} s), then `lossdoc merge part*.jsonl --format json` ({merge_time:.1f} s), "
+        f"against one `lossdoc analyze {store.name} --format json` ({single_time:.1f} s): same report, byte for "
+        f"byte: **{'yes' if merged.stdout == single.stdout else 'NO'}**; same exit code: "
+        f"**{'yes' if merged.returncode == single.returncode else 'NO'}** ({single.returncode}).",
+        "",
+    ]
+    return md
+
+
 def importtime(cmd: list[str], top: int = 12) -> list[tuple[int, str]]:
     err = subprocess.run([PY, "-X", "importtime", *cmd], capture_output=True, text=True).stderr
     rows = []
@@ -181,6 +348,7 @@ def machine() -> list[str]:
     return [
         f"- CPU: {cpu}, nproc = {os.cpu_count()}",
         f"- memory: {mem}",
+        f"- load average when the bench started: {_load()} (other work on a shared machine slows every figure)",
         f"- OS: {platform.platform()}",
         f"- Python {platform.python_version()}; "
         + ", ".join(
@@ -188,6 +356,13 @@ def machine() -> list[str]:
             for p in ("lossdoc", "numpy", "pandas", "protobuf", "tensorboard", "tbparse", "google-crc32c")
         ),
     ]
+
+
+def _load() -> str:
+    try:
+        return ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    except OSError:
+        return "?"
 
 
 def s3_vs_disk(logdir: Path, repeats: int, log) -> list[str]:
@@ -258,17 +433,22 @@ def main() -> None:
     ap.add_argument("--out", default=str(ROOT / "BENCHMARKS.md"))
     ap.add_argument("--repeats", type=int, default=int(os.environ.get("BENCH_REPEATS", "5")))
     # EventAccumulator and tbparse take 25-90 s per read of a 1M-event file: at most two reads each, and no second
-    # read of one that took over SLOW_BUDGET seconds (tbparse on the tensor file), keep `make bench`, data
-    # generation and installs included, under 10 minutes on a 2-core machine.
+    # read of one that took over SLOW_BUDGET seconds (tbparse on the tensor file), keep these competitors to a few
+    # minutes of `make bench` (the sweeps of 10^5 runs with both executors are most of the rest).
     ap.add_argument("--slow-repeats", type=int, default=int(os.environ.get("BENCH_SLOW_REPEATS", "2")))
     ap.add_argument("--slow-budget", type=float, default=float(os.environ.get("BENCH_SLOW_BUDGET", "60")))
-    ap.add_argument("--only", choices=["s3"], help="run one section and print it (no BENCHMARKS.md)")
+    ap.add_argument("--only", choices=["s3", "csv"], help="run one section and print it (no BENCHMARKS.md)")
     ap.add_argument("--logdir", help="with --only s3: the logdir (default: DATA/logdir_20x200k)")
     args = ap.parse_args()
     data = Path(args.data)
     if args.only == "s3":
         logdir = Path(args.logdir) if args.logdir else data / "logdir_20x200k"
         print("\n".join(s3_vs_disk(logdir, max(2, args.repeats // 2), lambda m: print(m, file=sys.stderr))))
+        return
+    if args.only == "csv":
+        start = _load()
+        section = csv_section(data / "small" / "large.csv", args.repeats)
+        print("\n".join([f"Load average at the start: {start}.", "", *section, f"Load average at the end: {_load()}."]))
         return
     R, S = args.repeats, args.slow_repeats
     md: list[str] = ["# Benchmarks", ""]
@@ -330,18 +510,7 @@ def main() -> None:
 
     # 3. CSV.
     log("csv")
-    big_csv = data / "small" / "large.csv"
-    pt, n_p = timed(lambda: pandas_csv(big_csv), R)
-    lt, n_l = timed(lambda: lossdoc_csv(big_csv), R)
-    md += [
-        "## A 1M-row CSV (Lightning CSVLogger layout), in process",
-        "",
-        "| reader | rows | time | ratio |",
-        "|---|---|---|---|",
-        f"| pandas.read_csv | {n_p:,} | {fmt(pt)} | 1.0x |",
-        f"| lossdoc (registry.read_path) | {n_l:,} | {fmt(lt)} | {statistics.median(lt) / statistics.median(pt):.2f}x |",
-        "",
-    ]
+    md += csv_section(data / "small" / "large.csv", R)
 
     # 3. Start-up, whole process, paired with `python -c "import pandas"`.
     log("start-up")
@@ -387,9 +556,13 @@ def main() -> None:
         md.append(f"| {label} | {res[0][2]} | {fmt(t)} | {rss:.0f} MB |")
     md += [""]
 
-    # 5. Remote: the 20-run logdir in S3 (a local S3-compatible server) against the same logdir on disk.
+    # 5. Stores of 10^3..10^5 small runs streamed (process pool, Dask LocalCluster), shards + merge.
+    md += sweeps(data, log)
+
+    # 6. Remote: the 20-run logdir in S3 (a local S3-compatible server) against the same logdir on disk.
     log("s3 vs disk")
     md += s3_vs_disk(data / "logdir_20x200k", 2, log)
+    md += [f"Load average when the bench ended: {_load()}.", ""]
     Path(args.out).write_text("\n".join(md) + "\n")
     log(f"wrote {args.out}")
 

@@ -12,7 +12,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -131,6 +131,9 @@ def analyze(
     progress: Callable[[int, int], None] | None = None,
     max_points: int | None = None,
     max_bytes: int | None = None,
+    executor: str | None = None,
+    scheduler: str | None = None,
+    shard: tuple[int, int] | str | None = None,
 ) -> Report:
     """Diagnose the runs in ``source``. Keyword arguments override the config's settings.
 
@@ -140,7 +143,81 @@ def analyze(
 
     Resource bounds: a series longer than ``max_points`` (default 200,000; 0: no limit) is binned, median per
     bin with NaN/Inf kept, before the rules see it (the run's notes say so); a file larger than ``max_bytes``
-    (default 1 GiB; 0: no limit) is an input error instead of being read."""
+    (default 1 GiB; 0: no limit) is an input error instead of being read.
+
+    Sweeps of paths: ``executor="dask"`` analyses the runs on a Dask cluster (``scheduler``: its address, else
+    ``LOSSDOC_DASK_SCHEDULER``, else a LocalCluster here); ``shard=(i, n)`` or ``"i/n"`` only the runs of shard i
+    of n (a stable hash of each run's path relative to the path given; ``lossdoc merge`` joins the shards)."""
+    shard = parse_shard(shard) if isinstance(shard, str) else shard
+    cfg, limits = _prepare(config, fail_on, select, ignore, input_format, max_points, max_bytes)
+    report = Report(fail_on=cfg.fail_severity)
+    if isinstance(source, (str, os.PathLike)) or (
+        isinstance(source, (list, tuple)) and source and all(isinstance(p, (str, os.PathLike)) for p in source)
+    ):
+        paths = [source] if isinstance(source, (str, os.PathLike)) else list(source)
+        _analyze_paths([str(p) for p in paths], cfg, train, val, report, jobs, progress, limits,
+                       executor=executor, scheduler=scheduler, shard=check_sweep(paths, executor, shard))
+        return report
+    if shard is not None or executor == "dask":
+        raise UsageError("--shard and --executor dask take paths (files, run folders, logdirs)")
+    runs = _runs_from(source, cfg, report, limits.max_bytes)
+    for rr, problem in (_check(run, cfg, train, val, limits.max_points) for run in runs):
+        if problem is not None:
+            report.errors.append(problem)
+        else:
+            report.runs.append(rr)
+    return report
+
+
+def parse_shard(text: str) -> tuple[int, int]:
+    """``"2/4"`` -> (2, 4): shard 2 of 4, counted from 1."""
+    try:
+        i, n = (int(part) for part in str(text).strip().split("/"))
+    except ValueError:
+        raise UsageError(f"--shard {text!r}: expected I/N, e.g. 1/4 (shard I of N, counted from 1)") from None
+    return check_shard((i, n))
+
+
+def check_shard(shard: tuple[int, int]) -> tuple[int, int]:
+    i, n = shard
+    if not (n >= 1 and 1 <= i <= n):
+        raise UsageError(f"--shard {i}/{n}: I must be between 1 and N (shard I of N, counted from 1)")
+    return i, n
+
+
+EXECUTORS = ("local", "dask")
+
+
+def check_sweep(
+    paths: list, executor: str | None, shard: tuple[int, int] | None
+) -> tuple[int, int] | None:
+    """Options of a sweep checked before anything is read: a known executor, a valid shard, no stdin with either
+    (standard input is this process's, and no hash can place it)."""
+    if executor is not None and executor not in EXECUTORS:
+        raise UsageError(f"--executor {executor!r}: expected one of {', '.join(EXECUTORS)}")
+    if shard is not None:
+        shard = check_shard(shard)
+    if (shard is not None or executor == "dask") and any(str(p) == "-" for p in paths):
+        raise UsageError("standard input ('-') cannot be sharded or sent to Dask workers; give paths")
+    if executor == "dask":
+        from lossdoc.executors import DASK_MISSING, dask_available
+
+        if not dask_available():
+            raise UsageError(DASK_MISSING)
+    return shard
+
+
+def _prepare(
+    config: Config | None,
+    fail_on: str | None,
+    select: list[str] | None,
+    ignore: list[str] | None,
+    input_format: str | None,
+    max_points: int | None,
+    max_bytes: int | None,
+) -> tuple[Config, _Limits]:
+    """The effective config and limits, checked before anything is read (an unknown format, rule or bad limit is
+    a usage error here, once)."""
     from lossdoc.engine import build_rules
 
     cfg = replace(config or Config())
@@ -163,20 +240,66 @@ def analyze(
         DEFAULT_MAX_POINTS if max_points is None else _non_negative("max_points", max_points),
         None if max_bytes is None else _non_negative("max_bytes", max_bytes),
     )
-    report = Report(fail_on=cfg.fail_severity)
-    if isinstance(source, (str, os.PathLike)) or (
-        isinstance(source, (list, tuple)) and source and all(isinstance(p, (str, os.PathLike)) for p in source)
-    ):
-        paths = [source] if isinstance(source, (str, os.PathLike)) else list(source)
-        _analyze_paths([str(p) for p in paths], cfg, train, val, report, jobs, progress, limits)
-        return report
-    runs = _runs_from(source, cfg, report, limits.max_bytes)
-    for rr, problem in (_check(run, cfg, train, val, limits.max_points) for run in runs):
-        if problem is not None:
-            report.errors.append(problem)
-        else:
-            report.runs.append(rr)
-    return report
+    return cfg, limits
+
+
+def stream(
+    paths: list[str | os.PathLike],
+    *,
+    render: Callable,
+    config: Config | None = None,
+    fail_on: str | None = None,
+    select: list[str] | None = None,
+    ignore: list[str] | None = None,
+    train: str | None = None,
+    val: str | None = None,
+    input_format: str | None = None,
+    jobs: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
+    max_points: int | None = None,
+    max_bytes: int | None = None,
+    executor: str | None = None,
+    scheduler: str | None = None,
+    shard: tuple[int, int] | str | None = None,
+    exit_zero: bool = False,
+) -> SweepStream:
+    """``analyze`` for sweeps too large to hold: iterate over the result to get each unit's runs as soon as they
+    are analysed (in the order they finish), each run already turned into what ``render(run_report, fail_on,
+    position)`` makes of it (in the worker), then ask ``summary()``. Nothing per run is kept."""
+    shard = parse_shard(shard) if isinstance(shard, str) else shard
+    cfg, limits = _prepare(config, fail_on, select, ignore, input_format, max_points, max_bytes)
+    paths = [str(p) for p in paths]
+    shard = check_sweep(paths, executor, shard)
+    plan = plan_sweep(paths, cfg, shard)
+    results = run_sweep(plan, cfg, train, val, limits, jobs=jobs, executor=executor, scheduler=scheduler,
+                        progress=progress, render=render)
+    return SweepStream(plan, SweepTally(plan, cfg.fail_severity, exit_zero), results)
+
+
+@dataclass
+class SweepStream:
+    plan: SweepPlan
+    tally: SweepTally
+    results: Iterator[UnitResult]
+
+    def __iter__(self) -> Iterator[UnitResult]:
+        for res in self.results:
+            self.tally.add(res)
+            yield res
+
+    def summary(self) -> dict[str, Any]:
+        """The tally's ``finish()`` plus what joining shards needs: per path, how many units it split into and
+        how many runs and errors this stream found there; the files that are not logs (count, first few)."""
+        out = self.tally.finish()
+        out["runs"] = self.tally.runs
+        out["paths"] = [
+            {"path": g.path, "units": g.total, "found": self.tally.found[p]} for p, g in enumerate(self.plan.groups)
+        ]
+        out["skipped_files"] = {
+            "count": self.tally.not_logs,
+            "first": [{"path": f, "position": list(pos)} for pos, f in self.tally.not_logs_first],
+        }
+        return out
 
 
 @dataclass(frozen=True)
@@ -264,51 +387,219 @@ def _analyze_paths(
     jobs: int | None,
     progress: Callable[[int, int], None] | None,
     limits: _Limits = _Limits(),
+    *,
+    executor: str | None = None,
+    scheduler: str | None = None,
+    shard: tuple[int, int] | None = None,
 ) -> None:
-    from lossdoc.readers.registry import split
-
-    groups: list[tuple[str, list[Unit]]] = [(path, split(path, cfg.input_format)) for path in paths]
-    units = [u for _, us in groups for u in us]
-    results: dict[Unit, tuple[list, list[InputProblem], list[str]]] = {}
-    workers = _workers(units, jobs)
-    total = len(units)
-    if workers <= 1:
-        for i, u in enumerate(units, 1):
-            results[u] = _work(u, cfg, train, val, limits)
-            if progress:
-                progress(i, total)
-    else:
-        from concurrent.futures import ProcessPoolExecutor, as_completed
-
-        local = [u for u in units if u.path == "-"]  # stdin belongs to this process
-        for u in local:
-            results[u] = _work(u, cfg, train, val, limits)
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            futures = {pool.submit(_work, u, cfg, train, val, limits): u for u in units if u.path != "-"}
-            done = len(local)
-            for fut in as_completed(futures):
-                results[futures[fut]] = fut.result()
-                done += 1
-                if progress:
-                    progress(done, total)
+    """Every run under ``paths``, into ``report`` in the order of the paths and of the units in each, whatever
+    order the executor finishes them in."""
+    plan = plan_sweep(paths, cfg, shard)
+    results: dict[tuple[int, int], UnitResult] = {}
+    for res in run_sweep(plan, cfg, train, val, limits, jobs=jobs, executor=executor, scheduler=scheduler,
+                         progress=progress):
+        results[res.position] = res
     not_logs: list[str] = []
-    for path, us in groups:
+    for p, group in enumerate(plan.groups):
         runs_before, errors_before = len(report.runs), len(report.errors)
-        for u in us:
-            rrs, problems, skipped = results[u]
-            report.runs.extend(rrs)
-            report.errors.extend(problems)
-            not_logs.extend(skipped)
-        if len(us) > 1 and len(report.runs) == runs_before and len(report.errors) == errors_before:
-            report.errors.append(InputProblem(path, "no training log found in this folder"))
+        for u, _unit in group.selected:
+            res = results[(p, u)]
+            report.runs.extend(res.runs)
+            report.errors.extend(res.errors)
+            not_logs.extend(res.not_logs)
+        if group.no_log_error(len(report.runs) - runs_before + len(report.errors) - errors_before):
+            report.errors.append(InputProblem(group.path, NO_LOG))
     if not_logs:
         report.notes.append(_not_logs_note(not_logs))
 
 
+NO_LOG = "no training log found in this folder"
+
+
+@dataclass
+class Group:
+    """One path given: the units it splits into (``total`` of them) and the ones this shard takes, as (index among
+    all, unit). ``picked``: those indices, None for all (no list of pairs is kept: a folder of 10^5 runs costs the
+    parent its units alone, about 200 bytes a run)."""
+
+    path: str
+    units: list[Unit]
+    picked: list[int] | None = None
+
+    @property
+    def total(self) -> int:
+        return len(self.units)
+
+    @property
+    def count(self) -> int:
+        return self.total if self.picked is None else len(self.picked)
+
+    @property
+    def selected(self) -> Iterator[tuple[int, Unit]]:
+        if self.picked is None:
+            return enumerate(self.units)
+        return ((i, self.units[i]) for i in self.picked)
+
+    def no_log_error(self, found: int) -> bool:
+        """A folder of several units in which no unit held a run or an error is an input error, told once for the
+        folder (a folder that is one unit says so itself). A shard that holds only some of the units cannot
+        tell: it leaves that to ``lossdoc merge``."""
+        return self.total > 1 and found == 0 and self.count == self.total
+
+
+@dataclass
+class SweepPlan:
+    groups: list[Group]
+    shard: tuple[int, int] | None = None
+
+    @property
+    def units(self) -> int:
+        return sum(g.count for g in self.groups)
+
+
+def plan_sweep(paths: list[str], cfg: Config, shard: tuple[int, int] | None = None) -> SweepPlan:
+    """The paths split into units (``registry.split``), and with ``shard=(i, n)`` only the units of shard i of n
+    (``registry.in_shard``: a stable hash of each unit's path relative to the path given)."""
+    from lossdoc.readers.registry import in_shard, split
+
+    groups = []
+    for path in paths:
+        units = split(path, cfg.input_format)
+        picked = None if shard is None else [i for i, u in enumerate(units) if in_shard(u, path, *shard)]
+        groups.append(Group(path, units, picked))
+    return SweepPlan(groups, shard)
+
+
+@dataclass
+class UnitResult:
+    """What one unit held: its runs (RunReports, or what ``render`` made of each), the logs that could not be
+    read, the files that are not logs, and whether a run has a finding at or above --fail-on."""
+
+    position: tuple[int, int]  # (index of the path given, index of the unit among the path's units)
+    runs: list
+    errors: list[InputProblem]
+    not_logs: list[str]
+    failing: bool = False
+
+
+def _work_unit(
+    position: tuple[int, int],
+    unit: Unit,
+    cfg: Config,
+    train: str | None,
+    val: str | None,
+    limits: _Limits,
+    render: Callable[[Any, Any, tuple[int, int, int]], Any] | None = None,
+) -> UnitResult:
+    """``_work`` for the sweep driver; with ``render`` (a module-level function, so that it pickles) each run is
+    turned into what the parent needs (a JSON line) in the worker, so no series crosses back."""
+    done, problems, not_logs = _work(unit, cfg, train, val, limits)
+    fail_on = cfg.fail_severity
+    failing = fail_on is not None and any(f.severity >= fail_on for rr in done for f in rr.findings)
+    if render is not None:
+        done = [render(rr, fail_on, (*position, k)) for k, rr in enumerate(done)]
+    return UnitResult(position, done, problems, not_logs, failing)
+
+
+def run_sweep(
+    plan: SweepPlan,
+    cfg: Config,
+    train: str | None,
+    val: str | None,
+    limits: _Limits = _Limits(),
+    *,
+    jobs: int | None = None,
+    executor: str | None = None,
+    scheduler: str | None = None,
+    progress: Callable[[int, int], None] | None = None,
+    render: Callable | None = None,
+) -> Iterator[UnitResult]:
+    """The plan's units analysed and yielded as they finish (``executor``: None or "local" picks serial or a
+    process pool as ``jobs`` and the sizes say; "dask" runs them on a Dask cluster, ``scheduler`` its address)."""
+    from lossdoc import executors
+
+    total = plan.units
+
+    def tasks(stdin: bool):
+        # Made as they are submitted: the parent holds no list of tasks, only the plan's units.
+        for p, g in enumerate(plan.groups):
+            for u, unit in g.selected:
+                if (unit.path == "-") == stdin:
+                    yield ((p, u), unit.path), ((p, u), unit, cfg, train, val, limits, render)
+
+    done = 0
+    for _key, res in executors.serial(_work_unit, tasks(True)):  # stdin belongs to this process
+        done += 1
+        if progress:
+            progress(done, total)
+        yield res
+    if executor == "dask":
+        stream = executors.dask(_work_unit, tasks(False), executors.scheduler_address(scheduler), workers=jobs)
+    else:
+        workers = _workers([u for g in plan.groups for _, u in g.selected if u.path != "-"], jobs)
+        stream = (
+            executors.serial(_work_unit, tasks(False)) if workers <= 1
+            else executors.process_pool(_work_unit, tasks(False), workers)
+        )
+    for (pos, path), res in stream:
+        if isinstance(res, executors.Failed):
+            res = UnitResult(pos, [], [InputProblem(path, res.message)], [])
+        done += 1
+        if progress:
+            progress(done, total)
+        yield res
+
+
 def _not_logs_note(paths: list[str], show: int = 3) -> str:
-    n = len(paths)
-    names = ", ".join(Path(p).name for p in paths[:show]) + (f" and {n - show:,} more" if n > show else "")
+    return not_logs_note(paths[:show], len(paths))
+
+
+def not_logs_note(first: list[str], n: int) -> str:
+    """The note about the files no reader recognises: how many, and the names of the first few."""
+    show = len(first)
+    names = ", ".join(Path(p).name for p in first) + (f" and {n - show:,} more" if n > show else "")
     return f"skipped {n:,} file{'s' if n != 1 else ''} that no reader recognises as a training log ({names})"
+
+
+class SweepTally:
+    """The summary of a sweep whose runs were streamed out as they finished, kept without holding any run: how
+    many runs, the input errors (each at its position, so that they come out in the order a report lists them),
+    per path how many runs and errors were found, and the files that are not logs (a count and the first few)."""
+
+    SHOW = 3
+
+    def __init__(self, plan: SweepPlan, fail_on, exit_zero: bool = False) -> None:
+        self.plan = plan
+        self.fail_on = fail_on
+        self.exit_zero = exit_zero
+        self.runs = 0
+        self.failing = False
+        self.errors: list[tuple[tuple[int, ...], InputProblem]] = []
+        self.found = [0] * len(plan.groups)
+        self.not_logs = 0
+        self.not_logs_first: list[tuple[tuple[int, ...], str]] = []
+
+    def add(self, res: UnitResult) -> None:
+        p, u = res.position
+        self.runs += len(res.runs)
+        self.failing = self.failing or res.failing
+        self.found[p] += len(res.runs) + len(res.errors)
+        self.errors += [((p, u, k), e) for k, e in enumerate(res.errors)]
+        if res.not_logs:
+            self.not_logs += len(res.not_logs)
+            self.not_logs_first += [((p, u, k), f) for k, f in enumerate(res.not_logs[: self.SHOW])]
+            self.not_logs_first = sorted(self.not_logs_first)[: self.SHOW]
+
+    def finish(self) -> dict[str, Any]:
+        """Errors in report order (a folder without any log told after its units), notes, the exit code."""
+        errors = list(self.errors)
+        for p, group in enumerate(self.plan.groups):
+            if group.no_log_error(self.found[p]):
+                errors.append(((p, group.total, 0), InputProblem(group.path, NO_LOG)))
+        errors.sort(key=lambda item: item[0])
+        notes = [not_logs_note([f for _, f in self.not_logs_first], self.not_logs)] if self.not_logs else []
+        code = 2 if errors else 0 if self.exit_zero else 1 if self.failing else 0
+        return {"errors": errors, "notes": notes, "exit_code": code}
 
 
 #: Many small runs (a sweep) pay for worker processes even when each is tiny.

@@ -49,6 +49,21 @@ class ReportFormat(str, Enum):
     junit = "junit"
 
 
+class AnalyzeFormat(str, Enum):
+    rich = "rich"
+    json = "json"
+    jsonl = "jsonl"
+    markdown = "markdown"
+    github = "github"
+    sarif = "sarif"
+    junit = "junit"
+
+
+class Executor(str, Enum):
+    local = "local"
+    dask = "dask"
+
+
 class Color(str, Enum):
     auto = "auto"
     always = "always"
@@ -217,14 +232,15 @@ ConfigOpt = Annotated[
 def analyze(
     paths: PathsArg,
     format: Annotated[
-        ReportFormat,
+        AnalyzeFormat,
         typer.Option(
             "--format",
             "-f",
-            help="rich (terminal), json, markdown (step summary / PR comment), github (annotations), sarif (code "
+            help="rich (terminal), json, jsonl (one line per run as it is analysed, then a summary line; for "
+            "jq and lossdoc merge), markdown (step summary / PR comment), github (annotations), sarif (code "
             "scanning), junit (test reports).",
         ),
-    ] = ReportFormat.rich,
+    ] = AnalyzeFormat.rich,
     fail_on: Annotated[
         FailOn | None, typer.Option("--fail-on", help="Lowest severity that makes the exit code 1 [default: warning].")
     ] = None,
@@ -282,6 +298,9 @@ def analyze(
         ),
     ] = "1G",
     expect: ExpectOpt = None,
+    shard: ShardOpt = None,
+    executor: ExecutorOpt = Executor.local,
+    scheduler: SchedulerOpt = None,
 ) -> None:
     """Diagnose training logs; the exit code gates CI (0 clean, 1 findings, 2 errors)."""
     from lossdoc import api
@@ -291,7 +310,8 @@ def analyze(
 
     if jobs is not None and jobs < 1:
         raise UsageError(f"--jobs {jobs}: the number of worker processes must be at least 1")
-    if statistics and format not in (ReportFormat.rich, ReportFormat.json):
+    sweep = _sweep_options(paths, format, shard, executor, scheduler, join=join, statistics=statistics, plot=plot)
+    if statistics and format not in (AnalyzeFormat.rich, AnalyzeFormat.json):
         raise UsageError(f"--statistics is a table (rich) or json, not --format {format.value}")
     _guard_outputs(paths, output=output, plot=plot)  # before anything is read: a log is never overwritten
     if output is None and sys.stdout is None:
@@ -313,6 +333,8 @@ def analyze(
         "input_format": input_format,
     }
     _apply_expectations(cfg, expect, kwargs)
+    if format is AnalyzeFormat.jsonl and not join:
+        _analyze_jsonl(paths, kwargs, sweep, jobs=jobs, output=output, exit_zero=exit_zero)
     if join:
         report = Report()
         try:
@@ -328,7 +350,7 @@ def analyze(
     else:
         bar = _ProgressBar()
         try:
-            report = api.analyze(paths, jobs=jobs, progress=bar.update, **kwargs)
+            report = api.analyze(paths, jobs=jobs, progress=bar.update, **kwargs, **sweep)
         finally:
             bar.close()
     report.exit_zero = exit_zero
@@ -336,11 +358,11 @@ def analyze(
         _err(f"{e.source}: {e.message}")
     to_file = output is not None
     options: dict = {"summary": summary, "verbose": verbose}
-    if format is ReportFormat.rich:
+    if format is AnalyzeFormat.rich:
         in_color = _use_color(color.value) if not to_file or color is Color.always else False
         options.update(width=100 if to_file else _width(), color=in_color, quiet=quiet)
     if statistics:
-        text = REPORTERS["statistics"](report, json_output=format is ReportFormat.json)
+        text = REPORTERS["statistics"](report, json_output=format is AnalyzeFormat.json)
     else:
         text = REPORTERS[format.value](report, **options)
     if plot is not None and report.runs:
@@ -352,6 +374,132 @@ def analyze(
     else:
         _emit(text)
     raise typer.Exit(report.exit_code)
+
+
+ShardOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--shard",
+        help="Analyse only shard I of N of the runs found (I/N, e.g. 2/4; a stable hash of each run's path "
+        "relative to the path given), for SLURM or Kubernetes job arrays; join the shards' --format jsonl with "
+        "lossdoc merge.",
+    ),
+]
+ExecutorOpt = Annotated[
+    Executor,
+    typer.Option(
+        "--executor",
+        help="local (this machine's cores) or dask (a Dask cluster: --scheduler, else LOSSDOC_DASK_SCHEDULER, "
+        "else a LocalCluster; the paths must be readable from the workers; needs lossdoc[dask]).",
+    ),
+]
+SchedulerOpt = Annotated[
+    str | None,
+    typer.Option("--scheduler", help="Address of the Dask scheduler for --executor dask, e.g. tcp://host:8786."),
+]
+
+
+def _sweep_options(paths, format, shard, executor, scheduler, *, join, statistics, plot) -> dict:
+    """--shard, --executor and --scheduler checked before anything is read; the keyword arguments for api."""
+    from lossdoc import api
+    from lossdoc.errors import UsageError
+
+    if scheduler is not None and executor is not Executor.dask:
+        raise UsageError("--scheduler is the address of a Dask scheduler: give --executor dask too")
+    if format is AnalyzeFormat.jsonl and (statistics or plot is not None):
+        raise UsageError(f"--format jsonl streams the runs; {'--statistics' if statistics else '--plot'} needs the whole report")
+    if join and (shard is not None or executor is Executor.dask):
+        raise UsageError("--join makes one run; --shard and --executor dask are for sweeps of many")
+    parsed = api.parse_shard(shard) if shard is not None else None
+    name = executor.value if executor is Executor.dask else None
+    api.check_sweep(paths, name, parsed)
+    return {"shard": parsed, "executor": name, "scheduler": scheduler}
+
+
+def _analyze_jsonl(paths: list[str], kwargs: dict, sweep: dict, *, jobs, output, exit_zero) -> None:
+    """--format jsonl: each run's line written as soon as its unit is analysed (to stdout, flushed unit by unit, or
+    to the temporary file that becomes --output at the end), then the summary line; nothing per run is kept."""
+    from lossdoc import api
+    from lossdoc.reporters import jsonl
+
+    bar = _ProgressBar()
+    try:
+        stream = api.stream(paths, render=jsonl.run_line, jobs=jobs, progress=bar.update, exit_zero=exit_zero,
+                            **kwargs, **sweep)
+        with _LineSink(output) as sink:
+            for res in stream:
+                if res.runs:
+                    sink.write("".join(res.runs))
+            summary = stream.summary()
+            sink.write(jsonl.summary_line(
+                summary, runs=summary["runs"], fail_on=stream.tally.fail_on, shard=stream.plan.shard,
+                paths=summary["paths"], skipped_files=summary["skipped_files"],
+            ))
+    finally:
+        bar.close()
+    for _, e in summary["errors"]:
+        _err(f"{e.source}: {e.message}")
+    raise typer.Exit(summary["exit_code"])
+
+
+class _LineSink:
+    """Where streamed lines go: stdout (a broken pipe is exit 2, as for any report), or --output written whole
+    or not at all (a temporary file in the same folder, renamed when the summary line is in)."""
+
+    def __init__(self, output: Path | None) -> None:
+        self.output = output
+        self.fh = None
+        self.tmp = None
+
+    def __enter__(self) -> _LineSink:  # noqa: PYI034
+        if self.output is not None:
+            import tempfile
+
+            from lossdoc.errors import UsageError
+
+            folder = self.output.parent if str(self.output.parent) else Path(".")
+            try:
+                fd, self.tmp = tempfile.mkstemp(prefix=f".{self.output.name}.", suffix=".tmp", dir=folder)
+            except OSError as exc:
+                raise UsageError(f"--output {self.output}: {exc.strerror or exc}") from None
+            from lossdoc.reporters.plot import _chmod_default
+
+            _chmod_default(self.tmp)
+            self.fh = os.fdopen(fd, "w", encoding="utf-8", newline="")
+        elif sys.stdout is None:
+            _err("stdout is closed: the report could not be written (use --output FILE)")
+            raise typer.Exit(2)
+        return self
+
+    def write(self, text: str) -> None:
+        if self.fh is not None:
+            self.fh.write(text)
+        else:
+            _emit(text)
+
+    def __exit__(self, kind, exc, tb) -> None:
+        if self.fh is None:
+            return
+        try:
+            if kind is None:
+                self.fh.flush()
+                os.fsync(self.fh.fileno())
+            self.fh.close()
+            if kind is None:
+                os.replace(self.tmp, self.output)
+                return
+        except OSError as err:
+            from lossdoc.errors import UsageError
+
+            self._drop()
+            raise UsageError(f"--output {self.output}: {err.strerror or err}") from None
+        self._drop()  # an error on the way: nothing half written is left behind; the error goes on
+
+    def _drop(self) -> None:
+        try:
+            os.unlink(self.tmp)
+        except OSError:
+            pass
 
 
 ExpectOpt = Annotated[
@@ -757,6 +905,71 @@ def _watch_event(event, format: WatchFormat) -> str:
 
         return command("notice", printable(text), title=f"lossdoc watch: {f.name}") + "\n"
     return guard_lines(printable(text) + "\n")
+
+
+@app.command("merge")
+@guarded
+def merge_cmd(
+    parts: Annotated[
+        list[str], typer.Argument(help="The JSON lines of every shard (lossdoc analyze ... --shard I/N --format jsonl).")
+    ],
+    format: Annotated[
+        ReportFormat,
+        typer.Option(
+            "--format",
+            "-f",
+            help="rich, json, markdown, github, sarif or junit, as for analyze. rich and markdown show the summary "
+            "table and each run's findings without curves (the JSON lines carry no series).",
+        ),
+    ] = ReportFormat.rich,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write the report to FILE (whole or not at all).")
+    ] = None,
+    exit_zero: Annotated[
+        bool, typer.Option("--exit-zero", help="Report findings but exit 0 (errors still exit 2).")
+    ] = False,
+    summary: Annotated[bool, typer.Option("--summary", help="Only the summary table of the runs.")] = False,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="Only the verdict line (rich); errors still go to stderr.")
+    ] = False,
+    color: Annotated[
+        Color, typer.Option("--color", help="Colour in the terminal report: auto, always, never.")
+    ] = Color.auto,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Also show skipped rules and all columns.")] = False,
+) -> None:
+    """Join the shards of a sweep into the report (and exit code) one lossdoc analyze over all the paths gives.
+
+    Every shard must be there and whole (1..N of one N, each ending with its summary line), run over the same
+    paths with the same --fail-on; a missing, cut or foreign shard is an input error (exit 2). The JSON lines carry
+    findings, not curves: rich and markdown show the summary table and each run's findings without its charts."""
+    from lossdoc import merge
+    from lossdoc.reporters import REPORTERS
+
+    _guard_outputs(parts, output=output)
+    merged = merge.merge(parts)
+    to_file = output is not None
+    if format is ReportFormat.json:
+        text = json.dumps(merge.to_json(merged, exit_zero), indent=2, allow_nan=False) + "\n"
+        code = merged.exit_code(exit_zero)
+        errors = merged.errors
+    else:
+        report = merge.to_report(merged, exit_zero)
+        if format in (ReportFormat.rich, ReportFormat.markdown) and not (summary or quiet) and merge.shows_details(report):
+            report.notes.append(merge.CURVES_NOTE)
+        options: dict = {"summary": summary, "verbose": verbose}
+        if format is ReportFormat.rich:
+            in_color = _use_color(color.value) if not to_file or color is Color.always else False
+            options.update(width=100 if to_file else _width(), color=in_color, quiet=quiet)
+        text = REPORTERS[format.value](report, **options)
+        code = report.exit_code
+        errors = report.errors
+    for e in errors:
+        _err(f"{e.source}: {e.message}")
+    if to_file:
+        write_atomic(output, text)
+    else:
+        _emit(text)
+    raise typer.Exit(code)
 
 
 @app.command()

@@ -157,6 +157,20 @@ def test_s3_logdir_reads_as_the_same_logdir_on_disk(s3, logdir):
     assert len(gets) == len(set(gets)) == _objects(local), gets  # each object once
 
 
+def test_s3_logdir_shards_as_on_disk(s3, logdir):
+    # A shard is decided by a run's path relative to the path given, so a job array may read the store from S3 on
+    # some machines and from a copy on disk on others: the shards take the same runs, each once.
+    local, url = logdir
+    taken = []
+    for i in (1, 2, 3):
+        here = lossdoc.analyze(str(local), jobs=1, shard=(i, 3))
+        there = lossdoc.analyze(url, jobs=1, shard=(i, 3))
+        assert not there.errors and _summary(there) == _summary(here)
+        taken += [rr.run.name for rr in there.runs]
+    assert sorted(taken) == sorted(rr.run.name for rr in lossdoc.analyze(url, jobs=1).runs)
+    assert len(set(taken)) == len(taken) == N_RUNS
+
+
 def test_s3_logdir_in_worker_processes(s3, logdir):
     local, url = logdir
     there = lossdoc.analyze(url, jobs=2)

@@ -298,7 +298,7 @@ def join(paths: list[str], input_format: str | None = None) -> Run:
 # ---------------------------------------------------------------------------------------------- sweeps
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Unit:
     """One piece of a sweep, read on its own (maybe in a worker process). ``root``: its runs are named relative
     to this folder, as reading the whole folder names them; ``lenient``: a file that is not a log is skipped and
@@ -396,3 +396,26 @@ def read_unit(unit: Unit, input_format: str | None = None) -> FolderRead:
             if src.is_relative_to(unit.root):
                 run.name = src.relative_to(unit.root).as_posix()
     return found
+
+
+# ---------------------------------------------------------------------------------------------- shards
+
+
+def shard_key(unit: Unit, given: str) -> str:
+    """What a unit's shard is decided by: its path relative to the path given (``run_0042.csv``,
+    ``lr=0.1/seed=3``), POSIX-style, so that the machine's absolute paths never move a run between shards; a unit
+    that is the path given itself, by that path's last component."""
+    if unit.path == given or not Path(unit.path).is_relative_to(given):
+        name = Path(given).name or Path(os.path.abspath(given)).name
+        return name or given
+    return Path(unit.path).relative_to(given).as_posix()
+
+
+def in_shard(unit: Unit, given: str, index: int, count: int) -> bool:
+    """Whether ``unit`` (found under the path ``given``) belongs to shard ``index`` of ``count`` (1-based): a
+    stable hash (BLAKE2b of the shard key, never Python's per-process ``hash``), so shards never overlap, every
+    machine of a job array agrees, and adding runs moves no other run."""
+    import hashlib
+
+    key = os.fsencode(shard_key(unit, given))
+    return int.from_bytes(hashlib.blake2b(key, digest_size=8).digest(), "big") % count == index - 1

@@ -15,6 +15,7 @@ from lossdoc.model import Report
 _MODULES = {
     "rich": "terminal",
     "json": "json",
+    "jsonl": "jsonl",
     "markdown": "markdown",
     "github": "github",
     "sarif": "sarif",

@@ -225,8 +225,8 @@ def charts(rr: RunReport, width: int, height: int = 10, metric_height: int = 6) 
     out: list[ChartSpec] = []
     train = run.train_loss_fine
     losses = [s for s in (train, run.val_loss) if s is not None]
-    if not losses:
-        return out
+    if not losses or not any(s.values.size for s in losses):
+        return out  # no points to draw (a run rebuilt by `lossdoc merge` from JSON lines carries none)
     axis = _chart_axis(losses, run.axis)
     curves = []
     names = []
