@@ -474,7 +474,7 @@ def test_a_borderline_new_finding_does_not_gate_one_run_a_side():
     healthy = rr(run_cols(curve(0.1), train=curve(0.09)))
     val_up = np.r_[curve(0.1)[:15], curve(0.1)[14] * np.exp(np.linspace(0, 0.6, 25))]
     overfit = rr(run_cols(val_up, train=curve(0.01, tau=4.0)))
-    assert [f.confidence for f in overfit.findings if f.name == "overfitting"][0] >= NEW_MIN_CONFIDENCE
+    assert next(f.confidence for f in overfit.findings if f.name == "overfitting") >= NEW_MIN_CONFIDENCE
     unsure = rr(run_cols(val_up, train=curve(0.01, tau=4.0)))
     unsure.findings = [replace(f, confidence=0.6) if f.name == "overfitting" else f for f in unsure.findings]
     sure = pair([healthy], [overfit], tolerance=Tolerance(900.0))
