@@ -24,6 +24,7 @@ from lossdoc.config import Config, check_fail_on
 from lossdoc.errors import InputError, UsageError
 from lossdoc.model import InputProblem, Report, Run, Series
 from lossdoc.naming import normalise
+from lossdoc.readers.base import reading_options
 
 #: Series longer than this are binned (median per bin) before the rules see them; 0 keeps every point.
 DEFAULT_MAX_POINTS = 200_000
@@ -32,15 +33,28 @@ _AXIS_NAMES = {"step": "step", "steps": "step", "global_step": "step", "iter": "
                "epoch": "epoch", "epochs": "epoch"}
 
 
-def read(path: str | os.PathLike, input_format: str | None = None, *, max_bytes: int | None = None) -> list[Run]:
-    """Every run in a file, a folder, or ``-`` (stdin). Raises InputError for what cannot be read.
+def read(
+    path: str | os.PathLike,
+    input_format: str | None = None,
+    *,
+    max_bytes: int | None = None,
+    run: str | None = None,
+    experiment: str | None = None,
+) -> list[Run]:
+    """Every run in a file, a folder, ``-`` (stdin), or an MLflow tracking server's URL (``http://host:5000``).
+    Raises InputError for what cannot be read.
 
     ``max_bytes``: files (and stdin) larger than this are refused with an InputError instead of being read
-    (default 1 GiB, ``lossdoc.readers.base.DEFAULT_MAX_BYTES``; 0 means no limit)."""
-    from lossdoc.readers.base import reading_limits
+    (default 1 GiB, ``lossdoc.readers.base.DEFAULT_MAX_BYTES``; 0 means no limit). ``run`` / ``experiment``
+    narrow a store of many runs (an ``mlflow.db``, a tracking server) to a run (name or id) or an experiment."""
+    from lossdoc.readers.base import reading_limits, reading_options
     from lossdoc.readers.registry import read_path
 
-    with reading_limits(max_bytes):
+    with reading_limits(max_bytes), reading_options({"run": run, "experiment": experiment}):
+        if str(path).startswith(("http://", "https://")):
+            from lossdoc.readers.mlflow_server import read_url
+
+            return read_url(str(path))
         return read_path(path, input_format)
 
 
@@ -186,6 +200,8 @@ def analyze(
     progress: Callable[[int, int], None] | None = None,
     max_points: int | None = None,
     max_bytes: int | None = None,
+    run: str | None = None,
+    experiment: str | None = None,
 ) -> Report:
     """Diagnose the runs in ``source``. Keyword arguments override the config's settings.
 
@@ -195,7 +211,8 @@ def analyze(
 
     Resource bounds: a series longer than ``max_points`` (default 200,000; 0: no limit) is binned, median per
     bin with NaN/Inf kept, before the rules see it (the run's notes say so); a file larger than ``max_bytes``
-    (default 1 GiB; 0: no limit) is an input error instead of being read."""
+    (default 1 GiB; 0: no limit) is an input error instead of being read. ``run`` / ``experiment`` narrow a
+    store of many runs (an ``mlflow.db``, an MLflow tracking server's URL) to one run or one experiment."""
     from lossdoc.engine import build_rules
 
     cfg = replace(config or Config())
@@ -217,6 +234,7 @@ def analyze(
     limits = _Limits(
         DEFAULT_MAX_POINTS if max_points is None else _non_negative("max_points", max_points),
         None if max_bytes is None else _non_negative("max_bytes", max_bytes),
+        tuple((k, v) for k, v in (("run", run), ("experiment", experiment)) if v is not None),
     )
     report = Report(fail_on=cfg.fail_severity)
     if isinstance(source, (str, os.PathLike)) or (
@@ -225,7 +243,8 @@ def analyze(
         paths = [source] if isinstance(source, (str, os.PathLike)) else list(source)
         _analyze_paths([str(p) for p in paths], cfg, train, val, report, jobs, progress, limits)
         return report
-    runs = _runs_from(source, cfg, report, limits.max_bytes)
+    with reading_options(dict(limits.options)):
+        runs = _runs_from(source, cfg, report, limits.max_bytes)
     for rr, problem in (_check(run, cfg, train, val, limits.max_points) for run in runs):
         if problem is not None:
             report.errors.append(problem)
@@ -238,6 +257,7 @@ def analyze(
 class _Limits:
     max_points: int = DEFAULT_MAX_POINTS
     max_bytes: int | None = None  # None: the readers' default
+    options: tuple[tuple[str, str], ...] = ()  # reader options (--run, --experiment)
 
 
 def _non_negative(name: str, value: int) -> int:
@@ -283,6 +303,10 @@ class _Unit:
 
 def _units(path: str, input_format: str | None) -> list[_Unit]:
     """Split one folder of runs into pieces that read the same alone as together; anything else stays whole."""
+    if path.startswith(("http://", "https://")):  # an MLflow tracking server: one piece per run
+        from lossdoc.readers.mlflow_server import split_url
+
+        return [_Unit(u) for u in split_url(path)]
     p = Path(path)
     if path == "-" or input_format or not p.is_dir():
         return [_Unit(path)]
@@ -368,7 +392,8 @@ def _work(
     unit: _Unit, cfg: Config, train: str | None, val: str | None, limits: _Limits = _Limits()
 ) -> tuple[list, list[InputProblem], list[str]]:
     """Read one unit and check its runs; runs in a worker process, so everything returned pickles."""
-    runs, failed, not_logs = _read_unit(unit, cfg.input_format, limits.max_bytes)
+    with reading_options(dict(limits.options)):
+        runs, failed, not_logs = _read_unit(unit, cfg.input_format, limits.max_bytes)
     if not runs:
         return [], [InputProblem(exc.source, exc.problem) for exc in failed], not_logs
     if unit.root is not None:
@@ -417,8 +442,9 @@ def _analyze_paths(
     limits: _Limits = _Limits(),
 ) -> None:
     groups: list[tuple[str, list[_Unit]]] = []
-    for path in paths:
-        groups.append((path, _units(path, cfg.input_format)))
+    with reading_options(dict(limits.options)):
+        for path in paths:
+            groups.append((path, _units(path, cfg.input_format)))
     units = [u for _, us in groups for u in us]
     results: dict[_Unit, tuple[list, list[InputProblem], list[str]]] = {}
     workers = _workers(units, jobs)

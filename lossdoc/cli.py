@@ -178,6 +178,14 @@ InputFormatOpt = Annotated[
 ConfigOpt = Annotated[
     Path | None, typer.Option("--config", help="Config file (default: lossdoc.toml or pyproject.toml upwards).")
 ]
+RunOpt = Annotated[
+    str | None,
+    typer.Option("--run", help="In an MLflow store (mlflow.db) or server URL: only this run (name or id)."),
+]
+ExperimentOpt = Annotated[
+    str | None,
+    typer.Option("--experiment", help="In an MLflow store (mlflow.db) or server URL: only this experiment."),
+]
 
 
 @app.command()
@@ -234,6 +242,8 @@ def analyze(
             help="Refuse files (and stdin) larger than this, e.g. 500M, 4G; 0 means no limit.",
         ),
     ] = "1G",
+    run: RunOpt = None,
+    experiment: ExperimentOpt = None,
 ) -> None:
     """Diagnose training logs; the exit code gates CI (0 clean, 1 findings, 2 errors)."""
     from lossdoc import api
@@ -258,6 +268,8 @@ def analyze(
         "train": train,
         "val": val,
         "input_format": input_format,
+        "run": run,
+        "experiment": experiment,
     }
     if join:
         report = Report()
@@ -477,6 +489,8 @@ def inspect(
     paths: PathsArg,
     format: FormatOpt = OutputFormat.rich,
     input_format: InputFormatOpt = None,
+    run: RunOpt = None,
+    experiment: ExperimentOpt = None,
 ) -> None:
     """Show what was read: format, runs, each series with its role, axis, length and non-finite count."""
     from lossdoc import api
@@ -484,14 +498,14 @@ def inspect(
     runs, failed = [], False
     for p in paths:
         try:
-            runs.extend(api.read(p, input_format))
+            runs.extend(api.read(p, input_format, run=run, experiment=experiment))
         except LossdocError as exc:
             if not hasattr(exc, "source"):
                 raise
             _err(str(exc))
             failed = True
     if format is OutputFormat.json:
-        _emit(json.dumps({"runs": [r.describe() for r in runs]}, indent=2) + "\n")
+        _emit(json.dumps({"runs": [{**r.describe(), "store": r.meta.get("store")} for r in runs]}, indent=2) + "\n")
     else:
         _emit(_inspect_text(runs))
     raise typer.Exit(2 if failed else 0)
@@ -514,6 +528,8 @@ def _inspect_text(runs: list) -> str:
         console.print(
             Text.assemble((printable(run.label), "bold"), f"  format: {run.format}  axis: {run.axis}")
         )
+        if run.meta.get("store"):
+            console.print(Text(printable(f"from {run.meta['store']}")))
         t = Table(box=None, pad_edge=False, padding=(0, 2, 0, 0))
         for col in ("series", "role", "direction", "axis", "points", "non-finite", "used as"):
             t.add_column(col, justify="right" if col in ("points", "non-finite") else "left")
@@ -580,13 +596,18 @@ def formats(format: FormatOpt = OutputFormat.rich) -> None:
     """List the input formats lossdoc reads (names for --input-format)."""
     from lossdoc.readers.registry import readers
 
-    items = [{"name": r.name, "description": r.description, "folders": r.handles_dirs} for r in readers()]
+    items = [
+        {"name": r.name, "description": r.description, "example": r.example, "folders": r.handles_dirs}
+        for r in readers()
+    ]
     if format is OutputFormat.json:
         sys.stdout.write(json.dumps({"formats": items}, indent=2) + "\n")
         return
     width = max(len(i["name"]) for i in items)
     for i in items:
         sys.stdout.write(f"{i['name']:<{width}}  {i['description']}\n")
+        if i["example"]:
+            sys.stdout.write(f"{'':<{width}}  e.g. {i['example']}\n")
 
 
 @app.command("config")

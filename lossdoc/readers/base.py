@@ -53,6 +53,29 @@ def reading_limits(max_bytes: int | None = None) -> Iterator[None]:
         _max_bytes.reset(token)
 
 
+# ---------------------------------------------------------------------------------------------- reader options
+
+#: Options that narrow what a store holds to what the user asked for (``--run``, ``--experiment``): a mapping
+#: from option name to value, set for the duration of a read. Readers of one-run files ignore them.
+_options: contextvars.ContextVar[dict[str, str]] = contextvars.ContextVar("lossdoc_reader_options", default={})
+
+
+def reader_option(name: str) -> str | None:
+    return _options.get().get(name)
+
+
+@contextmanager
+def reading_options(options: dict[str, str] | None = None) -> Iterator[None]:
+    """Within the block, readers of stores also see ``options`` (``{"run": ..., "experiment": ...}``); None
+    values keep what an enclosing block set."""
+    given = {**_options.get(), **{k: str(v) for k, v in (options or {}).items() if v is not None}}
+    token = _options.set(given)
+    try:
+        yield
+    finally:
+        _options.reset(token)
+
+
 def human_size(n: float) -> str:
     for unit in ("bytes", "KB", "MB", "GB", "TB"):
         if n < 1024 or unit == "TB":
@@ -191,6 +214,8 @@ class Reader:
     handles_dirs: ClassVar[bool] = False
     #: Sniffing order: lower goes first (specific formats before generic CSV/JSON).
     priority: ClassVar[int] = 50
+    #: A path such a log typically has, for `lossdoc formats` (e.g. ``mlruns/0/<run>/metrics/loss``).
+    example: ClassVar[str] = ""
 
     def sniff(self, head: bytes, path: Path | None) -> bool:
         """Decide from content (and the name only as a hint) whether this reader understands the source."""
