@@ -1,0 +1,597 @@
+"""Weights & Biases run files, read without the ``wandb`` package: ``wandb/``, a ``run-*`` folder, a ``.wandb`` file.
+
+A ``.wandb`` file is a LevelDB-style log: a 7-byte header (``:W&B``, magic 0xBEE1 little-endian, version 0), then
+32 KiB blocks of chunks ``crc32 (uint32 LE) | length (uint16 LE) | type (uint8) | payload``, where type is FULL (1),
+FIRST (2), MIDDLE (3) or LAST (4) and the CRC is ``zlib.crc32`` of the type byte followed by the payload (checked
+on the real files). A block's last < 7 bytes are zero padding. A chunk whose CRC or framing is wrong is skipped
+with the rest of its block (the reader resynchronises at the next block, and notes it); a file cut short (a
+killed run, or one still writing) is read up to its last complete record, with a note.
+
+Each record is a protobuf ``wandb_internal.Record``; the few fields needed are decoded by hand (field numbers
+from wandb's public ``wandb_internal.proto``): ``history`` (2: ``HistoryRecord`` items of key (1) or
+``nested_key`` (2, newer clients) and ``value_json`` (16)), ``run`` (17: ``run_id`` 1, ``project`` 3,
+``display_name`` 8), ``metric`` (12: ``name`` 1, ``goal`` 8: 1 minimise, 2 maximise) and ``exit`` (18:
+``exit_code`` 1). A run without an exit record crashed, was killed, or is still running: its notes say so.
+History values that are not numbers (media such as ``{"_type": "histogram", ...}``, strings, booleans) are
+skipped; W&B's own ``_step`` is the step axis, ``_runtime`` / ``_timestamp`` are bookkeeping.
+
+History rows, the bulk of a file, are decoded in batches by one compiled pattern over their concatenated bytes
+and parsed to floats by numpy, so a million rows take about a second; anything else goes through the small
+general decoder (``fields``). The same run resumed in several folders (``run-<time>-<id>`` with the same id) is
+one Run, its segments in time order.
+"""
+
+from __future__ import annotations
+
+import struct
+import zlib
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from lossdoc.errors import InputError
+from lossdoc.model import Run
+from lossdoc.readers.base import Reader, Source, build_series, read_file
+
+FORMAT = "wandb"
+HEADER = b":W&B\xe1\xbe\x00"
+BLOCK = 32768
+CHUNK_HEADER = 7
+FULL, FIRST, MIDDLE, LAST = 1, 2, 3, 4
+MAX_RUN_FILES = 10_000
+BATCH = 65_536  # history rows decoded per pattern pass (bounds the memory of one pass)
+
+# ---------------------------------------------------------------------------------------------- framing
+
+
+@dataclass
+class Framing:
+    records: list[bytes] = field(default_factory=list)
+    bad_chunks: int = 0  # chunks skipped (bad CRC, impossible length or type, or orphaned MIDDLE/LAST)
+    resyncs: int = 0  # times the reader skipped to the next block
+    incomplete: bool = False  # the file ends inside a record
+
+    def notes(self, label: str) -> list[str]:
+        out = []
+        if self.bad_chunks:
+            out.append(f"{label}: {self.bad_chunks} damaged chunk(s) (bad CRC or framing) skipped; reading resumed "
+                       f"at the next 32 KiB block {self.resyncs} time(s)")
+        if self.incomplete:
+            out.append(f"{label}: last record incomplete (run killed, or still being written?); read up to it")
+        return out
+
+
+def deframe(data: bytes | memoryview) -> Framing:
+    """The records of a .wandb file (after its header), checking every chunk's CRC."""
+    out = Framing()
+    mv = memoryview(data)
+    n = len(mv)
+    pos = len(HEADER)
+    pending: list[memoryview] | None = None
+    unpack = struct.Struct("<IHB").unpack_from
+    crc32 = zlib.crc32
+    records = out.records
+    while pos < n:
+        left = BLOCK - pos % BLOCK
+        if left < CHUNK_HEADER:  # block trailer
+            pos += left
+            continue
+        if pos + CHUNK_HEADER > n:
+            out.incomplete = True
+            break
+        crc, length, kind = unpack(mv, pos)
+        end = pos + CHUNK_HEADER + length
+        if end > n and length <= left - CHUNK_HEADER and 1 <= kind <= 4:
+            out.incomplete = True  # cut inside the last chunk
+            break
+        if length > left - CHUNK_HEADER or not 1 <= kind <= 4 or crc32(mv[pos + 6 : end]) != crc:
+            if crc == 0 and length == 0 and kind == 0 and not any(mv[pos:min(n, pos + left)]):
+                pos += left  # zeros to the end of the block: preallocated or padded, not damage
+                continue
+            out.bad_chunks += 1
+            out.resyncs += 1
+            pending = None
+            pos += left
+            continue
+        payload = mv[pos + CHUNK_HEADER : end]
+        pos = end
+        if kind == FULL:
+            records.append(payload.tobytes())
+            pending = None
+        elif kind == FIRST:
+            pending = [payload]
+        elif pending is None:  # MIDDLE or LAST whose FIRST was lost
+            out.bad_chunks += 1
+        elif kind == MIDDLE:
+            pending.append(payload)
+        else:
+            pending.append(payload)
+            records.append(b"".join(pending))
+            pending = None
+    if pending is not None:
+        out.incomplete = True
+    return out
+
+
+# ---------------------------------------------------------------------------------------------- protobuf by hand
+
+
+def varint(b: bytes, i: int) -> tuple[int, int]:
+    result = shift = 0
+    while True:
+        if i >= len(b):
+            raise ValueError("truncated varint")
+        x = b[i]
+        i += 1
+        result |= (x & 0x7F) << shift
+        if x < 0x80:
+            return result, i
+        shift += 7
+        if shift > 63:
+            raise ValueError("varint too long")
+
+
+def fields(b: bytes) -> Iterator[tuple[int, int, int | bytes]]:
+    """(field number, wire type, value) of a protobuf message: ints for varints, bytes for the rest."""
+    i, n = 0, len(b)
+    while i < n:
+        key, i = varint(b, i)
+        num, wire = key >> 3, key & 7
+        if wire == 0:
+            v, i = varint(b, i)
+            yield num, wire, v
+        elif wire == 2:
+            ln, i = varint(b, i)
+            if i + ln > n:
+                raise ValueError("truncated field")
+            yield num, wire, b[i : i + ln]
+            i += ln
+        elif wire == 1:
+            yield num, wire, b[i : i + 8]
+            i += 8
+        elif wire == 5:
+            yield num, wire, b[i : i + 4]
+            i += 4
+        else:
+            raise ValueError(f"wire type {wire}")
+
+
+def _text(v: int | bytes) -> str:
+    return v.decode("utf-8", errors="replace") if isinstance(v, bytes) else str(v)
+
+
+def item_key(raw: bytes) -> str:
+    """A history item's name from its key fields: ``key`` (1), else the ``nested_key`` parts (2) joined by '.'."""
+    key, nested = None, []
+    for num, _w, v in fields(raw):
+        if num == 1:
+            key = _text(v)
+        elif num == 2:
+            nested.append(_text(v))
+    return key if key is not None else ".".join(nested)
+
+
+# ---------------------------------------------------------------------------------------------- history rows
+
+_NUMERIC_START = np.zeros(256, dtype=bool)
+_NUMERIC_START[np.frombuffer(b"-+.0123456789NI", dtype=np.uint8)] = True
+_TOKEN = 32  # the longest numeric value_json read in bulk; longer ones go value by value
+
+
+def history_payload(rec: bytes) -> bytes | None:
+    """The HistoryRecord bytes of a Record that is a history record (field 2 after an optional ``num``)."""
+    i = 0
+    if rec[:1] == b"\x08":
+        _, i = varint(rec, 1)
+    if rec[i : i + 1] != b"\x12":
+        return None
+    ln, j = varint(rec, i + 1)
+    return rec[j : j + ln]
+
+
+@dataclass
+class Columns:
+    """Every numeric history value, by key: the row it came from and its value."""
+
+    rows: int = 0
+    keys: dict[str, list[tuple[np.ndarray, np.ndarray]]] = field(default_factory=dict)
+    media: bool = False
+
+    def add(self, key: str, rows: np.ndarray, values: np.ndarray) -> None:
+        if len(rows):
+            self.keys.setdefault(key, []).append((rows, values))
+
+    def series(self, key: str) -> tuple[np.ndarray, np.ndarray]:
+        parts = self.keys[key]
+        return np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts])
+
+
+def decode_history(payloads: list[bytes], cols: Columns) -> None:
+    for start in range(0, len(payloads), BATCH):
+        _batch(payloads[start : start + BATCH], cols)
+
+
+def _batch(payloads: list[bytes], cols: Columns) -> None:
+    """A batch of HistoryRecords, decoded with array operations.
+
+    Each item is ``0x0a len | 0x0a/0x12 keylen key | 0x82 0x01 vallen value`` (field 1 or 2 holds the key, field
+    16 the value). Every ``0x82 0x01`` is taken for a value tag; the item it belongs to starts where the row's
+    previous value ended (or at the row's start), and is accepted only if every length agrees with that layout
+    (one-byte lengths). Rows holding anything else (long keys, nested keys in parts, a value tag inside a step
+    number that is not at the row's end) are decoded field by field by the general decoder instead."""
+    first_row = cols.rows
+    n_rows = len(payloads)
+    cols.rows += n_rows
+    if not n_rows:
+        return
+    starts = np.zeros(n_rows + 1, dtype=np.int64)
+    np.cumsum(np.fromiter(map(len, payloads), dtype=np.int64, count=n_rows), out=starts[1:])
+    buf = b"".join(payloads)
+    if b'"_type"' in buf:
+        cols.media = True
+    a = np.frombuffer(buf + b"\x00" * 8, dtype=np.uint8)  # padded: lookups past the end read zeros
+    size = len(buf)
+    c = np.flatnonzero((a[:-9] == 0x82) & (a[1:-8] == 0x01))
+    row = np.searchsorted(starts, c, side="right") - 1
+    vl = a[c + 2].astype(np.int64)
+    vend = c + 3 + vl
+    same = np.zeros(len(c), dtype=bool)
+    same[1:] = row[1:] == row[:-1]
+    prev_end = np.empty_like(vend)
+    prev_end[0:1] = 0
+    prev_end[1:] = vend[:-1]
+    item = np.minimum(np.where(same, prev_end, starts[row]), size)
+    il = a[item + 1].astype(np.int64)
+    kl = a[item + 3].astype(np.int64)
+    ok = (
+        (vl < 128) & (vend <= starts[row + 1]) & (a[item] == 0x0A) & (il < 128) & (item + 2 + il == vend)
+        & ((a[item + 2] == 0x0A) | (a[item + 2] == 0x12)) & (kl < 128) & (item + 4 + kl == c)
+    )
+    # A value tag that is really a step number's bytes: after the row's last item, where the step field (0x12)
+    # begins. Anything else that does not fit sends its row to the general decoder.
+    in_step = ~ok & (a[item] == 0x12)
+    bad_rows = np.unique(row[~ok & ~in_step])
+    if len(bad_rows):
+        ok &= ~np.isin(row, bad_rows)
+        for r in bad_rows.tolist():
+            _slow_row(payloads[r], first_row + r, cols)
+    c, row, vend, item, kl = c[ok], row[ok], vend[ok], item[ok], kl[ok]
+    if not len(c):
+        return
+    groups = _group_keys(a, item + 4, kl)
+    for members in groups:
+        k0 = int(members[0])
+        try:
+            name = item_key(buf[int(item[k0]) + 2 : int(c[k0])])
+        except ValueError:
+            continue
+        if name.startswith("_") and name != "_step":
+            continue  # W&B's bookkeeping (_runtime, _timestamp)
+        vstart = c[members] + 3
+        vlen = vend[members] - vstart
+        numeric = _NUMERIC_START[a[vstart]] & (vlen > 0)
+        rows_k = row[members] + first_row
+        short = numeric & (vlen <= _TOKEN)
+        values = _parse(a, vstart[short], vlen[short])
+        keep_rows, keep_vals = [rows_k[short]], [values]
+        long_ = np.flatnonzero(numeric & (vlen > _TOKEN))
+        if len(long_):  # a numeric token longer than 32 bytes: rare, value by value
+            extra = [(int(rows_k[i]), _float(buf[int(vstart[i]) : int(vstart[i] + vlen[i])])) for i in long_]
+            extra = [(r, v) for r, (v, good) in extra if good]
+            keep_rows.append(np.array([r for r, _ in extra], dtype=np.int64))
+            keep_vals.append(np.array([v for _, v in extra], dtype=np.float64))
+        rows_all, vals_all = np.concatenate(keep_rows), np.concatenate(keep_vals)
+        good = ~np.isnan(vals_all) | _is_nan_token(a, rows_all, vals_all)
+        cols.add(name, rows_all[good], vals_all[good])
+
+
+def _group_keys(a: np.ndarray, ks: np.ndarray, kl: np.ndarray) -> list[np.ndarray]:
+    """Indices of the items grouped by key bytes: by (length, first 8 bytes, last 8 bytes), then checked byte
+    by byte against each group's first member (a group that does not hold one key is split)."""
+    first = _word(a, ks, np.minimum(kl, 8))
+    last = _word(a, np.maximum(ks + kl - 8, ks), np.minimum(kl, 8))
+    sig = (first * np.uint64(0x9E3779B97F4A7C15)) ^ (last * np.uint64(0xC2B2AE3D27D4EB4F)) ^ kl.astype(np.uint64)
+    order = np.argsort(sig, kind="stable")
+    bounds = np.flatnonzero(np.diff(sig[order])) + 1
+    out: list[np.ndarray] = []
+    for members in np.split(order, bounds):
+        m0 = members[0]
+        same = (kl[members] == kl[m0]) & (first[members] == first[m0]) & (last[members] == last[m0])
+        long_ = np.flatnonzero(same & (kl[members] > 16))
+        for j in range(8, int(kl[m0]) - 8) if len(long_) else ():
+            idx = members[long_]
+            same[long_] &= a[ks[idx] + j] == a[ks[m0] + j]
+        if same.all():
+            out.append(members)
+        else:
+            out.append(members[same])
+            out.extend(_group_keys_slow(a, ks, kl, members[~same]))
+    return out
+
+
+def _group_keys_slow(a: np.ndarray, ks: np.ndarray, kl: np.ndarray, members: np.ndarray) -> list[np.ndarray]:
+    by: dict[bytes, list[int]] = {}
+    for m in members.tolist():
+        by.setdefault(a[ks[m] : ks[m] + kl[m]].tobytes(), []).append(m)
+    return [np.array(v, dtype=np.int64) for v in by.values()]
+
+
+def _word(a: np.ndarray, at: np.ndarray, n: np.ndarray) -> np.ndarray:
+    """Up to 8 bytes at each position as one integer (bytes past ``n`` count as zero)."""
+    out = np.zeros(len(at), dtype=np.uint64)
+    for j in range(8):
+        byte = np.where(j < n, a[at + j], 0).astype(np.uint64)
+        out |= byte << np.uint64(8 * j)
+    return out
+
+
+def _parse(a: np.ndarray, vstart: np.ndarray, vlen: np.ndarray) -> np.ndarray:
+    """Numeric tokens (at most _TOKEN bytes) to floats, all at once; a token numpy cannot read becomes NaN and
+    is dropped by the caller unless it says NaN."""
+    if not len(vstart):
+        return np.zeros(0, dtype=np.float64)
+    width = int(vlen.max())
+    j = np.arange(width)
+    mat = np.where(j[None, :] < vlen[:, None], a[vstart[:, None] + j[None, :]], 0).astype(np.uint8)
+    tokens = np.ascontiguousarray(mat).view(f"S{width}").ravel()
+    try:
+        return tokens.astype(np.float64)
+    except ValueError:
+        return np.array([_float(t)[0] for t in tokens.tolist()], dtype=np.float64)
+
+
+def _is_nan_token(a, rows, vals) -> np.ndarray:
+    """NaN values that were logged as NaN (kept) rather than unreadable tokens (dropped): numpy reads only
+    'NaN'-like tokens as NaN, and unreadable ones come from _float, so every NaN here is a logged NaN."""
+    return np.isnan(vals)
+
+
+def _slow_row(payload: bytes, row: int, cols: Columns) -> None:
+    """One history row through the general decoder."""
+    try:
+        for num, _w, item in fields(payload):
+            if num != 1 or not isinstance(item, bytes):
+                continue
+            key_parts = b"".join(
+                _reencode(f, v) for f, _w2, v in fields(item) if f in (1, 2) and isinstance(v, bytes)
+            )
+            value = next((v for f, _w2, v in fields(item) if f == 16 and isinstance(v, bytes)), None)
+            if value is None or not value[:1] or not _NUMERIC_START[value[0]]:
+                continue
+            v, good = _float(value)
+            name = item_key(key_parts)
+            if good and not (name.startswith("_") and name != "_step"):
+                cols.add(name, np.array([row]), np.array([v]))
+    except ValueError:
+        return
+
+
+def _reencode(num: int, value: bytes) -> bytes:
+    return bytes([num << 3 | 2]) + _encode_varint(len(value)) + value
+
+
+def _encode_varint(n: int) -> bytes:
+    out = bytearray()
+    while True:
+        b = n & 0x7F
+        n >>= 7
+        out.append(b | (0x80 if n else 0))
+        if not n:
+            return bytes(out)
+
+
+def _float(v: bytes) -> tuple[float, bool]:
+    try:
+        return float(v), True
+    except ValueError:
+        return float("nan"), False
+
+
+# ---------------------------------------------------------------------------------------------- one file
+
+
+@dataclass
+class Segment:
+    """What one .wandb file holds."""
+
+    label: str
+    run_id: str | None = None
+    name: str | None = None
+    project: str | None = None
+    resumed: bool = False
+    exit_code: int | None = None
+    goals: dict[str, int] = field(default_factory=dict)  # metric name -> 1 minimise, 2 maximise
+    cols: Columns = field(default_factory=Columns)
+    step: np.ndarray | None = None  # _step of each row (NaN where a row has none)
+    notes: list[str] = field(default_factory=list)
+
+
+def read_segment(data: bytes, label: str) -> Segment:
+    if not data.startswith(HEADER[:4]):
+        raise InputError(label, "not a W&B run file (no ':W&B' header)")
+    if len(data) < len(HEADER) or data[: len(HEADER)] != HEADER:
+        raise InputError(label, "a W&B run file of an unknown version (header " + data[:7].hex() + ")")
+    framing = deframe(data)
+    seg = Segment(label)
+    seg.notes.extend(framing.notes(label))
+    hist: list[bytes] = []
+    undecodable = 0
+    for rec in framing.records:
+        try:
+            h = history_payload(rec)
+            if h is not None:
+                hist.append(h)
+                continue
+            _other_record(rec, seg)
+        except ValueError:
+            undecodable += 1
+    if undecodable:
+        seg.notes.append(f"{label}: {undecodable} record(s) could not be decoded; skipped")
+    decode_history(hist, seg.cols)
+    if seg.cols.media:
+        seg.notes.append(f"{label}: media values (histograms, images, tables) skipped: only numbers are curves")
+    step = np.full(seg.cols.rows, np.nan)
+    if "_step" in seg.cols.keys:
+        rows, vals = seg.cols.series("_step")
+        step[rows] = vals
+    seg.step = step
+    return seg
+
+
+def _other_record(rec: bytes, seg: Segment) -> None:
+    for num, _w, v in fields(rec):
+        if not isinstance(v, bytes):
+            continue
+        if num == 17:  # RunRecord
+            for f, _w2, x in fields(v):
+                if f == 1:
+                    seg.run_id = _text(x)
+                elif f == 3:
+                    seg.project = _text(x)
+                elif f == 8:
+                    seg.name = _text(x) or seg.name
+                elif f == 18:
+                    seg.resumed = bool(x)
+        elif num == 18:  # RunExitRecord
+            seg.exit_code = 0
+            for f, _w2, x in fields(v):
+                if f == 1 and isinstance(x, int):
+                    seg.exit_code = x - (1 << 64) if x >= 1 << 63 else x
+        elif num == 12:  # MetricRecord
+            name, goal = None, 0
+            for f, _w2, x in fields(v):
+                if f == 1:
+                    name = _text(x)
+                elif f == 8 and isinstance(x, int):
+                    goal = x
+            if name and goal in (1, 2):
+                seg.goals[name] = goal
+
+
+# ---------------------------------------------------------------------------------------------- a run
+
+
+def build_run(source: str, segments: list[Segment]) -> Run:
+    """One Run from the segments of one W&B run (one file, or a run resumed in several folders), in order."""
+    last = segments[-1]
+    run = Run(source=source, format=FORMAT, name=next((s.name for s in reversed(segments) if s.name), None)
+              or last.run_id)
+    run.meta.update(run_id=last.run_id, project=last.project,
+                    store=f"W&B run {run.name!r} ({last.run_id})" + (f" in project {last.project!r}" if last.project
+                                                                    else ""))
+    if len(segments) > 1:
+        run.notes.append(f"W&B run {last.run_id} was resumed: {len(segments)} segments read in order "
+                         f"({', '.join(Path(s.label).parent.name or s.label for s in segments)})")
+    for s in segments:
+        run.notes.extend(s.notes)
+    if last.exit_code is None:
+        run.notes.append("no exit record: the run crashed, was killed, or is still running")
+    elif last.exit_code != 0:
+        run.notes.append(f"the run exited with code {last.exit_code}")
+    goals: dict[str, int] = {}
+    for s in segments:
+        goals.update(s.goals)
+    keys = list(dict.fromkeys(k for s in segments for k in s.cols.keys if not k.startswith("_")))
+    for key in keys:
+        steps_parts, value_parts = [], []
+        for s in segments:
+            if key not in s.cols.keys:
+                continue
+            rows, vals = s.cols.series(key)
+            order = np.argsort(rows, kind="stable")
+            rows, vals = rows[order], vals[order]
+            st = s.step[rows] if s.step is not None else rows.astype(np.float64)
+            if np.isnan(st).any():
+                st = np.where(np.isnan(st), rows, st)
+            steps_parts.append(st)
+            value_parts.append(vals)
+        values = np.concatenate(value_parts)
+        if not len(values):
+            continue
+        series = build_series(key, values, steps=np.concatenate(steps_parts))
+        goal = goals.get(key)
+        if goal is not None:
+            want_higher = goal == 2
+            if series.higher_is_better is None:
+                series.higher_is_better = want_higher
+                if series.kind == "other":
+                    series.kind, series.split = "metric", series.split or "val"
+            elif series.higher_is_better != want_higher:
+                run.notes.append(f"{key}: W&B's define_metric goal says {'maximise' if want_higher else 'minimise'}"
+                                 f", its name says otherwise; kept the name's reading")
+        run.add(series)
+    return run
+
+
+def run_files(path: Path) -> list[Path]:
+    """The .wandb files below a ``wandb/`` folder or a run folder (symbolic links such as ``latest-run`` are not
+    followed: they point at a run that is also listed)."""
+    out: list[Path] = []
+    for p in sorted(path.iterdir()):
+        if p.is_symlink() or p.name.startswith("."):
+            continue
+        if p.is_file() and p.suffix == ".wandb":
+            out.append(p)
+        elif p.is_dir() and (p.name.startswith(("run-", "offline-run-")) or p.name == "wandb"):
+            out.extend(run_files(p))
+        if len(out) > MAX_RUN_FILES:
+            raise InputError(str(path), f"more than {MAX_RUN_FILES:,} W&B run files")
+    return out
+
+
+def _run_id_of(p: Path) -> str:
+    stem = p.stem  # run-<id>
+    return stem[4:] if stem.startswith("run-") else stem
+
+
+def _has_run_file(path: Path) -> bool:
+    try:
+        return any(p.suffix == ".wandb" and p.is_file() and not p.is_symlink() for p in path.iterdir())
+    except OSError:
+        return False
+
+
+class WandbReader(Reader):
+    name = "wandb"
+    description = "Weights & Biases run files (wandb/, a run-* folder, run-<id>.wandb), without the wandb package"
+    example = "wandb/run-20240101_120000-abc123/run-abc123.wandb"
+    handles_dirs = True
+    priority = 9
+
+    def sniff(self, head: bytes, path: Path | None) -> bool:
+        return head.startswith(HEADER[:6])
+
+    def sniff_dir(self, path: Path) -> bool:
+        if _has_run_file(path):
+            return True
+        for p in sorted(path.iterdir())[:200]:
+            if p.is_dir() and not p.is_symlink() and p.name.startswith(("run-", "offline-run-")) and _has_run_file(p):
+                return True
+        return False
+
+    def read(self, source: Source) -> list[Run]:
+        seg = read_segment(source.read_bytes(), source.label)
+        return [build_run(source.label, [seg])]
+
+    def read_dir(self, path: Path) -> list[Run]:
+        try:
+            files = run_files(path)
+        except OSError as exc:
+            raise InputError(str(path), exc.strerror or str(exc)) from None
+        by_id: dict[str, list[Path]] = {}
+        for f in files:
+            by_id.setdefault(_run_id_of(f), []).append(f)
+        runs = []
+        for paths in by_id.values():
+            paths.sort(key=lambda p: p.parent.name.removeprefix("offline-"))  # run-<YYYYmmdd_HHMMSS>-<id>
+            segs = [read_segment(read_file(p), str(p)) for p in paths]
+            runs.append(build_run(str(paths[-1].parent if len(paths) == 1 else path), segs))
+        runs = [r for r in runs if r.series]
+        if not runs:
+            raise InputError(str(path), "no W&B history with numbers found here")
+        return runs
+
+
+READERS = [WandbReader]
