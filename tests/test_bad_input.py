@@ -24,6 +24,10 @@ TYPICAL_NAME = {
     "jsonl": "log.jsonl",
     "csv": "log.csv",
     "text": "train.log",
+    "mlflow-db": "mlflow.db",
+    "wandb": "run-abc123.wandb",
+    "wandb-csv": "wandb_export.csv",
+    "dvclive": "loss.tsv",
 }
 
 GARBAGE = {

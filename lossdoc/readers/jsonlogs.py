@@ -102,6 +102,7 @@ def _keras_history_dict(obj: Any) -> dict[str, list] | None:
 class KerasHistoryReader(Reader):
     name = "keras-history"
     description = 'Keras history.history saved as JSON: {"loss": [...], "val_loss": [...], ...}; epochs 0..n-1'
+    example = "history.json"
     priority = 22
 
     _LIST = re.compile(r'"[^"\n]+"\s*:\s*\[\s*(?:[-+]?[\d.]|NaN|-?Infinity|null)')
@@ -230,6 +231,7 @@ def _looks_like_hf_entries(items: Any) -> bool:
 class HfTrainerStateReader(Reader):
     name = "hf-trainer-state"
     description = "Hugging Face trainer_state.json (log_history: train loss per logging step, eval_* per eval)"
+    example = "output/checkpoint-500/trainer_state.json"
     priority = 20
 
     _BARE = re.compile(r'^\[\s*\{[^{}\[\]]*"step"\s*:', re.DOTALL)
@@ -283,6 +285,7 @@ class HfTrainerStateReader(Reader):
 class JsonlReader(Reader):
     name = "jsonl"
     description = 'JSON Lines: one object per line ({"step": 10, "train_loss": ...}), keys may vary per line'
+    example = "metrics.jsonl"
     priority = 24
 
     def sniff(self, head: bytes, path: Path | None) -> bool:

@@ -275,6 +275,7 @@ class MlflowReader(Reader):
     name = "mlflow"
     description = "MLflow file store (mlruns/<experiment>/<run>/metrics/*): a metric file, a run, an experiment"
     handles_dirs = True
+    example = "mlruns/0/<run id>/metrics/loss"
     priority = 14
 
     def sniff(self, head: bytes, path: Path | None) -> bool:

@@ -32,7 +32,7 @@ from lossdoc.readers.base import (
 )
 
 # Modules that declare readers (each has a READERS list). Imported lazily so that `lossdoc --help` stays fast.
-_MODULES = ("tensorboard", "tbexport", "mlflow", "mlflow_db", "wandb", "jsonlogs", "tabular", "text")
+_MODULES = ("tensorboard", "tbexport", "mlflow", "mlflow_db", "wandb", "dvclive", "jsonlogs", "tabular", "text")
 _READERS: list[Reader] | None = None
 
 # A directory walk stops descending after this many entries, so that a huge folder cannot hang lossdoc.

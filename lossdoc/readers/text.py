@@ -188,6 +188,7 @@ def _sniff_lines(text: str) -> list[str]:
 class TextReader(Reader):
     name = "text"
     description = "plain-text stdout: Keras progress lines, nanoGPT 'step N: train loss X', 'epoch N loss=X' lines"
+    example = "train.log"
     priority = 95
 
     def sniff(self, head: bytes, path: Path | None) -> bool:

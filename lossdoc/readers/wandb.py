@@ -594,4 +594,114 @@ class WandbReader(Reader):
         return runs
 
 
-READERS = [WandbReader]
+
+# ---------------------------------------------------------------------------------------------- CSV exports
+
+#: The columns of a W&B runs table export (one row per run: state, config, final values), not a history.
+_RUNS_TABLE = ("name", "state", "notes", "user", "tags", "created", "runtime", "sweep")
+
+
+def _csv_header(head: bytes) -> list[str] | None:
+    import csv
+    import io
+
+    if b"\x00" in head[:4096]:
+        return None
+    text = head.decode("utf-8", errors="replace").lstrip("\ufeff")
+    line = text.split("\n", 1)[0].rstrip("\r")
+    try:
+        return next(csv.reader(io.StringIO(line)))
+    except (StopIteration, csv.Error):
+        return None
+
+
+def _is_chart_export(header: list[str]) -> bool:
+    return len(header) >= 2 and " - " not in header[0] and all(" - " in c for c in header[1:])
+
+
+def _is_runs_table(header: list[str]) -> bool:
+    return [c.strip().lower() for c in header[:3]] == ["name", "state", "notes"] or (
+        len(header) > 6 and sum(c.strip().lower() in _RUNS_TABLE for c in header[:10]) >= 6
+    )
+
+
+class WandbCsvReader(Reader):
+    name = "wandb-csv"
+    description = ("W&B chart CSV export (Step, '<run> - <metric>', __MIN/__MAX): one run per run name; "
+                   "a runs-table export is refused with a message")
+    example = "wandb_export_2024-01-01T12_00_00.csv"
+    priority = 28
+
+    def sniff(self, head: bytes, path: Path | None) -> bool:
+        header = _csv_header(head)
+        return header is not None and (_is_chart_export(header) or _is_runs_table(header))
+
+    def read(self, source: Source) -> list[Run]:
+        import csv
+        import io
+
+        text = source.text()
+        try:
+            rows = list(csv.reader(io.StringIO(text)))
+        except csv.Error as exc:
+            raise InputError(source.label, f"not a readable CSV ({exc})") from None
+        if not rows or not rows[0]:
+            raise InputError(source.label, "no header row")
+        header = rows[0]
+        if _is_runs_table(header):
+            raise InputError(
+                source.label,
+                f"a W&B runs table ({len(rows) - 1} runs as rows: config and final values), not a history of "
+                "any run; export a chart's CSV (a panel's '...' > Export > CSV) or point lossdoc at the runs' wandb/ "
+                "folders",
+            )
+        x_name = header[0].strip()
+        x_is_epoch = x_name.lower() in ("epoch", "epochs", "trainer/epoch")
+        by_run: dict[str, list[tuple[int, str]]] = {}
+        bands = 0
+        for i, col in enumerate(header[1:], start=1):
+            run_name, _, metric = col.rpartition(" - ")
+            if metric.endswith(("__MIN", "__MAX")):
+                bands += 1
+                continue
+            by_run.setdefault(run_name, []).append((i, metric))
+        xs: list[float] = []
+        data = rows[1:]
+        bad = 0
+        for r in data:
+            try:
+                xs.append(float(r[0]))
+            except (ValueError, IndexError):
+                xs.append(float("nan"))
+                bad += 1
+        runs = []
+        for run_name, cols in by_run.items():
+            run = Run(source=source.label, format=self.name, name=run_name or None)
+            run.meta["store"] = f"W&B chart export, run {run_name!r}"
+            for i, metric in cols:
+                vals, pos = [], []
+                for x, r in zip(xs, data, strict=True):
+                    cell = r[i].strip() if i < len(r) else ""
+                    if not cell or x != x:
+                        continue
+                    try:
+                        vals.append(float(cell))
+                    except ValueError:
+                        continue
+                    pos.append(x)
+                if vals:
+                    run.add(build_series(metric, vals, epochs=pos) if x_is_epoch else build_series(metric, vals,
+                                                                                                  steps=pos))
+            if bands:
+                run.notes.append(f"W&B's __MIN/__MAX band columns ({bands}) left out: each row is the chart's "
+                                 "sampled point; the band is its bucket's range")
+            if bad:
+                run.notes.append(f"{bad} row(s) without a number in {x_name!r} skipped")
+            if run.series:
+                runs.append(run)
+        if not runs:
+            raise InputError(source.label, "a W&B chart export with no numbers")
+        return runs
+
+
+READERS = [WandbReader, WandbCsvReader]
