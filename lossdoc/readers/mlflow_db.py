@@ -17,6 +17,7 @@ are runs that logged nothing (counted in a note); when some runs log a loss, run
 from __future__ import annotations
 
 import sqlite3
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -151,6 +152,18 @@ def metric_rows(conn: sqlite3.Connection, run_id: str, have: set[str]) -> list[t
     ).fetchall()
 
 
+def _retry(query, tries: int = 5):
+    """A query that a writer's lock held up (SQLITE_BUSY beyond the timeout) is tried again a few times."""
+    for k in range(tries):
+        try:
+            return query()
+        except sqlite3.OperationalError as exc:
+            if k == tries - 1 or not any(w in str(exc) for w in ("locked", "busy")):
+                raise
+            time.sleep(0.05 * (k + 1))
+    return None  # pragma: no cover
+
+
 def to_values(values: np.ndarray, is_nan: np.ndarray) -> np.ndarray:
     """MLflow's stored numbers back to what was logged: is_nan -> NaN, +-DBL_MAX -> +-Inf."""
     out = values.astype(np.float64, copy=True)
@@ -247,6 +260,8 @@ class MlflowDbReader(Reader):
             return False
         try:
             return is_mlflow(conn)
+        except sqlite3.OperationalError:  # busy with a writer: MLflow's schema names near the start decide
+            return b"run_uuid" in head and b"metrics" in head
         except sqlite3.Error:
             return False
         finally:
@@ -270,14 +285,14 @@ class MlflowDbReader(Reader):
         if not is_mlflow(conn):
             raise InputError(label, "an SQLite database without MLflow's tables (metrics, runs, experiments)")
         have = columns(conn, "metrics")
-        chosen, narrowed = select_runs(list_runs(conn), label)
+        chosen, narrowed = select_runs(_retry(lambda: list_runs(conn)), label)
         store = Path(label).name
         runs: list[Run] = []
         empty: list[str] = []
         damaged: list[str] = []
         for info in chosen:
             try:
-                metrics = group_rows(metric_rows(conn, info.run_id, have))
+                metrics = group_rows(_retry(lambda info=info: metric_rows(conn, info.run_id, have)))
             except sqlite3.DatabaseError as exc:  # a damaged page: the other runs are still read
                 damaged.append(f"{info.label} ({exc})")
                 continue

@@ -1,0 +1,312 @@
+"""Stores and run folders: MLflow's SQLite store (mlflow.db), W&B run files and chart exports, DVCLive folders.
+
+The real files strangers committed (``../shared/real-logs``, counted independently in its ``cases.csv``) are read
+in place and must agree with those counts; the messy variants (killed and resumed runs, damaged chunks, NaN and
+Inf, a live writer) are built here with sqlite3 and with the framing the W&B reader documents.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import math
+import os
+import sqlite3
+import threading
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import lossdoc
+from lossdoc.cli import app
+from lossdoc.errors import InputError
+from lossdoc.readers import wandb as wandb_reader
+from tests import wandb_bytes as wb
+from tests.conftest import ROOT
+
+
+def real_logs() -> Path:
+    """``shared/real-logs`` beside the checkout (CI lays it there), or LOSSDOC_REAL_LOGS."""
+    env = os.environ.get("LOSSDOC_REAL_LOGS")
+    candidates = [Path(env)] if env else []
+    candidates += [p / "shared" / "real-logs" for p in ROOT.parents]
+    for c in candidates:
+        if (c / "cases.csv").is_file():
+            return c
+    pytest.fail(f"shared/real-logs not found beside the checkout ({ROOT}); set LOSSDOC_REAL_LOGS")
+
+
+def cases() -> dict[str, dict]:
+    try:
+        folder = real_logs()
+    except BaseException:  # collected before any test runs: the test itself then fails with the reason
+        return {}
+    with open(folder / "cases.csv", newline="") as fh:
+        return {row["case"]: row for row in csv.DictReader(fh)}
+
+
+CASES = cases()
+STORE_CASES = sorted(c for c, row in CASES.items() if row["format"] in ("mlflow", "wandb", "wandb_csv", "dvclive"))
+
+
+def _skipped_runs(runs) -> int:
+    """Runs a store left out and counted in a note (no metrics; no loss while others log one)."""
+    n = 0
+    for r in runs:
+        for note in r.notes:
+            if "run(s) with no metrics skipped" in note or "run(s) that log no loss" in note:
+                n += int(note.split(" run(s)")[0].split()[-1])
+    return n
+
+
+@pytest.mark.parametrize("case", STORE_CASES or ["(cases.csv missing)"])
+def test_real_store_agrees_with_cases_csv(case):
+    folder = real_logs()
+    row = CASES[case]
+    path = folder / row["path_to_pass_to_lossdoc"]
+    if case.startswith("37_"):  # a W&B runs table, not a history: refused with a message that says so
+        with pytest.raises(InputError, match="runs table .*64 runs"):
+            lossdoc.read(path)
+        return
+    runs = lossdoc.read(path)
+    with_metrics = len(runs) + sum(int(n.split(" run(s)")[0].split()[-1]) for r in runs for n in r.notes
+                                   if "run(s) that log no loss" in n)
+    assert with_metrics == int(row["runs_expected"]), [r.name for r in runs]
+    expected_losses = {s for s in row["loss_series"].split(";") if s}
+    found_losses = {s.name for r in runs for s in r.series.values() if s.kind == "loss"}
+    assert found_losses == expected_losses, found_losses
+    # "points": rows of the main train-loss series (the train-loss name with most rows, over all runs)
+    totals: dict[str, int] = {}
+    for r in runs:
+        for s in r.series.values():
+            if s.role == "train_loss":
+                totals[s.name] = totals.get(s.name, 0) + len(s)
+    # cases.csv counts a W&B chart export's rows (the longest run) and an MLflow store's rows over all runs
+    longest = max((len(s) for r in runs for s in r.series.values() if s.role == "train_loss"), default=0)
+    assert int(row["points"]) in (max(totals.values(), default=0), longest), totals
+    has_nan = any(s.nonfinite for r in runs for s in r.series.values())
+    assert has_nan == (row["has_nan"] == "yes")
+
+
+def test_real_wandb_truncated_and_resumed_say_so():
+    folder = real_logs()
+    (run,) = lossdoc.read(folder / CASES["11_wandb_truncated_run"]["path_to_pass_to_lossdoc"])
+    assert any("last record incomplete" in n for n in run.notes) and any("no exit record" in n for n in run.notes)
+    (run,) = lossdoc.read(folder / CASES["13_wandb_resumed_3segments"]["path_to_pass_to_lossdoc"])
+    assert any("resumed: 3 segments" in n for n in run.notes), run.notes
+    assert run.name == "lstm_hd256" and run.meta["run_id"] == "2frm6hi4"
+
+
+def test_real_mlflow_db_is_read_only_and_narrowed(runner):
+    db = real_logs() / CASES["17_mlflow_stars_5runs"]["path_to_pass_to_lossdoc"]
+    before = (hashlib.sha256(db.read_bytes()).hexdigest(), db.stat().st_mtime_ns, db.stat().st_size)
+    siblings = sorted(p.name for p in db.parent.iterdir())
+    runs = lossdoc.read(db, experiment="SIC100", run="SIC100_2")
+    assert len(runs) == 2 and {r.meta["experiment"] for r in runs} == {"SIC100"}
+    assert all(r.name.startswith("SIC100_2 (") for r in runs)  # two runs share the name: ids added
+    (one,) = lossdoc.read(db, run=runs[0].meta["run_id"][:8])
+    assert one.meta["store"] == f"mlflow.db experiment 'SIC100' run 'SIC100_2' ({runs[0].meta['run_id']})"
+    r = runner.invoke(app, ["inspect", str(db), "--run", runs[0].meta["run_id"]])
+    assert r.exit_code == 0 and "from mlflow.db experiment 'SIC100' run 'SIC100_2'" in r.stdout, r.output
+    r = runner.invoke(app, ["analyze", str(db), "--experiment", "nope"])
+    assert r.exit_code == 2 and "no experiment 'nope'" in r.stderr and "SIC100" in r.stderr, r.output
+    after = (hashlib.sha256(db.read_bytes()).hexdigest(), db.stat().st_mtime_ns, db.stat().st_size)
+    assert before == after and sorted(p.name for p in db.parent.iterdir()) == siblings
+
+
+# ------------------------------------------------------------------------------------------ mlflow.db, built here
+
+
+def make_db(path: Path, runs: dict[str, dict[str, list[float]]], status: str = "FINISHED") -> None:
+    """A database with MLflow's tables (the columns MLflow writes) and runs of metrics, NaN/Inf stored the way
+    MLflow stores them (is_nan = 1 with value 0; +-Inf as +-DBL_MAX)."""
+    c = sqlite3.connect(path)
+    c.executescript(
+        "CREATE TABLE experiments (experiment_id INTEGER PRIMARY KEY, name VARCHAR(256), lifecycle_stage VARCHAR(32));"
+        "CREATE TABLE runs (run_uuid VARCHAR(32) PRIMARY KEY, name VARCHAR(250), status VARCHAR(9), start_time BIGINT,"
+        " lifecycle_stage VARCHAR(20), experiment_id INTEGER);"
+        "CREATE TABLE metrics (key VARCHAR(250), value FLOAT, timestamp BIGINT, run_uuid VARCHAR(32), step BIGINT,"
+        " is_nan BOOLEAN);"
+        "CREATE TABLE tags (key VARCHAR(250), value VARCHAR(5000), run_uuid VARCHAR(32));"
+        "INSERT INTO experiments VALUES (0, 'Default', 'active'), (1, 'exp-a', 'active');"
+    )
+    for k, (name, metrics) in enumerate(runs.items()):
+        rid = f"{k:032x}"
+        c.execute("INSERT INTO runs VALUES (?, ?, ?, ?, 'active', 1)", (rid, name, status, 1000 + k))
+        for key, values in metrics.items():
+            for i, v in enumerate(values):
+                nan = isinstance(v, float) and math.isnan(v)
+                stored = 0.0 if nan else (np.finfo(float).max * (1 if v > 0 else -1) if math.isinf(v) else v)
+                c.execute("INSERT INTO metrics VALUES (?, ?, ?, ?, ?, ?)", (key, stored, 10 * i, rid, i, int(nan)))
+    c.commit()
+    c.close()
+
+
+def test_mlflow_db_nan_inf_status_and_eval_runs(tmp_path):
+    db = tmp_path / "mlflow.db"
+    make_db(db, {
+        "blowup": {"train_loss": [1.0, 3.0, 30.0, math.inf, math.nan], "val_loss": [1.1, 2.0, 9.0, 90.0, -math.inf]},
+        "eval": {"accuracy": [0.9]},
+    }, status="RUNNING")
+    (run,) = lossdoc.read(db)
+    s = run.series["train_loss"]
+    assert s.values[3] == np.inf and np.isnan(s.values[4]) and run.series["val_loss"].values[4] == -np.inf
+    assert run.format == "mlflow-db" and run.name == "blowup"
+    assert any("still training, or the process died" in n for n in run.notes)
+    assert any("1 run(s) that log no loss" in n and "'eval'" in n for n in run.notes)
+    (ev,) = lossdoc.read(db, run="eval")  # named: read even without a loss
+    assert list(ev.series) == ["accuracy"]
+    report = lossdoc.analyze(str(db))
+    assert report.runs[0].primary.name == "non-finite"
+
+
+def test_mlflow_db_from_stdin_and_not_mlflow(tmp_path, runner):
+    db = tmp_path / "mlflow.db"
+    make_db(db, {"r": {"loss": [1.0, 0.5, 0.25]}})
+    other = tmp_path / "other.db"
+    sqlite3.connect(other).executescript("CREATE TABLE t (a INTEGER); INSERT INTO t VALUES (1);")
+    r = runner.invoke(app, ["analyze", str(other)])
+    assert r.exit_code == 2 and "other.db" in r.stderr, r.output
+    r = runner.invoke(app, ["analyze", str(other), "--input-format", "mlflow-db"])
+    assert r.exit_code == 2 and "without MLflow's tables" in r.stderr, r.output
+
+
+def test_mlflow_db_live_writer_is_not_blocked(tmp_path):
+    """While lossdoc reads, a writer keeps committing (MLflow's own SQLite settings: rollback journal)."""
+    db = tmp_path / "mlflow.db"
+    make_db(db, {f"run{i}": {"loss": [1.0 / (j + 1) for j in range(2000)]} for i in range(20)})
+    stop = threading.Event()
+    waits: list[float] = []
+
+    def writer():
+        c = sqlite3.connect(db, timeout=30)
+        j = 0
+        while not stop.is_set():
+            t0 = time.perf_counter()
+            c.execute("INSERT INTO metrics VALUES ('loss', 0.1, 99999, ?, ?, 0)", (f"{0:032x}", 5000 + j))
+            c.commit()
+            waits.append(time.perf_counter() - t0)
+            j += 1
+
+    t = threading.Thread(target=writer)
+    t.start()
+    try:
+        for _ in range(5):
+            runs = lossdoc.read(db)
+            assert len(runs) == 20
+    finally:
+        stop.set()
+        t.join()
+    assert waits and max(waits) < 2.0, max(waits)  # never held up for long: lossdoc's reads are short
+
+
+# ------------------------------------------------------------------------------------------ .wandb, messy variants
+
+
+def _rows(n: int, nan_at: int | None = None) -> list[dict]:
+    out = []
+    for i in range(n):
+        loss = 2.0 / (i + 1)
+        out.append({"loss": "NaN" if nan_at is not None and i >= nan_at else loss, "val_loss": loss * 1.1,
+                    "img": {"_type": "histogram", "values": [1, 2]}, "note": "text"})
+    return out
+
+
+def test_wandb_file_nan_media_goal_and_exit(tmp_path):
+    p = tmp_path / "run-abc123.wandb"
+    p.write_bytes(wb.run_file(_rows(30, nan_at=25), exit_code=1, extra=[wb.metric_record("val_loss", 1)]))
+    (run,) = lossdoc.read(p)
+    assert run.name == "my-run" and set(run.series) == {"loss", "val_loss"}
+    assert np.isnan(run.series["loss"].values[25:]).all() and len(run.series["loss"]) == 30
+    assert list(run.series["loss"].steps[:3]) == [0, 1, 2]
+    assert any("media values" in n for n in run.notes) and any("exited with code 1" in n for n in run.notes)
+
+
+def test_wandb_killed_run_and_bad_crc_resync(tmp_path):
+    rows = [{"loss": 1.0 / (i + 1), "pad": "x" * 200} for i in range(600)]  # several 32 KiB blocks
+    data = bytearray(wb.run_file(rows, exit_code=None))
+    killed = tmp_path / "killed" / "run-k.wandb"
+    killed.parent.mkdir()
+    killed.write_bytes(bytes(data[: len(data) - 50]))
+    (run,) = lossdoc.read(killed)
+    assert any("last record incomplete" in n for n in run.notes) and any("no exit record" in n for n in run.notes)
+    assert 590 <= len(run.series["loss"]) < 600
+    data[40000] ^= 0xFF  # a byte inside the second block
+    damaged = tmp_path / "damaged" / "run-d.wandb"
+    damaged.parent.mkdir()
+    damaged.write_bytes(bytes(data))
+    (run,) = lossdoc.read(damaged)
+    assert any("damaged chunk" in n for n in run.notes), run.notes
+    n = len(run.series["loss"])
+    assert 400 < n < 600  # the rest of the damaged block is lost, everything after it is read
+
+
+def test_wandb_resumed_run_folders_are_one_run(tmp_path):
+    wandb_dir = tmp_path / "wandb"
+    first = wandb_dir / "run-20240101_000000-res1" / "run-res1.wandb"
+    second = wandb_dir / "run-20240102_000000-res1" / "run-res1.wandb"
+    other = wandb_dir / "offline-run-20240103_000000-zzz9" / "run-zzz9.wandb"
+    for p in (first, second, other):
+        p.parent.mkdir(parents=True)
+    first.write_bytes(wb.run_file([{"loss": 1.0 / (i + 1), "_step": i} for i in range(10)], run_id="res1",
+                                  exit_code=None))
+    second.write_bytes(wb.run_file([{"loss": 0.05, "_step": 10 + i} for i in range(5)], run_id="res1"))
+    other.write_bytes(wb.run_file([{"loss": 1.0} for _ in range(3)], run_id="zzz9", name="other"))
+    (wandb_dir / "latest-run").symlink_to(second.parent)
+    runs = lossdoc.read(wandb_dir)
+    assert sorted(r.meta["run_id"] for r in runs) == ["res1", "zzz9"]
+    res = next(r for r in runs if r.meta["run_id"] == "res1")
+    assert len(res.series["loss"]) == 15 and list(res.series["loss"].steps[-2:]) == [13, 14]
+    assert any("resumed: 2 segments" in n for n in res.notes)
+    assert not any("no exit record" in n for n in res.notes)  # the last segment ended
+    (single,) = lossdoc.read(first.parent)
+    assert len(single.series["loss"]) == 10
+
+
+def test_wandb_bulk_decoder_agrees_with_the_general_decoder():
+    """The array decoder of history rows and the field-by-field decoder give the same numbers, on rows the bulk
+    path accepts and on rows it hands over (long keys, keys in the old `key` field, nested key parts)."""
+    long_key = "k" * 200
+    recs = [wb.history(i + 1, {"loss": 1.0 / (i + 1), long_key: i, "_step": i}, i, nested=bool(i % 2))
+            for i in range(50)]
+    data = wb.frame([wb.run_record("x")] + recs)
+    seg = wandb_reader.read_segment(data, "x")
+    slow = wandb_reader.Columns()
+    for k, rec in enumerate(r for r in wandb_reader.deframe(data).records if wandb_reader.history_payload(r)):
+        wandb_reader._slow_row(wandb_reader.history_payload(rec), k, slow)
+    for key in ("loss", long_key, "_step"):
+        fast_rows, fast_vals = seg.cols.series(key)
+        slow_rows, slow_vals = slow.series(key)
+        order = np.argsort(fast_rows, kind="stable")
+        assert np.array_equal(fast_rows[order], slow_rows) and np.array_equal(fast_vals[order], slow_vals), key
+
+
+# ------------------------------------------------------------------------------------------ DVCLive, W&B CSV
+
+
+def test_dvclive_folder_and_project(tmp_path):
+    live = tmp_path / "proj" / "dvclive"
+    for name, vals in (("train/loss", [1.0, 0.5, 0.3]), ("eval/loss", [1.1, 0.7, 0.6]), ("eval/acc", [0.5, 0.7, 0.8])):
+        f = live / "plots" / "metrics" / f"{name}.tsv"
+        f.parent.mkdir(parents=True, exist_ok=True)
+        f.write_text("step\t" + name.split("/")[-1] + "\n" + "".join(f"{i}\t{v}\n" for i, v in enumerate(vals)))
+    (live / "metrics.json").write_text(json.dumps({"train": {"loss": 0.3}}))
+    for p in (live, tmp_path / "proj", live / "plots" / "metrics"):
+        (run,) = lossdoc.read(p)
+        assert run.format == "dvclive" and run.train_loss.name == "train/loss" and run.val_loss.name == "eval/loss"
+    assert run.series["eval/acc"].role == "val_metric"
+
+
+def test_wandb_chart_export(tmp_path):
+    p = tmp_path / "wandb_export.csv"
+    lines = ['"Step","a - train/loss","a - train/loss__MIN","a - train/loss__MAX","b - train/loss"']
+    for i in range(20):
+        lines.append(f'"{i * 10}","{1 / (i + 1)}","{1 / (i + 1)}","{1 / (i + 1)}",' + (f'"{2 / (i + 1)}"' if i < 15
+                                                                                      else '""'))
+    p.write_text("\n".join(lines) + "\n")
+    runs = lossdoc.read(p)
+    assert [r.name for r in runs] == ["a", "b"] and [len(r.train_loss) for r in runs] == [20, 15]
+    assert runs[0].series["train/loss"].steps[-1] == 190 and any("__MIN/__MAX" in n for n in runs[0].notes)
