@@ -100,9 +100,8 @@ def test_network_only_for_urls():
     import sys
 
     code = (
-        "import sys, lossdoc; lossdoc.analyze([%r, %r], jobs=1); "
-        "print('lossdoc.readers.mlflow_server' in sys.modules, 'urllib.request' in sys.modules)"
-        % (str(ROOT / "fixtures" / "keras-history"), str(ROOT / "fixtures" / "mlflow"))
+        "import sys, lossdoc; lossdoc.analyze([{!r}, {!r}], jobs=1); "
+        "print('lossdoc.readers.mlflow_server' in sys.modules, 'urllib.request' in sys.modules)".format(str(ROOT / "fixtures" / "keras-history"), str(ROOT / "fixtures" / "mlflow"))
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.split() == ["False", "False"], out

@@ -57,19 +57,21 @@ def reading_limits(max_bytes: int | None = None) -> Iterator[None]:
 
 #: Options that narrow what a store holds to what the user asked for (``--run``, ``--experiment``): a mapping
 #: from option name to value, set for the duration of a read. Readers of one-run files ignore them.
-_options: contextvars.ContextVar[dict[str, str]] = contextvars.ContextVar("lossdoc_reader_options", default={})
+_options: contextvars.ContextVar[tuple[tuple[str, str], ...]] = contextvars.ContextVar(
+    "lossdoc_reader_options", default=()
+)
 
 
 def reader_option(name: str) -> str | None:
-    return _options.get().get(name)
+    return dict(_options.get()).get(name)
 
 
 @contextmanager
 def reading_options(options: dict[str, str] | None = None) -> Iterator[None]:
     """Within the block, readers of stores also see ``options`` (``{"run": ..., "experiment": ...}``); None
     values keep what an enclosing block set."""
-    given = {**_options.get(), **{k: str(v) for k, v in (options or {}).items() if v is not None}}
-    token = _options.set(given)
+    given = {**dict(_options.get()), **{k: str(v) for k, v in (options or {}).items() if v is not None}}
+    token = _options.set(tuple(given.items()))
     try:
         yield
     finally:

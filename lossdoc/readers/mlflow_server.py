@@ -75,7 +75,7 @@ class Server:
         req = urllib.request.Request(url, data=data, headers=headers, method="POST" if body is not None else "GET")
         limit = max_bytes()
         try:
-            with urllib.request.urlopen(req, timeout=timeout()) as resp:  # noqa: S310 - http(s) only, checked
+            with urllib.request.urlopen(req, timeout=timeout()) as resp:
                 raw = resp.read(limit + 1) if limit else resp.read()
         except urllib.error.HTTPError as exc:
             raise ServerError(self.label, f"{endpoint}: the server answered {exc.code} {exc.reason}"

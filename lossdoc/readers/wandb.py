@@ -23,6 +23,7 @@ one Run, its segments in time order.
 
 from __future__ import annotations
 
+import math
 import struct
 import zlib
 from collections.abc import Iterator
@@ -543,7 +544,7 @@ def run_files(path: Path) -> list[Path]:
 
 def _run_id_of(p: Path) -> str:
     stem = p.stem  # run-<id>
-    return stem[4:] if stem.startswith("run-") else stem
+    return stem.removeprefix("run-")
 
 
 def _has_run_file(path: Path) -> bool:
@@ -682,7 +683,7 @@ class WandbCsvReader(Reader):
                 vals, pos = [], []
                 for x, r in zip(xs, data, strict=True):
                     cell = r[i].strip() if i < len(r) else ""
-                    if not cell or x != x:
+                    if not cell or math.isnan(x):
                         continue
                     try:
                         vals.append(float(cell))
