@@ -4,16 +4,18 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 DEMO   ?= fixtures/keras-history/overfit_small_data.json
 
-.PHONY: help demo test lint install fixtures eval clean bench fuzz
+.PHONY: help demo test lint install fixtures eval clean bench fuzz compare-fixtures
 
 help:
-	@echo "make demo      set up .venv and run lossdoc on a bundled real training log"
+	@echo "make demo      set up .venv with lossdoc's runtime only and run it on a bundled real training log"
 	@echo "make test      set up .venv with the test extras and run the test suite"
 	@echo "make lint      ruff over lossdoc/ and tests/"
 	@echo "make fixtures  regenerate fixtures/ by real training (installs torch CPU into .venv-fixtures)"
 	@echo "make bench     generate big logs with the real writers (bench/data) and write BENCHMARKS.md"
 	@echo "make fuzz      the property tests and the bad-input corpus with many more hypothesis examples"
-	@echo "make eval      per-mode precision/recall and confusion of primary diagnoses on fixtures/eval"
+	@echo "make eval      per-mode precision/recall and confusion of primary diagnoses on fixtures/eval,"
+	@echo "               then lossdoc compare on the seed-only and changed pairs of fixtures/compare"
+	@echo "make compare-fixtures  regenerate fixtures/compare by real training (seeds x known changes)"
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -25,7 +27,14 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 
 install: $(VENV)/.installed
 
-demo: install
+# The runtime only (no test or dev extras), as a user gets it with `pip install .`; says how long it took.
+$(VENV)/.runtime-installed: pyproject.toml | $(BIN)/python
+	@echo "installing lossdoc and its runtime dependencies into $(VENV) ..."
+	@start=$$(date +%s); $(BIN)/python -m pip install --quiet --disable-pip-version-check -e . && \
+	  echo "installed in $$(( $$(date +%s) - start )) s"
+	@touch $@
+
+demo: $(VENV)/.runtime-installed
 	@echo "$$ lossdoc analyze $(DEMO)"
 	@$(BIN)/lossdoc analyze $(DEMO); code=$$?; \
 	  echo "(lossdoc exited $$code: 0 clean, 1 findings at or above --fail-on, 2 error)"; \
@@ -40,6 +49,7 @@ fuzz: install
 
 eval: install
 	$(BIN)/python tools/evaluate.py
+	$(BIN)/python tools/eval_compare.py
 
 lint: install
 	$(BIN)/ruff check lossdoc tests
@@ -65,9 +75,16 @@ $(FIXTURES_VENV)/.bench-installed: | $(FIXTURES_VENV)/bin/python
 	  $(FIXTURES_VENV)/bin/python -m pip install --quiet --disable-pip-version-check torch==2.13.0 tensorboard google-crc32c
 	@touch $@
 
+# lossdoc compare's evaluation pairs (fixtures/compare): 8 small tasks x 7 configurations x 8 seeds, ~4 min on CPU.
+compare-fixtures: | $(FIXTURES_VENV)/bin/python
+	$(FIXTURES_VENV)/bin/python -c "import torch, sklearn" 2>/dev/null || \
+	  $(FIXTURES_VENV)/bin/python -m pip install --quiet -r fixtures/requirements.txt
+	$(FIXTURES_VENV)/bin/python fixtures/compare/generate.py
+
 bench: $(VENV)/.bench-installed $(FIXTURES_VENV)/.bench-installed
 	$(FIXTURES_VENV)/bin/python bench/generate.py bench/data
 	$(BIN)/python bench/run.py --data bench/data --out BENCHMARKS.md
+	$(BIN)/python -m pytest -m slow tests/test_bounds.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis *.egg-info

@@ -12,19 +12,21 @@
 from __future__ import annotations
 
 import os
-import warnings
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from lossdoc.config import Config, check_fail_on
 from lossdoc.errors import InputError, UsageError
-from lossdoc.model import InputProblem, Report, Run, Series
+from lossdoc.model import InputProblem, Report, Run
 from lossdoc.naming import normalise
-from lossdoc.readers.base import reading_options
+from lossdoc.signals import bin_run
+
+if TYPE_CHECKING:
+    from lossdoc.readers.registry import Unit
 
 #: Series longer than this are binned (median per bin) before the rules see them; 0 keeps every point.
 DEFAULT_MAX_POINTS = 200_000
@@ -51,10 +53,6 @@ def read(
     from lossdoc.readers.registry import read_path
 
     with reading_limits(max_bytes), reading_options({"run": run, "experiment": experiment}):
-        if str(path).startswith(("http://", "https://")):
-            from lossdoc.readers.mlflow_server import read_url
-
-            return read_url(str(path))
         return read_path(path, input_format)
 
 
@@ -65,64 +63,6 @@ def join(paths: list[str], input_format: str | None = None, *, max_bytes: int | 
 
     with reading_limits(max_bytes):
         return _join([str(p) for p in paths], input_format)
-
-
-# ---------------------------------------------------------------------------------------------- binning
-
-
-def bin_series(s: Series, max_points: int) -> tuple[Series, dict[str, int]] | None:
-    """A series longer than ``max_points`` cut into equal bins of consecutive points, each bin kept as the
-    median of its finite values (at the x of the bin's middle point) and, when the bin holds NaN/Inf, also its
-    first non-finite point at that point's own x, so that non-finite values stay visible where they start.
-    Returns the binned series and what was done, or None when the series is short enough (or max_points is 0)."""
-    n = len(s)
-    if not max_points or n <= max_points:
-        return None
-    w = -(-n // max_points)  # points per bin
-    nb = -(-n // w)
-    pad = nb * w - n
-    v = s.values
-    finite = np.isfinite(v)
-    grid = np.concatenate([np.where(finite, v, np.nan), np.full(pad, np.nan)]).reshape(nb, w)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN bins
-        med = np.nanmedian(grid, axis=1)
-    starts = np.arange(nb) * w
-    counts = np.minimum(w, n - starts)
-    mid = starts + counts // 2
-    bad = np.concatenate([~finite, np.zeros(pad, dtype=bool)]).reshape(nb, w)
-    has_bad = bad.any(axis=1)
-    first_bad = starts + np.argmax(bad, axis=1)
-    has_fin = ~np.isnan(med)
-    # A bin with both: its median must not sit at the same x as its non-finite point.
-    clash = has_fin & has_bad & (mid == first_bad)
-    mid = np.where(clash & (mid + 1 < starts + counts), mid + 1, np.where(clash, mid - 1, mid))
-    idx = np.concatenate([mid[has_fin], first_bad[has_bad]])
-    vals = np.concatenate([med[has_fin], v[first_bad[has_bad]]])
-    order = np.argsort(idx, kind="stable")
-    idx, vals = idx[order], vals[order]
-    out = s.take(idx, vals)
-    info = {"points": n, "kept": len(out), "bin": w, "nonfinite": int((~finite).sum()), "nonfinite_kept": int(has_bad.sum())}
-    return out, info
-
-
-def bin_run(run: Run, max_points: int) -> Run:
-    """The run with every series longer than ``max_points`` binned (a copy; the run given is not changed), and a
-    note saying so."""
-    done: dict[str, dict[str, int]] = {}
-    series = dict(run.series)
-    for name, s in run.series.items():
-        binned = bin_series(s, max_points)
-        if binned is not None:
-            series[name], done[name] = binned
-    if not done:
-        return run
-    parts = []
-    for name, d in done.items():
-        extra = f"; {d['nonfinite']:,} NaN/Inf kept as {d['nonfinite_kept']:,}" if d["nonfinite"] else ""
-        parts.append(f"{name} {d['points']:,} -> {d['kept']:,} (median of each {d['bin']:,}{extra})")
-    note = f"long series binned to {max_points:,} points for the rules (--max-points; 0 keeps all): " + ", ".join(parts)
-    return replace(run, series=series, notes=[*run.notes, note], meta={**run.meta, "binned": done})
 
 
 def run_from_columns(columns: Mapping[str, Any], source: str = "<data>", fmt: str = "python") -> Run:
@@ -243,6 +183,8 @@ def analyze(
         paths = [source] if isinstance(source, (str, os.PathLike)) else list(source)
         _analyze_paths([str(p) for p in paths], cfg, train, val, report, jobs, progress, limits)
         return report
+    from lossdoc.readers.base import reading_options
+
     with reading_options(dict(limits.options)):
         runs = _runs_from(source, cfg, report, limits.max_bytes)
     for rr, problem in (_check(run, cfg, train, val, limits.max_points) for run in runs):
@@ -291,125 +233,24 @@ def _check(
 PARALLEL_MIN_BYTES = 2_000_000  # below this, starting worker processes costs more than it saves
 
 
-@dataclass(frozen=True)
-class _Unit:
-    """One piece of work: a path read on its own. ``root`` renames TensorBoard runs as the whole logdir would;
-    ``lenient`` skips what is not a log, as a folder walk does."""
-
-    path: str
-    root: str | None = None
-    lenient: bool = False
-
-
-def _units(path: str, input_format: str | None) -> list[_Unit]:
-    """Split one folder of runs into pieces that read the same alone as together; anything else stays whole."""
-    if path.startswith(("http://", "https://")):  # an MLflow tracking server: one piece per run
-        from lossdoc.readers.mlflow_server import split_url
-
-        return [_Unit(u) for u in split_url(path)]
-    p = Path(path)
-    if path == "-" or input_format or not p.is_dir():
-        return [_Unit(path)]
-    try:
-        from lossdoc.readers.registry import readers
-
-        dir_readers = [r for r in readers() if r.handles_dirs]
-        claimed = next((r for r in dir_readers if _sniff_dir(r, p)), None)
-        entries = sorted(os.scandir(p), key=lambda e: e.name)
-    except OSError:
-        return [_Unit(path)]
-    if claimed is not None:
-        if claimed.name != "tensorboard":
-            return [_Unit(path)]
-        from lossdoc.readers.tensorboard import EVENT_MARK, SPLIT_DIRS
-
-        kids = [e for e in entries if not e.name.startswith(".")]
-        if (
-            len(kids) < 2
-            or any(not e.is_dir(follow_symlinks=False) for e in kids)
-            or any(EVENT_MARK in e.name for e in entries)
-            or any(e.name.lower() in SPLIT_DIRS for e in kids)
-            or not all(_sniff_dir(claimed, Path(e.path)) for e in kids)
-        ):
-            return [_Unit(path)]
-        return [_Unit(e.path, root=path) for e in kids]
-    units = []
-    for e in entries:
-        if e.is_dir(follow_symlinks=False):
-            sub_claimed = any(_sniff_dir(r, Path(e.path)) for r in dir_readers)
-            units.append(_Unit(e.path, lenient=not sub_claimed))
-        elif not e.name.startswith("."):
-            units.append(_Unit(e.path, lenient=True))
-    return units if len(units) > 1 else [_Unit(path)]
-
-
-def _sniff_dir(reader: Any, path: Path) -> bool:
-    try:
-        return bool(reader.sniff_dir(path))
-    except OSError:
-        return False
-
-
-def _size(path: str) -> int:
-    p = Path(path)
-    if p.is_file():
-        return p.stat().st_size
-    total = 0
-    for root, _dirs, files in os.walk(p):
-        for f in files:
-            try:
-                total += os.stat(os.path.join(root, f)).st_size
-            except OSError:
-                pass
-    return total
-
-
-def _read_unit(unit: _Unit, input_format: str | None, max_bytes: int | None) -> tuple[list[Run], list[InputError], list[str]]:
-    """A unit's runs, the logs in it that could not be read, and the files in it that are not logs. A file met
-    in a folder that no reader recognises is skipped (counted); one that a reader took but could not read is an
-    error; a path given on the command line that is not a log is an error too."""
-    from lossdoc.errors import NotALog
-    from lossdoc.readers.base import reading_limits
-    from lossdoc.readers.registry import read_folder
-
-    try:
-        with reading_limits(max_bytes):
-            if unit.path != "-" and Path(unit.path).is_dir():
-                found = read_folder(Path(unit.path), input_format)
-                if not found.runs and not found.errors and not unit.lenient:
-                    return [], [InputError(unit.path, "no training log found in this folder")], found.not_logs
-                return found.runs, found.errors, found.not_logs
-            return read(unit.path, input_format, max_bytes=max_bytes), [], []
-    except NotALog as exc:
-        if unit.lenient:
-            return [], [], [exc.source]
-        return [], [exc], []
-    except InputError as exc:
-        return [], [exc], []
-
-
 def _work(
-    unit: _Unit, cfg: Config, train: str | None, val: str | None, limits: _Limits = _Limits()
+    unit: Unit, cfg: Config, train: str | None, val: str | None, limits: _Limits = _Limits()
 ) -> tuple[list, list[InputProblem], list[str]]:
     """Read one unit and check its runs; runs in a worker process, so everything returned pickles."""
-    with reading_options(dict(limits.options)):
-        runs, failed, not_logs = _read_unit(unit, cfg.input_format, limits.max_bytes)
-    if not runs:
-        return [], [InputProblem(exc.source, exc.problem) for exc in failed], not_logs
-    if unit.root is not None:
-        for run in runs:
-            src = Path(run.source)
-            if src.is_relative_to(unit.root):
-                run.name = src.relative_to(unit.root).as_posix()
-    done, problems = [], [InputProblem(exc.source, exc.problem) for exc in failed]
-    for run in runs:
+    from lossdoc.readers.base import reading_limits, reading_options
+    from lossdoc.readers.registry import read_unit
+
+    with reading_limits(limits.max_bytes), reading_options(dict(limits.options)):
+        found = read_unit(unit, cfg.input_format)
+    done, problems = [], [InputProblem(exc.source, exc.problem) for exc in found.errors]
+    for run in found.runs:
         rr, problem = _check(run, cfg, train, val, limits.max_points)
         if problem is not None:
             problems.append(problem)
         else:
             _share_equal_positions(rr.run)
             done.append(rr)
-    return done, problems, not_logs
+    return done, problems, found.not_logs
 
 
 def _share_equal_positions(run: Run) -> None:
@@ -441,12 +282,13 @@ def _analyze_paths(
     progress: Callable[[int, int], None] | None,
     limits: _Limits = _Limits(),
 ) -> None:
-    groups: list[tuple[str, list[_Unit]]] = []
-    with reading_options(dict(limits.options)):
-        for path in paths:
-            groups.append((path, _units(path, cfg.input_format)))
+    from lossdoc.readers.base import reading_options
+    from lossdoc.readers.registry import split
+
+    with reading_options(dict(limits.options)):  # a store's split (runs of an MLflow server) sees --run too
+        groups: list[tuple[str, list[Unit]]] = [(path, split(path, cfg.input_format)) for path in paths]
     units = [u for _, us in groups for u in us]
-    results: dict[_Unit, tuple[list, list[InputProblem], list[str]]] = {}
+    results: dict[Unit, tuple[list, list[InputProblem], list[str]]] = {}
     workers = _workers(units, jobs)
     total = len(units)
     if workers <= 1:
@@ -492,14 +334,14 @@ def _not_logs_note(paths: list[str], show: int = 3) -> str:
 PARALLEL_MIN_UNITS = 64
 
 
-def _workers(units: list[_Unit], jobs: int | None) -> int:
+def _workers(units: list[Unit], jobs: int | None) -> int:
     remote = [u for u in units if u.path != "-"]
     if jobs is not None:
         return max(1, min(jobs, len(remote)))
     cores = os.cpu_count() or 1
     if len(remote) < 2 or cores < 2:
         return 1
-    if len(remote) < PARALLEL_MIN_UNITS and sum(_size(u.path) for u in remote) < PARALLEL_MIN_BYTES:
+    if len(remote) < PARALLEL_MIN_UNITS and sum(u.size() for u in remote) < PARALLEL_MIN_BYTES:
         return 1  # a few small logs: starting worker processes would cost more than it saves
     return min(cores, len(remote), 32)
 
@@ -518,6 +360,3 @@ def apply_overrides(run: Run, train: str | None, val: str | None) -> None:
         names = ", ".join(run.series) or "none"
         raise InputError(run.source, f"no loss series found (series: {names}); name one with --train/--val")
 
-
-def resolve_paths(paths: list[str]) -> list[str]:
-    return [str(Path(p)) if p != "-" else p for p in paths]

@@ -45,6 +45,14 @@ class ReportFormat(str, Enum):
     json = "json"
     markdown = "markdown"
     github = "github"
+    sarif = "sarif"
+    junit = "junit"
+
+
+class Color(str, Enum):
+    auto = "auto"
+    always = "always"
+    never = "never"
 
 
 class FailOn(str, Enum):
@@ -62,10 +70,27 @@ def _err(message: str) -> None:
     if stream is None:  # stderr closed: nothing can be said, the exit code still tells
         return
     try:
-        stream.write(f"lossdoc: error: {printable(message)}\n")
+        stream.write(fit_stream(stream, f"lossdoc: error: {printable(message)}\n"))
         stream.flush()
     except (OSError, ValueError):
         pass
+
+
+def fit_stream(stream, text: str) -> str:
+    """``text`` as ``stream`` can encode it: on a terminal that is not UTF-8 (``PYTHONIOENCODING=ascii``) the
+    charts and marks fall back to ASCII, and any other character is shown escaped (a log's ``é`` as ``\\xe9``)."""
+    encoding = getattr(stream, "encoding", None) or "utf-8"
+    try:
+        text.encode(encoding)
+        return text
+    except (UnicodeEncodeError, LookupError):
+        pass
+    from lossdoc.reporters.ascii import to_ascii
+
+    try:
+        return to_ascii(text).encode(encoding, errors="backslashreplace").decode(encoding)
+    except LookupError:
+        return text.encode("ascii", errors="backslashreplace").decode("ascii")
 
 
 def _silence_stdout() -> None:
@@ -83,7 +108,7 @@ def _emit(text: str) -> None:
         _err("stdout is closed: the report could not be written (use --output FILE)")
         raise typer.Exit(2)
     try:
-        sys.stdout.write(text)
+        sys.stdout.write(fit_stream(sys.stdout, text))
         sys.stdout.flush()
     except BrokenPipeError:
         _silence_stdout()
@@ -137,7 +162,7 @@ def main_options(
     ] = None,
     debug: Annotated[bool, typer.Option("--debug", help="Show full tracebacks for errors.")] = False,
 ) -> None:
-    _state["debug"] = debug
+    _state["debug"] = _state["debug"] or debug
 
 
 def _stdout_is_tty() -> bool:
@@ -147,7 +172,14 @@ def _stdout_is_tty() -> bool:
         return False
 
 
-def _use_color() -> bool:
+def _use_color(choice: str = "auto") -> bool:
+    """--color always|never decide; auto: FORCE_COLOR (set, not 0) forces colour, NO_COLOR turns it off, else colour
+    on a terminal that is not TERM=dumb."""
+    if choice != "auto":
+        return choice == "always"
+    force = os.environ.get("FORCE_COLOR")
+    if force is not None and force.strip().lower() not in ("", "0", "false", "no"):
+        return True
     return _stdout_is_tty() and "NO_COLOR" not in os.environ and os.environ.get("TERM") != "dumb"
 
 
@@ -194,7 +226,12 @@ def analyze(
     paths: PathsArg,
     format: Annotated[
         ReportFormat,
-        typer.Option("--format", "-f", help="rich (terminal), json, markdown (step summary / PR comment), github."),
+        typer.Option(
+            "--format",
+            "-f",
+            help="rich (terminal), json, markdown (step summary / PR comment), github (annotations), sarif (code "
+            "scanning), junit (test reports).",
+        ),
     ] = ReportFormat.rich,
     fail_on: Annotated[
         FailOn | None, typer.Option("--fail-on", help="Lowest severity that makes the exit code 1 [default: warning].")
@@ -219,11 +256,21 @@ def analyze(
         bool, typer.Option("--exit-zero", help="Report findings but exit 0 (errors still exit 2).")
     ] = False,
     summary: Annotated[bool, typer.Option("--summary", help="Only the summary table of the runs.")] = False,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="Only the verdict line (rich); errors still go to stderr.")
+    ] = False,
+    statistics: Annotated[
+        bool,
+        typer.Option("--statistics", help="Instead of the report, how many runs each rule fired in (rich or json)."),
+    ] = False,
+    color: Annotated[
+        Color, typer.Option("--color", help="Colour in the terminal report: auto (a terminal; FORCE_COLOR, NO_COLOR), always, never.")
+    ] = Color.auto,
     plot: Annotated[
-        Path | None, typer.Option("--plot", help="Write an annotated figure (.png or .svg; needs lossdoc[plot]).")
+        Path | None, typer.Option("--plot", help="Write an annotated figure (.png, .svg or .pdf; needs lossdoc[plot]).")
     ] = None,
     jobs: Annotated[
-        int | None, typer.Option("--jobs", "-j", min=1, help="Worker processes for many runs [default: auto].")
+        int | None, typer.Option("--jobs", "-j", help="Worker processes for many runs, at least 1 [default: auto].")
     ] = None,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Also show skipped rules and all columns.")] = False,
     max_points: Annotated[
@@ -242,14 +289,20 @@ def analyze(
             help="Refuse files (and stdin) larger than this, e.g. 500M, 4G; 0 means no limit.",
         ),
     ] = "1G",
+    expect: ExpectOpt = None,
     run: RunOpt = None,
     experiment: ExperimentOpt = None,
 ) -> None:
     """Diagnose training logs; the exit code gates CI (0 clean, 1 findings, 2 errors)."""
     from lossdoc import api
+    from lossdoc.errors import UsageError
     from lossdoc.model import InputProblem, Report
     from lossdoc.reporters import REPORTERS
 
+    if jobs is not None and jobs < 1:
+        raise UsageError(f"--jobs {jobs}: the number of worker processes must be at least 1")
+    if statistics and format not in (ReportFormat.rich, ReportFormat.json):
+        raise UsageError(f"--statistics is a table (rich) or json, not --format {format.value}")
     _guard_outputs(paths, output=output, plot=plot)  # before anything is read: a log is never overwritten
     if output is None and sys.stdout is None:
         _err("stdout is closed: the report could not be written (use --output FILE)")
@@ -271,6 +324,7 @@ def analyze(
         "run": run,
         "experiment": experiment,
     }
+    _apply_expectations(cfg, expect, kwargs)
     if join:
         report = Report()
         try:
@@ -295,8 +349,12 @@ def analyze(
     to_file = output is not None
     options: dict = {"summary": summary, "verbose": verbose}
     if format is ReportFormat.rich:
-        options.update(width=100 if to_file else _width(), color=False if to_file else _use_color())
-    text = REPORTERS[format.value](report, **options)
+        in_color = _use_color(color.value) if not to_file or color is Color.always else False
+        options.update(width=100 if to_file else _width(), color=in_color, quiet=quiet)
+    if statistics:
+        text = REPORTERS["statistics"](report, json_output=format is ReportFormat.json)
+    else:
+        text = REPORTERS[format.value](report, **options)
     if plot is not None and report.runs:
         from lossdoc.reporters.plot import write_plot
 
@@ -306,6 +364,34 @@ def analyze(
     else:
         _emit(text)
     raise typer.Exit(report.exit_code)
+
+
+ExpectOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--expect",
+        "-e",
+        help="An expectation the run must meet, e.g. \"final(val_accuracy) >= 0.9\", \"best(val_loss) <= 0.35\", "
+        "\"steps_to(val_loss <= 0.5) <= 2000\" (repeatable; replaces expect in the config). Unmet: an error "
+        "finding LD401.",
+    ),
+]
+
+
+def _apply_expectations(cfg, expect: list[str] | None, kwargs: dict) -> None:
+    """--expect: parse now (a typo is one line, exit 2, before anything is read), replace the config's list, and
+    keep the rule that checks them enabled even under --select."""
+    from lossdoc.config import set_expectations
+    from lossdoc.expect import parse_all
+
+    if expect is not None:
+        parse_all(expect)
+        set_expectations(cfg, expect)
+        cfg.origins["expect"] = "command line"
+    if cfg.expect:
+        select = kwargs.get("select") if kwargs.get("select") is not None else cfg.select
+        if select is not None and not any(k.strip().lower() in ("expectation", "ld401", "ld4", "ld40") for k in select):
+            kwargs["select"] = [*select, "expectation"]
 
 
 def _guard_outputs(paths: list[str], **targets: Path | None) -> None:
@@ -359,8 +445,10 @@ def _linked_inside(target: Path, folder: Path, limit: int = 100_000) -> bool:
         st = os.stat(target)
     except OSError:
         return False
+    from lossdoc.readers.registry import walk
+
     seen = 0
-    for root, _dirs, files in os.walk(folder):
+    for root, _dirs, files in walk(folder, strict=False):
         for f in files:
             seen += 1
             if seen > limit:
@@ -391,7 +479,9 @@ def parse_size(text: str) -> int:
 
     if not (math.isfinite(value) and value >= 0):
         raise UsageError(f"--max-bytes {text!r}: expected a size such as 500M, 4G or 0 (no limit)")
-    return int(value * scale)
+    if value == 0:
+        return 0
+    return max(1, math.ceil(value * scale))  # a tiny positive size is a tiny limit, never 0 ("no limit")
 
 
 def _check_plot(path: Path) -> None:
@@ -481,6 +571,83 @@ def _split(items: list[str] | None) -> list[str] | None:
     if items is None:
         return None
     return [p.strip() for item in items for p in item.split(",") if p.strip()]
+
+
+@app.command("compare")
+@guarded
+def compare_cmd(
+    baseline: Annotated[str, typer.Argument(help="The baseline: a log file, a run folder or a logdir (e.g. main's).")],
+    candidate: Annotated[str, typer.Argument(help="The candidate, in any format lossdoc reads (e.g. the PR's).")],
+    metric: Annotated[
+        str | None,
+        typer.Option("--metric", "-m", help="Series to compare (default: the val loss); its direction comes from "
+                     "its name (val_accuracy: higher is better)."),
+    ] = None,
+    tolerance: Annotated[
+        str,
+        typer.Option("--tolerance", "-t", help="auto (a band from the runs' own noise and, with seeds, their "
+                     "spread) or a percentage of the baseline's value, e.g. 5."),
+    ] = "auto",
+    group_by: Annotated[
+        str | None,
+        typer.Option("--group-by", "-g", help="A name pattern (glob) for the part of a run's name that is the "
+                     "seed, e.g. 'seed_*': runs that differ only there are compared as distributions."),
+    ] = None,
+    format: Annotated[
+        ReportFormat,
+        typer.Option("--format", "-f", help="rich (terminal), json, markdown (PR comment), github."),
+    ] = ReportFormat.rich,
+    fail_on: Annotated[
+        FailOn | None,
+        typer.Option("--fail-on", help="Lowest severity of a new finding that makes the exit code 1 "
+                     "[default: warning]."),
+    ] = None,
+    input_format: InputFormatOpt = None,
+    train: Annotated[str | None, typer.Option("--train", help="Series to use as the training loss.")] = None,
+    val: Annotated[str | None, typer.Option("--val", help="Series to use as the validation loss.")] = None,
+    config: ConfigOpt = None,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write the report to FILE (whole or not at all).")
+    ] = None,
+    exit_zero: Annotated[
+        bool, typer.Option("--exit-zero", help="Report but exit 0 (errors still exit 2).")
+    ] = False,
+    summary: Annotated[bool, typer.Option("--summary", help="Only the summary table of the pairs.")] = False,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Detail every pair, not only failing ones.")] = False,
+    max_bytes: Annotated[
+        str, typer.Option("--max-bytes", help="Refuse files larger than this, e.g. 500M; 0 means no limit.")
+    ] = "1G",
+) -> None:
+    """Compare a candidate's training curves with a baseline's: noise-aware, seeds as distributions, new findings.
+
+    Exit 0 when the candidate is not worse beyond tolerance and has no new finding at or above --fail-on, 1 when
+    it is or has, 2 on input or usage errors."""
+    from lossdoc.compare import compare
+    from lossdoc.reporters.compare_common import COMPARE_REPORTERS
+
+    _guard_outputs([baseline, candidate], output=output)
+    if output is None and sys.stdout is None:
+        _err("stdout is closed: the report could not be written (use --output FILE)")
+        raise typer.Exit(2)
+    cfg = _load_config(config)
+    result = compare(
+        baseline, candidate, metric=metric, tolerance=tolerance, group_by=group_by, config=cfg,
+        fail_on=fail_on.value if fail_on else None, input_format=input_format, train=train, val=val,
+        max_bytes=parse_size(max_bytes),
+    )
+    result.exit_zero = exit_zero
+    for e in result.errors:
+        _err(f"{e.source}: {e.message}")
+    to_file = output is not None
+    options: dict = {"summary": summary, "verbose": verbose}
+    if format is ReportFormat.rich:
+        options.update(width=100 if to_file else _width(), color=False if to_file else _use_color())
+    text = COMPARE_REPORTERS[format.value](result, **options)
+    if to_file:
+        write_atomic(output, text)
+    else:
+        _emit(text)
+    raise typer.Exit(result.exit_code)
 
 
 @app.command()
@@ -677,13 +844,31 @@ def _toml(value) -> str:
 
 
 def main() -> None:
-    """Console-script entry point."""
+    """Console-script entry point. ``--debug`` is taken anywhere on the line; a usage error (a bad option or value)
+    is one line on stderr and exit 2, like every other error."""
+    from typer._click.exceptions import ClickException, NoArgsIsHelpError
+
+    args = sys.argv[1:]
+    if "--debug" in args:
+        _state["debug"] = True
+        args = [a for a in args if a != "--debug"]
     try:
-        app()
+        code = app(args=args, prog_name="lossdoc", standalone_mode=False)
+    except NoArgsIsHelpError as exc:
+        exc.show()
+        code = 2
+    except ClickException as exc:  # usage errors: one line, with where to find help
+        ctx = getattr(exc, "ctx", None)
+        where = f" (see '{ctx.command_path} --help')" if ctx is not None else ""
+        _err(f"{exc.format_message()}{where}")
+        code = exc.exit_code
+    except (typer.Exit, typer.Abort) as exc:
+        code = getattr(exc, "exit_code", 2)
     except SystemExit:
         raise
     except Exception as exc:  # pragma: no cover - failures outside a command (e.g. option parsing internals)
         if _state["debug"]:
             raise
         _err(f"internal error: {type(exc).__name__}: {exc}")
-        sys.exit(2)
+        code = 2
+    sys.exit(code if isinstance(code, int) else 0)

@@ -14,6 +14,7 @@ from the current folder upwards, or the one given by ``--config``. Keys::
     [formats.ultralytics]          # column mapping for one input format (wins over the top-level train/val)
     train = "train/box_loss"
     val = "val/box_loss"
+    expect = ["final(val_accuracy) >= 0.9"]   # plain expectations (lossdoc.expect); unmet: a finding LD401
 
 An unknown key or a bad value is a ConfigError naming the key and the valid choices.
 """
@@ -29,7 +30,7 @@ from lossdoc.errors import ConfigError
 from lossdoc.model import Severity
 
 FAIL_ON_CHOICES = ("error", "warning", "info", "never")
-KEYS = ("fail-on", "select", "ignore", "input-format", "train", "val", "rules", "formats")
+KEYS = ("fail-on", "select", "ignore", "input-format", "train", "val", "rules", "formats", "expect")
 FORMAT_KEYS = ("train", "val")
 
 
@@ -43,6 +44,7 @@ class Config:
     val: str | None = None
     rules: dict[str, dict[str, Any]] = field(default_factory=dict)
     formats: dict[str, dict[str, str]] = field(default_factory=dict)  # per input format: {"train": ..., "val": ...}
+    expect: list[str] = field(default_factory=list)  # plain expectations, checked by the rule LD401 expectation
     source: str | None = None  # the file these settings came from, if any
     origins: dict[str, str] = field(default_factory=dict)  # key -> where its value came from (file or option)
 
@@ -187,8 +189,34 @@ def from_mapping(data: dict[str, Any], source: str | None = None) -> Config:
             cfg.rules = _check_rules(value, where)
         elif key == "formats":
             cfg.formats = _check_formats(value, where)
+        elif key == "expect":
+            cfg.expect = _check_expect(value, where)
         cfg.origins[key] = source or "config"
+    if cfg.expect:
+        if "expect" in cfg.rules.get("expectation", {}):
+            raise ConfigError(f"{where}expect is set twice (expect and rules.expectation.expect); keep one")
+        set_expectations(cfg, cfg.expect)
+        cfg.origins.setdefault("rules", source or "config")
     return cfg
+
+
+def _check_expect(value: Any, where: str) -> list[str]:
+    """A list of expectation strings, each parsed now so that a typo is a config error naming it."""
+    from lossdoc.expect import ExpectationError, parse_all
+
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ConfigError(f'{where}expect: expected a list of strings such as ["final(val_accuracy) >= 0.9"]')
+    try:
+        parse_all(value, where="expect")
+    except ExpectationError as exc:
+        raise ConfigError(f"{where}{exc}") from None
+    return list(value)
+
+
+def set_expectations(cfg: Config, texts: list[str]) -> None:
+    """Hand the expectations to the rule that checks them (its parameter ``expect``)."""
+    cfg.expect = list(texts)
+    cfg.rules = {**cfg.rules, "expectation": {**cfg.rules.get("expectation", {}), "expect": list(texts)}}
 
 
 def _check_formats(value: Any, where: str) -> dict[str, dict[str, str]]:

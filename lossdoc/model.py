@@ -34,11 +34,6 @@ class Severity(enum.IntEnum):
             raise ValueError(f"unknown severity {text!r} (valid: {valid})") from None
 
 
-# Roles are "<split>_<kind>" for losses and metrics, or a bare kind for the rest.
-SPLITS = ("train", "val", "test")
-KINDS = ("loss", "metric", "lr", "grad_norm", "other")
-
-
 @dataclass
 class Series:
     """One named curve as it was logged.

@@ -25,20 +25,22 @@ class Role:
     higher_is_better: bool | None
 
 
-# Split markers, checked as whole tokens at the start or end of the name (after normalising separators).
-_SPLIT_TOKENS = {
+#: Words that name a split when they are a whole folder or run name: Keras writes train/ and validation/,
+#: tf.estimator eval/; TensorBoard's exports name runs "fit_2024_validation".
+SPLIT_WORDS = {
     "train": "train",
     "training": "train",
-    "trn": "train",
+    "validation": "val",
     "val": "val",
     "valid": "val",
-    "validation": "val",
     "eval": "val",
     "evaluation": "val",
-    "dev": "val",
     "test": "test",
-    "testing": "test",
 }
+
+# Split markers, checked as whole tokens at the start or end of the name (after normalising separators): the
+# split words and a few abbreviations that only occur inside names.
+_SPLIT_TOKENS = {**SPLIT_WORDS, "trn": "train", "dev": "val", "testing": "test"}
 
 # Axis / bookkeeping columns: never a curve to diagnose.
 _OTHER = re.compile(
@@ -139,3 +141,35 @@ def is_bookkeeping(name: str) -> bool:
     """
     raw = normalise(name)
     return bool(raw) and bool(_OTHER.match(raw))
+
+
+def split_word(word: str) -> str | None:
+    """The split a whole folder or run name stands for (``validation`` -> "val"), else None."""
+    return SPLIT_WORDS.get(word.strip().lower())
+
+
+def is_epoch_tag(tag: str) -> bool:
+    """Keras' ``epoch_*`` tags (``epoch_loss``, ``validation/epoch_accuracy``) carry the epoch in their step."""
+    return tag.rsplit("/", 1)[-1].lower().startswith("epoch_")
+
+
+_SPLIT_PREFIXES = ("train_", "val_", "valid_", "validation_", "eval_", "test_", "epoch_", "training_")
+
+
+def is_total_loss(name: str) -> bool:
+    """A loss that is the total (``loss``, ``train/loss``, ``total_loss``, ``val_loss_epoch``), not a component."""
+    n = normalise(name)
+    for p in _SPLIT_PREFIXES:
+        n = n.removeprefix(p)
+    for s in ("_epoch", "_step", "_train", "_val"):
+        n = n.removesuffix(s)
+    return n in ("loss", "total_loss", "loss_total")
+
+
+_RATE_WORDS = ("acc", "precision", "recall", "f1", "iou", "dice", "map", "auc")
+
+
+def is_rate(name: str) -> bool:
+    """A metric that is a share (accuracy, precision, recall, F1, IoU, Dice, mAP, AUC), which tools may log in %."""
+    n = name.lower()
+    return any(k in n for k in _RATE_WORDS)

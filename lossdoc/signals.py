@@ -213,11 +213,6 @@ def noise(lv: np.ndarray) -> float:
     return float(1.4826 * np.median(np.abs(resid - np.median(resid))))
 
 
-def log_noise(v: np.ndarray) -> float:
-    """``noise`` of a positive series given in linear units."""
-    return noise(to_log(v[np.isfinite(v)]))
-
-
 def theil_sen(x: np.ndarray, y: np.ndarray, max_points: int = 200) -> float:
     """Median of pairwise slopes: a trend estimate that ignores up to ~29% outliers. 0 for < 2 points."""
     n = len(x)
@@ -309,3 +304,85 @@ def fmt_num(v: float | None) -> str:
 def pct(ratio: float) -> str:
     """A ratio as a percentage change: 1.42 -> '42%'."""
     return f"{100.0 * (ratio - 1.0):.0f}%"
+
+
+# ---------------------------------------------------------------------------------------------- binning (--max-points)
+# Run-level binning, applied by api before the rules see a run; its imports are kept with it.
+
+import warnings
+from dataclasses import replace
+
+from lossdoc.model import Run
+
+
+def bin_series(s: Series, max_points: int) -> tuple[Series, dict[str, int]] | None:
+    """A series longer than ``max_points`` cut into equal bins of consecutive points, each bin kept as the
+    median of its finite values (at the x of the bin's middle point) and, when the bin holds NaN/Inf, also its
+    first non-finite point at that point's own x, so that non-finite values stay visible where they start.
+    Returns the binned series and what was done, or None when the series is short enough (or max_points is 0).
+    Bins are taken a few MB of values at a time: the extra memory is that, not copies of the whole series."""
+    n = len(s)
+    if not max_points or n <= max_points:
+        return None
+    w = -(-n // max_points)  # points per bin
+    nb = -(-n // w)
+    v = s.values
+    med = np.empty(nb)
+    has_bad = np.zeros(nb, dtype=bool)
+    first_bad = np.zeros(nb, dtype=np.int64)
+    nonfinite = 0
+    per = max(1, BIN_CHUNK // w)  # bins per chunk
+    for a in range(0, nb, per):
+        b = min(nb, a + per)
+        seg = v[a * w : b * w]
+        finite = np.isfinite(seg)
+        bad = ~finite
+        nonfinite += int(bad.sum())
+        grid = np.where(finite, seg, np.nan)
+        pad = (b - a) * w - len(seg)  # the last bin may be short
+        if pad:
+            grid = np.concatenate([grid, np.full(pad, np.nan)])
+            bad = np.concatenate([bad, np.zeros(pad, dtype=bool)])
+        grid, bad = grid.reshape(b - a, w), bad.reshape(b - a, w)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN bins
+            med[a:b] = np.nanmedian(grid, axis=1)
+        has_bad[a:b] = bad.any(axis=1)
+        first_bad[a:b] = np.arange(a, b) * w + np.argmax(bad, axis=1)
+    starts = np.arange(nb) * w
+    counts = np.minimum(w, n - starts)
+    mid = starts + counts // 2
+    has_fin = ~np.isnan(med)
+    # A bin with both: its median must not sit at the same x as its non-finite point.
+    clash = has_fin & has_bad & (mid == first_bad)
+    mid = np.where(clash & (mid + 1 < starts + counts), mid + 1, np.where(clash, mid - 1, mid))
+    idx = np.concatenate([mid[has_fin], first_bad[has_bad]])
+    vals = np.concatenate([med[has_fin], v[first_bad[has_bad]]])
+    order = np.argsort(idx, kind="stable")
+    idx, vals = idx[order], vals[order]
+    out = s.take(idx, vals)
+    info = {"points": n, "kept": len(out), "bin": w, "nonfinite": nonfinite, "nonfinite_kept": int(has_bad.sum())}
+    return out, info
+
+
+#: Values binned at a time by ``bin_series`` (8 MB of float64).
+BIN_CHUNK = 1 << 20
+
+
+def bin_run(run: Run, max_points: int) -> Run:
+    """The run with every series longer than ``max_points`` binned (a copy; the run given is not changed), and a
+    note saying so."""
+    done: dict[str, dict[str, int]] = {}
+    series = dict(run.series)
+    for name, s in run.series.items():
+        binned = bin_series(s, max_points)
+        if binned is not None:
+            series[name], done[name] = binned
+    if not done:
+        return run
+    parts = []
+    for name, d in done.items():
+        extra = f"; {d['nonfinite']:,} NaN/Inf kept as {d['nonfinite_kept']:,}" if d["nonfinite"] else ""
+        parts.append(f"{name} {d['points']:,} -> {d['kept']:,} (median of each {d['bin']:,}{extra})")
+    note = f"long series binned to {max_points:,} points for the rules (--max-points; 0 keeps all): " + ", ".join(parts)
+    return replace(run, series=series, notes=[*run.notes, note], meta={**run.meta, "binned": done})

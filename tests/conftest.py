@@ -12,10 +12,15 @@ FIXTURES = ROOT / "fixtures"
 
 
 def manifest(name: str = "manifest.json") -> list[dict]:
+    """The entries of a fixture manifest. A missing or empty manifest is an error at collection (a parametrized
+    test over no entries would pass having checked nothing)."""
     path = FIXTURES / name
     if not path.exists():
-        return []
-    return json.loads(path.read_text())
+        raise FileNotFoundError(f"{path}: the fixture manifest is missing")
+    entries = json.loads(path.read_text())
+    if not entries:
+        raise ValueError(f"{path}: the fixture manifest is empty")
+    return entries
 
 
 @pytest.fixture

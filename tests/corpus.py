@@ -39,6 +39,7 @@ class Case:
     only_root: bool = False  # meaningful only as root / only as non-root: handled by the test
     skip_as_root: bool = False
     tags: list[str] = field(default_factory=list)
+    teardown: Callable[[Path], None] | None = None  # removes what shutil.rmtree cannot (5,000 nested folders)
 
 
 # ------------------------------------------------------------------------------------------ TensorBoard bytes
@@ -194,6 +195,40 @@ def _symlink_loop_dir(root: Path) -> list[str]:
     return [str(d)]
 
 
+def _deep_folder(root: Path) -> list[str]:
+    """A folder nested 5,000 deep with a log at the top (made through directory fds: the path exceeds PATH_MAX)."""
+    d = root / "deep"
+    d.mkdir(parents=True, exist_ok=True)
+    (d / "run.csv").write_text(csv_text())
+    fd = os.open(d, os.O_RDONLY)
+    try:
+        for _ in range(5000):
+            os.mkdir("d", dir_fd=fd)
+            nxt = os.open("d", os.O_RDONLY, dir_fd=fd)
+            os.close(fd)
+            fd = nxt
+    finally:
+        os.close(fd)
+    return [str(d)]
+
+
+def remove_nested(root: Path, name: str = "d") -> None:
+    """Remove a chain of nested folders called ``name`` below ``root`` without recursion (rmtree recurses)."""
+    fds = [os.open(root, os.O_RDONLY)]
+    try:
+        while True:
+            try:
+                fds.append(os.open(name, os.O_RDONLY, dir_fd=fds[-1]))
+            except FileNotFoundError:
+                break
+        while len(fds) > 1:
+            os.close(fds.pop())
+            os.rmdir(name, dir_fd=fds[-1])
+    finally:
+        for fd in fds:
+            os.close(fd)
+
+
 def _unreadable(root: Path) -> list[str]:
     p = _write(root, "secret.csv", csv_text())
     p.chmod(0)
@@ -335,6 +370,32 @@ def _json_numbers_as_strings() -> str:
     return json.dumps({"loss": ["0.9", "0.8"], "val_loss": ["1.0", "0.9"]})
 
 
+def _huge_int_history() -> str:
+    """A Keras history whose loss holds the integer 10**400 (json.loads gives an int no float can hold)."""
+    return '{"loss": [1.0, 0.5, 1' + "0" * 400 + ', 0.3, 0.2], "val_loss": [1.1, 0.6, 0.5, 0.4, 0.45]}'
+
+
+def _float_limits_history() -> str:
+    """Values at the float limits: +-1e308 (their differences overflow) and a subnormal."""
+    loss = [1e308, -1e308, 1e308, 0.5, 5e-324] * 6
+    val = [1e308, 1e307, -1e308, 0.4, 0.3] * 6
+    return json.dumps({"loss": loss, "val_loss": val})
+
+
+def _quoted_header_newline() -> str:
+    """A header cell quoted because it holds a line break (pandas' to_csv writes such names as they are)."""
+    rows = ['"my\nloss","val_loss"']
+    for i in range(30):
+        tr, va = loss_curve(30, i)
+        rows.append(f"{tr:.5f},{va:.5f}")
+    return "\n".join(rows) + "\n"
+
+
+def _tiny_limit(root: Path) -> list[str]:
+    p = _write(root, "tiny.csv", csv_text(20))
+    return [str(p), "--max-bytes", "0.5"]  # half a byte: a tiny limit, never "no limit"
+
+
 def _stdin_zero(root: Path) -> list[str]:
     return ["-", "--max-bytes", "1000000"]
 
@@ -369,6 +430,8 @@ def cases() -> list[Case]:
         C("deep-object.jsonl", _one("deep.jsonl", lambda: '{"step": 1, "loss": 0.5}\n' + _deep_json('{"a":', "}")
           + "\n" + '{"step": 2, "loss": 0.4}\n'), "partial", "not JSON objects"),
         C("numbers-as-strings.json", _one("strnum.json", _json_numbers_as_strings()), "error", ""),
+        C("integer 10^400 in a history", _one("hugeint.json", _huge_int_history()), "ok", tags=["rich"]),
+        C("values of +-1e308", _one("limits.json", _float_limits_history()), "ok", tags=["rich"]),
         # --- huge shapes
         C("100k-columns.csv", _one("wide.csv", _wide_csv), "error", "columns; lossdoc reads tables of at most"),
         C("1MB-line.csv", _one("longline.csv", _long_line_csv), "ok"),
@@ -376,6 +439,7 @@ def cases() -> list[Case]:
         C("1MB-line.jsonl", _one("longline.jsonl", _long_line_jsonl), "ok"),
         C("5GB-sparse.csv", _sparse_huge, "error", "use --max-bytes"),
         C("over --max-bytes", _small_limit, "error", "use --max-bytes"),
+        C("--max-bytes 0.5 (a tiny limit)", _tiny_limit, "error", "lossdoc reads at most 1 bytes"),
         # --- encodings and delimiters
         C("non-utf8.csv", _one("latin1.csv", _non_utf8), "partial", "of text where numbers should be skipped"),
         C("utf16-bom.csv", _one("utf16.csv", _utf16), "ok"),
@@ -388,6 +452,7 @@ def cases() -> list[Case]:
         C("nan-steps.csv", _one("nansteps.csv", _nan_steps), "ok"),
         C("steps-backwards.csv", _one("restart.csv", _backwards_steps), "partial", "kept the latest segment"),
         C("partial-last-line.csv", _one("live.csv", _partial_last_line), "partial", "no line end"),
+        C("quoted header with a newline", _one("qheader.csv", _quoted_header_newline()), "ok", tags=["rich"]),
         # --- TensorBoard
         C("tb-corrupt-crc", _tb_corrupt_crc, "partial", "bad CRC"),
         C("tb-truncated-last-record", _tb_truncated, "partial", "last record incomplete"),
@@ -399,6 +464,8 @@ def cases() -> list[Case]:
         C("10000-files", _many_files, "ok", timeout=60),
         C("symlink-loop", _symlink_loop, "error", "symbolic links"),
         C("symlink-loop-in-folder", _symlink_loop_dir, "ok"),
+        C("folder nested 5000 deep", _deep_folder, "error", "nested more than 64 deep", timeout=60,
+          teardown=lambda root: remove_nested(root / "deep")),
         C("no-read-permission", _unreadable, "error", "permission denied", skip_as_root=True),
         C("no-read-permission (injected)", _one("secret2.csv", csv_text()), "error", "permission denied",
           monkeypatch="eacces"),
@@ -486,6 +553,9 @@ def main(argv: list[str]) -> int:
         except subprocess.TimeoutExpired:
             print(f"| {case.name} | HANG | |")
             continue
+        finally:
+            if case.teardown:
+                case.teardown(root)
         err = r.stderr.decode(errors="replace").strip().replace(str(root) + "/", "").replace("|", "\\|")
         said = err
         if r.returncode in (0, 1):

@@ -116,10 +116,26 @@ def test_bad_input(case: corpus.Case, tmp_path):
         pytest.skip("running as root: permission bits do not stop root (the injected variant runs instead)")
     args = case.build(tmp_path)
     target = args[0]
-    r = run_forked(["analyze", *args, "--format", "json"], timeout=case.timeout, stdin=case.stdin,
-                   fault=case.monkeypatch, fault_target=target)
+    try:
+        r = run_forked(["analyze", *args, "--format", "json"], timeout=case.timeout, stdin=case.stdin,
+                       fault=case.monkeypatch, fault_target=target)
+    finally:
+        if case.teardown:
+            case.teardown(tmp_path)
     check(case, args, r)
     assert r.seconds < case.timeout
+
+
+RICH = [c for c in CASES if "rich" in c.tags]
+
+
+@pytest.mark.parametrize("case", RICH, ids=[c.name for c in RICH])
+def test_bad_input_terminal_report(case: corpus.Case, tmp_path):
+    """Odd data drawn as a terminal report (charts, panels) is still a report, never an internal error."""
+    args = case.build(tmp_path)
+    r = run_forked(["analyze", *args, "--format", "rich"], timeout=case.timeout)
+    assert r.code in (0, 1) and "error" not in r.stderr and "Warning" not in r.stderr, r.stderr
+    assert "PASS" in r.stdout or "FAIL" in r.stdout, r.stdout
 
 
 def test_the_injected_fault_really_blocks_reading(tmp_path):

@@ -366,3 +366,83 @@ def test_chart_bins_a_million_points_fast():
     assert time.perf_counter() - t0 < 3.0
     text = chart.plain(rows)
     assert max(len(ln) for ln in text.splitlines()) <= 100 and "×" in text
+
+
+# ------------------------------------------------------------------ environment is not a crash (issue 11, part 4)
+
+
+def _proc(args, env_extra=None):
+    env = {**os.environ, "COLUMNS": "100", **(env_extra or {})}
+    env.pop("FORCE_COLOR", None)
+    return subprocess.run(  # noqa: PLW1510
+        [sys.executable, "-m", "lossdoc", *args], capture_output=True, timeout=60, env=env
+    )
+
+
+HEALTHY = str(FIX / "keras-history" / "overfit_small_data.json")
+
+
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (["analyze", HEALTHY, "--jobs", "0"], "--jobs 0"),
+        (["analyze", HEALTHY, "--bogus"], "No such option: --bogus"),
+        (["analyze", HEALTHY, "--fail-on", "sometimes"], "--fail-on"),
+    ],
+    ids=["jobs-0", "unknown-option", "bad-choice"],
+)
+def test_usage_errors_are_one_line(args, says):
+    r = _proc(args)
+    lines = r.stderr.decode().splitlines()
+    assert r.returncode == 2 and len(lines) == 1, lines
+    assert lines[0].startswith("lossdoc: error: ") and says in lines[0], lines
+
+
+def test_debug_works_anywhere_on_the_line():
+    bad = ["analyze", HEALTHY, "--select", "no-such-rule"]
+    for args in (["--debug", *bad], [*bad, "--debug"], [bad[0], "--debug", *bad[1:]]):
+        r = _proc(args)
+        assert r.returncode != 0 and b"Traceback" in r.stderr, (args, r.stderr)
+
+
+@pytest.mark.parametrize("fmt", ["rich", "markdown"])
+def test_a_terminal_that_is_not_utf8_gets_ascii(fmt, tmp_path):
+    log = tmp_path / "r\u00e9sum\u00e9.json"
+    log.write_text((FIX / "keras-history" / "overfit_small_data.json").read_text())
+    r = _proc(["analyze", str(log), "--format", fmt], {"PYTHONIOENCODING": "ascii"})
+    out, err = r.stdout.decode("ascii"), r.stderr.decode("ascii")  # strict: every byte is ASCII
+    assert r.returncode == 1, err
+    assert "internal error" not in err and not err.strip(), err
+    assert "\\xe9" in out  # the log's own name, escaped
+    if fmt == "rich":
+        assert "^ best epoch" in out and "+-" in out, out
+
+
+def test_schema_requires_every_field_lossdoc_emits(runner, tmp_path):
+    """Each field of the JSON report is listed as required in schema/report-v1.json: dropping any one fails."""
+    import copy
+
+    import jsonschema
+
+    log = FIX / "keras-history" / "overfit_small_data.json"
+    r = runner.invoke(app, ["analyze", str(log), str(tmp_path / "missing.json"), "--format", "json"])
+    doc = json.loads(r.stdout)
+    run = doc["runs"][0]
+    assert run["findings"] and run["skipped"] and doc["errors"] and run["best"] and run["final"], doc
+    places = [(), ("errors", 0), ("runs", 0), ("runs", 0, "series", 0), ("runs", 0, "findings", 0),
+              ("runs", 0, "skipped", 0), ("runs", 0, "best"), ("runs", 0, "final")]
+    dropped = 0
+    for place in places:
+        node = doc
+        for k in place:
+            node = node[k]
+        for key in node:
+            broken = copy.deepcopy(doc)
+            target = broken
+            for k in place:
+                target = target[k]
+            del target[key]
+            with pytest.raises(jsonschema.ValidationError):
+                jsonschema.validate(broken, SCHEMA)
+            dropped += 1
+    assert dropped > 40

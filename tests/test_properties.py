@@ -12,15 +12,15 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import lossdoc
 from lossdoc.readers.registry import reader_names
 from lossdoc.reporters import REPORTERS
 
-settings.register_profile("default", max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
-settings.register_profile("fuzz", max_examples=2000, deadline=None, suppress_health_check=list(HealthCheck))
+settings.register_profile("default", max_examples=40, deadline=None)
+settings.register_profile("fuzz", max_examples=2000, deadline=None)
 settings.load_profile(os.environ.get("LOSSDOC_HYPOTHESIS_PROFILE", "default"))
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -168,8 +168,8 @@ def test_fixture_json_is_deterministic_across_runs(path):
 @given(n=st.integers(0, 50_000), max_points=st.sampled_from([0, 1, 7, 100, 1_000]), seed=st.integers(0, 2**31),
        bad=st.lists(st.sampled_from([np.nan, np.inf, -np.inf]), max_size=5))
 def test_binning_keeps_nonfinite_and_bounds_points(n, max_points, seed, bad):
-    from lossdoc.api import bin_series
     from lossdoc.model import Series
+    from lossdoc.signals import bin_series
 
     rng = np.random.default_rng(seed)
     v = rng.random(n)

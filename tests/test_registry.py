@@ -248,3 +248,124 @@ def test_public_fixture_is_sniffed_as_its_folder(path):
     assert run.train_loss is not None or run.val_loss is not None
     for s in run.series.values():
         assert len(s) > 0, s.name
+
+
+# ------------------------------------------------------------------------ the registry owns folders and sweeps
+
+
+class _FolderOfRuns(registry.Reader):
+    """A directory reader written against the Reader interface before ``split_dir`` existed."""
+
+    name = "folder-of-runs"
+    description = "test"
+    handles_dirs = True
+    priority = 1
+
+    def sniff(self, head, path):
+        return False
+
+    def sniff_dir(self, path):
+        return (path / "RUNS").exists()
+
+    def read_dir(self, path):
+        from lossdoc.model import Run, Series
+
+        runs = []
+        for d in sorted(p for p in path.iterdir() if p.is_dir()):
+            run = Run(source=str(d), format=self.name)
+            run.add(Series("loss", [1.0, 0.5, 0.25], epochs=[0, 1, 2], split="train", kind="loss"))
+            runs.append(run)
+        return runs
+
+
+def _folder_of_runs(tmp_path: Path) -> Path:
+    root = tmp_path / "sweep"
+    for name in ("a", "b", "c"):
+        (root / name).mkdir(parents=True)
+    (root / "RUNS").write_text("")
+    return root
+
+
+def test_a_reader_without_split_dir_is_read_whole(tmp_path, monkeypatch):
+    root = _folder_of_runs(tmp_path)
+    monkeypatch.setattr(registry, "_READERS", [_FolderOfRuns(), *registry.readers()])
+    assert registry.split(str(root)) == [registry.Unit(str(root))]
+    found = registry.read_unit(registry.Unit(str(root)))
+    assert [Path(r.source).name for r in found.runs] == ["a", "b", "c"]
+
+
+def test_a_reader_with_split_dir_is_split_and_runs_keep_their_names(tmp_path, monkeypatch):
+    class Split(_FolderOfRuns):
+        def split_dir(self, path):
+            return sorted(p for p in path.iterdir() if p.is_dir())
+
+        def sniff_dir(self, path):
+            return (path / "RUNS").exists() or path.parent.joinpath("RUNS").exists()
+
+        def read_dir(self, path):
+            if (path / "RUNS").exists():
+                return super().read_dir(path)
+            from lossdoc.model import Run, Series
+
+            run = Run(source=str(path), format=self.name)
+            run.add(Series("loss", [1.0, 0.5], epochs=[0, 1], split="train", kind="loss"))
+            return [run]
+
+    root = _folder_of_runs(tmp_path)
+    monkeypatch.setattr(registry, "_READERS", [Split(), *registry.readers()])
+    units = registry.split(str(root))
+    assert [Path(u.path).name for u in units] == ["a", "b", "c"] and all(u.root == str(root) for u in units)
+    assert [r.name for u in units for r in registry.read_unit(u).runs] == ["a", "b", "c"]
+
+
+def test_api_knows_no_format():
+    """api.py is read -> check -> report: it imports the registry and the reader base, never a format's module."""
+    import ast
+
+    tree = ast.parse((FIXTURES.parent / "lossdoc" / "api.py").read_text())
+    imported = {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.module}
+    readers = {m for m in imported if m.startswith("lossdoc.readers")}
+    assert readers <= {"lossdoc.readers.registry", "lossdoc.readers.base"}, readers
+
+
+def _deep(root: Path, depth: int) -> Path:
+    """A folder nested ``depth`` deep (made relative to stay under PATH_MAX while creating it)."""
+    import os
+
+    root.mkdir()
+    fd = os.open(root, os.O_RDONLY)
+    try:
+        for _ in range(depth):
+            os.mkdir("d", dir_fd=fd)
+            nxt = os.open("d", os.O_RDONLY, dir_fd=fd)
+            os.close(fd)
+            fd = nxt
+    finally:
+        os.close(fd)
+    return root
+
+
+def test_a_folder_nested_deeper_than_the_recursion_limit_is_a_clear_error(tmp_path):
+    root = _deep(tmp_path / "deep", 1200)  # past Python's recursion limit (the corpus has 5,000)
+    (root / "run.csv").write_text("epoch,loss,val_loss\n0,1.0,1.1\n1,0.5,0.6\n2,0.4,0.5\n")
+    with pytest.raises(InputError, match="nested more than"):
+        registry.read_path(root)
+    import lossdoc
+
+    try:
+        report = lossdoc.analyze(str(root))  # the sweep path: split, sizes, workers
+    finally:
+        from tests.corpus import remove_nested
+
+        remove_nested(root)
+    assert report.exit_code == 2 and "nested more than" in report.errors[0].message, report.errors
+
+
+def test_naming_decisions_live_in_naming_py():
+    """naming.py is the readers' only naming table: split words, epoch tags, total-loss names and "is a rate"
+    (accuracy, F1...) are decided there, never by a copy in a reader."""
+    copies = ['"validation"', '"valid"', 'startswith("epoch_")', '"acc"', '"total_loss"', '"precision"']
+    for path in sorted((FIXTURES.parent / "lossdoc" / "readers").glob("*.py")):
+        text = path.read_text()
+        found = [c for c in copies if c in text]
+        assert not found, f"{path.name} keeps its own naming table: {found}"

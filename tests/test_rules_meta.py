@@ -43,7 +43,7 @@ def test_the_catalog_is_complete():
     catalog = {
         "overfitting": "LD101", "overconfidence": "LD102", "generalization-gap": "LD103", "val-below-train": "LD104",
         "divergence": "LD201", "non-finite": "LD202", "spikes": "LD203", "oscillation": "LD204",
-        "plateau": "LD301", "underfitting": "LD302", "still-improving": "LD303",
+        "plateau": "LD301", "underfitting": "LD302", "still-improving": "LD303", "expectation": "LD401",
     }
     assert {r.name: r.code for r in ALL_RULES} == catalog
 

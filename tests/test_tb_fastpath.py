@@ -15,7 +15,8 @@ from tensorboard.compat.proto import event_pb2, summary_pb2, tensor_pb2, tensor_
 from tensorboard.compat.tensorflow_stub.pywrap_tensorflow import masked_crc32c as ref_masked_crc32c
 
 from lossdoc.readers import _tfrecord as tf
-from lossdoc.readers.tensorboard import read_event_bytes, read_event_bytes_protobuf
+from lossdoc.readers.tensorboard import read_event_bytes
+from tests.tb_reference import read_event_bytes_protobuf
 from tests.test_reader_tensorboard import event_bytes, frame, scalar_tensor, simple, tensor_event, version_event
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -296,3 +297,45 @@ def test_real_scalar_fixtures_need_no_protobuf(name):
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "False"
+
+
+@pytest.mark.parametrize("length", [1, 2, 63, 127, 128, 129, 200, 256, 1000, 8192, 20_000])
+def test_crc_of_rows_of_any_length_and_bounded_tables(length):
+    """Rows longer than ROW_TABLE are taken piece by piece: same CRCs, and the tables stay capped (uncapped, one
+    table per distance from the end, 8 KiB records took 1.1 GB)."""
+    from lossdoc.readers import _tfrecord as tf
+
+    rng = np.random.default_rng(length)
+    rows = rng.integers(0, 256, size=(5, length + 3), dtype=np.uint8)
+    got = tf.crc32c_block(rows, length)
+    want = [tf.crc32c_py(bytes(r[:length])) for r in rows]
+    assert got.tolist() == want
+    assert max(tf._T.pair, default=0) < tf.ROW_TABLE and len(tf._T.dist) <= tf.ROW_TABLE + 2
+
+
+def test_lossdocs_event_messages_read_what_tensorboards_write():
+    """lossdoc's own Event messages (``_event_proto``, so that the runtime needs protobuf, not tensorboard) read
+    TensorBoard's serialized Events field for field, and skip what they do not declare (histograms, graphs)."""
+    from tensorboard.compat.proto import histogram_pb2
+
+    from lossdoc.readers._event_proto import event_class
+
+    shape = tensor_shape_pb2.TensorShapeProto(dim=[tensor_shape_pb2.TensorShapeProto.Dim(size=1)])
+    meta = summary_pb2.SummaryMetadata(plugin_data=summary_pb2.SummaryMetadata.PluginData(plugin_name="scalars"))
+    ev = event_pb2.Event(wall_time=1.25, step=2**40, summary=summary_pb2.Summary(value=[
+        summary_pb2.Summary.Value(tag="a", simple_value=0.5),
+        summary_pb2.Summary.Value(tag="t", metadata=meta, tensor=tensor_pb2.TensorProto(
+            dtype=types_pb2.DT_DOUBLE, tensor_shape=shape, double_val=[0.25])),
+        summary_pb2.Summary.Value(tag="h", histo=histogram_pb2.HistogramProto(min=0, max=1, num=3)),
+        summary_pb2.Summary.Value(node_name="n", tensor=tensor_pb2.TensorProto(dtype=types_pb2.DT_HALF, half_val=[15360])),
+    ]))
+    ours = event_class().FromString(ev.SerializeToString())
+    assert (ours.wall_time, ours.step) == (1.25, 2**40)
+    vals = ours.summary.value
+    assert [(v.tag, v.node_name, v.WhichOneof("value")) for v in vals] == [
+        ("a", "", "simple_value"), ("t", "", "tensor"), ("h", "", None), ("", "n", "tensor")]
+    assert vals[0].simple_value == 0.5 and vals[1].metadata.plugin_data.plugin_name == "scalars"
+    assert list(vals[1].tensor.double_val) == [0.25] and vals[1].tensor.dtype == types_pb2.DT_DOUBLE
+    assert [d.size for d in vals[1].tensor.tensor_shape.dim] == [1] and list(vals[3].tensor.half_val) == [15360]
+    version = event_pb2.Event(wall_time=3.0, file_version="brain.Event:2").SerializeToString()
+    assert event_class().FromString(version).file_version == "brain.Event:2"

@@ -278,6 +278,10 @@ FORMATS = [
     ["analyze", "--format", "markdown"],
     ["analyze", "--format", "github"],
     ["analyze", "--format", "json"],
+    ["analyze", "--format", "sarif"],
+    ["analyze", "--format", "junit"],
+    ["analyze", "--statistics"],
+    ["analyze", "--quiet"],
     ["inspect"],
     ["inspect", "--format", "json"],
 ]
@@ -294,6 +298,19 @@ def test_log_text_never_drives_terminal_or_ci(tmp_path, args):
     _check_text(err)
     if "json" in args:
         json.loads(out)  # strict JSON whatever the names
+    if "sarif" in args:
+        doc = json.loads(out)
+        from tests.test_outputs import validate_sarif
+
+        validate_sarif(doc)
+        uris = [loc["physicalLocation"]["artifactLocation"]["uri"] for res in doc["runs"][0]["results"]
+                for loc in res.get("locations", [])]
+        assert uris and all(re.fullmatch(r"[A-Za-z0-9%/._~-]+", u) for u in uris), uris  # percent-encoded
+    if "junit" in args:
+        import xml.etree.ElementTree as ET
+
+        root = ET.fromstring(out)  # well-formed XML whatever the names
+        assert len(root.findall("./testsuite/testcase")) >= len(HOSTILE)
     if "markdown" in args:
         prose = re.sub(r"(?ms)^(`{3,})text$.*?^\1$", "", out)  # code blocks show text literally
         assert "```text" in out and "<!--" not in prose, prose
@@ -301,7 +318,7 @@ def test_log_text_never_drives_terminal_or_ci(tmp_path, args):
         headings = [line for line in out.split("\n") if line.startswith("#")]
         assert all(h.startswith(("## lossdoc", "### ")) for h in headings), headings
         assert not any("forged heading" in h for h in headings), headings
-    if args[0] == "analyze" and "json" not in args:
+    if args[0] == "analyze" and "json" not in args and "--quiet" not in args and "--statistics" not in args:
         assert "\\x1b" in out or "\\x1b" in err  # shown escaped, not dropped
 
 

@@ -164,10 +164,18 @@ def crc32c_rows(rows: np.ndarray) -> np.ndarray:
     return crc32c_block(rows, rows.shape[1])
 
 
+#: Byte-pair tables (256 KiB each, one per distance from the end) exist only for distances below this; a longer
+#: row is taken ROW_TABLE bytes at a time (Horner's rule: shift what came before over the next piece, XOR it in),
+#: so the tables stay at 16 MiB whatever the record lengths (uncapped, a file of 20 KB records took 2.6 GB).
+ROW_TABLE = 128
+
+
 def crc32c_block(block: np.ndarray, L: int) -> np.ndarray:
     """CRC32C of the first L bytes of each row of an (n, W >= L) uint8 array whose rows are contiguous (any row
     stride: a gathered block, or a zero-copy strided view of the file): the rows' byte pairs, transposed into
     columns, each looked up in the 65536-entry table for its distance from the end."""
+    if L > ROW_TABLE:
+        return _crc32c_long_rows(block, L)
     n = block.shape[0]
     if block.strides[1] != 1:
         block = np.ascontiguousarray(block)
@@ -189,6 +197,18 @@ def crc32c_block(block: np.ndarray, L: int) -> np.ndarray:
                 acc ^= np.take(table, col)
         out[a : a + m] = acc
     return out
+
+
+def _crc32c_long_rows(block: np.ndarray, L: int) -> np.ndarray:
+    """``crc32c_block`` for rows longer than ROW_TABLE: the linear part of the first L % ROW_TABLE bytes (or
+    of a whole piece), then for each further piece of ROW_TABLE bytes, shift over it and XOR its linear part."""
+    head = L % ROW_TABLE or ROW_TABLE
+    shift = _T.zero_pow(ROW_TABLE.bit_length() - 1)  # "append ROW_TABLE zero bytes"
+    acc = crc32c_block(block[:, :head], head) ^ np.uint32(_const(head))
+    piece_const = np.uint32(_const(ROW_TABLE))
+    for a in range(head, L, ROW_TABLE):
+        acc = apply_linear(shift, acc) ^ crc32c_block(block[:, a : a + ROW_TABLE], ROW_TABLE) ^ piece_const
+    return acc ^ np.uint32(_const(L))
 
 
 BLOCK = 64
@@ -536,11 +556,6 @@ def scan(data: bytes, fr: Framing) -> Scan:
 
 
 
-def check_payload_crcs(data: bytes, fr: Framing) -> int:
-    """Index of the first record whose payload CRC is wrong, or the number of records when all are right."""
-    return scan(data, fr).good
-
-
 # ---------------------------------------------------------------------------------------------- layouts
 
 
@@ -579,7 +594,7 @@ class Layout:
     step_len: int
     value: int  # offset of the value bytes
     value_dtype: str  # "<f4" or "<f8"
-    tag: str
+    tag: str | None  # None: an Event without a summary (only its wall time is read)
     is_tensor: bool
     plugin: str | None  # plugin_name of the value's metadata, when it carries one
     fixed: tuple[tuple[int, int], ...] = field(default=())  # [a, b) ranges of fixed bytes
@@ -621,8 +636,10 @@ def _layout(p: bytes) -> Layout | None:
 
 
 def _parse_layout(p: bytes) -> Layout:
-    ev = _fields(p, 0, len(p), {0x09, 0x10, 0x2A})  # wall_time, step, summary
+    ev = _fields(p, 0, len(p), {0x09, 0x10, 0x1A, 0x2A, 0x52})  # wall_time, step, file_version, summary, source
     if 0x2A not in ev:
+        return _plain_layout(p, ev)
+    if 0x1A in ev or 0x52 in ev:
         raise _Unusual
     summ = _fields(p, *ev[0x2A], {0x0A})  # exactly one Summary.Value
     if 0x0A not in summ:
@@ -683,33 +700,43 @@ def _parse_layout(p: bytes) -> Layout:
         if step_len > 10 or (step_len == 10 and p[end - 1] > 1):
             raise _Unusual
         variable.append((step, end))
+    return Layout(len(p), wall, step, step_len or 0, value, dtype, tag, 0x42 in val, plugin, _fixed(len(p), variable))
+
+
+def _plain_layout(p: bytes, ev: dict[int, tuple[int, int]]) -> Layout:
+    """An Event without a summary: the file_version record every writer starts with (with source_metadata since
+    tensorboard 2.12). Only its wall time is read (``tag`` None); the rest must be valid UTF-8 strings."""
+    if 0x1A in ev:
+        _string(p, *ev[0x1A])
+    if 0x52 in ev:
+        meta = _fields(p, *ev[0x52], {0x0A})
+        if 0x0A in meta:
+            _string(p, *meta[0x0A])
+    variable = []
+    wall = ev[0x09][0] if 0x09 in ev else None
+    if wall is not None:
+        variable.append((wall, wall + 8))
+    step = step_len = None
+    if 0x10 in ev:
+        step, end = ev[0x10]
+        step_len = end - step
+        if step_len > 10:
+            raise _Unusual
+        variable.append((step, end))
+    return Layout(len(p), wall, step, step_len or 0, 0, "<f8", None, False, None, _fixed(len(p), variable))
+
+
+def _fixed(n: int, variable: list[tuple[int, int]]) -> tuple[tuple[int, int], ...]:
+    """The [a, b) ranges of a record of length n outside its variable fields."""
     fixed = []
     i = 0
     for a, b in sorted(variable):
         if a > i:
             fixed.append((i, a))
         i = b
-    if i < len(p):
-        fixed.append((i, len(p)))
-    return Layout(len(p), wall, step, step_len or 0, value, dtype, tag, 0x42 in val, plugin, tuple(fixed))
-
-
-def plain_event_wall(p: bytes) -> float | None:
-    """The wall time of an Event that holds nothing but wall_time, step, file_version and source_metadata (each at
-    most once, strings valid UTF-8), as every writer's first record does; None for anything else (protobuf's)."""
-    try:
-        ev = _fields(p, 0, len(p), {0x09, 0x10, 0x1A, 0x52})
-        if 0x1A in ev:
-            _string(p, *ev[0x1A])
-        if 0x52 in ev:  # source_metadata {writer: "tensorboard.summary.writer.event_file_writer"} (tensorboard >= 2.12)
-            meta = _fields(p, *ev[0x52], {0x0A})
-            if 0x0A in meta:
-                _string(p, *meta[0x0A])
-    except _Unusual:
-        return None
-    if 0x09 not in ev:
-        return 0.0
-    return struct.unpack_from("<d", p, ev[0x09][0])[0]
+    if i < n:
+        fixed.append((i, n))
+    return tuple(fixed)
 
 
 def decode_one(p: bytes) -> Points | None:
@@ -776,7 +803,7 @@ def _decode(block: np.ndarray, lay: Layout) -> tuple[np.ndarray, np.ndarray, np.
         step = acc.view(np.int64).astype(np.float64)
     else:
         step = np.zeros(n)
-    value = _col(block, lay.value, lay.value_dtype).astype(np.float64)
+    value = np.zeros(n) if lay.tag is None else _col(block, lay.value, lay.value_dtype).astype(np.float64)
     return step, wall, value
 
 

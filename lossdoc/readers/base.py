@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextvars
 import io
+import mmap
 import os
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -21,7 +22,7 @@ import numpy as np
 
 from lossdoc.errors import InputError
 from lossdoc.model import Run, Series
-from lossdoc.naming import resolve
+from lossdoc.naming import is_rate, is_total_loss, resolve
 
 HEAD_BYTES = 64 * 1024
 
@@ -107,7 +108,8 @@ def read_file(path: Path | str, label: str | None = None) -> bytes:
         size = os.fstat(fh.fileno()).st_size
         if limit and size > limit:
             raise too_big(label, size, limit)
-        data = fh.read(limit + 1) if limit else fh.read()
+        # size + 1: a file that grew since fstat is still caught; read(limit + 1) would allocate the whole limit.
+        data = fh.read(min(size, limit) + 1) if limit else fh.read()
     if limit and len(data) > limit:
         raise too_big(label, len(data), limit)
     return data
@@ -175,6 +177,25 @@ class Source:
                 self._head = fh.read(n)
         return self._head[:n]
 
+    @contextmanager
+    def mapped(self) -> Iterator[tuple[bytes | mmap.mmap, tuple[int, int] | None]]:
+        """The whole file, within the size limit, without a copy in memory: (a read-only memory map of the file,
+        or the bytes already read; the file's (size, mtime_ns) when mapped, so a caller that reads the file again
+        by path can tell whether it changed in between, else None)."""
+        if self.data is not None or self.path is None:
+            yield self.read_bytes(), None
+            return
+        limit = max_bytes()
+        with open(self.path, "rb") as fh:
+            st = os.fstat(fh.fileno())
+            if limit and st.st_size > limit:
+                raise too_big(self.label, st.st_size, limit)
+            if st.st_size == 0:
+                yield b"", (0, st.st_mtime_ns)
+                return
+            with mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as mm:
+                yield mm, (st.st_size, st.st_mtime_ns)
+
     def read_bytes(self) -> bytes:
         """The whole file, within the size limit (``--max-bytes``)."""
         if self.data is None:
@@ -232,6 +253,21 @@ class Reader:
     def read_dir(self, path: Path) -> list[Run]:
         raise NotImplementedError
 
+    def split_dir(self, path: Path) -> list[Path] | None:
+        """Optional, for readers that handle folders: the parts of a folder this reader claimed that read the same
+        one at a time as the whole folder does (a logdir's run folders), so that a sweep can read them in
+        parallel; their runs are named by their path relative to ``path``. None (the default): read it whole."""
+        return None
+
+    def read_url(self, url: str) -> list[Run]:
+        """For readers of URLs (``registry.URL_READERS``): every run the URL names."""
+        raise NotImplementedError
+
+    def split_url(self, url: str) -> list[str] | None:
+        """Optional, for readers of URLs: addresses that read the same one at a time as the whole URL does (a
+        tracking server's runs), so that a run that fails fails alone. None (the default): read it whole."""
+        return None
+
 
 def build_series(
     name: str,
@@ -288,18 +324,26 @@ def cut_restarts(s: Series) -> tuple[Series, str | None]:
     if x is None or len(x) < 2:
         return s, None
     finite = np.isfinite(x)
-    # Compare each position with the previous *finite* one (a running maximum would count every point of a
-    # restarted segment that stays below the old run's end as a new restart, keeping only the last point).
-    last_finite = np.maximum.accumulate(np.where(finite, np.arange(len(x)), -1))
-    prev_idx = np.concatenate(([-1], last_finite[:-1]))
-    prev = np.where(prev_idx >= 0, x[np.maximum(prev_idx, 0)], -np.inf)
-    back = np.flatnonzero(finite & (x < prev))
-    if len(back) == 0:
-        return s, None
-    start = int(back[-1])
+    if finite.all():  # the usual case, in one pass and without position arrays (a 10^7-point log: 0.6 GB less)
+        back = np.flatnonzero(x[1:] < x[:-1]) + 1
+        if len(back) == 0:
+            return s, None
+        start = int(back[-1])
+        prev_at_start = float(x[start - 1])
+    else:
+        # Compare each position with the previous *finite* one (a running maximum would count every point of a
+        # restarted segment that stays below the old run's end as a new restart, keeping only the last point).
+        last_finite = np.maximum.accumulate(np.where(finite, np.arange(len(x)), -1))
+        prev_idx = np.concatenate(([-1], last_finite[:-1]))
+        prev = np.where(prev_idx >= 0, x[np.maximum(prev_idx, 0)], -np.inf)
+        back = np.flatnonzero(finite & (x < prev))
+        if len(back) == 0:
+            return s, None
+        start = int(back[-1])
+        prev_at_start = float(prev[start])
     axis = "step" if s.steps is not None else "epoch"
     note = (
-        f"the {axis} counter restarts {len(back)} time(s) (last {axis} {prev[start]:g} -> {x[start]:g}): "
+        f"the {axis} counter restarts {len(back)} time(s) (last {axis} {prev_at_start:g} -> {x[start]:g}): "
         f"kept the latest segment"
     )
     return s.take(np.arange(start, len(s))), note
@@ -309,8 +353,7 @@ def rescale_percent(s: Series) -> tuple[Series, str | None]:
     """Accuracy-like metrics logged in % (0-100) are rescaled to 0-1 so that all runs compare."""
     if s.kind != "metric" or not s.higher_is_better:
         return s, None
-    name = s.name.lower()
-    if not any(k in name for k in ("acc", "precision", "recall", "f1", "iou", "dice", "map", "auc")):
+    if not is_rate(s.name):
         return s, None
     v = s.values[np.isfinite(s.values)]
     if len(v) == 0 or v.max() <= 1.0 or v.max() > 100.0 or v.min() < 0:
@@ -326,8 +369,7 @@ def add_component_sums(run: Run) -> None:
         losses = [s for s in run.series.values() if s.kind == "loss" and s.split == split and not s.derived]
         if len(losses) < 2:
             continue
-        names = [s.name.lower() for s in losses]
-        if any(_is_total(n) for n in names):
+        if any(is_total_loss(s.name) for s in losses):
             continue
         first = losses[0]
         if any(len(s) != len(first) for s in losses):
@@ -349,17 +391,6 @@ def add_component_sums(run: Run) -> None:
             )
         )
         run.notes.append(f"{split} loss is the sum of {', '.join(s.name for s in losses)}")
-
-
-def _is_total(lower_name: str) -> bool:
-    from lossdoc.naming import normalise
-
-    n = normalise(lower_name)
-    for p in ("train_", "val_", "valid_", "validation_", "eval_", "test_", "epoch_", "training_"):
-        n = n.removeprefix(p)
-    for s in ("_epoch", "_step", "_train", "_val"):
-        n = n.removesuffix(s)
-    return n in ("loss", "total_loss", "loss_total")
 
 
 def finish_run(run: Run) -> Run:

@@ -78,10 +78,14 @@ def _is_number(v: Any) -> bool:
 
 
 def _num(v: Any) -> float:
-    """A JSON value as a float; null becomes NaN (some writers turn NaN into null)."""
+    """A JSON value as a float; null becomes NaN (some writers turn NaN into null); an integer beyond the float
+    range (10**400) becomes +-Inf: data, a finding, never a crash."""
     if v is None:
         return math.nan
-    return float(v)
+    try:
+        return float(v)
+    except OverflowError:
+        return math.inf if v > 0 else -math.inf
 
 
 # --------------------------------------------------------------------------------------------------- keras
@@ -193,9 +197,9 @@ def _records_run(
             if v is None:
                 continue  # a key present with null: nothing logged
             vals, steps, epochs = points.setdefault(key, ([], [], []))
-            vals.append(float(v))
-            steps.append(math.nan if step is None else float(step))
-            epochs.append(math.nan if epoch is None else float(epoch))
+            vals.append(_num(v))
+            steps.append(_num(step))
+            epochs.append(_num(epoch))
     run = Run(source=source.label, format=fmt)
     for key, (vals, steps, epochs) in points.items():
         if is_bookkeeping(key) or _is_throughput(key):

@@ -20,7 +20,9 @@ import numpy as np
 
 from lossdoc.errors import InputError
 from lossdoc.model import Run
+from lossdoc.naming import is_epoch_tag
 from lossdoc.readers.base import HEAD_BYTES, Reader, Source, build_series, decode_text, read_file
+from lossdoc.readers.registry import walk
 
 FORMAT = "mlflow"
 MAX_METRIC_FILES = 10_000
@@ -108,10 +110,6 @@ def parse_metric(raw: bytes, label: str) -> tuple[list[float], list[float] | Non
     return values, steps, notes
 
 
-def _is_epoch_name(name: str) -> bool:
-    return name.rsplit("/", 1)[-1].lower().startswith("epoch_")
-
-
 def metric_series(name: str, values, steps, notes: list[str], label: str):
     """One MLflow metric as a Series (shared by the file store, ``mlflow.db`` and the tracking server): on the
     step axis, the epoch axis for ``epoch_*`` names, and in logging order when every point has the same step."""
@@ -122,7 +120,7 @@ def metric_series(name: str, values, steps, notes: list[str], label: str):
             steps = None
     if steps is None:
         return build_series(name, values)
-    if _is_epoch_name(name):
+    if is_epoch_tag(name):
         return build_series(name, values, epochs=steps)
     return build_series(name, values, steps=steps)
 
@@ -172,7 +170,7 @@ def _is_run_dir(path: Path) -> bool:
 def _metrics_sniff(metrics: Path) -> bool:
     """A metrics folder: its first metric file (found within a few entries) looks like one."""
     seen = 0
-    for root, dirs, files in os.walk(metrics, followlinks=False):
+    for root, dirs, files in walk(metrics, strict=False):
         dirs.sort()
         for f in sorted(files):
             seen += 1
@@ -220,7 +218,7 @@ def _run_dirs(path: Path, limit: int = MAX_CHILDREN) -> list[Path]:
 
 def read_metrics_dir(metrics: Path, run: Run) -> None:
     files: list[Path] = []
-    for root, dirs, names in os.walk(metrics, followlinks=False):
+    for root, dirs, names in walk(metrics):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
         files.extend(Path(root) / n for n in sorted(names) if not n.startswith("."))
         if len(files) > MAX_METRIC_FILES:

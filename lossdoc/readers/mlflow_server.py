@@ -24,13 +24,14 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
 from lossdoc.errors import InputError
 from lossdoc.model import Run
 from lossdoc.naming import resolve
-from lossdoc.readers.base import finish_run, human_size, max_bytes, reader_option
+from lossdoc.readers.base import Reader, finish_run, human_size, max_bytes, reader_option
 from lossdoc.readers.mlflow import metric_series
 from lossdoc.readers.mlflow_db import DBL_MAX, STATUS_NOTES, RunInfo, describe_store, keep_loss_runs, unique_names
 
@@ -312,3 +313,20 @@ def read_url(url: str) -> list[Run]:
         raise InputError(url, "no MLflow run with metrics here")
     unique_names(runs)
     return [finish_run(r) for r in runs]
+
+
+class MlflowServerReader(Reader):
+    """The registry's reader of ``http(s)://`` URLs (``registry.URL_READERS``): an MLflow tracking server."""
+
+    name = FORMAT
+    description = "an MLflow tracking server, through its REST API (--experiment / --run narrow it)"
+    example = "http://localhost:5000"
+
+    def sniff(self, head: bytes, path: Path | None) -> bool:
+        return False  # never a file
+
+    def read_url(self, url: str) -> list[Run]:
+        return read_url(url)
+
+    def split_url(self, url: str) -> list[str] | None:
+        return split_url(url)

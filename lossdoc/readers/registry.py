@@ -6,7 +6,15 @@
   the files no reader recognised (skipped, counted by the caller in one note).
 - ``join(paths, input_format=None)``: several one-tag files (TensorBoard CSV/JSON exports, MLflow metric files)
   joined into one Run.
+- ``split(path, input_format=None)`` and ``read_unit(unit)``: a path cut into units that read the same one at a
+  time as all together (a sweep's runs, read in parallel by ``api``); a directory reader says how its folders
+  split with its optional ``split_dir`` hook.
+- URLs (``http://host:5000``, an MLflow tracking server) go to the reader URL_READERS names for their scheme,
+  imported only then; ``split`` cuts them where its ``split_url`` says (one unit per run).
+- ``walk(path)``: the one folder walk, bounded in depth and entries (no RecursionError, no endless tree).
 An explicit ``input_format`` always wins over sniffing; an unknown name is an error listing the valid ones.
+
+Adding a reader: a module under ``lossdoc/readers/`` with a ``READERS`` list, and its name in ``_MODULES``.
 """
 
 from __future__ import annotations
@@ -32,11 +40,31 @@ from lossdoc.readers.base import (
 )
 
 # Modules that declare readers (each has a READERS list). Imported lazily so that `lossdoc --help` stays fast.
-_MODULES = ("tensorboard", "tbexport", "mlflow", "mlflow_db", "wandb", "dvclive", "jsonlogs", "tabular", "text")
+# A new reader module adds one line here.
+_MODULES = [
+    "tensorboard",
+    "tbexport",
+    "mlflow",
+    "mlflow_db",
+    "wandb",
+    "dvclive",
+    "jsonlogs",
+    "tabular",
+    "text",
+]
 _READERS: list[Reader] | None = None
+
+#: Readers of URLs, by scheme: ``module:Class``, imported only when a path is such a URL (the only modules that
+#: open network connections; reading files never imports them).
+URL_READERS = {
+    "http": "mlflow_server:MlflowServerReader",
+    "https": "mlflow_server:MlflowServerReader",
+}
 
 # A directory walk stops descending after this many entries, so that a huge folder cannot hang lossdoc.
 MAX_DIR_ENTRIES = 100_000
+#: ... and refuses folders nested deeper than this below the folder given (no training log layout comes close).
+MAX_DIR_DEPTH = 64
 
 
 def readers() -> list[Reader]:
@@ -49,6 +77,50 @@ def readers() -> list[Reader]:
         found.sort(key=lambda r: r.priority)
         _READERS = found
     return _READERS
+
+
+def walk(path: str | os.PathLike, *, max_depth: int = MAX_DIR_DEPTH, strict: bool = True):
+    """``os.walk(path, followlinks=False)``, top-down, without recursion: yields (folder, dirs, files) and the
+    caller may prune ``dirs`` in place. Folders more than ``max_depth`` below ``path`` are an InputError when
+    ``strict`` (reading), or silently not entered (sniffing). Folders that cannot be listed are skipped."""
+    stack: list[tuple[str, int]] = [(os.fspath(path), 0)]
+    while stack:
+        top, depth = stack.pop()
+        dirs: list[str] = []
+        files: list[str] = []
+        links: set[str] = set()
+        try:
+            with os.scandir(top) as it:
+                for e in it:
+                    try:
+                        is_dir = e.is_dir()
+                    except OSError:
+                        is_dir = False
+                    (dirs if is_dir else files).append(e.name)
+                    if is_dir and e.is_symlink():
+                        links.add(e.name)
+        except OSError:
+            continue
+        yield top, dirs, files
+        down = [d for d in dirs if d not in links]
+        if down and depth >= max_depth:
+            if strict:
+                raise InputError(
+                    os.fspath(path),
+                    f"folders nested more than {max_depth} deep; point lossdoc at a run folder or logdir inside it",
+                )
+            continue
+        stack.extend((os.path.join(top, d), depth + 1) for d in reversed(down))
+
+
+def url_reader(path: str | os.PathLike) -> Reader | None:
+    """The reader of ``path`` when it is a URL of a scheme in URL_READERS (``http://host:5000``), else None."""
+    scheme, sep, _ = str(path).partition("://")
+    target = URL_READERS.get(scheme.lower()) if sep else None
+    if target is None:
+        return None
+    module, _, cls = target.partition(":")
+    return getattr(importlib.import_module(f"lossdoc.readers.{module}"), cls)()
 
 
 def reader_names() -> list[str]:
@@ -108,6 +180,9 @@ def read_path(path: str | os.PathLike, input_format: str | None = None) -> list[
     if str(path) == "-":
         data = read_stream(sys.stdin.buffer, "<stdin>")
         return read_source(Source("<stdin>", None, data), input_format)
+    url = url_reader(path)
+    if url is not None:
+        return _finish(url.read_url(str(path)))
     p = Path(path)
     if p.is_dir():
         return read_dir(p, input_format)
@@ -170,7 +245,7 @@ def read_folder(path: Path, input_format: str | None = None) -> FolderRead:
     runs = out.runs
     too_large: list[InputTooLarge] = []
     seen = 0
-    for root, dirs, files in os.walk(path, followlinks=False):
+    for root, dirs, files in walk(path):
         dirs.sort()
         root_p = Path(root)
         # A sub-folder that a directory reader claims is read as a whole and not walked further.
@@ -239,3 +314,101 @@ def join(paths: list[str], input_format: str | None = None) -> Run:
         merged.notes.extend(run.notes)
     assert merged is not None
     return merged
+
+
+# ---------------------------------------------------------------------------------------------- sweeps
+
+
+@dataclass(frozen=True)
+class Unit:
+    """One piece of a sweep, read on its own (maybe in a worker process). ``root``: its runs are named relative
+    to this folder, as reading the whole folder names them; ``lenient``: a file that is not a log is skipped and
+    counted, as in a folder walk (a path given by the user that is not a log is an error)."""
+
+    path: str
+    root: str | None = None
+    lenient: bool = False
+
+    def size(self) -> int:
+        """Bytes to read, for deciding whether worker processes pay (bounded like every walk)."""
+        p = Path(self.path)
+        if self.path == "-":
+            return 0
+        if not p.is_dir():
+            try:
+                return p.stat().st_size
+            except OSError:
+                return 0
+        total = 0
+        try:
+            for root, _dirs, files in walk(p, strict=False):
+                for f in files:
+                    try:
+                        total += os.stat(os.path.join(root, f), follow_symlinks=False).st_size
+                    except OSError:
+                        pass
+        except InputError:
+            pass
+        return total
+
+
+def split(path: str, input_format: str | None = None) -> list[Unit]:
+    """One path cut into units that read the same one at a time as all together: a folder that a directory
+    reader claims is split where the reader's ``split_dir`` says (a TensorBoard logdir into its runs), or kept
+    whole; any other folder into its files and sub-folders; a URL where its reader's ``split_url`` says (an MLflow
+    server into its runs). Anything else is one unit."""
+    url = url_reader(path)
+    if url is not None:
+        return [Unit(part) for part in url.split_url(path) or [path]]
+    p = Path(path)
+    if path == "-" or input_format or not p.is_dir():
+        return [Unit(path)]
+    try:
+        dir_readers = [r for r in readers() if r.handles_dirs]
+        claimed = next((r for r in dir_readers if _sniff_dir(r, p)), None)
+        if claimed is not None:
+            parts = claimed.split_dir(p)
+            if not parts or len(parts) < 2:
+                return [Unit(path)]
+            return [Unit(str(part), root=path) for part in parts]
+        entries = sorted(os.scandir(p), key=lambda e: e.name)
+    except OSError:
+        return [Unit(path)]
+    units = []
+    for e in entries:
+        if e.is_dir(follow_symlinks=False):
+            sub_claimed = any(_sniff_dir(r, Path(e.path)) for r in dir_readers)
+            units.append(Unit(e.path, lenient=not sub_claimed))
+        elif not e.name.startswith("."):
+            units.append(Unit(e.path, lenient=True))
+    return units if len(units) > 1 else [Unit(path)]
+
+
+def _sniff_dir(reader: Reader, path: Path) -> bool:
+    try:
+        return bool(reader.sniff_dir(path))
+    except OSError:
+        return False
+
+
+def read_unit(unit: Unit, input_format: str | None = None) -> FolderRead:
+    """A unit's runs, the logs in it that could not be read, and the files in it that are not logs. A file met
+    in a folder that no reader recognises is skipped (counted); one that a reader took but could not read is an
+    error; a path given on the command line that is not a log is an error too."""
+    try:
+        if unit.path != "-" and Path(unit.path).is_dir():
+            found = read_folder(Path(unit.path), input_format)
+            if not found.runs and not found.errors and not unit.lenient:
+                found.errors.append(InputError(unit.path, "no training log found in this folder"))
+        else:
+            found = FolderRead(read_path(unit.path, input_format))
+    except NotALog as exc:
+        return FolderRead(not_logs=[exc.source]) if unit.lenient else FolderRead(errors=[exc])
+    except InputError as exc:
+        return FolderRead(errors=[exc])
+    if unit.root is not None:
+        for run in found.runs:
+            src = Path(run.source)
+            if src.is_relative_to(unit.root):
+                run.name = src.relative_to(unit.root).as_posix()
+    return found

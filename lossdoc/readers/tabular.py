@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -172,6 +173,19 @@ def _clean_name(name: str) -> str:
     return name.strip().strip("\ufeff").strip().strip('"').strip("'").strip()
 
 
+#: A quoted header cell may hold line breaks ("loss\nper batch"): the header is read over at most this many lines.
+MAX_HEADER_LINES = 10
+
+
+def _header_lines(lines: list[str]) -> int:
+    """How many of ``lines`` the header takes: one, or more while a quoted cell is still open."""
+    used, quotes = 1, lines[0].count('"') if lines else 0
+    while quotes % 2 and used < min(len(lines), MAX_HEADER_LINES):
+        quotes += lines[used].count('"')
+        used += 1
+    return used if quotes % 2 == 0 else 1
+
+
 def head_table(head: bytes) -> tuple[list[str], list[list[str]], str] | None:
     """For sniffing: (header names, a few data rows, delimiter) from the first bytes, or None."""
     try:
@@ -183,6 +197,8 @@ def head_table(head: bytes) -> tuple[list[str], list[list[str]], str] | None:
         return None
     if len(lines) > 1 and len(head) >= 65536:
         lines = lines[:-1]  # the last line of a cut head may be partial
+    used = _header_lines(lines)
+    lines = ["\n".join(lines[:used]), *lines[used:]]
     first = lines[0]
     if first.lstrip().startswith(("{", "[", "<")) or "\x00" in first:
         return None
@@ -199,16 +215,17 @@ def head_table(head: bytes) -> tuple[list[str], list[list[str]], str] | None:
 
 def load_table(source: Source) -> Table:
     """Parse a CSV/TSV source into a Table. Raises InputError for content that is not a table."""
-    text = source.text()
-    quick = _quick_table(text, source.label)
+    quick = _quick_table(source)
     if quick is not None:
         return quick
+    text = source.text()
     lines = text.split("\n")
     nonblank = [i for i, ln in enumerate(lines) if ln.strip()]
     if not nonblank:
         raise InputError(source.label, "empty file")
-    header_line = lines[nonblank[0]]
-    sample = [lines[i] for i in nonblank[:20]]
+    used = _header_lines([lines[i] for i in nonblank[:MAX_HEADER_LINES]])
+    header_line = "\n".join(lines[i] for i in nonblank[:used])
+    sample = [header_line] + [lines[i] for i in nonblank[used : used + 19]]
     delim = sniff_delimiter(sample) or ","
     header = [_clean_name(c) for c in _split(header_line, delim)]
     if not any(header):
@@ -221,7 +238,7 @@ def load_table(source: Source) -> Table:
     header_key = [normalise(c) for c in header]
     compact = _compact(header_line)
     notes: list[str] = []
-    body = nonblank[1:]
+    body = nonblank[used:]
     if len(body) >= 2 and not text.endswith("\n"):
         # A last line without its line end may be cut anywhere ("0.53" read as "0.5"): a file still being
         # written (or a writer killed mid-line). Only the complete lines are read.
@@ -269,7 +286,7 @@ def load_table(source: Source) -> Table:
         # A small table: the standard library reads it as fast as pandas would, without importing pandas
         # (a third of a second at every start of the command line).
         return _small_table(buf, delim, header, notes, kept_lines, source.label)
-    fast = _fast_numeric_table(buf, delim, len(kept) - 1, notes, kept_lines)
+    fast = _fast_numeric_table(io.BytesIO(buf.encode("utf-8")), delim, len(kept) - 1, notes, kept_lines)
     if fast is not None:
         return fast
     import pandas as pd
@@ -340,29 +357,69 @@ def _small_table(
     return Table(columns=names, cells=cells, nrows=len(kept_rows), notes=notes, lines=kept_lines if known else None)
 
 
-def _quick_table(text: str, label: str) -> Table | None:
-    """A clean table (the usual log: complete last line, no repeated header row, no padding after values) parsed
-    without looking at each line in Python; None when the file needs the line-by-line path below."""
-    if len(text) < QUICK_MIN_CHARS or not text.endswith("\n"):
+def _quick_table(source: Source) -> Table | None:
+    """A clean table (the usual log: UTF-8, LF or CRLF line ends, a complete last line, no repeated header row, no
+    padding after values) parsed by pandas from the file itself: the file is checked through a memory map and
+    then read by pandas in chunks, so no decoded copy, no Python object per line and not even the file's bytes
+    are held while it is parsed (a 200 MB one-column CSV peaks near 2x its size, from 22x). None when the file
+    needs the line-by-line path below (which also takes over when the file changed in between)."""
+    with source.mapped() as (raw, stamp):
+        delim = _quick_delimiter(raw)
+    if delim is None:
         return None
-    body_start = len(text) - len(text.lstrip())
-    head_end = text.find("\n", body_start)
-    header_line = text[body_start:head_end]
-    sample = [ln for ln in text[body_start : body_start + 8192].split("\n")[:20] if ln.strip()]
+    where: str | io.BytesIO = str(source.path) if stamp is not None else io.BytesIO(source.read_bytes())
+    table = _fast_numeric_table(where, delim, None, [], None)
+    if table is not None and stamp is not None:
+        try:
+            st = os.stat(source.path)
+        except OSError:
+            return None
+        if (st.st_size, st.st_mtime_ns) != stamp:
+            return None  # a live log written to while it was read: the exact path reads it once
+    return table
+
+
+def _quick_delimiter(raw) -> str | None:
+    """The delimiter of a file the quick path can take (any bytes-like object: bytes or a memory map), else None."""
+    n = len(raw)
+    if n < QUICK_MIN_CHARS or raw[n - 1 : n] != b"\n" or raw[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        return None
+    if raw[:4096].find(b"\x00") != -1 or _LONE_CR.search(raw):
+        return None  # binary, or CR / CR-CR-LF line ends: the exact path folds them
+    body_start = _LEADING_BLANKS.match(raw).end()
+    head_end = raw.find(b"\n", body_start)
+    try:
+        header_line = raw[body_start:head_end].decode("utf-8-sig").rstrip("\r")
+    except UnicodeDecodeError:
+        return None
+    if header_line.count('"') % 2:
+        return None  # a quoted header cell holding a line break: the exact path reads it
+    head = raw[head_end : head_end + 8192].decode("utf-8", errors="replace")
+    sample = [header_line] + [ln for ln in head.replace("\r\n", "\n").split("\n")[:19] if ln.strip()]
     delim = sniff_delimiter(sample)
-    if delim is None or delim == " ":
+    if delim is None:
+        if any(d in header_line for d in _DELIMITERS) or len(_clean_name(header_line).split()) != 1:
+            return None
+        delim = ","  # one column
+    if delim == " ":
         return None
     header = [_clean_name(c) for c in _split(header_line, delim)]
     if not all(header) or len(header) > MAX_COLUMNS:
         return None
-    first = re.escape(header[0])
     # A header row again further down (a restarted run appended to the file), or padding before a delimiter
     # or a line end: the line-by-line path handles both.
-    if re.search(rf"\n[ \t\"']*{first}[ \t\"']*{re.escape(delim)}", text[head_end:]):
+    first = re.escape(header[0].encode("utf-8"))
+    d = re.escape(delim.encode())
+    if re.compile(rb"\n[ \t\"']*" + first + rb"[ \t\"']*(?:" + d + rb"|\r?\n)").search(raw, head_end):
         return None
-    if f" {delim}" in text or " \n" in text or "\t\n" in text and delim != "\t":
+    padding = [b" " + delim.encode(), b" \n", b" \r"] + ([b"\t\n"] if delim != "\t" else [])
+    if any(raw.find(p) != -1 for p in padding):
         return None
-    return _fast_numeric_table(text[body_start:], delim, None, [], None)
+    return delim
+
+
+_LEADING_BLANKS = re.compile(rb"[ \t\r\n\f\v]*")
+_LONE_CR = re.compile(rb"\r(?!\n)")
 
 
 #: Below this size the line-by-line path is as fast and gives line numbers for messages.
@@ -387,24 +444,28 @@ class _Cells:
 
 
 def _fast_numeric_table(
-    buf: str, delim: str, nrows: int | None, notes: list[str], lines: list[int] | None
+    buf: str | io.BytesIO, delim: str, nrows: int | None, notes: list[str], lines: list[int] | None
 ) -> Table | None:
     """The common case in one C-speed pass: pandas parses the numbers itself, and only an empty cell becomes NaN
     (so NaN means "no value" and the rows of sparse logs stay apart from logged NaN). A column pandas cannot read
     as numbers (a logged "nan" spelled as text, timestamps, names) is handed to the exact cell-by-cell path; a
     table pandas cannot parse at all returns None and the caller takes that path for everything."""
+    import warnings
+
     import pandas as pd
 
     try:
-        df = pd.read_csv(
-            io.BytesIO(buf.encode("utf-8")),  # bytes: a StringIO of ASCII text takes 4 bytes a character
-            sep=delim,
-            skipinitialspace=True,
-            quotechar='"',
-            keep_default_na=False,
-            na_values=[""],
-            low_memory=False,
-        )
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # DtypeWarning: a column of mixed types is read as text, below
+            df = pd.read_csv(
+                buf,  # a path or bytes: a StringIO of ASCII text takes 4 bytes a character
+                sep=delim,
+                skipinitialspace=True,
+                quotechar='"',
+                keep_default_na=False,
+                na_values=[""],
+                encoding="utf-8",
+            )
     except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError, csv.Error):
         return None
     if (nrows is not None and len(df) != nrows) or len(df.columns) == 0 or not isinstance(df.index, pd.RangeIndex):
@@ -415,7 +476,8 @@ def _fast_numeric_table(
     for name, col in zip(_dedupe([_clean_name(str(c)) for c in df.columns]), (df[c] for c in df.columns)):
         columns.append(name)
         if col.dtype.kind in "fiub":
-            values = col.to_numpy(dtype=np.float64, na_value=np.nan)
+            # float64 columns as they are (a view; empty cells are already NaN), the others converted.
+            values = col.to_numpy() if col.dtype == np.float64 else col.to_numpy(dtype=np.float64, na_value=np.nan)
             present = ~np.isnan(values)
             num = Numeric(values, present, np.zeros(len(values), dtype=bool)) if present.any() else None
             numeric[name] = num
@@ -498,13 +560,17 @@ def table_run(
             present = present & ~drop
             if not present.any():
                 continue
-        s_steps = None if steps is None else steps[present]
-        s_epochs = None if epochs is None else epochs[present]
+        if present.all():  # no copies of a column that is full (the usual case; 145 MB at 18M rows)
+            s_values, s_steps, s_epochs = values, steps, epochs
+        else:
+            s_values = values[present]
+            s_steps = None if steps is None else steps[present]
+            s_epochs = None if epochs is None else epochs[present]
         if s_epochs is not None and not np.isfinite(s_epochs).any():
             s_epochs = None  # e.g. Lightning's lr-Adam rows carry a step but no epoch
         if s_steps is not None and not np.isfinite(s_steps).any():
             s_steps = None
-        run.add(build_series(col, values[present], steps=s_steps, epochs=s_epochs, metric_split=metric_split))
+        run.add(build_series(col, s_values, steps=s_steps, epochs=s_epochs, metric_split=metric_split))
     require_series(run, source.label, [c for c in table.columns if c])
     return run
 

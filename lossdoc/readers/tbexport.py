@@ -20,8 +20,10 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from lossdoc import naming
 from lossdoc.errors import InputError
 from lossdoc.model import Run
+from lossdoc.naming import is_epoch_tag
 from lossdoc.readers.base import HEAD_BYTES, Reader, Source, build_series, decode_text, read_file
 
 FORMAT = "tb-export"
@@ -34,18 +36,6 @@ _JSON_VALUE = rf"(?:{_NUM}|NaN|-?Infinity|null|\"[^\"]*\")"
 _JSON_HEAD = re.compile(rf"^\[\s*\[\s*{_NUM}\s*,\s*{_NUM}\s*,\s*{_JSON_VALUE}\s*\]\s*[,\]]")
 # "run-<run>-tag-<tag>", possibly after a prefix a person added when saving ("myproj__run-.-tag-loss").
 _EXPORT_NAME = re.compile(r"(?:^|(?<=[^A-Za-z0-9]))run-(?P<run>.*)-tag-(?P<tag>.+)$")
-_SPLIT_WORDS = {
-    "train": "train",
-    "training": "train",
-    "validation": "val",
-    "val": "val",
-    "valid": "val",
-    "eval": "val",
-    "evaluation": "val",
-    "test": "test",
-}
-
-
 @dataclass
 class ExportName:
     """What a file's name says: the tag, the run (None for none / TensorBoard's root run "."), the grouping key."""
@@ -84,12 +74,12 @@ def parse_name(path: Path | None, label: str) -> ExportName:
     run = m.group("run")
     prefix = stem[: m.start()]
     run_name = None if run in ("", ".") else run
-    split_word = None
+    word = None
     if run_name:
         last = re.split(r"[_/\-. ]+", run_name)[-1]
-        if last.lower() in _SPLIT_WORDS:
-            split_word = last
-    return ExportName(tag=m.group("tag"), run=run_name, prefix=prefix, split_word=split_word)
+        if naming.split_word(last):
+            word = last
+    return ExportName(tag=m.group("tag"), run=run_name, prefix=prefix, split_word=word)
 
 
 # ------------------------------------------------------------------------------------------- sniffing
@@ -195,10 +185,6 @@ def parse_export(raw: bytes, label: str) -> tuple[list[float], list[float], list
     return parse_csv(text, label)
 
 
-def _is_epoch_tag(tag: str) -> bool:
-    return re.split(r"[/]", tag)[-1].lower().startswith("epoch_")
-
-
 def _add(run: Run, en: ExportName, steps: list[float], values: list[float]) -> None:
     name = en.series_name
     if name in run.series:
@@ -207,7 +193,7 @@ def _add(run: Run, en: ExportName, steps: list[float], values: list[float]) -> N
             i += 1
         run.notes.append(f"two exports of {name}; the second is named '{name} ({i})'")
         name = f"{name} ({i})"
-    if _is_epoch_tag(en.tag):
+    if is_epoch_tag(en.tag):
         s = build_series(name, values, epochs=steps, role_name=en.series_name)
     else:
         s = build_series(name, values, steps=steps, role_name=en.series_name)

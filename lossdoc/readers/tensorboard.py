@@ -4,8 +4,9 @@ An event file is a sequence of records, each framed as::
 
     uint64 length (little endian) | uint32 masked crc32c(length) | data[length] | uint32 masked crc32c(data)
 
-and each record's data is a serialized ``tensorboard.compat.proto.event_pb2.Event``. The framing is parsed here
-over the file's bytes and both CRCs are checked; a bad CRC or a truncated last record keeps everything before it
+and each record's data is a serialized TensorBoard ``Event``. The framing is parsed here over the file's bytes
+and both CRCs are checked (``_tfrecord``: one fast path in numpy; the records it does not know are parsed by
+protobuf with the few messages of ``_event_proto``); a bad CRC or a truncated last record keeps everything before it
 and says so in ``run.notes``. Every scalar point is read (no reservoir sampling, unlike EventAccumulator), whether
 written as ``simple_value`` (TF1, PyTorch/tensorboardX ``add_scalar``) or as a rank-0 tensor (TF2/Keras, PyTorch
 ``add_scalar(new_style=True)``). Histograms, images, audio, text, graphs and hparams are skipped.
@@ -36,23 +37,13 @@ import numpy as np
 
 from lossdoc.errors import InputError
 from lossdoc.model import Run
+from lossdoc.naming import is_epoch_tag, split_word
 from lossdoc.readers import _tfrecord as _tf
 from lossdoc.readers.base import Reader, Source, build_series, read_file
+from lossdoc.readers.registry import walk
 
 FORMAT = "tensorboard"
 EVENT_MARK = "tfevents"
-
-# Folders whose event files hold one split of a run (Keras writes train/ and validation/; tf.estimator eval/).
-SPLIT_DIRS = {
-    "train": "train",
-    "training": "train",
-    "validation": "val",
-    "val": "val",
-    "valid": "val",
-    "eval": "val",
-    "evaluation": "val",
-    "test": "test",
-}
 
 # Bounds for looking into folders, so that a huge tree cannot hang lossdoc.
 SNIFF_DEPTH = 5
@@ -67,45 +58,6 @@ masked_crc32c = _tf.masked_crc32c
 
 
 # ---------------------------------------------------------------------------------------------- framing
-
-
-@dataclass
-class Records:
-    """The intact records of one file, and what stopped the read early (None when the whole file was read)."""
-
-    payloads: list[bytes]
-    problem: str | None = None
-
-
-def split_records(data: bytes, label: str) -> Records:
-    """Split an event file's bytes into record payloads, checking both CRCs of every record, one record at a
-    time (the reference for the protobuf path; the fast path uses ``_tfrecord.frame``)."""
-    out: list[bytes] = []
-    pos = 0
-    n = len(data)
-    unpack_q = struct.Struct("<Q").unpack_from
-    unpack_i = struct.Struct("<I").unpack_from
-    header_crcs: dict[bytes, int] = {}
-    while pos < n:
-        i = len(out) + 1
-        if n - pos < 12:
-            return Records(out, _incomplete(label, len(out)))
-        header = data[pos : pos + 8]
-        header_crc = header_crcs.get(header)
-        if header_crc is None:  # records of a file take few distinct lengths: compute each once
-            header_crc = header_crcs[header] = masked_crc32c(header)
-        if header_crc != unpack_i(data, pos + 8)[0]:
-            return Records(out, _bad_crc(label, i, len(out)))
-        (length,) = unpack_q(header)
-        end = pos + 12 + length + 4
-        if end > n:
-            return Records(out, _incomplete(label, len(out)))
-        payload = data[pos + 12 : pos + 12 + length]
-        if masked_crc32c(payload) != unpack_i(data, pos + 12 + length)[0]:
-            return Records(out, _bad_crc(label, i, len(out)))
-        out.append(payload)
-        pos = end
-    return Records(out)
 
 
 def _bad_crc(label: str, i: int, good: int) -> str:
@@ -213,18 +165,11 @@ def read_event_bytes(data: bytes, label: str) -> FileScalars:
     walls: list[np.ndarray] = []
     cut = good
     slow = np.flatnonzero(rest)
-    plain: list[tuple[int, float]] = []  # (record, wall time) of Events without a summary (the version record)
-    if 0 < len(slow) <= PLAIN_SCAN:
+    if 0 < len(slow) <= RARE_RECORDS:
         by_hand = []
         for i in slow.tolist():
             start = int(fr.pos[i]) + 12
-            payload = data[start : start + int(fr.length[i])]
-            w = _tf.plain_event_wall(payload)
-            if w is not None:
-                plain.append((i, w))
-                by_hand.append(i)
-                continue
-            one = _tf.decode_one(payload)  # a scalar record of a rare length
+            one = _tf.decode_one(data[start : start + int(fr.length[i])])  # the version record, a rare length
             if one is not None:
                 one.rec[0] = i
                 fast.append(one)
@@ -235,7 +180,6 @@ def read_event_bytes(data: bytes, label: str) -> FileScalars:
         slow_walls: list[float] = []
         cut = _decode_slow(data, fr, slow, label, out, pieces, plugin_events, slow_walls)
         walls.append(np.asarray(slow_walls, dtype=np.float64))
-    walls.append(np.asarray([w for i, w in plain if i < cut], dtype=np.float64))
     limit = cut << _KEY_SHIFT
     for pts in fast:
         rec = pts.rec
@@ -246,7 +190,7 @@ def read_event_bytes(data: bytes, label: str) -> FileScalars:
         else:
             step, wall, value = pts.step, pts.wall, pts.value
         walls.append(wall)
-        if not len(rec):
+        if not len(rec) or lay.tag is None:  # an Event without a summary: its wall time only
             continue
         key = rec << _KEY_SHIFT
         if lay.plugin:
@@ -295,10 +239,10 @@ def read_event_bytes(data: bytes, label: str) -> FileScalars:
 
 
 _KEY_SHIFT = 24
-#: Records left over by the fast path, when there are at most this many, are first read by hand where they are
-#: summary-less Events (the file_version record every writer starts with) or scalars in a known layout (of a
-#: length too rare to be gathered): a plain scalar file then never imports protobuf (15 ms of start-up).
-PLAIN_SCAN = 64
+#: Records left over by the fast path (lengths too rare to be gathered: the version record every writer starts
+#: with, a scalar of an odd length), when there are at most this many, are matched against the fast path's layouts
+#: one at a time: a plain scalar file then never imports protobuf (65-100 ms of start-up, measured).
+RARE_RECORDS = 64
 
 
 def _nanmin(w: np.ndarray) -> float | None:
@@ -326,9 +270,10 @@ def _decode_slow(data, fr, slow, label, out, pieces, plugin_events, walls) -> in
     """Parse the records ``slow`` (indices, ascending) with protobuf; returns the index of the first record that
     is not an Event (setting ``out.problem``/``out.records``), or ``out.records`` when all parse."""
     from google.protobuf.message import DecodeError
-    from tensorboard.compat.proto import event_pb2
 
-    parse = event_pb2.Event.FromString
+    from lossdoc.readers._event_proto import event_class
+
+    parse = event_class().FromString
     acc: dict[tuple[str, bool], tuple[list, list, list, list]] = {}
     cut = out.records
     for i in slow.tolist():
@@ -383,56 +328,6 @@ def _decode_slow(data, fr, slow, label, out, pieces, plugin_events, walls) -> in
     return cut
 
 
-def read_event_bytes_protobuf(data: bytes, label: str) -> FileScalars:
-    """Decode the scalar points of one event file's bytes with one protobuf Event per record (the reference
-    path: ``read_event_bytes`` must give exactly the same result). Never raises for bad content."""
-    from google.protobuf.message import DecodeError
-    from tensorboard.compat.proto import event_pb2
-
-    recs = split_records(data, label)
-    out = FileScalars(label, records=len(recs.payloads), problem=recs.problem)
-    plugins: dict[str, str] = {}  # TF2 writes a tag's metadata only with its first value
-    parse = event_pb2.Event.FromString
-    for i, payload in enumerate(recs.payloads):
-        try:
-            ev = parse(payload)
-        except (DecodeError, ValueError, TypeError):
-            out.records = i
-            out.problem = f"{label}: record {i + 1} is not an Event; read the {i} records before it"
-            break
-        wall = ev.wall_time
-        out.first_wall_time = min(out.first_wall_time, wall)
-        if not ev.HasField("summary"):
-            continue
-        step = float(ev.step)
-        for v in ev.summary.value:
-            tag = v.tag or v.node_name
-            if not tag:
-                continue
-            if v.HasField("metadata"):
-                pname = v.metadata.plugin_data.plugin_name
-                if pname:
-                    plugins[tag] = pname
-            which = v.WhichOneof("value")
-            if which == "simple_value":
-                value = float(v.simple_value)
-            elif which == "tensor":
-                if plugins.get(tag, "scalars") != "scalars":
-                    continue
-                value = tensor_scalar(v.tensor)
-                if value is None:
-                    continue
-            else:
-                continue  # histograms, images, audio
-            pts = out.points.get(tag)
-            if pts is None:
-                pts = out.points[tag] = ([], [], [])
-            pts[0].append(step)
-            pts[1].append(wall)
-            pts[2].append(value)
-    return out
-
-
 def _merge_files(
     files: list[FileScalars],
 ) -> tuple[dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]], list[str]]:
@@ -478,10 +373,6 @@ def _merge_files(
     return merged, notes
 
 
-def _is_epoch_tag(tag: str) -> bool:
-    return tag.rsplit("/", 1)[-1].lower().startswith("epoch_")
-
-
 def _series_name(tag: str, prefix: str | None) -> str:
     if not prefix or tag.lower().startswith(prefix.lower() + "/"):
         return tag
@@ -518,12 +409,10 @@ def find_event_dirs(
     Stops after ``max_entries`` files and folders: silently when sniffing, with an InputError when ``strict``."""
     found: dict[Path, list[Path]] = {}
     seen = 0
-    root_depth = len(root.parts)
-    for dirpath, dirs, files in os.walk(root, followlinks=False):
+    depth = {"max_depth": max_depth, "strict": False} if max_depth is not None else {"strict": strict}
+    for dirpath, dirs, files in walk(root, **depth):
         here = Path(dirpath)
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        if max_depth is not None and len(here.parts) - root_depth >= max_depth:
-            dirs[:] = []
         seen += len(files) + len(dirs)
         ev = sorted(here / f for f in files if _is_event_name(f))
         ev = [p for p in ev if p.is_file()]
@@ -545,7 +434,7 @@ _FOREIGN_EXT = (".csv", ".json", ".jsonl", ".ndjson", ".log", ".txt")
 def _has_foreign_logs(folder: Path, limit: int = 500) -> bool:
     """Bounded look for other formats' logs (CSV/JSON/text files, an MLflow metrics folder) below ``folder``."""
     seen = 0
-    for dirpath, dirs, files in os.walk(folder, followlinks=False):
+    for _dirpath, dirs, files in walk(folder, strict=False):
         dirs[:] = [d for d in dirs if not d.startswith(".")]
         if "metrics" in dirs:
             return True
@@ -587,18 +476,13 @@ def _group(root: Path, event_dirs: dict[Path, list[Path]]) -> dict[Path, list[tu
     """Group run folders into runs: {run root: [(series name prefix, folder)]}."""
     groups: dict[Path, list[tuple[str | None, Path]]] = {}
     for d in sorted(event_dirs):
-        key = d.name.lower()
         parent = d.parent
-        if key in SPLIT_DIRS and d != root and _within(parent, root):
-            siblings = [c for c in event_dirs if c.parent == parent and c.name.lower() in SPLIT_DIRS]
-            if (
-                parent in event_dirs
-                or len(siblings) >= 2
-                or any(SPLIT_DIRS[c.name.lower()] == "train" for c in siblings)
-            ):
+        if split_word(d.name) and d != root and _within(parent, root):
+            siblings = [c for c in event_dirs if c.parent == parent and split_word(c.name)]
+            if parent in event_dirs or len(siblings) >= 2 or any(split_word(c.name) == "train" for c in siblings):
                 groups.setdefault(parent, []).append((d.name, d))
                 continue
-        groups.setdefault(d, []).append((d.name if key in SPLIT_DIRS else None, d))
+        groups.setdefault(d, []).append((d.name if split_word(d.name) else None, d))
     # PyTorch add_scalars: parent/Loss_train holding tag "Loss" folds into parent's run; decided once tags are read.
     return groups
 
@@ -637,7 +521,7 @@ def _run_name(root: Path, run_root: Path) -> str:
     return rel
 
 
-def _scalars_fold(parent_tags: set[str], child: Path, child_tags: list[str]) -> str | None:
+def _scalars_fold(child: Path, child_tags: list[str]) -> str | None:
     """For PyTorch add_scalars: the key when every tag T of ``child`` is such that child's name is T_<key>."""
     if not child_tags or len(child_tags) != 1:
         return None
@@ -669,7 +553,7 @@ def read_logdir(root: Path) -> list[Run]:
         parent = run_root.parent
         if parent not in groups or parent == run_root or not _within(parent, root):
             continue
-        key = _scalars_fold(set(), run_root, list(per_dir[run_root][0]))
+        key = _scalars_fold(run_root, list(per_dir[run_root][0]))
         if key is not None:
             folded.setdefault(parent, []).append((key, run_root))
             del groups[run_root]
@@ -681,15 +565,15 @@ def read_logdir(root: Path) -> list[Run]:
             merged, notes = per_dir[d]
             run.notes.extend(notes)
             files += len(event_dirs[d])
-            split = SPLIT_DIRS.get(prefix.lower()) if prefix else None
+            split = split_word(prefix) if prefix else None
             for tag, (s, _w, v) in merged.items():
-                _add_series(run, _series_name(tag, prefix), s, v, split, _is_epoch_tag(tag))
+                _add_series(run, _series_name(tag, prefix), s, v, split, is_epoch_tag(tag))
         for key, d in folded.get(run_root, []):
             merged, notes = per_dir[d]
             run.notes.extend(notes)
             files += len(event_dirs[d])
             for tag, (s, _w, v) in merged.items():
-                _add_series(run, f"{tag}/{key}", s, v, None, _is_epoch_tag(tag))
+                _add_series(run, f"{tag}/{key}", s, v, None, is_epoch_tag(tag))
         run.meta["event_files"] = files
         if run.series:
             runs.append(run)
@@ -779,8 +663,8 @@ class TensorBoardReader(Reader):
             raise InputError(source.label, f"not a readable TensorBoard event file: {why}")
         merged, _ = _merge_files([fs])
         folder = source.path.parent.name if source.path is not None else ""
-        prefix = folder if folder.lower() in SPLIT_DIRS else None
-        split = SPLIT_DIRS.get(folder.lower()) if prefix else None
+        split = split_word(folder)
+        prefix = folder if split else None
         name = None
         if source.path is not None:
             name = source.path.parent.parent.name if prefix else source.path.parent.name
@@ -788,7 +672,7 @@ class TensorBoardReader(Reader):
         if fs.problem:
             run.notes.append(fs.problem)
         for tag, (s, _w, v) in merged.items():
-            _add_series(run, _series_name(tag, prefix), s, v, split, _is_epoch_tag(tag))
+            _add_series(run, _series_name(tag, prefix), s, v, split, is_epoch_tag(tag))
         if not run.series:
             raise InputError(source.label, "the event file holds no scalar summaries")
         run.meta["event_files"] = 1
@@ -796,6 +680,24 @@ class TensorBoardReader(Reader):
 
     def read_dir(self, path: Path) -> list[Run]:
         return read_logdir(path)
+
+    def split_dir(self, path: Path) -> list[Path] | None:
+        """A logdir of run folders splits into them; a folder that is itself a run (event files in it), a Keras
+        run (train/, validation/) or one holding anything else is read whole."""
+        try:
+            entries = sorted(os.scandir(path), key=lambda e: e.name)
+        except OSError:
+            return None
+        kids = [e for e in entries if not e.name.startswith(".")]
+        if (
+            len(kids) < 2
+            or any(not e.is_dir(follow_symlinks=False) for e in kids)
+            or any(EVENT_MARK in e.name for e in entries)
+            or any(split_word(e.name) for e in kids)
+            or not all(is_logdir(Path(e.path)) for e in kids)
+        ):
+            return None
+        return [Path(e.path) for e in kids]
 
 
 READERS = [TensorBoardReader]

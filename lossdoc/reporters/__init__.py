@@ -11,7 +11,16 @@ from collections.abc import Callable
 
 from lossdoc.model import Report
 
-_MODULES = {"rich": "terminal", "json": "json", "markdown": "markdown", "github": "github"}
+# A new reporter: a module with ``render(report, **options) -> str``, and one line here.
+_MODULES = {
+    "rich": "terminal",
+    "json": "json",
+    "markdown": "markdown",
+    "github": "github",
+    "sarif": "sarif",
+    "junit": "junit",
+    "statistics": "statistics",
+}
 
 
 def _lazy(module: str) -> Callable[..., str]:

@@ -143,7 +143,10 @@ def draw(
     ys = [a for a in ys if len(a)]
     ymin = min((float(a.min()) for a in ys), default=0.0)
     ymax = max((float(a.max()) for a in ys), default=1.0)
-    tf = (lambda v: np.log10(v)) if log else (lambda v: v)
+    # Linear charts are drawn in units of the largest |y|, so that values near the float limit (+-1e308) never
+    # overflow a difference; log charts are in decades already.
+    scale = 1.0 if log else (max(abs(ymin), abs(ymax)) or 1.0)
+    tf = (lambda v: np.log10(v)) if log else (lambda v: np.asarray(v) / scale)
     tmin, tmax = float(tf(ymin)), float(tf(ymax))
     if tmax == tmin:
         pad = abs(tmin) * 0.05 or 0.5
@@ -214,7 +217,7 @@ def draw(
     for r in range(height):
         row: Row = []
         t = ticks.get(r)
-        label = "" if t is None else tick(10**t if log else t)
+        label = "" if t is None else tick(10**t if log else t * scale)
         row.append((f"{label:>{LABEL_W - 1}} ", "dim"))
         row.append(("┤" if t is not None else "│", "dim"))
         for c in range(plot_w):

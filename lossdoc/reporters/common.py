@@ -263,18 +263,17 @@ def verdict(report: Report) -> tuple[str, str]:
     """("PASS"|"FAIL"|"ERROR", the sentence after it) — always the same story as the exit code."""
     code = report.exit_code
     counts = {sev: sum(1 for rr in report.runs for f in rr.findings if f.severity == sev) for sev in Severity}
-    found = ", ".join(
-        f"{n} {sev.label}" + ("s" if n != 1 else "") for sev, n in sorted(counts.items(), reverse=True) if n
-    )
+    # "findings: 1 error" and "input error: 1 input could not be read": the two kinds of error, told apart in words.
+    by_sev = ", ".join(f"{n} {sev.label}" for sev, n in sorted(counts.items(), reverse=True) if n)
     n = len(report.runs)
     runs = f"{n} run" + ("s" if n != 1 else "")
-    found = f"{runs}, {found or 'no findings'}"
+    found = f"{runs}; findings: {by_sev}" if by_sev else f"{runs}; no findings"
     gate = "never" if report.fail_on is None else report.fail_on.label
     gated = report.fail_on is not None and any(f.severity >= report.fail_on for rr in report.runs for f in rr.findings)
     if report.errors:
         k = len(report.errors)
-        return "ERROR", f"{found}; {k} input{'s' if k != 1 else ''} could not be read (exit {code})"
+        return "ERROR", f"{found}; input error: {k} input{'s' if k != 1 else ''} could not be read (exit {code})"
     if gated:
         tail = " with --exit-zero" if code == 0 else ""
-        return "FAIL", f"{found}; findings at or above --fail-on {gate} (exit {code}{tail})"
-    return "PASS", f"{found}; nothing at or above --fail-on {gate} (exit {code})"
+        return "FAIL", f"{found}; --fail-on {gate} met (exit {code}{tail})"
+    return "PASS", f"{found}; below --fail-on {gate} (exit {code})"

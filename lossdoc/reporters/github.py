@@ -30,8 +30,23 @@ def _is_file(source: str) -> bool:
     return not source.startswith("<") and " + " not in source
 
 
+#: GitHub shows at most this many error and this many warning annotations of one step; the rest are dropped
+#: without a word, so lossdoc stops there and says how many more there are.
+MAX_PER_KIND = 10
+
+
 def render(report: Report, **_: Any) -> str:
     lines = []
+    shown = {"error": 0, "warning": 0}
+    hidden = {"error": 0, "warning": 0}
+
+    def annotate(kind: str, message: str, **props: str | None) -> None:
+        if shown[kind] >= MAX_PER_KIND:
+            hidden[kind] += 1
+            return
+        shown[kind] += 1
+        lines.append(command(kind, message, **props))
+
     for rr in report.runs:
         run = rr.run
         for f in rr.findings:
@@ -43,9 +58,19 @@ def render(report: Report, **_: Any) -> str:
             if f.remedies:
                 message += f"\nwhat to do: {printable(f.remedies[0])}"
             file = printable(run.source) if _is_file(run.source) else None
-            lines.append(command(kind, message, title=f"lossdoc {f.name}", file=file))
+            annotate(kind, message, title=f"lossdoc {f.name}", file=file)
     for e in report.errors:
-        lines.append(command("error", printable(f"{e.source}: {e.message}"), title="lossdoc input error"))
+        annotate("error", printable(f"{e.source}: {e.message}"), title="lossdoc input error")
+    if hidden["error"] or hidden["warning"]:
+        more = " and ".join(
+            f"{n} more {kind}{'s' if n != 1 else ''}" for kind, n in hidden.items() if n
+        )
+        lines.append(command(
+            "notice",
+            f"{more} not shown as annotations (GitHub shows {MAX_PER_KIND} errors and {MAX_PER_KIND} warnings per "
+            "step); the whole report: lossdoc analyze --format markdown",
+            title="lossdoc: more findings",
+        ))
     word, rest = common.verdict(report)
     lines.append(command("notice", printable(f"{word} {rest}"), title="lossdoc"))
     return "\n".join(lines) + "\n"

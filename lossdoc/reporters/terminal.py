@@ -159,25 +159,39 @@ def run_detail(rr: RunReport, report: Report, width: int, verbose: bool = False)
     return Group(*parts)
 
 
-def summary_table(report: Report) -> Table:
-    t = Table(box=None, show_header=True, header_style="bold", pad_edge=False, padding=(0, 2, 0, 0))
-    t.add_column("run", overflow="fold", ratio=None)
-    t.add_column("status", no_wrap=True)
-    t.add_column("diagnosis", overflow="fold")
-    t.add_column("best", no_wrap=True)
-    t.add_column("final train", justify="right", no_wrap=True)
-    t.add_column("final val", justify="right", no_wrap=True)
+def shorten(label: str, width: int) -> str:
+    """A run name cut in the middle to ``width`` characters (the start and the end say most: sweep/lr=0.1/seed=3),
+    never wrapped into pieces."""
+    if len(label) <= width:
+        return label
+    keep = max(width - 1, 2)
+    head = (keep + 1) // 2
+    return label[:head] + "…" + label[len(label) - (keep - head) :]
+
+
+def summary_table(report: Report, width: int = 100) -> Table:
+    """The runs, worst first, one line each: the columns keep their natural width and the run names are shortened
+    in the middle so that the table fits ``width`` columns."""
     labels = common.short_labels(report)
+    rows = []
     for rr in common.worst_first(report):
         row = common.summary_row(rr, report, labels[id(rr)])
-        t.add_row(
-            _t(row.run),
-            Text(row.status, style=STATUS_STYLE[row.status]),
-            _t(row.diagnosis),
-            _t(row.best),
-            _t(row.final_train),
-            _t(row.final_val),
-        )
+        rows.append((printable(row.run), row.status, printable(row.diagnosis), printable(row.best),
+                     printable(row.final_train), printable(row.final_val)))
+    heads = ("run", "status", "diagnosis", "best", "train", "val")
+    natural = [max([len(h)] + [len(r[i]) for r in rows]) for i, h in enumerate(heads)]
+    room = width - sum(natural[1:]) - 2 * (len(heads) - 1)
+    run_width = min(natural[0], max(room, 12))
+    t = Table(box=None, show_header=True, header_style="bold", pad_edge=False, padding=(0, 2, 0, 0))
+    t.add_column("run", no_wrap=True, width=run_width)
+    t.add_column("status", no_wrap=True)
+    t.add_column("diagnosis", no_wrap=True, overflow="ellipsis")
+    t.add_column("best", no_wrap=True)
+    t.add_column("train", justify="right", no_wrap=True)
+    t.add_column("val", justify="right", no_wrap=True)
+    for run, status, diagnosis, best, final_train, final_val in rows:
+        t.add_row(Text(shorten(run, run_width)), Text(status, style=STATUS_STYLE[status]), Text(diagnosis),
+                  Text(best), Text(final_train), Text(final_val))
     return t
 
 
@@ -186,13 +200,16 @@ def verdict(report: Report) -> Text:
     return Text.assemble((f"{word} ", VERDICT_STYLE[word]), printable(rest))
 
 
-def draw(report: Report, console: Console, verbose: bool = False, summary: bool = False) -> None:
+def draw(report: Report, console: Console, verbose: bool = False, summary: bool = False, quiet: bool = False) -> None:
     width = console.width
+    if quiet:
+        console.print(verdict(report))
+        return
     if len(report.runs) == 1 and not summary:
         console.print(run_detail(report.runs[0], report, width, verbose))
     elif report.runs:
-        console.print(Text(f"{len(report.runs)} runs, worst first", style="bold"))
-        console.print(summary_table(report))
+        console.print(Text(f"{len(report.runs)} runs, worst first (train, val: the last logged losses)", style="bold"))
+        console.print(summary_table(report, width))
         if not summary:
             shown = [rr for rr in common.worst_first(report) if rr.status(report.fail_on) != "ok"]
             for rr in shown:
@@ -214,6 +231,7 @@ def render(
     color: bool = False,
     verbose: bool = False,
     summary: bool = False,
+    quiet: bool = False,
     **_: Any,
 ) -> str:
     buf = io.StringIO()
@@ -228,5 +246,5 @@ def render(
         emoji=False,
         legacy_windows=False,
     )
-    draw(report, console, verbose=verbose, summary=summary)
+    draw(report, console, verbose=verbose, summary=summary, quiet=quiet)
     return guard_lines(buf.getvalue())

@@ -1,12 +1,13 @@
 """The rule catalog. Each family lives in its own module; ALL_RULES lists every rule class in code order.
 
 Families: LD1xx generalisation (train vs validation), LD2xx stability (divergence, NaN, spikes),
-LD3xx progress (plateau, underfitting, still improving).
+LD3xx progress (plateau, underfitting, still improving), LD4xx expectations (what the user said the run must reach).
 """
 
 from __future__ import annotations
 
 from lossdoc.rules.base import DOC_SECTIONS, NotEnoughData, Param, Rule
+from lossdoc.rules.expectations import Expectation
 from lossdoc.rules.generalization import GeneralizationGap, Overconfidence, Overfitting, ValBelowTrain
 from lossdoc.rules.progress import Plateau, StillImproving, Underfitting
 from lossdoc.rules.stability import Divergence, NonFinite, Oscillation, Spikes
@@ -24,6 +25,7 @@ ALL_RULES: list[type[Rule]] = sorted(
         Plateau,
         Underfitting,
         StillImproving,
+        Expectation,
     ],
     key=lambda r: r.code,
 )
