@@ -1,80 +1,24 @@
 """An MLflow tracking server read through its REST API: a real ``mlflow server`` on a free localhost port with a
-SQLite backend, filled by the real ``mlflow`` client (started once per session; if it cannot start, the tests
-fail with the reason). Failures mid-sweep are made real by a small local proxy in front of it: a run whose
-history answers 500, or answers too late, is an input error of its own and the other runs are analysed."""
+SQLite backend, filled by the real ``mlflow`` client (the ``mlflow_server`` fixture of conftest.py: started once
+per session, in the background from collection on, see tests/mlflow_server.py; if it cannot start, the tests
+fail with the reason and its log). Failures mid-sweep are made real by a small local proxy in front of it: a run
+whose history answers 500, or answers too late, is an input error of its own and the other runs are analysed."""
 
 from __future__ import annotations
 
 import http.server
 import json
-import os
-import socket
-import subprocess
-import sys
 import threading
 import time
 import urllib.request
 
-import pytest
-
 from lossdoc.cli import app
-
-FILL = r"""
-import math, sys, mlflow
-from mlflow.entities import Metric
-mlflow.set_tracking_uri(sys.argv[1])
-mlflow.set_experiment("sweep")
-for name, loss in [("good", [2.0 / (i + 1) for i in range(40)]),
-                   ("blowup", [1.0, 2.0, 8.0, 64.0, 4096.0, float("inf"), float("nan"), float("nan")]),
-                   ("third", [1.0 / (i + 1) for i in range(30)])]:
-    with mlflow.start_run(run_name=name) as run:
-        ms = [Metric(k, v if k == "train_loss" or not math.isfinite(v) else v * 1.2, 1000 * i, i)
-              for i, v in enumerate(loss) for k in ("train_loss", "val_loss")]
-        mlflow.MlflowClient().log_batch(run.info.run_id, metrics=ms)  # one request per run
-mlflow.set_experiment("evals")
-with mlflow.start_run(run_name="eval-only"):
-    mlflow.log_metric("accuracy", 0.9)
-"""
 
 
 def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    from tests.mlflow_server import free_port
 
-
-@pytest.fixture(scope="session")
-def mlflow_server(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("mlflow-server")
-    port = _free_port()
-    url = f"http://127.0.0.1:{port}"
-    log = open(folder / "server.log", "wb")  # noqa: SIM115
-    env = {**os.environ, "MLFLOW_TRACKING_URI": ""}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "mlflow", "server", "--backend-store-uri", f"sqlite:///{folder / 'mlflow.db'}",
-         "--host", "127.0.0.1", "--port", str(port), "--workers", "1"],
-        stdout=log, stderr=subprocess.STDOUT, env=env, cwd=folder,
-    )
-    try:
-        deadline = time.monotonic() + 90
-        while True:
-            try:
-                urllib.request.urlopen(url + "/health", timeout=2).read()
-                break
-            except OSError:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    tail = (folder / "server.log").read_bytes()[-2000:].decode(errors="replace")
-                    pytest.fail(f"mlflow server did not start (exit {proc.poll()}):\n{tail}")
-                time.sleep(0.25)
-        subprocess.run([sys.executable, "-c", FILL, url], check=True, capture_output=True, timeout=120, env=env)
-        yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
+    return free_port()
 
 
 def _run_ids(url: str) -> dict[str, str]:

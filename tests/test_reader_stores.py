@@ -25,7 +25,7 @@ from lossdoc.cli import app
 from lossdoc.errors import InputError
 from lossdoc.readers import wandb as wandb_reader
 from tests import wandb_bytes as wb
-from tests.conftest import ROOT
+from tests.conftest import ROOT, manifest
 
 
 def real_logs() -> Path:
@@ -312,3 +312,93 @@ def test_wandb_chart_export(tmp_path):
     runs = lossdoc.read(p)
     assert [r.name for r in runs] == ["a", "b"] and [len(r.train_loss) for r in runs] == [20, 15]
     assert runs[0].series["train/loss"].steps[-1] == 190 and any("__MIN/__MAX" in n for n in runs[0].notes)
+
+
+# ------------------------------------------------------------------------------------------ real-writer fixtures
+# fixtures/mlflow-db, fixtures/wandb, fixtures/dvclive: written by the MLflow client, wandb (offline) and dvclive
+# from real training (fixtures/generate.py); the manifest holds what each tool's own reader returned.
+
+STORE_FIXTURES = [e for e in manifest() if e["format"] in ("mlflow-db", "wandb", "dvclive")]
+
+
+def test_every_store_format_has_its_real_writer_fixtures():
+    scenarios = {(e["format"], e["scenario"]) for e in STORE_FIXTURES}
+    for fmt in ("mlflow-db", "wandb", "dvclive"):
+        assert {(fmt, "healthy"), (fmt, "overfit"), (fmt, "diverge_nan")} <= scenarios, fmt
+    assert {("wandb", "killed"), ("wandb", "resumed")} <= scenarios
+
+
+@pytest.mark.parametrize("entry", STORE_FIXTURES, ids=[e["path"].removeprefix("fixtures/") for e in STORE_FIXTURES])
+def test_real_writer_fixture_agrees_with_its_writer(entry):
+    """lossdoc reads as many train-loss points, and as many NaN/Inf among them, as the tool's own reader did
+    (MlflowClient.get_metric_history, wandb's protobuf Records, the DVCLive TSVs)."""
+    (run,) = lossdoc.read(ROOT / entry["path"])
+    assert run.format == entry["format"]
+    s = run.train_loss
+    assert s is not None and s.name == entry["train_series"] and run.val_loss.name == entry["val_series"]
+    assert len(s) == entry["train_points"], (len(s), entry["train_points"])
+    assert int((~np.isfinite(s.values)).sum()) == entry["train_nonfinite"]
+    assert len(s.steps if s.steps is not None else s.epochs) == len(s)
+
+
+def _entry(fmt: str, scenario: str) -> dict:
+    return next(e for e in STORE_FIXTURES if e["format"] == fmt and e["scenario"] == scenario)
+
+
+def test_mlflow_db_fixtures_read_as_mlflow_client_reads_them(tmp_path):
+    """Every metric of every run, point for point, as MlflowClient().get_metric_history returns it (on a copy:
+    the client may write to a store it opens); MLflow hands back +-Inf as +-DBL_MAX, lossdoc as +-Inf."""
+    import shutil
+
+    from mlflow.tracking import MlflowClient as client_cls  # mlflow-skinny, in the test extra
+    for scenario in ("diverge_nan", "healthy"):
+        copy = tmp_path / scenario / "mlflow.db"
+        copy.parent.mkdir()
+        shutil.copyfile(ROOT / _entry("mlflow-db", scenario)["path"], copy)
+        client = client_cls(f"sqlite:///{copy}")
+        exps = client.search_experiments()
+        infos = [r.info for r in client.search_runs([e.experiment_id for e in exps])]
+        for info in infos:
+            (run,) = lossdoc.read(ROOT / _entry("mlflow-db", scenario)["path"], run=info.run_id)
+            keys = set(client.get_run(info.run_id).data.metrics)
+            assert set(run.series) == keys, (set(run.series), keys)
+            for key in keys:
+                hist = sorted(client.get_metric_history(info.run_id, key), key=lambda m: (m.timestamp, m.step))
+                want = np.array([m.value for m in hist], dtype=np.float64)
+                want[want == np.finfo(np.float64).max] = np.inf
+                want[want == -np.finfo(np.float64).max] = -np.inf
+                s = run.series[key]
+                assert np.array_equal(s.values, want, equal_nan=True), key
+                x = s.steps if s.steps is not None else s.epochs
+                if len({m.step for m in hist}) > 1:
+                    assert np.array_equal(x, [m.step for m in hist]), key
+
+
+def test_mlflow_db_fixture_leaves_its_evaluation_run_with_a_note(runner):
+    path = ROOT / _entry("mlflow-db", "healthy")["path"]
+    (run,) = lossdoc.read(path)
+    assert any("'evaluate-best'" in n and "--run" in n for n in run.notes), run.notes
+    (ev,) = lossdoc.read(path, run="evaluate-best")
+    assert list(ev.series) == ["test_accuracy"]
+    r = runner.invoke(app, ["inspect", str(path)])
+    assert r.exit_code == 0 and "from mlflow.db experiment 'digits-healthy'" in r.stdout, r.output
+
+
+def test_wandb_killed_fixture_says_it_was_cut_and_the_resumed_one_is_whole():
+    (killed,) = lossdoc.read(ROOT / _entry("wandb", "killed")["path"])
+    assert any("last record incomplete" in n for n in killed.notes), killed.notes
+    assert any("no exit record" in n for n in killed.notes), killed.notes
+    (resumed,) = lossdoc.read(ROOT / _entry("wandb", "resumed")["path"])
+    assert any("resumed: 2 segments" in n for n in resumed.notes), resumed.notes
+    assert not any("no exit record" in n for n in resumed.notes)  # the resumed segment finished
+    assert resumed.meta["run_id"] == killed.meta["run_id"] == "lossdocresumed"
+    steps = resumed.train_loss.steps
+    assert (np.diff(steps) > 0).all() and steps[-1] == 14 * 16  # 14 epochs of 16 steps, one curve
+    assert steps[0] == killed.train_loss.steps[0]
+
+
+def test_dvclive_fixture_roles():
+    (run,) = lossdoc.read(ROOT / _entry("dvclive", "healthy")["path"])
+    assert run.series["eval/acc"].role == "val_metric" and run.series["eval/loss"].role == "val_loss"
+    (project,) = lossdoc.read(ROOT / _entry("dvclive", "overfit")["path"])  # the folder holding dvc.yaml
+    assert project.train_loss.name == "train/loss"

@@ -39,12 +39,18 @@ def is_sqlite(head: bytes) -> bool:
     return head.startswith(SQLITE_MAGIC)
 
 
+#: Seconds a query waits for a writer's lock (SQLite's busy timeout), and how many times it is tried: MLflow's own
+#: writes hold the lock for milliseconds; a lock held past this is reported (``locked``), not waited out.
+BUSY_TIMEOUT = 1.0
+BUSY_TRIES = 3
+
+
 def connect(source: Source) -> sqlite3.Connection:
     """A read-only connection: the file through a ``mode=ro`` URI (a live writer stays safe: no ``immutable``),
     or standard input's bytes deserialised into memory."""
     if source.path is not None:
         uri = Path(source.path).resolve().as_uri() + "?mode=ro"
-        conn = sqlite3.connect(uri, uri=True, isolation_level=None, timeout=10.0, check_same_thread=False)
+        conn = sqlite3.connect(uri, uri=True, isolation_level=None, timeout=BUSY_TIMEOUT, check_same_thread=False)
     else:
         conn = sqlite3.connect(":memory:", isolation_level=None)
         conn.deserialize(source.read_bytes())
@@ -152,13 +158,17 @@ def metric_rows(conn: sqlite3.Connection, run_id: str, have: set[str]) -> list[t
     ).fetchall()
 
 
-def _retry(query, tries: int = 5):
+def _is_busy(exc: BaseException) -> bool:
+    return isinstance(exc, sqlite3.OperationalError) and any(w in str(exc) for w in ("locked", "busy"))
+
+
+def _retry(query, tries: int = BUSY_TRIES):
     """A query that a writer's lock held up (SQLITE_BUSY beyond the timeout) is tried again a few times."""
     for k in range(tries):
         try:
             return query()
         except sqlite3.OperationalError as exc:
-            if k == tries - 1 or not any(w in str(exc) for w in ("locked", "busy")):
+            if k == tries - 1 or not _is_busy(exc):
                 raise
             time.sleep(0.05 * (k + 1))
     return None  # pragma: no cover
@@ -250,20 +260,24 @@ class MlflowDbReader(Reader):
     priority = 8
 
     def sniff(self, head: bytes, path: Path | None) -> bool:
+        """An SQLite database with MLflow's tables; or one that SQLite cannot read now (locked by a writer, cut
+        short, damaged) whose first pages name MLflow's tables or whose file name says mlflow: reading it then
+        says what is wrong, instead of "not a training log". Other SQLite files (an Optuna study, a cache) are
+        not logs."""
         if not is_sqlite(head):
             return False
+        names_mlflow = (b"run_uuid" in head or b"alembic_version" in head) and b"metrics" in head
         if path is None:  # standard input: MLflow's schema names near the start of the file
-            return b"alembic_version" in head and b"metrics" in head
+            return names_mlflow
+        hinted = names_mlflow or "mlflow" in path.name.lower()
         try:
             conn = connect(Source(str(path), path))
         except sqlite3.Error:
-            return False
+            return hinted
         try:
-            return is_mlflow(conn)
-        except sqlite3.OperationalError:  # busy with a writer: MLflow's schema names near the start decide
-            return b"run_uuid" in head and b"metrics" in head
-        except sqlite3.Error:
-            return False
+            return is_mlflow(conn) or "mlflow" in path.name.lower()
+        except sqlite3.DatabaseError:  # busy with a writer, truncated, damaged: the names decide
+            return hinted
         finally:
             conn.close()
 
@@ -276,13 +290,18 @@ class MlflowDbReader(Reader):
         try:
             return self._read(conn, source)
         except sqlite3.DatabaseError as exc:
-            raise InputError(label, f"not a readable MLflow database ({exc})") from None
+            if _is_busy(exc):
+                raise InputError(label, f"the database is locked by another process (still locked after "
+                                 f"{BUSY_TRIES} waits of {BUSY_TIMEOUT:g} s: a writer in a long transaction?); "
+                                 "try again when it is done") from None
+            raise InputError(label, f"an SQLite database that cannot be read ({exc}): cut short or damaged, e.g. "
+                             "copied while it was being written?") from None
         finally:
             conn.close()
 
     def _read(self, conn: sqlite3.Connection, source: Source) -> list[Run]:
         label = source.label
-        if not is_mlflow(conn):
+        if not _retry(lambda: is_mlflow(conn)):
             raise InputError(label, "an SQLite database without MLflow's tables (metrics, runs, experiments)")
         have = columns(conn, "metrics")
         chosen, narrowed = select_runs(_retry(lambda: list_runs(conn)), label)

@@ -53,12 +53,17 @@ class Framing:
     bad_chunks: int = 0  # chunks skipped (bad CRC, impossible length or type, or orphaned MIDDLE/LAST)
     resyncs: int = 0  # times the reader skipped to the next block
     incomplete: bool = False  # the file ends inside a record
+    zero_bytes: int = 0  # zeros where a chunk should start, skipped to the end of their block
+    zeros_at: int | None = None
 
     def notes(self, label: str) -> list[str]:
         out = []
         if self.bad_chunks:
             out.append(f"{label}: {self.bad_chunks} damaged chunk(s) (bad CRC or framing) skipped; reading resumed "
                        f"at the next 32 KiB block {self.resyncs} time(s)")
+        if self.zero_bytes:
+            out.append(f"{label}: {self.zero_bytes:,} bytes of zeros where records should be, from byte "
+                       f"{self.zeros_at:,} (a preallocated file, or data not written before a crash?); skipped")
         if self.incomplete:
             out.append(f"{label}: last record incomplete (run killed, or still being written?); read up to it")
         return out
@@ -88,8 +93,14 @@ def deframe(data: bytes | memoryview) -> Framing:
             out.incomplete = True  # cut inside the last chunk
             break
         if length > left - CHUNK_HEADER or not 1 <= kind <= 4 or crc32(mv[pos + 6 : end]) != crc:
-            if crc == 0 and length == 0 and kind == 0 and not any(mv[pos:min(n, pos + left)]):
-                pos += left  # zeros to the end of the block: preallocated or padded, not damage
+            stop = min(n, pos + left)
+            if crc == 0 and length == 0 and kind == 0 and not mv[pos:stop].tobytes().strip(b"\0"):
+                # zeros to the end of the block: nothing was written here (preallocated, or lost in a crash)
+                out.zero_bytes += stop - pos
+                if out.zeros_at is None:
+                    out.zeros_at = pos
+                pending = None
+                pos += left
                 continue
             out.bad_chunks += 1
             out.resyncs += 1
@@ -232,9 +243,10 @@ def _batch(payloads: list[bytes], cols: Columns) -> None:
     buf = b"".join(payloads)
     if b'"_type"' in buf:
         cols.media = True
-    a = np.frombuffer(buf + b"\x00" * 8, dtype=np.uint8)  # padded: lookups past the end read zeros
+    # padded: lookups past the end (a header's bytes, a short last value read _TOKEN wide) read zeros
+    a = np.frombuffer(buf + b"\x00" * (_TOKEN + 8), dtype=np.uint8)
     size = len(buf)
-    c = np.flatnonzero((a[:-9] == 0x82) & (a[1:-8] == 0x01))
+    c = np.flatnonzero((a[:size - 1] == 0x82) & (a[1:size] == 0x01))
     row = np.searchsorted(starts, c, side="right") - 1
     vl = a[c + 2].astype(np.int64)
     vend = c + 3 + vl
@@ -412,7 +424,9 @@ class Segment:
 def read_segment(data: bytes, label: str) -> Segment:
     if not data.startswith(HEADER[:4]):
         raise InputError(label, "not a W&B run file (no ':W&B' header)")
-    if len(data) < len(HEADER) or data[: len(HEADER)] != HEADER:
+    if len(data) < len(HEADER):
+        raise InputError(label, f"a W&B run file cut inside its {len(HEADER)}-byte header ({len(data)} bytes)")
+    if data[: len(HEADER)] != HEADER:
         raise InputError(label, "a W&B run file of an unknown version (header " + data[:7].hex() + ")")
     framing = deframe(data)
     seg = Segment(label)
@@ -494,10 +508,11 @@ def build_run(source: str, segments: list[Segment]) -> Run:
     goals: dict[str, int] = {}
     for s in segments:
         goals.update(s.goals)
+    until = _resume_points(segments, run.notes, last.run_id)
     keys = list(dict.fromkeys(k for s in segments for k in s.cols.keys if not k.startswith("_")))
     for key in keys:
         steps_parts, value_parts = [], []
-        for s in segments:
+        for s, end in zip(segments, until, strict=True):
             if key not in s.cols.keys:
                 continue
             rows, vals = s.cols.series(key)
@@ -506,6 +521,9 @@ def build_run(source: str, segments: list[Segment]) -> Run:
             st = s.step[rows] if s.step is not None else rows.astype(np.float64)
             if np.isnan(st).any():
                 st = np.where(np.isnan(st), rows, st)
+            if end is not None:
+                keep = st < end
+                st, vals = st[keep], vals[keep]
             steps_parts.append(st)
             value_parts.append(vals)
         values = np.concatenate(value_parts)
@@ -524,6 +542,28 @@ def build_run(source: str, segments: list[Segment]) -> Run:
                                  f", its name says otherwise; kept the name's reading")
         run.add(series)
     return run
+
+
+def _resume_points(segments: list[Segment], notes: list[str], run_id: str | None) -> list[float | None]:
+    """For each segment, the step from which a later segment takes over (None: keep all its rows). A run resumed
+    from a checkpoint logs again the steps after it: the earlier segment's rows from the resumed step on are
+    replaced by the resumed segment's (as W&B's server keeps one value per step), and the notes say how many. A
+    segment whose steps start again from the first one's is left to finish_run's restart rule."""
+    firsts = [float(np.nanmin(s.step)) if s.step is not None and np.isfinite(s.step).any() else None
+              for s in segments]
+    out: list[float | None] = []
+    for i, s in enumerate(segments):
+        later = [f for f in firsts[i + 1 :] if f is not None]
+        end = min(later) if later else None
+        if end is not None and firsts[i] is not None and end <= firsts[i]:
+            end = None  # a later segment counting from the start again: a restart, which finish_run notes
+        if end is not None and s.step is not None:
+            dropped = int(np.count_nonzero(s.step >= end))
+            if dropped:
+                notes.append(f"W&B run {run_id} resumed at step {end:g}: {dropped} row(s) that {Path(s.label).parent.name}"
+                             " logged from that step on are replaced by the resumed segment's")
+        out.append(end)
+    return out
 
 
 def run_files(path: Path) -> list[Path]:
@@ -562,7 +602,7 @@ class WandbReader(Reader):
     priority = 9
 
     def sniff(self, head: bytes, path: Path | None) -> bool:
-        return head.startswith(HEADER[:6])
+        return head.startswith(HEADER[:6]) or (len(head) < len(HEADER) and head.startswith(HEADER[:4]))
 
     def sniff_dir(self, path: Path) -> bool:
         if _has_run_file(path):
@@ -574,7 +614,11 @@ class WandbReader(Reader):
 
     def read(self, source: Source) -> list[Run]:
         seg = read_segment(source.read_bytes(), source.label)
-        return [build_run(source.label, [seg])]
+        run = build_run(source.label, [seg])
+        if not run.series:
+            why = "; ".join(n.removeprefix(f"{source.label}: ") for n in seg.notes)
+            raise InputError(source.label, "no W&B history with numbers found" + (f" ({why})" if why else ""))
+        return [run]
 
     def read_dir(self, path: Path) -> list[Run]:
         try:
