@@ -174,6 +174,76 @@ def gen_small(folder: Path) -> str:
     return f"{folder.name}: written in {time.perf_counter() - t:.0f} s"
 
 
+# ---------------------------------------------------------------------------------------------- stores
+
+MLFLOW_RUNS, MLFLOW_STEPS = 1000, 1000
+MLFLOW_KEYS = ("train_loss", "val_loss", "lr")
+WANDB_ROWS = 1_000_000
+
+
+def _mlflow_part(db: str, first: int, count: int) -> None:
+    """Runs first..first+count-1 logged by the real MLflow client into its own SQLite store: one
+    ``MlflowClient().log_batch`` call per 1,000 metrics (MLflow's limit per call), 3 calls per run."""
+    import logging
+
+    logging.getLogger("mlflow").setLevel(logging.ERROR)
+    from mlflow.entities import Metric
+    from mlflow.tracking import MlflowClient
+
+    client = MlflowClient(f"sqlite:///{db}")
+    exp = client.create_experiment("bench")
+    for r in range(first, first + count):
+        run = client.create_run(exp, run_name=f"run_{r:04d}", start_time=1_700_000_000_000 + r)
+        ms = []
+        for i in range(MLFLOW_STEPS):
+            loss = _curve(i, MLFLOW_STEPS, r)
+            ts = 1_700_000_000_000 + 1000 * i
+            ms += [Metric("train_loss", loss, ts, i), Metric("val_loss", loss + 0.1 + (0.001 * i if r % 3 == 0
+                                                                                       else 0.0), ts, i),
+                   Metric("lr", 1e-3 * (1 - i / MLFLOW_STEPS), ts, i)]
+        for k in range(0, len(ms), 1000):
+            client.log_batch(run.info.run_id, metrics=ms[k : k + 1000])
+        client.set_terminated(run.info.run_id)
+
+
+def gen_mlflow_db(folder: Path) -> str:
+    """mlflow.db: 1,000 runs x 3 metrics x 1,000 steps, every row written by the real MLflow client (log_batch).
+    Two processes each log half of the runs into a store of their own on /dev/shm (SQLite's commits there do not
+    wait for the disk); the second store's rows are then appended to the first with one INSERT ... SELECT per
+    table (same schema, same experiment id, distinct run ids), and the result is copied into ``folder``."""
+    if _done(folder):
+        return f"{folder.name}: kept"
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    t = time.perf_counter()
+    import sqlite3
+    import tempfile
+
+    work = Path(tempfile.mkdtemp(prefix="lossdoc-bench-mlflow-", dir="/dev/shm" if Path("/dev/shm").is_dir()
+                                 else None))
+    half = MLFLOW_RUNS // 2
+    parts = [(str(work / "a.db"), 0, half), (str(work / "b.db"), half, MLFLOW_RUNS - half)]
+    with ProcessPoolExecutor(max_workers=2) as pool:
+        for f in [pool.submit(_mlflow_part, *p) for p in parts]:
+            f.result()
+    c = sqlite3.connect(parts[0][0])
+    c.execute("ATTACH DATABASE ? AS b", (parts[1][0],))
+    for (table,) in c.execute("SELECT name FROM b.sqlite_master WHERE type = 'table'").fetchall():
+        if table in ("alembic_version", "experiments", "experiment_tags") or table.startswith("sqlite_"):
+            continue
+        c.execute(f'INSERT INTO main."{table}" SELECT * FROM b."{table}"')
+    c.commit()
+    c.execute("DETACH DATABASE b")
+    n_runs = c.execute("SELECT COUNT(*) FROM runs").fetchone()[0]
+    n_rows = c.execute("SELECT COUNT(*) FROM metrics").fetchone()[0]
+    c.close()
+    assert (n_runs, n_rows) == (MLFLOW_RUNS, MLFLOW_RUNS * MLFLOW_STEPS * len(MLFLOW_KEYS)), (n_runs, n_rows)
+    shutil.copyfile(parts[0][0], folder / "mlflow.db")
+    shutil.rmtree(work, ignore_errors=True)
+    _mark(folder)
+    return f"{folder.name}: written in {time.perf_counter() - t:.0f} s ({n_runs} runs, {n_rows:,} metric rows)"
+
+
 def check_crc(folder: Path, n: int = 200) -> None:
     """The first records of every event file below ``folder`` verified with tensorboard's own pure-Python CRC."""
     from tensorboard.compat.tensorflow_stub.pywrap_tensorflow import masked_crc32c

@@ -23,6 +23,7 @@ import pytest
 import lossdoc
 from lossdoc.cli import app
 from lossdoc.errors import InputError
+from lossdoc.readers import _wandb_bulk as wandb_bulk
 from lossdoc.readers import wandb as wandb_reader
 from tests import wandb_bytes as wb
 from tests.conftest import ROOT, manifest
@@ -402,3 +403,94 @@ def test_dvclive_fixture_roles():
     assert run.series["eval/acc"].role == "val_metric" and run.series["eval/loss"].role == "val_loss"
     (project,) = lossdoc.read(ROOT / _entry("dvclive", "overfit")["path"])  # the folder holding dvc.yaml
     assert project.train_loss.name == "train/loss"
+
+
+# ------------------------------------------------------------------------------------------ W&B bulk path
+# lossdoc/readers/_wandb_bulk.py frames, CRC-checks and decodes a whole file with array operations; the sequential
+# deframe and the field-by-field decoder are the reference it must agree with, and the path it falls back to.
+
+
+
+def _real_wandb_files() -> list[Path]:
+    files = sorted((ROOT / "fixtures" / "wandb").rglob("*.wandb"))
+    folder = real_logs()
+    files += sorted(folder.rglob("*.wandb"))
+    return files
+
+
+def _same_columns(a, b) -> bool:
+    if sorted(a.cols.keys) != sorted(b.cols.keys):
+        return False
+    for k in a.cols.keys:
+        (ra, va), (rb, vb) = a.cols.series(k), b.cols.series(k)
+        oa, ob = np.argsort(ra, kind="stable"), np.argsort(rb, kind="stable")
+        if not (np.array_equal(ra[oa], rb[ob]) and np.array_equal(va[oa], vb[ob], equal_nan=True)):
+            return False
+    return True
+
+
+def test_wandb_bulk_path_agrees_with_the_sequential_one(monkeypatch):
+    """Every real run file (wandb offline fixtures, the public ones): the bulk path's rows, keys and values are
+    those of the chunk-by-chunk path, and so are the notes (a cut file says so either way)."""
+    files = _real_wandb_files()
+    assert len(files) >= 10
+    for p in files:
+        data = p.read_bytes()
+        assert wandb_bulk.frames(data) is not None, p  # clean or cleanly cut: the bulk path takes it
+        fast = wandb_reader.read_segment(data, "x")
+        with monkeypatch.context() as m:
+            m.setattr(wandb_bulk, "frames", lambda d: None)
+            slow = wandb_reader.read_segment(data, "x")
+        assert fast.cols.rows == slow.cols.rows, p
+        assert _same_columns(fast, slow), p
+        assert fast.notes == slow.notes and (fast.run_id, fast.name, fast.exit_code) == (slow.run_id, slow.name,
+                                                                                         slow.exit_code), p
+
+
+def test_wandb_bulk_crc_check_catches_any_damaged_byte():
+    """One CRC check over the whole file: any byte changed in a chunk (its header, its type, its payload) makes the
+    bulk path refuse the file, so that the sequential path finds and reports the damage."""
+    (path,) = sorted((ROOT / "fixtures" / "wandb" / "overfit").rglob("*.wandb"))
+    data = path.read_bytes()
+    fr = wandb_bulk.frames(data)
+    assert fr is not None and not fr.incomplete
+    rnd = np.random.default_rng(7)
+    trailers = {i for b in range(len(data) // 32768 + 1) for i in range(b * 32768 + 32761, b * 32768 + 32768)}
+    checked = 0
+    for at in rnd.choice(np.arange(7, len(data)), size=300, replace=False).tolist():
+        if at in trailers:
+            continue
+        damaged = bytearray(data)
+        damaged[at] ^= 1 << int(rnd.integers(8))
+        assert wandb_bulk.frames(bytes(damaged)) is None, at
+        checked += 1
+    assert checked > 250
+    for cut in (len(data) - 1, len(data) - 200, 40000, 32768, 32769, 100):  # cut files: read up to the cut
+        fr = wandb_bulk.frames(data[:cut])
+        assert fr is not None and fr.incomplete, cut
+
+
+def test_wandb_bulk_numbers_are_what_float_reads():
+    """The bulk number parser (pandas' C parser over the value tokens) gives exactly float(token), for random
+    doubles of every magnitude, NaN and +-Infinity; strings, objects and booleans are not numbers."""
+    rnd = np.random.default_rng(3)
+    bits = rnd.integers(0, 2**63, size=60_000, dtype=np.uint64) | (
+        rnd.integers(0, 2, size=60_000, dtype=np.uint64) << np.uint64(63))
+    doubles = [float(x) for x in bits.view(np.float64) if np.isfinite(x)]
+    tokens = [repr(x) for x in doubles] + [repr(float(x)) for x in rnd.random(20_000)] + [
+        "NaN", "Infinity", "-Infinity", "0", "-0.0", "12", "1e-05", '"text"', '{"_type": "histogram"}', "true",
+        "null", "[1, 2]"]
+    raw = b"".join(b"\x01" + t.encode() for t in tokens) + bytes(wandb_bulk.PAD)
+    buf = np.frombuffer(raw, dtype=np.uint8)
+    lens = np.array([len(t) for t in tokens], dtype=np.int64)
+    starts = np.cumsum(lens + 1) - lens
+    assert len(tokens) > wandb_bulk.PANDAS_MIN  # the pandas path
+    values, numeric = wandb_bulk.parse_numbers(buf, starts, lens)
+    for t, v, ok in zip(tokens, values.tolist(), numeric.tolist(), strict=True):
+        try:
+            want = float(t)
+        except ValueError:
+            assert not ok, t
+            continue
+        assert ok and (v == want or (math.isnan(v) and math.isnan(want))), (t, v, want)
+        assert math.copysign(1, v) == math.copysign(1, want), t

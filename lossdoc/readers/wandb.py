@@ -34,7 +34,8 @@ import numpy as np
 
 from lossdoc.errors import InputError
 from lossdoc.model import Run
-from lossdoc.readers.base import Reader, Source, build_series, read_file
+from lossdoc.readers import _wandb_bulk as _bulk
+from lossdoc.readers.base import Reader, Source, build_series
 
 FORMAT = "wandb"
 HEADER = b":W&B\xe1\xbe\x00"
@@ -421,30 +422,29 @@ class Segment:
     notes: list[str] = field(default_factory=list)
 
 
-def read_segment(data: bytes, label: str) -> Segment:
-    if not data.startswith(HEADER[:4]):
+def read_segment(data: bytes | memoryview, label: str) -> Segment:
+    head = bytes(data[: len(HEADER)])
+    if not head.startswith(HEADER[:4]):
         raise InputError(label, "not a W&B run file (no ':W&B' header)")
-    if len(data) < len(HEADER):
+    if len(head) < len(HEADER):
         raise InputError(label, f"a W&B run file cut inside its {len(HEADER)}-byte header ({len(data)} bytes)")
-    if data[: len(HEADER)] != HEADER:
-        raise InputError(label, "a W&B run file of an unknown version (header " + data[:7].hex() + ")")
-    framing = deframe(data)
+    if head != HEADER:
+        raise InputError(label, "a W&B run file of an unknown version (header " + head.hex() + ")")
     seg = Segment(label)
-    seg.notes.extend(framing.notes(label))
-    hist: list[bytes] = []
-    undecodable = 0
-    for rec in framing.records:
-        try:
-            h = history_payload(rec)
-            if h is not None:
-                hist.append(h)
-                continue
-            _other_record(rec, seg)
-        except ValueError:
-            undecodable += 1
-    if undecodable:
-        seg.notes.append(f"{label}: {undecodable} record(s) could not be decoded; skipped")
-    decode_history(hist, seg.cols)
+    fr = _bulk.frames(data)
+    sets: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
+    if fr is None:  # not clean: chunk by chunk, which finds and names the damage
+        framing = deframe(data)
+        seg.notes.extend(framing.notes(label))
+        if framing.records:
+            sets.append(_pack(framing.records, np.arange(len(framing.records), dtype=np.int64)))
+    else:
+        if fr.incomplete:
+            seg.notes.append(f"{label}: last record incomplete (run killed, or still being written?); read up to it")
+        sets.append((fr.buf, fr.starts, fr.ends, fr.starts))
+        if fr.joined:
+            sets.append(_pack([r for _, r in fr.joined], np.array([p for p, _ in fr.joined], dtype=np.int64)))
+    _decode(sets, seg)
     if seg.cols.media:
         seg.notes.append(f"{label}: media values (histograms, images, tables) skipped: only numbers are curves")
     step = np.full(seg.cols.rows, np.nan)
@@ -453,6 +453,64 @@ def read_segment(data: bytes, label: str) -> Segment:
         step[rows] = vals
     seg.step = step
     return seg
+
+
+def _pack(records: list[bytes], pos: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Records laid end to end in one padded buffer: (buffer, starts, ends, file positions)."""
+    lens = np.fromiter(map(len, records), dtype=np.int64, count=len(records))
+    ends = np.cumsum(lens)
+    buf = np.zeros(int(ends[-1]) + _bulk.PAD, dtype=np.uint8)
+    buf[: int(ends[-1])] = np.frombuffer(b"".join(records), dtype=np.uint8)
+    return buf, ends - lens, ends, pos
+
+
+def _decode(sets: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]], seg: Segment) -> None:
+    """History rows (numbered in file order over all sets) into seg.cols; run, exit and metric records into seg."""
+    splits = [_bulk.split_records(buf, st, en, pos) for buf, st, en, pos in sets]
+    others = sorted((o for sp in splits for o in sp.others), key=lambda o: o[0])
+    undecodable = 0
+    for _, rec in others:
+        try:
+            _other_record(rec, seg)
+        except ValueError:
+            undecodable += 1
+    if undecodable:
+        seg.notes.append(f"{seg.label}: {undecodable} record(s) could not be decoded; skipped")
+    positions = [sp.hist_pos for sp in splits]
+    rank = _ranks(positions)
+    cols = seg.cols
+    cols.rows = sum(len(p) for p in positions)
+    for (buf, _st, _en, _pos), sp, row_of in zip(sets, splits, rank, strict=True):
+        items = _bulk.walk_items(buf, sp.hist_start, sp.hist_end)
+        for r in items.slow_rows.tolist():
+            _slow_row(buf[int(sp.hist_start[r]) : int(sp.hist_end[r])].tobytes(), int(row_of[r]), cols)
+        for key, parts in items.keys.items():
+            name = key.decode("utf-8", errors="replace")
+            rows = np.concatenate([p[0] for p in parts])
+            vs = np.concatenate([p[1] for p in parts])
+            vl = np.concatenate([p[2] for p in parts])
+            values, numeric = _bulk.parse_numbers(buf, vs, vl)
+            if not numeric.all():
+                objects = np.flatnonzero(~numeric & (buf[vs] == ord("{")))
+                if len(objects) and any(b'"_type"' in buf[int(vs[i]) : int(vs[i] + vl[i])].tobytes()
+                                        for i in objects[:8].tolist()):
+                    cols.media = True
+            cols.add(name, row_of[rows[numeric]], values[numeric])
+
+
+def _ranks(positions: list[np.ndarray]) -> list[np.ndarray]:
+    """For each set of history records (each in file order), the row number of each record in the whole file."""
+    if len(positions) <= 1:
+        return [np.arange(len(p), dtype=np.int64) for p in positions]
+    allpos = np.concatenate(positions)
+    order = np.argsort(allpos, kind="stable")
+    rank = np.empty(len(allpos), dtype=np.int64)
+    rank[order] = np.arange(len(allpos))
+    out, k = [], 0
+    for p in positions:
+        out.append(rank[k : k + len(p)])
+        k += len(p)
+    return out
 
 
 def _other_record(rec: bytes, seg: Segment) -> None:
@@ -594,6 +652,11 @@ def _has_run_file(path: Path) -> bool:
         return False
 
 
+def _segment_of(path: Path) -> Segment:
+    with Source(str(path), path).mapped() as (data, _):
+        return read_segment(data, str(path))
+
+
 class WandbReader(Reader):
     name = "wandb"
     description = "Weights & Biases run files (wandb/, a run-* folder, run-<id>.wandb), without the wandb package"
@@ -613,7 +676,8 @@ class WandbReader(Reader):
         return False
 
     def read(self, source: Source) -> list[Run]:
-        seg = read_segment(source.read_bytes(), source.label)
+        with source.mapped() as (data, _):  # a memory map: the bulk path copies the file once, padded
+            seg = read_segment(data, source.label)
         run = build_run(source.label, [seg])
         if not run.series:
             why = "; ".join(n.removeprefix(f"{source.label}: ") for n in seg.notes)
@@ -631,7 +695,7 @@ class WandbReader(Reader):
         runs = []
         for paths in by_id.values():
             paths.sort(key=lambda p: p.parent.name.removeprefix("offline-"))  # run-<YYYYmmdd_HHMMSS>-<id>
-            segs = [read_segment(read_file(p), str(p)) for p in paths]
+            segs = [_segment_of(p) for p in paths]
             runs.append(build_run(str(paths[-1].parent if len(paths) == 1 else path), segs))
         runs = [r for r in runs if r.series]
         if not runs:
