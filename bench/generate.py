@@ -206,6 +206,25 @@ def _mlflow_part(db: str, first: int, count: int) -> None:
         client.set_terminated(run.info.run_id)
 
 
+def _merge_runs(main: str, other: str) -> tuple[int, int]:
+    """The rows of ``other``'s runs appended to ``main`` (the tables that hold a run id: runs, metrics,
+    latest_metrics, tags, params...); experiments and MLflow's own bookkeeping are the same in both."""
+    import sqlite3
+
+    c = sqlite3.connect(main)
+    c.execute("ATTACH DATABASE ? AS b", (other,))
+    for (table,) in c.execute("SELECT name FROM b.sqlite_master WHERE type = 'table'").fetchall():
+        cols = {r[1] for r in c.execute(f'PRAGMA b.table_info("{table}")')}
+        if cols & {"run_uuid", "run_id"} and c.execute(f'SELECT COUNT(*) FROM b."{table}"').fetchone()[0]:
+            c.execute(f'INSERT INTO main."{table}" SELECT * FROM b."{table}"')
+    c.commit()
+    c.execute("DETACH DATABASE b")
+    n_runs = c.execute("SELECT COUNT(*) FROM runs").fetchone()[0]
+    n_rows = c.execute("SELECT COUNT(*) FROM metrics").fetchone()[0]
+    c.close()
+    return n_runs, n_rows
+
+
 def gen_mlflow_db(folder: Path) -> str:
     """mlflow.db: 1,000 runs x 3 metrics x 1,000 steps, every row written by the real MLflow client (log_batch).
     Two processes each log half of the runs into a store of their own on /dev/shm (SQLite's commits there do not
@@ -226,17 +245,7 @@ def gen_mlflow_db(folder: Path) -> str:
     with ProcessPoolExecutor(max_workers=2) as pool:
         for f in [pool.submit(_mlflow_part, *p) for p in parts]:
             f.result()
-    c = sqlite3.connect(parts[0][0])
-    c.execute("ATTACH DATABASE ? AS b", (parts[1][0],))
-    for (table,) in c.execute("SELECT name FROM b.sqlite_master WHERE type = 'table'").fetchall():
-        if table in ("alembic_version", "experiments", "experiment_tags") or table.startswith("sqlite_"):
-            continue
-        c.execute(f'INSERT INTO main."{table}" SELECT * FROM b."{table}"')
-    c.commit()
-    c.execute("DETACH DATABASE b")
-    n_runs = c.execute("SELECT COUNT(*) FROM runs").fetchone()[0]
-    n_rows = c.execute("SELECT COUNT(*) FROM metrics").fetchone()[0]
-    c.close()
+    n_runs, n_rows = _merge_runs(parts[0][0], parts[1][0])
     assert (n_runs, n_rows) == (MLFLOW_RUNS, MLFLOW_RUNS * MLFLOW_STEPS * len(MLFLOW_KEYS)), (n_runs, n_rows)
     shutil.copyfile(parts[0][0], folder / "mlflow.db")
     shutil.rmtree(work, ignore_errors=True)

@@ -494,3 +494,115 @@ def test_wandb_bulk_numbers_are_what_float_reads():
             continue
         assert ok and (v == want or (math.isnan(v) and math.isnan(want))), (t, v, want)
         assert math.copysign(1, v) == math.copysign(1, want), t
+
+
+# ------------------------------------------------------------------------------------------ mlflow.db from its pages
+# A large store's metrics table is read from its B-tree pages (lossdoc/readers/_sqlite_pages.py), and a large store
+# of many runs is split into shares read by worker processes; both must give what the SQL path gives.
+
+
+def _runs_by_name(runs) -> dict:
+    return {r.name: r for r in runs}
+
+
+def _same_runs(a, b) -> None:
+    ra, rb = _runs_by_name(a), _runs_by_name(b)
+    assert set(ra) == set(rb)
+    for name, x in ra.items():
+        y = rb[name]
+        assert set(x.series) == set(y.series), name
+        for k, s in x.series.items():
+            t = y.series[k]
+            assert np.array_equal(s.values, t.values, equal_nan=True), (name, k)
+            xs = s.steps if s.steps is not None else s.epochs
+            ys = t.steps if t.steps is not None else t.epochs
+            assert np.array_equal(xs, ys), (name, k)
+        assert x.notes == y.notes, name
+
+
+def _tricky_db(path: Path) -> None:
+    """MLflow's metrics columns with what the page reader must get right: whole numbers in the REAL column (stored
+    as integers), NaN (is_nan) and +-Inf (+-DBL_MAX), negative and huge steps, keys longer than 16 bytes sharing
+    their first 16, two runs logging in alternation, a run whose rows are not in time order, a deleted run."""
+    make_db(path, {
+        "a": {"train_loss": [3.0, 2.0, 1.5, math.nan, 1.0, math.inf], "val_loss": [4.0, 3.5, 3.25, 3.0, 2.5, 2.0],
+              "learning_rate_schedule_warmup_a": [0.1, 0.2, 0.3, 0.4, 0.5, 0.6],
+              "learning_rate_schedule_warmup_b": [1.0, 2.0, 3.0, 4.0, 5.0, -math.inf]},
+        "b": {"train_loss": [float(i) for i in range(50)], "val_loss": [1e-300 * (i + 1) for i in range(50)]},
+    })
+    c = sqlite3.connect(path)
+    rid_c = "c" * 32
+    c.execute("INSERT INTO runs VALUES (?, 'c', 'FINISHED', 5, 'active', 1)", (rid_c,))
+    rid_d = "d" * 32
+    c.execute("INSERT INTO runs VALUES (?, 'd', 'FINISHED', 6, 'active', 1)", (rid_d,))
+    for i in range(40):  # c and d interleaved, d's timestamps backwards, huge and negative steps
+        c.execute("INSERT INTO metrics VALUES ('loss', ?, ?, ?, ?, 0)", (1.0 / (i + 1), 10 * i, rid_c, (1 << 40) + i))
+        c.execute("INSERT INTO metrics VALUES ('loss', ?, ?, ?, ?, 0)", (2.0 / (i + 1), 1000 - i, rid_d, -i))
+    c.execute("INSERT INTO runs VALUES (?, 'gone', 'FINISHED', 7, 'deleted', 1)", ("e" * 32,))
+    c.execute("INSERT INTO metrics VALUES ('loss', 1.0, 0, ?, 0, 0)", ("e" * 32,))
+    c.commit()
+    c.close()
+
+
+def test_mlflow_db_pages_read_as_sql_reads(tmp_path, monkeypatch):
+    from lossdoc.readers import mlflow_db
+
+    db = tmp_path / "mlflow.db"
+    _tricky_db(db)
+    paths = [db, *(ROOT / e["path"] for e in STORE_FIXTURES if e["format"] == "mlflow-db")]
+    folder = real_logs()
+    paths += [folder / CASES[c]["path_to_pass_to_lossdoc"] for c in STORE_CASES if CASES[c]["format"] == "mlflow"]
+    real = mlflow_db._bulk_metrics
+    got: list = []
+    monkeypatch.setattr(mlflow_db, "_bulk_metrics", lambda *a: got.append(real(*a)) or got[-1])
+    for p in paths:
+        monkeypatch.setattr(mlflow_db, "BULK_MIN_BYTES", 10**15)
+        by_sql = lossdoc.read(p)
+        monkeypatch.setattr(mlflow_db, "BULK_MIN_BYTES", 0)
+        got.clear()
+        by_pages = lossdoc.read(p)
+        if len(by_sql) > 1 or any("not analysed" in n for r in by_sql for n in r.notes):
+            assert got and got[0] is not None, p  # the pages were read, not the SQL fallback
+        _same_runs(by_sql, by_pages)
+    (d,) = [r for r in lossdoc.read(db, run="d")]
+    assert list(d.series["loss"].steps[:3]) == [-39, -38, -37]  # in time order, not in the order written
+
+
+def test_mlflow_db_pages_fall_back_to_sql_for_a_wal_database(tmp_path, monkeypatch):
+    from lossdoc.readers import _sqlite_pages, mlflow_db
+
+    db = tmp_path / "mlflow.db"
+    _tricky_db(db)
+    c = sqlite3.connect(db)
+    c.execute("PRAGMA journal_mode = WAL")
+    c.execute("INSERT INTO metrics VALUES ('loss', 9.0, 99999, ?, 99, 0)", ("c" * 32,))  # only in the WAL
+    c.commit()
+    monkeypatch.setattr(mlflow_db, "BULK_MIN_BYTES", 0)
+    conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True, isolation_level=None)
+    conn.execute("BEGIN")
+    conn.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
+    assert _sqlite_pages.read_table(conn, str(db), "metrics") is None
+    conn.close()
+    (run,) = lossdoc.read(db, run="c")
+    assert run.series["loss"].values[-1] == 9.0
+    c.close()
+
+
+def test_a_large_store_is_split_into_shares_read_in_parallel(tmp_path, monkeypatch):
+    from lossdoc.readers import mlflow_db, registry
+
+    db = tmp_path / "mlflow.db"
+    make_db(db, {f"run{i:03d}": {"loss": [1.0 / (j + 1) + 0.001 * i for j in range(30)],
+                                 "val_loss": [1.2 / (j + 1) + (0.02 * j if i % 3 == 0 else 0) for j in range(30)]}
+                 for i in range(80)})
+    monkeypatch.setattr(registry, "SPLIT_FILE_MIN_BYTES", 0)
+    monkeypatch.setattr(mlflow_db, "SPLIT_MIN_BYTES", 0)
+    monkeypatch.setattr(mlflow_db.os if hasattr(mlflow_db, "os") else __import__("os"), "cpu_count", lambda: 2)
+    units = registry.split(str(db))
+    assert [u.options for u in units] == [(("shard", "0/2"),), (("shard", "1/2"),)]
+    whole = lossdoc.analyze(str(db), jobs=1)
+    monkeypatch.setattr(registry, "SPLIT_FILE_MIN_BYTES", 10**15)
+    single = lossdoc.analyze(str(db), jobs=1)
+    assert [rr.run.name for rr in whole.runs] == [rr.run.name for rr in single.runs]
+    assert [rr.primary.name if rr.primary else None for rr in whole.runs] == [
+        rr.primary.name if rr.primary else None for rr in single.runs]

@@ -259,6 +259,12 @@ class Reader:
         parallel; their runs are named by their path relative to ``path``. None (the default): read it whole."""
         return None
 
+    def split_file(self, path: Path) -> list[dict[str, str]] | None:
+        """Optional: shares of a large file that read on their own (an MLflow store's runs), as reader options
+        for each share (``reading_options``), so that a sweep reads and analyses them in parallel. None (the
+        default): read it whole."""
+        return None
+
     def read_url(self, url: str) -> list[Run]:
         """For readers of URLs (``registry.URL_READERS``): every run the URL names."""
         raise NotImplementedError

@@ -253,6 +253,80 @@ def unique_names(runs: list[Run]) -> None:
             r.name = f"{r.name} ({r.meta['run_id'][:8]})"
 
 
+#: From this size on, a store's metrics are read from its pages (lossdoc/readers/_sqlite_pages.py) rather than
+#: row by row through SQLite (1-2 us a row from Python: 3M rows take 4-6 s, the pages under 1 s).
+BULK_MIN_BYTES = 16 * 1024**2
+#: A store this large with this many runs is read by several worker processes, each a share of its runs.
+SPLIT_MIN_BYTES = 32 * 1024**2
+SPLIT_MIN_RUNS = 64
+
+
+def _bulk_metrics(conn: sqlite3.Connection, source: Source, wanted: set[str]) -> dict | None:
+    """``{run_id: {key: (steps, values)}}`` for the wanted runs, from the metrics table's pages, inside one read
+    transaction (SQLite's shared lock: no writer commits while the pages are read); None to read row by row."""
+    from lossdoc.readers import _sqlite_pages as pages
+
+    if source.path is None:
+        return None
+    try:
+        if Path(source.path).stat().st_size < BULK_MIN_BYTES:
+            return None
+        conn.execute("BEGIN")
+    except (OSError, sqlite3.Error):
+        return None
+    try:
+        conn.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()  # takes the shared lock
+        t = pages.read_table(conn, str(Path(source.path).resolve()), "metrics")
+        if t is None or not {"key", "value", "run_uuid"} <= set(t.types) and t.n:
+            return None
+        if not t.n:
+            return {}
+        run = pages.texts(t, "run_uuid")
+        key = pages.few_texts(t, "key")
+        value = pages.reals(t, "value")
+        step = pages.ints(t, "step") if "step" in t.types else np.zeros(t.n, dtype=np.int64)
+        stamp = pages.ints(t, "timestamp") if "timestamp" in t.types else np.zeros(t.n, dtype=np.int64)
+        nan = pages.ints(t, "is_nan") if "is_nan" in t.types else np.zeros(t.n, dtype=np.int64)
+    except sqlite3.Error:
+        return None
+    finally:
+        try:
+            conn.execute("COMMIT")
+        except sqlite3.Error:
+            pass
+    if run is None or key is None or value is None or step is None or stamp is None or nan is None:
+        return None
+    run_ids, run_code = run
+    keys, key_code = key
+    values = to_values(value, nan)
+    order = np.argsort(run_code, kind="stable")  # each run's rows together, in rowid order
+    bounds = np.flatnonzero(np.diff(run_code[order])) + 1
+    out: dict[str, dict[str, tuple[np.ndarray, np.ndarray]]] = {}
+    for rows in np.split(order, bounds) if len(order) else ():
+        rid = run_ids[int(run_code[rows[0]])].decode("utf-8", errors="replace")
+        if rid not in wanted:
+            continue
+        series: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        kc = key_code[rows]
+        for k in np.unique(kc).tolist():
+            r = rows[kc == k]
+            ts, st = stamp[r], step[r]
+            if len(r) > 1 and not ((np.diff(ts) > 0) | ((np.diff(ts) == 0) & (np.diff(st) >= 0))).all():
+                r = r[np.lexsort((st, ts))]  # logging order: timestamp, then step (as the SQL path orders)
+            series[keys[k].decode("utf-8", errors="replace")] = (step[r].astype(np.float64), values[r])
+        out[rid] = dict(sorted(series.items()))
+    return out
+
+
+def _shard(chosen: list[RunInfo]) -> list[RunInfo]:
+    """The share of the runs a worker reads when a large store was split (``split_file``): ``shard = "k/n"``."""
+    spec = reader_option("shard")
+    if not spec:
+        return chosen
+    k, n = (int(x) for x in spec.split("/"))
+    return chosen[k * len(chosen) // n : (k + 1) * len(chosen) // n]
+
+
 class MlflowDbReader(Reader):
     name = "mlflow-db"
     description = "MLflow SQLite store (mlflow.db): every run, or those --run / --experiment name"
@@ -281,6 +355,25 @@ class MlflowDbReader(Reader):
         finally:
             conn.close()
 
+    def split_file(self, path: Path) -> list[dict[str, str]] | None:
+        """A large store of many runs: one share of its runs per core (read and analysed in parallel)."""
+        import os
+
+        try:
+            if path.stat().st_size < SPLIT_MIN_BYTES:
+                return None
+            conn = connect(Source(str(path), path))
+            try:
+                n_runs = conn.execute("SELECT COUNT(*) FROM runs").fetchone()[0]
+            finally:
+                conn.close()
+        except (OSError, sqlite3.Error):
+            return None
+        shares = min(os.cpu_count() or 1, n_runs // (SPLIT_MIN_RUNS // 2))
+        if n_runs < SPLIT_MIN_RUNS or shares < 2:
+            return None
+        return [{"shard": f"{k}/{shares}"} for k in range(shares)]
+
     def read(self, source: Source) -> list[Run]:
         label = source.label
         try:
@@ -305,13 +398,16 @@ class MlflowDbReader(Reader):
             raise InputError(label, "an SQLite database without MLflow's tables (metrics, runs, experiments)")
         have = columns(conn, "metrics")
         chosen, narrowed = select_runs(_retry(lambda: list_runs(conn)), label)
+        chosen = _shard(chosen)
         store = Path(label).name
         runs: list[Run] = []
         empty: list[str] = []
         damaged: list[str] = []
+        bulk = _bulk_metrics(conn, source, {i.run_id for i in chosen}) if len(chosen) > 1 else None
         for info in chosen:
             try:
-                metrics = group_rows(_retry(lambda info=info: metric_rows(conn, info.run_id, have)))
+                metrics = bulk.get(info.run_id, {}) if bulk is not None else group_rows(
+                    _retry(lambda info=info: metric_rows(conn, info.run_id, have)))
             except sqlite3.DatabaseError as exc:  # a damaged page: the other runs are still read
                 damaged.append(f"{info.label} ({exc})")
                 continue

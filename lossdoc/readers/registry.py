@@ -36,6 +36,7 @@ from lossdoc.readers.base import (
     finish_run,
     max_bytes,
     read_stream,
+    reading_options,
     too_big,
 )
 
@@ -328,6 +329,8 @@ class Unit:
     path: str
     root: str | None = None
     lenient: bool = False
+    #: Reader options for this piece (``reading_options``): a share of a large store's runs (``split_file``).
+    options: tuple[tuple[str, str], ...] = ()
 
     def size(self) -> int:
         """Bytes to read, for deciding whether worker processes pay (bounded like every walk)."""
@@ -361,6 +364,9 @@ def split(path: str, input_format: str | None = None) -> list[Unit]:
     if url is not None:
         return [Unit(part) for part in url.split_url(path) or [path]]
     p = Path(path)
+    if path != "-" and p.is_file():
+        shares = _split_file(p, input_format)
+        return [Unit(path, options=tuple(sorted(o.items()))) for o in shares] if shares else [Unit(path)]
     if path == "-" or input_format or not p.is_dir():
         return [Unit(path)]
     try:
@@ -384,6 +390,31 @@ def split(path: str, input_format: str | None = None) -> list[Unit]:
     return units if len(units) > 1 else [Unit(path)]
 
 
+#: Only files this large are offered to their reader's ``split_file`` hook (a store of many runs).
+SPLIT_FILE_MIN_BYTES = 32 * 1024**2
+
+
+def _split_file(p: Path, input_format: str | None) -> list[dict[str, str]] | None:
+    """A large file's reader may cut it into shares read on their own (an MLflow store's runs)."""
+    try:
+        if p.stat().st_size < SPLIT_FILE_MIN_BYTES:
+            return None
+        source = Source(str(p), p)
+        head = source.head(HEAD_BYTES)
+        reader = get_reader(input_format) if input_format else next(
+            (r for r in readers() if _sniffs(r, head, p)), None)
+        return reader.split_file(p) if reader is not None else None
+    except (OSError, InputError):
+        return None
+
+
+def _sniffs(reader: Reader, head: bytes, path: Path) -> bool:
+    try:
+        return bool(reader.sniff(head, path))
+    except Exception:  # a sniffer must never take the whole read down
+        return False
+
+
 def _sniff_dir(reader: Reader, path: Path) -> bool:
     try:
         return bool(reader.sniff_dir(path))
@@ -396,12 +427,13 @@ def read_unit(unit: Unit, input_format: str | None = None) -> FolderRead:
     in a folder that no reader recognises is skipped (counted); one that a reader took but could not read is an
     error; a path given on the command line that is not a log is an error too."""
     try:
-        if unit.path != "-" and Path(unit.path).is_dir():
-            found = read_folder(Path(unit.path), input_format)
-            if not found.runs and not found.errors and not unit.lenient:
-                found.errors.append(InputError(unit.path, "no training log found in this folder"))
-        else:
-            found = FolderRead(read_path(unit.path, input_format))
+        with reading_options(dict(unit.options)):
+            if unit.path != "-" and Path(unit.path).is_dir():
+                found = read_folder(Path(unit.path), input_format)
+                if not found.runs and not found.errors and not unit.lenient:
+                    found.errors.append(InputError(unit.path, "no training log found in this folder"))
+            else:
+                found = FolderRead(read_path(unit.path, input_format))
     except NotALog as exc:
         return FolderRead(not_logs=[exc.source]) if unit.lenient else FolderRead(errors=[exc])
     except InputError as exc:
