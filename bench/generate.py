@@ -2,9 +2,10 @@
 
     .venv-fixtures/bin/python bench/generate.py bench/data
 
-Every TensorBoard file is written by torch's ``SummaryWriter`` (``add_scalar``, ``add_scalar(new_style=True)``).
-tensorboard's writer computes each record's CRC32C in pure Python (about 130 us per event on a 2-core VM, 2 min
-per million events); when ``google-crc32c`` is installed in the generator environment the writer's
+Every TensorBoard file is written by torch's ``SummaryWriter`` (``add_scalar``, ``add_scalar(new_style=True)``),
+the MLflow store by the MLflow client (``log_batch``), the W&B run file by the wandb client in offline mode (both
+clients are in fixtures/requirements.txt). tensorboard's writer computes each record's CRC32C in pure Python
+(about 130 us per event on a 2-core VM, 2 min per million events); when ``google-crc32c`` is installed in the generator environment the writer's
 ``masked_crc32c`` is swapped for the C one, which yields the same bytes (checked on the first records of every
 file by ``check_crc``). Inputs already present are kept (delete bench/data to regenerate). Runs the independent
 jobs on every core.
@@ -235,7 +236,6 @@ def gen_mlflow_db(folder: Path) -> str:
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
     t = time.perf_counter()
-    import sqlite3
     import tempfile
 
     work = Path(tempfile.mkdtemp(prefix="lossdoc-bench-mlflow-", dir="/dev/shm" if Path("/dev/shm").is_dir()
@@ -251,6 +251,35 @@ def gen_mlflow_db(folder: Path) -> str:
     shutil.rmtree(work, ignore_errors=True)
     _mark(folder)
     return f"{folder.name}: written in {time.perf_counter() - t:.0f} s ({n_runs} runs, {n_rows:,} metric rows)"
+
+
+def gen_wandb_1m(folder: Path) -> str:
+    """A .wandb file of 1,000,000 history rows written by the real wandb client in offline mode: ``run.log`` of
+    train/loss and train/lr every step and val/loss every 50th, with ``step=`` (wandb 0.31 also writes two summary
+    records per row: 3M records, ~390 MB). System metrics, machine metadata, git and console capture are off."""
+    if _done(folder):
+        return f"{folder.name}: kept"
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    t = time.perf_counter()
+    os.environ.update(WANDB_MODE="offline", WANDB_SILENT="true", WANDB_DIR=str(folder))
+    import wandb
+
+    run = wandb.init(project="lossdoc-bench", name="one-million-rows", id="lossdocbench1m", dir=str(folder),
+                     settings=wandb.Settings(x_disable_stats=True, x_disable_meta=True, disable_git=True,
+                                             save_code=False, console="off", silent=True,
+                                             x_save_requirements=False))
+    for i in range(WANDB_ROWS):
+        loss = _curve(i, WANDB_ROWS)
+        row = {"train/loss": loss, "train/lr": 1e-3 * (1 - i / WANDB_ROWS)}
+        if i % 50 == 49:
+            row["val/loss"] = _curve(i, WANDB_ROWS, 1) + 0.1
+        run.log(row, step=i)
+    run.finish()
+    (path,) = [p for p in folder.rglob("*.wandb") if not p.parent.is_symlink()]
+    size = path.stat().st_size
+    _mark(folder)
+    return f"{folder.name}: written in {time.perf_counter() - t:.0f} s ({size / 1e6:.0f} MB)"
 
 
 def check_crc(folder: Path, n: int = 200) -> None:
@@ -289,6 +318,9 @@ def main() -> None:
         for f in futures:
             print("  " + f.result(), file=sys.stderr)
     check_crc(out)
+    # The stores: the MLflow client (its own two processes) and a 1M-row wandb run, one after the other.
+    print("  " + gen_mlflow_db(out / "mlflow_1000"), file=sys.stderr)
+    print("  " + gen_wandb_1m(out / "wandb_1m"), file=sys.stderr)
 
 
 if __name__ == "__main__":

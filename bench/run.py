@@ -1,6 +1,7 @@
-"""Time lossdoc against EventAccumulator, tbparse and pandas on the inputs of bench/generate.py; write BENCHMARKS.md.
+"""Time lossdoc against EventAccumulator, tbparse, pandas and the MLflow client on the inputs of bench/generate.py;
+write BENCHMARKS.md.
 
-    .venv/bin/python bench/run.py [--data bench/data] [--out BENCHMARKS.md] [--repeats 5]
+    .venv/bin/python bench/run.py [--data bench/data] [--out BENCHMARKS.md] [--repeats 5] [--only stores]
 
 Every figure is a median over several runs with the min-max range, measured in this one run of the script.
 """
@@ -116,6 +117,97 @@ def lossdoc_csv(path: Path):
     return max(len(s) for s in run.series.values())
 
 
+# ---------------------------------------------------------------------------------------------- stores
+
+
+def lossdoc_mlflow_read(db: Path) -> int:
+    """Every run of the store read, all points (in process)."""
+    import lossdoc
+
+    return sum(len(s) for r in lossdoc.read(db) for s in r.series.values())
+
+
+def mlflow_client_read(db: Path, budget: float) -> tuple[int, int, float, int]:
+    """What a user of MLflow writes to get the same points: ``MlflowClient().get_metric_history`` for every run
+    and metric (after ``search_runs``). Runs are read until ``budget`` seconds have passed: (runs read, runs in
+    all, seconds, points read)."""
+    import logging
+
+    logging.getLogger("mlflow").setLevel(logging.ERROR)
+    from mlflow.tracking import MlflowClient
+
+    t = time.perf_counter()
+    client = MlflowClient(f"sqlite:///{db.resolve()}")
+    exps = [e.experiment_id for e in client.search_experiments()]
+    runs = client.search_runs(exps, max_results=50_000)
+    points = done = 0
+    for r in runs:
+        for key in r.data.metrics:
+            points += len(client.get_metric_history(r.info.run_id, key))
+        done += 1
+        if time.perf_counter() - t > budget:
+            break
+    return done, len(runs), time.perf_counter() - t, points
+
+
+def lossdoc_wandb_read(path: Path) -> int:
+    from lossdoc.readers.base import Source
+    from lossdoc.readers.wandb import WandbReader
+
+    (run,) = WandbReader().read(Source(str(path), path))
+    return max(len(s) for s in run.series.values())
+
+
+def stores(data: Path, repeats: int, budget: float, log) -> list[str]:
+    """The MLflow store and the W&B run file of bench/generate.py: lossdoc against the MLflow client."""
+    md = ["## An MLflow store of 1,000 runs and a W&B run file of 1,000,000 rows", ""]
+    db = data / "mlflow_1000" / "mlflow.db"
+    if db.is_file():
+        log("mlflow.db")
+        size = db.stat().st_size / 1e6
+        whole = [run_child([LOSSDOC, "analyze", str(db), "--summary"]) for _ in range(3)]
+        rt, n_points = timed(lambda: lossdoc_mlflow_read(db), repeats)
+        done, total, secs, client_points = mlflow_client_read(db, budget)
+        per_run = secs / max(done, 1)
+        md += [
+            f"`mlflow.db`: 1,000 runs x 3 metrics (train_loss, val_loss, lr) x 1,000 steps, {size:.0f} MB, every "
+            "row written by the MLflow client (`MlflowClient().log_batch`, 1,000 metrics a call; two processes "
+            "each logged 500 runs into a store of their own, whose run rows were then appended to the first).",
+            "",
+            "| what | time | points | vs lossdoc.read |",
+            "|---|---|---|---|",
+            f"| `lossdoc analyze mlflow.db --summary`: every run read and every rule run on it, whole process "
+            f"(target <= 5 s) | {fmt([w[0] for w in whole])}, peak RSS {max(w[1] for w in whole) / 1024:.0f} MB "
+            f"| {n_points:,} | |",
+            f"| `lossdoc.read(mlflow.db)`, in process | {fmt(rt)} | {n_points:,} | 1.0x |",
+            f"| `MlflowClient().get_metric_history` for every run and metric, in process | {per_run * total:.1f} s"
+            + (f" (extrapolated: {done} of {total} runs read in {secs:.1f} s)" if done < total else "")
+            + f" | {client_points:,}" + (f" (of {n_points:,})" if done < total else "")
+            + f" | {per_run * total / statistics.median(rt):.0f}x |",
+            "",
+        ]
+    wandb_files = [p for p in sorted((data / "wandb_1m").rglob("*.wandb")) if "latest-run" not in p.parts]
+    if wandb_files:
+        log("wandb")
+        path = wandb_files[0]
+        size = path.stat().st_size / 1e6
+        wt, rows = timed(lambda: lossdoc_wandb_read(path), repeats)
+        whole = [run_child([LOSSDOC, "analyze", str(path)]) for _ in range(3)]
+        md += [
+            f"`run-<id>.wandb`: 1,000,000 history rows logged by the wandb client in offline mode (train/loss, "
+            f"train/lr every step, val/loss every 50th; wandb also writes two summary records a row), {size:.0f} MB.",
+            "",
+            "| what | time | rows |",
+            "|---|---|---|",
+            f"| `WandbReader().read()`: the file, its framing, the CRC of every chunk, every row (target <= 2 s) | "
+            f"{fmt(wt)} | {rows:,} |",
+            f"| `lossdoc analyze run.wandb`, whole process | {fmt([w[0] for w in whole])}, peak RSS "
+            f"{max(w[1] for w in whole) / 1024:.0f} MB | {rows:,} |",
+            "",
+        ]
+    return md
+
+
 # ---------------------------------------------------------------------------------------------- processes
 
 
@@ -185,7 +277,8 @@ def machine() -> list[str]:
         f"- Python {platform.python_version()}; "
         + ", ".join(
             f"{p} {version(p)}"
-            for p in ("lossdoc", "numpy", "pandas", "protobuf", "tensorboard", "tbparse", "google-crc32c")
+            for p in ("lossdoc", "numpy", "pandas", "protobuf", "tensorboard", "tbparse", "google-crc32c",
+                      "mlflow-skinny", "SQLAlchemy")
         ),
     ]
 
@@ -200,7 +293,12 @@ def main() -> None:
     # generation and installs included, under 10 minutes on a 2-core machine.
     ap.add_argument("--slow-repeats", type=int, default=int(os.environ.get("BENCH_SLOW_REPEATS", "2")))
     ap.add_argument("--slow-budget", type=float, default=float(os.environ.get("BENCH_SLOW_BUDGET", "60")))
+    ap.add_argument("--only", choices=["stores"], help="run one section and write it alone to --out")
     args = ap.parse_args()
+    if args.only == "stores":
+        out = stores(Path(args.data), args.repeats, args.slow_budget, lambda m: print(m, file=sys.stderr, flush=True))
+        Path(args.out).write_text("\n".join(["## Machine", "", *machine(), "", *out]) + "\n")
+        return
     data = Path(args.data)
     R, S = args.repeats, args.slow_repeats
     md: list[str] = ["# Benchmarks", ""]
@@ -299,7 +397,10 @@ def main() -> None:
     md += [f"{us:>9}  {mod}" for us, mod in importtime(["-m", "lossdoc", "analyze", str(small / "history.json")])]
     md += ["```", ""]
 
-    # 4. Whole analyze on big inputs: time and peak RSS.
+    # 4. The MLflow store and the W&B run file.
+    md += stores(data, R, args.slow_budget, log)
+
+    # 5. Whole analyze on big inputs: time and peak RSS.
     md += [
         "## Whole `lossdoc analyze` processes (wall time, peak RSS of the process)",
         "",
