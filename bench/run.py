@@ -316,6 +316,68 @@ def machine() -> list[str]:
     ]
 
 
+def s3_vs_disk(logdir: Path, repeats: int, log) -> list[str]:
+    """`lossdoc analyze` of one logdir on local disk and the same logdir in an S3 bucket on a local S3-compatible
+    server (moto's, in server mode, its own process), alternated, in one run."""
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    endpoint = f"http://127.0.0.1:{port}"
+    env = {**os.environ, "AWS_ACCESS_KEY_ID": "bench", "AWS_SECRET_ACCESS_KEY": "bench",
+           "AWS_DEFAULT_REGION": "us-east-1", "AWS_ENDPOINT_URL": endpoint}
+    server = subprocess.Popen([PY, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+    try:
+        import s3fs
+
+        for _ in range(100):
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                break
+            except OSError:
+                time.sleep(0.1)
+        fs = s3fs.S3FileSystem(endpoint_url=endpoint, key="bench", secret="bench", skip_instance_cache=True)
+        fs.mkdir("bench")
+        log(f"uploading {logdir} to the local S3 server")
+        fs.put(str(logdir), f"bench/{logdir.name}", recursive=True)
+        url = f"s3://bench/{logdir.name}"
+        saved = dict(os.environ)
+        os.environ.update(env)
+        try:
+            disk, remote, ratio = [], [], []
+            for _ in range(repeats):
+                td, _, cd = run_child([LOSSDOC, "analyze", str(logdir)])
+                tr, _, cr = run_child([LOSSDOC, "analyze", url])
+                assert cd == cr, (cd, cr)
+                disk.append(td)
+                remote.append(tr)
+                ratio.append(tr / td)
+        finally:
+            os.environ.clear()
+            os.environ.update(saved)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    size = sum(p.stat().st_size for p in logdir.rglob("*") if p.is_file()) / 1e6
+    runs = sum(1 for p in logdir.iterdir() if p.is_dir())
+    return [
+        f"## A logdir in S3 and on local disk ({runs} runs, {size:.0f} MB)",
+        "",
+        "`lossdoc analyze` of the same logdir on local disk and in a bucket of a local S3-compatible server (moto's "
+        "server mode, its own process; credentials and endpoint from AWS_* variables), alternated (target: S3 <= 2x "
+        "disk).",
+        "",
+        "| input | time | vs disk |",
+        "|---|---|---|",
+        f"| `lossdoc analyze {logdir.name}/` (local disk) | {fmt(disk)} | 1.0x |",
+        f"| `lossdoc analyze s3://bench/{logdir.name}` | {fmt(remote)} | "
+        f"{statistics.median(ratio):.2f}x ({min(ratio):.2f}-{max(ratio):.2f}) |",
+        "",
+    ]
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--data", default=str(ROOT / "bench" / "data"))
@@ -326,13 +388,19 @@ def main() -> None:
     # generation and installs included, under 10 minutes on a 2-core machine.
     ap.add_argument("--slow-repeats", type=int, default=int(os.environ.get("BENCH_SLOW_REPEATS", "2")))
     ap.add_argument("--slow-budget", type=float, default=float(os.environ.get("BENCH_SLOW_BUDGET", "60")))
-    ap.add_argument("--only", choices=["stores"], help="run one section and write it alone to --out")
+    ap.add_argument("--only", choices=["s3", "stores"], help="run one section and print it, or with stores write it "
+                    "alone to --out (no BENCHMARKS.md)")
+    ap.add_argument("--logdir", help="with --only s3: the logdir (default: DATA/logdir_20x200k)")
     args = ap.parse_args()
     if args.only == "stores":
         out = stores(Path(args.data), args.repeats, args.slow_budget, lambda m: print(m, file=sys.stderr, flush=True))
         Path(args.out).write_text("\n".join(["## Machine", "", *machine(), "", *out]) + "\n")
         return
     data = Path(args.data)
+    if args.only == "s3":
+        logdir = Path(args.logdir) if args.logdir else data / "logdir_20x200k"
+        print("\n".join(s3_vs_disk(logdir, max(2, args.repeats // 2), lambda m: print(m, file=sys.stderr))))
+        return
     R, S = args.repeats, args.slow_repeats
     md: list[str] = ["# Benchmarks", ""]
     md += [
@@ -452,6 +520,10 @@ def main() -> None:
         rss = max(x[1] for x in res) / 1024
         md.append(f"| {label} | {res[0][2]} | {fmt(t)} | {rss:.0f} MB |")
     md += [""]
+
+    # 5. Remote: the 20-run logdir in S3 (a local S3-compatible server) against the same logdir on disk.
+    log("s3 vs disk")
+    md += s3_vs_disk(data / "logdir_20x200k", 2, log)
     Path(args.out).write_text("\n".join(md) + "\n")
     log(f"wrote {args.out}")
 

@@ -47,10 +47,18 @@ _OTHER = re.compile(
     r"^(epoch|epochs|step|steps|global_?step|iter|iters|iteration|iterations|batch|batches|time|wall_?time|"
     r"timestamp|runtime|_?runtime|.*_runtime|.*samples_per_second|.*steps_per_second|.*_per_second|"
     r"total_flos|flos|num_input_tokens_seen|.*tokens_seen|it_?s|s_?it|duration|elapsed|date|datetime|"
-    r"created|index|unnamed.*|hp_metric|memory.*|mem.*|gpu.*|cpu.*)$"
+    r"created|index|unnamed.*|hp_metric|memory.*|mem.*|gpu.*|cpu.*|"
+    # detectron2 (data_time, eta_seconds), Megatron-LM ("loss scale", "consumed samples", "global batch size",
+    # "number of skipped iterations", "TFLOPs", "throughput per GPU (TFLOP/s/GPU)", "tokens per gpu per second"),
+    # Hugging Face / TRL / ms-swift stdout (num_tokens, tokens_per_gpu_per_sec, train_speed(s/it)), torchtune
+    # (peak_memory_active, tokens_per_second_per_gpu), fairseq (wps, ups, wpb, bsz, gb_free, train_wall, wall,
+    # ntokens, nsentences, num_updates, update: the fractional epoch)
+    r".*_time|eta_.*|.*_seconds|loss_scale|consumed_.*|.*batch_size|.*seqlen|num_zeros|number_of_.*|tflops.*|"
+    r"throughput.*|elapsed_.*|tokens_.*|(.*_)?num_tokens|peak_memory.*|.*_flos|.*_s_it|"
+    r"wps|ups|wpb|bsz|gb_free|train_wall|wall|ntokens|nsentences|sample_size|num_updates|update)$"
 )
 _LR = re.compile(r"^(lr|learning_?rate|lr_.*|lr_pg\d+|lr_?[a-z]*|learning_?rate_.*|.*_lr)$")
-_GRAD = re.compile(r"^(grad_?norm|gradient_?norm|total_?grad_?norm|grad_?norm_.*|.*grad_?norm)$")
+_GRAD = re.compile(r"^(grad_?norm|gradient_?norm|total_?grad_?norm|grad_?norm_.*|.*grad_?norm|gnorm|.*_gnorm)$")
 _LOSS = re.compile(r"(^|_)(loss|losses|nll|objective|cross_?entropy|xent|ce)(_|$)|loss")
 # Metrics where higher is better / lower is better. Matched as tokens anywhere in the name.
 _HIGHER = re.compile(
@@ -173,3 +181,38 @@ def is_rate(name: str) -> bool:
     """A metric that is a share (accuracy, precision, recall, F1, IoU, Dice, mAP, AUC), which tools may log in %."""
     n = name.lower()
     return any(k in n for k in _RATE_WORDS)
+
+
+#: Tools whose log names a curve by a bare word that says its role only in that tool: the name as logged -> a name
+#: with that role (readers pass it to ``build_series(role_name=...)`` and keep the logged name). build-nanogpt's
+#: ``log/log.txt`` writes ``<step> train <loss>``, ``<step> val <loss>`` and ``<step> hella <HellaSwag accuracy>``.
+FAMILY_NAMES: dict[str, dict[str, str]] = {
+    "nanogpt-log": {"train": "train_loss", "val": "val_loss", "hella": "val_hellaswag_acc"},
+}
+
+
+#: Name prefixes of the evaluation results a tool logs beside its training scalars, sometimes in the same record:
+#: metrics on the held-out set. detectron2's evaluators flatten their results as "<task>/<metric>": COCO and LVIS
+#: "bbox/AP", "segm/AP50", "keypoints/AP"; semantic and panoptic segmentation "sem_seg/mIoU", "panoptic_seg/PQ".
+EVAL_PREFIXES: dict[str, tuple[str, ...]] = {
+    "detectron2": ("bbox/", "segm/", "keypoints/", "sem_seg/", "panoptic_seg/"),
+}
+
+
+def is_eval_result(family: str, name: str) -> bool:
+    """True when ``name`` is one of the evaluation results that ``family`` logs beside its training scalars."""
+    return name.startswith(EVAL_PREFIXES.get(family, ()))
+
+
+#: The whole words a split is written as in a tool's own series names ("validation lm loss" in Megatron-LM).
+SPLIT_LONG_WORDS = {"train": "training", "val": "validation", "test": "test"}
+
+#: fairseq's own names for its training records and its default validation subset.
+FAIRSEQ_TRAIN_TAGS = ("train_inner", "train")
+FAIRSEQ_VALID_TAG = "valid"
+
+
+def family_role_name(family: str, name: str) -> str | None:
+    """The name whose role a tool's bare word has (``FAMILY_NAMES``), or None when the word is not special."""
+    return FAMILY_NAMES.get(family, {}).get(name)
+

@@ -11,6 +11,18 @@ ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "fixtures"
 
 
+def real_logs() -> Path:
+    """``shared/real-logs``: real files strangers committed, read in place, never copied into the project (found by
+    ``tests/shared_data.py``). Missing, the tests that need it fail: an honest test never passes without its
+    inputs."""
+    from tests.shared_data import shared_dir
+
+    try:
+        return shared_dir() / "real-logs"
+    except FileNotFoundError as exc:
+        pytest.fail(str(exc))
+
+
 def manifest(name: str = "manifest.json") -> list[dict]:
     """The entries of a fixture manifest. A missing or empty manifest is an error at collection (a parametrized
     test over no entries would pass having checked nothing)."""

@@ -303,6 +303,118 @@ def _long_line_jsonl() -> str:
     return "\n".join(lines) + "\n"
 
 
+# ------------------------------------------------------------------------------------------ tool logs
+# One of each family's lines, then the same family garbled, cut, or with a megabyte line built to make a careless
+# regular expression backtrack (every case must finish in linear time: a 1 MB line in well under a second).
+
+
+def _d2_lines(n: int = 12) -> list[str]:
+    return [json.dumps({"data_time": 0.01, "iteration": 20 * i + 19, "loss_cls": loss_curve(n, i)[0], "lr": 0.01,
+                        "total_loss": loss_curve(n, i)[0], "validation_loss": loss_curve(n, i)[1]}, sort_keys=True)
+            for i in range(n)]
+
+
+def _mm_lines(n: int = 12) -> list[str]:
+    return [json.dumps({"lr": 0.01, "data_time": 0.01, "loss": loss_curve(n, i)[0], "time": 0.1, "epoch": i + 1,
+                        "iter": 10 * (i + 1), "step": 10 * (i + 1)}) for i in range(n)]
+
+
+def _fs_lines(n: int = 12) -> list[str]:
+    out = []
+    for i in range(n):
+        tr, va = loss_curve(n, i)
+        out.append(f'[2024-07-05 08:57:14,277][train_inner][INFO] - {{"epoch": {i + 1}, "update": {i + 1}.0, '
+                   f'"loss": "{tr:.3f}", "num_updates": "{10 * (i + 1)}", "lr": "0.001"}}')
+        out.append(f'[2024-07-05 08:57:15,277][valid][INFO] - {{"epoch": {i + 1}, "valid_loss": "{va:.3f}", '
+                   f'"valid_num_updates": "{10 * (i + 1)}"}}')
+    return out
+
+
+def _meg_lines(n: int = 12) -> list[str]:
+    return [f" iteration {i + 1:8d}/{n:8d} | learning rate: 1.0E-04 | lm loss: {loss_curve(n, i)[0]:.6E} |"
+            " number of skipped iterations:   0 | number of nan iterations:   0 |" for i in range(n)]
+
+
+def _hf_lines(n: int = 12) -> list[str]:
+    out = []
+    for i in range(n):
+        tr, va = loss_curve(n, i)
+        out.append(f"{{'loss': {tr:.4f}, 'learning_rate': 5e-05, 'epoch': {i + 1}.0}}")
+        out.append(f"{{'eval_loss': {va:.4f}, 'eval_runtime': 0.1, 'epoch': {i + 1}.0}}")
+    return out
+
+
+def _tt_lines(n: int = 12) -> list[str]:
+    return [f"Step {i + 1} | loss:{loss_curve(n, i)[0]} lr:2e-05 " for i in range(n)]
+
+
+def _nano_lines(n: int = 12) -> list[str]:
+    return [ln for i in range(n) for ln in (f"{i} val {loss_curve(n, i)[1]:.4f}", f"{i} train {loss_curve(n, i)[0]:.6f}")]
+
+
+TOOL_LINES = {
+    "metrics.json": _d2_lines, "scalars.json": _mm_lines, "fairseq.log": _fs_lines, "megatron.log": _meg_lines,
+    "hf-stdout.log": _hf_lines, "log_1700000000.txt": _tt_lines, "log.txt": _nano_lines,
+}
+
+# A megabyte line per family, each aimed at its patterns (unclosed brackets and braces, long runs of digits,
+# separators and names, a value that never ends).
+MB = 1_000_000
+TOOL_TRAPS = {
+    "metrics.json": '{"iteration": 1, "loss_cls": "' + "9" * MB + '", "total_loss": 1.0}',
+    "scalars.json": '{"lr": 0.1, "loss": 1.0, "step": ' + "1" * MB + "}",
+    "fairseq.log": "[" * MB + "][train_inner][INFO] - {\"epoch\": 1",
+    "megatron.log": " iteration " + "1" * MB + "/ 2 |" + " lm loss: 1 |" * 10 + " validation loss at " + "a" * MB,
+    "hf-stdout.log": "{'" * (MB // 2) + " {'loss': " + "1" * MB,
+    "log_1700000000.txt": "Step 1 | " + "a:" * (MB // 2),
+    "log.txt": "0 train " + "1." * (MB // 2),
+}
+
+
+def _tool(name: str, how: str) -> Callable[[], str]:
+    def build() -> str:
+        lines = TOOL_LINES[name]()
+        if how == "garbled":  # bytes of another file pasted in the middle (no NUL: that is a binary file)
+            junk = random.Random(SEED).randbytes(300).replace(b"\0", b"").replace(b"\n", b"").replace(b"\r", b"")
+            lines.insert(len(lines) // 2, junk.decode("latin-1"))
+        elif how == "truncated":  # a run still writing: the last line stops half-way
+            return "\n".join(lines) + "\n" + lines[-1][: len(lines[-1]) // 2]
+        elif how == "1MB-line":
+            lines.insert(len(lines) // 2, TOOL_TRAPS[name])
+        return "\n".join(lines) + "\n"
+
+    return build
+
+
+def _tool_cases() -> list[Case]:
+    partial = {  # what the run notes say when a line is skipped
+        "metrics.json": ("not JSON objects", "truncated"), "scalars.json": ("not JSON objects", "truncated"),
+    }
+    out = []
+    for name in TOOL_LINES:
+        garbled, truncated = partial.get(name, (None, "no line end"))
+        out.append(Case(f"garbled {name}", _one(f"garbled/{name}", _tool(name, "garbled")),
+                        "partial" if garbled else "ok", garbled or ""))
+        out.append(Case(f"truncated {name}", _one(f"truncated/{name}", _tool(name, "truncated")), "partial",
+                        truncated))
+        out.append(Case(f"1MB-line {name}", _one(f"longline/{name}", _tool(name, "1MB-line")), "ok", timeout=10))
+    return out
+
+
+def _long_line_blocks() -> str:
+    """Epoch blocks of name: value lines, one block's body a megabyte of names, separators and numbers."""
+    out = []
+    for i in range(10):
+        tr, va = loss_curve(10, i)
+        out += [f"Epoch {i + 1}", f"  loss: {tr:.4f}", f"  val loss: {va:.4f}"]
+    out.insert(4, "  " + "a b: 1, " * (MB // 8) + "c: 1,2,3,4" + ",5" * (MB // 4))
+    return "\n".join(out) + "\n"
+
+
+def _not_a_log_text() -> str:
+    return "# Notes\n\nThis folder holds the checkpoints of step one.\n" * 50
+
+
 def _utf16() -> bytes:
     return csv_text().encode("utf-16")  # with a BOM
 
@@ -437,6 +549,11 @@ def cases() -> list[Case]:
         C("1MB-line.csv", _one("longline.csv", _long_line_csv), "ok"),
         C("1MB-line.txt", _one("longline.log", _long_line_text), "ok"),
         C("1MB-line.jsonl", _one("longline.jsonl", _long_line_jsonl), "ok"),
+        # --- tool logs: garbled, cut by a live run, a megabyte line aimed at each family's patterns
+        *_tool_cases(),
+        C("1MB-line blocks.log", _one("longline/blocks.log", _long_line_blocks), "ok", timeout=10),
+        C("text that is not a log", _one("notes.txt", _not_a_log_text), "error",
+          "not a training log: no training progress lines found (tried: Keras"),
         C("5GB-sparse.csv", _sparse_huge, "error", "use --max-bytes"),
         C("over --max-bytes", _small_limit, "error", "use --max-bytes"),
         C("--max-bytes 0.5 (a tiny limit)", _tiny_limit, "error", "lossdoc reads at most 1 bytes"),

@@ -28,6 +28,13 @@ TYPICAL_NAME = {
     "wandb": "run-abc123.wandb",
     "wandb-csv": "wandb_export.csv",
     "dvclive": "loss.tsv",
+    "detectron2": "metrics.json",
+    "mmengine": "scalars.json",
+    "fairseq": "train.log",
+    "megatron": "stdout.log",
+    "hf-stdout": "training.log",
+    "torchtune": "log_1700000000.txt",
+    "nanogpt-log": "log.txt",
 }
 
 GARBAGE = {

@@ -1,8 +1,10 @@
 """Stores and run folders: MLflow's SQLite store (mlflow.db), W&B run files and chart exports, DVCLive folders.
 
-The real files strangers committed (``../shared/real-logs``, counted independently in its ``cases.csv``) are read
-in place and must agree with those counts; the messy variants (killed and resumed runs, damaged chunks, NaN and
-Inf, a live writer) are built here with sqlite3 and with the framing the W&B reader documents.
+The real files strangers committed (``shared/real-logs``, found as every test finds it: tests/shared_data.py;
+counted independently in its ``cases.csv``) are read in place and must agree with those counts; the messy variants
+(killed and resumed runs, damaged chunks, NaN and Inf, a live writer) are built here with sqlite3 and with the
+framing the W&B reader documents, and the tools' own writers made the fixtures (fixtures/mlflow-db, wandb,
+dvclive).
 """
 
 from __future__ import annotations
@@ -11,7 +13,6 @@ import csv
 import hashlib
 import json
 import math
-import os
 import sqlite3
 import threading
 import time
@@ -26,18 +27,7 @@ from lossdoc.errors import InputError
 from lossdoc.readers import _wandb_bulk as wandb_bulk
 from lossdoc.readers import wandb as wandb_reader
 from tests import wandb_bytes as wb
-from tests.conftest import ROOT, manifest
-
-
-def real_logs() -> Path:
-    """``shared/real-logs`` beside the checkout (CI lays it there), or LOSSDOC_REAL_LOGS."""
-    env = os.environ.get("LOSSDOC_REAL_LOGS")
-    candidates = [Path(env)] if env else []
-    candidates += [p / "shared" / "real-logs" for p in ROOT.parents]
-    for c in candidates:
-        if (c / "cases.csv").is_file():
-            return c
-    pytest.fail(f"shared/real-logs not found beside the checkout ({ROOT}); set LOSSDOC_REAL_LOGS")
+from tests.conftest import ROOT, manifest, real_logs
 
 
 def cases() -> dict[str, dict]:

@@ -371,13 +371,31 @@ def test_keras_layout_is_one_run(tmp_path, only_my_readers):
 
 
 def test_keras_split_folder_read_alone(tmp_path):
+    """One side of a Keras pair, read on its own, is still that split: its sibling is beside it on disk."""
     logs = tmp_path / "logs"
     path = write_events(logs / "validation", [tensor_event("epoch_loss", e, scalar_tensor(1.0)) for e in range(3)])
+    write_events(logs / "train", [tensor_event("epoch_loss", e, scalar_tensor(1.0)) for e in range(3)])
     run = read_file(path)
     assert run.val_loss.name == "validation/epoch_loss"
     assert run.name == "logs"
     (run,) = READER.read_dir(logs / "validation")
     assert run.val_loss.name == "validation/epoch_loss"
+
+
+def test_lone_split_named_folder_is_a_run(tmp_path, only_my_readers):
+    """Ultralytics' first run folder is runs/detect/train (then train2, train3): with no split sibling it is a run
+    named by its path, its tags kept as written (val/box_loss stays a val loss)."""
+    events = [simple("train/box_loss", e, 1.0 / (e + 1)) for e in range(5)]
+    events += [simple("val/box_loss", e, 1.5 / (e + 1)) for e in range(5)]
+    runs_dir = tmp_path / "runs" / "detect"
+    path = write_events(runs_dir / "train", events)
+    write_events(runs_dir / "train2", events)
+    assert [r.name for r in registry.read_path(tmp_path / "runs")] == ["detect/train", "detect/train2"]
+    for target in (runs_dir / "train", path):
+        (run,) = registry.read_path(target)
+        assert run.name == "train"
+        assert sorted(run.series)[:2] == ["train/box_loss", "val/box_loss"]
+        assert run.val_loss.name == "val/box_loss"
 
 
 def test_estimator_layout_root_events_plus_eval(tmp_path):
@@ -438,7 +456,64 @@ def test_resumed_run_later_file_wins(tmp_path):
     s = run.series["loss"]
     assert list(s.steps) == list(range(150))
     assert np.all(s.values[:60] == 1.0) and np.all(s.values[60:] == 2.0)
-    assert any("resumed" in n and "from step 60" in n for n in run.notes), run.notes
+    assert any("1 of 2 event files start again" in n and "set aside 40 earlier points of 1 tag" in n
+               for n in run.notes), run.notes
+
+
+def test_relaunch_from_step_zero_keeps_the_last_launch(tmp_path):
+    """A relaunch from scratch: the later file replaces everything; EventAccumulator would keep both launches."""
+    run_dir = tmp_path / "run"
+    write_events(run_dir, [simple("loss", i, 1.0) for i in range(30)], "events.out.tfevents.1000.h.1.0")
+    write_events(run_dir, [simple("loss", i, 2.0) for i in range(20)], "events.out.tfevents.2000.h.2.0")
+    (run,) = READER.read_dir(run_dir)
+    assert list(run.series["loss"].values) == [2.0] * 20
+    assert any("set aside 30 earlier points" in n for n in run.notes), run.notes
+
+
+def test_later_file_repeating_the_last_step_is_not_a_relaunch(tmp_path):
+    """Hugging Face's evaluate() writes a second file that logs train/epoch again at the last step: both kept."""
+    run_dir = tmp_path / "run"
+    write_events(run_dir, [simple("train/epoch", i, i / 10) for i in range(11)], "events.out.tfevents.1000.h.1.0")
+    write_events(run_dir, [simple("train/epoch", 10, 1.0), simple("eval/loss", 10, 0.5)],
+                 "events.out.tfevents.2000.h.1.1")
+    (run,) = READER.read_dir(run_dir)
+    assert len(run.series["train/epoch"]) == 12
+    assert not any("set aside" in n for n in run.notes)
+
+
+def test_files_are_taken_in_name_order_as_event_accumulator_does(tmp_path):
+    """EventAccumulator's DirectoryWatcher reads a folder's files in sorted order, whatever their wall times."""
+    run_dir = tmp_path / "run"
+    write_events(run_dir, [simple("loss", i, 1.0, wall=9000.0 + i) for i in range(5)], "events.out.tfevents.a")
+    write_events(run_dir, [simple("loss", i, 2.0, wall=1000.0 + i) for i in range(5, 10)], "events.out.tfevents.b")
+    (run,) = READER.read_dir(run_dir)
+    assert list(run.series["loss"].steps) == list(range(10))
+    assert not run.notes
+
+
+def test_session_log_start_purges_as_event_accumulator_does(tmp_path):
+    """brain.Event:2: after a SessionLog START at step s, every point read before it at step >= s is dropped."""
+    from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+
+    from lossdoc.readers.tensorboard import _concat, folder_points
+
+    run_dir = tmp_path / "run"
+    start = event_pb2.Event(wall_time=1_700_000_500.0, step=5, session_log=event_pb2.SessionLog(status=1))
+    write_events(run_dir, [simple("loss", i, 1.0) for i in range(10)] + [simple("acc", 7, 0.5)],
+                 "events.out.tfevents.1.h.1.0")
+    write_events(run_dir, [simple("loss", 4, 3.0), start, *(simple("loss", i, 2.0) for i in range(5, 8))],
+                 "events.out.tfevents.2.h.1.0")
+    ea = EventAccumulator(str(run_dir), size_guidance={"scalars": 0})
+    ea.Reload()
+    want = {t: [(e.step, e.value) for e in ea.Scalars(t)] for t in ea.Tags()["scalars"]}
+    assert want.pop("acc") == []  # a tag whose every point was purged: still in Tags(), with no points
+    files = [read_event_bytes(p.read_bytes(), str(p)) for p in sorted(run_dir.iterdir())]
+    pts = {t: _concat([p for _, p in pieces]) for t, pieces in folder_points(files).items()}
+    got = {t: list(zip(s.tolist(), v.tolist(), strict=True)) for t, (s, _w, v) in pts.items() if len(s)}
+    assert got == want
+    assert want["loss"] == [(i, 1.0) for i in range(5)] + [(4, 3.0)] + [(i, 2.0) for i in range(5, 8)]
+    (run,) = READER.read_dir(run_dir)
+    assert list(run.series) == ["loss"]
 
 
 def test_pytorch_add_scalars_subfolders_fold_into_the_run(tmp_path):

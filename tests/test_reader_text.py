@@ -201,8 +201,25 @@ def test_sniff_needs_several_lines():
     r = TextReader()
     assert r.sniff(NANOGPT, None)
     assert r.sniff(KERAS3_V2, None)
-    assert not r.sniff(b"epoch,loss\n0,1.0\n1,0.9\n", None)
     assert not r.sniff(b'{"loss": [1, 2]}', None)
+    # A text without any progress line is claimed (the text reader is the last one tried: a tool's lines may come
+    # later, else it says which patterns it tried); three progress lines are a log even without a loss among them.
+    assert r.sniff(b"hello\nworld\n", None)
+    assert r.sniff(b"step 1: acc 0.5\nstep 2: acc 0.6\nstep 3: acc 0.7\n", None)
+
+
+def test_a_log_without_a_loss_says_so_and_names_its_series(tmp_path, runner):
+    from lossdoc.cli import app
+
+    p = tmp_path / "train.log"
+    p.write_bytes(b"step 1: acc 0.5\nstep 2: acc 0.6\nstep 3: acc 0.7\n")
+    r = runner.invoke(app, ["analyze", str(p)])
+    assert r.exit_code == 2 and "no loss series found (series: acc)" in r.stderr, r.output
+
+
+def test_a_csv_is_still_read_as_csv(tmp_path):
+    run = read(tmp_path, b"step,loss\n0,1.0\n1,0.9\n2,0.8\n", "log.txt")
+    assert run.format == "csv"
 
 
 @settings(max_examples=150, deadline=None)
@@ -214,3 +231,77 @@ def test_garbage_never_raises_anything_but_input_error(data):
         r.read(Source("<garbage>", None, data))
     except InputError:
         pass
+
+
+# ------------------------------------------------------------------------------------------ logging lines, blocks
+
+
+def test_python_logging_key_value_lines(tmp_path):
+    data = (
+        b"2024-05-01 12:00:01,001 INFO trainer: starting, 3 epochs\n"
+        b"2024-05-01 12:00:02,002 INFO trainer: epoch=1 train_loss=0.91 val_loss=0.95 lr=0.001 time=1.2s\n"
+        b"2024-05-01 12:00:03,003 WARNING trainer: grad clipped at step 120\n"
+        b"2024-05-01 12:00:04,004 INFO trainer: epoch=2 train_loss=0.61 val_loss=NaN lr=0.001 time=1.1s\n"
+        b"2024-05-01 12:00:05,005 INFO trainer: epoch=3 train_loss=0.41 val_loss=0.52 lr=0.0005 time=1.1s\n"
+    )
+    run = read(tmp_path, data)
+    assert run.format == "text" and set(run.series) == {"train_loss", "val_loss", "lr"}
+    assert lst(run.series["train_loss"].epochs) == [1, 2, 3]
+    assert math.isnan(run.series["val_loss"].values[1])
+    # a long logging prefix does not push the marker out of reach
+    prefix = "2025-12-12 11:05:02.009\tquick-rain-shines-fin-03:0\tolmo.train:979\tINFO\t"
+    run = read(tmp_path, "".join(f"{prefix}epoch={e} loss={1 / e:.3f}\n" for e in (1, 2, 3)).encode(), "b.log")
+    assert run.series["loss"].values.tolist() == [1.0, 0.5, 0.333]
+
+
+def test_epoch_blocks_of_name_value_lines(tmp_path):
+    data = (
+        b"Training started\n"
+        b"Epoch 1\n  loss: 0.91\n  val loss: 0.95\n"
+        b"saving checkpoint\n"  # chatter ends a block: the number below is not epoch 1's
+        b"  stray: 7\n"
+        b"Epoch 2\n  loss: 0.61\n\n  val loss: 0.72\n"  # a blank line does not
+        b"Epoch 3\nloss: 0.41, acc: 87.5%\nval loss: inf\n"
+    )
+    run = read(tmp_path, data)
+    assert set(run.series) == {"loss", "val_loss", "acc"}
+    assert run.series["loss"].values.tolist() == [0.91, 0.61, 0.41] and lst(run.series["loss"].epochs) == [1, 2, 3]
+    assert run.series["val_loss"].values[2] == math.inf
+
+
+def test_olmo_style_blocks_with_thousands_separators(tmp_path):
+    block = (
+        "2025-12-12 11:05:02.009\thost:0\tolmo.train:979\tINFO\t[step={s}/15000,epoch=0]\n"
+        "    optim/total_grad_norm=0.2370\n    train/CrossEntropyLoss={l}\n"
+        "    throughput/total_tokens={t:,}\n    System/Peak GPU Memory (MB)=111,477\n"
+    )
+    data = "".join(block.format(s=s, l=3 - s / 10, t=2_097_152 * s) for s in (1, 2, 3)).encode()
+    run = read(tmp_path, data)
+    loss = run.series["train/CrossEntropyLoss"]
+    assert lst(loss.steps) == [1, 2, 3] and loss.values.tolist() == [2.9, 2.8, 2.7]
+    assert run.grad_norm.name == "optim/total_grad_norm"
+    assert "throughput/total_tokens" not in run.series  # bookkeeping
+
+
+def test_not_a_training_log_says_which_patterns_were_tried(tmp_path):
+    from lossdoc.errors import NotALog
+
+    with pytest.raises(NotALog, match=r"no training progress lines found \(tried: Keras 'Epoch N/M'.*torchtune"):
+        read(tmp_path, b"# Notes\n\nSome text about step one of the setup.\n")
+
+
+def test_a_large_text_without_progress_lines_is_not_read_to_its_end(tmp_path, monkeypatch):
+    from lossdoc.errors import NotALog
+    from lossdoc.readers import text
+
+    monkeypatch.setattr(text, "SCAN_BYTES", 4096)
+    data = b"nothing to see here\n" * 1000 + b"epoch 1: loss 0.5\nepoch 2: loss 0.4\nepoch 3: loss 0.3\n"
+    with pytest.raises(NotALog, match="in its first 0 MB"):
+        read(tmp_path, data)
+
+
+def test_tool_lines_beyond_the_head_go_to_the_tool_reader(tmp_path):
+    preamble = "".join(f"[INFO:swift] loading shard {i} of the model weights, please wait ...\n" for i in range(1500))
+    dicts = "".join(f"{{'loss': {2 - i / 10}, 'learning_rate': 1e-05, 'epoch': {i / 10}}}\n" for i in range(1, 6))
+    run = read(tmp_path, (preamble + dicts).encode())
+    assert run.format == "hf-stdout" and len(run.train_loss) == 5

@@ -1,7 +1,7 @@
 """The few protobuf messages of a TensorBoard event file that lossdoc reads, declared here (field numbers as in
 TensorBoard's ``event.proto``, ``summary.proto``, ``tensor.proto``, ``tensor_shape.proto``), so that the protobuf
 fallback of the TensorBoard reader needs the small ``protobuf`` package and not the ``tensorboard`` package (88 MB
-with its dependencies, measured). Fields lossdoc never reads (graphs, histograms, images, audio, session logs)
+with its dependencies, measured). Fields lossdoc never reads (graphs, histograms, images, audio)
 are left out: protobuf skips them as unknown fields, and ``WhichOneof("value")`` is then None. The tests check
 these messages against TensorBoard's own protos."""
 
@@ -57,11 +57,14 @@ def event_class():
         ("metadata", 9, F.TYPE_MESSAGE, opt, "SummaryMetadata", None),
     ], oneofs=("value",))
     message("Summary", [("value", 1, F.TYPE_MESSAGE, rep, "Value", None)])
+    # SessionLog: only its status (the enum read as its number; START = 1 makes EventAccumulator purge).
+    message("SessionLog", [("status", 1, F.TYPE_INT32, opt, None, None)])
     message("Event", [
         ("wall_time", 1, F.TYPE_DOUBLE, opt, None, None),
         ("step", 2, F.TYPE_INT64, opt, None, None),
         ("file_version", 3, F.TYPE_STRING, opt, None, None),
         ("summary", 5, F.TYPE_MESSAGE, opt, "Summary", None),
+        ("session_log", 7, F.TYPE_MESSAGE, opt, "SessionLog", None),
     ])
     pool = descriptor_pool.DescriptorPool()
     pool.Add(fdp)

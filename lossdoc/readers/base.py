@@ -265,6 +265,11 @@ class Reader:
         default): read it whole."""
         return None
 
+    def claims_url(self, url: str, input_format: str | None = None) -> bool:
+        """For readers of URLs (``registry.URL_READERS``): whether ``url`` is this reader's (else the remote
+        module reads it as a file or folder)."""
+        return False
+
     def read_url(self, url: str) -> list[Run]:
         """For readers of URLs (``registry.URL_READERS``): every run the URL names."""
         raise NotImplementedError

@@ -1,5 +1,7 @@
-"""JSON logs: a Keras ``history.history`` dump, a Hugging Face ``trainer_state.json``, and JSON Lines (one object
-per logged step, keys varying per line, as written by many training loops and by wandb exports).
+"""JSON logs: a Keras ``history.history`` dump, a Hugging Face ``trainer_state.json``, detectron2's
+``metrics.json`` and MMEngine's ``scalars.json`` (JSON Lines of known tools, trainings appended to one file read as
+one run each), and JSON Lines in general (one object per logged step, keys varying per line, as written by many
+training loops and by wandb exports).
 
 Python's json module writes NaN/Infinity/-Infinity tokens for non-finite floats; they are read back as data.
 """
@@ -16,7 +18,8 @@ import numpy as np
 
 from lossdoc.errors import InputError
 from lossdoc.model import Run
-from lossdoc.naming import is_bookkeeping, normalise, resolve
+from lossdoc.naming import is_bookkeeping, is_eval_result, normalise, resolve
+from lossdoc.readers._runs import RunPoints
 from lossdoc.readers.base import Reader, Source, build_series, decode_text, require_series
 
 # Keys that give the x position of a JSONL record, in order of preference.
@@ -286,6 +289,61 @@ class HfTrainerStateReader(Reader):
 # --------------------------------------------------------------------------------------------------- JSONL
 
 
+def _json_lines(source: Source) -> tuple[list[tuple[int, dict]], list[str]]:
+    """The JSON objects of a JSON Lines file, each with its line number, and notes on the lines skipped (lines
+    that are not JSON objects; a last line cut short by a run still writing)."""
+    text = source.text()
+    numbered = [(i + 1, ln.strip()) for i, ln in enumerate(text.split("\n")) if ln.strip()]
+    if not numbered:
+        raise InputError(source.label, "empty file")
+    records: list[tuple[int, dict]] = []
+    bad: list[int] = []
+    truncated_last = False
+    for k, (lineno, ln) in enumerate(numbered):
+        try:
+            obj = json.loads(ln)
+        except (ValueError, RecursionError):
+            if k == len(numbered) - 1:
+                truncated_last = True
+            else:
+                bad.append(lineno)
+            continue
+        if isinstance(obj, dict):
+            records.append((lineno, obj))
+        else:
+            bad.append(lineno)
+    if not records:
+        raise InputError(source.label, f"no JSON object on any line (first bad line {numbered[0][0]})")
+    notes = []
+    if bad:
+        notes.append(f"skipped {len(bad)} line(s) that are not JSON objects (first at line {bad[0]})")
+    if truncated_last:
+        notes.append(f"the last line ({numbered[-1][0]}) is truncated (the run was still writing?): skipped")
+    return records, notes
+
+
+def _head_objects(head: bytes, n: int = 10) -> list[dict] | None:
+    """The JSON objects among the first lines of a JSON Lines head; None when they are not most of those lines
+    (a line garbled in a log of a known tool does not hide it)."""
+    text = _head_text(head)
+    if text is None:
+        return None
+    lines = [ln.strip() for ln in text.split("\n") if ln.strip()]
+    if len(head) >= 65536 and len(lines) > 1:
+        lines = lines[:-1]
+    out = []
+    for ln in lines[:n]:
+        if not ln.startswith("{"):
+            continue
+        try:
+            obj = json.loads(ln)
+        except (ValueError, RecursionError):
+            continue
+        if isinstance(obj, dict):
+            out.append(obj)
+    return out if out and len(out) >= (min(len(lines), n) + 1) // 2 else None
+
+
 class JsonlReader(Reader):
     name = "jsonl"
     description = 'JSON Lines: one object per line ({"step": 10, "train_loss": ...}), keys may vary per line'
@@ -313,40 +371,140 @@ class JsonlReader(Reader):
         return good >= max(1, (len(checked) + 1) // 2)
 
     def read(self, source: Source) -> list[Run]:
-        text = source.text()
-        lines = text.split("\n")
-        numbered = [(i + 1, ln.strip()) for i, ln in enumerate(lines) if ln.strip()]
-        if not numbered:
-            raise InputError(source.label, "empty file")
-        records: list[tuple[int, dict]] = []
-        bad: list[int] = []
-        truncated_last = False
-        for k, (lineno, ln) in enumerate(numbered):
-            try:
-                obj = json.loads(ln)
-            except (ValueError, RecursionError):
-                if k == len(numbered) - 1:
-                    truncated_last = True
-                else:
-                    bad.append(lineno)
-                continue
-            if isinstance(obj, dict):
-                records.append((lineno, obj))
-            else:
-                bad.append(lineno)
-        if not records:
-            raise InputError(source.label, f"no JSON object on any line (first bad line {numbered[0][0]})")
+        records, notes = _json_lines(source)
         run, seen = _records_run(records, source, self.name)
-        if bad:
-            run.notes.append(f"skipped {len(bad)} line(s) that are not JSON objects (first at line {bad[0]})")
-        if truncated_last:
-            run.notes.append(
-                f"the last line ({numbered[-1][0]}) is truncated (the run was still writing?): skipped"
-            )
+        run.notes.extend(notes)
         if all(s.steps is None and s.epochs is None for s in run.series.values()):
             run.notes.append("no step or epoch key: points numbered 0..n-1 in line order")
         require_series(run, source.label, seen, what="keys")
         return [run]
 
 
-READERS = [HfTrainerStateReader, KerasHistoryReader, JsonlReader]
+# --------------------------------------------------------------------------------------------------- detectron2
+
+
+def _value(v: Any) -> float | None:
+    """A record's value as a float (numbers, NaN/Infinity tokens); None for text, booleans, lists, null."""
+    return float(v) if _is_number(v) else None
+
+
+def _has_loss_key(flat: dict[str, Any]) -> bool:
+    return any(resolve(k).kind == "loss" for k in flat)
+
+
+class Detectron2Reader(Reader):
+    """detectron2's JSONWriter: ``json.dumps(..., sort_keys=True)`` of the event storage every ``period``
+    iterations, one line each, keyed by ``iteration``; evaluation results (``bbox/AP``, ``segm/AP50``...) are
+    rows of their own with only the iteration. Trainings appended to one file restart the iteration: one run each.
+    """
+
+    name = "detectron2"
+    description = "detectron2 metrics.json: JSON lines keyed by iteration (total_loss, loss_*, lr; eval rows bbox/AP)"
+    priority = 23
+
+    def sniff(self, head: bytes, path: Path | None) -> bool:
+        objs = _head_objects(head)
+        if not objs:
+            return False
+        rows = [o for o in objs if _is_number(o.get("iteration"))]
+        if len(rows) < max(1, (len(objs) + 1) // 2):
+            return False
+        return any(_has_loss_key(o) or "data_time" in o or "eta_seconds" in o for o in rows)
+
+    def read(self, source: Source) -> list[Run]:
+        records, notes = _json_lines(source)
+        flats = [(lineno, _flatten(rec)) for lineno, rec in records]
+        # Evaluation results are on the test/validation set: the keys of rows with no loss and no lr, and the
+        # evaluators' "<task>/<metric>" keys, which share a row with the training scalars when an evaluation falls
+        # on a logging iteration.
+        evals = {k for _, flat in flats if not _has_loss_key(flat) and "lr" not in flat for k in flat}
+        evals |= {k for _, flat in flats for k in flat if is_eval_result(self.name, k)}
+        evals.discard("iteration")
+        pts = RunPoints("iteration")
+        for lineno, flat in flats:
+            x = float(flat["iteration"]) if _is_number(flat.get("iteration")) else math.nan
+            pts.tick(x, lineno)
+            for key, v in flat.items():
+                f = _value(v)
+                if key == "iteration" or f is None:
+                    pts.seen.setdefault(key, None)
+                    continue
+                role = {"metric_split": "val", "loss_split": "val"} if key in evals else {}
+                pts.add(key, f, step=x, **role)
+        runs = pts.build(source.label, self.name)
+        if not runs:
+            require_series(Run(source.label, self.name), source.label, list(pts.seen), what="keys")
+        for run in runs:
+            run.notes.extend(notes)
+            shown = sorted(k for k in evals if k in run.series)
+            if shown:
+                run.notes.append(
+                    f"evaluation results read as validation metrics at their iteration: {', '.join(shown[:6])}"
+                    + (f", ... ({len(shown)} in all)" if len(shown) > 6 else "")
+                )
+        return runs
+
+
+# --------------------------------------------------------------------------------------------------- MMEngine
+
+
+class MMEngineReader(Reader):
+    """MMEngine's LocalVisBackend ``vis_data/scalars.json`` (OpenMMLab 2.x: mmdet, mmpose, mmpretrain, mmseg...):
+    a train row per logging interval (``lr``, ``loss``, ``loss_*``, ``data_time``, ``time``, ``epoch``/``iter``,
+    ``step`` = the global iteration) and a val row per evaluation (metrics such as ``coco/bbox_mAP``,
+    ``accuracy/top1``, with their own ``step``). With ``log_metric_by_epoch`` (the default) a val row's step is the
+    epoch number, not an iteration: such rows are placed at that epoch and at the last train step before them.
+    """
+
+    name = "mmengine"
+    description = "MMEngine vis_data/scalars.json (OpenMMLab 2.x): train rows lr, loss, loss_* by step; val metric rows"
+    priority = 23
+
+    def sniff(self, head: bytes, path: Path | None) -> bool:
+        objs = _head_objects(head)
+        if not objs or any("iteration" in o for o in objs):
+            return False
+        rows = [o for o in objs if _is_number(o.get("step"))]
+        if len(rows) < max(1, (len(objs) + 1) // 2):
+            return False
+        return any("data_time" in o and ("lr" in o or _has_loss_key(o)) for o in rows)
+
+    def read(self, source: Source) -> list[Run]:
+        records, notes = _json_lines(source)
+        pts = RunPoints("step")
+        last_step, last_epoch = math.nan, math.nan
+        by_epoch = 0
+        for lineno, rec in records:
+            flat = _flatten(rec)
+            step = float(flat["step"]) if _is_number(flat.get("step")) else math.nan
+            if "lr" in flat or _has_loss_key(flat):  # a train row
+                pts.tick(step, lineno)
+                epoch = float(flat["epoch"]) if _is_number(flat.get("epoch")) else math.nan
+                last_step, last_epoch = step, epoch
+                role: dict[str, str] = {}
+            else:  # a val (or test) row
+                epoch = last_epoch
+                if math.isfinite(last_epoch) and step <= last_epoch and step != last_step:
+                    epoch, step = step, last_step  # numbered by epoch (log_metric_by_epoch)
+                    by_epoch += 1
+                role = {"metric_split": "val", "loss_split": "val"}
+            for key, v in flat.items():
+                f = _value(v)
+                if key in ("step", "epoch") or f is None:
+                    pts.seen.setdefault(key, None)
+                    continue
+                pts.add(key, f, step=step, epoch=epoch, **role)
+        runs = pts.build(source.label, self.name)
+        if not runs:
+            require_series(Run(source.label, self.name), source.label, list(pts.seen), what="keys")
+        for run in runs:
+            run.notes.extend(notes)
+        if by_epoch:
+            runs[0].notes.append(
+                f"{by_epoch} val row(s) carry the epoch as their step (MMEngine's log_metric_by_epoch): placed at "
+                "that epoch and at the last train step before them"
+            )
+        return runs
+
+
+READERS = [HfTrainerStateReader, KerasHistoryReader, Detectron2Reader, MMEngineReader, JsonlReader]

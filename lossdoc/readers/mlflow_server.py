@@ -325,6 +325,19 @@ class MlflowServerReader(Reader):
     def sniff(self, head: bytes, path: Path | None) -> bool:
         return False  # never a file
 
+    def read(self, source) -> list[Run]:
+        raise InputError(source.label, "mlflow-server reads a tracking server's address (http://host:5000), "
+                                       "not a file")
+
+    def claims_url(self, url: str, input_format: str | None = None) -> bool:
+        """A server's address (``http://host:5000``, nothing after the host but ``/``), the address the MLflow UI
+        shows for a run (``#/experiments/<id>/runs/<id>``), or any http(s) URL with ``--input-format
+        mlflow-server`` (a server behind a path). Other URLs name files on a web server: the remote reader's."""
+        if input_format:
+            return input_format == self.name
+        parts = urllib.parse.urlsplit(url)
+        return parts.path in ("", "/") or parts.fragment.startswith("/experiments/")
+
     def read_url(self, url: str) -> list[Run]:
         return read_url(url)
 

@@ -9,8 +9,9 @@
 - ``split(path, input_format=None)`` and ``read_unit(unit)``: a path cut into units that read the same one at a
   time as all together (a sweep's runs, read in parallel by ``api``); a directory reader says how its folders
   split with its optional ``split_dir`` hook.
-- URLs (``http://host:5000``, an MLflow tracking server) go to the reader URL_READERS names for their scheme,
-  imported only then; ``split`` cuts them where its ``split_url`` says (one unit per run).
+- URLs: an MLflow tracking server's (``http://host:5000``) goes to the reader URL_READERS names for its scheme,
+  imported only then, and ``split`` cuts it where its ``split_url`` says (one unit per run); other URLs
+  (``s3://``, a file on a web server) are read through the remote module.
 - ``walk(path)``: the one folder walk, bounded in depth and entries (no RecursionError, no endless tree).
 An explicit ``input_format`` always wins over sniffing; an unknown name is an error listing the valid ones.
 
@@ -28,6 +29,7 @@ from pathlib import Path
 
 from lossdoc.errors import InputError, NotALog, UsageError
 from lossdoc.model import Run
+from lossdoc.readers import remote
 from lossdoc.readers.base import (
     HEAD_BYTES,
     InputTooLarge,
@@ -52,11 +54,12 @@ _MODULES = [
     "jsonlogs",
     "tabular",
     "text",
+    "toollogs",
 ]
 _READERS: list[Reader] | None = None
 
-#: Readers of URLs, by scheme: ``module:Class``, imported only when a path is such a URL (the only modules that
-#: open network connections; reading files never imports them).
+#: Readers of URLs, by scheme: ``module:Class``, imported only when a path is such a URL; the reader's
+#: ``claims_url`` says whether the URL is its own (an MLflow server's address), else the remote module reads it.
 URL_READERS = {
     "http": "mlflow_server:MlflowServerReader",
     "https": "mlflow_server:MlflowServerReader",
@@ -114,14 +117,20 @@ def walk(path: str | os.PathLike, *, max_depth: int = MAX_DIR_DEPTH, strict: boo
         stack.extend((os.path.join(top, d), depth + 1) for d in reversed(down))
 
 
-def url_reader(path: str | os.PathLike) -> Reader | None:
-    """The reader of ``path`` when it is a URL of a scheme in URL_READERS (``http://host:5000``), else None."""
+def url_reader(path: str | os.PathLike, input_format: str | None = None) -> Reader | None:
+    """The reader of ``path`` when it is a URL that a reader of URL_READERS claims (an MLflow tracking server:
+    ``http://host:5000``), else None (other URLs are files and folders read through the remote module)."""
     scheme, sep, _ = str(path).partition("://")
     target = URL_READERS.get(scheme.lower()) if sep else None
     if target is None:
         return None
+    reader = _url_reader_class(target)()
+    return reader if reader.claims_url(str(path), input_format) else None
+
+
+def _url_reader_class(target: str):
     module, _, cls = target.partition(":")
-    return getattr(importlib.import_module(f"lossdoc.readers.{module}"), cls)()
+    return getattr(importlib.import_module(f"lossdoc.readers.{module}"), cls)
 
 
 def reader_names() -> list[str]:
@@ -132,6 +141,10 @@ def get_reader(name: str) -> Reader:
     for r in readers():
         if r.name == name:
             return r
+    for target in dict.fromkeys(URL_READERS.values()):  # readers of URLs only (--input-format mlflow-server)
+        cls = _url_reader_class(target)
+        if cls.name == name:
+            return cls()
     raise UsageError(f"unknown input format {name!r} (valid: {', '.join(reader_names())})")
 
 
@@ -181,9 +194,11 @@ def read_path(path: str | os.PathLike, input_format: str | None = None) -> list[
     if str(path) == "-":
         data = read_stream(sys.stdin.buffer, "<stdin>")
         return read_source(Source("<stdin>", None, data), input_format)
-    url = url_reader(path)
+    url = url_reader(path, input_format)
     if url is not None:
         return _finish(url.read_url(str(path)))
+    if remote.is_url(path):
+        return remote.read_url(str(path), input_format)
     p = Path(path)
     if p.is_dir():
         return read_dir(p, input_format)
@@ -329,11 +344,16 @@ class Unit:
     path: str
     root: str | None = None
     lenient: bool = False
+    #: A unit in a remote store (``path`` a URL): its objects relative to ``path`` with their sizes, from the one
+    #: listing ``split`` made ((("", size),) when ``path`` is the object itself). None: a local path.
+    files: tuple[tuple[str, int | None], ...] | None = None
     #: Reader options for this piece (``reading_options``): a share of a large store's runs (``split_file``).
     options: tuple[tuple[str, str], ...] = ()
 
     def size(self) -> int:
         """Bytes to read, for deciding whether worker processes pay (bounded like every walk)."""
+        if self.files is not None:
+            return sum(size or 0 for _, size in self.files)
         p = Path(self.path)
         if self.path == "-":
             return 0
@@ -358,11 +378,13 @@ class Unit:
 def split(path: str, input_format: str | None = None) -> list[Unit]:
     """One path cut into units that read the same one at a time as all together: a folder that a directory
     reader claims is split where the reader's ``split_dir`` says (a TensorBoard logdir into its runs), or kept
-    whole; any other folder into its files and sub-folders; a URL where its reader's ``split_url`` says (an MLflow
-    server into its runs). Anything else is one unit."""
-    url = url_reader(path)
+    whole; any other folder into its files and sub-folders; an MLflow server's URL where its reader's ``split_url``
+    says (into its runs), another URL as the remote module lists it. Anything else is one unit."""
+    url = url_reader(path, input_format)
     if url is not None:
         return [Unit(part) for part in url.split_url(path) or [path]]
+    if remote.is_url(path):
+        return remote.split(path, input_format)
     p = Path(path)
     if path != "-" and p.is_file():
         shares = _split_file(p, input_format)
@@ -426,6 +448,8 @@ def read_unit(unit: Unit, input_format: str | None = None) -> FolderRead:
     """A unit's runs, the logs in it that could not be read, and the files in it that are not logs. A file met
     in a folder that no reader recognises is skipped (counted); one that a reader took but could not read is an
     error; a path given on the command line that is not a log is an error too."""
+    if unit.files is not None:
+        return remote.read_unit(unit, input_format)
     try:
         with reading_options(dict(unit.options)):
             if unit.path != "-" and Path(unit.path).is_dir():

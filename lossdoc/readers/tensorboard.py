@@ -13,12 +13,15 @@ written as ``simple_value`` (TF1, PyTorch/tensorboardX ``add_scalar``) or as a r
 
 Layouts:
 
-- a run folder: a folder that directly holds ``events.out.tfevents*`` files; its files' points are merged per tag
-  and sorted by (step, wall time). When a later file logs again steps an earlier file already had (a resumed run,
-  a second writer), the later file's points win from its first step on, as TensorBoard's own purge does.
+- a run folder: a folder that directly holds ``events.out.tfevents*`` files; its files are read in name order and
+  every point is kept in the order written, as TensorBoard's EventAccumulator reads a folder (``folder_points``).
+  One difference, said in a note with the number of points: when a later file starts again at a step earlier
+  files had passed (a relaunch, a resume), its points replace the earlier ones from its first step on, so that
+  the run reads as one segment (EventAccumulator keeps both for ``brain.Event:2`` files).
 - a logdir: every run folder below it is a run named by its path relative to the logdir.
-- Keras (and tf.estimator): a folder whose ``train/``, ``validation/`` (``val/``, ``eval/``, ``test/``) children
-  hold event files is ONE run; their series are named ``train/epoch_loss``, ``validation/epoch_loss``...
+- Keras (and tf.estimator): sibling ``train/`` and ``validation/`` (``val/``, ``eval/``, ``test/``) folders holding
+  event files, or such a folder below a folder holding event files itself, are ONE run; their series are named
+  ``train/epoch_loss``, ``validation/epoch_loss``... A lone ``train/`` (Ultralytics' ``runs/detect/train``) is a run.
 - PyTorch ``add_scalars("Loss", {"train": a, "val": b})`` writes sub-folders ``Loss_train/``, ``Loss_val/`` holding
   the tag ``Loss``; they are folded into their parent run as ``Loss/train`` and ``Loss/val``.
 
@@ -31,7 +34,7 @@ import math
 import os
 import struct
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import numpy as np
 
@@ -139,6 +142,13 @@ class FileScalars:
     points: dict[str, tuple[list[float], list[float], list[float]]] = field(default_factory=dict)
     records: int = 0
     problem: str | None = None
+    #: The file_version of its first record as EventAccumulator parses it (``brain.Event:2`` -> 2.0), else None.
+    version: float | None = None
+    #: SessionLog START events: (record index, step). After one, EventAccumulator drops every point seen before it
+    #: (this file's and earlier files') at that step or later.
+    starts: list[tuple[int, float]] = field(default_factory=list)
+    #: Per tag, the record index of each point (kept only when the file has SessionLog STARTs, to place them).
+    records_of: dict[str, np.ndarray] = field(default_factory=dict)
 
 
 def read_event_bytes(data: bytes, label: str) -> FileScalars:
@@ -233,12 +243,28 @@ def read_event_bytes(data: bytes, label: str) -> FileScalars:
             order = np.argsort(key, kind="stable")
             key, s, wl, v = key[order], s[order], wl[order], v[order]
         out.points[tag] = (s, wl, v)
+        if out.starts:
+            out.records_of[tag] = key >> _KEY_SHIFT
         firsts.append((int(key[0]), tag))
     out.points = {tag: out.points[tag] for _, tag in sorted(firsts)}
+    if good:
+        start = int(fr.pos[0]) + 12
+        out.version = _parse_version(_file_version(data[start : start + int(fr.length[0])]))
     return out
 
 
+def _parse_version(file_version: str) -> float | None:
+    """``brain.Event:2`` -> 2.0, as EventAccumulator reads it (None when the first record has no file_version)."""
+    if not file_version:
+        return None
+    try:
+        return float(file_version.split("brain.Event:")[-1])
+    except ValueError:
+        return -1.0
+
+
 _KEY_SHIFT = 24
+_SESSION_START = 1  # SessionLog.SessionStatus.START
 #: Records left over by the fast path (lengths too rare to be gathered: the version record every writer starts
 #: with, a scalar of an odd length), when there are at most this many, are matched against the fast path's layouts
 #: one at a time: a plain scalar file then never imports protobuf (65-100 ms of start-up, measured).
@@ -287,6 +313,8 @@ def _decode_slow(data, fr, slow, label, out, pieces, plugin_events, walls) -> in
             break
         wall = ev.wall_time
         walls.append(wall)
+        if ev.HasField("session_log") and ev.session_log.status == _SESSION_START:
+            out.starts.append((i, float(ev.step)))
         if not ev.HasField("summary"):
             continue
         step = float(ev.step)
@@ -328,47 +356,85 @@ def _decode_slow(data, fr, slow, label, out, pieces, plugin_events, walls) -> in
     return cut
 
 
-def _merge_files(
-    files: list[FileScalars],
-) -> tuple[dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]], list[str]]:
-    """Merge the points of a run folder's files per tag, sorted by (step, wall time).
+Points = tuple[np.ndarray, np.ndarray, np.ndarray]  # steps, wall times, values
 
-    Files are taken oldest first; when a newer file logs a tag again from a step the older files already reached
-    (a resumed run, or a second writer), the older points from that step on are dropped, as TensorBoard purges
-    orphaned data. Duplicate steps within one file are all kept, in the order written."""
-    files = sorted(files, key=lambda f: (f.first_wall_time, f.path))
-    merged: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
-    purged: dict[str, float] = {}
-    for f in files:
-        for tag, (steps, walls, values) in f.points.items():
-            s = np.asarray(steps, dtype=np.float64)
-            w = np.asarray(walls, dtype=np.float64)
-            v = np.asarray(values, dtype=np.float64)
-            if tag in merged:
-                ps, pw, pv = merged[tag]
-                start = s.min() if len(s) else np.inf
-                keep = ps < start
-                if not keep.all():
-                    purged[tag] = min(purged.get(tag, np.inf), float(start))
-                s = np.concatenate([ps[keep], s])
-                w = np.concatenate([pw[keep], w])
-                v = np.concatenate([pv[keep], v])
-            merged[tag] = (s, w, v)
-    for tag, (s, w, v) in merged.items():
-        if len(s) > 1:
-            ds = np.diff(s)
-            if ((ds > 0) | ((ds == 0) & (np.diff(w) >= 0))).all():
-                continue  # already in (step, wall time) order: the sort below would keep it as it is
-        order = np.lexsort((w, s))  # stable: equal (step, wall) keep the order written
-        merged[tag] = (s[order], w[order], v[order])
+
+def folder_points(files: list[FileScalars]) -> dict[str, list[tuple[int, Points]]]:
+    """Per tag, the points TensorBoard's EventAccumulator keeps for one folder's event files, as pieces
+    (file number, points), in its order: files by name (its DirectoryWatcher reads a folder's files in sorted
+    order), records as written, every point kept (duplicate steps and steps that go back included). The one
+    purge it does on ``brain.Event:2`` files is applied: after a SessionLog START at step s, every point read
+    before it at step s or later is dropped, whatever its tag. (Files older than ``brain.Event:2`` make
+    EventAccumulator purge a tag when its step goes back; lossdoc does not: no writer of the last years writes
+    them.)"""
+    files = sorted(files, key=lambda f: (os.path.basename(f.path), f.path))
+    out: dict[str, list[tuple[int, Points]]] = {}
+    version: float | None = None
+    for fi, f in enumerate(files):
+        if f.version is not None:
+            version = f.version
+        starts = f.starts if version is not None and version >= 2 else []
+        done = -1  # records up to this one are placed
+        for rec, step in [*starts, (None, None)]:
+            for tag, (s, w, v) in f.points.items():
+                s, w, v = (np.asarray(a, dtype=np.float64) for a in (s, w, v))
+                if starts:
+                    r = f.records_of[tag]
+                    sel = (r > done) & (r < rec) if rec is not None else r > done
+                    s, w, v = s[sel], w[sel], v[sel]
+                if len(s):
+                    out.setdefault(tag, []).append((fi, (s, w, v)))
+            if rec is None:
+                break
+            for pieces in out.values():
+                for k, (pf, (ps, pw, pv)) in enumerate(pieces):
+                    keep = ps < step
+                    if not keep.all():
+                        pieces[k] = (pf, (ps[keep], pw[keep], pv[keep]))
+            done = rec
+    return out
+
+
+def _concat(pieces: list[Points]) -> Points:
+    if len(pieces) == 1:
+        return pieces[0]
+    return tuple(np.concatenate([p[i] for p in pieces]) for i in range(3))  # type: ignore[return-value]
+
+
+def _merge_files(files: list[FileScalars]) -> tuple[dict[str, Points], list[str]]:
+    """A run folder's points per tag: EventAccumulator's (``folder_points``), except where a later file starts
+    again at a step that earlier files had passed (a relaunch, a resume from a checkpoint): there the later
+    file's points replace the earlier ones from its first step on, so that a run reads as one segment, and a
+    note says how many points were set aside. A later file that only repeats the last step (Hugging Face's
+    ``evaluate()`` logging ``train/epoch`` again) is not a relaunch: both points are kept."""
+    merged: dict[str, Points] = {}
+    aside: dict[str, int] = {}
+    relaunched: set[int] = set()
+    for tag, pieces in folder_points(files).items():
+        acc: list[Points] = []
+        top, last_file = -np.inf, -1
+        for fi, (s, w, v) in pieces:
+            if not len(s):
+                continue  # every point purged by a SessionLog START
+            if acc and fi != last_file and s[0] < top:
+                ps, pw, pv = _concat(acc)
+                keep = ps < s[0]
+                aside[tag] = aside.get(tag, 0) + int((~keep).sum())
+                relaunched.add(fi)
+                acc = [(ps[keep], pw[keep], pv[keep])]
+            acc.append((s, w, v))
+            top = max(top, float(np.nanmax(s)) if not np.isnan(s).all() else top)
+            last_file = fi
+        if acc:
+            merged[tag] = _concat(acc)
     notes = []
-    if purged:
-        tags = sorted(purged)
-        shown = ", ".join(f"{t} (from step {purged[t]:g})" for t in tags[:5])
-        more = f" and {len(tags) - 5} more" if len(tags) > 5 else ""
+    if aside:
+        n = sum(aside.values())
         notes.append(
-            f"a later event file logs again steps an earlier one had (a resumed run?); kept the later points for "
-            f"{shown}{more}"
+            f"{len(relaunched)} of {len(files)} event files start again at a step earlier files had passed "
+            f"(relaunched or resumed): kept each later file's points from its first step on and set aside "
+            f"{n:,} earlier point{'s' if n != 1 else ''} of {len(aside)} tag{'s' if len(aside) != 1 else ''} "
+            f"(TensorBoard's EventAccumulator keeps them all)"
         )
     return merged, notes
 
@@ -477,14 +543,49 @@ def _group(root: Path, event_dirs: dict[Path, list[Path]]) -> dict[Path, list[tu
     groups: dict[Path, list[tuple[str | None, Path]]] = {}
     for d in sorted(event_dirs):
         parent = d.parent
-        if split_word(d.name) and d != root and _within(parent, root):
-            siblings = [c for c in event_dirs if c.parent == parent and split_word(c.name)]
-            if parent in event_dirs or len(siblings) >= 2 or any(split_word(c.name) == "train" for c in siblings):
-                groups.setdefault(parent, []).append((d.name, d))
-                continue
-        groups.setdefault(d, []).append((d.name if split_word(d.name) else None, d))
+        if d != root and _within(parent, root) and _is_split(d, set(event_dirs)):
+            groups.setdefault(parent, []).append((d.name, d))
+            continue
+        prefix = d.name if d == root and _split_on_disk(d) else None
+        groups.setdefault(d, []).append((prefix, d))
     # PyTorch add_scalars: parent/Loss_train holding tag "Loss" folds into parent's run; decided once tags are read.
     return groups
+
+
+def _is_split(d: Path, event_dirs: set[Path]) -> bool:
+    """Whether folder ``d`` (holding event files) is one split of a run: its name is a split word and it has a
+    split sibling holding event files (Keras writes ``train/`` and ``validation/``), or its parent holds event
+    files itself (tf.estimator: ``model_dir/`` and ``model_dir/eval/``). Ultralytics names its first run folder
+    ``runs/detect/train``: alone, a ``train/`` folder is a run, not a split."""
+    if not split_word(d.name):
+        return False
+    parent = d.parent
+    if parent in event_dirs:
+        return True
+    return any(c.parent == parent and c != d and split_word(c.name) for c in event_dirs)
+
+
+def _split_on_disk(d: Path, limit: int = 200) -> bool:
+    """``_is_split`` for a folder read on its own (its siblings not part of the read): looks beside it on disk."""
+    if not split_word(d.name):
+        return False
+    parent = d.parent
+    try:
+        with os.scandir(parent) as it:
+            entries = [e for _, e in zip(range(limit), it, strict=False)]
+    except OSError:
+        return False
+    for e in entries:
+        try:
+            if e.name != d.name and not e.is_dir() and _is_event_name(e.name):
+                return True  # the estimator layout: event files beside eval/
+            if e.name != d.name and split_word(e.name) and e.is_dir(follow_symlinks=False):
+                with os.scandir(e.path) as sub:
+                    if any(_is_event_name(x.name) for _, x in zip(range(limit), sub, strict=False)):
+                        return True
+        except OSError:
+            continue
+    return False
 
 
 def _within(p: Path, root: Path) -> bool:
@@ -663,8 +764,8 @@ class TensorBoardReader(Reader):
             raise InputError(source.label, f"not a readable TensorBoard event file: {why}")
         merged, _ = _merge_files([fs])
         folder = source.path.parent.name if source.path is not None else ""
-        split = split_word(folder)
-        prefix = folder if split else None
+        prefix = folder if source.path is not None and _split_on_disk(source.path.parent) else None
+        split = split_word(prefix) if prefix else None
         name = None
         if source.path is not None:
             name = source.path.parent.parent.name if prefix else source.path.parent.name
@@ -698,6 +799,29 @@ class TensorBoardReader(Reader):
         ):
             return None
         return [Path(e.path) for e in kids]
+
+
+def split_names(files: list[str]) -> list[str] | None:
+    """``split_dir`` for a folder known by its file names only (a remote listing: paths relative to it, posix):
+    the top-level folders when each is a run or logdir of its own (event files below it, no other format's logs)
+    and nothing else is there; else None (read whole)."""
+    kids: dict[str, list[str]] = {}
+    for rel in files:
+        top, sep, rest = rel.partition("/")
+        if top.startswith("."):
+            continue
+        if not sep:
+            return None  # a file beside the folders: not a plain logdir of runs
+        kids.setdefault(top, []).append(rest)
+    if len(kids) < 2 or any(split_word(k) for k in kids):
+        return None
+    for below in kids.values():
+        names = [PurePosixPath(r) for r in below]
+        if not any(_is_event_name(n.name) for n in names):
+            return None
+        if any(n.name.lower().endswith(_FOREIGN_EXT) or "metrics" in n.parts[:-1] for n in names):
+            return None
+    return sorted(kids)
 
 
 READERS = [TensorBoardReader]

@@ -1,0 +1,148 @@
+"""Points gathered from a tool's log, run by run, for the readers of logs that several trainings append to.
+
+A tool that appends to one file (detectron2's ``metrics.json``, fairseq's ``train.log``, a shell ``>>``) starts a
+new training where its counter (iteration, step, num_updates, epoch) goes back: each such segment is a run of its
+own, named ``<file> (run i of n)``. Other readers keep the latest segment (``base.cut_restarts``); these tools say
+plainly which counter is theirs, so no training is dropped.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from lossdoc.model import Run
+from lossdoc.naming import is_bookkeeping
+from lossdoc.readers.base import build_series
+
+
+@dataclass
+class _Segment:
+    points: dict[str, tuple[list[float], list[float], list[float]]] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+    meta: dict[str, Any] = field(default_factory=dict)
+    first: float | None = None
+    last: float | None = None
+    line: int = 0  # the line the segment starts at
+
+
+class RunPoints:
+    """Series points of the runs in one log. ``tick`` gives the tool's counter at each record; a value below the
+    previous one starts a new run. ``add`` records one value at (step, epoch); ``build`` makes the Runs."""
+
+    def __init__(self, counter: str = "step") -> None:
+        self.counter = counter
+        self.segments: list[_Segment] = [_Segment(line=1)]
+        self.roles: dict[str, dict[str, str]] = {}  # name -> build_series keyword arguments (split, role name)
+        self._last: float | None = None
+        self._ended = False
+        self.seen: dict[str, None] = {}  # every name met, series or not (for the "no series" error)
+
+    @property
+    def current(self) -> _Segment:
+        return self.segments[-1]
+
+    def _start(self, line: int) -> None:
+        if self.current.points or self.current.meta:
+            self.segments.append(_Segment(line=line))
+        self._last = None
+        self._ended = False
+
+    def tick(self, x: float | None, line: int = 0) -> None:
+        """The counter at a record (line ``line``): below the last one (or after ``end_run``), a new run starts."""
+        if self._ended:
+            self._start(line)
+        if x is None or not math.isfinite(x):
+            return
+        if self._last is not None and x < self._last:
+            self._start(line)
+        self._last = x
+        seg = self.current
+        seg.first = x if seg.first is None else seg.first
+        seg.last = x
+
+    def end_run(self) -> None:
+        """The tool said the training ended (a final summary): the next record belongs to a new run."""
+        self._ended = True
+
+    def add(self, name: str, value: float, step: float = math.nan, epoch: float = math.nan, *,
+            replace_same_x: bool = False, **role: str) -> None:
+        """One value of ``name`` at (step, epoch); ``role`` holds ``loss_split``/``metric_split``/``role_name`` for
+        ``build_series`` (the first seen for a name is kept). ``replace_same_x``: a value at the same step and epoch
+        as the name's previous point replaces it (a line redrawn or repeated)."""
+        if self._ended:
+            self._start(0)
+        self.seen.setdefault(name, None)
+        if name not in self.roles:
+            self.roles[name] = role
+        vals, steps, epochs = self.current.points.setdefault(name, ([], [], []))
+        if replace_same_x and vals and _same(steps[-1], step) and _same(epochs[-1], epoch):
+            vals[-1] = value
+            return
+        vals.append(value)
+        steps.append(step)
+        epochs.append(epoch)
+
+    def note(self, text: str) -> None:
+        if text not in self.current.notes:
+            self.current.notes.append(text)
+
+    def build(self, label: str, fmt: str) -> list[Run]:
+        """One Run per segment that holds series (names that are bookkeeping left out)."""
+        segs = [s for s in self.segments if any(not is_bookkeeping(n) for n in s.points)]
+        runs = []
+        n = len(segs)
+        base = Path(label).name or label
+        for i, seg in enumerate(segs, start=1):
+            run = Run(source=label, format=fmt, name=f"{base} (run {i} of {n})" if n > 1 else None)
+            for name, (vals, steps, epochs) in seg.points.items():
+                role = self.roles.get(name, {})
+                if is_bookkeeping(role.get("role_name") or name):
+                    continue
+                st = np.asarray(steps, dtype=np.float64)
+                ep = np.asarray(epochs, dtype=np.float64)
+                run.add(
+                    build_series(
+                        name,
+                        np.asarray(vals, dtype=np.float64),
+                        steps=st if np.isfinite(st).any() else None,
+                        epochs=ep if np.isfinite(ep).any() else None,
+                        **role,
+                    )
+                )
+            if n > 1:
+                span = "" if seg.first is None else f", {self.counter} {seg.first:g} to {seg.last:g}"
+                run.notes.append(
+                    f"the {self.counter} counter goes back {n - 1} time(s) in this file: {n} trainings appended "
+                    f"to one log, read as {n} runs; this is run {i} (from line {seg.line}{span})"
+                )
+            run.notes.extend(seg.notes)
+            run.meta.update(seg.meta)
+            runs.append(run)
+        return runs
+
+
+def _same(a: float, b: float) -> bool:
+    return (math.isnan(a) and math.isnan(b)) or a == b
+
+
+def to_float(v: Any) -> float | None:
+    """A logged value as a float: numbers, and strings that hold one ("2.03", "nan", "INF", "1.2E+01");
+    None for anything else (text, booleans, lists)."""
+    if isinstance(v, bool):
+        return None
+    if isinstance(v, (int, float)):
+        return float(v)
+    if isinstance(v, str):
+        s = v.strip()
+        if not s or len(s) > 64 or "_" in s:
+            return None
+        try:
+            return float(s)
+        except ValueError:
+            return None
+    return None

@@ -1,0 +1,492 @@
+"""Text logs of particular training tools, each recognised by the shape of its lines (formats as their source
+code writes them):
+
+- ``fairseq``: ``--log-format json`` (``[train_inner][INFO] - {"epoch": 1, "update": 0.385, "loss": "11.52", ...,
+  "num_updates": "200"}`` with hydra, ``... | INFO | train_inner | {...}`` without; ``[train]`` epoch summaries with
+  ``train_``-prefixed keys; validation summaries tagged with the subset, ``[valid]``/``[dev-other]``, keys prefixed
+  ``valid_``/``dev-other_``) and ``--log-format simple`` (``epoch 001:    100 / 1000 loss=4.2, ...,
+  num_updates=100``; ``epoch 001 | loss 4.2 | ...``; ``epoch 001 | valid on 'valid' subset | loss 4.1 | ...``;
+  fairseq up to 0.9 printed these with a leading ``| ``). Simple-format summaries get the same prefixed names as
+  the JSON ones (``train_loss``, ``valid_loss``). Steps are ``num_updates``; ``update`` is the fractional epoch.
+- ``megatron``: Megatron-LM ``iteration N/ M | ... | lm loss: X | ... | number of nan iterations: K |`` and
+  ``validation loss at iteration N | lm loss value: X | lm loss PPL: Y |`` (series ``validation lm loss``; a final
+  ``... on test set`` evaluation is ``test lm loss``; PPL is exp(loss) and not read). Megatron leaves an average
+  loss out of the line when it is NaN (it prints it only when above 0): a loss missing from a complete line is
+  read as NaN, with a note.
+- ``hf-stdout``: the dicts the Hugging Face Trainer prints (``{'loss': 0.41, 'grad_norm': ..., 'learning_rate':
+  ..., 'epoch': 0.5}``, ``{'eval_loss': ...}``), also inside tqdm progress output and with values as strings
+  (ms-swift); the final summary (``train_runtime``, ``train_loss``: the mean over the run) is run metadata, not a
+  curve point. Dicts printed by user code after other text (``eval_results= {...}``) are not Trainer logs.
+- ``torchtune``: the DiskLogger / StdoutLogger lines ``Step N | loss:X lr:Y tokens_per_second_per_gpu:Z ``.
+- ``nanogpt-log``: build-nanogpt's ``log/log.txt``: ``<step> train <loss>``, ``<step> val <loss>``,
+  ``<step> hella <accuracy>`` (roles from ``naming.FAMILY_NAMES``).
+
+A log holding several trainings appended (the tool's counter goes back) is read as one run per training. A last
+line without a line end (a run still writing) is skipped, with a note. The plain-text reader (``text.py``) hands
+a log to these families too when their lines first appear beyond the head that sniffing sees.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import math
+import re
+from pathlib import Path
+
+from lossdoc import naming
+from lossdoc.errors import InputError
+from lossdoc.model import Run
+from lossdoc.naming import family_role_name, is_bookkeeping, resolve
+from lossdoc.readers._runs import RunPoints, to_float
+from lossdoc.readers.base import HEAD_BYTES, Reader, Source, decode_text
+
+# ANSI colour / cursor codes and OSC titles (colourised loggers, tqdm).
+ANSI = re.compile(r"\x1b\[[0-9;?]*+[A-Za-z]|\x1b\][^\x07\x1b]*+(?:\x07|\x1b\\)")
+
+
+def clean_lines(text: str) -> tuple[list[str], bool]:
+    """Lines without ANSI codes, and whether the text ends with a line end (False: the last line may be cut)."""
+    if "\x1b" in text:
+        text = ANSI.sub("", text)
+    return text.split("\n"), text.endswith("\n")
+
+
+def head_lines(head: bytes) -> list[str] | None:
+    """The complete lines of a sniffed head (the last one dropped when the head was cut at its size)."""
+    try:
+        text = decode_text(head, "")
+    except InputError:
+        return None
+    lines, _ = clean_lines(text)
+    if len(head) >= HEAD_BYTES and len(lines) > 1:
+        lines = lines[:-1]
+    return lines
+
+
+class _ToolText(Reader):
+    """A tool's text log: ``detect`` finds the tool's lines, ``parse`` reads the whole text."""
+
+    priority = 40
+    counter = "step"
+
+    def detect(self, lines: list[str]) -> bool:
+        raise NotImplementedError
+
+    def sniff(self, head: bytes, path: Path | None) -> bool:
+        lines = head_lines(head)
+        return bool(lines) and self.detect(lines)
+
+    def read(self, source: Source) -> list[Run]:
+        return self.parse(source.text(), source.label)
+
+    def parse(self, text: str, label: str) -> list[Run]:
+        lines, complete = clean_lines(text)
+        pts = RunPoints(self.counter)
+        last = len(lines)
+        if not complete and lines[-1].strip():
+            last -= 1  # a line the tool has not finished writing
+        self.collect(lines[:last], pts)
+        runs = pts.build(label, self.name)
+        if not runs:
+            what = self.what
+            raise InputError(label, f"no {what} found" if not pts.seen else f"no numeric series in its {what}")
+        if last < len(lines) and self.hint.search(lines[-1]):
+            runs[-1].notes.append(
+                f"the last line ({last + 1}) has no line end (the run was still writing?): skipped"
+            )
+        return runs
+
+    what = "log lines"
+    hint = re.compile(r"\d")  # a cut last line that matches this was one of the tool's lines (said in a note)
+
+    def collect(self, lines: list[str], pts: RunPoints) -> None:
+        raise NotImplementedError
+
+
+# --------------------------------------------------------------------------------------------------- Megatron
+
+_MEG_ITER = re.compile(r"(?<![\w-])iteration\s++(\d++)\s*+/\s*+(\d++)\s*+\|")
+_MEG_VAL = re.compile(r"(?<![\w-])validation loss at ([^|\n]{0,300}+)\|")
+_MEG_ARGS = re.compile(r"^-{8,} arguments -{8,}\s*$")
+_ITERATION_N = re.compile(r"iteration\s++(\d++)")
+
+
+def _pipe_fields(rest: str) -> dict[str, float]:
+    """``key: value |`` fields; only fields closed by ``|`` (text glued after the last one is not a field)."""
+    out: dict[str, float] = {}
+    for field in rest.split("|")[:-1]:
+        key, sep, value = field.rpartition(":")
+        key = " ".join(key.split())
+        if not sep or not key or len(key) > 100:
+            continue
+        v = to_float(value)
+        if v is not None:
+            out.setdefault(key, v)
+    return out
+
+
+class MegatronReader(_ToolText):
+    name = "megatron"
+    description = "Megatron-LM / Megatron-DeepSpeed stdout: 'iteration N/ M | ... lm loss: X |', 'validation loss at'"
+    counter = "iteration"
+    what = "Megatron 'iteration N/ M | ...' lines"
+    hint = re.compile(r"iteration|validation loss")
+
+    def detect(self, lines: list[str]) -> bool:
+        for ln in lines:
+            if "iteration" in ln and (_MEG_ITER.search(ln) or _MEG_VAL.search(ln)):
+                return True
+            if "arguments" in ln and _MEG_ARGS.match(ln):
+                return True  # Megatron's argument dump, printed before the first iteration
+        return False
+
+    def collect(self, lines: list[str], pts: RunPoints) -> None:
+        losses: set[str] = set()
+        segment = None
+        last_it = math.nan
+        missing = nan_iters = 0
+        for i, ln in enumerate(lines, start=1):
+            if "iteration" not in ln:
+                continue
+            m = _MEG_ITER.search(ln)
+            if m:
+                it = float(m.group(1))
+                pts.tick(it, i)
+                if pts.current is not segment:
+                    segment, losses = pts.current, set()
+                last_it = it
+                got = _pipe_fields(ln[m.end() - 1 :])
+                for key, v in got.items():
+                    pts.add(key, v, step=it)
+                    if resolve(key).kind == "loss" and not is_bookkeeping(key):
+                        losses.add(key)
+                nan_iters += int(got.get("number of nan iterations", 0) > 0)
+                if "number of nan iterations" in got:  # a complete line: a loss left out was not above 0
+                    for key in sorted(losses - got.keys()):
+                        pts.add(key, math.nan, step=it)
+                        missing += 1
+                continue
+            m = _MEG_VAL.search(ln)
+            if m:
+                where = m.group(1)
+                n = _ITERATION_N.search(where)
+                step = float(n.group(1)) if n else last_it
+                split = naming.SPLIT_LONG_WORDS["test" if re.search(r"\btest\b", where) else "val"]
+                for key, v in _pipe_fields(ln[m.end() - 1 :]).items():
+                    if key.endswith("PPL"):
+                        continue  # exp(loss), capped at exp(20): the loss itself is read
+                    name = f"{split} {key.removesuffix(' value')}"
+                    pts.add(name, v, step=step, replace_same_x=True, loss_split="val", metric_split="val")
+        if missing:
+            pts.note(
+                f"{missing} loss value(s) missing from complete iteration lines read as NaN (Megatron prints an "
+                "average loss only when it is above 0: a NaN is left out)"
+            )
+        if nan_iters:
+            pts.note(f"{nan_iters} iteration line(s) report NaN iterations ('number of nan iterations' above 0)")
+
+
+# --------------------------------------------------------------------------------------------------- fairseq
+
+_FS_HYDRA = re.compile(r"^\[[^\]\n]{0,64}+\]\[([^\]\n]{1,128}+)\]\[[A-Z]++\] - (.*)$")
+_FS_PLAIN = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(?:,\d++)? \| [A-Z]++ \| ([^|\n]{1,128}+)\| (.*)$")
+_FS_INNER = re.compile(r"^(?:\|\s*+)?epoch (\d++):\s*+(\d++) / (\d++) (.*)$")
+_FS_SUMMARY = re.compile(r"^(?:\|\s*+)?epoch (\d++) \| (.*)$")
+_FS_VALID_ON = re.compile(r"^valid on '([^']{1,128}+)' subset$")
+_FS_DETECT = re.compile(
+    r"\[(?:train_inner|train)\]\[[A-Z]++\] - \{\"|\| (?:train_inner|train) \| \{\"|(?:^|\| |- )epoch \d{3,}+(?::\s++\d++ / \d++ | \| )"
+)
+
+
+def _fs_message(line: str) -> tuple[str | None, str]:
+    """(logger name or None, message) of a fairseq log line."""
+    m = _FS_HYDRA.match(line)
+    if m:
+        return m.group(1), m.group(2)
+    m = _FS_PLAIN.match(line)
+    if m:
+        return m.group(1).strip(), m.group(2)
+    return None, line.strip()
+
+
+class FairseqReader(_ToolText):
+    name = "fairseq"
+    description = "fairseq train.log / stdout: --log-format json ([train_inner] {...}) or simple ('epoch 001 | loss 4.2')"
+    counter = "num_updates"
+    what = "fairseq train_inner/train/valid lines"
+    hint = re.compile(r"epoch|train_inner")
+
+    def detect(self, lines: list[str]) -> bool:
+        return any("epoch" in ln and _FS_DETECT.search(ln) for ln in lines)
+
+    def collect(self, lines: list[str], pts: RunPoints) -> None:
+        subsets: list[str] = []  # validation subsets in the order met; the first is fairseq's own valid set
+        for i, ln in enumerate(lines, start=1):
+            if "epoch" not in ln:
+                continue
+            tag, msg = _fs_message(ln)
+            if msg.startswith('{"'):
+                found = self._json(tag, msg)
+                if found is None:
+                    continue
+                tag, stats, epoch = found
+            elif m := _FS_INNER.match(msg):
+                stats = {}
+                for item in m.group(4).split(", "):
+                    k, sep, v = item.partition("=")
+                    if sep:
+                        stats[k.strip()] = v
+                n, size = int(m.group(2)), int(m.group(3))
+                tag, epoch = "train_inner", int(m.group(1)) - 1 + n / size if size else math.nan
+            elif m := _FS_SUMMARY.match(msg):
+                pieces = [p.strip() for p in m.group(2).split(" | ")]
+                subset = _FS_VALID_ON.match(pieces[0]) if pieces else None
+                if subset:
+                    pieces = pieces[1:]
+                tag = subset.group(1) if subset else (tag if tag and tag != "train_inner" and "." not in tag
+                                                      else "train")
+                stats = {}
+                for p in pieces:
+                    k, sep, v = p.rpartition(" ")
+                    if sep and k:
+                        stats[f"{tag}_{k}"] = v
+                epoch = float(m.group(1))
+            else:
+                continue
+            if tag not in ("train_inner", "train") and tag not in subsets:
+                subsets.append(tag)
+            self._add(i, tag, stats, pts, epoch, subsets)
+
+    @staticmethod
+    def _json(tag: str | None, msg: str) -> tuple[str, dict, float] | None:
+        if tag is not None and "." in tag and tag not in ("train_inner", "train"):
+            return None  # a module's logger (fairseq.trainer...), not a progress bar's stats
+        try:
+            obj = json.loads(msg)
+        except (ValueError, RecursionError):
+            return None
+        if not isinstance(obj, dict) or "epoch" not in obj:
+            return None
+        epoch = to_float(obj.get("epoch"))
+        if tag is None:  # fairseq <= 0.9 printed the JSON bare: the keys tell the kind of line
+            loss_keys = [k for k in obj if k.endswith("_loss")]
+            tag = "train_inner" if "update" in obj else (loss_keys[0][:-5] if loss_keys else "train_inner")
+        if tag == "train_inner":
+            update = to_float(obj.get("update"))
+            epoch = update if update is not None else epoch
+        return tag, obj, math.nan if epoch is None else epoch
+
+    @staticmethod
+    def _add(i: int, tag: str, stats: dict, pts: RunPoints, epoch: float, subsets: list[str]) -> None:
+        """One line's stats. Steps are num_updates (``<tag>_num_updates`` in summaries). Summary keys carry the
+        tag as a prefix (``train_loss``, ``dev-other_loss``); the first validation subset's are named ``valid_*``
+        (fairseq's default subset name), which marks ``valid_loss`` as the validation total rather than one of
+        several losses to add up."""
+        prefix = "" if tag == "train_inner" else f"{tag}_"
+        step = to_float(stats.get(f"{prefix}num_updates"))
+        step = math.nan if step is None else step
+        pts.tick(step, i)
+        role = {} if tag in ("train_inner", "train") else {"loss_split": "val", "metric_split": "val"}
+        rename = tag not in (*naming.FAIRSEQ_TRAIN_TAGS, naming.FAIRSEQ_VALID_TAG) and subsets and tag == subsets[0]
+        if rename:
+            pts.note(
+                f"fairseq's first validation subset '{tag}' (the one it selects checkpoints on) is named "
+                f"valid_*: {tag}_loss -> valid_loss"
+            )
+        for key, value in stats.items():
+            bare = key.removeprefix(prefix) if prefix and key.startswith(prefix) else key
+            # best_loss: the running minimum of the validation loss, not a measurement of its own
+            if bare in ("epoch", "update") or bare.startswith("best_") or is_bookkeeping(bare):
+                pts.seen.setdefault(key, None)
+                continue
+            v = to_float(value)
+            if v is not None:
+                pts.add(f"valid_{bare}" if rename else key, v, step=step, epoch=epoch, **role)
+
+
+# --------------------------------------------------------------------------------------------------- HF stdout
+
+# The start of a dict the Trainer prints: "{'loss': ..." (also right after a tqdm bar, on the same line).
+_HF_START = re.compile(r"\{'[^'\n]{1,200}+': ")
+_HF_LOG_PREFIX = re.compile(r"(?<![\w.])(?:INFO|DEBUG|WARNING)(?![\w.])[^{}\n]{0,100}+$")
+_HF_NONFINITE = re.compile(r"(:\s*+)(-?(?:nan|inf))(?=\s*+[,}])")
+_HF_KEYS = ("loss", "eval_loss", "train_runtime", "learning_rate", "grad_norm", "epoch")
+
+
+def _hf_dict(line: str) -> dict | str | None:
+    """The Trainer dict on a line; "cut" when it starts but does not end; None when there is none."""
+    m = _HF_START.search(line)
+    if m is None:
+        return None
+    prefix = line[: m.start()].rstrip()
+    # After a tqdm bar ("... 1.2s/it]") or a logging prefix ("... INFO -"); after other text ("eval_results= ") it
+    # is a print of user code, not the Trainer's log.
+    if prefix and not prefix.endswith("]") and not _HF_LOG_PREFIX.search(prefix):
+        return None
+    end = line.rfind("}")
+    if end < m.start():
+        return "cut"
+    if line[end + 1 :].strip():
+        return None
+    body = _HF_NONFINITE.sub(r"\1'\2'", line[m.start() : end + 1])
+    try:
+        d = ast.literal_eval(body)
+    except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+        return None
+    if not isinstance(d, dict) or not any(k in d for k in _HF_KEYS) and not any(
+        isinstance(k, str) and k.startswith("eval_") for k in d
+    ):
+        return None
+    return d
+
+
+class HfStdoutReader(_ToolText):
+    name = "hf-stdout"
+    description = "Hugging Face Trainer stdout: {'loss': ..., 'learning_rate': ..., 'epoch': ...} dicts, tqdm and all"
+    counter = "epoch"
+    what = "Trainer log dicts ({'loss': ..., 'epoch': ...})"
+    hint = re.compile(r"\{'")
+
+    def detect(self, lines: list[str]) -> bool:
+        for ln in lines:
+            if "{'" in ln and ("loss" in ln or "train_runtime" in ln):
+                d = _hf_dict(ln)
+                if isinstance(d, dict) and ("epoch" in d or "train_runtime" in d):
+                    return True
+        return False
+
+    def collect(self, lines: list[str], pts: RunPoints) -> None:
+        cut = 0
+        for i, ln in enumerate(lines, start=1):
+            if "{'" not in ln:
+                continue
+            d = _hf_dict(ln)
+            if d is None:
+                continue
+            if d == "cut":
+                cut = i
+                continue
+            epoch = to_float(d.get("epoch"))
+            step = to_float(d.get("step"))
+            gs = d.get("global_step/max_steps")  # ms-swift: '12/294'
+            if step is None and isinstance(gs, str) and "/" in gs:
+                step = to_float(gs.split("/", 1)[0])
+            epoch = math.nan if epoch is None else epoch
+            step = math.nan if step is None else step
+            pts.tick(epoch if math.isfinite(epoch) else step, i)
+            if "train_runtime" in d:  # the summary of the whole training: not a point on a curve
+                for k, v in d.items():
+                    f = to_float(v)
+                    if f is not None and k != "epoch":
+                        pts.current.meta[f"summary/{k}"] = f
+                pts.note(
+                    "the Trainer's final summary dict (train_runtime, train_loss: the mean over the whole "
+                    "training) is not a curve point: kept as run metadata (summary/...)"
+                )
+                continue
+            for k, v in d.items():
+                if k in ("epoch", "step", "global_step/max_steps"):
+                    continue
+                f = to_float(v)
+                if f is None:
+                    pts.seen.setdefault(str(k), None)
+                    continue
+                pts.add(str(k), f, step=step, epoch=epoch)
+        if cut:
+            pts.note(f"line {cut} holds a Trainer dict cut short (the run was still writing?): skipped")
+
+
+# --------------------------------------------------------------------------------------------------- torchtune
+
+_TT = re.compile(r"^\s*+Step (\d++) \| (.*)$")
+_TT_ITEM = re.compile(r"([A-Za-z_][\w/.\-]*+):(\S++)")
+
+
+class TorchtuneReader(_ToolText):
+    name = "torchtune"
+    description = "torchtune DiskLogger log_*.txt / StdoutLogger: 'Step N | loss:X lr:Y ...'"
+    counter = "step"
+    what = "torchtune 'Step N | name:value' lines"
+    hint = re.compile(r"^\s*Step \d")
+
+    def detect(self, lines: list[str]) -> bool:
+        return any("Step " in ln and (m := _TT.match(ln)) and _TT_ITEM.search(m.group(2)) for ln in lines)
+
+    def collect(self, lines: list[str], pts: RunPoints) -> None:
+        for i, ln in enumerate(lines, start=1):
+            if "Step " not in ln:
+                continue
+            m = _TT.match(ln)
+            if not m:
+                continue
+            step = float(m.group(1))
+            pts.tick(step, i)
+            for item in _TT_ITEM.finditer(m.group(2)):
+                v = to_float(item.group(2))
+                if v is None:
+                    pts.seen.setdefault(item.group(1), None)
+                else:
+                    pts.add(item.group(1), v, step=step)
+
+
+# --------------------------------------------------------------------------------------------------- build-nanogpt
+
+_NANO = re.compile(r"^\s*+(\d++)\s++([A-Za-z_][\w/.\-]*+)\s++(\S++)\s*+$")
+
+
+class NanoGptLogReader(_ToolText):
+    name = "nanogpt-log"
+    description = "build-nanogpt log/log.txt: '<step> train <loss>', '<step> val <loss>', '<step> hella <acc>'"
+    priority = 28  # before the tabular readers: "0 train 10.9" lines are not a table
+    counter = "step"
+    what = "'<step> <name> <value>' lines"
+    hint = re.compile(r"^\s*\d")
+
+    def detect(self, lines: list[str]) -> bool:
+        rows = [ln for ln in lines if ln.strip()]
+        if len(rows) < 3:
+            return False
+        hits = [m for ln in rows[:400] if (m := _NANO.match(ln))]
+        if len(hits) < 0.9 * min(len(rows), 400):
+            return False
+        names = {m.group(2) for m in hits}
+        return any(resolve(family_role_name(self.name, n) or n).kind == "loss" for n in names)
+
+    def collect(self, lines: list[str], pts: RunPoints) -> None:
+        other = 0
+        for i, ln in enumerate(lines, start=1):
+            m = _NANO.match(ln)
+            if not m:
+                other += bool(ln.strip())
+                continue
+            step = float(m.group(1))
+            pts.tick(step, i)
+            name, v = m.group(2), to_float(m.group(3))
+            if v is None:
+                other += 1
+                continue
+            role = family_role_name(self.name, name)
+            pts.add(name, v, step=step, **({"role_name": role} if role else {}))
+        if other:
+            pts.note(f"skipped {other} line(s) that are not '<step> <name> <value>'")
+
+
+READERS = [NanoGptLogReader, MegatronReader, FairseqReader, HfStdoutReader, TorchtuneReader]
+#: The families the plain-text reader hands a log to when their lines appear beyond the sniffed head.
+FAMILIES: list[_ToolText] = [cls() for cls in (MegatronReader, FairseqReader, HfStdoutReader, TorchtuneReader)]
+
+
+def family_for(lines: list[str]) -> _ToolText | None:
+    """The tool whose lines a text holds (anywhere in it), or None."""
+    for fam in FAMILIES:
+        if fam.detect(lines):
+            return fam
+    return None
+
+
+def read_as_family(text: str, label: str) -> list[Run] | None:
+    """A text log read by the tool family whose lines it holds, or None when it holds none."""
+    lines, _ = clean_lines(text)
+    fam = family_for(lines)
+    return None if fam is None else fam.parse(text, label)
