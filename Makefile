@@ -47,8 +47,11 @@ test: install
 fuzz: install
 	LOSSDOC_HYPOTHESIS_PROFILE=fuzz $(BIN)/python -m pytest tests/test_properties.py tests/test_bad_inputs_corpus.py
 
+# lossdoc and the anchors (Keras/Lightning early stopping, TerminateOnNaN, Prechelt GL/UP) on the tune, test and
+# public sets, with bootstrap intervals. More options: make eval EVAL_ARGS="--set test --json eval.json --jobs 4"
+EVAL_ARGS ?=
 eval: install
-	$(BIN)/python tools/evaluate.py
+	$(BIN)/python tools/evaluate.py $(EVAL_ARGS)
 	$(BIN)/python tools/eval_compare.py
 
 lint: install
@@ -87,6 +90,15 @@ bench: $(VENV)/.bench-installed $(FIXTURES_VENV)/.bench-installed
 	$(FIXTURES_VENV)/bin/python bench/generate.py bench/data
 	$(BIN)/python bench/run.py --data bench/data --out BENCHMARKS.md
 	$(BIN)/python -m pytest -m slow tests/test_bounds.py
+
+# The labelled evaluation set (fixtures/eval/): every scenario and seed, really trained (~30-40 min on 2 shared cores).
+# .venv-fixtures is created and filled from fixtures/requirements.txt when missing.
+.PHONY: eval-fixtures
+eval-fixtures:
+	@test -x $(FIXTURES_VENV)/bin/python || { $(PYTHON) -m venv $(FIXTURES_VENV) && \
+	  $(FIXTURES_VENV)/bin/python -m pip install --quiet -r fixtures/requirements.txt; }
+	$(FIXTURES_VENV)/bin/python fixtures/eval/generate.py --jobs 2
+	$(FIXTURES_VENV)/bin/python fixtures/eval/check_manifest.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis *.egg-info

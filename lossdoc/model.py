@@ -13,6 +13,8 @@ from typing import Any
 
 import numpy as np
 
+from lossdoc.naming import granularity_marker, is_epoch_running_mean, is_total_loss, loss_base
+
 
 class Severity(enum.IntEnum):
     """Finding severities, ordered so that comparisons mean "at least as bad as"."""
@@ -161,21 +163,58 @@ class Run:
     def by_role(self, role: str) -> list[Series]:
         return [s for s in self.series.values() if s.role == role]
 
+    def losses(self, split: str) -> list[Series]:
+        """Every loss series of a split ("train", "val"), the preferred first: a plain total before its
+        components, real series before derived sums, epoch-level before step-level, then the longest."""
+        return sorted(self.by_role(f"{split}_loss"), key=_loss_preference)
+
     def _pick(self, role: str, override: str | None) -> Series | None:
         if override is not None:
             return self.series.get(override)
-        candidates = self.by_role(role)
-        if not candidates:
-            return None
-        return min(candidates, key=_loss_preference)
+        candidates = self.losses(role.removesuffix("_loss"))
+        return candidates[0] if candidates else None
 
     @property
     def train_loss(self) -> Series | None:
+        """The train loss a person would name: the epoch-level one when the log has both (what train is
+        compared with val on, and what the report shows)."""
         return self._pick("train_loss", self.train_override)
 
     @property
     def val_loss(self) -> Series | None:
         return self._pick("val_loss", self.val_override)
+
+    @property
+    def train_loss_fine(self) -> Series | None:
+        """The finest logged variant of the train loss (most points): Lightning's ``train_loss_step`` beside
+        ``train_loss_epoch``. Spikes, non-finite values and the onset of a blow-up show there first; an epoch
+        mean averages them away. The train loss itself when it has no finer variant (or was named by --train)."""
+        main = self.train_loss
+        if main is None or self.train_override is not None:
+            return main
+        finer = [s for s in self.variants(main) if s is main or not is_epoch_running_mean(s.name)]
+        return max(finer, key=lambda s: (len(s), s is main))
+
+    def variants(self, s: Series) -> list[Series]:
+        """The series of the run that log the same quantity as ``s`` on the same split (``s`` included)."""
+        base = loss_base(s.name)
+        return [o for o in self.series.values() if o.role == s.role and o.derived == s.derived
+                and loss_base(o.name) == base]
+
+    def convert(self, x: float, src: str | None, dst: str) -> float | None:
+        """A position from one axis to the other ("step" <-> "epoch"), through a series that logs both; None
+        when no series does."""
+        if src is None or src == dst:
+            return x
+        for s in sorted(self.series.values(), key=lambda o: -len(o)):
+            if s.steps is None or s.epochs is None:
+                continue
+            a, b = (s.steps, s.epochs) if src == "step" else (s.epochs, s.steps)
+            ok = np.isfinite(a) & np.isfinite(b)
+            if ok.sum() >= 2:
+                order = np.argsort(a[ok], kind="stable")
+                return float(np.interp(x, a[ok][order], b[ok][order]))
+        return None
 
     def val_metrics(self) -> list[Series]:
         return [s for s in self.series.values() if s.role == "val_metric" and s.higher_is_better is not None]
@@ -217,15 +256,9 @@ class Run:
 
 
 def _loss_preference(s: Series) -> tuple:
-    """Order candidate loss series: a plain total loss first, epoch-level before step-level for the same name,
-    derived sums after real totals, then the longest."""
-    base = s.name.lower().removesuffix(" (sum)").replace("/", "_").replace("-", "_")
-    for prefix in ("train_", "training_", "val_", "valid_", "validation_", "eval_", "test_", "epoch_"):
-        base = base.removeprefix(prefix)
-    for suffix in ("_epoch", "_step"):
-        base = base.removesuffix(suffix)
-    plain = base in ("loss", "total_loss", "loss_total", "objective")
-    return (not plain, s.derived, s.name.lower().endswith("_step"), -len(s))
+    """Order candidate loss series: a plain total loss first, real series before derived sums, epoch-level
+    before step-level for the same name, then the longest (the names are naming.py's business)."""
+    return (not is_total_loss(s.name), s.derived, granularity_marker(s.name) == "step", -len(s))
 
 
 @dataclass
@@ -278,10 +311,20 @@ class Skipped:
 
 
 @dataclass
+class Explained:
+    """A finding left out of the report because another one explains it, and the evidence that says so."""
+
+    finding: Finding
+    by: str  # the name of the finding that explains it
+    reason: str
+
+
+@dataclass
 class RunReport:
     run: Run
     findings: list[Finding] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
+    explained: list[Explained] = field(default_factory=list)
 
     @property
     def primary(self) -> Finding | None:

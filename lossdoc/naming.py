@@ -76,7 +76,8 @@ _LOWER = re.compile(
 
 def normalise(name: str) -> str:
     """Lower-case, strip, and fold separators ('/', '-', '.', ' ', parentheses) into '_'."""
-    n = name.strip().strip("\ufeff").lower()
+    # camelCase words are words: TrainLoss, valAcc, learningRate (but not mAP50, AP, PPL)
+    n = re.sub(r"(?<=[a-z])(?=[A-Z][a-z])", "_", name.strip().strip("\ufeff")).lower()
     n = re.sub(r"[\s/\-.:()\[\]]+", "_", n)
     n = re.sub(r"_+", "_", n).strip("_")
     return n
@@ -161,19 +162,6 @@ def is_epoch_tag(tag: str) -> bool:
     return tag.rsplit("/", 1)[-1].lower().startswith("epoch_")
 
 
-_SPLIT_PREFIXES = ("train_", "val_", "valid_", "validation_", "eval_", "test_", "epoch_", "training_")
-
-
-def is_total_loss(name: str) -> bool:
-    """A loss that is the total (``loss``, ``train/loss``, ``total_loss``, ``val_loss_epoch``), not a component."""
-    n = normalise(name)
-    for p in _SPLIT_PREFIXES:
-        n = n.removeprefix(p)
-    for s in ("_epoch", "_step", "_train", "_val"):
-        n = n.removesuffix(s)
-    return n in ("loss", "total_loss", "loss_total")
-
-
 _RATE_WORDS = ("acc", "precision", "recall", "f1", "iou", "dice", "map", "auc")
 
 
@@ -216,3 +204,70 @@ def family_role_name(family: str, name: str) -> str | None:
     """The name whose role a tool's bare word has (``FAMILY_NAMES``), or None when the word is not special."""
     return FAMILY_NAMES.get(family, {}).get(name)
 
+
+# ---------------------------------------------------------------------------------------------- loss variants
+# One quantity is often logged several ways: Lightning's ``train_loss_step`` and ``train_loss_epoch``, Keras'
+# ``loss`` and TensorBoard's ``epoch_loss``, a total beside its components. These say which names are the same
+# quantity and how finely each is logged, so that a run can keep every variant and a rule can ask for the one
+# it needs.
+
+_SPLIT_PREFIXES = ("train_", "training_", "val_", "valid_", "validation_", "eval_", "test_", "epoch_", "batch_")
+_TOTAL_NAMES = ("loss", "total_loss", "loss_total", "objective")
+
+
+#: An evaluation subset written as one tag before the quantity: a split word joined to a qualifier by "-" or ".",
+#: as fairseq names its validation subsets after their manifests (``dev-other_loss``, ``test-clean_wer``,
+#: ``valid.ood/loss``). The quantity follows after "_" or "/".
+_SUBSET = re.compile(
+    r"^\s*((?:dev|valid|validation|val|eval|test)[-.][A-Za-z0-9][A-Za-z0-9.-]*)(?=[_/])", re.IGNORECASE
+)
+
+
+def loss_subset(name: str) -> str | None:
+    """The evaluation subset a series name carries (``dev-other`` in ``dev-other_loss``), else None. Losses on
+    different subsets are the same quantity measured on different data: never parts of one total."""
+    m = _SUBSET.match(name)
+    return m.group(1).lower() if m else None
+
+
+def loss_base(name: str) -> str:
+    """The quantity a loss name measures, without its split, subset and granularity markers:
+    ``train_loss_step``, ``train_loss_epoch``, ``loss`` and ``dev-other_loss`` are all ``loss``;
+    ``val/box_loss`` is ``box_loss``."""
+    name = name.removesuffix(" (sum)")
+    m = _SUBSET.match(name)
+    if m:
+        name = name[m.end() :]
+    base = normalise(name)
+    for prefix in _SPLIT_PREFIXES:
+        base = base.removeprefix(prefix)
+    for suffix in ("_epoch", "_step", "_train", "_val"):
+        base = base.removesuffix(suffix)
+    return base
+
+
+def is_total_loss(name: str) -> bool:
+    """A plain total loss (``loss``, ``train_loss_epoch``, ``total_loss``), not one component of it."""
+    return loss_base(name) in _TOTAL_NAMES
+
+
+def granularity_marker(name: str) -> str | None:
+    """"step" or "epoch" when the name says how often it is logged (Lightning's ``_step``/``_epoch`` suffixes,
+    Keras' ``epoch_``/``batch_`` TensorBoard prefixes), else None."""
+    n = normalise(name.removesuffix(" (sum)"))
+    for prefix in _SPLIT_PREFIXES[:-2]:  # train/batch_loss, validation/epoch_loss: the split comes first
+        n = n.removeprefix(prefix)
+    if n.endswith("_step") or n.startswith("batch_"):
+        return "step"
+    if n.endswith("_epoch") or n.startswith("epoch_"):
+        return "epoch"
+    return None
+
+
+def is_epoch_running_mean(name: str) -> bool:
+    """Keras' ``batch_loss`` (TensorBoard ``update_freq='batch'``): the mean of the epoch so far, reset at each
+    epoch, not the loss of one batch; it is no finer than ``epoch_loss``, only noisier at each epoch's start."""
+    n = normalise(name)
+    for prefix in _SPLIT_PREFIXES[:-2]:
+        n = n.removeprefix(prefix)
+    return n.startswith("batch_")

@@ -8,7 +8,12 @@ than re-deriving their own statistics, so that thresholds mean the same thing ac
 - a threshold is always relative to the curve's own noise (``noise``: robust spread of the residual around a
   rolling median) as well as to its level, never an absolute delta;
 - long per-step curves are binned (median per bin) before anything super-linear, so rules stay linear in the
-  number of points.
+  number of points;
+- train and val are compared at the same weights (``pair_train_val``): a train loss that is a mean over an epoch
+  or a logging window stands for the middle of that window (``averaging_window``);
+- a trend is a least-squares fall with its standard error (``ols_drop``), not an endpoint difference; a per-step
+  curve is judged at epoch granularity with the batch noise of each epoch mean (``epoch_blocks``);
+- ``ema`` is TensorBoard's debiased smoothing, for drawing.
 """
 
 from __future__ import annotations
@@ -59,13 +64,17 @@ def sorted_finite(x: np.ndarray, v: np.ndarray, *others: np.ndarray) -> tuple[np
 
 
 def to_log(v: np.ndarray) -> np.ndarray:
-    """Log of a loss. Losses that reach zero or below (some likelihoods, shifted objectives) are shifted so that
-    their minimum sits a little above zero; that keeps ratios meaningful near the floor."""
+    """Log of a loss. A loss that underflows to exactly 0 now and then (a cross-entropy on confident predictions)
+    has those points read as its smallest positive value, so the noise of its floor stays what it is in log
+    space. Losses that go below zero (some likelihoods, shifted objectives) are shifted so that their minimum
+    sits a little above zero; that keeps ratios meaningful near the floor."""
     if len(v) == 0:
         return v.astype(np.float64)
     lo = float(v.min())
     if lo > 0:
         return np.log(v)
+    if lo == 0 and np.any(v > 0):
+        return np.log(np.maximum(v, float(v[v > 0].min())))
     span = float(v.max() - lo)
     return np.log(v - lo + max(span * 0.01, 1e-12))
 
@@ -304,6 +313,234 @@ def fmt_num(v: float | None) -> str:
 def pct(ratio: float) -> str:
     """A ratio as a percentage change: 1.42 -> '42%'."""
     return f"{100.0 * (ratio - 1.0):.0f}%"
+
+
+# ---------------------------------------------------------------------------------------------- logging cadence
+# A train loss is logged in one of two ways: the loss of one step (a per-step log, Lightning's ``*_step``), or the
+# mean of the steps since the previous log (Keras, Lightning ``*_epoch``, fastai and Ultralytics per epoch; the
+# Hugging Face Trainer's ``loss`` over ``logging_steps``). A mean describes the weights of the middle of its
+# window, half a window before the position it is logged at; a val loss is measured at one set of weights, at
+# its position. Compared point for point, a falling train mean sits above the val loss by what the model learned
+# in half a window, with no regularisation at all. These place every train point at the middle of its window.
+
+
+def one_per_epoch(s: Series) -> bool:
+    """A series with one point per epoch (an epoch mean, an evaluation per epoch). A series logged on the epoch
+    axis alone but several times per epoch (per-step values numbered only by their epoch) is finer than that."""
+    if s.axis != "epoch":
+        return False
+    if s.epochs is None:
+        return True
+    ep = s.epochs[np.isfinite(s.epochs)]
+    return len(np.unique(ep)) == len(ep)
+
+
+def averaging_window(run_format: str, meta: dict, s: Series, val: Series | None = None) -> tuple[str, float]:
+    """(axis, width): how much training one logged point of ``s`` averages over. ("step", 1) for a per-step
+    value or a loss measured at one set of weights (validation); ("epoch", 1) for an epoch mean; ("step", W) for
+    a Hugging Face ``loss`` logged every W steps, or for a train loss logged only where the val loss is (every W
+    steps, at the evaluations: the mean of the epoch or interval just finished, as a training loop that writes
+    one train and one val number per epoch to TensorBoard does). Text logs are left out of that last reading:
+    their "step N: train loss X, val loss Y" lines (nanoGPT) estimate both at the same weights."""
+    if s.split != "train" or s.kind != "loss":
+        return "step", 1.0
+    if run_format == "hf-trainer-state" and s.steps is not None and not s.derived and s.axis == "step":
+        w = meta.get("logging_steps")
+        if not isinstance(w, (int, float)) or isinstance(w, bool) or w <= 0:
+            st = s.steps[np.isfinite(s.steps)]
+            w = float(np.median(np.diff(np.sort(st)))) if len(st) > 2 else 1.0
+        return "step", float(max(1.0, w))
+    if one_per_epoch(s):
+        return "epoch", 1.0
+    if (val is not None and run_format != "text" and s.steps is not None and val.steps is not None
+            and len(s) <= 1.5 * len(val)):  # more train points than evaluations: logged in between too
+        st = np.unique(s.steps[np.isfinite(s.steps) & np.isfinite(s.values)])
+        vst = val.steps[np.isfinite(val.steps) & np.isfinite(val.values)]
+        if len(st) >= 3 and np.mean(np.isin(st, vst)) >= 0.9:
+            gap = float(np.median(np.diff(st)))
+            if gap > 1:
+                return "step", gap
+    return "step", 1.0
+
+
+def middle_shift(run_format: str, meta: dict, s: Series, clock: str, val: Series | None = None) -> float:
+    """How far before its logged position (on ``clock``: "step", "epoch" or "own") a point of ``s`` stands."""
+    axis, width = averaging_window(run_format, meta, s, val)
+    if axis == "step" and width <= 1:
+        return 0.0
+    if axis == "epoch":
+        if clock == "step":
+            st = s.steps[np.isfinite(s.steps)] if s.steps is not None else np.empty(0)
+            per = float(np.median(np.diff(np.sort(st)))) if len(st) > 2 else 0.0
+            return max(0.0, (per - 1) / 2)
+        return 0.5
+    # A window of W steps.
+    if clock == "step" or s.epochs is None or s.steps is None:
+        return (width - 1) / 2
+    ok = np.isfinite(s.steps) & np.isfinite(s.epochs)
+    if ok.sum() < 2 or np.ptp(s.steps[ok]) == 0:
+        return 0.0
+    epochs_per_step = float(np.ptp(s.epochs[ok]) / np.ptp(s.steps[ok]))
+    return (width - 1) / 2 * epochs_per_step
+
+
+def clock_of(a: Series, b: Series) -> str:
+    """The shared clock ``common_x`` uses: "step", "epoch", or "own" (each series' own x)."""
+    if a.steps is not None and b.steps is not None:
+        return "step"
+    if a.epochs is not None and b.epochs is not None:
+        return "epoch"
+    return "own"
+
+
+@dataclass
+class Paired:
+    """The val loss and the train loss at the same weights: ``train[i]`` is the train loss around val point
+    ``i`` (NaN where the train loss does not cover it). ``shift`` is how far the train points were moved back to
+    the middle of their averaging window; ``lagged`` the train loss read the naive way (the last logged value at
+    or before each val point), to say how much the correction mattered."""
+
+    val: Curve
+    train: np.ndarray
+    lagged: np.ndarray
+    shift: float
+    clock: str
+
+    @property
+    def ok(self) -> np.ndarray:
+        return np.isfinite(self.train) & (self.train > 0) & (self.val.v > 0)
+
+
+def pair_train_val(run_format: str, meta: dict, train: Series, val: Series) -> Paired:
+    """The train loss at each val point, on one clock, corrected for the logging window (see above).
+
+    Around each val point, the train points whose window middles lie within half the evaluation interval are
+    averaged (a per-step loss logged densely); with fewer than three there, the train loss is interpolated
+    linearly between the two middles around the val point. Val points outside the train points' span are not
+    compared (NaN). Cached on the train series, as ``Curve.of`` is: several rules ask for the same pairing."""
+    cache = train.__dict__.setdefault("_pairs", {})
+    key = (id(val), run_format)
+    hit = cache.get(key)
+    if hit is not None and hit[0] is val:
+        return hit[1]
+    paired = _pair(run_format, meta, train, val)
+    cache[key] = (val, paired)
+    return paired
+
+
+def _pair(run_format: str, meta: dict, train: Series, val: Series) -> Paired:
+    tclock, vclock = common_x(train, val)
+    clock = clock_of(train, val)
+    t = Curve.of(train, tclock)
+    v = Curve.of(val, vclock)
+    shift = middle_shift(run_format, meta, train, clock, val)
+    out = np.full(len(v), np.nan)
+    lagged = np.full(len(v), np.nan)
+    if len(t) == 0 or len(v) == 0:
+        return Paired(v, out, lagged, shift, clock)
+    tp = t.x - shift
+    tv = t.v
+    csum = np.r_[0.0, np.cumsum(tv)]
+    half = float(np.median(np.diff(v.x))) / 2 if len(v) > 1 else 0.0
+    lo = np.searchsorted(tp, v.x - half, side="left")
+    hi = np.searchsorted(tp, v.x + half, side="right")
+    count = hi - lo
+    dense = count >= 3
+    out[dense] = (csum[hi[dense]] - csum[lo[dense]]) / count[dense]
+    inside = ~dense & (v.x >= tp[0]) & (v.x <= tp[-1])
+    if inside.any():
+        out[inside] = np.interp(v.x[inside], tp, tv)
+    j = np.searchsorted(t.x, v.x, side="right") - 1
+    lagged[j >= 0] = tv[j[j >= 0]]
+    return Paired(v, out, lagged, shift, clock)
+
+
+# ---------------------------------------------------------------------------------------------- trends and levels
+
+
+def ols_drop(x: np.ndarray, y: np.ndarray) -> tuple[float, float]:
+    """(drop, standard error) of a least-squares line through (x, y) over its span: drop = -(slope x span), in
+    y's units (log units for a log curve), positive when falling. The standard error uses a robust spread of
+    the residuals (1.4826 x their median absolute value), so that one outlier does not hide a trend."""
+    m = len(x)
+    if m < 3 or np.ptp(x) == 0:
+        return 0.0, float("inf")
+    xc = x - x.mean()
+    sxx = float(np.sum(xc * xc))
+    slope = float(np.sum(xc * (y - y.mean())) / sxx)
+    resid = y - y.mean() - slope * xc
+    sigma = 1.4826 * float(np.median(np.abs(resid)))
+    span = float(x[-1] - x[0])
+    return -slope * span, sigma / np.sqrt(sxx) * span
+
+
+@dataclass
+class Blocks:
+    """A curve at epoch granularity (see ``epoch_blocks``)."""
+
+    curve: Curve
+    per_epoch: bool  # each point is an epoch (or an evaluation interval), logged or averaged
+    se: float  # typical standard error of a block's mean (log units): what batch noise alone moves it by; 0 if unknown
+
+
+def epoch_blocks(s: Series, every: float | None = None, min_blocks: int = 10, max_points: int = 500) -> Blocks:
+    """The curve at epoch granularity: an epoch-level series as it is; a per-step series averaged (in log
+    space) over each epoch when it logs its epochs, else over blocks of ``every`` steps (the evaluation interval,
+    an epoch's stand-in), else over blocks of 10 points; never fewer than ``min_blocks`` blocks, and at most
+    ``max_points``. Batch-to-batch noise averages out; a swing from one epoch to the next does not."""
+    c = Curve.of(s)
+    if one_per_epoch(s):
+        return Blocks(c, True, 0.0)
+    if len(c) < 2 * min_blocks:
+        return Blocks(c, False, 0.0)
+    keys = None
+    if s.epochs is not None:
+        e = Curve.of(s, s.epochs)
+        # the epoch clock keys the blocks only when it keeps the same points in the same order as the step clock
+        # (an epoch column with gaps, or epochs that go back where the steps go on, would misalign the blocks)
+        if len(e) == len(c) and np.array_equal(e.shown, c.shown):
+            ep = np.floor(e.x + 1e-9)
+            if min_blocks <= len(np.unique(ep)) < len(c) // 2 and np.all(np.diff(ep) >= 0):
+                keys = ep
+    if keys is None and every is not None and every > 0:
+        k = np.floor((c.x - c.x[0]) / every)
+        if min_blocks <= len(np.unique(k)) < len(c) // 2:
+            keys = k
+    if keys is None:
+        size = max(10, -(-len(c) // max_points))
+        if len(c) // size < min_blocks:
+            return Blocks(c, False, 0.0)
+        keys = np.arange(len(c)) // size
+        per_epoch = False
+    else:
+        per_epoch = True
+    edges = np.flatnonzero(np.diff(keys)) + 1
+    starts = np.r_[0, edges]
+    if len(starts) > max_points:
+        return Blocks(c.binned(max_points), False, 0.0)
+    counts = np.diff(np.r_[starts, len(c)])
+    lv = np.add.reduceat(c.lv, starts) / counts
+    sq = np.add.reduceat(c.lv * c.lv, starts) / counts
+    sd = np.sqrt(np.maximum(sq - lv * lv, 0.0))
+    se = float(np.median(sd / np.sqrt(np.maximum(counts - 1, 1))))
+    v = np.exp(lv) if np.all(c.v > 0) else np.add.reduceat(c.v, starts) / counts
+    ends = starts + counts - 1
+    xs = c.shown[ends]  # a block stands at its last point, as an epoch mean is logged at the epoch's end
+    return Blocks(Curve(c.name, c.axis, c.x[ends], v, lv, xs), per_epoch, se)
+
+
+def ema(v: np.ndarray, weight: float) -> np.ndarray:
+    """TensorBoard's smoothing: an exponential moving average with the start-up bias removed (the first points
+    are not pulled towards zero). Non-finite points are skipped and kept as they are."""
+    out = np.array(v, dtype=np.float64, copy=True)
+    last, n = 0.0, 0
+    for i, x in enumerate(out):
+        if not np.isfinite(x):
+            continue
+        last = last * weight + (1 - weight) * x
+        n += 1
+        out[i] = last / (1 - weight**n)
+    return out
 
 
 # ---------------------------------------------------------------------------------------------- binning (--max-points)

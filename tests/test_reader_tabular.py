@@ -453,3 +453,17 @@ def test_keras_csvlogger_is_not_claimed_for_train_prefixed_names(tmp_path):
     )
     assert run.format == "csv"
     assert run.series["train_acc"].values.tolist() == [0.26, 0.593]
+
+
+def test_a_column_with_no_values_is_left_out_with_a_note(tmp_path):
+    """R's write.csv writes NA for a val loss that was never computed (a public log had val_loss, val_mae and
+    val_accuracy all NA): that is a curve with no values, not a text column, and never an input error."""
+    from lossdoc.readers import registry
+
+    p = tmp_path / "training_history.csv"
+    rows = "".join(f"{e},{0.1 + e / 100},{1 / (e + 1)},NA,NA\n" for e in range(12))
+    p.write_text("epoch,accuracy,loss,val_loss,val_accuracy\n" + rows)
+    (run,) = registry.read_path(p)
+    assert run.train_loss is not None and run.train_loss.name == "loss" and len(run.train_loss) == 12
+    assert run.val_loss is None and "val_loss" not in run.series
+    assert any("val_loss: no values" in n for n in run.notes), run.notes

@@ -305,3 +305,22 @@ def test_tool_lines_beyond_the_head_go_to_the_tool_reader(tmp_path):
     dicts = "".join(f"{{'loss': {2 - i / 10}, 'learning_rate': 1e-05, 'epoch': {i / 10}}}\n" for i in range(1, 6))
     run = read(tmp_path, (preamble + dicts).encode())
     assert run.format == "hf-stdout" and len(run.train_loss) == 5
+
+
+def test_bracketed_epoch_markers_and_camel_case_names(tmp_path):
+    """A public log written by a plain loop: `Epoch [021/30] TrainLoss=0.41 TrainAcc=0.8 | ValLoss=0.52 ValAcc=0.7`
+    was "not a training log": the epoch number sat in brackets, and CamelCase names were not split into words
+    (ValLoss read as a train loss)."""
+    from lossdoc.readers import registry
+
+    lines = [
+        f"Epoch [{e:03d}/30] TrainLoss={1 / e + 0.1:.4f} TrainAcc={0.5 + e / 70:.4f} | "
+        f"ValLoss={1 / e + 0.15:.4f} ValAcc={0.5 + e / 80:.4f}"
+        for e in range(1, 31)
+    ]
+    p = tmp_path / "training.log"
+    p.write_text("\n".join(lines) + "\n")
+    (run,) = registry.read_path(p)
+    assert run.train_loss.name == "TrainLoss" and run.val_loss.name == "ValLoss"
+    assert run.series["ValAcc"].role == "val_metric" and run.series["TrainAcc"].role == "train_metric"
+    assert list(run.val_loss.epochs[:3]) == [1.0, 2.0, 3.0] and len(run.val_loss) == 30

@@ -25,7 +25,7 @@ def test_rule_metadata_and_docs(rule):
 
 
 def test_codes_and_names_are_unique():
-    codes = [r.code for r in ALL_RULES]
+    codes = [r.code for r in ALL_RULES] + [c for r in ALL_RULES for c in r.retired_codes]
     names = [r.name for r in ALL_RULES] + [a for r in ALL_RULES for a in r.aliases]
     assert len(set(codes)) == len(codes)
     assert len(set(names)) == len(names)
@@ -39,9 +39,18 @@ def test_select_and_ignore_by_name_code_and_prefix():
     assert find_rule("LD101").name == "overfitting"
 
 
+def test_retired_names_and_codes_still_select_their_rule():
+    """LD102 overconfidence was merged into LD101 overfitting (one problem, one finding): its name and code are
+    never reused and still reach the rule that reports it."""
+    assert find_rule("overconfidence").name == "overfitting"
+    assert find_rule("LD102").name == "overfitting"
+    assert [r.name for r in select_rules(["LD102"], None)] == ["overfitting"]
+    assert "overfitting" not in [r.name for r in select_rules(None, ["overconfidence"])]
+
+
 def test_the_catalog_is_complete():
     catalog = {
-        "overfitting": "LD101", "overconfidence": "LD102", "generalization-gap": "LD103", "val-below-train": "LD104",
+        "overfitting": "LD101", "generalization-gap": "LD103", "val-below-train": "LD104",
         "divergence": "LD201", "non-finite": "LD202", "spikes": "LD203", "oscillation": "LD204",
         "plateau": "LD301", "underfitting": "LD302", "still-improving": "LD303", "expectation": "LD401",
     }

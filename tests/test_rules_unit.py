@@ -35,11 +35,14 @@ CASES = [
         set(),
         {"overfitting"},
     ),
-    # Val rises only because train rises too: that is not overfitting.
+    # Val rises only because train rises too, from the same epoch: that is divergence, not overfitting.
     (
         "both-rise",
-        {"loss": np.r_[TRAIN[:20], TRAIN[19] * np.exp(0.2 * np.arange(1, 21))], "val_loss": overfit_val()},
-        set(),
+        {
+            "loss": np.r_[TRAIN[:20], TRAIN[19] * np.exp(0.2 * np.arange(1, 21))],
+            "val_loss": np.r_[TRAIN[:20] * 1.1 + 0.05, (TRAIN[19] * 1.1 + 0.05) * np.exp(0.2 * np.arange(1, 21))],
+        },
+        {"divergence"},
         {"overfitting"},
     ),
     # A single bad evaluation at the end is not a persistent rise.
@@ -83,7 +86,10 @@ def test_overfitting_evidence_and_remedies_use_the_log_numbers():
     assert f.evidence["best_value"] == pytest.approx(0.44)
     assert any("epoch 5" in r and "0.44" in r for r in f.remedies)
     # patience 5 after the best at epoch 5 stops at epoch 10 (the 5th epoch without improvement).
-    assert any("patience=5" in r and "epoch 10" in r for r in f.remedies)
+    assert any("patience 5 would have stopped at epoch 10" in r for r in f.remedies)
+    # The numbers quoted are the log's: the last logged value, and the smoothed level named as such.
+    assert f.evidence["final_value"] == pytest.approx(0.85)
+    assert "final_level_smoothed" in f.evidence and "noise_log" not in f.evidence
     assert 0 < f.confidence <= 1
 
 
@@ -114,3 +120,31 @@ def test_too_short_is_skipped_not_found():
 def test_missing_series_is_skipped_with_reason():
     rep = lossdoc.analyze({"loss": TRAIN})
     assert any(s.name == "overfitting" and "validation" in s.reason for s in rep.runs[0].skipped)
+
+
+def test_epoch_blocks_ignore_an_epoch_clock_with_gaps():
+    """A per-step loss whose epoch column has gaps (NaN) or goes back: the epoch clock keeps other points than
+    the step clock, so blocks fall back to fixed-size ones rather than indexing past the curve (a bit-flipped
+    real log once raised IndexError here)."""
+    import numpy as np
+
+    from lossdoc.model import Series
+    from lossdoc.signals import epoch_blocks
+
+    n = 400
+    steps = np.arange(n, dtype=float)
+    epochs = np.floor(steps / 20)
+    epochs[37] = np.nan  # a cell the epoch column lost
+    s = Series("train_loss", np.exp(-steps / 200) + 0.01, steps=steps, epochs=epochs)
+    b = epoch_blocks(s)
+    assert len(b.curve) > 0 and np.all(np.isfinite(b.curve.v))
+    lost = steps.copy()
+    lost[5] = np.nan  # a cell the step column lost: the epoch clock keeps one point more than the step clock
+    b1 = epoch_blocks(Series("train_loss", np.exp(-steps / 200) + 0.01, steps=lost, epochs=np.floor(steps / 19.95)))
+    assert len(b1.curve) > 0 and np.all(np.isfinite(b1.curve.v))
+    back = epochs.copy()
+    back[37] = 0.0
+    b2 = epoch_blocks(Series("train_loss", np.exp(-steps / 200) + 0.01, steps=steps, epochs=back))
+    assert np.all(np.diff(b2.curve.x) > 0)
+    whole = epoch_blocks(Series("train_loss", np.exp(-steps / 200) + 0.01, steps=steps, epochs=np.floor(steps / 20)))
+    assert whole.per_epoch and len(whole.curve) == 20

@@ -22,7 +22,7 @@ import numpy as np
 
 from lossdoc.errors import InputError
 from lossdoc.model import Run, Series
-from lossdoc.naming import is_rate, is_total_loss, resolve
+from lossdoc.naming import is_rate, is_total_loss, loss_subset, resolve
 
 HEAD_BYTES = 64 * 1024
 
@@ -375,12 +375,17 @@ def rescale_percent(s: Series) -> tuple[Series, str | None]:
 
 def add_component_sums(run: Run) -> None:
     """Tools like Ultralytics log a loss only as components (box_loss, cls_loss, dfl_loss). When a split has
-    several loss series and no total, add a derived total (``train/loss (sum)``) aligned on their shared x."""
+    several loss series and no total, add a derived total (``train/loss (sum)``) aligned on their shared x.
+    Losses on different evaluation subsets (fairseq's ``dev-other_loss`` and ``dev-clean_loss``, naming.py's
+    ``loss_subset``) are one quantity on different data, never parts of one total: they are not summed, and the
+    first subset's loss is the val loss (fairseq selects checkpoints on its first validation subset)."""
     for split in ("train", "val"):
         losses = [s for s in run.series.values() if s.kind == "loss" and s.split == split and not s.derived]
         if len(losses) < 2:
             continue
         if any(is_total_loss(s.name) for s in losses):
+            continue
+        if len({loss_subset(s.name) for s in losses}) > 1:
             continue
         first = losses[0]
         if any(len(s) != len(first) for s in losses):
@@ -418,5 +423,6 @@ def finish_run(run: Run) -> Run:
         run.series[name] = s
     for (note, n), names in restarts.items():
         run.notes.append(f"{note}, {n} points of {', '.join(names)}")
+        run.meta.setdefault("restarted", []).extend(names)  # structured, for rules (never a note's wording)
     add_component_sums(run)
     return run

@@ -109,9 +109,9 @@ def _to_numeric(cells: list[str]) -> Numeric | None:
     n = len(cells)
     arr = np.asarray(cells, dtype=object)
     present = arr != ""
-    if not present.any():
-        return None
     values = np.full(n, np.nan)
+    if not present.any():  # every cell empty: a column with no values yet (a val loss never logged), not text
+        return Numeric(values, present, np.zeros(n, dtype=bool))
     idx = np.flatnonzero(present)
     try:
         values[idx] = np.asarray(arr[idx], dtype=np.float64)  # float() per cell, in C: numbers, nan, inf
@@ -141,9 +141,9 @@ def _to_numeric(cells: list[str]) -> Numeric | None:
             if garbled.sum() > limit:
                 return None
     assert len(values) == n
-    if not present.any() or (garbled.any() and present.sum() < 2):
+    if garbled.any() and present.sum() < 2:
         return None
-    return Numeric(values, present, garbled)
+    return Numeric(values, present, garbled)  # no cell present: every one empty or an absent marker (NA, null...)
 
 
 def sniff_delimiter(lines: list[str]) -> str | None:
@@ -553,6 +553,9 @@ def table_run(
                 )
             continue  # a text column (run name, timestamp, notes): not a curve
         values, present = num
+        if not present.any():  # every cell empty or NA: the curve was never logged (R's write.csv writes NA)
+            run.notes.append(f"{col}: no values (every cell empty or NA); left out")
+            continue
         note = table.garbled_note(col)
         if note:
             run.notes.append(note)

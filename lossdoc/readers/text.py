@@ -44,9 +44,11 @@ _KERAS_EPOCH = re.compile(r"^\s*Epoch\s+(\d+)\s*/\s*(\d+)\s*$")
 # A Keras progress line: "32/32" then a bar, time, or "-" and at least one " - name: value" pair.
 _KERAS_PROGRESS = re.compile(r"^\s*(\d+)\s*/\s*(\d+)\b")
 _KERAS_PAIR = re.compile(rf"(?:^|\s)-\s++([A-Za-z_][\w/.\-]*+)\s*+:\s*+({_NUMBER})(?![\w.:])")
-# An epoch/step/iteration marker and its number ("Epoch 3", "[epoch 3]", "step 500:", "iter=100", "Epoch 3/20").
+# An epoch/step/iteration marker and its number ("Epoch 3", "[epoch 3]", "step 500:", "iter=100", "Epoch 3/20",
+# "Epoch [021/30]", "Step (40/100)").
 _MARKER = re.compile(
-    r"(?<![\w/])(epoch|step|global[_ ]step|iter|iteration)\b\s*+[:=#]?\s*+(\d++)(?:\s*+/\s*+\d++)?(?![\w.])",
+    r"(?<![\w/])(epoch|step|global[_ ]step|iter|iteration)\b\s*+[:=#]?\s*+[\[(]?\s*+(\d++)(?:\s*+/\s*+\d++)?"
+    r"(?:\s*+[\])])?(?![\w.])",
     re.IGNORECASE,
 )
 # name[:=] number: the name may be two words ("train loss"); units (ms, s, %) may follow the number.

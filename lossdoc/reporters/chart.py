@@ -31,6 +31,9 @@ class Curve:
     x: np.ndarray
     y: np.ndarray
     style: str | None = None
+    #: A faint curve (a raw per-step trace under its smoothed line) shows only in cells no solid curve uses, and
+    #: gets no label.
+    faint: bool = False
 
 
 @dataclass
@@ -127,8 +130,10 @@ def draw(
     marks: list[Mark] | None = None,
     axis_label: str = "",
     log: bool | None = None,
+    ylim: tuple[float, float] | None = None,
 ) -> list[Row]:
-    """Rows of the chart, ``width`` columns wide (y labels, plot, curve labels)."""
+    """Rows of the chart, ``width`` columns wide (y labels, plot, curve labels). ``ylim`` fixes the y range;
+    points outside it are drawn on its edge."""
     marks = marks or []
     plot_w = max(10, width - LABEL_W - 1 - RIGHT_W)
     pw, ph = plot_w * 2, height * 4
@@ -143,6 +148,8 @@ def draw(
     ys = [a for a in ys if len(a)]
     ymin = min((float(a.min()) for a in ys), default=0.0)
     ymax = max((float(a.max()) for a in ys), default=1.0)
+    if ylim is not None and ylim[0] < ylim[1] and (not log or ylim[0] > 0):
+        ymin, ymax = ylim
     # Linear charts are drawn in units of the largest |y|, so that values near the float limit (+-1e308) never
     # overflow a difference; log charts are in decades already.
     scale = 1.0 if log else (max(abs(ymin), abs(ymax)) or 1.0)
@@ -169,7 +176,7 @@ def draw(
         ok = np.isfinite(y) & ((y > 0) if log else True)
         with np.errstate(divide="ignore", invalid="ignore"):
             ty = tf(np.where(ok, y, 1.0))
-        py = (tmax - ty) / (tmax - tmin) * (ph - 1)
+        py = np.clip((tmax - ty) / (tmax - tmin) * (ph - 1), 0, ph - 1)
         px = col_of(x)
         grid = raster(px, py, ok, (ph, pw))
         codes.append(_cells(grid, height, plot_w))
@@ -188,22 +195,29 @@ def draw(
         else:
             ends.append((-1, -1))
 
-    combined = np.zeros((height, plot_w), dtype=np.int64)
+    solid = np.zeros((height, plot_w), dtype=np.int64)
+    faint = np.zeros((height, plot_w), dtype=np.int64)
     owner = np.full((height, plot_w), -1, dtype=np.int64)
     best_count = np.zeros((height, plot_w), dtype=np.int64)
     for i, code in enumerate(codes):
-        combined |= code
         count = _POPCOUNT[code]
-        take = (count > 0) & (count >= best_count)
+        if curves[i].faint:
+            faint |= code
+            prio = count
+        else:
+            solid |= code
+            prio = count + 16  # any dot of a solid curve owns the cell over a faint trace
+        take = (count > 0) & (prio >= best_count)
         owner[take] = i
-        best_count = np.maximum(best_count, count)
+        best_count = np.maximum(best_count, prio)
+    combined = np.where(solid > 0, solid, faint)
 
     guide_cols = {int(col_of(np.array([m.x]))[0] // 2): m for m in marks if m.guide and np.isfinite(m.x)}
 
     # Curve labels in the right margin, moved up or down when two would share a row.
     right: dict[int, tuple[str, str | None]] = {}
     for i, (r, _c) in enumerate(ends):
-        if r < 0:
+        if r < 0 or curves[i].faint:
             continue
         for dr in (0, 1, -1, 2, -2, 3, -3):
             rr = r + dr

@@ -26,6 +26,13 @@ def run_to_dict(rr: RunReport, report: Report) -> dict[str, Any]:
         "primary": rr.primary.name if rr.primary else None,
         "findings": [f.to_dict() for f in rr.findings],
         "skipped": [{"name": s.name, "code": s.code, "reason": s.reason} for s in rr.skipped],
+        # Added in 0.3: findings left out because another finding explains them, and the evidence for it.
+        # Added in 0.3: the finest train loss (spikes, non-finite values and the onset of a divergence are read on
+        # it; Lightning's train_loss_step beside train_loss_epoch), the train loss itself when it has no finer one.
+        "train_loss_finest": run.train_loss_fine.name if run.train_loss_fine else None,
+        "explained": [
+            {"name": e.finding.name, "code": e.finding.code, "by": e.by, "reason": e.reason} for e in rr.explained
+        ],
         # Added in 0.1 (schema_version 1 only ever gains fields): what the summary table shows.
         "best": _best(rr),
         "final": {

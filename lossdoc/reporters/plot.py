@@ -20,29 +20,54 @@ MAX_RUNS = 12
 
 def _axes_for(rr: RunReport, ax, with_metric_ax=None) -> None:
     run = rr.run
-    losses = [s for s in (run.train_loss, run.val_loss) if s is not None]
+    train = run.train_loss_fine
+    losses = [s for s in (train, run.val_loss) if s is not None]
     axis = common._chart_axis(losses, run.axis)
     curves = []
-    for label, s, color in (("train", run.train_loss, "tab:blue"), ("val", run.val_loss, "tab:red")):
+    for label, s, color in (("train", train, "tab:blue"), ("val", run.val_loss, "tab:red")):
         if s is None:
             continue
         x = common._x_on(s, axis)
-        ax.plot(x, s.values, color=color, lw=1.2, label=f"{label}: {mpl_text(s.name)}")
+        if label == "train" and s.axis == "step" and len(s) >= common.SMOOTH_MIN_POINTS:
+            # Per-step noise: a debiased EMA (TensorBoard's smoothing) over the faint raw trace.
+            ax.plot(x, s.values, color=color, lw=0.6, alpha=0.25)
+            sx, sv, w = common.smoothed(s, x)
+            ax.plot(sx, sv, color=color, lw=1.4, label=f"{label}: {mpl_text(s.name)} (EMA {w:.2f})")
+        else:
+            ax.plot(x, s.values, color=color, lw=1.2, label=f"{label}: {mpl_text(s.name)}")
         curves.append(chart.Curve(label, x, s.values))
         bad = ~np.isfinite(s.values)
         if bad.any():
             ax.plot(x[bad], np.zeros(int(bad.sum())), "x", color=color, transform=ax.get_xaxis_transform(),
                     ms=5, clip_on=False, label=f"{mpl_text(s.name)} non-finite")
-    if chart.wants_log(curves):
+    log = chart.wants_log(curves)
+    if log:
         ax.set_yscale("log")
+    val = run.val_loss
+    if log and val is not None and train is not None and common._flattened(curves, val):
+        # The shared log scale flattens the val loss's rise: it gets its own (right) axis.
+        vax = ax.twinx()
+        vx = common._x_on(val, axis)
+        vax.plot(vx, val.values, color="tab:red", lw=1.2, ls="--", label=f"val: {mpl_text(val.name)} (right axis)")
+        vax.set_ylim(*common._own_range(val))
+        vax.set_ylabel(f"{mpl_text(val.name)} (own scale)", color="tab:red")
+        vax.legend(fontsize=7, loc="upper center")
     b = rr.best_point
-    if b is not None and run.series[b[0]].axis == axis:
-        ax.axvline(b[1], color="tab:green", ls="--", lw=1, label=f"best {axis} {common.fmt_x(b[1])}")
+    bx = None
+    if b is not None:
+        bs = run.series[b[0]]
+        bx = common._convert(b[1], bs.axis, axis, losses + [bs])
+        if bx is not None:
+            ax.axvline(bx, color="tab:green", ls="--", lw=1, label=f"best {bs.axis} {common.fmt_x(b[1])}")
     p = rr.primary
     if p is not None and p.onset is not None:
         ox = common._convert(p.onset, p.axis, axis, losses)
         if ox is not None:
-            ax.axvline(ox, color="black", ls=":", lw=1.2, label=f"{p.name} from {p.axis} {common.fmt_x(p.onset)}")
+            same = bx is not None and np.isclose(ox, bx)
+            # Coinciding with the best line: a different pattern and a marker on top keep both visible.
+            ax.axvline(ox, color="black", ls=(0, (1, 3)) if same else ":", lw=1.2,
+                       label=f"{p.name} from {p.axis} {common.fmt_x(p.onset)}" + (" (= best)" if same else ""))
+            ax.plot([ox], [1.0], "v", color="black", ms=6, transform=ax.get_xaxis_transform(), clip_on=False)
     ax.set_xlabel(axis)
     ax.set_ylabel("loss")
     labels = [f"{f.severity.label.upper()} {f.code} {f.name}" for f in rr.findings] or ["no failure mode found"]
@@ -54,12 +79,13 @@ def _axes_for(rr: RunReport, ax, with_metric_ax=None) -> None:
         mx = common._x_on(metric, axis) if metric.axis != axis else metric.x
         with_metric_ax.plot(mx, metric.values, color="tab:green", lw=1.2, label=mpl_text(metric.name))
         mb = metric.best()
-        if mb is not None:
-            with_metric_ax.axvline(mb[0], color="tab:green", ls="--", lw=1)
+        mbx = None if mb is None else common._convert(mb[0], metric.axis, axis, losses + [metric])
+        if mbx is not None:
+            with_metric_ax.axvline(mbx, color="tab:green", ls="--", lw=1)
         if chart.wants_log([chart.Curve("m", mx, metric.values)]):
             with_metric_ax.set_yscale("log")
         with_metric_ax.set_ylabel(mpl_text(metric.name))
-        with_metric_ax.set_xlabel(metric.axis)
+        with_metric_ax.set_xlabel(axis)
         with_metric_ax.grid(alpha=0.3)
         with_metric_ax.legend(fontsize=7, loc="best")
 

@@ -152,6 +152,8 @@ def run_detail(rr: RunReport, report: Report, width: int, verbose: bool = False)
         for f in rr.findings[1:]:
             parts.append(_secondary(f))
     if verbose:
+        for e in rr.explained:
+            parts.append(_t(f"explained {e.finding.code} {e.finding.name} by {e.by}: {e.reason}", "dim"))
         for s in rr.skipped:
             parts.append(_t(f"skipped {s.code} {s.name}: {s.reason}", "dim"))
     status = rr.status(report.fail_on)

@@ -8,14 +8,13 @@ from __future__ import annotations
 
 from lossdoc.rules.base import DOC_SECTIONS, NotEnoughData, Param, Rule
 from lossdoc.rules.expectations import Expectation
-from lossdoc.rules.generalization import GeneralizationGap, Overconfidence, Overfitting, ValBelowTrain
+from lossdoc.rules.generalization import GeneralizationGap, Overfitting, ValBelowTrain
 from lossdoc.rules.progress import Plateau, StillImproving, Underfitting
 from lossdoc.rules.stability import Divergence, NonFinite, Oscillation, Spikes
 
 ALL_RULES: list[type[Rule]] = sorted(
     [
         Overfitting,
-        Overconfidence,
         GeneralizationGap,
         ValBelowTrain,
         Divergence,
@@ -32,21 +31,24 @@ ALL_RULES: list[type[Rule]] = sorted(
 
 
 def find_rule(key: str) -> type[Rule] | None:
-    """A rule by name, code or alias (case-insensitive)."""
+    """A rule by name, code, alias or retired code (case-insensitive)."""
     k = key.strip().lower()
     for r in ALL_RULES:
-        if k in (r.name, r.code.lower(), *r.aliases):
+        if k in (r.name, r.code.lower(), *r.aliases, *(c.lower() for c in r.retired_codes)):
             return r
     return None
 
 
 def select_rules(select: list[str] | None, ignore: list[str] | None) -> list[type[Rule]]:
-    """Rules enabled by --select/--ignore. Each item is a name, a code, or a code prefix (LD1, LD20)."""
+    """Rules enabled by --select/--ignore. Each item is a name, an alias, a code (a retired one too), or a code
+    prefix (LD1, LD20)."""
     from lossdoc.errors import UsageError
 
     def matches(rule: type[Rule], key: str) -> bool:
         k = key.strip().lower()
-        return k in (rule.name, *rule.aliases) or rule.code.lower().startswith(k) and k.startswith("ld")
+        if k in (rule.name, *rule.aliases, *(c.lower() for c in rule.retired_codes)):
+            return True
+        return rule.code.lower().startswith(k) and k.startswith("ld")
 
     for key in (select or []) + (ignore or []):
         if not any(matches(r, key) for r in ALL_RULES):

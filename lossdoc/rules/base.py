@@ -18,6 +18,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
+import numpy as np
+
 from lossdoc.errors import ConfigError
 from lossdoc.model import Finding, Run, Severity
 
@@ -62,9 +64,47 @@ class Rule:
     aliases: ClassVar[tuple[str, ...]] = ()  # old names of a renamed rule
     #: Order among findings of the same severity when choosing the primary diagnosis: lower explains more.
     precedence: ClassVar[int] = 100
-    #: Rules whose findings this rule's finding explains away (val loss rising *because* train diverges is
-    #: divergence, not overfitting): the engine drops them when this rule fires.
-    suppresses: ClassVar[tuple[str, ...]] = ()
+    #: What a finding of this rule explains, and on what evidence: {other rule's name: condition}. The engine
+    #: leaves an explained finding out of the report (``RunReport.explained`` keeps it, with the reason).
+    #: Conditions: "always" (whenever both fire, the other is a consequence or a misreading of this one: a
+    #: blown-up loss that sits flat and high is not underfitting), "later" (only when the other began at or
+    #: after this one's onset, within LATER_TOLERANCE of the run: a val loss that rose because the train loss
+    #: diverged is divergence, but a val upturn that began long before the train loss rose is overfitting, and
+    #: both are reported) and "after" (the same without the tolerance). A rule may name a condition of its own
+    #: and say what it means in its ``explanation`` (oscillation's "unsettled": it still bounces at the end).
+    explains: ClassVar[dict[str, str]] = {}
+    #: Old codes of rules merged into this one; never reused, and still accepted by --select/--ignore/explain.
+    retired_codes: ClassVar[tuple[str, ...]] = ()
+
+    #: How far before this finding's onset another may start and still count as "later", as a share of the
+    #: run's span (a val loss evaluated once an epoch turns up an evaluation before the train loss does).
+    LATER_TOLERANCE: ClassVar[float] = 0.1
+
+    def outranks(self, mine: Finding, other: Finding, run: Run) -> str | None:
+        """Why ``mine`` should be listed before ``other`` although ``other`` ranks higher (``mine`` is the cause of
+        what ``other`` reports; both are kept), or None. The engine applies it to the primary diagnosis."""
+        return None
+
+    def explanation(self, mine: Finding, other: Finding, run: Run) -> str | None:
+        """Why ``mine`` (a finding of this rule) explains ``other``, or None when it does not."""
+        how = self.explains.get(other.name)
+        if how == "always":
+            return f"{other.name} is a consequence of {mine.name} here"
+        if how in ("later", "after"):
+            if mine.onset is None or other.onset is None:
+                return f"{other.name} is a consequence of {mine.name} here"
+            axis = mine.axis or run.axis
+            theirs = run.convert(other.onset, other.axis or axis, axis)
+            if theirs is None:
+                return None
+            span = run_span(run, axis)
+            if theirs >= mine.onset:
+                return (f"{other.name} began at {axis} {_fmt(theirs)}, after {mine.name} had begun "
+                        f"({axis} {_fmt(mine.onset)})")
+            if how == "later" and theirs >= mine.onset - self.LATER_TOLERANCE * span:
+                return (f"{other.name} began at {axis} {_fmt(theirs)}, with {mine.name} ({axis} "
+                        f"{_fmt(mine.onset)}, within {self.LATER_TOLERANCE:.0%} of the run)")
+        return None
 
     def __init__(self, **settings: Any) -> None:
         unknown = sorted(set(settings) - set(self.params))
@@ -109,7 +149,8 @@ class Rule:
                 k: {"default": p.default, "help": p.help, "min": p.min, "max": p.max} for k, p in cls.params.items()
             },
             "aliases": list(cls.aliases),
-            "suppresses": list(cls.suppresses),
+            "retired_codes": list(cls.retired_codes),
+            "explains": dict(cls.explains),
         }
 
     # -- checking ------------------------------------------------------------------------------------------
@@ -131,6 +172,25 @@ class Rule:
         """A Finding with this rule's identity filled in."""
         kw.setdefault("severity", self.severity)
         return Finding(name=self.name, code=self.code, message=message, **kw)
+
+
+def run_span(run: Run, axis: str) -> float:
+    """The length of the run on ``axis`` (the widest loss series), at least 1."""
+    spans = []
+    for s in (run.train_loss, run.val_loss):
+        if s is None:
+            continue
+        pos = s.steps if axis == "step" else s.epochs
+        if pos is None:
+            pos = s.x
+        pos = pos[np.isfinite(pos)]
+        if len(pos):
+            spans.append(float(pos.max() - pos.min()))
+    return max(spans + [1.0])
+
+
+def _fmt(x: float) -> str:
+    return f"{int(x):,}" if float(x).is_integer() else f"{x:,.2f}"
 
 
 class NotEnoughData(Exception):

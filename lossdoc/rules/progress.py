@@ -6,26 +6,35 @@ from collections.abc import Iterable
 
 import numpy as np
 
-from lossdoc.model import Finding, Run, Severity
+from lossdoc.model import Finding, Run, Series, Severity
 from lossdoc.rules.base import NotEnoughData, Param, Rule
 from lossdoc.rules.stability import loss_to_check
 from lossdoc.signals import (
     Curve,
     common_x,
+    epoch_blocks,
     fmt_num,
     fmt_x,
     head_level,
     level,
     lr_at,
     noise,
+    ols_drop,
     smooth,
     theil_sen,
 )
 
 
+def start_log(c: Curve) -> float:
+    """Where a (log) curve began: its first point, or the median of its first few on a long curve (at most 5,
+    one per 50 points). Not a median over a tenth of the run: a loss that fell fast in its first epoch learned,
+    and the first epoch mean is the only point that shows it."""
+    return float(np.median(c.lv[: max(1, min(5, len(c) // 50))]))
+
+
 def progress_of(c: Curve) -> float:
     """How far the (smoothed) loss went below its start: 0.3 = its best is 30% below where it began."""
-    start = head_level(c.lv, 0.1)
+    start = start_log(c)
     best = float(np.min(smooth(c.lv)))
     return float(1.0 - np.exp(min(0.0, best - start)))
 
@@ -55,8 +64,9 @@ class Plateau(Rule):
 
     What it detects:
         The best (smoothed) loss of the run is within a few percent of where it started, for the training
-        loss and, when logged, the validation loss too — and the loss did not blow up instead (that is
-        divergence). For a cross-entropy loss sitting at ln(K), the finding notes that the model predicts
+        loss and, when logged, the validation loss too, and it stays level: a loss that ends clearly above
+        its start did not plateau (a rising val-only log is overfitting, a rising train loss divergence).
+        A log whose step counter restarts (a resumed run) is not judged: its kept segment starts trained. For a cross-entropy loss sitting at ln(K), the finding notes that the model predicts
         uniform probabilities over K classes (with the accuracy near 1/K when it is logged).
 
     Why it matters:
@@ -80,10 +90,19 @@ class Plateau(Rule):
     severity = Severity.ERROR
     requires = ("any_loss",)
     precedence = 30
-    suppresses = ("still-improving", "generalization-gap", "val-below-train", "oscillation")
+    # A model that never learned: a trend, a gap or a zig-zag in its flat loss is not the story.
+    explains = {
+        "still-improving": "always",
+        "generalization-gap": "always",
+        "val-below-train": "always",
+        "oscillation": "always",
+        "spikes": "always",
+    }
     params = {
         "min_points": Param(5, "fewest finite loss points the rule needs", min=3),
         "min_progress": Param(0.05, "the loss must get this far below its start (0.05 = 5%) to have learned", min=0),
+        "max_rise": Param(0.1, "a loss that ends more than this above its start (0.1 = 10%), beyond its noise, "
+                          "rose: not a plateau", min=0),
     }
 
     def check(self, run: Run) -> Iterable[Finding]:
@@ -94,17 +113,19 @@ class Plateau(Rule):
         prog = progress_of(c)
         if prog >= self.p["min_progress"]:
             return
-        if any("restarts" in n for n in run.notes):
+        if run.meta.get("restarted"):
             # The kept segment resumes an earlier run: a loss that starts low and stays there was already
             # trained, which is not "never learned".
             return
         acc = next((m for m in run.series.values() if m.kind == "metric" and "acc" in m.name.lower()), None)
         if acc is not None and np.isfinite(acc.values).any() and np.nanmax(acc.values[np.isfinite(acc.values)]) >= 0.9:
             return  # a model at 90%+ accuracy learned; it is fine-tuning or already converged
-        start = head_level(c.lv, 0.1)
+        start = start_log(c)
         end = level(c.lv, 0.2)
-        if end - start > np.log(1.5):
-            return  # it went up, not sideways: divergence's business
+        if end - start > max(np.log1p(self.p["max_rise"]), 3 * noise(c.lv)):
+            # It went up, not sideways: a rising val-only log is overfitting material, a rising train loss
+            # divergence's; neither is "never learned", and raising the learning rate would be the wrong fix.
+            return
         others = []
         if not val_only and run.val_loss is not None:
             vc = Curve.of(run.val_loss).binned()
@@ -113,18 +134,28 @@ class Plateau(Rule):
                 if others[-1][1] >= self.p["min_progress"]:
                     return
         start_v, end_v = float(np.exp(start)), float(np.exp(end))
+        raw = Curve.of(loss)
+        first_v, last_v = float(raw.v[0]), float(raw.v[-1])
         axis = loss.axis
-        evidence = {"start_value": start_v, "final_value": end_v, "progress_pct": round(100 * prog, 2)}
+        evidence = {
+            "first_value": first_v,
+            "final_value": float(loss.values[-1]),
+            "start_level_smoothed": start_v,
+            "final_level_smoothed": end_v,
+            "progress_pct": round(100 * prog, 2),
+        }
         for s, pr in others:
             evidence[f"{s.name}_progress_pct"] = round(100 * pr, 2)
         k = near_ln_k(end_v) if np.all(c.v > 0) else None
         note = ""
         if k is not None:
             evidence["ln_k_classes"] = k
-            note = f"; {fmt_num(end_v)} is ln({k}): the model predicts uniform probabilities over {k} classes"
+            note = (f"; its level {fmt_num(end_v)} (smoothed) is ln({k}): the model predicts uniform probabilities "
+                    f"over {k} classes")
             if acc is not None and np.isfinite(acc.values).any():
                 a = float(np.nanmedian(acc.values[np.isfinite(acc.values)][-5:]))
-                evidence[f"{acc.name}_final"] = a
+                evidence["accuracy"] = acc.name
+                evidence["accuracy_level_smoothed"] = a
                 if abs(a - 1.0 / k) < 0.1:
                     note += f" ({acc.name} {fmt_num(a)}, chance is {fmt_num(1.0 / k)})"
         lr = lr_at(run.lr, float(c.shown[-1]), axis)
@@ -140,8 +171,8 @@ class Plateau(Rule):
             "overfit one small batch as a sanity check; check initialisation and that labels match inputs",
         ]
         yield self.finding(
-            f"{loss.name} barely moved: from {fmt_num(start_v)} at the start to a best {prog:.1%} lower, "
-            f"{fmt_num(end_v)} at the end{note}",
+            f"{loss.name} barely moved: from {fmt_num(first_v)} at the start its best was only {prog:.1%} lower, "
+            f"and it ended at {fmt_num(last_v)}{note}",
             why="The loss stayed where it started for the whole run: the model did not learn anything.",
             confidence=min(1.0, 0.6 + 0.4 * (1 - prog / max(self.p["min_progress"], 1e-9)) * min(1.0, len(c) / 10)),
             series=[loss.name] + [s.name for s, _ in others],
@@ -157,13 +188,31 @@ class Plateau(Rule):
         )
 
 
+def _val_accuracy_level(run: Run) -> float | None:
+    """The level (median of the last fifth) of the run's val accuracy, on a 0-1 scale, or None when none is
+    logged."""
+    accs = [m for m in run.val_metrics() if m.higher_is_better and "acc" in m.name.lower()]
+    for m in sorted(accs, key=lambda m: -len(m)):
+        v = Curve.of(m).v
+        if len(v) and np.all((v >= 0) & (v <= 1)):
+            return level(v, 0.2)
+    return None
+
+
 class Underfitting(Rule):
     """Training and validation loss level off high and close together.
 
     What it detects:
-        Over the last part of the run both losses have stopped falling (their robust trend changes them by
-        only a few percent), they end close to each other, and they end high: still a large fraction of where
-        training started. The model has reached what it can do and that is not much.
+        Over the last part of the run the train loss has stopped falling: its robust trend changes it by only a
+        few percent, and by at most a third of what it fell before (a loss still falling at the pace it fell
+        at, as a run cut short does, has not levelled off); the validation loss has not turned up; they end
+        close to each other (the val loss not far above the train loss; it may sit somewhat below it, as
+        dropout or augmentation at train time inflate the train loss); and they end high: the train loss still
+        a large fraction of its first level and the val loss of its own (a val loss that fell to a small share
+        of where it started learned what the task asks), but below it (a loss that ends at or above its start
+        did not learn at all, or blew up: plateau or divergence, where "add capacity" would be the wrong
+        advice). A val accuracy that ends at 95% or more is a model strong enough for its task: not reported.
+        The model has reached what it can do and that is not much.
 
     Why it matters:
         The model is too weak for the task as set up: more epochs will not help, and regularisation makes it
@@ -187,9 +236,23 @@ class Underfitting(Rule):
     params = {
         "min_points": Param(8, "fewest finite points of each loss the rule needs", min=4),
         "window": Param(0.3, "final share of the run in which both losses must have levelled off", min=0.05, max=1),
-        "flat_tolerance": Param(0.04, "largest change over that window that counts as levelled off (4%)", min=0),
-        "min_level_ratio": Param(0.6, "final train loss at least this share of its start counts as high", min=0),
-        "max_gap": Param(0.25, "largest relative difference between final val and train loss", min=0),
+        "flat_tolerance": Param(0.08, "largest change of the train loss over that window that counts as levelled "
+                                "off (8%)", min=0),
+        "max_late_fall": Param(1 / 3, "the train loss's fall over that window must be at most this share of its "
+                               "fall before it (a loss falling at an even pace, 0.43 for a straight line, has not "
+                               "levelled off)", min=0),
+        "min_level_ratio": Param(0.55, "final train loss at least this share of its first level counts as high",
+                                 min=0),
+        "min_val_level_ratio": Param(0.4, "and the final val loss at least this share of its start (train-time "
+                                     "regularisation lets it fall further than the train loss; one that fell below "
+                                     "this learned most of what it could)", min=0),
+        "max_gap": Param(0.25, "how far the final val loss may sit above the train loss (0.25 = 25%)", min=0),
+        "max_gap_below": Param(0.3, "how far the final val loss may sit below the train loss (0.3 = 30%)", min=0,
+                               max=1),
+        "max_val_accuracy": Param(0.95, "a val accuracy that ends at or above this (its level over the last "
+                                  "fifth) is a model strong enough for its task: not underfitting", min=0, max=1),
+        "max_level_ratio": Param(1.0, "a final train loss at or above this share of its start did not learn at "
+                                 "all (plateau) or blew up (divergence): not underfitting", min=0),
     }
 
     def check(self, run: Run) -> Iterable[Finding]:
@@ -204,31 +267,61 @@ class Underfitting(Rule):
         flat = np.log1p(self.p["flat_tolerance"])
         t_change, _, x0, _ = tail_trend(t, self.p["window"])
         v_change, _, _, _ = tail_trend(v, self.p["window"])
-        if abs(t_change) > flat or abs(v_change) > flat:
+        # The train loss has levelled off (the model cannot fit its data better); the val loss has not turned up
+        # (it may still drift down a little under heavy regularisation).
+        if abs(t_change) > flat or v_change > flat:
+            return
+        # Levelled off means slowed down: a loss still falling over the window at a good share of the pace it
+        # fell at before (a run cut short falls in a near straight line) has not reached what the model can do.
+        w = t.tail(self.p["window"], min_points=3)
+        before = start_log(t) - float(np.median(t.lv[w][:3]))
+        if t_change < 0 and -t_change > self.p["max_late_fall"] * max(before, 0.0):
             return
         t_end, v_end = level(t.lv), level(v.lv)
-        ratio = float(np.exp(t_end - head_level(t.lv, 0.05)))  # against the untrained start
+        # Against the untrained start: the first logged level (a median over the first 5% of the run lies well
+        # into training on a long run: a language model's 19,000 steps from 11 nats), or that median when it is
+        # higher (a noisy per-step loss, whose first point is one batch).
+        ratio = float(np.exp(t_end - max(start_log(t), head_level(t.lv, 0.05))))
+        v_ratio = float(np.exp(v_end - max(start_log(v), head_level(v.lv, 0.05))))
         gap = float(np.exp(v_end - t_end))
-        if ratio < self.p["min_level_ratio"] or abs(np.log(gap)) > np.log1p(self.p["max_gap"]):
+        # High, both of them: a val loss that fell to a small share of where it started learned most of what the
+        # task asks, whatever the train loss (a composite or regularised objective) did. Close together: val not far
+        # above train (that is a gap), and not far below it either (up to ``max_gap_below``: dropout or
+        # augmentation at train time inflate the train loss).
+        if ratio < self.p["min_level_ratio"] or v_ratio < self.p["min_val_level_ratio"]:
             return
+        if np.log(gap) > np.log1p(self.p["max_gap"]):
+            return
+        if gap < 1 - self.p["max_gap_below"]:
+            return
+        if ratio >= self.p["max_level_ratio"]:
+            return
+        acc = _val_accuracy_level(run)
+        if acc is not None and acc >= self.p["max_val_accuracy"]:
+            return  # a model right 95% of the time on held-out data is not too weak for its task
         axis = train.axis
         tv, vv = float(np.exp(t_end)), float(np.exp(v_end))
         yield self.finding(
-            f"{train.name} and {val.name} levelled off at {fmt_num(tv)} and {fmt_num(vv)}, "
+            f"{train.name} and {val.name} levelled off at {fmt_num(tv)} and {fmt_num(vv)} (smoothed levels), "
             f"still {ratio:.0%} of where training started",
-            why="Both losses stopped improving while still high and close together: the model has learned what it "
+            why="The train loss stopped improving while still high, with the val loss close to it: the model has "
+            "learned what it "
             "can and it is not enough.",
             confidence=min(1.0, 0.5 + 0.3 * min(1.0, ratio) + 0.2 * (1 - abs(np.log(gap)) / np.log1p(self.p["max_gap"]))),
             series=[train.name, val.name],
             onset=x0,
             axis=axis,
             evidence={
-                "train_final": tv,
-                "val_final": vv,
+                "train_level_smoothed": tv,
+                "val_level_smoothed": vv,
+                "train_last": float(Curve.of(train).v[-1]),
+                "val_last": float(Curve.of(val).v[-1]),
                 "final_over_start": round(ratio, 3),
-                "val_over_train": round(gap, 3),
+                "val_final_over_start": round(v_ratio, 3),
+                "val_over_train_levels": round(gap, 3),
                 "train_change_pct": round(100 * float(np.expm1(t_change)), 2),
                 "val_change_pct": round(100 * float(np.expm1(v_change)), 2),
+                "window_from": x0,
             },
             causes=[
                 "model too small or too constrained for the task",
@@ -243,13 +336,23 @@ class Underfitting(Rule):
         )
 
 
+#: Student's t, 99% one-sided, by degrees of freedom (fewer than 12; beyond, min_t rules).
+T99 = {1: 31.82, 2: 6.96, 3: 4.54, 4: 3.75, 5: 3.36, 6: 3.14, 7: 3.0, 8: 2.9, 9: 2.82, 10: 2.76, 11: 2.72}
+
+
 class StillImproving(Rule):
-    """Training stopped while the loss was still clearly falling.
+    """Training stopped while the monitored loss was still clearly falling.
 
     What it detects:
-        Over the last quarter of the run the loss's robust trend (Theil-Sen slope in log space) is still
-        going down by several percent (more than its noise explains), and the validation loss, when logged,
-        is still making new lows and falling by as much.
+        Over the last quarter of the run the validation loss (the training loss when no validation loss is
+        logged; a per-step loss is averaged per epoch first) still falls along a least-squares line in log
+        space by a few percent (3% or more), by at least three times the standard error of that fall (more
+        with only a few points: Student's t at 99%; or, on a short log, every point of the window a new low
+        of the run, which a run with no trend does by chance less than once in a hundred), a trend beyond
+        the curve's noise, not an endpoint difference, and it is still making new lows. A run whose last
+        epochs are noise around a level does not qualify, however its first and last points differ; nor does
+        a val loss that falls while the train loss rises over the same stretch (a regulariser pulling the
+        val loss down, not a run cut short).
 
     Why it matters:
         The run ended before it converged: a longer run (or a better learning-rate schedule) would very
@@ -270,57 +373,92 @@ class StillImproving(Rule):
     requires = ("any_loss",)
     precedence = 90
     params = {
-        "min_points": Param(5, "fewest finite points the rule needs", min=3),
+        "min_points": Param(5, "fewest finite points of the judged loss the rule needs", min=4),
         "window": Param(0.25, "final share of the run whose trend is measured", min=0.05, max=1),
-        "min_drop": Param(0.05, "smallest fall of the loss over that window (0.05 = 5%)", min=0),
+        "min_drop": Param(0.03, "smallest fall of the loss's trend over that window (0.03 = 3%); the test of "
+                          "its significance decides, this only keeps out trends too small to act on", min=0),
+        "min_t": Param(3.0, "the fall must be at least this many times its standard error", min=0),
     }
 
+    def _train_rising(self, run: Run, val: Series, share: float, need: float) -> bool:
+        """Whether the train loss rose over the last ``share`` of the val loss's evaluations by as much as a fall
+        would have to be to count, beyond its noise (the same test, upside down)."""
+        train = run.train_loss
+        if train is None:
+            return False
+        tclock, vclock = common_x(train, val)
+        t, vc = Curve.of(train, tclock), Curve.of(val, vclock)
+        if len(vc) < 2:
+            return False
+        x0 = float(vc.x[min(len(vc) - 1, int(len(vc) * (1 - share)))])
+        inside = (t.x >= x0) & (t.x <= float(vc.x[-1]))
+        if inside.sum() < 4:
+            return False
+        drop, se = ols_drop(t.x[inside], t.lv[inside])
+        return bool(drop < -need and -drop >= self.p["min_t"] * se)
+
     def check(self, run: Run) -> Iterable[Finding]:
-        loss, val_only = loss_to_check(run)
-        c = Curve.of(loss).binned()
+        val = run.val_loss
+        if val is not None and len(Curve.of(val)) >= self.p["min_points"]:
+            loss, c = val, Curve.of(val)
+            c = c.binned(500) if len(c) > 500 else c
+        else:
+            loss, _ = loss_to_check(run, fine=True)
+            c = epoch_blocks(loss).curve
         if len(c) < self.p["min_points"]:
             raise NotEnoughData(f"{len(c)} finite points of {loss.name}, needs {self.p['min_points']}")
-        change, k, x0, x1 = tail_trend(c, self.p["window"])
-        need = max(-np.log1p(-self.p["min_drop"]), 2 * noise(c.lv) / np.sqrt(max(k, 1)))
-        if -change < need:
+        w = c.tail(self.p["window"], min_points=4)
+        x, y = c.x[w], c.lv[w]
+        drop, se = ols_drop(x, y)
+        need = -np.log1p(-self.p["min_drop"])
+        # With few points the standard error is itself uncertain: the fall must clear Student's t at 99% (one
+        # sided) for the points' degrees of freedom, and never less than min_t.
+        t_need = max(self.p["min_t"], T99.get(len(x) - 2, self.p["min_t"]))
+        # A short window has too few points for a t-test to trust its own spread; a rank test needs none: each
+        # of its points a new low of the whole run happens by chance, in a run with no trend, with probability
+        # 1/n x 1/(n-1) x ... (exchangeable points), under 1% for 4 points of any run of 5 or more.
+        records = bool(np.all(c.lv[w] < np.minimum.accumulate(np.r_[np.inf, c.lv[:-1]])[w]))
+        p_records = float(np.prod(1.0 / np.arange(w.start + 1, len(c) + 1))) if records else 1.0
+        if drop < need or (drop < t_need * se and p_records > 0.01):
             return
+        if int(np.argmin(smooth(c.lv))) < w.start - 1:
+            return  # not making new lows: the end is falling back towards an earlier best, not improving
+        if loss is val and self._train_rising(run, val, (len(c) - w.start) / len(c), need):
+            return  # the model fits its own data worse and worse: a regulariser at work, not a run cut short
+        x0, x1 = float(c.shown[w][0]), float(c.shown[w][-1])
+        axis = c.axis
+        span = x1 - x0
+        pct_drop = -float(np.expm1(-drop))
+        per = float(-np.expm1(-drop / span)) if span > 0 else float("nan")
+        first_v, last_v = float(c.v[w][0]), float(c.v[w][-1])
         evidence = {
-            "drop_pct": round(-100 * float(np.expm1(change)), 2),
+            "judged": loss.name,
+            "trend_drop_pct": round(100 * pct_drop, 2),
+            "trend_over_noise": round(drop / se, 2) if se > 0 else None,
             "window_from": x0,
             "window_to": x1,
+            "value_at_window_start": first_v,
+            "final_value": float(Curve.of(loss).v[-1]),
         }
-        if not val_only and run.val_loss is not None:
-            v = Curve.of(run.val_loss).binned()
-            if len(v) >= 3:
-                v_change, _, _, _ = tail_trend(v, self.p["window"])
-                # More epochs help only if the validation loss is still clearly falling too (a train loss
-                # falling over a flat val loss is the start of overfitting, not an unfinished run).
-                v_need = max(-np.log1p(-self.p["min_drop"]), 2 * noise(v.lv) / np.sqrt(max(len(v) // 4, 1)))
-                at_best = int(np.argmin(smooth(v.lv))) >= len(v) - max(2, len(v) // 4)  # still making new lows
-                if not (at_best and -v_change >= v_need):
-                    return
-                evidence["val_drop_pct"] = round(-100 * float(np.expm1(v_change)), 2)
-        axis = loss.axis
-        span = x1 - x0
-        per = float(-np.expm1(change / span)) if span > 0 else float("nan")
-        lr = lr_at(run.lr, x1, axis)
+        lr = lr_at(run.lr, float(Curve.of(loss).shown[-1]), loss.axis)
         remedies = [
-            f"train longer: {loss.name} fell {-np.expm1(change):.0%} over the last {fmt_x(span)} {axis}s "
+            f"train longer: the trend of {loss.name} fell {pct_drop:.0%} over the last {fmt_x(span)} {axis}s "
             f"(about {per:.1%} per {axis}) and had not levelled off",
-            "resume from the last checkpoint and let EarlyStopping on the validation loss decide when to stop",
+            "resume from the last checkpoint and let early stopping on the validation loss decide when to stop",
         ]
         if lr is not None:
             remedies.append(f"or raise the learning rate ({fmt_num(lr)} logged) to converge within the budget")
         yield self.finding(
-            f"{loss.name} was still falling when training stopped: {-np.expm1(change):.0%} lower over the last "
-            f"{fmt_x(span)} {axis}s",
-            why="The loss was still going down at a steady rate at the end: the run stopped before it converged.",
-            confidence=min(1.0, 0.5 + 0.5 * min(1.0, -change / need / 3)),
-            series=[loss.name] + ([run.val_loss.name] if "val_drop_pct" in evidence else []),
+            f"{loss.name} was still falling when training stopped: its trend fell {pct_drop:.0%} over the last "
+            f"{fmt_x(span)} {axis}s ({fmt_num(first_v)} -> {fmt_num(last_v)}), {drop / se:.0f}x its standard error"
+            if se > 0 else f"{loss.name} was still falling when training stopped",
+            why="The loss was still going down at a steady rate at the end, well beyond its noise: the run stopped "
+            "before it converged.",
+            confidence=min(1.0, 0.5 + 0.5 * min(1.0, drop / need / 3)),
+            series=[loss.name],
             onset=x0,
             axis=axis,
             evidence=evidence,
             causes=["too few epochs or steps for the learning rate", "learning rate too low to converge in time"],
             remedies=remedies,
         )
-
