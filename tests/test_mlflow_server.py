@@ -35,7 +35,9 @@ def test_server_sweep_experiment_and_run(mlflow_server, runner):
     assert r.exit_code == 1 and not doc["errors"], r.output
     by_name = {run["name"]: run for run in doc["runs"]}
     assert set(by_name) == {"good", "blowup", "third"}
-    assert by_name["blowup"]["primary"] == "non-finite"
+    # a climb that ends in Inf/NaN: divergence first, and non-finite (as for the diverge_nan fixtures)
+    assert by_name["blowup"]["primary"] == "divergence"
+    assert {"divergence", "non-finite"} <= {f["name"] for f in by_name["blowup"]["findings"]}
     assert by_name["blowup"]["format"] == "mlflow-server"
     series = {s["name"]: s for s in by_name["blowup"]["series"]}
     assert series["train_loss"]["points"] == 8 and series["train_loss"]["nonfinite"] == 3  # inf, NaN, NaN

@@ -728,6 +728,31 @@ def _is_chart_export(header: list[str]) -> bool:
     return len(header) >= 2 and " - " not in header[0] and all(" - " in c for c in header[1:])
 
 
+def _first_row_fits(head: bytes, width: int) -> bool:
+    """The row after a chart export's header has its width and a number (or nothing) under the x column: a log
+    line that happens to hold a comma and ' - ' (fairseq's '[time,ms][logger][INFO] - ...') is no export."""
+    import csv
+    import io
+
+    lines = head.decode("utf-8", errors="replace").lstrip("\ufeff").split("\n")
+    if len(lines) < 2 or (len(lines) == 2 and not lines[1].strip()):
+        return True  # a header alone (or cut by the sniff window): decided by the header
+    try:
+        row = next(csv.reader(io.StringIO(lines[1].rstrip("\r"))))
+    except (StopIteration, csv.Error):
+        return False
+    if len(row) != width:
+        return len(lines) == 2  # the second line cut by the sniff window
+    x = row[0].strip()
+    if not x:
+        return True
+    try:
+        float(x)
+    except ValueError:
+        return False
+    return True
+
+
 def _is_runs_table(header: list[str]) -> bool:
     return [c.strip().lower() for c in header[:3]] == ["name", "state", "notes"] or (
         len(header) > 6 and sum(c.strip().lower() in _RUNS_TABLE for c in header[:10]) >= 6
@@ -743,7 +768,11 @@ class WandbCsvReader(Reader):
 
     def sniff(self, head: bytes, path: Path | None) -> bool:
         header = _csv_header(head)
-        return header is not None and (_is_chart_export(header) or _is_runs_table(header))
+        if header is None:
+            return False
+        if _is_runs_table(header):
+            return True
+        return _is_chart_export(header) and _first_row_fits(head, len(header))
 
     def read(self, source: Source) -> list[Run]:
         import csv
