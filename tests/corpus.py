@@ -693,9 +693,74 @@ def _release_lock(root: Path) -> None:
         proc.wait()  # type: ignore[attr-defined]
 
 
+def _dvclive_copy(root: Path, name: str, change: Callable[[Path], None]) -> str:
+    """fixtures/dvclive/healthy's dvclive/ folder (written by the real dvclive package) copied, then changed."""
+    import shutil
+
+    dest = root / name / "dvclive"
+    shutil.copytree(FIXTURES / "dvclive" / "healthy" / "dvclive", dest)
+    change(dest / "plots" / "metrics")
+    return str(dest)
+
+
+def _dvclive_cut(metrics: Path) -> None:
+    f = metrics / "train" / "loss.tsv"
+    f.write_bytes(f.read_bytes()[:-9])  # mid-number: '0.3198025' parses, so the unended line must be left out
+
+
+def _dvclive_garbled(metrics: Path) -> None:
+    f = metrics / "eval" / "loss.tsv"
+    data = bytearray(f.read_bytes())
+    rng = random.Random(SEED)
+    for _ in range(40):
+        data[rng.randrange(12, len(data))] = rng.randrange(256)
+    f.write_bytes(bytes(data))
+
+
+def _dvclive_emptied(metrics: Path) -> None:
+    for f in metrics.rglob("*.tsv"):
+        f.write_bytes(b"")
+
+
+def _dvclive_headers_only(metrics: Path) -> None:
+    for f in metrics.rglob("*.tsv"):
+        f.write_bytes(f.read_bytes().split(b"\n", 1)[0] + b"\n")
+
+
+def _wandb_export() -> bytes:
+    """A real W&B chart export (shared/real-logs/35_wandbcsv_diffusion_2runs: two runs, __MIN/__MAX bands)."""
+    from tests.shared_data import shared_dir
+
+    return (shared_dir() / "real-logs" / "35_wandbcsv_diffusion_2runs" / "wandb_export.csv").read_bytes()
+
+
+def _wandb_export_garbled() -> bytes:
+    """Letters, commas, quotes and line ends written over 300 places in the rows (the header kept)."""
+    data = bytearray(_wandb_export())
+    rng = random.Random(SEED)
+    start = data.index(b"\n") + 1
+    for _ in range(300):
+        data[rng.randrange(start, len(data))] = rng.choice(b'x,"\n-e')
+    return bytes(data)
+
+
 def store_cases() -> list[Case]:
     C = Case
     return [
+        C("dvclive metric file cut mid-number",
+          lambda root: [_dvclive_copy(root, "cut", _dvclive_cut)], "partial", "no line end"),
+        C("dvclive metric file garbled", lambda root: [_dvclive_copy(root, "garbled", _dvclive_garbled)], "partial",
+          "malformed line"),
+        C("dvclive metric files emptied", lambda root: [_dvclive_copy(root, "empty", _dvclive_emptied)], "error",
+          "no metric values"),
+        C("dvclive metric files with headers only",
+          lambda root: [_dvclive_copy(root, "headers", _dvclive_headers_only)], "error", "no metric values"),
+        C("W&B chart export cut mid-row",
+          _one("wandb_export.csv", lambda: _wandb_export()[: len(_wandb_export()) // 2]), "partial",
+          "last row is cut short"),
+        C("W&B chart export with its rows garbled", _one("wandb_export.csv", _wandb_export_garbled), "partial", ""),
+        C("W&B chart export header only",
+          _one("wandb_export.csv", lambda: _wandb_export().split(b"\n", 1)[0]), "error", "no numbers"),
         C("wandb cut mid-record", _one("run-cut.wandb", lambda: _real_wandb()[:40000]), "partial",
           "last record incomplete"),
         C("wandb cut inside its header", _one("run-hdr.wandb", lambda: _real_wandb()[:5]), "error",

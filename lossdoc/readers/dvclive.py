@@ -57,16 +57,17 @@ def read_tsv(raw: bytes, label: str) -> tuple[list[float], list[float] | None, l
     values: list[float] = []
     steps: list[float] = []
     bad = 0
+    if len(rows) > 1 and not text.endswith(("\n", "\r")):
+        # DVCLive ends every row with a line end: a last row without one was cut while being written, and a
+        # number cut short still parses (3.5e-05 read as 3.5): left out, said in a note
+        rows = rows[:-1]
+        notes.append(f"{label}: last line has no line end (cut while being written?); skipped")
     for k, r in enumerate(rows[1:], start=2):
         try:
             v = float(r[value_col])
             s = float(r[step_col]) if step_col is not None else float(k - 2)
         except (ValueError, IndexError):
-            last = k == len(rows) and not text.endswith("\n")
-            if last:
-                notes.append(f"{label}: last line incomplete (still being written?); skipped")
-            else:
-                bad += 1
+            bad += 1
             continue
         values.append(v)
         steps.append(s)

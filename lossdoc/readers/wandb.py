@@ -786,6 +786,13 @@ class WandbCsvReader(Reader):
         if not rows or not rows[0]:
             raise InputError(source.label, "no header row")
         header = rows[0]
+        cut_note = None
+        last_line = text.rstrip("\r\n").rpartition("\n")[2]
+        if len(rows) > 1 and (len(rows[-1]) < len(header) or last_line.count('"') % 2):
+            # the export quotes every cell and fills every column: a short last row, or one inside a quote, was
+            # cut (a number cut short still parses), so it is left out
+            rows = rows[:-1]
+            cut_note = "the last row is cut short (fewer cells than the header, or inside a quote): skipped"
         if _is_runs_table(header):
             raise InputError(
                 source.label,
@@ -835,6 +842,8 @@ class WandbCsvReader(Reader):
                                  "sampled point; the band is its bucket's range")
             if bad:
                 run.notes.append(f"{bad} row(s) without a number in {x_name!r} skipped")
+            if cut_note:
+                run.notes.append(cut_note)
             if run.series:
                 runs.append(run)
         if not runs:
