@@ -201,7 +201,9 @@ def _load_config(config: Path | None):
     return load_config(config)
 
 
-PathsArg = Annotated[list[str], typer.Argument(help="Log files, run folders or logdirs; '-' reads stdin.")]
+PathsArg = Annotated[list[str], typer.Argument(
+    help="Log files, run folders or logdirs, stores (mlflow.db, wandb/), URLs (s3://, gs://, az://, hf://, https://; "
+    "an MLflow server's http://host:5000); '-' reads stdin (see `lossdoc formats`).")]
 FormatOpt = Annotated[OutputFormat, typer.Option("--format", "-f", help="Report format.")]
 InputFormatOpt = Annotated[
     str | None,
@@ -761,20 +763,30 @@ def explain(name: Annotated[str, typer.Argument(help="Rule name or code, e.g. ov
 @guarded
 def formats(format: FormatOpt = OutputFormat.rich) -> None:
     """List the input formats lossdoc reads (names for --input-format)."""
-    from lossdoc.readers.registry import readers
+    from lossdoc.readers.remote import SCHEMES
+    from lossdoc.readers.registry import readers, url_readers
 
     items = [
         {"name": r.name, "description": r.description, "example": r.example, "folders": r.handles_dirs}
-        for r in readers()
+        for r in [*readers(), *url_readers()]
     ]
+    remote = [{"scheme": f"{scheme}://", "extra": f"lossdoc[{extra}]"} for scheme, (extra, _) in SCHEMES.items()]
     if format is OutputFormat.json:
-        sys.stdout.write(json.dumps({"formats": items}, indent=2) + "\n")
+        sys.stdout.write(json.dumps({"formats": items, "remote": remote}, indent=2) + "\n")
         return
     width = max(len(i["name"]) for i in items)
     for i in items:
         sys.stdout.write(f"{i['name']:<{width}}  {i['description']}\n")
         if i["example"]:
             sys.stdout.write(f"{'':<{width}}  e.g. {i['example']}\n")
+    extras: dict[str, list[str]] = {}
+    for r in remote:
+        extras.setdefault(r["extra"], []).append(r["scheme"])
+    sys.stdout.write(
+        "\nAny of the files and folders above may also be a URL, read through fsspec with its extra: "
+        + "; ".join(f"{', '.join(schemes)} ({extra})" for extra, schemes in extras.items())
+        + ", e.g. lossdoc analyze s3://bucket/runs/ (pip install 'lossdoc[s3]')\n"
+    )
 
 
 @app.command("config")

@@ -598,3 +598,17 @@ def test_a_large_store_is_split_into_shares_read_in_parallel(tmp_path, monkeypat
     assert [rr.run.name for rr in whole.runs] == [rr.run.name for rr in single.runs]
     assert [rr.primary.name if rr.primary else None for rr in whole.runs] == [
         rr.primary.name if rr.primary else None for rr in single.runs]
+
+
+def test_formats_lists_every_format_with_an_example_and_the_remote_schemes(runner):
+    from lossdoc.readers.registry import reader_names
+
+    r = runner.invoke(app, ["formats", "--format", "json"])
+    assert r.exit_code == 0, r.output
+    doc = json.loads(r.stdout)
+    items = {f["name"]: f for f in doc["formats"]}
+    assert set(items) == {*reader_names(), "mlflow-server"}
+    assert not [name for name, f in items.items() if not f["example"]]
+    assert {"s3://", "gs://", "az://", "hf://", "https://"} <= {x["scheme"] for x in doc["remote"]}
+    r = runner.invoke(app, ["formats"])
+    assert r.exit_code == 0 and "mlflow-server" in r.stdout and "lossdoc[s3]" in r.stdout, r.output

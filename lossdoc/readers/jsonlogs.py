@@ -400,6 +400,7 @@ class Detectron2Reader(Reader):
 
     name = "detectron2"
     description = "detectron2 metrics.json: JSON lines keyed by iteration (total_loss, loss_*, lr; eval rows bbox/AP)"
+    example = "output/metrics.json"
     priority = 23
 
     def sniff(self, head: bytes, path: Path | None) -> bool:
@@ -458,6 +459,7 @@ class MMEngineReader(Reader):
 
     name = "mmengine"
     description = "MMEngine vis_data/scalars.json (OpenMMLab 2.x): train rows lr, loss, loss_* by step; val metric rows"
+    example = "work_dirs/exp/20240101_120000/vis_data/scalars.json"
     priority = 23
 
     def sniff(self, head: bytes, path: Path | None) -> bool:

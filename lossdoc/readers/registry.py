@@ -133,6 +133,11 @@ def _url_reader_class(target: str):
     return getattr(importlib.import_module(f"lossdoc.readers.{module}"), cls)
 
 
+def url_readers() -> list[Reader]:
+    """The readers of URLs (URL_READERS, each once): an MLflow tracking server's."""
+    return [_url_reader_class(t)() for t in dict.fromkeys(URL_READERS.values())]
+
+
 def reader_names() -> list[str]:
     return [r.name for r in readers()]
 
