@@ -763,8 +763,8 @@ def explain(name: Annotated[str, typer.Argument(help="Rule name or code, e.g. ov
 @guarded
 def formats(format: FormatOpt = OutputFormat.rich) -> None:
     """List the input formats lossdoc reads (names for --input-format)."""
-    from lossdoc.readers.remote import SCHEMES
     from lossdoc.readers.registry import readers, url_readers
+    from lossdoc.readers.remote import SCHEMES
 
     items = [
         {"name": r.name, "description": r.description, "example": r.example, "folders": r.handles_dirs}
