@@ -652,6 +652,127 @@ def compare_cmd(
     raise typer.Exit(result.exit_code)
 
 
+class WatchFormat(str, Enum):
+    rich = "rich"
+    json = "json"
+    github = "github"
+
+
+class ExitOn(str, Enum):
+    error = "error"
+    warning = "warning"
+    never = "never"
+
+
+@app.command()
+@guarded
+def watch(
+    path: Annotated[str, typer.Argument(help="A log file, run folder or logdir that is being written.")],
+    interval: Annotated[str, typer.Option("--interval", help="Time between checks: 10s, 500ms, 1m.")] = "10s",
+    exit_on: Annotated[
+        ExitOn, typer.Option("--exit-on", help="Exit 1 as soon as a finding at this severity or above appears.")
+    ] = ExitOn.error,
+    idle: Annotated[
+        str, typer.Option("--idle", help="The run has ended when nothing new was logged for this long: 10m, 1h.")
+    ] = "10m",
+    format: Annotated[
+        WatchFormat,
+        typer.Option("--format", "-f", help="rich (lines, then the report), json (one object per line), github."),
+    ] = WatchFormat.rich,
+    input_format: InputFormatOpt = None,
+    train: Annotated[str | None, typer.Option("--train", help="Series to use as the training loss.")] = None,
+    val: Annotated[str | None, typer.Option("--val", help="Series to use as the validation loss.")] = None,
+    select: Annotated[
+        list[str] | None, typer.Option("--select", help="Only these rules (name, code or prefix; repeatable).")
+    ] = None,
+    ignore: Annotated[
+        list[str] | None, typer.Option("--ignore", help="Skip these rules (name, code or prefix; repeatable).")
+    ] = None,
+    config: ConfigOpt = None,
+) -> None:
+    """Follow a log while it is written: print each new finding once, when it first appears; exit 1 at the first
+    finding at --exit-on, else, when the run ends (--idle, or the log says so), the report and its exit code.
+
+    Each check reads only what was appended. In a job script: lossdoc watch runs/exp --exit-on error || kill "$PID"."""
+    from lossdoc.errors import UsageError
+    from lossdoc.model import Severity
+    from lossdoc.watch import Watch, parse_duration
+
+    if path == "-":
+        raise UsageError("lossdoc watch follows a file or folder, not standard input")
+    cfg = _load_config(config)
+    if select is not None:
+        cfg.select = _split(select)
+    if ignore is not None:
+        cfg.ignore = _split(ignore)
+    if input_format is not None:
+        cfg.input_format = input_format
+    if cfg.input_format:
+        from lossdoc.readers.registry import get_reader
+
+        get_reader(cfg.input_format)
+    w = Watch(
+        path, config=cfg, interval=parse_duration(interval, "--interval"), idle=parse_duration(idle, "--idle"),
+        exit_on=None if exit_on is ExitOn.never else Severity.parse(exit_on.value), train=train, val=val,
+    )
+    stop_at = "never" if exit_on is ExitOn.never else f"at the first {exit_on.value}"
+    _note(f"watching {path} every {interval} (exit {stop_at}; the run has ended after {idle} without news)")
+    for event in w.events():
+        _emit(_watch_event(event, format))
+    if not Path(path).exists():
+        raise UsageError(f"{path}: no such file or folder (waited {idle} for it to appear)")
+    _note(f"watch ended after {w.checks} check(s): {w.ended_by}")
+    report = w.report()
+    for e in report.errors:
+        _err(f"{e.source}: {e.message}")
+    from lossdoc.reporters import REPORTERS
+
+    if format is WatchFormat.json:
+        from lossdoc.reporters.json import to_dict
+
+        _emit(json.dumps({"event": "report", **to_dict(report)}, allow_nan=False) + "\n")
+    elif format is WatchFormat.github:
+        _emit(REPORTERS["github"](report))
+    else:
+        _emit(REPORTERS["rich"](report, width=_width(), color=_use_color()))
+    code = report.exit_code
+    if w.stopped_early and not report.errors:
+        code = 1
+    raise typer.Exit(code)
+
+
+def _note(message: str) -> None:
+    """A progress line on stderr (the report and the events go to stdout)."""
+    from lossdoc.reporters.safe import printable
+
+    if sys.stderr is not None:
+        try:
+            sys.stderr.write(fit_stream(sys.stderr, f"lossdoc: {printable(message)}\n"))
+            sys.stderr.flush()
+        except (OSError, ValueError):
+            pass
+
+
+def _watch_event(event, format: WatchFormat) -> str:
+    """One new finding as one line of output."""
+    from lossdoc.reporters.safe import guard_lines, printable
+
+    if format is WatchFormat.json:
+        return json.dumps(event.to_dict(), allow_nan=False) + "\n"
+    f, run = event.finding, event.run
+    at = "?" if event.seen_at is None else (f"{event.seen_at:,.0f}" if float(event.seen_at).is_integer()
+                                             else f"{event.seen_at:g}")
+    onset = ""
+    if f.onset is not None:
+        onset = f" from {f.axis or event.seen_axis} {f.onset:g}"
+    text = f"{run.label}: seen at {event.seen_axis} {at}: {f.severity.label} {f.code} {f.name}{onset}: {f.message}"
+    if format is WatchFormat.github:
+        from lossdoc.reporters.github import command
+
+        return command("notice", printable(text), title=f"lossdoc watch: {f.name}") + "\n"
+    return guard_lines(printable(text) + "\n")
+
+
 @app.command()
 @guarded
 def inspect(

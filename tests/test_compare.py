@@ -462,3 +462,26 @@ def test_seeds_against_one_run(runner, tmp_path):
     p = json.loads(r.output)["pairs"][0]
     assert p["seeds"]["baseline"] == 4 and p["seeds"]["candidate"] == 1 and p["seeds"]["test_best"] is None
     assert p["seeds"]["confidence"] == "curves-only" and "too few seeds for a rank test" in p["seeds"]["words"]
+
+
+def test_a_borderline_new_finding_does_not_gate_one_run_a_side():
+    """One run a side, a new finding below NEW_MIN_CONFIDENCE is listed as new and borderline but does not fail
+    the gate; a confident one does; with seeds the seed counts decide, whatever the confidence."""
+    from dataclasses import replace
+
+    from lossdoc.compare import NEW_MIN_CONFIDENCE
+
+    healthy = rr(run_cols(curve(0.1), train=curve(0.09)))
+    val_up = np.r_[curve(0.1)[:15], curve(0.1)[14] * np.exp(np.linspace(0, 0.6, 25))]
+    overfit = rr(run_cols(val_up, train=curve(0.01, tau=4.0)))
+    assert [f.confidence for f in overfit.findings if f.name == "overfitting"][0] >= NEW_MIN_CONFIDENCE
+    unsure = rr(run_cols(val_up, train=curve(0.01, tau=4.0)))
+    unsure.findings = [replace(f, confidence=0.6) if f.name == "overfitting" else f for f in unsure.findings]
+    sure = pair([healthy], [overfit], tolerance=Tolerance(900.0))
+    assert sure.status == "fail" and [f.name for f in sure.new_gating] == ["overfitting"]
+    p = pair([healthy], [unsure], tolerance=Tolerance(900.0))
+    new = [f for f in p.findings if f.change == "new" and f.name == "overfitting"]
+    assert new and not new[0].gates and "borderline" in new[0].runs
+    assert p.status == "pass" and not p.new_gating
+    seeds = pair([healthy] * 3, [unsure] * 3, tolerance=Tolerance(900.0))
+    assert seeds.status == "fail" and "overfitting" in [f.name for f in seeds.new_gating]

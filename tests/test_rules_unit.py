@@ -148,3 +148,36 @@ def test_epoch_blocks_ignore_an_epoch_clock_with_gaps():
     assert np.all(np.diff(b2.curve.x) > 0)
     whole = epoch_blocks(Series("train_loss", np.exp(-steps / 200) + 0.01, steps=steps, epochs=np.floor(steps / 20)))
     assert whole.per_epoch and len(whole.curve) == 20
+
+
+def test_a_negative_loss_wobbling_at_its_floor_is_not_oscillation():
+    """A Gaussian NLL goes below zero and has no natural zero: a wobble of a few hundredths at its floor is a move
+    against its range, not a swing of 100%+ of a level that a shift put near zero."""
+    rng = np.random.default_rng(3)
+    floor = -1.1 + 1.3 * np.exp(-E / 6)
+    wobble = 0.04 * np.where(np.arange(len(E)) % 2 == 0, 1, -1) * (E > 10)  # an alternating +-0.04 near the floor
+    cols = {"loss": floor - 0.05 + rng.normal(0, 0.01, len(E)), "val_loss": floor + wobble + rng.normal(0, 0.01, len(E))}
+    got = names(lossdoc.analyze(cols))
+    assert "oscillation" not in got, got
+    # the same curve moved up to positive values (a loss with its zero 2 below) swings as before: still judged
+    big = {"loss": cols["loss"] + 1.2, "val_loss": floor + 1.2 + 12 * wobble}
+    assert "oscillation" in names(lossdoc.analyze(big))
+
+
+def test_underfitting_is_not_judged_on_a_resumed_segment(tmp_path):
+    """A log whose step counter goes back keeps its latest segment, which starts from trained weights: its first
+    level is not the untrained loss, so 'high against the start' is not judged (as for plateau)."""
+    steps = np.arange(0, 400, 10)
+    loss = 0.6 + 0.3 * np.exp(-steps / 60) + 0.005 * np.sin(steps / 7.0)
+    val = 0.62 + 0.3 * np.exp(-steps / 60) + 0.005 * np.cos(steps / 9.0)
+    first = [f"{s},{1.6 * np.exp(-s / 80) + 0.6:.4f},{1.6 * np.exp(-s / 80) + 0.62:.4f}" for s in range(0, 300, 10)]
+    resumed = [f"{s + 200},{a:.4f},{b:.4f}" for s, a, b in zip(steps, loss, val)]
+    path = tmp_path / "resumed.csv"
+    path.write_text("step,loss,val_loss\n" + "\n".join(first + resumed) + "\n")
+    rep = lossdoc.analyze(str(path))
+    assert rep.runs[0].run.meta.get("restarted")
+    assert "underfitting" not in names(rep)
+    fresh = tmp_path / "fresh.csv"  # the same segment as a whole run: levelled off high against its own start
+    fresh.write_text("step,loss,val_loss\n" + "\n".join(resumed) + "\n")
+    rep = lossdoc.analyze(str(fresh))
+    assert not rep.runs[0].run.meta.get("restarted") and "underfitting" in names(rep)

@@ -101,6 +101,9 @@ class Numeric:
     garbled: np.ndarray  # the cell held text in a column of numbers: skipped
 
 
+#: The note on a column that has no values (every cell empty or NA): left out of the run.
+NO_VALUES = "no values (every cell empty or NA); left out"
+
 # A column of numbers may hold this share of cells that are text (garbled lines) and still be read as numbers.
 GARBLED_SHARE = 0.1
 
@@ -110,7 +113,7 @@ def _to_numeric(cells: list[str]) -> Numeric | None:
     arr = np.asarray(cells, dtype=object)
     present = arr != ""
     values = np.full(n, np.nan)
-    if not present.any():  # every cell empty: a column with no values yet (a val loss never logged), not text
+    if not present.any():  # every cell empty: a column with no values (yet: a val loss not logged so far), not text
         return Numeric(values, present, np.zeros(n, dtype=bool))
     idx = np.flatnonzero(present)
     try:
@@ -553,8 +556,9 @@ def table_run(
                 )
             continue  # a text column (run name, timestamp, notes): not a curve
         values, present = num
-        if not present.any():  # every cell empty or NA: the curve was never logged (R's write.csv writes NA)
-            run.notes.append(f"{col}: no values (every cell empty or NA); left out")
+        if not present.any():  # every cell empty or NA: the curve was never logged (R's write.csv writes NA), or not
+            # yet in a growing log (readers/follow.py adds its points when appended lines hold some)
+            run.notes.append(f"{col}: {NO_VALUES}")
             continue
         note = table.garbled_note(col)
         if note:

@@ -28,7 +28,7 @@ def render(cmp: Comparison, **_: Any) -> str:
         for f in p.findings:
             if f.change != "new" or f.severity < Severity.WARNING:
                 continue
-            kind = "error" if f.severity >= Severity.ERROR else "warning"
+            kind = ("error" if f.severity >= Severity.ERROR else "warning") if f.gates else "notice"
             message = printable(f"{p.name}: {cc.finding_line(f)}")
             lines.append(command(kind, message, title=f"lossdoc compare: new {f.name}", file=_file(p)))
     for e in cmp.errors:

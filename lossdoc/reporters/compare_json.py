@@ -74,7 +74,7 @@ def pair_to_dict(p: Pair) -> dict[str, Any]:
         },
         "findings": [
             {"change": f.change, "name": f.name, "code": f.code, "severity": f.severity.label, "message": f.message,
-             "onset": f.onset, "axis": f.axis, "runs": f.runs}
+             "onset": f.onset, "axis": f.axis, "runs": f.runs, "confidence": round(f.confidence, 4), "gates": f.gates}
             for f in p.findings
         ],
         "notes": list(p.notes),

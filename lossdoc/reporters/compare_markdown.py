@@ -51,7 +51,7 @@ def _summary(cmp: Comparison) -> list[str]:
     lines = ["| pair | status | verdict | best | final | new findings |", "|---|---|---|--:|--:|---|"]
     for p in cc.worst_first(cmp):
         best, final = p.delta("best"), p.delta("final")
-        new = ", ".join(f.name for f in p.findings if f.change == "new") or "-"
+        new = ", ".join(f.name + ("" if f.gates else " (borderline)") for f in p.findings if f.change == "new") or "-"
         status = f"**{p.status}**" if p.status == "fail" else p.status
         lines.append(f"| {md_code(p.name, in_table=True)} | {status} | {p.verdict} | "
                      f"{md_inline(delta_text(p, best) if best else '-')} | "

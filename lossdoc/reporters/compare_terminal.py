@@ -81,7 +81,7 @@ def summary_table(cmp: Comparison) -> Table:
         t.add_column(col, overflow="fold" if col in ("pair", "new findings") else "ellipsis")
     for p in cc.worst_first(cmp):
         best, final = p.delta("best"), p.delta("final")
-        new = ", ".join(f.name for f in p.findings if f.change == "new") or "-"
+        new = ", ".join(f.name + ("" if f.gates else " (borderline)") for f in p.findings if f.change == "new") or "-"
         t.add_row(
             _t(p.name),
             Text(p.status, "bold red" if p.status == "fail" else "bold green"),

@@ -211,8 +211,9 @@ class Underfitting(Rule):
         a large fraction of its first level and the val loss of its own (a val loss that fell to a small share
         of where it started learned what the task asks), but below it (a loss that ends at or above its start
         did not learn at all, or blew up: plateau or divergence, where "add capacity" would be the wrong
-        advice). A val accuracy that ends at 95% or more is a model strong enough for its task: not reported.
-        The model has reached what it can do and that is not much.
+        advice). A val accuracy that ends at 95% or more is a model strong enough for its task: not reported;
+        nor is a log whose step counter restarts (its kept segment starts trained). The model has reached what
+        it can do and that is not much.
 
     Why it matters:
         The model is too weak for the task as set up: more epochs will not help, and regularisation makes it
@@ -263,6 +264,10 @@ class Underfitting(Rule):
         if min(len(t), len(v)) < self.p["min_points"]:
             raise NotEnoughData(f"{min(len(t), len(v))} finite points, needs {self.p['min_points']}")
         if np.any(t.v <= 0) or np.any(v.v <= 0):
+            return
+        if run.meta.get("restarted"):
+            # The kept segment resumes trained weights: its first level is not the untrained model's loss, so
+            # "high against the start" cannot be judged (as for plateau). Found on held-out resumed runs.
             return
         flat = np.log1p(self.p["flat_tolerance"])
         t_change, _, x0, _ = tail_trend(t, self.p["window"])
@@ -344,8 +349,8 @@ class StillImproving(Rule):
     """Training stopped while the monitored loss was still clearly falling.
 
     What it detects:
-        Over the last quarter of the run the validation loss (the training loss when no validation loss is
-        logged; a per-step loss is averaged per epoch first) still falls along a least-squares line in log
+        Over the last quarter of the run (at least its last 5 points) the validation loss (the training loss
+        when no validation loss is logged; a per-step loss is averaged per epoch first) still falls along a least-squares line in log
         space by a few percent (3% or more), by at least three times the standard error of that fall (more
         with only a few points: Student's t at 99%; or, on a short log, every point of the window a new low
         of the run, which a run with no trend does by chance less than once in a hundred), a trend beyond
@@ -407,7 +412,9 @@ class StillImproving(Rule):
             c = epoch_blocks(loss).curve
         if len(c) < self.p["min_points"]:
             raise NotEnoughData(f"{len(c)} finite points of {loss.name}, needs {self.p['min_points']}")
-        w = c.tail(self.p["window"], min_points=4)
+        # At least 5 points: on 4 the t-test has 2 degrees of freedom and needs t > 6.96, which a short run
+        # still falling steadily (10 epochs of a YOLO fine-tune) never clears.
+        w = c.tail(self.p["window"], min_points=5)
         x, y = c.x[w], c.lv[w]
         drop, se = ols_drop(x, y)
         need = -np.log1p(-self.p["min_drop"])
