@@ -292,10 +292,24 @@ def _analyze_paths(
     workers = _workers(units, jobs)
     total = len(units)
     if workers <= 1:
-        for i, u in enumerate(units, 1):
-            results[u] = _work(u, cfg, train, val, limits)
-            if progress:
-                progress(i, total)
+        done = 0
+        for _, us in groups:
+            if _shares_of_one_file(us):
+                # one process: the file read once (each share would walk the whole store again for its runs)
+                results.update({u: ([], [], []) for u in us[1:]})
+                results[us[0]] = _work(replace(us[0], options=()), cfg, train, val, limits)
+                todo = []
+            else:
+                todo = us
+            for u in todo:
+                results[u] = _work(u, cfg, train, val, limits)
+                done += 1
+                if progress:
+                    progress(done, total)
+            if not todo:
+                done += len(us)
+                if progress:
+                    progress(done, total)
     else:
         from concurrent.futures import ProcessPoolExecutor, as_completed
 
@@ -322,6 +336,11 @@ def _analyze_paths(
             report.errors.append(InputProblem(path, "no training log found in this folder"))
     if not_logs:
         report.notes.append(_not_logs_note(not_logs))
+
+
+def _shares_of_one_file(units: list[Unit]) -> bool:
+    """Units that are shares of one large file's runs (``Reader.split_file``: read in parallel by workers)."""
+    return len(units) > 1 and all(u.path == units[0].path and dict(u.options).get("shard") for u in units)
 
 
 def _not_logs_note(paths: list[str], show: int = 3) -> str:

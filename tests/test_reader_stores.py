@@ -592,12 +592,16 @@ def test_a_large_store_is_split_into_shares_read_in_parallel(tmp_path, monkeypat
     monkeypatch.setattr(mlflow_db.os if hasattr(mlflow_db, "os") else __import__("os"), "cpu_count", lambda: 2)
     units = registry.split(str(db))
     assert [u.options for u in units] == [(("shard", "0/2"),), (("shard", "1/2"),)]
-    whole = lossdoc.analyze(str(db), jobs=1)
+    shares = [run for u in units for run in registry.read_unit(u).runs]  # each share on its own
+    whole = lossdoc.analyze(str(db), jobs=2)  # the shares in two worker processes
+    serial = lossdoc.analyze(str(db), jobs=1)  # one process: the file read once, not once per share
     monkeypatch.setattr(registry, "SPLIT_FILE_MIN_BYTES", 10**15)
     single = lossdoc.analyze(str(db), jobs=1)
-    assert [rr.run.name for rr in whole.runs] == [rr.run.name for rr in single.runs]
-    assert [rr.primary.name if rr.primary else None for rr in whole.runs] == [
-        rr.primary.name if rr.primary else None for rr in single.runs]
+    assert [r.name for r in shares] == [rr.run.name for rr in single.runs]
+    for report in (whole, serial):
+        assert [rr.run.name for rr in report.runs] == [rr.run.name for rr in single.runs]
+        assert [rr.primary.name if rr.primary else None for rr in report.runs] == [
+            rr.primary.name if rr.primary else None for rr in single.runs]
 
 
 def test_formats_lists_every_format_with_an_example_and_the_remote_schemes(runner):
