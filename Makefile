@@ -64,8 +64,9 @@ fixtures:
 	.venv-fixtures/bin/python -m pip install --quiet -r fixtures/requirements.txt
 	.venv-fixtures/bin/python fixtures/generate.py
 
-# Benchmarks: .venv gets the bench extras (tbparse); the inputs are written by torch's SummaryWriter from
-# .venv-fixtures (created here when missing: torch==2.13.0 resolves to the local CPU wheel). bench/data is kept.
+# Benchmarks: .venv gets the bench extras (tbparse); the inputs are written by torch's SummaryWriter, the MLflow
+# client and wandb from .venv-fixtures (created here when missing: torch==2.13.0 resolves to the local CPU wheel).
+# bench/data is kept.
 FIXTURES_VENV ?= .venv-fixtures
 
 $(VENV)/.bench-installed: pyproject.toml $(VENV)/.installed
@@ -76,8 +77,9 @@ $(FIXTURES_VENV)/bin/python:
 	$(PYTHON) -m venv $(FIXTURES_VENV)
 
 $(FIXTURES_VENV)/.bench-installed: | $(FIXTURES_VENV)/bin/python
-	$(FIXTURES_VENV)/bin/python -c "import torch, tensorboard, google_crc32c" 2>/dev/null || \
-	  $(FIXTURES_VENV)/bin/python -m pip install --quiet --disable-pip-version-check torch==2.13.0 tensorboard google-crc32c
+	$(FIXTURES_VENV)/bin/python -c "import torch, tensorboard, google_crc32c, mlflow, sqlalchemy, alembic, wandb" 2>/dev/null || \
+	  $(FIXTURES_VENV)/bin/python -m pip install --quiet --disable-pip-version-check torch==2.13.0 tensorboard google-crc32c \
+	    mlflow-skinny sqlalchemy alembic wandb
 	@touch $@
 
 # lossdoc compare's evaluation pairs (fixtures/compare): 8 small tasks x 7 configurations x 8 seeds, ~4 min on CPU.

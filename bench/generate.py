@@ -2,9 +2,10 @@
 
     .venv-fixtures/bin/python bench/generate.py bench/data
 
-Every TensorBoard file is written by torch's ``SummaryWriter`` (``add_scalar``, ``add_scalar(new_style=True)``).
-tensorboard's writer computes each record's CRC32C in pure Python (about 130 us per event on a 2-core VM, 2 min
-per million events); when ``google-crc32c`` is installed in the generator environment the writer's
+Every TensorBoard file is written by torch's ``SummaryWriter`` (``add_scalar``, ``add_scalar(new_style=True)``),
+the MLflow store by the MLflow client (``log_batch``), the W&B run file by the wandb client in offline mode (both
+clients are in fixtures/requirements.txt). tensorboard's writer computes each record's CRC32C in pure Python
+(about 130 us per event on a 2-core VM, 2 min per million events); when ``google-crc32c`` is installed in the generator environment the writer's
 ``masked_crc32c`` is swapped for the C one, which yields the same bytes (checked on the first records of every
 file by ``check_crc``). Inputs already present are kept (delete bench/data to regenerate). Runs the independent
 jobs on every core.
@@ -235,6 +236,113 @@ def gen_small(folder: Path) -> str:
     return f"{folder.name}: written in {time.perf_counter() - t:.0f} s"
 
 
+# ---------------------------------------------------------------------------------------------- stores
+
+MLFLOW_RUNS, MLFLOW_STEPS = 1000, 1000
+MLFLOW_KEYS = ("train_loss", "val_loss", "lr")
+WANDB_ROWS = 1_000_000
+
+
+def _mlflow_part(db: str, first: int, count: int) -> None:
+    """Runs first..first+count-1 logged by the real MLflow client into its own SQLite store: one
+    ``MlflowClient().log_batch`` call per 1,000 metrics (MLflow's limit per call), 3 calls per run."""
+    import logging
+
+    logging.getLogger("mlflow").setLevel(logging.ERROR)
+    from mlflow.entities import Metric
+    from mlflow.tracking import MlflowClient
+
+    client = MlflowClient(f"sqlite:///{db}")
+    exp = client.create_experiment("bench")
+    for r in range(first, first + count):
+        run = client.create_run(exp, run_name=f"run_{r:04d}", start_time=1_700_000_000_000 + r)
+        ms = []
+        for i in range(MLFLOW_STEPS):
+            loss = _curve(i, MLFLOW_STEPS, r)
+            ts = 1_700_000_000_000 + 1000 * i
+            ms += [Metric("train_loss", loss, ts, i), Metric("val_loss", loss + 0.1 + (0.001 * i if r % 3 == 0
+                                                                                       else 0.0), ts, i),
+                   Metric("lr", 1e-3 * (1 - i / MLFLOW_STEPS), ts, i)]
+        for k in range(0, len(ms), 1000):
+            client.log_batch(run.info.run_id, metrics=ms[k : k + 1000])
+        client.set_terminated(run.info.run_id)
+
+
+def _merge_runs(main: str, other: str) -> tuple[int, int]:
+    """The rows of ``other``'s runs appended to ``main`` (the tables that hold a run id: runs, metrics,
+    latest_metrics, tags, params...); experiments and MLflow's own bookkeeping are the same in both."""
+    import sqlite3
+
+    c = sqlite3.connect(main)
+    c.execute("ATTACH DATABASE ? AS b", (other,))
+    for (table,) in c.execute("SELECT name FROM b.sqlite_master WHERE type = 'table'").fetchall():
+        cols = {r[1] for r in c.execute(f'PRAGMA b.table_info("{table}")')}
+        if cols & {"run_uuid", "run_id"} and c.execute(f'SELECT COUNT(*) FROM b."{table}"').fetchone()[0]:
+            c.execute(f'INSERT INTO main."{table}" SELECT * FROM b."{table}"')
+    c.commit()
+    c.execute("DETACH DATABASE b")
+    n_runs = c.execute("SELECT COUNT(*) FROM runs").fetchone()[0]
+    n_rows = c.execute("SELECT COUNT(*) FROM metrics").fetchone()[0]
+    c.close()
+    return n_runs, n_rows
+
+
+def gen_mlflow_db(folder: Path) -> str:
+    """mlflow.db: 1,000 runs x 3 metrics x 1,000 steps, every row written by the real MLflow client (log_batch).
+    Two processes each log half of the runs into a store of their own on /dev/shm (SQLite's commits there do not
+    wait for the disk); the second store's rows are then appended to the first with one INSERT ... SELECT per
+    table (same schema, same experiment id, distinct run ids), and the result is copied into ``folder``."""
+    if _done(folder):
+        return f"{folder.name}: kept"
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    t = time.perf_counter()
+    import tempfile
+
+    work = Path(tempfile.mkdtemp(prefix="lossdoc-bench-mlflow-", dir="/dev/shm" if Path("/dev/shm").is_dir()
+                                 else None))
+    half = MLFLOW_RUNS // 2
+    parts = [(str(work / "a.db"), 0, half), (str(work / "b.db"), half, MLFLOW_RUNS - half)]
+    with ProcessPoolExecutor(max_workers=2) as pool:
+        for f in [pool.submit(_mlflow_part, *p) for p in parts]:
+            f.result()
+    n_runs, n_rows = _merge_runs(parts[0][0], parts[1][0])
+    assert (n_runs, n_rows) == (MLFLOW_RUNS, MLFLOW_RUNS * MLFLOW_STEPS * len(MLFLOW_KEYS)), (n_runs, n_rows)
+    shutil.copyfile(parts[0][0], folder / "mlflow.db")
+    shutil.rmtree(work, ignore_errors=True)
+    _mark(folder)
+    return f"{folder.name}: written in {time.perf_counter() - t:.0f} s ({n_runs} runs, {n_rows:,} metric rows)"
+
+
+def gen_wandb_1m(folder: Path) -> str:
+    """A .wandb file of 1,000,000 history rows written by the real wandb client in offline mode: ``run.log`` of
+    train/loss and train/lr every step and val/loss every 50th, with ``step=`` (wandb 0.31 also writes two summary
+    records per row: 3M records, ~390 MB). System metrics, machine metadata, git and console capture are off."""
+    if _done(folder):
+        return f"{folder.name}: kept"
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    t = time.perf_counter()
+    os.environ.update(WANDB_MODE="offline", WANDB_SILENT="true", WANDB_DIR=str(folder))
+    import wandb
+
+    run = wandb.init(project="lossdoc-bench", name="one-million-rows", id="lossdocbench1m", dir=str(folder),
+                     settings=wandb.Settings(x_disable_stats=True, x_disable_meta=True, disable_git=True,
+                                             save_code=False, console="off", silent=True,
+                                             x_save_requirements=False))
+    for i in range(WANDB_ROWS):
+        loss = _curve(i, WANDB_ROWS)
+        row = {"train/loss": loss, "train/lr": 1e-3 * (1 - i / WANDB_ROWS)}
+        if i % 50 == 49:
+            row["val/loss"] = _curve(i, WANDB_ROWS, 1) + 0.1
+        run.log(row, step=i)
+    run.finish()
+    (path,) = [p for p in folder.rglob("*.wandb") if not p.parent.is_symlink()]
+    size = path.stat().st_size
+    _mark(folder)
+    return f"{folder.name}: written in {time.perf_counter() - t:.0f} s ({size / 1e6:.0f} MB)"
+
+
 def check_crc(folder: Path, n: int = 200) -> None:
     """The first records of every event file below ``folder`` verified with tensorboard's own pure-Python CRC."""
     from tensorboard.compat.tensorflow_stub.pywrap_tensorflow import masked_crc32c
@@ -272,6 +380,9 @@ def main() -> None:
         for f in futures:
             print("  " + f.result(), file=sys.stderr)
     check_crc(out)
+    # The stores: the MLflow client (its own two processes) and a 1M-row wandb run, one after the other.
+    print("  " + gen_mlflow_db(out / "mlflow_1000"), file=sys.stderr)
+    print("  " + gen_wandb_1m(out / "wandb_1m"), file=sys.stderr)
 
 
 if __name__ == "__main__":

@@ -1,6 +1,7 @@
-"""Time lossdoc against EventAccumulator, tbparse and pandas on the inputs of bench/generate.py; write BENCHMARKS.md.
+"""Time lossdoc against EventAccumulator, tbparse, pandas and the MLflow client on the inputs of bench/generate.py;
+write BENCHMARKS.md.
 
-    .venv/bin/python bench/run.py [--data bench/data] [--out BENCHMARKS.md] [--repeats 5]
+    .venv/bin/python bench/run.py [--data bench/data] [--out BENCHMARKS.md] [--repeats 5] [--only stores]
 
 Every figure is a median over several runs with the min-max range, measured in this one run of the script.
 """
@@ -115,6 +116,130 @@ def lossdoc_csv(path: Path):
 
     (run,) = registry.read_path(path)
     return max(len(s) for s in run.series.values())
+
+
+# ---------------------------------------------------------------------------------------------- stores
+
+
+def lossdoc_mlflow_read(db: Path) -> int:
+    """Every run of the store read, all points (in process)."""
+    import lossdoc
+
+    return sum(len(s) for r in lossdoc.read(db) for s in r.series.values())
+
+
+def mlflow_client_read(db: Path, budget: float) -> tuple[int, int, float, int]:
+    """What a user of MLflow writes to get the same points: ``MlflowClient().get_metric_history`` for every run
+    and metric (after ``search_runs``). Runs are read until ``budget`` seconds have passed: (runs read, runs in
+    all, seconds, points read)."""
+    import logging
+
+    logging.getLogger("mlflow").setLevel(logging.ERROR)
+    from mlflow.tracking import MlflowClient
+
+    t = time.perf_counter()
+    client = MlflowClient(f"sqlite:///{db.resolve()}")
+    exps = [e.experiment_id for e in client.search_experiments()]
+    runs = client.search_runs(exps, max_results=50_000)
+    points = done = 0
+    for r in runs:
+        for key in r.data.metrics:
+            points += len(client.get_metric_history(r.info.run_id, key))
+        done += 1
+        if time.perf_counter() - t > budget:
+            break
+    return done, len(runs), time.perf_counter() - t, points
+
+
+def lossdoc_wandb_read(path: Path) -> int:
+    from lossdoc.readers.base import Source
+    from lossdoc.readers.wandb import WandbReader
+
+    (run,) = WandbReader().read(Source(str(path), path))
+    return max(len(s) for s in run.series.values())
+
+
+def timed_cpu(fn, repeats: int) -> tuple[list[float], list[float], object]:
+    """Wall and CPU seconds (this process) of each call: on a shared machine the wall clock also measures the
+    neighbours, the CPU time only this work."""
+    walls, cpus, result = [], [], None
+    for _ in range(repeats):
+        t, c = time.perf_counter(), time.process_time()
+        result = fn()
+        walls.append(time.perf_counter() - t)
+        cpus.append(time.process_time() - c)
+    return walls, cpus, result
+
+
+def child_cpu(cmd: list[str]) -> tuple[float, float, int]:
+    """Wall seconds, CPU seconds (the process and its workers) and peak RSS (KB, the largest process) of a
+    command."""
+    wrapper = (
+        "import resource, subprocess, sys, time; t = time.perf_counter();"
+        "subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL);"
+        "u = resource.getrusage(resource.RUSAGE_CHILDREN);"
+        "print(time.perf_counter() - t, u.ru_utime + u.ru_stime, u.ru_maxrss)"
+    )
+    out = subprocess.run([PY, "-c", wrapper, *cmd], capture_output=True, text=True, check=True).stdout.split()
+    return float(out[0]), float(out[1]), int(out[2])
+
+
+def cpu_fmt(cpus: list[float]) -> str:
+    return f"{statistics.median(cpus):.2f} s"
+
+
+def stores(data: Path, repeats: int, budget: float, log) -> list[str]:
+    """The MLflow store and the W&B run file of bench/generate.py: lossdoc against the MLflow client. Wall and CPU
+    time both, with the machine's load average when the section started."""
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    md = ["## An MLflow store of 1,000 runs and a W&B run file of 1,000,000 rows", "",
+          f"Load average when this section started: {load} (on {os.cpu_count()} cores). CPU time is the work's "
+          "own (process and worker processes); wall time also counts what the machine's other processes take.", ""]
+    db = data / "mlflow_1000" / "mlflow.db"
+    if db.is_file():
+        log("mlflow.db")
+        size = db.stat().st_size / 1e6
+        whole = [child_cpu([LOSSDOC, "analyze", str(db), "--summary"]) for _ in range(3)]
+        rt, rc, n_points = timed_cpu(lambda: lossdoc_mlflow_read(db), repeats)
+        done, total, secs, client_points = mlflow_client_read(db, budget)
+        per_run = secs / max(done, 1)
+        md += [
+            f"`mlflow.db`: 1,000 runs x 3 metrics (train_loss, val_loss, lr) x 1,000 steps, {size:.0f} MB, every "
+            "row written by the MLflow client (`MlflowClient().log_batch`, 1,000 metrics a call; two processes "
+            "each logged 500 runs into a store of their own, whose run rows were then appended to the first).",
+            "",
+            "| what | wall | CPU | points | vs lossdoc.read |",
+            "|---|---|---|---|---|",
+            f"| `lossdoc analyze mlflow.db --summary`: every run read and every rule run on it, whole process, "
+            f"both cores (target <= 5 s) | {fmt([w[0] for w in whole])} | {cpu_fmt([w[1] for w in whole])} "
+            f"| {n_points:,}; peak RSS {max(w[2] for w in whole) / 1024:.0f} MB | |",
+            f"| `lossdoc.read(mlflow.db)`, in process | {fmt(rt)} | {cpu_fmt(rc)} | {n_points:,} | 1.0x |",
+            f"| `MlflowClient().get_metric_history` for every run and metric, in process | {per_run * total:.1f} s"
+            + (f" (extrapolated: {done} of {total} runs read in {secs:.1f} s)" if done < total else "")
+            + f" | | {client_points:,}" + (f" of {n_points:,}" if done < total else "")
+            + f" | {per_run * total / statistics.median(rt):.0f}x |",
+            "",
+        ]
+    wandb_files = [p for p in sorted((data / "wandb_1m").rglob("*.wandb")) if "latest-run" not in p.parts]
+    if wandb_files:
+        log("wandb")
+        path = wandb_files[0]
+        size = path.stat().st_size / 1e6
+        wt, wc, rows = timed_cpu(lambda: lossdoc_wandb_read(path), repeats)
+        whole = [child_cpu([LOSSDOC, "analyze", str(path)]) for _ in range(3)]
+        md += [
+            f"`run-<id>.wandb`: 1,000,000 history rows logged by the wandb client in offline mode (train/loss, "
+            f"train/lr every step, val/loss every 50th; wandb also writes two summary records a row), {size:.0f} MB.",
+            "",
+            "| what | wall | CPU | rows |",
+            "|---|---|---|---|",
+            f"| `WandbReader().read()`: the file, its framing, the CRC of every chunk, every row (target <= 2 s) | "
+            f"{fmt(wt)} | {cpu_fmt(wc)} | {rows:,} |",
+            f"| `lossdoc analyze run.wandb`, whole process | {fmt([w[0] for w in whole])} | "
+            f"{cpu_fmt([w[1] for w in whole])} | {rows:,}; peak RSS {max(w[2] for w in whole) / 1024:.0f} MB |",
+            "",
+        ]
+    return md
 
 
 # ---------------------------------------------------------------------------------------------- processes
@@ -353,7 +478,8 @@ def machine() -> list[str]:
         f"- Python {platform.python_version()}; "
         + ", ".join(
             f"{p} {version(p)}"
-            for p in ("lossdoc", "numpy", "pandas", "protobuf", "tensorboard", "tbparse", "google-crc32c")
+            for p in ("lossdoc", "numpy", "pandas", "protobuf", "tensorboard", "tbparse", "google-crc32c",
+                      "mlflow-skinny", "SQLAlchemy")
         ),
     ]
 
@@ -437,9 +563,14 @@ def main() -> None:
     # minutes of `make bench` (the sweeps of 10^5 runs with both executors are most of the rest).
     ap.add_argument("--slow-repeats", type=int, default=int(os.environ.get("BENCH_SLOW_REPEATS", "2")))
     ap.add_argument("--slow-budget", type=float, default=float(os.environ.get("BENCH_SLOW_BUDGET", "60")))
-    ap.add_argument("--only", choices=["s3", "csv"], help="run one section and print it (no BENCHMARKS.md)")
+    ap.add_argument("--only", choices=["s3", "csv", "stores"], help="run one section and print it (no BENCHMARKS.md); "
+                    "stores writes its section alone to --out")
     ap.add_argument("--logdir", help="with --only s3: the logdir (default: DATA/logdir_20x200k)")
     args = ap.parse_args()
+    if args.only == "stores":
+        out = stores(Path(args.data), args.repeats, args.slow_budget, lambda m: print(m, file=sys.stderr, flush=True))
+        Path(args.out).write_text("\n".join(["## Machine", "", *machine(), "", *out]) + "\n")
+        return
     data = Path(args.data)
     if args.only == "s3":
         logdir = Path(args.logdir) if args.logdir else data / "logdir_20x200k"
@@ -536,7 +667,10 @@ def main() -> None:
     md += [f"{us:>9}  {mod}" for us, mod in importtime(["-m", "lossdoc", "analyze", str(small / "history.json")])]
     md += ["```", ""]
 
-    # 4. Whole analyze on big inputs: time and peak RSS.
+    # 4. The MLflow store and the W&B run file.
+    md += stores(data, R, args.slow_budget, log)
+
+    # 5. Whole analyze on big inputs: time and peak RSS.
     md += [
         "## Whole `lossdoc analyze` processes (wall time, peak RSS of the process)",
         "",

@@ -10,10 +10,10 @@ From Python::
 __version__ = "0.1.0"
 
 
-def read(path, input_format=None):
+def read(path, input_format=None, **kwargs):
     from lossdoc.api import read as _read
 
-    return _read(path, input_format=input_format)
+    return _read(path, input_format=input_format, **kwargs)
 
 
 def analyze(source, **kwargs):

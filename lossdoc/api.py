@@ -35,15 +35,24 @@ _AXIS_NAMES = {"step": "step", "steps": "step", "global_step": "step", "iter": "
                "epoch": "epoch", "epochs": "epoch"}
 
 
-def read(path: str | os.PathLike, input_format: str | None = None, *, max_bytes: int | None = None) -> list[Run]:
-    """Every run in a file, a folder, or ``-`` (stdin). Raises InputError for what cannot be read.
+def read(
+    path: str | os.PathLike,
+    input_format: str | None = None,
+    *,
+    max_bytes: int | None = None,
+    run: str | None = None,
+    experiment: str | None = None,
+) -> list[Run]:
+    """Every run in a file, a folder, ``-`` (stdin), or an MLflow tracking server's URL (``http://host:5000``).
+    Raises InputError for what cannot be read.
 
     ``max_bytes``: files (and stdin) larger than this are refused with an InputError instead of being read
-    (default 1 GiB, ``lossdoc.readers.base.DEFAULT_MAX_BYTES``; 0 means no limit)."""
-    from lossdoc.readers.base import reading_limits
+    (default 1 GiB, ``lossdoc.readers.base.DEFAULT_MAX_BYTES``; 0 means no limit). ``run`` / ``experiment``
+    narrow a store of many runs (an ``mlflow.db``, a tracking server) to a run (name or id) or an experiment."""
+    from lossdoc.readers.base import reading_limits, reading_options
     from lossdoc.readers.registry import read_path
 
-    with reading_limits(max_bytes):
+    with reading_limits(max_bytes), reading_options({"run": run, "experiment": experiment}):
         return read_path(path, input_format)
 
 
@@ -134,6 +143,8 @@ def analyze(
     executor: str | None = None,
     scheduler: str | None = None,
     shard: tuple[int, int] | str | None = None,
+    run: str | None = None,
+    experiment: str | None = None,
 ) -> Report:
     """Diagnose the runs in ``source``. Keyword arguments override the config's settings.
 
@@ -143,13 +154,14 @@ def analyze(
 
     Resource bounds: a series longer than ``max_points`` (default 200,000; 0: no limit) is binned, median per
     bin with NaN/Inf kept, before the rules see it (the run's notes say so); a file larger than ``max_bytes``
-    (default 1 GiB; 0: no limit) is an input error instead of being read.
+    (default 1 GiB; 0: no limit) is an input error instead of being read. ``run`` / ``experiment`` narrow a
+    store of many runs (an ``mlflow.db``, an MLflow tracking server's URL) to one run or one experiment.
 
     Sweeps of paths: ``executor="dask"`` analyses the runs on a Dask cluster (``scheduler``: its address, else
     ``LOSSDOC_DASK_SCHEDULER``, else a LocalCluster here); ``shard=(i, n)`` or ``"i/n"`` only the runs of shard i
     of n (a stable hash of each run's path relative to the path given; ``lossdoc merge`` joins the shards)."""
     shard = parse_shard(shard) if isinstance(shard, str) else shard
-    cfg, limits = _prepare(config, fail_on, select, ignore, input_format, max_points, max_bytes)
+    cfg, limits = _prepare(config, fail_on, select, ignore, input_format, max_points, max_bytes, run, experiment)
     report = Report(fail_on=cfg.fail_severity)
     if isinstance(source, (str, os.PathLike)) or (
         isinstance(source, (list, tuple)) and source and all(isinstance(p, (str, os.PathLike)) for p in source)
@@ -160,7 +172,10 @@ def analyze(
         return report
     if shard is not None or executor == "dask":
         raise UsageError("--shard and --executor dask take paths (files, run folders, logdirs)")
-    runs = _runs_from(source, cfg, report, limits.max_bytes)
+    from lossdoc.readers.base import reading_options
+
+    with reading_options(dict(limits.options)):
+        runs = _runs_from(source, cfg, report, limits.max_bytes)
     for rr, problem in (_check(run, cfg, train, val, limits.max_points) for run in runs):
         if problem is not None:
             report.errors.append(problem)
@@ -215,6 +230,8 @@ def _prepare(
     input_format: str | None,
     max_points: int | None,
     max_bytes: int | None,
+    run: str | None = None,
+    experiment: str | None = None,
 ) -> tuple[Config, _Limits]:
     """The effective config and limits, checked before anything is read (an unknown format, rule or bad limit is
     a usage error here, once)."""
@@ -239,6 +256,7 @@ def _prepare(
     limits = _Limits(
         DEFAULT_MAX_POINTS if max_points is None else _non_negative("max_points", max_points),
         None if max_bytes is None else _non_negative("max_bytes", max_bytes),
+        tuple((k, v) for k, v in (("run", run), ("experiment", experiment)) if v is not None),
     )
     return cfg, limits
 
@@ -262,15 +280,17 @@ def stream(
     scheduler: str | None = None,
     shard: tuple[int, int] | str | None = None,
     exit_zero: bool = False,
+    run: str | None = None,
+    experiment: str | None = None,
 ) -> SweepStream:
     """``analyze`` for sweeps too large to hold: iterate over the result to get each unit's runs as soon as they
     are analysed (in the order they finish), each run already turned into what ``render(run_report, fail_on,
     position)`` makes of it (in the worker), then ask ``summary()``. Nothing per run is kept."""
     shard = parse_shard(shard) if isinstance(shard, str) else shard
-    cfg, limits = _prepare(config, fail_on, select, ignore, input_format, max_points, max_bytes)
+    cfg, limits = _prepare(config, fail_on, select, ignore, input_format, max_points, max_bytes, run, experiment)
     paths = [str(p) for p in paths]
     shard = check_sweep(paths, executor, shard)
-    plan = plan_sweep(paths, cfg, shard)
+    plan = plan_sweep(paths, cfg, shard, limits.options)
     results = run_sweep(plan, cfg, train, val, limits, jobs=jobs, executor=executor, scheduler=scheduler,
                         progress=progress, render=render)
     return SweepStream(plan, SweepTally(plan, cfg.fail_severity, exit_zero), results)
@@ -306,6 +326,7 @@ class SweepStream:
 class _Limits:
     max_points: int = DEFAULT_MAX_POINTS
     max_bytes: int | None = None  # None: the readers' default
+    options: tuple[tuple[str, str], ...] = ()  # reader options (--run, --experiment)
 
 
 def _non_negative(name: str, value: int) -> int:
@@ -343,10 +364,10 @@ def _work(
     unit: Unit, cfg: Config, train: str | None, val: str | None, limits: _Limits = _Limits()
 ) -> tuple[list, list[InputProblem], list[str]]:
     """Read one unit and check its runs; runs in a worker process, so everything returned pickles."""
-    from lossdoc.readers.base import reading_limits
+    from lossdoc.readers.base import reading_limits, reading_options
     from lossdoc.readers.registry import read_unit
 
-    with reading_limits(limits.max_bytes):
+    with reading_limits(limits.max_bytes), reading_options(dict(limits.options)):
         found = read_unit(unit, cfg.input_format)
     done, problems = [], [InputProblem(exc.source, exc.problem) for exc in found.errors]
     for run in found.runs:
@@ -394,7 +415,7 @@ def _analyze_paths(
 ) -> None:
     """Every run under ``paths``, into ``report`` in the order of the paths and of the units in each, whatever
     order the executor finishes them in."""
-    plan = plan_sweep(paths, cfg, shard)
+    plan = plan_sweep(paths, cfg, shard, limits.options)
     results: dict[tuple[int, int], UnitResult] = {}
     for res in run_sweep(plan, cfg, train, val, limits, jobs=jobs, executor=executor, scheduler=scheduler,
                          progress=progress):
@@ -457,14 +478,20 @@ class SweepPlan:
         return sum(g.count for g in self.groups)
 
 
-def plan_sweep(paths: list[str], cfg: Config, shard: tuple[int, int] | None = None) -> SweepPlan:
+def plan_sweep(
+    paths: list[str], cfg: Config, shard: tuple[int, int] | None = None, options: tuple = ()
+) -> SweepPlan:
     """The paths split into units (``registry.split``), and with ``shard=(i, n)`` only the units of shard i of n
-    (``registry.in_shard``: a stable hash of each unit's path relative to the path given)."""
+    (``registry.in_shard``: a stable hash of each unit's path relative to the path given; the shares of one large
+    store that ``split`` makes have one path, so they fall in one shard). ``options``: reader options (--run,
+    --experiment), which a store's split sees too (the runs of an MLflow server)."""
+    from lossdoc.readers.base import reading_options
     from lossdoc.readers.registry import in_shard, split
 
     groups = []
     for path in paths:
-        units = split(path, cfg.input_format)
+        with reading_options(dict(options)):
+            units = split(path, cfg.input_format)
         picked = None if shard is None else [i for i, u in enumerate(units) if in_shard(u, path, *shard)]
         groups.append(Group(path, units, picked))
     return SweepPlan(groups, shard)
@@ -520,12 +547,25 @@ def run_sweep(
 
     total = plan.units
 
-    def tasks(stdin: bool):
+    def tasks(stdin: bool, serial: bool = False):
         # Made as they are submitted: the parent holds no list of tasks, only the plan's units.
         for p, g in enumerate(plan.groups):
+            if serial and g.count == g.total and _shares_of_one_file(g.units):
+                # One process: the store read once as a whole (each share would walk it again for its runs);
+                # its runs are the first share's result, the other shares' are empty.
+                unit0 = g.units[0]
+                yield ((p, 0), unit0.path), ((p, 0), replace(unit0, options=()), cfg, train, val, limits, render)
+                for u in range(1, g.total):
+                    yield ((p, u), unit0.path), None
+                continue
             for u, unit in g.selected:
                 if (unit.path == "-") == stdin:
                     yield ((p, u), unit.path), ((p, u), unit, cfg, train, val, limits, render)
+
+    def one_by_one(todo):
+        # serial, with a share already read as part of its whole store standing for an empty result
+        for key, args in todo:
+            yield key, (UnitResult(key[0], [], [], []) if args is None else _work_unit(*args))
 
     done = 0
     for _key, res in executors.serial(_work_unit, tasks(True)):  # stdin belongs to this process
@@ -538,7 +578,7 @@ def run_sweep(
     else:
         workers = _workers([u for g in plan.groups for _, u in g.selected if u.path != "-"], jobs)
         stream = (
-            executors.serial(_work_unit, tasks(False)) if workers <= 1
+            one_by_one(tasks(False, serial=True)) if workers <= 1
             else executors.process_pool(_work_unit, tasks(False), workers)
         )
     for (pos, path), res in stream:
@@ -548,6 +588,11 @@ def run_sweep(
         if progress:
             progress(done, total)
         yield res
+
+
+def _shares_of_one_file(units: list[Unit]) -> bool:
+    """Units that are shares of one large file's runs (``Reader.split_file``: read in parallel by workers)."""
+    return len(units) > 1 and all(u.path == units[0].path and dict(u.options).get("share") for u in units)
 
 
 def _not_logs_note(paths: list[str], show: int = 3) -> str:

@@ -216,7 +216,9 @@ def _load_config(config: Path | None):
     return load_config(config)
 
 
-PathsArg = Annotated[list[str], typer.Argument(help="Log files, run folders or logdirs; '-' reads stdin.")]
+PathsArg = Annotated[list[str], typer.Argument(
+    help="Log files, run folders or logdirs, stores (mlflow.db, wandb/), URLs (s3://, gs://, az://, hf://, https://; "
+    "an MLflow server's http://host:5000); '-' reads stdin (see `lossdoc formats`).")]
 FormatOpt = Annotated[OutputFormat, typer.Option("--format", "-f", help="Report format.")]
 InputFormatOpt = Annotated[
     str | None,
@@ -224,6 +226,14 @@ InputFormatOpt = Annotated[
 ]
 ConfigOpt = Annotated[
     Path | None, typer.Option("--config", help="Config file (default: lossdoc.toml or pyproject.toml upwards).")
+]
+RunOpt = Annotated[
+    str | None,
+    typer.Option("--run", help="In an MLflow store (mlflow.db) or server URL: only this run (name or id)."),
+]
+ExperimentOpt = Annotated[
+    str | None,
+    typer.Option("--experiment", help="In an MLflow store (mlflow.db) or server URL: only this experiment."),
 ]
 
 
@@ -301,6 +311,8 @@ def analyze(
     shard: ShardOpt = None,
     executor: ExecutorOpt = Executor.local,
     scheduler: SchedulerOpt = None,
+    run: RunOpt = None,
+    experiment: ExperimentOpt = None,
 ) -> None:
     """Diagnose training logs; the exit code gates CI (0 clean, 1 findings, 2 errors)."""
     from lossdoc import api
@@ -331,6 +343,8 @@ def analyze(
         "train": train,
         "val": val,
         "input_format": input_format,
+        "run": run,
+        "experiment": experiment,
     }
     _apply_expectations(cfg, expect, kwargs)
     if format is AnalyzeFormat.jsonl and not join:
@@ -978,6 +992,8 @@ def inspect(
     paths: PathsArg,
     format: FormatOpt = OutputFormat.rich,
     input_format: InputFormatOpt = None,
+    run: RunOpt = None,
+    experiment: ExperimentOpt = None,
 ) -> None:
     """Show what was read: format, runs, each series with its role, axis, length and non-finite count."""
     from lossdoc import api
@@ -985,7 +1001,7 @@ def inspect(
     runs, failed = [], False
     for p in paths:
         try:
-            runs.extend(api.read(p, input_format))
+            runs.extend(api.read(p, input_format, run=run, experiment=experiment))
         except LossdocError as exc:
             if not hasattr(exc, "source"):
                 raise
@@ -1081,15 +1097,30 @@ def explain(name: Annotated[str, typer.Argument(help="Rule name or code, e.g. ov
 @guarded
 def formats(format: FormatOpt = OutputFormat.rich) -> None:
     """List the input formats lossdoc reads (names for --input-format)."""
-    from lossdoc.readers.registry import readers
+    from lossdoc.readers.registry import readers, url_readers
+    from lossdoc.readers.remote import SCHEMES
 
-    items = [{"name": r.name, "description": r.description, "folders": r.handles_dirs} for r in readers()]
+    items = [
+        {"name": r.name, "description": r.description, "example": r.example, "folders": r.handles_dirs}
+        for r in [*readers(), *url_readers()]
+    ]
+    remote = [{"scheme": f"{scheme}://", "extra": f"lossdoc[{extra}]"} for scheme, (extra, _) in SCHEMES.items()]
     if format is OutputFormat.json:
-        sys.stdout.write(json.dumps({"formats": items}, indent=2) + "\n")
+        sys.stdout.write(json.dumps({"formats": items, "remote": remote}, indent=2) + "\n")
         return
     width = max(len(i["name"]) for i in items)
     for i in items:
         sys.stdout.write(f"{i['name']:<{width}}  {i['description']}\n")
+        if i["example"]:
+            sys.stdout.write(f"{'':<{width}}  e.g. {i['example']}\n")
+    extras: dict[str, list[str]] = {}
+    for r in remote:
+        extras.setdefault(r["extra"], []).append(r["scheme"])
+    sys.stdout.write(
+        "\nAny of the files and folders above may also be a URL, read through fsspec with its extra: "
+        + "; ".join(f"{', '.join(schemes)} ({extra})" for extra, schemes in extras.items())
+        + ", e.g. lossdoc analyze s3://bucket/runs/ (pip install 'lossdoc[s3]')\n"
+    )
 
 
 @app.command("config")

@@ -14,6 +14,7 @@ Every reader calls :func:`resolve`; no reader keeps its own list of names. Examp
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -74,6 +75,7 @@ _LOWER = re.compile(
 )
 
 
+@functools.lru_cache(maxsize=16384)  # a pure function of the name, asked for the same few names many times a run
 def normalise(name: str) -> str:
     """Lower-case, strip, and fold separators ('/', '-', '.', ' ', parentheses) into '_'."""
     # camelCase words are words: TrainLoss, valAcc, learningRate (but not mAP50, AP, PPL)
@@ -230,6 +232,7 @@ def loss_subset(name: str) -> str | None:
     return m.group(1).lower() if m else None
 
 
+@functools.lru_cache(maxsize=16384)
 def loss_base(name: str) -> str:
     """The quantity a loss name measures, without its split, subset and granularity markers:
     ``train_loss_step``, ``train_loss_epoch``, ``loss`` and ``dev-other_loss`` are all ``loss``;

@@ -189,7 +189,12 @@ def rolling_median(v: np.ndarray, window: int) -> np.ndarray:
     padded = np.pad(v, half, mode="edge")
     if window == 5:  # the noise estimate's window, on every point of a curve: a min/max network, ~10x faster
         return _median5(*(padded[i : i + n] for i in range(5)))
-    return np.median(sliding_window_view(padded, window), axis=1)
+    windows = sliding_window_view(padded, window)
+    if not np.isnan(v).any():
+        # The window is odd: its median is its middle value, which one partition per row finds ~10x faster than
+        # np.median (which also looks for NaN and averages the one middle value): the same numbers.
+        return np.partition(windows, half, axis=1)[:, half]
+    return np.median(windows, axis=1)
 
 
 def _median5(a: np.ndarray, b: np.ndarray, c: np.ndarray, d: np.ndarray, e: np.ndarray) -> np.ndarray:
@@ -237,7 +242,20 @@ def theil_sen(x: np.ndarray, y: np.ndarray, max_points: int = 200) -> float:
     mask = np.triu(np.ones(dx.shape, dtype=bool), 1) & (dx != 0)
     if not mask.any():
         return 0.0
-    return float(np.median(dy[mask] / dx[mask]))
+    return median(dy[mask] / dx[mask])
+
+
+def median(a: np.ndarray) -> float:
+    """np.median of a 1-D array, the same number, faster on NaN-free data: the middle value, or the mean of the two
+    middle values, found by one partition (np.median also partitions for a NaN check)."""
+    m = len(a)
+    if m == 0 or np.isnan(a).any():
+        return float(np.median(a))
+    h = m // 2
+    if m % 2:
+        return float(np.partition(a, h)[h])
+    part = np.partition(a, [h - 1, h])
+    return float((part[h - 1] + part[h]) / 2)
 
 
 def value_at(s_x: np.ndarray, s_v: np.ndarray, x: float) -> float:

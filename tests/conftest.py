@@ -40,3 +40,33 @@ def runner():
     from typer.testing import CliRunner
 
     return CliRunner()
+
+
+# ---------------------------------------------------------------------------------------------- an MLflow server
+
+
+def pytest_collection_finish(session):
+    """A real MLflow server takes 10-30 s to start: when a selected test needs one, start it now, in the
+    background, so that it comes up while the tests before it run (tests/mlflow_server.py)."""
+    if any("mlflow_server" in getattr(item, "fixturenames", ()) for item in session.items):
+        from tests import mlflow_server
+
+        mlflow_server.start()
+
+
+def pytest_sessionfinish(session):
+    from tests import mlflow_server
+
+    mlflow_server.stop()
+
+
+@pytest.fixture(scope="session")
+def mlflow_server():
+    """The URL of a real `mlflow server` (SQLite backend) filled by the real client; fails with its log if it
+    could not start."""
+    from tests import mlflow_server as server
+
+    try:
+        return server.url()
+    except RuntimeError as exc:
+        pytest.fail(str(exc))

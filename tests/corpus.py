@@ -598,6 +598,190 @@ def cases() -> list[Case]:
           names="<stdin>"),
         C("stdin </dev/zero (default limit)", _stdin_zero_default, "error", "use --max-bytes", stdin="/dev/zero",
           names="<stdin>", timeout=60),
+        *store_cases(),
+    ]
+
+
+# ------------------------------------------------------------------------------------------ stores: W&B, MLflow
+# Built from the fixtures the real writers produced (fixtures/wandb/, fixtures/mlflow-db/: wandb offline, the MLflow
+# client), damaged here the ways files are damaged: cut short, garbled, zero-filled, locked.
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
+
+
+def _real_wandb() -> bytes:
+    """A real two-block .wandb file (fixtures/wandb/overfit: 100 epochs logged by wandb in offline mode)."""
+    (path,) = sorted((FIXTURES / "wandb" / "overfit").rglob("*.wandb"))
+    return path.read_bytes()
+
+
+def _real_mlflow_db() -> bytes:
+    """A real MLflow SQLite store (fixtures/mlflow-db/healthy: the MLflow client's own tables and runs)."""
+    return (FIXTURES / "mlflow-db" / "healthy" / "mlflow.db").read_bytes()
+
+
+def _wandb_garbled() -> bytes:
+    data = bytearray(_real_wandb())
+    for i in range(2000, 2064):  # 64 bytes inside the first block's records
+        data[i] ^= 0x5A
+    return bytes(data)
+
+
+def _wandb_zero_tail() -> bytes:
+    """The first block as written, the rest zeros (a preallocated file, or pages never flushed before a crash)."""
+    data = _real_wandb()
+    return data[:32768] + bytes(len(data) - 32768)
+
+
+def _mlflow_garbled() -> bytes:
+    data = bytearray(_real_mlflow_db())
+    rnd = random.Random(SEED)
+    for _ in range(400):  # bytes all over the file, past the SQLite header
+        data[rnd.randrange(512, len(data))] = rnd.randrange(256)
+    return bytes(data)
+
+
+def _mlflow_without_runs(root: Path) -> list[str]:
+    """MLflow's own store with its runs deleted (an experiment was created, nothing logged yet)."""
+    import sqlite3
+
+    p = _write(root, "empty/mlflow.db", _real_mlflow_db())
+    c = sqlite3.connect(p)
+    for table in ("latest_metrics", "metrics", "params", "tags", "runs"):
+        c.execute(f"DELETE FROM {table}")
+    c.commit()
+    c.close()
+    return [str(p)]
+
+
+def _sqlite_not_mlflow(root: Path) -> list[str]:
+    import sqlite3
+
+    p = root / "other" / "mlflow.db"
+    p.parent.mkdir(parents=True)
+    c = sqlite3.connect(p)
+    c.executescript("CREATE TABLE trials (id INTEGER, value REAL); INSERT INTO trials VALUES (1, 0.5);")
+    c.close()
+    return [str(p)]
+
+
+_LOCK_HOLDER = """
+import sqlite3, sys, time
+c = sqlite3.connect(sys.argv[1], isolation_level=None)
+c.execute("BEGIN EXCLUSIVE")  # what a writer holds while it commits; this one never commits
+print("locked", flush=True)
+time.sleep(120)
+"""
+_HOLDERS: dict[str, object] = {}
+
+
+def _mlflow_locked(root: Path) -> list[str]:
+    """A real mlflow.db that another process holds an exclusive lock on for longer than lossdoc waits."""
+    import subprocess
+
+    p = _write(root, "locked/mlflow.db", _real_mlflow_db())
+    proc = subprocess.Popen([sys.executable, "-c", _LOCK_HOLDER, str(p)], stdout=subprocess.PIPE, text=True)
+    assert proc.stdout is not None and proc.stdout.readline().strip() == "locked"
+    _HOLDERS[str(root)] = proc
+    return [str(p)]
+
+
+def _release_lock(root: Path) -> None:
+    proc = _HOLDERS.pop(str(root), None)
+    if proc is not None:
+        proc.kill()  # type: ignore[attr-defined]
+        proc.wait()  # type: ignore[attr-defined]
+
+
+def _dvclive_copy(root: Path, name: str, change: Callable[[Path], None]) -> str:
+    """fixtures/dvclive/healthy's dvclive/ folder (written by the real dvclive package) copied, then changed."""
+    import shutil
+
+    dest = root / name / "dvclive"
+    shutil.copytree(FIXTURES / "dvclive" / "healthy" / "dvclive", dest)
+    change(dest / "plots" / "metrics")
+    return str(dest)
+
+
+def _dvclive_cut(metrics: Path) -> None:
+    f = metrics / "train" / "loss.tsv"
+    f.write_bytes(f.read_bytes()[:-9])  # mid-number: '0.3198025' parses, so the unended line must be left out
+
+
+def _dvclive_garbled(metrics: Path) -> None:
+    f = metrics / "eval" / "loss.tsv"
+    data = bytearray(f.read_bytes())
+    rng = random.Random(SEED)
+    for _ in range(40):
+        data[rng.randrange(12, len(data))] = rng.randrange(256)
+    f.write_bytes(bytes(data))
+
+
+def _dvclive_emptied(metrics: Path) -> None:
+    for f in metrics.rglob("*.tsv"):
+        f.write_bytes(b"")
+
+
+def _dvclive_headers_only(metrics: Path) -> None:
+    for f in metrics.rglob("*.tsv"):
+        f.write_bytes(f.read_bytes().split(b"\n", 1)[0] + b"\n")
+
+
+def _wandb_export() -> bytes:
+    """A real W&B chart export (shared/real-logs/35_wandbcsv_diffusion_2runs: two runs, __MIN/__MAX bands)."""
+    from tests.shared_data import shared_dir
+
+    return (shared_dir() / "real-logs" / "35_wandbcsv_diffusion_2runs" / "wandb_export.csv").read_bytes()
+
+
+def _wandb_export_garbled() -> bytes:
+    """Letters, commas, quotes and line ends written over 300 places in the rows (the header kept)."""
+    data = bytearray(_wandb_export())
+    rng = random.Random(SEED)
+    start = data.index(b"\n") + 1
+    for _ in range(300):
+        data[rng.randrange(start, len(data))] = rng.choice(b'x,"\n-e')
+    return bytes(data)
+
+
+def store_cases() -> list[Case]:
+    C = Case
+    return [
+        C("dvclive metric file cut mid-number",
+          lambda root: [_dvclive_copy(root, "cut", _dvclive_cut)], "partial", "no line end"),
+        C("dvclive metric file garbled", lambda root: [_dvclive_copy(root, "garbled", _dvclive_garbled)], "partial",
+          "malformed line"),
+        C("dvclive metric files emptied", lambda root: [_dvclive_copy(root, "empty", _dvclive_emptied)], "error",
+          "no metric values"),
+        C("dvclive metric files with headers only",
+          lambda root: [_dvclive_copy(root, "headers", _dvclive_headers_only)], "error", "no metric values"),
+        C("W&B chart export cut mid-row",
+          _one("wandb_export.csv", lambda: _wandb_export()[: len(_wandb_export()) // 2]), "partial",
+          "last row is cut short"),
+        C("W&B chart export with its rows garbled", _one("wandb_export.csv", _wandb_export_garbled), "partial", ""),
+        C("W&B chart export header only",
+          _one("wandb_export.csv", lambda: _wandb_export().split(b"\n", 1)[0]), "error", "no numbers"),
+        C("wandb cut mid-record", _one("run-cut.wandb", lambda: _real_wandb()[:40000]), "partial",
+          "last record incomplete"),
+        C("wandb cut inside its header", _one("run-hdr.wandb", lambda: _real_wandb()[:5]), "error",
+          "cut inside its 7-byte header"),
+        C("wandb header only", _one("run-empty.wandb", lambda: _real_wandb()[:7]), "error", "no W&B history"),
+        C("wandb garbled chunk", _one("run-garbled.wandb", _wandb_garbled), "partial", "damaged chunk"),
+        C("wandb zero-filled", _one("run-zeros.wandb", lambda: bytes(len(_real_wandb()))), "error",
+          "not a training log"),
+        C("wandb zero-filled after its first block", _one("run-zerotail.wandb", _wandb_zero_tail), "partial",
+          "zeros"),
+        C("wandb garbage after its header", _one("run-noise.wandb", lambda: _real_wandb()[:7] + _garbage(40000)),
+          "error", "no W&B history"),
+        C("mlflow.db cut in half", _one("cut/mlflow.db", lambda: _real_mlflow_db()[: len(_real_mlflow_db()) // 2]),
+          "error", "cut short or damaged"),
+        C("mlflow.db garbled", _one("garbled/mlflow.db", _mlflow_garbled), "error", "cut short or damaged"),
+        C("mlflow.db zero-filled", _one("zeros/mlflow.db", lambda: bytes(len(_real_mlflow_db()))), "error",
+          "not a training log"),
+        C("SQLite without MLflow's tables", _sqlite_not_mlflow, "error", "without MLflow's tables"),
+        C("mlflow.db without runs", _mlflow_without_runs, "error", "no MLflow run with metrics"),
+        C("mlflow.db locked by a writer", _mlflow_locked, "error", "locked by another process", timeout=40,
+          teardown=_release_lock),
     ]
 
 

@@ -54,6 +54,31 @@ def reading_limits(max_bytes: int | None = None) -> Iterator[None]:
         _max_bytes.reset(token)
 
 
+# ---------------------------------------------------------------------------------------------- reader options
+
+#: Options that narrow what a store holds to what the user asked for (``--run``, ``--experiment``): a mapping
+#: from option name to value, set for the duration of a read. Readers of one-run files ignore them.
+_options: contextvars.ContextVar[tuple[tuple[str, str], ...]] = contextvars.ContextVar(
+    "lossdoc_reader_options", default=()
+)
+
+
+def reader_option(name: str) -> str | None:
+    return dict(_options.get()).get(name)
+
+
+@contextmanager
+def reading_options(options: dict[str, str] | None = None) -> Iterator[None]:
+    """Within the block, readers of stores also see ``options`` (``{"run": ..., "experiment": ...}``); None
+    values keep what an enclosing block set."""
+    given = {**dict(_options.get()), **{k: str(v) for k, v in (options or {}).items() if v is not None}}
+    token = _options.set(tuple(given.items()))
+    try:
+        yield
+    finally:
+        _options.reset(token)
+
+
 def human_size(n: float) -> str:
     for unit in ("bytes", "KB", "MB", "GB", "TB"):
         if n < 1024 or unit == "TB":
@@ -212,6 +237,8 @@ class Reader:
     handles_dirs: ClassVar[bool] = False
     #: Sniffing order: lower goes first (specific formats before generic CSV/JSON).
     priority: ClassVar[int] = 50
+    #: A path such a log typically has, for `lossdoc formats` (e.g. ``mlruns/0/<run>/metrics/loss``).
+    example: ClassVar[str] = ""
 
     def sniff(self, head: bytes, path: Path | None) -> bool:
         """Decide from content (and the name only as a hint) whether this reader understands the source."""
@@ -230,6 +257,26 @@ class Reader:
         """Optional, for readers that handle folders: the parts of a folder this reader claimed that read the same
         one at a time as the whole folder does (a logdir's run folders), so that a sweep can read them in
         parallel; their runs are named by their path relative to ``path``. None (the default): read it whole."""
+        return None
+
+    def split_file(self, path: Path) -> list[dict[str, str]] | None:
+        """Optional: shares of a large file that read on their own (an MLflow store's runs), as reader options
+        for each share (``reading_options``), so that a sweep reads and analyses them in parallel. None (the
+        default): read it whole."""
+        return None
+
+    def claims_url(self, url: str, input_format: str | None = None) -> bool:
+        """For readers of URLs (``registry.URL_READERS``): whether ``url`` is this reader's (else the remote
+        module reads it as a file or folder)."""
+        return False
+
+    def read_url(self, url: str) -> list[Run]:
+        """For readers of URLs (``registry.URL_READERS``): every run the URL names."""
+        raise NotImplementedError
+
+    def split_url(self, url: str) -> list[str] | None:
+        """Optional, for readers of URLs: addresses that read the same one at a time as the whole URL does (a
+        tracking server's runs), so that a run that fails fails alone. None (the default): read it whole."""
         return None
 
 

@@ -109,6 +109,7 @@ def _keras_history_dict(obj: Any) -> dict[str, list] | None:
 class KerasHistoryReader(Reader):
     name = "keras-history"
     description = 'Keras history.history saved as JSON: {"loss": [...], "val_loss": [...], ...}; epochs 0..n-1'
+    example = "history.json"
     priority = 22
 
     _LIST = re.compile(r'"[^"\n]+"\s*:\s*\[\s*(?:[-+]?[\d.]|NaN|-?Infinity|null)')
@@ -237,6 +238,7 @@ def _looks_like_hf_entries(items: Any) -> bool:
 class HfTrainerStateReader(Reader):
     name = "hf-trainer-state"
     description = "Hugging Face trainer_state.json (log_history: train loss per logging step, eval_* per eval)"
+    example = "output/checkpoint-500/trainer_state.json"
     priority = 20
 
     _BARE = re.compile(r'^\[\s*\{[^{}\[\]]*"step"\s*:', re.DOTALL)
@@ -345,6 +347,7 @@ def _head_objects(head: bytes, n: int = 10) -> list[dict] | None:
 class JsonlReader(Reader):
     name = "jsonl"
     description = 'JSON Lines: one object per line ({"step": 10, "train_loss": ...}), keys may vary per line'
+    example = "metrics.jsonl"
     priority = 24
 
     def sniff(self, head: bytes, path: Path | None) -> bool:
@@ -397,6 +400,7 @@ class Detectron2Reader(Reader):
 
     name = "detectron2"
     description = "detectron2 metrics.json: JSON lines keyed by iteration (total_loss, loss_*, lr; eval rows bbox/AP)"
+    example = "output/metrics.json"
     priority = 23
 
     def sniff(self, head: bytes, path: Path | None) -> bool:
@@ -455,6 +459,7 @@ class MMEngineReader(Reader):
 
     name = "mmengine"
     description = "MMEngine vis_data/scalars.json (OpenMMLab 2.x): train rows lr, loss, loss_* by step; val metric rows"
+    example = "work_dirs/exp/20240101_120000/vis_data/scalars.json"
     priority = 23
 
     def sniff(self, head: bytes, path: Path | None) -> bool:

@@ -16,6 +16,8 @@ import os
 import re
 from pathlib import Path
 
+import numpy as np
+
 from lossdoc.errors import InputError
 from lossdoc.model import Run
 from lossdoc.naming import is_epoch_tag
@@ -108,10 +110,14 @@ def parse_metric(raw: bytes, label: str) -> tuple[list[float], list[float] | Non
     return values, steps, notes
 
 
-def _series(name: str, values: list[float], steps: list[float] | None, notes: list[str], label: str):
-    if steps is not None and len(steps) > 1 and min(steps) == max(steps):
-        notes.append(f"{label}: every point has step {steps[0]:g}; using the logging order as the x axis")
-        steps = None
+def metric_series(name: str, values, steps, notes: list[str], label: str):
+    """One MLflow metric as a Series (shared by the file store, ``mlflow.db`` and the tracking server): on the
+    step axis, the epoch axis for ``epoch_*`` names, and in logging order when every point has the same step."""
+    if steps is not None and len(steps) > 1:
+        first = steps[0]
+        if (np.asarray(steps, dtype=np.float64) == first).all():
+            notes.append(f"{label}: every point has step {first:g}; using the logging order as the x axis")
+            steps = None
     if steps is None:
         return build_series(name, values)
     if is_epoch_tag(name):
@@ -236,7 +242,7 @@ def read_metrics_dir(metrics: Path, run: Run) -> None:
             continue
         run.notes.extend(notes)
         if values:
-            run.add(_series(name, values, steps, run.notes, str(f)))
+            run.add(metric_series(name, values, steps, run.notes, str(f)))
 
 
 def read_run_dir(run_dir: Path, metrics: Path | None = None) -> Run:
@@ -267,6 +273,7 @@ class MlflowReader(Reader):
     name = "mlflow"
     description = "MLflow file store (mlruns/<experiment>/<run>/metrics/*): a metric file, a run, an experiment"
     handles_dirs = True
+    example = "mlruns/0/<run id>/metrics/loss"
     priority = 14
 
     def sniff(self, head: bytes, path: Path | None) -> bool:
@@ -290,7 +297,7 @@ class MlflowReader(Reader):
         name = _metric_name(source.path) if source.path is not None else "value"
         run = Run(source=source.label, format=FORMAT)
         run.notes.extend(notes)
-        run.add(_series(name, values, steps, run.notes, source.label))
+        run.add(metric_series(name, values, steps, run.notes, source.label))
         return [run]
 
     def read_dir(self, path: Path) -> list[Run]:

@@ -9,6 +9,9 @@
 - ``split(path, input_format=None)`` and ``read_unit(unit)``: a path cut into units that read the same one at a
   time as all together (a sweep's runs, read in parallel by ``api``); a directory reader says how its folders
   split with its optional ``split_dir`` hook.
+- URLs: an MLflow tracking server's (``http://host:5000``) goes to the reader URL_READERS names for its scheme,
+  imported only then, and ``split`` cuts it where its ``split_url`` says (one unit per run); other URLs
+  (``s3://``, a file on a web server) are read through the remote module.
 - ``walk(path)``: the one folder walk, bounded in depth and entries (no RecursionError, no endless tree).
 An explicit ``input_format`` always wins over sniffing; an unknown name is an error listing the valid ones.
 
@@ -35,6 +38,7 @@ from lossdoc.readers.base import (
     finish_run,
     max_bytes,
     read_stream,
+    reading_options,
     too_big,
 )
 
@@ -44,12 +48,22 @@ _MODULES = [
     "tensorboard",
     "tbexport",
     "mlflow",
+    "mlflow_db",
+    "wandb",
+    "dvclive",
     "jsonlogs",
     "tabular",
     "text",
     "toollogs",
 ]
 _READERS: list[Reader] | None = None
+
+#: Readers of URLs, by scheme: ``module:Class``, imported only when a path is such a URL; the reader's
+#: ``claims_url`` says whether the URL is its own (an MLflow server's address), else the remote module reads it.
+URL_READERS = {
+    "http": "mlflow_server:MlflowServerReader",
+    "https": "mlflow_server:MlflowServerReader",
+}
 
 # A directory walk stops descending after this many entries, so that a huge folder cannot hang lossdoc.
 MAX_DIR_ENTRIES = 100_000
@@ -103,6 +117,27 @@ def walk(path: str | os.PathLike, *, max_depth: int = MAX_DIR_DEPTH, strict: boo
         stack.extend((os.path.join(top, d), depth + 1) for d in reversed(down))
 
 
+def url_reader(path: str | os.PathLike, input_format: str | None = None) -> Reader | None:
+    """The reader of ``path`` when it is a URL that a reader of URL_READERS claims (an MLflow tracking server:
+    ``http://host:5000``), else None (other URLs are files and folders read through the remote module)."""
+    scheme, sep, _ = str(path).partition("://")
+    target = URL_READERS.get(scheme.lower()) if sep else None
+    if target is None:
+        return None
+    reader = _url_reader_class(target)()
+    return reader if reader.claims_url(str(path), input_format) else None
+
+
+def _url_reader_class(target: str):
+    module, _, cls = target.partition(":")
+    return getattr(importlib.import_module(f"lossdoc.readers.{module}"), cls)
+
+
+def url_readers() -> list[Reader]:
+    """The readers of URLs (URL_READERS, each once): an MLflow tracking server's."""
+    return [_url_reader_class(t)() for t in dict.fromkeys(URL_READERS.values())]
+
+
 def reader_names() -> list[str]:
     return [r.name for r in readers()]
 
@@ -111,6 +146,10 @@ def get_reader(name: str) -> Reader:
     for r in readers():
         if r.name == name:
             return r
+    for target in dict.fromkeys(URL_READERS.values()):  # readers of URLs only (--input-format mlflow-server)
+        cls = _url_reader_class(target)
+        if cls.name == name:
+            return cls()
     raise UsageError(f"unknown input format {name!r} (valid: {', '.join(reader_names())})")
 
 
@@ -160,6 +199,9 @@ def read_path(path: str | os.PathLike, input_format: str | None = None) -> list[
     if str(path) == "-":
         data = read_stream(sys.stdin.buffer, "<stdin>")
         return read_source(Source("<stdin>", None, data), input_format)
+    url = url_reader(path, input_format)
+    if url is not None:
+        return _finish(url.read_url(str(path)))
     if remote.is_url(path):
         return remote.read_url(str(path), input_format)
     p = Path(path)
@@ -310,6 +352,8 @@ class Unit:
     #: A unit in a remote store (``path`` a URL): its objects relative to ``path`` with their sizes, from the one
     #: listing ``split`` made ((("", size),) when ``path`` is the object itself). None: a local path.
     files: tuple[tuple[str, int | None], ...] | None = None
+    #: Reader options for this piece (``reading_options``): a share of a large store's runs (``split_file``).
+    options: tuple[tuple[str, str], ...] = ()
 
     def size(self) -> int:
         """Bytes to read, for deciding whether worker processes pay (bounded like every walk)."""
@@ -339,10 +383,17 @@ class Unit:
 def split(path: str, input_format: str | None = None) -> list[Unit]:
     """One path cut into units that read the same one at a time as all together: a folder that a directory
     reader claims is split where the reader's ``split_dir`` says (a TensorBoard logdir into its runs), or kept
-    whole; any other folder into its files and sub-folders. Anything else is one unit."""
+    whole; any other folder into its files and sub-folders; an MLflow server's URL where its reader's ``split_url``
+    says (into its runs), another URL as the remote module lists it. Anything else is one unit."""
+    url = url_reader(path, input_format)
+    if url is not None:
+        return [Unit(part) for part in url.split_url(path) or [path]]
     if remote.is_url(path):
         return remote.split(path, input_format)
     p = Path(path)
+    if path != "-" and p.is_file():
+        shares = _split_file(p, input_format)
+        return [Unit(path, options=tuple(sorted(o.items()))) for o in shares] if shares else [Unit(path)]
     if path == "-" or input_format or not p.is_dir():
         return [Unit(path)]
     try:
@@ -366,6 +417,31 @@ def split(path: str, input_format: str | None = None) -> list[Unit]:
     return units if len(units) > 1 else [Unit(path)]
 
 
+#: Only files this large are offered to their reader's ``split_file`` hook (a store of many runs).
+SPLIT_FILE_MIN_BYTES = 32 * 1024**2
+
+
+def _split_file(p: Path, input_format: str | None) -> list[dict[str, str]] | None:
+    """A large file's reader may cut it into shares read on their own (an MLflow store's runs)."""
+    try:
+        if p.stat().st_size < SPLIT_FILE_MIN_BYTES:
+            return None
+        source = Source(str(p), p)
+        head = source.head(HEAD_BYTES)
+        reader = get_reader(input_format) if input_format else next(
+            (r for r in readers() if _sniffs(r, head, p)), None)
+        return reader.split_file(p) if reader is not None else None
+    except (OSError, InputError):
+        return None
+
+
+def _sniffs(reader: Reader, head: bytes, path: Path) -> bool:
+    try:
+        return bool(reader.sniff(head, path))
+    except Exception:  # a sniffer must never take the whole read down
+        return False
+
+
 def _sniff_dir(reader: Reader, path: Path) -> bool:
     try:
         return bool(reader.sniff_dir(path))
@@ -380,12 +456,13 @@ def read_unit(unit: Unit, input_format: str | None = None) -> FolderRead:
     if unit.files is not None:
         return remote.read_unit(unit, input_format)
     try:
-        if unit.path != "-" and Path(unit.path).is_dir():
-            found = read_folder(Path(unit.path), input_format)
-            if not found.runs and not found.errors and not unit.lenient:
-                found.errors.append(InputError(unit.path, "no training log found in this folder"))
-        else:
-            found = FolderRead(read_path(unit.path, input_format))
+        with reading_options(dict(unit.options)):
+            if unit.path != "-" and Path(unit.path).is_dir():
+                found = read_folder(Path(unit.path), input_format)
+                if not found.runs and not found.errors and not unit.lenient:
+                    found.errors.append(InputError(unit.path, "no training log found in this folder"))
+            else:
+                found = FolderRead(read_path(unit.path, input_format))
     except NotALog as exc:
         return FolderRead(not_logs=[exc.source]) if unit.lenient else FolderRead(errors=[exc])
     except InputError as exc:

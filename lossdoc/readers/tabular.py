@@ -655,6 +655,7 @@ def _sparse(rows: list[list[str]], width: int) -> bool:
 class FastaiCsvReader(Reader):
     name = "fastai"
     description = "fastai CSVLogger (epoch, train_loss, valid_loss, metrics..., time); metrics are validation"
+    example = "history.csv"
     priority = 30
 
     def sniff(self, head: bytes, path: Path | None) -> bool:
@@ -677,6 +678,7 @@ class FastaiCsvReader(Reader):
 class UltralyticsReader(Reader):
     name = "ultralytics"
     description = "Ultralytics YOLO results.csv (train/box_loss, val/box_loss, metrics/mAP50-95(B), lr/pg0)"
+    example = "runs/detect/train/results.csv"
     priority = 30
 
     def sniff(self, head: bytes, path: Path | None) -> bool:
@@ -700,6 +702,7 @@ class UltralyticsReader(Reader):
 class LightningCsvReader(Reader):
     name = "lightning-csv"
     description = "PyTorch Lightning CSVLogger metrics.csv (epoch and step columns, sparse rows, *_step/*_epoch)"
+    example = "lightning_logs/version_0/metrics.csv"
     priority = 32
 
     def sniff(self, head: bytes, path: Path | None) -> bool:
@@ -725,6 +728,7 @@ class LightningCsvReader(Reader):
 class KerasCsvLoggerReader(Reader):
     name = "keras-csvlogger"
     description = "Keras CSVLogger (epoch, loss, val_loss, accuracy, ...); epochs as written (0-based)"
+    example = "training.log"
     priority = 34
 
     def sniff(self, head: bytes, path: Path | None) -> bool:
@@ -745,6 +749,7 @@ class KerasCsvLoggerReader(Reader):
 class KerasHistoryCsvReader(Reader):
     name = "keras-history-csv"
     description = "pd.DataFrame(history.history).to_csv(): Keras metric names, with or without an index column"
+    example = "history.csv"
     priority = 36
 
     def sniff(self, head: bytes, path: Path | None) -> bool:
@@ -772,6 +777,7 @@ class KerasHistoryCsvReader(Reader):
 class CsvReader(Reader):
     name = "csv"
     description = "any tidy CSV/TSV whose columns name losses/metrics; optional step/iter/epoch column"
+    example = "metrics.csv"
     priority = 80
 
     def sniff(self, head: bytes, path: Path | None) -> bool:

@@ -232,6 +232,7 @@ class TbExportReader(Reader):
         "TensorBoard UI downloads: CSV 'Wall time,Step,Value' or JSON [[wall, step, value]], tag in the name"
     )
     handles_dirs = True
+    example = "run-train-tag-epoch_loss.csv"
     priority = 12
 
     def sniff(self, head: bytes, path: Path | None) -> bool:

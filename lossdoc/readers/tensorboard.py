@@ -736,6 +736,7 @@ class TensorBoardReader(Reader):
         "TensorBoard event files (events.out.tfevents.*): a file, a run folder, a logdir, Keras train/validation"
     )
     handles_dirs = True
+    example = "runs/exp1/events.out.tfevents.1700000000.host.1.0"
     priority = 10
 
     def sniff(self, head: bytes, path: Path | None) -> bool:

@@ -250,6 +250,7 @@ class TextReader(Reader):
         "plain-text stdout: Keras progress lines, 'step N: train loss X', 'epoch=3 loss=0.4' log lines, "
         "'Epoch 3' blocks of name: value lines"
     )
+    example = "train.log"
     priority = 95
 
     def sniff(self, head: bytes, path: Path | None) -> bool:

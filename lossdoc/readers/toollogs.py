@@ -129,6 +129,7 @@ def _pipe_fields(rest: str) -> dict[str, float]:
 class MegatronReader(_ToolText):
     name = "megatron"
     description = "Megatron-LM / Megatron-DeepSpeed stdout: 'iteration N/ M | ... lm loss: X |', 'validation loss at'"
+    example = "logs/train_gpt.out"
     counter = "iteration"
     what = "Megatron 'iteration N/ M | ...' lines"
     hint = re.compile(r"iteration|validation loss")
@@ -213,6 +214,7 @@ def _fs_message(line: str) -> tuple[str | None, str]:
 class FairseqReader(_ToolText):
     name = "fairseq"
     description = "fairseq train.log / stdout: --log-format json ([train_inner] {...}) or simple ('epoch 001 | loss 4.2')"
+    example = "checkpoints/train.log"
     counter = "num_updates"
     what = "fairseq train_inner/train/valid lines"
     hint = re.compile(r"epoch|train_inner")
@@ -344,6 +346,7 @@ def _hf_dict(line: str) -> dict | str | None:
 class HfStdoutReader(_ToolText):
     name = "hf-stdout"
     description = "Hugging Face Trainer stdout: {'loss': ..., 'learning_rate': ..., 'epoch': ...} dicts, tqdm and all"
+    example = "slurm-1234.out"
     counter = "epoch"
     what = "Trainer log dicts ({'loss': ..., 'epoch': ...})"
     hint = re.compile(r"\{'")
@@ -406,6 +409,7 @@ _TT_ITEM = re.compile(r"([A-Za-z_][\w/.\-]*+):(\S++)")
 class TorchtuneReader(_ToolText):
     name = "torchtune"
     description = "torchtune DiskLogger log_*.txt / StdoutLogger: 'Step N | loss:X lr:Y ...'"
+    example = "output/logs/log_1700000000.txt"
     counter = "step"
     what = "torchtune 'Step N | name:value' lines"
     hint = re.compile(r"^\s*Step \d")
@@ -438,6 +442,7 @@ _NANO = re.compile(r"^\s*+(\d++)\s++([A-Za-z_][\w/.\-]*+)\s++(\S++)\s*+$")
 class NanoGptLogReader(_ToolText):
     name = "nanogpt-log"
     description = "build-nanogpt log/log.txt: '<step> train <loss>', '<step> val <loss>', '<step> hella <acc>'"
+    example = "log/log.txt"
     priority = 28  # before the tabular readers: "0 train 10.9" lines are not a table
     counter = "step"
     what = "'<step> <name> <value>' lines"
