@@ -771,7 +771,8 @@ def compare_cmd(
     """Compare a candidate's training curves with a baseline's: noise-aware, seeds as distributions, new findings.
 
     Exit 0 when the candidate is not worse beyond tolerance and has no new finding at or above --fail-on, 1 when
-    it is or has, 2 on input or usage errors."""
+    it is or has, 2 on input or usage errors. With one run a side, a new finding whose confidence is below 0.95 is
+    shown as borderline and does not count (a borderline call flips from seed to seed)."""
     from lossdoc.compare import compare
     from lossdoc.reporters.compare_common import COMPARE_REPORTERS
 
