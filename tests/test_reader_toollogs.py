@@ -19,7 +19,7 @@ from lossdoc.model import Run
 from lossdoc.readers import registry
 from lossdoc.readers.base import Source
 from lossdoc.readers.toollogs import READERS
-from tests.conftest import FIXTURES
+from tests.conftest import FIXTURES, manifest
 
 
 @pytest.fixture(autouse=True)
@@ -355,3 +355,27 @@ def test_garbage_never_raises_anything_but_input_error(data):
             r.read(Source("<garbage>", None, data))
         except InputError:
             pass
+
+
+# ------------------------------------------------------------------------------------------------ real writers
+# fixtures/mmengine (mmengine's Runner through LocalVisBackend) and fixtures/torchtune (torchtune's DiskLogger) are
+# written by the tools themselves (fixtures/generate.py); the manifest holds the counts read back from their files.
+
+REAL_WRITER = [e for e in manifest() if e["format"] in ("mmengine", "torchtune")]
+
+
+def test_mmengine_and_torchtune_fixtures_have_their_real_writers():
+    assert {e["format"] for e in REAL_WRITER} == {"mmengine", "torchtune"}
+    assert all(e["how"].startswith("real: ") and "train_points" in e for e in REAL_WRITER)
+
+
+@pytest.mark.parametrize("entry", REAL_WRITER, ids=[e["path"].removeprefix("fixtures/") for e in REAL_WRITER])
+def test_real_writer_tool_log_agrees_with_its_writer(entry):
+    (run,) = registry.read_path(FIXTURES.parent / entry["path"])
+    assert run.format == entry["format"] and run.train_loss.name == entry["train_series"]
+    assert len(run.train_loss) == entry["train_points"]
+    assert int((~np.isfinite(run.train_loss.values)).sum()) == entry["train_nonfinite"]
+    if entry["val_series"] is None:
+        assert run.val_loss is None
+    else:
+        assert run.val_loss.name == entry["val_series"] and len(run.val_loss) == entry["val_points"]
