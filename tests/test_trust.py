@@ -351,3 +351,35 @@ def test_plot_labels_are_not_mathtext(tmp_path):
     out = tmp_path / "fig.png"
     write_plot(lossdoc.analyze(str(p)), out)  # an unbalanced $ raised in matplotlib's mathtext parser
     assert out.stat().st_size > 1000
+
+
+def test_log_text_never_drives_streams_merge_or_watch(tmp_path):
+    """The outputs added after the first trust pass: --format jsonl (each line strict JSON, no raw control byte),
+    lossdoc merge of its shards in every format, and lossdoc watch over the same hostile folder."""
+    d = _hostile_folder(tmp_path)
+    parts = []
+    for i in (1, 2):
+        r = _cli(["analyze", str(d), "--format", "jsonl", "--shard", f"{i}/2", "--jobs", "1"])
+        assert r.returncode in (1, 2), r.stderr
+        out = r.stdout.decode()
+        _check_text(out)
+        _check_text(r.stderr.decode())
+        lines = [json.loads(line) for line in out.splitlines()]
+        assert lines and lines[-1]["type"] == "summary"
+        part = tmp_path / f"part{i}.jsonl"
+        part.write_bytes(r.stdout)
+        parts.append(str(part))
+    for fmt in ("rich", "markdown", "github", "json", "sarif", "junit"):
+        r = _cli(["merge", *parts, "--format", fmt])
+        assert r.returncode in (1, 2), (fmt, r.stderr)
+        out, err = r.stdout.decode(), r.stderr.decode()
+        assert "Traceback" not in err and "internal error" not in err, err
+        _check_text(out, github=fmt == "github")
+        _check_text(err)
+    for fmt in ("rich", "json", "github"):
+        r = _cli(["watch", str(d), "--format", fmt, "--interval", "100ms", "--idle", "1s"])
+        assert r.returncode in (1, 2), (fmt, r.stderr)
+        out, err = r.stdout.decode(), r.stderr.decode()
+        assert "Traceback" not in err and "internal error" not in err, err
+        _check_text(out, github=fmt == "github")
+        _check_text(err)
