@@ -224,6 +224,15 @@ InputFormatOpt = Annotated[
     str | None,
     typer.Option("--input-format", "-i", help="Force a reader instead of sniffing (see `lossdoc formats`)."),
 ]
+# Options that analyze, merge (and, for --output, compare) declare alike.
+OutputOpt = Annotated[
+    Path | None, typer.Option("--output", "-o", help="Write the report to FILE (whole or not at all).")
+]
+ExitZeroOpt = Annotated[bool, typer.Option("--exit-zero", help="Report findings but exit 0 (errors still exit 2).")]
+SummaryOpt = Annotated[bool, typer.Option("--summary", help="Only the summary table of the runs.")]
+QuietOpt = Annotated[
+    bool, typer.Option("--quiet", "-q", help="Only the verdict line (rich); errors still go to stderr.")
+]
 ConfigOpt = Annotated[
     Path | None, typer.Option("--config", help="Config file (default: lossdoc.toml or pyproject.toml upwards).")
 ]
@@ -267,16 +276,10 @@ def analyze(
         list[str] | None, typer.Option("--ignore", help="Skip these rules (name, code or prefix; repeatable).")
     ] = None,
     config: ConfigOpt = None,
-    output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="Write the report to FILE (whole or not at all).")
-    ] = None,
-    exit_zero: Annotated[
-        bool, typer.Option("--exit-zero", help="Report findings but exit 0 (errors still exit 2).")
-    ] = False,
-    summary: Annotated[bool, typer.Option("--summary", help="Only the summary table of the runs.")] = False,
-    quiet: Annotated[
-        bool, typer.Option("--quiet", "-q", help="Only the verdict line (rich); errors still go to stderr.")
-    ] = False,
+    output: OutputOpt = None,
+    exit_zero: ExitZeroOpt = False,
+    summary: SummaryOpt = False,
+    quiet: QuietOpt = False,
     statistics: Annotated[
         bool,
         typer.Option("--statistics", help="Instead of the report, how many runs each rule fired in (rich or json)."),
@@ -756,9 +759,7 @@ def compare_cmd(
     train: Annotated[str | None, typer.Option("--train", help="Series to use as the training loss.")] = None,
     val: Annotated[str | None, typer.Option("--val", help="Series to use as the validation loss.")] = None,
     config: ConfigOpt = None,
-    output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="Write the report to FILE (whole or not at all).")
-    ] = None,
+    output: OutputOpt = None,
     exit_zero: Annotated[
         bool, typer.Option("--exit-zero", help="Report but exit 0 (errors still exit 2).")
     ] = False,
@@ -937,16 +938,10 @@ def merge_cmd(
             "table and each run's findings without curves (the JSON lines carry no series).",
         ),
     ] = ReportFormat.rich,
-    output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="Write the report to FILE (whole or not at all).")
-    ] = None,
-    exit_zero: Annotated[
-        bool, typer.Option("--exit-zero", help="Report findings but exit 0 (errors still exit 2).")
-    ] = False,
-    summary: Annotated[bool, typer.Option("--summary", help="Only the summary table of the runs.")] = False,
-    quiet: Annotated[
-        bool, typer.Option("--quiet", "-q", help="Only the verdict line (rich); errors still go to stderr.")
-    ] = False,
+    output: OutputOpt = None,
+    exit_zero: ExitZeroOpt = False,
+    summary: SummaryOpt = False,
+    quiet: QuietOpt = False,
     color: Annotated[
         Color, typer.Option("--color", help="Colour in the terminal report: auto, always, never.")
     ] = Color.auto,
