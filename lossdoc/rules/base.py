@@ -70,7 +70,8 @@ class Rule:
     #: blown-up loss that sits flat and high is not underfitting), "later" (only when the other began at or
     #: after this one's onset, within LATER_TOLERANCE of the run: a val loss that rose because the train loss
     #: diverged is divergence, but a val upturn that began long before the train loss rose is overfitting, and
-    #: both are reported) and "after" (the same without the tolerance). A rule may name a condition of its own
+    #: both are reported) and "after" (strictly after this one's onset: two that begin together, a loss that
+    #: jumped up and zig-zags from the same epoch, are both reported). A rule may name a condition of its own
     #: and say what it means in its ``explanation`` (oscillation's "unsettled": it still bounces at the end).
     explains: ClassVar[dict[str, str]] = {}
     #: Old codes of rules merged into this one; never reused, and still accepted by --select/--ignore/explain.
@@ -98,7 +99,7 @@ class Rule:
             if theirs is None:
                 return None
             span = run_span(run, axis)
-            if theirs >= mine.onset:
+            if theirs > mine.onset or (how == "later" and theirs == mine.onset):
                 return (f"{other.name} began at {axis} {_fmt(theirs)}, after {mine.name} had begun "
                         f"({axis} {_fmt(mine.onset)})")
             if how == "later" and theirs >= mine.onset - self.LATER_TOLERANCE * span:

@@ -679,6 +679,10 @@ def _window_stats(r: np.ndarray, d: np.ndarray, w: int) -> tuple[np.ndarray, np.
     return amp, np.nan_to_num(flips), ac1
 
 
+#: A spike this many times larger than an oscillation's typical swing is not explained by the oscillation.
+SPIKE_BEYOND_SWING = 10.0
+
+
 def find_zigzag(c: Curve, p: dict, per_eval: bool, block_se: float = 0.0) -> Zigzag | None:
     """The sustained zig-zag of a curve at epoch (or evaluation) granularity, or None.
 
@@ -703,6 +707,7 @@ def find_zigzag(c: Curve, p: dict, per_eval: bool, block_se: float = 0.0) -> Zig
     amp, flips, ac1 = _window_stats(r, d, w)
     usable = (amp > 0) & (amp >= 2 * np.sqrt(2) * block_se)  # else two block means differ this much by noise
     zig = (ac1 <= strict) & (flips >= p["min_flips"]) & (amp >= np.log1p(p["min_amplitude"]))
+    zig |= (ac1 <= strict) & (flips >= p["steady_flips"]) & (amp >= np.log1p(p["steady_amplitude"]))
     wild = per_eval & (amp >= np.log1p(p["wild_amplitude"])) & (ac1 <= 0.1) & (flips >= 0.5)
     bounce = (flips >= p["bounce_flips"]) & (amp >= np.log1p(p["bounce_amplitude"]))
     keep = np.flatnonzero(usable & (zig | wild | bounce))
@@ -783,6 +788,11 @@ class Oscillation(Rule):
         """A loss that still bounces at the end levelled off where the bounce holds it (the step size), not
         where the model's capacity does: underfitting's "add capacity" would be the wrong fix. A zig-zag that
         settled before the end explains nothing about the level the loss settled at."""
+        if other.name == "spikes":
+            # Jumps far beyond the bounce (a 200x spike in a loss that swings by 80%) are events of their own.
+            ratio, swing = other.evidence.get("largest_ratio"), mine.evidence.get("swing_pct")
+            if ratio is not None and swing is not None and ratio > SPIKE_BEYOND_SWING * (1 + swing / 100):
+                return None
         if self.explains.get(other.name) == "unsettled":
             if mine.evidence.get("settled"):
                 return None
@@ -816,6 +826,10 @@ class Oscillation(Rule):
                               min=-1, max=0),
         "min_flips": Param(0.8, "share of consecutive differences that must flip sign", min=0, max=1),
         "wild_amplitude": Param(0.4, "swings this large count whatever their pattern (per-epoch curves)", min=0),
+        "steady_amplitude": Param(0.10, "typical swing of a steady zig-zag (steady_flips of the differences flip "
+                                  "sign): a period-2 pattern this regular is not noise even at 10%", min=0),
+        "steady_flips": Param(0.85, "share of consecutive differences that flip sign in a steady zig-zag",
+                              min=0, max=1),
         "bounce_amplitude": Param(0.10, "typical swing of a bounce seen on train and val together (0.10 = 10%)",
                                   min=0),
         "bounce_flips": Param(0.55, "share of consecutive differences that flip sign in a bounce", min=0, max=1),
