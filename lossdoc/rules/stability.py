@@ -61,7 +61,7 @@ def near_chance(level_value: float, band: float = 0.1) -> int | None:
 
 @dataclass
 class Blowup:
-    kind: str  # "above start" | "undone" | "chance" | "non-finite"
+    kind: str  # "above start" | "undone" | "climbing" | "chance" | "non-finite"
     i_on: int  # onset index in the binned curve
     start: float  # log start level
     best: float  # log smoothed minimum
@@ -108,8 +108,10 @@ class Divergence(Rule):
         high); (3) it climbs and then turns NaN/Inf; (4) it collapses to chance level, ln(K) for a K-class
         cross-entropy, after having been well below it. A loss that creeps up from a tiny floor but stays
         far below its start (2e-5 back to 5e-3 near the end of an Adam run) is not divergence: the learning
-        is not undone. The finest logged train loss is used (a per-step loss shows the onset an epoch mean
-        hides). The finding gives where the growth starts, how fast it goes and the learning rate and
+        is not undone; (5) it is still climbing when the log ends, higher at each of its last points by a
+        factor of 3 over them, having given back at least 15% of what it learned (a blow-up under way,
+        cut off by the end of the log). The finest logged train loss is used (a per-step loss shows the
+        onset an epoch mean hides). The finding gives where the growth starts, how fast it goes and the learning rate and
         gradient norm logged there. When the log has no training loss the validation loss is used, with a
         stricter threshold (a rising val loss alone is more often overfitting).
 
@@ -154,6 +156,10 @@ class Divergence(Rule):
                         max=1),
         "min_learned": Param(0.2, "the loss must have gone this far below its start (0.2 = 20%) to have learned",
                              min=0, max=1),
+        "climbing_undone": Param(0.15, "a loss still rising at the end that gave back this share of what was "
+                                 "learned is a blow-up under way", min=0, max=1),
+        "climbing_ratio": Param(3.0, "by this factor over its last climbing_points rises", min=1),
+        "climbing_points": Param(4, "consecutive rises that end the log, for a blow-up under way", min=2),
         "val_only_ratio": Param(10.0, "when only a validation loss is logged, it must also end this many times "
                                 "above its minimum", min=1.0),
     }
@@ -188,6 +194,14 @@ class Divergence(Rule):
             s_v, b_v, e_v = np.exp(start), np.exp(low), np.exp(end)
             if s_v > b_v and (e_v - b_v) / (s_v - b_v) >= self.p["undone"]:
                 kind = "undone"
+            elif s_v > b_v and (e_v - b_v) / (s_v - b_v) >= self.p["climbing_undone"]:
+                # Still climbing when the log ends: each of the last points above the one before, by a factor
+                # of climbing_ratio over them, and the climb gave back a real share of what was learned (a
+                # creep from a tiny floor does not; a bouncing loss does not rise steadily).
+                last = np.diff(c.lv[-(self.p["climbing_points"] + 1):])
+                if (len(last) == self.p["climbing_points"] and np.all(last > 0)
+                        and last.sum() >= np.log(self.p["climbing_ratio"])):
+                    kind = "climbing"
         if chance is not None and np.exp(low) <= 0.7 * np.log(chance):
             # Stuck there: the last fifth (at least 5 points) sits in the band around ln(K) and is level (a loss
             # climbing steadily through ln(K) is not stuck at chance).
@@ -267,6 +281,12 @@ class Divergence(Rule):
                            f"{fmt_num(ratio)}x its minimum {fmt_num(best_v)} at {axis} {fmt_x(best_x)}{growth}")
                 why = ("The loss ended higher than it began: an update too large threw the model away from "
                        "anything it had learned, and it never came back.")
+            elif blow.kind == "climbing":
+                message = (f"{loss.name} is still climbing when the log ends: from its minimum {fmt_num(best_v)} "
+                           f"(at {axis} {fmt_x(best_x)}) to {fmt_num(final_v)} ({final_v / best_v:.1f}x), higher at "
+                           f"each of its last {self.p['climbing_points']} points{growth}")
+                why = ("The loss is rising at every point and gave back a real share of what training had "
+                       "gained: a blow-up under way, which only gets worse if training goes on.")
             else:
                 message = (f"{loss.name} climbed back from its minimum {fmt_num(best_v)} (at {axis} "
                            f"{fmt_x(best_x)}) to {fmt_num(level_v)} (smoothed; last finite value {fmt_num(final_v)}), near "
