@@ -22,7 +22,8 @@ Stopping is decided by findings, never by a patience or an absolute ``min_delta`
   the upturn must still be there at ``confirm`` consecutive checks, so one bad evaluation on a noisy val loss
   never stops a healthy run; it also waits while the oscillation rule sees the losses swing (and for
   ``SWINGS_HOLD`` checks after), and, in the first ``UNLEARNED_WAIT`` checks, until the val loss has once been
-  below its first evaluation. Stopping for it asks the caller to restore the weights of the best evaluation.
+  below its first evaluation, and while the train loss rose with the val loss (by more than ``TRAIN_ROSE``).
+  Stopping for it asks the caller to restore the weights of the best evaluation.
 
 Rule settings are those of the config (``rules={"overfitting": {"min_rise": 0.05}}``, or ``config=`` a
 :class:`lossdoc.config.Config` or a path to a ``lossdoc.toml``/``pyproject.toml``).
@@ -59,6 +60,10 @@ SWINGS_HOLD = 4
 #: upturn (a val set shifted from the train set), and after a handful of evaluations nothing says which.
 UNLEARNED_WAIT = 8
 LEARNED = 0.02
+#: A stop for overfitting waits while the train loss rose by more than this share over the upturn (both losses
+#: rising is instability, not overfitting), unless the train loss is below TINY_TRAIN times the val loss.
+TRAIN_ROSE = 0.2
+TINY_TRAIN = 0.1
 #: Modes a Monitor can stop on (the rest can only be warned about: stopping a run for being still-improving
 #: or for a generalisation gap would be advice opposite to the fix).
 STOPPABLE = ("non-finite", "divergence", "overfitting", "spikes", "oscillation", "plateau")
@@ -275,6 +280,8 @@ class Monitor:
                 continue
             if mode == "overfitting" and self.checks <= UNLEARNED_WAIT and not _learned(run):
                 continue
+            if mode == "overfitting" and _train_rose(f):
+                continue
             decision.stop, decision.finding = True, f
             decision.restore_best = mode == "overfitting"
             self.stopped = decision
@@ -324,6 +331,18 @@ def _learned(run: Run) -> bool:
         return True
     v = val.values[np.isfinite(val.values)]
     return len(v) > 1 and float(v.min()) < float(v[0]) - LEARNED * abs(float(v[0]))
+
+
+def _train_rose(f: Finding) -> bool:
+    """Whether the train loss rose with the val loss by more than ``TRAIN_ROSE`` of its level over the upturn
+    (and was not tiny against the val loss): both going up is the step size, not the gap widening, and often
+    comes back down (an RMSprop run whose val loss went 21 -> 115 with the train loss 20 -> 33, then fell to
+    0.7). A train loss creeping up from near zero (2e-5 to 5e-3 while val rises) still lets the stop through."""
+    ev = f.evidence
+    change, t_best, v_best = ev.get("train_change_pct"), ev.get("train_at_best"), ev.get("best_value")
+    if change is None or t_best is None or v_best is None:
+        return False
+    return change > 100 * TRAIN_ROSE and abs(t_best) >= TINY_TRAIN * abs(v_best)
 
 
 def _mode(rule_name: str) -> str:
