@@ -76,7 +76,12 @@ def find_upturn(run: Run, p: dict) -> Upturn | None:
     post = c.lv[i_best + 1 :]
     final = level(post, frac=0.34)
     rise = final - s[i_best]
+    # The noise where the question is asked: a val loss that fell smoothly and then wobbles (a tiny val set)
+    # has a whole-curve noise near zero (a monotone stretch has no residual around its running median).
     nz = noise(c.lv)
+    lo = max(0, i_best - 5)
+    if len(c) - lo >= 8:
+        nz = max(nz, noise(c.lv[lo:]))
     need = max(float(np.log1p(p["min_rise"])), p["noise_factor"] * nz)
     # It stayed up: the second half of the evaluations after the minimum (a slow steady rise starts low).
     persist = float(np.mean(post[len(post) // 2 :] > s[i_best] + need / 2))
