@@ -502,3 +502,12 @@ def test_an_upturn_is_judged_against_the_noise_where_it_happens():
     rr = lossdoc.analyze(tune("holdout-pt-target-noise-vbt-jsonl/s2")).runs[0]
     assert "overfitting" not in {f.name for f in rr.findings}
     assert "val-below-train" in {f.name for f in rr.findings}
+
+
+def test_wild_val_swings_that_do_not_zig_zag_strictly_are_oscillation():
+    """SGD with momentum 0.99: the val loss swings by 35-45% from one epoch to the next with a lag-1
+    autocorrelation just above zero (not a strict zig-zag, no long wandering): oscillation, not a run still
+    improving."""
+    rr = lossdoc.analyze(tune("holdout-lightning-momentum099-swissroll-osc/s3")).runs[0]
+    names = {f.name for f in rr.findings}
+    assert "oscillation" in names and "still-improving" not in names, names

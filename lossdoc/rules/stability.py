@@ -728,7 +728,9 @@ def find_zigzag(c: Curve, p: dict, per_eval: bool, block_se: float = 0.0) -> Zig
     usable = (amp > 0) & (amp >= 2 * np.sqrt(2) * block_se)  # else two block means differ this much by noise
     zig = (ac1 <= strict) & (flips >= p["min_flips"]) & (amp >= np.log1p(p["min_amplitude"]))
     zig |= (ac1 <= strict) & (flips >= p["steady_flips"]) & (amp >= np.log1p(p["steady_amplitude"]))
-    wild = per_eval & (amp >= np.log1p(p["wild_amplitude"])) & (ac1 <= 0.1) & (flips >= 0.5)
+    # Wild swings need no zig-zag, only no long wandering either (a lag-1 autocorrelation of the detrended val
+    # loss above 0.35 is a drift that lasts several evaluations, not a swing from one to the next).
+    wild = per_eval & (amp >= np.log1p(p["wild_amplitude"])) & (ac1 <= 0.35) & (flips >= 0.5)
     bounce = (flips >= p["bounce_flips"]) & (amp >= np.log1p(p["bounce_amplitude"]))
     keep = np.flatnonzero(usable & (zig | wild | bounce))
     hits = [(int(i), float(amp[i]), float(ac1[i]), float(flips[i]), bool(zig[i] or wild[i])) for i in keep]
