@@ -146,3 +146,21 @@ def test_an_upturn_with_the_train_loss_rising_too_does_not_stop_for_overfitting(
     rp = eval_replay.load(eval_replay.normalise_entry(entry), ROOT)
     out = eval_replay.replay_lossdoc(rp, {"stop_on": ("non-finite", "divergence", "overfitting")})
     assert out.stop is None or out.stop > 20, out
+
+
+def test_a_loss_exploding_from_the_first_epoch_is_stopped_before_min_points():
+    """Linear regression at a learning rate far too high: the loss grows 10^5-10^6x per epoch from the first
+    epoch and overflows at the sixth. Divergence needs 5 points, except for a loss that grew 10x or more at every
+    point (1000x over the log): the run is stopped for divergence before the overflow."""
+    import sys
+
+    from tests.conftest import ROOT
+
+    sys.path.insert(0, str(ROOT / "tools"))
+    import eval_replay
+
+    entry = next(e for e in json.loads((ROOT / "fixtures/eval/manifest.json").read_text())
+                 if e["id"] == "keras-linreg-climb-nan/s1")
+    rp = eval_replay.load(eval_replay.normalise_entry(entry), ROOT)
+    out = eval_replay.replay_lossdoc(rp, {"stop_on": ("non-finite", "divergence")})
+    assert out.stop is not None and out.stop <= 4 and out.reason == "divergence", out

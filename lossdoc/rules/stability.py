@@ -110,7 +110,8 @@ class Divergence(Rule):
         far below its start (2e-5 back to 5e-3 near the end of an Adam run) is not divergence: the learning
         is not undone; (5) it is still climbing when the log ends, higher at each of its last points by a
         factor of 3 over them, having given back at least 15% of what it learned (a blow-up under way,
-        cut off by the end of the log). The finest logged train loss is used (a per-step loss shows the
+        cut off by the end of the log). A log shorter than ``min_points`` is judged only when its loss grew
+        at least 10x at every point and 1000x over the log. The finest logged train loss is used (a per-step loss shows the
         onset an epoch mean hides). The finding gives where the growth starts, how fast it goes and the learning rate and
         gradient norm logged there. When the log has no training loss the validation loss is used, with a
         stricter threshold (a rising val loss alone is more often overfitting).
@@ -219,12 +220,23 @@ class Divergence(Rule):
         i_on = max(i_low, i_low + (int(above[0]) - 1 if len(above) else 1))
         return Blowup(kind, i_on, start, best, end, chance if kind == "chance" else None)
 
+    def _explosive(self, c: Curve) -> Blowup | None:
+        """Fewer points than min_points: only a loss that grew by orders of magnitude at every point (x10 or
+        more each, x1000 over the log; a learning rate far too high blows up within a few epochs) is a
+        divergence already; anything milder waits for more points."""
+        if len(c) < 3 or not np.all(c.v > 0):
+            return None
+        d = np.diff(c.lv)
+        if np.all(d >= np.log(10.0)) and c.lv[-1] - c.lv[0] >= np.log(1000.0):
+            return Blowup("above start", 0, float(c.lv[0]), float(c.lv[0]), float(c.lv[-1]))
+        return None
+
     def check(self, run: Run) -> Iterable[Finding]:
         loss, val_only = loss_to_check(run, fine=True)
         raw = Curve.of(loss)
         c = raw.binned()
         axis = loss.axis
-        blow = self._blowup(c, val_only) if len(raw) >= self.p["min_points"] else None
+        blow = self._blowup(c, val_only) if len(raw) >= self.p["min_points"] else self._explosive(c)
         nf = None
         if blow is None:
             for s in [loss] + [o for o in (run.train_loss, run.val_loss) if o is not None and o is not loss]:
