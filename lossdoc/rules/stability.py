@@ -106,12 +106,12 @@ class Divergence(Rule):
         stays there, far beyond its noise; (2) it jumps above its starting level and stays there (an update
         so large it threw the model away, as AdamW at a huge learning rate does: the loss then sits flat and
         high); (3) it climbs and then turns NaN/Inf; (4) it collapses to chance level, ln(K) for a K-class
-        cross-entropy, after having been well below it. A loss that creeps up from a tiny floor but stays
-        far below its start (2e-5 back to 5e-3 near the end of an Adam run) is not divergence: the learning
-        is not undone; (5) it is still climbing when the log ends, higher at each of its last points by a
-        factor of 3 over them, having given back at least 15% of what it learned (a blow-up under way,
-        cut off by the end of the log). A log shorter than ``min_points`` is judged only when its loss grew
-        at least 10x at every point and 1000x over the log. The finest logged train loss is used (a per-step loss shows the
+        cross-entropy, after having been well below it; (5) it is still climbing when the log ends, higher
+        at each of its last 4 points, by a factor of 3 over them, having given back at least 15% of what it
+        learned (a blow-up under way, cut off by the end of the log). A loss that creeps up from a tiny
+        floor but stays far below its start (2e-5 back to 5e-3 near the end of an Adam run) is not
+        divergence: the learning is not undone. A log shorter than ``min_points`` is judged only when its
+        loss grew at least 10x at every point and 1000x over the log (a learning rate far too high). The finest logged train loss is used (a per-step loss shows the
         onset an epoch mean hides). The finding gives where the growth starts, how fast it goes and the learning rate and
         gradient norm logged there. When the log has no training loss the validation loss is used, with a
         stricter threshold (a rising val loss alone is more often overfitting).
@@ -791,7 +791,9 @@ class Oscillation(Rule):
         curve is anti-correlated from one point to the next, and the typical swing is a large share of the
         loss's level; or the swings of the validation loss are so large (several tens of percent from one
         evaluation to the next) that their pattern does not matter (a train loss's irregular swings are its
-        noise, large near a floor: it must zig-zag, or bounce with the validation loss). A milder bounce (swings of a tenth of the level, going up
+        noise, large near a floor: it must zig-zag, or bounce with the validation loss). A steady zig-zag
+        (nearly every difference flipping sign, anti-correlated) counts from swings of a tenth of the level.
+        A milder bounce (swings of a tenth of the level, going up
         about as often as down) counts when the train and the validation loss show it together: one noisy
         curve can be a small validation set or batch noise, both together are the weights bouncing. The
         finding says where it runs and whether it settled before the end.
