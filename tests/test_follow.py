@@ -248,3 +248,43 @@ def test_a_val_column_with_no_values_yet_is_read_when_its_values_come(tmp_path, 
     assert run.val_loss is not None and len(run.val_loss) == 5
     assert not any(n.startswith("val_loss: no values") for n in run.notes), run.notes
     _same(f.runs(key), read(str(p)))
+
+
+def test_csv_with_comment_lines_above_its_header_grows_like_a_full_read(tmp_path):
+    src = tmp_path / "src.csv"
+    src.write_text("# Training configuration\n# lr 0.01\n\nEpoch,Accuracy,Loss\n"
+                   + "".join(f"{e},{50 + e},{1 / e:.5f}\n" for e in range(1, 40)))
+    dst = tmp_path / "training_metrics.csv"
+    n = src.stat().st_size
+    f = _grow(src, dst, [n // 3, n // 2 + 1, 4 * n // 5])
+    (key,) = f.tails
+    assert f.tails[key].mode == "lines"
+    _same(f.runs(key), read(str(src)))
+
+
+def test_long_csv_grows_like_a_full_read(tmp_path):
+    src = tmp_path / "src.csv"
+    src.write_text("epoch,split,metric,value\n"
+                   + "".join(f"{e},train,loss,{1 / e:.5f}\n{e},val,loss,{1.2 / e:.5f}\n" for e in range(1, 40)))
+    dst = tmp_path / "training_log.csv"
+    n = src.stat().st_size
+    f = _grow(src, dst, [n // 3, n // 3 + 20, 4 * n // 5])
+    (key,) = f.tails
+    assert f.tails[key].mode == "lines"
+    _same(f.runs(key), read(str(src)))
+    assert set(f.runs(key)[0].series) == {"train_loss", "val_loss"}
+
+
+def test_json_array_of_records_is_read_again_whole(tmp_path):
+    import json
+
+    p = tmp_path / "training_history.json"
+    recs = [{"epoch": e, "train_loss": 1 / e, "val_loss": 1.1 / e} for e in range(1, 4)]
+    p.write_text(json.dumps(recs[:2], indent=2))  # json.dump writes no final line end
+    f = Follower(str(p))
+    assert f.poll()
+    (key,) = f.tails
+    assert f.tails[key].mode == "reread" and len(f.runs(key)[0].series["val_loss"]) == 2
+    p.write_text(json.dumps(recs, indent=2))
+    assert f.poll()
+    _same(f.runs(key), read(str(p)))

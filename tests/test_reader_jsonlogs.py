@@ -336,3 +336,118 @@ def test_garbage_never_raises_anything_but_input_error(data):
             r.read(Source("<garbage>", None, data))
         except InputError:
             pass
+
+
+# ------------------------------------------------------------------------------------------ real layouts
+
+PUBLIC = Path(__file__).resolve().parent.parent / "fixtures" / "public"
+
+
+def test_public_nested_history_with_an_epochs_list():
+    """A real history (hoidn/PtychoPINN): ``{"epochs": [...], "metrics": {"loss": [...], ...}}`` with NaN
+    literals: the nested lists are the series, ``epochs`` their axis, NaN kept."""
+    import lossdoc
+
+    path = PUBLIC / "keras-history" / "hoidn__PtychoPINN__gs1_ideal-train_outputs-history.json"
+    obj = json.loads(path.read_text())  # Python's json reads NaN
+    metrics, epochs = obj["metrics"], obj["epochs"]
+    (run,) = lossdoc.read(str(path))
+    assert run.format == "keras-history"
+    assert set(run.series) == set(metrics) and "epochs" not in run.series
+    for name, vals in metrics.items():
+        s = run.series[name]
+        assert len(s) == len(vals) == len(epochs) == 5
+        assert lst(s.epochs) == epochs
+        assert np.isnan(s.values).tolist() == [math.isnan(v) for v in vals]
+        assert [v for v in s.values.tolist() if not math.isnan(v)] == [v for v in vals if not math.isnan(v)]
+    assert run.train_loss.name == "loss" and run.val_loss.name == "val_loss"
+    assert run.series["train_loss"].role == "train_loss" and run.series["val_pred_intensity_loss"].role == "val_loss"
+    assert run.series["learning_rate"].role == "lr"
+
+
+def test_nested_history_with_a_steps_list_and_metadata(tmp_path):
+    data = json.dumps(
+        {
+            "model": "unet",
+            "steps": [100, 200, 300],
+            "metrics": {"loss": [1.0, 0.8, 0.7], "val_loss": [1.1, 0.9, float("nan")], "note": "x"},
+        },
+        indent=2,
+    ).encode()
+    run = read(tmp_path, data, "history.json")
+    assert run.format == "keras-history" and set(run.series) == {"loss", "val_loss"}
+    assert lst(run.val_loss.steps) == [100, 200, 300] and run.val_loss.epochs is None
+    assert math.isnan(run.val_loss.values[2])
+    assert run.meta["model"] == "unet" and run.meta["note"] == "x"
+
+
+def test_flat_history_with_an_epoch_list_and_a_nested_one_without(tmp_path):
+    run = read(tmp_path, json.dumps({"epochs": [1, 2, 3], "loss": [1.0, 0.9, 0.8]}).encode())
+    assert set(run.series) == {"loss"} and lst(run.train_loss.epochs) == [1, 2, 3]
+    run = read(tmp_path, json.dumps({"metrics": {"loss": [1.0, 0.9], "val_loss": [1.2, 1.0]}}).encode())
+    assert lst(run.val_loss.epochs) == [0, 1] and any("0..n-1" in n for n in run.notes)
+    # An epochs list that is not an axis (out of order) stays what it was: a list, not the axis.
+    run = read(tmp_path, json.dumps({"epochs": [3, 1, 2], "loss": [1.0, 0.9, 0.8]}).encode())
+    assert lst(run.train_loss.epochs) == [0, 1, 2]
+
+
+def test_public_json_array_of_epoch_records():
+    """A real log (ByteBoss123/FEA-Thermal-Surrogate): ``json.dump`` of a list of per-epoch dicts."""
+    import lossdoc
+
+    path = PUBLIC / "jsonl" / "ByteBoss123__FEA-Thermal-Surrogate-__training_history.json"
+    records = json.loads(path.read_text())
+    keys = {k for r in records for k in r} - {"epoch"}
+    (run,) = lossdoc.read(str(path))
+    assert run.format == "jsonl"
+    assert set(run.series) == keys == {"train_loss", "val_loss", "val_mae"}
+    for k in keys:
+        assert run.series[k].values.tolist() == [r[k] for r in records if k in r]
+        assert lst(run.series[k].epochs) == [r["epoch"] for r in records if k in r]
+        assert len(run.series[k]) == len(records) == 1
+    assert run.train_loss.name == "train_loss" and run.val_loss.name == "val_loss"
+    assert run.series["val_mae"].role == "val_metric"
+
+
+def test_json_array_of_step_records(tmp_path):
+    recs = [{"step": s, "train_loss": 1 / s, "val_loss": 1.2 / s, "lr": 0.1} for s in (10, 20, 30)]
+    recs[1]["val_loss"] = float("nan")
+    for data in (
+        json.dumps(recs, indent=2).encode(),
+        json.dumps(recs, separators=(",", ":")).encode(),  # pandas' to_json(orient="records")
+        b"\xef\xbb\xbf" + json.dumps([*recs, "junk", 3]).encode().replace(b", ", b",\r\n"),
+    ):
+        run = read(tmp_path, data, "history.json")
+        assert run.format == "jsonl"
+        assert lst(run.train_loss.steps) == [10, 20, 30] and run.val_loss.name == "val_loss"
+        assert math.isnan(run.val_loss.values[1])
+    assert any("2 array item(s) that are not objects" in n for n in run.notes)
+
+
+def test_json_array_that_is_not_a_log_is_not_claimed(tmp_path):
+    by = {cls.name: cls() for cls in READERS}
+    manifest = json.dumps([{"id": "run-1", "seed": 1, "checks": {"div[loss]": 2.0}}]).encode()
+    assert not by["jsonl"].sniff(manifest, None)
+    assert not by["jsonl"].sniff(b"[1, 2, 3]", None) and not by["jsonl"].sniff(b"[[0.1, 1, 2.0]]", None)
+    assert by["jsonl"].sniff(b'[{"epoch": 1, "acc": 0.5}]', None)
+    assert by["jsonl"].sniff(b'[\n  {"loss": 0.5, "val_loss": 0.6}', None)  # cut after the first object
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b'[{"epoch": 1, "train_loss": 0.5}, {"epoch": 2, "train_lo',
+        b'[{"epoch": 1, "train_loss": 0.5}] x',
+        b'[{"epoch": 1, "msg": "hi"}]',
+    ],
+    ids=["truncated", "trailing-garbage", "no-numbers"],
+)
+def test_bad_json_arrays_are_one_line_and_exit_2(runner, tmp_path, data):
+    from lossdoc.cli import app
+
+    p = tmp_path / "history.json"
+    p.write_bytes(data)
+    r = runner.invoke(app, ["inspect", str(p)])
+    assert r.exit_code == 2, r.output
+    lines = [ln for ln in r.stderr.splitlines() if ln.strip()]
+    assert len(lines) == 1 and p.name in lines[0] and "Traceback" not in r.output, r.stderr

@@ -467,3 +467,135 @@ def test_a_column_with_no_values_is_left_out_with_a_note(tmp_path):
     assert run.train_loss is not None and run.train_loss.name == "loss" and len(run.train_loss) == 12
     assert run.val_loss is None and "val_loss" not in run.series
     assert any("val_loss: no values" in n for n in run.notes), run.notes
+
+
+# ------------------------------------------------------------------------------------------ comment lines
+
+PUBLIC = Path(__file__).resolve().parent.parent / "fixtures" / "public"
+
+
+def test_public_csv_with_comment_lines_before_the_header():
+    """A real log (Rhymes-Like-Dimes/neural-network-c) starts with ``#`` lines and a blank line above
+    ``Epoch,Accuracy,Loss``: they are skipped as pandas' ``comment="#"`` would."""
+    import csv
+    import io
+
+    import lossdoc
+
+    path = PUBLIC / "csv" / "Rhymes-Like-Dimes__neural-network-c__training_metrics.csv"
+    text = path.read_text()
+    body = [ln for ln in text.splitlines() if ln.strip() and not ln.lstrip().startswith("#")]
+    rows = list(csv.DictReader(io.StringIO("\n".join(body))))
+    comments = sum(1 for ln in text.splitlines() if ln.lstrip().startswith("#"))
+    (run,) = lossdoc.read(str(path))
+    assert run.format == "csv"  # comments above the header: written by hand, not by Keras' CSVLogger
+    assert set(run.series) == {"Accuracy", "Loss"}
+    assert len(run.series["Loss"]) == len(rows) == 15 and len(run.series["Accuracy"]) == len(rows)
+    assert run.train_loss.name == "Loss" and run.val_loss is None
+    assert run.series["Accuracy"].role == "train_metric"
+    assert lst(run.series["Loss"].epochs) == [float(r["Epoch"]) for r in rows]
+    assert values(run, "Loss") == [float(r["Loss"]) for r in rows]
+    assert any(f"{comments} comment line(s)" in n for n in run.notes), run.notes
+
+
+def test_leading_comments_and_blank_lines_are_skipped_but_not_a_hash_in_the_data(tmp_path):
+    data = (
+        b"# run: baseline, lr=0.1\n#\n\n   # seed 3\n\n"
+        b"step,loss,val_loss,note\n10,1.0,1.1,start\n20,0.8,0.9,#best\n30,0.7,0.95,# after\n"
+    )
+    run = read(tmp_path, data, "metrics.csv")
+    assert run.format == "csv"
+    assert lst(run.series["loss"].steps) == [10, 20, 30] and values(run, "val_loss") == [1.1, 0.9, 0.95]
+    assert run.train_loss.name == "loss" and run.val_loss.name == "val_loss"
+    assert any("3 comment line(s)" in n for n in run.notes)
+
+
+def test_comment_lines_with_crlf_and_bom_make_a_keras_like_header_generic(tmp_path):
+    # No tool's own CSV writer puts comments above its header: the generic reader takes such a file.
+    data = b"\xef\xbb\xbf# Training configuration\r\n# Decay: 0.98\r\n\r\nepoch,loss,val_loss\r\n0,1.0,1.2\r\n1,0.8,1.0\r\n"
+    run = read(tmp_path, data, "training.log")
+    assert run.format == "csv" and lst(run.val_loss.epochs) == [0, 1] and run.train_loss.name == "loss"
+    assert read(tmp_path, data, "training.log", fmt="keras-csvlogger").format == "keras-csvlogger"
+
+
+def test_a_text_log_that_starts_with_a_comment_stays_a_text_log(tmp_path):
+    # The eval set's text logs start with "# h:..." and go on with "epoch   1 | loss ... |" lines: not a header.
+    data = b"# h:classif(n=2400)\n" + b"".join(
+        b"epoch %3d | loss %.4f | val_loss %.4f | acc 0.5 | 0.1s\n" % (e, 1 / e, 1.1 / e) for e in range(1, 8)
+    )
+    run = read(tmp_path, data, "train.log")
+    assert run.format == "text" and len(run.train_loss) == 7
+
+
+def test_only_comments_and_a_header_is_an_input_error(tmp_path):
+    with pytest.raises(InputError):
+        read(tmp_path, b"# nothing yet\nepoch,loss\n", "log.csv", fmt="csv")
+
+
+# ------------------------------------------------------------------------------------------ long (tidy) tables
+
+
+def test_public_long_csv_is_pivoted_by_split_and_metric():
+    """A real log (sbdeery/lorenz63-sgm) is written long: ``epoch,split,metric,value``."""
+    import csv
+
+    import lossdoc
+
+    path = PUBLIC / "csv" / "sbdeery__lorenz63-sgm__outputs-training_log.csv"
+    with open(path, newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    want: dict[str, list[dict]] = {}
+    for r in rows:
+        want.setdefault(f"{r['split']}_{r['metric']}", []).append(r)
+    (run,) = lossdoc.read(str(path))
+    assert set(run.series) == set(want) == {"train_loss", "val_loss"}
+    for name, rs in want.items():
+        s = run.series[name]
+        assert len(s) == len(rs) == 50
+        assert s.values.tolist() == [float(r["value"]) for r in rs]
+        assert lst(s.epochs) == [float(r["epoch"]) for r in rs]
+    assert run.train_loss.name == "train_loss" and run.val_loss.name == "val_loss"
+    assert "value" not in run.series
+
+
+def test_long_table_with_phase_and_name_columns(tmp_path):
+    data = b"wall_time,step,phase,name,value\n" + b"".join(
+        b"%d,%d,%s,%s,%g\n" % (1700000000 + s, s, p, n, v)
+        for s in (100, 200, 300)
+        for p, n, v in (
+            (b"train", b"loss", 1.0 / s),
+            (b"train", b"accuracy", 0.5),
+            (b"validation", b"loss", 1.2 / s),
+            (b"validation", b"accuracy", 0.4),
+        )
+    )
+    run = read(tmp_path, data, "scalars.csv")
+    assert set(run.series) == {"train_loss", "train_accuracy", "validation_loss", "validation_accuracy"}
+    assert run.train_loss.name == "train_loss" and run.val_loss.name == "validation_loss"
+    assert run.series["validation_accuracy"].role == "val_metric"
+    assert lst(run.series["validation_loss"].steps) == [100, 200, 300]
+    assert values(run, "train_loss") == [0.01, 0.005, 0.00333333]  # as written (%g)
+
+
+def test_long_table_with_a_metric_column_only_and_sparse_metrics(tmp_path):
+    data = b"epoch,metric,value\n1,train_loss,1.0\n1,val_loss,1.1\n2,train_loss,0.8\n3,train_loss,0.7\n3,val_loss,0.9\n"
+    run = read(tmp_path, data, "log.csv")
+    assert run.train_loss.name == "train_loss" and lst(run.train_loss.epochs) == [1, 2, 3]
+    assert run.val_loss.name == "val_loss" and lst(run.val_loss.epochs) == [1, 3]
+
+
+def test_a_wide_table_with_a_name_column_is_not_pivoted(tmp_path):
+    # Another numeric column next to "value": a wide table, read column by column as before.
+    run = read(tmp_path, b"epoch,name,value,loss\n1,a,3,1.0\n2,b,4,0.9\n", "log.csv")
+    assert set(run.series) == {"value", "loss"}
+
+
+def test_long_table_with_text_values_is_an_input_error(runner, tmp_path):
+    from lossdoc.cli import app
+
+    p = tmp_path / "log.csv"
+    p.write_bytes(b"epoch,split,metric,value\n1,train,loss,abc\n2,train,loss,def\n")
+    r = runner.invoke(app, ["inspect", str(p)])
+    assert r.exit_code == 2, r.output
+    lines = [ln for ln in r.stderr.splitlines() if ln.strip()]
+    assert len(lines) == 1 and p.name in lines[0], r.stderr

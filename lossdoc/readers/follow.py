@@ -37,7 +37,7 @@ import numpy as np
 from lossdoc.errors import InputError, NotALog
 from lossdoc.model import Run, Series
 from lossdoc.readers.base import HEAD_BYTES, Reader, Source, finish_run
-from lossdoc.readers.tabular import NO_VALUES
+from lossdoc.readers.tabular import NO_VALUES, header_end
 
 #: How each format grows. "lines": complete lines appended after a header line (``header`` True) or none; each line
 #: parses the same alone. "records": TFRecords appended. Formats not listed are re-read whole when they change.
@@ -145,6 +145,8 @@ class FileTail:
             self.reader = pick_reader(Source(str(self.path), self.path), self.input_format)
             self.mode, has_header = APPENDS.get(self.reader.name, ("reread", False))
             self._has_header = has_header
+            if self.mode == "lines" and not has_header and _json_array(self.path):
+                self.mode = "reread"  # a JSON array of records is one document, rewritten whole (json.dump)
         replaced = self.sig is not None and (sig[0] != self.sig[0] or sig[1] < self.offset)
         if self.raw is None or self.mode == "reread" or replaced or not self._same_header():
             return self._reread(sig)
@@ -189,7 +191,7 @@ class FileTail:
             self.sig = None
             return False
         if self.mode == "lines" and self._has_header:
-            self.header = data[: data.find(b"\n") + 1]
+            self.header = data[: header_end(data)]  # with the comment lines above a CSV header, if any
         self.raw = self.reader.read(Source(str(self.path), self.path, data=data[:end]))
         self.offset = end
         self.sig = sig
@@ -230,6 +232,16 @@ class FileTail:
 
     def runs(self) -> list[Run]:
         return [finish_run(_copy(r)) for r in self.raw or []]
+
+
+def _json_array(path: Path) -> bool:
+    """Whether a file is a JSON array (read whole by the JSON-lines reader), not one object per line."""
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(4096)
+    except OSError:
+        return False
+    return head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"[")
 
 
 def _copy(run: Run) -> Run:

@@ -8,6 +8,7 @@ Python's json module writes NaN/Infinity/-Infinity tokens for non-finite floats;
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 import re
@@ -94,16 +95,49 @@ def _num(v: Any) -> float:
 # --------------------------------------------------------------------------------------------------- keras
 
 
-def _keras_history_dict(obj: Any) -> dict[str, list] | None:
-    """The dict of metric -> list of numbers in a Keras history dump (also inside {"history": {...}})."""
+def _number_lists(obj: dict) -> dict[str, list]:
+    return {k: v for k, v in obj.items() if isinstance(v, list) and v and all(_is_number(x) or x is None for x in v)}
+
+
+# Lists that are the x axis of a history, not a curve: {"epochs": [0, 1, ...], "metrics": {"loss": [...], ...}}.
+_HISTORY_AXES = {"epoch": "epochs", "epochs": "epochs", "step": "steps", "steps": "steps"}
+
+
+def _keras_history_parts(obj: Any) -> tuple[dict, dict[str, list], tuple[str, str, list] | None] | None:
+    """(the dict holding a Keras-style history, its metric -> list of numbers, and the axis: (key, "epochs" or
+    "steps", values) or None) in a history dump: ``history.history`` itself, inside ``{"history": {...}}``, or
+    in the one nested dict of lists next to the axis list (``{"epochs": [...], "metrics": {"loss": [...]}}``)."""
     if isinstance(obj, dict) and isinstance(obj.get("history"), dict):
         obj = obj["history"]
     if not isinstance(obj, dict) or not obj:
         return None
-    lists = {
-        k: v for k, v in obj.items() if isinstance(v, list) and v and all(_is_number(x) or x is None for x in v)
-    }
-    return lists or None
+    top = obj
+    lists = _number_lists(obj)
+    if all(normalise(k) in _HISTORY_AXES for k in lists):
+        nested = [v for v in obj.values() if isinstance(v, dict) and _number_lists(v)]
+        if len(nested) == 1:
+            top = nested[0]
+            lists = {**lists, **_number_lists(top)}
+    if not lists:
+        return None
+    axis = None
+    for key in list(lists):
+        kind = _HISTORY_AXES.get(normalise(key))
+        if kind is None or axis is not None:
+            continue
+        values = [_num(x) for x in lists[key]]
+        curves = [len(v) for k, v in lists.items() if k != key]
+        in_order = all(math.isfinite(x) for x in values) and all(b >= a for a, b in itertools.pairwise(values))
+        if curves and max(curves) == len(values) and in_order:
+            axis = (key, kind, values)
+            del lists[key]
+    return (top, lists, axis) if lists else None
+
+
+def _keras_history_dict(obj: Any) -> dict[str, list] | None:
+    """The dict of metric -> list of numbers in a Keras history dump (see ``_keras_history_parts``)."""
+    parts = _keras_history_parts(obj)
+    return None if parts is None else parts[1]
 
 
 class KerasHistoryReader(Reader):
@@ -133,17 +167,20 @@ class KerasHistoryReader(Reader):
 
     def read(self, source: Source) -> list[Run]:
         obj = _load_json(source)
-        lists = _keras_history_dict(obj)
-        if lists is None:
+        parts = _keras_history_parts(obj)
+        if parts is None:
             keys = ", ".join(list(obj)[:20]) if isinstance(obj, dict) else type(obj).__name__
             raise InputError(source.label, f"not a Keras history: no lists of numbers (keys: {keys})")
+        top, lists, axis = parts
         run = Run(source=source.label, format=self.name)
         loss_lens = [len(v) for k, v in lists.items() if resolve(k).kind == "loss"]
         n = max(loss_lens or [len(v) for v in lists.values()])
-        top = obj["history"] if isinstance(obj, dict) and isinstance(obj.get("history"), dict) else obj
-        for key, v in top.items():
-            if isinstance(v, (str, int, float, bool)) or v is None:
-                run.meta[key] = v
+        outer = obj["history"] if isinstance(obj, dict) and isinstance(obj.get("history"), dict) else obj
+        for holder in (outer, top) if top is not outer else (outer,):
+            for key, v in holder.items():
+                if isinstance(v, (str, int, float, bool)) or v is None:
+                    run.meta[key] = v
+        at = None if axis is None or len(axis[2]) != n else np.asarray(axis[2], dtype=np.float64)
         for key, vals in lists.items():
             values = [_num(x) for x in vals]
             epochs = np.arange(len(values), dtype=np.float64)
@@ -160,8 +197,15 @@ class KerasHistoryReader(Reader):
                     )
                 else:
                     run.notes.append(f"{key}: {len(values)} values for {n} epochs; placed at epochs 0..")
-            run.add(build_series(key, values, epochs=epochs))
-        run.notes.append("epochs numbered 0..n-1 (list positions), as in Keras' CSVLogger")
+            if at is None:
+                run.add(build_series(key, values, epochs=epochs))
+            else:  # list positions to the file's own axis values
+                x = at[epochs.astype(np.int64)]
+                run.add(build_series(key, values, **{axis[1]: x}))
+        if at is None:
+            run.notes.append("epochs numbered 0..n-1 (list positions), as in Keras' CSVLogger")
+        else:
+            run.notes.append(f"{axis[1]} from the file's {axis[0]!r} list")
         require_series(run, source.label, list(lists), what="keys")
         return [run]
 
@@ -344,9 +388,44 @@ def _head_objects(head: bytes, n: int = 10) -> list[dict] | None:
     return out if out and len(out) >= (min(len(lines), n) + 1) // 2 else None
 
 
+_ARRAY_START = re.compile(r"\[\s*(?=\{)")
+
+
+def _array_head_object(text: str) -> dict | None:
+    """The first object of a JSON array of objects (``json.dump(list_of_dicts)``, pandas'
+    ``to_json(orient="records")``) from the head of the file, or None (not such an array, or its first object cut)."""
+    m = _ARRAY_START.match(text)
+    if m is None:
+        return None
+    try:
+        obj, _ = json.JSONDecoder().raw_decode(text, m.end())
+    except (ValueError, RecursionError):
+        return None
+    return obj if isinstance(obj, dict) else None
+
+
+def _json_records(source: Source) -> tuple[list[tuple[int, dict]], list[str]]:
+    """The objects of a JSON array of records, each with its position (1-based), and a note on the items that are
+    not objects."""
+    obj = _load_json(source)
+    if not isinstance(obj, list):
+        raise InputError(source.label, f"not a JSON array of objects (a JSON {type(obj).__name__})")
+    records = [(i + 1, e) for i, e in enumerate(obj) if isinstance(e, dict)]
+    if not records:
+        raise InputError(source.label, f"no JSON object in the array ({len(obj)} item(s))")
+    notes = []
+    if len(records) < len(obj):
+        first = next(i + 1 for i, e in enumerate(obj) if not isinstance(e, dict))
+        notes.append(f"skipped {len(obj) - len(records)} array item(s) that are not objects (first item {first})")
+    return records, notes
+
+
 class JsonlReader(Reader):
     name = "jsonl"
-    description = 'JSON Lines: one object per line ({"step": 10, "train_loss": ...}), keys may vary per line'
+    description = (
+        'JSON Lines: one object per line ({"step": 10, "train_loss": ...}), keys may vary per line; also a JSON '
+        "array of such objects (json.dump(list_of_dicts), to_json(orient='records'))"
+    )
     example = "metrics.jsonl"
     priority = 24
 
@@ -354,6 +433,16 @@ class JsonlReader(Reader):
         text = _head_text(head)
         if text is None:
             return False
+        text = text.lstrip()
+        if text.startswith("["):
+            # An array of records, not any list of objects (a manifest, a config list, a data set): its first
+            # object has a step/epoch number or a loss among its own keys.
+            first = _array_head_object(text)
+            if first is None:
+                return False
+            if any(_is_number(first.get(k)) for k in (*_STEP_KEYS, *_EPOCH_KEYS)):
+                return True
+            return any(_is_number(v) and resolve(k).kind == "loss" for k, v in first.items())
         lines = [ln.strip() for ln in text.split("\n") if ln.strip()]
         if len(head) >= 65536 and len(lines) > 1:
             lines = lines[:-1]
@@ -371,11 +460,13 @@ class JsonlReader(Reader):
         return good >= max(1, (len(checked) + 1) // 2)
 
     def read(self, source: Source) -> list[Run]:
-        records, notes = _json_lines(source)
+        array = source.head(4096).lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"[")
+        records, notes = _json_records(source) if array else _json_lines(source)
         run, seen = _records_run(records, source, self.name)
         run.notes.extend(notes)
         if all(s.steps is None and s.epochs is None for s in run.series.values()):
-            run.notes.append("no step or epoch key: points numbered 0..n-1 in line order")
+            order = "array order" if array else "line order"
+            run.notes.append(f"no step or epoch key: points numbered 0..n-1 in {order}")
         require_series(run, source.label, seen, what="keys")
         return [run]
 

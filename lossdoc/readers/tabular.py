@@ -130,6 +130,7 @@ def _to_numeric(cells: list[str]) -> Numeric | None:
     # are text is a text column (names, timestamps), not numbers with a garbled line.
     bad = present & np.isnan(values)
     limit = GARBLED_SHARE * int(present.sum())
+    n_garbled = 0  # counted as they come (garbled.sum() at each cell is quadratic in a column of text)
     for i in np.flatnonzero(bad):
         c = str(arr[i]).lower()
         if c in _ABSENT:
@@ -141,7 +142,8 @@ def _to_numeric(cells: list[str]) -> Numeric | None:
         else:
             garbled[i] = True
             present[i] = False
-            if garbled.sum() > limit:
+            n_garbled += 1
+            if n_garbled > limit:
                 return None
     assert len(values) == n
     if garbled.any() and present.sum() < 2:
@@ -189,8 +191,56 @@ def _header_lines(lines: list[str]) -> int:
     return used if quotes % 2 == 0 else 1
 
 
-def head_table(head: bytes) -> tuple[list[str], list[list[str]], str] | None:
-    """For sniffing: (header names, a few data rows, delimiter) from the first bytes, or None."""
+#: At most this many comment lines before a header are skipped (a longer preamble is not a CSV log).
+MAX_COMMENT_LINES = 200
+
+
+def _name_like(cell: str) -> bool:
+    """A header cell: not a number and no number among its words (``epoch   1`` is a line of a text log)."""
+    return not any(_NUM.match(w) for w in cell.lower().split())
+
+
+def leading_comments(lines: list[str]) -> int:
+    """How many of ``lines`` (the non-blank lines of a file, in order) are ``#`` comment lines before a CSV header
+    (``# Training configuration``, ``# Base Learning Rate: 0.01``, then ``Epoch,Accuracy,Loss``), as pandas'
+    ``comment="#"`` would skip them, but only at the top: a ``#`` further down is data. 0 unless the line after
+    them is a header (names, no numbers) over rows that hold numbers: a text log that starts with a comment, or a
+    header written as ``#epoch,loss``, is left as it is."""
+    k = 0
+    while k < len(lines) and k <= MAX_COMMENT_LINES and lines[k].lstrip().lstrip("\ufeff").startswith("#"):
+        k += 1
+    if k == 0 or k > MAX_COMMENT_LINES or k >= len(lines) - 1:
+        return 0
+    rest = lines[k : k + 6]
+    delim = sniff_delimiter(rest)
+    if delim is None:
+        return 0
+    header = [_clean_name(c) for c in _split(rest[0], delim)]
+    if not any(header) or not all(_name_like(c) for c in header):
+        return 0
+    cells = [c.strip().strip('"') for r in rest[1:] for c in _split(r, delim)]
+    return k if any(_NUM.match(c) for c in cells) else 0
+
+
+def header_end(data: bytes) -> int:
+    """The offset just past the header line of a CSV file's bytes (its first line, or the line after the comment
+    lines ``leading_comments`` skips): what ``lossdoc watch`` keeps to parse appended lines under."""
+    first = data.find(b"\n") + 1
+    if data.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] != b"#":
+        return first
+    raw = data[:65536].split(b"\n")
+    text = [ln.decode("utf-8", errors="replace") for ln in raw[:-1]]  # complete lines only
+    nonblank = [i for i, ln in enumerate(text) if ln.strip()]
+    k = leading_comments([text[i] for i in nonblank[: MAX_COMMENT_LINES + 6]])
+    if not k:
+        return first
+    return sum(len(ln) + 1 for ln in raw[: nonblank[k] + 1])
+
+
+def head_table(head: bytes, *, comments: bool = True) -> tuple[list[str], list[list[str]], str] | None:
+    """For sniffing: (header names, a few data rows, delimiter) from the first bytes, or None. ``comments``
+    False: None for a file with comment lines above its header (no tool's own CSV writer puts them there: such a
+    file was written by hand, and is the generic reader's)."""
     try:
         text = decode_text(head, "")
     except InputError:
@@ -200,6 +250,10 @@ def head_table(head: bytes) -> tuple[list[str], list[list[str]], str] | None:
         return None
     if len(lines) > 1 and len(head) >= 65536:
         lines = lines[:-1]  # the last line of a cut head may be partial
+    skipped = leading_comments(lines)
+    if skipped and not comments:
+        return None
+    lines = lines[skipped:]
     used = _header_lines(lines)
     lines = ["\n".join(lines[:used]), *lines[used:]]
     first = lines[0]
@@ -226,6 +280,11 @@ def load_table(source: Source) -> Table:
     nonblank = [i for i, ln in enumerate(lines) if ln.strip()]
     if not nonblank:
         raise InputError(source.label, "empty file")
+    notes: list[str] = []
+    comments = leading_comments([lines[i] for i in nonblank[: MAX_COMMENT_LINES + 6]])
+    if comments:
+        notes.append(f"{comments} comment line(s) before the header skipped")
+        nonblank = nonblank[comments:]
     used = _header_lines([lines[i] for i in nonblank[:MAX_HEADER_LINES]])
     header_line = "\n".join(lines[i] for i in nonblank[:used])
     sample = [header_line] + [lines[i] for i in nonblank[used : used + 19]]
@@ -240,7 +299,6 @@ def load_table(source: Source) -> Table:
         )
     header_key = [normalise(c) for c in header]
     compact = _compact(header_line)
-    notes: list[str] = []
     body = nonblank[used:]
     if len(body) >= 2 and not text.endswith("\n"):
         # A last line without its line end may be cut anywhere ("0.53" read as "0.5"): a file still being
@@ -399,6 +457,8 @@ def _quick_delimiter(raw) -> tuple[str, bool] | None:
         return None
     if header_line.count('"') % 2:
         return None  # a quoted header cell holding a line break: the exact path reads it
+    if header_line.lstrip().startswith("#"):
+        return None  # comment lines before the header: the exact path skips them
     head = raw[head_end : head_end + 8192].decode("utf-8", errors="replace")
     sample = [header_line] + [ln for ln in head.replace("\r\n", "\n").split("\n")[:19] if ln.strip()]
     delim = sniff_delimiter(sample)
@@ -587,6 +647,9 @@ def table_run(
     if epochs is None and steps is None and default_epochs:
         epochs = np.arange(table.nrows, dtype=np.float64)
     skip = {c for c in (step_col, epoch_col) if c is not None} | set(exclude)
+    layout = long_layout(table, skip)
+    if layout is not None:
+        return _long_run(run, table, source, layout, steps, epochs, drop, metric_split)
     for col in table.columns:
         if col in skip or not col or is_bookkeeping(col):
             continue
@@ -625,6 +688,89 @@ def table_run(
     return run
 
 
+# The long (tidy) layout: one row per (step/epoch, metric[, split]) with the number in a value column, as
+# ``df.melt()`` or a hand-written logger writes it (``epoch,split,metric,value`` / ``1,train,loss,0.78``).
+_VALUE_NAMES = ("value", "values", "metric_value", "scalar_value")
+_METRIC_KEYS = ("metric", "metric_name", "metrics", "name", "key", "tag", "measure", "variable", "scalar")
+_SPLIT_KEYS = ("split", "phase", "mode", "stage", "subset", "set", "partition", "data_split", "dataset")
+
+
+@dataclass(frozen=True)
+class LongLayout:
+    value: str
+    metric: str
+    split: str | None
+
+
+def long_layout(table: Table, axes: set[str]) -> LongLayout | None:
+    """The columns of a long table: a numeric value column, a text metric column (metric/name/key/tag...), maybe a
+    text split column (split/phase/mode...), a step or epoch column among ``axes``, and no other numeric column
+    that is not bookkeeping (a table with more numbers is a wide table, read column by column). None otherwise."""
+    if not axes:
+        return None
+    value, metric, split = table.find(_VALUE_NAMES), table.find(_METRIC_KEYS), table.find(_SPLIT_KEYS)
+    if value is None or metric is None or value in axes or metric in axes or table.numeric(value) is None:
+        return None
+    if table.numeric(metric) is not None:
+        return None  # numbers, not names
+    if split is not None and (split in axes or table.numeric(split) is not None):
+        split = None
+    for col in table.columns:
+        if col in axes or col in (value, metric, split) or not col or is_bookkeeping(col):
+            continue
+        num = table.numeric(col)
+        if num is not None and num[1].any():
+            return None
+    return LongLayout(value, metric, split)
+
+
+def _long_run(
+    run: Run,
+    table: Table,
+    source: Source,
+    layout: LongLayout,
+    steps: np.ndarray | None,
+    epochs: np.ndarray | None,
+    drop: np.ndarray,
+    metric_split: str,
+) -> Run:
+    """The run of a long table: one series per (split, metric), named ``<split>_<metric>`` (``train_loss``,
+    ``val_loss``) or ``<metric>`` without a split, so that the naming table gives each its role."""
+    values, present = table.numeric(layout.value)
+    note = table.garbled_note(layout.value)
+    if note:
+        run.notes.append(note)
+    metrics = table.cells[layout.metric]
+    splits = table.cells[layout.split] if layout.split is not None else None
+    rows: dict[str, list[int]] = {}
+    names: dict[tuple[str, str], str] = {}  # each (split, metric) cell pair named once, not once a row
+    for i in np.flatnonzero(present & ~drop).tolist():
+        pair = (str(splits[i]) if splits is not None else "", str(metrics[i]))
+        name = names.get(pair)
+        if name is None:
+            name = names[pair] = _long_name(*pair)
+        if name:
+            rows.setdefault(name, []).append(i)
+    for name, idx in rows.items():
+        at = np.asarray(idx)
+        s_steps = None if steps is None or not np.isfinite(steps[at]).any() else steps[at]
+        s_epochs = None if epochs is None or not np.isfinite(epochs[at]).any() else epochs[at]
+        run.add(build_series(name, values[at], steps=s_steps, epochs=s_epochs, metric_split=metric_split))
+    keys = f"{layout.split!r} and {layout.metric!r}" if layout.split else repr(layout.metric)
+    run.notes.append(f"long table: one series per {keys}, values from {layout.value!r}")
+    require_series(run, source.label, [c for c in table.columns if c])
+    return run
+
+
+def _long_name(split: str, metric: str) -> str:
+    """``<split>_<metric>``; the metric alone when there is no split or the metric already names it
+    (``train``, ``train_loss``); "" for a row without a metric."""
+    split, metric = _clean_name(split), _clean_name(metric)
+    if not metric or not split or normalise(metric).startswith(normalise(split) + "_"):
+        return metric
+    return f"{split}_{metric}"
+
+
 def _axis(table: Table, col: str | None, source: Source, what: str) -> np.ndarray | None:
     if col is None:
         return None
@@ -659,7 +805,7 @@ class FastaiCsvReader(Reader):
     priority = 30
 
     def sniff(self, head: bytes, path: Path | None) -> bool:
-        t = head_table(head)
+        t = head_table(head, comments=False)
         if t is None:
             return False
         names = _norm_names(t[0])
@@ -682,7 +828,7 @@ class UltralyticsReader(Reader):
     priority = 30
 
     def sniff(self, head: bytes, path: Path | None) -> bool:
-        t = head_table(head)
+        t = head_table(head, comments=False)
         if t is None:
             return False
         names = [n.strip().lower() for n in t[0]]
@@ -706,7 +852,7 @@ class LightningCsvReader(Reader):
     priority = 32
 
     def sniff(self, head: bytes, path: Path | None) -> bool:
-        t = head_table(head)
+        t = head_table(head, comments=False)
         if t is None:
             return False
         names = _norm_names(t[0])
@@ -732,7 +878,7 @@ class KerasCsvLoggerReader(Reader):
     priority = 34
 
     def sniff(self, head: bytes, path: Path | None) -> bool:
-        t = head_table(head)
+        t = head_table(head, comments=False)
         if t is None:
             return False
         names = _norm_names(t[0])
@@ -753,7 +899,7 @@ class KerasHistoryCsvReader(Reader):
     priority = 36
 
     def sniff(self, head: bytes, path: Path | None) -> bool:
-        t = head_table(head)
+        t = head_table(head, comments=False)
         if t is None:
             return False
         names = _norm_names(t[0])
