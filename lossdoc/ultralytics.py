@@ -10,9 +10,20 @@
 losses (``trainer.label_loss_items(trainer.tloss, prefix="train")``), validation losses and metrics
 (``trainer.metrics``) and learning rates (``trainer.lr``) to a :class:`lossdoc.online.Monitor` and sets
 ``trainer.stop`` when a finding in ``stop_on`` appears (the trainer broadcasts it to every DDP rank itself);
-``on_train_end`` writes the report. After the last epoch Ultralytics validates ``best.pt`` and calls
-``on_fit_epoch_end`` once more with the same ``trainer.epoch``: that call is not an epoch and is ignored. The
-best weights need no restoring: Ultralytics keeps ``best.pt`` (by its fitness) itself.
+``on_train_end`` writes the report. Epochs are numbered as in Ultralytics' ``results.csv`` and progress bar
+(``trainer.epoch + 1``), so a finding's epoch is the row of ``results.csv`` that ``lossdoc analyze`` reads.
+
+After the loop, Ultralytics validates ``best.pt`` and calls ``on_fit_epoch_end`` once more, with the metrics of
+``best.pt`` (no losses) and, in 8.4.190 (the release tested), ``trainer.epoch`` raised by one ("log best
+metrics at step epochs+1"); older releases kept the last epoch. That call is not an epoch and is ignored: the loop only ends on
+``trainer.stop``, so a call that comes after one that saw ``trainer.stop`` set (by the last epoch, patience, a
+time limit or lossdoc) is the final evaluation, as is one whose epoch is not past the last. The best weights need
+no restoring: Ultralytics keeps ``best.pt`` (by its fitness) itself.
+
+Checked with the real package (``tests/test_ultralytics_real.py``, ``make test-ultralytics``: ultralytics 8.4.190
+on torch 2.14.1): a tiny YOLO made to diverge is stopped before its last epoch, a healthy one runs to the end.
+Ultralytics' own NaN recovery reloads ``last.pt`` and redoes an epoch whose last batch loss or fitness is not
+finite, without calling ``on_fit_epoch_end`` (except at the first epoch), so such an epoch is never seen here.
 
 It imports nothing from ultralytics: it speaks the callback protocol (``add_callback``, the trainer's attributes),
 so it works on any object that does.
@@ -33,6 +44,7 @@ class UltralyticsHook:
         self.lossdoc = Hook(stop_on, warn_on, **kwargs)
         self._last_epoch: int | None = None
         self._trainer_id: int | None = None
+        self._ending = False  # an epoch ended with trainer.stop set: the next call is the final evaluation
 
     @property
     def decision(self):
@@ -44,10 +56,10 @@ class UltralyticsHook:
 
     def on_fit_epoch_end(self, trainer) -> None:
         if self._trainer_id != id(trainer):  # a new training (model.train() called again)
-            self._trainer_id, self._last_epoch = id(trainer), None
+            self._trainer_id, self._last_epoch, self._ending = id(trainer), None, False
             self.lossdoc.start()
-        epoch = int(getattr(trainer, "epoch", 0))
-        if self._last_epoch is not None and epoch <= self._last_epoch:
+        epoch = int(getattr(trainer, "epoch", 0)) + 1  # results.csv's epoch
+        if self._ending or (self._last_epoch is not None and epoch <= self._last_epoch):
             return  # the final evaluation of best.pt: not a new epoch
         self._last_epoch = epoch
         values: dict[str, Any] = {}
@@ -62,6 +74,7 @@ class UltralyticsHook:
         d = self.lossdoc.check()
         if d.stop:
             trainer.stop = True
+        self._ending = bool(getattr(trainer, "stop", False))
 
     def on_train_end(self, trainer) -> None:
         self.lossdoc.finish()

@@ -1,7 +1,8 @@
 """The training-loop callbacks stop real trainings: tiny models on CPU with Keras 3 (torch backend), Lightning and the
 Hugging Face Trainer, each made to diverge (a learning rate warmed up past what the problem takes) or to overfit (a
-large model on a few noisy samples). Ultralytics' trainer needs torchvision, which does not install beside the local
-torch wheel: ``attach`` is tested against Ultralytics' callback protocol (tests/test_callbacks_protocol.py).
+large model on a few noisy samples). Ultralytics' trainer needs torchvision, which does not import beside the local
+torch 2.13 wheel: here ``attach`` is tested against Ultralytics' callback protocol (tests/test_callbacks_protocol.py),
+and on the real package in its own venv by ``make test-ultralytics`` (tests/test_ultralytics_real.py).
 
 The frameworks come with the test extra (``make test``); with LOSSDOC_REQUIRE_FRAMEWORKS=1 (set by ``make test``) a
 missing one fails instead of skipping."""
