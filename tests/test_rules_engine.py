@@ -511,3 +511,16 @@ def test_wild_val_swings_that_do_not_zig_zag_strictly_are_oscillation():
     rr = lossdoc.analyze(tune("holdout-lightning-momentum099-swissroll-osc/s3")).runs[0]
     names = {f.name for f in rr.findings}
     assert "oscillation" in names and "still-improving" not in names, names
+
+
+def test_an_upturn_from_an_exact_zero_quotes_no_nan():
+    """A val loss whose minimum is exactly 0 (the Ultralytics box losses of a collapsed model log 0.0): a rise
+    from 0 has no percentage, and the end level is read on the values, not on their logs. The case is a real
+    overfitting run with its val minimum set to 0."""
+    run = tune("hf-overfit-epoch-eval/s5")
+    v = run.val_loss.values
+    i = int(np.nanargmin(v))
+    v[i] = 0.0
+    f = next(f for f in lossdoc.analyze(run).runs[0].findings if f.name == "overfitting")
+    assert "nan" not in f.message and np.isfinite(f.evidence["final_level_smoothed"]), f.message
+    assert f.evidence["rise_pct"] is None

@@ -88,7 +88,7 @@ def find_upturn(run: Run, p: dict) -> Upturn | None:
     j = int(np.argmin(raw.v))  # the raw best point: what a checkpoint callback keeps
     if rise < need or persist < p["persistence"]:
         return None
-    final_level = float(np.exp(final)) if np.all(c.v > 0) else float("nan")
+    final_level = float(np.exp(final)) if np.all(c.v > 0) else level(c.v[i_best + 1 :], frac=0.34)
     return Upturn(c, i_best, float(rise), need, persist, nz, float(raw.shown[j]), float(raw.v[j]),
                   float(raw.v[-1]), final_level, float(s[i_best]))
 
@@ -249,7 +249,7 @@ class Overfitting(Rule):
             "best_value": up.best_value,
             "final_value": up.final_value,
             "final_level_smoothed": up.final_level,
-            "rise_pct": round(up.rise_pct, 2),
+            "rise_pct": round(up.rise_pct, 2) if np.isfinite(up.rise_pct) else None,
             "evals_after_best": up.after,
             "share_above_after_best": round(up.persistence, 3),
             "val_noise_pct": round(100 * float(np.expm1(up.noise)), 2),
@@ -282,7 +282,8 @@ class Overfitting(Rule):
         overconfident = kind == "overconfident"
         lead = "overconfident: " if overconfident else ""
         message = (
-            f"{lead}{val.name} rose {up.rise_pct:.0f}% from its minimum {fmt_num(up.best_value)} at {axis} "
+            f"{lead}{val.name} rose{f' {up.rise_pct:.0f}%' if np.isfinite(up.rise_pct) else ''} from its minimum "
+            f"{fmt_num(up.best_value)} at {axis} "
             f"{fmt_x(up.best_x)} to {fmt_num(up.final_level)} (the smoothed level of its end; last value "
             f"{fmt_num(up.final_value)}){train_note}{metric_note}"
         )
