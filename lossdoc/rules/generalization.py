@@ -44,6 +44,7 @@ class Upturn:
     final_value: float  # the last logged finite value
     final_level: float  # the smoothed level of the end (median of the smoothed tail)
     best_log: float = float("nan")  # the minimum of the lightly smoothed curve (log units): the level it rose from
+    end_values: float = float("nan")  # the end level read on the values (median of the last third after the best)
 
     @property
     def rise_pct(self) -> float:
@@ -88,9 +89,10 @@ def find_upturn(run: Run, p: dict) -> Upturn | None:
     j = int(np.argmin(raw.v))  # the raw best point: what a checkpoint callback keeps
     if rise < need or persist < p["persistence"]:
         return None
-    final_level = float(np.exp(final)) if np.all(c.v > 0) else level(c.v[i_best + 1 :], frac=0.34)
+    final_level = float(np.exp(final)) if np.all(c.v > 0) else float("nan")
     return Upturn(c, i_best, float(rise), need, persist, nz, float(raw.shown[j]), float(raw.v[j]),
-                  float(raw.v[-1]), final_level, float(s[i_best]))
+                  float(raw.v[-1]), final_level, float(s[i_best]),
+                  level(c.v[i_best + 1 :], frac=0.34))
 
 
 def upturn_remedies(run: Run, up: Upturn, patience: int) -> list[str]:
@@ -248,7 +250,7 @@ class Overfitting(Rule):
             "best_x": up.best_x,
             "best_value": up.best_value,
             "final_value": up.final_value,
-            "final_level_smoothed": up.final_level,
+            "final_level_smoothed": up.final_level if np.isfinite(up.final_level) else up.end_values,
             "rise_pct": round(up.rise_pct, 2) if np.isfinite(up.rise_pct) else None,
             "evals_after_best": up.after,
             "share_above_after_best": round(up.persistence, 3),
@@ -284,7 +286,8 @@ class Overfitting(Rule):
         message = (
             f"{lead}{val.name} rose{f' {up.rise_pct:.0f}%' if np.isfinite(up.rise_pct) else ''} from its minimum "
             f"{fmt_num(up.best_value)} at {axis} "
-            f"{fmt_x(up.best_x)} to {fmt_num(up.final_level)} (the smoothed level of its end; last value "
+            f"{fmt_x(up.best_x)} to {fmt_num(up.final_level if np.isfinite(up.final_level) else up.end_values)} "
+            f"(the smoothed level of its end; last value "
             f"{fmt_num(up.final_value)}){train_note}{metric_note}"
         )
         if overconfident:
