@@ -524,27 +524,3 @@ def test_an_upturn_from_an_exact_zero_quotes_no_nan():
     f = next(f for f in lossdoc.analyze(run).runs[0].findings if f.name == "overfitting")
     assert "nan" not in f.message and np.isfinite(f.evidence["final_level_smoothed"]), f.message
     assert f.evidence["rise_pct"] is None
-
-
-# After the third round's one measurement (floors.json), its failure classes may be fixed like any other; a fix is
-# then post-look, reported as such, and its test may name the round-3 run that showed the class.
-ALL_RUNS = {e["id"]: e for e in manifest("eval/manifest.json")}
-
-
-def any_run(run_id: str) -> Run:
-    from lossdoc.api import apply_overrides
-
-    entry = ALL_RUNS[run_id]
-    run = lossdoc.read(str(ROOT / entry["path"]), entry.get("input_format"))[0]
-    apply_overrides(run, entry.get("train"), entry.get("val"))
-    return run
-
-
-def test_a_zig_zag_lasting_most_of_the_run_is_not_an_early_transient():
-    """RMSprop with a cyclic learning rate whose peak is far too high, half a cycle per epoch: the val loss and the
-    train loss bounce by ~22% and ~11% from epoch to epoch for the whole run. A stretch of zig-zag windows that
-    ends before the last tenth is skipped as an early transient only when it lasted under 1.5 windows (was 2:
-    a whole 40-epoch run, so a 40-epoch log with one quiet stretch at the end lost it). Post-look (round 3)."""
-    rr = lossdoc.analyze(any_run("r3-pt-rmsprop-cyclic-moons-csv/s1")).runs[0]
-    osc = next(f for f in rr.findings if f.name == "oscillation")
-    assert osc.evidence["swing_pct"] > 15

@@ -764,7 +764,7 @@ def find_zigzag(c: Curve, p: dict, per_eval: bool, block_se: float = 0.0) -> Zig
         top = max(pool, key=lambda h: h[1])
         z = Zigzag(c, int(pool[0][0]), int(pool[-1][0]) + w - 1, top[1], top[2], top[3],
                    float(np.median(np.abs(last))), strong)
-        if z.settled and z.end - z.start + 1 < 1.5 * w:
+        if z.settled and z.end - z.start + 1 < 2 * w:
             continue  # a short bounce that died down (an early transient), not an oscillation
         return z
     return None
