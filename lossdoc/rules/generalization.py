@@ -383,8 +383,8 @@ class GeneralizationGap(Rule):
         loss averaged over an epoch or a logging window stands for the middle of that window), at nearly
         every evaluation, and the gap is a material share of where the validation loss started (its first
         level: a first train epoch far above it, a huge first-batch loss, says nothing about the gap; beside
-        an upturn, of the higher of the train and val losses' first levels). When the validation loss turned upwards (overfitting), it is
-        judged as if it had stayed at its best: the rise after the minimum is overfitting's, and only a gap
+        an upturn, of the higher of the train and val losses' first levels). When the validation loss turned
+        upwards (overfitting), it is judged as if it had stayed at its best: the rise after the minimum is overfitting's, and only a gap
         the validation loss had even at its best is reported here, beside the overfitting.
 
     Why it matters:

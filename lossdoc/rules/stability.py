@@ -111,9 +111,9 @@ class Divergence(Rule):
         learned (a blow-up under way, cut off by the end of the log). A loss that creeps up from a tiny
         floor but stays far below its start (2e-5 back to 5e-3 near the end of an Adam run) is not
         divergence: the learning is not undone. A log shorter than ``min_points`` is judged only when its
-        loss grew at least 10x at every point and 1000x over the log (a learning rate far too high). The finest logged train loss is used (a per-step loss shows the
-        onset an epoch mean hides). The finding gives where the growth starts, how fast it goes and the learning rate and
-        gradient norm logged there. When the log has no training loss the validation loss is used, with a
+        loss grew at least 10x at every point and 1000x over the log (a learning rate far too high). The
+        finest logged train loss is used (a per-step loss shows the onset an epoch mean hides). The finding
+        gives where the growth starts, how fast it goes and the learning rate and gradient norm logged there. When the log has no training loss the validation loss is used, with a
         stricter threshold (a rising val loss alone is more often overfitting).
 
     Why it matters:
@@ -793,10 +793,10 @@ class Oscillation(Rule):
         evaluation to the next) that their pattern does not matter (a train loss's irregular swings are its
         noise, large near a floor: it must zig-zag, or bounce with the validation loss). A steady zig-zag
         (nearly every difference flipping sign, anti-correlated) counts from swings of a tenth of the level.
-        A milder bounce (swings of a tenth of the level, going up
-        about as often as down) counts when the train and the validation loss show it together: one noisy
-        curve can be a small validation set or batch noise, both together are the weights bouncing. The
-        finding says where it runs and whether it settled before the end.
+        A milder bounce (swings of a tenth of the level, going up about as often as down) counts when the
+        train and the validation loss show it together: one noisy curve can be a small validation set or
+        batch noise, both together are the weights bouncing. The finding says where it runs and whether it
+        settled before the end.
 
     Why it matters:
         The optimiser is bouncing across a valley instead of descending it: progress stalls at a level set by
