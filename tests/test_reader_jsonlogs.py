@@ -222,8 +222,12 @@ def test_hf_without_loss_reads_without_a_loss(tmp_path):
 
 
 def test_hf_empty_log_history(tmp_path):
-    with pytest.raises(InputError, match=r"no numeric series found \(keys: none\)"):
+    with pytest.raises(InputError, match=r"log_history is empty: the Trainer logged nothing$"):
         read(tmp_path, json.dumps(trainer_state(log_history=[])).encode())
+    # A run shorter than logging_steps (a real trainer_state.json in fixtures/public): the error says why.
+    state = {**trainer_state(log_history=[]), "global_step": 300, "logging_steps": 500}
+    with pytest.raises(InputError, match=r"logging_steps 500 > the run's 300 steps"):
+        read(tmp_path, json.dumps(state).encode())
 
 
 def test_hf_forced_on_other_json(tmp_path):

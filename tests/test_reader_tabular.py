@@ -599,3 +599,30 @@ def test_long_table_with_text_values_is_an_input_error(runner, tmp_path):
     assert r.exit_code == 2, r.output
     lines = [ln for ln in r.stderr.splitlines() if ln.strip()]
     assert len(lines) == 1 and p.name in lines[0], r.stderr
+
+
+def test_a_table_of_one_quantity_per_split_is_a_log():
+    """pandas' to_csv of a dict of per-epoch losses keyed by split (a real losses.csv: an unnamed index column,
+    then `train` and `valid`): read as a CSV of curves, whose losses the user (here the labeller) names."""
+    import csv
+
+    from lossdoc.api import apply_overrides
+    from tests.conftest import ROOT
+
+    path = ROOT / "fixtures/public/csv/misaelmmorales__Drone-Rock-Classification__losses.csv"
+    with open(path, newline="") as fh:
+        rows = list(csv.reader(fh))
+    run = registry.read_path(path)[0]
+    assert run.format == "csv" and sorted(run.series) == ["train", "valid"]
+    assert len(run.series["valid"]) == len(rows) - 1
+    apply_overrides(run, "train", "valid")
+    assert run.train_loss.name == "train" and run.val_loss.name == "valid"
+    assert float(run.val_loss.values[0]) == float(rows[1][2])
+
+
+def test_a_data_set_saved_by_pandas_is_not_a_log(tmp_path):
+    """The same shape with feature names (an unnamed index, then measurements) is a data set, not curves."""
+    p = tmp_path / "iris.csv"
+    p.write_text(",sepal_length,sepal_width\n0,5.1,3.5\n1,4.9,3.0\n2,4.7,3.2\n")
+    with pytest.raises(InputError):
+        registry.read_path(p)

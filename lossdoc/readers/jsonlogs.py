@@ -308,6 +308,12 @@ class HfTrainerStateReader(Reader):
             entries, state = obj, {}
         else:
             raise InputError(source.label, "not a trainer_state.json: no log_history list")
+        if not entries:
+            # Nothing was logged: the Trainer logs every logging_steps, so a run shorter than that has no point.
+            steps, every = state.get("global_step"), state.get("logging_steps")
+            why = (f" (logging_steps {every} > the run's {steps} steps)"
+                   if isinstance(steps, int) and isinstance(every, int) and every > steps else "")
+            raise InputError(source.label, f"log_history is empty: the Trainer logged nothing{why}")
         records = []
         summaries = 0
         for i, e in enumerate(entries):

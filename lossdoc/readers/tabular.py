@@ -22,7 +22,7 @@ import numpy as np
 
 from lossdoc.errors import InputError
 from lossdoc.model import Run
-from lossdoc.naming import is_bookkeeping, normalise, resolve
+from lossdoc.naming import is_bookkeeping, normalise, resolve, split_word
 from lossdoc.readers.base import Reader, Source, build_series, decode_text, require_series
 
 _DELIMITERS = (",", "\t", ";", "|")
@@ -939,7 +939,11 @@ class CsvReader(Reader):
         # name the loss with --train/--val); a data set's CSV has no such column.
         norm = _norm_names(names)
         has_axis = any(n in _STEP_NAMES or n in _EPOCH_NAMES for n in norm)
-        return has_axis and len(names) >= 2 and bool(rows) and numeric >= len(rows)
+        # Columns named only after splits (train, valid, beside pandas' unnamed index) are one quantity per
+        # split over the rows (a losses.csv of per-epoch train/valid losses); a data set's columns name features.
+        named = [n for n in norm if n]
+        by_split = len(named) >= 2 and all(split_word(n) for n in named)
+        return (has_axis or by_split) and len(names) >= 2 and bool(rows) and numeric >= len(rows)
 
     def read(self, source: Source) -> list[Run]:
         table = load_table(source)
