@@ -16,6 +16,7 @@ from lossdoc.signals import (
     fmt_num,
     fmt_x,
     head_level,
+    rolling_median,
     level,
     lr_at,
     noise,
@@ -280,7 +281,8 @@ class Underfitting(Rule):
         # fell at before (a run cut short falls in a near straight line) has not reached what the model can do.
         w = t.tail(self.p["window"], min_points=3)
         before = start_log(t) - float(np.median(t.lv[w][:3]))
-        if t_change < 0 and -t_change > self.p["max_late_fall"] * max(before, 0.0):
+        # (A change under 1% over the window is no fall at all: a loss that never moved is judged below.)
+        if t_change < -0.01 and -t_change > self.p["max_late_fall"] * max(before, 0.0):
             return
         t_end, v_end = level(t.lv), level(v.lv)
         # Against the untrained start: the first logged level (a median over the first 5% of the run lies well
@@ -299,8 +301,18 @@ class Underfitting(Rule):
             return
         if gap < 1 - self.p["max_gap_below"]:
             return
+        never_learned = False
         if ratio >= self.p["max_level_ratio"]:
-            return
+            # At or above its start: a blow-up (divergence) or a loss that never moved. The second is also
+            # "levelled off high, close together" when neither loss ever got clearly below its start and they
+            # end near it (a model that cannot fit at all: a linear model on XOR, weight decay pinning the
+            # weights at zero); plateau says the same run never learned. A loss that fell first and then came
+            # back up to its start or above is a blow-up, never this.
+            lowest = float(np.exp(np.min(rolling_median(t.lv, 5)) - start_log(t)))
+            v_lowest = float(np.exp(np.min(rolling_median(v.lv, 5)) - start_log(v)))
+            never_learned = (ratio <= 1 + self.p["flat_tolerance"] and min(lowest, v_lowest) >= 1 - self.p["flat_tolerance"])
+            if not never_learned:
+                return
         acc = _val_accuracy_level(run)
         if acc is not None and acc >= self.p["max_val_accuracy"]:
             return  # a model right 95% of the time on held-out data is not too weak for its task
@@ -308,7 +320,8 @@ class Underfitting(Rule):
         tv, vv = float(np.exp(t_end)), float(np.exp(v_end))
         yield self.finding(
             f"{train.name} and {val.name} levelled off at {fmt_num(tv)} and {fmt_num(vv)} (smoothed levels), "
-            f"still {ratio:.0%} of where training started",
+            + ("never clearly below where training started" if never_learned
+               else f"still {ratio:.0%} of where training started"),
             why="The train loss stopped improving while still high, with the val loss close to it: the model has "
             "learned what it "
             "can and it is not enough.",
