@@ -396,6 +396,8 @@ class StillImproving(Rule):
         "min_drop": Param(0.03, "smallest fall of the loss's trend over that window (0.03 = 3%); the test of "
                           "its significance decides, this only keeps out trends too small to act on", min=0),
         "min_t": Param(3.0, "the fall must be at least this many times its standard error", min=0),
+        "joint_t": Param(2.0, "a val loss's fall of fewer standard errors counts when the train loss falls clearly "
+                         "over the same stretch (at least this many)", min=0),
     }
 
     def _train_rising(self, run: Run, val: Series, share: float, need: float) -> bool:
@@ -414,6 +416,23 @@ class StillImproving(Rule):
             return False
         drop, se = ols_drop(t.x[inside], t.lv[inside])
         return bool(drop < -need and -drop >= self.p["min_t"] * se)
+
+    def _train_falling(self, run: Run, val: Series, share: float, need: float, t_need: float) -> bool:
+        """Whether the train loss fell clearly (by ``need`` and ``t_need`` standard errors) over the last
+        ``share`` of the val loss's evaluations."""
+        train = run.train_loss
+        if train is None:
+            return False
+        tclock, vclock = common_x(train, val)
+        t, vc = Curve.of(train, tclock), Curve.of(val, vclock)
+        if len(vc) < 2:
+            return False
+        x0 = float(vc.x[min(len(vc) - 1, int(len(vc) * (1 - share)))])
+        inside = (t.x >= x0) & (t.x <= float(vc.x[-1]))
+        if inside.sum() < 4:
+            return False
+        drop, se = ols_drop(t.x[inside], t.lv[inside])
+        return bool(drop >= need and drop >= t_need * se)
 
     def check(self, run: Run) -> Iterable[Finding]:
         val = run.val_loss
@@ -440,7 +459,11 @@ class StillImproving(Rule):
         records = bool(np.all(c.lv[w] < np.minimum.accumulate(np.r_[np.inf, c.lv[:-1]])[w]))
         p_records = float(np.prod(1.0 / np.arange(w.start + 1, len(c) + 1))) if records else 1.0
         if drop < need or (drop < t_need * se and p_records > 0.01):
-            return
+            if not (loss is val and drop >= need and drop >= self.p["joint_t"] * se
+                    and self._train_falling(run, val, (len(c) - w.start) / len(c), need, t_need)):
+                return
+            # A noisy val loss whose own trend falls, but not clearly enough alone, while the train loss falls
+            # clearly over the same stretch: the model is still learning and the val loss follows it.
         if int(np.argmin(smooth(c.lv))) < w.start - 1:
             return  # not making new lows: the end is falling back towards an earlier best, not improving
         if loss is val and self._train_rising(run, val, (len(c) - w.start) / len(c), need):
