@@ -181,3 +181,36 @@ def test_underfitting_is_not_judged_on_a_resumed_segment(tmp_path):
     fresh.write_text("step,loss,val_loss\n" + "\n".join(resumed) + "\n")
     rep = lossdoc.analyze(str(fresh))
     assert not rep.runs[0].run.meta.get("restarted") and "underfitting" in names(rep)
+
+
+def test_a_loss_that_never_moved_is_underfitting_as_well_as_plateau():
+    """Both losses flat at their start, together: the model cannot fit at all (a linear model on XOR, weight decay
+    pinning the weights at zero). Plateau says it never learned; underfitting says the same curves levelled off
+    high and close together. A loss that learned and then came back up to its start (a blow-up) is neither."""
+    rng = np.random.default_rng(11)
+    flat = 0.6931 * (1 + 0.002 * E / 40) + 0.0003 * np.cos(1.7 * E)  # ends 0.2% above where it started
+    got = names(lossdoc.analyze({"loss": flat, "val_loss": flat + 0.0004 * np.sin(E)}))
+    assert "plateau" in got and "underfitting" in got, got
+    f = next(f for rr in lossdoc.analyze({"loss": flat, "val_loss": flat + 0.001}).runs for f in rr.findings
+             if f.name == "underfitting")
+    assert f.evidence["final_over_start"] >= 0.98
+    # learned to a third of its start, then climbed back above it and stayed: not underfitting
+    back = np.r_[np.linspace(0.7, 0.25, 15), np.linspace(0.25, 0.75, 10), np.full(15, 0.75)] + rng.normal(0, 0.002, 40)
+    assert "underfitting" not in names(lossdoc.analyze({"loss": back, "val_loss": back * 1.02}))
+    # falling slowly and steadily (a run cut short), not levelled off: not underfitting
+    slow = 0.7 * np.exp(-E / 400) + rng.normal(0, 0.0003, len(E))
+    assert "underfitting" not in names(lossdoc.analyze({"loss": slow, "val_loss": slow * 1.01}))
+
+
+def test_still_improving_from_a_noisy_val_loss_that_follows_a_falling_train_loss():
+    """A val loss noisy enough that its own fall over the last quarter is under 3 standard errors, but still
+    falling, while the train loss falls clearly over the same epochs: the run was cut short. The same val loss
+    beside a train loss that has levelled off is not enough."""
+    # val: falls 8% along its last 10 epochs, with +-2% epoch-to-epoch noise: 2.5 standard errors on its own
+    wobble = 0.02 * np.r_[np.zeros(30), [1, -1, -1, -1, -1, 1, 1, 1, 1, -1]]
+    val = 0.3 * np.exp(np.r_[np.linspace(0.5, 0, 30), np.linspace(0, -0.08, 10)] + wobble)
+    train = 0.5 * np.exp(-E / 25)  # still falling clearly to the end
+    got = names(lossdoc.analyze({"loss": train, "val_loss": val}))
+    assert "still-improving" in got, got
+    flat_train = np.r_[train[:28], np.full(12, train[28])] * (1 + 0.001 * np.cos(E))
+    assert "still-improving" not in names(lossdoc.analyze({"loss": flat_train, "val_loss": val}))
