@@ -210,9 +210,11 @@ class Underfitting(Rule):
         close to each other (the val loss not far above the train loss; it may sit somewhat below it, as
         dropout or augmentation at train time inflate the train loss); and they end high: the train loss still
         a large fraction of its first level and the val loss of its own (a val loss that fell to a small share
-        of where it started learned what the task asks), but below it (a loss that ends at or above its start
-        did not learn at all, or blew up: plateau or divergence, where "add capacity" would be the wrong
-        advice). A val accuracy that ends at 95% or more is a model strong enough for its task: not reported;
+        of where it started learned what the task asks), but below it (a loss that learned and came back up to
+        its start or above blew up: divergence, where "add capacity" would be the wrong advice). Both losses
+        that never got clearly below their start and end there, flat and together, are also reported (beside
+        plateau, which says the same run never learned): a model that cannot fit at all, such as a linear
+        model on XOR or weight decay pinning the weights at zero. A val accuracy that ends at 95% or more is a model strong enough for its task: not reported;
         nor is a log whose step counter restarts (its kept segment starts trained). The model has reached what
         it can do and that is not much.
 
@@ -253,8 +255,9 @@ class Underfitting(Rule):
                                max=1),
         "max_val_accuracy": Param(0.95, "a val accuracy that ends at or above this (its level over the last "
                                   "fifth) is a model strong enough for its task: not underfitting", min=0, max=1),
-        "max_level_ratio": Param(1.0, "a final train loss at or above this share of its start did not learn at "
-                                 "all (plateau) or blew up (divergence): not underfitting", min=0),
+        "max_level_ratio": Param(1.0, "a final train loss at or above this share of its start blew up "
+                                 "(divergence): not underfitting, unless neither loss ever got clearly below its "
+                                 "start (by flat_tolerance): a model that cannot fit at all", min=0),
     }
 
     def check(self, run: Run) -> Iterable[Finding]:
@@ -367,7 +370,10 @@ class StillImproving(Rule):
         space by a few percent (3% or more), by at least three times the standard error of that fall (more
         with only a few points: Student's t at 99%; or, on a short log, every point of the window a new low
         of the run, which a run with no trend does by chance less than once in a hundred), a trend beyond
-        the curve's noise, not an endpoint difference, and it is still making new lows. A run whose last
+        the curve's noise, not an endpoint difference, and it is still making new lows. A noisy val loss whose
+        own fall is smaller against its noise (2 standard errors or more) counts when the train loss falls
+        clearly over the same stretch (by the full test): the model is still learning and the val loss follows
+        it. A run whose last
         epochs are noise around a level does not qualify, however its first and last points differ; nor does
         a val loss that falls while the train loss rises over the same stretch (a regulariser pulling the
         val loss down, not a run cut short).
