@@ -35,6 +35,7 @@ TYPICAL_NAME = {
     "hf-stdout": "training.log",
     "torchtune": "log_1700000000.txt",
     "nanogpt-log": "log.txt",
+    "numbers": "losses.txt",
 }
 
 GARBAGE = {

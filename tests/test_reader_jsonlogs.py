@@ -455,3 +455,31 @@ def test_bad_json_arrays_are_one_line_and_exit_2(runner, tmp_path, data):
     assert r.exit_code == 2, r.output
     lines = [ln for ln in r.stderr.splitlines() if ln.strip()]
     assert len(lines) == 1 and p.name in lines[0] and "Traceback" not in r.output, r.stderr
+
+
+def test_hf_log_history_with_only_the_summary_entry(tmp_path):
+    """A run shorter than logging_steps logs nothing but the summary at the end: its aggregate train_loss is one
+    number over the whole run, not a curve. An input error that says so (a real trainer_state.json in
+    fixtures/public)."""
+    summary = {"epoch": 2.98, "step": 69, "train_loss": 1.7e11, "train_runtime": 36.1, "total_flos": 1.1e15}
+    state = {**trainer_state(log_history=[summary]), "global_step": 69, "logging_steps": 500}
+    with pytest.raises(InputError, match=r"only the final summary entry .*train_loss 1\.7e\+11.*logging_steps 500 > "
+                                         r"the run's 69 steps"):
+        read(tmp_path, json.dumps(state).encode())
+
+
+def test_keras_history_saved_through_pandas(tmp_path):
+    """pd.DataFrame(history.history).to_json(): every metric a dict of row index -> value; an empty column (a
+    metric never filled in) is left out and a sparse one keeps its rows."""
+    hist = {
+        "loss": {str(i): 1.0 / (i + 1) for i in range(12)},
+        "val_loss": {str(i): 1.1 / (i + 1) for i in range(12)},
+        "accuracy": {},
+        "time": {"4": 58.3, "9": 53.1},
+    }
+    run = read(tmp_path, json.dumps(hist).encode(), "train_history.json")
+    assert run.format == "keras-history"
+    assert run.train_loss.name == "loss" and len(run.train_loss.values) == 12
+    assert run.val_loss.values[11] == pytest.approx(1.1 / 12)
+    assert "accuracy" not in run.series
+    assert np.isfinite(run.series["time"].values).sum() == 2 and run.series["time"].values[4] == 58.3

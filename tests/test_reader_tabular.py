@@ -626,3 +626,30 @@ def test_a_data_set_saved_by_pandas_is_not_a_log(tmp_path):
     p.write_text(",sepal_length,sepal_width\n0,5.1,3.5\n1,4.9,3.0\n2,4.7,3.2\n")
     with pytest.raises(InputError):
         registry.read_path(p)
+
+
+@pytest.mark.parametrize("text", ["0.9\n0.7\n0.55\n0.5\n", "0.9,0.7,0.55,0.5\n", ",0.9,0.7,0.55,0.5", "0.9 0.7 0.55 nan\n"])
+def test_a_bare_list_of_numbers_is_one_loss(tmp_path, text):
+    """np.savetxt(losses), or a list joined with commas on one line (a leading empty field included): one loss per
+    epoch, named after the file when its name names a loss."""
+    path = tmp_path / "val_losses.txt"
+    path.write_text(text)
+    run = registry.read_path(path)[0]
+    assert run.format == "numbers" and list(run.series) == ["val_losses"]
+    s = run.series["val_losses"]
+    assert s.kind == "loss" and s.split == "val" and list(s.epochs) == [0, 1, 2, 3]
+    assert s.values[0] == 0.9 and (s.values[3] == 0.5 or np.isnan(s.values[3]))
+    other = tmp_path / "dump.csv"  # a name that says nothing: the train loss
+    other.write_text(text)
+    assert list(registry.read_path(other)[0].series) == ["loss"]
+
+
+@pytest.mark.parametrize("text", ["0.9,0.7\n0.5,0.4\n0.3,0.2\n", "loss\n0.9\n0.7\n0.5\n", "1, 2\n", "epoch 1: 0.5\n"])
+def test_not_a_bare_list_of_numbers(tmp_path, text):
+    path = tmp_path / "losses.txt"
+    path.write_text(text)
+    try:
+        runs = registry.read_path(path)
+    except InputError:
+        return
+    assert runs[0].format != "numbers"

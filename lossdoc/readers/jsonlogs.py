@@ -103,6 +103,30 @@ def _number_lists(obj: dict) -> dict[str, list]:
 _HISTORY_AXES = {"epoch": "epochs", "epochs": "epochs", "step": "steps", "steps": "steps"}
 
 
+def _pandas_columns(obj: Any) -> dict[str, list] | None:
+    """A history saved through pandas (``pd.DataFrame(history.history).to_json()``, orient "columns"): every value a
+    dict of row index -> number, ``{"loss": {"0": 0.45, "1": 0.43, ...}, ...}``, as metric -> list in row order;
+    None for anything else."""
+    if not isinstance(obj, dict) or not obj or not all(isinstance(col, dict) for col in obj.values()):
+        return None
+    cols = {}
+    for key, col in obj.items():
+        if not col:
+            continue  # an empty column (a metric never filled in)
+        try:
+            rows = {int(i): x for i, x in col.items()}
+        except (TypeError, ValueError):
+            return None
+        if not all(_is_number(x) or x is None for x in rows.values()):
+            return None
+        cols[key] = rows
+    if not cols:
+        return None
+    # Rows in index order; a column that skips rows (a timing written every few epochs) gets None there.
+    index = sorted(set().union(*cols.values()))
+    return {key: [rows.get(i) for i in index] for key, rows in cols.items()}
+
+
 def _keras_history_parts(obj: Any) -> tuple[dict, dict[str, list], tuple[str, str, list] | None] | None:
     """(the dict holding a Keras-style history, its metric -> list of numbers, and the axis: (key, "epochs" or
     "steps", values) or None) in a history dump: ``history.history`` itself, inside ``{"history": {...}}``, or
@@ -111,6 +135,7 @@ def _keras_history_parts(obj: Any) -> tuple[dict, dict[str, list], tuple[str, st
         obj = obj["history"]
     if not isinstance(obj, dict) or not obj:
         return None
+    obj = _pandas_columns(obj) or obj
     top = obj
     lists = _number_lists(obj)
     if all(normalise(k) in _HISTORY_AXES for k in lists):
@@ -146,7 +171,7 @@ class KerasHistoryReader(Reader):
     example = "history.json"
     priority = 22
 
-    _LIST = re.compile(r'"[^"\n]+"\s*:\s*\[\s*(?:[-+]?[\d.]|NaN|-?Infinity|null)')
+    _LIST = re.compile(r'"[^"\n]+"\s*:\s*(?:\[|\{\s*"\d+"\s*:)\s*(?:[-+]?[\d.]|NaN|-?Infinity|null)')
 
     def sniff(self, head: bytes, path: Path | None) -> bool:
         text = _head_text(head)
@@ -308,12 +333,18 @@ class HfTrainerStateReader(Reader):
             entries, state = obj, {}
         else:
             raise InputError(source.label, "not a trainer_state.json: no log_history list")
+        # Nothing was logged during training: the Trainer logs every logging_steps, so a run shorter than that
+        # has no point (only, at the end, the summary entry of the whole run).
+        steps, every = state.get("global_step"), state.get("logging_steps")
+        why = (f" (logging_steps {every} > the run's {steps} steps)"
+               if isinstance(steps, int) and isinstance(every, int) and every > steps else "")
         if not entries:
-            # Nothing was logged: the Trainer logs every logging_steps, so a run shorter than that has no point.
-            steps, every = state.get("global_step"), state.get("logging_steps")
-            why = (f" (logging_steps {every} > the run's {steps} steps)"
-                   if isinstance(steps, int) and isinstance(every, int) and every > steps else "")
             raise InputError(source.label, f"log_history is empty: the Trainer logged nothing{why}")
+        if all(isinstance(e, dict) and any(k in e for k in _HF_SUMMARY_KEYS) for e in entries):
+            agg = next((e.get("train_loss") for e in entries if isinstance(e.get("train_loss"), (int, float))), None)
+            said = f" (its aggregate train_loss {agg:.4g} is one number over the whole run, not a curve)" if agg is not None else ""
+            raise InputError(source.label, f"log_history holds only the final summary entry{said}: the Trainer "
+                             f"logged no loss during training{why}")
         records = []
         summaries = 0
         for i, e in enumerate(entries):

@@ -955,6 +955,59 @@ class CsvReader(Reader):
         return [run]
 
 
+_NUMBER_TOKEN = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?|[-+]?(?:nan|inf|infinity)", re.IGNORECASE)
+
+
+def _number_list(text: str) -> list[str] | None:
+    """The tokens of a text that holds nothing but numbers, either on one line (separated by commas, semicolons or
+    spaces; an empty first field, as ``",".join`` after a leading separator writes, is allowed) or one per line;
+    None for anything else (a header, two columns, prose)."""
+    lines = [ln.strip() for ln in text.strip().split("\n") if ln.strip()]
+    if not lines:
+        return None
+    if len(lines) == 1:
+        tokens = [t for t in re.split(r"[,;\s]+", lines[0]) if t]
+    elif all(_NUMBER_TOKEN.fullmatch(ln.rstrip(",;")) for ln in lines):
+        tokens = [ln.rstrip(",;") for ln in lines]
+    else:
+        return None
+    return tokens if len(tokens) >= 3 and all(_NUMBER_TOKEN.fullmatch(t) for t in tokens) else None
+
+
+class NumberListReader(Reader):
+    """A file of bare numbers with no header: one loss per epoch (``np.savetxt(losses)``, or a list joined with
+    commas on one line). The file's name names the series when it names a loss (``val_losses.txt``), else it is
+    read as the train loss."""
+
+    name = "numbers"
+    description = "a headerless list of numbers (one per line, or one line of comma/space-separated values): one loss"
+    example = "losses.csv"
+    priority = 85  # after every table with a header; before the text-log reader
+
+    def sniff(self, head: bytes, path: Path | None) -> bool:
+        try:
+            text = decode_text(head, "")
+        except InputError:
+            return False
+        if len(head) >= 4096:  # a long file: its head is cut mid-token; judge its complete lines
+            text = text[: text.rfind("\n")] if "\n" in text else text[: max(text.rfind(","), 0)]
+        return _number_list(text) is not None
+
+    def read(self, source: Source) -> list[Run]:
+        tokens = _number_list(source.text())
+        if tokens is None:
+            raise InputError(source.label, "no numeric series found: not a bare list of numbers (a header, text or several columns)")
+        stem = Path(source.label).stem if source.label else ""
+        named = stem if stem and resolve(stem).kind == "loss" else "loss"
+        run = Run(source=source.label, format=self.name)
+        values = [float(t) for t in tokens]
+        run.series[named] = build_series(named, values, epochs=np.arange(len(values), dtype=np.float64))
+        run.notes.append(f"a bare list of {len(values)} numbers read as one loss, {named!r}, one per epoch "
+                         "(0..n-1); name it with --train or --val if it is another")
+        require_series(run, source.label, [named])
+        return [run]
+
+
 READERS = [
     FastaiCsvReader,
     UltralyticsReader,
@@ -962,4 +1015,5 @@ READERS = [
     KerasCsvLoggerReader,
     KerasHistoryCsvReader,
     CsvReader,
+    NumberListReader,
 ]
