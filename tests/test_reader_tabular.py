@@ -653,3 +653,25 @@ def test_not_a_bare_list_of_numbers(tmp_path, text):
     except InputError:
         return
     assert runs[0].format != "numbers"
+
+
+def test_a_test_loss_curve_stands_in_for_a_missing_val_loss(tmp_path):
+    """PyTorch tutorials evaluate a "test" loss after every epoch and log no val loss: that curve is the held-out
+    one, read as the val loss (its accuracy with it), with a note. A test loss computed once at the end is not,
+    and a log with a val loss keeps it."""
+    rows = "\n".join(f"{e},{1 / (e + 1):.4f},{1.1 / (e + 1):.4f},{0.5 + e / 40:.3f}" for e in range(10))
+    path = tmp_path / "history.csv"
+    path.write_text("epoch,train_loss,test_loss,test_acc\n" + rows + "\n")
+    run = registry.read_path(path)[0]
+    assert run.val_loss is not None and run.val_loss.name == "test_loss"
+    assert run.series["test_acc"].split == "val"
+    assert any("test_loss read as the validation loss" in n for n in run.notes)
+    both = tmp_path / "both.csv"
+    both.write_text("epoch,train_loss,val_loss,test_loss\n"
+                    + "\n".join(f"{e},1,{1.05:.2f},{1.1:.2f}" for e in range(10)) + "\n")
+    run = registry.read_path(both)[0]
+    assert run.val_loss.name == "val_loss" and run.series["test_loss"].split == "test"
+    once = tmp_path / "once.csv"  # a test loss at the end only (Lightning's trainer.test row)
+    once.write_text("epoch,train_loss,test_loss\n" + "\n".join(f"{e},{1 / (e + 1):.3f}," for e in range(9))
+                    + "\n9,0.1,0.12\n")
+    assert registry.read_path(once)[0].val_loss is None

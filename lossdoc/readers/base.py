@@ -425,4 +425,28 @@ def finish_run(run: Run) -> Run:
         run.notes.append(f"{note}, {n} points of {', '.join(names)}")
         run.meta.setdefault("restarted", []).extend(names)  # structured, for rules (never a note's wording)
     add_component_sums(run)
+    test_as_val(run)
     return run
+
+
+def test_as_val(run: Run) -> None:
+    """A log with no validation loss but a test loss evaluated during training (PyTorch tutorials' "test loss"
+    after every epoch; ``history["test_loss"]``): the test loss is the held-out curve, read as the val loss, with a
+    note. Only a curve (3 finite points or more): a test loss computed once at the end is not. ``--val`` names
+    another."""
+    if run.losses("val"):
+        return
+    tests = [s for s in run.losses("test") if np.isfinite(s.values).sum() >= 3]
+    if not tests:
+        return
+    s = tests[0]
+    s.split = "val"
+    # Its metrics (test_acc beside test_loss) are the same evaluation's: val metrics too, so that a val loss
+    # rising while the accuracy holds is read as such.
+    moved = [m.name for m in run.series.values()
+             if m.split == "test" and m.kind == "metric" and np.isfinite(m.values).sum() >= 3]
+    for name in moved:
+        run.series[name].split = "val"
+    also = f" ({', '.join(moved)} with it)" if moved else ""
+    run.notes.append(f"{s.name} read as the validation loss{also}: the log has no val loss and {s.name} was "
+                     f"evaluated {int(np.isfinite(s.values).sum())} times during training (--val names another)")
