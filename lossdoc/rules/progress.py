@@ -16,11 +16,11 @@ from lossdoc.signals import (
     fmt_num,
     fmt_x,
     head_level,
-    rolling_median,
     level,
     lr_at,
     noise,
     ols_drop,
+    rolling_median,
     smooth,
     theil_sen,
 )
@@ -464,12 +464,12 @@ class StillImproving(Rule):
         # 1/n x 1/(n-1) x ... (exchangeable points), under 1% for 4 points of any run of 5 or more.
         records = bool(np.all(c.lv[w] < np.minimum.accumulate(np.r_[np.inf, c.lv[:-1]])[w]))
         p_records = float(np.prod(1.0 / np.arange(w.start + 1, len(c) + 1))) if records else 1.0
-        if drop < need or (drop < t_need * se and p_records > 0.01):
-            if not (loss is val and drop >= need and drop >= self.p["joint_t"] * se
-                    and self._train_falling(run, val, (len(c) - w.start) / len(c), need, t_need)):
-                return
-            # A noisy val loss whose own trend falls, but not clearly enough alone, while the train loss falls
-            # clearly over the same stretch: the model is still learning and the val loss follows it.
+        # A noisy val loss whose own trend falls, but not clearly enough alone, counts when the train loss falls
+        # clearly over the same stretch: the model is still learning and the val loss follows it.
+        joint = (loss is val and drop >= need and drop >= self.p["joint_t"] * se
+                 and self._train_falling(run, val, (len(c) - w.start) / len(c), need, t_need))
+        if (drop < need or (drop < t_need * se and p_records > 0.01)) and not joint:
+            return
         if int(np.argmin(smooth(c.lv))) < w.start - 1:
             return  # not making new lows: the end is falling back towards an earlier best, not improving
         if loss is val and self._train_rising(run, val, (len(c) - w.start) / len(c), need):
