@@ -9,7 +9,7 @@ import pytest
 
 import lossdoc
 import lossdoc.errors
-from tests.conftest import FIXTURES, ROOT, manifest
+from tests.conftest import FIXTURES, ROOT, manifest, public_error_by_design
 
 PUBLIC = manifest("public/manifest.json")
 
@@ -17,7 +17,7 @@ PUBLIC = manifest("public/manifest.json")
 @pytest.mark.parametrize("entry", PUBLIC, ids=[e["path"].split("/", 2)[-1] for e in PUBLIC])
 def test_public_log_reads_with_the_right_roles(entry):
     path = ROOT / entry["path"]
-    if (why := _by_design(path)) is not None:
+    if (why := public_error_by_design(path)) is not None:
         with pytest.raises(lossdoc.errors.InputError, match=why):
             lossdoc.read(path)
         return
@@ -38,7 +38,7 @@ def test_public_log_analyses_without_error(entry, runner):
     # Where no series is named as a loss (a column called RMSE), the labeller named it, as a user passes --train.
     named = [a for k in ("train", "val") if entry.get(k) for a in (f"--{k}", entry[k])]
     r = runner.invoke(app, ["analyze", str(ROOT / entry["path"]), "--format", "json", *named])
-    if (why := _by_design(ROOT / entry["path"])) is not None:
+    if (why := public_error_by_design(ROOT / entry["path"])) is not None:
         # A log with no curve in it (a Trainer whose logging_steps exceeded the run): an input error that says so.
         assert r.exit_code == 2 and why in r.output, r.output
         return
@@ -46,28 +46,6 @@ def test_public_log_analyses_without_error(entry, runner):
     doc = json.loads(r.stdout)
     assert doc["errors"] == [] and doc["runs"]
 
-
-def _by_design(path) -> str | None:
-    """The error a real log with no curve in it must raise (a pattern), judged from the file itself: a Trainer
-    whose logging_steps exceeded the run logged nothing (log_history empty) or only its final summary entry; a
-    CSV with a header and no rows. None for a log that has curves."""
-    text = path.read_text(errors="replace")
-    if path.suffix == ".json":
-        try:
-            obj = json.loads(text)
-        except ValueError:
-            return None
-        hist = obj.get("log_history") if isinstance(obj, dict) else None
-        if hist == []:
-            return "log_history is empty"
-        if hist and all(isinstance(e, dict) and "train_runtime" in e for e in hist):
-            return "only the final summary entry"
-        return None
-    if path.suffix == ".csv" and len([ln for ln in text.splitlines() if ln.strip()]) == 1 and "," in text:
-        lines = [ln for ln in text.splitlines() if ln.strip()]
-        if not any(c.isdigit() for c in lines[0]):
-            return "only a header row"
-    return None
 
 
 def test_public_manifest_covers_the_files():

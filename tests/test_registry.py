@@ -13,6 +13,7 @@ import pytest
 
 from lossdoc.errors import InputError, UsageError
 from lossdoc.readers import registry
+from tests.conftest import public_error_by_design
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 
@@ -28,6 +29,7 @@ MY_FORMATS = {
     "hf-trainer-state",
     "jsonl",
     "text",
+    "numbers",
 }
 
 KERAS_CSV = b"epoch,accuracy,loss,val_accuracy,val_loss\n0,0.5,1.0,0.45,1.1\n1,0.6,0.8,0.55,0.9\n"
@@ -254,9 +256,10 @@ def _public_files() -> list[Path]:
 
 @pytest.mark.parametrize("path", _public_files(), ids=lambda p: f"{p.parent.name}/{p.name[:50]}")
 def test_public_fixture_is_sniffed_as_its_folder(path):
-    if path.suffix == ".json" and '"log_history": []' in path.read_text():
-        # A Trainer that logged nothing (logging_steps above the run's steps): an error that says so, not a run.
-        with pytest.raises(InputError, match="log_history is empty"):
+    if (why := public_error_by_design(path)) is not None:
+        # A log with no curve in it (a Trainer whose logging_steps exceeded the run; a CSV with a header only): an
+        # error that says so, not a run.
+        with pytest.raises(InputError, match=why):
             registry.read_path(path)
         return
     runs = registry.read_path(path)
