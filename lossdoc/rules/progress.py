@@ -406,39 +406,34 @@ class StillImproving(Rule):
                          "over the same stretch (at least this many)", min=0),
     }
 
-    def _train_rising(self, run: Run, val: Series, share: float, need: float) -> bool:
-        """Whether the train loss rose over the last ``share`` of the val loss's evaluations by as much as a fall
-        would have to be to count, beyond its noise (the same test, upside down)."""
+    @staticmethod
+    def _train_trend(run: Run, val: Series, share: float) -> tuple[float, float] | None:
+        """The train loss's fall (log units, a rise is negative) along a least-squares line over the last ``share``
+        of the val loss's evaluations, and its standard error; None without a train loss or with too few points."""
         train = run.train_loss
         if train is None:
-            return False
+            return None
         tclock, vclock = common_x(train, val)
         t, vc = Curve.of(train, tclock), Curve.of(val, vclock)
         if len(vc) < 2:
-            return False
+            return None
         x0 = float(vc.x[min(len(vc) - 1, int(len(vc) * (1 - share)))])
         inside = (t.x >= x0) & (t.x <= float(vc.x[-1]))
         if inside.sum() < 4:
-            return False
-        drop, se = ols_drop(t.x[inside], t.lv[inside])
-        return bool(drop < -need and -drop >= self.p["min_t"] * se)
+            return None
+        return ols_drop(t.x[inside], t.lv[inside])
+
+    def _train_rising(self, run: Run, val: Series, share: float, need: float) -> bool:
+        """Whether the train loss rose over the last ``share`` of the val loss's evaluations by as much as a fall
+        would have to be to count, beyond its noise (the same test, upside down)."""
+        got = self._train_trend(run, val, share)
+        return got is not None and bool(got[0] < -need and -got[0] >= self.p["min_t"] * got[1])
 
     def _train_falling(self, run: Run, val: Series, share: float, need: float, t_need: float) -> bool:
         """Whether the train loss fell clearly (by ``need`` and ``t_need`` standard errors) over the last
         ``share`` of the val loss's evaluations."""
-        train = run.train_loss
-        if train is None:
-            return False
-        tclock, vclock = common_x(train, val)
-        t, vc = Curve.of(train, tclock), Curve.of(val, vclock)
-        if len(vc) < 2:
-            return False
-        x0 = float(vc.x[min(len(vc) - 1, int(len(vc) * (1 - share)))])
-        inside = (t.x >= x0) & (t.x <= float(vc.x[-1]))
-        if inside.sum() < 4:
-            return False
-        drop, se = ols_drop(t.x[inside], t.lv[inside])
-        return bool(drop >= need and drop >= t_need * se)
+        got = self._train_trend(run, val, share)
+        return got is not None and bool(got[0] >= need and got[0] >= t_need * got[1])
 
     def check(self, run: Run) -> Iterable[Finding]:
         val = run.val_loss
