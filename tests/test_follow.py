@@ -288,3 +288,21 @@ def test_json_array_of_records_is_read_again_whole(tmp_path):
     p.write_text(json.dumps(recs, indent=2))
     assert f.poll()
     _same(f.runs(key), read(str(p)))
+
+
+def test_a_followed_test_loss_stays_the_val_loss_at_every_check(tmp_path):
+    """finish_run works on a copy of what the reader produced: reading a test_loss curve as the val loss (no val
+    loss logged) must not change the kept series, so every check reads it the same way and says so."""
+    p = tmp_path / "history.csv"
+    p.write_text("epoch,train_loss,test_loss\n0,1.0,1.1\n1,0.8,0.9\n2,0.7,0.8\n")
+    f = Follower(str(p))
+    assert f.poll()
+    (key,) = f.tails
+    for _ in range(2):
+        run = f.runs(key)[0]
+        assert run.val_loss is not None and run.val_loss.name == "test_loss"
+        assert any("test_loss read as the validation loss" in n for n in run.notes)
+        with open(p, "a") as fh:
+            fh.write(f"{len(run.val_loss) + 0},0.6,0.7\n")
+        assert f.poll()
+    assert len(f.runs(key)[0].val_loss) == 5

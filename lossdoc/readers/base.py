@@ -14,7 +14,7 @@ import mmap
 import os
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import ClassVar
 
@@ -440,13 +440,15 @@ def test_as_val(run: Run) -> None:
     if not tests:
         return
     s = tests[0]
-    s.split = "val"
+    # New Series objects, not the read ones changed in place: a followed log (lossdoc watch) keeps what the reader
+    # produced and finishes a copy of it at every check.
+    run.series[s.name] = replace(s, split="val")
     # Its metrics (test_acc beside test_loss) are the same evaluation's: val metrics too, so that a val loss
     # rising while the accuracy holds is read as such.
     moved = [m.name for m in run.series.values()
              if m.split == "test" and m.kind == "metric" and np.isfinite(m.values).sum() >= 3]
     for name in moved:
-        run.series[name].split = "val"
+        run.series[name] = replace(run.series[name], split="val")
     also = f" ({', '.join(moved)} with it)" if moved else ""
     run.notes.append(f"{s.name} read as the validation loss{also}: the log has no val loss and {s.name} was "
                      f"evaluated {int(np.isfinite(s.values).sum())} times during training (--val names another)")
