@@ -214,7 +214,8 @@ class Underfitting(Rule):
         its start or above blew up: divergence, where "add capacity" would be the wrong advice). Both losses
         that never got clearly below their start and end there, flat and together, are also reported (beside
         plateau, which says the same run never learned): a model that cannot fit at all, such as a linear
-        model on XOR or weight decay pinning the weights at zero. A val accuracy that ends at 95% or more is a model strong enough for its task: not reported;
+        model on XOR or weight decay pinning the weights at zero. A val accuracy that ends at 95% or more is a
+        model strong enough for its task: not reported;
         nor is a log whose step counter restarts (its kept segment starts trained). The model has reached what
         it can do and that is not much.
 
@@ -461,9 +462,9 @@ class StillImproving(Rule):
         p_records = float(np.prod(1.0 / np.arange(w.start + 1, len(c) + 1))) if records else 1.0
         # A noisy val loss whose own trend falls, but not clearly enough alone, counts when the train loss falls
         # clearly over the same stretch: the model is still learning and the val loss follows it.
-        joint = (loss is val and drop >= need and drop >= self.p["joint_t"] * se
-                 and self._train_falling(run, val, (len(c) - w.start) / len(c), need, t_need))
-        if (drop < need or (drop < t_need * se and p_records > 0.01)) and not joint:
+        plain = drop >= need and (drop >= t_need * se or p_records <= 0.01)
+        if not plain and not (loss is val and drop >= need and drop >= self.p["joint_t"] * se
+                              and self._train_falling(run, val, (len(c) - w.start) / len(c), need, t_need)):
             return
         if int(np.argmin(smooth(c.lv))) < w.start - 1:
             return  # not making new lows: the end is falling back towards an earlier best, not improving
