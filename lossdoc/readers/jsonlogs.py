@@ -167,7 +167,8 @@ def _keras_history_dict(obj: Any) -> dict[str, list] | None:
 
 class KerasHistoryReader(Reader):
     name = "keras-history"
-    description = 'Keras history.history saved as JSON: {"loss": [...], "val_loss": [...], ...}; epochs 0..n-1'
+    description = ('Keras history.history saved as JSON: {"loss": [...], "val_loss": [...], ...} (or through pandas '
+                   'to_json: {"loss": {"0": ...}}); epochs 0..n-1')
     example = "history.json"
     priority = 22
 
