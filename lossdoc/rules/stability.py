@@ -750,12 +750,23 @@ def find_zigzag(c: Curve, p: dict, per_eval: bool, block_se: float = 0.0) -> Zig
     candidates = []
     strong_hits = [h for h in hits if h[4]]
     if strong_hits:
-        # A zig-zag: the longest run of consecutive strong windows.
-        starts = np.array([h[0] for h in strong_hits])
-        runs = np.split(np.arange(len(strong_hits)), np.flatnonzero(np.diff(starts) > 1) + 1)
-        longest = max(runs, key=len)
-        if len(longest) >= need:
-            candidates.append(([strong_hits[k] for k in longest], True))
+        # A zig-zag: the longest run of consecutive strong windows. Once it has started, a zig-zag goes on
+        # while the windows keep its pattern (as regular and anti-correlated) at three quarters of its swing:
+        # a zig-zag whose swing shrinks a little has not settled.
+        keep_on = (ac1 <= strict) & (flips >= p["steady_flips"]) & (amp >= np.log1p(0.75 * p["steady_amplitude"]))
+        keep_on &= usable
+        strong_at = {h[0]: h for h in strong_hits}
+        on = np.flatnonzero(keep_on | np.isin(np.arange(len(amp)), list(strong_at)))
+        runs = np.split(on, np.flatnonzero(np.diff(on) > 1) + 1)
+        best = None
+        for r in runs:
+            k = [strong_at[i] for i in r if i in strong_at]
+            if len(k) >= need and (best is None or len(r) > len(best[0])):
+                best = (r, k)
+        if best is not None:
+            r, k = best
+            tail = (int(r[-1]), float(amp[r[-1]]), float(ac1[r[-1]]), float(flips[r[-1]]), True)
+            candidates.append((k + ([tail] if tail[0] not in strong_at else []), True))
     if len(hits) >= need:
         # A bounce: enough qualifying windows over the run, from the first to the last.
         candidates.append((hits, False))
