@@ -244,7 +244,7 @@ def loss_base(name: str) -> str:
     base = normalise(name)
     for prefix in _SPLIT_PREFIXES:
         base = base.removeprefix(prefix)
-    for suffix in ("_epoch", "_step", "_train", "_val"):
+    for suffix in ("_avg", "_mean", "_epoch", "_step", "_train", "_val"):  # an epoch mean's marker goes first
         base = base.removesuffix(suffix)
     return base
 

@@ -18,6 +18,7 @@ def test_naming_reads_the_subset_off_the_name():
     assert loss_subset("valid.ood/loss") == "valid.ood"
     assert loss_base("dev-other_loss") == "loss" and is_total_loss("dev-clean_loss")
     assert loss_base("dev-clean_nll_loss") == "nll_loss" and not is_total_loss("dev-clean_nll_loss")
+    assert is_total_loss("loss_total_avg") and is_total_loss("train_loss_mean") and not is_total_loss("box_loss_avg")
     # Components and plain split prefixes are not subsets.
     for name in ("val/box_loss", "valid_loss", "val-loss", "eval_loss", "train_loss_step"):
         assert loss_subset(name) is None, name

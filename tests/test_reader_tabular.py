@@ -350,6 +350,34 @@ def test_generic_csv_without_axis(tmp_path):
     assert any("no step or epoch column" in n for n in run.notes)
 
 
+def test_a_step_counter_that_starts_again_at_each_epoch_is_counted_on_not_cut(tmp_path):
+    # A hand-written loop that logs "samples seen in this epoch" beside the epoch (a public traffic-sign log):
+    # the step goes back to 0 exactly where the epoch moves on. That is one run, not three restarts.
+    data = b"Epoch,step,train_loss,validation_loss\n1,0,3.0,3.1\n1,100,2.0,2.2\n2,0,1.5,1.8\n2,100,1.2,1.6\n3,0,1.0,1.5\n3,100,0.9,1.5\n"
+    run = read(tmp_path, data)
+    assert values(run, "train_loss") == [3.0, 2.0, 1.5, 1.2, 1.0, 0.9]
+    assert lst(run.series["train_loss"].steps) == [0, 100, 200, 300, 400, 500]
+    assert not run.meta.get("restarted")
+    assert any("starts again at every epoch" in n for n in run.notes)
+
+
+def test_a_step_counter_that_goes_back_within_an_epoch_is_still_a_restart(tmp_path):
+    # The epoch column does not move on where the step goes back: a run appended to the same log.
+    data = b"epoch,step,loss\n1,0,3.0\n1,100,2.0\n1,0,3.1\n1,100,2.1\n"
+    run = read(tmp_path, data)
+    assert values(run, "loss") == [3.1, 2.1]
+    assert run.meta.get("restarted")
+
+
+def test_a_total_loss_column_among_its_parts_is_the_loss_not_one_more_part(tmp_path):
+    # Epoch means named *_avg (a public domain-adaptation log): the total is read, never summed with its parts.
+    data = (b"epoch,loss_source_avg,loss_distill_avg,loss_total_avg\n1,2.0,0.5,2.5\n2,1.5,0.4,1.9\n"
+            b"3,1.2,0.3,1.5\n")
+    run = read(tmp_path, data)
+    assert run.train_loss is not None and run.train_loss.name == "loss_total_avg"
+    assert run.train_loss.values.tolist() == [2.5, 1.9, 1.5]
+
+
 def test_generic_csv_restart_on_step_counter(tmp_path):
     data = b"step,loss\n0,3.0\n100,2.0\n200,1.5\nstep,loss\n0,3.1\n100,2.1\n"
     run = read(tmp_path, data)

@@ -326,14 +326,38 @@ def drop_missing(s: Series) -> Series:
     return s if keep.all() else s.take(keep)
 
 
+def steps_within_epochs(s: Series) -> Series | None:
+    """A step column that counts within each epoch (``epoch,step`` rows whose step goes back to 0 exactly where the
+    epoch column moves on, as hand-written loops that log ``batch_idx * batch_size`` do) is not a restarted run:
+    the steps are counted on from one epoch to the next (each epoch after the last step of the one before, one
+    typical step further). None when the counter does not go back, or goes back anywhere else (a real restart:
+    the epoch column goes back too, or stays)."""
+    x, e = s.steps, s.epochs
+    if x is None or e is None or len(x) < 3 or not (np.isfinite(x).all() and np.isfinite(e).all()):
+        return None
+    back = np.flatnonzero(x[1:] < x[:-1]) + 1
+    if len(back) == 0 or np.any(np.diff(e) < 0) or np.any(e[back] <= e[back - 1]):
+        return None
+    d = np.diff(x)
+    step = float(np.median(d[d > 0])) if np.any(d > 0) else 1.0
+    offset = np.zeros(len(x))
+    for i in back:  # each segment goes on one typical step after the end of the one before
+        offset[i:] += x[i - 1] + step - x[i]
+    return replace(s, steps=x + offset)
+
+
 def cut_restarts(s: Series) -> tuple[Series, str | None]:
     """When the step (or, lacking steps, epoch) counter goes back, the run was restarted and appended to the same
     log: keep the latest segment, i.e. everything from the last position the counter fell below its previous
     value. Returns the trimmed series and a note (without the series name, so that finish_run can say it once
-    for all the series it applies to), or the series unchanged and None."""
+    for all the series it applies to), or the series unchanged and None. A step counter that restarts at each
+    new epoch is counted on instead (``steps_within_epochs``)."""
     x = s.steps if s.steps is not None else s.epochs
     if x is None or len(x) < 2:
         return s, None
+    within = steps_within_epochs(s)
+    if within is not None:
+        return within, "the step counter starts again at every epoch: steps counted on across epochs"
     finite = np.isfinite(x)
     if finite.all():  # the usual case, in one pass and without position arrays (a 10^7-point log: 0.6 GB less)
         back = np.flatnonzero(x[1:] < x[:-1]) + 1
@@ -415,7 +439,10 @@ def finish_run(run: Run) -> Run:
     for name in list(run.series):
         s = run.series[name]
         s, note = cut_restarts(s)
-        if note:
+        if note and note.startswith("the step counter starts again at every epoch"):
+            if note not in run.notes:
+                run.notes.append(note)
+        elif note:
             restarts.setdefault((note, len(s)), []).append(name)
         s, note = rescale_percent(s)
         if note:
