@@ -720,10 +720,8 @@ def find_zigzag(c: Curve, p: dict, per_eval: bool, block_se: float = 0.0) -> Zig
 
     Every window of ``window`` consecutive points (the whole curve when shorter) is tested. A *strong* window
     zig-zags on its own: most consecutive differences flip sign, the detrended curve is anti-correlated from one
-    point to the next, and the typical swing is a large share of the level; or the swings are so large that only
-    their alternation matters (``wild_amplitude`` for a val loss, ``per_eval``; ``train_wild_amplitude`` for a
-    train loss at epoch granularity). Once strong, a zig-zag goes on while its windows keep the steady pattern at
-    three quarters of ``steady_amplitude``. A *bouncing* window goes up and
+    point to the next, and the typical swing is a large share of the level; or (``per_eval``: one point per epoch
+    or evaluation) the swings are so large that only their alternation matters. A *bouncing* window goes up and
     down about as often as it goes on (at least ``bounce_flips`` of the differences flip sign) by at least
     ``bounce_amplitude`` of its level: on one curve that is what noise does too, so the rule asks for it on the
     train and the val loss together (the weights themselves bounce). A long curve needs a run of qualifying
@@ -744,10 +742,7 @@ def find_zigzag(c: Curve, p: dict, per_eval: bool, block_se: float = 0.0) -> Zig
     zig |= (ac1 <= strict) & (flips >= p["steady_flips"]) & (amp >= np.log1p(p["steady_amplitude"]))
     # Wild swings need no zig-zag, only no long wandering either (a lag-1 autocorrelation of the detrended val
     # loss above 0.35 is a drift that lasts several evaluations, not a swing from one to the next).
-    # A train loss at epoch granularity counts the same way only when its typical swing is the size of its level
-    # itself (an epoch mean that halves and doubles from one epoch to the next: batch noise averages out of it).
-    wild_at = p["wild_amplitude"] if per_eval else p["train_wild_amplitude"]
-    wild = (amp >= np.log1p(wild_at)) & (ac1 <= 0.35) & (flips >= 0.5)
+    wild = per_eval & (amp >= np.log1p(p["wild_amplitude"])) & (ac1 <= 0.35) & (flips >= 0.5)
     bounce = (flips >= p["bounce_flips"]) & (amp >= np.log1p(p["bounce_amplitude"]))
     keep = np.flatnonzero(usable & (zig | wild | bounce))
     hits = [(int(i), float(amp[i]), float(ac1[i]), float(flips[i]), bool(zig[i] or wild[i])) for i in keep]
@@ -806,9 +801,8 @@ class Oscillation(Rule):
         swings up and down from one point to the next: most consecutive differences flip sign, the detrended
         curve is anti-correlated from one point to the next, and the typical swing is a large share of the
         loss's level; or the swings of the validation loss are so large (several tens of percent from one
-        evaluation to the next) that their pattern does not matter; a train loss's irregular swings are its
-        noise, large near a floor, so it must zig-zag, bounce with the validation loss, or swing by as much as
-        its own level from one epoch to the next (an epoch mean that halves and doubles). A steady zig-zag
+        evaluation to the next) that their pattern does not matter (a train loss's irregular swings are its
+        noise, large near a floor: it must zig-zag, or bounce with the validation loss). A steady zig-zag
         (nearly every difference flipping sign, anti-correlated) counts from swings of a tenth of the level.
         A milder bounce (swings of a tenth of the level, going up about as often as down) counts when the
         train and the validation loss show it together: one noisy curve can be a small validation set or
@@ -879,8 +873,6 @@ class Oscillation(Rule):
                               min=-1, max=0),
         "min_flips": Param(0.8, "share of consecutive differences that must flip sign", min=0, max=1),
         "wild_amplitude": Param(0.4, "swings this large count whatever their pattern (per-epoch curves)", min=0),
-        "train_wild_amplitude": Param(1.0, "the same for the train loss at epoch granularity (1.0: swings as large "
-                                      "as its level)", min=0),
         "steady_amplitude": Param(0.10, "typical swing of a steady zig-zag (steady_flips of the differences flip "
                                   "sign): a period-2 pattern this regular is not noise even at 10%", min=0),
         "steady_flips": Param(0.85, "share of consecutive differences that flip sign in a steady zig-zag",
@@ -911,10 +903,9 @@ class Oscillation(Rule):
                 b = epoch_blocks(train, every=eval_interval(run, train))
                 c, se = b.curve, b.se
             checked += len(c) >= self.p["min_points"]
-            # Irregular swings of a train loss are its noise (a loss near its floor swings by half its tiny
-            # level): it must zig-zag, bounce with the val loss, or swing by its whole level from one epoch to the
-            # next. The val loss's swings count from 40% whatever their pattern: they make every checkpoint a
-            # lottery.
+            # Irregular swings of a train loss, however large, are its noise (a loss near its floor swings by
+            # half its tiny level): it must zig-zag, or bounce with the val loss. Only the val loss's several-fold
+            # swings count whatever their pattern: they make every checkpoint a lottery.
             z = find_zigzag(c, self.p, per_eval=False, block_se=se)
             if z is not None:
                 found.append((train, z))
