@@ -74,6 +74,25 @@ def test_replay_scores(tmp_path):
     assert ld["regret_max_pct"] == 0.0
 
 
+def test_a_log_lossdoc_cannot_read_is_listed_and_counts_as_not_stopped(tmp_path):
+    _keras()
+    n = 30
+    t = [2 * math.exp(-i / 8) + 0.1 for i in range(n)]
+    _write(tmp_path / "healthy.csv", t, [x + 0.05 for x in t])
+    (tmp_path / "garbled.csv").write_text("this is not a training log\n")
+    manifest = tmp_path / "manifest.json"
+    manifest.write_text(json.dumps([
+        _entry(tmp_path, "healthy", "healthy", []),
+        _entry(tmp_path, "garbled", "non-finite", ["non-finite"], intervention="nan"),
+    ]))
+    res = R.evaluate(manifest, tmp_path, ["tune"], R.POLICY, quiet=True)["tune"]
+    for name in ("lossdoc", "ES p5", "ES p10"):
+        r = res[name]
+        assert r["unreadable_ids"] == ["garbled"] and r["runs"] == 1, r
+        assert r["bad_runs"] == 1 and r["within"] == 0 and not math.isfinite(r["delay_max"]), r
+    assert "1 run(s) not replayed" in R.table({"tune": res})
+
+
 def _tune_run(run_id: str):
     entries = {e["id"]: R.normalise_entry(e) for e in json.loads((ROOT / "fixtures/eval/manifest.json").read_text())}
     assert entries[run_id]["split"] == "tune"

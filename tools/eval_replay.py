@@ -51,6 +51,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from lossdoc.api import apply_overrides, read
+from lossdoc.errors import InputError
 from lossdoc.model import Run, Series
 from lossdoc.online import Monitor
 
@@ -245,6 +246,7 @@ class Score:
     should: int = 0  # runs whose labels expect a stopping mode
     saved_right: int = 0  # evals saved on those runs
     stops: list[tuple] = field(default_factory=list)
+    unreadable: list[str] = field(default_factory=list)  # logs lossdoc cannot read: not replayed
 
     def row(self) -> dict:
         finite = [d for d in self.delays if math.isfinite(d)]
@@ -268,6 +270,7 @@ class Score:
             "delay_median": float(np.median(finite)) if finite else None,
             "delay_max": max(self.delays) if self.delays else None,
             "late_ids": self.late,
+            "unreadable_ids": self.unreadable,
         }
 
 
@@ -278,6 +281,14 @@ def _is_clean_healthy(e: dict) -> bool:
 def _is_noisy(e: dict) -> bool:
     text = f"{e.get('scenario', '')} {e.get('intervention', '')}".lower()
     return _is_clean_healthy(e) and bool(re.search(r"nois", text.split("recipe:")[0]))
+
+
+def unreadable(sc: Score, e: dict, why: str) -> None:
+    sc.unreadable.append(e["id"])
+    if {"divergence", "non-finite"} & set(e.get("expected", [])):
+        sc.bad += 1
+        sc.delays.append(math.inf)
+        sc.late.append(f"{e['id']} (not stopped: lossdoc cannot read the log)")
 
 
 def score(sc: Score, rp: Replayable, out: Outcome) -> None:
@@ -343,7 +354,16 @@ def evaluate(manifest: Path, root: Path, splits: list[str], policy: dict, quiet:
     by_split: dict[str, dict[str, Score]] = {}
     t0 = time.time()
     for i, e in enumerate(entries):
-        rp = load(e, root)
+        try:
+            rp = load(e, root)
+        except InputError as err:
+            # A log lossdoc cannot read is replayed by nobody (the anchors are fed the series lossdoc reads): it
+            # is listed, and a run that had to be stopped (divergence, NaN) counts as not stopped for every policy.
+            for split in dict.fromkeys((e.get("split", "all"), "all")):
+                scores = by_split.setdefault(split, {n: Score() for n in names})
+                for n in names:
+                    unreadable(scores[n], e, str(err))
+            continue
         outs = {
             "lossdoc": replay_lossdoc(rp, policy),
             "ES p5": replay_es(rp, 5),
@@ -374,6 +394,11 @@ def table(result: dict) -> str:
                 f"{r['regret_max_pct']:.1f}% | {r['false_stops']}/{r['healthy_runs']} | "
                 f"{r['noisy_false_stops']}/{r['noisy_runs']} | {r['within']}/{r['bad_runs']} | {dmed} / {dmax_s} |"
             )
+    for split in [s for s in ("tune", "test") if s in result]:
+        bad = result[split]["lossdoc"]["unreadable_ids"]
+        if bad:
+            lines.append(f"\n{split}: {len(bad)} run(s) not replayed, lossdoc cannot read their logs (counted in no "
+                         "column but the last two, as not stopped, where they had to be stopped)")
     return "\n".join(lines)
 
 
@@ -424,6 +449,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.details:
         for split, rows in result.items():
             for name, r in rows.items():
+                if r["unreadable_ids"] and name == "lossdoc":
+                    print(f"{split}: not replayed (unreadable) {r['unreadable_ids']}")
                 if r["false_stop_ids"] or r["late_ids"]:
                     print(f"{split} {name}: false stops {r['false_stop_ids']}; late {r['late_ids']}")
     return 0
