@@ -41,7 +41,7 @@ SPLIT_WORDS = {
 
 # Split markers, checked as whole tokens at the start or end of the name (after normalising separators): the
 # split words and a few abbreviations that only occur inside names.
-_SPLIT_TOKENS = {**SPLIT_WORDS, "trn": "train", "dev": "val", "testing": "test"}
+_SPLIT_TOKENS = {**SPLIT_WORDS, "trn": "train", "tr": "train", "dev": "val", "va": "val", "testing": "test"}
 
 # Axis / bookkeeping columns: never a curve to diagnose.
 _OTHER = re.compile(
@@ -152,6 +152,17 @@ def is_bookkeeping(name: str) -> bool:
     """
     raw = normalise(name)
     return bool(raw) and bool(_OTHER.match(raw))
+
+
+#: Words that name a split and nothing else (with the abbreviations of _SPLIT_TOKENS, and "te" for test).
+_BARE_SPLIT_WORDS = {**_SPLIT_TOKENS, "te": "test"}
+
+
+def bare_split_loss(name: str) -> str | None:
+    """For a bare split word printed with one number in a progress line ("ep 3 | tr 0.86 | va 0.56"): the name
+    whose role it has, that split's loss (``va`` -> ``val_loss``); None for any other name."""
+    split = _BARE_SPLIT_WORDS.get(normalise(name))
+    return f"{split}_loss" if split else None
 
 
 def split_word(word: str) -> str | None:

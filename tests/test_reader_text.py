@@ -324,3 +324,23 @@ def test_bracketed_epoch_markers_and_camel_case_names(tmp_path):
     assert run.train_loss.name == "TrainLoss" and run.val_loss.name == "ValLoss"
     assert run.series["ValAcc"].role == "val_metric" and run.series["TrainAcc"].role == "train_metric"
     assert list(run.val_loss.epochs[:3]) == [1.0, 2.0, 3.0] and len(run.val_loss) == 30
+
+
+def test_compact_lines_with_bare_split_words_are_the_split_losses(tmp_path):
+    # print(f"ep {e:3d} | tr {tl:.4f} | va {vl:.4f} | acc {a:.1%}"): "ep" is the epoch, a bare split word with one
+    # number is that split's loss, and a NaN the loop printed is kept.
+    data = b"ep   1 | tr 0.8592 | va 0.5601 | acc 87.4%\nep   2 | tr 0.3104 | va 0.1569 | acc 90.0%\n" \
+           b"ep   3 | tr nan | va nan | acc 50.0%\n"
+    run = read(tmp_path, data)
+    assert run.train_loss is not None and run.train_loss.name == "tr"
+    assert run.val_loss is not None and run.val_loss.name == "va"
+    assert run.train_loss.epochs.tolist() == [1, 2, 3]
+    assert run.val_loss.values[:2].tolist() == [0.5601, 0.1569] and math.isnan(run.val_loss.values[2])
+    assert run.series["acc"].kind == "metric"
+
+
+def test_abbreviated_split_prefixes():
+    from lossdoc.naming import resolve
+
+    assert resolve("va_loss").split == "val" and resolve("tr_loss").split == "train"
+    assert resolve("va_acc").split == "val" and resolve("va").kind == "other"

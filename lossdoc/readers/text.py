@@ -31,7 +31,7 @@ import numpy as np
 
 from lossdoc.errors import InputError, NotALog
 from lossdoc.model import Run
-from lossdoc.naming import is_bookkeeping, resolve
+from lossdoc.naming import bare_split_loss, is_bookkeeping, resolve
 from lossdoc.readers.base import HEAD_BYTES, Reader, Source, build_series, decode_text, require_series
 from lossdoc.readers.toollogs import ANSI, FAMILIES, read_as_family
 
@@ -44,10 +44,10 @@ _KERAS_EPOCH = re.compile(r"^\s*Epoch\s+(\d+)\s*/\s*(\d+)\s*$")
 # A Keras progress line: "32/32" then a bar, time, or "-" and at least one " - name: value" pair.
 _KERAS_PROGRESS = re.compile(r"^\s*(\d+)\s*/\s*(\d+)\b")
 _KERAS_PAIR = re.compile(rf"(?:^|\s)-\s++([A-Za-z_][\w/.\-]*+)\s*+:\s*+({_NUMBER})(?![\w.:])")
-# An epoch/step/iteration marker and its number ("Epoch 3", "[epoch 3]", "step 500:", "iter=100", "Epoch 3/20",
-# "Epoch [021/30]", "Step (40/100)").
+# An epoch/step/iteration marker and its number ("Epoch 3", "[epoch 3]", "ep 3 |", "step 500:", "iter=100",
+# "Epoch 3/20", "Epoch [021/30]", "Step (40/100)").
 _MARKER = re.compile(
-    r"(?<![\w/])(epoch|step|global[_ ]step|iter|iteration)\b\s*+[:=#]?\s*+[\[(]?\s*+(\d++)(?:\s*+/\s*+\d++)?"
+    r"(?<![\w/])(epoch|ep|step|global[_ ]step|iter|iteration)\b\s*+[:=#]?\s*+[\[(]?\s*+(\d++)(?:\s*+/\s*+\d++)?"
     r"(?:\s*+[\])])?(?![\w.])",
     re.IGNORECASE,
 )
@@ -100,7 +100,7 @@ def _markers(line: str) -> tuple[dict[str, float], list[tuple[int, int]], str]:
             break  # prose that mentions a step or an epoch, not a progress line
         word = re.sub(r"\s+", "_", m.group(1).lower())
         lead = lead or word
-        kind = "epoch" if word == "epoch" else "step"
+        kind = "epoch" if word in ("epoch", "ep") else "step"
         found.setdefault(kind, float(m.group(2)))
         spans.append(m.span())
     return found, spans, lead
@@ -300,6 +300,8 @@ class TextReader(Reader):
                     values,
                     steps=steps if np.isfinite(steps).any() else None,
                     epochs=epochs if np.isfinite(epochs).any() else None,
+                    # "ep 3 | tr 0.86 | va 0.56": a bare split word printed with one number is that split's loss
+                    role_name=bare_split_loss(name),
                 )
             )
         if saw_keras:

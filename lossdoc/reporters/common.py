@@ -322,6 +322,7 @@ def _val_metric(rr: RunReport) -> Series | None:
 #: finding's axis, ``_pct`` percentages, ``share_`` shares shown as percentages.
 EVIDENCE_LABELS = {
     "final_value": "last value",
+    "last_finite_value": "last finite value",
     "final_level_smoothed": "final level (smoothed)",
     "first_value": "first value",
     "best_value": "best value",

@@ -249,13 +249,17 @@ class Overfitting(Rule):
         evidence: dict = {
             "best_x": up.best_x,
             "best_value": up.best_value,
-            "final_value": up.final_value,
+            # The last logged value (NaN when the log ends in NaN: the non-finite finding says that; the number the
+            # message quotes is then the last finite one, added as last_finite_value).
+            "final_value": float(val.values[-1]) if len(val) else None,
             "final_level_smoothed": up.final_level if np.isfinite(up.final_level) else up.end_values,
             "rise_pct": round(up.rise_pct, 2) if np.isfinite(up.rise_pct) else None,
             "evals_after_best": up.after,
             "share_above_after_best": round(up.persistence, 3),
             "val_noise_pct": round(100 * float(np.expm1(up.noise)), 2),
         }
+        if not np.isfinite(val.values[-1]):
+            evidence["last_finite_value"] = up.final_value
         train_note = ""
         if train is not None:
             pair = pair_train_val(run.format, run.meta, train, val)
@@ -287,7 +291,7 @@ class Overfitting(Rule):
             f"{lead}{val.name} rose{f' {up.rise_pct:.0f}%' if np.isfinite(up.rise_pct) else ''} from its minimum "
             f"{fmt_num(up.best_value)} at {axis} "
             f"{fmt_x(up.best_x)} to {fmt_num(up.final_level if np.isfinite(up.final_level) else up.end_values)} "
-            f"(the smoothed level of its end; last value "
+            f"(the smoothed level of its end; last {'' if np.isfinite(val.values[-1]) else 'finite '}value "
             f"{fmt_num(up.final_value)}){train_note}{metric_note}"
         )
         if overconfident:
