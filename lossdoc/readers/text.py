@@ -9,8 +9,10 @@ Shapes understood:
 - Lines that carry an epoch/step/iter marker and ``name[:=] number`` pairs: nanoGPT's
   ``step 500: train loss 1.8712, val loss 1.9843``, ``iter 100: loss 2.31, time 45ms``,
   ``Epoch 3 | train_loss=0.41 val_loss=0.52``, ``[epoch 3] loss: 0.41 acc: 0.86``, and Python-logging lines
-  (``2024-05-01 12:00:03 INFO epoch=3 train_loss=0.41``: the marker is looked for after the level). The marker's
-  number is stored as written. A value redrawn on the same epoch/step (tqdm) keeps its last reading.
+  (``2024-05-01 12:00:03 INFO epoch=3 train_loss=0.41``: the marker is looked for after the level), and compact
+  lines (``ep 3 | tr 0.41 | va 0.52``: ``ep`` marks the epoch; a bare split word printed with one number is that
+  split's loss, ``naming.bare_split_loss``). The marker's number is stored as written. A value redrawn on the
+  same epoch/step (tqdm) keeps its last reading.
 - Blocks: a marker line (``Epoch 3``, OLMo's ``[step=12/15000,epoch=0]``) followed by lines that hold nothing but
   ``name: value`` / ``name=value`` pairs (indented or not, thousands separators allowed: ``2,097,152``); the block
   ends at the next line that is neither.
@@ -71,7 +73,7 @@ _KV_ITEM = re.compile(rf"\s*+({_KV_NAME})\s*+[:=]\s*+({_KV_NUMBER})(?:%|ms|s)?+\
 _KV_LINE = re.compile(rf"\s*+(?:[-*]\s++)?(?:\s*+{_KV_NAME}\s*+[:=]\s*+(?:{_KV_NUMBER})(?:%|ms|s)?+\s*+[,;|]?+)++\s*+")
 # What the plain-text reader tries, for the error about a text that is none of them.
 PATTERNS = (
-    "Keras 'Epoch N/M' + progress lines; lines with an epoch/step/iter marker and name[:=]value pairs "
+    "Keras 'Epoch N/M' + progress lines; lines with an epoch/ep/step/iter marker and name[:=]value pairs "
     "(also after a logging prefix); a marker line followed by name=value lines; fairseq, Megatron-LM, "
     "Hugging Face Trainer {'loss': ...} dicts, torchtune 'Step N |', build-nanogpt '<step> train <loss>'"
 )
