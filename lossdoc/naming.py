@@ -165,6 +165,13 @@ def bare_split_loss(name: str) -> str | None:
     return f"{split}_loss" if split else None
 
 
+def file_names_a_metric(label: str) -> bool:
+    """Whether a file's name says it holds a metric, not a loss (``accuracy.json``, ``val_f1_history.json``): then
+    its bare ``train``/``val`` keys are not losses."""
+    stem = normalise(label.replace("\\", "/").rsplit("/", 1)[-1].rsplit(".", 1)[0])
+    return any(w in stem for w in (*_RATE_WORDS, "metric", "score")) and "loss" not in stem
+
+
 def split_word(word: str) -> str | None:
     """The split a whole folder or run name stands for (``validation`` -> "val"), else None."""
     return SPLIT_WORDS.get(word.strip().lower())

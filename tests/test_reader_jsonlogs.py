@@ -483,3 +483,17 @@ def test_keras_history_saved_through_pandas(tmp_path):
     assert run.val_loss.values[11] == pytest.approx(1.1 / 12)
     assert "accuracy" not in run.series
     assert np.isfinite(run.series["time"].values).sum() == 2 and run.series["time"].values[4] == 58.3
+
+
+def test_bare_split_keys_are_the_split_losses_unless_the_file_says_metric(tmp_path):
+    # json.dump({"train": train_losses, "val": val_losses}, open("losses.json", "w")): a training loop's losses.
+    data = b'{"train": [1.2, 0.9, 0.7], "val": [1.1, 0.95, 0.9]}'
+    run = read(tmp_path, data, name="losses.json")
+    assert run.train_loss is not None and run.train_loss.name == "train"
+    assert run.val_loss is not None and run.val_loss.name == "val"
+    assert any("bare split names" in n for n in run.notes)
+    # The same keys in accuracy.json are not losses; beside a key that names a loss they are not either.
+    run = read(tmp_path, data, name="accuracy.json")
+    assert run.train_loss is None and run.val_loss is None
+    run = read(tmp_path, b'{"loss": [1.2, 0.9, 0.7], "train": [0.5, 0.6, 0.7]}', name="h.json")
+    assert run.train_loss is not None and run.train_loss.name == "loss"

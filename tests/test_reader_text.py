@@ -344,3 +344,25 @@ def test_abbreviated_split_prefixes():
 
     assert resolve("va_loss").split == "val" and resolve("tr_loss").split == "train"
     assert resolve("va_acc").split == "val" and resolve("va").kind == "other"
+
+
+def test_pytorch_tutorial_epoch_batch_lines(tmp_path):
+    # PyTorch's "Training a classifier": print(f'[{epoch + 1}, {i + 1:5d}] loss: {running_loss / 2000:.3f}'),
+    # here with an eval line per epoch. The batch number starts again each epoch: steps count on across epochs.
+    data = (b"[1,  2000] loss: 2.210\n[1,  4000] loss: 1.870\nepoch 1: val_loss 1.75\n"
+            b"[2,  2000] loss: 1.620\n[2,  4000] loss: 1.540\nepoch 2: val_loss 1.52\n")
+    run = read(tmp_path, data)
+    assert run.train_loss is not None and run.train_loss.values.tolist() == [2.21, 1.87, 1.62, 1.54]
+    assert lst(run.train_loss.steps) == [2000, 4000, 6000, 8000]
+    assert lst(run.train_loss.epochs) == [1, 1, 2, 2]
+    assert run.val_loss is not None and run.val_loss.values.tolist() == [1.75, 1.52]
+    assert not run.meta.get("restarted")
+
+
+def test_a_loop_printing_epoch_100_and_more_is_not_fairseq(tmp_path):
+    # "epoch 100 | loss ... | val_loss ..." once a run passes 99 epochs: fairseq pads its epochs (epoch 001) and
+    # prints its own counters; this is a plain training loop whose val loss must stay the val loss.
+    data = "".join(f"epoch {e:3d} | loss {1 / e:.5f} | val_loss {1.1 / e:.5f} | 0.0s\n" for e in range(1, 121)).encode()
+    run = read(tmp_path, data)
+    assert run.format == "text"
+    assert run.val_loss is not None and run.val_loss.name == "val_loss" and len(run.val_loss) == 120

@@ -19,7 +19,7 @@ import numpy as np
 
 from lossdoc.errors import InputError
 from lossdoc.model import Run
-from lossdoc.naming import is_bookkeeping, is_eval_result, normalise, resolve
+from lossdoc.naming import bare_split_loss, file_names_a_metric, is_bookkeeping, is_eval_result, normalise, resolve
 from lossdoc.readers._runs import RunPoints
 from lossdoc.readers.base import Reader, Source, build_series, decode_text, require_series
 
@@ -199,7 +199,11 @@ class KerasHistoryReader(Reader):
             raise InputError(source.label, f"not a Keras history: no lists of numbers (keys: {keys})")
         top, lists, axis = parts
         run = Run(source=source.label, format=self.name)
-        loss_lens = [len(v) for k, v in lists.items() if resolve(k).kind == "loss"]
+        # {"train": [...], "val": [...]}: with no key that names a loss, and a file name that does not say it holds
+        # a metric (accuracy.json), bare split words are that split's loss, as a training loop saves its losses.
+        bare = {} if any(resolve(k).kind == "loss" for k in lists) or file_names_a_metric(source.label) else {
+            k: r for k in lists if (r := bare_split_loss(k)) is not None}
+        loss_lens = [len(v) for k, v in lists.items() if resolve(bare.get(k, k)).kind == "loss"]
         n = max(loss_lens or [len(v) for v in lists.values()])
         outer = obj["history"] if isinstance(obj, dict) and isinstance(obj.get("history"), dict) else obj
         for holder in (outer, top) if top is not outer else (outer,):
@@ -211,7 +215,7 @@ class KerasHistoryReader(Reader):
             values = [_num(x) for x in vals]
             epochs = np.arange(len(values), dtype=np.float64)
             if len(values) != n:
-                if resolve(key).kind == "other" or len(values) > n:
+                if resolve(bare.get(key, key)).kind == "other" or len(values) > n:
                     run.meta[key] = vals  # a list that is not a per-epoch curve (e.g. phase start epochs)
                     continue
                 if n % len(values) == 0:
@@ -224,10 +228,13 @@ class KerasHistoryReader(Reader):
                 else:
                     run.notes.append(f"{key}: {len(values)} values for {n} epochs; placed at epochs 0..")
             if at is None:
-                run.add(build_series(key, values, epochs=epochs))
+                run.add(build_series(key, values, epochs=epochs, role_name=bare.get(key)))
             else:  # list positions to the file's own axis values
                 x = at[epochs.astype(np.int64)]
-                run.add(build_series(key, values, **{axis[1]: x}))
+                run.add(build_series(key, values, role_name=bare.get(key), **{axis[1]: x}))
+        if bare:
+            run.notes.append(f"{', '.join(bare)}: bare split names read as that split's loss (name another series "
+                             "with --train / --val)")
         if at is None:
             run.notes.append("epochs numbered 0..n-1 (list positions), as in Keras' CSVLogger")
         else:

@@ -11,7 +11,8 @@ Shapes understood:
   ``Epoch 3 | train_loss=0.41 val_loss=0.52``, ``[epoch 3] loss: 0.41 acc: 0.86``, and Python-logging lines
   (``2024-05-01 12:00:03 INFO epoch=3 train_loss=0.41``: the marker is looked for after the level), and compact
   lines (``ep 3 | tr 0.41 | va 0.52``: ``ep`` marks the epoch; a bare split word printed with one number is that
-  split's loss, ``naming.bare_split_loss``). The marker's number is stored as written. A value redrawn on the
+  split's loss, ``naming.bare_split_loss``), and PyTorch's tutorial lines ``[2,  2000] loss: 1.234`` (epoch, batch
+  within it: the batch counts on across epochs). The marker's number is stored as written. A value redrawn on the
   same epoch/step (tqdm) keeps its last reading.
 - Blocks: a marker line (``Epoch 3``, OLMo's ``[step=12/15000,epoch=0]``) followed by lines that hold nothing but
   ``name: value`` / ``name=value`` pairs (indented or not, thousands separators allowed: ``2,097,152``); the block
@@ -53,6 +54,8 @@ _MARKER = re.compile(
     r"(?:\s*+[\])])?(?![\w.])",
     re.IGNORECASE,
 )
+# "[epoch, batch]" at the start of a line, as PyTorch's "Training a classifier" tutorial prints its running loss.
+_EPOCH_BATCH = re.compile(r"^\s*\[\s*(\d++)\s*,\s*(\d++)\s*\](?=\s)")
 # name[:=] number: the name may be two words ("train loss"); units (ms, s, %) may follow the number.
 _PAIR = re.compile(
     rf"(?<![\w/.\-])([A-Za-z][\w/.\-]*+(?:[ ][A-Za-z][\w/.\-]*+){{0,2}}?)\s*+[:=]?\s*+({_NUMBER})(?:ms|s|%)?(?![\w.])"
@@ -97,6 +100,9 @@ def _markers(line: str) -> tuple[dict[str, float], list[tuple[int, int]], str]:
     found: dict[str, float] = {}
     spans = []
     lead = ""
+    m = _EPOCH_BATCH.match(line)
+    if m:  # PyTorch's CIFAR-10 tutorial: "[2,  2000] loss: 1.234" (epoch, then the batch within it)
+        return {"epoch": float(m.group(1)), "step": float(m.group(2))}, [m.span()], "epoch"
     for m in _MARKER.finditer(line):
         if not spans and m.start() > MARKER_MAX_COLUMN:
             break  # prose that mentions a step or an epoch, not a progress line

@@ -195,8 +195,11 @@ _FS_PLAIN = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(?:,\d++)? \| [A-Z]++ \|
 _FS_INNER = re.compile(r"^(?:\|\s*+)?epoch (\d++):\s*+(\d++) / (\d++) (.*)$")
 _FS_SUMMARY = re.compile(r"^(?:\|\s*+)?epoch (\d++) \| (.*)$")
 _FS_VALID_ON = re.compile(r"^valid on '([^']{1,128}+)' subset$")
+# The simple format's "epoch 001 | ..." pads the epoch with zeros; an unpadded three-digit epoch counts only beside
+# fairseq's own counters (a training loop's "epoch 100 | loss 0.97 | val_loss 0.88" is not fairseq).
 _FS_DETECT = re.compile(
-    r"\[(?:train_inner|train)\]\[[A-Z]++\] - \{\"|\| (?:train_inner|train) \| \{\"|(?:^|\| |- )epoch \d{3,}+(?::\s++\d++ / \d++ | \| )"
+    r"\[(?:train_inner|train)\]\[[A-Z]++\] - \{\"|\| (?:train_inner|train) \| \{\"|"
+    r"(?:^|\| |- )epoch (?:0\d{2,}+(?::\s++\d++ / \d++ | \| )|\d{3,}+(?::\s++\d++ / \d++ | \| ).*\b(?:num_updates|wps|ups)\b)"
 )
 
 
