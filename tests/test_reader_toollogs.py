@@ -71,6 +71,16 @@ def test_detectron2_appended_trainings_and_eval_rows(tmp_path):
     assert "run 2 (from line 5" in b.notes[0]
 
 
+def test_a_record_with_no_loss_before_the_first_loss_record_is_not_a_run(tmp_path):
+    # A public Mask R-CNN smoke run: an evaluation-statistics record at iteration 2 written before the loss records
+    # at iterations 1 and 4. The counter goes back, but the first "run" holds no loss: it is left out, and said.
+    stats = json.dumps({"iteration": 2, "mask_rcnn/accuracy": 0.57, "fast_rcnn/cls_accuracy": 0.0})
+    runs = read_all(tmp_path, "\n".join([stats, d2_row(1, 6.4), d2_row(4, 6.0)]) + "\n", "metrics.json")
+    assert len(runs) == 1 and runs[0].name is None
+    assert runs[0].train_loss is not None and runs[0].train_loss.values.tolist() == [6.4, 6.0]
+    assert any("line 1 hold no loss" in n and "left out" in n for n in runs[0].notes)
+
+
 def test_detectron2_live_file_with_crlf(tmp_path):
     lines = [d2_row(it, 1.0) for it in (19, 39)]
     data = ("\r\n".join(lines) + "\r\n" + d2_row(59, 1.0)[:40]).encode()

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from lossdoc.model import Run
-from lossdoc.naming import is_bookkeeping
+from lossdoc.naming import is_bookkeeping, resolve
 from lossdoc.readers.base import build_series
 
 
@@ -94,6 +94,12 @@ class RunPoints:
     def build(self, label: str, fmt: str) -> list[Run]:
         """One Run per segment that holds series (names that are bookkeeping left out)."""
         segs = [s for s in self.segments if any(not is_bookkeeping(n) for n in s.points)]
+        # A segment with no loss beside segments with one (detectron2 writing an evaluation-statistics record at a
+        # later iteration before the first loss record) is not a training of its own: it is left out, and said.
+        lossy = [s for s in segs if any(resolve(self.roles.get(n, {}).get("role_name") or n).kind == "loss"
+                                        for n in s.points)]
+        dropped = [s for s in segs if s not in lossy] if lossy else []
+        segs = lossy or segs
         runs = []
         n = len(segs)
         base = Path(label).name or label
@@ -121,6 +127,11 @@ class RunPoints:
                     f"to one log, read as {n} runs; this is run {i} (from line {seg.line}{span})"
                 )
             run.notes.extend(seg.notes)
+            for d in dropped:
+                names = sorted(d.points)
+                shown = ", ".join(names[:4]) + (f", ... ({len(names)} in all)" if len(names) > 4 else "")
+                run.notes.append(f"the record(s) from line {d.line} hold no loss (only {shown}): left out, not read "
+                                 "as a run of their own")
             run.meta.update(seg.meta)
             runs.append(run)
         return runs
