@@ -10,6 +10,7 @@ import os
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -117,3 +118,18 @@ def test_a_rise_from_a_first_evaluation_never_beaten_waits():
     rp = _tune_run("pt-shifted-val-regression/s2")
     out = R.replay_lossdoc(rp, R.POLICY)
     assert out.stop is None or out.stop >= UNLEARNED_WAIT, out
+
+
+def test_regret_is_also_read_as_a_share_of_what_the_val_loss_learned():
+    # A val loss that falls from 1.0 to 1e-6: a stop at 0.01 is a regret of a million percent of the best value,
+    # but 1% of what the run learned; the second figure is the readable one.
+    from lossdoc.model import Run
+
+    val = np.array([1.0, 0.5, 0.01, 0.2, 1e-6, 1e-6])
+    rp = R.Replayable({"id": "x", "primary": "healthy", "expected": [], "allowed": ["overfitting"]}, Run(source="x", format="csv"),
+                      "epoch", np.arange(len(val), dtype=float), val)
+    sc = R.Score()
+    R.score(sc, rp, R.Outcome(3, "overfitting"))
+    row = sc.row()
+    assert row["regret_max_pct"] > 1e5
+    assert abs(row["regret_of_learned_max_pct"] - 100 * (0.01 - 1e-6) / (1.0 - 1e-6)) < 1e-3  # 3 decimals

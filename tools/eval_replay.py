@@ -15,7 +15,9 @@ Per policy and split:
   them those saved on runs whose labels expect a stopping mode (overfitting, divergence, non-finite);
 - **regret**: the best val loss of the whole run against the best val loss up to the stop (what
   ``restore_best_weights`` keeps), relative to the former, in %: mean and largest over the runs that are not
-  labelled divergence or non-finite (those must be stopped; their delay is scored instead);
+  labelled divergence or non-finite (those must be stopped; their delay is scored instead); and the same loss
+  as a share of what the run's val loss learned (its first finite value minus its best), which stays readable
+  where the best val loss is near zero and the relative figure runs to millions of percent;
 - **false stops**: stops of runs labelled healthy whose labels do not even allow a stopping mode (overfitting,
   divergence, non-finite) as grey; shown for all such runs and for the noisy-but-fine ones (hard negatives whose
   intervention is noise: tiny or noisy val sets, small batches, noise around a level);
@@ -236,6 +238,7 @@ class Score:
     evals: int = 0
     saved: int = 0
     regrets: list[float] = field(default_factory=list)
+    regrets_learned: list[float] = field(default_factory=list)  # regret as a share of what the val loss learned
     healthy: int = 0
     false_stops: list[str] = field(default_factory=list)
     noisy: int = 0
@@ -260,6 +263,10 @@ class Score:
             "stops": self.stops,
             "regret_mean_pct": round(float(np.mean(self.regrets)), 3) if self.regrets else 0.0,
             "regret_max_pct": round(float(np.max(self.regrets)), 3) if self.regrets else 0.0,
+            "regret_of_learned_mean_pct": round(float(np.mean(self.regrets_learned)), 3) if self.regrets_learned
+            else 0.0,
+            "regret_of_learned_max_pct": round(float(np.max(self.regrets_learned)), 3) if self.regrets_learned
+            else 0.0,
             "healthy_runs": self.healthy,
             "false_stops": len(self.false_stops),
             "false_stop_ids": self.false_stops,
@@ -314,6 +321,9 @@ def score(sc: Score, rp: Replayable, out: Outcome) -> None:
         scale = abs(best) if best != 0 else 1.0
         regret = 100.0 * (kept - best) / scale if math.isfinite(kept) else 100.0
         sc.regrets.append(regret)
+        learned = float(v[fin][0]) - best
+        if learned > 0:
+            sc.regrets_learned.append(min(100.0, 100.0 * (kept - best) / learned) if math.isfinite(kept) else 100.0)
         if stopped:
             sc.stops.append((e["id"], e.get("primary"), int(out.stop), n, out.reason, round(regret, 2)))
     if _is_clean_healthy(e):
@@ -380,8 +390,9 @@ def evaluate(manifest: Path, root: Path, splits: list[str], policy: dict, quiet:
 
 def table(result: dict) -> str:
     head = ("| split | policy | runs stopped | evals saved | of which on runs to stop | regret mean / max | "
+            "regret of what was learned, mean / max | "
             "false stops: healthy | noisy-but-fine | div./NaN stopped within 3 evals | delay median / max |")
-    lines = [head, "|" + "---|" * 10]
+    lines = [head, "|" + "---|" * 11]
     for split in [s for s in ("tune", "test", "all") if s in result]:
         for name, r in result[split].items():
             dmax = r["delay_max"]
@@ -391,7 +402,8 @@ def table(result: dict) -> str:
                 f"| {split} | {name} | {r['stopped']}/{r['runs']} | {r['evals_saved']:,} of {r['evals']:,} "
                 f"({100 * r['evals_saved'] / max(r['evals'], 1):.0f}%) | {r['evals_saved_should_stop']:,} "
                 f"({r['should_stop_runs']} runs) | {r['regret_mean_pct']:.2f}% / "
-                f"{r['regret_max_pct']:.1f}% | {r['false_stops']}/{r['healthy_runs']} | "
+                f"{r['regret_max_pct']:.1f}% | {r['regret_of_learned_mean_pct']:.2f}% / "
+                f"{r['regret_of_learned_max_pct']:.1f}% | {r['false_stops']}/{r['healthy_runs']} | "
                 f"{r['noisy_false_stops']}/{r['noisy_runs']} | {r['within']}/{r['bad_runs']} | {dmed} / {dmax_s} |"
             )
     for split in [s for s in ("tune", "test") if s in result]:
