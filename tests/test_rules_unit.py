@@ -110,6 +110,19 @@ def test_nan_only_in_metric_is_a_warning():
     assert f.name == "non-finite" and f.severity is Severity.WARNING
 
 
+def test_a_loss_of_exactly_zero_throughout_is_said_to_be_unmeasured_not_a_learning_rate_problem():
+    # An Ultralytics run whose box/cls/dfl losses are all 0.0 for 50 epochs (a public log): nothing was computed.
+    rep = lossdoc.analyze({"box_loss": np.zeros(50), "cls_loss": np.zeros(50), "metrics/mAP50(B)": np.linspace(0.1, 0.5, 50)})
+    f = rep.runs[0].findings[0]
+    assert f.name == "plateau" and f.evidence.get("all_exactly_zero") is True
+    assert "exactly 0 at every one of its 50 points" in f.message
+    assert not any("learning rate" in r for r in f.remedies)
+    # a loss that is flat but not zero keeps the learning-rate advice
+    g = lossdoc.analyze({"loss": np.full(50, 0.69), "val_loss": np.full(50, 0.69)}).runs[0].findings[0]
+    assert g.name == "plateau" and "all_exactly_zero" not in g.evidence
+    assert any("learning rate" in r for r in g.remedies)
+
+
 def test_too_short_is_skipped_not_found():
     rep = lossdoc.analyze({"loss": [1.0, 0.9, 0.8], "val_loss": [1.0, 1.1, 1.2]})
     rr = rep.runs[0]

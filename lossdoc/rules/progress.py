@@ -68,7 +68,9 @@ class Plateau(Rule):
         loss and, when logged, the validation loss too, and it stays level: a loss that ends clearly above
         its start did not plateau (a rising val-only log is overfitting, a rising train loss divergence).
         A log whose step counter restarts (a resumed run) is not judged: its kept segment starts trained. For a cross-entropy loss sitting at ln(K), the finding notes that the model predicts
-        uniform probabilities over K classes (with the accuracy near 1/K when it is logged).
+        uniform probabilities over K classes (with the accuracy near 1/K when it is logged). A loss that is
+        exactly 0 at every point is said to be that: nothing was computed (no targets, a loss term switched
+        off) or logged, and the remedies are about the data and the logging, not the learning rate.
 
     Why it matters:
         Nothing was learned: the run's compute bought nothing, and no amount of extra epochs at these
@@ -171,20 +173,34 @@ class Plateau(Rule):
             "and optimizer.step() run, no layer is frozen by mistake",
             "overfit one small batch as a sanity check; check initialisation and that labels match inputs",
         ]
+        message = (f"{loss.name} barely moved: from {fmt_num(first_v)} at the start its best was only {prog:.1%} "
+                   f"lower, and it ended at {fmt_num(last_v)}{note}")
+        why = "The loss stayed where it started for the whole run: the model did not learn anything."
+        causes = [
+            "learning rate far too low",
+            "parameters not updated (frozen, not given to the optimiser, step/backward missing)",
+            "dead units from a bad initialisation, or labels that do not match the inputs",
+        ]
+        if np.all(raw.v == 0):
+            # Exactly zero at every point (an Ultralytics run whose box/cls/dfl losses are all 0.0): nothing was
+            # computed, so nothing can be diagnosed; a learning rate has nothing to do with it.
+            evidence["all_exactly_zero"] = True
+            message = (f"{loss.name} is exactly 0 at every one of its {len(raw)} points: the loss was not computed "
+                       "(no targets in the batches, a loss term switched off) or not logged")
+            why = "A loss of exactly 0 throughout is not a model that learned everything: nothing was measured."
+            causes = ["the dataset's labels are empty or not found (every image without boxes, a wrong label path)",
+                      "the loss terms are switched off or multiplied by 0", "the logger writes a placeholder"]
+            remedies = ["check that the training data has labels where the loader looks for them (count the "
+                        "targets in one batch)", "check the loss weights and that the logged value is the loss"]
         yield self.finding(
-            f"{loss.name} barely moved: from {fmt_num(first_v)} at the start its best was only {prog:.1%} lower, "
-            f"and it ended at {fmt_num(last_v)}{note}",
-            why="The loss stayed where it started for the whole run: the model did not learn anything.",
+            message,
+            why=why,
             confidence=min(1.0, 0.6 + 0.4 * (1 - prog / max(self.p["min_progress"], 1e-9)) * min(1.0, len(c) / 10)),
             series=[loss.name] + [s.name for s, _ in others],
             onset=float(c.shown[0]),
             axis=axis,
             evidence=evidence,
-            causes=[
-                "learning rate far too low",
-                "parameters not updated (frozen, not given to the optimiser, step/backward missing)",
-                "dead units from a bad initialisation, or labels that do not match the inputs",
-            ],
+            causes=causes,
             remedies=remedies,
         )
 
