@@ -703,3 +703,14 @@ def test_a_test_loss_curve_stands_in_for_a_missing_val_loss(tmp_path):
     once.write_text("epoch,train_loss,test_loss\n" + "\n".join(f"{e},{1 / (e + 1):.3f}," for e in range(9))
                     + "\n9,0.1,0.12\n")
     assert registry.read_path(once)[0].val_loss is None
+
+
+def test_headerless_counter_and_value_lines_are_one_loss(tmp_path):
+    # with open("log.csv", "a") as f: f.write(f"{epoch},{loss}\n"): no header, a counter and the loss.
+    run = read(tmp_path, b"1,0.693\n2,0.52\n3,0.41\n4,0.37\n", name="log.csv")
+    assert run.format == "numbers"
+    assert run.train_loss is not None and run.train_loss.values.tolist() == [0.693, 0.52, 0.41, 0.37]
+    assert lst(run.train_loss.epochs) == [1, 2, 3, 4]
+    # a first column that does not count up is not a counter: not read as this layout
+    with pytest.raises(InputError):
+        read(tmp_path, b"1,0.693\n3,0.52\n2,0.41\n4,0.37\n", name="log2.csv")

@@ -366,3 +366,11 @@ def test_a_loop_printing_epoch_100_and_more_is_not_fairseq(tmp_path):
     run = read(tmp_path, data)
     assert run.format == "text"
     assert run.val_loss is not None and run.val_loss.name == "val_loss" and len(run.val_loss) == 120
+
+
+def test_a_marker_and_one_unnamed_number_is_the_loss(tmp_path):
+    # print(f"Epoch {epoch}: {loss:.4f}"): nothing names the number, and it is what a loop prints: the loss.
+    run = read(tmp_path, b"Epoch 1: 0.6931\nEpoch 2: 0.5210\nEpoch 3: 0.4102\nEpoch 4: 0.3700\n")
+    assert run.train_loss is not None and run.train_loss.name == "loss"
+    assert run.train_loss.values.tolist() == [0.6931, 0.521, 0.4102, 0.37]
+    assert lst(run.train_loss.epochs) == [1, 2, 3, 4]

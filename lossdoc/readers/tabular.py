@@ -974,13 +974,33 @@ def _number_list(text: str) -> list[str] | None:
     return tokens if len(tokens) >= 3 and all(_NUMBER_TOKEN.fullmatch(t) for t in tokens) else None
 
 
+def _counter_pairs(text: str) -> tuple[list[float], list[float]] | None:
+    """(counters, values) of a headerless two-column text whose first column counts up (``1,0.693`` lines: a loop
+    that writes ``f"{epoch},{loss}"``), or None. The counter must be integers rising at every line."""
+    lines = [ln.strip() for ln in text.strip().split("\n") if ln.strip()]
+    if len(lines) < 3:
+        return None
+    xs, vs = [], []
+    for ln in lines:
+        parts = [t for t in re.split(r"[,;\s]+", ln) if t]
+        if len(parts) != 2 or not all(_NUMBER_TOKEN.fullmatch(t) for t in parts):
+            return None
+        x = float(parts[0])
+        if not x.is_integer() or (xs and x <= xs[-1]):
+            return None
+        xs.append(x)
+        vs.append(float(parts[1]))
+    return xs, vs
+
+
 class NumberListReader(Reader):
     """A file of bare numbers with no header: one loss per epoch (``np.savetxt(losses)``, or a list joined with
-    commas on one line). The file's name names the series when it names a loss (``val_losses.txt``), else it is
-    read as the train loss."""
+    commas on one line), or two columns whose first counts the epochs (``1,0.693`` lines). The file's name names
+    the series when it names a loss (``val_losses.txt``), else it is read as the train loss."""
 
     name = "numbers"
-    description = "a headerless list of numbers (one per line, or one line of comma/space-separated values): one loss"
+    description = ("a headerless list of numbers (one per line, or one line of comma/space-separated values), or "
+                   "headerless 'epoch,loss' lines: one loss")
     example = "losses.csv"
     priority = 85  # after every table with a header; before the text-log reader
 
@@ -991,19 +1011,27 @@ class NumberListReader(Reader):
             return False
         if len(head) >= 4096:  # a long file: its head is cut mid-token; judge its complete lines
             text = text[: text.rfind("\n")] if "\n" in text else text[: max(text.rfind(","), 0)]
-        return _number_list(text) is not None
+        return _number_list(text) is not None or _counter_pairs(text) is not None
 
     def read(self, source: Source) -> list[Run]:
-        tokens = _number_list(source.text())
-        if tokens is None:
+        text = source.text()
+        tokens = _number_list(text)
+        pairs = _counter_pairs(text) if tokens is None else None
+        if tokens is None and pairs is None:
             raise InputError(source.label, "no numeric series found: not a bare list of numbers (a header, text or several columns)")
         stem = Path(source.label).stem if source.label else ""
         named = stem if stem and resolve(stem).kind == "loss" else "loss"
         run = Run(source=source.label, format=self.name)
-        values = [float(t) for t in tokens]
-        run.series[named] = build_series(named, values, epochs=np.arange(len(values), dtype=np.float64))
-        run.notes.append(f"a bare list of {len(values)} numbers read as one loss, {named!r}, one per epoch "
-                         "(0..n-1); name it with --train or --val if it is another")
+        if pairs is not None:
+            epochs, values = pairs
+            run.series[named] = build_series(named, values, epochs=np.asarray(epochs, dtype=np.float64))
+            run.notes.append(f"{len(values)} headerless lines of a counter and a number read as one loss, {named!r}, "
+                             "at the counter's epochs; name it with --train or --val if it is another")
+        else:
+            values = [float(t) for t in tokens]
+            run.series[named] = build_series(named, values, epochs=np.arange(len(values), dtype=np.float64))
+            run.notes.append(f"a bare list of {len(values)} numbers read as one loss, {named!r}, one per epoch "
+                             "(0..n-1); name it with --train or --val if it is another")
         require_series(run, source.label, [named])
         return [run]
 

@@ -12,7 +12,8 @@ Shapes understood:
   (``2024-05-01 12:00:03 INFO epoch=3 train_loss=0.41``: the marker is looked for after the level), and compact
   lines (``ep 3 | tr 0.41 | va 0.52``: ``ep`` marks the epoch; a bare split word printed with one number is that
   split's loss, ``naming.bare_split_loss``), and PyTorch's tutorial lines ``[2,  2000] loss: 1.234`` (epoch, batch
-  within it: the batch counts on across epochs). The marker's number is stored as written. A value redrawn on the
+  within it: the batch counts on across epochs), and ``Epoch 3: 0.412`` (a marker and one unnamed number: the
+  loss). The marker's number is stored as written. A value redrawn on the
   same epoch/step (tqdm) keeps its last reading.
 - Blocks: a marker line (``Epoch 3``, OLMo's ``[step=12/15000,epoch=0]``) followed by lines that hold nothing but
   ``name: value`` / ``name=value`` pairs (indented or not, thousands separators allowed: ``2,097,152``); the block
@@ -54,6 +55,8 @@ _MARKER = re.compile(
     r"(?:\s*+[\])])?(?![\w.])",
     re.IGNORECASE,
 )
+# What is left of a line once its marker is blanked out when it holds one number and nothing else ("Epoch 3: 0.41").
+_BARE_VALUE = re.compile(rf"[\s:|,=\-]*+({_NUMBER})\s*+")
 # "[epoch, batch]" at the start of a line, as PyTorch's "Training a classifier" tutorial prints its running loss.
 _EPOCH_BATCH = re.compile(r"^\s*\[\s*(\d++)\s*,\s*(\d++)\s*\](?=\s)")
 # name[:=] number: the name may be two words ("train loss"); units (ms, s, %) may follow the number.
@@ -139,6 +142,9 @@ def _generic_pairs(line: str, spans: list[tuple[int, int]]) -> dict[str, float]:
         for i in range(a, b):
             chars[i] = " " if chars[i] != "|" else "|"
     rest = "".join(chars)
+    bare = _BARE_VALUE.fullmatch(rest)
+    if bare:  # "Epoch 3: 0.412": a marker and one number, nothing named: the loss a loop prints
+        return {"loss": float(bare.group(1))}
     out: dict[str, float] = {}
     for m in _PAIR.finditer(rest):
         # At most two words, so that chatter before the name ("evaluating train loss") is not taken for part of
