@@ -164,9 +164,11 @@ class Run:
         return [s for s in self.series.values() if s.role == role]
 
     def losses(self, split: str) -> list[Series]:
-        """Every loss series of a split ("train", "val"), the preferred first: a plain total before its
-        components, real series before derived sums, epoch-level before step-level, then the longest."""
-        return sorted(self.by_role(f"{split}_loss"), key=_loss_preference)
+        """Every loss series of a split ("train", "val"), the preferred first: a total the reader found by its
+        values (``meta["chosen_loss"]``: a loss that equals the sum or the mean of others), a plain total before
+        its components, real series before derived sums, epoch-level before step-level, then the longest."""
+        chosen = (self.meta.get("chosen_loss") or {}).get(split)
+        return sorted(self.by_role(f"{split}_loss"), key=lambda s: (s.name != chosen, *_loss_preference(s)))
 
     def _pick(self, role: str, override: str | None) -> Series | None:
         if override is not None:

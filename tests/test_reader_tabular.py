@@ -714,3 +714,20 @@ def test_headerless_counter_and_value_lines_are_one_loss(tmp_path):
     # a first column that does not count up is not a counter: not read as this layout
     with pytest.raises(InputError):
         read(tmp_path, b"1,0.693\n3,0.52\n2,0.41\n4,0.37\n", name="log2.csv")
+
+
+def test_a_loss_that_is_the_mean_or_sum_of_others_is_the_total_not_one_more_part(tmp_path):
+    # Data-parallel workers and their mean (a public log): summing the three would count the curve three times.
+    data = b"epoch,avg_loss,worker0_loss,worker1_loss\n1,0.70,0.69,0.71\n2,0.55,0.50,0.60\n3,0.45,0.44,0.46\n"
+    run = read(tmp_path, data)
+    assert run.train_loss is not None and run.train_loss.name == "avg_loss"
+    assert not any(s.derived for s in run.series.values())
+    assert any("mean of worker0_loss, worker1_loss" in n for n in run.notes)
+    # A GAN's generator loss is the sum of two of its terms; the discriminator's loss is left beside it.
+    data = (b"epoch,loss_G,loss_D,loss_G_adv,loss_G_l1\n1,3.0,0.7,1.0,2.0\n2,2.5,0.6,0.9,1.6\n3,2.1,0.65,0.8,1.3\n")
+    run = read(tmp_path, data, name="gan.csv")
+    assert run.train_loss is not None and run.train_loss.name == "loss_G"
+    assert any("sum of loss_G_adv, loss_G_l1" in n and "left beside" in n for n in run.notes)
+    # Parts with no total among them are still summed.
+    run = read(tmp_path, b"epoch,box_loss,cls_loss\n1,1.0,2.0\n2,0.8,1.5\n3,0.7,1.2\n", name="parts.csv")
+    assert run.train_loss is not None and run.train_loss.derived and run.train_loss.values.tolist() == [3.0, 2.3, 1.9]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextvars
 import io
+import itertools
 import mmap
 import os
 from collections.abc import Iterable, Iterator
@@ -397,6 +398,30 @@ def rescale_percent(s: Series) -> tuple[Series, str | None]:
     return out, f"{s.name}: values up to {v.max():g} read as percent and rescaled to 0-1"
 
 
+def total_by_values(losses: list[Series]) -> tuple[Series, list[Series], str] | None:
+    """A loss whose values are the sum, or the mean, of two or more of the others at every point where all are
+    finite (at least 3 points, to 0.1%), with those others: a log that writes a total (or a mean over workers)
+    beside its parts under names that do not say so (a GAN's ``loss_G`` beside ``loss_G_adv`` and ``loss_G_l1``;
+    ``avg_loss`` beside ``worker0_loss`` and ``worker1_loss``). Summing it with its parts would count it twice.
+    None when no loss is that (then the parts are summed). At most 8 losses are searched (2^7 subsets each)."""
+    if not 3 <= len(losses) <= 8:
+        return None
+    vals = np.array([s.values for s in losses], dtype=np.float64)
+    ok = np.all(np.isfinite(vals), axis=0)
+    if ok.sum() < 3:
+        return None
+    vals = vals[:, ok]
+    for i, whole in enumerate(losses):
+        others = [j for j in range(len(losses)) if j != i]
+        for size in range(len(others), 1, -1):
+            for subset in itertools.combinations(others, size):
+                part = vals[list(subset)]
+                for how, agg in (("sum", part.sum(axis=0)), ("mean", part.mean(axis=0))):
+                    if np.allclose(vals[i], agg, rtol=1e-3, atol=1e-9) and np.ptp(vals[i]) > 0:
+                        return whole, [losses[j] for j in subset], how
+    return None
+
+
 def add_component_sums(run: Run) -> None:
     """Tools like Ultralytics log a loss only as components (box_loss, cls_loss, dfl_loss). When a split has
     several loss series and no total, add a derived total (``train/loss (sum)``) aligned on their shared x.
@@ -415,6 +440,13 @@ def add_component_sums(run: Run) -> None:
         if any(len(s) != len(first) for s in losses):
             continue
         if any(not np.array_equal(s.x, first.x) for s in losses):
+            continue
+        found = total_by_values(losses)
+        if found is not None:
+            whole, parts, how = found
+            run.meta.setdefault("chosen_loss", {})[split] = whole.name
+            run.notes.append(f"{split} loss is {whole.name}: its values are the {how} of {', '.join(p.name for p in parts)}"
+                             f"{'' if len(parts) == len(losses) - 1 else ' (the other losses are left beside it, not summed)'}")
             continue
         total = np.sum([s.values for s in losses], axis=0)
         sep = "/" if "/" in first.name else "_"
