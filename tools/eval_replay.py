@@ -290,7 +290,7 @@ def _is_noisy(e: dict) -> bool:
     return _is_clean_healthy(e) and bool(re.search(r"nois", text.split("recipe:")[0]))
 
 
-def unreadable(sc: Score, e: dict, why: str) -> None:
+def unreadable(sc: Score, e: dict) -> None:
     sc.unreadable.append(e["id"])
     if {"divergence", "non-finite"} & set(e.get("expected", [])):
         sc.bad += 1
@@ -366,13 +366,13 @@ def evaluate(manifest: Path, root: Path, splits: list[str], policy: dict, quiet:
     for i, e in enumerate(entries):
         try:
             rp = load(e, root)
-        except InputError as err:
+        except InputError:
             # A log lossdoc cannot read is replayed by nobody (the anchors are fed the series lossdoc reads): it
             # is listed, and a run that had to be stopped (divergence, NaN) counts as not stopped for every policy.
             for split in dict.fromkeys((e.get("split", "all"), "all")):
                 scores = by_split.setdefault(split, {n: Score() for n in names})
                 for n in names:
-                    unreadable(scores[n], e, str(err))
+                    unreadable(scores[n], e)
             continue
         outs = {
             "lossdoc": replay_lossdoc(rp, policy),
