@@ -130,6 +130,27 @@ def test_no_plateau_when_the_loss_learned():
     assert "plateau" not in fired({"loss": FALL, "val_loss": FALL * 1.1})
 
 
+def test_plateau_when_both_losses_settle_equal_and_flat_after_a_first_drop():
+    # The first epoch mean took the drop to the class prior (a 43-class prior entropy of 3.479, 5% below the
+    # first value), then train and val sit there together: a constant prediction. A warning (a model too weak for
+    # the task ends the same way), listed after underfitting when that fires too.
+    loss = np.r_[3.678, 3.571, 3.521, 3.498, 3.488, 3.483, np.full(14, 3.479)] * np.exp(RNG.normal(0, 1e-4, 20))
+    f = fired({"loss": loss, "val_loss": loss * 1.0001, "val_accuracy": np.full(20, 0.0577)})
+    p = f["plateau"]
+    assert p.severity.label == "warning" and p.evidence["constant_level"] == pytest.approx(3.479, rel=1e-3)
+    if "underfitting" in f:
+        assert list(f).index("underfitting") < list(f).index("plateau")
+
+
+def test_no_constant_plateau_when_val_moves_or_differs_from_train():
+    settled = np.r_[1.0, 0.8, np.full(18, 0.75)]
+    wobble = settled * np.r_[np.ones(10), 1 + 0.03 * (-1) ** np.arange(10)]  # val swings 3% in its second half
+    assert "plateau" not in fired({"loss": settled, "val_loss": wobble})
+    assert "plateau" not in fired({"loss": settled, "val_loss": settled * 1.2})  # val 20% above train: a gap
+    low = np.r_[1.0, 0.3, np.full(18, 0.2)]  # converged far below its start: learned
+    assert "plateau" not in fired({"loss": low, "val_loss": low})
+
+
 # ---------------------------------------------------------------------------------------------- underfitting
 def test_underfitting_levels_off_high_and_close():
     loss = 0.69 - 0.3 * (1 - np.exp(-E / 5))  # 0.69 -> 0.39 and flat

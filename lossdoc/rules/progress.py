@@ -60,6 +60,38 @@ def tail_trend(c: Curve, frac: float) -> tuple[float, int, float, float]:
     return float(slope * (x[-1] - x[0])), len(x), float(c.shown[w][0]), float(c.shown[w][-1])
 
 
+#: A val loss whose middle half over the second half of the run spans at most this share of its level is flat
+#: to the eye of a constant prediction (the same output whatever the input).
+CONSTANT_SPREAD = 0.005
+#: ... and the train loss's level must be this close to it (a constant prediction scores the same on both sets).
+CONSTANT_MATCH = 0.02
+#: ... and the level at least this share of the first logged one (a converged model that is flat and equal on
+#: both sets sits far below where it started).
+CONSTANT_HIGH = 0.7
+
+
+def _constant_prediction(run: Run, c: Curve, val_only: bool) -> float | None:
+    """The level at which the train and the val loss both sit, flat and equal, over the second half of the run,
+    still near where the log started: the model outputs one prediction whatever the input (the class prior; a
+    first logged epoch mean already took the drop to it), or None."""
+    if val_only or run.val_loss is None:
+        return None
+    vc = Curve.of(run.val_loss).binned()
+    if len(vc) < 6 or np.any(vc.v <= 0) or np.any(c.v <= 0):
+        return None
+    vh = vc.v[len(vc) // 2:]
+    th = c.v[len(c) // 2:]
+    q1, med, q3 = np.percentile(vh, [25, 50, 75])
+    if (q3 - q1) > CONSTANT_SPREAD * med:
+        return None
+    tmed = float(np.median(th))
+    if abs(np.log(tmed / med)) > np.log1p(CONSTANT_MATCH):
+        return None
+    if med < CONSTANT_HIGH * float(np.exp(start_log(vc))) or tmed < CONSTANT_HIGH * float(np.exp(start_log(c))):
+        return None
+    return float(med)
+
+
 class Plateau(Rule):
     """The loss barely moves from its start: the model never learned.
 
@@ -67,6 +99,10 @@ class Plateau(Rule):
         The best (smoothed) loss of the run is within a few percent of where it started, for the training
         loss and, when logged, the validation loss too, and it stays level: a loss that ends clearly above
         its start did not plateau (a rising val-only log is overfitting, a rising train loss divergence).
+        Also, as a warning: train and val loss that settle at one level, equal and flat over the second half of
+        the run, still at least 70% of where the log started (its first epoch mean or evaluation already took
+        the drop to it): a model whose output no longer depends on its input, such as one predicting the class
+        prior (a model too weak for the task ends the same way: underfitting, when found, is listed first).
         A log whose step counter restarts (a resumed run) is not judged: its kept segment starts trained. For a cross-entropy loss sitting at ln(K), the finding notes that the model predicts
         uniform probabilities over K classes (with the accuracy near 1/K when it is logged). A loss that is
         exactly 0 at every point is said to be that: nothing was computed (no targets, a loss term switched
@@ -114,8 +150,11 @@ class Plateau(Rule):
         if len(c) < self.p["min_points"]:
             raise NotEnoughData(f"{len(c)} finite points of {loss.name}, needs {self.p['min_points']}")
         prog = progress_of(c)
+        constant = None
         if prog >= self.p["min_progress"]:
-            return
+            constant = _constant_prediction(run, c, val_only)
+            if constant is None:
+                return
         if run.meta.get("restarted"):
             # The kept segment resumes an earlier run: a loss that starts low and stays there was already
             # trained, which is not "never learned".
@@ -134,7 +173,7 @@ class Plateau(Rule):
             vc = Curve.of(run.val_loss).binned()
             if len(vc) >= 3:
                 others.append((run.val_loss, progress_of(vc)))
-                if others[-1][1] >= self.p["min_progress"]:
+                if others[-1][1] >= self.p["min_progress"] and constant is None:
                     return
         start_v, end_v = float(np.exp(start)), float(np.exp(end))
         raw = Curve.of(loss)
@@ -176,6 +215,19 @@ class Plateau(Rule):
         message = (f"{loss.name} barely moved: from {fmt_num(first_v)} at the start its best was only {prog:.1%} "
                    f"lower, and it ended at {fmt_num(last_v)}{note}")
         why = "The loss stayed where it started for the whole run: the model did not learn anything."
+        severity = self.severity
+        if constant is not None:
+            # It moved at first (a first epoch mean or evaluation already took the drop to the prior), then sat at
+            # one level on both sets: a model whose output no longer depends on its input. Less certain than a loss
+            # that never moved (a model too weak for the task ends the same way: underfitting outranks it), so a
+            # warning, not an error.
+            severity = Severity.WARNING
+            evidence["constant_level"] = constant
+            message = (f"{loss.name} and {run.val_loss.name} settled at the same level, {fmt_num(constant)}, and "
+                       f"stayed there, flat, for the second half of the run ({fmt_num(first_v)} at the start){note}: "
+                       "the model gives the same output whatever the input")
+            why = ("Train and val loss equal and flat at a level close to where they started: the model learned the "
+                   "average answer (the class prior) and nothing that depends on the input.")
         causes = [
             "learning rate far too low",
             "parameters not updated (frozen, not given to the optimiser, step/backward missing)",
@@ -195,7 +247,8 @@ class Plateau(Rule):
         yield self.finding(
             message,
             why=why,
-            confidence=min(1.0, 0.6 + 0.4 * (1 - prog / max(self.p["min_progress"], 1e-9)) * min(1.0, len(c) / 10)),
+            severity=severity,
+            confidence=min(1.0, 0.6 + 0.4 * max(0.0, 1 - prog / max(self.p["min_progress"], 1e-9)) * min(1.0, len(c) / 10)),
             series=[loss.name] + [s.name for s, _ in others],
             onset=float(c.shown[0]),
             axis=axis,
@@ -276,6 +329,14 @@ class Underfitting(Rule):
                                  "(divergence): not underfitting, unless neither loss ever got clearly below its "
                                  "start (by flat_tolerance): a model that cannot fit at all", min=0),
     }
+
+    def outranks(self, mine: Finding, other: Finding, run: Run) -> str | None:
+        """Both losses settled together at a constant level (plateau's "same output whatever the input") after
+        falling from their start: a model too weak for the task ends there too, and the fall says it learned
+        what it could. Underfitting is listed first; a loss that never moved at all stays a plateau first."""
+        if other.name == "plateau" and other.evidence.get("constant_level") is not None:
+            return "the losses fell before they settled together: the model learned what it could"
+        return None
 
     def check(self, run: Run) -> Iterable[Finding]:
         train, val = run.train_loss, run.val_loss
