@@ -47,6 +47,26 @@ def test_divergence_fires_on_exponential_growth_and_quotes_the_doubling_time():
     assert "overfitting" not in f  # val rising because train diverges is divergence
 
 
+def test_divergence_when_val_returns_to_its_start_and_train_gives_back_most_of_what_it_learned():
+    # A CTC model collapsing to blank output: the first train log predates a long early plateau (25,450, then
+    # ~8,500), so the train loss alone ends far below its first point; the val loss ends back above its start.
+    train = np.r_[25450, np.full(8, 8500.0), np.geomspace(8000, 2100, 12), np.geomspace(2200, 8550, 8), np.full(12, 8550.0)]
+    steps = np.arange(len(train), dtype=float) * 50
+    val = np.full(len(train), np.nan)
+    val[5::5] = [2691, 1366, 828, 687, 680, 1672, 2797, 2799]
+    d = fired({"step": steps, "loss": train, "eval_loss": val})["divergence"]
+    assert d.series == ["eval_loss"] and d.severity.label == "error"
+    assert "train loss rose" in d.evidence["judged"]
+
+
+def test_no_divergence_on_val_when_train_only_bounced_off_a_floor():
+    # The train loss spiked off a 1e-5 floor and came most of the way back (gave back well under half of its
+    # log range): a val loss that rose meanwhile is not a collapse.
+    train = np.r_[1.4, np.geomspace(0.02, 1.5e-5, 30), 1.9, 1.3, 1.0, 0.07, 0.04, np.full(6, 0.0013)]
+    val = np.r_[0.44, np.linspace(0.43, 0.37, 30), 2.3, 1.6, 1.4, 0.7, 1.0, 0.8, 0.7, 0.62, 0.55, 0.56, 0.55]
+    assert "divergence" not in fired({"loss": train, "val_loss": val})
+
+
 def test_divergence_not_on_a_warmup_bump_that_recovers():
     bump = np.r_[FALL[:10], FALL[9] * np.array([1.3, 1.6, 1.5, 1.2]), FALL[14:] * 0.9]
     assert "divergence" not in fired({"loss": bump, "val_loss": bump * 1.1})

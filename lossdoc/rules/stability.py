@@ -98,6 +98,13 @@ def climb_before_nonfinite(s: Series) -> tuple[int, float, float] | None:
     return None
 
 
+#: A val loss back at its start (divergence judged on it) needs the train loss to have given back at least this
+#: share of what it learned, in log units, since before the val loss's turn. Development data (tune, public-dev):
+#: a train loss near a 1e-5 floor that spiked and came most of the way back gives back 0.39-0.45; the collapses of
+#: a CTC model to blank output (train 25,450 -> 2,114 -> 8,546) and of a forecaster 0.56 and 0.72.
+COLLAPSE_TRAIN_UNDONE = 0.5
+
+
 class Divergence(Rule):
     """The loss blows up and stays up: the learning is undone (or it overflows to NaN/Inf on the way).
 
@@ -114,7 +121,11 @@ class Divergence(Rule):
         loss grew at least 10x at every point and 1000x over the log (a learning rate far too high). The
         finest logged train loss is used (a per-step loss shows the onset an epoch mean hides). The finding
         gives where the growth starts, how fast it goes and the learning rate and gradient norm logged there. When the log has no training loss the validation loss is used, with a
-        stricter threshold (a rising val loss alone is more often overfitting).
+        stricter threshold (a rising val loss alone is more often overfitting). (6) The validation loss
+        climbs back to (or above) where it started while the training loss gives back at least half of what it
+        learned (in log units) over the same stretch: a collapse (a CTC model falling to blank output) that the
+        training loss alone hides when its first logged point is far above the rest; a validation loss that
+        zig-zags (oscillation) does not count.
 
     Why it matters:
         A diverging run only gets worse: the weights are being pushed away from any good solution, and the
@@ -220,6 +231,39 @@ class Divergence(Rule):
         i_on = max(i_low, i_low + (int(above[0]) - 1 if len(above) else 1))
         return Blowup(kind, i_on, start, best, end, chance if kind == "chance" else None)
 
+    def _val_collapse(self, run: Run, train: Series) -> tuple[Series, Blowup] | None:
+        """The val loss gave back what it learned (or ended above its start) while the train loss gave back at
+        least COLLAPSE_TRAIN_UNDONE of what it learned (in log units) over the same stretch: the model collapsed
+        (a train loss whose first logged point predates a long early plateau, or a blow-up that ends below a huge
+        first epoch mean, hides it on the train loss alone). A val loss rising alone is overfitting's, and one
+        that zig-zags is oscillation's: neither is this."""
+        val = run.val_loss
+        if val is None:
+            return None
+        vc = Curve.of(val).binned()
+        if len(vc) < self.p["min_points"]:
+            return None
+        vb = self._blowup(vc, False)
+        if vb is None or vb.kind not in ("undone", "above start"):
+            return None
+        osc = {k: q.default for k, q in Oscillation.params.items()}
+        if find_zigzag(Curve.of(val), osc, per_eval=True) is not None:
+            return None  # a val loss that swings: its high end is one more swing (oscillation's), not a collapse
+        t = Curve.of(train).binned()
+        if len(t) < self.p["min_points"] or not np.all(t.v > 0):
+            return None
+        x_low = float(vc.x[max(0, min(len(vc) - 1, vb.i_on))])
+        light = rolling_median(t.lv, max(3, len(t) // 40))
+        before = t.x <= x_low
+        if not before.any():
+            return None
+        t_low = float(np.min(light[before]))
+        t_end = float(np.median(t.lv[-max(2, min(5, len(t) // 10)):]))
+        t_start = float(np.median(t.lv[: max(1, min(5, len(t) // 50))]))
+        if t_start <= t_low or (t_end - t_low) / (t_start - t_low) < COLLAPSE_TRAIN_UNDONE:
+            return None
+        return val, vb
+
     def _explosive(self, c: Curve) -> Blowup | None:
         """Fewer points than min_points: only a loss that grew by orders of magnitude at every point (x10 or
         more each, x1000 over the log; a learning rate far too high blows up within a few epochs) is a
@@ -238,6 +282,14 @@ class Divergence(Rule):
         axis = loss.axis
         blow = self._blowup(c, val_only) if len(raw) >= self.p["min_points"] else self._explosive(c)
         nf = None
+        collapse = None
+        if blow is None and not val_only:
+            got = collapse = self._val_collapse(run, loss)
+            if got is not None:
+                loss, blow = got
+                raw = Curve.of(loss)
+                c = raw.binned()
+                axis = loss.axis
         if blow is None:
             for s in [loss] + [o for o in (run.train_loss, run.val_loss) if o is not None and o is not loss]:
                 nf = climb_before_nonfinite(s)
@@ -249,6 +301,8 @@ class Divergence(Rule):
                     raise NotEnoughData(f"{len(raw)} finite points of {loss.name}, needs {self.p['min_points']}")
                 return
         evidence: dict = {}
+        if collapse is not None:
+            evidence["judged"] = f"{loss.name} (the train loss rose with it)"
         if blow is not None:
             i_on = blow.i_on
             onset_x = float(c.shown[i_on])
