@@ -171,6 +171,22 @@ def test_no_constant_plateau_when_val_moves_or_differs_from_train():
     assert "plateau" not in fired({"loss": low, "val_loss": low})
 
 
+def test_gap_from_1_5x_when_the_val_loss_never_followed_the_train_loss_down():
+    # Emotion classifier: val 1.85 -> 1.72 (-7%) while train 1.74 -> 1.01: 1.7x, below the 2x bar of a gap alone.
+    e = np.arange(30, dtype=float)
+    train = 1.74 * np.exp(-e / 50) * np.exp(RNG.normal(0, 0.005, 30))
+    val = (1.85 - 0.13 * e / 29) * np.exp(RNG.normal(0, 0.005, 30))
+    g = fired({"loss": train, "val_loss": val})["generalization-gap"]
+    assert 1.5 <= g.evidence["val_over_train"] < 2.0
+
+
+def test_no_gap_below_2x_when_the_val_loss_learned_too():
+    e = np.arange(30, dtype=float)
+    train = 1.74 * np.exp(-e / 50)
+    val = 1.8 * train  # 1.8x, but the val loss fell with the train loss: no gap finding below 2x
+    assert "generalization-gap" not in fired({"loss": train, "val_loss": val})
+
+
 # ---------------------------------------------------------------------------------------------- underfitting
 def test_underfitting_levels_off_high_and_close():
     loss = 0.69 - 0.3 * (1 - np.exp(-E / 5))  # 0.69 -> 0.39 and flat

@@ -382,7 +382,9 @@ class GeneralizationGap(Rule):
     """Validation loss stays far above training loss to the end, by a large share of the task's loss.
 
     What it detects:
-        Over the last 30% of the run the validation loss sits at several times the training loss (the
+        Over the last 30% of the run the validation loss sits at several times the training loss (twice or
+        more; from 1.5 times when the validation loss never followed the training loss down: it ends within
+        15% of its start while the training loss fell 30% or more) (the
         median ratio of the two, with the train loss read at the same weights as each evaluation: a train
         loss averaged over an epoch or a logging window stands for the middle of that window), at nearly
         every evaluation, and the gap is a material share of where the validation loss started (its first
@@ -419,6 +421,12 @@ class GeneralizationGap(Rule):
             0.2, "the final gap (val minus train) must be at least this share of where the val loss started "
             "(beside an upturn: the higher of the train and val losses' first levels)", min=0
         ),
+        "flat_val_ratio": Param(1.5, "a smaller ratio (at least this) counts when the val loss never followed the "
+                                "train loss down (flat_val_fall, flat_val_train_fall)", min=1),
+        "flat_val_fall": Param(0.15, "... the val loss ending at most this much below its start (0.15 = 15%)",
+                               min=0, max=1),
+        "flat_val_train_fall": Param(0.3, "... while the train loss ended at least this much below its own",
+                                     min=0, max=1),
     }
 
     def check(self, run: Run) -> Iterable[Finding]:
@@ -443,7 +451,18 @@ class GeneralizationGap(Rule):
         # upturn, which already tells the story, against the higher of the two starts (the stricter bar).
         v_start = loss_scale(train, val) if capped else float(start_level(val))
         gap = float(np.median(v[-max(2, len(v) // 3):]) - np.median(t[-max(2, len(t) // 3):]))
-        if ratio < self.p["min_ratio"] or np.log(ratio) < 3 * nz or share < self.p["share"]:
+        # A smaller gap counts when the val loss never followed the train loss down: the train loss fell by a good
+        # share of its start while the val loss stayed near its own (nothing it learned carried over).
+        flat_val = False
+        if not capped and self.p["flat_val_ratio"] <= ratio < self.p["min_ratio"]:
+            tc = Curve.of(train)
+            v_start, v_end = float(start_level(val)), float(np.median(pair.val.v[-max(2, len(pair.val) // 5):]))
+            t_start = float(np.exp(np.median(tc.lv[: max(1, min(5, len(tc) // 50))])))
+            t_end = float(np.median(t[-max(2, len(t) // 3):]))
+            flat_val = (float(np.mean(v >= 1.25 * t)) >= self.p["share"] and np.log(ratio) >= 3 * nz
+                        and v_end >= (1 - self.p["flat_val_fall"]) * v_start
+                        and t_end <= (1 - self.p["flat_val_train_fall"]) * t_start)
+        if not flat_val and (ratio < self.p["min_ratio"] or np.log(ratio) < 3 * nz or share < self.p["share"]):
             return
         if gap < self.p["min_gap_share"] * v_start:
             return  # both near zero: a large ratio of two tiny losses is not a gap that matters
