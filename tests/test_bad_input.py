@@ -36,6 +36,10 @@ TYPICAL_NAME = {
     "torchtune": "log_1700000000.txt",
     "nanogpt-log": "log.txt",
     "numbers": "losses.txt",
+    "yolov5-results": "results.txt",
+    "yolov3-results": "results.txt",
+    "darknet": "train.log",
+    "caffe": "caffe_train.log",
 }
 
 GARBAGE = {

@@ -55,6 +55,7 @@ _MODULES = [
     "tabular",
     "text",
     "toollogs",
+    "detlogs",
 ]
 _READERS: list[Reader] | None = None
 
