@@ -292,3 +292,19 @@ def is_epoch_running_mean(name: str) -> bool:
     for prefix in _SPLIT_PREFIXES[:-2]:
         n = n.removeprefix(prefix)
     return n.startswith("batch_")
+
+
+#: Error measures a regression model is fitted to, in the order they are preferred as the loss of a log that
+#: names no loss at all (``train_mse``/``val_mse`` of a Lightning regression module): the squared, then the
+#: absolute errors. Rates (error_rate, wer) and perplexity are not among them: they are not what is minimised.
+_FITTED_ERRORS = ("mse", "rmse", "mae", "msle")
+
+
+def fitted_error(name: str) -> str | None:
+    """The fitted error measure a metric's name says it is (``val_rmse_epoch`` -> "rmse"), else None."""
+    tokens = re.split(r"[^a-z0-9]+", normalise(name))
+    return next((e for e in _FITTED_ERRORS if e in tokens), None)
+
+
+def fitted_error_rank(error: str) -> int:
+    return _FITTED_ERRORS.index(error)

@@ -21,6 +21,7 @@ from typing import ClassVar
 
 import numpy as np
 
+from lossdoc import naming
 from lossdoc.errors import InputError
 from lossdoc.model import Run, Series
 from lossdoc.naming import is_rate, is_total_loss, loss_subset, resolve
@@ -487,8 +488,34 @@ def finish_run(run: Run) -> Run:
         run.notes.append(f"{note}, {n} points of {', '.join(names)}")
         run.meta.setdefault("restarted", []).extend(names)  # structured, for rules (never a note's wording)
     add_component_sums(run)
+    errors_as_losses(run)
     test_as_val(run)
     return run
+
+
+def errors_as_losses(run: Run) -> None:
+    """A log that names no loss at all but logs the error a regression model is fitted to (Lightning's
+    ``train_mse``/``val_mse``, Keras' ``mae`` metrics of a model compiled with ``loss="mae"`` and logged under
+    another name): that error, on the most splits, is read as the losses, with a note (the squared error before
+    the absolute one; naming.fitted_error). ``--train``/``--val`` name others."""
+    if any(s.kind == "loss" for s in run.series.values()):
+        return
+    by_error: dict[str, list[Series]] = {}
+    for s in run.series.values():
+        err = naming.fitted_error(s.name) if s.kind == "metric" and s.higher_is_better is False else None
+        if err is not None and s.split in ("train", "val", "test") and np.isfinite(s.values).sum() >= 3:
+            by_error.setdefault(err, []).append(s)
+    if not by_error:
+        return
+    err = min(by_error, key=lambda e: (-len({s.split for s in by_error[e]}), naming.fitted_error_rank(e)))
+    chosen: dict[str, Series] = {}
+    for s in sorted(by_error[err], key=lambda s: (len(s.name), s.name)):  # the plainest name of each split
+        chosen.setdefault(str(s.split), s)
+    for s in chosen.values():
+        run.series[s.name] = replace(s, kind="loss")
+    names = " and ".join(chosen[k].name for k in ("train", "val", "test") if k in chosen)
+    run.notes.append(f"no loss logged: {names} read as the loss (the {err.upper()} the model is fitted to); "
+                     "name others with --train / --val")
 
 
 def test_as_val(run: Run) -> None:
