@@ -123,7 +123,7 @@ def test_history_repr_keys_are_not_rewritten(tmp_path):
         # a call: never evaluated
         ("{'loss': [0.5, __import__('os').system('echo pwned')]}", "something other than literals"),
         ("{'loss': [0.5, 0.4], 'val_loss': [0.6", "never closed"),  # cut short
-        ("{'loss': [0.5, 0.4]}\n{'loss': [0.3, 0.2]}\n", "invalid syntax"),  # two dicts appended
+        ("{'loss': [0.5, 0.4]}\n{'loss': [0.3, 0.2]}\n", ""),  # two dicts appended: left to the text readers
         ("{'loss': [np.float64(np.float64(0.5))]}", "something other than literals"),
         ("\"{'loss': [0.5, 0.4]", "JSON string"),  # a JSON string without its closing quote
     ],
@@ -154,6 +154,16 @@ def test_a_dict_repr_without_lists_stays_with_the_text_readers(tmp_path):
     assert not reader.sniff(b"{'loss': 0.41, 'grad_norm': 1.2, 'learning_rate': 5e-05, 'epoch': 0.5}\n", None)
     assert not reader.sniff(b"{'layers': [64, 128], 'lr': 0.001}\nEpoch 1/10\nloss: 0.5\n", None)
     assert reader.sniff(b"{'loss': [0.5, 0.4]}\n", None)
+
+
+def test_trainer_dict_lines_holding_a_list_stay_hf_stdout(tmp_path):
+    """One dict per line is the Trainer's printed log even when a dict holds a list (a per-class metric)."""
+    lines = ["{'eval_loss': 0.5, 'eval_per_class': [0.1, 0.2], 'epoch': 1.0}",
+             "{'loss': 0.4, 'learning_rate': 5e-05, 'epoch': 1.0}",
+             "{'loss': 0.3, 'learning_rate': 4e-05, 'epoch': 2.0}",
+             "{'eval_loss': 0.45, 'eval_per_class': [0.1, 0.2], 'epoch': 2.0}"]
+    run = read(write(tmp_path, "train.log", "\n".join(lines) + "\n"))
+    assert run.format == "hf-stdout" and run.train_loss.name == "loss" and list(run.val_loss.values) == [0.5, 0.45]
 
 
 # --------------------------------------------------------------------------------------- a JSON array of floats

@@ -200,6 +200,8 @@ def _looks_like_repr(text: str, complete: bool) -> bool:
     if not _REPR_START.match(text) or not _REPR_LIST.search(text):
         return False
     body = text.strip()
+    if re.search(r"\n\s*\{", body):
+        return False  # a dict per line: printed logs (the Hugging Face Trainer's), not one history
     if complete and body.endswith(("}", '}"')):
         return True
     lines = body.split("\n")[1:] if complete else body.split("\n")[1:-1]  # a cut head's last line may be partial
