@@ -1,7 +1,7 @@
-"""JSON logs: a Keras ``history.history`` dump, a Hugging Face ``trainer_state.json``, detectron2's
-``metrics.json`` and MMEngine's ``scalars.json`` (JSON Lines of known tools, trainings appended to one file read as
-one run each), and JSON Lines in general (one object per logged step, keys varying per line, as written by many
-training loops and by wandb exports).
+"""JSON logs: a Keras ``history.history`` dump (also its Python repr, ``str(history.history)``), a Hugging Face
+``trainer_state.json``, detectron2's ``metrics.json`` and MMEngine's ``scalars.json`` (JSON Lines of known tools,
+trainings appended to one file read as one run each), and JSON Lines in general (one object per logged step, keys
+varying per line, as written by many training loops and by wandb exports).
 
 Python's json module writes NaN/Infinity/-Infinity tokens for non-finite floats; they are read back as data.
 """
