@@ -172,6 +172,22 @@ def file_names_a_metric(label: str) -> bool:
     return any(w in stem for w in (*_RATE_WORDS, "metric", "score")) and "loss" not in stem
 
 
+def bare_split_losses(names, label: str) -> dict[str, str]:
+    """For a file of curves named only by their split (``{"train": [...], "val": [...]}``, a CSV ``epoch,train,val``):
+    each bare split name -> the name whose role it has (that split's loss, ``bare_split_loss``), as a training loop
+    saves its losses under the split's name. Empty when some name already names a loss, or when the file's name says
+    it holds a metric (``accuracy.json``: its ``train``/``val`` are accuracies)."""
+    names = [n for n in names if n]
+    if any(resolve(n).kind == "loss" for n in names) or file_names_a_metric(label):
+        return {}
+    return {n: r for n in names if (r := bare_split_loss(n)) is not None}
+
+
+def bare_split_note(bare) -> str:
+    """The note a reader adds when it read bare split names as losses (``bare_split_losses``)."""
+    return f"{', '.join(bare)}: bare split names read as that split's loss (name another series with --train / --val)"
+
+
 def split_word(word: str) -> str | None:
     """The split a whole folder or run name stands for (``validation`` -> "val"), else None."""
     return SPLIT_WORDS.get(word.strip().lower())

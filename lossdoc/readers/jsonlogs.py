@@ -1,13 +1,14 @@
-"""JSON logs: a Keras ``history.history`` dump, a Hugging Face ``trainer_state.json``, detectron2's
-``metrics.json`` and MMEngine's ``scalars.json`` (JSON Lines of known tools, trainings appended to one file read as
-one run each), and JSON Lines in general (one object per logged step, keys varying per line, as written by many
-training loops and by wandb exports).
+"""JSON logs: a Keras ``history.history`` dump (also its Python repr, ``str(history.history)``), a Hugging Face
+``trainer_state.json``, detectron2's ``metrics.json`` and MMEngine's ``scalars.json`` (JSON Lines of known tools,
+trainings appended to one file read as one run each), and JSON Lines in general (one object per logged step, keys
+varying per line, as written by many training loops and by wandb exports).
 
 Python's json module writes NaN/Infinity/-Infinity tokens for non-finite floats; they are read back as data.
 """
 
 from __future__ import annotations
 
+import ast
 import itertools
 import json
 import math
@@ -19,9 +20,16 @@ import numpy as np
 
 from lossdoc.errors import InputError
 from lossdoc.model import Run
-from lossdoc.naming import bare_split_loss, file_names_a_metric, is_bookkeeping, is_eval_result, normalise, resolve
+from lossdoc.naming import (
+    bare_split_losses,
+    bare_split_note,
+    is_bookkeeping,
+    is_eval_result,
+    normalise,
+    resolve,
+)
 from lossdoc.readers._runs import RunPoints
-from lossdoc.readers.base import Reader, Source, build_series, decode_text, require_series
+from lossdoc.readers.base import HEAD_BYTES, Reader, Source, build_series, decode_text, require_series
 
 # Keys that give the x position of a JSONL record, in order of preference.
 _STEP_KEYS = (
@@ -165,10 +173,98 @@ def _keras_history_dict(obj: Any) -> dict[str, list] | None:
     return None if parts is None else parts[1]
 
 
+# A history written with str(): ``f.write(str(history.history))`` or ``print(history.history, file=f)`` gives a Python
+# dict repr, ``{'loss': [0.69, 0.52], 'val_loss': [0.7, nan]}`` (numpy 2 floats as ``np.float64(0.69)``, non-finite
+# floats as ``nan``/``inf``); ``json.dump(str(history.history), f)`` writes the same text as one JSON string.
+_REPR_START = re.compile(r"""\s*"?\{\s*'""")
+_REPR_LIST = re.compile(
+    r"""'[^'\n]{1,200}'\s*:\s*\[\s*(?:[-+]?[\d.]|(?:np|numpy)\.(?:float|int)|nan\b|-?inf\b|None\b)"""
+)
+# Lines after the first of a pretty-printed repr (pprint): a key, values, brackets.
+_REPR_LINE = re.compile(r"""\s*(?:'|\]|\}|\[|[-+]?[\d.]|np\.|numpy\.|nan\b|-?inf\b|None\b)""")
+# Python string literals (kept as they are) and the tokens rewritten between them: a numpy scalar's repr to its
+# number, nan to None (read as NaN), inf to a float literal that overflows to inf.
+_PY_STRING = re.compile(r"""'(?:[^'\\\n]|\\.){0,10000}'|"(?:[^"\\\n]|\\.){0,10000}\"""")
+_NP_SCALAR = re.compile(r"\b(?:np|numpy)\.(?:float|int|uint)\d{0,3}\(\s*([^()'\"]{0,64}?)\s*\)")
+_NONFINITE = re.compile(r"\b(?:nan|NaN)\b|\b(?:inf|Infinity)\b")
+#: A Python repr is parsed into a syntax tree first (about 1 KB of memory per value): reprs longer than this, or with
+#: more values, are refused (a per-epoch history is a few KB; this is thousands of epochs of dozens of metrics).
+MAX_REPR_CHARS = 4 * 1024**2
+MAX_REPR_VALUES = 200_000
+
+
+def _looks_like_repr(text: str, complete: bool) -> bool:
+    """Whether the head of a file is a Python dict repr holding a list of numbers (see ``_REPR_START``): it starts
+    as one, and it ends as one or every line after the first continues one (a pretty-printed repr, a repr cut
+    short): not a text log whose first line prints a dict."""
+    if not _REPR_START.match(text) or not _REPR_LIST.search(text):
+        return False
+    body = text.strip()
+    if re.search(r"\n\s*\{", body):
+        return False  # a dict per line: printed logs (the Hugging Face Trainer's), not one history
+    if complete and body.endswith(("}", '}"')):
+        return True
+    lines = body.split("\n")[1:] if complete else body.split("\n")[1:-1]  # a cut head's last line may be partial
+    return all(not ln.strip() or _REPR_LINE.match(ln) for ln in lines)
+
+
+def _rewrite_repr(text: str) -> str:
+    """The text with numpy scalar reprs unwrapped and nan/inf spelled as literals ``ast.literal_eval`` reads;
+    string literals (the keys) are left as they are."""
+
+    def tokens(part: str) -> str:
+        part = _NP_SCALAR.sub(r"\1", part)
+        return _NONFINITE.sub(lambda m: "None" if m.group(0).lower() == "nan" else "1e999", part)
+
+    out, last = [], 0
+    for m in _PY_STRING.finditer(text):
+        out.append(tokens(text[last : m.start()]))
+        out.append(m.group(0))
+        last = m.end()
+    out.append(tokens(text[last:]))
+    return "".join(out)
+
+
+def _check_repr_size(text: str, label: str) -> None:
+    values = text.count(",") + 1
+    if len(text) > MAX_REPR_CHARS or values > MAX_REPR_VALUES:
+        raise InputError(label, f"a Python dict repr of {len(text):,} characters and about {values:,} values; "
+                         f"lossdoc parses reprs of at most {MAX_REPR_CHARS:,} characters and {MAX_REPR_VALUES:,} "
+                         "values (save the history with json.dump instead)")
+
+
+def _load_repr(source: Source) -> Any:
+    """A Python dict repr (or that repr as a JSON string) parsed with ``ast.literal_eval``: literals only, nothing
+    in the file is run."""
+    text = source.text().strip()
+    _check_repr_size(text, source.label)
+    if text.startswith('"'):
+        try:
+            text = json.loads(text)
+        except (ValueError, RecursionError):
+            raise InputError(source.label, "not a readable JSON string holding a Python dict repr") from None
+        if not isinstance(text, str):
+            raise InputError(source.label, "not a Python dict repr")
+        text = text.strip()
+        _check_repr_size(text, source.label)  # escapes may be longer or shorter than the text they stand for
+    try:
+        obj = ast.literal_eval(_rewrite_repr(text))
+    except SyntaxError as exc:
+        where = f" at line {exc.lineno}" if exc.lineno else ""
+        raise InputError(source.label, f"not a readable Python dict repr: {exc.msg}{where}") from None
+    except (ValueError, TypeError, RecursionError, MemoryError):
+        raise InputError(
+            source.label, "not a Python dict repr of lists of numbers (it holds something other than literals)"
+        ) from None
+    if not isinstance(obj, dict):
+        raise InputError(source.label, f"not a Python dict repr (a {type(obj).__name__})")
+    return obj
+
+
 class KerasHistoryReader(Reader):
     name = "keras-history"
     description = ('Keras history.history saved as JSON: {"loss": [...], "val_loss": [...], ...} (or through pandas '
-                   'to_json: {"loss": {"0": ...}}); epochs 0..n-1')
+                   "to_json: {\"loss\": {\"0\": ...}}; or as str(history.history): {'loss': [...]}); epochs 0..n-1")
     example = "history.json"
     priority = 22
 
@@ -179,6 +275,8 @@ class KerasHistoryReader(Reader):
         if text is None:
             return False
         text = text.lstrip()
+        if _REPR_START.match(text):
+            return _looks_like_repr(text, complete=len(head) < HEAD_BYTES)
         if not text.startswith("{") or '"log_history"' in text or not self._LIST.search(text):
             return False
         # JSON Lines hold one complete object per line; a history dump is one object.
@@ -192,7 +290,9 @@ class KerasHistoryReader(Reader):
         return True
 
     def read(self, source: Source) -> list[Run]:
-        obj = _load_json(source)
+        head = source.head(4096).lstrip(b"\xef\xbb\xbf \t\r\n")
+        python = _REPR_START.match(_head_text(head) or "") is not None
+        obj = _load_repr(source) if python else _load_json(source)
         parts = _keras_history_parts(obj)
         if parts is None:
             keys = ", ".join(list(obj)[:20]) if isinstance(obj, dict) else type(obj).__name__
@@ -201,8 +301,7 @@ class KerasHistoryReader(Reader):
         run = Run(source=source.label, format=self.name)
         # {"train": [...], "val": [...]}: with no key that names a loss, and a file name that does not say it holds
         # a metric (accuracy.json), bare split words are that split's loss, as a training loop saves its losses.
-        bare = {} if any(resolve(k).kind == "loss" for k in lists) or file_names_a_metric(source.label) else {
-            k: r for k in lists if (r := bare_split_loss(k)) is not None}
+        bare = bare_split_losses(lists, source.label)
         loss_lens = [len(v) for k, v in lists.items() if resolve(bare.get(k, k)).kind == "loss"]
         n = max(loss_lens or [len(v) for v in lists.values()])
         outer = obj["history"] if isinstance(obj, dict) and isinstance(obj.get("history"), dict) else obj
@@ -233,8 +332,9 @@ class KerasHistoryReader(Reader):
                 x = at[epochs.astype(np.int64)]
                 run.add(build_series(key, values, role_name=bare.get(key), **{axis[1]: x}))
         if bare:
-            run.notes.append(f"{', '.join(bare)}: bare split names read as that split's loss (name another series "
-                             "with --train / --val)")
+            run.notes.append(bare_split_note(bare))
+        if python:
+            run.notes.append("read from a Python dict repr (str(history.history)), not JSON")
         if at is None:
             run.notes.append("epochs numbered 0..n-1 (list positions), as in Keras' CSVLogger")
         else:
@@ -258,10 +358,12 @@ def _flatten(entry: dict, prefix: str = "") -> dict[str, Any]:
 
 
 def _records_run(
-    records: list[tuple[int, dict]], source: Source, fmt: str, *, skip: tuple[str, ...] = ()
+    records: list[tuple[int, dict]], source: Source, fmt: str, *, skip: tuple[str, ...] = (), bare_splits: bool = False
 ) -> tuple[Run, list[str]]:
     """Series from a list of (line/position, record) pairs. Each numeric key becomes a series with one point per
-    record that has it, at that record's step and epoch. Returns the run and every key seen."""
+    record that has it, at that record's step and epoch. Returns the run and every key seen. ``bare_splits``: keys
+    named only after their split (``{"epoch": 1, "train": 0.5, "val": 0.6}``) are that split's loss when no key
+    names a loss (``naming.bare_split_losses``)."""
     points: dict[str, tuple[list[float], list[float], list[float]]] = {}
     seen: dict[str, None] = {}
     for _, rec in records:
@@ -281,9 +383,10 @@ def _records_run(
             steps.append(_num(step))
             epochs.append(_num(epoch))
     run = Run(source=source.label, format=fmt)
-    for key, (vals, steps, epochs) in points.items():
-        if is_bookkeeping(key) or _is_throughput(key):
-            continue
+    curves = [k for k in points if not (is_bookkeeping(k) or _is_throughput(k))]
+    bare = bare_split_losses(curves, source.label) if bare_splits else {}
+    for key in curves:
+        vals, steps, epochs = points[key]
         st = np.asarray(steps)
         ep = np.asarray(epochs)
         run.add(
@@ -292,8 +395,11 @@ def _records_run(
                 vals,
                 steps=st if np.isfinite(st).any() else None,
                 epochs=ep if np.isfinite(ep).any() else None,
+                role_name=bare.get(key),
             )
         )
+    if bare:
+        run.notes.append(bare_split_note(bare))
     return run, list(seen)
 
 
@@ -507,7 +613,7 @@ class JsonlReader(Reader):
     def read(self, source: Source) -> list[Run]:
         array = source.head(4096).lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"[")
         records, notes = _json_records(source) if array else _json_lines(source)
-        run, seen = _records_run(records, source, self.name)
+        run, seen = _records_run(records, source, self.name, bare_splits=True)
         run.notes.extend(notes)
         if all(s.steps is None and s.epochs is None for s in run.series.values()):
             order = "array order" if array else "line order"

@@ -22,7 +22,7 @@ import numpy as np
 
 from lossdoc.errors import InputError
 from lossdoc.model import Run
-from lossdoc.naming import is_bookkeeping, normalise, resolve, split_word
+from lossdoc.naming import bare_split_losses, bare_split_note, is_bookkeeping, normalise, resolve, split_word
 from lossdoc.readers.base import Reader, Source, build_series, decode_text, require_series
 
 _DELIMITERS = (",", "\t", ";", "|")
@@ -39,6 +39,24 @@ _NUM = re.compile(
 
 
 # --------------------------------------------------------------------------------------------------- loading
+
+# A training loop that writes ``str(loss)`` into its CSV writes a torch tensor's repr: ``tensor(0.6931)``,
+# ``tensor(1.2034, grad_fn=<AddBackward0>)``, ``tensor(0.5, device='cuda:0')``, ``tensor([0.5])``, ``tensor(nan)``.
+# The comma inside the longer forms splits the cell in two, so such cells are unwrapped to their number before the
+# table is split into cells. Bounded: a number, then at most 200 characters of keyword arguments, no parentheses.
+_TENSOR = re.compile(
+    r"(?<![\w.])tensor\(\s*(\[\s*)?([-+]?(?:\d+\.?\d*(?:[eE][-+]?\d+)?|\.\d+(?:[eE][-+]?\d+)?|nan|inf))\s*"
+    r"(?(1)\])(?:\s*,[^()\n]{0,200}?)?\s*\)"
+)
+
+
+def unwrap_tensors(text: str) -> tuple[str, int]:
+    """The text with every scalar ``tensor(...)`` repr replaced by its number, and how many there were (0: the text
+    as it was)."""
+    if "tensor(" not in text:
+        return text, 0
+    return _TENSOR.subn(r"\2", text)
+
 
 
 @dataclass
@@ -245,6 +263,7 @@ def head_table(head: bytes, *, comments: bool = True) -> tuple[list[str], list[l
         text = decode_text(head, "")
     except InputError:
         return None
+    text, _ = unwrap_tensors(text)
     lines = [ln for ln in text.split("\n") if ln.strip()]
     if not lines:
         return None
@@ -275,12 +294,15 @@ def load_table(source: Source) -> Table:
     quick = _quick_table(source)
     if quick is not None:
         return quick
-    text = source.text()
+    text, tensors = unwrap_tensors(source.text())
     lines = text.split("\n")
     nonblank = [i for i, ln in enumerate(lines) if ln.strip()]
     if not nonblank:
         raise InputError(source.label, "empty file")
     notes: list[str] = []
+    if tensors:
+        notes.append(f"{tensors} cell(s) written as a torch tensor's repr (tensor(0.69, grad_fn=...)) read as "
+                     "their number")
     comments = leading_comments([lines[i] for i in nonblank[: MAX_COMMENT_LINES + 6]])
     if comments:
         notes.append(f"{comments} comment line(s) before the header skipped")
@@ -449,6 +471,8 @@ def _quick_delimiter(raw) -> tuple[str, bool] | None:
         return None
     if raw[:4096].find(b"\x00") != -1:
         return None  # binary
+    if _has_tensor_cell(raw):
+        return None  # tensor(...) cells: the exact path unwraps them
     body_start = _LEADING_BLANKS.match(raw).end()
     head_end = raw.find(b"\n", body_start)
     try:
@@ -475,6 +499,20 @@ def _quick_delimiter(raw) -> tuple[str, bool] | None:
     if scan is None:
         return None
     return delim, scan
+
+
+def _has_tensor_cell(raw, limit: int = 1000) -> bool:
+    """Whether a file (bytes or a memory map) holds a ``tensor(...)`` cell that ``unwrap_tensors`` unwraps; True too
+    when more than ``limit`` names merely contain "tensor(" (the exact path then decides, cell by cell)."""
+    pos = raw.find(b"tensor(")
+    for _ in range(limit):
+        if pos == -1:
+            return False
+        window = bytes(raw[max(pos - 1, 0) : pos + 300]).decode("utf-8", errors="replace")
+        if _TENSOR.match(window, 1 if pos else 0):
+            return True
+        pos = raw.find(b"tensor(", pos + 7)
+    return True
 
 
 def _scan(raw, head_end: int, first: bytes, delim: bytes) -> bool | None:
@@ -628,10 +666,13 @@ def table_run(
     metric_split: str = "train",
     default_epochs: bool = False,
     exclude: tuple[str, ...] = (),
+    role_names: dict[str, str] | None = None,
 ) -> Run:
     """One Run from a table: every numeric column that is not an axis or bookkeeping becomes a series keeping only
     its non-empty cells, with the step/epoch of each of those rows. Raises InputError if there is none at all (a run
-    without a loss is returned: the caller may name one with --train/--val)."""
+    without a loss is returned: the caller may name one with --train/--val). ``role_names``: a column -> the name
+    whose role it has (``build_series(role_name=...)``), for columns whose own name says nothing."""
+    role_names = role_names or {}
     run = Run(source=source.label, format=fmt)
     run.notes.extend(table.notes)
     steps = _axis(table, step_col, source, "step")
@@ -683,7 +724,8 @@ def table_run(
             s_epochs = None  # e.g. Lightning's lr-Adam rows carry a step but no epoch
         if s_steps is not None and not np.isfinite(s_steps).any():
             s_steps = None
-        run.add(build_series(col, s_values, steps=s_steps, epochs=s_epochs, metric_split=metric_split))
+        run.add(build_series(col, s_values, steps=s_steps, epochs=s_epochs, metric_split=metric_split,
+                             role_name=role_names.get(col)))
     require_series(run, source.label, [c for c in table.columns if c])
     return run
 
@@ -949,7 +991,13 @@ class CsvReader(Reader):
         table = load_table(source)
         step = table.find(_STEP_NAMES)
         epoch = table.find(_EPOCH_NAMES)
-        run = table_run(table, source, self.name, step_col=step, epoch_col=epoch)
+        # Columns named only after their split (",train,valid" beside pandas' index; "epoch,train,val"), with no
+        # column that names a loss and a file name that does not say it holds a metric: each split's loss.
+        bare = {c: r for c, r in bare_split_losses(table.columns, source.label).items()
+                if c not in (step, epoch) and table.numeric(c) is not None}
+        run = table_run(table, source, self.name, step_col=step, epoch_col=epoch, role_names=bare)
+        if bare and any(c in run.series for c in bare):
+            run.notes.append(bare_split_note(c for c in bare if c in run.series))
         if step is None and epoch is None:
             run.notes.append("no step or epoch column: points numbered 0..n-1 in file order")
         return [run]
@@ -958,10 +1006,21 @@ class CsvReader(Reader):
 _NUMBER_TOKEN = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?|[-+]?(?:nan|inf|infinity)", re.IGNORECASE)
 
 
+def _json_array_body(text: str, complete: bool = True) -> str | None:
+    """The inside of a JSON array (``json.dump(losses, f)``, ``[0.9, 0.8, 0.75]`` on one line or pretty-printed),
+    or None when the text is not one; ``complete`` False: a head cut short, whose closing bracket is still to come."""
+    body = text.strip()
+    if not body.startswith("["):
+        return None
+    if body.endswith("]"):
+        return body[1:-1]
+    return None if complete else body[1:]
+
+
 def _number_list(text: str) -> list[str] | None:
     """The tokens of a text that holds nothing but numbers, either on one line (separated by commas, semicolons or
     spaces; an empty first field, as ``",".join`` after a leading separator writes, is allowed) or one per line;
-    None for anything else (a header, two columns, prose)."""
+    None for anything else (a header, two columns, prose, a JSON array of lists)."""
     lines = [ln.strip() for ln in text.strip().split("\n") if ln.strip()]
     if not lines:
         return None
@@ -972,6 +1031,15 @@ def _number_list(text: str) -> list[str] | None:
     else:
         return None
     return tokens if len(tokens) >= 3 and all(_NUMBER_TOKEN.fullmatch(t) for t in tokens) else None
+
+
+def _float_list(text: str) -> list[str] | None:
+    """``_number_list`` of the inside of a JSON array, when some value is not a whole number: losses are written as
+    floats (``[1, 2, 3]`` is a list of counts or ids, not a curve)."""
+    tokens = _number_list(text)
+    if tokens is None or all(re.fullmatch(r"[-+]?\d+", t) for t in tokens):
+        return None
+    return tokens
 
 
 def _counter_pairs(text: str) -> tuple[list[float], list[float]] | None:
@@ -994,13 +1062,14 @@ def _counter_pairs(text: str) -> tuple[list[float], list[float]] | None:
 
 
 class NumberListReader(Reader):
-    """A file of bare numbers with no header: one loss per epoch (``np.savetxt(losses)``, or a list joined with
-    commas on one line), or two columns whose first counts the epochs (``1,0.693`` lines). The file's name names
-    the series when it names a loss (``val_losses.txt``), else it is read as the train loss."""
+    """A file of bare numbers with no header: one loss per epoch (``np.savetxt(losses)``, a list joined with commas
+    on one line, or a JSON array of numbers, ``json.dump(losses, f)``), or two columns whose first counts the epochs
+    (``1,0.693`` lines). The file's name names the series when it names a loss (``val_losses.txt``), else it is read
+    as the train loss."""
 
     name = "numbers"
-    description = ("a headerless list of numbers (one per line, or one line of comma/space-separated values), or "
-                   "headerless 'epoch,loss' lines: one loss")
+    description = ("a headerless list of numbers (one per line, one line of comma/space-separated values, or a JSON "
+                   "array [0.9, 0.8, ...]), or headerless 'epoch,loss' lines: one loss")
     example = "losses.csv"
     priority = 85  # after every table with a header; before the text-log reader
 
@@ -1009,15 +1078,27 @@ class NumberListReader(Reader):
             text = decode_text(head, "")
         except InputError:
             return False
-        if len(head) >= 4096:  # a long file: its head is cut mid-token; judge its complete lines
+        cut = len(head) >= 4096
+        if cut:  # a long file: its head is cut mid-token; judge its complete lines
             text = text[: text.rfind("\n")] if "\n" in text else text[: max(text.rfind(","), 0)]
+        array = _json_array_body(text, complete=False)  # (a short file without its ']' is read to say so)
+        if array is not None:
+            return _float_list(array) is not None
         return _number_list(text) is not None or _counter_pairs(text) is not None
 
     def read(self, source: Source) -> list[Run]:
         text = source.text()
-        tokens = _number_list(text)
-        pairs = _counter_pairs(text) if tokens is None else None
+        array = _json_array_body(text)
+        if array is not None:
+            text = array
+        elif text.lstrip().startswith("["):
+            raise InputError(source.label, "a JSON array cut short (no closing ']'): not a complete list of numbers")
+        tokens = _number_list(text) if array is None else _float_list(text)
+        pairs = _counter_pairs(text) if tokens is None and array is None else None
         if tokens is None and pairs is None:
+            if array is not None:
+                raise InputError(source.label, "not a JSON array of losses (a list of lists, objects, text or "
+                                 "whole numbers)")
             raise InputError(source.label, "no numeric series found: not a bare list of numbers (a header, text or several columns)")
         stem = Path(source.label).stem if source.label else ""
         named = stem if stem and resolve(stem).kind == "loss" else "loss"
@@ -1030,7 +1111,8 @@ class NumberListReader(Reader):
         else:
             values = [float(t) for t in tokens]
             run.series[named] = build_series(named, values, epochs=np.arange(len(values), dtype=np.float64))
-            run.notes.append(f"a bare list of {len(values)} numbers read as one loss, {named!r}, one per epoch "
+            what = "a JSON array" if array is not None else "a bare list"
+            run.notes.append(f"{what} of {len(values)} numbers read as one loss, {named!r}, one per epoch "
                              "(0..n-1); name it with --train or --val if it is another")
         require_series(run, source.label, [named])
         return [run]
