@@ -248,7 +248,8 @@ def family_role_name(family: str, name: str) -> str | None:
 # it needs.
 
 _SPLIT_PREFIXES = ("train_", "training_", "val_", "valid_", "validation_", "eval_", "test_", "epoch_", "batch_")
-_TOTAL_NAMES = ("loss", "total_loss", "loss_total", "objective")
+# "Loss/total_loss": the TensorFlow Object Detection API's total beside its "Loss/..." components.
+_TOTAL_NAMES = ("loss", "total_loss", "loss_total", "objective", "loss_total_loss")
 
 
 #: An evaluation subset written as one tag before the quantity: a split word joined to a qualifier by "-" or ".",

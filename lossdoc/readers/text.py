@@ -5,6 +5,7 @@ Shapes understood:
 - Keras progress output: an ``Epoch 3/20`` line followed by progress lines such as
   ``32/32 - 0s - 5ms/step - accuracy: 0.8612 - loss: 0.4123 - val_loss: 0.52`` (verbose=2) or the redrawn bar of
   verbose=1 (``\\r`` and ``\\b`` from redrawing). Only the final, complete progress line of each epoch counts.
+  TF1-era Keras (and Keras 1) print verbose=2 without the count: `` - 2s - loss: 0.5123 - acc: 0.8100``.
   ``Epoch N/M`` is Keras' 1-based display of epoch N-1; epochs are stored 0-based, as Keras' CSVLogger writes them.
 - Lines that carry an epoch/step/iter marker and ``name[:=] number`` pairs: nanoGPT's
   ``step 500: train loss 1.8712, val loss 1.9843``, ``iter 100: loss 2.31, time 45ms``,
@@ -18,6 +19,21 @@ Shapes understood:
 - Blocks: a marker line (``Epoch 3``, OLMo's ``[step=12/15000,epoch=0]``) followed by lines that hold nothing but
   ``name: value`` / ``name=value`` pairs (indented or not, thousands separators allowed: ``2,097,152``); the block
   ends at the next line that is neither.
+- Logging prefixes are not data: glog/absl's ``I1203 12:00:00.123456 12345 model_lib_v2.py:705]`` and Python
+  logging's ``INFO:tensorflow:`` are dropped before a line is read.
+- A ``{'name': value, ...}`` dict that names a loss, printed (over one or several lines) right after a marker
+  line, holds that step's values (read with ``ast.literal_eval``): the TensorFlow Object Detection API's
+  ``Step 100 per-step time 0.38s`` then ``{'Loss/classification_loss': 0.41,`` ... ``'Loss/total_loss': 0.9,``
+  ``'learning_rate': 0.01}`` (``Loss/total_loss`` is the train loss).
+- OpenNMT-py: after its ``Step 50/100000; acc: ...; ppl: ...; xent: ...`` lines (xent: the train loss),
+  ``Validation perplexity: X`` is read at the step of the last Step line as ``val_ppl`` and as the val loss
+  ``val_xent`` = ln(X) (a note says so); ``Validation accuracy: X`` as ``val_acc``; forks' ``Validation xent: X at
+  step N`` as ``val_xent``.
+- Only when none of the above is found: three or more lines with no marker that hold nothing but ``name value``
+  pairs with the same names (``loss 0.312, train acc 0.885, test acc 0.861``; a loss or a metric among them) are
+  one line per epoch, numbered 0.. in line order (a note says so).
+- A last line without a line end (a run still writing) is skipped, with a note, where a cut line could read as a
+  whole one: a Keras epoch line without a count, a dict, an OpenNMT-py validation line, a marker-less line.
 - The text logs of particular tools (``toollogs.py``: fairseq, Megatron-LM, Hugging Face Trainer dicts, torchtune)
   whose lines start beyond the head that sniffing sees: the whole text is handed to that tool's reader.
 
@@ -27,6 +43,7 @@ training log, and the error lists the patterns tried.
 
 from __future__ import annotations
 
+import ast
 import math
 import re
 from pathlib import Path
@@ -36,6 +53,7 @@ import numpy as np
 from lossdoc.errors import InputError, NotALog
 from lossdoc.model import Run
 from lossdoc.naming import bare_split_loss, is_bookkeeping, resolve
+from lossdoc.readers._runs import to_float
 from lossdoc.readers.base import HEAD_BYTES, Reader, Source, build_series, decode_text, require_series
 from lossdoc.readers.toollogs import ANSI, FAMILIES, read_as_family
 
@@ -77,11 +95,39 @@ _LEVEL = re.compile(r"^[^\n]{0,160}?(?<![\w.])(?:INFO|WARNING|WARN|DEBUG|ERROR|C
 _KV_NAME = r"[A-Za-z(][\w/.\-()]*+(?:[ ][A-Za-z(][\w/.\-()]*+){0,4}+"
 _KV_ITEM = re.compile(rf"\s*+({_KV_NAME})\s*+[:=]\s*+({_KV_NUMBER})(?:%|ms|s)?+\s*+[,;|]?+")
 _KV_LINE = re.compile(rf"\s*+(?:[-*]\s++)?(?:\s*+{_KV_NAME}\s*+[:=]\s*+(?:{_KV_NUMBER})(?:%|ms|s)?+\s*+[,;|]?+)++\s*+")
+# Keras' verbose=2 epoch line without a "32/32" count (TF1-era Keras and tf.keras, Keras 1): " - 2s - loss: 0.51 -
+# acc: 0.81" (Progbar: info = ' - %.0fs' % elapsed, then ' - %s:' % name and ' %.4f' / ' %.4e' per value).
+_KERAS_TIME = re.compile(r"^\s*+(?:-\s++)?\d++(?:\.\d++)?(?:s|ms|us)(?:\s++\d++(?:s|ms|us)/\w++)?(?=\s++-\s)")
+# Prefixes of a logging library, before the message: glog / absl ("I1203 12:00:00.123456 12345 model_lib_v2.py:705] ",
+# glog 0.7 writes the year too: "I20240101 ...") and Python's logging.basicConfig ("INFO:tensorflow:", "INFO:root:").
+_GLOG = re.compile(
+    r"^[IWEFD]\d{4}(?:\d{4})?+ \d\d:\d\d:\d\d(?:\.\d++)?\s++(?:\d++\s++)?[^\s:\]]{1,200}+:\d++\]\s?"
+)
+_PYLOG = re.compile(r"^(?:DEBUG|INFO|WARNING|WARN|ERROR|CRITICAL|FATAL):[\w.\-]{0,100}+:")
+# OpenNMT-py's validation report (ReportMgr._report_step: 'Validation perplexity: %g', 'Validation accuracy: %g';
+# forks print 'Validation xent: %g at step %d'), after the "Step N/M; acc: ...; xent: ..." lines of training.
+_ONMT_VAL = re.compile(rf"^\s*+Validation (perplexity|accuracy|xent):\s*+({_NUMBER})(?:\s++at step (\d++))?\s*+$")
+# A dict pprint'ed over several lines after a step line: the TensorFlow Object Detection API's model_lib_v2 logs
+# 'Step {} per-step time {:.3f}s' and then pprint.pformat(losses, width=40) ("{'Loss/classification_loss': 0.41,"
+# then " 'Loss/localization_loss': 0.2," ... " 'learning_rate': 0.01}"); NumPy 2 writes np.float32(0.41).
+_DICT_START = re.compile(r"^\{'[^'\n]{1,200}+':")
+_DICT_MORE = re.compile(r"^\s++'[^'\n]{1,200}+':")
+_NP_SCALAR = re.compile(r"\bnp\.(?:float|int|uint)\d{0,3}+\(\s*+([^()]{0,64}+)\)")
+_DICT_NONFINITE = re.compile(r"(:\s*+)(-?(?:nan|inf))(?=\s*+[,}])")
+# Lines with no epoch/step marker that hold nothing but "name value" pairs ("loss 0.312, train acc 0.885, test acc
+# 0.861"): one line per epoch when every such line has the same names. A name's words are never nan/inf (values).
+_BARE_NAME = r"[A-Za-z][\w/.\-()]*+(?:[ ](?!(?i:nan|inf)\b)[A-Za-z][\w/.\-()]*+){0,3}+"
+_BARE_ITEM = re.compile(rf"\s*+({_BARE_NAME})\s*+[:=]?\s*+({_NUMBER})(?:%|ms|s)?+(?![\w.])\s*+[,;|]?+")
+_BARE_LINE = re.compile(rf"(?:\s*+{_BARE_NAME}\s*+[:=]?\s*+(?:{_NUMBER})(?:%|ms|s)?+(?![\w.])\s*+[,;|]?+)++\s*+")
+#: Lines without a marker, one per epoch, are read when at least this many share one set of names.
+BARE_MIN_LINES = 3
 # What the plain-text reader tries, for the error about a text that is none of them.
 PATTERNS = (
     "Keras 'Epoch N/M' + progress lines; lines with an epoch/ep/step/iter marker and name[:=]value pairs "
-    "(also after a logging prefix); a marker line followed by name=value lines; fairseq, Megatron-LM, "
-    "Hugging Face Trainer {'loss': ...} dicts, torchtune 'Step N |', build-nanogpt '<step> train <loss>'"
+    "(also after a logging prefix); a marker line followed by name=value lines or a {'name': value} dict; "
+    "OpenNMT-py 'Validation perplexity' lines; 3+ lines of the same 'name value' pairs (one per epoch); "
+    "fairseq, Megatron-LM, Hugging Face Trainer {'loss': ...} dicts, torchtune 'Step N |', "
+    "build-nanogpt '<step> train <loss>'"
 )
 
 
@@ -161,6 +207,7 @@ def _generic_pairs(line: str, spans: list[tuple[int, int]]) -> dict[str, float]:
 class _Collector:
     def __init__(self) -> None:
         self.points: dict[str, list[tuple[float, float, float]]] = {}  # name -> (epoch, step, value)
+        self.notes: list[str] = []  # what the reader decided, for the run's notes
 
     def add(self, name: str, value: float, epoch: float, step: float) -> None:
         pts = self.points.setdefault(name, [])
@@ -169,14 +216,65 @@ class _Collector:
         else:
             pts.append((epoch, step, value))
 
+    def note(self, text: str) -> None:
+        if text not in self.notes:
+            self.notes.append(text)
+
 
 def _same(a: float, b: float) -> bool:
     return (math.isnan(a) and math.isnan(b)) or a == b
 
 
-def parse_lines(lines: list[str]) -> tuple[_Collector, int, bool]:
+def _strip_prefix(line: str) -> str:
+    """A line without a glog/absl or ``LEVEL:logger:`` prefix (whose letters and numbers are no series)."""
+    if line[:1] in "IWEFD":
+        m = _GLOG.match(line)
+        if m:
+            return line[m.end() :]
+        m = _PYLOG.match(line)
+        if m:
+            return line[m.end() :]
+    return line
+
+
+def _dict_pairs(text: str) -> dict[str, float] | None:
+    """The numeric items of a ``{'name': value, ...}`` dict printed by Python (literal_eval, never eval), or None."""
+    if len(text) > 65536:
+        return None
+    body = _DICT_NONFINITE.sub(r"\1'\2'", _NP_SCALAR.sub(r"\1", text))
+    try:
+        d = ast.literal_eval(body)
+    except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+        return None
+    if not isinstance(d, dict):
+        return None
+    out: dict[str, float] = {}
+    for k, v in d.items():
+        f = to_float(v)
+        if isinstance(k, str) and f is not None and not is_bookkeeping(k):
+            out[k] = f
+    return out
+
+
+def _bare_pairs(line: str) -> dict[str, float] | None:
+    """The pairs of a marker-less line that holds nothing but "name value" pairs, or None."""
+    if not _BARE_LINE.fullmatch(line):
+        return None
+    out: dict[str, float] = {}
+    for m in _BARE_ITEM.finditer(line):
+        out.setdefault("_".join(m.group(1).split(" ")), float(m.group(2)))
+    return out
+
+
+def _cut_note(line_no: int, what: str) -> str:
+    return f"the last line ({line_no}) has no line end (the run was still writing?): {what} skipped"
+
+
+def parse_lines(lines: list[str], cut: bool = False) -> tuple[_Collector, int, bool]:
     """Collect points from text lines. Returns the collector, the number of lines used, and whether Keras
-    ``Epoch N/M`` headers were seen."""
+    ``Epoch N/M`` headers were seen. ``cut``: the last line has no line end (a run still writing): the layouts
+    that can tell a cut line from a whole one (Keras' verbose=2 epoch line without a count, a dict still open,
+    OpenNMT-py's validation lines, marker-less lines) skip it."""
     col = _Collector()
     used = 0
     keras_epoch: float | None = None
@@ -184,6 +282,12 @@ def parse_lines(lines: list[str]) -> tuple[_Collector, int, bool]:
     saw_keras = False
     generic: list[list] = []  # [leading marker, epoch, step, pairs]
     open_block: list | None = None  # the last marker line's entry, while pair-only lines may follow it
+    last_marker: list | None = None  # the last marker line's entry, for what a tool prints after it
+    since_marker = 0  # non-empty lines since that marker line
+    pdict: list[str] | None = None  # the lines of a dict printed over several lines, while it is open
+    pdict_at: list | None = None  # the marker entry the open dict belongs to
+    onmt = onmt_ppl = False
+    last_index = len(lines) - 1 if cut else -1
 
     def flush() -> None:
         nonlocal used
@@ -195,10 +299,30 @@ def parse_lines(lines: list[str]) -> tuple[_Collector, int, bool]:
             col.add(name, v, keras_epoch, math.nan)
         used += 1
 
-    for raw in lines:
-        line = _clean(raw)
+    def close_dict() -> None:
+        nonlocal used, pdict, since_marker
+        pairs = _dict_pairs("".join(pdict)) if pdict else None
+        pdict, since_marker = None, 0  # the same dict logged twice (absl and Python logging) follows at once
+        if pairs and any(resolve(k).kind == "loss" for k in pairs):
+            used += 1
+            generic.append([pdict_at[0], pdict_at[1], pdict_at[2], pairs])
+
+    for index, raw in enumerate(lines):
+        line = _strip_prefix(_clean(raw))
         if not line.strip():
             continue
+        if pdict is not None:
+            if index == last_index:
+                col.note(_cut_note(index + 1, "a dict of values cut short"))
+                pdict = None
+                continue
+            if len(pdict) < 200 and _DICT_MORE.match(line):
+                pdict.append(" " + line.strip())
+                if line.rstrip().endswith("}"):
+                    close_dict()
+                continue
+            pdict = None  # not the dict's next line: the dict was cut
+        since_marker += 1
         m = _KERAS_EPOCH.match(line)
         if m:
             flush()
@@ -212,9 +336,42 @@ def parse_lines(lines: list[str]) -> tuple[_Collector, int, bool]:
             if pairs:
                 block.append((p.group(1) == p.group(2), pairs))
                 continue
+        if keras_epoch is not None and _KERAS_TIME.match(line):
+            pairs = _keras_pairs(line)
+            if pairs:
+                if index == last_index:
+                    col.note(_cut_note(index + 1, "Keras' epoch line"))
+                else:
+                    block.append((True, pairs))
+                continue
         msg = _message(line)
+        v = _ONMT_VAL.match(msg) if onmt and "Validation" in msg else None
+        if v:
+            open_block = None
+            if index == last_index:
+                col.note(_cut_note(index + 1, "OpenNMT-py's validation line"))
+                continue
+            what, x = v.group(1), float(v.group(2))
+            at = last_marker or ["step", math.nan, math.nan, {}]  # (onmt: a marker line was seen)
+            step = float(v.group(3)) if v.group(3) else at[2]
+            if what == "perplexity":
+                pairs = {"val_xent": math.log(x) if x > 0 else math.nan, "val_ppl": x}
+                onmt_ppl = True
+            else:
+                pairs = {"val_xent" if what == "xent" else "val_acc": x}
+            used += 1
+            generic.append([at[0], at[1], step, pairs])
+            continue
         markers, spans, lead = _markers(msg)
         if not markers:
+            if last_marker is not None and since_marker <= 4 and index == last_index and msg.startswith("{'"):
+                col.note(_cut_note(index + 1, "a dict of values cut short"))
+                continue
+            if last_marker is not None and since_marker <= 4 and _DICT_START.match(msg):
+                pdict, pdict_at, open_block = [msg.strip()], last_marker, None
+                if msg.rstrip().endswith("}") and index != last_index:
+                    close_dict()
+                continue
             kv = _kv_pairs(msg) if open_block is not None else None
             if kv is None:
                 open_block = None  # chatter ends a block
@@ -226,10 +383,18 @@ def parse_lines(lines: list[str]) -> tuple[_Collector, int, bool]:
             continue
         pairs = _generic_pairs(msg, spans)
         open_block = [lead, markers.get("epoch", math.nan), markers.get("step", math.nan), pairs]
+        last_marker, since_marker = open_block, 0
+        # OpenNMT-py's "Step N/M; acc: ...; ppl: ...; xent: ..." lines: its validation lines may follow
+        onmt = onmt or ("xent" in pairs and "ppl" in pairs)
         if pairs:
             used += 1
             generic.append(open_block)
     flush()
+    if onmt_ppl:
+        col.note("val_xent is ln(val_ppl): OpenNMT-py prints the validation perplexity, exp of the cross-entropy "
+                 "its training lines print as xent")
+    if not used and not saw_keras:
+        used = _bare_lines(lines, col, cut)
     # Lines led by different markers may log different quantities under one name ("step N: loss X" at evals,
     # "iter N: loss Y" every iteration): such a name gets its line's marker as a prefix (step_loss, iter_loss)
     # instead of mixing two curves. Names seen under one marker only are kept as they are.
@@ -241,6 +406,47 @@ def parse_lines(lines: list[str]) -> tuple[_Collector, int, bool]:
         for name, v in pairs.items():
             col.add(f"{lead}_{name}" if len(leads[name]) > 1 else name, v, epoch, step)
     return col, used, saw_keras
+
+
+def _curve_name(name: str) -> bool:
+    """A name that says it is a loss, or a metric of known direction (acc, f1, mae...)."""
+    role = resolve(name)
+    return role.kind == "loss" or (role.kind == "metric" and role.higher_is_better is not None)
+
+
+def _bare_lines(lines: list[str], col: _Collector, cut: bool) -> int:
+    """Marker-less lines, one per epoch ("loss 0.312, train acc 0.885, test acc 0.861"): read only when at least
+    BARE_MIN_LINES lines hold nothing but pairs, one of them named as a loss or a metric, and all such lines have
+    the same names; a cut last line is skipped. Returns the number of lines used (0: not this layout)."""
+    rows: list[dict[str, float]] = []
+    keys: tuple[str, ...] | None = None
+    last_index = len(lines) - 1 if cut else -1
+    skipped = False
+    for index, raw in enumerate(lines):
+        line = _message(_strip_prefix(_clean(raw)))
+        if not line.strip():
+            continue
+        if index == last_index:  # a line still being written: its last value may be cut
+            skipped = any(_curve_name("_".join(m.group(1).split(" "))) for m in _BARE_ITEM.finditer(line))
+            continue
+        pairs = _bare_pairs(line)
+        if pairs is None or not any(_curve_name(k) for k in pairs):
+            continue  # chatter ("training on cuda:0")
+        if keys is None:
+            keys = tuple(pairs)
+        elif tuple(pairs) != keys:
+            return 0  # lines of different names: prose or several kinds of lines, not one line per epoch
+        rows.append(pairs)
+    if len(rows) < BARE_MIN_LINES:
+        return 0
+    for epoch, pairs in enumerate(rows):
+        for name, v in pairs.items():
+            col.add(name, v, float(epoch), math.nan)
+    col.note(f"{len(rows)} lines of the same names and no epoch or step number: one line per epoch, epochs numbered "
+             f"0..{len(rows) - 1} (line order)")
+    if skipped:
+        col.note(_cut_note(len(lines), "a line of values"))
+    return len(rows)
 
 
 def _sniff_lines(text: str) -> list[str]:
@@ -299,7 +505,8 @@ class TextReader(Reader):
         runs = read_as_family(text, source.label)
         if runs is not None:
             return runs
-        col, used, saw_keras = parse_lines(text.split("\n"))
+        lines = text.split("\n")
+        col, used, saw_keras = parse_lines(lines, cut=bool(lines[-1].strip()))
         if not used:
             raise _not_a_log(source.label)
         run = Run(source=source.label, format=self.name)
@@ -320,6 +527,7 @@ class TextReader(Reader):
             )
         if saw_keras:
             run.notes.append("Keras prints 'Epoch N/M' 1-based; epochs stored 0-based (N-1), as CSVLogger writes")
+        run.notes.extend(col.notes)
         require_series(run, source.label, list(col.points), what="values")
         return [run]
 
