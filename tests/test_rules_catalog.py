@@ -146,6 +146,20 @@ def test_plateau_near_ln_k_with_chance_accuracy():
     assert next(iter(f)) == "plateau"  # the primary: it never learned (underfitting may be listed too)
 
 
+def test_no_plateau_on_five_points():
+    flat = np.array([0.2093, 0.2093, 0.2094, 0.2093, 0.2093])
+    assert "plateau" not in fired({"val_loss": flat})
+    assert "plateau" in fired({"val_loss": np.r_[flat, 0.2093]})  # six points: it never moved
+
+
+def test_plateau_claims_ln_k_for_many_classes_only_beside_a_chance_accuracy():
+    level = np.full(12, np.log(613.0))  # 6.418, ln(613): a GAN's generator loss, not a guess
+    p = fired({"loss": level, "val_loss": level})["plateau"]
+    assert "ln_k_classes" not in p.evidence and "uniform" not in p.message
+    p = fired({"loss": level, "val_loss": level, "val_accuracy": np.full(12, 0.001)})["plateau"]
+    assert p.evidence["ln_k_classes"] == 613
+
+
 def test_no_plateau_when_the_loss_learned():
     assert "plateau" not in fired({"loss": FALL, "val_loss": FALL * 1.1})
 

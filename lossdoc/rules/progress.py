@@ -40,6 +40,11 @@ def progress_of(c: Curve) -> float:
     return float(1.0 - np.exp(min(0.0, best - start)))
 
 
+#: Up to this many classes a level at ln(K) is read as uniform guessing on its own; above, only with an accuracy
+#: at chance (the logs of ln K for large K are closer together than the 3% tolerance).
+LN_K_ALONE = 20
+
+
 def near_ln_k(loss_level: float) -> int | None:
     """K when a cross-entropy level sits at ln(K) (uniform guessing over K classes), within 3%."""
     if not (0.6 < loss_level < 7.0):
@@ -138,7 +143,8 @@ class Plateau(Rule):
         "spikes": "always",
     }
     params = {
-        "min_points": Param(5, "fewest finite loss points the rule needs", min=3),
+        "min_points": Param(6, "fewest finite loss points the rule needs (five points are too few to say a "
+                            "run never learned)", min=3),
         "min_progress": Param(0.05, "the loss must get this far below its start (0.05 = 5%) to have learned", min=0),
         "max_rise": Param(0.1, "a loss that ends more than this above its start (0.1 = 10%), beyond its noise, "
                           "rose: not a plateau", min=0),
@@ -189,6 +195,12 @@ class Plateau(Rule):
         for s, pr in others:
             evidence[f"{s.name}_progress_pct"] = round(100 * pr, 2)
         k = near_ln_k(end_v) if np.all(c.v > 0) else None
+        if k is not None and k > LN_K_ALONE:
+            # ln(K) for K above 20 lies within 3% of some ln(K) whatever the level (ln 613 = 6.42 for a GAN's
+            # generator loss): the uniform guess is claimed only beside an accuracy at that chance level.
+            finite_acc = acc.values[np.isfinite(acc.values)] if acc is not None else np.array([])
+            if not len(finite_acc) or float(np.nanmedian(finite_acc[-5:])) > 2.0 / k:
+                k = None
         note = ""
         if k is not None:
             evidence["ln_k_classes"] = k
