@@ -340,3 +340,18 @@ def test_numbers_reader_does_not_take_a_history_repr():
     numbers = next(cls for cls in TABULAR_READERS if cls.name == "numbers")()
     assert not numbers.sniff((DATA / "keras_history_repr.txt").read_bytes(), None)
     assert np.isfinite(read(DATA / "history_pprint").train_loss.values).all()
+
+
+def test_histories_of_several_models_in_one_json_are_one_run_each(tmp_path):
+    # json.dump({"MLP": mlp.history.history, "CNN": cnn.history.history}, f): two models compared in one file.
+    def hist(a):
+        return {"loss": [a * 0.9**i for i in range(8)], "val_loss": [a * 1.1 * 0.9**i for i in range(8)]}
+
+    p = tmp_path / "training_history.json"
+    p.write_text(json.dumps({"MLP": hist(1.0), "CNN": hist(0.8)}))
+    runs = registry.read_path(p)
+    assert [r.name for r in runs] == ["MLP", "CNN"]
+    assert [r.train_loss.values[0] for r in runs] == [1.0, 0.8]
+    assert all(r.val_loss is not None and len(r.val_loss) == 8 for r in runs)
+    p.write_text(json.dumps({"history": hist(1.0)}))  # one history under a key: one run, as before
+    assert len(registry.read_path(p)) == 1

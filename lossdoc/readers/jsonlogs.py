@@ -295,10 +295,20 @@ class KerasHistoryReader(Reader):
         obj = _load_repr(source) if python else _load_json(source)
         parts = _keras_history_parts(obj)
         if parts is None:
+            # {"MLP": {"loss": [...]}, "CNN": {"loss": [...]}}: the histories of several models saved together,
+            # one run each, named by its key.
+            nested = {k: v for k, v in obj.items() if isinstance(v, dict)} if isinstance(obj, dict) else {}
+            got = {k: _keras_history_parts(v) for k, v in nested.items()}
+            if len(nested) >= 2 and all(p is not None for p in got.values()):
+                return [self._run(v, got[k], source, python, name=str(k)) for k, v in nested.items()]
             keys = ", ".join(list(obj)[:20]) if isinstance(obj, dict) else type(obj).__name__
             raise InputError(source.label, f"not a Keras history: no lists of numbers (keys: {keys})")
+        return [self._run(obj, parts, source, python)]
+
+    def _run(self, obj: dict, parts: tuple, source: Source, python: bool, name: str | None = None) -> Run:
+        """One history dict (``parts`` as _keras_history_parts gives them) as a Run."""
         top, lists, axis = parts
-        run = Run(source=source.label, format=self.name)
+        run = Run(source=source.label, format=self.name, name=name)
         # {"train": [...], "val": [...]}: with no key that names a loss, and a file name that does not say it holds
         # a metric (accuracy.json), bare split words are that split's loss, as a training loop saves its losses.
         bare = bare_split_losses(lists, source.label)
@@ -340,7 +350,7 @@ class KerasHistoryReader(Reader):
         else:
             run.notes.append(f"{axis[1]} from the file's {axis[0]!r} list")
         require_series(run, source.label, list(lists), what="keys")
-        return [run]
+        return run
 
 
 # --------------------------------------------------------------------------------------------------- records
