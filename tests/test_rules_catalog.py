@@ -201,6 +201,21 @@ def test_no_gap_below_2x_when_the_val_loss_learned_too():
     assert "generalization-gap" not in fired({"loss": train, "val_loss": val})
 
 
+def test_gap_beside_an_upturn_from_the_first_evaluation_counts_whole():
+    # A val set from another distribution: val lowest at its first evaluation, then 4x higher, while train
+    # falls only 25%. The upturn is reported (overfitting) and the gap is not hidden behind it.
+    train = np.linspace(1.38, 1.0, 16)
+    val = np.r_[1.54, 2.3, 3.2, 4.3, 5.5, 7.1, 6.0, 5.9, 4.9, 6.2, 5.7, 5.9, 6.0, 5.9, 5.8, 5.8]
+    f = fired({"loss": train, "val_loss": val})
+    assert "overfitting" in f and f["generalization-gap"].evidence["val_capped_at_best"] is False
+
+
+def test_gap_beside_a_later_upturn_is_judged_at_the_best():
+    train = np.linspace(1.38, 1.0, 16)
+    val = np.r_[3.0, 2.2, 1.7, 1.5, 1.54, 2.3, 3.2, 4.3, 5.5, 7.1, 6.0, 5.9, 6.2, 5.9, 5.8, 5.8]  # best at the 4th
+    assert "generalization-gap" not in fired({"loss": train, "val_loss": val})
+
+
 # ---------------------------------------------------------------------------------------------- underfitting
 def test_underfitting_levels_off_high_and_close():
     loss = 0.69 - 0.3 * (1 - np.exp(-E / 5))  # 0.69 -> 0.39 and flat
