@@ -79,6 +79,17 @@ def test_divergence_not_on_healthy_noisy_per_step_loss():
 
 
 # ---------------------------------------------------------------------------------------------- spikes
+def test_spikes_found_when_a_burst_of_bad_batches_lasts_several_steps():
+    # A scrambled shard: 6 consecutive steps at 25x the level, twice, in a 720-step noisy loss. A 9-point median
+    # would rise with the burst; the long curve's level is a median over a fortieth of it.
+    n = 720
+    loss = noisy(0.25 + 1.4 * np.exp(-np.arange(n) / 40), 0.15, np.random.default_rng(5))
+    loss[200:206] = 6.5
+    loss[500:506] = 6.0
+    s = fired(step_cols(loss))["spikes"]
+    assert s.evidence["count"] == 2 and s.evidence["largest_ratio"] > 10
+
+
 def test_spikes_counted_with_grad_norm_evidence():
     n = 2000
     loss = noisy(3 * np.exp(-np.arange(n) / 400) + 0.3, 0.05)
