@@ -79,6 +79,17 @@ def test_divergence_not_on_healthy_noisy_per_step_loss():
 
 
 # ---------------------------------------------------------------------------------------------- spikes
+def test_spikes_found_when_a_burst_of_bad_batches_lasts_several_steps():
+    # A scrambled shard: 6 consecutive steps at 25x the level, twice, in a 720-step noisy loss. A 9-point median
+    # would rise with the burst; the long curve's level is a median over a fortieth of it.
+    n = 720
+    loss = noisy(0.25 + 1.4 * np.exp(-np.arange(n) / 40), 0.15, np.random.default_rng(5))
+    loss[200:206] = 6.5
+    loss[500:506] = 6.0
+    s = fired(step_cols(loss))["spikes"]
+    assert s.evidence["count"] == 2 and s.evidence["largest_ratio"] > 10
+
+
 def test_spikes_counted_with_grad_norm_evidence():
     n = 2000
     loss = noisy(3 * np.exp(-np.arange(n) / 400) + 0.3, 0.05)
@@ -198,6 +209,21 @@ def test_no_gap_below_2x_when_the_val_loss_learned_too():
     e = np.arange(30, dtype=float)
     train = 1.74 * np.exp(-e / 50)
     val = 1.8 * train  # 1.8x, but the val loss fell with the train loss: no gap finding below 2x
+    assert "generalization-gap" not in fired({"loss": train, "val_loss": val})
+
+
+def test_gap_beside_an_upturn_from_the_first_evaluation_counts_whole():
+    # A val set from another distribution: val lowest at its first evaluation, then 4x higher, while train
+    # falls only 25%. The upturn is reported (overfitting) and the gap is not hidden behind it.
+    train = np.linspace(1.38, 1.0, 16)
+    val = np.r_[1.54, 2.3, 3.2, 4.3, 5.5, 7.1, 6.0, 5.9, 4.9, 6.2, 5.7, 5.9, 6.0, 5.9, 5.8, 5.8]
+    f = fired({"loss": train, "val_loss": val})
+    assert "overfitting" in f and f["generalization-gap"].evidence["val_capped_at_best"] is False
+
+
+def test_gap_beside_a_later_upturn_is_judged_at_the_best():
+    train = np.linspace(1.38, 1.0, 16)
+    val = np.r_[3.0, 2.2, 1.7, 1.5, 1.54, 2.3, 3.2, 4.3, 5.5, 7.1, 6.0, 5.9, 6.2, 5.9, 5.8, 5.8]  # best at the 4th
     assert "generalization-gap" not in fired({"loss": train, "val_loss": val})
 
 

@@ -390,7 +390,9 @@ class GeneralizationGap(Rule):
         every evaluation, and the gap is a material share of where the validation loss started (its first
         level: a first train epoch far above it, a huge first-batch loss, says nothing about the gap; beside
         an upturn, of the higher of the train and val losses' first levels). When the validation loss turned
-        upwards (overfitting), it is judged as if it had stayed at its best: the rise after the minimum is overfitting's, and only a gap
+        upwards (overfitting), it is judged as if it had stayed at its best (unless its best was its first or
+        second evaluation: then nothing learned ever carried over, a val set from another distribution, and the
+        whole gap counts): the rise after the minimum is overfitting's, and only a gap
         the validation loss had even at its best is reported here, beside the overfitting.
 
     Why it matters:
@@ -441,6 +443,10 @@ class GeneralizationGap(Rule):
         # the upturn's, and only a gap that was there without it is a gap of its own.
         up = find_upturn(run, {k: p.default for k, p in UPTURN_PARAMS.items()})
         capped = up is not None
+        if capped and up.i_best <= 1:
+            # The val loss was lowest at its first evaluations and only rose: nothing the model learned ever
+            # carried over to it (a val set from another distribution), so the whole gap is the gap's.
+            capped = False
         if capped:
             v = np.minimum(v, float(np.exp(up.best_log)) if np.all(up.val.v > 0) else up.best_value)
         ratio = float(np.median(v / t))

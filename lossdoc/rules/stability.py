@@ -539,6 +539,13 @@ class NonFinite(Rule):
         )
 
 
+#: The local level of a long curve: a rolling median over 1/SPIKE_LEVEL_SHARE of its points (round 5 as development
+#: data: bursts of 5-15 bad batches in 600-720-step logs were missed with 9 points; 1/25 lost a rounds 1-4 spike)
+#: ... of at most SPIKE_LEVEL_MAX points (the median's cost grows with its window; bursts are shorter).
+SPIKE_LEVEL_SHARE = 40
+SPIKE_LEVEL_MAX = 51
+
+
 @dataclass
 class SpikeReport:
     series: Series
@@ -559,7 +566,9 @@ def find_spikes(s: Series, p: dict) -> SpikeReport | None:
     hi = bin_max(c.lv, n_bins)
     mid = bin_median(c.lv, n_bins)
     xs = bin_median(c.shown, n_bins) if len(c) > n_bins else c.shown
-    w = p["window"]
+    # A long curve's local level is a median over a fortieth of it (at least ``window``, at most 51 points): a
+    # burst of bad batches several steps long (a scrambled shard) would otherwise lift a short median with it.
+    w = max(p["window"], min(SPIKE_LEVEL_MAX, (len(mid) // SPIKE_LEVEL_SHARE) | 1))
     base = rolling_median(mid, w)
     r = hi - base
     r0 = float(np.median(r))
@@ -649,7 +658,8 @@ class Spikes(Rule):
         "min_ratio": Param(3.0, "a spike is at least this many times its local level", min=1.0),
         "noise_factor": Param(8.0, "and exceeds its local level by this many times the curve's noise", min=0.0),
         "tail_factor": Param(3.0, "and is this many times the run's own largest ordinary excursions", min=1.0),
-        "window": Param(9, "points in the rolling median that defines the local level", min=3),
+        "window": Param(9, "points in the rolling median that defines the local level (at least: a long curve's is "
+                        "a fortieth of its points, up to 51)", min=3),
         "recover_within": Param(20, "points within which the loss must come back down to count as recovered", min=1),
         "max_bins": Param(50_000, "longer curves are binned (max and median per bin) to this many bins", min=100),
     }
