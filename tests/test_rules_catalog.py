@@ -309,3 +309,15 @@ def test_overconfidence_is_one_finding_of_overfitting_with_its_kind():
 def test_rescaling_the_losses_does_not_change_the_diagnosis(cols, scale):
     base = set(fired(cols))
     assert base == set(fired({k: v * scale for k, v in cols.items()}))
+
+
+def test_climb_into_nan_within_one_epoch_of_an_epoch_only_axis(tmp_path):
+    # Per-batch rows of one epoch, all at epoch 0 (the batch column starts again every epoch): the climb before
+    # the first NaN is read in file order. A crash here once (argmin of an empty sequence) stopped a whole eval.
+    p = tmp_path / "batches.csv"
+    loss = [0.97287, 0.734041, 2.735458, 584.97, 1515.3, 22050702.7, 18514482.75, 7.88e32, float("inf")]
+    loss += [float("nan")] * 6
+    p.write_text("epoch,batch,loss\n" + "".join(f"0,{i + 1},{v}\n" for i, v in enumerate(loss)))
+    f = {g.name: g for g in lossdoc.analyze(str(p)).runs[0].findings}
+    assert f["divergence"].evidence["kind"] == "climb then non-finite" and "non-finite" in f
+    assert f["divergence"].evidence["min_value"] == 0.734041

@@ -368,6 +368,11 @@ class Divergence(Rule):
             prev = Curve.of(loss)
             before = prev.shown < x_nf
             pv, px = prev.v[before], prev.shown[before]
+            if not len(pv):
+                # The axis does not grow with the file (a counter that starts again, a step column per epoch): the
+                # values written before the first NaN, in file order, are the climb (climb_before_nonfinite's).
+                ok = np.isfinite(loss.values[:j_nf]) & np.isfinite(loss.x[:j_nf])
+                pv, px = loss.values[:j_nf][ok], loss.x[:j_nf][ok]
             i_lo = int(np.argmin(pv))
             above = np.flatnonzero(pv[i_lo:] > pv[i_lo] * 1.5)
             onset_x = float(px[i_lo + int(above[0]) - 1]) if len(above) and above[0] > 0 else float(px[i_lo])
