@@ -731,3 +731,21 @@ def test_a_loss_that_is_the_mean_or_sum_of_others_is_the_total_not_one_more_part
     # Parts with no total among them are still summed.
     run = read(tmp_path, b"epoch,box_loss,cls_loss\n1,1.0,2.0\n2,0.8,1.5\n3,0.7,1.2\n", name="parts.csv")
     assert run.train_loss is not None and run.train_loss.derived and run.train_loss.values.tolist() == [3.0, 2.3, 1.9]
+
+
+def test_fastai_printed_table_with_aligned_columns(tmp_path):
+    # Learner.fit's progress table as printed to a console or a log: columns padded with spaces, a "time" column
+    # ("00:01") that is text, a second fit printing its header again.
+    head = "epoch     train_loss  valid_loss  accuracy  time    \n"
+    rows = "".join(f"{e:<10}{1.4 * 0.8**e:<12.6f}{1.0 * 0.85**e:<12.6f}{0.5 + 0.03 * e:<10.6f}00:01     \n"
+                   for e in range(6))
+    run = read(tmp_path, (head + rows).encode(), "results.txt")
+    assert run.format == "fastai"
+    assert run.train_loss.name == "train_loss" and run.val_loss.name == "valid_loss"
+    assert len(run.val_loss) == 6 and run.val_loss.values[0] == 1.0
+    assert "accuracy" in run.series and run.series["accuracy"].split == "val"
+    assert any("aligned with spaces" in n for n in run.notes)
+    two = read(tmp_path, (head + rows + head + rows).encode(), "results.txt")  # two fits: the last one is kept
+    assert len(two.val_loss) == 6
+    with pytest.raises(InputError, match="no data rows"):
+        read(tmp_path, head.encode(), "results.txt")

@@ -840,6 +840,37 @@ def _sparse(rows: list[list[str]], width: int) -> bool:
 # --------------------------------------------------------------------------------------------------- readers
 
 
+def _aligned_table(source: Source) -> Table:
+    """A table whose columns are aligned with spaces (fastai's printed progress table): every line split on
+    whitespace; a row with more fields than the header, or a header-like line repeated (a second fit), is left
+    out with a note."""
+    lines = [ln for ln in source.text().split("\n") if ln.strip()]
+    header = [_clean_name(c) for c in lines[0].split()]
+    cells: dict[str, list[str]] = {c: [] for c in header}
+    rows, skipped, repeated = 0, 0, 0
+    for ln in lines[1:]:
+        parts = ln.split()
+        if [p.lower() for p in parts] == [h.lower() for h in header]:
+            repeated += 1
+            continue
+        if len(parts) > len(header) or not parts or not _NUM.match(parts[0]):
+            skipped += 1
+            continue
+        parts += [""] * (len(header) - len(parts))
+        for c, v in zip(header, parts):
+            cells[c].append(v)
+        rows += 1
+    if rows == 0:
+        raise InputError(source.label, "only a header row, no data rows")
+    notes = ["columns aligned with spaces (a printed table) split on whitespace"]
+    if skipped:
+        notes.append(f"{skipped} line(s) that are not rows of the table skipped")
+    if repeated:
+        notes.append(f"the header repeats {repeated} time(s) (several fits printed one after another): rows read "
+                     "in file order")
+    return Table(columns=header, cells=cells, nrows=rows, notes=notes)
+
+
 class FastaiCsvReader(Reader):
     name = "fastai"
     description = "fastai CSVLogger (epoch, train_loss, valid_loss, metrics..., time); metrics are validation"
@@ -848,14 +879,19 @@ class FastaiCsvReader(Reader):
 
     def sniff(self, head: bytes, path: Path | None) -> bool:
         t = head_table(head, comments=False)
-        if t is None:
-            return False
-        names = _norm_names(t[0])
+        names = _norm_names(t[0]) if t is not None else []
+        if len(names) < 2:
+            # The table fastai prints (Learner.fit's progress output, copied into a log): columns aligned with
+            # spaces, "epoch     train_loss  valid_loss  accuracy  time".
+            first = head.decode("utf-8", errors="replace").lstrip("\ufeff \t\r\n").split("\n", 1)[0]
+            names = _norm_names(first.split())
         # "valid_loss" next to "train_loss" is fastai's own spelling (its "time" column, "00:03", is text).
         return bool(names) and names[0] == "epoch" and "train_loss" in names and "valid_loss" in names
 
     def read(self, source: Source) -> list[Run]:
         table = load_table(source)
+        if len(table.columns) == 1 and len(table.columns[0].split()) > 1:
+            table = _aligned_table(source)
         epoch = table.find(_EPOCH_NAMES)
         run = table_run(table, source, self.name, step_col=None, epoch_col=epoch, metric_split="val")
         if epoch is None:
