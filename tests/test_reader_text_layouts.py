@@ -286,3 +286,51 @@ def test_od_api_dict_that_is_not_python_is_one_line_exit_2(runner, tmp_path):
     assert r.exit_code == 2, r.output
     lines = [ln for ln in r.stderr.splitlines() if ln.strip()]
     assert len(lines) == 1 and path.name in lines[0] and "Traceback" not in r.output
+
+
+# ---------------------------------------------------------------------------------------------- evaluation lines
+
+
+def test_pytorch_mnist_example_test_set_lines_are_the_held_out_curve(tmp_path):
+    # pytorch/examples mnist/main.py: train() prints 'Train Epoch: {} [{}/{} ({:.0f}%)]\tLoss: {:.6f}', test()
+    # prints '\nTest set: Average loss: {:.4f}, Accuracy: {}/{} ({:.0f}%)\n' after each epoch.
+    lines = []
+    for epoch in range(1, 6):
+        for b in range(0, 60000, 12800):
+            lines.append(f"Train Epoch: {epoch} [{b}/60000 ({100.0 * b / 60000:.0f}%)]\tLoss: {2.3 / (epoch + b / 6e4):.6f}")
+        lines.append(f"\nTest set: Average loss: {0.5 / epoch:.4f}, Accuracy: {9000 + 150 * epoch}/10000 "
+                     f"({(9000 + 150 * epoch) / 100:.0f}%)\n")
+    p = tmp_path / "mnist.log"
+    p.write_text("\n".join(lines) + "\n")
+    run = read_file(p)
+    assert run.val_loss is not None and run.val_loss.name == "test_loss"
+    assert run.val_loss.values.tolist() == [0.5, 0.25, 0.1667, 0.125, 0.1]
+    assert run.val_loss.epochs.tolist() == [1.0, 2.0, 3.0, 4.0, 5.0]
+    assert run.series["test_Accuracy"].values[0] == pytest.approx(0.915)  # 9150/10000, not 9150
+    assert run.train_loss.name == "Loss"
+
+
+def test_validation_line_after_step_lines_keeps_nan_as_data(tmp_path):
+    # yunjey/pytorch-tutorial's 'Epoch [{}/{}], Step [{}/{}], Loss: {:.4f}' lines, and a validation line a script
+    # prints after each epoch.
+    lines = []
+    for e in range(1, 5):
+        lines += [f"Epoch [{e}/4], Step [{s}/20], Loss: {1.0 / (e + s / 20):.4f}" for s in (5, 10, 15, 20)]
+        lines.append(f"Validation loss: {'nan' if e > 2 else 0.9 / e:}, accuracy: {70 + e:.2f} %")
+    p = tmp_path / "output.txt"
+    p.write_text("\n".join(lines) + "\n")
+    run = read_file(p)
+    v = run.val_loss
+    assert v is not None and v.name == "val_loss" and len(v) == 4
+    assert v.values[0] == 0.9 and math.isnan(v.values[2]) and math.isnan(v.values[3])
+
+
+def test_evaluation_line_needs_a_loss_and_a_training_line_before_it(tmp_path):
+    p = tmp_path / "log.txt"
+    train = "".join(f"Epoch {e}: loss {0.5 / e:.3f}\n" for e in range(1, 6))
+    p.write_text(train + "Validation accuracy: 0.9\nValidation loss decreased (0.52 --> 0.41). Saving model ...\n")
+    run = read_file(p)
+    assert run.val_loss is None and "val_accuracy" not in run.series
+    p.write_text("Validation loss: 0.5\nValidation loss: 0.4\n")  # no training line before them: not a log
+    with pytest.raises(NotALog):
+        read_file(p)

@@ -29,6 +29,10 @@ Shapes understood:
   ``Validation perplexity: X`` is read at the step of the last Step line as ``val_ppl`` and as the val loss
   ``val_xent`` = ln(X) (a note says so); ``Validation accuracy: X`` as ``val_acc``; forks' ``Validation xent: X at
   step N`` as ``val_xent``.
+- An evaluation line with no marker of its own, printed within a few lines after a line with one: PyTorch's MNIST
+  example's ``Test set: Average loss: 0.0330, Accuracy: 9890/10000 (99%)``, a tutorial's ``Validation loss: 0.41,
+  accuracy: 88.2 %``: its values are named for the split (``test_loss``, ``test_Accuracy``: 0.989, the count over
+  the total; ``val_loss``) at the epoch of that line (its step when it has no epoch), when one of them is a loss.
 - Only when none of the above is found: three or more lines with no marker that hold nothing but ``name value``
   pairs with the same names (``loss 0.312, train acc 0.885, test acc 0.861``; a loss or a metric among them) are
   one line per epoch, numbered 0.. in line order (a note says so).
@@ -121,6 +125,18 @@ _BARE_ITEM = re.compile(rf"\s*+({_BARE_NAME})\s*+[:=]?\s*+({_NUMBER})(?:%|ms|s)?
 _BARE_LINE = re.compile(rf"(?:\s*+{_BARE_NAME}\s*+[:=]?\s*+(?:{_NUMBER})(?:%|ms|s)?+(?![\w.])\s*+[,;|]?+)++\s*+")
 #: Lines without a marker, one per epoch, are read when at least this many share one set of names.
 BARE_MIN_LINES = 3
+# An evaluation line printed after training lines, with no marker of its own: PyTorch's MNIST example ("Test set:
+# Average loss: 0.0330, Accuracy: 9890/10000 (99%)"), tutorials ("Validation loss: 0.41, accuracy: 88.2 %").
+_EVAL_LINE = re.compile(
+    r"^\s*+(test|validation|valid|val|eval|evaluation|dev)\b(?:\s++set\b)?+\s*+[:,|\-]?+\s*+(.{1,400}+)$", re.IGNORECASE
+)
+# "45/450 (10%)": a count over a total, then its percentage: the share.
+_FRACTION = re.compile(r"(?<![\w.])(\d++)\s*+/\s*+(\d++)(?:\s*+\(\s*+\d++(?:\.\d++)?+\s*+%\s*+\))?+")
+# Words that only say how a value was reduced ("Average loss" is the loss).
+_REDUCED = ("average", "avg", "mean")
+_EVAL_SPLIT = {"test": "test"}
+#: An evaluation line is read when it follows a line with a marker within this many lines.
+EVAL_AFTER = 4
 # What the plain-text reader tries, for the error about a text that is none of them.
 PATTERNS = (
     "Keras 'Epoch N/M' + progress lines; lines with an epoch/ep/step/iter marker and name[:=]value pairs "
@@ -266,6 +282,24 @@ def _bare_pairs(line: str) -> dict[str, float] | None:
     return out
 
 
+def _eval_pairs(msg: str) -> dict[str, float] | None:
+    """The values of an evaluation line ("Test set: Average loss: 0.033, Accuracy: 9890/10000 (99%)"), named for
+    their split ("test_loss", "test_Accuracy"), when one of them is a loss; else None."""
+    m = _EVAL_LINE.match(msg)
+    if m is None:
+        return None
+    split = _EVAL_SPLIT.get(m.group(1).lower(), "val")
+    rest = _FRACTION.sub(lambda f: repr(int(f.group(1)) / int(f.group(2))) if int(f.group(2)) else "nan", m.group(2))
+    out: dict[str, float] = {}
+    for name, v in _generic_pairs(rest, []).items():
+        words = [w for w in name.split("_") if w.lower() not in _REDUCED] or [name]
+        base = "_".join(words)
+        out.setdefault(f"{split}_{base}", v)
+    if not any(resolve(k).kind == "loss" for k in out):
+        return None
+    return out
+
+
 def _cut_note(line_no: int, what: str) -> str:
     return f"the last line ({line_no}) has no line end (the run was still writing?): {what} skipped"
 
@@ -363,6 +397,19 @@ def parse_lines(lines: list[str], cut: bool = False) -> tuple[_Collector, int, b
             generic.append([at[0], at[1], step, pairs])
             continue
         markers, spans, lead = _markers(msg)
+        if not markers and last_marker is not None and since_marker <= EVAL_AFTER:
+            ev = _eval_pairs(msg)
+            if ev:
+                open_block = None
+                if index == last_index:
+                    col.note(_cut_note(index + 1, "an evaluation line"))
+                    continue
+                at = last_marker
+                epoch = at[1]
+                step = at[2] if not math.isfinite(at[1]) else math.nan  # on the epoch axis when the marker has one
+                used += 1
+                generic.append([at[0], epoch, step, ev])
+                continue
         if not markers:
             if last_marker is not None and since_marker <= 4 and index == last_index and msg.startswith("{'"):
                 col.note(_cut_note(index + 1, "a dict of values cut short"))
