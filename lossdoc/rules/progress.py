@@ -109,7 +109,8 @@ class Plateau(Rule):
         the drop to it): a model whose output no longer depends on its input, such as one predicting the class
         prior (a model too weak for the task ends the same way: underfitting, when found, is listed first).
         A log whose step counter restarts (a resumed run) is not judged: its kept segment starts trained. For a cross-entropy loss sitting at ln(K), the finding notes that the model predicts
-        uniform probabilities over K classes (with the accuracy near 1/K when it is logged). A loss that is
+        uniform probabilities over K classes (with the accuracy near 1/K when it is logged; for more than 20 classes only beside an accuracy at chance, as ln(K) of some K lies within 3% of
+        almost any level there). A loss that is
         exactly 0 at every point is said to be that: nothing was computed (no targets, a loss term switched
         off) or logged, and the remedies are about the data and the logging, not the learning rate.
 
