@@ -749,3 +749,21 @@ def test_fastai_printed_table_with_aligned_columns(tmp_path):
     assert len(two.val_loss) == 6
     with pytest.raises(InputError, match="no data rows"):
         read(tmp_path, head.encode(), "results.txt")
+
+
+def test_rows_by_split_are_one_series_per_column_and_split(tmp_path):
+    # pd.DataFrame(rows).to_csv: one row per (epoch, split), the loss and accuracy of that split in columns. Read as
+    # one column, the train and val losses would interleave into one zig-zagging curve.
+    rows = "".join(f"{e},{sp},{(0.8 if sp == 'train' else 0.9) ** e:.4f},{0.5 + 0.05 * e:.3f}\n"
+                   for e in range(1, 6) for sp in ("train", "val"))
+    run = read(tmp_path, ("epoch,split,loss,accuracy\n" + rows).encode(), "history.csv")
+    assert run.train_loss.name == "train_loss" and run.val_loss.name == "val_loss"
+    assert run.train_loss.values[0] == 0.8 and run.val_loss.values[0] == 0.9 and len(run.val_loss) == 5
+    assert run.series["val_accuracy"].split == "val"
+
+
+def test_rows_of_several_runs_by_split_are_an_error_not_one_curve(tmp_path):
+    rows = "".join(f"{e},{m},{sp},{0.9 ** e:.4f}\n" for e in range(1, 4) for m in ("ANN", "SNN")
+                   for sp in ("train", "test"))
+    with pytest.raises(InputError, match="rows of 2 runs in one table"):
+        read(tmp_path, ("epoch,model,split,loss\n" + rows).encode(), "history.csv")

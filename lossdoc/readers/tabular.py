@@ -691,6 +691,9 @@ def table_run(
     layout = long_layout(table, skip)
     if layout is not None:
         return _long_run(run, table, source, layout, steps, epochs, drop, metric_split)
+    by_split = split_rows(table, skip, source)
+    if by_split is not None:
+        return _split_run(run, table, source, by_split, skip, steps, epochs, drop, metric_split)
     for col in table.columns:
         if col in skip or not col or is_bookkeeping(col):
             continue
@@ -800,6 +803,70 @@ def _long_run(
         run.add(build_series(name, values[at], steps=s_steps, epochs=s_epochs, metric_split=metric_split))
     keys = f"{layout.split!r} and {layout.metric!r}" if layout.split else repr(layout.metric)
     run.notes.append(f"long table: one series per {keys}, values from {layout.value!r}")
+    require_series(run, source.label, [c for c in table.columns if c])
+    return run
+
+
+def split_rows(table: Table, axes: set[str], source: Source) -> tuple[str, dict[str, np.ndarray]] | None:
+    """A table whose rows alternate between splits (``epoch,split,loss,accuracy`` / ``1,train,0.7,...`` then
+    ``1,val,0.8,...``: pandas' long frame of a history): (the split column, split word -> its rows), when a text
+    column named split/phase/mode... holds two or more split words (train, val, test...) on every row. Several runs
+    in one such table (a column naming the model or run beside it, with more than one value) are not one curve
+    each split: an InputError says so rather than interleaving them."""
+    col = table.find(_SPLIT_KEYS)
+    if col is None or col in axes or table.numeric(col) is not None:
+        return None
+    cells = [str(c).strip() for c in table.cells[col]]
+    words = [split_word(c) for c in cells]
+    if not cells or any(w is None for w in words) or len(set(words)) < 2:
+        return None
+    for other in table.columns:
+        if other in (col, *axes) or not other or table.numeric(other) is not None:
+            continue
+        values = {str(c).strip() for c in table.cells[other]} - {""}
+        if 1 < len(values) <= 50 and len(values) < table.nrows // 2:
+            shown = ", ".join(sorted(values)[:5])
+            raise InputError(
+                source.label,
+                f"rows of {len(values)} runs in one table (column {other!r}: {shown}) beside the {col!r} column: "
+                "lossdoc reads one run per file; write one file per run",
+            )
+    rows: dict[str, np.ndarray] = {}
+    for w in dict.fromkeys(words):
+        rows[str(w)] = np.flatnonzero(np.array([x == w for x in words]))
+    return col, rows
+
+
+def _split_run(
+    run: Run,
+    table: Table,
+    source: Source,
+    by_split: tuple[str, dict[str, np.ndarray]],
+    skip: set[str],
+    steps: np.ndarray | None,
+    epochs: np.ndarray | None,
+    drop: np.ndarray,
+    metric_split: str,
+) -> Run:
+    """One series per numeric column and split (``train_loss``, ``val_loss``, ``val_accuracy``), from the rows
+    of that split."""
+    col, rows = by_split
+    for name in table.columns:
+        if name in skip or name == col or not name or is_bookkeeping(name):
+            continue
+        num = table.numeric(name)
+        if num is None:
+            continue
+        values, present = num
+        for split, idx in rows.items():
+            at = idx[present[idx] & ~drop[idx]]
+            if not len(at):
+                continue
+            s_steps = None if steps is None or not np.isfinite(steps[at]).any() else steps[at]
+            s_epochs = None if epochs is None or not np.isfinite(epochs[at]).any() else epochs[at]
+            run.add(build_series(_long_name(split, name), values[at], steps=s_steps, epochs=s_epochs,
+                                 metric_split=metric_split))
+    run.notes.append(f"rows by split (column {col!r}: {', '.join(rows)}): one series per column and split")
     require_series(run, source.label, [c for c in table.columns if c])
     return run
 
