@@ -34,6 +34,8 @@ _HEADERS = (("wall time", "step", "value"), ("step", "value"))
 _NUM = r"-?(?:\d++(?:\.\d*+)?|\.\d++)(?:[eE][+-]?\d++)?"  # possessive: linear on hostile input
 _JSON_VALUE = rf"(?:{_NUM}|NaN|-?Infinity|null|\"[^\"]*\")"
 _JSON_HEAD = re.compile(rf"^\[\s*\[\s*{_NUM}\s*,\s*{_NUM}\s*,\s*{_JSON_VALUE}\s*\]\s*[,\]]")
+#: The smallest first number of a JSON export row that reads as a wall time (2001-09-09, in seconds since 1970).
+MIN_WALL_TIME = 1e9
 # "run-<run>-tag-<tag>", possibly after a prefix a person added when saving ("myproj__run-.-tag-loss").
 _EXPORT_NAME = re.compile(r"(?:^|(?<=[^A-Za-z0-9]))run-(?P<run>.*)-tag-(?P<tag>.+)$")
 @dataclass
@@ -95,7 +97,16 @@ def sniff_bytes(head: bytes) -> bool:
     if not text:
         return False
     if text[0] == "[":
-        return bool(_JSON_HEAD.match(text))
+        m = _JSON_HEAD.match(text)
+        if not m:
+            return False
+        # TensorBoard writes the wall time first, seconds since 1970 (1e9 and more since 2001): a list of
+        # [step, train, val] triples (a loop's own history, steps 200, 400...) is not an export, however alike.
+        first = re.match(rf"\[\s*\[\s*({_NUM})", text)
+        try:
+            return first is not None and float(first.group(1)) >= MIN_WALL_TIME
+        except ValueError:
+            return False
     first = text.split("\n", 1)[0].rstrip("\r")
     return _header_cells(first) in _HEADERS
 
