@@ -355,3 +355,18 @@ def test_histories_of_several_models_in_one_json_are_one_run_each(tmp_path):
     assert all(r.val_loss is not None and len(r.val_loss) == 8 for r in runs)
     p.write_text(json.dumps({"history": hist(1.0)}))  # one history under a key: one run, as before
     assert len(registry.read_path(p)) == 1
+
+
+def test_numpy_array_print_wrapped_over_lines_is_one_loss(tmp_path):
+    # np.savetxt is not always used: print(np.array(val_losses)) (or str()) writes "[3.05664849 2.93768525 ...",
+    # wrapped at 75 characters, no commas, often with no final line end.
+    vals = [3.05664849, 2.93768525, 2.88, 2.84, 2.80, 2.78, 2.75434089, 2.74, 2.735, 2.73074746]
+    p = tmp_path / "val_loss.txt"
+    p.write_text("[" + " ".join(f"{v:.8f}" for v in vals[:6]) + "\n " + " ".join(f"{v:.8f}" for v in vals[6:]) + "]")
+    run = registry.read_path(p)[0]
+    assert run.format == "numbers" and run.val_loss is not None and run.val_loss.name == "val_loss"
+    assert run.val_loss.values.tolist() == pytest.approx(vals)
+    assert any("printed by NumPy" in n for n in run.notes)
+    p.write_text("[[1.0 2.0]\n [3.0 4.0]]")  # a 2-D array: not one curve
+    with pytest.raises(InputError):
+        registry.read_path(p)

@@ -1137,9 +1137,11 @@ def _number_list(text: str) -> list[str] | None:
 
 
 def _float_list(text: str) -> list[str] | None:
-    """``_number_list`` of the inside of a JSON array, when some value is not a whole number: losses are written as
-    floats (``[1, 2, 3]`` is a list of counts or ids, not a curve)."""
-    tokens = _number_list(text)
+    """``_number_list`` of the inside of an array, when some value is not a whole number: losses are written as
+    floats (``[1, 2, 3]`` is a list of counts or ids, not a curve). Its lines are one list: a JSON array printed one
+    number per line, or a NumPy array printed with spaces and wrapped at 75 characters (``print(np.array(losses))``:
+    ``[3.0566 2.9377 ...`` then `` 2.7543 2.7307]``)."""
+    tokens = _number_list(" ".join(text.split("\n")))
     if tokens is None or all(re.fullmatch(r"[-+]?\d+", t) for t in tokens):
         return None
     return tokens
@@ -1214,7 +1216,8 @@ class NumberListReader(Reader):
         else:
             values = [float(t) for t in tokens]
             run.series[named] = build_series(named, values, epochs=np.arange(len(values), dtype=np.float64))
-            what = "a JSON array" if array is not None else "a bare list"
+            what = ("a bare list" if array is None else "a JSON array" if "," in array
+                    else "an array printed by NumPy")
             run.notes.append(f"{what} of {len(values)} numbers read as one loss, {named!r}, one per epoch "
                              "(0..n-1); name it with --train or --val if it is another")
         require_series(run, source.label, [named])
