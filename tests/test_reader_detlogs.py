@@ -24,37 +24,16 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
-import numpy as np
 import pytest
 
 from lossdoc.errors import InputError
-from lossdoc.model import Run
 from lossdoc.readers import registry
+from tests.reading import fresh_registry, lst, read, read_all  # noqa: F401 (fresh_registry: an autouse fixture)
 
 DATA = Path(__file__).parent / "data" / "detlogs"
 
 
-@pytest.fixture(autouse=True)
-def fresh_registry(monkeypatch):
-    monkeypatch.setattr(registry, "_READERS", None)
-    yield
-    registry._READERS = None
-
-
-def read_all(tmp_path: Path, data: bytes | str, name: str = "log.txt", fmt: str | None = None) -> list[Run]:
-    p = tmp_path / name
-    p.write_bytes(data.encode() if isinstance(data, str) else data)
-    return registry.read_path(p, fmt)
-
-
-def read(tmp_path: Path, data: bytes | str, name: str = "log.txt", fmt: str | None = None) -> Run:
-    runs = read_all(tmp_path, data, name, fmt)
-    assert len(runs) == 1, [r.name for r in runs]
-    return runs[0]
-
-
-def lst(a) -> list | None:
-    return None if a is None else np.asarray(a).tolist()
+# The registry is built anew for each test (autouse fixture); read/read_all write a log and read it back.
 
 
 def v5_row(epoch: int, last: int = 299, mem: str = "3.39G", box: float = 0.07913, obj: float = 0.02962,

@@ -15,34 +15,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from lossdoc.errors import InputError
-from lossdoc.model import Run
 from lossdoc.readers import registry
 from lossdoc.readers.base import Source
 from lossdoc.readers.toollogs import READERS
 from tests.conftest import FIXTURES, manifest
+from tests.reading import fresh_registry, lst, read, read_all  # noqa: F401 (fresh_registry: an autouse fixture)
 
-
-@pytest.fixture(autouse=True)
-def fresh_registry(monkeypatch):
-    monkeypatch.setattr(registry, "_READERS", None)
-    yield
-    registry._READERS = None
-
-
-def read_all(tmp_path: Path, data: bytes | str, name: str = "log.txt", fmt: str | None = None) -> list[Run]:
-    p = tmp_path / name
-    p.write_bytes(data.encode() if isinstance(data, str) else data)
-    return registry.read_path(p, fmt)
-
-
-def read(tmp_path: Path, data: bytes | str, name: str = "log.txt", fmt: str | None = None) -> Run:
-    runs = read_all(tmp_path, data, name, fmt)
-    assert len(runs) == 1, [r.name for r in runs]
-    return runs[0]
-
-
-def lst(a) -> list | None:
-    return None if a is None else np.asarray(a).tolist()
+# The registry is built anew for each test (autouse fixture); read/read_all write a log and read it back.
 
 
 # ------------------------------------------------------------------------------------------------ detectron2
