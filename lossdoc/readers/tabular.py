@@ -1166,15 +1166,144 @@ def _counter_pairs(text: str) -> tuple[list[float], list[float]] | None:
     return xs, vs
 
 
+def _lines(text: str) -> list[tuple[int, str]]:
+    """The non-empty lines of a text, stripped, with their line numbers (from 1)."""
+    return [(i, ln.strip()) for i, ln in enumerate(text.split("\n"), 1) if ln.strip()]
+
+
+def _fields(line: str) -> list[str]:
+    return [t for t in re.split(r"[,;\s]+", line) if t]
+
+
+def _whole(values: list[float]) -> bool:
+    return all(float(v).is_integer() for v in values)
+
+
+# ``f"epoch{e}\t{loss}"``: a counter glued to an epoch/step/iteration word, then the loss. (``epoch 1: 0.5`` with a
+# space is the text reader's marker line, read there; this is only the glued form, which it does not read.)
+_WORD_COUNTER = re.compile(
+    r"(epoch|ep|step|global_?step|iter|iteration)_?(\d{1,12})(?:\s*[:,=]\s*|\s+)(\S+)", re.IGNORECASE
+)
+
+
+def _word_counter_lines(lines: list[str]) -> tuple[tuple[str, list[float], list[float]] | None, int | None]:
+    """((word, counters, values), None) when every line is ``<word><N> <value>`` with one word and N rising at every
+    line (3 lines or more); else (None, the index of the first line that is not, or None when too few lines)."""
+    word, xs, vs = None, [], []
+    for i, ln in enumerate(lines):
+        m = _WORD_COUNTER.fullmatch(ln)
+        if m is None or not _NUMBER_TOKEN.fullmatch(m[3]) or (word is not None and m[1].lower() != word):
+            return None, i
+        x = float(m[2])
+        if xs and x <= xs[-1]:
+            return None, i
+        word = m[1].lower()
+        xs.append(x)
+        vs.append(float(m[3]))
+    return ((word or "", xs, vs), None) if len(xs) >= 3 else (None, None)
+
+
+def _counter_columns(lines: list[str]) -> tuple[tuple[list[float], list[float], list[float]] | None, int | None]:
+    """((counters, first values, second values), None) for headerless ``counter, a, b`` lines (``f"{epoch}, {train},
+    {val}"``): an integer counter that rises at every line except where it goes back (runs appended one after another
+    to the same file; fewer go-backs than a third of the lines), and two number columns not all whole; else (None,
+    the index of the first line that is not such a line, or None)."""
+    xs, a, b, back = [], [], [], 0
+    for i, ln in enumerate(lines):
+        parts = _fields(ln)
+        if len(parts) != 3 or not all(_NUMBER_TOKEN.fullmatch(t) for t in parts):
+            return None, i
+        x = float(parts[0])
+        if not x.is_integer() or x < 0 or (xs and x == xs[-1]):
+            return None, i
+        back += bool(xs and x < xs[-1])
+        xs.append(x)
+        a.append(float(parts[1]))
+        b.append(float(parts[2]))
+    if len(xs) < 3 or back * 3 >= len(xs) or _whole(a + b):
+        return None, None
+    return (xs, a, b), None
+
+
+#: Layout 4 is a guess from the numbers alone: only with this many lines.
+LOSS_TIME_MIN_LINES = 10
+
+
+def _loss_and_time(lines: list[str]) -> tuple[tuple[list[float], list[float]] | None, int | None]:
+    """((losses, times), None) for headerless ``loss,seconds`` lines (a trainer writing the loss and the time elapsed):
+    two number columns, the second rising at every line and not whole numbers (an integer counter is a step), the
+    first neither whole numbers (``_counter_pairs``' counter) nor rising at every line (then which column is the loss
+    cannot be told); at least ``LOSS_TIME_MIN_LINES`` lines. Else (None, the first line that breaks it, or None)."""
+    vs, ts = [], []
+    for i, ln in enumerate(lines):
+        parts = _fields(ln)
+        if len(parts) != 2 or not all(_NUMBER_TOKEN.fullmatch(t) for t in parts):
+            return None, i
+        t = float(parts[1])
+        if ts and not t > ts[-1]:
+            return None, i
+        vs.append(float(parts[0]))
+        ts.append(t)
+    if len(vs) < LOSS_TIME_MIN_LINES or _whole(ts) or _whole(vs) or bool(np.all(np.diff(vs) > 0)):
+        return None, None
+    return (vs, ts), None
+
+
+# A file named after one value of a run (its best, last or final loss) holds that value, not a curve.
+_SUMMARY_WORDS = {"best", "min", "minimum", "lowest", "final", "last", "end", "top", "mean", "avg", "average"}
+
+
+def _loss_named(path: Path | str | None) -> str | None:
+    """The stem of a file name that names a loss (through the naming table), else None."""
+    stem = Path(path).stem if path else ""
+    return stem if stem and resolve(stem).kind == "loss" else None
+
+
+def _few_losses(lines: list[str], path: Path | str | None) -> list[float] | None:
+    """One or two numbers, one per line, not all whole, in a file whose name names a loss and no summary of one
+    (``train_loss.txt`` written by ``f.write(str(loss))`` after one or two epochs; not ``best_val_loss.txt``)."""
+    stem = _loss_named(path)
+    if stem is None or set(re.split(r"[^a-z0-9]+", stem.lower())) & _SUMMARY_WORDS:
+        return None
+    tokens = [ln.rstrip(",;") for ln in lines]
+    if not 1 <= len(tokens) <= 2 or not all(_NUMBER_TOKEN.fullmatch(t) for t in tokens):
+        return None
+    values = [float(t) for t in tokens]
+    return None if _whole(values) else values
+
+
+_MORE_LAYOUTS = (
+    (_word_counter_lines, "'epochN value' lines"),
+    (_counter_columns, "headerless 'counter, train, val' lines"),
+    (_loss_and_time, "headerless 'loss,time' lines"),
+)
+
+
+def _broken_layout(numbered: list[tuple[int, str]]) -> str | None:
+    """For a file none of the layouts reads: when its first lines are one of ``_MORE_LAYOUTS`` (a long file whose head
+    sniffed as one), what breaks it and where, for the error message."""
+    lines = [ln for _, ln in numbered]
+    for scan, what in _MORE_LAYOUTS:
+        if scan(lines[:LOSS_TIME_MIN_LINES])[0] is not None:
+            _, bad = scan(lines)
+            if bad is not None:
+                return f"{what} up to line {numbered[bad][0]}, which is not one ({lines[bad][:40]!r})"
+    return None
+
+
 class NumberListReader(Reader):
     """A file of bare numbers with no header: one loss per epoch (``np.savetxt(losses)``, a list joined with commas
     on one line, or a JSON array of numbers, ``json.dump(losses, f)``), or two columns whose first counts the epochs
     (``1,0.693`` lines). The file's name names the series when it names a loss (``val_losses.txt``), else it is read
-    as the train loss."""
+    as the train loss. Also the layouts plain loops write: ``epoch1\t0.239`` lines (a counter glued to its word);
+    ``0, 9.29, 3.06`` lines (a counter, the train loss, the val loss; runs appended one after another); one or two
+    numbers in a file whose name names a loss (``train_loss.txt``); and, from 10 lines, ``2.43,519.2`` lines (the
+    loss, then a time that rises at every line)."""
 
     name = "numbers"
     description = ("a headerless list of numbers (one per line, one line of comma/space-separated values, or a JSON "
-                   "array [0.9, 0.8, ...]), or headerless 'epoch,loss' lines: one loss")
+                   "array [0.9, 0.8, ...]), headerless 'epoch,loss', 'epochN<TAB>loss', 'epoch, train, val' or "
+                   "'loss,elapsed-time' lines, or one or two numbers in a file named after a loss")
     example = "losses.csv"
     priority = 85  # after every table with a header; before the text-log reader
 
@@ -1189,7 +1318,12 @@ class NumberListReader(Reader):
         array = _json_array_body(text, complete=False)  # (a short file without its ']' is read to say so)
         if array is not None:
             return _float_list(array) is not None
-        return _number_list(text) is not None or _counter_pairs(text) is not None
+        if _number_list(text) is not None or _counter_pairs(text) is not None:
+            return True
+        lines = [ln for _, ln in _lines(text)]
+        if any(scan(lines)[0] is not None for scan, _ in _MORE_LAYOUTS):
+            return True
+        return not cut and _few_losses(lines, path) is not None
 
     def read(self, source: Source) -> list[Run]:
         text = source.text()
@@ -1200,13 +1334,20 @@ class NumberListReader(Reader):
             raise InputError(source.label, "a JSON array cut short (no closing ']'): not a complete list of numbers")
         tokens = _number_list(text) if array is None else _float_list(text)
         pairs = _counter_pairs(text) if tokens is None and array is None else None
+        if tokens is None and pairs is None and array is None:
+            more = self._read_more(text, source)
+            if more is not None:
+                require_series(more, source.label, list(more.series))
+                return [more]
         if tokens is None and pairs is None:
             if array is not None:
                 raise InputError(source.label, "not a JSON array of losses (a list of lists, objects, text or "
                                  "whole numbers)")
+            broken = _broken_layout(_lines(text))
+            if broken is not None:
+                raise InputError(source.label, f"no numeric series found: {broken}")
             raise InputError(source.label, "no numeric series found: not a bare list of numbers (a header, text or several columns)")
-        stem = Path(source.label).stem if source.label else ""
-        named = stem if stem and resolve(stem).kind == "loss" else "loss"
+        named = _loss_named(source.label) or "loss"
         run = Run(source=source.label, format=self.name)
         if pairs is not None:
             epochs, values = pairs
@@ -1222,6 +1363,49 @@ class NumberListReader(Reader):
                              "(0..n-1); name it with --train or --val if it is another")
         require_series(run, source.label, [named])
         return [run]
+
+    def _read_more(self, text: str, source: Source) -> Run | None:
+        """The layouts of ``_MORE_LAYOUTS`` and ``_few_losses``, or None when the text is none of them."""
+        lines = [ln for _, ln in _lines(text)]
+        named = _loss_named(source.label) or "loss"
+        run = Run(source=source.label, format=self.name)
+        found, _ = _word_counter_lines(lines)
+        if found is not None:
+            word, xs, vs = found
+            axis = "epoch" if word in ("epoch", "ep") else "step"
+            x = np.asarray(xs, dtype=np.float64)
+            run.add(build_series(named, vs, **{f"{axis}s": x}))
+            run.notes.append(f"{len(vs)} lines of '{word}N value' read as one loss, {named!r}, at the {axis}s N; "
+                             "name it with --train or --val if it is another")
+            return run
+        found3, _ = _counter_columns(lines)
+        if found3 is not None:
+            xs, a, b = found3
+            x = np.asarray(xs, dtype=np.float64)
+            run.add(build_series("train_loss", a, epochs=x))
+            run.add(build_series("val_loss", b, epochs=x))
+            # A counter that goes back is a run appended after another: finish_run keeps the latest segment, as it
+            # does for a CSV's step/epoch column (base.cut_restarts), and says so in its own note.
+            run.notes.append(f"{len(xs)} headerless lines of a counter and two numbers: the counter read as the "
+                             "epoch, the numbers as train_loss then val_loss (the order training loops write them); "
+                             "name them otherwise with --train / --val")
+            return run
+        found2, _ = _loss_and_time(lines)
+        if found2 is not None:
+            vs, ts = found2
+            run.add(build_series(named, vs, steps=np.arange(len(vs), dtype=np.float64)))
+            run.notes.append(f"{len(vs)} headerless lines of two numbers: the first read as one loss, {named!r}; the "
+                             f"second, rising at every line ({ts[0]:g} to {ts[-1]:g}), taken for the time elapsed, so "
+                             "the points are numbered 0..n-1 on the step axis; name the loss with --train or --val if "
+                             "it is another")
+            return run
+        few = _few_losses(lines, source.label)
+        if few is not None:
+            run.add(build_series(named, few, epochs=np.arange(len(few), dtype=np.float64)))
+            run.notes.append(f"{len(few)} number(s) in a file named after a loss read as {named!r}, one per epoch "
+                             "(0..n-1): too few points for most checks")
+            return run
+        return None
 
 
 READERS = [
