@@ -31,6 +31,8 @@ def check_run(run: Run, rules: list[Rule]) -> RunReport:
             found.extend(rule.check(run))
         except NotEnoughData as exc:
             report.skipped.append(Skipped(rule.name, rule.code, str(exc)))
+    skipped = {s.name for s in report.skipped}
+    report.checked = sum(1 for r in rules if r.judges_shape and r.name not in skipped)
     by_name = {r.name: r for r in rules}
     precedence = {name: r.precedence for name, r in by_name.items()}
     found.sort(key=lambda f: (-int(f.severity), precedence.get(f.name, 100), -f.confidence, f.code))

@@ -327,6 +327,14 @@ class RunReport:
     findings: list[Finding] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
     explained: list[Explained] = field(default_factory=list)
+    #: How many rules that judge the curves' shape looked at the run (not skipped); None when not known (a report
+    #: rebuilt from JSON). 0 with no finding: nothing was judged, which is not "no failure mode fits".
+    checked: int | None = None
+
+    @property
+    def judged_nothing(self) -> bool:
+        """Every rule of the curves' shape was skipped (too few points): the report can claim nothing of them."""
+        return self.checked == 0 and not self.findings
 
     @property
     def primary(self) -> Finding | None:

@@ -145,3 +145,29 @@ def test_the_best_point_is_named_on_its_own_axis():
     rep = lossdoc.analyze(run)
     assert run.axis == "step"
     assert common.summary_row(rep.runs[0], Report(runs=rep.runs)).best == "epoch 3"
+
+
+@pytest.mark.parametrize("values", [[1.018072928107062], [24.6749735254, 37.8036180321]], ids=["one", "two"])
+def test_a_log_too_short_to_judge_says_so_not_that_nothing_fits(runner, tmp_path, values):
+    # train_loss.txt of one number, val_loss.txt of two, as loops write them (public round 10's collection): every
+    # rule of the curves' shape is skipped, and the report must not read as a clean bill of health.
+    path = tmp_path / "val_loss.txt"
+    path.write_text("\n".join(repr(v) for v in values))
+    rr = lossdoc.analyze(str(path)).runs[0]
+    assert rr.checked == 0 and rr.judged_nothing
+    for fmt in ("rich", "markdown"):
+        out = runner.invoke(app, ["analyze", str(path), "--format", fmt], env={"COLUMNS": "100"}).output
+        assert "Nothing judged" in out and "needs" in out, out
+        assert "No failure mode fits" not in out
+    # The x axis names only positions the run has: no middle tick rounded onto an end, no end named twice.
+    out = runner.invoke(app, ["analyze", str(path)], env={"COLUMNS": "100", "NO_COLOR": "1"}).output
+    ticks = next(line for line in out.splitlines() if line.strip().endswith("epoch")).split()
+    assert ticks == [str(i) for i in range(len(values))] + ["epoch"], ticks
+
+
+def test_a_judged_run_with_no_finding_still_says_nothing_fits(runner):
+    path = str(ROOT / "fixtures/keras-csvlogger/healthy_cnn.csv")
+    rr = lossdoc.analyze(path).runs[0]
+    assert rr.checked and not rr.findings
+    out = runner.invoke(app, ["analyze", path], env={"COLUMNS": "100"}).output
+    assert "No failure mode fits these curves." in out

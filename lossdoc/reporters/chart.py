@@ -256,11 +256,13 @@ def draw(
     mid = xmin + (xmax - xmin) / 2
     if float(xmin).is_integer() and float(xmax).is_integer():
         mid = float(round(mid))
-    mid_label = xtick(mid) if xmax != xmin else ""
+    # A middle tick only where it names a position strictly between the ends (one or two epochs have none).
+    mid_label = xtick(mid) if xmin < mid < xmax else ""
     if mid_label:
         _put(labels, plot_w // 2 - len(mid_label) // 2, mid_label)
-    right_label = xtick(xmax)
-    _put(labels, plot_w - len(right_label), right_label)
+    right_label = xtick(xmax) if xmax != xmin else ""
+    if right_label:
+        _put(labels, plot_w - len(right_label), right_label)
     _put(labels, plot_w + 1, axis_label[: RIGHT_W - 1])
     rows.append([(" " * (LABEL_W + 1) + "".join(labels).rstrip(), "dim")])
     if marks or nonfinite_cols:

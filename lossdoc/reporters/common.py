@@ -27,6 +27,21 @@ def num(v: float | None) -> str:
     return fmt_num(v)
 
 
+NO_FINDING = "No failure mode fits these curves."
+
+
+def no_finding(rr: RunReport) -> str:
+    """What a report says of a run with no finding: that nothing fits, or, when every rule was skipped (one or two
+    points, a series missing), that nothing could be judged, and the first reason."""
+    if not rr.judged_nothing:
+        return NO_FINDING
+    # The reason that says why the curves could not be judged (too few points) before one that only says a
+    # series is missing (no val loss: the train loss could still have been judged).
+    why = next((s.reason for s in rr.skipped if "point" in s.reason), next((s.reason for s in rr.skipped), ""))
+    return ("Nothing judged: every check of the curves' shape was skipped" + (f" ({why})" if why else "")
+            + ": nothing is claimed about these curves' shape.")
+
+
 def worst_first(report: Report) -> list[RunReport]:
     """Runs ordered for a summary: failing, then warning, then clean; within each the most severe and confident
     primary first; ties keep the input order (so the output is deterministic)."""

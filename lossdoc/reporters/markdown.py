@@ -41,7 +41,7 @@ def _run(rr: RunReport, report: Report) -> list[str]:
         out += [f"{fence}text", body, fence, ""]
     p = rr.primary
     if p is None:
-        out += ["No failure mode fits these curves.", ""]
+        out += [md_inline(common.no_finding(rr)), ""]
         return out
     facts = [w for w in (common.where(p) and f"from {common.where(p)}",) if w] + [f"confidence {p.confidence:.2f}"]
     out.append(f"**{p.severity.label.upper()} {p.code} {p.name}** ({', '.join(facts)})")

@@ -146,7 +146,7 @@ def run_detail(rr: RunReport, report: Report, width: int, verbose: bool = False)
     parts += _charts(rr, width)
     parts.append(Text(""))
     if rr.primary is None:
-        parts.append(Text("No failure mode fits these curves.", style="green"))
+        parts.append(Text(printable(common.no_finding(rr)), style="green" if not rr.judged_nothing else "yellow"))
     else:
         parts.append(_primary(rr.primary))
         for f in rr.findings[1:]:

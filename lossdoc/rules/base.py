@@ -64,6 +64,10 @@ class Rule:
     aliases: ClassVar[tuple[str, ...]] = ()  # old names of a renamed rule
     #: Order among findings of the same severity when choosing the primary diagnosis: lower explains more.
     precedence: ClassVar[int] = 100
+    #: Whether the rule judges the curves' shape (and so needs enough points). False for a check of the values
+    #: themselves (non-finite) or of the user's stated expectations: a report whose every shape rule was skipped
+    #: says it judged nothing, not that no failure mode fits.
+    judges_shape: ClassVar[bool] = True
     #: What a finding of this rule explains, and on what evidence: {other rule's name: condition}. The engine
     #: leaves an explained finding out of the report (``RunReport.explained`` keeps it, with the reason).
     #: Conditions: "always" (whenever both fire, the other is a consequence or a misreading of this one: a

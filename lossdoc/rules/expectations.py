@@ -37,6 +37,7 @@ class Expectation(Rule):
         in [tool.lossdoc] expect.
     """
 
+    judges_shape = False
     code = "LD401"
     name = "expectation"
     severity = Severity.ERROR

@@ -454,6 +454,7 @@ class NonFinite(Rule):
         an epsilon inside logs and divisions; use bfloat16 or a loss scaler for mixed precision.
     """
 
+    judges_shape = False
     code = "LD202"
     name = "non-finite"
     severity = Severity.ERROR
