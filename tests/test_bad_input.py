@@ -40,6 +40,7 @@ TYPICAL_NAME = {
     "yolov3-results": "results.txt",
     "darknet": "train.log",
     "caffe": "caffe_train.log",
+    "detectron2-log": "log.txt",
 }
 
 GARBAGE = {
