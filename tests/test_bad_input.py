@@ -41,6 +41,7 @@ TYPICAL_NAME = {
     "darknet": "train.log",
     "caffe": "caffe_train.log",
     "detectron2-log": "log.txt",
+    "nnunet-log": "training_log_2024_1_1_12_00_00.txt",
 }
 
 GARBAGE = {

@@ -89,3 +89,86 @@ def test_detectron2_log_without_numbers_is_one_line_error(runner, tmp_path):
     assert r.exit_code == 2 and "log.txt" in r.stderr and len(r.stderr.strip().splitlines()) == 1, r.output
     with pytest.raises(InputError):
         read(tmp_path, p.read_text(), "log.txt", fmt="detectron2-log")
+
+
+# ------------------------------------------------------------------------------------------------ nnU-Net
+# nnunetv2/training/nnUNetTrainer/nnUNetTrainer.py (MIC-DKFZ/nnUNet @0e49508): print_to_log_file (line 515) writes
+#   f"{datetime.fromtimestamp(time())}:" and then each argument followed by " ", then "\n"; on_train_epoch_start
+#   (lines 1012-1015) '' / f'Epoch {self.current_epoch}' / f"Current learning rate: {np.round(lr, decimals=5)}";
+#   on_epoch_end (lines 1172-1177) 'train_loss', np.round(.., 4) / 'val_loss', ... / 'Pseudo dice', [np.round(i, 4)
+#   ...] (numpy 2 prints np.float32(0.8123)) / f"Epoch time: {..} s".
+# nnU-Net v1, nnunet/training/network_training/network_trainer.py (branch nnunetv1, lines 438-493):
+#   "\nepoch: ", self.epoch / "train loss : %.4f" / "validation loss: %.4f" / "This epoch took %f s\n"; line 514
+#   "lr is now (scheduler) %s"; nnUNetTrainer.py line 717 "Average global foreground Dice:", [np.round(i, 4) ...].
+
+
+def nn_v2_epoch(ep: int, tr: str, va: str, dice: str, t: str = "2024-05-02 10:1{}:0{}.{}") -> str:
+    ts = [t.format(ep % 10, k, "123456") for k in range(6)]
+    return (f"{ts[0]}:  \n{ts[0]}: Epoch {ep} \n{ts[1]}: Current learning rate: 0.0{99 - ep} \n"
+            f"{ts[2]}: train_loss {tr} \n{ts[3]}: val_loss {va} \n{ts[4]}: Pseudo dice {dice} \n"
+            f"{ts[5]}: Epoch time: 61.27 s \n")
+
+
+NN_V2_HEAD = """
+#######################################################################
+Please cite the following paper when using nnU-Net:
+Isensee, F., Jaeger, P. F., Kohl, S. A., Petersen, J., & Maier-Hein, K. H. (2021). nnU-Net: ...
+#######################################################################
+ 
+
+This is the configuration used by this training:
+Configuration name: 3d_fullres
+ {'data_identifier': 'nnUNetPlans_3d_fullres', 'batch_size': 2, 'patch_size': [128, 128, 128]} 
+ 
+2024-05-02 10:09:58.771290: unpacking dataset... 
+"""
+
+
+def test_nnunet_v2_training_log(tmp_path):
+    text = (NN_V2_HEAD
+            + nn_v2_epoch(0, "0.0312", "-0.0815", "[np.float32(0.1), np.float32(0.3)]")
+            + nn_v2_epoch(1, "-0.2577", "-0.3068", "[np.float32(nan), np.float32(0.5)]")
+            + nn_v2_epoch(2, "nan", "-0.4011", "[0.6, 0.8]")
+            + "2024-05-02 10:12:00.000001: Yayy! New best EMA pseudo Dice: 0.4567 \n")
+    run = read(tmp_path, text, "training_log_2024_5_2_10_09_50.txt")
+    assert run.format == "nnunet-log"
+    assert run.train_loss.name == "train_loss" and run.val_loss.name == "val_loss"
+    assert lst(run.train_loss.epochs) == [0, 1, 2] and run.train_loss.steps is None
+    assert run.train_loss.values[1] == -0.2577 and math.isnan(run.train_loss.values[2])  # negative, NaN kept
+    assert lst(run.val_loss.values) == [-0.0815, -0.3068, -0.4011]
+    dice = run.series["val_pseudo_dice"]
+    assert dice.role == "val_metric" and lst(dice.values) == pytest.approx([0.2, 0.5, 0.7])
+    assert lst(run.series["lr"].values) == [0.099, 0.098, 0.097]
+    assert any("below 0" in n for n in run.notes)
+
+
+def test_nnunet_v1_training_log(tmp_path):
+    lines = ["Starting... "]
+    for ep, (tr, va) in enumerate([(-0.1012, -0.2034), (-0.3051, -0.3987), (-0.4102, -0.4421)]):
+        ts = f"2021-03-01 09:0{ep}:00.5"
+        lines += [f"{ts}: ", f"epoch:  {ep} ", f"{ts}: train loss : {tr:.4f} ", f"{ts}: validation loss: {va:.4f} ",
+                  f"{ts}: Average global foreground Dice: [0.{ep + 1}, 0.{ep + 3}] ",
+                  f"{ts}: (interpret this as an estimate for the Dice of the different classes. This is not exact.) ",
+                  f"{ts}: lr is now (scheduler) 0.00{9 - ep} ", f"{ts}: This epoch took 120.5 s", " "]
+    run = read(tmp_path, "\n".join(lines) + "\n", "training_log_2021_3_1_09_00_00.txt")
+    assert run.format == "nnunet-log"
+    assert run.train_loss.name == "train loss" and run.val_loss.name == "validation loss"
+    assert lst(run.train_loss.epochs) == [0, 1, 2] and run.val_loss.values[-1] == -0.4421
+    assert run.series["val_global_dice"].values[0] == pytest.approx(0.2)
+    assert lst(run.series["lr"].epochs) == [1, 2, 3]  # maybe_update_lr sets the next epoch's
+
+
+def test_nnunet_sniff_and_errors(runner, tmp_path):
+    from lossdoc.readers.consolelogs import NnUnetLogReader
+
+    r = NnUnetLogReader()
+    assert r.sniff(nn_v2_epoch(0, "0.1", "0.2", "[0.5]").encode(), None)
+    for other in ("2024-05-02 10:09:58.771290: unpacking dataset... \n",
+                  "train_loss -0.5\nval_loss -0.6\n", "Epoch 1\ntrain_loss 0.5\n",
+                  "2024-05-02 10:09:58,771 INFO train_loss 0.5\n"):
+        assert not r.sniff(other.encode(), None), other
+    # a log whose training had not reached its first epoch's end: one line, naming the file
+    p = tmp_path / "training_log_2024_5_2_10_09_50.txt"
+    p.write_text("2024-05-02 10:10:00.1: Epoch 0 \n2024-05-02 10:10:00.2: Current learning rate: oops \n")
+    res = runner.invoke(app, ["inspect", str(p), "--input-format", "nnunet-log"])
+    assert res.exit_code == 2 and p.name in res.stderr and len(res.stderr.strip().splitlines()) == 1, res.output
