@@ -42,6 +42,9 @@ TYPICAL_NAME = {
     "caffe": "caffe_train.log",
     "detectron2-log": "log.txt",
     "nnunet-log": "training_log_2024_1_1_12_00_00.txt",
+    "xgboost-log": "xgb_train.log",
+    "lightgbm-log": "lgb_train.log",
+    "catboost-log": "catboost_train.log",
 }
 
 GARBAGE = {

@@ -172,3 +172,94 @@ def test_nnunet_sniff_and_errors(runner, tmp_path):
     p.write_text("2024-05-02 10:10:00.1: Epoch 0 \n2024-05-02 10:10:00.2: Current learning rate: oops \n")
     res = runner.invoke(app, ["inspect", str(p), "--input-format", "nnunet-log"])
     assert res.exit_code == 2 and p.name in res.stderr and len(res.stderr.strip().splitlines()) == 1, res.output
+
+
+# ------------------------------------------------------------------------------------------------ gradient boosting
+# XGBoost python-package/xgboost/callback.py, EvaluationMonitor: msg = f"[{epoch}]", then per set and metric
+#   _fmt_metric: f"\t{data + '-' + metric}:{score:.5f}" (cv: + f"+{std:.5f}"); sklearn names eval sets validation_i.
+# LightGBM python-package/lightgbm/callback.py: _format_eval_result f"{value[0]}'s {value[1]}: {value[2]:g}" (cv: +
+#   f" + {value[4]:g}"), log_evaluation f"[{env.iteration + 1}]\t{result}" (items joined by "\t"); early stopping
+#   prints "Early stopping, best iteration is:\n[{best_iter + 1}]\t" + the best items again.
+# CatBoost catboost/libs/loggers/logger.h, TConsoleLoggingBackend: currentIteration << ":" then "\t" << source << ": "
+#   << Prec(value, 7) (main metric only; test sets also "\tbest: " << best << " (" << iter << ")") and
+#   "\ttotal: " / "\tremaining: " HumanReadable durations.
+
+
+def xgb_line(i: int, **sets: float) -> str:
+    return f"[{i}]" + "".join(f"\t{k.replace('__', '-')}:{v:.5f}" for k, v in sets.items())
+
+
+def test_xgboost_sklearn_eval_sets(tmp_path):
+    rows = [xgb_line(i, validation_0__logloss=0.65 - i / 100, validation_1__logloss=0.66 - i / 200) for i in range(5)]
+    rows[3] = rows[3].replace("0.62000", "nan")
+    run = read(tmp_path, "\n".join(rows) + "\n", "xgb_train.log")
+    assert run.format == "xgboost-log"
+    assert run.train_loss.name == "validation_0-logloss" and run.val_loss.name == "validation_1-logloss"
+    assert lst(run.train_loss.steps) == [0, 1, 2, 3, 4] and run.train_loss.epochs is None
+    assert math.isnan(run.train_loss.values[3]) and run.val_loss.values[-1] == 0.64
+    assert any("validation_0 read as the train set" in n for n in run.notes)
+
+
+def test_xgboost_native_names_metrics_and_cv_std(tmp_path):
+    rows = [f"[{i}]\ttrain-rmse:{3 - i / 10:.5f}+0.01000\ttrain-mae:{2 - i / 10:.5f}+0.01000\t"
+            f"test-rmse:{3.1 - i / 20:.5f}+0.02000\ttest-mae:{2.1 - i / 20:.5f}+0.02000" for i in range(4)]
+    run = read(tmp_path, "[12:00:00] WARNING: some xgboost warning\n" + "\n".join(rows) + "\n", "cv.log")
+    # no loss-named metric: the fitted squared error is read as the losses (naming.fitted_error), the std dropped
+    assert run.train_loss.name == "train-rmse" and run.val_loss.name == "test-rmse"
+    assert run.train_loss.values[0] == 3.0 and run.series["test-mae"].kind == "metric"
+    err = [xgb_line(i, train__error=0.2, eval__error=0.25, eval__auc=0.8 + i / 100) for i in range(3)]
+    run = read(tmp_path, "\n".join(err) + "\n", "err.log")
+    assert run.series["eval-auc"].role == "val_metric" and run.series["eval-auc"].higher_is_better
+    assert run.series["eval-error"].kind == "metric"  # an error rate is not a loss
+    assert run.train_loss is None and run.val_loss is None
+
+
+def test_lightgbm_early_stopping_aliases_and_folds(tmp_path):
+    fold = ["[LightGBM] [Info] Number of positive: 120, number of negative: 380",
+            "Training until validation scores don't improve for 2 rounds"]
+    fold += [f"[{i}]\ttraining's l2: {1 / i:g}\tvalid_1's l2: {1.2 / i + i / 10:g}" for i in range(1, 6)]
+    fold += ["Early stopping, best iteration is:", "[3]\ttraining's l2: 0.333333\tvalid_1's l2: 0.7"]
+    runs = read_all(tmp_path, "\n".join(fold + fold[:5]) + "\n", "lgb_train.log")
+    assert [r.format for r in runs] == ["lightgbm-log"] * 2  # a second fit appended: the iteration goes back
+    a = runs[0]
+    assert lst(a.train_loss.steps) == [1, 2, 3, 4, 5]  # the repeated best line is not a sixth point
+    assert a.train_loss.name == "training's l2 (mse)" and a.val_loss.name == "valid_1's l2 (mse)"
+    assert a.val_loss.values[0] == pytest.approx(1.3) and len(runs[1].train_loss) == 3
+
+
+def test_catboost_learn_test_best(tmp_path):
+    rows = [f"{i}:\tlearn: {0.68 - i / 100:.7f}\ttest: {0.69 - i / 200:.7f}\tbest: {0.69 - i / 200:.7f} ({i})\t"
+            f"total: {5 * i}ms\tremaining: {200 - 5 * i}ms" for i in range(4)]
+    rows[2] = rows[2].replace("0.6600000", "nan", 1)
+    tail = ["Stopped by overfitting detector  (20 iterations wait)", "", "bestTest = 0.675", "bestIteration = 3", "",
+            "Shrink model to first 4 iterations."]
+    run = read(tmp_path, "\n".join(["Learning rate set to 0.5"] + rows + tail) + "\n", "catboost_train.log")
+    assert run.format == "catboost-log"
+    assert run.train_loss.name == "learn" and run.val_loss.name == "test" and "best" not in run.series
+    assert lst(run.train_loss.steps) == [0, 1, 2, 3] and math.isnan(run.train_loss.values[2])
+    assert run.val_loss.values[-1] == pytest.approx(0.675)
+    assert any("main metric" in n for n in run.notes)
+    only_learn = [f"{i}:\tlearn: {0.5 - i / 100:.7f}\ttotal: 1ms\tremaining: 9ms" for i in range(3)]
+    assert read(tmp_path, "\n".join(only_learn) + "\n", "cb2.log").val_loss is None
+
+
+def test_boosting_sniffs_take_only_their_lines():
+    from lossdoc.readers.consolelogs import CatboostLogReader, LightgbmLogReader, XgboostLogReader
+
+    xgb = (xgb_line(0, train__rmse=1.0) + "\n" + xgb_line(1, train__rmse=0.9) + "\n").encode()
+    lgb = b"[1]\ttraining's l2: 0.5\n[2]\ttraining's l2: 0.4\n"
+    cb = b"0:\tlearn: 0.5000000\ttotal: 1ms\tremaining: 9ms\n1:\tlearn: 0.4000000\ttotal: 2ms\tremaining: 8ms\n"
+    readers = (XgboostLogReader(), LightgbmLogReader(), CatboostLogReader())
+    for i, data in enumerate((xgb, lgb, cb)):
+        assert [r.sniff(data, None) for r in readers] == [j == i for j in range(3)]
+    for other in (b"[0] loss: 0.5\n[1] loss: 0.4\n", b"0: 0.5, 0.5 avg loss, 0.001 rate\n", b"[1, 2, 3]\n",
+                  b"epoch,loss\n0,1\n1,0.5\n", b"1:\tfoo bar\n2:\tbaz\n"):
+        assert not any(r.sniff(other, None) for r in readers), other
+
+
+@pytest.mark.parametrize("fmt", ["xgboost-log", "lightgbm-log", "catboost-log"])
+def test_boosting_malformed_is_one_line_error(runner, tmp_path, fmt):
+    p = tmp_path / "train.log"
+    p.write_text("[0]\tvalidation_0-logloss:abc\n0:\tlearn: ?\n")
+    r = runner.invoke(app, ["inspect", str(p), "--input-format", fmt])
+    assert r.exit_code == 2 and "train.log" in r.stderr and len(r.stderr.strip().splitlines()) == 1, r.output

@@ -13,6 +13,18 @@ recognised by the shape of its lines as the tool's source writes them:
   Dice: [...]``, ``lr is now (scheduler) X`` (the next epoch's). By epoch, as numbered (from 0). nnU-Net's loss
   is Dice + CE with the Dice term negative: the losses are below 0, read as written. The per-class pseudo Dice is
   read as its mean over the classes (NaN classes left out, as nnU-Net's ``mean_fg_dice``), a val metric.
+- ``xgboost-log``, ``lightgbm-log``, ``catboost-log``: the evaluation lines gradient-boosting libraries print during
+  ``fit`` / ``train``: XGBoost ``[0]\tvalidation_0-logloss:0.65000\tvalidation_1-logloss:0.66000`` (native
+  ``train-rmse`` / ``eval-rmse``; ``cv`` adds ``+std``), LightGBM ``[1]\ttraining's binary_logloss: 0.2\tvalid_1's
+  binary_logloss: 0.3`` (the line repeated after ``Early stopping, best iteration is:`` is not a new point),
+  CatBoost ``0:\tlearn: 0.68\ttest: 0.69\tbest: 0.69 (0)\ttotal: 5ms\tremaining: 1s``. One series per evaluation
+  set and metric, by iteration (step axis). A set named train/training/learn is the train split, eval/valid/
+  validation/test the val split; of XGBoost's sklearn names ``validation_0``, ``validation_1``... the last is the
+  val set and, when there are two, the first is read as the train set (``eval_set=[(X_train, y_train), (X_val,
+  y_val)]``), with a note; other held-out sets are test series. A metric's role comes from the naming table:
+  logloss is a loss; rmse/mae (LightGBM ``l2``/``l1``/``l2_root``, named with their alias ``(mse)``/``(mae)``/
+  ``(rmse)``) are the fitted errors read as the losses of a log with no loss; error rates and AUC are metrics.
+  CatBoost prints only its main metric, unnamed: ``learn``/``test`` are read as the train/val loss, with a note.
 
 A log holding several trainings appended (the counter goes back) is read as one run per training. A last line
 without a line end (a run still writing) is skipped, with a note.
@@ -23,6 +35,7 @@ from __future__ import annotations
 import math
 import re
 
+from lossdoc.naming import family_role_name, resolve, split_word
 from lossdoc.readers._runs import RunPoints, to_float
 from lossdoc.readers.toollogs import _ToolText
 
@@ -157,4 +170,202 @@ class NnUnetLogReader(_ToolText):
                      "written")
 
 
-READERS = [Detectron2LogReader, NnUnetLogReader]
+# --------------------------------------------------------------------------------------------- gradient boosting
+
+_GB_NUM = r"[-+]?(?:\d++(?:\.\d*+)?(?:[eE][-+]?\d++)?|\.\d++(?:[eE][-+]?\d++)?|(?i:nan|-?inf(?:inity)?))"
+# XGBoost python-package/xgboost/callback.py EvaluationMonitor: f"[{epoch}]" + f"\t{data + '-' + metric}:{score:.5f}"
+# (+f"+{std:.5f}" from cv).
+_XGB_LINE = re.compile(r"^\[(\d++)\]((?:\t[^\t:\n]{1,200}+:[^\t\n]{1,64}+)++)\s*+$")
+_XGB_ITEM = re.compile(rf"^([^\t:\-]{{1,100}}+)-([^\t:]{{1,100}}+):({_GB_NUM})(?:\+{_GB_NUM})?$")
+# LightGBM python-package/lightgbm/callback.py: f"[{env.iteration + 1}]\t{result}", items f"{name}'s {metric}:
+# {value:g}" (+ f" + {stdv:g}" from cv) joined by "\t".
+_LGB_LINE = re.compile(r"^\[(\d++)\]((?:\t[^\t\n]{1,300}+)++)\s*+$")
+_LGB_ITEM = re.compile(rf"^(.{{1,100}}?)'s ([^\t:]{{1,100}}+): ({_GB_NUM})(?: \+ {_GB_NUM})?$")
+_LGB_BEST = re.compile(r"best iteration is:\s*$", re.IGNORECASE)
+# CatBoost catboost/libs/loggers/logger.h TConsoleLoggingBackend: currentIteration << ":" then "\t" << source <<
+# ": " << value (7 digits) [<< "\tbest: " << best << " (" << iter << ")"], "\ttotal: ..\tremaining: ..".
+_CB_LINE = re.compile(r"^(\d++):((?:\t[^\t\n]{1,200}+)++)\s*+$")
+_CB_ITEM = re.compile(rf"^([A-Za-z][\w.\-]{{0,100}}+): ({_GB_NUM})$")
+_CB_SKIP = ("best", "total", "remaining")
+
+_SET_NUMBER = re.compile(r"^(.*?)_?+(\d++)$")  # validation_0, valid_1, test1: a split word and a number
+# LightGBM's metric aliases (docs, Parameters: metric): the name under which the naming table knows them.
+_LGB_ALIASES = {"l2": "mse", "l1": "mae", "l2_root": "rmse", "regression": "mse", "regression_l1": "mae"}
+
+
+def _gb_roles(sets: list[str], family: str) -> tuple[dict[str, str], str | None]:
+    """The split each evaluation set is read as (train / val / test; absent: left to the naming table) and a
+    note when XGBoost's sklearn names were read as train and val. Set names are split words of the naming table
+    (``train``, ``eval``, ``valid``, ``test``), maybe numbered (``validation_0``), or a tool's own word
+    (``naming.FAMILY_NAMES``: CatBoost's ``learn``)."""
+    roles: dict[str, str] = {}
+    held, plain = [], []
+    for name in sets:
+        m = _SET_NUMBER.match(name)
+        split = split_word(m.group(1) if m else name)
+        if split is None and (fam := family_role_name(family, name)):
+            split = resolve(fam).split
+        if split == "train":
+            roles[name] = "train"
+        elif split in ("val", "test"):
+            held.append(name)
+            if not m:
+                plain.append(name)  # an unnumbered eval, valid or test set: the val set
+    if not held:
+        return roles, None
+    val = plain[0] if plain else held[-1]
+    note = None
+    for name in held:
+        roles[name] = "val" if name == val else "test"
+    if family == "xgboost-log" and not plain and "train" not in roles.values() and len(held) == 2 and all(
+        n.startswith("validation_") for n in held
+    ):
+        roles[held[0]] = "train"
+        note = (f"XGBoost's sklearn eval sets: {held[0]} read as the train set and {held[1]} as the val set (the "
+                "common eval_set=[(X_train, y_train), (X_val, y_val)]); name others with --train / --val")
+    return roles, note
+
+
+class _BoostingLog(_ToolText):
+    counter = "iteration"
+    min_lines = 2
+
+    def items(self, line: str) -> tuple[float, list[tuple[str, str, float]]] | None:
+        """(iteration, [(set, metric, value)]) of an evaluation line, else None."""
+        raise NotImplementedError
+
+    def series_name(self, data: str, metric: str) -> str:
+        raise NotImplementedError
+
+    def detect(self, lines: list[str]) -> bool:
+        hits = 0
+        for ln in lines:
+            got = self.items(ln) if ln[:1] in "[0123456789" else None
+            if got and got[1]:
+                hits += 1
+                if hits >= self.min_lines:
+                    return True
+        return hits > 0 and hits == len([ln for ln in lines if ln.strip()])
+
+    def collect(self, lines: list[str], pts: RunPoints) -> None:
+        rows: list[tuple[int, float, list[tuple[str, str, float]]]] = []
+        skip_next = False
+        for i, ln in enumerate(lines, start=1):
+            if skip_next and ln.strip():
+                skip_next = False
+                if self.items(ln):
+                    continue  # LightGBM repeats the best iteration's line after early stopping: not a new point
+            if self.repeats_best(ln):
+                skip_next = True
+                continue
+            got = self.items(ln)
+            if got and got[1]:
+                rows.append((i, got[0], got[1]))
+        sets = list(dict.fromkeys(d for _, _, items in rows for d, _, _ in items))
+        roles, note = _gb_roles(sets, self.name)
+        for i, it, items in rows:
+            pts.tick(it, i)
+            for data, metric, v in items:
+                split = roles.get(data)
+                metric = self.alias(metric)
+                kw = {"role_name": f"{split}_{metric}"} if split else {}
+                pts.add(self.series_name(data, metric), v, step=it, **kw)
+        if note:
+            pts.note(note)
+
+    def repeats_best(self, line: str) -> bool:
+        return False
+
+    def alias(self, metric: str) -> str:
+        return metric
+
+
+class XgboostLogReader(_BoostingLog):
+    name = "xgboost-log"
+    description = "XGBoost evaluation output: '[0]\\tvalidation_0-logloss:0.65\\tvalidation_1-logloss:0.66' ('train-rmse', 'eval-rmse')"
+    example = "xgb_train.log"
+    what = "XGBoost '[N]\\t<set>-<metric>:<value>' lines"
+    hint = re.compile(r"^\[\d")
+
+    def items(self, line: str):
+        m = _XGB_LINE.match(line)
+        if not m:
+            return None
+        out = []
+        for item in m.group(2).split("\t")[1:]:
+            im = _XGB_ITEM.match(item.strip())
+            if not im:
+                return None
+            out.append((im.group(1), im.group(2), float(im.group(3))))
+        return float(m.group(1)), out
+
+    def series_name(self, data: str, metric: str) -> str:
+        return f"{data}-{metric}"
+
+
+class LightgbmLogReader(_BoostingLog):
+    name = "lightgbm-log"
+    description = "LightGBM evaluation output: \"[1]\\ttraining's binary_logloss: 0.2\\tvalid_1's binary_logloss: 0.3\""
+    example = "lgb_train.log"
+    what = "LightGBM \"[N]\\t<set>'s <metric>: <value>\" lines"
+    hint = re.compile(r"^\[\d")
+
+    def items(self, line: str):
+        m = _LGB_LINE.match(line)
+        if not m:
+            return None
+        out = []
+        for item in m.group(2).split("\t")[1:]:
+            im = _LGB_ITEM.match(item.strip())
+            if not im:
+                return None
+            out.append((im.group(1), im.group(2), float(im.group(3))))
+        return float(m.group(1)), out
+
+    def repeats_best(self, line: str) -> bool:
+        return "est iteration is" in line and bool(_LGB_BEST.search(line))
+
+    def alias(self, metric: str) -> str:
+        return f"{metric} ({_LGB_ALIASES[metric]})" if metric in _LGB_ALIASES else metric
+
+    def series_name(self, data: str, metric: str) -> str:
+        return f"{data}'s {metric}"
+
+
+class CatboostLogReader(_BoostingLog):
+    name = "catboost-log"
+    description = "CatBoost verbose output: '0:\\tlearn: 0.68\\ttest: 0.69\\tbest: 0.69 (0)\\ttotal: 5ms\\tremaining: 1s'"
+    example = "catboost_train.log"
+    what = "CatBoost 'N:\\tlearn: X\\ttest: Y' lines"
+    hint = re.compile(r"^\d+:")
+
+    def items(self, line: str):
+        m = _CB_LINE.match(line)
+        if not m:
+            return None
+        out = []
+        profile = False
+        for item in m.group(2).split("\t")[1:]:
+            key = item.split(":", 1)[0].strip()
+            if key in _CB_SKIP:
+                profile = profile or key != "best"
+                continue
+            im = _CB_ITEM.match(item.strip())
+            if not im:
+                return None
+            out.append((im.group(1), "loss", float(im.group(2))))
+        if not profile and not any(d in ("learn", "test") for d, _, _ in out):
+            return None
+        return float(m.group(1)), out
+
+    def series_name(self, data: str, metric: str) -> str:
+        return data
+
+    def collect(self, lines: list[str], pts: RunPoints) -> None:
+        super().collect(lines, pts)
+        if any(pts.roles.get(n) for seg in pts.segments for n in seg.points):
+            pts.note("CatBoost prints only its main metric, unnamed (eval_metric, by default the loss function): "
+                     "learn/test read as the train/val loss; name others with --train / --val")
+
+
+READERS = [Detectron2LogReader, NnUnetLogReader, XgboostLogReader, LightgbmLogReader, CatboostLogReader]
