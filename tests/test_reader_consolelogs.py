@@ -263,3 +263,41 @@ def test_boosting_malformed_is_one_line_error(runner, tmp_path, fmt):
     p.write_text("[0]\tvalidation_0-logloss:abc\n0:\tlearn: ?\n")
     r = runner.invoke(app, ["inspect", str(p), "--input-format", fmt])
     assert r.exit_code == 2 and "train.log" in r.stderr and len(r.stderr.strip().splitlines()) == 1, r.output
+
+
+# ------------------------------------------------------------------------------------------------ CLU / absl (text.py)
+# CLU clu/metric_writers/logging_writer.py (google/CommonLoopUtils), LoggingWriter.write_scalars:
+#   values = [f"{k}={v:.6g}" if isinstance(v, float) else f"{k}={v}" for k, v in sorted(scalars.items())]
+#   logging.info("[%d]%s %s", step, self._collection_str, ", ".join(values))   (collection_str " collection=<c>")
+# absl/logging/__init__.py get_absl_log_prefix: '%c%02d%02d %02d:%02d:%02d.%06d %5d %s:%d] '; without absl's
+#   handler, Python's basicConfig prints 'INFO:absl:'.
+
+
+def clu_line(step: int, prefix: str = "I0101 12:00:00.000000 139872 logging_writer.py:48] ", **values) -> str:
+    return prefix + f"[{step}] " + ", ".join(f"{k}={v:.6g}" for k, v in sorted(values.items()))
+
+
+def test_clu_logging_writer_lines(tmp_path):
+    lines = ["I0101 11:59:58.000000 139872 train.py:88] Starting training loop at step 1.",
+             "I0101 11:59:58.100000 139872 logging_writer.py:35] [Hyperparameters] {'learning_rate': 0.1}"]
+    for step in (100, 200, 300, 400):
+        lines.append(clu_line(step, learning_rate=0.1, train_accuracy=0.5 + step / 1000,
+                              train_loss=math.nan if step == 300 else 2.0 - step / 1000))
+        if step % 200 == 0:
+            lines.append(clu_line(step, prefix="INFO:absl:", eval_accuracy=0.6, eval_loss=1.9 - step / 1000))
+    lines.append("I0101 12:00:09.000000 139872 logging_writer.py:48] [400] Got images: {'sample': (4, 32, 32, 3)}.")
+    run = read(tmp_path, "\n".join(lines) + "\n", "train.log")
+    assert run.format == "text"
+    assert run.train_loss.name == "train_loss" and lst(run.train_loss.steps) == [100, 200, 300, 400]
+    assert math.isnan(run.train_loss.values[2]) and run.train_loss.values[-1] == 1.6
+    assert run.val_loss.name == "eval_loss" and lst(run.val_loss.steps) == [200, 400]
+    assert run.series["eval_accuracy"].role == "val_metric" and run.series["learning_rate"].kind == "lr"
+
+
+def test_clu_marker_needs_name_equals_value():
+    from lossdoc.readers.text import _markers
+
+    assert _markers("[100] collection=train loss=0.5, lr=0.1")[0] == {"step": 100.0}
+    assert _markers("[2,  2000] loss: 1.234")[0] == {"epoch": 2.0, "step": 2000.0}
+    for other in ("[100] Got images: {'a': (1,)}.", "[1] see the README", "[100]loss=0.5"):
+        assert _markers(other)[0] == {}, other
