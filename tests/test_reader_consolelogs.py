@@ -301,3 +301,42 @@ def test_clu_marker_needs_name_equals_value():
     assert _markers("[2,  2000] loss: 1.234")[0] == {"epoch": 2.0, "step": 2000.0}
     for other in ("[100] Got images: {'a': (1,)}.", "[1] see the README", "[100]loss=0.5"):
         assert _markers(other)[0] == {}, other
+
+
+# ------------------------------------------------------------------------------------------------ PaddlePaddle
+# PaddlePaddle's docs and examples (the 2.0 release notes' and tutorials' LeNet / MNIST loops):
+#   if batch_id % 100 == 0:
+#       print("epoch: {}, batch_id: {}, loss is: {}, acc is: {}".format(epoch, batch_id, loss.numpy(), acc.numpy()))
+# loss.numpy() of a shape-[1] float32 tensor prints "[0.70092434]" ("[nan]"); a 0-D tensor (Paddle >= 2.5) "0.7009".
+
+
+def paddle_line(epoch: int, batch: int, loss: str, acc: str = "[0.8125]") -> str:
+    return f"epoch: {epoch}, batch_id: {batch}, loss is: {loss}, acc is: {acc}"
+
+
+def test_paddle_training_loop_prints(tmp_path):
+    lines = ["W0101 12:00:00.123 12345 gpu_resources.cc:61] Please NOTE: device: 0, GPU Compute Capability: 7.0"]
+    vals = iter(["[2.3025851]", "[0.70092434]", "[0.5458812]", "[nan]", "0.4251302", "[0.3310947]"])
+    for epoch in range(2):
+        lines += [paddle_line(epoch, b, next(vals)) for b in (0, 100, 200)]
+    run = read(tmp_path, "\n".join(lines) + "\n", "paddle_train.log")
+    assert run.format == "paddle-log"
+    tl = run.train_loss
+    assert tl.name == "loss" and lst(tl.steps) == [0, 100, 200, 300, 400, 500]
+    assert lst(tl.epochs) == pytest.approx([0, 1 / 3, 2 / 3, 1, 4 / 3, 5 / 3])
+    assert tl.values[0] == pytest.approx(2.3025851) and math.isnan(tl.values[3]) and tl.values[4] == 0.4251302
+    assert run.series["acc"].role == "train_metric" and "batch_id" not in run.series
+    assert any("300 per epoch" in n for n in run.notes)
+
+
+def test_paddle_sniff_and_errors(runner, tmp_path):
+    from lossdoc.readers.consolelogs import PaddleLogReader
+
+    r = PaddleLogReader()
+    assert r.sniff((paddle_line(0, 0, "[0.5]") + "\n").encode(), None)
+    for other in ("epoch: 1, batch_id: 0, loss: 0.5\n", "the loss is: [0.5]\n", "epoch 1 loss is 0.5\n"):
+        assert not r.sniff(other.encode(), None), other
+    p = tmp_path / "paddle_train.log"
+    p.write_text(paddle_line(0, 0, "[0.5 0.6]", "Tensor(shape=[1])") + "\n")
+    res = runner.invoke(app, ["inspect", str(p)])
+    assert res.exit_code == 2 and p.name in res.stderr and len(res.stderr.strip().splitlines()) == 1, res.output

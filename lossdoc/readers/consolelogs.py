@@ -25,6 +25,11 @@ recognised by the shape of its lines as the tool's source writes them:
   logloss is a loss; rmse/mae (LightGBM ``l2``/``l1``/``l2_root``, named with their alias ``(mse)``/``(mae)``/
   ``(rmse)``) are the fitted errors read as the losses of a log with no loss; error rates and AUC are metrics.
   CatBoost prints only its main metric, unnamed: ``learn``/``test`` are read as the train/val loss, with a note.
+- ``paddle-log``: the lines PaddlePaddle's tutorials and examples print in their training loops, ``epoch: 3,
+  batch_id: 100, loss is: [0.53], acc is: [0.8]`` (``loss.numpy()``: a one-element array; a 0-D tensor from Paddle
+  2.5 prints the bare number). ``batch_id`` starts again at each epoch: the step axis counts batches on across
+  epochs (epoch index x batches per epoch + batch_id, the batches per epoch taken from the largest batch_id and the
+  print interval, said in a note) and the epoch axis holds epoch + batch_id / batches per epoch.
 
 A log holding several trainings appended (the counter goes back) is read as one run per training. A last line
 without a line end (a run still writing) is skipped, with a note.
@@ -32,6 +37,7 @@ without a line end (a run still writing) is skipped, with a note.
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 
@@ -368,4 +374,60 @@ class CatboostLogReader(_BoostingLog):
                      "learn/test read as the train/val loss; name others with --train / --val")
 
 
-READERS = [Detectron2LogReader, NnUnetLogReader, XgboostLogReader, LightgbmLogReader, CatboostLogReader]
+# --------------------------------------------------------------------------------------------- PaddlePaddle
+
+# print("epoch: {}, batch_id: {}, loss is: {}, acc is: {}".format(epoch, batch_id, loss.numpy(), acc.numpy()))
+_PD_LINE = re.compile(r"(?<![\w])(?:epoch(?:_id)?: (\d++), )?batch(?:_id)?: (\d++)((?:, [A-Za-z_][\w ]{0,60}? is: [^,\n]{1,80}+)++)")
+_PD_ITEM = re.compile(rf", ([A-Za-z_][\w ]{{0,60}}?) is: \[?\s*+({_GB_NUM})\s*+\]?(?=,|\s*+$)")
+
+
+class PaddleLogReader(_ToolText):
+    name = "paddle-log"
+    description = "PaddlePaddle training-loop prints: 'epoch: 3, batch_id: 100, loss is: [0.53], acc is: [0.8]'"
+    example = "paddle_train.log"
+    priority = 90  # before the text reader, which would read batch_id as a series and miss the bracketed values
+    counter = "step"
+    what = "Paddle 'epoch: N, batch_id: N, loss is: [X]' lines"
+    hint = re.compile(r"batch_id")
+
+    def detect(self, lines: list[str]) -> bool:
+        return any("batch" in ln and " is: " in ln and (m := _PD_LINE.search(ln)) and _PD_ITEM.search(m.group(3))
+                   for ln in lines)
+
+    def collect(self, lines: list[str], pts: RunPoints) -> None:
+        rows: list[tuple[int, float, float, dict[str, float]]] = []
+        for i, ln in enumerate(lines, start=1):
+            if "batch" not in ln or " is: " not in ln:
+                continue
+            m = _PD_LINE.search(ln)
+            if not m:
+                continue
+            values = {im.group(1): float(im.group(2)) for im in _PD_ITEM.finditer(m.group(3) + ",")}
+            for name in re.findall(r", ([A-Za-z_][\w ]{0,60}?) is: ", m.group(3)):
+                pts.seen.setdefault(name, None)
+            if values:
+                rows.append((i, float(m.group(1)) if m.group(1) else math.nan, float(m.group(2)), values))
+        # batches per epoch: the largest batch_id plus the interval the loop prints at
+        ids = [b for _, _, b, _ in rows]
+        gaps = [b - a for a, b in itertools.pairwise(ids) if b > a]
+        per_epoch = max(ids, default=0) + (min(gaps) if gaps else 1)
+        first = next((e for _, e, _, _ in rows if math.isfinite(e)), 0.0)
+        passes, last = 0, None  # without an epoch field, a batch_id that goes back starts the next pass
+        for i, epoch, batch, values in rows:
+            if math.isfinite(epoch):
+                e, ep_axis = epoch, epoch + batch / per_epoch
+            else:
+                passes += last is not None and batch < last
+                e, ep_axis = first + passes, math.nan
+            last = batch
+            step = (e - first) * per_epoch + batch
+            pts.tick(step, i)
+            for name, v in values.items():
+                pts.add(name, v, step=step, epoch=ep_axis)
+        if rows:
+            pts.note(f"batch_id starts again at each epoch: steps count batches on across epochs ({per_epoch:g} per "
+                     "epoch: the largest batch_id plus the print interval)")
+
+
+READERS = [Detectron2LogReader, NnUnetLogReader, XgboostLogReader, LightgbmLogReader, CatboostLogReader,
+           PaddleLogReader]
