@@ -46,6 +46,7 @@ TYPICAL_NAME = {
     "lightgbm-log": "lgb_train.log",
     "catboost-log": "catboost_train.log",
     "paddle-log": "paddle_train.log",
+    "ultralytics-console": "yolo_train_stdout.txt",
 }
 
 GARBAGE = {

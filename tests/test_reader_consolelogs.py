@@ -340,3 +340,75 @@ def test_paddle_sniff_and_errors(runner, tmp_path):
     p.write_text(paddle_line(0, 0, "[0.5 0.6]", "Tensor(shape=[1])") + "\n")
     res = runner.invoke(app, ["inspect", str(p)])
     assert res.exit_code == 2 and p.name in res.stderr and len(res.stderr.strip().splitlines()) == 1, res.output
+
+
+# ------------------------------------------------------------------------------------------------ Ultralytics console
+# ultralytics/models/yolo/detect/train.py progress_string: ("\n" + "%11s" * (4 + len(self.loss_names))) % ("Epoch",
+#   "GPU_mem", *self.loss_names, "Instances", "Size"); ultralytics/engine/trainer.py, the bar's description:
+#   ("%11s" * 2 + "%11.4g" * (2 + loss_length)) % (f"{epoch + 1}/{self.epochs}", f"{self._get_memory():.3g}G",
+#   *losses, batch["cls"].shape[0], batch["img"].shape[-1]); ultralytics/models/yolo/detect/val.py get_desc:
+#   ("%22s" + "%11s" * 6) % ("Class", "Images", "Instances", "Box(P", "R", "mAP50", "mAP50-95)"), print_results:
+#   pf = "%22s" + "%11i" * 2 + "%11.3g" * len(self.metrics.keys); pf % ("all", self.seen, nt, *mean_results()).
+
+
+def ul_header(names=("box_loss", "cls_loss", "dfl_loss")) -> str:
+    return ("%11s" * (4 + len(names))) % ("Epoch", "GPU_mem", *names, "Instances", "Size")
+
+
+def ul_bar(epoch: int, epochs: int, losses, n: int, of: int) -> str:
+    desc = ("%11s" * 2 + "%11.4g" * (2 + len(losses))) % (f"{epoch}/{epochs}", "0G", *losses, 23, 640)
+    return f"{desc}: {100 * n // of:3d}%|{'#' * (10 * n // of):10s}| {n}/{of} [00:0{n}<00:00,  1.30s/it]"
+
+
+def ul_val(metrics, desc=("Class", "Images", "Instances", "Box(P", "R", "mAP50", "mAP50-95)")) -> list[str]:
+    head = ("%22s" + "%11s" * (len(desc) - 1)) % desc + ": 100%|##########| 1/1 [00:00<00:00,  2.1it/s]"
+    return [head, ("%22s" + "%11i" * 2 + "%11.3g" * len(metrics)) % ("all", 10, 30, *metrics)]
+
+
+def test_ultralytics_console_tqdm_redraws_and_final_validation(tmp_path):
+    out = ["Ultralytics 8.3.0 Python-3.11 torch-2.4.0 CPU", "Starting training for 3 epochs..."]
+    for epoch in (1, 2, 3):
+        box = math.nan if epoch == 2 else 1.5 - epoch / 10
+        losses = [(box, 2.3 - epoch / 10, 1.1 - epoch / 20)]
+        out.append("")
+        out.append(ul_header())
+        # a TTY capture: the bar redrawn with carriage returns, the last state is the epoch's mean
+        out.append("\r".join(ul_bar(epoch, 3, [v + 1 for v in losses[0]] if k < 4 else losses[0], k, 4)
+                             for k in range(1, 5)))
+        out += ul_val([0.01 * epoch, 0.5, 0.4 + epoch / 100, 0.2 + epoch / 100])
+    out += ["", "3 epochs completed in 0.010 hours.", "Validating runs/detect/train/weights/best.pt...",
+            *ul_val([0.9, 0.9, 0.9, 0.9]), "             person         10         30       0.9        0.9       0.9"]
+    run = read(tmp_path, "\n".join(out) + "\n", "yolo_train_stdout.txt")
+    assert run.format == "ultralytics-console"
+    assert run.train_loss.name == "train/loss (sum)" and lst(run.train_loss.epochs) == [1, 2, 3]
+    box = run.series["train/box_loss"]
+    assert box.role == "train_loss" and box.values[0] == pytest.approx(1.4) and math.isnan(box.values[1])
+    m = run.series["metrics/mAP50-95(B)"]
+    assert m.role == "val_metric" and lst(m.values) == pytest.approx([0.21, 0.22, 0.23])  # not best.pt's 0.9
+    assert run.series["metrics/precision(B)"].values[-1] == pytest.approx(0.03)
+
+
+def test_ultralytics_console_segmentation_and_line_per_state(tmp_path):
+    names = ("box_loss", "seg_loss", "cls_loss", "dfl_loss")
+    desc = ("Class", "Images", "Instances", "Box(P", "R", "mAP50", "mAP50-95)", "Mask(P", "R", "mAP50", "mAP50-95)")
+    out = []
+    for epoch in (1, 2):
+        out += ["", ul_header(names)]
+        out += [ul_bar(epoch, 2, [2.0 / epoch + k / 10] * 4, k, 3) for k in range(1, 4)]  # a non-TTY line per state
+        out += ul_val([0.5] * 7 + [0.1 * epoch], desc)
+    run = read(tmp_path, "\n".join(out) + "\n", "seg.txt")
+    assert lst(run.series["train/seg_loss"].values) == pytest.approx([2.3, 1.3])
+    assert lst(run.series["metrics/mAP50-95(M)"].values) == pytest.approx([0.1, 0.2])
+
+
+def test_ultralytics_console_sniff_and_errors(runner, tmp_path):
+    from lossdoc.readers.consolelogs import UltralyticsConsoleReader
+
+    r = UltralyticsConsoleReader()
+    assert r.sniff(("\n" + ul_header() + "\n" + ul_bar(1, 3, (1, 2, 3), 1, 4) + "\n").encode(), None)
+    for other in ("epoch,train/box_loss\n1,0.5\n", "      1/15         0G      1.3573\n", "Epoch GPU_mem loss\n"):
+        assert not r.sniff(other.encode(), None), other
+    p = tmp_path / "yolo_train_stdout.txt"
+    p.write_text(ul_header() + "\n      1/3         0G      1.2      oops: 100%\n")
+    res = runner.invoke(app, ["inspect", str(p)])
+    assert res.exit_code == 2 and p.name in res.stderr and len(res.stderr.strip().splitlines()) == 1, res.output

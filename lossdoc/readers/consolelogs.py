@@ -30,6 +30,14 @@ recognised by the shape of its lines as the tool's source writes them:
   2.5 prints the bare number). ``batch_id`` starts again at each epoch: the step axis counts batches on across
   epochs (epoch index x batches per epoch + batch_id, the batches per epoch taken from the largest batch_id and the
   print interval, said in a note) and the epoch axis holds epoch + batch_id / batches per epoch.
+- ``ultralytics-console``: the training table the Ultralytics (YOLOv8+) trainer prints: the header ``Epoch GPU_mem
+  box_loss cls_loss dfl_loss Instances Size`` (``progress_string``), the bar ``1/15 0G 1.234 2.345 1.111 23 640:
+  100%|...`` (``"%11s" * 2 + "%11.4g" * (2 + n)``: the running mean of each loss over the epoch; of the tqdm
+  states of an epoch, carriage-return redraws or lines, the last is kept) and the validator's ``all 10 30 P R
+  mAP50 mAP50-95`` row under ``Class Images Instances Box(P R mAP50 mAP50-95)``. Read under the ``results.csv``
+  names (``train/box_loss``, ``metrics/mAP50-95(B)``) so that the loss parts are summed into ``train/loss (sum)``
+  as for ``results.csv``; epochs as printed (1-based, as ``results.csv``). The final validation of ``best.pt``
+  after training is not an epoch's and is not read.
 
 A log holding several trainings appended (the counter goes back) is read as one run per training. A last line
 without a line end (a run still writing) is skipped, with a note.
@@ -429,5 +437,96 @@ class PaddleLogReader(_ToolText):
                      "epoch: the largest batch_id plus the print interval)")
 
 
+# --------------------------------------------------------------------------------------------- Ultralytics console
+
+# ultralytics/models/yolo/detect/train.py progress_string: ("\n" + "%11s" * (4 + len(self.loss_names))) % ("Epoch",
+# "GPU_mem", *self.loss_names, "Instances", "Size"); engine/trainer.py: ("%11s" * 2 + "%11.4g" * (2 + loss_length)) %
+# (f"{epoch + 1}/{self.epochs}", f"{self._get_memory():.3g}G", *losses, instances, imgsz) as the bar's description;
+# detect/val.py: ("%22s" + "%11s" * 6) % ("Class", "Images", "Instances", "Box(P", "R", "mAP50", "mAP50-95)") and
+# print_results: ("%22s" + "%11i" * 2 + "%11.3g" * len(keys)) % ("all", seen, instances, *mean_results).
+_UL_ROW = re.compile(r"^\s*+(\d++)/(\d++)\s++(?:\d++(?:\.\d*+)?(?:e[-+]?\d++)?G|N/A)\s++([^:]{1,400})\s*+(?::|$)")
+_UL_ALL = re.compile(rf"^\s*+all\s++\d++\s++\d++((?:\s++{_GB_NUM}){{2,40}}+)\s*+$")
+_UL_TASKS = {"Box": "B", "Mask": "M", "Pose": "P"}
+# The validator's columns under the names of results.csv's columns (then "(B)", "(M)", "(P)" for the task).
+_UL_METRICS = {"P": "metrics/precision", "R": "metrics/recall", "mAP50": "metrics/mAP50", "mAP50-95": "metrics/mAP50-95"}
+
+
+def _ul_states(line: str) -> str:
+    """What a terminal shows of a line tqdm redrew with carriage returns: its last non-empty state."""
+    if "\r" in line:
+        parts = [p for p in line.split("\r") if p.strip()]
+        return parts[-1] if parts else ""
+    return line
+
+
+def _ul_header(line: str) -> list[str] | None:
+    """The loss names of the trainer's header line, else None."""
+    t = line.split()
+    if len(t) >= 5 and t[:2] == ["Epoch", "GPU_mem"] and t[-2:] == ["Instances", "Size"]:
+        return t[2:-2]
+    return None
+
+
+def _ul_val_names(line: str) -> list[str] | None:
+    """The metric names of the validator's header (``Class Images Instances Box(P R mAP50 mAP50-95)``), else None."""
+    head = line.split(":", 1)[0].split()
+    if len(head) < 7 or head[:3] != ["Class", "Images", "Instances"]:
+        return None
+    names, task = [], None
+    for tok in head[3:]:
+        if "(" in tok:
+            task, tok = tok.split("(", 1)
+        tok = tok.rstrip(")")
+        if task not in _UL_TASKS or tok not in _UL_METRICS:
+            return None
+        names.append(f"{_UL_METRICS[tok]}({_UL_TASKS[task]})")
+    return names
+
+
+class UltralyticsConsoleReader(_ToolText):
+    name = "ultralytics-console"
+    description = "Ultralytics YOLO training console: 'Epoch GPU_mem box_loss ...' table, '1/15 0G 1.23 ...' bars, 'all' rows"
+    example = "yolo_train_stdout.txt"
+    counter = "epoch"
+    what = "Ultralytics 'Epoch GPU_mem ... Instances Size' table rows"
+    hint = re.compile(r"\d/\d")
+
+    def detect(self, lines: list[str]) -> bool:
+        return any("GPU_mem" in ln and _ul_header(_ul_states(ln)) for ln in lines)
+
+    def collect(self, lines: list[str], pts: RunPoints) -> None:
+        losses: list[str] | None = None
+        metrics: list[str] | None = None
+        epoch: float | None = None
+        done = False
+        for i, raw in enumerate(lines, start=1):
+            ln = _ul_states(raw)
+            if "GPU_mem" in ln and (h := _ul_header(ln)):
+                losses = h
+                continue
+            if "Class" in ln and (v := _ul_val_names(ln)):
+                metrics = v
+                continue
+            if " epochs completed in " in ln or ln.lstrip().startswith("Validating "):
+                done = True  # the validation of best.pt after training: no epoch's
+                continue
+            if losses is not None and not done and (m := _UL_ROW.match(ln)):
+                vals = m.group(3).split()
+                if len(vals) != len(losses) + 2:
+                    continue
+                epoch = float(m.group(1))
+                pts.tick(epoch, i)
+                for name, v in zip(losses, vals[: len(losses)], strict=True):
+                    f = to_float(v)
+                    if f is not None:
+                        pts.add(f"train/{name}", f, epoch=epoch, replace_same_x=True)
+                continue
+            if metrics and epoch is not None and not done and "all" in ln and (m := _UL_ALL.match(ln)):
+                vals = m.group(1).split()
+                if len(vals) == len(metrics):
+                    for name, v in zip(metrics, vals, strict=True):
+                        pts.add(name, float(v), epoch=epoch, replace_same_x=True)
+
+
 READERS = [Detectron2LogReader, NnUnetLogReader, XgboostLogReader, LightgbmLogReader, CatboostLogReader,
-           PaddleLogReader]
+           PaddleLogReader, UltralyticsConsoleReader]
