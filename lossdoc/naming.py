@@ -209,9 +209,11 @@ def is_rate(name: str) -> bool:
 
 #: Tools whose log names a curve by a bare word that says its role only in that tool: the name as logged -> a name
 #: with that role (readers pass it to ``build_series(role_name=...)`` and keep the logged name). build-nanogpt's
-#: ``log/log.txt`` writes ``<step> train <loss>``, ``<step> val <loss>`` and ``<step> hella <HellaSwag accuracy>``.
+#: ``log/log.txt`` writes ``<step> train <loss>``, ``<step> val <loss>`` and ``<step> hella <HellaSwag accuracy>``;
+#: CatBoost's verbose output names its training set ``learn`` (and its eval set ``test``, a split word already).
 FAMILY_NAMES: dict[str, dict[str, str]] = {
     "nanogpt-log": {"train": "train_loss", "val": "val_loss", "hella": "val_hellaswag_acc"},
+    "catboost-log": {"learn": "train_loss"},
 }
 
 

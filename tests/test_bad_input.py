@@ -40,6 +40,13 @@ TYPICAL_NAME = {
     "yolov3-results": "results.txt",
     "darknet": "train.log",
     "caffe": "caffe_train.log",
+    "detectron2-log": "log.txt",
+    "nnunet-log": "training_log_2024_1_1_12_00_00.txt",
+    "xgboost-log": "xgb_train.log",
+    "lightgbm-log": "lgb_train.log",
+    "catboost-log": "catboost_train.log",
+    "paddle-log": "paddle_train.log",
+    "ultralytics-console": "yolo_train_stdout.txt",
 }
 
 GARBAGE = {

@@ -56,6 +56,7 @@ _MODULES = [
     "text",
     "toollogs",
     "detlogs",
+    "consolelogs",
 ]
 _READERS: list[Reader] | None = None
 

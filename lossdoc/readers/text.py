@@ -14,7 +14,8 @@ Shapes understood:
   lines (``ep 3 | tr 0.41 | va 0.52``: ``ep`` marks the epoch; a bare split word printed with one number is that
   split's loss, ``naming.bare_split_loss``), and PyTorch's tutorial lines ``[2,  2000] loss: 1.234`` (epoch, batch
   within it: the batch counts on across epochs), and ``Epoch 3: 0.412`` (a marker and one unnamed number: the
-  loss). The marker's number is stored as written. A value redrawn on the
+  loss), and CLU's LoggingWriter lines after absl's prefix, ``[100] learning_rate=0.001, train_loss=0.5`` (Flax
+  examples; the bracketed number is the step). The marker's number is stored as written. A value redrawn on the
   same epoch/step (tqdm) keeps its last reading.
 - Blocks: a marker line (``Epoch 3``, OLMo's ``[step=12/15000,epoch=0]``) followed by lines that hold nothing but
   ``name: value`` / ``name=value`` pairs (indented or not, thousands separators allowed: ``2,097,152``); the block
@@ -81,6 +82,9 @@ _MARKER = re.compile(
 _BARE_VALUE = re.compile(rf"[\s:|,=\-]*+({_NUMBER})\s*+")
 # "[epoch, batch]" at the start of a line, as PyTorch's "Training a classifier" tutorial prints its running loss.
 _EPOCH_BATCH = re.compile(r"^\s*\[\s*(\d++)\s*,\s*(\d++)\s*\](?=\s)")
+# CLU's LoggingWriter (clu/metric_writers/logging_writer.py, write_scalars): logging.info("[%d]%s %s", step,
+# " collection=<name>" or "", ", ".join(f"{k}={v:.6g}")) after absl's prefix: "[100] learning_rate=0.001, loss=0.5".
+_CLU_STEP = re.compile(r"^\s*+\[(\d++)\](?: collection=[\w./\-]{1,100}+)? (?=[A-Za-z_][\w/.\-]*+=)")
 # name[:=] number: the name may be two words ("train loss"); units (ms, s, %) may follow the number.
 _PAIR = re.compile(
     rf"(?<![\w/.\-])([A-Za-z][\w/.\-]*+(?:[ ][A-Za-z][\w/.\-]*+){{0,2}}?)\s*+[:=]?\s*+({_NUMBER})(?:ms|s|%)?(?![\w.])"
@@ -141,7 +145,7 @@ EVAL_AFTER = 4
 PATTERNS = (
     "Keras 'Epoch N/M' + progress lines; lines with an epoch/ep/step/iter marker and name[:=]value pairs "
     "(also after a logging prefix); a marker line followed by name=value lines or a {'name': value} dict; "
-    "OpenNMT-py 'Validation perplexity' lines; 3+ lines of the same 'name value' pairs (one per epoch); "
+    "CLU/absl '[step] name=value, ...' lines; OpenNMT-py 'Validation perplexity' lines; 3+ lines of the same 'name value' pairs (one per epoch); "
     "fairseq, Megatron-LM, Hugging Face Trainer {'loss': ...} dicts, torchtune 'Step N |', "
     "build-nanogpt '<step> train <loss>'"
 )
@@ -168,6 +172,9 @@ def _markers(line: str) -> tuple[dict[str, float], list[tuple[int, int]], str]:
     m = _EPOCH_BATCH.match(line)
     if m:  # PyTorch's CIFAR-10 tutorial: "[2,  2000] loss: 1.234" (epoch, then the batch within it)
         return {"epoch": float(m.group(1)), "step": float(m.group(2))}, [m.span()], "epoch"
+    m = _CLU_STEP.match(line)
+    if m:  # CLU / Flax: "[100] train_loss=0.5, learning_rate=0.001" (the step)
+        return {"step": float(m.group(1))}, [m.span()], "step"
     for m in _MARKER.finditer(line):
         if not spans and m.start() > MARKER_MAX_COLUMN:
             break  # prose that mentions a step or an epoch, not a progress line
