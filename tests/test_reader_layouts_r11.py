@@ -184,3 +184,91 @@ def test_forced_csv_with_text_in_the_loss_column_is_exit_2(runner, tmp_path):
     assert r.exit_code == 2, r.output
     lines = [ln for ln in r.stderr.splitlines() if ln.strip()]
     assert len(lines) == 1 and str(p) in lines[0] and "train_loss" in lines[0]
+
+
+# -------------------------------------------------------------------- epoch + batch counter lines, per step
+# A language-model loop of round 11's collection printed ``ep: 0, batch: 100, time: 50.00, ntokens: 51200/1000000,
+# loss: 9.1234`` every 100 batches, all in epoch 0 (a corpus larger than the run). The same shape in public code:
+# ``print('\t--- Ep: {}, batch: {}, ep_loss: {}, time: {}'.format(epoch, batch_id, np.mean(ep_loss), t1 - t0))``
+# every 20 batches, then ``print('Epoch: {}, Avg_Loss: {}'.format(epoch, np.mean(ep_loss)))`` at each epoch's end.
+
+
+def _lm_log(tmp_path: Path) -> Path:
+    lines = [f"ep: 0, batch: {b}, time: {b * 0.5:.2f}, ntokens: {b * 512}/1000000, loss: {9.5 - b / 1000:.4f}"
+             for b in range(100, 1400, 100)]
+    p = tmp_path / "train.log"
+    p.write_text("\n".join(lines) + "\n")
+    return p
+
+
+def test_epoch_that_never_advances_read_per_batch(tmp_path):
+    run = read(_lm_log(tmp_path))
+    assert run.format == "text" and list(run.series) == ["loss"]  # batch, time, ntokens: bookkeeping
+    loss = run.series["loss"]
+    assert loss.role == "train_loss" and run.train_loss.name == "loss"
+    assert len(loss) == 13 and loss.values[0] == pytest.approx(9.4) and loss.values[-1] == pytest.approx(8.2)
+    assert lst(loss.steps) == list(range(100, 1400, 100)) and loss.axis == "step"
+    assert lst(loss.epochs) == [0] * 13  # the epoch of each point kept
+    assert any("batch counter" in n for n in run.notes)
+
+
+def test_batch_counter_restarting_each_epoch_counted_on(tmp_path):
+    lines = []
+    for e in range(3):
+        lines += [f"\t--- Ep: {e}, batch: {b}, ep_loss: {3.0 - e * 0.5 - b / 1000}, time: {0.0123}"
+                  for b in range(0, 100, 20)]
+        lines.append(f"Epoch: {e}, Avg_Loss: {2.9 - e * 0.5}")
+    p = tmp_path / "train.log"
+    p.write_text("\n".join(lines) + "\n")
+    run = read(p)
+    ep = run.series["ep_loss"]
+    assert len(ep) == 15 and ep.axis == "step" and run.train_loss.name == "ep_loss"
+    assert lst(ep.epochs) == [0] * 5 + [1] * 5 + [2] * 5
+    # 0..80 in epoch 0, then on by one typical step (20): 100..180, 200..280 (base.steps_within_epochs)
+    assert lst(ep.steps) == list(range(0, 300, 20))
+    assert ep.values[0] == pytest.approx(3.0) and ep.values[-1] == pytest.approx(3.0 - 1.0 - 0.08)
+    avg = run.series["Avg_Loss"]  # the epoch-end lines have no counter: one point per epoch, as before
+    assert len(avg) == 3 and avg.steps is None and lst(avg.epochs) == [0, 1, 2]
+    assert not any(s.derived for s in run.series.values())  # no sum of the two train losses
+    assert any("counted on across epochs" in n for n in run.notes)
+
+
+@pytest.mark.parametrize("line, counter", [
+    ("Epoch [{e}/10], Batch [{b}/600], Loss: {v:.4f}", "Batch"),
+    ("epoch {e} batch_id {b} loss {v:.4f}", "batch_id"),
+])
+def test_batch_counter_becomes_the_axis_not_a_series(tmp_path, line, counter):
+    p = tmp_path / "train.log"
+    p.write_text("".join(line.format(e=e, b=b, v=2.0 - e / 2 - b / 1000) + "\n" for e in (1, 2) for b in (200, 400, 600)))
+    run = read(p)
+    assert counter not in run.series and len(run.series) == 1
+    loss = run.train_loss
+    assert loss is not None and len(loss) == 6 and loss.axis == "step"
+    assert lst(loss.epochs) == [1, 1, 1, 2, 2, 2] and lst(loss.steps) == [200, 400, 600, 800, 1000, 1200]
+    assert loss.values[0] == pytest.approx(1.3) and loss.values[-1] == pytest.approx(0.4)
+
+
+def test_nan_loss_kept_on_batch_lines(tmp_path):
+    p = tmp_path / "train.log"
+    p.write_text("".join(f"ep: 0, batch: {b}, loss: {v}\n" for b, v in ((100, "9.1"), (200, "nan"), (300, "8.7"))))
+    loss = read(p).series["loss"]
+    assert len(loss) == 3 and math.isnan(loss.values[1]) and lst(loss.steps) == [100, 200, 300]
+
+
+def test_a_batch_size_printed_on_every_line_stays_per_epoch(tmp_path):
+    # "batch 32" the same on every line, one line per epoch: no counter rising within an epoch, nothing changes
+    p = tmp_path / "train.log"
+    p.write_text("".join(f"epoch {e} batch 32 loss {1.0 - e / 10:.2f} val_loss {1.1 - e / 10:.2f}\n" for e in range(4)))
+    run = read(p)
+    assert run.train_loss.axis == "epoch" and run.train_loss.steps is None and len(run.train_loss) == 4
+    assert lst(run.val_loss.epochs) == [0, 1, 2, 3]
+    assert not any("batch counter" in n for n in run.notes)
+
+
+def test_batch_lines_without_a_loss_value_are_exit_2(runner, tmp_path):
+    p = tmp_path / "train.log"
+    p.write_text("ep: 0, batch: 100, time: 50.00\nep: 0, batch: 200, time: 100.00\n")
+    r = runner.invoke(app, ["inspect", str(p)])
+    assert r.exit_code == 2
+    lines = [ln for ln in r.stderr.splitlines() if ln.strip()]
+    assert len(lines) == 1 and str(p) in lines[0] and "Traceback" not in r.output
