@@ -1,5 +1,7 @@
 """CSV-like logs: Keras CSVLogger and history DataFrames, PyTorch Lightning's metrics.csv, Ultralytics'
-results.csv, fastai's CSVLogger, and any tidy CSV/TSV whose columns name losses.
+results.csv, fastai's CSVLogger, and any tidy CSV/TSV whose columns name losses, or a whitespace table (values
+separated by runs of spaces/tabs, every row only numbers, as many as the header's names: ``np.savetxt`` with
+``header=``, whose header is written as a ``# `` comment; a ``#`` before a header's first name is no part of it).
 
 All of them go through one loader (:func:`load_table`) that copes with what real files hold: a BOM, CRLF or
 ``\\r\\r\\n`` endings, padded or quoted headers, a header row repeated in the middle (a restarted run appended to
@@ -182,10 +184,35 @@ def sniff_delimiter(lines: list[str]) -> str | None:
             continue
         if len(n) > best_n:
             best, best_n = d, len(n)
+    if best is not None and best != "," and _whitespace_table(lines):
+        # Tabs mixed with runs of spaces ("step   train_loss\tval_loss", "100  2.31 \t 2.45"): the tab splits the
+        # rows unevenly where whitespace splits each into as many numbers as there are names.
+        width = len(_split(header, best))
+        if any(len(_split(r, best)) != width for r in lines[1:]):
+            return " "
+    if best is None and _whitespace_table(lines):
+        return " "
     return best
 
 
+def _whitespace_table(lines: list[str]) -> bool:
+    """Whether ``lines`` (a header, then data rows) are a table whose values are separated by runs of spaces or
+    tabs (``np.savetxt(path, arr, header="epoch train_loss val_loss")``, its default ``delimiter=' '``; or aligned
+    by hand): two or more names, then at least one row, and every row holds ONLY numbers, as many as the names. A
+    text log's lines ("epoch 1 loss 0.5", "loss 0.3 acc 0.9") have words among their numbers and are never one."""
+    names = lines[0].split() if lines else []
+    if len(names) < 2 or len(lines) < 2 or not all(_name_like(c) for c in names):
+        return False
+    for row in lines[1:]:
+        cells = row.split()
+        if len(cells) != len(names) or not all(_NUM.match(c) for c in cells):
+            return False
+    return True
+
+
 def _split(line: str, delim: str) -> list[str]:
+    if delim == " ":  # a whitespace table (sniff_delimiter): any run of spaces and tabs separates two values
+        return line.split()
     try:
         return next(csv.reader([line], delimiter=delim, skipinitialspace=True))
     except (csv.Error, StopIteration):
@@ -240,6 +267,38 @@ def leading_comments(lines: list[str]) -> int:
     return k if any(_NUM.match(c) for c in cells) else 0
 
 
+def _uncomment(line: str) -> str:
+    """A header line written as a comment without its ``#`` (``# epoch train_loss val_loss``: np.savetxt writes
+    ``comments + header``, comments being ``'# '``)."""
+    return line.lstrip().lstrip("\ufeff").lstrip().lstrip("#").strip()
+
+
+def commented_header(lines: list[str]) -> int | None:
+    """The index among ``lines`` (the non-blank lines of a file, in order) of a header written as a comment: the
+    last of the ``#`` lines at the top (``np.savetxt(path, arr, header="epoch train_loss val_loss")`` writes ``#
+    epoch train_loss val_loss``, a longer header over several ``#`` lines; by hand, ``#epoch,train_loss,val_loss``)
+    when, without its ``#``, it holds two or more names (no numbers) and the rows below split as it does into as
+    many numbers. None otherwise (``leading_comments`` handles comment lines above a header of their own)."""
+    k = 0
+    while k < len(lines) and k <= MAX_COMMENT_LINES and lines[k].lstrip().lstrip("\ufeff").startswith("#"):
+        k += 1
+    if k == 0 or k > MAX_COMMENT_LINES or k >= len(lines):
+        return None
+    header = _uncomment(lines[k - 1])
+    rows = lines[k : k + 5]
+    delim = sniff_delimiter([header, *rows])
+    if delim is None:
+        return None
+    names = [_clean_name(c) for c in _split(header, delim)]
+    if len(names) < 2 or not all(names) or not all(_name_like(c) for c in names):
+        return None
+    for row in rows:
+        cells = [c.strip().strip('"') for c in _split(row, delim)]
+        if len(cells) != len(names) or not all(_NUM.match(c) or c.lower() in _ABSENT for c in cells):
+            return None
+    return k - 1
+
+
 def header_end(data: bytes) -> int:
     """The offset just past the header line of a CSV file's bytes (its first line, or the line after the comment
     lines ``leading_comments`` skips): what ``lossdoc watch`` keeps to parse appended lines under."""
@@ -249,9 +308,11 @@ def header_end(data: bytes) -> int:
     raw = data[:65536].split(b"\n")
     text = [ln.decode("utf-8", errors="replace") for ln in raw[:-1]]  # complete lines only
     nonblank = [i for i, ln in enumerate(text) if ln.strip()]
-    k = leading_comments([text[i] for i in nonblank[: MAX_COMMENT_LINES + 6]])
+    top = [text[i] for i in nonblank[: MAX_COMMENT_LINES + 6]]
+    k = leading_comments(top)
     if not k:
-        return first
+        h = commented_header(top)  # the header itself is the last '#' line (np.savetxt)
+        return first if h is None else sum(len(ln) + 1 for ln in raw[: nonblank[h] + 1])
     return sum(len(ln) + 1 for ln in raw[: nonblank[k] + 1])
 
 
@@ -270,9 +331,10 @@ def head_table(head: bytes, *, comments: bool = True) -> tuple[list[str], list[l
     if len(lines) > 1 and len(head) >= 65536:
         lines = lines[:-1]  # the last line of a cut head may be partial
     skipped = leading_comments(lines)
-    if skipped and not comments:
+    hashed = None if skipped else commented_header(lines)
+    if (skipped or hashed is not None) and not comments:
         return None
-    lines = lines[skipped:]
+    lines = lines[skipped:] if hashed is None else [_uncomment(lines[hashed]), *lines[hashed + 1 :]]
     used = _header_lines(lines)
     lines = ["\n".join(lines[:used]), *lines[used:]]
     first = lines[0]
@@ -284,6 +346,8 @@ def head_table(head: bytes, *, comments: bool = True) -> tuple[list[str], list[l
         if not names[0] or " " in names[0]:
             return None
         return names, [[ln.strip()] for ln in lines[1:20]], ","
+    if delim == " " and not comments:
+        return None  # values separated by spaces: no tool's own CSV writer; the generic reader's
     names = [_clean_name(c) for c in _split(first, delim)]
     rows = [[c.strip() for c in _split(ln, delim)] for ln in lines[1:20]]
     return names, rows, delim
@@ -303,10 +367,19 @@ def load_table(source: Source) -> Table:
     if tensors:
         notes.append(f"{tensors} cell(s) written as a torch tensor's repr (tensor(0.69, grad_fn=...)) read as "
                      "their number")
-    comments = leading_comments([lines[i] for i in nonblank[: MAX_COMMENT_LINES + 6]])
+    top = [lines[i] for i in nonblank[: MAX_COMMENT_LINES + 6]]
+    comments = leading_comments(top)
+    hashed = None if comments else commented_header(top)
     if comments:
         notes.append(f"{comments} comment line(s) before the header skipped")
         nonblank = nonblank[comments:]
+    elif hashed is not None:
+        # np.savetxt(header=...) writes the names as a comment ("# epoch train_loss val_loss"): the '#' is no
+        # part of the first name.
+        lines[nonblank[hashed]] = _uncomment(lines[nonblank[hashed]])
+        notes.append("the header is written as a comment ('# name ...', as np.savetxt writes it): read without "
+                     "its '#'" + (f"; {hashed} comment line(s) above it skipped" if hashed else ""))
+        nonblank = nonblank[hashed:]
     used = _header_lines([lines[i] for i in nonblank[:MAX_HEADER_LINES]])
     header_line = "\n".join(lines[i] for i in nonblank[:used])
     sample = [header_line] + [lines[i] for i in nonblank[used : used + 19]]
@@ -360,6 +433,9 @@ def load_table(source: Source) -> Table:
     def on_bad(fields: list[str]) -> None:
         bad_rows.append(len(fields))
 
+    if delim == " ":  # a whitespace table: each run of spaces/tabs becomes one space, the delimiter
+        kept = [" ".join(ln.split()) for ln in kept]
+        notes.append("values separated by spaces (a whitespace table, as np.savetxt writes) split on whitespace")
     buf = "\n".join(kept)
     # Padding after a value (Ultralytics, hand-aligned files): read_csv's skipinitialspace takes care of the
     # padding before one.
@@ -1067,7 +1143,8 @@ class KerasHistoryCsvReader(Reader):
 
 class CsvReader(Reader):
     name = "csv"
-    description = "any tidy CSV/TSV whose columns name losses/metrics; optional step/iter/epoch column"
+    description = ("any tidy CSV/TSV whose columns name losses/metrics; optional step/iter/epoch column; also "
+                   "whitespace tables under a header of names ('# epoch train_loss val_loss', as np.savetxt writes)")
     example = "metrics.csv"
     priority = 80
 

@@ -16,7 +16,10 @@ Shapes understood:
   within it: the batch counts on across epochs), and ``Epoch 3: 0.412`` (a marker and one unnamed number: the
   loss), and CLU's LoggingWriter lines after absl's prefix, ``[100] learning_rate=0.001, train_loss=0.5`` (Flax
   examples; the bracketed number is the step). The marker's number is stored as written. A value redrawn on the
-  same epoch/step (tqdm) keeps its last reading.
+  same epoch/step (tqdm) keeps its last reading. A line with an epoch marker, no step, and a batch counter
+  (``ep: 0, batch: 100, ..., loss: 9.12``, ``Epoch [1/10], Batch [100/600], Loss: ...``) is a point at that step
+  when the counter rises from line to line within an epoch (its epoch kept; a counter that starts again at each
+  epoch is counted on across epochs), not a redraw of the epoch's value.
 - Blocks: a marker line (``Epoch 3``, OLMo's ``[step=12/15000,epoch=0]``) followed by lines that hold nothing but
   ``name: value`` / ``name=value`` pairs (indented or not, thousands separators allowed: ``2,097,152``); the block
   ends at the next line that is neither.
@@ -49,6 +52,7 @@ training log, and the error lists the patterns tried.
 from __future__ import annotations
 
 import ast
+import itertools
 import math
 import re
 from pathlib import Path
@@ -75,6 +79,13 @@ _KERAS_PAIR = re.compile(rf"(?:^|\s)-\s++([A-Za-z_][\w/.\-]*+)\s*+:\s*+({_NUMBER
 # "Epoch 3/20", "Epoch [021/30]", "Step (40/100)").
 _MARKER = re.compile(
     r"(?<![\w/])(epoch|ep|step|global[_ ]step|iter|iteration)\b\s*+[:=#]?\s*+[\[(]?\s*+(\d++)(?:\s*+/\s*+\d++)?"
+    r"(?:\s*+[\])])?(?![\w.])",
+    re.IGNORECASE,
+)
+# A batch counter on a line with an epoch marker and no step ("ep: 0, batch: 100, ..., loss: 9.12", "epoch 2 batch_idx
+# 300 loss 0.4", "Batch [100/600]"): the line's step when it rises within an epoch (``_steps_from_batches``).
+_BATCH = re.compile(
+    r"(?<![\w/.\-])(batch(?:[_ ]?(?:id|idx|index|num|no))?)\s*+[:=#]?\s*+[\[(]?\s*+(\d++)(?:\s*+/\s*+\d++)?"
     r"(?:\s*+[\])])?(?![\w.])",
     re.IGNORECASE,
 )
@@ -227,6 +238,36 @@ def _generic_pairs(line: str, spans: list[tuple[int, int]]) -> dict[str, float]:
     return out
 
 
+def _batch_counter(line: str, spans: list[tuple[int, int]]) -> tuple[str, float] | None:
+    """(its name, its number) of the first batch counter of a line beyond its markers, or None."""
+    for m in _BATCH.finditer(line):
+        if not any(a <= m.start() < b for a, b in spans):
+            return "_".join(m.group(1).split(" ")), float(m.group(2))
+    return None
+
+
+def _steps_from_batches(counted: list[tuple[list, str, float]], col: _Collector) -> None:
+    """Lines with an epoch marker and a batch counter but no step (``ep: 0, batch: 100, ..., loss: 9.12``): when the
+    counter rises from line to line within an epoch (and never goes back within one), each line is a point at that
+    step, its epoch kept as the epoch of the point (as Lightning's step+epoch rows); a counter that starts again at
+    each epoch is counted on across epochs by ``finish_run`` (``base.steps_within_epochs``). Otherwise (a batch size
+    printed on every line, the same at every epoch) the lines stay on the epoch axis as before."""
+    rises = False
+    for (prev, _, a), (entry, _, b) in itertools.pairwise(counted):
+        if not _same(prev[1], entry[1]):
+            continue
+        if b < a:
+            return  # goes back within an epoch: not the epoch's batches
+        rises = rises or b > a
+    if not rises:
+        return
+    for entry, name, c in counted:
+        entry[2] = c
+        entry[3].pop(name, None)  # the axis, not a curve
+    col.note(f"lines carry an epoch and a batch counter ({counted[0][1]!r}) that rises within it: one point per line "
+             "on the step axis (the counter), the epoch kept for each point")
+
+
 class _Collector:
     def __init__(self) -> None:
         self.points: dict[str, list[tuple[float, float, float]]] = {}  # name -> (epoch, step, value)
@@ -328,6 +369,7 @@ def parse_lines(lines: list[str], cut: bool = False) -> tuple[_Collector, int, b
     pdict: list[str] | None = None  # the lines of a dict printed over several lines, while it is open
     pdict_at: list | None = None  # the marker entry the open dict belongs to
     onmt = onmt_ppl = False
+    counted: list[tuple[list, str, float]] = []  # marker entries with an epoch, no step, and a batch counter
     last_index = len(lines) - 1 if cut else -1
 
     def flush() -> None:
@@ -438,6 +480,9 @@ def parse_lines(lines: list[str], cut: bool = False) -> tuple[_Collector, int, b
         pairs = _generic_pairs(msg, spans)
         open_block = [lead, markers.get("epoch", math.nan), markers.get("step", math.nan), pairs]
         last_marker, since_marker = open_block, 0
+        batch = _batch_counter(msg, spans) if "epoch" in markers and "step" not in markers else None
+        if batch is not None:
+            counted.append((open_block, *batch))
         # OpenNMT-py's "Step N/M; acc: ...; ppl: ...; xent: ..." lines: its validation lines may follow
         onmt = onmt or ("xent" in pairs and "ppl" in pairs)
         if pairs:
@@ -447,6 +492,8 @@ def parse_lines(lines: list[str], cut: bool = False) -> tuple[_Collector, int, b
     if onmt_ppl:
         col.note("val_xent is ln(val_ppl): OpenNMT-py prints the validation perplexity, exp of the cross-entropy "
                  "its training lines print as xent")
+    if counted:
+        _steps_from_batches(counted, col)
     if not used and not saw_keras:
         used = _bare_lines(lines, col, cut)
     # Lines led by different markers may log different quantities under one name ("step N: loss X" at evals,
