@@ -244,9 +244,23 @@ class _BoostingLog(_ToolText):
     counter = "iteration"
     min_lines = 2
 
+    #: An evaluation line (group 1 the iteration, group 2 its tab-separated items) and one item (groups: the
+    #: set, the metric, the value); subclasses whose lines are not of this shape override ``items``.
+    line_re: re.Pattern[str]
+    item_re: re.Pattern[str]
+
     def items(self, line: str) -> tuple[float, list[tuple[str, str, float]]] | None:
         """(iteration, [(set, metric, value)]) of an evaluation line, else None."""
-        raise NotImplementedError
+        m = self.line_re.match(line)
+        if not m:
+            return None
+        out = []
+        for item in m.group(2).split("\t")[1:]:
+            im = self.item_re.match(item.strip())
+            if not im:
+                return None
+            out.append((im.group(1), im.group(2), float(im.group(3))))
+        return float(m.group(1)), out
 
     def series_name(self, data: str, metric: str) -> str:
         raise NotImplementedError
@@ -300,18 +314,7 @@ class XgboostLogReader(_BoostingLog):
     example = "xgb_train.log"
     what = "XGBoost '[N]\\t<set>-<metric>:<value>' lines"
     hint = re.compile(r"^\[\d")
-
-    def items(self, line: str):
-        m = _XGB_LINE.match(line)
-        if not m:
-            return None
-        out = []
-        for item in m.group(2).split("\t")[1:]:
-            im = _XGB_ITEM.match(item.strip())
-            if not im:
-                return None
-            out.append((im.group(1), im.group(2), float(im.group(3))))
-        return float(m.group(1)), out
+    line_re, item_re = _XGB_LINE, _XGB_ITEM
 
     def series_name(self, data: str, metric: str) -> str:
         return f"{data}-{metric}"
@@ -323,18 +326,7 @@ class LightgbmLogReader(_BoostingLog):
     example = "lgb_train.log"
     what = "LightGBM \"[N]\\t<set>'s <metric>: <value>\" lines"
     hint = re.compile(r"^\[\d")
-
-    def items(self, line: str):
-        m = _LGB_LINE.match(line)
-        if not m:
-            return None
-        out = []
-        for item in m.group(2).split("\t")[1:]:
-            im = _LGB_ITEM.match(item.strip())
-            if not im:
-                return None
-            out.append((im.group(1), im.group(2), float(im.group(3))))
-        return float(m.group(1)), out
+    line_re, item_re = _LGB_LINE, _LGB_ITEM
 
     def repeats_best(self, line: str) -> bool:
         return "est iteration is" in line and bool(_LGB_BEST.search(line))
