@@ -952,8 +952,11 @@ class FastaiCsvReader(Reader):
             # spaces, "epoch     train_loss  valid_loss  accuracy  time".
             first = head.decode("utf-8", errors="replace").lstrip("\ufeff \t\r\n").split("\n", 1)[0]
             names = _norm_names(first.split())
-        # "valid_loss" next to "train_loss" is fastai's own spelling (its "time" column, "00:03", is text).
-        return bool(names) and names[0] == "epoch" and "train_loss" in names and "valid_loss" in names
+        # "valid_loss" next to "train_loss" is fastai's own spelling (its "time" column, "00:03", is text). fastai
+        # writes no step column: a table with one (Lightning's metrics.csv of a module that logs "valid_loss",
+        # sparse rows on a step axis) is not fastai's.
+        return (bool(names) and names[0] == "epoch" and "train_loss" in names and "valid_loss" in names
+                and not any(n in _STEP_NAMES for n in names))
 
     def read(self, source: Source) -> list[Run]:
         table = load_table(source)
@@ -1011,9 +1014,63 @@ class LightningCsvReader(Reader):
 
     def read(self, source: Source) -> list[Run]:
         table = load_table(source)
-        return [
-            table_run(table, source, self.name, step_col=table.find(("step",)), epoch_col=table.find(_EPOCH_NAMES))
-        ]
+        step, epoch = table.find(("step",)), table.find(_EPOCH_NAMES)
+        test_rows = _test_loop_rows(table, step, epoch)
+        if test_rows is None:
+            return [table_run(table, source, self.name, step_col=step, epoch_col=epoch)]
+        keep = np.flatnonzero(~test_rows).tolist()
+        cols = [c for c in table.columns if c and c not in (step, epoch) and table.numeric(c) is not None
+                and table.numeric(c)[1][test_rows].any()]
+        columns = [c for c in table.columns if c not in cols or table.numeric(c)[1][~test_rows].any()]
+        trimmed = Table(columns=columns, cells={c: [table.cells[c][i] for i in keep] for c in columns},
+                        nrows=len(keep), notes=list(table.notes),
+                        lines=None if table.lines is None else [table.lines[i] for i in keep])
+        run = table_run(trimmed, source, self.name, step_col=step, epoch_col=epoch)
+        run.notes.append(f"{int(test_rows.sum())} row(s) with an empty {epoch!r} after the training rows, their "
+                         f"{step!r} counting again from {_first_step(table, step, test_rows):g} (the test loop's "
+                         f"batches: {', '.join(cols) or 'no values'}) left out: they are not on the training axis")
+        return [run]
+
+
+def _first_step(table: Table, step: str, rows: np.ndarray) -> float:
+    return float(table.numeric(step)[0][np.flatnonzero(rows)[0]])
+
+
+def _test_loop_rows(table: Table, step: str | None, epoch: str | None) -> np.ndarray | None:
+    """The rows of a Lightning metrics.csv that ``trainer.test()`` wrote after training (a mask), or None: one block
+    of rows with a step but an empty epoch cell, whose step goes back below the steps of the rows with an epoch
+    before it (the test loop's ``*_step`` logs count its own batches from 0), with no other such row after it and
+    no row without an epoch before training's first (a validation loop logged that way, block after block, is
+    not the test loop's). The learning-rate monitor's rows (a step, no epoch, the step going on) are not such rows."""
+    if step is None or epoch is None:
+        return None
+    s_num, e_num = table.numeric(step), table.numeric(epoch)
+    if s_num is None or e_num is None:
+        return None
+    steps, has_step = s_num
+    has_epoch = e_num[1]
+    loose = has_step & ~has_epoch
+    if not loose.any() or not has_epoch.any():
+        return None
+    top = np.maximum.accumulate(np.where(has_epoch & has_step, steps, -np.inf))
+    restart = loose & (steps < top)
+    if not restart.any():
+        return None
+    first = int(np.argmax(restart))
+    after = np.flatnonzero(~loose[first:])
+    end = first + (int(after[0]) if len(after) else len(loose) - first)
+    if restart[end:].any():
+        return None
+    start = int(np.argmax(has_epoch))
+    for col in table.columns:
+        if col in (step, epoch) or not col or resolve(col).kind == "lr":
+            continue
+        num = table.numeric(col)
+        if num is not None and (num[1][:start] & loose[:start]).any():
+            return None
+    mask = np.zeros(table.nrows, dtype=bool)
+    mask[first:end] = True
+    return mask
 
 
 class KerasCsvLoggerReader(Reader):

@@ -1,0 +1,112 @@
+"""Tabular layouts found by a reading-coverage survey of public repositories (round 21): Lightning metrics.csv
+files that fastai's names fooled, headerless loss pairs, pandas index/Series dumps, ``label, value`` lines, list
+cells. Every sample is written here in the layout the real tool or loop writes (no real file is copied)."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from lossdoc.errors import InputError
+from tests.reading import fresh_registry, lst, read, read_all  # noqa: F401
+
+# ------------------------------------------------------------------ 1. Lightning metrics.csv with valid_loss
+
+# Lightning's CSVLogger (lightning/fabric/loggers/csv_logs.py, _ExperimentWriter.save): one csv.DictWriter row per
+# log_metrics call over the sorted union of keys, with "epoch" and "step" among them, cells of keys not logged on
+# that row left empty. A module that logs "train_loss" each 50 steps and "valid_loss"/"valid_acc" per epoch.
+LIGHTNING_VALID = (
+    "epoch,step,train_acc,train_loss,valid_acc,valid_loss\r\n"
+    "0,49,,1.6881,,\r\n"
+    "0,99,,0.9625,,\r\n"
+    "0,149,,0.5474,,\r\n"
+    "0,156,,,0.81,0.52\r\n"
+    "0,156,0.74,,,\r\n"
+    "1,199,,0.3932,,\r\n"
+    "1,249,,0.3383,,\r\n"
+    "1,299,,0.3218,,\r\n"
+    "1,313,,,0.88,0.41\r\n"
+    "1,313,0.86,,,\r\n"
+)
+
+# fastai's CSVLogger (fastai/callbacks/csv_logger.py, on_train_begin/on_epoch_end): recorder.names, that is
+# epoch, train_loss, valid_loss, the metrics, time; no step column, every row full.
+FASTAI = "epoch,train_loss,valid_loss,accuracy,time\n0,0.91,0.80,0.71,00:03\n1,0.62,0.66,0.78,00:03\n2,0.50,0.61,0.80,00:03\n"
+
+
+def test_lightning_metrics_with_valid_loss_is_not_fastai(tmp_path):
+    run = read(tmp_path, LIGHTNING_VALID, "metrics.csv")
+    assert run.format == "lightning-csv"
+    tl = run.series["train_loss"]
+    assert run.train_loss is tl and run.val_loss.name == "valid_loss"
+    assert len(tl) == 6 and tl.axis == "step" and lst(tl.steps) == [49, 99, 149, 199, 249, 299]
+    assert tl.values[0] == pytest.approx(1.6881) and tl.values[-1] == pytest.approx(0.3218)
+    vl = run.series["valid_loss"]
+    assert len(vl) == 2 and vl.axis == "epoch" and lst(vl.epochs) == [0, 1]
+    assert run.series["valid_acc"].role == "val_metric"
+
+
+def test_fastai_csvlogger_still_fastai(tmp_path):
+    run = read(tmp_path, FASTAI, "history.csv")
+    assert run.format == "fastai"
+    assert run.train_loss.name == "train_loss" and run.val_loss.name == "valid_loss"
+    assert lst(run.series["train_loss"].epochs) == [0, 1, 2]
+
+
+# ------------------------------------------------------ 2. one epoch trained; the test loop's rows after it
+
+# The same writer: self.log("train_loss", on_step=True, on_epoch=True) gives train_loss_step each
+# log_every_n_steps and train_loss_epoch once an epoch; then trainer.test() logs test_acc_step per test batch with
+# its own step from 0 and no epoch cell, and test_acc_epoch at the end (with the trainer's epoch and last step).
+LIGHTNING_ONE_EPOCH = (
+    "epoch,train_loss_step,step,test_acc_step,test_acc_epoch,train_loss_epoch\r\n"
+    "0,0.90,49,,,\r\n"
+    "0,0.61,99,,,\r\n"
+    "0,0.42,149,,,\r\n"
+    "0,0.35,199,,,\r\n"
+    "0,,199,,,0.55\r\n"
+    ",,0,0.5,,\r\n"
+    ",,1,1.0,,\r\n"
+    ",,2,0.5,,\r\n"
+    "0,,199,,0.66,\r\n"
+)
+
+
+def test_one_epoch_run_uses_the_step_loss_and_leaves_the_test_loop_out(tmp_path):
+    run = read(tmp_path, LIGHTNING_ONE_EPOCH, "metrics.csv")
+    assert run.format == "lightning-csv"
+    tl = run.train_loss
+    assert tl.name == "train_loss_step" and len(tl) == 4 and tl.axis == "step"
+    assert lst(tl.steps) == [49, 99, 149, 199] and tl.values[-1] == pytest.approx(0.35)
+    assert len(run.series["train_loss_epoch"]) == 1
+    # The test batches (step 0..2, no epoch) are not on the training step axis.
+    assert "test_acc_step" not in run.series
+    assert any("3 row(s) with an empty 'epoch'" in n and "test_acc_step" in n for n in run.notes)
+    assert run.series["test_acc_epoch"].role == "test_metric" and lst(run.series["test_acc_epoch"].epochs) == [0]
+
+
+def test_epoch_loss_with_several_points_is_still_preferred(tmp_path):
+    rows = ["epoch,step,train_loss_step,train_loss_epoch"]
+    for e in range(3):
+        rows += [f"{e},{e * 10 + k},{1.0 - e * 0.1 - k * 0.01}," for k in range(1, 4)]
+        rows.append(f"{e},{e * 10 + 3},,{0.9 - e * 0.1}")
+    run = read(tmp_path, "\n".join(rows) + "\n", "metrics.csv")
+    assert run.train_loss.name == "train_loss_epoch" and len(run.train_loss) == 3
+    assert run.train_loss_fine.name == "train_loss_step"
+
+
+def test_lr_monitor_rows_without_epoch_are_kept(tmp_path):
+    # LearningRateMonitor logs "lr-Adam" on its own rows: a step, no epoch, the step going on.
+    data = ("epoch,lr-Adam,step,train_loss\n,0.001,0,\n0,,0,0.9\n,0.001,1,\n0,,1,0.8\n,0.0005,2,\n1,,2,0.7\n")
+    run = read(tmp_path, data, "metrics.csv")
+    assert len(run.series["lr-Adam"]) == 3 and not any("empty 'epoch'" in n for n in run.notes)
+
+
+def test_validation_rows_without_epoch_each_epoch_are_kept(tmp_path):
+    # A module whose validation_step logs val_loss_step with the validation loop's own step and no epoch, block
+    # after block between training epochs: not a test loop after training; every row stays.
+    data = ("val_loss_step,step,epoch,train_loss_epoch\n1.4,0,,\n1.3,1,,\n,11,0,1.2\n0.9,2,,\n0.8,3,,\n,23,1,0.95\n"
+            "0.7,4,,\n,35,2,0.8\n")
+    run = read(tmp_path, data, "metrics.csv")
+    assert len(run.series["val_loss_step"]) == 5 and not any("empty 'epoch'" in n for n in run.notes)
