@@ -110,3 +110,46 @@ def test_validation_rows_without_epoch_each_epoch_are_kept(tmp_path):
             "0.7,4,,\n,35,2,0.8\n")
     run = read(tmp_path, data, "metrics.csv")
     assert len(run.series["val_loss_step"]) == 5 and not any("empty 'epoch'" in n for n in run.notes)
+
+
+# ---------------------------------------------------------------------- 3. headerless pairs of two floats
+
+# A loop writing f.write(f"{train_loss} ,{val_loss}\n") each epoch into losses.csv (the survey's layout: the space
+# before the comma as written), and a train_loss.csv of "0.8430,0.6690" lines after an empty first line, CRLF.
+PAIRS = "".join(f"{0.58 - 0.03 * i + (0.004 if i % 2 else 0)} ,{0.55 - 0.025 * i}\n" for i in range(8))
+
+
+def test_float_pairs_in_a_loss_file_are_train_then_val(tmp_path):
+    run = read(tmp_path, PAIRS, "losses.csv")
+    assert run.format == "numbers"
+    assert run.train_loss.name == "train_loss" and run.val_loss.name == "val_loss"
+    tl, vl = run.series["train_loss"], run.series["val_loss"]
+    assert len(tl) == len(vl) == 8 and tl.axis == "epoch" and lst(tl.epochs) == list(range(8))
+    assert tl.values[0] == pytest.approx(0.58) and vl.values[-1] == pytest.approx(0.55 - 0.025 * 7)
+    assert any("train_loss then val_loss" in n and "--train / --val" in n for n in run.notes)
+
+
+def test_float_pairs_after_an_empty_line_with_crlf(tmp_path):
+    data = "\r\n" + "".join(f"{0.843 - 0.05 * i:.4f},{0.669 - 0.01 * i + (0.02 if i % 3 == 0 else 0):.4f}\r\n"
+                            for i in range(6))
+    run = read(tmp_path, data, "train_loss.csv")
+    assert run.train_loss.name == "train_loss" and len(run.train_loss) == 6
+    assert run.series["val_loss"].values[0] == pytest.approx(0.689)
+
+
+def test_float_pairs_with_nan_keep_it(tmp_path):
+    run = read(tmp_path, "0.9,0.8\n0.7,0.75\nnan,0.7\n0.6,0.72\n", "loss.txt")
+    assert math.isnan(run.series["train_loss"].values[2]) and run.series["train_loss"].nonfinite == 1
+
+
+def test_loss_then_accuracy_pairs(tmp_path):
+    data = "".join(f"{1.2 - 0.1 * i:.3f},{0.5 + 0.04 * i - (0.05 if i == 3 else 0):.3f}\n" for i in range(6))
+    run = read(tmp_path, data, "loss.csv")
+    assert run.train_loss.name == "loss" and run.val_loss is None
+    acc = run.series["accuracy"]
+    assert acc.kind == "metric" and acc.higher_is_better and len(acc) == 6
+
+
+def test_float_pairs_need_a_file_named_after_a_loss(tmp_path):
+    with pytest.raises(InputError):
+        read(tmp_path, PAIRS, "data.csv")

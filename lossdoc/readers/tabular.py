@@ -1329,6 +1329,38 @@ def _few_losses(lines: list[str], path: Path | str | None) -> list[float] | None
     return None if _whole(values) else values
 
 
+def _trend(values: list[float]) -> float:
+    """The slope of a least-squares line through the finite values (by line number); 0 for fewer than 2."""
+    v = np.asarray(values, dtype=np.float64)
+    x = np.flatnonzero(np.isfinite(v))
+    if len(x) < 2:
+        return 0.0
+    return float(np.polyfit(x.astype(np.float64), v[x], 1)[0])
+
+
+def _loss_pairs(
+    lines: list[str], path: Path | str | None
+) -> tuple[tuple[list[float], list[float], bool] | None, int | None]:
+    """((first, second, second_is_metric), None) for headerless pairs of numbers in a file whose name names a loss
+    (``losses.csv`` of ``f"{train_loss} ,{val_loss}"`` lines, one per epoch): two number columns, neither whole
+    numbers (a counter) nor rising at every line (a time), at least 3 lines. ``second_is_metric`` when the second
+    column looks like an accuracy beside the loss: every value in [0, 1] and its trend rising while the first's
+    falls. Else (None, the first line that is not a pair, or None)."""
+    if _loss_named(path) is None:
+        return None, None
+    a, b = [], []
+    for i, ln in enumerate(lines):
+        parts = _fields(ln)
+        if len(parts) != 2 or not all(_NUMBER_TOKEN.fullmatch(t) for t in parts):
+            return None, i
+        a.append(float(parts[0]))
+        b.append(float(parts[1]))
+    if len(a) < 3 or _whole(a) or _whole(b) or any(bool(np.all(np.diff(c) > 0)) for c in (a, b)):
+        return None, None
+    rate = all(0.0 <= v <= 1.0 for v in b) and _trend(b) > 0 > _trend(a)
+    return (a, b, rate), None
+
+
 _MORE_LAYOUTS = (
     (_word_counter_lines, "'epochN value' lines"),
     (_counter_columns, "headerless 'counter, train, val' lines"),
@@ -1379,6 +1411,8 @@ class NumberListReader(Reader):
             return True
         lines = [ln for _, ln in _lines(text)]
         if any(scan(lines)[0] is not None for scan, _ in _MORE_LAYOUTS):
+            return True
+        if _loss_pairs(lines, path)[0] is not None:
             return True
         return not cut and _few_losses(lines, path) is not None
 
@@ -1455,6 +1489,23 @@ class NumberListReader(Reader):
                              f"second, rising at every line ({ts[0]:g} to {ts[-1]:g}), taken for the time elapsed, so "
                              "the points are numbered 0..n-1 on the step axis; name the loss with --train or --val if "
                              "it is another")
+            return run
+        pairs, _ = _loss_pairs(lines, source.label)
+        if pairs is not None:
+            a, b, rate = pairs
+            x = np.arange(len(a), dtype=np.float64)
+            if rate:
+                run.add(build_series(named, a, epochs=x))
+                run.add(build_series("accuracy", b, epochs=x))
+                run.notes.append(f"{len(a)} headerless lines of two numbers in a file named after a loss: the first "
+                                 f"read as {named!r}, the second as an accuracy (every value in [0, 1], rising while "
+                                 "the loss falls), one per epoch (0..n-1); name them with --train / --val if not")
+            else:
+                run.add(build_series("train_loss", a, epochs=x))
+                run.add(build_series("val_loss", b, epochs=x))
+                run.notes.append(f"{len(a)} headerless lines of two numbers in a file named after a loss read as "
+                                 "train_loss then val_loss (the order training loops write them), one per epoch "
+                                 "(0..n-1); name them otherwise with --train / --val")
             return run
         few = _few_losses(lines, source.label)
         if few is not None:
