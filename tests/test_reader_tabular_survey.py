@@ -153,3 +153,36 @@ def test_loss_then_accuracy_pairs(tmp_path):
 def test_float_pairs_need_a_file_named_after_a_loss(tmp_path):
     with pytest.raises(InputError):
         read(tmp_path, PAIRS, "data.csv")
+
+
+# ------------------------------------------------- 4. pandas index, an 'ep' column, split-named losses, total
+
+# pd.DataFrame({"ep": ..., "train": ..., "valid": ..., "total": ...}).to_csv("losses.csv"): pandas writes its
+# unnamed RangeIndex as a first column with an empty header cell (DataFrame.to_csv, index=True by default).
+PANDAS_SPLITS = ",ep,train,valid,total\n" + "".join(
+    f"{i},{i + 1},{54.9 - 0.5 * i},{16.3 - 0.05 * i},{54.9 - 0.5 * i + 16.3 - 0.05 * i}\n" for i in range(5)
+)
+
+
+def test_pandas_ep_train_valid_total(tmp_path):
+    run = read(tmp_path, PANDAS_SPLITS, "losses.csv")
+    assert run.format == "csv"
+    assert run.train_loss.name == "train" and run.val_loss.name == "valid"
+    tl = run.series["train"]
+    assert len(tl) == 5 and tl.axis == "epoch" and lst(tl.epochs) == [1, 2, 3, 4, 5]
+    assert tl.values[-1] == pytest.approx(52.9)
+    assert "total" not in run.series and "ep" not in run.series
+    assert any(n.startswith("total: the sum of train and valid") for n in run.notes)
+
+
+def test_split_columns_with_total_and_no_axis(tmp_path):
+    data = ",train,valid,total\n0,1.0,2.0,3.0\n1,0.8,1.9,2.7\n2,0.7,1.85,2.55\n"
+    run = read(tmp_path, data, "losses.csv")
+    assert run.format == "csv" and run.train_loss.name == "train" and len(run.train_loss) == 3
+    assert "total" not in run.series
+
+
+def test_a_total_that_is_not_the_sum_is_kept(tmp_path):
+    data = "ep,train,valid,total\n1,1.0,2.0,9.0\n2,0.8,1.9,8.0\n3,0.7,1.85,7.0\n"
+    run = read(tmp_path, data, "losses.csv")
+    assert len(run.series["total"]) == 3 and run.train_loss.name == "train"

@@ -31,7 +31,7 @@ MAX_COLUMNS = 5_000
 # Cells that mean "not logged on this row" (Keras CSVLogger writes NA, fastai #na#), as opposed to a logged NaN.
 _ABSENT = {"", "na", "n/a", "#na#", "none", "null", "nat", "-"}
 _STEP_NAMES = ("step", "global_step", "globalstep", "steps", "iter", "iters", "iteration", "iterations", "it")
-_EPOCH_NAMES = ("epoch", "epochs")
+_EPOCH_NAMES = ("epoch", "epochs", "ep")
 # Possessive quantifiers: a megabyte of digits followed by a letter is rejected in linear time.
 _NUM = re.compile(
     r"^[-+]?(\d++(\.\d*+)?([eE][-+]?\d++)?|\.\d++([eE][-+]?\d++)?|nan|inf|infinity)$", re.IGNORECASE
@@ -1144,7 +1144,9 @@ class CsvReader(Reader):
         # Columns named only after splits (train, valid, beside pandas' unnamed index) are one quantity per
         # split over the rows (a losses.csv of per-epoch train/valid losses); a data set's columns name features.
         named = [n for n in norm if n]
-        by_split = len(named) >= 2 and all(split_word(n) for n in named)
+        splits = [n for n in named if split_word(n)]
+        # (a "total"/"sum" column beside them is their sum: ",ep,train,valid,total")
+        by_split = len(splits) >= 2 and all(split_word(n) or n in _SUM_NAMES for n in named)
         return (has_axis or by_split) and len(names) >= 2 and bool(rows) and numeric >= len(rows)
 
     def read(self, source: Source) -> list[Run]:
@@ -1155,12 +1157,34 @@ class CsvReader(Reader):
         # column that names a loss and a file name that does not say it holds a metric: each split's loss.
         bare = {c: r for c, r in bare_split_losses(table.columns, source.label).items()
                 if c not in (step, epoch) and table.numeric(c) is not None}
-        run = table_run(table, source, self.name, step_col=step, epoch_col=epoch, role_names=bare)
+        total = _split_sum(table, bare) if len(bare) >= 2 else None
+        run = table_run(table, source, self.name, step_col=step, epoch_col=epoch, role_names=bare,
+                        exclude=(total,) if total else ())
         if bare and any(c in run.series for c in bare):
             run.notes.append(bare_split_note(c for c in bare if c in run.series))
+        if total:
+            run.notes.append(f"{total}: the sum of {' and '.join(bare)} at every row, not a curve of its own; left out")
         if step is None and epoch is None:
             run.notes.append("no step or epoch column: points numbered 0..n-1 in file order")
         return [run]
+
+
+_SUM_NAMES = ("total", "sum")
+
+
+def _split_sum(table: Table, bare: dict[str, str]) -> str | None:
+    """A ``total``/``sum`` column beside the bare split losses that holds their sum at every row, else None."""
+    col = table.find(_SUM_NAMES)
+    num = table.numeric(col) if col is not None else None
+    parts = [table.numeric(c) for c in bare]
+    if num is None or any(p is None for p in parts):
+        return None
+    present = num[1] & np.logical_and.reduce([p[1] for p in parts])
+    if not present.any():
+        return None
+    total = np.sum([p[0][present] for p in parts], axis=0)
+    ok = np.isclose(num[0][present], total, rtol=1e-6, atol=1e-9) | (np.isnan(total) & np.isnan(num[0][present]))
+    return col if bool(ok.all()) else None
 
 
 _NUMBER_TOKEN = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?|[-+]?(?:nan|inf|infinity)", re.IGNORECASE)
