@@ -186,3 +186,29 @@ def test_a_total_that_is_not_the_sum_is_kept(tmp_path):
     data = "ep,train,valid,total\n1,1.0,2.0,9.0\n2,0.8,1.9,8.0\n3,0.7,1.85,7.0\n"
     run = read(tmp_path, data, "losses.csv")
     assert len(run.series["total"]) == 3 and run.train_loss.name == "train"
+
+
+# -------------------------------------------------------------------------------- 6. 'label, value' lines
+
+# f.write(f"Loss, {loss:f}\n") once an epoch ("%f": six decimals), the survey's loss.csv layout.
+LABELLED = "".join(f"Loss, {v:f}\n" for v in (10.42842, 7.659701, 5.725415, 5.843421, float("nan"), 5.590834))
+
+
+def test_label_value_lines_are_one_loss(tmp_path):
+    run = read(tmp_path, LABELLED, "loss.csv")
+    assert run.format == "numbers"
+    tl = run.train_loss
+    assert tl.name == "Loss" and tl.role == "train_loss" and len(tl) == 6
+    assert lst(tl.epochs) == list(range(6)) and tl.values[0] == pytest.approx(10.42842)
+    assert math.isnan(tl.values[4]) and tl.values[-1] == pytest.approx(5.590834)
+
+
+def test_label_value_lines_with_a_garbled_line_are_an_error(tmp_path):
+    with pytest.raises(InputError) as e:
+        read(tmp_path, LABELLED.replace("Loss, 5.843421", "Loss, 5.84oops"), "loss.csv")
+    assert "loss.csv" in str(e.value) and "\n" not in str(e.value)
+
+
+def test_label_value_lines_of_a_non_loss_label_are_not_read_as_a_loss(tmp_path):
+    with pytest.raises(InputError):
+        read(tmp_path, "".join(f"Speed, {v}\n" for v in (1.5, 2.5, 3.5, 4.5)), "speed.csv")

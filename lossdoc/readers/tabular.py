@@ -938,6 +938,12 @@ def _aligned_table(source: Source) -> Table:
     return Table(columns=header, cells=cells, nrows=rows, notes=notes)
 
 
+def _label_value_head(names: list[str], rows: list[list[str]]) -> bool:
+    """``Loss, 10.42`` lines: a label and a number on every line, no header (the numbers reader's)."""
+    return (len(names) == 2 and bool(_NUMBER_TOKEN.fullmatch(names[1])) and bool(rows)
+            and all(r and r[0] == names[0] for r in rows))
+
+
 class FastaiCsvReader(Reader):
     name = "fastai"
     description = "fastai CSVLogger (epoch, train_loss, valid_loss, metrics..., time); metrics are validation"
@@ -1104,6 +1110,8 @@ class KerasHistoryCsvReader(Reader):
         t = head_table(head, comments=False)
         if t is None:
             return False
+        if _label_value_head(t[0], t[1]):
+            return False
         names = _norm_names(t[0])
         if names and names[0] in ("", "unnamed_0"):
             names = names[1:]
@@ -1133,6 +1141,8 @@ class CsvReader(Reader):
         if t is None:
             return False
         names, rows, _ = t
+        if _label_value_head(names, rows):
+            return False
         # Data rows should hold numbers somewhere (a prose file whose first line says "loss" is not a table).
         numeric = sum(1 for r in rows for c in r if _NUM.match(c.strip().strip('"')))
         if _has_loss(names):
@@ -1385,10 +1395,30 @@ def _loss_pairs(
     return (a, b, rate), None
 
 
+_LABEL_VALUE = re.compile(r"([A-Za-z][\w ./-]{0,60}?)\s*[,;\t]\s*(\S+)")
+
+
+def _label_values(lines: list[str]) -> tuple[tuple[str, list[float]] | None, int | None]:
+    """((label, values), None) for ``label, value`` lines (``f.write(f"Loss, {loss:f}\\n")`` each epoch): the
+    same text label on every line, naming a loss through the naming table, then one number; 3 lines or more. Else
+    (None, the first line that is not one, or None)."""
+    label, vs = None, []
+    for i, ln in enumerate(lines):
+        m = _LABEL_VALUE.fullmatch(ln)
+        if m is None or not _NUMBER_TOKEN.fullmatch(m[2]) or (label is not None and m[1] != label):
+            return None, i
+        label = m[1]
+        vs.append(float(m[2]))
+    if len(vs) < 3 or label is None or resolve(label).kind != "loss":
+        return None, None
+    return (label, vs), None
+
+
 _MORE_LAYOUTS = (
     (_word_counter_lines, "'epochN value' lines"),
     (_counter_columns, "headerless 'counter, train, val' lines"),
     (_loss_and_time, "headerless 'loss,time' lines"),
+    (_label_values, "'label, value' lines"),
 )
 
 
@@ -1530,6 +1560,13 @@ class NumberListReader(Reader):
                 run.notes.append(f"{len(a)} headerless lines of two numbers in a file named after a loss read as "
                                  "train_loss then val_loss (the order training loops write them), one per epoch "
                                  "(0..n-1); name them otherwise with --train / --val")
+            return run
+        labelled, _ = _label_values(lines)
+        if labelled is not None:
+            label, vs = labelled
+            run.add(build_series(label, vs, epochs=np.arange(len(vs), dtype=np.float64)))
+            run.notes.append(f"{len(vs)} lines of '{label}, value' read as one loss, {label!r}, one per epoch "
+                             "(0..n-1); name it with --train or --val if it is another")
             return run
         few = _few_losses(lines, source.label)
         if few is not None:
