@@ -212,3 +212,31 @@ def test_label_value_lines_with_a_garbled_line_are_an_error(tmp_path):
 def test_label_value_lines_of_a_non_loss_label_are_not_read_as_a_loss(tmp_path):
     with pytest.raises(InputError):
         read(tmp_path, "".join(f"Speed, {v}\n" for v in (1.5, 2.5, 3.5, 4.5)), "speed.csv")
+
+
+# ------------------------------------------------------------- 7. 'epoch_loss' lines; 8. a constant epoch
+
+def test_epoch_and_loss_joined_by_underscore(tmp_path):
+    # f.write(str(epoch) + "_" + str(loss.item()) + "\n") each epoch
+    data = "".join(f"{e}_{1.8458 / e}\n" for e in range(1, 7))
+    run = read(tmp_path, data, "train_loss.txt")
+    assert run.format == "numbers"
+    tl = run.train_loss
+    assert tl.name == "train_loss" and len(tl) == 6 and tl.axis == "epoch" and lst(tl.epochs) == [1, 2, 3, 4, 5, 6]
+    assert tl.values[0] == pytest.approx(1.8458) and tl.values[-1] == pytest.approx(1.8458 / 6)
+
+
+def test_constant_epoch_counter_is_per_batch_on_a_step_axis(tmp_path):
+    # f.write(f"{epoch},{loss.item()}\n") after each batch of one epoch (np.float32 repr: up to 8 digits)
+    losses = [1.2087336, 1.3565567, 1.2870171, float("inf"), 1.176204, 1.1456362]
+    run = read(tmp_path, "".join(f"1,{v}\n" for v in losses), "loss.csv")
+    tl = run.train_loss
+    assert tl.name == "loss" and len(tl) == 6 and tl.axis == "step"
+    assert lst(tl.steps) == list(range(6)) and lst(tl.epochs) == [1] * 6
+    assert math.isinf(tl.values[3]) and tl.values[-1] == pytest.approx(1.1456362)
+    assert any("counter repeats" in n and "step axis" in n for n in run.notes)
+
+
+def test_repeating_counter_beside_whole_numbers_is_not_a_loss(tmp_path):
+    with pytest.raises(InputError):
+        read(tmp_path, "1,3\n1,4\n2,7\n2,1\n", "pairs.csv")

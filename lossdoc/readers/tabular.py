@@ -1240,20 +1240,26 @@ def _float_list(text: str) -> list[str] | None:
 
 def _counter_pairs(text: str) -> tuple[list[float], list[float]] | None:
     """(counters, values) of a headerless two-column text whose first column counts up (``1,0.693`` lines: a loop
-    that writes ``f"{epoch},{loss}"``), or None. The counter must be integers rising at every line."""
+    that writes ``f"{epoch},{loss}"``; ``1_1.8458`` lines, ``f"{epoch}_{loss}"``), or None. The counter must be
+    integers rising at every line, or never going down (``1,1.2087`` on every line: the losses of the batches of
+    an epoch, a counter that repeats; the reader puts those on a step axis)."""
     lines = [ln.strip() for ln in text.strip().split("\n") if ln.strip()]
     if len(lines) < 3:
         return None
     xs, vs = [], []
     for ln in lines:
         parts = [t for t in re.split(r"[,;\s]+", ln) if t]
+        if len(parts) == 1 and ln.count("_") == 1:
+            parts = ln.split("_")
         if len(parts) != 2 or not all(_NUMBER_TOKEN.fullmatch(t) for t in parts):
             return None
         x = float(parts[0])
-        if not x.is_integer() or (xs and x <= xs[-1]):
+        if not x.is_integer() or (xs and x < xs[-1]):
             return None
         xs.append(x)
         vs.append(float(parts[1]))
+    if len(set(xs)) < len(xs) and _whole(vs):
+        return None  # a repeating counter beside whole numbers: pairs of ids or counts (a data set), not losses
     return xs, vs
 
 
@@ -1494,7 +1500,15 @@ class NumberListReader(Reader):
             raise InputError(source.label, "no numeric series found: not a bare list of numbers (a header, text or several columns)")
         named = _loss_named(source.label) or "loss"
         run = Run(source=source.label, format=self.name)
-        if pairs is not None:
+        if pairs is not None and len(set(pairs[0])) < len(pairs[0]):
+            epochs, values = pairs
+            run.series[named] = build_series(named, values, steps=np.arange(len(values), dtype=np.float64),
+                                             epochs=np.asarray(epochs, dtype=np.float64))
+            run.notes.append(f"{len(values)} headerless lines of a counter and a number whose counter repeats "
+                             f"({len(set(epochs))} value(s), {epochs[0]:g} to {epochs[-1]:g}): read as one loss, "
+                             f"{named!r}, per batch on a step axis in file order (0..n-1), the counter kept as "
+                             "the epoch; name it with --train or --val if it is another")
+        elif pairs is not None:
             epochs, values = pairs
             run.series[named] = build_series(named, values, epochs=np.asarray(epochs, dtype=np.float64))
             run.notes.append(f"{len(values)} headerless lines of a counter and a number read as one loss, {named!r}, "
