@@ -240,3 +240,23 @@ def test_constant_epoch_counter_is_per_batch_on_a_step_axis(tmp_path):
 def test_repeating_counter_beside_whole_numbers_is_not_a_loss(tmp_path):
     with pytest.raises(InputError):
         read(tmp_path, "1,3\n1,4\n2,7\n2,1\n", "pairs.csv")
+
+
+# ------------------------------------------------------------------------- 5. pandas Series.to_csv()
+
+def test_pandas_series_to_csv(tmp_path):
+    # pd.Series(losses).to_csv("loss.csv"): header=True writes the index's empty name and the series' name, 0 by
+    # default (pandas.core.generic.NDFrame.to_csv -> CSVFormatter), then "index,value" rows.
+    losses = [2.9169280529022217, 2.9051883220672607, 2.850175619125366, float("nan"), 2.7503536224365234]
+    run = read(tmp_path, ",0\n" + "".join(f"{i},{v}\n" for i, v in enumerate(losses)), "loss.csv")
+    assert run.format == "numbers"
+    tl = run.train_loss
+    assert tl.name == "loss" and len(tl) == 5 and tl.axis == "epoch" and lst(tl.epochs) == [0, 1, 2, 3, 4]
+    assert tl.values[0] == pytest.approx(2.9169280529022217) and math.isnan(tl.values[3])
+    assert any("pandas Series" in n for n in run.notes)
+
+
+def test_pandas_series_header_over_text_rows_is_an_error(tmp_path):
+    with pytest.raises(InputError) as e:
+        read(tmp_path, ",0\n0,a\n1,b\n2,c\n", "loss.csv")
+    assert "loss.csv" in str(e.value)

@@ -1263,6 +1263,13 @@ def _counter_pairs(text: str) -> tuple[list[float], list[float]] | None:
     return xs, vs
 
 
+def _series_csv_body(text: str) -> str | None:
+    """The rows of an unnamed pandas Series written by ``Series.to_csv()`` (a ``,0`` header: the index's empty name
+    and the series' default name 0, then ``index,value`` rows), or None when the text is not one."""
+    head, _, body = text.lstrip().partition("\n")
+    return body if re.fullmatch(r",\s*0", head.strip()) and _counter_pairs(body) is not None else None
+
+
 def _lines(text: str) -> list[tuple[int, str]]:
     """The non-empty lines of a text, stripped, with their line numbers (from 1)."""
     return [(i, ln.strip()) for i, ln in enumerate(text.split("\n"), 1) if ln.strip()]
@@ -1467,7 +1474,7 @@ class NumberListReader(Reader):
         array = _json_array_body(text, complete=False)  # (a short file without its ']' is read to say so)
         if array is not None:
             return _float_list(array) is not None
-        if _number_list(text) is not None or _counter_pairs(text) is not None:
+        if _number_list(text) is not None or _counter_pairs(text) is not None or _series_csv_body(text) is not None:
             return True
         lines = [ln for _, ln in _lines(text)]
         if any(scan(lines)[0] is not None for scan, _ in _MORE_LAYOUTS):
@@ -1483,6 +1490,9 @@ class NumberListReader(Reader):
             text = array
         elif text.lstrip().startswith("["):
             raise InputError(source.label, "a JSON array cut short (no closing ']'): not a complete list of numbers")
+        series_body = _series_csv_body(text) if array is None else None
+        if series_body is not None:
+            text = series_body
         tokens = _number_list(text) if array is None else _float_list(text)
         pairs = _counter_pairs(text) if tokens is None and array is None else None
         if tokens is None and pairs is None and array is None:
@@ -1508,6 +1518,12 @@ class NumberListReader(Reader):
                              f"({len(set(epochs))} value(s), {epochs[0]:g} to {epochs[-1]:g}): read as one loss, "
                              f"{named!r}, per batch on a step axis in file order (0..n-1), the counter kept as "
                              "the epoch; name it with --train or --val if it is another")
+        elif pairs is not None and series_body is not None:
+            epochs, values = pairs
+            run.series[named] = build_series(named, values, epochs=np.asarray(epochs, dtype=np.float64))
+            run.notes.append(f"a pandas Series written by to_csv() (',0' header, then index,value rows): its "
+                             f"{len(values)} values read as one loss, {named!r}, at the index as the epoch; name it "
+                             "with --train or --val if it is another")
         elif pairs is not None:
             epochs, values = pairs
             run.series[named] = build_series(named, values, epochs=np.asarray(epochs, dtype=np.float64))
