@@ -260,3 +260,41 @@ def test_pandas_series_header_over_text_rows_is_an_error(tmp_path):
     with pytest.raises(InputError) as e:
         read(tmp_path, ",0\n0,a\n1,b\n2,c\n", "loss.csv")
     assert "loss.csv" in str(e.value)
+
+
+# --------------------------------------------------------------------------- 9. cells holding Python lists
+
+# pd.DataFrame({...}).to_csv("losses.csv") with one column whose values are Python lists: pandas writes str(list),
+# quoted because it holds commas ("[0.61, 0.65]"), beside the unnamed index column.
+LIST_COLUMN = ",ff_train_losses,ff_test_losses,fb_train_losses,fb_test_losses\r\n" + "".join(
+    f'{i},{0.61 - 0.02 * i},{0.44 + 0.01 * i},"[{0.61 + 0.001 * i}, {0.64 + 0.002 * i}]",{3.4 - 0.1 * i}\r\n'
+    for i in range(5)
+)
+
+
+def test_list_column_beside_numeric_losses_is_left_out(tmp_path):
+    run = read(tmp_path, LIST_COLUMN, "losses.csv")
+    assert run.format == "csv"
+    assert "fb_train_losses" not in run.series
+    assert run.train_loss.name == "ff_train_losses" and len(run.train_loss) == 5
+    assert run.series["fb_test_losses"].values[-1] == pytest.approx(3.0)
+    assert any(n.startswith("fb_train_losses: every cell a list of numbers") for n in run.notes)
+
+
+# pd.DataFrame({"Model": names, "Loss": [losses_bow, losses_bow_ln]}).to_csv("losses.csv", index=False)
+MODEL_LISTS = ('Model,Loss\nBOW,"[0.7174, 0.6768, 0.6595, 0.6323]"\nBOW_LN,"[0.7074, 0.6778, nan, 0.6417, 0.6045]"\n')
+
+
+def test_one_run_per_row_of_loss_lists(tmp_path):
+    runs = read_all(tmp_path, MODEL_LISTS, "losses.csv")
+    assert [r.name for r in runs] == ["BOW", "BOW_LN"]
+    assert all(r.format == "csv" for r in runs)
+    a, b = runs[0].train_loss, runs[1].train_loss
+    assert a.name == "Loss" and len(a) == 4 and lst(a.epochs) == [0, 1, 2, 3] and a.values[-1] == pytest.approx(0.6323)
+    assert len(b) == 5 and math.isnan(b.values[2]) and b.values[0] == pytest.approx(0.7074)
+
+
+def test_list_cells_of_text_are_an_error(tmp_path):
+    with pytest.raises(InputError) as e:
+        read(tmp_path, 'Model,Loss\nBOW,"[high, low, lower]"\nLN,"[a, b, c]"\n', "losses.csv")
+    assert "losses.csv" in str(e.value) and "\n" not in str(e.value)

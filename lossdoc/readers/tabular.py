@@ -699,6 +699,10 @@ def table_run(
             continue
         num = table.numeric(col)
         if num is None:
+            if _list_cells(table.cells[col]) is not None:
+                run.notes.append(f"{col}: every cell a list of numbers ({table.text_example(col)[7:-1]}), not one "
+                                 "value a row; left out")
+                continue
             role = resolve(col, metric_split=metric_split)
             if role.kind == "loss":
                 raise InputError(
@@ -1119,6 +1123,9 @@ class KerasHistoryCsvReader(Reader):
                 return False
         if not names or "loss" not in names:
             return False
+        at = t[0].index(next(c for c in t[0] if normalise(c) == "loss"))
+        if any(len(r) > at and r[at].strip().startswith("[") for r in t[1]):
+            return False  # lists of losses in the cells (one run per row): the csv reader's
         return not any(n in _STEP_NAMES or n in _EPOCH_NAMES or not n for n in names)
 
     def read(self, source: Source) -> list[Run]:
@@ -1128,6 +1135,13 @@ class KerasHistoryCsvReader(Reader):
         if index is None:
             run.notes.append("no index column: epochs numbered 0..n-1, as Keras' history lists are")
         return [run]
+
+
+def _numberish(cell: str) -> bool:
+    """A number, or a list of numbers starting with one (``[0.61, 0.65]``, a list in a DataFrame cell)."""
+    if cell.startswith("["):
+        cell = cell[1:].split(",", 1)[0].rstrip("]").strip()
+    return bool(_NUM.match(cell))
 
 
 class CsvReader(Reader):
@@ -1144,7 +1158,7 @@ class CsvReader(Reader):
         if _label_value_head(names, rows):
             return False
         # Data rows should hold numbers somewhere (a prose file whose first line says "loss" is not a table).
-        numeric = sum(1 for r in rows for c in r if _NUM.match(c.strip().strip('"')))
+        numeric = sum(1 for r in rows for c in r if _numberish(c.strip().strip('"')))
         if _has_loss(names):
             return numeric > 0 or not rows
         # No column names a loss, but a step/epoch column and numeric rows make it a log of curves (the user may
@@ -1161,6 +1175,9 @@ class CsvReader(Reader):
 
     def read(self, source: Source) -> list[Run]:
         table = load_table(source)
+        by_row = _list_rows(table, source, self.name)
+        if by_row is not None:
+            return by_row
         step = table.find(_STEP_NAMES)
         epoch = table.find(_EPOCH_NAMES)
         # Columns named only after their split (",train,valid" beside pandas' index; "epoch,train,val"), with no
@@ -1177,6 +1194,52 @@ class CsvReader(Reader):
         if step is None and epoch is None:
             run.notes.append("no step or epoch column: points numbered 0..n-1 in file order")
         return [run]
+
+
+def _list_cells(cells) -> list[list[float]] | None:
+    """The numbers of a column whose every non-empty cell is a Python/JSON list of numbers (``"[0.61, 0.65]"``,
+    as pandas writes a list put in a DataFrame cell), else None. Parsed as number tokens: nothing is evaluated."""
+    out = []
+    for c in cells:
+        c = str(c).strip()
+        if not c:
+            continue
+        if not (c.startswith("[") and c.endswith("]")):
+            return None
+        tokens = [t.strip() for t in c[1:-1].split(",")]
+        if tokens == [""]:
+            tokens = []
+        if not all(_NUMBER_TOKEN.fullmatch(t) for t in tokens):
+            return None
+        out.append([float(t) for t in tokens])
+    return out or None
+
+
+def _list_rows(table: Table, source: Source, fmt: str) -> list[Run] | None:
+    """``Model,Loss`` tables whose loss cells are lists of per-epoch losses, one row per model (a DataFrame of
+    ``{"Model": names, "Loss": [losses_a, losses_b]}`` written by ``to_csv``): one run per row, named by the text
+    column, each list column a series over epochs 0..n-1. None for any other table (a numeric column beside the
+    lists: the lists are left out by ``table_run``)."""
+    lists = {c: v for c in table.columns if c and (v := _list_cells(table.cells[c])) is not None}
+    if not lists or not any(resolve(c).kind == "loss" for c in lists):
+        return None
+    text = [c for c in table.columns if c and c not in lists and table.numeric(c) is None]
+    if any(c and c not in lists and c not in text for c in table.columns) or len(text) > 1:
+        return None
+    if any(len(v) != table.nrows for v in lists.values()):
+        return None  # a row without its list
+    names = [str(table.cells[text[0]][i]).strip() if text else "" for i in range(table.nrows)]
+    runs = []
+    for i in range(table.nrows):
+        run = Run(source=source.label, format=fmt, name=names[i] or f"row {i + 1}")
+        for col, rows in lists.items():
+            if rows[i]:
+                run.add(build_series(col, rows[i], epochs=np.arange(len(rows[i]), dtype=np.float64)))
+        run.notes.append(f"row {i + 1} of {table.nrows}: {', '.join(lists)} read from a list of numbers, one per "
+                         "epoch (0..n-1)" + (f"; the run named by {text[0]!r}" if text else ""))
+        require_series(run, source.label, list(lists))
+        runs.append(run)
+    return runs
 
 
 _SUM_NAMES = ("total", "sum")
