@@ -138,7 +138,7 @@ def test_float_pairs_after_an_empty_line_with_crlf(tmp_path):
 
 
 def test_float_pairs_with_nan_keep_it(tmp_path):
-    run = read(tmp_path, "0.9,0.8\n0.7,0.75\nnan,0.7\n0.6,0.72\n", "loss.txt")
+    run = read(tmp_path, "0.9,0.8\n0.7,0.75\nnan,0.7\n0.6,0.72\n0.55,0.71\n", "loss.txt")
     assert math.isnan(run.series["train_loss"].values[2]) and run.series["train_loss"].nonfinite == 1
 
 
@@ -150,9 +150,11 @@ def test_loss_then_accuracy_pairs(tmp_path):
     assert acc.kind == "metric" and acc.higher_is_better and len(acc) == 6
 
 
-def test_float_pairs_need_a_file_named_after_a_loss(tmp_path):
+def test_float_pairs_need_a_file_named_after_a_loss_and_5_lines(tmp_path):
     with pytest.raises(InputError):
         read(tmp_path, PAIRS, "data.csv")
+    with pytest.raises(InputError):
+        read(tmp_path, "".join(PAIRS.splitlines(keepends=True)[:4]), "losses.csv")
 
 
 # ------------------------------------------------- 4. pandas index, an 'ep' column, split-named losses, total

@@ -1448,12 +1448,16 @@ def _trend(values: list[float]) -> float:
     return float(np.polyfit(x.astype(np.float64), v[x], 1)[0])
 
 
+#: Headerless float pairs are a guess from the numbers and the file's name: only with this many lines.
+LOSS_PAIRS_MIN_LINES = 5
+
+
 def _loss_pairs(
     lines: list[str], path: Path | str | None
 ) -> tuple[tuple[list[float], list[float], bool] | None, int | None]:
     """((first, second, second_is_metric), None) for headerless pairs of numbers in a file whose name names a loss
     (``losses.csv`` of ``f"{train_loss} ,{val_loss}"`` lines, one per epoch): two number columns, neither whole
-    numbers (a counter) nor rising at every line (a time), at least 3 lines. ``second_is_metric`` when the second
+    numbers (a counter) nor rising at every line (a time), at least ``LOSS_PAIRS_MIN_LINES`` lines. ``second_is_metric`` when the second
     column looks like an accuracy beside the loss: every value in [0, 1] and its trend rising while the first's
     falls. Else (None, the first line that is not a pair, or None)."""
     if _loss_named(path) is None:
@@ -1465,7 +1469,7 @@ def _loss_pairs(
             return None, i
         a.append(float(parts[0]))
         b.append(float(parts[1]))
-    if len(a) < 3 or _whole(a) or _whole(b) or any(bool(np.all(np.diff(c) > 0)) for c in (a, b)):
+    if len(a) < LOSS_PAIRS_MIN_LINES or _whole(a) or _whole(b) or any(bool(np.all(np.diff(c) > 0)) for c in (a, b)):
         return None, None
     rate = all(0.0 <= v <= 1.0 for v in b) and _trend(b) > 0 > _trend(a)
     return (a, b, rate), None
@@ -1517,12 +1521,15 @@ class NumberListReader(Reader):
     as the train loss. Also the layouts plain loops write: ``epoch1\t0.239`` lines (a counter glued to its word);
     ``0, 9.29, 3.06`` lines (a counter, the train loss, the val loss; runs appended one after another); one or two
     numbers in a file whose name names a loss (``train_loss.txt``); and, from 10 lines, ``2.43,519.2`` lines (the
-    loss, then a time that rises at every line)."""
+    loss, then a time that rises at every line). Also ``0.58 ,0.55`` pairs of floats in a file named after a loss
+    (train then val loss), ``1_1.84`` lines (``_`` between the counter and the loss), a counter that repeats (the
+    batches of an epoch, on a step axis), pandas' ``Series.to_csv()`` (``,0`` header) and ``Loss, 10.42`` lines."""
 
     name = "numbers"
     description = ("a headerless list of numbers (one per line, one line of comma/space-separated values, or a JSON "
                    "array [0.9, 0.8, ...]), headerless 'epoch,loss', 'epochN<TAB>loss', 'epoch, train, val' or "
-                   "'loss,elapsed-time' lines, or one or two numbers in a file named after a loss")
+                   "'loss,elapsed-time' lines, 'train, val' float pairs or one or two numbers in a file named after a loss, "
+                   "'Loss, value' lines, a pandas Series.to_csv()")
     example = "losses.csv"
     priority = 85  # after every table with a header; before the text-log reader
 
