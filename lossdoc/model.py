@@ -166,9 +166,13 @@ class Run:
     def losses(self, split: str) -> list[Series]:
         """Every loss series of a split ("train", "val"), the preferred first: a total the reader found by its
         values (``meta["chosen_loss"]``: a loss that equals the sum or the mean of others), a plain total before
-        its components, real series before derived sums, epoch-level before step-level, then the longest."""
+        its components, real series before derived sums, epoch-level before step-level (unless the epoch-level one
+        has a single point and a step-level variant has more finite points: a run of one epoch, whose
+        ``train_loss_epoch`` is no curve), then the longest."""
         chosen = (self.meta.get("chosen_loss") or {}).get(split)
-        return sorted(self.by_role(f"{split}_loss"), key=lambda s: (s.name != chosen, *_loss_preference(s)))
+        found = self.by_role(f"{split}_loss")
+        finer = {loss_base(s.name): _finite(s) for s in found if granularity_marker(s.name) == "step"}
+        return sorted(found, key=lambda s: (s.name != chosen, *_loss_preference(s, finer)))
 
     def _pick(self, role: str, override: str | None) -> Series | None:
         if override is not None:
@@ -257,10 +261,19 @@ class Run:
         }
 
 
-def _loss_preference(s: Series) -> tuple:
+def _finite(s: Series) -> int:
+    return int(np.count_nonzero(np.isfinite(s.values)))
+
+
+def _loss_preference(s: Series, finer: dict[str, int] | None = None) -> tuple:
     """Order candidate loss series: a plain total loss first, real series before derived sums, epoch-level
-    before step-level for the same name, then the longest (the names are naming.py's business)."""
-    return (not is_total_loss(s.name), s.derived, granularity_marker(s.name) == "step", -len(s))
+    before step-level for the same name, then the longest (the names are naming.py's business). ``finer``: the
+    finite points of the step-level variant of each loss (by ``loss_base``); an epoch-level series of a single
+    point goes after such a variant that has more (2 points or more stay first: the runs already read keep their
+    train loss)."""
+    marker = granularity_marker(s.name)
+    thin = marker == "epoch" and len(s) < 2 and (finer or {}).get(loss_base(s.name), 0) > len(s)
+    return (not is_total_loss(s.name), s.derived, thin, marker == "step", -len(s))
 
 
 @dataclass

@@ -33,7 +33,7 @@ MAX_COLUMNS = 5_000
 # Cells that mean "not logged on this row" (Keras CSVLogger writes NA, fastai #na#), as opposed to a logged NaN.
 _ABSENT = {"", "na", "n/a", "#na#", "none", "null", "nat", "-"}
 _STEP_NAMES = ("step", "global_step", "globalstep", "steps", "iter", "iters", "iteration", "iterations", "it")
-_EPOCH_NAMES = ("epoch", "epochs")
+_EPOCH_NAMES = ("epoch", "epochs", "ep")
 # Possessive quantifiers: a megabyte of digits followed by a letter is rejected in linear time.
 _NUM = re.compile(
     r"^[-+]?(\d++(\.\d*+)?([eE][-+]?\d++)?|\.\d++([eE][-+]?\d++)?|nan|inf|infinity)$", re.IGNORECASE
@@ -775,6 +775,10 @@ def table_run(
             continue
         num = table.numeric(col)
         if num is None:
+            if _list_cells(table.cells[col]) is not None:
+                run.notes.append(f"{col}: every cell a list of numbers ({table.text_example(col)[7:-1]}), not one "
+                                 "value a row; left out")
+                continue
             role = resolve(col, metric_split=metric_split)
             if role.kind == "loss":
                 raise InputError(
@@ -1014,6 +1018,12 @@ def _aligned_table(source: Source) -> Table:
     return Table(columns=header, cells=cells, nrows=rows, notes=notes)
 
 
+def _label_value_head(names: list[str], rows: list[list[str]]) -> bool:
+    """``Loss, 10.42`` lines: a label and a number on every line, no header (the numbers reader's)."""
+    return (len(names) == 2 and bool(_NUMBER_TOKEN.fullmatch(names[1])) and bool(rows)
+            and all(r and r[0] == names[0] for r in rows))
+
+
 class FastaiCsvReader(Reader):
     name = "fastai"
     description = "fastai CSVLogger (epoch, train_loss, valid_loss, metrics..., time); metrics are validation"
@@ -1028,8 +1038,11 @@ class FastaiCsvReader(Reader):
             # spaces, "epoch     train_loss  valid_loss  accuracy  time".
             first = head.decode("utf-8", errors="replace").lstrip("\ufeff \t\r\n").split("\n", 1)[0]
             names = _norm_names(first.split())
-        # "valid_loss" next to "train_loss" is fastai's own spelling (its "time" column, "00:03", is text).
-        return bool(names) and names[0] == "epoch" and "train_loss" in names and "valid_loss" in names
+        # "valid_loss" next to "train_loss" is fastai's own spelling (its "time" column, "00:03", is text). fastai
+        # writes no step column: a table with one (Lightning's metrics.csv of a module that logs "valid_loss",
+        # sparse rows on a step axis) is not fastai's.
+        return (bool(names) and names[0] == "epoch" and "train_loss" in names and "valid_loss" in names
+                and not any(n in _STEP_NAMES for n in names))
 
     def read(self, source: Source) -> list[Run]:
         table = load_table(source)
@@ -1087,9 +1100,63 @@ class LightningCsvReader(Reader):
 
     def read(self, source: Source) -> list[Run]:
         table = load_table(source)
-        return [
-            table_run(table, source, self.name, step_col=table.find(("step",)), epoch_col=table.find(_EPOCH_NAMES))
-        ]
+        step, epoch = table.find(("step",)), table.find(_EPOCH_NAMES)
+        test_rows = _test_loop_rows(table, step, epoch)
+        if test_rows is None:
+            return [table_run(table, source, self.name, step_col=step, epoch_col=epoch)]
+        keep = np.flatnonzero(~test_rows).tolist()
+        cols = [c for c in table.columns if c and c not in (step, epoch) and table.numeric(c) is not None
+                and table.numeric(c)[1][test_rows].any()]
+        columns = [c for c in table.columns if c not in cols or table.numeric(c)[1][~test_rows].any()]
+        trimmed = Table(columns=columns, cells={c: [table.cells[c][i] for i in keep] for c in columns},
+                        nrows=len(keep), notes=list(table.notes),
+                        lines=None if table.lines is None else [table.lines[i] for i in keep])
+        run = table_run(trimmed, source, self.name, step_col=step, epoch_col=epoch)
+        run.notes.append(f"{int(test_rows.sum())} row(s) with an empty {epoch!r} after the training rows, their "
+                         f"{step!r} counting again from {_first_step(table, step, test_rows):g} (the test loop's "
+                         f"batches: {', '.join(cols) or 'no values'}) left out: they are not on the training axis")
+        return [run]
+
+
+def _first_step(table: Table, step: str, rows: np.ndarray) -> float:
+    return float(table.numeric(step)[0][np.flatnonzero(rows)[0]])
+
+
+def _test_loop_rows(table: Table, step: str | None, epoch: str | None) -> np.ndarray | None:
+    """The rows of a Lightning metrics.csv that ``trainer.test()`` wrote after training (a mask), or None: one block
+    of rows with a step but an empty epoch cell, whose step goes back below the steps of the rows with an epoch
+    before it (the test loop's ``*_step`` logs count its own batches from 0), with no other such row after it and
+    no row without an epoch before training's first (a validation loop logged that way, block after block, is
+    not the test loop's). The learning-rate monitor's rows (a step, no epoch, the step going on) are not such rows."""
+    if step is None or epoch is None:
+        return None
+    s_num, e_num = table.numeric(step), table.numeric(epoch)
+    if s_num is None or e_num is None:
+        return None
+    steps, has_step = s_num
+    has_epoch = e_num[1]
+    loose = has_step & ~has_epoch
+    if not loose.any() or not has_epoch.any():
+        return None
+    top = np.maximum.accumulate(np.where(has_epoch & has_step, steps, -np.inf))
+    restart = loose & (steps < top)
+    if not restart.any():
+        return None
+    first = int(np.argmax(restart))
+    after = np.flatnonzero(~loose[first:])
+    end = first + (int(after[0]) if len(after) else len(loose) - first)
+    if restart[end:].any():
+        return None
+    start = int(np.argmax(has_epoch))
+    for col in table.columns:
+        if col in (step, epoch) or not col or resolve(col).kind == "lr":
+            continue
+        num = table.numeric(col)
+        if num is not None and (num[1][:start] & loose[:start]).any():
+            return None
+    mask = np.zeros(table.nrows, dtype=bool)
+    mask[first:end] = True
+    return mask
 
 
 class KerasCsvLoggerReader(Reader):
@@ -1123,6 +1190,8 @@ class KerasHistoryCsvReader(Reader):
         t = head_table(head, comments=False)
         if t is None:
             return False
+        if _label_value_head(t[0], t[1]):
+            return False
         names = _norm_names(t[0])
         if names and names[0] in ("", "unnamed_0"):
             names = names[1:]
@@ -1130,6 +1199,9 @@ class KerasHistoryCsvReader(Reader):
                 return False
         if not names or "loss" not in names:
             return False
+        at = t[0].index(next(c for c in t[0] if normalise(c) == "loss"))
+        if any(len(r) > at and r[at].strip().startswith("[") for r in t[1]):
+            return False  # lists of losses in the cells (one run per row): the csv reader's
         return not any(n in _STEP_NAMES or n in _EPOCH_NAMES or not n for n in names)
 
     def read(self, source: Source) -> list[Run]:
@@ -1139,6 +1211,13 @@ class KerasHistoryCsvReader(Reader):
         if index is None:
             run.notes.append("no index column: epochs numbered 0..n-1, as Keras' history lists are")
         return [run]
+
+
+def _numberish(cell: str) -> bool:
+    """A number, or a list of numbers starting with one (``[0.61, 0.65]``, a list in a DataFrame cell)."""
+    if cell.startswith("["):
+        cell = cell[1:].split(",", 1)[0].rstrip("]").strip()
+    return bool(_NUM.match(cell))
 
 
 class CsvReader(Reader):
@@ -1153,8 +1232,10 @@ class CsvReader(Reader):
         if t is None:
             return False
         names, rows, _ = t
+        if _label_value_head(names, rows):
+            return False
         # Data rows should hold numbers somewhere (a prose file whose first line says "loss" is not a table).
-        numeric = sum(1 for r in rows for c in r if _NUM.match(c.strip().strip('"')))
+        numeric = sum(1 for r in rows for c in r if _numberish(c.strip().strip('"')))
         if _has_loss(names):
             return numeric > 0 or not rows
         # No column names a loss, but a step/epoch column and numeric rows make it a log of curves (the user may
@@ -1164,23 +1245,96 @@ class CsvReader(Reader):
         # Columns named only after splits (train, valid, beside pandas' unnamed index) are one quantity per
         # split over the rows (a losses.csv of per-epoch train/valid losses); a data set's columns name features.
         named = [n for n in norm if n]
-        by_split = len(named) >= 2 and all(split_word(n) for n in named)
+        splits = [n for n in named if split_word(n)]
+        # (a "total"/"sum" column beside them is their sum: ",ep,train,valid,total")
+        by_split = len(splits) >= 2 and all(split_word(n) or n in _SUM_NAMES for n in named)
         return (has_axis or by_split) and len(names) >= 2 and bool(rows) and numeric >= len(rows)
 
     def read(self, source: Source) -> list[Run]:
         table = load_table(source)
+        by_row = _list_rows(table, source, self.name)
+        if by_row is not None:
+            return by_row
         step = table.find(_STEP_NAMES)
         epoch = table.find(_EPOCH_NAMES)
         # Columns named only after their split (",train,valid" beside pandas' index; "epoch,train,val"), with no
         # column that names a loss and a file name that does not say it holds a metric: each split's loss.
         bare = {c: r for c, r in bare_split_losses(table.columns, source.label).items()
                 if c not in (step, epoch) and table.numeric(c) is not None}
-        run = table_run(table, source, self.name, step_col=step, epoch_col=epoch, role_names=bare)
+        total = _split_sum(table, bare) if len(bare) >= 2 else None
+        run = table_run(table, source, self.name, step_col=step, epoch_col=epoch, role_names=bare,
+                        exclude=(total,) if total else ())
         if bare and any(c in run.series for c in bare):
             run.notes.append(bare_split_note(c for c in bare if c in run.series))
+        if total:
+            run.notes.append(f"{total}: the sum of {' and '.join(bare)} at every row, not a curve of its own; left out")
         if step is None and epoch is None:
             run.notes.append("no step or epoch column: points numbered 0..n-1 in file order")
         return [run]
+
+
+def _list_cells(cells) -> list[list[float]] | None:
+    """The numbers of a column whose every non-empty cell is a Python/JSON list of numbers (``"[0.61, 0.65]"``,
+    as pandas writes a list put in a DataFrame cell), else None. Parsed as number tokens: nothing is evaluated."""
+    out = []
+    for c in cells:
+        c = str(c).strip()
+        if not c:
+            continue
+        if not (c.startswith("[") and c.endswith("]")):
+            return None
+        tokens = [t.strip() for t in c[1:-1].split(",")]
+        if tokens == [""]:
+            tokens = []
+        if not all(_NUMBER_TOKEN.fullmatch(t) for t in tokens):
+            return None
+        out.append([float(t) for t in tokens])
+    return out or None
+
+
+def _list_rows(table: Table, source: Source, fmt: str) -> list[Run] | None:
+    """``Model,Loss`` tables whose loss cells are lists of per-epoch losses, one row per model (a DataFrame of
+    ``{"Model": names, "Loss": [losses_a, losses_b]}`` written by ``to_csv``): one run per row, named by the text
+    column, each list column a series over epochs 0..n-1. None for any other table (a numeric column beside the
+    lists: the lists are left out by ``table_run``)."""
+    lists = {c: v for c in table.columns if c and (v := _list_cells(table.cells[c])) is not None}
+    if not lists or not any(resolve(c).kind == "loss" for c in lists):
+        return None
+    text = [c for c in table.columns if c and c not in lists and table.numeric(c) is None]
+    if any(c and c not in lists and c not in text for c in table.columns) or len(text) > 1:
+        return None
+    if any(len(v) != table.nrows for v in lists.values()):
+        return None  # a row without its list
+    names = [str(table.cells[text[0]][i]).strip() if text else "" for i in range(table.nrows)]
+    runs = []
+    for i in range(table.nrows):
+        run = Run(source=source.label, format=fmt, name=names[i] or f"row {i + 1}")
+        for col, rows in lists.items():
+            if rows[i]:
+                run.add(build_series(col, rows[i], epochs=np.arange(len(rows[i]), dtype=np.float64)))
+        run.notes.append(f"row {i + 1} of {table.nrows}: {', '.join(lists)} read from a list of numbers, one per "
+                         "epoch (0..n-1)" + (f"; the run named by {text[0]!r}" if text else ""))
+        require_series(run, source.label, list(lists))
+        runs.append(run)
+    return runs
+
+
+_SUM_NAMES = ("total", "sum")
+
+
+def _split_sum(table: Table, bare: dict[str, str]) -> str | None:
+    """A ``total``/``sum`` column beside the bare split losses that holds their sum at every row, else None."""
+    col = table.find(_SUM_NAMES)
+    num = table.numeric(col) if col is not None else None
+    parts = [table.numeric(c) for c in bare]
+    if num is None or any(p is None for p in parts):
+        return None
+    present = num[1] & np.logical_and.reduce([p[1] for p in parts])
+    if not present.any():
+        return None
+    total = np.sum([p[0][present] for p in parts], axis=0)
+    ok = np.isclose(num[0][present], total, rtol=1e-6, atol=1e-9) | (np.isnan(total) & np.isnan(num[0][present]))
+    return col if bool(ok.all()) else None
 
 
 _NUMBER_TOKEN = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?|[-+]?(?:nan|inf|infinity)", re.IGNORECASE)
@@ -1226,21 +1380,34 @@ def _float_list(text: str) -> list[str] | None:
 
 def _counter_pairs(text: str) -> tuple[list[float], list[float]] | None:
     """(counters, values) of a headerless two-column text whose first column counts up (``1,0.693`` lines: a loop
-    that writes ``f"{epoch},{loss}"``), or None. The counter must be integers rising at every line."""
+    that writes ``f"{epoch},{loss}"``; ``1_1.8458`` lines, ``f"{epoch}_{loss}"``), or None. The counter must be
+    integers rising at every line, or never going down (``1,1.2087`` on every line: the losses of the batches of
+    an epoch, a counter that repeats; the reader puts those on a step axis)."""
     lines = [ln.strip() for ln in text.strip().split("\n") if ln.strip()]
     if len(lines) < 3:
         return None
     xs, vs = [], []
     for ln in lines:
         parts = [t for t in re.split(r"[,;\s]+", ln) if t]
+        if len(parts) == 1 and ln.count("_") == 1:
+            parts = ln.split("_")
         if len(parts) != 2 or not all(_NUMBER_TOKEN.fullmatch(t) for t in parts):
             return None
         x = float(parts[0])
-        if not x.is_integer() or (xs and x <= xs[-1]):
+        if not x.is_integer() or (xs and x < xs[-1]):
             return None
         xs.append(x)
         vs.append(float(parts[1]))
+    if len(set(xs)) < len(xs) and _whole(vs):
+        return None  # a repeating counter beside whole numbers: pairs of ids or counts (a data set), not losses
     return xs, vs
+
+
+def _series_csv_body(text: str) -> str | None:
+    """The rows of an unnamed pandas Series written by ``Series.to_csv()`` (a ``,0`` header: the index's empty name
+    and the series' default name 0, then ``index,value`` rows), or None when the text is not one."""
+    head, _, body = text.lstrip().partition("\n")
+    return body if re.fullmatch(r",\s*0", head.strip()) and _counter_pairs(body) is not None else None
 
 
 def _lines(text: str) -> list[tuple[int, str]]:
@@ -1349,10 +1516,66 @@ def _few_losses(lines: list[str], path: Path | str | None) -> list[float] | None
     return None if _whole(values) else values
 
 
+def _trend(values: list[float]) -> float:
+    """The slope of a least-squares line through the finite values (by line number); 0 for fewer than 2."""
+    v = np.asarray(values, dtype=np.float64)
+    x = np.flatnonzero(np.isfinite(v))
+    if len(x) < 2:
+        return 0.0
+    return float(np.polyfit(x.astype(np.float64), v[x], 1)[0])
+
+
+#: Headerless float pairs are a guess from the numbers and the file's name: only with this many lines.
+LOSS_PAIRS_MIN_LINES = 5
+
+
+def _loss_pairs(
+    lines: list[str], path: Path | str | None
+) -> tuple[tuple[list[float], list[float], bool] | None, int | None]:
+    """((first, second, second_is_metric), None) for headerless pairs of numbers in a file whose name names a loss
+    (``losses.csv`` of ``f"{train_loss} ,{val_loss}"`` lines, one per epoch): two number columns, neither whole
+    numbers (a counter) nor rising at every line (a time), at least ``LOSS_PAIRS_MIN_LINES`` lines. ``second_is_metric`` when the second
+    column looks like an accuracy beside the loss: every value in [0, 1] and its trend rising while the first's
+    falls. Else (None, the first line that is not a pair, or None)."""
+    if _loss_named(path) is None:
+        return None, None
+    a, b = [], []
+    for i, ln in enumerate(lines):
+        parts = _fields(ln)
+        if len(parts) != 2 or not all(_NUMBER_TOKEN.fullmatch(t) for t in parts):
+            return None, i
+        a.append(float(parts[0]))
+        b.append(float(parts[1]))
+    if len(a) < LOSS_PAIRS_MIN_LINES or _whole(a) or _whole(b) or any(bool(np.all(np.diff(c) > 0)) for c in (a, b)):
+        return None, None
+    rate = all(0.0 <= v <= 1.0 for v in b) and _trend(b) > 0 > _trend(a)
+    return (a, b, rate), None
+
+
+_LABEL_VALUE = re.compile(r"([A-Za-z][\w ./-]{0,60}?)\s*[,;\t]\s*(\S+)")
+
+
+def _label_values(lines: list[str]) -> tuple[tuple[str, list[float]] | None, int | None]:
+    """((label, values), None) for ``label, value`` lines (``f.write(f"Loss, {loss:f}\\n")`` each epoch): the
+    same text label on every line, naming a loss through the naming table, then one number; 3 lines or more. Else
+    (None, the first line that is not one, or None)."""
+    label, vs = None, []
+    for i, ln in enumerate(lines):
+        m = _LABEL_VALUE.fullmatch(ln)
+        if m is None or not _NUMBER_TOKEN.fullmatch(m[2]) or (label is not None and m[1] != label):
+            return None, i
+        label = m[1]
+        vs.append(float(m[2]))
+    if len(vs) < 3 or label is None or resolve(label).kind != "loss":
+        return None, None
+    return (label, vs), None
+
+
 _MORE_LAYOUTS = (
     (_word_counter_lines, "'epochN value' lines"),
     (_counter_columns, "headerless 'counter, train, val' lines"),
     (_loss_and_time, "headerless 'loss,time' lines"),
+    (_label_values, "'label, value' lines"),
 )
 
 
@@ -1375,12 +1598,15 @@ class NumberListReader(Reader):
     as the train loss. Also the layouts plain loops write: ``epoch1\t0.239`` lines (a counter glued to its word);
     ``0, 9.29, 3.06`` lines (a counter, the train loss, the val loss; runs appended one after another); one or two
     numbers in a file whose name names a loss (``train_loss.txt``); and, from 10 lines, ``2.43,519.2`` lines (the
-    loss, then a time that rises at every line)."""
+    loss, then a time that rises at every line). Also ``0.58 ,0.55`` pairs of floats in a file named after a loss
+    (train then val loss), ``1_1.84`` lines (``_`` between the counter and the loss), a counter that repeats (the
+    batches of an epoch, on a step axis), pandas' ``Series.to_csv()`` (``,0`` header) and ``Loss, 10.42`` lines."""
 
     name = "numbers"
     description = ("a headerless list of numbers (one per line, one line of comma/space-separated values, or a JSON "
                    "array [0.9, 0.8, ...]), headerless 'epoch,loss', 'epochN<TAB>loss', 'epoch, train, val' or "
-                   "'loss,elapsed-time' lines, or one or two numbers in a file named after a loss")
+                   "'loss,elapsed-time' lines, 'train, val' float pairs or one or two numbers in a file named after a loss, "
+                   "'Loss, value' lines, a pandas Series.to_csv()")
     example = "losses.csv"
     priority = 85  # after every table with a header; before the text-log reader
 
@@ -1395,10 +1621,12 @@ class NumberListReader(Reader):
         array = _json_array_body(text, complete=False)  # (a short file without its ']' is read to say so)
         if array is not None:
             return _float_list(array) is not None
-        if _number_list(text) is not None or _counter_pairs(text) is not None:
+        if _number_list(text) is not None or _counter_pairs(text) is not None or _series_csv_body(text) is not None:
             return True
         lines = [ln for _, ln in _lines(text)]
         if any(scan(lines)[0] is not None for scan, _ in _MORE_LAYOUTS):
+            return True
+        if _loss_pairs(lines, path)[0] is not None:
             return True
         return not cut and _few_losses(lines, path) is not None
 
@@ -1409,6 +1637,9 @@ class NumberListReader(Reader):
             text = array
         elif text.lstrip().startswith("["):
             raise InputError(source.label, "a JSON array cut short (no closing ']'): not a complete list of numbers")
+        series_body = _series_csv_body(text) if array is None else None
+        if series_body is not None:
+            text = series_body
         tokens = _number_list(text) if array is None else _float_list(text)
         pairs = _counter_pairs(text) if tokens is None and array is None else None
         if tokens is None and pairs is None and array is None:
@@ -1426,7 +1657,21 @@ class NumberListReader(Reader):
             raise InputError(source.label, "no numeric series found: not a bare list of numbers (a header, text or several columns)")
         named = _loss_named(source.label) or "loss"
         run = Run(source=source.label, format=self.name)
-        if pairs is not None:
+        if pairs is not None and len(set(pairs[0])) < len(pairs[0]):
+            epochs, values = pairs
+            run.series[named] = build_series(named, values, steps=np.arange(len(values), dtype=np.float64),
+                                             epochs=np.asarray(epochs, dtype=np.float64))
+            run.notes.append(f"{len(values)} headerless lines of a counter and a number whose counter repeats "
+                             f"({len(set(epochs))} value(s), {epochs[0]:g} to {epochs[-1]:g}): read as one loss, "
+                             f"{named!r}, per batch on a step axis in file order (0..n-1), the counter kept as "
+                             "the epoch; name it with --train or --val if it is another")
+        elif pairs is not None and series_body is not None:
+            epochs, values = pairs
+            run.series[named] = build_series(named, values, epochs=np.asarray(epochs, dtype=np.float64))
+            run.notes.append(f"a pandas Series written by to_csv() (',0' header, then index,value rows): its "
+                             f"{len(values)} values read as one loss, {named!r}, at the index as the epoch; name it "
+                             "with --train or --val if it is another")
+        elif pairs is not None:
             epochs, values = pairs
             run.series[named] = build_series(named, values, epochs=np.asarray(epochs, dtype=np.float64))
             run.notes.append(f"{len(values)} headerless lines of a counter and a number read as one loss, {named!r}, "
@@ -1475,6 +1720,30 @@ class NumberListReader(Reader):
                              f"second, rising at every line ({ts[0]:g} to {ts[-1]:g}), taken for the time elapsed, so "
                              "the points are numbered 0..n-1 on the step axis; name the loss with --train or --val if "
                              "it is another")
+            return run
+        pairs, _ = _loss_pairs(lines, source.label)
+        if pairs is not None:
+            a, b, rate = pairs
+            x = np.arange(len(a), dtype=np.float64)
+            if rate:
+                run.add(build_series(named, a, epochs=x))
+                run.add(build_series("accuracy", b, epochs=x))
+                run.notes.append(f"{len(a)} headerless lines of two numbers in a file named after a loss: the first "
+                                 f"read as {named!r}, the second as an accuracy (every value in [0, 1], rising while "
+                                 "the loss falls), one per epoch (0..n-1); name them with --train / --val if not")
+            else:
+                run.add(build_series("train_loss", a, epochs=x))
+                run.add(build_series("val_loss", b, epochs=x))
+                run.notes.append(f"{len(a)} headerless lines of two numbers in a file named after a loss read as "
+                                 "train_loss then val_loss (the order training loops write them), one per epoch "
+                                 "(0..n-1); name them otherwise with --train / --val")
+            return run
+        labelled, _ = _label_values(lines)
+        if labelled is not None:
+            label, vs = labelled
+            run.add(build_series(label, vs, epochs=np.arange(len(vs), dtype=np.float64)))
+            run.notes.append(f"{len(vs)} lines of '{label}, value' read as one loss, {label!r}, one per epoch "
+                             "(0..n-1); name it with --train or --val if it is another")
             return run
         few = _few_losses(lines, source.label)
         if few is not None:
