@@ -19,7 +19,13 @@ Shapes understood:
   same epoch/step (tqdm) keeps its last reading. A line with an epoch marker, no step, and a batch counter
   (``ep: 0, batch: 100, ..., loss: 9.12``, ``Epoch [1/10], Batch [100/600], Loss: ...``) is a point at that step
   when the counter rises from line to line within an epoch (its epoch kept; a counter that starts again at each
-  epoch is counted on across epochs), not a redraw of the epoch's value.
+  epoch is counted on across epochs), not a redraw of the epoch's value; so is PyTorch's word_language_model
+  ``| epoch   1 |   200/ 2983 batches | ... | loss  6.95``. Separate lines with the same epoch, the same names and
+  no counter (``epoch:  0 loss:  0.686`` once per batch; PyTorch's MNIST example ``Train Epoch: 1 [640/60000
+  (1%)]\tLoss: 0.31``) are separate points numbered on the step axis in file order, their epoch kept; only a
+  redraw keeps the last reading: a ``\\r`` within one physical line, a tqdm bar's lines, a line printed twice.
+  In a ``[Losses: x 0.27, ..., total 15.1, recall: 0.1]`` group (PyTorch-YOLOv3) the names are losses
+  (``x_loss``..., ``total_loss``) unless they say what they are.
 - Blocks: a marker line (``Epoch 3``, OLMo's ``[step=12/15000,epoch=0]``) followed by lines that hold nothing but
   ``name: value`` / ``name=value`` pairs (indented or not, thousands separators allowed: ``2,097,152``); the block
   ends at the next line that is neither.
@@ -86,9 +92,22 @@ _MARKER = re.compile(
 # 300 loss 0.4", "Batch [100/600]"): the line's step when it rises within an epoch (``_steps_from_batches``).
 _BATCH = re.compile(
     r"(?<![\w/.\-])(batch(?:[_ ]?(?:id|idx|index|num|no))?)\s*+[:=#]?\s*+[\[(]?\s*+(\d++)(?:\s*+/\s*+\d++)?"
-    r"(?:\s*+[\])])?(?![\w.])",
+    r"(?:\s*+[\])])?(?![\w.])"
+    # PyTorch's word_language_model example (main.py, train()): '| epoch {:3d} | {:5d}/{:5d} batches | lr {:02.2f} |
+    # ms/batch {:5.2f} | loss {:5.2f} | ppl {:8.2f}': the count before "batches" is the batch.
+    r"|(?<![\w/.\-])()(\d++)\s*+/\s*+\d++\s++batches\b",
     re.IGNORECASE,
 )
+# The position within an epoch, as PyTorch's MNIST example prints it: "Train Epoch: 1 [640/60000 (1%)]".
+_EPOCH_POSITION = re.compile(r"\[\s*+\d++\s*+/\s*+\d++\s*+\(\s*+\d++(?:\.\d++)?+\s*+%\s*+\)\s*+\]")
+# A tqdm bar ("Epoch 1/2:  50%|█████     | 16/32 [00:01<00:01, loss=0.91]"): its lines redraw one state, whether the
+# "\r" between them was kept or not; the last reading of an epoch stands.
+_TQDM_BAR = re.compile(r"\d{1,3}+%\|[^|\n]{0,400}+\|\s*+\d++(?:\.\d++)?+[kMG]?+/\d++")
+# "[Losses: x 0.272151, y 0.254906, ..., total 15.143305, recall: 0.00000, precision: 0.00000]": the names in a group
+# headed "Losses:" are losses (x_loss ... total_loss) unless they name something else (recall). eriklindernoren's
+# PyTorch-YOLOv3 (train.py, 2018): print("[Epoch %d/%d, Batch %d/%d] [Losses: x %f, y %f, w %f, h %f, conf %f, cls %f,
+# total %f, recall: %.5f, precision: %.5f]" % (...)).
+_LOSS_GROUP = re.compile(r"(?<![\w/.\-])Losses\s*+:\s*+(?=[A-Za-z])[^\]\n]{0,2000}+", re.IGNORECASE)
 # What is left of a line once its marker is blanked out when it holds one number and nothing else ("Epoch 3: 0.41").
 _BARE_VALUE = re.compile(rf"[\s:|,=\-]*+({_NUMBER})\s*+")
 # "[epoch, batch]" at the start of a line, as PyTorch's "Training a classifier" tutorial prints its running loss.
@@ -226,6 +245,7 @@ def _generic_pairs(line: str, spans: list[tuple[int, int]]) -> dict[str, float]:
     if bare:  # "Epoch 3: 0.412": a marker and one number, nothing named: the loss a loop prints
         return {"loss": float(bare.group(1))}
     out: dict[str, float] = {}
+    group = _LOSS_GROUP.search(rest)
     for m in _PAIR.finditer(rest):
         # At most two words, so that chatter before the name ("evaluating train loss") is not taken for part of
         # it; words are joined with "_" ("train loss" -> train_loss), the way the other formats name series.
@@ -233,6 +253,8 @@ def _generic_pairs(line: str, spans: list[tuple[int, int]]) -> dict[str, float]:
         name = "_".join(words)
         if len(words) > 1 and resolve(name).kind == "other" and resolve(words[-1]).kind != "other":
             name = words[-1]
+        if group and group.start() <= m.start() < group.end() and resolve(name).kind == "other":
+            name = f"{name}_loss"  # "[Losses: x 0.27, ..., total 15.1]": the parts and the total of the loss
         if not is_bookkeeping(name):  # time, elapsed, it/s...
             out.setdefault(name, float(m.group(2)))
     return out
@@ -242,6 +264,8 @@ def _batch_counter(line: str, spans: list[tuple[int, int]]) -> tuple[str, float]
     """(its name, its number) of the first batch counter of a line beyond its markers, or None."""
     for m in _BATCH.finditer(line):
         if not any(a <= m.start() < b for a, b in spans):
+            if m.group(1) is None:  # "200/ 2983 batches": the count, not a series
+                return "", float(m.group(4))
             return "_".join(m.group(1).split(" ")), float(m.group(2))
     return None
 
@@ -264,8 +288,49 @@ def _steps_from_batches(counted: list[tuple[list, str, float]], col: _Collector)
     for entry, name, c in counted:
         entry[2] = c
         entry[3].pop(name, None)  # the axis, not a curve
-    col.note(f"lines carry an epoch and a batch counter ({counted[0][1]!r}) that rises within it: one point per line "
+    what = repr(counted[0][1]) if counted[0][1] else "'N/M batches'"
+    col.note(f"lines carry an epoch and a batch counter ({what}) that rises within it: one point per line "
              "on the step axis (the counter), the epoch kept for each point")
+
+
+def _steps_from_repeats(repeats: list[tuple[list, frozenset, int, bool, bool]], col: _Collector) -> None:
+    """Lines with an epoch marker and no step or batch counter (``epoch:  0 loss:  0.686``) printed once per batch:
+    separate lines (newline-terminated) with the same epoch and the same names are separate points, numbered on the
+    step axis in file order (1, 2, ...), their epoch kept. A redraw keeps the last reading, as before: lines that were
+    one physical line (``\\r`` between them) or a tqdm bar's lines of one epoch; so does a line printed twice with the
+    same values (two logging handlers). Read per batch only when such lines are the rule (at least three per epoch on
+    average; two with the position in the epoch on the line), not one epoch logged again after a resume.
+    ``repeats``: (marker entry, the names the marker line itself held, its physical line, a tqdm bar line, the line
+    shows its position within the epoch)."""
+    by_keys: dict[frozenset, list[tuple[list, int, bool, bool]]] = {}
+    for entry, keys, phys, bar, pos in repeats:
+        by_keys.setdefault(keys, []).append((entry, phys, bar, pos))
+    done = False
+    for rows in by_keys.values():
+        # one point per separate line; a redraw or a repeated print joins the point before it
+        points: list[list[list]] = []
+        for (prev, pphys, pbar, _), (entry, phys, bar, _) in zip([(None, -1, False, False), *rows[:-1]], rows, strict=True):
+            same = prev is not None and _same(prev[1], entry[1])
+            redraw = same and (phys == pphys or (bar and pbar) or prev[3] == entry[3])
+            if redraw:
+                points[-1].append(entry)
+            else:
+                points.append([entry])
+        epochs = {e[0][1] for e in points}
+        # Two lines an epoch may be a training line and an evaluation line printed alike (PaddlePaddle tutorials'
+        # "epoch: 0,  loss is: ..." after training and again after "testing in eval mode"): per batch only with the
+        # position within the epoch on the line (PyTorch's MNIST example, main.py: 'Train Epoch: {} [{}/{}
+        # ({:.0f}%)]\tLoss: {:.6f}'.format(epoch, batch_idx * len(data), len(train_loader.dataset), ...)).
+        per_epoch = 2 if all(pos for _, _, _, pos in rows) else 3
+        if len(points) < per_epoch * len(epochs) or len(points) < 4:
+            continue
+        for i, group in enumerate(points, start=1):
+            for entry in group:
+                entry[2] = float(i)
+        done = True
+    if done:
+        col.note("lines with the same epoch and the same names, one per batch (no batch counter): one point per line "
+                 "on the step axis (numbered in file order), the epoch kept for each point")
 
 
 class _Collector:
@@ -352,11 +417,12 @@ def _cut_note(line_no: int, what: str) -> str:
     return f"the last line ({line_no}) has no line end (the run was still writing?): {what} skipped"
 
 
-def parse_lines(lines: list[str], cut: bool = False) -> tuple[_Collector, int, bool]:
+def parse_lines(lines: list[str], cut: bool = False, phys: list[int] | None = None) -> tuple[_Collector, int, bool]:
     """Collect points from text lines. Returns the collector, the number of lines used, and whether Keras
     ``Epoch N/M`` headers were seen. ``cut``: the last line has no line end (a run still writing): the layouts
     that can tell a cut line from a whole one (Keras' verbose=2 epoch line without a count, a dict still open,
-    OpenNMT-py's validation lines, marker-less lines) skip it."""
+    OpenNMT-py's validation lines, marker-less lines) skip it. ``phys``: the physical line of each line (lines
+    that a ``\\r`` split are one physical line: a redraw), when known."""
     col = _Collector()
     used = 0
     keras_epoch: float | None = None
@@ -370,6 +436,7 @@ def parse_lines(lines: list[str], cut: bool = False) -> tuple[_Collector, int, b
     pdict_at: list | None = None  # the marker entry the open dict belongs to
     onmt = onmt_ppl = False
     counted: list[tuple[list, str, float]] = []  # marker entries with an epoch, no step, and a batch counter
+    repeats: list[tuple[list, frozenset, int, bool, bool]] = []  # marker entries with an epoch, no step, no counter
     last_index = len(lines) - 1 if cut else -1
 
     def flush() -> None:
@@ -483,6 +550,9 @@ def parse_lines(lines: list[str], cut: bool = False) -> tuple[_Collector, int, b
         batch = _batch_counter(msg, spans) if "epoch" in markers and "step" not in markers else None
         if batch is not None:
             counted.append((open_block, *batch))
+        elif "epoch" in markers and "step" not in markers and pairs:
+            repeats.append((open_block, frozenset(pairs), phys[index] if phys else index, bool(_TQDM_BAR.search(msg)),
+                            bool(_EPOCH_POSITION.search(msg))))
         # OpenNMT-py's "Step N/M; acc: ...; ppl: ...; xent: ..." lines: its validation lines may follow
         onmt = onmt or ("xent" in pairs and "ppl" in pairs)
         if pairs:
@@ -494,6 +564,8 @@ def parse_lines(lines: list[str], cut: bool = False) -> tuple[_Collector, int, b
                  "its training lines print as xent")
     if counted:
         _steps_from_batches(counted, col)
+    if repeats:
+        _steps_from_repeats(repeats, col)
     if not used and not saw_keras:
         used = _bare_lines(lines, col, cut)
     # Lines led by different markers may log different quantities under one name ("step N: loss X" at evals,
@@ -548,6 +620,18 @@ def _bare_lines(lines: list[str], col: _Collector, cut: bool) -> int:
     if skipped:
         col.note(_cut_note(len(lines), "a line of values"))
     return len(rows)
+
+
+def _physical_lines(source: Source, n: int) -> list[int] | None:
+    """The physical line (split at "\\n" only) of each of the n lines the decoded text has (where a lone "\\r", a
+    redraw, also ends a line); None when nothing was redrawn or the bytes do not tell (UTF-16)."""
+    raw = source.read_bytes()
+    if raw.count(b"\r") == raw.count(b"\r\n") or raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return None
+    out: list[int] = []
+    for i, line in enumerate(raw.replace(b"\r\r\n", b"\n").replace(b"\r\n", b"\n").split(b"\n")):
+        out.extend([i] * (line.count(b"\r") + 1))
+    return out if len(out) == n else None
 
 
 def _sniff_lines(text: str) -> list[str]:
@@ -607,7 +691,7 @@ class TextReader(Reader):
         if runs is not None:
             return runs
         lines = text.split("\n")
-        col, used, saw_keras = parse_lines(lines, cut=bool(lines[-1].strip()))
+        col, used, saw_keras = parse_lines(lines, cut=bool(lines[-1].strip()), phys=_physical_lines(source, len(lines)))
         if not used:
             raise _not_a_log(source.label)
         run = Run(source=source.label, format=self.name)

@@ -1,0 +1,193 @@
+"""Text-log layouts from a reading-coverage survey of public repositories (samples written here in the layout each
+tool's print writes; no real log is copied)."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+from lossdoc.cli import app
+from lossdoc.errors import InputError
+from lossdoc.model import Run
+from lossdoc.readers import registry
+
+
+@pytest.fixture(autouse=True)
+def fresh_registry(monkeypatch):
+    monkeypatch.setattr(registry, "_READERS", None)
+    yield
+    registry._READERS = None
+
+
+def read_all(tmp_path: Path, data: bytes, name: str = "train.log") -> list[Run]:
+    p = tmp_path / name
+    p.write_bytes(data)
+    return registry.read_path(p, None)
+
+
+def read(tmp_path: Path, data: bytes, name: str = "train.log") -> Run:
+    runs = read_all(tmp_path, data, name)
+    assert len(runs) == 1
+    return runs[0]
+
+
+def lst(a) -> list | None:
+    return None if a is None else np.asarray(a).tolist()
+
+
+# ------------------------------------------------------------------------ 1. per-batch lines sharing an epoch marker
+
+# A fine-tuning loop's print('epoch: ', epoch, 'loss: ', loss.item()) once per batch (print's separators give the
+# double spaces), and print('Validation Accuracy:', acc) after evaluating.
+def _per_batch(epochs: int = 3, batches: int = 5) -> tuple[bytes, list[float]]:
+    out, losses = ["Some weights of the model checkpoint were not used when initializing the model."], []
+    for e in range(epochs):
+        for b in range(batches):
+            v = 0.7 / (1 + e * batches + b)
+            losses.append(v)
+            out.append(f"epoch:  {e} loss:  {v!r}")
+            if b == 0:
+                out.append(f"Validation Accuracy: {0.5 + 0.1 * e}")
+    out.append("test Accuracy: 0.94")
+    return ("\n".join(out) + "\n").encode(), losses
+
+
+def test_separate_lines_of_one_epoch_are_separate_points(tmp_path):
+    data, losses = _per_batch()
+    run = read(tmp_path, data)
+    loss = run.series["loss"]
+    assert run.train_loss is loss
+    assert len(loss) == 15 and loss.values.tolist() == losses
+    assert lst(loss.steps) == [float(i) for i in range(1, 16)]  # file order
+    assert lst(loss.epochs) == [0.0] * 5 + [1.0] * 5 + [2.0] * 5  # the epoch kept
+    assert loss.axis == "step"
+    assert run.series["Validation_Accuracy"].values.tolist() == pytest.approx([0.5, 0.6, 0.7])
+    assert any("one per batch" in n for n in run.notes)
+
+
+def test_one_line_per_epoch_stays_on_the_epoch_axis(tmp_path):
+    run = read(tmp_path, b"epoch:  0 loss:  0.9\nepoch:  1 loss:  0.7\nepoch:  2 loss:  0.6\nepoch:  3 loss:  0.5\n")
+    assert run.series["loss"].axis == "epoch" and len(run.series["loss"]) == 4
+    assert run.series["loss"].steps is None
+
+
+def test_a_resumed_epoch_printed_again_is_no_batch_layout(tmp_path):
+    # a run resumed at epoch 2 prints epoch 2 again: the last reading of the epoch stands, as before
+    lines = [f"Epoch {e} | train_loss={1 / (e + 1):.4f} val_loss={1.1 / (e + 1):.4f}" for e in (0, 1, 2, 3)]
+    lines.insert(3, "Epoch 2 | train_loss=0.3000 val_loss=0.3500")
+    run = read(tmp_path, ("\n".join(lines) + "\n").encode())
+    s = run.series["train_loss"]
+    assert s.axis == "epoch" and len(s) == 4 and s.values.tolist()[2] == 0.3
+
+
+def test_tqdm_bar_lines_of_one_epoch_keep_the_last_reading(tmp_path):
+    # tqdm's own state on separate lines (its "\r" made line ends): a redraw, not batches
+    data = "".join(
+        f"Epoch {e}/3: {p:3d}%|{'#' * (p // 10):10s}| {p * 32 // 100}/32 [00:01<00:01, loss={1.0 - e * 0.2 - p / 1000:.3f}]\n"
+        for e in (1, 2, 3)
+        for p in (25, 50, 75, 100)
+    ).encode()
+    run = read(tmp_path, data)
+    assert run.series["loss"].values.tolist() == pytest.approx([0.7, 0.5, 0.3])
+
+
+def test_carriage_return_redraws_keep_the_last_reading(tmp_path):
+    # print("\rEpoch: {:d} batch_loss: {:.4f} ".format(...), end='') then a newline at the end of the epoch: one
+    # physical line per epoch
+    data = b"".join(
+        b"".join(f"\repoch {e} loss {1.0 / (e + 1) + b / 100:.4f}".encode() for b in range(5)) + b"\n" for e in range(4)
+    )
+    run = read(tmp_path, data)
+    loss = run.series["loss"]
+    assert loss.axis == "epoch" and loss.values.tolist() == pytest.approx([1.04, 0.54, 0.3733, 0.29])
+
+
+def test_line_printed_twice_is_one_point(tmp_path):
+    # two logging handlers to the same stream: every line twice
+    lines = [f"epoch {e} loss {v}" for e, v in ((0, 0.9), (0, 0.9), (1, 0.7), (1, 0.7), (2, 0.6), (2, 0.6))]
+    run = read(tmp_path, ("\n".join(lines) + "\n").encode())
+    assert run.series["loss"].values.tolist() == [0.9, 0.7, 0.6] and run.series["loss"].axis == "epoch"
+
+
+# eriklindernoren/PyTorch-YOLOv3 train.py (2018): print("[Epoch %d/%d, Batch %d/%d] [Losses: x %f, y %f, w %f, h %f,
+# conf %f, cls %f, total %f, recall: %.5f, precision: %.5f]" % (epoch, opt.epochs, batch_i, len(dataloader), ...))
+def test_yolov3_losses_group_total_is_the_train_loss(tmp_path):
+    out = ["/site-packages/skimage/transform/_warps.py:110: UserWarning: Anti-aliasing will be enabled"]
+    for e in range(2):
+        for b in range(4):
+            t = 20.0 - e * 4 - b
+            out.append(
+                f"[Epoch {e}/30, Batch {b}/4] [Losses: x 0.272151, y 0.254906, w 4.818650, h 4.610126, conf "
+                f"4.368177, cls 0.819295, total {t:f}, recall: 0.00{b}00, precision: 0.00000]"
+            )
+    run = read(tmp_path, ("\n".join(out) + "\n").encode())
+    total = run.series["total_loss"]
+    assert run.train_loss is total and total.role == "train_loss"
+    assert len(total) == 8 and total.values[0] == 20.0 and total.values[-1] == 13.0
+    assert total.axis == "step"
+    assert {"x_loss", "y_loss", "w_loss", "h_loss", "conf_loss", "cls_loss"} <= set(run.series)
+    assert run.series["recall"].role == "train_metric"  # not a loss: it says what it is
+    assert "x" not in run.series and "total" not in run.series
+
+
+# PyTorch examples, word_language_model/main.py: print('| epoch {:3d} | {:5d}/{:5d} batches | lr {:02.2f} | ms/batch
+# {:5.2f} | loss {:5.2f} | ppl {:8.2f}'.format(...)) every log_interval batches; '| end of epoch {:3d} | time:
+# {:5.2f}s | valid loss {:5.2f} | valid ppl {:8.2f}' after each epoch.
+def test_word_language_model_is_read_per_batch(tmp_path):
+    out = []
+    for e in (1, 2):
+        for b in (200, 400, 600):
+            v = 7.0 - e - b / 1000
+            out.append(f"| epoch {e:3d} | {b:5d}/ 2983 batches | lr 20.00 | ms/batch 11.61 | loss {v:5.2f} | ppl "
+                       f"{math.exp(v):8.2f}")
+        out.append("-" * 89)
+        out.append(f"| end of epoch {e:3d} | time: 35.58s | valid loss {6.0 - e:5.2f} | valid ppl {math.exp(6 - e):8.2f}")
+        out.append("-" * 89)
+    run = read(tmp_path, ("\n".join(out) + "\n").encode())
+    loss = run.series["loss"]
+    assert run.train_loss is loss and len(loss) == 6 and loss.axis == "step"
+    assert loss.values.tolist() == [5.8, 5.6, 5.4, 4.8, 4.6, 4.4]
+    assert lst(loss.steps)[:3] == [200.0, 400.0, 600.0] and lst(loss.steps)[3] > 600
+    assert run.val_loss is run.series["valid_loss"] and run.series["valid_loss"].values.tolist() == [5.0, 4.0]
+    assert "batches" not in run.series
+
+
+# PyTorch examples, mnist/main.py: print('Train Epoch: {} [{}/{} ({:.0f}%)]\tLoss: {:.6f}'.format(epoch, batch_idx *
+# len(data), len(train_loader.dataset), 100. * batch_idx / len(train_loader), loss.item())), then '\nTest set:
+# Average loss: {:.4f}, Accuracy: {}/{} ({:.0f}%)\n' after each epoch.
+def test_pytorch_mnist_example_lines_are_per_batch(tmp_path):
+    out = []
+    for e in (1, 2, 3):
+        for i, n in enumerate((0, 128)):
+            out.append(f"Train Epoch: {e} [{n}/240 ({n * 100 // 240}%)]\tLoss: {1.1 - e * 0.2 - i * 0.05:.6f}")
+        out.append("")
+        out.append(f"Test set: Average loss: {1.0 - e * 0.1:.4f}, Accuracy: {150 + e}/200 (75%)")
+        out.append("")
+    run = read(tmp_path, ("\n".join(out) + "\n").encode())
+    loss = run.series["Loss"]
+    assert len(loss) == 6 and loss.axis == "step" and loss.values[0] == pytest.approx(0.9)
+    assert lst(loss.epochs) == [1.0, 1.0, 2.0, 2.0, 3.0, 3.0]
+    assert run.series["test_loss"].values.tolist() == pytest.approx([0.9, 0.8, 0.7])
+
+
+def test_two_alike_lines_an_epoch_without_a_position_stay_per_epoch(tmp_path):
+    # PaddlePaddle tutorial: "epoch: 0,  loss is: ..." after training and again after "testing in eval mode"
+    out = []
+    for e in range(5):
+        out += [f"epoch: {e},  loss is: {1 - e / 10}, acc is: {0.5 + e / 20}", "testing in eval mode……",
+                f"epoch: {e},  loss is: {1.2 - e / 10}, acc is: {0.45 + e / 20}"]
+    run = read(tmp_path, ("\n".join(out) + "\n").encode())
+    assert all(s.axis == "epoch" and len(s) == 5 for s in run.series.values())
+
+
+def test_not_a_log_is_a_one_line_input_error(tmp_path):
+    p = tmp_path / "notes.txt"
+    p.write_bytes(b"epochs are a unit of training\nsee the notes\n")
+    with pytest.raises(InputError, match="notes.txt"):
+        registry.read_path(p, "text")
+    res = CliRunner().invoke(app, ["inspect", str(p)])
+    assert res.exit_code == 2 and "Traceback" not in res.output
