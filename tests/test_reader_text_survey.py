@@ -191,3 +191,48 @@ def test_not_a_log_is_a_one_line_input_error(tmp_path):
         registry.read_path(p, "text")
     res = CliRunner().invoke(app, ["inspect", str(p)])
     assert res.exit_code == 2 and "Traceback" not in res.output
+
+
+# ------------------------------------------------------------------- 2. deep-text-recognition-benchmark / EasyOCR
+
+# clovaai/deep-text-recognition-benchmark train.py: loss_log = f'[{iteration+1}/{opt.num_iter}] Train loss:
+# {loss_avg.val():0.5f}, Valid loss: {valid_loss:0.5f}, Elapsed_time: {elapsed_time:0.5f}'; current_model_log =
+# f'{"Current_accuracy":17s}: {current_accuracy:0.3f}, {"Current_norm_ED":17s}: {current_norm_ED:0.2f}'; the best
+# model's line the same with "Best_"; then dashes and a f'{"Ground Truth":25s} | {"Prediction":25s} | Confidence
+# Score & T/F' table.
+def _clova(n: int = 3, cut: bool = False) -> bytes:
+    out = []
+    for i in range(1, n + 1):
+        acc = 50 + i
+        out += [
+            f"[{i * 2000}/300000] Train loss: {1 / i:0.5f}, Valid loss: {1.5 - i / 100:0.5f}, Elapsed_time: {i * 190.5:0.5f}",
+            f"{'Current_accuracy':17s}: {acc:0.3f}, {'Current_norm_ED':17s}: {0.8 + i / 100:0.2f}",
+            f"{'Best_accuracy':17s}: {acc:0.3f}, {'Best_norm_ED':17s}: {0.8 + i / 100:0.2f}",
+            "-" * 80,
+            f"{'Ground Truth':25s} | {'Prediction':25s} | Confidence Score & T/F",
+            "-" * 80,
+            f"{'TROY':25s} | {'TROY':25s} | 0.4822\tTrue",
+            f"{'1851':25s} | {'1031':25s} | 0.8874\tFalse",
+            "-" * 80,
+        ]
+    text = "\n".join(out) + ("" if cut else "\n")
+    return text.encode()
+
+
+def test_clova_ocr_trainer_log(tmp_path):
+    run = read(tmp_path, _clova())
+    tr, va = run.series["Train_loss"], run.series["Valid_loss"]
+    assert run.train_loss is tr and run.val_loss is va
+    assert lst(tr.steps) == [2000.0, 4000.0, 6000.0] and tr.values.tolist() == [1.0, 0.5, 0.33333]
+    assert va.values.tolist() == [1.49, 1.48, 1.47]
+    acc = run.series["val_accuracy"]
+    assert acc.role == "val_metric" and acc.values.tolist() == pytest.approx([0.51, 0.52, 0.53])  # percent
+    assert run.series["val_norm_ED"].role == "val_metric" and len(run.series["val_norm_ED"]) == 3
+    assert not any(n.lower().startswith(("best", "current", "elapsed", "ground", "troy")) for n in run.series)
+
+
+def test_a_build_log_with_bracketed_counts_is_not_a_training_log(tmp_path):
+    p = tmp_path / "build.log"
+    p.write_bytes(b"[1/5] Building CXX object a.o\n[2/5] Building CXX object b.o\n[3/5] Linking CXX executable x\n")
+    with pytest.raises(InputError, match="build.log"):
+        registry.read_path(p, "text")

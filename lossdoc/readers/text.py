@@ -26,6 +26,9 @@ Shapes understood:
   redraw keeps the last reading: a ``\\r`` within one physical line, a tqdm bar's lines, a line printed twice.
   In a ``[Losses: x 0.27, ..., total 15.1, recall: 0.1]`` group (PyTorch-YOLOv3) the names are losses
   (``x_loss``..., ``total_loss``) unless they say what they are.
+- clovaai deep-text-recognition-benchmark / EasyOCR's trainer: ``[20000/300000] Train loss: 0.30092, Valid loss:
+  1.49355, Elapsed_time: 1935.9`` (the step: the iteration), then ``Current_accuracy : 60.039, Current_norm_ED :
+  0.8185`` (read as ``val_accuracy``, ``val_norm_ED``); its ``Best_*`` line and prediction table are not read.
 - Blocks: a marker line (``Epoch 3``, OLMo's ``[step=12/15000,epoch=0]``) followed by lines that hold nothing but
   ``name: value`` / ``name=value`` pairs (indented or not, thousands separators allowed: ``2,097,152``); the block
   ends at the next line that is neither.
@@ -115,6 +118,14 @@ _EPOCH_BATCH = re.compile(r"^\s*\[\s*(\d++)\s*,\s*(\d++)\s*\](?=\s)")
 # CLU's LoggingWriter (clu/metric_writers/logging_writer.py, write_scalars): logging.info("[%d]%s %s", step,
 # " collection=<name>" or "", ", ".join(f"{k}={v:.6g}")) after absl's prefix: "[100] learning_rate=0.001, loss=0.5".
 _CLU_STEP = re.compile(r"^\s*+\[(\d++)\](?: collection=[\w./\-]{1,100}+)? (?=[A-Za-z_][\w/.\-]*+=)")
+# clovaai/deep-text-recognition-benchmark's train.py (and EasyOCR's trainer, a copy of it): every valInterval
+# iterations loss_log = f'[{iteration+1}/{opt.num_iter}] Train loss: {loss_avg.val():0.5f}, Valid loss:
+# {valid_loss:0.5f}, Elapsed_time: {elapsed_time:0.5f}', then current_model_log = f'{"Current_accuracy":17s}:
+# {current_accuracy:0.3f}, {"Current_norm_ED":17s}: {current_norm_ED:0.2f}' and a "Best_accuracy ..." line, then a
+# "Ground Truth | Prediction" table: [iteration/total] is the step; Current_* are the validation's values (val_*),
+# Best_* the best so far (not a curve). Only on a line that names a loss ("[1/5] Building ..." is a build log).
+_ITER_OF = re.compile(r"^\s*+\[(\d++)/\d++\](?=\s++[A-Za-z])")
+_CURRENT_BEST = re.compile(r"^(Current|Best)_(.)", re.IGNORECASE)
 # name[:=] number: the name may be two words ("train loss"); units (ms, s, %) may follow the number.
 _PAIR = re.compile(
     rf"(?<![\w/.\-])([A-Za-z][\w/.\-]*+(?:[ ][A-Za-z][\w/.\-]*+){{0,2}}?)\s*+[:=]?\s*+({_NUMBER})(?:ms|s|%)?(?![\w.])"
@@ -204,6 +215,9 @@ def _markers(line: str) -> tuple[dict[str, float], list[tuple[int, int]], str]:
         return {"epoch": float(m.group(1)), "step": float(m.group(2))}, [m.span()], "epoch"
     m = _CLU_STEP.match(line)
     if m:  # CLU / Flax: "[100] train_loss=0.5, learning_rate=0.001" (the step)
+        return {"step": float(m.group(1))}, [m.span()], "step"
+    m = _ITER_OF.match(line)
+    if m and "loss" in line.lower():  # deep-text-recognition-benchmark: "[20000/300000] Train loss: 0.30, ..."
         return {"step": float(m.group(1))}, [m.span()], "step"
     for m in _MARKER.finditer(line):
         if not spans and m.start() > MARKER_MAX_COLUMN:
@@ -435,6 +449,7 @@ def parse_lines(lines: list[str], cut: bool = False, phys: list[int] | None = No
     pdict: list[str] | None = None  # the lines of a dict printed over several lines, while it is open
     pdict_at: list | None = None  # the marker entry the open dict belongs to
     onmt = onmt_ppl = False
+    iter_block: list | None = None  # the entry of a "[N/M] Train loss: ..." line, while its next lines may follow
     counted: list[tuple[list, str, float]] = []  # marker entries with an epoch, no step, and a batch counter
     repeats: list[tuple[list, frozenset, int, bool, bool]] = []  # marker entries with an epoch, no step, no counter
     last_index = len(lines) - 1 if cut else -1
@@ -539,6 +554,8 @@ def parse_lines(lines: list[str], cut: bool = False, phys: list[int] | None = No
             if kv is None:
                 open_block = None  # chatter ends a block
             elif kv:
+                if open_block is iter_block:  # "Current_accuracy : 60.0, ..." after "[20000/300000] Train loss: ..."
+                    kv = {_CURRENT_BEST.sub(r"val_\2", k): v for k, v in kv.items() if not k.lower().startswith("best_")}
                 if not open_block[3]:
                     used += 1
                     generic.append(open_block)
@@ -546,6 +563,7 @@ def parse_lines(lines: list[str], cut: bool = False, phys: list[int] | None = No
             continue
         pairs = _generic_pairs(msg, spans)
         open_block = [lead, markers.get("epoch", math.nan), markers.get("step", math.nan), pairs]
+        iter_block = open_block if msg[:1] in " [\t" and _ITER_OF.match(msg) else None
         last_marker, since_marker = open_block, 0
         batch = _batch_counter(msg, spans) if "epoch" in markers and "step" not in markers else None
         if batch is not None:
