@@ -4,6 +4,7 @@ tool's print writes; no real log is copied)."""
 from __future__ import annotations
 
 import math
+import re
 from pathlib import Path
 
 import numpy as np
@@ -236,3 +237,43 @@ def test_a_build_log_with_bracketed_counts_is_not_a_training_log(tmp_path):
     p.write_bytes(b"[1/5] Building CXX object a.o\n[2/5] Building CXX object b.o\n[3/5] Linking CXX executable x\n")
     with pytest.raises(InputError, match="build.log"):
         registry.read_path(p, "text")
+
+
+# ------------------------------------------------------------------------------------- 5. EAST "name is value"
+
+# SakuraRiven/EAST loss.py: print('classify loss is {:.8f}, angle loss is {:.8f}, iou loss is {:.8f}'.format(...))
+# during each batch; train.py: print('Epoch is [{}/{}], mini-batch is [{}/{}], time consumption is {:.8f},
+# batch_loss is {:.8f}'.format(epoch+1, epoch_iter, i+1, int(file_num/batch_size), time.time()-start_time,
+# loss.item())); here behind a logging prefix, as a fork logs them.
+def _east(epochs: int = 2, batches: int = 3) -> bytes:
+    out = ["2021-05-03 03:51:15,430 [MainThread  ] [INFO ]  begin training"]
+    for e in range(1, epochs + 1):
+        for b in range(1, batches + 1):
+            c, a, i = 0.9, 0.6 / b, 5.0 / (e * b)
+            pre = f"2021-05-03 03:53:{e * 10 + b:02d},049 [MainThread  ] [INFO ]  "
+            out.append(pre + f"classify loss is {c:.8f}, angle loss is {a:.8f}, iou loss is {i:.8f}")
+            out.append(pre + f"Epoch is [{e}/600], mini-batch is [{b}/{batches}], time consumption is 1.32521653, "
+                             f"batch_loss is {c + 10 * a + i:.8f}")
+    return ("\n".join(out) + "\n").encode()
+
+
+def test_east_name_is_value_lines(tmp_path):
+    run = read(tmp_path, _east())
+    bl = run.series["batch_loss"]
+    assert run.train_loss is bl and bl.axis == "step" and len(bl) == 6
+    assert bl.values[0] == pytest.approx(0.9 + 6.0 + 5.0) and bl.values[-1] == pytest.approx(0.9 + 2.0 + 5 / 6, abs=1e-7)
+    assert lst(bl.steps)[:3] == [1.0, 2.0, 3.0] and lst(bl.steps)[3] > 3  # mini-batch counted on across epochs
+    assert lst(bl.epochs) == [1.0] * 3 + [2.0] * 3
+    parts = ("classify_loss", "angle_loss", "iou_loss")
+    for name in parts:
+        assert run.series[name].role == "train_loss" and len(run.series[name]) == 6
+    # the parts printed before a batch's "Epoch is" line are that batch's
+    assert run.series["iou_loss"].values[0] == 5.0 and run.series["angle_loss"].values[1] == 0.3
+    assert not any(n.endswith("_is") or "(sum)" in n or n == "Epoch" for n in run.series)
+
+
+def test_east_nan_loss_is_kept(tmp_path):
+    data = re.sub(rb"batch_loss is [\d.]+", b"batch_loss is nan", _east(), count=2)
+    run = read(tmp_path, data)
+    bl = run.series["batch_loss"]
+    assert np.isnan(bl.values[:2]).all() and np.isfinite(bl.values[2:]).all() and len(bl) == 6

@@ -29,6 +29,9 @@ Shapes understood:
 - clovaai deep-text-recognition-benchmark / EasyOCR's trainer: ``[20000/300000] Train loss: 0.30092, Valid loss:
   1.49355, Elapsed_time: 1935.9`` (the step: the iteration), then ``Current_accuracy : 60.039, Current_norm_ED :
   0.8185`` (read as ``val_accuracy``, ``val_norm_ED``); its ``Best_*`` line and prediction table are not read.
+- ``name is value`` pairs (EAST: ``classify loss is 0.92, angle loss is 0.65, iou loss is 5.87`` printed during a
+  batch, then ``Epoch is [1/600], mini-batch is [1/1600], time consumption is 1.3, batch_loss is 13.3``): " is "
+  separates as ":" does; loss parts on a line of their own go with the marker line that follows.
 - Blocks: a marker line (``Epoch 3``, OLMo's ``[step=12/15000,epoch=0]``) followed by lines that hold nothing but
   ``name: value`` / ``name=value`` pairs (indented or not, thousands separators allowed: ``2,097,152``); the block
   ends at the next line that is neither.
@@ -94,7 +97,7 @@ _MARKER = re.compile(
 # A batch counter on a line with an epoch marker and no step ("ep: 0, batch: 100, ..., loss: 9.12", "epoch 2 batch_idx
 # 300 loss 0.4", "Batch [100/600]"): the line's step when it rises within an epoch (``_steps_from_batches``).
 _BATCH = re.compile(
-    r"(?<![\w/.\-])(batch(?:[_ ]?(?:id|idx|index|num|no))?)\s*+[:=#]?\s*+[\[(]?\s*+(\d++)(?:\s*+/\s*+\d++)?"
+    r"(?<![\w/.\-])((?:mini[-_]?)?batch(?:[_ ]?(?:id|idx|index|num|no))?)\s*+[:=#]?\s*+[\[(]?\s*+(\d++)(?:\s*+/\s*+\d++)?"
     r"(?:\s*+[\])])?(?![\w.])"
     # PyTorch's word_language_model example (main.py, train()): '| epoch {:3d} | {:5d}/{:5d} batches | lr {:02.2f} |
     # ms/batch {:5.2f} | loss {:5.2f} | ppl {:8.2f}': the count before "batches" is the batch.
@@ -118,6 +121,12 @@ _EPOCH_BATCH = re.compile(r"^\s*\[\s*(\d++)\s*,\s*(\d++)\s*\](?=\s)")
 # CLU's LoggingWriter (clu/metric_writers/logging_writer.py, write_scalars): logging.info("[%d]%s %s", step,
 # " collection=<name>" or "", ", ".join(f"{k}={v:.6g}")) after absl's prefix: "[100] learning_rate=0.001, loss=0.5".
 _CLU_STEP = re.compile(r"^\s*+\[(\d++)\](?: collection=[\w./\-]{1,100}+)? (?=[A-Za-z_][\w/.\-]*+=)")
+# "name is value": EAST (SakuraRiven/EAST and its forks) prints from its loss, loss.py: print('classify loss is {:.8f},
+# angle loss is {:.8f}, iou loss is {:.8f}'.format(classify_loss, angle_loss, iou_loss)) during each batch, then
+# train.py: print('Epoch is [{}/{}], mini-batch is [{}/{}], time consumption is {:.8f}, batch_loss is {:.8f}'.format(
+# epoch+1, epoch_iter, i+1, int(file_num/batch_size), time.time()-start_time, loss.item())): " is " before a number
+# (or a bracketed count) is the separator, as ":" is; the parts belong to the marker line that follows.
+_IS_SEP = re.compile(r"(?<=[A-Za-z_)])\s++is\s++(?=[\[(]?[-+]?(?:\d|\.\d|(?i:nan|inf)\b))")
 # clovaai/deep-text-recognition-benchmark's train.py (and EasyOCR's trainer, a copy of it): every valInterval
 # iterations loss_log = f'[{iteration+1}/{opt.num_iter}] Train loss: {loss_avg.val():0.5f}, Valid loss:
 # {valid_loss:0.5f}, Elapsed_time: {elapsed_time:0.5f}', then current_model_log = f'{"Current_accuracy":17s}:
@@ -449,6 +458,7 @@ def parse_lines(lines: list[str], cut: bool = False, phys: list[int] | None = No
     pdict: list[str] | None = None  # the lines of a dict printed over several lines, while it is open
     pdict_at: list | None = None  # the marker entry the open dict belongs to
     onmt = onmt_ppl = False
+    said_before: dict[str, float] | None = None  # "name is value" loss parts, for the marker line that follows
     iter_block: list | None = None  # the entry of a "[N/M] Train loss: ..." line, while its next lines may follow
     counted: list[tuple[list, str, float]] = []  # marker entries with an epoch, no step, and a batch counter
     repeats: list[tuple[list, frozenset, int, bool, bool]] = []  # marker entries with an epoch, no step, no counter
@@ -510,6 +520,9 @@ def parse_lines(lines: list[str], cut: bool = False, phys: list[int] | None = No
                     block.append((True, pairs))
                 continue
         msg = _message(line)
+        said_is = " is " in msg and _IS_SEP.search(msg) is not None
+        if said_is:  # EAST: "classify loss is 0.9168, angle loss is 0.6498", "Epoch is [1/600], mini-batch is [1/1600]"
+            msg = _IS_SEP.sub(": ", msg)
         v = _ONMT_VAL.match(msg) if onmt and "Validation" in msg else None
         if v:
             open_block = None
@@ -550,6 +563,12 @@ def parse_lines(lines: list[str], cut: bool = False, phys: list[int] | None = No
                 if msg.rstrip().endswith("}") and index != last_index:
                     close_dict()
                 continue
+            if said_is:
+                kv = _kv_pairs(msg)
+                if kv and any(resolve(k).kind == "loss" for k in kv) and index != last_index:
+                    said_before = kv  # EAST prints its loss's parts before the batch's "Epoch is ..." line
+                    open_block = None
+                    continue
             kv = _kv_pairs(msg) if open_block is not None else None
             if kv is None:
                 open_block = None  # chatter ends a block
@@ -562,6 +581,10 @@ def parse_lines(lines: list[str], cut: bool = False, phys: list[int] | None = No
                 open_block[3].update({k: v for k, v in kv.items() if k not in open_block[3]})
             continue
         pairs = _generic_pairs(msg, spans)
+        if said_before is not None:
+            if said_is and pairs:
+                pairs.update({k: v for k, v in said_before.items() if k not in pairs})
+            said_before = None
         open_block = [lead, markers.get("epoch", math.nan), markers.get("step", math.nan), pairs]
         iter_block = open_block if msg[:1] in " [\t" and _ITER_OF.match(msg) else None
         last_marker, since_marker = open_block, 0
