@@ -277,3 +277,32 @@ def test_east_nan_loss_is_kept(tmp_path):
     run = read(tmp_path, data)
     bl = run.series["batch_loss"]
     assert np.isnan(bl.values[:2]).all() and np.isfinite(bl.values[2:]).all() and len(bl) == 6
+
+
+# --------------------------------------------------------------------------------- 3. PointNet-style epoch blocks
+
+# A PointNet classification script (TF2): log_string("-----{}------".format(epoch)); log_string('train_mean loss: %f'
+# % float(mtric2.result())); log_string('train_accuracy: %f' % ...); after test_one_epoch: 'test_mean loss: %f',
+# 'test_accuracy: %f'.
+def _pointnet(epochs: int = 4) -> bytes:
+    out = []
+    for e in range(epochs):
+        out += [f"-----{e}------", f"train_mean loss: {0.5 - e / 20:f}", f"train_accuracy: {0.8 + e / 50:f}",
+                f"test_mean loss: {0.6 - e / 40:f}", f"test_accuracy: {0.75 + e / 50:f}"]
+    return ("\n".join(out) + "\n").encode()
+
+
+def test_pointnet_dash_epoch_blocks(tmp_path):
+    run = read(tmp_path, _pointnet())
+    tr, te = run.series["train_mean_loss"], run.series["test_mean_loss"]
+    assert run.train_loss is tr and tr.axis == "epoch" and lst(tr.epochs) == [0.0, 1.0, 2.0, 3.0]
+    assert tr.values.tolist() == [0.5, 0.45, 0.4, 0.35]
+    assert run.val_loss is te and te.values[-1] == 0.525  # the held-out loss, evaluated every epoch
+    assert run.series["train_accuracy"].role == "train_metric" and run.series["test_accuracy"].values[0] == 0.75
+
+
+def test_dashes_alone_are_no_log(tmp_path):
+    p = tmp_path / "rule.txt"
+    p.write_bytes(b"-----0------\n-----1------\nsome text\n")
+    with pytest.raises(InputError, match="rule.txt"):
+        registry.read_path(p, "text")

@@ -32,7 +32,7 @@ Shapes understood:
 - ``name is value`` pairs (EAST: ``classify loss is 0.92, angle loss is 0.65, iou loss is 5.87`` printed during a
   batch, then ``Epoch is [1/600], mini-batch is [1/1600], time consumption is 1.3, batch_loss is 13.3``): " is "
   separates as ":" does; loss parts on a line of their own go with the marker line that follows.
-- Blocks: a marker line (``Epoch 3``, OLMo's ``[step=12/15000,epoch=0]``) followed by lines that hold nothing but
+- Blocks: a marker line (``Epoch 3``, OLMo's ``[step=12/15000,epoch=0]``, PointNet-style ``-----3------``) followed by lines that hold nothing but
   ``name: value`` / ``name=value`` pairs (indented or not, thousands separators allowed: ``2,097,152``); the block
   ends at the next line that is neither.
 - Logging prefixes are not data: glog/absl's ``I1203 12:00:00.123456 12345 model_lib_v2.py:705]`` and Python
@@ -127,6 +127,10 @@ _CLU_STEP = re.compile(r"^\s*+\[(\d++)\](?: collection=[\w./\-]{1,100}+)? (?=[A-
 # epoch+1, epoch_iter, i+1, int(file_num/batch_size), time.time()-start_time, loss.item())): " is " before a number
 # (or a bracketed count) is the separator, as ":" is; the parts belong to the marker line that follows.
 _IS_SEP = re.compile(r"(?<=[A-Za-z_)])\s++is\s++(?=[\[(]?[-+]?(?:\d|\.\d|(?i:nan|inf)\b))")
+# An epoch number between dashes heading a block of "name: value" lines (PointNet-style training scripts:
+# log_string("-----{}------".format(epoch)) then log_string('train_mean loss: %f' % ...), 'train_accuracy: %f',
+# 'test_mean loss: %f', 'test_accuracy: %f').
+_DASH_EPOCH = re.compile(r"^\s*+-{3,}+\s*+(\d++)\s*+-{3,}+\s*+$")
 # clovaai/deep-text-recognition-benchmark's train.py (and EasyOCR's trainer, a copy of it): every valInterval
 # iterations loss_log = f'[{iteration+1}/{opt.num_iter}] Train loss: {loss_avg.val():0.5f}, Valid loss:
 # {valid_loss:0.5f}, Elapsed_time: {elapsed_time:0.5f}', then current_model_log = f'{"Current_accuracy":17s}:
@@ -225,6 +229,9 @@ def _markers(line: str) -> tuple[dict[str, float], list[tuple[int, int]], str]:
     m = _CLU_STEP.match(line)
     if m:  # CLU / Flax: "[100] train_loss=0.5, learning_rate=0.001" (the step)
         return {"step": float(m.group(1))}, [m.span()], "step"
+    m = _DASH_EPOCH.match(line) if line[:1] in " -\t" else None
+    if m:  # a PointNet-style block's head: "-----3------"
+        return {"epoch": float(m.group(1))}, [m.span()], "epoch"
     m = _ITER_OF.match(line)
     if m and "loss" in line.lower():  # deep-text-recognition-benchmark: "[20000/300000] Train loss: 0.30, ..."
         return {"step": float(m.group(1))}, [m.span()], "step"
