@@ -306,3 +306,30 @@ def test_dashes_alone_are_no_log(tmp_path):
     p.write_bytes(b"-----0------\n-----1------\nsome text\n")
     with pytest.raises(InputError, match="rule.txt"):
         registry.read_path(p, "text")
+
+
+# ------------------------------------------------------------------ 4. marker lines with values on the next line
+
+# ShuffleFaceNet_Pytorch / CosFace-style train.py (_print writes to stdout and the log, CRLF here as a Windows
+# console saved it): _print('Train Epoch: {}/{} ...'.format(epoch, TOTAL_EPOCH)); _print('    total_loss: {:.4f}
+# time: {:.0f}m {:.0f}s'.format(train_total_loss, time_elapsed // 60, time_elapsed % 60)); every TEST_FREQ epochs
+# _print('Test Epoch: {} ...'.format(epoch)) and _print('    ave: {:.4f}'.format(np.mean(accs) * 100)); at a save
+# _print('Saving checkpoint: {}'.format(epoch)).
+def _facenet(epochs: int = 10) -> bytes:
+    out = ["Script started on Tue Feb  4 19:51:33 2020", "multi_gpus True", "defining casia dataloader..."]
+    for e in range(1, epochs + 1):
+        out += [f"Train Epoch: {e}/{epochs} ...", f"    total_loss: {25 - e:.4f} time: {10 + e}m {e}s"]
+        if e % 5 == 0:
+            out += [f"Test Epoch: {e} ...", f"    ave: {85 + e / 5:.4f}", f"Saving checkpoint: {e}"]
+    out.append("finishing training")
+    return ("\r\n".join(out) + "\r\n").encode()
+
+
+def test_marker_line_then_indented_values(tmp_path):
+    run = read(tmp_path, _facenet())
+    tl = run.series["total_loss"]
+    assert run.train_loss is tl and len(tl) == 10 and tl.axis == "epoch"
+    assert tl.values[0] == 24.0 and tl.values[-1] == 15.0 and lst(tl.epochs)[:2] == [1.0, 2.0]
+    ave = run.series["test_ave"]
+    assert ave.role == "test_metric" and lst(ave.epochs) == [5.0, 10.0] and ave.values.tolist() == [86.0, 87.0]
+    assert not any("checkpoint" in n.lower() or "time" in n.lower() for n in run.series)

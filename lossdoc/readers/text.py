@@ -33,8 +33,10 @@ Shapes understood:
   batch, then ``Epoch is [1/600], mini-batch is [1/1600], time consumption is 1.3, batch_loss is 13.3``): " is "
   separates as ":" does; loss parts on a line of their own go with the marker line that follows.
 - Blocks: a marker line (``Epoch 3``, OLMo's ``[step=12/15000,epoch=0]``, PointNet-style ``-----3------``) followed by lines that hold nothing but
-  ``name: value`` / ``name=value`` pairs (indented or not, thousands separators allowed: ``2,097,152``); the block
-  ends at the next line that is neither.
+  ``name: value`` / ``name=value`` pairs (indented or not, thousands separators allowed: ``2,097,152``; a duration
+  such as ``time: 15m 1s`` among them is dropped); the block ends at the next line that is neither. A held-out split
+  word before the marker (``Test Epoch: 5 ...`` then ``    ave: 87.35``) names the block's values (``test_ave``);
+  a ``Saving checkpoint: 10`` line is not a value.
 - Logging prefixes are not data: glog/absl's ``I1203 12:00:00.123456 12345 model_lib_v2.py:705]`` and Python
   logging's ``INFO:tensorflow:`` are dropped before a line is read.
 - A ``{'name': value, ...}`` dict that names a loss, printed (over one or several lines) right after a marker
@@ -73,7 +75,7 @@ import numpy as np
 
 from lossdoc.errors import InputError, NotALog
 from lossdoc.model import Run
-from lossdoc.naming import bare_split_loss, is_bookkeeping, resolve
+from lossdoc.naming import bare_split_loss, is_bookkeeping, resolve, split_word
 from lossdoc.readers._runs import to_float
 from lossdoc.readers.base import HEAD_BYTES, Reader, Source, build_series, decode_text, require_series
 from lossdoc.readers.toollogs import ANSI, FAMILIES, read_as_family
@@ -131,6 +133,12 @@ _IS_SEP = re.compile(r"(?<=[A-Za-z_)])\s++is\s++(?=[\[(]?[-+]?(?:\d|\.\d|(?i:nan
 # log_string("-----{}------".format(epoch)) then log_string('train_mean loss: %f' % ...), 'train_accuracy: %f',
 # 'test_mean loss: %f', 'test_accuracy: %f').
 _DASH_EPOCH = re.compile(r"^\s*+-{3,}+\s*+(\d++)\s*+-{3,}+\s*+$")
+# A duration among a block's pairs ("    total_loss: 24.7161 time: 15m 1s"): not a value, and no bar to the others.
+_DURATION_ITEM = re.compile(
+    r"(?<![\w.])(?:time|elapsed|eta|duration)\s*+[:=]\s*+(?:\d++\s*+[hms]\b\s*+){1,3}+", re.IGNORECASE
+)
+# A block's pair that reports saving or loading ("Saving checkpoint: 10"): the epoch of a file written, not a curve.
+_SAVING = re.compile(r"(?i)(?:^|_)(?:saving|saved|loading|loaded|checkpoint|ckpt)(?:_|$)")
 # clovaai/deep-text-recognition-benchmark's train.py (and EasyOCR's trainer, a copy of it): every valInterval
 # iterations loss_log = f'[{iteration+1}/{opt.num_iter}] Train loss: {loss_avg.val():0.5f}, Valid loss:
 # {valid_loss:0.5f}, Elapsed_time: {elapsed_time:0.5f}', then current_model_log = f'{"Current_accuracy":17s}:
@@ -288,6 +296,24 @@ def _generic_pairs(line: str, spans: list[tuple[int, int]]) -> dict[str, float]:
         if not is_bookkeeping(name):  # time, elapsed, it/s...
             out.setdefault(name, float(m.group(2)))
     return out
+
+
+def _split_before(line: str, spans: list[tuple[int, int]]) -> str | None:
+    """The held-out split a marker line's leading word names ("test" in "Test Epoch: 5 ...", "val" in "Validation
+    epoch 3"), when that word alone comes before the marker; else None ("Train Epoch": train is the default)."""
+    if not spans:
+        return None
+    head = line[: spans[0][0]].strip(" \t[|:-")
+    split = split_word(head) if head and len(head) <= 12 and " " not in head else None
+    return split if split != "train" else None  # a train block's names are train values already
+
+
+def _with_split(name: str, split: str) -> str:
+    """A block's name with its marker's split ("ave" -> "test_ave"), unless the name says a split of its own."""
+    words = [w for w in re.split(r"[_\s/.\-]+", name) if w]
+    if any(split_word(w) or w.lower() in ("tr", "trn", "va", "dev", "te") for w in words):
+        return name
+    return f"{split}_{name}"
 
 
 def _batch_counter(line: str, spans: list[tuple[int, int]]) -> tuple[str, float] | None:
@@ -465,6 +491,7 @@ def parse_lines(lines: list[str], cut: bool = False, phys: list[int] | None = No
     pdict: list[str] | None = None  # the lines of a dict printed over several lines, while it is open
     pdict_at: list | None = None  # the marker entry the open dict belongs to
     onmt = onmt_ppl = False
+    block_split: str | None = None  # the split word before the last marker ("Test Epoch: 5"), for its block
     said_before: dict[str, float] | None = None  # "name is value" loss parts, for the marker line that follows
     iter_block: list | None = None  # the entry of a "[N/M] Train loss: ..." line, while its next lines may follow
     counted: list[tuple[list, str, float]] = []  # marker entries with an epoch, no step, and a batch counter
@@ -576,10 +603,16 @@ def parse_lines(lines: list[str], cut: bool = False, phys: list[int] | None = No
                     said_before = kv  # EAST prints its loss's parts before the batch's "Epoch is ..." line
                     open_block = None
                     continue
-            kv = _kv_pairs(msg) if open_block is not None else None
+            kv = None
+            if open_block is not None:
+                kv = _kv_pairs(_DURATION_ITEM.sub("", msg) if "m" in msg else msg)
+                if kv:
+                    kv = {k: v for k, v in kv.items() if not _SAVING.search(k)}
             if kv is None:
                 open_block = None  # chatter ends a block
             elif kv:
+                if block_split:  # "Test Epoch: 5 ..." then "    ave: 87.35": the test's values (test_ave)
+                    kv = {_with_split(k, block_split): v for k, v in kv.items()}
                 if open_block is iter_block:  # "Current_accuracy : 60.0, ..." after "[20000/300000] Train loss: ..."
                     kv = {_CURRENT_BEST.sub(r"val_\2", k): v for k, v in kv.items() if not k.lower().startswith("best_")}
                 if not open_block[3]:
@@ -594,6 +627,7 @@ def parse_lines(lines: list[str], cut: bool = False, phys: list[int] | None = No
             said_before = None
         open_block = [lead, markers.get("epoch", math.nan), markers.get("step", math.nan), pairs]
         iter_block = open_block if msg[:1] in " [\t" and _ITER_OF.match(msg) else None
+        block_split = _split_before(msg, spans)
         last_marker, since_marker = open_block, 0
         batch = _batch_counter(msg, spans) if "epoch" in markers and "step" not in markers else None
         if batch is not None:
