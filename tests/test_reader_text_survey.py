@@ -333,3 +333,28 @@ def test_marker_line_then_indented_values(tmp_path):
     ave = run.series["test_ave"]
     assert ave.role == "test_metric" and lst(ave.epochs) == [5.0, 10.0] and ave.values.tolist() == [86.0, 87.0]
     assert not any("checkpoint" in n.lower() or "time" in n.lower() for n in run.series)
+
+
+# -------------------------------------------------------------------------- 6. a held-out loss on a summary line
+
+# A CIFAR-10 study script (its source is not public; the layout of its log): print('\tepoch {}: train acc: {}%, loss:
+# {}'.format(...)) every epoch, every 5 epochs print('The result of {} with {} is test acc: {}%, loss: {}'.format(
+# model_name, optimizer_name, ...)) and per-class lines '\t test acc for <name> (<class>) is {}%'.
+def _summary_lines(epochs: int = 20) -> bytes:
+    out = []
+    for e in range(1, epochs + 1):
+        out.append(f"\tepoch {e}: train acc: {50 + e}.672%, loss: {1.5 - e / 10}")
+        if e % 5 == 0:
+            out.append(f"The result of BN_Relu_RestNet18 with Adam is test acc: {70 + e}.82%, loss: {0.7 - e / 100}")
+            out += [f"\t test acc for 飞机 (airplane) is {78 + e}.9000015258789%", "\t test acc for 猫 (cat) is 68.5%"]
+    return ("\n".join(out) + "\n").encode()
+
+
+def test_summary_line_is_the_held_out_loss(tmp_path):
+    run = read(tmp_path, _summary_lines())
+    assert run.train_loss is run.series["loss"] and len(run.series["loss"]) == 20
+    tl = run.series["test_loss"]
+    assert run.val_loss is tl and lst(tl.epochs) == [5.0, 10.0, 15.0, 20.0]  # the epoch of the line before
+    assert tl.values.tolist() == pytest.approx([0.65, 0.6, 0.55, 0.5])
+    assert run.series["test_acc"].values.tolist() == pytest.approx([0.7582, 0.8082, 0.8582, 0.9082])  # percent
+    assert not any("airplane" in n or "cat" in n for n in run.series)

@@ -49,7 +49,8 @@ Shapes understood:
   step N`` as ``val_xent``.
 - An evaluation line with no marker of its own, printed within a few lines after a line with one: PyTorch's MNIST
   example's ``Test set: Average loss: 0.0330, Accuracy: 9890/10000 (99%)``, a tutorial's ``Validation loss: 0.41,
-  accuracy: 88.2 %``: its values are named for the split (``test_loss``, ``test_Accuracy``: 0.989, the count over
+  accuracy: 88.2 %``, also after a sentence ending in "is" (``The result of ResNet18 with Adam is test acc: 76.82%,
+  loss: 0.6848``): its values are named for the split (``test_loss``, ``test_Accuracy``: 0.989, the count over
   the total; ``val_loss``) at the epoch of that line (its step when it has no epoch), when one of them is a loss.
 - Only when none of the above is found: three or more lines with no marker that hold nothing but ``name value``
   pairs with the same names (``loss 0.312, train acc 0.885, test acc 0.861``; a loss or a metric among them) are
@@ -193,8 +194,12 @@ _BARE_LINE = re.compile(rf"(?:\s*+{_BARE_NAME}\s*+[:=]?\s*+(?:{_NUMBER})(?:%|ms|
 BARE_MIN_LINES = 3
 # An evaluation line printed after training lines, with no marker of its own: PyTorch's MNIST example ("Test set:
 # Average loss: 0.0330, Accuracy: 9890/10000 (99%)"), tutorials ("Validation loss: 0.41, accuracy: 88.2 %").
+# Also after a sentence that ends in "is" (a CIFAR-10 script's print('The result of {} with {} is test acc: {:.2f}%,
+# loss: {}'.format(model_name, optimizer_name, acc, loss)) every few epochs).
 _EVAL_LINE = re.compile(
-    r"^\s*+(test|validation|valid|val|eval|evaluation|dev)\b(?:\s++set\b)?+\s*+[:,|\-]?+\s*+(.{1,400}+)$", re.IGNORECASE
+    r"^(?:[^\n]{0,160}?\sis\s++)?+\s*+(test|validation|valid|val|eval|evaluation|dev)\b(?:\s++set\b)?+\s*+[:,|\-]?+\s*+"
+    r"(.{1,400}+)$",
+    re.IGNORECASE,
 )
 # "45/450 (10%)": a count over a total, then its percentage: the share.
 _FRACTION = re.compile(r"(?<![\w.])(\d++)\s*+/\s*+(\d++)(?:\s*+\(\s*+\d++(?:\.\d++)?+\s*+%\s*+\))?+")
