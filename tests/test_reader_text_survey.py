@@ -358,3 +358,46 @@ def test_summary_line_is_the_held_out_loss(tmp_path):
     assert tl.values.tolist() == pytest.approx([0.65, 0.6, 0.55, 0.5])
     assert run.series["test_acc"].values.tolist() == pytest.approx([0.7582, 0.8082, 0.8582, 0.9082])  # percent
     assert not any("airplane" in n or "cat" in n for n in run.series)
+
+
+# --------------------------------------------------------------------------- 7. two trainings pasted into one log
+
+# A Hangman BiLSTM project's train.py and finetune_model.py (same loop): tqdm(train_loader, desc=f"Epoch
+# {epoch+1}/{EPOCHS}") then print(f"Epoch {epoch+1} | Train Loss: {train_loss:.4f} | Val Loss: {val_loss:.4f} | Val
+# Accuracy: {val_acc:.2f}%"); the fine-tuning script prints the same with "Fine-Tune " before "Epoch". Both runs'
+# stdout pasted into one file with the shell prompt between them.
+def _two_phases() -> bytes:
+    bar = "█" * 20
+    out = ["Using device: cuda", "--- Starting Training for Deep Model ---"]
+    for e in range(1, 6):
+        out.append(f"Epoch {e}/5: 100%|{bar}| 16869/16869 [23:17<00:00, 12.07it/s]")
+        out.append(f"Epoch {e} | Train Loss: {1.3 - e / 50:.4f} | Val Loss: {1.2 - e / 100:.4f} | Val Accuracy: {62 + e / 5:.2f}%")
+    out += ["", "Saving final model and supporting files...", "Training complete!", "",
+            "(pytorch) user@host:~/hangman_ai$ python finetune_model.py", "Loading pre-trained model weights...",
+            "--- Starting Specialized Fine-Tuning Phase ---"]
+    for e in range(1, 4):
+        out.append(f"Fine-Tune Epoch {e}/3: 100%|{bar}| 7940/7940 [11:02<00:00, 11.98it/s]")
+        out.append(f"Fine-Tune Epoch {e} | Train Loss: {0.97 - e / 100:.4f} | Val Loss: {0.93 - e / 1000:.4f} | Val "
+                   f"Accuracy: {70 + e / 20:.2f}%")
+    return ("\n".join(out) + "\n").encode()
+
+
+def test_two_trainings_with_a_phase_label_are_two_runs(tmp_path):
+    runs = read_all(tmp_path, _two_phases())
+    assert len(runs) == 2
+    first, second = runs
+    assert first.train_loss is first.series["Train_Loss"] and len(first.series["Train_Loss"]) == 5
+    assert first.series["Train_Loss"].values[0] == 1.28 and lst(first.series["Val_Loss"].epochs)[-1] == 5.0
+    assert len(second.series["Train_Loss"]) == 3 and second.series["Train_Loss"].values.tolist() == [0.96, 0.95, 0.94]
+    assert second.val_loss is second.series["Val_Loss"] and lst(second.series["Val_Loss"].epochs) == [1.0, 2.0, 3.0]
+    for run in runs:
+        assert not any("Fine" in n or "Tune" in n for n in run.series)  # a phase label, not a value
+        assert any("2 trainings in one log" in n for n in run.notes)
+    assert "Fine-Tune" in " ".join(second.notes) and first.name != second.name
+
+
+def test_a_resumed_run_without_a_phase_label_keeps_the_latest_segment(tmp_path):
+    # the same log without the label: an appended resume, read as before (the latest segment, with a note)
+    runs = read_all(tmp_path, _two_phases().replace(b"Fine-Tune Epoch", b"Epoch"))
+    assert len(runs) == 1 and len(runs[0].series["Train_Loss"]) == 3
+    assert any("latest segment" in n for n in runs[0].notes)

@@ -52,6 +52,10 @@ Shapes understood:
   accuracy: 88.2 %``, also after a sentence ending in "is" (``The result of ResNet18 with Adam is test acc: 76.82%,
   loss: 0.6848``): its values are named for the split (``test_loss``, ``test_Accuracy``: 0.989, the count over
   the total; ``val_loss``) at the epoch of that line (its step when it has no epoch), when one of them is a loss.
+- A word before an epoch marker is a phase label, never a series (``Fine-Tune Epoch 2/3: 100%|...``). Two trainings
+  pasted into one log, the second labelled (``Epoch 5 | Train Loss: ...`` then ``Fine-Tune Epoch 1 | Train Loss:
+  ...``: the label changes where the epoch goes back), are read as two runs, with a note; a counter going back with
+  no new label (a resumed run appended) keeps the latest segment, as every reader does (``base.finish_run``).
 - Only when none of the above is found: three or more lines with no marker that hold nothing but ``name value``
   pairs with the same names (``loss 0.312, train acc 0.885, test acc 0.861``; a loss or a metric among them) are
   one line per epoch, numbered 0.. in line order (a note says so).
@@ -134,6 +138,8 @@ _IS_SEP = re.compile(r"(?<=[A-Za-z_)])\s++is\s++(?=[\[(]?[-+]?(?:\d|\.\d|(?i:nan
 # log_string("-----{}------".format(epoch)) then log_string('train_mean loss: %f' % ...), 'train_accuracy: %f',
 # 'test_mean loss: %f', 'test_accuracy: %f').
 _DASH_EPOCH = re.compile(r"^\s*+-{3,}+\s*+(\d++)\s*+-{3,}+\s*+$")
+# A phase label before an epoch marker ("Fine-Tune Epoch 1 | Train Loss: ..."): one word, no number of its own.
+_PHASE_WORD = re.compile(r"[A-Za-z][A-Za-z_\-]{1,30}+")
 # A duration among a block's pairs ("    total_loss: 24.7161 time: 15m 1s"): not a value, and no bar to the others.
 _DURATION_ITEM = re.compile(
     r"(?<![\w.])(?:time|elapsed|eta|duration)\s*+[:=]\s*+(?:\d++\s*+[hms]\b\s*+){1,3}+", re.IGNORECASE
@@ -278,11 +284,12 @@ def _kv_pairs(line: str) -> dict[str, float] | None:
 
 
 def _generic_pairs(line: str, spans: list[tuple[int, int]]) -> dict[str, float]:
-    # Blank out the markers so that their numbers are not read as values.
+    # Blank out the markers so that their numbers are not read as values, and so that no pair spans a marker: a
+    # word before it is a phase label ("Fine-Tune Epoch 2/3: 100%|..." is no series "Fine-Tune" of value 100).
     chars = list(line)
     for a, b in spans:
         for i in range(a, b):
-            chars[i] = " " if chars[i] != "|" else "|"
+            chars[i] = "|"
     rest = "".join(chars)
     bare = _BARE_VALUE.fullmatch(rest)
     if bare:  # "Epoch 3: 0.412": a marker and one number, nothing named: the loss a loop prints
@@ -398,6 +405,8 @@ class _Collector:
     def __init__(self) -> None:
         self.points: dict[str, list[tuple[float, float, float]]] = {}  # name -> (epoch, step, value)
         self.notes: list[str] = []  # what the reader decided, for the run's notes
+        self.phases: list[_Collector] = []  # the trainings pasted after the first one, each with its points
+        self.phase: tuple[str, int] | None = None  # (its label, its first line), for a pasted training
 
     def add(self, name: str, value: float, epoch: float, step: float) -> None:
         pts = self.points.setdefault(name, [])
@@ -496,6 +505,7 @@ def parse_lines(lines: list[str], cut: bool = False, phys: list[int] | None = No
     pdict: list[str] | None = None  # the lines of a dict printed over several lines, while it is open
     pdict_at: list | None = None  # the marker entry the open dict belongs to
     onmt = onmt_ppl = False
+    phases: dict[int, tuple[str, int]] = {}  # marker entries (by id): the phase label before the marker, line no.
     block_split: str | None = None  # the split word before the last marker ("Test Epoch: 5"), for its block
     said_before: dict[str, float] | None = None  # "name is value" loss parts, for the marker line that follows
     iter_block: list | None = None  # the entry of a "[N/M] Train loss: ..." line, while its next lines may follow
@@ -633,6 +643,7 @@ def parse_lines(lines: list[str], cut: bool = False, phys: list[int] | None = No
         open_block = [lead, markers.get("epoch", math.nan), markers.get("step", math.nan), pairs]
         iter_block = open_block if msg[:1] in " [\t" and _ITER_OF.match(msg) else None
         block_split = _split_before(msg, spans)
+        phases[id(open_block)] = (_phase_label(msg, spans), index + 1)
         last_marker, since_marker = open_block, 0
         batch = _batch_counter(msg, spans) if "epoch" in markers and "step" not in markers else None
         if batch is not None:
@@ -662,10 +673,46 @@ def parse_lines(lines: list[str], cut: bool = False, phys: list[int] | None = No
     for lead, _, _, pairs in generic:
         for name in pairs:
             leads.setdefault(name, set()).add(lead)
-    for lead, epoch, step, pairs in generic:
+    target = col
+    cuts = _phase_cuts(generic, phases)
+    for i, (lead, epoch, step, pairs) in enumerate(generic):
+        if i in cuts:
+            phase, line_no = cuts[i]
+            target = _Collector()
+            target.phase = (phase, line_no)
+            col.phases.append(target)
         for name, v in pairs.items():
-            col.add(f"{lead}_{name}" if len(leads[name]) > 1 else name, v, epoch, step)
+            target.add(f"{lead}_{name}" if len(leads[name]) > 1 else name, v, epoch, step)
     return col, used, saw_keras
+
+
+def _phase_cuts(generic: list[list], phases: dict[int, tuple[str, int]]) -> dict[int, tuple[str, int]]:
+    """Where a second training pasted into the same log starts: a marker line whose phase label (the word before
+    its marker: "Fine-Tune Epoch 1 | ...") differs from the marker line's before it, and whose epoch (or step)
+    goes back. {index in generic: (its label, its line number)}; empty when there is no such place."""
+    cuts: dict[int, tuple[str, int]] = {}
+    prev: tuple[str, float] | None = None
+    for i, entry in enumerate(generic):
+        got = phases.get(id(entry))
+        if got is None:
+            continue
+        x = entry[1] if math.isfinite(entry[1]) else entry[2]
+        if prev is not None and got[0] != prev[0] and math.isfinite(x) and x < prev[1]:
+            cuts[i] = got
+        if math.isfinite(x):
+            prev = (got[0], x)
+    return cuts
+
+
+def _phase_label(line: str, spans: list[tuple[int, int]]) -> str:
+    """The one word before a line's first marker that labels a phase ("Fine-Tune" in "Fine-Tune Epoch 1 | ...");
+    "" when there is none (or it names a split: "Test Epoch")."""
+    if not spans:
+        return ""
+    head = line[: spans[0][0]].strip(" \t[|:")
+    if not _PHASE_WORD.fullmatch(head) or split_word(head):
+        return ""
+    return head
 
 
 def _curve_name(name: str) -> bool:
@@ -781,27 +828,39 @@ class TextReader(Reader):
         col, used, saw_keras = parse_lines(lines, cut=bool(lines[-1].strip()), phys=_physical_lines(source, len(lines)))
         if not used:
             raise _not_a_log(source.label)
-        run = Run(source=source.label, format=self.name)
-        for name, pts in col.points.items():
-            if is_bookkeeping(name):
-                continue
-            arr = np.asarray(pts, dtype=np.float64)
-            epochs, steps, values = arr[:, 0], arr[:, 1], arr[:, 2]
-            run.add(
-                build_series(
-                    name,
-                    values,
-                    steps=steps if np.isfinite(steps).any() else None,
-                    epochs=epochs if np.isfinite(epochs).any() else None,
-                    # "ep 3 | tr 0.86 | va 0.56": a bare split word printed with one number is that split's loss
-                    role_name=bare_split_loss(name),
+        parts = [col, *col.phases]
+        base = Path(source.label).name or source.label
+        runs = []
+        for i, part in enumerate(parts, start=1):
+            name = f"{base} (run {i} of {len(parts)})" if len(parts) > 1 else None
+            run = Run(source=source.label, format=self.name, name=name)
+            for series, pts in part.points.items():
+                if is_bookkeeping(series):
+                    continue
+                arr = np.asarray(pts, dtype=np.float64)
+                epochs, steps, values = arr[:, 0], arr[:, 1], arr[:, 2]
+                run.add(
+                    build_series(
+                        series,
+                        values,
+                        steps=steps if np.isfinite(steps).any() else None,
+                        epochs=epochs if np.isfinite(epochs).any() else None,
+                        # "ep 3 | tr 0.86 | va 0.56": a bare split word printed with one number is that split's loss
+                        role_name=bare_split_loss(series),
+                    )
                 )
-            )
-        if saw_keras:
-            run.notes.append("Keras prints 'Epoch N/M' 1-based; epochs stored 0-based (N-1), as CSVLogger writes")
-        run.notes.extend(col.notes)
-        require_series(run, source.label, list(col.points), what="values")
-        return [run]
+            if len(parts) > 1:
+                nxt = parts[i].phase if i < len(parts) else None
+                where = f"phase {part.phase[0]!r} from line {part.phase[1]}" if part.phase else "the first"
+                where += f", up to line {nxt[1] - 1}" if nxt else ""
+                run.notes.append(f"{len(parts)} trainings in one log (a phase label before the epoch marker, and the "
+                                 f"counter going back): read as {len(parts)} runs; this is run {i} ({where})")
+            if saw_keras:
+                run.notes.append("Keras prints 'Epoch N/M' 1-based; epochs stored 0-based (N-1), as CSVLogger writes")
+            run.notes.extend(col.notes if i == 1 else part.notes)
+            require_series(run, source.label, list(part.points), what="values")
+            runs.append(run)
+        return runs
 
 
 READERS = [TextReader]
