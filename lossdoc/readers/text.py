@@ -203,7 +203,7 @@ BARE_MIN_LINES = 3
 # Also after a sentence that ends in "is" (a CIFAR-10 script's print('The result of {} with {} is test acc: {:.2f}%,
 # loss: {}'.format(model_name, optimizer_name, acc, loss)) every few epochs).
 _EVAL_LINE = re.compile(
-    r"^(?:[^\n]{0,160}?\sis\s++)?+\s*+(test|validation|valid|val|eval|evaluation|dev)\b(?:\s++set\b)?+\s*+[:,|\-]?+\s*+"
+    r"^(?:[^\n]{0,160}?\sis\s++)?\s*+(test|validation|valid|val|eval|evaluation|dev)\b(?:\s++set\b)?+\s*+[:,|\-]?+\s*+"
     r"(.{1,400}+)$",
     re.IGNORECASE,
 )
