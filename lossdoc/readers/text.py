@@ -19,10 +19,24 @@ Shapes understood:
   same epoch/step (tqdm) keeps its last reading. A line with an epoch marker, no step, and a batch counter
   (``ep: 0, batch: 100, ..., loss: 9.12``, ``Epoch [1/10], Batch [100/600], Loss: ...``) is a point at that step
   when the counter rises from line to line within an epoch (its epoch kept; a counter that starts again at each
-  epoch is counted on across epochs), not a redraw of the epoch's value.
-- Blocks: a marker line (``Epoch 3``, OLMo's ``[step=12/15000,epoch=0]``) followed by lines that hold nothing but
-  ``name: value`` / ``name=value`` pairs (indented or not, thousands separators allowed: ``2,097,152``); the block
-  ends at the next line that is neither.
+  epoch is counted on across epochs), not a redraw of the epoch's value; so is PyTorch's word_language_model
+  ``| epoch   1 |   200/ 2983 batches | ... | loss  6.95``. Separate lines with the same epoch, the same names and
+  no counter (``epoch:  0 loss:  0.686`` once per batch; PyTorch's MNIST example ``Train Epoch: 1 [640/60000
+  (1%)]\tLoss: 0.31``) are separate points numbered on the step axis in file order, their epoch kept; only a
+  redraw keeps the last reading: a ``\\r`` within one physical line, a tqdm bar's lines, a line printed twice.
+  In a ``[Losses: x 0.27, ..., total 15.1, recall: 0.1]`` group (PyTorch-YOLOv3) the names are losses
+  (``x_loss``..., ``total_loss``) unless they say what they are.
+- clovaai deep-text-recognition-benchmark / EasyOCR's trainer: ``[20000/300000] Train loss: 0.30092, Valid loss:
+  1.49355, Elapsed_time: 1935.9`` (the step: the iteration), then ``Current_accuracy : 60.039, Current_norm_ED :
+  0.8185`` (read as ``val_accuracy``, ``val_norm_ED``); its ``Best_*`` line and prediction table are not read.
+- ``name is value`` pairs (EAST: ``classify loss is 0.92, angle loss is 0.65, iou loss is 5.87`` printed during a
+  batch, then ``Epoch is [1/600], mini-batch is [1/1600], time consumption is 1.3, batch_loss is 13.3``): " is "
+  separates as ":" does; loss parts on a line of their own go with the marker line that follows.
+- Blocks: a marker line (``Epoch 3``, OLMo's ``[step=12/15000,epoch=0]``, PointNet-style ``-----3------``) followed by lines that hold nothing but
+  ``name: value`` / ``name=value`` pairs (indented or not, thousands separators allowed: ``2,097,152``; a duration
+  such as ``time: 15m 1s`` among them is dropped); the block ends at the next line that is neither. A held-out split
+  word before the marker (``Test Epoch: 5 ...`` then ``    ave: 87.35``) names the block's values (``test_ave``);
+  a ``Saving checkpoint: 10`` line is not a value.
 - Logging prefixes are not data: glog/absl's ``I1203 12:00:00.123456 12345 model_lib_v2.py:705]`` and Python
   logging's ``INFO:tensorflow:`` are dropped before a line is read.
 - A ``{'name': value, ...}`` dict that names a loss, printed (over one or several lines) right after a marker
@@ -35,8 +49,13 @@ Shapes understood:
   step N`` as ``val_xent``.
 - An evaluation line with no marker of its own, printed within a few lines after a line with one: PyTorch's MNIST
   example's ``Test set: Average loss: 0.0330, Accuracy: 9890/10000 (99%)``, a tutorial's ``Validation loss: 0.41,
-  accuracy: 88.2 %``: its values are named for the split (``test_loss``, ``test_Accuracy``: 0.989, the count over
+  accuracy: 88.2 %``, also after a sentence ending in "is" (``The result of ResNet18 with Adam is test acc: 76.82%,
+  loss: 0.6848``): its values are named for the split (``test_loss``, ``test_Accuracy``: 0.989, the count over
   the total; ``val_loss``) at the epoch of that line (its step when it has no epoch), when one of them is a loss.
+- A word before an epoch marker is a phase label, never a series (``Fine-Tune Epoch 2/3: 100%|...``). Two trainings
+  pasted into one log, the second labelled (``Epoch 5 | Train Loss: ...`` then ``Fine-Tune Epoch 1 | Train Loss:
+  ...``: the label changes where the epoch goes back), are read as two runs, with a note; a counter going back with
+  no new label (a resumed run appended) keeps the latest segment, as every reader does (``base.finish_run``).
 - Only when none of the above is found: three or more lines with no marker that hold nothing but ``name value``
   pairs with the same names (``loss 0.312, train acc 0.885, test acc 0.861``; a loss or a metric among them) are
   one line per epoch, numbered 0.. in line order (a note says so).
@@ -61,7 +80,7 @@ import numpy as np
 
 from lossdoc.errors import InputError, NotALog
 from lossdoc.model import Run
-from lossdoc.naming import bare_split_loss, is_bookkeeping, resolve
+from lossdoc.naming import bare_split_loss, is_bookkeeping, resolve, split_word
 from lossdoc.readers._runs import to_float
 from lossdoc.readers.base import HEAD_BYTES, Reader, Source, build_series, decode_text, require_series
 from lossdoc.readers.toollogs import ANSI, FAMILIES, read_as_family
@@ -85,10 +104,23 @@ _MARKER = re.compile(
 # A batch counter on a line with an epoch marker and no step ("ep: 0, batch: 100, ..., loss: 9.12", "epoch 2 batch_idx
 # 300 loss 0.4", "Batch [100/600]"): the line's step when it rises within an epoch (``_steps_from_batches``).
 _BATCH = re.compile(
-    r"(?<![\w/.\-])(batch(?:[_ ]?(?:id|idx|index|num|no))?)\s*+[:=#]?\s*+[\[(]?\s*+(\d++)(?:\s*+/\s*+\d++)?"
-    r"(?:\s*+[\])])?(?![\w.])",
+    r"(?<![\w/.\-])((?:mini[-_]?)?batch(?:[_ ]?(?:id|idx|index|num|no))?)\s*+[:=#]?\s*+[\[(]?\s*+(\d++)(?:\s*+/\s*+\d++)?"
+    r"(?:\s*+[\])])?(?![\w.])"
+    # PyTorch's word_language_model example (main.py, train()): '| epoch {:3d} | {:5d}/{:5d} batches | lr {:02.2f} |
+    # ms/batch {:5.2f} | loss {:5.2f} | ppl {:8.2f}': the count before "batches" is the batch.
+    r"|(?<![\w/.\-])()(\d++)\s*+/\s*+\d++\s++batches\b",
     re.IGNORECASE,
 )
+# The position within an epoch, as PyTorch's MNIST example prints it: "Train Epoch: 1 [640/60000 (1%)]".
+_EPOCH_POSITION = re.compile(r"\[\s*+\d++\s*+/\s*+\d++\s*+\(\s*+\d++(?:\.\d++)?+\s*+%\s*+\)\s*+\]")
+# A tqdm bar ("Epoch 1/2:  50%|█████     | 16/32 [00:01<00:01, loss=0.91]"): its lines redraw one state, whether the
+# "\r" between them was kept or not; the last reading of an epoch stands.
+_TQDM_BAR = re.compile(r"\d{1,3}+%\|[^|\n]{0,400}+\|\s*+\d++(?:\.\d++)?+[kMG]?+/\d++")
+# "[Losses: x 0.272151, y 0.254906, ..., total 15.143305, recall: 0.00000, precision: 0.00000]": the names in a group
+# headed "Losses:" are losses (x_loss ... total_loss) unless they name something else (recall). eriklindernoren's
+# PyTorch-YOLOv3 (train.py, 2018): print("[Epoch %d/%d, Batch %d/%d] [Losses: x %f, y %f, w %f, h %f, conf %f, cls %f,
+# total %f, recall: %.5f, precision: %.5f]" % (...)).
+_LOSS_GROUP = re.compile(r"(?<![\w/.\-])Losses\s*+:\s*+(?=[A-Za-z])[^\]\n]{0,2000}+", re.IGNORECASE)
 # What is left of a line once its marker is blanked out when it holds one number and nothing else ("Epoch 3: 0.41").
 _BARE_VALUE = re.compile(rf"[\s:|,=\-]*+({_NUMBER})\s*+")
 # "[epoch, batch]" at the start of a line, as PyTorch's "Training a classifier" tutorial prints its running loss.
@@ -96,6 +128,32 @@ _EPOCH_BATCH = re.compile(r"^\s*\[\s*(\d++)\s*,\s*(\d++)\s*\](?=\s)")
 # CLU's LoggingWriter (clu/metric_writers/logging_writer.py, write_scalars): logging.info("[%d]%s %s", step,
 # " collection=<name>" or "", ", ".join(f"{k}={v:.6g}")) after absl's prefix: "[100] learning_rate=0.001, loss=0.5".
 _CLU_STEP = re.compile(r"^\s*+\[(\d++)\](?: collection=[\w./\-]{1,100}+)? (?=[A-Za-z_][\w/.\-]*+=)")
+# "name is value": EAST (SakuraRiven/EAST and its forks) prints from its loss, loss.py: print('classify loss is {:.8f},
+# angle loss is {:.8f}, iou loss is {:.8f}'.format(classify_loss, angle_loss, iou_loss)) during each batch, then
+# train.py: print('Epoch is [{}/{}], mini-batch is [{}/{}], time consumption is {:.8f}, batch_loss is {:.8f}'.format(
+# epoch+1, epoch_iter, i+1, int(file_num/batch_size), time.time()-start_time, loss.item())): " is " before a number
+# (or a bracketed count) is the separator, as ":" is; the parts belong to the marker line that follows.
+_IS_SEP = re.compile(r"(?<=[A-Za-z_)])\s++is\s++(?=[\[(]?[-+]?(?:\d|\.\d|(?i:nan|inf)\b))")
+# An epoch number between dashes heading a block of "name: value" lines (PointNet-style training scripts:
+# log_string("-----{}------".format(epoch)) then log_string('train_mean loss: %f' % ...), 'train_accuracy: %f',
+# 'test_mean loss: %f', 'test_accuracy: %f').
+_DASH_EPOCH = re.compile(r"^\s*+-{3,}+\s*+(\d++)\s*+-{3,}+\s*+$")
+# A phase label before an epoch marker ("Fine-Tune Epoch 1 | Train Loss: ..."): one word, no number of its own.
+_PHASE_WORD = re.compile(r"[A-Za-z][A-Za-z_\-]{1,30}+")
+# A duration among a block's pairs ("    total_loss: 24.7161 time: 15m 1s"): not a value, and no bar to the others.
+_DURATION_ITEM = re.compile(
+    r"(?<![\w.])(?:time|elapsed|eta|duration)\s*+[:=]\s*+(?:\d++\s*+[hms]\b\s*+){1,3}+", re.IGNORECASE
+)
+# A block's pair that reports saving or loading ("Saving checkpoint: 10"): the epoch of a file written, not a curve.
+_SAVING = re.compile(r"(?i)(?:^|_)(?:saving|saved|loading|loaded|checkpoint|ckpt)(?:_|$)")
+# clovaai/deep-text-recognition-benchmark's train.py (and EasyOCR's trainer, a copy of it): every valInterval
+# iterations loss_log = f'[{iteration+1}/{opt.num_iter}] Train loss: {loss_avg.val():0.5f}, Valid loss:
+# {valid_loss:0.5f}, Elapsed_time: {elapsed_time:0.5f}', then current_model_log = f'{"Current_accuracy":17s}:
+# {current_accuracy:0.3f}, {"Current_norm_ED":17s}: {current_norm_ED:0.2f}' and a "Best_accuracy ..." line, then a
+# "Ground Truth | Prediction" table: [iteration/total] is the step; Current_* are the validation's values (val_*),
+# Best_* the best so far (not a curve). Only on a line that names a loss ("[1/5] Building ..." is a build log).
+_ITER_OF = re.compile(r"^\s*+\[(\d++)/\d++\](?=\s++[A-Za-z])")
+_CURRENT_BEST = re.compile(r"^(Current|Best)_(.)", re.IGNORECASE)
 # name[:=] number: the name may be two words ("train loss"); units (ms, s, %) may follow the number.
 _PAIR = re.compile(
     rf"(?<![\w/.\-])([A-Za-z][\w/.\-]*+(?:[ ][A-Za-z][\w/.\-]*+){{0,2}}?)\s*+[:=]?\s*+({_NUMBER})(?:ms|s|%)?(?![\w.])"
@@ -142,8 +200,12 @@ _BARE_LINE = re.compile(rf"(?:\s*+{_BARE_NAME}\s*+[:=]?\s*+(?:{_NUMBER})(?:%|ms|
 BARE_MIN_LINES = 3
 # An evaluation line printed after training lines, with no marker of its own: PyTorch's MNIST example ("Test set:
 # Average loss: 0.0330, Accuracy: 9890/10000 (99%)"), tutorials ("Validation loss: 0.41, accuracy: 88.2 %").
+# Also after a sentence that ends in "is" (a CIFAR-10 script's print('The result of {} with {} is test acc: {:.2f}%,
+# loss: {}'.format(model_name, optimizer_name, acc, loss)) every few epochs).
 _EVAL_LINE = re.compile(
-    r"^\s*+(test|validation|valid|val|eval|evaluation|dev)\b(?:\s++set\b)?+\s*+[:,|\-]?+\s*+(.{1,400}+)$", re.IGNORECASE
+    r"^(?:[^\n]{0,160}?\sis\s++)?\s*+(test|validation|valid|val|eval|evaluation|dev)\b(?:\s++set\b)?+\s*+[:,|\-]?+\s*+"
+    r"(.{1,400}+)$",
+    re.IGNORECASE,
 )
 # "45/450 (10%)": a count over a total, then its percentage: the share.
 _FRACTION = re.compile(r"(?<![\w.])(\d++)\s*+/\s*+(\d++)(?:\s*+\(\s*+\d++(?:\.\d++)?+\s*+%\s*+\))?+")
@@ -186,6 +248,12 @@ def _markers(line: str) -> tuple[dict[str, float], list[tuple[int, int]], str]:
     m = _CLU_STEP.match(line)
     if m:  # CLU / Flax: "[100] train_loss=0.5, learning_rate=0.001" (the step)
         return {"step": float(m.group(1))}, [m.span()], "step"
+    m = _DASH_EPOCH.match(line) if line[:1] in " -\t" else None
+    if m:  # a PointNet-style block's head: "-----3------"
+        return {"epoch": float(m.group(1))}, [m.span()], "epoch"
+    m = _ITER_OF.match(line)
+    if m and "loss" in line.lower():  # deep-text-recognition-benchmark: "[20000/300000] Train loss: 0.30, ..."
+        return {"step": float(m.group(1))}, [m.span()], "step"
     for m in _MARKER.finditer(line):
         if not spans and m.start() > MARKER_MAX_COLUMN:
             break  # prose that mentions a step or an epoch, not a progress line
@@ -216,16 +284,18 @@ def _kv_pairs(line: str) -> dict[str, float] | None:
 
 
 def _generic_pairs(line: str, spans: list[tuple[int, int]]) -> dict[str, float]:
-    # Blank out the markers so that their numbers are not read as values.
+    # Blank out the markers so that their numbers are not read as values, and so that no pair spans a marker: a
+    # word before it is a phase label ("Fine-Tune Epoch 2/3: 100%|..." is no series "Fine-Tune" of value 100).
     chars = list(line)
     for a, b in spans:
         for i in range(a, b):
-            chars[i] = " " if chars[i] != "|" else "|"
+            chars[i] = "|"
     rest = "".join(chars)
     bare = _BARE_VALUE.fullmatch(rest)
     if bare:  # "Epoch 3: 0.412": a marker and one number, nothing named: the loss a loop prints
         return {"loss": float(bare.group(1))}
     out: dict[str, float] = {}
+    group = _LOSS_GROUP.search(rest)
     for m in _PAIR.finditer(rest):
         # At most two words, so that chatter before the name ("evaluating train loss") is not taken for part of
         # it; words are joined with "_" ("train loss" -> train_loss), the way the other formats name series.
@@ -233,15 +303,37 @@ def _generic_pairs(line: str, spans: list[tuple[int, int]]) -> dict[str, float]:
         name = "_".join(words)
         if len(words) > 1 and resolve(name).kind == "other" and resolve(words[-1]).kind != "other":
             name = words[-1]
+        if group and group.start() <= m.start() < group.end() and resolve(name).kind == "other":
+            name = f"{name}_loss"  # "[Losses: x 0.27, ..., total 15.1]": the parts and the total of the loss
         if not is_bookkeeping(name):  # time, elapsed, it/s...
             out.setdefault(name, float(m.group(2)))
     return out
+
+
+def _split_before(line: str, spans: list[tuple[int, int]]) -> str | None:
+    """The held-out split a marker line's leading word names ("test" in "Test Epoch: 5 ...", "val" in "Validation
+    epoch 3"), when that word alone comes before the marker; else None ("Train Epoch": train is the default)."""
+    if not spans:
+        return None
+    head = line[: spans[0][0]].strip(" \t[|:-")
+    split = split_word(head) if head and len(head) <= 12 and " " not in head else None
+    return split if split != "train" else None  # a train block's names are train values already
+
+
+def _with_split(name: str, split: str) -> str:
+    """A block's name with its marker's split ("ave" -> "test_ave"), unless the name says a split of its own."""
+    words = [w for w in re.split(r"[_\s/.\-]+", name) if w]
+    if any(split_word(w) or w.lower() in ("tr", "trn", "va", "dev", "te") for w in words):
+        return name
+    return f"{split}_{name}"
 
 
 def _batch_counter(line: str, spans: list[tuple[int, int]]) -> tuple[str, float] | None:
     """(its name, its number) of the first batch counter of a line beyond its markers, or None."""
     for m in _BATCH.finditer(line):
         if not any(a <= m.start() < b for a, b in spans):
+            if m.group(1) is None:  # "200/ 2983 batches": the count, not a series
+                return "", float(m.group(4))
             return "_".join(m.group(1).split(" ")), float(m.group(2))
     return None
 
@@ -264,14 +356,57 @@ def _steps_from_batches(counted: list[tuple[list, str, float]], col: _Collector)
     for entry, name, c in counted:
         entry[2] = c
         entry[3].pop(name, None)  # the axis, not a curve
-    col.note(f"lines carry an epoch and a batch counter ({counted[0][1]!r}) that rises within it: one point per line "
+    what = repr(counted[0][1]) if counted[0][1] else "'N/M batches'"
+    col.note(f"lines carry an epoch and a batch counter ({what}) that rises within it: one point per line "
              "on the step axis (the counter), the epoch kept for each point")
+
+
+def _steps_from_repeats(repeats: list[tuple[list, frozenset, int, bool, bool]], col: _Collector) -> None:
+    """Lines with an epoch marker and no step or batch counter (``epoch:  0 loss:  0.686``) printed once per batch:
+    separate lines (newline-terminated) with the same epoch and the same names are separate points, numbered on the
+    step axis in file order (1, 2, ...), their epoch kept. A redraw keeps the last reading, as before: lines that were
+    one physical line (``\\r`` between them) or a tqdm bar's lines of one epoch; so does a line printed twice with the
+    same values (two logging handlers). Read per batch only when such lines are the rule (at least three per epoch on
+    average; two with the position in the epoch on the line), not one epoch logged again after a resume.
+    ``repeats``: (marker entry, the names the marker line itself held, its physical line, a tqdm bar line, the line
+    shows its position within the epoch)."""
+    by_keys: dict[frozenset, list[tuple[list, int, bool, bool]]] = {}
+    for entry, keys, phys, bar, pos in repeats:
+        by_keys.setdefault(keys, []).append((entry, phys, bar, pos))
+    done = False
+    for rows in by_keys.values():
+        # one point per separate line; a redraw or a repeated print joins the point before it
+        points: list[list[list]] = []
+        for (prev, pphys, pbar, _), (entry, phys, bar, _) in zip([(None, -1, False, False), *rows[:-1]], rows, strict=True):
+            same = prev is not None and _same(prev[1], entry[1])
+            redraw = same and (phys == pphys or (bar and pbar) or prev[3] == entry[3])
+            if redraw:
+                points[-1].append(entry)
+            else:
+                points.append([entry])
+        epochs = {e[0][1] for e in points}
+        # Two lines an epoch may be a training line and an evaluation line printed alike (PaddlePaddle tutorials'
+        # "epoch: 0,  loss is: ..." after training and again after "testing in eval mode"): per batch only with the
+        # position within the epoch on the line (PyTorch's MNIST example, main.py: 'Train Epoch: {} [{}/{}
+        # ({:.0f}%)]\tLoss: {:.6f}'.format(epoch, batch_idx * len(data), len(train_loader.dataset), ...)).
+        per_epoch = 2 if all(pos for _, _, _, pos in rows) else 3
+        if len(points) < per_epoch * len(epochs) or len(points) < 4:
+            continue
+        for i, group in enumerate(points, start=1):
+            for entry in group:
+                entry[2] = float(i)
+        done = True
+    if done:
+        col.note("lines with the same epoch and the same names, one per batch (no batch counter): one point per line "
+                 "on the step axis (numbered in file order), the epoch kept for each point")
 
 
 class _Collector:
     def __init__(self) -> None:
         self.points: dict[str, list[tuple[float, float, float]]] = {}  # name -> (epoch, step, value)
         self.notes: list[str] = []  # what the reader decided, for the run's notes
+        self.phases: list[_Collector] = []  # the trainings pasted after the first one, each with its points
+        self.phase: tuple[str, int] | None = None  # (its label, its first line), for a pasted training
 
     def add(self, name: str, value: float, epoch: float, step: float) -> None:
         pts = self.points.setdefault(name, [])
@@ -352,11 +487,12 @@ def _cut_note(line_no: int, what: str) -> str:
     return f"the last line ({line_no}) has no line end (the run was still writing?): {what} skipped"
 
 
-def parse_lines(lines: list[str], cut: bool = False) -> tuple[_Collector, int, bool]:
+def parse_lines(lines: list[str], cut: bool = False, phys: list[int] | None = None) -> tuple[_Collector, int, bool]:
     """Collect points from text lines. Returns the collector, the number of lines used, and whether Keras
     ``Epoch N/M`` headers were seen. ``cut``: the last line has no line end (a run still writing): the layouts
     that can tell a cut line from a whole one (Keras' verbose=2 epoch line without a count, a dict still open,
-    OpenNMT-py's validation lines, marker-less lines) skip it."""
+    OpenNMT-py's validation lines, marker-less lines) skip it. ``phys``: the physical line of each line (lines
+    that a ``\\r`` split are one physical line: a redraw), when known."""
     col = _Collector()
     used = 0
     keras_epoch: float | None = None
@@ -369,7 +505,12 @@ def parse_lines(lines: list[str], cut: bool = False) -> tuple[_Collector, int, b
     pdict: list[str] | None = None  # the lines of a dict printed over several lines, while it is open
     pdict_at: list | None = None  # the marker entry the open dict belongs to
     onmt = onmt_ppl = False
+    phases: dict[int, tuple[str, int]] = {}  # marker entries (by id): the phase label before the marker, line no.
+    block_split: str | None = None  # the split word before the last marker ("Test Epoch: 5"), for its block
+    said_before: dict[str, float] | None = None  # "name is value" loss parts, for the marker line that follows
+    iter_block: list | None = None  # the entry of a "[N/M] Train loss: ..." line, while its next lines may follow
     counted: list[tuple[list, str, float]] = []  # marker entries with an epoch, no step, and a batch counter
+    repeats: list[tuple[list, frozenset, int, bool, bool]] = []  # marker entries with an epoch, no step, no counter
     last_index = len(lines) - 1 if cut else -1
 
     def flush() -> None:
@@ -428,6 +569,9 @@ def parse_lines(lines: list[str], cut: bool = False) -> tuple[_Collector, int, b
                     block.append((True, pairs))
                 continue
         msg = _message(line)
+        said_is = " is " in msg and _IS_SEP.search(msg) is not None
+        if said_is:  # EAST: "classify loss is 0.9168, angle loss is 0.6498", "Epoch is [1/600], mini-batch is [1/1600]"
+            msg = _IS_SEP.sub(": ", msg)
         v = _ONMT_VAL.match(msg) if onmt and "Validation" in msg else None
         if v:
             open_block = None
@@ -468,21 +612,45 @@ def parse_lines(lines: list[str], cut: bool = False) -> tuple[_Collector, int, b
                 if msg.rstrip().endswith("}") and index != last_index:
                     close_dict()
                 continue
-            kv = _kv_pairs(msg) if open_block is not None else None
+            if said_is:
+                kv = _kv_pairs(msg)
+                if kv and any(resolve(k).kind == "loss" for k in kv) and index != last_index:
+                    said_before = kv  # EAST prints its loss's parts before the batch's "Epoch is ..." line
+                    open_block = None
+                    continue
+            kv = None
+            if open_block is not None:
+                kv = _kv_pairs(_DURATION_ITEM.sub("", msg) if "m" in msg else msg)
+                if kv:
+                    kv = {k: v for k, v in kv.items() if not _SAVING.search(k)}
             if kv is None:
                 open_block = None  # chatter ends a block
             elif kv:
+                if block_split:  # "Test Epoch: 5 ..." then "    ave: 87.35": the test's values (test_ave)
+                    kv = {_with_split(k, block_split): v for k, v in kv.items()}
+                if open_block is iter_block:  # "Current_accuracy : 60.0, ..." after "[20000/300000] Train loss: ..."
+                    kv = {_CURRENT_BEST.sub(r"val_\2", k): v for k, v in kv.items() if not k.lower().startswith("best_")}
                 if not open_block[3]:
                     used += 1
                     generic.append(open_block)
                 open_block[3].update({k: v for k, v in kv.items() if k not in open_block[3]})
             continue
         pairs = _generic_pairs(msg, spans)
+        if said_before is not None:
+            if said_is and pairs:
+                pairs.update({k: v for k, v in said_before.items() if k not in pairs})
+            said_before = None
         open_block = [lead, markers.get("epoch", math.nan), markers.get("step", math.nan), pairs]
+        iter_block = open_block if msg[:1] in " [\t" and _ITER_OF.match(msg) else None
+        block_split = _split_before(msg, spans)
+        phases[id(open_block)] = (_phase_label(msg, spans), index + 1)
         last_marker, since_marker = open_block, 0
         batch = _batch_counter(msg, spans) if "epoch" in markers and "step" not in markers else None
         if batch is not None:
             counted.append((open_block, *batch))
+        elif "epoch" in markers and "step" not in markers and pairs:
+            repeats.append((open_block, frozenset(pairs), phys[index] if phys else index, bool(_TQDM_BAR.search(msg)),
+                            bool(_EPOCH_POSITION.search(msg))))
         # OpenNMT-py's "Step N/M; acc: ...; ppl: ...; xent: ..." lines: its validation lines may follow
         onmt = onmt or ("xent" in pairs and "ppl" in pairs)
         if pairs:
@@ -494,6 +662,8 @@ def parse_lines(lines: list[str], cut: bool = False) -> tuple[_Collector, int, b
                  "its training lines print as xent")
     if counted:
         _steps_from_batches(counted, col)
+    if repeats:
+        _steps_from_repeats(repeats, col)
     if not used and not saw_keras:
         used = _bare_lines(lines, col, cut)
     # Lines led by different markers may log different quantities under one name ("step N: loss X" at evals,
@@ -503,10 +673,46 @@ def parse_lines(lines: list[str], cut: bool = False) -> tuple[_Collector, int, b
     for lead, _, _, pairs in generic:
         for name in pairs:
             leads.setdefault(name, set()).add(lead)
-    for lead, epoch, step, pairs in generic:
+    target = col
+    cuts = _phase_cuts(generic, phases)
+    for i, (lead, epoch, step, pairs) in enumerate(generic):
+        if i in cuts:
+            phase, line_no = cuts[i]
+            target = _Collector()
+            target.phase = (phase, line_no)
+            col.phases.append(target)
         for name, v in pairs.items():
-            col.add(f"{lead}_{name}" if len(leads[name]) > 1 else name, v, epoch, step)
+            target.add(f"{lead}_{name}" if len(leads[name]) > 1 else name, v, epoch, step)
     return col, used, saw_keras
+
+
+def _phase_cuts(generic: list[list], phases: dict[int, tuple[str, int]]) -> dict[int, tuple[str, int]]:
+    """Where a second training pasted into the same log starts: a marker line whose phase label (the word before
+    its marker: "Fine-Tune Epoch 1 | ...") differs from the marker line's before it, and whose epoch (or step)
+    goes back. {index in generic: (its label, its line number)}; empty when there is no such place."""
+    cuts: dict[int, tuple[str, int]] = {}
+    prev: tuple[str, float] | None = None
+    for i, entry in enumerate(generic):
+        got = phases.get(id(entry))
+        if got is None:
+            continue
+        x = entry[1] if math.isfinite(entry[1]) else entry[2]
+        if prev is not None and got[0] != prev[0] and math.isfinite(x) and x < prev[1]:
+            cuts[i] = got
+        if math.isfinite(x):
+            prev = (got[0], x)
+    return cuts
+
+
+def _phase_label(line: str, spans: list[tuple[int, int]]) -> str:
+    """The one word before a line's first marker that labels a phase ("Fine-Tune" in "Fine-Tune Epoch 1 | ...");
+    "" when there is none (or it names a split: "Test Epoch")."""
+    if not spans:
+        return ""
+    head = line[: spans[0][0]].strip(" \t[|:")
+    if not _PHASE_WORD.fullmatch(head) or split_word(head):
+        return ""
+    return head
 
 
 def _curve_name(name: str) -> bool:
@@ -548,6 +754,18 @@ def _bare_lines(lines: list[str], col: _Collector, cut: bool) -> int:
     if skipped:
         col.note(_cut_note(len(lines), "a line of values"))
     return len(rows)
+
+
+def _physical_lines(source: Source, n: int) -> list[int] | None:
+    """The physical line (split at "\\n" only) of each of the n lines the decoded text has (where a lone "\\r", a
+    redraw, also ends a line); None when nothing was redrawn or the bytes do not tell (UTF-16)."""
+    raw = source.read_bytes()
+    if raw.count(b"\r") == raw.count(b"\r\n") or raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return None
+    out: list[int] = []
+    for i, line in enumerate(raw.replace(b"\r\r\n", b"\n").replace(b"\r\n", b"\n").split(b"\n")):
+        out.extend([i] * (line.count(b"\r") + 1))
+    return out if len(out) == n else None
 
 
 def _sniff_lines(text: str) -> list[str]:
@@ -607,30 +825,42 @@ class TextReader(Reader):
         if runs is not None:
             return runs
         lines = text.split("\n")
-        col, used, saw_keras = parse_lines(lines, cut=bool(lines[-1].strip()))
+        col, used, saw_keras = parse_lines(lines, cut=bool(lines[-1].strip()), phys=_physical_lines(source, len(lines)))
         if not used:
             raise _not_a_log(source.label)
-        run = Run(source=source.label, format=self.name)
-        for name, pts in col.points.items():
-            if is_bookkeeping(name):
-                continue
-            arr = np.asarray(pts, dtype=np.float64)
-            epochs, steps, values = arr[:, 0], arr[:, 1], arr[:, 2]
-            run.add(
-                build_series(
-                    name,
-                    values,
-                    steps=steps if np.isfinite(steps).any() else None,
-                    epochs=epochs if np.isfinite(epochs).any() else None,
-                    # "ep 3 | tr 0.86 | va 0.56": a bare split word printed with one number is that split's loss
-                    role_name=bare_split_loss(name),
+        parts = [col, *col.phases]
+        base = Path(source.label).name or source.label
+        runs = []
+        for i, part in enumerate(parts, start=1):
+            name = f"{base} (run {i} of {len(parts)})" if len(parts) > 1 else None
+            run = Run(source=source.label, format=self.name, name=name)
+            for series, pts in part.points.items():
+                if is_bookkeeping(series):
+                    continue
+                arr = np.asarray(pts, dtype=np.float64)
+                epochs, steps, values = arr[:, 0], arr[:, 1], arr[:, 2]
+                run.add(
+                    build_series(
+                        series,
+                        values,
+                        steps=steps if np.isfinite(steps).any() else None,
+                        epochs=epochs if np.isfinite(epochs).any() else None,
+                        # "ep 3 | tr 0.86 | va 0.56": a bare split word printed with one number is that split's loss
+                        role_name=bare_split_loss(series),
+                    )
                 )
-            )
-        if saw_keras:
-            run.notes.append("Keras prints 'Epoch N/M' 1-based; epochs stored 0-based (N-1), as CSVLogger writes")
-        run.notes.extend(col.notes)
-        require_series(run, source.label, list(col.points), what="values")
-        return [run]
+            if len(parts) > 1:
+                nxt = parts[i].phase if i < len(parts) else None
+                where = f"phase {part.phase[0]!r} from line {part.phase[1]}" if part.phase else "the first"
+                where += f", up to line {nxt[1] - 1}" if nxt else ""
+                run.notes.append(f"{len(parts)} trainings in one log (a phase label before the epoch marker, and the "
+                                 f"counter going back): read as {len(parts)} runs; this is run {i} ({where})")
+            if saw_keras:
+                run.notes.append("Keras prints 'Epoch N/M' 1-based; epochs stored 0-based (N-1), as CSVLogger writes")
+            run.notes.extend(col.notes if i == 1 else part.notes)
+            require_series(run, source.label, list(part.points), what="values")
+            runs.append(run)
+        return runs
 
 
 READERS = [TextReader]
