@@ -45,6 +45,7 @@ TYPICAL_NAME = {
     "xgboost-log": "xgb_train.log",
     "lightgbm-log": "lgb_train.log",
     "catboost-log": "catboost_train.log",
+    "catboost-tsv": "learn_error.tsv",
     "paddle-log": "paddle_train.log",
     "ultralytics-console": "yolo_train_stdout.txt",
 }

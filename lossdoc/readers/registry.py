@@ -51,6 +51,7 @@ _MODULES = [
     "mlflow_db",
     "wandb",
     "dvclive",
+    "catboost_info",
     "jsonlogs",
     "tabular",
     "text",
