@@ -10,7 +10,7 @@ import math
 import pytest
 
 from lossdoc.cli import app
-from lossdoc.errors import InputError
+from lossdoc.errors import InputError, NotALog
 from lossdoc.readers import registry
 from tests.reading import fresh_registry, lst, read, read_all  # noqa: F401
 
@@ -140,3 +140,51 @@ def test_forced_on_a_file_not_named_for_its_split(tmp_path):
     p.write_text(LEARN)
     with pytest.raises(InputError, match="learn_error.tsv"):
         registry.read_path(p, "catboost-tsv")
+
+
+# -------------------------------------------------------------- 2. a headerless numeric table: refused, saying so
+
+# lorenzobore/DCGAN's loop writes one line per logged batch with a trailing comma: epoch, batch, the
+# discriminator's losses on real and fake images and their mean, the generator's adversarial, L1 and total loss
+# (str(value) + "," for each value). Eight unnamed columns: which is "the" loss cannot be told.
+DCGAN = (
+    "0,80,0.48164524929597974,0.5600108458194881,0.5208280485123395,1.4511240035295487,11.233320260047913,"
+    "12.684444272518158,\n"
+    "0,160,0.49059577405224986,0.5591924405301179,0.5248941064838613,1.4402648505774933,11.268712914934866,"
+    "12.70897776253417,\n"
+    "1,80,0.49906318429857494,0.5552102696616202,0.5271367274224759,1.467979148775339,11.109309458732605,"
+    "12.577288663387298,\n"
+    "1,160,0.5012,0.5511,0.5262,1.4701,11.0533,12.5234,\n"
+)
+
+
+def test_headerless_table_refused_saying_what_it_is(runner, tmp_path):
+    path = tmp_path / "losses.txt"
+    path.write_text(DCGAN)
+    with pytest.raises(NotALog, match=r"a headerless table of 8 numeric columns: lossdoc cannot tell which is the "
+                                      r"loss; add a header row \(e\.g\. `epoch,batch,\.\.\.`\)"):
+        registry.read_path(path)
+    r = runner.invoke(app, ["inspect", str(path)])
+    assert r.exit_code == 2, r.output
+    lines = [ln for ln in r.stderr.splitlines() if ln.strip()]
+    assert len(lines) == 1 and path.name in lines[0] and "headerless table of 8" in lines[0], r.stderr
+
+
+def test_headerless_float_table_example_header(tmp_path):
+    path = tmp_path / "out.txt"
+    path.write_text("0.91 0.85 0.51\n0.72 0.70 0.60\n0.65 0.66 0.64\n0.60 0.65 0.66\n")
+    with pytest.raises(NotALog, match=r"headerless table of 3 numeric columns.*`epoch,train_loss,val_loss,\.\.\.`"):
+        registry.read_path(path)
+
+
+def test_headerless_table_in_a_folder_is_skipped_not_an_error(tmp_path):
+    (tmp_path / "losses.txt").write_text(DCGAN)
+    (tmp_path / "log.csv").write_text("epoch,loss\n0,0.9\n1,0.8\n2,0.7\n")
+    runs = registry.read_path(tmp_path)
+    assert [r.format for r in runs] == ["keras-csvlogger"]
+
+
+def test_headerless_counter_train_val_still_read(tmp_path):
+    """Three columns that are a counter, the train and the val loss stay the numbers reader's layout."""
+    run = read(tmp_path, "0, 9.29, 3.06\n1, 8.11, 2.95\n2, 7.40, 2.90\n", "log.txt")
+    assert run.format == "numbers" and run.train_loss.name == "train_loss" and len(run.val_loss) == 3

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
-from lossdoc.errors import InputError
+from lossdoc.errors import InputError, NotALog
 from lossdoc.model import Run
 from lossdoc.naming import bare_split_losses, bare_split_note, is_bookkeeping, normalise, resolve, split_word
 from lossdoc.readers.base import Reader, Source, build_series, decode_text, require_series
@@ -1591,6 +1591,44 @@ def _broken_layout(numbered: list[tuple[int, str]]) -> str | None:
     return None
 
 
+#: A headerless table of this many numeric columns or more is refused with a message saying so.
+UNNAMED_TABLE_MIN_COLUMNS = 3
+
+
+def _unnamed_table(lines: list[str]) -> list[list[str]] | None:
+    """The rows of a headerless table that none of the layouts above reads: 3 lines or more, each the same number
+    (``UNNAMED_TABLE_MIN_COLUMNS`` or more) of number fields separated by commas, tabs, semicolons or spaces (one
+    trailing separator allowed: ``f.write(f"{a},{b},...,")``), else None. Nothing tells which column is the loss."""
+    if len(lines) < 3:
+        return None
+    first = lines[0]
+    delim = next((d for d in (",", "\t", ";") if d in first), None)
+    rows = []
+    for ln in lines:
+        fields = [f.strip() for f in ln.split(delim)] if delim else ln.split()
+        if fields and fields[-1] == "" and delim:
+            fields.pop()
+        if len(fields) < UNNAMED_TABLE_MIN_COLUMNS or (rows and len(fields) != len(rows[0])):
+            return None
+        if not all(_NUMBER_TOKEN.fullmatch(f) for f in fields):
+            return None
+        rows.append(fields)
+    return rows
+
+
+def unnamed_table_problem(rows: list[list[str]]) -> str:
+    """The refusal of a headerless table (``_unnamed_table``), with a header to add for an example: its leading
+    columns of whole numbers named as the counters they most likely are."""
+    n = len(rows[0])
+    counters = []
+    for i, word in enumerate(("epoch", "batch")):
+        if i < n - 1 and _whole([float(r[i]) for r in rows]) and len(counters) == i:
+            counters.append(word)
+    example = ",".join(counters + ["..."]) if counters else "epoch,train_loss,val_loss,..."
+    return (f"a headerless table of {n} numeric columns: lossdoc cannot tell which is the loss; add a header row "
+            f"(e.g. `{example}`) naming the loss column (loss, train_loss, val_loss, ...)")
+
+
 class NumberListReader(Reader):
     """A file of bare numbers with no header: one loss per epoch (``np.savetxt(losses)``, a list joined with commas
     on one line, or a JSON array of numbers, ``json.dump(losses, f)``), or two columns whose first counts the epochs
@@ -1600,7 +1638,9 @@ class NumberListReader(Reader):
     numbers in a file whose name names a loss (``train_loss.txt``); and, from 10 lines, ``2.43,519.2`` lines (the
     loss, then a time that rises at every line). Also ``0.58 ,0.55`` pairs of floats in a file named after a loss
     (train then val loss), ``1_1.84`` lines (``_`` between the counter and the loss), a counter that repeats (the
-    batches of an epoch, on a step axis), pandas' ``Series.to_csv()`` (``,0`` header) and ``Loss, 10.42`` lines."""
+    batches of an epoch, on a step axis), pandas' ``Series.to_csv()`` (``,0`` header) and ``Loss, 10.42`` lines.
+    A headerless table of 3 or more numeric columns that is none of these (``0,80,0.48,0.56,...,`` lines) is taken
+    only to be refused, saying what it is: no column can be told to be the loss (NotALog: skipped in a folder)."""
 
     name = "numbers"
     description = ("a headerless list of numbers (one per line, one line of comma/space-separated values, or a JSON "
@@ -1628,7 +1668,9 @@ class NumberListReader(Reader):
             return True
         if _loss_pairs(lines, path)[0] is not None:
             return True
-        return not cut and _few_losses(lines, path) is not None
+        if not cut and _few_losses(lines, path) is not None:
+            return True
+        return _unnamed_table(lines) is not None  # refused in read(), saying what it is
 
     def read(self, source: Source) -> list[Run]:
         text = source.text()
@@ -1654,6 +1696,10 @@ class NumberListReader(Reader):
             broken = _broken_layout(_lines(text))
             if broken is not None:
                 raise InputError(source.label, f"no numeric series found: {broken}")
+            unnamed = _unnamed_table([ln for _, ln in _lines(text)])
+            if unnamed is not None:
+                # Not a log lossdoc can read, like a data set's CSV: skipped and counted in a folder, exit 2 given.
+                raise NotALog(source.label, unnamed_table_problem(unnamed))
             raise InputError(source.label, "no numeric series found: not a bare list of numbers (a header, text or several columns)")
         named = _loss_named(source.label) or "loss"
         run = Run(source=source.label, format=self.name)
