@@ -7,6 +7,9 @@ Shapes understood:
   verbose=1 (``\\r`` and ``\\b`` from redrawing). Only the final, complete progress line of each epoch counts.
   TF1-era Keras (and Keras 1) print verbose=2 without the count: `` - 2s - loss: 0.5123 - acc: 0.8100``.
   ``Epoch N/M`` is Keras' 1-based display of epoch N-1; epochs are stored 0-based, as Keras' CSVLogger writes them.
+  A log whose ``Epoch N/M`` lines no Keras progress line follows (``Epoch 1/30``, ``LR: 0.001``, tqdm bars, then
+  ``Train Loss: 2.4997, Val Loss: 2.4865``) is read with the shapes below: ``Epoch N/M`` is a plain epoch marker
+  (stored as written) heading a block, and a tqdm bar between a marker and its values does not end the block.
 - Lines that carry an epoch/step/iter marker and ``name[:=] number`` pairs: nanoGPT's
   ``step 500: train loss 1.8712, val loss 1.9843``, ``iter 100: loss 2.31, time 45ms``,
   ``Epoch 3 | train_loss=0.41 val_loss=0.52``, ``[epoch 3] loss: 0.41 acc: 0.86``, and Python-logging lines
@@ -489,12 +492,27 @@ def _cut_note(line_no: int, what: str) -> str:
 
 def parse_lines(lines: list[str], cut: bool = False, phys: list[int] | None = None) -> tuple[_Collector, int, bool]:
     """Collect points from text lines. Returns the collector, the number of lines used, and whether Keras
-    ``Epoch N/M`` headers were seen. ``cut``: the last line has no line end (a run still writing): the layouts
-    that can tell a cut line from a whole one (Keras' verbose=2 epoch line without a count, a dict still open,
-    OpenNMT-py's validation lines, marker-less lines) skip it. ``phys``: the physical line of each line (lines
-    that a ``\\r`` split are one physical line: a redraw), when known."""
+    ``Epoch N/M`` headers were read as such. ``cut``: the last line has no line end (a run still writing): the
+    layouts that can tell a cut line from a whole one (Keras' verbose=2 epoch line without a count, a dict still
+    open, OpenNMT-py's validation lines, marker-less lines) skip it. ``phys``: the physical line of each line (lines
+    that a ``\\r`` split are one physical line: a redraw), when known. ``Epoch N/M`` lines that no Keras progress
+    line follows anywhere (``Epoch 1/30`` then ``Train Loss: 2.49, Val Loss: 2.48``) are read again as plain epoch
+    markers heading blocks, so that the other shapes are tried."""
+    col, used, saw_keras, keras_used = _parse_lines(lines, cut, phys, keras=True)
+    if saw_keras and not keras_used:
+        col, used, _, _ = _parse_lines(lines, cut, phys, keras=False)
+        saw_keras = False
+    return col, used, saw_keras
+
+
+def _parse_lines(
+    lines: list[str], cut: bool, phys: list[int] | None, keras: bool
+) -> tuple[_Collector, int, bool, int]:
+    """``parse_lines``, with Keras' ``Epoch N/M`` headers read as such (``keras``) or as plain epoch markers; also
+    returns the number of Keras epochs read."""
     col = _Collector()
     used = 0
+    keras_used = 0
     keras_epoch: float | None = None
     block: list[tuple[bool, dict[str, float]]] = []  # Keras progress lines of the current epoch: (complete, pairs)
     saw_keras = False
@@ -514,7 +532,7 @@ def parse_lines(lines: list[str], cut: bool = False, phys: list[int] | None = No
     last_index = len(lines) - 1 if cut else -1
 
     def flush() -> None:
-        nonlocal used
+        nonlocal used, keras_used
         if keras_epoch is None or not block:
             return
         complete = [p for c, p in block if c]
@@ -522,6 +540,7 @@ def parse_lines(lines: list[str], cut: bool = False, phys: list[int] | None = No
         for name, v in pairs.items():
             col.add(name, v, keras_epoch, math.nan)
         used += 1
+        keras_used += 1
 
     def close_dict() -> None:
         nonlocal used, pdict, since_marker
@@ -547,7 +566,7 @@ def parse_lines(lines: list[str], cut: bool = False, phys: list[int] | None = No
                 continue
             pdict = None  # not the dict's next line: the dict was cut
         since_marker += 1
-        m = _KERAS_EPOCH.match(line)
+        m = _KERAS_EPOCH.match(line) if keras else None
         if m:
             flush()
             block = []
@@ -618,6 +637,8 @@ def parse_lines(lines: list[str], cut: bool = False, phys: list[int] | None = No
                     said_before = kv  # EAST prints its loss's parts before the batch's "Epoch is ..." line
                     open_block = None
                     continue
+            if open_block is not None and "%|" in msg and _TQDM_BAR.search(msg):
+                continue  # a tqdm bar between a marker and its values ("Epoch 1/30", "Training: 100%|...| 183/183")
             kv = None
             if open_block is not None:
                 kv = _kv_pairs(_DURATION_ITEM.sub("", msg) if "m" in msg else msg)
@@ -683,7 +704,7 @@ def parse_lines(lines: list[str], cut: bool = False, phys: list[int] | None = No
             col.phases.append(target)
         for name, v in pairs.items():
             target.add(f"{lead}_{name}" if len(leads[name]) > 1 else name, v, epoch, step)
-    return col, used, saw_keras
+    return col, used, saw_keras, keras_used
 
 
 def _phase_cuts(generic: list[list], phases: dict[int, tuple[str, int]]) -> dict[int, tuple[str, int]]:
