@@ -97,3 +97,101 @@ def test_epoch_of_m_lines_alone_are_not_a_log(tmp_path):
         registry.read_path(p, None)
     res = CliRunner().invoke(app, ["inspect", str(p)])
     assert res.exit_code == 2
+
+
+# ------------------------------------------------------------------- 2. pytorch-CycleGAN-and-pix2pix loss_log.txt
+# junyanz/pytorch-CycleGAN-and-pix2pix, util/visualizer.py: at each launch log_file.write('================ Training
+# Loss (%s) ================\n' % now); print_current_losses: message = '(epoch: %d, iters: %d, time: %.3f, data:
+# %.3f) ' % (epoch, iters, t_comp, t_data), then message += '%s: %.3f ' % (k, v) per loss name (iters: within the
+# epoch, train.py's epoch_iter).
+_CG_NAMES = ("D_A", "G_A", "cycle_A", "idt_A", "D_B", "G_B", "cycle_B", "idt_B")
+
+
+def _cg_header(t: str = "Mon Nov 30 10:00:00 2026") -> str:
+    return f"================ Training Loss ({t}) ================\n"
+
+
+def _cg_lines(epochs: range, iters=(100, 200, 300), base: float = 1.0, nan_at: int | None = None) -> tuple[str, list]:
+    out, g_a = [], []
+    k = 0
+    for e in epochs:
+        for it in iters:
+            vals = [base / (1 + k) + 0.01 * j * (j + 3) for j in range(len(_CG_NAMES))]
+            if nan_at == k:
+                vals[1] = float("nan")
+            g_a.append(vals[1])
+            msg = f"(epoch: {e}, iters: {it}, time: {0.512:.3f}, data: {0.004:.3f}) "
+            for name, v in zip(_CG_NAMES, vals, strict=True):
+                msg += f"{name}: {v:.3f} "
+            out.append(msg + "\n")
+            k += 1
+    return "".join(out), [round(v, 3) for v in g_a]
+
+
+def test_cyclegan_loss_log(tmp_path):
+    lines, g_a = _cg_lines(range(1, 3))
+    run = read(tmp_path, (_cg_header() + lines).encode(), name="loss_log.txt")
+    assert run.format == "cyclegan-log"
+    for name in _CG_NAMES:
+        assert run.series[name].role == "train_loss"  # the model's loss_<name> attributes
+    assert run.train_loss is not None  # which one (or none summed) is the shared logic's choice
+    s = run.series["G_A"]
+    assert lst(s.values) == g_a
+    assert lst(s.epochs) == [1, 1, 1, 2, 2, 2]
+    assert lst(s.steps) == [100, 200, 300, 400, 500, 600]  # iters within each epoch, counted on
+    assert s.axis == "step"
+    assert "time" not in run.series and "data" not in run.series
+
+
+def test_cyclegan_relaunch_is_a_training_of_its_own(tmp_path):
+    a, _ = _cg_lines(range(1, 3))
+    b, g_a = _cg_lines(range(1, 2), base=2.0)
+    runs = read_all(tmp_path, (_cg_header() + a + _cg_header() + _cg_header() + b).encode(), name="loss_log.txt")
+    assert len(runs) == 2
+    assert len(runs[0].series["G_A"].values) == 6
+    assert lst(runs[1].series["G_A"].values) == g_a
+    assert any("new launch" in n for n in runs[1].notes)
+
+
+def test_cyclegan_relaunch_from_one_iteration_each(tmp_path):
+    # a launch that logged one line and was stopped, launched again: epoch 1, iters 1 again after the header
+    one, _ = _cg_lines(range(1, 2), iters=(1,))
+    runs = read_all(tmp_path, (_cg_header() + one + _cg_header() + one).encode(), name="loss_log.txt")
+    assert len(runs) == 2 and all(len(r.series["D_A"].values) == 1 for r in runs)
+
+
+def test_cyclegan_continue_train_is_the_same_run(tmp_path):
+    a, g1 = _cg_lines(range(1, 3))
+    b, g2 = _cg_lines(range(3, 4), base=0.5)
+    run = read(tmp_path, (_cg_header() + a + _cg_header() + b).encode(), name="loss_log.txt")
+    assert lst(run.series["G_A"].values) == g1 + g2
+    assert lst(run.series["G_A"].epochs) == [1, 1, 1, 2, 2, 2, 3, 3, 3]
+    assert any("resumed training" in n for n in run.notes)
+
+
+def test_cyclegan_2017_padded_format_and_nan(tmp_path):
+    # the 2017 print: '(epoch: %d, iters: %d, time: %.3f) ' (a copy padded the numbers)
+    text = _cg_header() + "".join(
+        f"(epoch: 1 , iters: {it:<4d}, time: 3.252) D_A: 1.537 G_A: {g} Cyc_A: 6.165 idt_A: 3.095 \n"
+        for it, g in ((1, "2.341"), (101, "nan"), (201, "1.5"))
+    )
+    run = read(tmp_path, text.encode(), name="loss_log.txt")
+    assert run.format == "cyclegan-log"
+    v = run.series["G_A"].values
+    assert v[0] == 2.341 and np.isnan(v[1]) and v[2] == 1.5
+    assert run.series["Cyc_A"].role == "train_loss"
+
+
+def test_cyclegan_lines_beyond_the_head_are_handed_over(tmp_path):
+    lines, g_a = _cg_lines(range(1, 2))
+    chatter = "".join(f"create web directory ./checkpoints/maps/web... {i}\n" for i in range(2000))
+    run = read(tmp_path, (chatter + _cg_header() + lines).encode(), name="loss_log.txt")
+    assert run.format == "cyclegan-log" and lst(run.series["G_A"].values) == g_a
+
+
+def test_cyclegan_forced_on_a_file_without_its_lines(tmp_path):
+    p = tmp_path / "loss_log.txt"
+    p.write_text(_cg_header() * 3)
+    res = CliRunner().invoke(app, ["inspect", "--input-format", "cyclegan-log", str(p)])
+    assert res.exit_code == 2
+    assert "loss_log.txt" in res.output and "Traceback" not in res.output
