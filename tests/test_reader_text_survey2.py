@@ -195,3 +195,51 @@ def test_cyclegan_forced_on_a_file_without_its_lines(tmp_path):
     res = CliRunner().invoke(app, ["inspect", "--input-format", "cyclegan-log", str(p)])
     assert res.exit_code == 2
     assert "loss_log.txt" in res.output and "Traceback" not in res.output
+
+
+# -------------------------------------------- 3. a Chinese-labelled test loss after each epoch; ReduceLROnPlateau
+# A digit-recognition script: print("-------第 {} 轮训练开始-------".format(i + 1)), then every 100 batches
+# print('Epoch: %03d/%03d | Batch %04d/%04d | Loss: %.4f' % (...)), then print("当前学习率: ", lr),
+# print("整体测试集上的Loss: {}".format(total_test_loss)), print("整体测试集上的正确率: {}".format(accuracy)),
+# print("模型已保存"); PyTorch's ReduceLROnPlateau(verbose=True) prints 'Epoch {}: reducing learning rate of group {}
+# to {:.4e}.' with the epoch as %.5d.
+def _cn_epochs(n: int = 4, colon: str = ":") -> tuple[bytes, list[float], list[float]]:
+    out, test, train = ["now using device:  cuda"], [], []
+    for e in range(1, n + 1):
+        out.append(f"-------第 {e} 轮训练开始-------")
+        for b in range(0, 500, 100):
+            v = round(1.0 / (e * 10 + b / 100), 4)
+            train.append(v)
+            out.append(f"Epoch: {e:03d}/{n:03d} | Batch {b:04d}/0469 | Loss: {v:.4f}")
+        t = 6.0 / e
+        test.append(t)
+        out += ["当前学习率:  0.01", f"整体测试集上的Loss{colon} {t!r}", f"整体测试集上的正确率{colon} {0.9 + e / 100!r}", "模型已保存"]
+        if e == 2:
+            out.append("Epoch 00002: reducing learning rate of group 0 to 5.0000e-03.")
+    return ("\n".join(out) + "\n").encode(), train, test
+
+
+@pytest.mark.parametrize("colon", [":", "："])
+def test_chinese_labelled_test_loss_is_the_held_out_loss(tmp_path, colon):
+    data, train, test = _cn_epochs(colon=colon)
+    run = read(tmp_path, data, name="train.out")
+    assert run.train_loss.name == "Loss" and lst(run.train_loss.values) == train
+    assert run.val_loss.name == "test_loss"  # the held-out loss (test read as val, with the shared note)
+    assert lst(run.val_loss.values) == test and lst(run.val_loss.epochs) == [1, 2, 3, 4]
+    assert run.series["test_accuracy"].role == "val_metric"
+    assert np.allclose(run.series["test_accuracy"].values, [0.91, 0.92, 0.93, 0.94])
+    assert "of_group" not in run.series and not any("group" in n for n in run.series)
+
+
+def test_reduce_lr_on_plateau_line_is_no_series(tmp_path):
+    data = (b"epoch 1 | loss 0.9\nepoch 2 | loss 0.8\nEpoch 00002: reducing learning rate of group 0 to 5.0000e-03.\n"
+            b"epoch 3 | loss 0.7\n")
+    run = read(tmp_path, data)
+    assert sorted(run.series) == ["loss"] and lst(run.train_loss.values) == [0.9, 0.8, 0.7]
+
+
+def test_a_chinese_train_summary_is_not_held_out(tmp_path):
+    # "训练集上的Loss" (on the train set): no held-out word, not read as a test loss
+    data, _, _ = _cn_epochs()
+    run = read(tmp_path, data.replace("整体测试集".encode(), "整体训练集".encode()), name="train.out")
+    assert run.val_loss is None and not any(n.startswith("test_") for n in run.series)

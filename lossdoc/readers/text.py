@@ -55,6 +55,10 @@ Shapes understood:
   accuracy: 88.2 %``, also after a sentence ending in "is" (``The result of ResNet18 with Adam is test acc: 76.82%,
   loss: 0.6848``): its values are named for the split (``test_loss``, ``test_Accuracy``: 0.989, the count over
   the total; ``val_loss``) at the epoch of that line (its step when it has no epoch), when one of them is a loss.
+  So is a line whose label is written in Chinese before the name (``整体测试集上的Loss: 6.46``, "on the whole test
+  set": ``test_loss``; ``...正确率: 0.97``: ``test_accuracy``; a full-width colon allowed) when the label says a
+  held-out split (测试 test, 验证 validation). PyTorch's ReduceLROnPlateau verbose line (``Epoch 00016: reducing
+  learning rate of group 0 to 5.0000e-03.``) is an event, not a series.
 - A word before an epoch marker is a phase label, never a series (``Fine-Tune Epoch 2/3: 100%|...``). Two trainings
   pasted into one log, the second labelled (``Epoch 5 | Train Loss: ...`` then ``Fine-Tune Epoch 1 | Train Loss:
   ...``: the label changes where the epoch goes back), are read as two runs, with a note; a counter going back with
@@ -210,6 +214,18 @@ _EVAL_LINE = re.compile(
     r"(.{1,400}+)$",
     re.IGNORECASE,
 )
+# A held-out value whose label is written in Chinese before the name, on a line of its own after an epoch's training
+# lines (a digit-recognition script's print("整体测试集上的Loss: {}".format(total_test_loss)) and
+# print("整体测试集上的正确率: {}".format(accuracy)): "loss / accuracy on the whole test set"); the colon may be
+# full-width. The label's split: 测试 test, 验证 validation; 训练 (train) or no split word: not read this way.
+_LABELLED_EVAL = re.compile(
+    rf"^\s*+([^\x00-\x7f]{{1,40}}?)(loss|Loss|LOSS|正确率|准确率)\s*+[:：]\s*+({_NUMBER})\s*+$"
+)
+_HELD_OUT_WORDS = (("测试", "test"), ("验证", "val"))
+_ACCURACY_WORDS = ("正确率", "准确率")
+# PyTorch's ReduceLROnPlateau(verbose=True): print('Epoch {}: reducing learning rate of group {} to {:.4e}.'.format(
+# epoch_str, i, new_lr)), epoch_str "%.5d" ("Epoch 00016: reducing learning rate of group 0 to 5.0000e-03.").
+_PLATEAU = re.compile(r"^\s*+Epoch\s++[\d.]++\s*+:\s*+reducing learning rate of group \d++ to ")
 # "45/450 (10%)": a count over a total, then its percentage: the share.
 _FRACTION = re.compile(r"(?<![\w.])(\d++)\s*+/\s*+(\d++)(?:\s*+\(\s*+\d++(?:\.\d++)?+\s*+%\s*+\))?+")
 # Words that only say how a value was reduced ("Average loss" is the loss).
@@ -486,6 +502,22 @@ def _eval_pairs(msg: str) -> dict[str, float] | None:
     return out
 
 
+def _labelled_eval(msg: str) -> dict[str, float] | None:
+    """A held-out value on a line of its own whose label is written in Chinese before the name
+    (``整体测试集上的Loss: 6.46``, "the loss on the whole test set"; ``整体测试集上的正确率: 0.97``, its accuracy; the
+    colon may be full-width): named for the split its label says (``test_loss``, ``test_accuracy``); None when the
+    label names no held-out split (a train summary) or the line is anything else."""
+    m = _LABELLED_EVAL.match(msg)
+    if m is None:
+        return None
+    split = next((sp for word, sp in _HELD_OUT_WORDS if word in m.group(1)), None)
+    if split is None:
+        return None
+    name = m.group(2)
+    name = "accuracy" if name in _ACCURACY_WORDS else name.lower()
+    return {f"{split}_{name}": float(m.group(3))}
+
+
 def _cut_note(line_no: int, what: str) -> str:
     return f"the last line ({line_no}) has no line end (the run was still writing?): {what} skipped"
 
@@ -608,9 +640,11 @@ def _parse_lines(
             used += 1
             generic.append([at[0], at[1], step, pairs])
             continue
+        if "reducing learning rate" in msg and _PLATEAU.match(msg):
+            continue  # ReduceLROnPlateau's verbose print: an event, not a curve (no series "of_group")
         markers, spans, lead = _markers(msg)
         if not markers and last_marker is not None and since_marker <= EVAL_AFTER:
-            ev = _eval_pairs(msg)
+            ev = _eval_pairs(msg) or _labelled_eval(msg)
             if ev:
                 open_block = None
                 if index == last_index:
