@@ -243,3 +243,49 @@ def test_a_chinese_train_summary_is_not_held_out(tmp_path):
     data, _, _ = _cn_epochs()
     run = read(tmp_path, data.replace("整体测试集".encode(), "整体训练集".encode()), name="train.out")
     assert run.val_loss is None and not any(n.startswith("test_") for n in run.series)
+
+
+# ------------------------------------ 4. the torchvision fine-tuning tutorial's epochs, several models pasted in Markdown
+# The tutorial's train_model: print('Epoch {}/{}'.format(epoch, num_epochs - 1)), print('-' * 10), then per phase
+# print('{} Loss: {:.4f} Acc: {:.4f}'.format(phase, epoch_loss, epoch_acc)), and at the end print('Training complete
+# in {:.0f}m {:.0f}s'.format(...)), print('Best val Acc: {:4f}'.format(best_acc)); a repository's copy prefixes the
+# model's name ('{} - Epoch {}/{}') and trains several models, their output pasted into one Markdown fence.
+def _tutorial(models=("SqueezeNetBypass", "SqueezeNet", "AlexNet"), epochs: int = 4, held: str = "test",
+              blank: bool = False) -> tuple[bytes, dict]:
+    out = ["", "# 训练日志", "", "```", "$ python train.py ", "{'train': 40058, 'test': 12032}"]
+    want = {}
+    for k, model in enumerate(models):
+        tr, te = [], []
+        for e in range(epochs):
+            t, v = round(2.5 / (e + 1) + k / 10, 4), round(2.6 / (e + 1) + k / 10, 4)
+            tr.append(t)
+            te.append(v)
+            out += [f"{model} - Epoch {e}/{epochs - 1}", "-" * 10, f"train Loss: {t:.4f} Acc: {0.3 + e / 20:.4f}",
+                    f"{held} Loss: {v:.4f} Acc: {0.25 + e / 20:.4f}"]
+            if blank:
+                out.append("")
+        out += [f"Training {model} complete in 96m 21s", f"Best {held} Acc: 0.769365", f"train {model} done", ""]
+        want[model] = (tr, te)
+    out.append("```")
+    return ("\n".join(out) + "\n").encode(), want
+
+
+@pytest.mark.parametrize("blank", [False, True])
+def test_tutorial_epochs_of_three_models_are_three_runs(tmp_path, blank):
+    data, want = _tutorial(blank=blank)
+    runs = read_all(tmp_path, data, name="log.md")
+    assert len(runs) == 3
+    for run, (model, (tr, te)) in zip(runs, want.items(), strict=True):
+        assert run.train_loss.name == "train_Loss" and lst(run.train_loss.values) == tr
+        assert run.val_loss.name == "test_Loss" and lst(run.val_loss.values) == te
+        assert lst(run.train_loss.epochs) == [0, 1, 2, 3] and run.train_loss.axis == "epoch"
+        assert run.series["train_Acc"].role == "train_metric" and run.series["test_Acc"].role == "val_metric"
+        assert model not in run.series  # the model's name labels the run, it is no series
+    assert any("'SqueezeNet'" in n for n in runs[1].notes) and any("'AlexNet'" in n for n in runs[2].notes)
+
+
+def test_tutorial_one_model_with_val_phase(tmp_path):
+    data, want = _tutorial(models=("resnet",), held="val")
+    run = read(tmp_path, data.replace(b"resnet - ", b""))
+    assert lst(run.train_loss.values) == want["resnet"][0]
+    assert run.val_loss.name == "val_Loss" and lst(run.val_loss.values) == want["resnet"][1]

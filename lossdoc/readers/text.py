@@ -39,7 +39,9 @@ Shapes understood:
   ``name: value`` / ``name=value`` pairs (indented or not, thousands separators allowed: ``2,097,152``; a duration
   such as ``time: 15m 1s`` among them is dropped); the block ends at the next line that is neither. A held-out split
   word before the marker (``Test Epoch: 5 ...`` then ``    ave: 87.35``) names the block's values (``test_ave``);
-  a ``Saving checkpoint: 10`` line is not a value.
+  a ``Saving checkpoint: 10`` line is not a value. A rule under the marker line (``----------``) does not end the
+  block, and a phase word leading a body line names the split of each of its values (the torchvision fine-tuning
+  tutorial's ``Epoch 3/24``, ``----------``, ``train Loss: 0.41 Acc: 0.86``: ``train_Loss``, ``train_Acc``).
 - Logging prefixes are not data: glog/absl's ``I1203 12:00:00.123456 12345 model_lib_v2.py:705]`` and Python
   logging's ``INFO:tensorflow:`` are dropped before a line is read.
 - A ``{'name': value, ...}`` dict that names a loss, printed (over one or several lines) right after a marker
@@ -59,7 +61,8 @@ Shapes understood:
   set": ``test_loss``; ``...正确率: 0.97``: ``test_accuracy``; a full-width colon allowed) when the label says a
   held-out split (测试 test, 验证 validation). PyTorch's ReduceLROnPlateau verbose line (``Epoch 00016: reducing
   learning rate of group 0 to 5.0000e-03.``) is an event, not a series.
-- A word before an epoch marker is a phase label, never a series (``Fine-Tune Epoch 2/3: 100%|...``). Two trainings
+- A word before an epoch marker is a phase label, never a series (``Fine-Tune Epoch 2/3: 100%|...``, also before a
+  dash: ``SqueezeNet - Epoch 0/49``). Two trainings
   pasted into one log, the second labelled (``Epoch 5 | Train Loss: ...`` then ``Fine-Tune Epoch 1 | Train Loss:
   ...``: the label changes where the epoch goes back), are read as two runs, with a note; a counter going back with
   no new label (a resumed run appended) keeps the latest segment, as every reader does (``base.finish_run``).
@@ -145,6 +148,8 @@ _IS_SEP = re.compile(r"(?<=[A-Za-z_)])\s++is\s++(?=[\[(]?[-+]?(?:\d|\.\d|(?i:nan
 # log_string("-----{}------".format(epoch)) then log_string('train_mean loss: %f' % ...), 'train_accuracy: %f',
 # 'test_mean loss: %f', 'test_accuracy: %f').
 _DASH_EPOCH = re.compile(r"^\s*+-{3,}+\s*+(\d++)\s*+-{3,}+\s*+$")
+# A line of nothing but dashes or equals signs (a rule printed under a marker line).
+_RULE = re.compile(r"\s*+(?:-{3,}+|={3,}+)\s*+")
 # A phase label before an epoch marker ("Fine-Tune Epoch 1 | Train Loss: ..."): one word, no number of its own.
 _PHASE_WORD = re.compile(r"[A-Za-z][A-Za-z_\-]{1,30}+")
 # A duration among a block's pairs ("    total_loss: 24.7161 time: 15m 1s"): not a value, and no bar to the others.
@@ -345,6 +350,15 @@ def _with_split(name: str, split: str) -> str:
     if any(split_word(w) or w.lower() in ("tr", "trn", "va", "dev", "te") for w in words):
         return name
     return f"{split}_{name}"
+
+
+def _phase_split(kv: dict[str, float]) -> str | None:
+    """The split a block line's leading word names when its first pair is "<split word> <name>" (the torchvision
+    fine-tuning tutorial's '{} Loss: {:.4f} Acc: {:.4f}'.format(phase, ...): "train Loss: 2.5 Acc: 0.33"), else
+    None."""
+    first = next(iter(kv))
+    word, sep, rest = first.partition("_")
+    return split_word(word) if sep and rest and " " not in word else None
 
 
 def _batch_counter(line: str, spans: list[tuple[int, int]]) -> tuple[str, float] | None:
@@ -673,6 +687,8 @@ def _parse_lines(
                     continue
             if open_block is not None and "%|" in msg and _TQDM_BAR.search(msg):
                 continue  # a tqdm bar between a marker and its values ("Epoch 1/30", "Training: 100%|...| 183/183")
+            if open_block is not None and not open_block[3] and _RULE.fullmatch(msg):
+                continue  # a rule under the marker line (the torchvision tutorial's print('-' * 10))
             kv = None
             if open_block is not None:
                 kv = _kv_pairs(_DURATION_ITEM.sub("", msg) if "m" in msg else msg)
@@ -683,6 +699,10 @@ def _parse_lines(
             elif kv:
                 if block_split:  # "Test Epoch: 5 ..." then "    ave: 87.35": the test's values (test_ave)
                     kv = {_with_split(k, block_split): v for k, v in kv.items()}
+                else:  # "train Loss: 2.5084 Acc: 0.3273": the phase word leading the line names each value's split
+                    phase = _phase_split(kv)
+                    if phase:
+                        kv = {_with_split(k, phase): v for k, v in kv.items()}
                 if open_block is iter_block:  # "Current_accuracy : 60.0, ..." after "[20000/300000] Train loss: ..."
                     kv = {_CURRENT_BEST.sub(r"val_\2", k): v for k, v in kv.items() if not k.lower().startswith("best_")}
                 if not open_block[3]:
@@ -764,7 +784,7 @@ def _phase_label(line: str, spans: list[tuple[int, int]]) -> str:
     "" when there is none (or it names a split: "Test Epoch")."""
     if not spans:
         return ""
-    head = line[: spans[0][0]].strip(" \t[|:")
+    head = line[: spans[0][0]].strip(" \t[|:-")
     if not _PHASE_WORD.fullmatch(head) or split_word(head):
         return ""
     return head
