@@ -289,3 +289,33 @@ def test_tutorial_one_model_with_val_phase(tmp_path):
     run = read(tmp_path, data.replace(b"resnet - ", b""))
     assert lst(run.train_loss.values) == want["resnet"][0]
     assert run.val_loss.name == "val_Loss" and lst(run.val_loss.values) == want["resnet"][1]
+
+
+# ---------------------------------------------- 5. the CIFAR-10 tutorial's running loss behind "<br>", in Markdown
+# PyTorch's "Training a classifier" tutorial prints print(f'[{epoch + 1}, {i + 1:5d}] loss: {running_loss / 2000:.3f}')
+# every 2000 mini-batches; a course's copy prints '[epoch:%d, mini-batch:%5d] loss: %.3f' and its run log (a Markdown
+# file, CRLF) pastes the lines behind "<br>" after a Markdown grid and an HTML table of the same losses.
+def _cifar_md() -> tuple[bytes, list[float]]:
+    losses = [round(2.2 - 0.04 * k, 3) for k in range(30)]
+    out = ["", "| mini batch →<br/>Epoch ↓ | 2000  | 4000  | 6000  | 8000  | 10000 | 12000 |",
+           "|:------------------------:|:-----:|:-----:|:-----:|:-----:|:-----:|-------|"]
+    for e in range(5):
+        out.append(f"|            {e + 1}             | " + " | ".join(f"{v:.3f}" for v in losses[6 * e: 6 * e + 6]) + " |")
+    out += ["", '<table class="tg">', "<tbody>", "  <tr>", '    <td class="tg-c3ow">1</td>',
+            f'    <td class="tg-c3ow">{losses[0]:.3f}</td>', "  </tr>", "</tbody>", "</table>", ""]
+    for e in range(5):
+        for b in range(6):
+            out.append(f"<br>[epoch:{e + 1}, mini-batch:{2000 * (b + 1):5d}] loss: {losses[6 * e + b]:.3f}")
+    out += ["<br>Finished Training", "<br>Accuracy of the network on the 10000 test images: 62 %",
+            "<br>Accuracy for class: plane is 67.2 %"]
+    return ("\r\n".join(out) + "\r\n").encode(), losses
+
+
+def test_cifar_tutorial_lines_behind_br_in_markdown(tmp_path):
+    data, losses = _cifar_md()
+    run = read(tmp_path, data, name="运行日志.md")
+    assert list(run.series) == ["loss"]  # the mini-batch counter is the axis, no series; the tables are not read
+    s = run.series["loss"]
+    assert lst(s.values) == losses and s.axis == "step"
+    assert lst(s.steps[:7]) == [2000, 4000, 6000, 8000, 10000, 12000, 14000]  # counted on across epochs
+    assert lst(s.epochs[[0, 6, -1]]) == [1, 2, 5]
