@@ -319,3 +319,50 @@ def test_cifar_tutorial_lines_behind_br_in_markdown(tmp_path):
     assert lst(s.values) == losses and s.axis == "step"
     assert lst(s.steps[:7]) == [2000, 4000, 6000, 8000, 10000, 12000, 14000]  # counted on across epochs
     assert lst(s.epochs[[0, 6, -1]]) == [1, 2, 5]
+
+
+# -------------------------------------------------------------- 6. a SLURM job resumed from a checkpoint (E2DTC)
+# The layout of a trajectory-clustering trainer's stdout (as its log shows it): an argument dump of print(k, '= ', v)
+# lines ("data =  ./data", ..., "epoch =  20", "tolerance =  0.0001"), "=> Epoch starts at N and will end at M",
+# per epoch "Epoch N\tAcc: ..\tnmi: ..\tari: ..", every 100 iterations "Iteration: N\tLoss: ..\tRc Loss: ..\tKL Loss:
+# ..\tTriplet Loss: ..", and at the end of a session "=================" and "Best Epoch N\tAcc: ..\tnmi: ..\tari: ..".
+# The job ran twice; the second session resumed from the checkpoint (epoch 3, iteration 500 after 400).
+_DUMP = ["data =  ./data", "checkpoint =  ./model/checkpoint.pt", "n_clusters =  12", "bidirectional =  True",
+         "learning_rate =  0.001", "epoch =  20", "tolerance =  0.0001", "update_interval =  1", "print_freq =  100"]
+
+
+def _session(epochs: range, first_iter: int, best: int) -> tuple[list[str], list[float]]:
+    out = ["/opt/conda/lib/python3.9/site-packages/torch/nn/modules/rnn.py:62: UserWarning: dropout option adds",
+           "  warnings.warn(", *_DUMP, "------- start training -------", f"=> Epoch starts at {epochs[0]} and will "
+           f"end at 19"]
+    losses, it = [], first_iter
+    for e in epochs:
+        out.append(f"Epoch {e}\tAcc: {0.9 - e / 100:.4f}\tnmi: 0.8619\tari: 0.8221")
+        for _ in range(2):
+            v = round(1.0 - it / 300, 3)  # goes negative, as this trainer's loss does
+            losses.append(v)
+            out.append(f"Iteration: {it}\tLoss: {v:.3f}\tRc Loss: {v - 0.03:.3f}\tKL Loss: 0.286\tTriplet Loss: 0.0133")
+            it += 100
+    out += ["=================", f"Best Epoch {best}\tAcc: 0.9000\tnmi: 0.8619\tari: 0.8221"]
+    return out, losses
+
+
+def test_resumed_slurm_job_is_one_run(tmp_path):
+    a, la = _session(range(3), 0, 0)
+    b, lb = _session(range(3, 5), 600, 3)
+    run = read(tmp_path, ("\n".join(a + b) + "\n").encode(), name="slurm.out")
+    assert run.train_loss.name == "Loss"
+    assert lst(run.train_loss.values) == la + lb and len(run.train_loss.values) == 10
+    assert lst(run.train_loss.steps) == [0, 100, 200, 300, 400, 500, 600, 700, 800, 900]
+    assert run.train_loss.values[-1] < 0
+    assert lst(run.series["Acc"].epochs) == [0, 1, 2, 3, 4]  # the Best Epoch lines are no points
+    for name in ("tolerance", "update_interval", "print_freq", "n_clusters", "learning_rate"):
+        assert name not in run.series  # the argument dump is configuration
+    assert not any("runs" in n or "restart" in n for n in run.notes)
+
+
+def test_numeric_assignments_after_a_marker_stay_a_block(tmp_path):
+    # "epoch = 3" then "loss = 0.41": values, not an argument dump (no value that is not a number)
+    data = b"".join(f"epoch = {e}\nloss = {0.5 - e / 10}\nacc = {0.8 + e / 100}\n".encode() for e in range(4))
+    run = read(tmp_path, data)
+    assert lst(run.train_loss.values) == [0.5, 0.4, 0.3, 0.2] and lst(run.train_loss.epochs) == [0, 1, 2, 3]

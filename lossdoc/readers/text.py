@@ -74,6 +74,10 @@ Shapes understood:
 - The text logs of particular tools (``toollogs.py``: fairseq, Megatron-LM, Hugging Face Trainer dicts, torchtune)
   whose lines start beyond the head that sniffing sees: the whole text is handed to that tool's reader.
 
+- Not data: an argument dump (three or more ``name =  value`` lines in a row, one value at least not a number:
+  ``data =  ./data``, ``epoch =  20``, ``tolerance =  0.0001``: settings, no marker and no points) and a session's
+  ``Best Epoch 6\tAcc: 0.89`` summary (no marker, no new run: a job resumed from a checkpoint stays one run).
+
 Every other line (warnings, model summaries, chatter) is ignored. A text with no such line at all is not a
 training log, and the error lists the patterns tried.
 """
@@ -148,6 +152,13 @@ _IS_SEP = re.compile(r"(?<=[A-Za-z_)])\s++is\s++(?=[\[(]?[-+]?(?:\d|\.\d|(?i:nan
 # log_string("-----{}------".format(epoch)) then log_string('train_mean loss: %f' % ...), 'train_accuracy: %f',
 # 'test_mean loss: %f', 'test_accuracy: %f').
 _DASH_EPOCH = re.compile(r"^\s*+-{3,}+\s*+(\d++)\s*+-{3,}+\s*+$")
+# "name =  value": a line of an argument dump (print(k, '= ', v) for each of vars(args)), any value.
+_ASSIGN = re.compile(r"^\s*+[A-Za-z_][\w.\-]{0,100}+\s++=\s++(\S[^\n]{0,1000}+)$")
+_NUMBER_ONLY = re.compile(_NUMBER)
+#: An argument dump is this many "name = value" lines in a row or more.
+CONFIG_MIN_LINES = 3
+# "Best Epoch 6\tAcc: 0.8913\tnmi: ...": the best epoch so far, printed at the end of a session.
+_BEST_SUMMARY = re.compile(r"^\s*+best\s++(?:epoch|ep|step|iter|iteration)\b", re.IGNORECASE)
 # A line of nothing but dashes or equals signs (a rule printed under a marker line).
 _RULE = re.compile(r"\s*+(?:-{3,}+|={3,}+)\s*+")
 # A phase label before an epoch marker ("Fine-Tune Epoch 1 | Train Loss: ..."): one word, no number of its own.
@@ -350,6 +361,31 @@ def _with_split(name: str, split: str) -> str:
     if any(split_word(w) or w.lower() in ("tr", "trn", "va", "dev", "te") for w in words):
         return name
     return f"{split}_{name}"
+
+
+def _config_lines(lines: list[str]) -> set[int]:
+    """The lines of an argument dump: CONFIG_MIN_LINES or more consecutive ``name =  value`` lines (spaces around the
+    ``=``, as print(k, '= ', v) over vars(args) writes them), one value at least not a number (a path, True); their
+    numbers (``epoch =  20``, ``tolerance =  0.0001``) are settings, not a marker or points."""
+    out: set[int] = set()
+    block: list[int] = []
+    texts = False
+
+    def close() -> None:
+        if len(block) >= CONFIG_MIN_LINES and texts:
+            out.update(block)
+
+    for i, raw in enumerate(lines):
+        m = _ASSIGN.match(raw) if " = " in raw or "=  " in raw else None
+        if m is None:
+            if raw.strip():
+                close()
+                block, texts = [], False
+            continue
+        block.append(i)
+        texts = texts or _NUMBER_ONLY.fullmatch(m.group(1).strip()) is None
+    close()
+    return out
 
 
 def _phase_split(kv: dict[str, float]) -> str | None:
@@ -576,6 +612,7 @@ def _parse_lines(
     counted: list[tuple[list, str, float]] = []  # marker entries with an epoch, no step, and a batch counter
     repeats: list[tuple[list, frozenset, int, bool, bool]] = []  # marker entries with an epoch, no step, no counter
     last_index = len(lines) - 1 if cut else -1
+    config = _config_lines(lines)
 
     def flush() -> None:
         nonlocal used, keras_used
@@ -612,6 +649,12 @@ def _parse_lines(
                 continue
             pdict = None  # not the dict's next line: the dict was cut
         since_marker += 1
+        if index in config:
+            open_block = None  # an argument dump ("epoch =  20" among "data =  ./data" lines): configuration
+            continue
+        if line[:6].lstrip()[:4].lower() == "best" and _BEST_SUMMARY.match(line):
+            open_block = None  # "Best Epoch 6\tAcc: 0.89": a summary of the best so far, no marker, no new run
+            continue
         m = _KERAS_EPOCH.match(line) if keras else None
         if m:
             flush()
