@@ -35,6 +35,7 @@ TYPICAL_NAME = {
     "hf-stdout": "training.log",
     "torchtune": "log_1700000000.txt",
     "nanogpt-log": "log.txt",
+    "cyclegan-log": "loss_log.txt",
     "numbers": "losses.txt",
     "yolov5-results": "results.txt",
     "yolov3-results": "results.txt",

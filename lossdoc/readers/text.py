@@ -7,6 +7,9 @@ Shapes understood:
   verbose=1 (``\\r`` and ``\\b`` from redrawing). Only the final, complete progress line of each epoch counts.
   TF1-era Keras (and Keras 1) print verbose=2 without the count: `` - 2s - loss: 0.5123 - acc: 0.8100``.
   ``Epoch N/M`` is Keras' 1-based display of epoch N-1; epochs are stored 0-based, as Keras' CSVLogger writes them.
+  A log whose ``Epoch N/M`` lines no Keras progress line follows (``Epoch 1/30``, ``LR: 0.001``, tqdm bars, then
+  ``Train Loss: 2.4997, Val Loss: 2.4865``) is read with the shapes below: ``Epoch N/M`` is a plain epoch marker
+  (stored as written) heading a block, and a tqdm bar between a marker and its values does not end the block.
 - Lines that carry an epoch/step/iter marker and ``name[:=] number`` pairs: nanoGPT's
   ``step 500: train loss 1.8712, val loss 1.9843``, ``iter 100: loss 2.31, time 45ms``,
   ``Epoch 3 | train_loss=0.41 val_loss=0.52``, ``[epoch 3] loss: 0.41 acc: 0.86``, and Python-logging lines
@@ -36,7 +39,9 @@ Shapes understood:
   ``name: value`` / ``name=value`` pairs (indented or not, thousands separators allowed: ``2,097,152``; a duration
   such as ``time: 15m 1s`` among them is dropped); the block ends at the next line that is neither. A held-out split
   word before the marker (``Test Epoch: 5 ...`` then ``    ave: 87.35``) names the block's values (``test_ave``);
-  a ``Saving checkpoint: 10`` line is not a value.
+  a ``Saving checkpoint: 10`` line is not a value. A rule under the marker line (``----------``) does not end the
+  block, and a phase word leading a body line names the split of each of its values (the torchvision fine-tuning
+  tutorial's ``Epoch 3/24``, ``----------``, ``train Loss: 0.41 Acc: 0.86``: ``train_Loss``, ``train_Acc``).
 - Logging prefixes are not data: glog/absl's ``I1203 12:00:00.123456 12345 model_lib_v2.py:705]`` and Python
   logging's ``INFO:tensorflow:`` are dropped before a line is read.
 - A ``{'name': value, ...}`` dict that names a loss, printed (over one or several lines) right after a marker
@@ -52,7 +57,12 @@ Shapes understood:
   accuracy: 88.2 %``, also after a sentence ending in "is" (``The result of ResNet18 with Adam is test acc: 76.82%,
   loss: 0.6848``): its values are named for the split (``test_loss``, ``test_Accuracy``: 0.989, the count over
   the total; ``val_loss``) at the epoch of that line (its step when it has no epoch), when one of them is a loss.
-- A word before an epoch marker is a phase label, never a series (``Fine-Tune Epoch 2/3: 100%|...``). Two trainings
+  So is a line whose label is written in Chinese before the name (``整体测试集上的Loss: 6.46``, "on the whole test
+  set": ``test_loss``; ``...正确率: 0.97``: ``test_accuracy``; a full-width colon allowed) when the label says a
+  held-out split (测试 test, 验证 validation). PyTorch's ReduceLROnPlateau verbose line (``Epoch 00016: reducing
+  learning rate of group 0 to 5.0000e-03.``) is an event, not a series.
+- A word before an epoch marker is a phase label, never a series (``Fine-Tune Epoch 2/3: 100%|...``, also before a
+  dash: ``SqueezeNet - Epoch 0/49``). Two trainings
   pasted into one log, the second labelled (``Epoch 5 | Train Loss: ...`` then ``Fine-Tune Epoch 1 | Train Loss:
   ...``: the label changes where the epoch goes back), are read as two runs, with a note; a counter going back with
   no new label (a resumed run appended) keeps the latest segment, as every reader does (``base.finish_run``).
@@ -63,6 +73,10 @@ Shapes understood:
   whole one: a Keras epoch line without a count, a dict, an OpenNMT-py validation line, a marker-less line.
 - The text logs of particular tools (``toollogs.py``: fairseq, Megatron-LM, Hugging Face Trainer dicts, torchtune)
   whose lines start beyond the head that sniffing sees: the whole text is handed to that tool's reader.
+
+- Not data: an argument dump (three or more ``name =  value`` lines in a row, one value at least not a number:
+  ``data =  ./data``, ``epoch =  20``, ``tolerance =  0.0001``: settings, no marker and no points) and a session's
+  ``Best Epoch 6\tAcc: 0.89`` summary (no marker, no new run: a job resumed from a checkpoint stays one run).
 
 Every other line (warnings, model summaries, chatter) is ignored. A text with no such line at all is not a
 training log, and the error lists the patterns tried.
@@ -138,6 +152,15 @@ _IS_SEP = re.compile(r"(?<=[A-Za-z_)])\s++is\s++(?=[\[(]?[-+]?(?:\d|\.\d|(?i:nan
 # log_string("-----{}------".format(epoch)) then log_string('train_mean loss: %f' % ...), 'train_accuracy: %f',
 # 'test_mean loss: %f', 'test_accuracy: %f').
 _DASH_EPOCH = re.compile(r"^\s*+-{3,}+\s*+(\d++)\s*+-{3,}+\s*+$")
+# "name =  value": a line of an argument dump (print(k, '= ', v) for each of vars(args)), any value.
+_ASSIGN = re.compile(r"^\s*+[A-Za-z_][\w.\-]{0,100}+\s++=\s++(\S[^\n]{0,1000}+)$")
+_NUMBER_ONLY = re.compile(_NUMBER)
+#: An argument dump is this many "name = value" lines in a row or more.
+CONFIG_MIN_LINES = 3
+# "Best Epoch 6\tAcc: 0.8913\tnmi: ...": the best epoch so far, printed at the end of a session.
+_BEST_SUMMARY = re.compile(r"^\s*+best\s++(?:epoch|ep|step|iter|iteration)\b", re.IGNORECASE)
+# A line of nothing but dashes or equals signs (a rule printed under a marker line).
+_RULE = re.compile(r"\s*+(?:-{3,}+|={3,}+)\s*+")
 # A phase label before an epoch marker ("Fine-Tune Epoch 1 | Train Loss: ..."): one word, no number of its own.
 _PHASE_WORD = re.compile(r"[A-Za-z][A-Za-z_\-]{1,30}+")
 # A duration among a block's pairs ("    total_loss: 24.7161 time: 15m 1s"): not a value, and no bar to the others.
@@ -207,6 +230,18 @@ _EVAL_LINE = re.compile(
     r"(.{1,400}+)$",
     re.IGNORECASE,
 )
+# A held-out value whose label is written in Chinese before the name, on a line of its own after an epoch's training
+# lines (a digit-recognition script's print("整体测试集上的Loss: {}".format(total_test_loss)) and
+# print("整体测试集上的正确率: {}".format(accuracy)): "loss / accuracy on the whole test set"); the colon may be
+# full-width. The label's split: 测试 test, 验证 validation; 训练 (train) or no split word: not read this way.
+_LABELLED_EVAL = re.compile(
+    rf"^\s*+([^\x00-\x7f]{{1,40}}?)(loss|Loss|LOSS|正确率|准确率)\s*+[:：]\s*+({_NUMBER})\s*+$"
+)
+_HELD_OUT_WORDS = (("测试", "test"), ("验证", "val"))
+_ACCURACY_WORDS = ("正确率", "准确率")
+# PyTorch's ReduceLROnPlateau(verbose=True): print('Epoch {}: reducing learning rate of group {} to {:.4e}.'.format(
+# epoch_str, i, new_lr)), epoch_str "%.5d" ("Epoch 00016: reducing learning rate of group 0 to 5.0000e-03.").
+_PLATEAU = re.compile(r"^\s*+Epoch\s++[\d.]++\s*+:\s*+reducing learning rate of group \d++ to ")
 # "45/450 (10%)": a count over a total, then its percentage: the share.
 _FRACTION = re.compile(r"(?<![\w.])(\d++)\s*+/\s*+(\d++)(?:\s*+\(\s*+\d++(?:\.\d++)?+\s*+%\s*+\))?+")
 # Words that only say how a value was reduced ("Average loss" is the loss).
@@ -326,6 +361,40 @@ def _with_split(name: str, split: str) -> str:
     if any(split_word(w) or w.lower() in ("tr", "trn", "va", "dev", "te") for w in words):
         return name
     return f"{split}_{name}"
+
+
+def _config_lines(lines: list[str]) -> set[int]:
+    """The lines of an argument dump: CONFIG_MIN_LINES or more consecutive ``name =  value`` lines (spaces around the
+    ``=``, as print(k, '= ', v) over vars(args) writes them), one value at least not a number (a path, True); their
+    numbers (``epoch =  20``, ``tolerance =  0.0001``) are settings, not a marker or points."""
+    out: set[int] = set()
+    block: list[int] = []
+    texts = False
+
+    def close() -> None:
+        if len(block) >= CONFIG_MIN_LINES and texts:
+            out.update(block)
+
+    for i, raw in enumerate(lines):
+        m = _ASSIGN.match(raw) if " = " in raw or "=  " in raw else None
+        if m is None:
+            if raw.strip():
+                close()
+                block, texts = [], False
+            continue
+        block.append(i)
+        texts = texts or _NUMBER_ONLY.fullmatch(m.group(1).strip()) is None
+    close()
+    return out
+
+
+def _phase_split(kv: dict[str, float]) -> str | None:
+    """The split a block line's leading word names when its first pair is "<split word> <name>" (the torchvision
+    fine-tuning tutorial's '{} Loss: {:.4f} Acc: {:.4f}'.format(phase, ...): "train Loss: 2.5 Acc: 0.33"), else
+    None."""
+    first = next(iter(kv))
+    word, sep, rest = first.partition("_")
+    return split_word(word) if sep and rest and " " not in word else None
 
 
 def _batch_counter(line: str, spans: list[tuple[int, int]]) -> tuple[str, float] | None:
@@ -483,18 +552,49 @@ def _eval_pairs(msg: str) -> dict[str, float] | None:
     return out
 
 
+def _labelled_eval(msg: str) -> dict[str, float] | None:
+    """A held-out value on a line of its own whose label is written in Chinese before the name
+    (``整体测试集上的Loss: 6.46``, "the loss on the whole test set"; ``整体测试集上的正确率: 0.97``, its accuracy; the
+    colon may be full-width): named for the split its label says (``test_loss``, ``test_accuracy``); None when the
+    label names no held-out split (a train summary) or the line is anything else."""
+    m = _LABELLED_EVAL.match(msg)
+    if m is None:
+        return None
+    split = next((sp for word, sp in _HELD_OUT_WORDS if word in m.group(1)), None)
+    if split is None:
+        return None
+    name = m.group(2)
+    name = "accuracy" if name in _ACCURACY_WORDS else name.lower()
+    return {f"{split}_{name}": float(m.group(3))}
+
+
 def _cut_note(line_no: int, what: str) -> str:
     return f"the last line ({line_no}) has no line end (the run was still writing?): {what} skipped"
 
 
 def parse_lines(lines: list[str], cut: bool = False, phys: list[int] | None = None) -> tuple[_Collector, int, bool]:
     """Collect points from text lines. Returns the collector, the number of lines used, and whether Keras
-    ``Epoch N/M`` headers were seen. ``cut``: the last line has no line end (a run still writing): the layouts
-    that can tell a cut line from a whole one (Keras' verbose=2 epoch line without a count, a dict still open,
-    OpenNMT-py's validation lines, marker-less lines) skip it. ``phys``: the physical line of each line (lines
-    that a ``\\r`` split are one physical line: a redraw), when known."""
+    ``Epoch N/M`` headers were read as such. ``cut``: the last line has no line end (a run still writing): the
+    layouts that can tell a cut line from a whole one (Keras' verbose=2 epoch line without a count, a dict still
+    open, OpenNMT-py's validation lines, marker-less lines) skip it. ``phys``: the physical line of each line (lines
+    that a ``\\r`` split are one physical line: a redraw), when known. ``Epoch N/M`` lines that no Keras progress
+    line follows anywhere (``Epoch 1/30`` then ``Train Loss: 2.49, Val Loss: 2.48``) are read again as plain epoch
+    markers heading blocks, so that the other shapes are tried."""
+    col, used, saw_keras, keras_used = _parse_lines(lines, cut, phys, keras=True)
+    if saw_keras and not keras_used:
+        col, used, _, _ = _parse_lines(lines, cut, phys, keras=False)
+        saw_keras = False
+    return col, used, saw_keras
+
+
+def _parse_lines(
+    lines: list[str], cut: bool, phys: list[int] | None, keras: bool
+) -> tuple[_Collector, int, bool, int]:
+    """``parse_lines``, with Keras' ``Epoch N/M`` headers read as such (``keras``) or as plain epoch markers; also
+    returns the number of Keras epochs read."""
     col = _Collector()
     used = 0
+    keras_used = 0
     keras_epoch: float | None = None
     block: list[tuple[bool, dict[str, float]]] = []  # Keras progress lines of the current epoch: (complete, pairs)
     saw_keras = False
@@ -512,9 +612,10 @@ def parse_lines(lines: list[str], cut: bool = False, phys: list[int] | None = No
     counted: list[tuple[list, str, float]] = []  # marker entries with an epoch, no step, and a batch counter
     repeats: list[tuple[list, frozenset, int, bool, bool]] = []  # marker entries with an epoch, no step, no counter
     last_index = len(lines) - 1 if cut else -1
+    config = _config_lines(lines)
 
     def flush() -> None:
-        nonlocal used
+        nonlocal used, keras_used
         if keras_epoch is None or not block:
             return
         complete = [p for c, p in block if c]
@@ -522,6 +623,7 @@ def parse_lines(lines: list[str], cut: bool = False, phys: list[int] | None = No
         for name, v in pairs.items():
             col.add(name, v, keras_epoch, math.nan)
         used += 1
+        keras_used += 1
 
     def close_dict() -> None:
         nonlocal used, pdict, since_marker
@@ -547,7 +649,13 @@ def parse_lines(lines: list[str], cut: bool = False, phys: list[int] | None = No
                 continue
             pdict = None  # not the dict's next line: the dict was cut
         since_marker += 1
-        m = _KERAS_EPOCH.match(line)
+        if index in config:
+            open_block = None  # an argument dump ("epoch =  20" among "data =  ./data" lines): configuration
+            continue
+        if line[:6].lstrip()[:4].lower() == "best" and _BEST_SUMMARY.match(line):
+            open_block = None  # "Best Epoch 6\tAcc: 0.89": a summary of the best so far, no marker, no new run
+            continue
+        m = _KERAS_EPOCH.match(line) if keras else None
         if m:
             flush()
             block = []
@@ -589,9 +697,11 @@ def parse_lines(lines: list[str], cut: bool = False, phys: list[int] | None = No
             used += 1
             generic.append([at[0], at[1], step, pairs])
             continue
+        if "reducing learning rate" in msg and _PLATEAU.match(msg):
+            continue  # ReduceLROnPlateau's verbose print: an event, not a curve (no series "of_group")
         markers, spans, lead = _markers(msg)
         if not markers and last_marker is not None and since_marker <= EVAL_AFTER:
-            ev = _eval_pairs(msg)
+            ev = _eval_pairs(msg) or _labelled_eval(msg)
             if ev:
                 open_block = None
                 if index == last_index:
@@ -618,6 +728,10 @@ def parse_lines(lines: list[str], cut: bool = False, phys: list[int] | None = No
                     said_before = kv  # EAST prints its loss's parts before the batch's "Epoch is ..." line
                     open_block = None
                     continue
+            if open_block is not None and "%|" in msg and _TQDM_BAR.search(msg):
+                continue  # a tqdm bar between a marker and its values ("Epoch 1/30", "Training: 100%|...| 183/183")
+            if open_block is not None and not open_block[3] and _RULE.fullmatch(msg):
+                continue  # a rule under the marker line (the torchvision tutorial's print('-' * 10))
             kv = None
             if open_block is not None:
                 kv = _kv_pairs(_DURATION_ITEM.sub("", msg) if "m" in msg else msg)
@@ -628,6 +742,10 @@ def parse_lines(lines: list[str], cut: bool = False, phys: list[int] | None = No
             elif kv:
                 if block_split:  # "Test Epoch: 5 ..." then "    ave: 87.35": the test's values (test_ave)
                     kv = {_with_split(k, block_split): v for k, v in kv.items()}
+                else:  # "train Loss: 2.5084 Acc: 0.3273": the phase word leading the line names each value's split
+                    phase = _phase_split(kv)
+                    if phase:
+                        kv = {_with_split(k, phase): v for k, v in kv.items()}
                 if open_block is iter_block:  # "Current_accuracy : 60.0, ..." after "[20000/300000] Train loss: ..."
                     kv = {_CURRENT_BEST.sub(r"val_\2", k): v for k, v in kv.items() if not k.lower().startswith("best_")}
                 if not open_block[3]:
@@ -683,7 +801,7 @@ def parse_lines(lines: list[str], cut: bool = False, phys: list[int] | None = No
             col.phases.append(target)
         for name, v in pairs.items():
             target.add(f"{lead}_{name}" if len(leads[name]) > 1 else name, v, epoch, step)
-    return col, used, saw_keras
+    return col, used, saw_keras, keras_used
 
 
 def _phase_cuts(generic: list[list], phases: dict[int, tuple[str, int]]) -> dict[int, tuple[str, int]]:
@@ -709,7 +827,7 @@ def _phase_label(line: str, spans: list[tuple[int, int]]) -> str:
     "" when there is none (or it names a split: "Test Epoch")."""
     if not spans:
         return ""
-    head = line[: spans[0][0]].strip(" \t[|:")
+    head = line[: spans[0][0]].strip(" \t[|:-")
     if not _PHASE_WORD.fullmatch(head) or split_word(head):
         return ""
     return head

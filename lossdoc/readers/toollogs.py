@@ -18,6 +18,11 @@ code writes them):
   (ms-swift); the final summary (``train_runtime``, ``train_loss``: the mean over the run) is run metadata, not a
   curve point. Dicts printed by user code after other text (``eval_results= {...}``) are not Trainer logs.
 - ``torchtune``: the DiskLogger / StdoutLogger lines ``Step N | loss:X lr:Y tokens_per_second_per_gpu:Z ``.
+- ``cyclegan-log``: pytorch-CycleGAN-and-pix2pix's ``loss_log.txt``: a ``===== Training Loss (<time>) =====``
+  header at each launch, then ``(epoch: 1, iters: 100, time: 0.512, data: 0.004) D_A: 0.253 G_A: 0.512 cycle_A:
+  1.234 idt_A: 0.456 ...``: on the step axis (iters counts within an epoch: counted on across epochs, the epoch
+  kept); every name is one of the model's losses (``loss_D_A``...: train losses). A launch whose lines start again
+  (not after the last line's epoch and iters) is a training of its own; one that goes on is a resumed run.
 - ``nanogpt-log``: build-nanogpt's ``log/log.txt``: ``<step> train <loss>``, ``<step> val <loss>``,
   ``<step> hella <accuracy>`` (roles from ``naming.FAMILY_NAMES``).
 
@@ -480,9 +485,73 @@ class NanoGptLogReader(_ToolText):
             pts.note(f"skipped {other} line(s) that are not '<step> <name> <value>'")
 
 
-READERS = [NanoGptLogReader, MegatronReader, FairseqReader, HfStdoutReader, TorchtuneReader]
+# --------------------------------------------------------------------------------------------- CycleGAN / pix2pix
+
+# junyanz/pytorch-CycleGAN-and-pix2pix, util/visualizer.py: Visualizer.__init__ appends to loss_log.txt
+# '================ Training Loss (%s) ================\n' % time.strftime("%c") at every launch, and
+# print_current_losses writes message = '(epoch: %d, iters: %d, time: %.3f, data: %.3f) ' % (epoch, iters, t_comp,
+# t_data), then '%s: %.3f ' % (k, v) for each of the model's loss_names (CycleGAN: D_A G_A cycle_A idt_A D_B G_B
+# cycle_B idt_B; pix2pix: G_GAN G_L1 D_real D_fake): the values of the model's attributes loss_<name>. iters is
+# epoch_iter, counted within the epoch. The 2017 version printed '(epoch: %d, iters: %d, time: %.3f) ' (some copies
+# pad the numbers: '(epoch: 1 , iters: 1   , time: 3.252)'); forks add 'lr: %.6f' or 'iters: %d/%d' in the brackets.
+_CG_LINE = re.compile(
+    r"^\(epoch:\s*+(\d++)\s*+,\s*+(?:epoch_)?iters:\s*+(\d++)(?:\s*+/\s*+\d++)?\s*+,[^()\n]{0,200}+\)\s*+(.*+)$"
+)
+_CG_HEADER = re.compile(r"^={4,}+ Training Loss \([^()\n]{0,100}+\) ={4,}+\s*+$")
+_CG_ITEM = re.compile(r"(?<!\S)([A-Za-z][\w/.\-]{0,100}+):\s*+(\S++)")
+
+
+class CycleGanLogReader(_ToolText):
+    name = "cyclegan-log"
+    description = ("pytorch-CycleGAN-and-pix2pix loss_log.txt: '(epoch: 1, iters: 100, time: 0.5, data: 0.0) D_A: 0.25 "
+                   "G_A: 0.51 cycle_A: 1.23 ...'")
+    example = "checkpoints/<name>/loss_log.txt"
+    counter = "epoch"
+    what = "'(epoch: N, iters: N, ...) name: value' lines"
+    hint = re.compile(r"^\(epoch:")
+
+    def detect(self, lines: list[str]) -> bool:
+        return any(ln.startswith("(epoch:") and _CG_LINE.match(ln) for ln in lines)
+
+    def collect(self, lines: list[str], pts: RunPoints) -> None:
+        last: tuple[int, int] | None = None
+        header = False
+        for i, ln in enumerate(lines, start=1):
+            if ln.startswith("===") and _CG_HEADER.match(ln):
+                header = True  # a launch: a new training, unless the lines after it go on from the last one
+                continue
+            m = _CG_LINE.match(ln) if ln.startswith("(epoch:") else None
+            if not m:
+                continue
+            at = (int(m.group(1)), int(m.group(2)))
+            again = last is not None and (at < last or (header and at == last))
+            if again:
+                pts.end_run()  # launched again from the start (or the counter went back): a training of its own
+            pts.tick(float(at[0]), i)
+            if again and header:
+                pts.note(f"line {i}: a new launch (its 'Training Loss' header) starts again at epoch {at[0]}, "
+                         f"iters {at[1]}: a training of its own")
+            elif last is not None and header:
+                pts.note(f"line {i}: a new launch goes on at epoch {at[0]}, iters {at[1]} (after epoch {last[0]}, "
+                         f"iters {last[1]}): a resumed training (--continue_train), read as the same run")
+            header = False
+            last = at
+            for item in _CG_ITEM.finditer(m.group(3)):
+                name, v = item.group(1), to_float(item.group(2))
+                if v is None:
+                    pts.seen.setdefault(name, None)
+                    continue
+                # the model's loss_names: each value is the attribute loss_<name> (a name that says what it is
+                # on its own, a fork's 'mAP', keeps its own role)
+                own = resolve(name).kind != "other"
+                pts.add(name, v, step=float(at[1]), epoch=float(at[0]), **({} if own else {"role_name": f"loss_{name}"}))
+
+
+READERS = [NanoGptLogReader, MegatronReader, FairseqReader, HfStdoutReader, TorchtuneReader, CycleGanLogReader]
 #: The families the plain-text reader hands a log to when their lines appear beyond the sniffed head.
-FAMILIES: list[_ToolText] = [cls() for cls in (MegatronReader, FairseqReader, HfStdoutReader, TorchtuneReader)]
+FAMILIES: list[_ToolText] = [
+    cls() for cls in (MegatronReader, FairseqReader, HfStdoutReader, TorchtuneReader, CycleGanLogReader)
+]
 
 
 def family_for(lines: list[str]) -> _ToolText | None:
