@@ -428,12 +428,16 @@ def add_component_sums(run: Run) -> None:
     several loss series and no total, add a derived total (``train/loss (sum)``) aligned on their shared x.
     Losses on different evaluation subsets (fairseq's ``dev-other_loss`` and ``dev-clean_loss``, naming.py's
     ``loss_subset``) are one quantity on different data, never parts of one total: they are not summed, and the
-    first subset's loss is the val loss (fairseq selects checkpoints on its first validation subset)."""
+    first subset's loss is the val loss (fairseq selects checkpoints on its first validation subset). A reader that
+    chose a split's loss itself (``meta["chosen_loss"]``: the first of several evaluators' losses) is not summed
+    either."""
     for split in ("train", "val"):
         losses = [s for s in run.series.values() if s.kind == "loss" and s.split == split and not s.derived]
         if len(losses) < 2:
             continue
         if any(is_total_loss(s.name) for s in losses):
+            continue
+        if split in (run.meta.get("chosen_loss") or {}):
             continue
         if len({loss_subset(s.name) for s in losses}) > 1:
             continue
