@@ -9,6 +9,10 @@
 - Chainer's LogReport ``result/log`` (chainer/training/extensions/log_report.py: ``json.dump(self._log, f,
   indent=4)``, a list of per-epoch dicts with ``main/loss``, ``<evaluator>/main/loss``, ``epoch``, ``iteration``,
   ``elapsed_time``): an Evaluator's results are held-out (val), never summed with the training's;
+- GAN losses (Chainer DCGAN/EBGAN ``gen/loss``/``dis/loss``; ``loss_g``/``loss_d``; pytorch-CycleGAN-and-pix2pix
+  util/visualizer.py ``print_current_losses``: ``'(epoch: %d, iters: %d, time: %.3f, data: %.3f) '`` then
+  ``'%s: %.3f ' % (k, v)`` per loss, CycleGAN's loss_names D_A G_A cycle_A idt_A D_B G_B cycle_B idt_B): never
+  summed into one train loss; the generator's is the train loss;
 - W&B ``files/wandb-summary.json`` (one compact JSON object of final values with ``_wandb``, ``_runtime``,
   ``_step``): refused as a summary, not a history.
 """
@@ -18,6 +22,7 @@ from __future__ import annotations
 import json
 import math
 
+import numpy as np
 import pytest
 
 from lossdoc import api
@@ -200,6 +205,68 @@ def test_chainer_two_evaluators_first_is_val_none_summed(tmp_path):
     assert run.val_loss.name == "TaskA/main/loss" and run.series["TaskB/main/loss"].role == "val_loss"
     assert not any(s.derived for s in run.series.values())
     assert any("TaskA/main/loss read as the val loss" in n for n in run.notes)
+
+
+# ---------------------------------------------------------------------------------------------- 7. GAN
+
+
+def test_chainer_gan_losses_not_summed(tmp_path):
+    p = tmp_path / "log"
+    p.write_text(json.dumps([{"iteration": 1200 * e, "epoch": e, "dis/loss": 0.7 - 0.01 * e, "gen/loss": 0.6 - 0.02 * e}
+                             for e in range(1, 5)], indent=4))
+    run = one(p)
+    assert set(run.series) == {"dis/loss", "gen/loss"}  # no made-up "train/loss (sum)"
+    assert run.train_loss.name == "gen/loss" and run.series["dis/loss"].role == "train_loss"
+    assert any("GAN losses" in n and "not summed" in n for n in run.notes)
+
+
+def test_text_gan_losses_not_summed(tmp_path):
+    p = tmp_path / "losses.txt"
+    p.write_text("".join(f"Epoch [{e}/6], loss_g: {3 - 0.2 * e:.4f}, loss_d: {0.4 + 0.05 * e:.4f}, "
+                         f"real_score: 0.8{e}00, fake_score: 0.1{e}00\n" for e in range(1, 7)))
+    run = one(p)
+    assert "train_loss (sum)" not in run.series
+    assert run.train_loss.name == "loss_g" and len(run.train_loss) == 6
+
+
+def test_csv_gan_with_generator_total_keeps_it(tmp_path):
+    p = tmp_path / "training_log.csv"
+    lines = ["epoch,loss_G,loss_G_adv,loss_G_l1,loss_D"]
+    for e in range(6):
+        adv, l1 = 1.0 + 0.1 * e, 5.0 - 0.5 * e
+        lines.append(f"{e},{adv + l1:.4f},{adv:.4f},{l1:.4f},{0.6 - 0.01 * e:.4f}")
+    p.write_text("\n".join(lines) + "\n")
+    run = one(p)
+    assert run.train_loss.name == "loss_G" and not any(s.derived for s in run.series.values())
+
+
+def test_cyclegan_loss_log_generator_terms_summed_apart_from_the_discriminators(tmp_path):
+    names = ["D_A", "G_A", "cycle_A", "idt_A", "D_B", "G_B", "cycle_B", "idt_B"]
+    lines = ["================ Training Loss (Mon Jan  1 00:00:00 2024) ================"]
+    rng = np.random.default_rng(0)
+    vals = []
+    for e in range(1, 4):
+        for it in (100, 200, 300):
+            v = rng.uniform(0.2, 3.0, size=8).round(3)
+            vals.append(v)
+            lines.append(f"(epoch: {e}, iters: {it}, time: 0.123, data: 0.004) "
+                         + "".join(f"{k}: {x:.3f} " for k, x in zip(names, v, strict=True)))
+    p = tmp_path / "loss_log.txt"
+    p.write_text("\n".join(lines) + "\n")
+    run = one(p)
+    assert all(run.series[k].role == "train_loss" for k in names)
+    main = run.train_loss
+    assert main.name == "train_loss_G (sum)" and main.derived and len(main) == 9
+    gen = [1, 2, 3, 5, 6, 7]
+    assert main.values[0] == pytest.approx(sum(vals[0][i] for i in gen), abs=1e-9)
+    assert not any(s.derived and "D_A" in s.name for s in run.series.values())
+
+
+def test_non_gan_components_still_summed(tmp_path):
+    p = tmp_path / "results.jsonl"
+    p.write_text("".join(json.dumps({"step": s, "box_loss": 1.0 / s, "cls_loss": 2.0 / s}) + "\n" for s in range(1, 5)))
+    run = one(p)
+    assert run.train_loss.name == "train_loss (sum)" and run.train_loss.values[0] == pytest.approx(3.0)
 
 
 # ---------------------------------------------------------------------------------------------- 8. W&B summary
