@@ -133,7 +133,7 @@ def resolve(name: str, *, metric_split: str = "train", loss_split: str = "train"
         return Role(None, "grad_norm", False)
     if _LR.match(core) or _LR.match(raw):
         return Role(None, "lr", None)
-    if _LOSS.search(core):
+    if _LOSS.search(core) or _GAN_TERMS.fullmatch(core) or _GAN_TERMS.fullmatch("_".join(tokens[1:] if split and tokens[0] in _SPLIT_TOKENS else tokens)):
         return Role(split or loss_split, "loss", False)
     if _HIGHER.search(core):
         return Role(split or ("val" if is_metrics_group else metric_split), "metric", True)
@@ -143,6 +143,29 @@ def resolve(name: str, *, metric_split: str = "train", loss_split: str = "train"
     if split is not None or is_metrics_group:
         return Role(split or "val", "metric", None)
     return Role(None, "other", None)
+
+
+# ---------------------------------------------------------------------------------------------- GAN losses
+# A GAN trains two networks against each other: the generator's loss falls when the discriminator's rises. Their
+# losses are never parts of one total (summing them is a number no one optimises). The names tools give them:
+# Chainer's DCGAN/EBGAN examples ``gen/loss``, ``dis/loss``; ``loss_g``/``loss_d``, ``G_loss``/``D_loss``,
+# ``errG``/``errD`` and ``Loss_G``/``Loss_D`` (the PyTorch DCGAN tutorial), ``netG``/``netD``, ``generator_loss``;
+# pytorch-CycleGAN-and-pix2pix's loss_log.txt names them without the word loss: CycleGAN ``D_A``, ``G_A``,
+# ``cycle_A``, ``idt_A`` (and ``_B``), pix2pix ``G_GAN``, ``G_L1``, ``D_real``, ``D_fake`` (its models' loss_names).
+_GAN_TERMS = re.compile(r"(?:d|g|cycle|cyc|idt)_[ab]|g_(?:gan|l1|vgg|feat)|d_(?:real|fake)")
+_GEN_TOKENS = {"g", "gen", "generator", "netg", "errg", "lossg", "cycle", "cyc", "idt"}
+_DIS_TOKENS = {"d", "dis", "disc", "discriminator", "netd", "errd", "lossd"}
+
+
+def gan_side(name: str) -> str | None:
+    """"gen" or "dis" when a loss's name says it is a GAN's generator's or discriminator's (``gen/loss``,
+    ``loss_D``, ``errG``, CycleGAN's ``D_A``/``cycle_B``), else None. Only meaningful among a run's losses that
+    name both sides (``base.add_component_sums``): alone, ``d`` or ``g`` says nothing."""
+    tokens = set(normalise(name).split("_"))
+    gen, dis = bool(tokens & _GEN_TOKENS), bool(tokens & _DIS_TOKENS)
+    if gen == dis:
+        return None
+    return "gen" if gen else "dis"
 
 
 def is_bookkeeping(name: str) -> bool:

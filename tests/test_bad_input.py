@@ -22,6 +22,7 @@ TYPICAL_NAME = {
     "tb-export": "run-x-tag-loss.csv",
     "mlflow": "val_loss",
     "jsonl": "log.jsonl",
+    "json-rows": "loss_history.json",
     "csv": "log.csv",
     "text": "train.log",
     "mlflow-db": "mlflow.db",

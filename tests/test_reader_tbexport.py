@@ -246,14 +246,15 @@ def test_fixtures(path, only_my_readers):
 
 def test_json_triples_whose_first_column_is_not_a_wall_time_are_not_claimed(tmp_path):
     # A loop's own [step, train_loss, val_loss] history looks like TensorBoard's [wall time, step, value] export;
-    # read as one, its step counter "restarts" 24 times and one point survives. Not claimed: an error names it.
-    from lossdoc.errors import InputError
+    # read as one, its step counter "restarts" 24 times and one point survives. Not claimed: the json-rows reader
+    # reads it as step, train loss, val loss (CollinPhipps/llm loss_history.json, 25 such rows).
     from lossdoc.readers import registry
 
     p = tmp_path / "loss_history.json"
     p.write_text(json.dumps([[200 * i, 6 - 0.1 * i, 6.1 - 0.05 * i] for i in range(1, 26)], indent=2))
-    with pytest.raises(InputError):
-        registry.read_path(p)
+    run = registry.read_path(p)[0]
+    assert run.format == "json-rows" and run.train_loss.name == "train_loss" and run.val_loss.name == "val_loss"
+    assert len(run.train_loss) == 25 and run.train_loss.x[-1] == 5000
     q = tmp_path / "run-a-tag-loss.json"
     q.write_text(json.dumps([[1.7e9 + i, i, 0.5 / i] for i in range(1, 6)]))
     assert registry.read_path(q)[0].format == "tb-export"

@@ -428,12 +428,19 @@ def add_component_sums(run: Run) -> None:
     several loss series and no total, add a derived total (``train/loss (sum)``) aligned on their shared x.
     Losses on different evaluation subsets (fairseq's ``dev-other_loss`` and ``dev-clean_loss``, naming.py's
     ``loss_subset``) are one quantity on different data, never parts of one total: they are not summed, and the
-    first subset's loss is the val loss (fairseq selects checkpoints on its first validation subset)."""
+    first subset's loss is the val loss (fairseq selects checkpoints on its first validation subset). A reader that
+    chose a split's loss itself (``meta["chosen_loss"]``: the first of several evaluators' losses) is not summed
+    either. A GAN's generator and discriminator losses (naming.py's ``gan_side``) pull against each other: never
+    summed together (``gan_losses``)."""
     for split in ("train", "val"):
         losses = [s for s in run.series.values() if s.kind == "loss" and s.split == split and not s.derived]
         if len(losses) < 2:
             continue
         if any(is_total_loss(s.name) for s in losses):
+            continue
+        if split in (run.meta.get("chosen_loss") or {}):
+            continue
+        if gan_losses(run, split, losses):
             continue
         if len({loss_subset(s.name) for s in losses}) > 1:
             continue
@@ -464,6 +471,39 @@ def add_component_sums(run: Run) -> None:
             )
         )
         run.notes.append(f"{split} loss is the sum of {', '.join(s.name for s in losses)}")
+
+
+def gan_losses(run: Run, split: str, losses: list[Series]) -> bool:
+    """A GAN's losses (both a generator's and a discriminator's among ``losses``, ``naming.gan_side``): kept as
+    separate losses, never summed into one. The generator's is the split's loss (``meta["chosen_loss"]``): it is the
+    network the run trains to keep, and its curve is what a person watches (a discriminator that wins outright shows
+    as the generator's loss climbing). Several generator terms (CycleGAN's ``G_A``, ``cycle_A``, ``idt_A``...) are
+    its loss only together: their sum (``loss_G`` of pytorch-CycleGAN-and-pix2pix) is added, unless one of them is
+    already the total of the others. Returns whether the losses were a GAN's."""
+    sides = {s.name: naming.gan_side(s.name) for s in losses}
+    gen = [s for s in losses if sides[s.name] == "gen"]
+    dis = [s for s in losses if sides[s.name] == "dis"]
+    if not gen or not dis:
+        return False
+    chosen, how = gen[0], ""
+    found = total_by_values(gen)
+    if found is not None:
+        chosen, how = found[0], f" (the {found[2]} of {', '.join(p.name for p in found[1])})"
+    elif len(gen) > 1 and all(len(s) == len(gen[0]) and np.array_equal(s.x, gen[0].x) for s in gen):
+        sep = "/" if "/" in gen[0].name else "_"
+        chosen = Series(f"{split}{sep}loss_G (sum)", np.sum([s.values for s in gen], axis=0), gen[0].steps,
+                        gen[0].epochs, split, "loss", False, derived=True)
+        run.add(chosen)
+        how = f" (the sum of the generator's terms {', '.join(s.name for s in gen)})"
+    rest = [s.name for s in losses if sides[s.name] is None]
+    others = f"; {', '.join(rest)} left beside them" if rest else ""
+    run.meta.setdefault("chosen_loss", {})[split] = chosen.name
+    run.meta.setdefault("gan_losses", {})[split] = {"gen": [s.name for s in gen], "dis": [s.name for s in dis]}
+    run.notes.append(f"GAN losses: the generator's ({', '.join(s.name for s in gen)}) and the discriminator's "
+                     f"({', '.join(s.name for s in dis)}) pull against each other: not summed, the discriminator's "
+                     f"left beside the generator's; {split} loss "
+                     f"is the generator's, {chosen.name}{how}{others} (--{split} names another)")
+    return True
 
 
 def finish_run(run: Run) -> Run:

@@ -18,18 +18,21 @@ from typing import Any
 
 import numpy as np
 
-from lossdoc.errors import InputError
+from lossdoc.errors import InputError, NotALog
 from lossdoc.model import Run
 from lossdoc.naming import (
+    bare_split_loss,
     bare_split_losses,
     bare_split_note,
     is_bookkeeping,
     is_eval_result,
     normalise,
     resolve,
+    split_word,
 )
 from lossdoc.readers._runs import RunPoints
 from lossdoc.readers.base import HEAD_BYTES, Reader, Source, build_series, decode_text, require_series
+from lossdoc.readers.tbexport import MIN_WALL_TIME
 
 # Keys that give the x position of a JSONL record, in order of preference.
 _STEP_KEYS = (
@@ -135,6 +138,102 @@ def _pandas_columns(obj: Any) -> dict[str, list] | None:
     return {key: [rows.get(i) for i in index] for key, rows in cols.items()}
 
 
+_NUMERIC_STRING = re.compile(r"\s*[-+]?(?:\d+\.?\d*(?:[eE][-+]?\d+)?|\.\d+(?:[eE][-+]?\d+)?|nan|inf|infinity)\s*",
+                             re.IGNORECASE)
+# A history saved as {"ep1": {0: loss, 1: loss, ...}, "ep2": {...}}: the per-batch losses of each epoch.
+_EPOCH_KEY = re.compile(r"(?:ep|epoch)[ _-]?(\d+)", re.IGNORECASE)
+
+
+def _numeric_strings(v: Any) -> list[float] | None:
+    """A list whose every item is a number written as a string (``["-35.52", "-35.50"]``, what ``str(loss.item())``
+    saves), as floats; None for anything else."""
+    if not isinstance(v, list) or not v or not all(isinstance(x, str) and _NUMERIC_STRING.fullmatch(x) for x in v):
+        return None
+    return [float(x) for x in v]
+
+
+def _number_dict(v: Any) -> bool:
+    return isinstance(v, dict) and bool(v) and all(_is_number(x) or x is None for x in v.values())
+
+
+def _int_key(k: Any) -> int | None:
+    if isinstance(k, int) and not isinstance(k, bool):
+        return k
+    if isinstance(k, str) and re.fullmatch(r"\s*\d{1,9}\s*", k):
+        return int(k)
+    return None
+
+
+def _reshape_history(obj: Any) -> tuple[Any, str | None]:
+    """Other shapes a loop saves its history in, as a dict of metric -> list (and a note saying how it was read), or
+    ``obj`` unchanged with None:
+
+    - keyed by the epoch number (pandas ``to_json(orient="index")``; Julia JSON.jl writes a Dict's keys in hash
+      order): ``{"5": {"train": 0.9, "val": 1.0}, "1": {...}}`` -> one list per inner key, in numeric key order,
+      with the keys as the ``epoch`` axis;
+    - per-epoch records under a split key: ``{"train": [{"train_loss": 2.03}, {"train_loss": 0.49}]}`` -> one list
+      per record key (named ``<split>_<key>`` when the key does not say its split);
+    - per-batch losses keyed by epoch then batch: ``{"ep1": {0: 575981.9, 1: ...}, "ep2": {...}}`` -> one ``loss``
+      on a step axis counted on across the epochs;
+    - numbers saved as strings beside lists of numbers: ``{"train": ["-35.52"], "val": ["-35.50"], "train_epochs": [0],
+      "val_epochs": [0]}`` -> floats."""
+    if not isinstance(obj, dict) or not obj:
+        return obj, None
+    keys = [_int_key(k) for k in obj]
+    if all(k is not None for k in keys) and all(_number_dict(v) for v in obj.values()):
+        order = sorted(range(len(keys)), key=lambda i: keys[i])
+        rows = list(obj.values())
+        names = list(dict.fromkeys(k for row in rows for k in row))
+        out: dict[str, list] = {"epoch": [float(keys[i]) for i in order]}
+        for name in names:
+            out[str(name)] = [rows[i].get(name) for i in order]
+        shuffled = [keys[i] for i in range(len(keys))] != sorted(keys)
+        return out, ("keyed by epoch number" + (" (keys out of order: sorted numerically)" if shuffled else "")
+                     + ": the keys are the epoch axis")
+    epochs = [_EPOCH_KEY.fullmatch(str(k).strip()) for k in obj]
+    if all(epochs) and all(isinstance(v, dict) and v and all(_int_key(b) is not None for b in v) and _number_dict(v)
+                           for v in obj.values()):
+        pairs = sorted(zip((int(m.group(1)) for m in epochs if m), obj.values(), strict=True), key=lambda p: p[0])
+        values: list = []
+        for _, batches in pairs:
+            values.extend(batches[b] for b in sorted(batches, key=lambda b: _int_key(b) or 0))
+        return {"step": list(range(len(values))), "loss": values}, (
+            f"per-batch losses keyed by epoch ({', '.join(str(k) for k in list(obj)[:4])}"
+            f"{', ...' if len(obj) > 4 else ''}) then batch: one loss, steps counted on across the epochs")
+    if all(isinstance(v, list) and v and all(_number_dict(r) for r in v) for v in obj.values()):
+        out = {}
+        for split, records in obj.items():
+            names = list(dict.fromkeys(k for r in records for k in r))
+            for name in names:
+                own = name if (resolve(name).split is not None and normalise(name).startswith(normalise(split))
+                               ) or normalise(name) in _HISTORY_AXES else f"{split}_{name}"
+                out.setdefault(own, [r.get(name) for r in records])
+        return out, f"per-epoch records under {', '.join(map(repr, obj))}: one series per record key"
+    # Only beside lists of real numbers (the writer's own ``train_epochs`` axis lists): a dict whose lists are all
+    # strings says nothing that makes it a history (ids, labels), and is refused as before.
+    strings = {k: _numeric_strings(v) for k, v in obj.items()}
+    if any(v is not None for v in strings.values()) and _number_lists(obj):
+        return {k: (strings[k] if strings[k] is not None else v) for k, v in obj.items()}, (
+            f"{', '.join(k for k, v in strings.items() if v is not None)}: numbers saved as strings, parsed")
+    return obj, None
+
+
+def _split_axes(lists: dict[str, list]) -> dict[str, tuple[str, str, list[float]]]:
+    """Per-series axis lists: ``{"train": [...], "val": [...], "train_epochs": [0, 5], "val_epochs": [0, 5]}`` ->
+    ``{"train": ("train_epochs", "epochs", [0, 5]), ...}`` for each ``<name>_epochs``/``<name>_steps`` list as long
+    as the list ``<name>``, in order."""
+    out = {}
+    for key, vals in lists.items():
+        for suffix, kind in (("_epochs", "epochs"), ("_epoch", "epochs"), ("_steps", "steps"), ("_step", "steps")):
+            base = key[: -len(suffix)] if key.lower().endswith(suffix) else None
+            if base and base in lists and len(lists[base]) == len(vals):
+                x = [_num(v) for v in vals]
+                if all(math.isfinite(a) for a in x) and all(b >= a for a, b in itertools.pairwise(x)):
+                    out[base] = (key, kind, x)
+                break
+    return out
+
+
 def _keras_history_parts(obj: Any) -> tuple[dict, dict[str, list], tuple[str, str, list] | None] | None:
     """(the dict holding a Keras-style history, its metric -> list of numbers, and the axis: (key, "epochs" or
     "steps", values) or None) in a history dump: ``history.history`` itself, inside ``{"history": {...}}``, or
@@ -143,6 +242,7 @@ def _keras_history_parts(obj: Any) -> tuple[dict, dict[str, list], tuple[str, st
         obj = obj["history"]
     if not isinstance(obj, dict) or not obj:
         return None
+    obj = _reshape_history(obj)[0]
     obj = _pandas_columns(obj) or obj
     top = obj
     lists = _number_lists(obj)
@@ -261,6 +361,25 @@ def _load_repr(source: Source) -> Any:
     return obj
 
 
+def _load_json_or_literal(source: Source) -> tuple[Any, bool]:
+    """A file saved as .json that may be a Python dict literal instead (``f.write(str(d))`` of a dict with int keys:
+    bare ``0:`` keys, single quotes, ``146861.``): JSON first, else ``ast.literal_eval`` (literals only, nothing in
+    the file is run). Returns the object and whether it was a literal."""
+    try:
+        return _load_json(source), False
+    except InputError as exc:
+        why = str(exc).split(": ", 1)[-1]
+    text = source.text().strip()
+    _check_repr_size(text, source.label)
+    try:
+        obj = ast.literal_eval(_rewrite_repr(text))
+    except (SyntaxError, ValueError, TypeError, RecursionError, MemoryError):
+        raise InputError(source.label, f"not valid JSON ({why}), nor a Python dict literal") from None
+    if not isinstance(obj, dict):
+        raise InputError(source.label, f"not valid JSON ({why}); a Python literal, but a {type(obj).__name__}")
+    return obj, True
+
+
 class KerasHistoryReader(Reader):
     name = "keras-history"
     description = ('Keras history.history saved as JSON: {"loss": [...], "val_loss": [...], ...} (or through pandas '
@@ -269,6 +388,15 @@ class KerasHistoryReader(Reader):
     priority = 22
 
     _LIST = re.compile(r'"[^"\n]+"\s*:\s*(?:\[|\{\s*"\d+"\s*:)\s*(?:[-+]?[\d.]|NaN|-?Infinity|null)')
+    _NUM = r"(?:[-+]?[\d.]|NaN|-?Infinity|null)"
+    # {"5": {"val": 10.1, "train": 10.09}, ...}: keyed by the epoch number (pandas orient="index", Julia JSON.jl)
+    _BY_EPOCH = re.compile(rf'\{{\s*"\d{{1,9}}"\s*:\s*\{{\s*"[^"\n]{{1,200}}"\s*:\s*{_NUM}')
+    # {"train": [{"train_loss": 2.03}, ...]}: per-epoch records under a split key (the first record's key says loss)
+    _RECORDS = re.compile(rf'\{{\s*"[^"\n]{{1,200}}"\s*:\s*\[\s*\{{\s*"([^"\n]{{1,200}})"\s*:\s*{_NUM}')
+    # {"train": ["-35.52"], ...}: numbers saved as strings, under a key that names a loss, a metric or a split
+    _STRINGS = re.compile(r'"([^"\n]{1,200})"\s*:\s*\[\s*"\s*[-+]?(?:\d|\.\d)')
+    # {"ep1": {0: 575981.94, ...}, 'ep3': {...}}: a Python dict literal (bare int keys) saved as .json
+    _LITERAL = re.compile(r"""\{\s*["'][^"'\n]{1,200}["']\s*:\s*\{\s*\d+\s*:\s*[-+]?[\d.]""")
 
     def sniff(self, head: bytes, path: Path | None) -> bool:
         text = _head_text(head)
@@ -277,6 +405,14 @@ class KerasHistoryReader(Reader):
         text = text.lstrip()
         if _REPR_START.match(text):
             return _looks_like_repr(text, complete=len(head) < HEAD_BYTES)
+        if self._LITERAL.match(text) or self._BY_EPOCH.match(text):
+            return True
+        m = self._RECORDS.match(text)
+        if m and resolve(m.group(1)).kind in ("loss", "metric"):
+            return True
+        m = self._STRINGS.search(text)
+        if text.startswith("{") and m and (resolve(m.group(1)).kind in ("loss", "metric") or bare_split_loss(m.group(1))):
+            return True
         if not text.startswith("{") or '"log_history"' in text or not self._LIST.search(text):
             return False
         # JSON Lines hold one complete object per line; a history dump is one object.
@@ -292,7 +428,10 @@ class KerasHistoryReader(Reader):
     def read(self, source: Source) -> list[Run]:
         head = source.head(4096).lstrip(b"\xef\xbb\xbf \t\r\n")
         python = _REPR_START.match(_head_text(head) or "") is not None
-        obj = _load_repr(source) if python else _load_json(source)
+        if not python and self._LITERAL.match(_head_text(head) or ""):
+            obj, python = _load_json_or_literal(source)
+        else:
+            obj = _load_repr(source) if python else _load_json(source)
         parts = _keras_history_parts(obj)
         if parts is None:
             # {"MLP": {"loss": [...]}, "CNN": {"loss": [...]}}: the histories of several models saved together,
@@ -309,6 +448,9 @@ class KerasHistoryReader(Reader):
         """One history dict (``parts`` as _keras_history_parts gives them) as a Run."""
         top, lists, axis = parts
         run = Run(source=source.label, format=self.name, name=name)
+        own_axes = _split_axes(lists)
+        if own_axes:
+            lists = {k: v for k, v in lists.items() if k not in {a[0] for a in own_axes.values()}}
         # {"train": [...], "val": [...]}: with no key that names a loss, and a file name that does not say it holds
         # a metric (accuracy.json), bare split words are that split's loss, as a training loop saves its losses.
         bare = bare_split_losses(lists, source.label)
@@ -336,16 +478,26 @@ class KerasHistoryReader(Reader):
                     )
                 else:
                     run.notes.append(f"{key}: {len(values)} values for {n} epochs; placed at epochs 0..")
-            if at is None:
+            if key in own_axes:  # its own axis list: {"train": [...], "train_epochs": [...]}
+                own = own_axes[key]
+                run.add(build_series(key, values, role_name=bare.get(key), **{own[1]: own[2]}))
+            elif at is None:
                 run.add(build_series(key, values, epochs=epochs, role_name=bare.get(key)))
             else:  # list positions to the file's own axis values
                 x = at[epochs.astype(np.int64)]
                 run.add(build_series(key, values, role_name=bare.get(key), **{axis[1]: x}))
+        shape = _reshape_history(outer)[1]
+        if shape:
+            run.notes.append(shape)
         if bare:
             run.notes.append(bare_split_note(bare))
         if python:
             run.notes.append("read from a Python dict repr (str(history.history)), not JSON")
-        if at is None:
+        if own_axes:
+            run.notes.append(", ".join(f"{k} on the {a[1]} of {a[0]!r}" for k, a in own_axes.items()))
+        if own_axes and len(own_axes) == len(lists):
+            pass
+        elif at is None:
             run.notes.append("epochs numbered 0..n-1 (list positions), as in Keras' CSVLogger")
         else:
             run.notes.append(f"{axis[1]} from the file's {axis[0]!r} list")
@@ -368,12 +520,13 @@ def _flatten(entry: dict, prefix: str = "") -> dict[str, Any]:
 
 
 def _records_run(
-    records: list[tuple[int, dict]], source: Source, fmt: str, *, skip: tuple[str, ...] = (), bare_splits: bool = False
+    records: list[tuple[int, dict]], source: Source, fmt: str, *, skip: tuple[str, ...] = (), bare_splits: bool = False,
+    held_out: frozenset[str] = frozenset(),
 ) -> tuple[Run, list[str]]:
     """Series from a list of (line/position, record) pairs. Each numeric key becomes a series with one point per
     record that has it, at that record's step and epoch. Returns the run and every key seen. ``bare_splits``: keys
     named only after their split (``{"epoch": 1, "train": 0.5, "val": 0.6}``) are that split's loss when no key
-    names a loss (``naming.bare_split_losses``)."""
+    names a loss (``naming.bare_split_losses``). ``held_out``: keys whose loss and metrics are on held-out data (val)."""
     points: dict[str, tuple[list[float], list[float], list[float]]] = {}
     seen: dict[str, None] = {}
     for _, rec in records:
@@ -406,6 +559,7 @@ def _records_run(
                 steps=st if np.isfinite(st).any() else None,
                 epochs=ep if np.isfinite(ep).any() else None,
                 role_name=bare.get(key),
+                **({"metric_split": "val", "loss_split": "val"} if key in held_out else {}),
             )
         )
     if bare:
@@ -581,6 +735,38 @@ def _json_records(source: Source) -> tuple[list[tuple[int, dict]], list[str]]:
     return records, notes
 
 
+_CHAINER_EVAL = re.compile(r"([^/]+)/main/.+")
+
+
+def _chainer_evaluators(records: list[tuple[int, dict]]) -> dict[str, list[str]]:
+    """Chainer's LogReport (``result/log``): ``main/loss`` is the training loss and ``<name>/main/loss`` the loss an
+    Evaluator extension computed on its own data set (its default name is ``validation``; ``TaskA`` when the script
+    names it). The evaluators whose names do not say their split, with their keys, in the order they appear; empty
+    for any other log (no ``main/`` key)."""
+    keys = list(dict.fromkeys(k for _, rec in records[:50] for k in rec))
+    if not any(k.startswith("main/") for k in keys):
+        return {}
+    out: dict[str, list[str]] = {}
+    for _, rec in records:
+        for k in rec:
+            m = _CHAINER_EVAL.fullmatch(k)
+            if m and m.group(1) != "main" and split_word(m.group(1)) is None and resolve(m.group(1)).split is None:
+                out.setdefault(m.group(1), [])
+                if k not in out[m.group(1)]:
+                    out[m.group(1)].append(k)
+    return out
+
+
+def _refuse_wandb_summary(records: list[tuple[int, dict]], source: Source) -> None:
+    """A W&B ``wandb-summary.json`` is one object of the run's last (or best) values, with ``_wandb`` and
+    ``_runtime``: not a history. Refused with a pointer to what holds the curves."""
+    named = source.label.replace("\\", "/").rsplit("/", 1)[-1].lower().endswith("wandb-summary.json")
+    if len(records) == 1 and (named or isinstance(records[0][1].get("_wandb"), dict)):
+        raise NotALog(source.label, "a W&B run summary (wandb-summary.json): the run's final values, one per key, "
+                      "not a history; read the run's files/wandb-history.jsonl or its run folder "
+                      "(wandb/run-<id>/ with the run-<id>.wandb file)")
+
+
 class JsonlReader(Reader):
     name = "jsonl"
     description = (
@@ -623,12 +809,93 @@ class JsonlReader(Reader):
     def read(self, source: Source) -> list[Run]:
         array = source.head(4096).lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"[")
         records, notes = _json_records(source) if array else _json_lines(source)
-        run, seen = _records_run(records, source, self.name, bare_splits=True)
+        _refuse_wandb_summary(records, source)
+        evaluators = _chainer_evaluators(records)
+        held_out = frozenset(k for keys in evaluators.values() for k in keys)
+        run, seen = _records_run(records, source, self.name, bare_splits=True, held_out=held_out)
         run.notes.extend(notes)
+        if evaluators:
+            losses = [k for keys in evaluators.values() for k in keys if k in run.series and run.series[k].kind == "loss"]
+            if losses:
+                run.meta.setdefault("chosen_loss", {})["val"] = losses[0]
+            names = ", ".join(evaluators)
+            run.notes.append(
+                f"Chainer LogReport: main/* is the training, {names} "
+                + ("an evaluator's results on held-out data (val)" if len(evaluators) == 1 else
+                   f"evaluators' results on held-out data: {losses[0] if losses else 'none'} read as the val loss "
+                   "(the first evaluator), the others kept beside it, not summed")
+            )
         if all(s.steps is None and s.epochs is None for s in run.series.values()):
             order = "array order" if array else "line order"
             run.notes.append(f"no step or epoch key: points numbered 0..n-1 in {order}")
         require_series(run, source.label, seen, what="keys")
+        return [run]
+
+
+# --------------------------------------------------------------------------------------------------- rows
+
+_ROW_NUM = r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?"
+_ROW = re.compile(rf"\[\s*({_ROW_NUM})\s*((?:,\s*(?:{_ROW_NUM}|NaN|-?Infinity|null)\s*){{1,2}})\]")
+_ROWS_START = re.compile(rf"\[\s*\[\s*{_ROW_NUM}\s*,")
+
+
+def _whole(x: float) -> bool:
+    return math.isfinite(x) and x == int(x)
+
+
+class JsonRowsReader(Reader):
+    """A loop's own history saved as rows: ``json.dump([[step, train_loss, val_loss], ...])`` (or ``[step, loss]``
+    pairs), every row of the same 2 or 3 numbers and the first column whole and rising. A TensorBoard JSON export
+    (``[[wall time, step, value]]``) starts with a wall time of 1e9 or more and is tb-export's."""
+
+    name = "json-rows"
+    description = "a JSON array of [step, train_loss, val_loss] (or [step, loss]) rows, no names"
+    example = "loss_history.json"
+    priority = 24
+
+    def sniff(self, head: bytes, path: Path | None) -> bool:
+        text = _head_text(head)
+        if text is None:
+            return False
+        text = text.lstrip()
+        if not _ROWS_START.match(text):
+            return False
+        rows = []
+        pos = 1
+        for m in _ROW.finditer(text, 1):
+            if text[pos : m.start()].strip(" \t\r\n,"):
+                break  # something other than a row between rows
+            rows.append((float(m.group(1)), m.group(2).count(",")))
+            pos = m.end()
+            if len(rows) >= 10:
+                break
+        if len(rows) < 2 or len({w for _, w in rows}) != 1:
+            return False
+        steps = [x for x, _ in rows]
+        return (all(_whole(x) for x in steps) and all(b > a for a, b in itertools.pairwise(steps))
+                and steps[0] < MIN_WALL_TIME)
+
+    def read(self, source: Source) -> list[Run]:
+        obj = _load_json(source)
+        if not isinstance(obj, list) or not obj:
+            raise InputError(source.label, "not a JSON array of [step, train, val] rows")
+        width = len(obj[0]) if isinstance(obj[0], list) else 0
+        for i, row in enumerate(obj):
+            if not (isinstance(row, list) and len(row) == width and width in (2, 3)
+                    and all(_is_number(x) or (x is None and j > 0) for j, x in enumerate(row))):
+                raise InputError(source.label, f"row {i + 1}: expected {width or '2 or 3'} numbers like the first "
+                                 f"row, got {json.dumps(row)[:60]}")
+        steps = [_num(r[0]) for r in obj]
+        if not all(_whole(x) for x in steps) or not all(b > a for a, b in itertools.pairwise(steps)):
+            raise InputError(source.label, "the first column is not a whole, rising step counter: not [step, "
+                             "train, val] rows")
+        names = ("train_loss", "val_loss")[: width - 1]
+        run = Run(source=source.label, format=self.name)
+        for j, name in enumerate(names, start=1):
+            run.add(build_series(name, [_num(r[j]) for r in obj], steps=steps))
+        said = "step, train loss, val loss" if width == 3 else "step, loss"
+        run.notes.append(f"rows of {width} numbers with no names: read as [{said}], the order a training loop "
+                         "appends them in (name another series with --train / --val)")
         return [run]
 
 
@@ -761,4 +1028,4 @@ class MMEngineReader(Reader):
         return runs
 
 
-READERS = [HfTrainerStateReader, KerasHistoryReader, Detectron2Reader, MMEngineReader, JsonlReader]
+READERS = [HfTrainerStateReader, KerasHistoryReader, Detectron2Reader, MMEngineReader, JsonRowsReader, JsonlReader]

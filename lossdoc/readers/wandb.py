@@ -652,6 +652,17 @@ def _has_run_file(path: Path) -> bool:
         return False
 
 
+def _summary_only(path: Path) -> bool:
+    """A W&B run folder (``run-*``) holding no ``run-<id>.wandb`` history, only ``files/wandb-summary.json`` (the
+    run's final values): no ``files/wandb-history.jsonl`` and no ``files/output.log`` either, which other readers
+    would read in a folder walk. Such a folder is claimed to say what it lacks, instead of "no training log"."""
+    if not path.name.startswith(("run-", "offline-run-")) or _has_run_file(path):
+        return False
+    files = path / "files"
+    return ((files / "wandb-summary.json").is_file() and not (files / "wandb-history.jsonl").exists()
+            and not (files / "output.log").exists())
+
+
 def _segment_of(path: Path) -> Segment:
     with Source(str(path), path).mapped() as (data, _):
         return read_segment(data, str(path))
@@ -668,10 +679,11 @@ class WandbReader(Reader):
         return head.startswith(HEADER[:6]) or (len(head) < len(HEADER) and head.startswith(HEADER[:4]))
 
     def sniff_dir(self, path: Path) -> bool:
-        if _has_run_file(path):
+        if _has_run_file(path) or _summary_only(path):
             return True
         for p in sorted(path.iterdir())[:200]:
-            if p.is_dir() and not p.is_symlink() and p.name.startswith(("run-", "offline-run-")) and _has_run_file(p):
+            if p.is_dir() and not p.is_symlink() and p.name.startswith(("run-", "offline-run-")) and (
+                    _has_run_file(p) or _summary_only(p)):
                 return True
         return False
 
@@ -699,6 +711,10 @@ class WandbReader(Reader):
             runs.append(build_run(str(paths[-1].parent if len(paths) == 1 else path), segs))
         runs = [r for r in runs if r.series]
         if not runs:
+            if not files:
+                raise InputError(str(path), "a W&B run folder with only files/wandb-summary.json: the run's final "
+                                 "values, not a history; its history is in the run-<id>.wandb file (copy it with the "
+                                 "folder) or files/wandb-history.jsonl (older wandb versions, or run.history() saved)")
             raise InputError(str(path), "no W&B history with numbers found here")
         return runs
 
