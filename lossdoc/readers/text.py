@@ -23,10 +23,15 @@ Shapes understood:
   (``ep: 0, batch: 100, ..., loss: 9.12``, ``Epoch [1/10], Batch [100/600], Loss: ...``) is a point at that step
   when the counter rises from line to line within an epoch (its epoch kept; a counter that starts again at each
   epoch is counted on across epochs), not a redraw of the epoch's value; so is PyTorch's word_language_model
-  ``| epoch   1 |   200/ 2983 batches | ... | loss  6.95``. Separate lines with the same epoch, the same names and
-  no counter (``epoch:  0 loss:  0.686`` once per batch; PyTorch's MNIST example ``Train Epoch: 1 [640/60000
-  (1%)]\tLoss: 0.31``) are separate points numbered on the step axis in file order, their epoch kept; only a
-  redraw keeps the last reading: a ``\\r`` within one physical line, a tqdm bar's lines, a line printed twice.
+  ``| epoch   1 |   200/ 2983 batches | ... | loss  6.95``. Beside such lines, what is printed once an epoch is the
+  epoch's: metrics under only the last batch line of each epoch, named for no split (``F1 score: 0.91``), are the
+  evaluation's (``val_F1_score``, at that epoch), and an epoch summary line naming a series the batch lines name
+  (``Epoch  1 | Time 1041.3 sec | Train Acc 21.8 | Train Loss 0.678 | Valid Loss 0.618``) keeps it as
+  ``Train_Loss_epoch`` beside the per-batch ``Train_Loss``, as Lightning's train_loss_step/_epoch pair. Separate
+  lines with the same epoch, the same names and no counter (``epoch:  0 loss:  0.686`` once per batch; PyTorch's
+  MNIST example ``Train Epoch: 1 [640/60000 (1%)]\tLoss: 0.31``) are separate points numbered on the step axis in
+  file order, their epoch kept; only a redraw keeps the last reading: a ``\\r`` within one physical line, a tqdm
+  bar's lines, a line printed twice.
   In a ``[Losses: x 0.27, ..., total 15.1, recall: 0.1]`` group (PyTorch-YOLOv3) the names are losses
   (``x_loss``..., ``total_loss``) unless they say what they are.
 - clovaai deep-text-recognition-benchmark / EasyOCR's trainer: ``[20000/300000] Train loss: 0.30092, Valid loss:
@@ -407,12 +412,20 @@ def _batch_counter(line: str, spans: list[tuple[int, int]]) -> tuple[str, float]
     return None
 
 
-def _steps_from_batches(counted: list[tuple[list, str, float]], col: _Collector) -> None:
+def _steps_from_batches(
+    counted: list[tuple[list, str, float]], col: _Collector, body: dict[int, set[str]], generic: list[list]
+) -> None:
     """Lines with an epoch marker and a batch counter but no step (``ep: 0, batch: 100, ..., loss: 9.12``): when the
     counter rises from line to line within an epoch (and never goes back within one), each line is a point at that
     step, its epoch kept as the epoch of the point (as Lightning's step+epoch rows); a counter that starts again at
     each epoch is counted on across epochs by ``finish_run`` (``base.steps_within_epochs``). Otherwise (a batch size
-    printed on every line, the same at every epoch) the lines stay on the epoch axis as before."""
+    printed on every line, the same at every epoch) the lines stay on the epoch axis as before.
+
+    Then what is printed once an epoch beside those lines is the epoch's, not a batch's (ConcatBERT's train.py:
+    'Epoch {:2d} | Batch {:3d}/{:3d} | Time/Batch(ms) {:5.2f} | Train Loss {:5.4f}' every 100 batches, then the
+    evaluation's 'F1 score: ', 'Accuracy: ' and 'Epoch {:2d} | Time {:5.4f} sec | Train Acc {:5.4f} | Train Loss
+    {:5.4f} | Valid Loss {:5.4f}'). ``body``: the names each marker entry (by id) took from the lines under it;
+    ``generic``: every marker entry, in file order."""
     rises = False
     for (prev, _, a), (entry, _, b) in itertools.pairwise(counted):
         if not _same(prev[1], entry[1]):
@@ -428,6 +441,50 @@ def _steps_from_batches(counted: list[tuple[list, str, float]], col: _Collector)
     what = repr(counted[0][1]) if counted[0][1] else "'N/M batches'"
     col.note(f"lines carry an epoch and a batch counter ({what}) that rises within it: one point per line "
              "on the step axis (the counter), the epoch kept for each point")
+    _epoch_values_of_batches(counted, col, body, generic)
+
+
+def _epoch_values_of_batches(
+    counted: list[tuple[list, str, float]], col: _Collector, body: dict[int, set[str]], generic: list[list]
+) -> None:
+    """Per-batch lines (``_steps_from_batches``) and what is printed once an epoch beside them:
+
+    - metrics under the last batch line of each epoch only (``F1 score: 0.91``, ``Accuracy: 0.91``), named for no
+      split: the evaluation run after the epoch's batches, a val metric at that epoch (``val_F1_score``);
+    - a line with the epoch marker and no batch counter (the epoch's summary) that names a series the batch lines
+      name too (``Train Loss``): the epoch's value, kept beside the per-batch curve as ``Train_Loss_epoch`` (as
+      Lightning's train_loss_step / train_loss_epoch), not mixed into it."""
+    entries = [e for e, _, _ in counted]
+    groups = [list(g) for _, g in itertools.groupby(entries, key=lambda e: e[1])]
+    lasts = {id(g[-1]) for g in groups}
+    if any(body.get(id(e)) and id(e) not in lasts for e in entries):
+        return  # lines under every batch line: that batch's values
+    moved: set[str] = set()
+    if any(len(g) > 1 for g in groups):
+        for g in groups:
+            entry = g[-1]
+            names = [k for k in body.get(id(entry), ()) if k in entry[3] and resolve(k).kind == "metric"
+                     and not any(split_word(w) for w in re.split(r"[_\s/.\-]+", k) if w)]
+            if names:
+                generic.append([entry[0], entry[1], math.nan, {f"val_{k}": entry[3].pop(k) for k in names}])
+                moved.update(names)
+    if moved:
+        col.note(f"{', '.join(sorted(moved))}: printed once an epoch after its batch lines (the evaluation): read "
+                 "as val metrics at that epoch")
+    batch_names = {k for e in entries for k in e[3]}
+    ids = {id(e) for e in entries}
+    renamed: set[str] = set()
+    for entry in generic:
+        if id(entry) in ids or not math.isfinite(entry[1]) or math.isfinite(entry[2]):
+            continue
+        both = [k for k in entry[3] if k in batch_names]
+        for k in both:
+            entry[3][f"{k}_epoch"] = entry[3].pop(k)
+        renamed.update(both)
+    if renamed:
+        col.note(f"{', '.join(sorted(renamed))}: printed per batch and once an epoch (the epoch's summary line): "
+                 f"the epoch's values read as {', '.join(sorted(k + '_epoch' for k in renamed))}, beside the "
+                 "per-batch curve")
 
 
 def _steps_from_repeats(repeats: list[tuple[list, frozenset, int, bool, bool]], col: _Collector) -> None:
@@ -610,6 +667,7 @@ def _parse_lines(
     said_before: dict[str, float] | None = None  # "name is value" loss parts, for the marker line that follows
     iter_block: list | None = None  # the entry of a "[N/M] Train loss: ..." line, while its next lines may follow
     counted: list[tuple[list, str, float]] = []  # marker entries with an epoch, no step, and a batch counter
+    body: dict[int, set[str]] = {}  # the names each marker entry (by id) took from the lines under it
     repeats: list[tuple[list, frozenset, int, bool, bool]] = []  # marker entries with an epoch, no step, no counter
     last_index = len(lines) - 1 if cut else -1
     config = _config_lines(lines)
@@ -752,6 +810,7 @@ def _parse_lines(
                     used += 1
                     generic.append(open_block)
                 open_block[3].update({k: v for k, v in kv.items() if k not in open_block[3]})
+                body.setdefault(id(open_block), set()).update(kv)
             continue
         pairs = _generic_pairs(msg, spans)
         if said_before is not None:
@@ -779,7 +838,7 @@ def _parse_lines(
         col.note("val_xent is ln(val_ppl): OpenNMT-py prints the validation perplexity, exp of the cross-entropy "
                  "its training lines print as xent")
     if counted:
-        _steps_from_batches(counted, col)
+        _steps_from_batches(counted, col, body, generic)
     if repeats:
         _steps_from_repeats(repeats, col)
     if not used and not saw_keras:

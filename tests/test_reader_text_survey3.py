@@ -1,0 +1,120 @@
+"""Text-log layouts from a third reading survey of public repositories (samples written here in the layout each
+script's print or logger writes; no real log is copied)."""
+
+from __future__ import annotations
+
+import itertools
+from pathlib import Path
+
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+from lossdoc.cli import app
+from lossdoc.errors import InputError
+from lossdoc.model import Run
+from lossdoc.readers import registry
+
+
+@pytest.fixture(autouse=True)
+def fresh_registry(monkeypatch):
+    monkeypatch.setattr(registry, "_READERS", None)
+    yield
+    registry._READERS = None
+
+
+def read(tmp_path: Path, text: str, name: str = "train.log") -> Run:
+    p = tmp_path / name
+    p.write_text(text)
+    runs = registry.read_path(p, None)
+    assert len(runs) == 1
+    return runs[0]
+
+
+def lst(a) -> list | None:
+    return None if a is None else np.asarray(a).tolist()
+
+
+def refused(tmp_path: Path, text: str, name: str = "train.log") -> None:
+    p = tmp_path / name
+    p.write_text(text)
+    with pytest.raises(InputError, match=name):
+        registry.read_path(p, None)
+    res = CliRunner().invoke(app, ["inspect", str(p)])
+    assert res.exit_code == 2
+    assert "Traceback" not in res.output
+
+
+# ------------------------------------------------- 1. per-batch lines, the evaluation, and an epoch summary line
+# IsaacRodgz/ConcatBERT src/train.py: every log_interval batches print('Epoch {:2d} | Batch {:3d}/{:3d} | Time/Batch(ms)
+# {:5.2f} | Train Loss {:5.4f}'.format(epoch, i_batch, num_batches, ...)) (i_batch starts again at each epoch); after
+# the epoch eval_hateful_meme prints "F1 score: ", "Accuracy: "; then print("-"*50), print('Epoch {:2d} | Time {:5.4f}
+# sec | Train Acc {:5.4f} | Train Loss {:5.4f} | Valid Loss {:5.4f}'.format(...)), print("-"*50) and, when the val loss
+# improved, print(f"Saved model at pre_trained_models/{name}.pt!").
+def _concat_bert(epochs: int = 3, batches: int = 9, every_batch_body: bool = False) -> tuple[str, list, list, list]:
+    out = ["mmimdb", "Start loading the data....", "Finish loading the data...."]
+    per_batch, per_epoch, f1 = [], [], []
+    for e in range(1, epochs + 1):
+        for b in range(1, batches + 1):
+            v = round(0.72 - 0.02 * (e - 1) - 0.005 * b, 4)
+            per_batch.append(v)
+            out.append(f"Epoch {e:2d} | Batch {100 * b:3d}/972 | Time/Batch(ms) {690 + b:5.2f} | Train Loss {v:5.4f}")
+            if every_batch_body:
+                out.append(f"F1 score:  {0.5 + 0.01 * b}")
+        s = round(0.68 - 0.06 * (e - 1), 4)
+        per_epoch.append(s)
+        f = 0.90 + 0.01 * e
+        f1.append(f)
+        out += [f"F1 score:  {f}", f"Accuracy:  {f}", "-" * 50, "-" * 50]
+        out.append(f"Epoch {e:2d} | Time {1041.3202 - e:5.4f} sec | Train Acc {21.7 + e:5.4f} | Train Loss {s:5.4f} | "
+                   f"Valid Loss {0.62 - 0.06 * e:5.4f}")
+        out += ["-" * 50, "Saved model at pre_trained_models/model.pt!"]
+    return "\n".join(out) + "\n", per_batch, per_epoch, f1
+
+
+def test_batch_counter_restarting_each_epoch_is_counted_on(tmp_path):
+    text, per_batch, _, _ = _concat_bert()
+    run = read(tmp_path, text)
+    tl = run.series["Train_Loss"]
+    assert len(tl) == 27 and tl.role == "train_loss" and tl.axis == "step"
+    assert lst(tl.values) == per_batch
+    steps = lst(tl.steps)
+    assert steps[:2] == [100.0, 200.0] and all(b > a for a, b in itertools.pairwise(steps))
+    assert lst(tl.epochs)[::9] == [1.0, 2.0, 3.0]
+    assert run.train_loss is tl  # the per-batch curve
+    assert not any("restart" in n for n in run.notes) and "restarted" not in run.meta
+
+
+def test_epoch_summary_train_loss_is_kept_beside_the_batches(tmp_path):
+    text, _, per_epoch, _ = _concat_bert()
+    run = read(tmp_path, text)
+    ep = run.series["Train_Loss_epoch"]
+    assert ep.role == "train_loss" and ep.axis == "epoch" and lst(ep.values) == per_epoch
+    assert lst(ep.epochs) == [1.0, 2.0, 3.0]
+    va = run.series["Valid_Loss"]
+    assert run.val_loss is va and lst(va.epochs) == [1.0, 2.0, 3.0] and va.values[0] == pytest.approx(0.56)
+    assert any("Train_Loss_epoch" in n for n in run.notes)
+
+
+def test_evaluation_after_the_last_batch_is_a_val_metric(tmp_path):
+    text, _, _, f1 = _concat_bert()
+    run = read(tmp_path, text)
+    assert "F1_score" not in run.series and "Accuracy" not in run.series
+    f = run.series["val_F1_score"]
+    assert f.role == "val_metric" and f.axis == "epoch" and lst(f.values) == pytest.approx(f1)
+    assert run.series["val_Accuracy"].role == "val_metric" and len(run.series["val_Accuracy"]) == 3
+
+
+def test_values_under_every_batch_line_stay_that_batchs(tmp_path):
+    text, _, _, _ = _concat_bert(every_batch_body=True)
+    run = read(tmp_path, text)
+    assert "val_F1_score" not in run.series
+    assert run.series["F1_score"].role == "train_metric" and len(run.series["F1_score"]) == 27
+
+
+def test_batch_lines_keep_nan(tmp_path):
+    text, _, _, _ = _concat_bert()
+    text = text.replace("Train Loss 0.6950", "Train Loss nan", 1)
+    run = read(tmp_path, text)
+    v = run.series["Train_Loss"].values
+    assert len(v) == 27 and int(np.isnan(v).sum()) == 1
