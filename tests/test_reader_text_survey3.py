@@ -118,3 +118,54 @@ def test_batch_lines_keep_nan(tmp_path):
     run = read(tmp_path, text)
     v = run.series["Train_Loss"].values
     assert len(v) == 27 and int(np.isnan(v).sum()) == 1
+
+
+# --------------------------------------------------- 2. a script run three times into one log, messages after "\n"
+# Abas527/chest-cancer-classifier src/train.py: logger.info(f"Epoch {epoch+1}: Training Loss = {avg_loss:.4f}") and
+# logger.info(f"Validation Accuracy: {val_acc:.2f}%") with the format '%(asctime)s - %(levelname)s - %(message)s';
+# an earlier version logged f"\nEpoch ..." (the prefix alone on its line). Three runs of 10 epochs appended.
+def _three_runs() -> tuple[str, list[list[float]]]:
+    out, runs = [], []
+    for r in range(3):
+        out.append(f"2025-07-25 19:4{r}:43,742 - INFO - Training started")
+        vals = []
+        for e in range(1, 11):
+            v = round(0.23 / e + 0.01 * r, 4)
+            vals.append(v)
+            if r == 0:
+                out += [f"2025-07-25 19:48:{e:02d},739 - INFO - ", f"Epoch {e}: Training Loss = {v:.4f}"]
+            else:
+                out.append(f"2025-07-25 20:14:{e:02d},057 - INFO - Epoch {e}: Training Loss = {v:.4f}")
+            out.append(f"2025-07-25 19:48:{e:02d},027 - INFO - Validation Accuracy: {90 + e * 0.5:.2f}%")
+            if r == 0:
+                out.append("")
+        runs.append(vals)
+    return "\n".join(out) + "\n", runs
+
+
+def test_an_epoch_that_goes_back_is_a_restart_not_a_batch(tmp_path):
+    text, runs = _three_runs()
+    run = read(tmp_path, text)
+    tl = run.series["Training_Loss"]
+    assert run.train_loss is tl and tl.axis == "epoch" and tl.steps is None
+    assert lst(tl.values) == runs[2] and lst(tl.epochs) == [float(e) for e in range(1, 11)]
+    acc = run.series["Validation_Accuracy"]
+    assert acc.role == "val_metric" and len(acc) == 10 and acc.values[-1] == pytest.approx(0.95)
+    assert "Training_Loss" in run.meta["restarted"]
+    assert not any("one per batch" in n for n in run.notes)
+
+
+def test_message_after_the_prefix_line_is_read(tmp_path):
+    text, runs = _three_runs()
+    first = text.split("2025-07-25 19:41:43,742")[0]  # the first run alone: every message after a bare prefix
+    run = read(tmp_path, first)
+    assert lst(run.series["Training_Loss"].values) == runs[0]
+    assert len(run.series["Validation_Accuracy"]) == 10
+
+
+def test_consecutive_lines_of_one_epoch_are_still_batches(tmp_path):
+    # "epoch:  0 loss:  0.686" once per batch, then a resumed run from epoch 0 again: still per batch
+    lines = [f"epoch:  {e} loss:  {0.7 - 0.01 * i:.3f}" for e in (0, 1, 0, 1) for i in range(4)]
+    run = read(tmp_path, "\n".join(lines) + "\n")
+    assert run.series["loss"].axis == "step"
+    assert any("one per batch" in n for n in run.notes)

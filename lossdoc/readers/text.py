@@ -30,8 +30,9 @@ Shapes understood:
   ``Train_Loss_epoch`` beside the per-batch ``Train_Loss``, as Lightning's train_loss_step/_epoch pair. Separate
   lines with the same epoch, the same names and no counter (``epoch:  0 loss:  0.686`` once per batch; PyTorch's
   MNIST example ``Train Epoch: 1 [640/60000 (1%)]\tLoss: 0.31``) are separate points numbered on the step axis in
-  file order, their epoch kept; only a redraw keeps the last reading: a ``\\r`` within one physical line, a tqdm
-  bar's lines, a line printed twice.
+  file order, their epoch kept, while the lines of an epoch follow one another (``Epoch N: Training Loss = x`` for
+  N = 1..10 three times over is a run restarted twice, not three batches an epoch); only a redraw keeps the last
+  reading: a ``\\r`` within one physical line, a tqdm bar's lines, a line printed twice.
   In a ``[Losses: x 0.27, ..., total 15.1, recall: 0.1]`` group (PyTorch-YOLOv3) the names are losses
   (``x_loss``..., ``total_loss``) unless they say what they are.
 - clovaai deep-text-recognition-benchmark / EasyOCR's trainer: ``[20000/300000] Train loss: 0.30092, Valid loss:
@@ -493,7 +494,9 @@ def _steps_from_repeats(repeats: list[tuple[list, frozenset, int, bool, bool]], 
     step axis in file order (1, 2, ...), their epoch kept. A redraw keeps the last reading, as before: lines that were
     one physical line (``\\r`` between them) or a tqdm bar's lines of one epoch; so does a line printed twice with the
     same values (two logging handlers). Read per batch only when such lines are the rule (at least three per epoch on
-    average; two with the position in the epoch on the line), not one epoch logged again after a resume.
+    average; two with the position in the epoch on the line), not one epoch logged again after a resume; the lines of
+    an epoch count as its batches only while they follow one another (``Epoch N: Training Loss = x`` for N = 1..10,
+    three times over: three runs, each epoch once, not three batches of each epoch).
     ``repeats``: (marker entry, the names the marker line itself held, its physical line, a tqdm bar line, the line
     shows its position within the epoch)."""
     by_keys: dict[frozenset, list[tuple[list, int, bool, bool]]] = {}
@@ -510,7 +513,9 @@ def _steps_from_repeats(repeats: list[tuple[list, frozenset, int, bool, bool]], 
                 points[-1].append(entry)
             else:
                 points.append([entry])
-        epochs = {e[0][1] for e in points}
+        # Lines of one epoch are its batches only while they follow one another: an epoch that comes again after
+        # others (10 -> 1: a run started again and appended) is a restart (base.finish_run), not more batches.
+        epochs = [e for e, _ in itertools.groupby(p[0][1] for p in points)]
         # Two lines an epoch may be a training line and an evaluation line printed alike (PaddlePaddle tutorials'
         # "epoch: 0,  loss is: ..." after training and again after "testing in eval mode"): per batch only with the
         # position within the epoch on the line (PyTorch's MNIST example, main.py: 'Train Epoch: {} [{}/{}
