@@ -4,6 +4,7 @@ script's print or logger writes; no real log is copied)."""
 from __future__ import annotations
 
 import itertools
+import math
 from pathlib import Path
 
 import numpy as np
@@ -169,3 +170,67 @@ def test_consecutive_lines_of_one_epoch_are_still_batches(tmp_path):
     run = read(tmp_path, "\n".join(lines) + "\n")
     assert run.series["loss"].axis == "step"
     assert any("one per batch" in n for n in run.notes)
+
+
+# ------------------------------------------------------------------ 3. loguru's prefix, the message on the next line
+# KevinZH3/Faster-R-CNN-for-VOC2007- train.py: logger.add(cfg.LOG_PATH, format='{time:YYYY-MM-DD HH:mm:ss} - {level} -
+# {file} - {line} - {message}'), logger.info("Train config: %s" % str(cfg)) (a yacs dump over many lines), then per
+# epoch logger.info(f"\nEPOCH {epoch+1} of {cfg.TRAIN.epochs}") and logger.info(f"\nEPOCH loss: {mean}"); other
+# scripts (inference) append their config dumps to the same file.
+_CFG = """{ts} - INFO - {file} - 30 - Train config: DATA:
+  dir: dataset/VOC2007
+  height: 416
+  num_classes: 20
+RANDOM_SEED: 44
+TRAIN:
+  batch_size: 8
+  epochs: 30
+  lr: 0.01
+"""
+
+
+def _loguru(epochs: int = 10, nan_at: int | None = None) -> tuple[str, list[float]]:
+    out = _CFG.format(ts="2024-05-26 16:04:40", file="task2_train_fasterrcnn.py")
+    out += "2024-05-26 16:04:40 - INFO - task2_train_fasterrcnn.py - 46 - Number of training samples: 5011\n\n"
+    vals = []
+    for e in range(1, epochs + 1):
+        v = math.nan if e == nan_at else 0.536 - 0.015 * e
+        vals.append(v)
+        out += f"2024-05-26 16:{e:02d}:46 - INFO - task2_train_fasterrcnn.py - 65 - \nEPOCH {e} of 30\n"
+        out += f"2024-05-26 16:{e:02d}:29 - INFO - task2_train_fasterrcnn.py - 128 - \nEPOCH loss: {v}\n"
+        out += f"2024-05-26 16:{e:02d}:29 - INFO - task2_train_fasterrcnn.py - 130 - save_model!!\n"
+    out += f"2024-05-26 17:00:00 - INFO - task2_train_fasterrcnn.py - 65 - \nEPOCH {epochs + 1} of 30\n"
+    out += _CFG.format(ts="2024-05-27 02:14:54", file="task2_inference_fasterrcnn.py")
+    out += "2024-05-27 08:47:00 - INFO - train.py - 62 - \nEPOCH 1 of 30\n"
+    out += _CFG.format(ts="2024-05-27 08:47:40", file="predict.py")
+    return out, vals
+
+
+def test_loguru_message_on_the_next_line(tmp_path):
+    text, vals = _loguru()
+    run = read(tmp_path, text)
+    assert "of" not in run.series
+    tl = run.train_loss
+    assert tl is not None and tl.name == "EPOCH_loss" and tl.role == "train_loss" and tl.axis == "epoch"
+    assert lst(tl.values) == pytest.approx(vals) and lst(tl.epochs) == [float(e) for e in range(1, 11)]
+    assert set(run.series) == {"EPOCH_loss"}  # the config dumps are no series
+    assert not any("restart" in n for n in run.notes)
+
+
+def test_loguru_epoch_loss_keeps_nan(tmp_path):
+    text, _ = _loguru(nan_at=4)
+    v = read(tmp_path, text).train_loss.values
+    assert len(v) == 10 and math.isnan(v[3])
+
+
+def test_epoch_n_of_m_is_a_marker_never_a_series(tmp_path):
+    lines = [f"Epoch {e} of 20 | train loss: {1 / e:.4f} | val loss: {1.1 / e:.4f}" for e in range(1, 6)]
+    run = read(tmp_path, "\n".join(lines) + "\n")
+    assert set(run.series) == {"train_loss", "val_loss"}
+    assert lst(run.train_loss.epochs) == [1.0, 2.0, 3.0, 4.0, 5.0]
+    assert run.val_loss.values[-1] == pytest.approx(0.22)
+
+
+def test_loguru_markers_without_values_are_not_a_log(tmp_path):
+    text = "".join(f"2024-05-26 16:{e:02d}:46 - INFO - train.py - 65 - \nEPOCH {e} of 30\n" for e in range(1, 6))
+    refused(tmp_path, text, "loguru.log")

@@ -49,7 +49,10 @@ Shapes understood:
   block, and a phase word leading a body line names the split of each of its values (the torchvision fine-tuning
   tutorial's ``Epoch 3/24``, ``----------``, ``train Loss: 0.41 Acc: 0.86``: ``train_Loss``, ``train_Acc``).
 - Logging prefixes are not data: glog/absl's ``I1203 12:00:00.123456 12345 model_lib_v2.py:705]`` and Python
-  logging's ``INFO:tensorflow:`` are dropped before a line is read.
+  logging's ``INFO:tensorflow:`` are dropped before a line is read. A prefix alone on its line (``2024-05-26
+  16:46:10 - INFO - train.py - 128 - ``: a message that starts with a line break) is passed over, and its message
+  on the next line read as any line (``EPOCH 3 of 30`` then ``EPOCH loss: 0.45``: an epoch marker, ``of 30`` its
+  total, never a series ``of``; then the epoch's loss).
 - A ``{'name': value, ...}`` dict that names a loss, printed (over one or several lines) right after a marker
   line, holds that step's values (read with ``ast.literal_eval``): the TensorFlow Object Detection API's
   ``Step 100 per-step time 0.38s`` then ``{'Loss/classification_loss': 0.41,`` ... ``'Loss/total_loss': 0.9,``
@@ -115,9 +118,10 @@ _KERAS_EPOCH = re.compile(r"^\s*Epoch\s+(\d+)\s*/\s*(\d+)\s*$")
 _KERAS_PROGRESS = re.compile(r"^\s*(\d+)\s*/\s*(\d+)\b")
 _KERAS_PAIR = re.compile(rf"(?:^|\s)-\s++([A-Za-z_][\w/.\-]*+)\s*+:\s*+({_NUMBER})(?![\w.:])")
 # An epoch/step/iteration marker and its number ("Epoch 3", "[epoch 3]", "ep 3 |", "step 500:", "iter=100",
-# "Epoch 3/20", "Epoch [021/30]", "Step (40/100)").
+# "Epoch 3/20", "Epoch [021/30]", "Step (40/100)", "EPOCH 3 of 30": "of 30" is the total, never a series "of").
 _MARKER = re.compile(
-    r"(?<![\w/])(epoch|ep|step|global[_ ]step|iter|iteration)\b\s*+[:=#]?\s*+[\[(]?\s*+(\d++)(?:\s*+/\s*+\d++)?"
+    r"(?<![\w/])(epoch|ep|step|global[_ ]step|iter|iteration)\b\s*+[:=#]?\s*+[\[(]?\s*+(\d++)"
+    r"(?:\s*+/\s*+\d++|\s++of\s++\d++(?![\w.]))?"
     r"(?:\s*+[\])])?(?![\w.])",
     re.IGNORECASE,
 )
@@ -197,6 +201,11 @@ _JSON_START = re.compile(r'\s*(\{\s*"|\[\s*[\[{"])')
 MARKER_MAX_COLUMN = 48
 # A logging prefix (time, host, logger name) ends at the level: the message, where markers are looked for, follows.
 _LEVEL = re.compile(r"^[^\n]{0,160}?(?<![\w.])(?:INFO|WARNING|WARN|DEBUG|ERROR|CRITICAL|NOTICE)(?![\w.])[\]:|\s-]*+")
+# What is left of a logging prefix when the message starts with a line break (loguru's format '{time:YYYY-MM-DD
+# HH:mm:ss} - {level} - {file} - {line} - {message}' with logger.info(f"\nEPOCH {epoch+1} of {epochs}"); Python
+# logging's '%(asctime)s - %(levelname)s - %(message)s' with logger.info(f"\nEpoch {n}: ...")): "train.py - 65 - " or
+# nothing. The message is on the next line; such a line is no chatter between a marker line and its values.
+_PREFIX_ONLY = re.compile(r"(?:[\w.<>\-]{1,200}+\s++-\s*+){0,4}+")
 # A line of nothing but "name: value" / "name=value" pairs (a block's body); names may hold spaces and units.
 _KV_NAME = r"[A-Za-z(][\w/.\-()]*+(?:[ ][A-Za-z(][\w/.\-()]*+){0,4}+"
 _KV_ITEM = re.compile(rf"\s*+({_KV_NAME})\s*+[:=]\s*+({_KV_NUMBER})(?:%|ms|s)?+\s*+[,;|]?+")
@@ -464,7 +473,7 @@ def _epoch_values_of_batches(
     if any(len(g) > 1 for g in groups):
         for g in groups:
             entry = g[-1]
-            names = [k for k in body.get(id(entry), ()) if k in entry[3] and resolve(k).kind == "metric"
+            names = [k for k in entry[3] if k in body.get(id(entry), ()) and resolve(k).kind == "metric"
                      and not any(split_word(w) for w in re.split(r"[_\s/.\-]+", k) if w)]
             if names:
                 generic.append([entry[0], entry[1], math.nan, {f"val_{k}": entry[3].pop(k) for k in names}])
@@ -711,6 +720,8 @@ def _parse_lines(
                     close_dict()
                 continue
             pdict = None  # not the dict's next line: the dict was cut
+        if line.rstrip()[-1:] == "-" and _LEVEL.match(line) and _PREFIX_ONLY.fullmatch(_message(line)):
+            continue  # "2024-05-26 16:46:10 - INFO - train.py - 128 - ": the message is on the next line
         since_marker += 1
         if index in config:
             open_block = None  # an argument dump ("epoch =  20" among "data =  ./data" lines): configuration
