@@ -17,7 +17,7 @@ import csv
 import io
 import os
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -1103,7 +1103,7 @@ class LightningCsvReader(Reader):
         step, epoch = table.find(("step",)), table.find(_EPOCH_NAMES)
         test_rows = _test_loop_rows(table, step, epoch)
         if test_rows is None:
-            return [table_run(table, source, self.name, step_col=step, epoch_col=epoch)]
+            return [_evals_on_steps(table_run(table, source, self.name, step_col=step, epoch_col=epoch))]
         keep = np.flatnonzero(~test_rows).tolist()
         cols = [c for c in table.columns if c and c not in (step, epoch) and table.numeric(c) is not None
                 and table.numeric(c)[1][test_rows].any()]
@@ -1115,7 +1115,35 @@ class LightningCsvReader(Reader):
         run.notes.append(f"{int(test_rows.sum())} row(s) with an empty {epoch!r} after the training rows, their "
                          f"{step!r} counting again from {_first_step(table, step, test_rows):g} (the test loop's "
                          f"batches: {', '.join(cols) or 'no values'}) left out: they are not on the training axis")
-        return [run]
+        return [_evals_on_steps(run)]
+
+
+def _evals_on_steps(run: Run) -> Run:
+    """Lightning's evaluation rows carry the global step beside the epoch. A series with one such row per epoch
+    reads on the epoch axis (``Series.axis``), which is right when the evaluations fall at the same place in every
+    epoch (its end); when their steps are not evenly spread over the epochs (``val_check_interval`` mid-epoch, a
+    run resumed from a checkpoint, a ``trainer.validate()`` after fitting, one step after the last epoch's), the
+    epoch axis puts them where they were not: they are read on the step axis, where their rows place them, beside a
+    train loss logged per step (the epochs are left out of those series). Train series logged once an epoch
+    (``train_loss_epoch``) are epoch means: they stay on the epoch axis."""
+    if not any(s.axis == "step" and s.kind == "loss" for s in run.series.values()):
+        return run
+    moved = []
+    for name, s in list(run.series.items()):
+        if s.split == "train" or s.axis != "epoch" or s.steps is None or s.epochs is None or len(s) < 3:
+            continue
+        x, e = s.steps, s.epochs
+        if not (np.isfinite(x).all() and np.isfinite(e).all()) or np.any(np.diff(x) < 0):
+            continue
+        gap = float(np.median(np.diff(x)))
+        fit = np.polyfit(e, x, 1)
+        if gap > 0 and float(np.max(np.abs(np.polyval(fit, e) - x))) > 0.25 * gap:
+            run.series[name] = replace(s, epochs=None)
+            moved.append(name)
+    if moved:
+        run.notes.append(f"{', '.join(moved)}: evaluated at steps not evenly spread over the epochs (not each at the "
+                         "same place in its epoch): read on the step axis, where the rows place them")
+    return run
 
 
 def _first_step(table: Table, step: str, rows: np.ndarray) -> float:
