@@ -10,6 +10,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from lossdoc.cli import app
+from lossdoc.errors import NotALog
 from lossdoc.model import Run
 from lossdoc.readers import registry
 
@@ -202,3 +204,45 @@ def test_detectron2_started_again_from_the_start_is_two_runs(tmp_path):
     runs = read_all(tmp_path, "\n".join(lines) + "\n", "metrics.json")
     assert [lst(r.train_loss.steps) for r in runs] == [[19, 39, 59, 79], [19, 39]]
     assert all(not r.meta.get("resumed") for r in runs)
+
+
+# ----------------------------------------------------------------------------------- not curves: refused
+
+
+RESULTS = ("seed,model,selected_epoch,validation_nll,condition,accuracy,nll\r\n"
+           + "".join(f"{seed},{m},{8 + k},{0.34 + k / 100:.4f},{c},{0.87 - k / 50:.4f},{0.35 + k / 30:.4f}\r\n"
+                     for seed in (42, 43) for k, m in enumerate(("baseline", "vbll"))
+                     for c in ("clean", "gaussian_noise_0.2", "blur")))
+
+
+def test_a_table_of_results_is_not_a_training_log(tmp_path):
+    with pytest.raises(NotALog) as exc:
+        read(tmp_path, RESULTS, "results/metrics.csv")
+    msg = str(exc.value)
+    assert "metrics.csv" in msg and "\n" not in msg
+    assert "a table of results (one row per seed/model/condition: text columns, no step or epoch), not a training " \
+           "log" in msg
+
+
+def test_a_results_table_is_exit_2_with_one_line_from_the_cli(runner, tmp_path):
+    p = tmp_path / "metrics.csv"
+    p.write_text(RESULTS)
+    r = runner.invoke(app, ["inspect", str(p)])
+    assert r.exit_code == 2, r.output
+    lines = [ln for ln in r.stderr.splitlines() if ln.strip()]
+    assert len(lines) == 1 and "metrics.csv" in lines[0] and "table of results" in lines[0]
+    assert "Traceback" not in r.output
+
+
+def test_a_log_with_one_model_name_on_every_row_is_still_read(tmp_path):
+    # a text column that never changes (the model's name) does not make rows results: one curve, numbered 0..n-1
+    text = "model,train_loss,val_loss\n" + "".join(f"resnet18,{1 - i / 10:.2f},{1.1 - i / 12:.3f}\n" for i in range(6))
+    run = read(tmp_path, text, "history.csv")
+    assert run.format == "csv" and len(run.train_loss) == 6 and run.val_loss.values[-1] == pytest.approx(0.683)
+    assert any("no step or epoch column" in n for n in run.notes)
+
+
+def test_rows_per_split_are_still_a_history(tmp_path):
+    text = "split,loss,acc\n" + "".join(f"train,{1 - i / 10:.2f},0.5\nval,{1.1 - i / 10:.2f},0.4\n" for i in range(4))
+    run = read(tmp_path, text, "log.csv")
+    assert len(run.train_loss) == 4 and len(run.val_loss) == 4

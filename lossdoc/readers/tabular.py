@@ -1285,6 +1285,9 @@ class CsvReader(Reader):
             return by_row
         step = table.find(_STEP_NAMES)
         epoch = table.find(_EPOCH_NAMES)
+        results = _results_table(table, step, epoch, source)
+        if results:
+            raise NotALog(source.label, results)
         # Columns named only after their split (",train,valid" beside pandas' index; "epoch,train,val"), with no
         # column that names a loss and a file name that does not say it holds a metric: each split's loss.
         bare = {c: r for c, r in bare_split_losses(table.columns, source.label).items()
@@ -1299,6 +1302,33 @@ class CsvReader(Reader):
         if step is None and epoch is None:
             run.notes.append("no step or epoch column: points numbered 0..n-1 in file order")
         return [run]
+
+
+#: Numeric columns that label a row of a results table (which seed, fold or run) rather than measure anything.
+_ROW_LABELS = ("seed", "random_seed", "fold", "run", "trial", "repeat")
+
+
+def _results_table(table: Table, step: str | None, epoch: str | None, source: Source) -> str | None:
+    """Why a table is a table of final results, not a training log, or None: no step or epoch column, and text
+    columns whose labels take two or more values and repeat from row to row (``seed,model,condition,accuracy,nll``
+    : one row per seed x model x condition, as a script's ``results/metrics.csv`` writes its evaluations), when
+    they are not a split column (``split_rows``) nor a long layout's metric names (``long_layout``). Such rows are
+    not points of one curve: numbering them 0..n-1 would draw a curve that never was."""
+    if step is not None or epoch is not None or table.nrows < 3:
+        return None
+    labels = []
+    for col in table.columns:
+        if not col or table.numeric(col) is not None:
+            continue
+        values = [c for c in table.cells[col] if c]
+        distinct = len(set(values))
+        if len(values) == table.nrows and 2 <= distinct < len(values):
+            labels.append(col)
+    if not labels or long_layout(table, set()) is not None or split_rows(table, set(), source) is not None:
+        return None
+    ids = [c for c in table.columns if c and c.strip().lower() in _ROW_LABELS and table.numeric(c) is not None]
+    per = "/".join(repr(c)[1:-1][:30] for c in (ids + labels)[:4])
+    return (f"a table of results (one row per {per}: text columns, no step or epoch), not a training log")
 
 
 def _list_cells(cells) -> list[list[float]] | None:
