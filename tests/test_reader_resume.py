@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from lossdoc.cli import app
-from lossdoc.errors import NotALog
+from lossdoc.errors import InputError, NotALog
 from lossdoc.model import Run
 from lossdoc.readers import registry
 
@@ -246,3 +246,32 @@ def test_rows_per_split_are_still_a_history(tmp_path):
     text = "split,loss,acc\n" + "".join(f"train,{1 - i / 10:.2f},0.5\nval,{1.1 - i / 10:.2f},0.4\n" for i in range(4))
     run = read(tmp_path, text, "log.csv")
     assert len(run.train_loss) == 4 and len(run.val_loss) == 4
+
+
+def test_dvc_metrics_json_is_a_summary_not_a_curve(tmp_path):
+    # DVC get-started: json.dump(model.evaluate(..., return_dict=True)) to metrics.json, one line, no step
+    data = json.dumps({"loss": 0.049, "categorical_accuracy": 0.985, "precision": 0.986, "true_positives": 13785.0})
+    with pytest.raises(NotALog) as exc:
+        read(tmp_path, data, "metrics.json")
+    assert "metrics.json" in str(exc.value) and "a single summary of final metrics" in str(exc.value)
+    assert "not a curve" in str(exc.value)
+    assert isinstance(exc.value, InputError)
+
+
+def test_one_json_line_with_a_step_is_still_a_point(tmp_path):
+    run = read(tmp_path, '{"step": 10, "train_loss": 2.3}\n', "train.jsonl")
+    assert run.format == "jsonl" and lst(run.train_loss.steps) == [10]
+
+
+def test_a_dvclive_folder_is_still_read_by_the_dvclive_reader(tmp_path):
+    # dvclive/live.py: plots/metrics/<name>.tsv ("step\t<metric>") and metrics.json (make_summary, with "step")
+    live = tmp_path / "dvclive"
+    for name, vals in (("train/loss", [1.0, 0.6, 0.4]), ("eval/loss", [1.1, 0.8, 0.7])):
+        f = live / "plots" / "metrics" / f"{name}.tsv"
+        f.parent.mkdir(parents=True, exist_ok=True)
+        f.write_text("step\tloss\n" + "".join(f"{i}\t{v}\n" for i, v in enumerate(vals)))
+    (live / "metrics.json").write_text(json.dumps({"train": {"loss": 0.4}, "eval": {"loss": 0.7}, "step": 2},
+                                                  indent=4))
+    (run,) = registry.read_path(live, None)
+    assert run.format == "dvclive" and run.train_loss.name == "train/loss" and run.val_loss.name == "eval/loss"
+    assert lst(run.train_loss.values) == [1.0, 0.6, 0.4]
