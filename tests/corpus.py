@@ -567,7 +567,8 @@ def cases() -> list[Case]:
         C("duplicated-columns.csv", _one("dupes.csv", _duplicated_columns), "ok"),
         C("negative-steps.csv", _one("negsteps.csv", _negative_steps), "ok"),
         C("nan-steps.csv", _one("nansteps.csv", _nan_steps), "ok"),
-        C("steps-backwards.csv", _one("restart.csv", _backwards_steps), "partial", "kept the latest segment"),
+        # the steps go back from 290 to 100, inside the run's range: a run resumed from a checkpoint, spliced
+        C("steps-backwards.csv", _one("restart.csv", _backwards_steps), "partial", "resumed at step 100"),
         C("partial-last-line.csv", _one("live.csv", _partial_last_line), "partial", "no line end"),
         C("quoted header with a newline", _one("qheader.csv", _quoted_header_newline()), "ok", tags=["rich"]),
         # --- TensorBoard

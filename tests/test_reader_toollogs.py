@@ -212,8 +212,16 @@ def test_megatron_restart_and_lines_beyond_the_sniffed_head(tmp_path):
     lines = chatter + [meg(i, 4, f"{9 - i}.0E+00", stamp=False) for i in (1, 2, 3, 4)]
     lines += [meg(i, 4, f"{8 - i}.0E+00", stamp=False) for i in (3, 4)]  # resumed from the iteration-2 checkpoint
     runs = read_all(tmp_path, "\n".join(lines) + "\n", "stdout.log")
-    assert [r.format for r in runs] == ["megatron", "megatron"]
-    assert [lst(r.train_loss.steps) for r in runs] == [[1, 2, 3, 4], [3, 4]]
+    # resumed inside the run's range: one run, the resumed iterations replacing those logged before the crash
+    assert [r.format for r in runs] == ["megatron"]
+    assert lst(runs[0].train_loss.steps) == [1, 2, 3, 4] and lst(runs[0].train_loss.values) == [8, 7, 5, 4]
+    assert any("resumed at iteration 3: the 2 record(s)" in n for n in runs[0].notes)
+    assert runs[0].meta["resumed"]
+    # launched again from the first iteration: a training of its own, as before
+    again = chatter + [meg(i, 4, f"{9 - i}.0E+00", stamp=False) for i in (1, 2, 3, 4)]
+    again += [meg(i, 4, f"{8 - i}.0E+00", stamp=False) for i in (1, 2)]
+    runs = read_all(tmp_path, "\n".join(again) + "\n", "stdout2.log")
+    assert [lst(r.train_loss.steps) for r in runs] == [[1, 2, 3, 4], [1, 2]]
 
 
 # ------------------------------------------------------------------------------------------------ HF Trainer stdout

@@ -184,7 +184,9 @@ def test_underfitting_is_not_judged_on_a_resumed_segment(tmp_path):
     loss = 0.6 + 0.3 * np.exp(-steps / 60) + 0.005 * np.sin(steps / 7.0)
     val = 0.62 + 0.3 * np.exp(-steps / 60) + 0.005 * np.cos(steps / 9.0)
     first = [f"{s},{1.6 * np.exp(-s / 80) + 0.6:.4f},{1.6 * np.exp(-s / 80) + 0.62:.4f}" for s in range(0, 300, 10)]
-    resumed = [f"{s + 200},{a:.4f},{b:.4f}" for s, a, b in zip(steps, loss, val)]
+    # the resumed run counts its steps from 0 again (a counter that goes back inside the run's range instead is a
+    # resume from a checkpoint, spliced onto the earlier points: base.splice_resumes)
+    resumed = [f"{s},{a:.4f},{b:.4f}" for s, a, b in zip(steps, loss, val)]
     path = tmp_path / "resumed.csv"
     path.write_text("step,loss,val_loss\n" + "\n".join(first + resumed) + "\n")
     rep = lossdoc.analyze(str(path))

@@ -1,9 +1,11 @@
 """Points gathered from a tool's log, run by run, for the readers of logs that several trainings append to.
 
 A tool that appends to one file (detectron2's ``metrics.json``, fairseq's ``train.log``, a shell ``>>``) starts a
-new training where its counter (iteration, step, num_updates, epoch) goes back: each such segment is a run of its
-own, named ``<file> (run i of n)``. Other readers keep the latest segment (``base.cut_restarts``); these tools say
-plainly which counter is theirs, so no training is dropped.
+new training where its counter (iteration, step, num_updates, epoch) goes back to about its first value: each such
+segment is a run of its own, named ``<file> (run i of n)``. Other readers keep the latest segment
+(``base.cut_restarts``); these tools say plainly which counter is theirs, so no training is dropped. A counter
+that goes back to a point inside the training's range is the run resumed from a checkpoint (``base.new_training``,
+the one rule for every reader): its points from that value on are replaced by the resumed run's, in the same run.
 """
 
 from __future__ import annotations
@@ -17,12 +19,14 @@ import numpy as np
 
 from lossdoc.model import Run
 from lossdoc.naming import is_bookkeeping, resolve
-from lossdoc.readers.base import build_series
+from lossdoc.readers.base import RESUMED, build_series, new_training
 
 
 @dataclass
 class _Segment:
     points: dict[str, tuple[list[float], list[float], list[float]]] = field(default_factory=dict)
+    ticks: dict[str, list[float]] = field(default_factory=dict)  # the counter when each point was added
+    counters: list[float] = field(default_factory=list)  # the counter's values, in order (its usual increment)
     notes: list[str] = field(default_factory=list)
     meta: dict[str, Any] = field(default_factory=dict)
     first: float | None = None
@@ -59,11 +63,38 @@ class RunPoints:
         if x is None or not math.isfinite(x):
             return
         if self._last is not None and x < self._last:
-            self._start(line)
+            seg = self.current
+            if seg.first is not None and not new_training(x, seg.first, _increment(seg.counters)):
+                self._resume(x)
+            else:
+                self._start(line)
         self._last = x
         seg = self.current
         seg.first = x if seg.first is None else seg.first
         seg.last = x
+        if not seg.counters or seg.counters[-1] != x:
+            seg.counters.append(x)
+
+    def _resume(self, x: float) -> None:
+        """The run resumed from a checkpoint at counter ``x``: the points added since the counter first reached
+        ``x`` (logged after the checkpoint, before the crash) are dropped; the resumed run's replace them."""
+        seg = self.current
+        dropped: set[float] = set()
+        names: list[str] = []
+        for name, (vals, steps, epochs) in seg.points.items():
+            ticks = seg.ticks.get(name, [])
+            late = [i for i, t in enumerate(ticks) if t >= x]
+            if not late:
+                continue
+            cut = late[0]
+            dropped.update(t for t in ticks[cut:] if math.isfinite(t))
+            names.append(name)
+            del vals[cut:], steps[cut:], epochs[cut:], ticks[cut:]
+        seg.counters = [c for c in seg.counters if c < x]
+        if dropped:
+            self.note(RESUMED.format(axis=self.counter, x=x, n=len(dropped)).replace("point(s)", "record(s)"))
+            got = seg.meta.setdefault("resumed", [])  # as base.finish_run records it: the series spliced
+            got.extend(n for n in names if n not in got)
 
     def end_run(self) -> None:
         """The tool said the training ended (a final summary): the next record belongs to a new run."""
@@ -86,6 +117,7 @@ class RunPoints:
         vals.append(value)
         steps.append(step)
         epochs.append(epoch)
+        self.current.ticks.setdefault(name, []).append(math.nan if self._last is None else self._last)
 
     def note(self, text: str) -> None:
         if text not in self.current.notes:
@@ -135,6 +167,13 @@ class RunPoints:
             run.meta.update(seg.meta)
             runs.append(run)
         return runs
+
+
+def _increment(counters: list[float]) -> float:
+    """The counter's usual increase from one record to the next (the median positive step; 1 if none)."""
+    d = np.diff(np.asarray(counters, dtype=np.float64))
+    d = d[d > 0]
+    return float(np.median(d)) if len(d) else 1.0
 
 
 def _same(a: float, b: float) -> bool:

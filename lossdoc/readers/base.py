@@ -1,6 +1,6 @@
 """What every reader shares: the Reader declaration, the Source it reads, and `build_series`/`finish_run`, which
 turn raw columns into Series with roles from the one naming table and apply the clean-ups every format needs
-(restarted step counters, accuracy logged in %, sums of loss components).
+(restarted step counters, runs resumed from a checkpoint, accuracy logged in %, sums of loss components).
 
 A reader module declares one or more Reader subclasses and lists them in ``READERS``; ``lossdoc.readers``
 collects them into the registry. Readers never write to, lock or keep open the files they read.
@@ -351,10 +351,70 @@ def steps_within_epochs(s: Series) -> Series | None:
     return replace(s, steps=x + offset)
 
 
+RESUMED = "resumed at {axis} {x:g}: the {n} point(s) logged after the checkpoint and before the crash are replaced by the resumed run's"
+
+
+def new_training(x: float, first: float, typical: float) -> bool:
+    """Where a counter goes back to ``x`` in a training whose counter began at ``first`` (``typical``: its usual
+    increment): a new training when ``x`` is (about) that first value, or below it; else a run resumed from a
+    checkpoint inside its range (``splice_resumes``). The one rule for every reader (``_runs.RunPoints`` too)."""
+    return not x > first + typical
+
+
+def typical_increment(x: np.ndarray) -> float:
+    """The usual increase of a counter from one point to the next (the median positive difference; 1 if none)."""
+    d = np.diff(x[np.isfinite(x)])
+    d = d[d > 0]
+    return float(np.median(d)) if len(d) else 1.0
+
+
+def splice_resumes(s: Series) -> tuple[Series, list[str]]:
+    """A run resumed from a checkpoint, appended to the same log: the step (or, lacking steps, epoch) counter goes
+    back to a point inside the range the training had covered, not to its start. The earlier points up to the
+    resumed step are kept, then the resumed segment: the points logged at and after that step before the crash are
+    replaced by the resumed run's. Returns the spliced series and one note per resume of the latest training (a
+    counter that goes back to about its first value is a new training, left to ``cut_restarts``)."""
+    x = s.steps if s.steps is not None else s.epochs
+    if x is None or len(x) < 3:
+        return s, []
+    finite = np.isfinite(x)
+    pos = np.flatnonzero(finite)
+    xf = x[pos]
+    back = np.flatnonzero(xf[1:] < xf[:-1]) + 1
+    if len(back) == 0:
+        return s, []
+    typical = typical_increment(x)
+    keep = np.ones(len(x), dtype=bool)
+    start = 0  # position (in pos) where the current training begins
+    notes: list[str] = []
+    axis = "step" if s.steps is not None else "epoch"
+    for b in back:
+        xb = float(xf[b])
+        if new_training(xb, float(xf[start]), typical):
+            start, notes = int(b), []
+            continue
+        lo, hi = int(pos[start]), int(pos[b])
+        seg = np.arange(lo, hi)
+        late = keep[lo:hi] & finite[lo:hi] & (x[lo:hi] >= xb)
+        if not late.any():
+            continue
+        first_late = int(seg[late][0])
+        drop = np.zeros(len(x), dtype=bool)
+        drop[lo:hi] = late
+        drop[first_late:hi] |= ~finite[first_late:hi]  # unplaced points logged after the first replaced one
+        drop &= keep
+        keep &= ~drop
+        notes.append(RESUMED.format(axis=axis, x=xb, n=int(drop.sum())))
+    if keep.all():
+        return s, []
+    return s.take(np.flatnonzero(keep)), notes
+
+
 def cut_restarts(s: Series) -> tuple[Series, str | None]:
     """When the step (or, lacking steps, epoch) counter goes back, the run was restarted and appended to the same
     log: keep the latest segment, i.e. everything from the last position the counter fell below its previous
-    value. Returns the trimmed series and a note (without the series name, so that finish_run can say it once
+    value. (finish_run splices runs resumed from a checkpoint first, ``splice_resumes``: what is left going back is
+    a new training.) Returns the trimmed series and a note (without the series name, so that finish_run can say it once
     for all the series it applies to), or the series unchanged and None. (A step counter that restarts at each
     new epoch is no restart: finish_run counts it on with ``steps_within_epochs`` first.)"""
     x = s.steps if s.steps is not None else s.epochs
@@ -509,6 +569,7 @@ def gan_losses(run: Run, split: str, losses: list[Series]) -> bool:
 def finish_run(run: Run) -> Run:
     """Apply the shared clean-ups to a freshly read run, in place, and return it."""
     restarts: dict[tuple[str, int], list[str]] = {}
+    resumes: dict[str, list[str]] = {}
     for name in list(run.series):
         s = run.series[name]
         within = steps_within_epochs(s)
@@ -517,6 +578,9 @@ def finish_run(run: Run) -> Run:
             if STEPS_COUNTED_ON not in run.notes:
                 run.notes.append(STEPS_COUNTED_ON)
         else:
+            s, spliced = splice_resumes(s)
+            for note in spliced:
+                resumes.setdefault(note, []).append(name)
             s, note = cut_restarts(s)
             if note:
                 restarts.setdefault((note, len(s)), []).append(name)
@@ -524,6 +588,10 @@ def finish_run(run: Run) -> Run:
         if note:
             run.notes.append(note)
         run.series[name] = s
+    for note, names in resumes.items():
+        run.notes.append(f"{note} ({', '.join(names)})")
+        got = run.meta.setdefault("resumed", [])  # structured, for rules (never a note's wording)
+        got.extend(n for n in names if n not in got)
     for (note, n), names in restarts.items():
         run.notes.append(f"{note}, {n} points of {', '.join(names)}")
         run.meta.setdefault("restarted", []).extend(names)  # structured, for rules (never a note's wording)

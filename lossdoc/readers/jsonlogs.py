@@ -767,6 +767,23 @@ def _refuse_wandb_summary(records: list[tuple[int, dict]], source: Source) -> No
                       "(wandb/run-<id>/ with the run-<id>.wandb file)")
 
 
+def _refuse_final_metrics(records: list[tuple[int, dict]], source: Source) -> None:
+    """One object whose every value is one number and no step or epoch (DVC's ``metrics.json``, a script's
+    ``json.dump(model.evaluate(..., return_dict=True))``): the final metrics of a run, not a history; refused as
+    the trainer_state.json whose log_history holds only the final summary is (a DVCLive folder's curves are in
+    its ``plots/metrics``, read by the dvclive reader)."""
+    if len(records) != 1:
+        return
+    rec = records[0][1]
+    flat = _flatten(rec)
+    if not flat or not all(_is_number(v) for v in flat.values()):
+        return
+    if any(k in flat for k in (*_STEP_KEYS, *_EPOCH_KEYS)):
+        return
+    raise NotALog(source.label, f"a single summary of final metrics (one object, one number for each of its "
+                  f"{len(flat)} key(s)), not a curve")
+
+
 class JsonlReader(Reader):
     name = "jsonl"
     description = (
@@ -810,6 +827,7 @@ class JsonlReader(Reader):
         array = source.head(4096).lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"[")
         records, notes = _json_records(source) if array else _json_lines(source)
         _refuse_wandb_summary(records, source)
+        _refuse_final_metrics(records, source)
         evaluators = _chainer_evaluators(records)
         held_out = frozenset(k for keys in evaluators.values() for k in keys)
         run, seen = _records_run(records, source, self.name, bare_splits=True, held_out=held_out)

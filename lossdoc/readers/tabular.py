@@ -17,7 +17,7 @@ import csv
 import io
 import os
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -1103,7 +1103,7 @@ class LightningCsvReader(Reader):
         step, epoch = table.find(("step",)), table.find(_EPOCH_NAMES)
         test_rows = _test_loop_rows(table, step, epoch)
         if test_rows is None:
-            return [table_run(table, source, self.name, step_col=step, epoch_col=epoch)]
+            return [_evals_on_steps(table_run(table, source, self.name, step_col=step, epoch_col=epoch))]
         keep = np.flatnonzero(~test_rows).tolist()
         cols = [c for c in table.columns if c and c not in (step, epoch) and table.numeric(c) is not None
                 and table.numeric(c)[1][test_rows].any()]
@@ -1115,7 +1115,35 @@ class LightningCsvReader(Reader):
         run.notes.append(f"{int(test_rows.sum())} row(s) with an empty {epoch!r} after the training rows, their "
                          f"{step!r} counting again from {_first_step(table, step, test_rows):g} (the test loop's "
                          f"batches: {', '.join(cols) or 'no values'}) left out: they are not on the training axis")
-        return [run]
+        return [_evals_on_steps(run)]
+
+
+def _evals_on_steps(run: Run) -> Run:
+    """Lightning's evaluation rows carry the global step beside the epoch. A series with one such row per epoch
+    reads on the epoch axis (``Series.axis``), which is right when the evaluations fall at the same place in every
+    epoch (its end); when their steps are not evenly spread over the epochs (``val_check_interval`` mid-epoch, a
+    run resumed from a checkpoint, a ``trainer.validate()`` after fitting, one step after the last epoch's), the
+    epoch axis puts them where they were not: they are read on the step axis, where their rows place them, beside a
+    train loss logged per step (the epochs are left out of those series). Train series logged once an epoch
+    (``train_loss_epoch``) are epoch means: they stay on the epoch axis."""
+    if not any(s.axis == "step" and s.kind == "loss" for s in run.series.values()):
+        return run
+    moved = []
+    for name, s in list(run.series.items()):
+        if s.split == "train" or s.axis != "epoch" or s.steps is None or s.epochs is None or len(s) < 3:
+            continue
+        x, e = s.steps, s.epochs
+        if not (np.isfinite(x).all() and np.isfinite(e).all()) or np.any(np.diff(x) < 0):
+            continue
+        gap = float(np.median(np.diff(x)))
+        fit = np.polyfit(e, x, 1)
+        if gap > 0 and float(np.max(np.abs(np.polyval(fit, e) - x))) > 0.25 * gap:
+            run.series[name] = replace(s, epochs=None)
+            moved.append(name)
+    if moved:
+        run.notes.append(f"{', '.join(moved)}: evaluated at steps not evenly spread over the epochs (not each at the "
+                         "same place in its epoch): read on the step axis, where the rows place them")
+    return run
 
 
 def _first_step(table: Table, step: str, rows: np.ndarray) -> float:
@@ -1257,6 +1285,9 @@ class CsvReader(Reader):
             return by_row
         step = table.find(_STEP_NAMES)
         epoch = table.find(_EPOCH_NAMES)
+        results = _results_table(table, step, epoch, source)
+        if results:
+            raise NotALog(source.label, results)
         # Columns named only after their split (",train,valid" beside pandas' index; "epoch,train,val"), with no
         # column that names a loss and a file name that does not say it holds a metric: each split's loss.
         bare = {c: r for c, r in bare_split_losses(table.columns, source.label).items()
@@ -1271,6 +1302,33 @@ class CsvReader(Reader):
         if step is None and epoch is None:
             run.notes.append("no step or epoch column: points numbered 0..n-1 in file order")
         return [run]
+
+
+#: Numeric columns that label a row of a results table (which seed, fold or run) rather than measure anything.
+_ROW_LABELS = ("seed", "random_seed", "fold", "run", "trial", "repeat")
+
+
+def _results_table(table: Table, step: str | None, epoch: str | None, source: Source) -> str | None:
+    """Why a table is a table of final results, not a training log, or None: no step or epoch column, and text
+    columns whose labels take two or more values and repeat from row to row (``seed,model,condition,accuracy,nll``
+    : one row per seed x model x condition, as a script's ``results/metrics.csv`` writes its evaluations), when
+    they are not a split column (``split_rows``) nor a long layout's metric names (``long_layout``). Such rows are
+    not points of one curve: numbering them 0..n-1 would draw a curve that never was."""
+    if step is not None or epoch is not None or table.nrows < 3:
+        return None
+    labels = []
+    for col in table.columns:
+        if not col or table.numeric(col) is not None:
+            continue
+        values = [c for c in table.cells[col] if c]
+        distinct = len(set(values))
+        if len(values) == table.nrows and 2 <= distinct < len(values):
+            labels.append(col)
+    if not labels or long_layout(table, set()) is not None or split_rows(table, set(), source) is not None:
+        return None
+    ids = [c for c in table.columns if c and c.strip().lower() in _ROW_LABELS and table.numeric(c) is not None]
+    per = "/".join(repr(c)[1:-1][:30] for c in (ids + labels)[:4])
+    return (f"a table of results (one row per {per}: text columns, no step or epoch), not a training log")
 
 
 def _list_cells(cells) -> list[list[float]] | None:
