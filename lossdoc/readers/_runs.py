@@ -38,8 +38,13 @@ class RunPoints:
     """Series points of the runs in one log. ``tick`` gives the tool's counter at each record; a value below the
     previous one starts a new run. ``add`` records one value at (step, epoch); ``build`` makes the Runs."""
 
-    def __init__(self, counter: str = "step") -> None:
+    def __init__(self, counter: str = "step", splice_resumes: bool = False) -> None:
         self.counter = counter
+        # Whether a counter that goes back inside the training's range is a resume from a checkpoint (spliced) or,
+        # as by default, another training appended to the log (a run of its own). A tool's log cannot say which
+        # from the counter alone: a Hugging Face Trainer started again for 10 epochs logs its first epoch inside
+        # the range of a 3-epoch training before it (real log 49 of ../shared/real-logs, counted as two runs).
+        self.splice_resumes = splice_resumes
         self.segments: list[_Segment] = [_Segment(line=1)]
         self.roles: dict[str, dict[str, str]] = {}  # name -> build_series keyword arguments (split, role name)
         self._last: float | None = None
@@ -64,7 +69,8 @@ class RunPoints:
             return
         if self._last is not None and x < self._last:
             seg = self.current
-            if seg.first is not None and not new_training(x, seg.first, _increment(seg.counters)):
+            if (self.splice_resumes and seg.first is not None
+                    and not new_training(x, seg.first, _increment(seg.counters))):
                 self._resume(x)
             else:
                 self._start(line)

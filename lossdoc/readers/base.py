@@ -357,7 +357,10 @@ RESUMED = "resumed at {axis} {x:g}: the {n} point(s) logged after the checkpoint
 def new_training(x: float, first: float, typical: float) -> bool:
     """Where a counter goes back to ``x`` in a training whose counter began at ``first`` (``typical``: its usual
     increment): a new training when ``x`` is (about) that first value, or below it; else a run resumed from a
-    checkpoint inside its range (``splice_resumes``). The one rule for every reader (``_runs.RunPoints`` too)."""
+    checkpoint inside its range (``splice_resumes``). The one rule for every reader that splices: ``finish_run``'s
+    tables and text logs, and ``_runs.RunPoints`` for the tools that opt in (``splice_resumes=True``: Megatron-LM and
+    detectron2, whose resume continues the iteration counter; for the other tools' logs a counter that goes back is
+    another training, as a Hugging Face Trainer started again logs its first epoch inside the previous range)."""
     return not x > first + typical
 
 

@@ -69,6 +69,7 @@ class Detectron2LogReader(_ToolText):
     name = "detectron2-log"
     description = "detectron2 log.txt / stdout: '[MM/DD hh:mm:ss d2.utils.events]:  eta: ...  iter: N  total_loss: X ...'"
     example = "output/log.txt"
+    splice_resumes = True
     counter = "iteration"
     what = "detectron2 'iter: N  total_loss: X' lines"
     hint = re.compile(r"iter: \d")

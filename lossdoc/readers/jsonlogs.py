@@ -958,7 +958,7 @@ class Detectron2Reader(Reader):
         evals = {k for _, flat in flats if not _has_loss_key(flat) and "lr" not in flat for k in flat}
         evals |= {k for _, flat in flats for k in flat if is_eval_result(self.name, k)}
         evals.discard("iteration")
-        pts = RunPoints("iteration")
+        pts = RunPoints("iteration", splice_resumes=True)  # resume=True continues the iteration counter
         for lineno, flat in flats:
             x = float(flat["iteration"]) if _is_number(flat.get("iteration")) else math.nan
             pts.tick(x, lineno)

@@ -73,6 +73,10 @@ class _ToolText(Reader):
     """A tool's text log: ``detect`` finds the tool's lines, ``parse`` reads the whole text."""
 
     priority = 40
+    #: Whether the tool's counter going back inside the training's range is a resume from a checkpoint (spliced
+    #: into one run: a tool whose resume continues its iteration counter, as Megatron-LM's and detectron2's do) or
+    #: another training appended to the log (a run of its own, the default).
+    splice_resumes = False
     counter = "step"
 
     def detect(self, lines: list[str]) -> bool:
@@ -87,7 +91,7 @@ class _ToolText(Reader):
 
     def parse(self, text: str, label: str) -> list[Run]:
         lines, complete = clean_lines(text)
-        pts = RunPoints(self.counter)
+        pts = RunPoints(self.counter, splice_resumes=self.splice_resumes)
         last = len(lines)
         if not complete and lines[-1].strip():
             last -= 1  # a line the tool has not finished writing
@@ -138,6 +142,7 @@ class MegatronReader(_ToolText):
     counter = "iteration"
     what = "Megatron 'iteration N/ M | ...' lines"
     hint = re.compile(r"iteration|validation loss")
+    splice_resumes = True
 
     def detect(self, lines: list[str]) -> bool:
         for ln in lines:
