@@ -13,29 +13,16 @@ from lossdoc.cli import app
 from lossdoc.errors import InputError
 from lossdoc.model import Run
 from lossdoc.readers import registry
-
-
-@pytest.fixture(autouse=True)
-def fresh_registry(monkeypatch):
-    monkeypatch.setattr(registry, "_READERS", None)
-    yield
-    registry._READERS = None
+from tests import reading
+from tests.reading import fresh_registry, lst  # noqa: F401 (fresh_registry: an autouse fixture)
 
 
 def read_all(tmp_path: Path, data: bytes, name: str = "train.log") -> list[Run]:
-    p = tmp_path / name
-    p.write_bytes(data)
-    return registry.read_path(p, None)
+    return reading.read_all(tmp_path, data, name)
 
 
 def read(tmp_path: Path, data: bytes, name: str = "train.log") -> Run:
-    runs = read_all(tmp_path, data, name)
-    assert len(runs) == 1
-    return runs[0]
-
-
-def lst(a) -> list | None:
-    return None if a is None else np.asarray(a).tolist()
+    return reading.read(tmp_path, data, name)
 
 
 # ------------------------------------------------------- 1. "Epoch N/M" then a "Train Loss: X, Val Loss: Y" line
