@@ -762,8 +762,12 @@ def test_rows_by_split_are_one_series_per_column_and_split(tmp_path):
     assert run.series["val_accuracy"].split == "val"
 
 
-def test_rows_of_several_runs_by_split_are_an_error_not_one_curve(tmp_path):
+def test_rows_of_several_runs_by_split_are_one_run_each_not_one_curve(tmp_path):
+    # (more layouts in tests/test_reader_stages.py)
     rows = "".join(f"{e},{m},{sp},{0.9 ** e:.4f}\n" for e in range(1, 4) for m in ("ANN", "SNN")
                    for sp in ("train", "test"))
-    with pytest.raises(InputError, match="rows of 2 runs in one table"):
-        read(tmp_path, ("epoch,model,split,loss\n" + rows).encode(), "history.csv")
+    p = tmp_path / "history.csv"
+    p.write_bytes(("epoch,model,split,loss\n" + rows).encode())
+    runs = registry.read_path(p)
+    assert [r.name for r in runs] == ["history.csv (model=ANN)", "history.csv (model=SNN)"]
+    assert all(values(r, "train_loss") == [0.9, 0.81, 0.729] and len(r.series["test_loss"]) == 3 for r in runs)

@@ -743,11 +743,13 @@ def table_run(
     default_epochs: bool = False,
     exclude: tuple[str, ...] = (),
     role_names: dict[str, str] | None = None,
+    one_run: bool = False,
 ) -> Run:
     """One Run from a table: every numeric column that is not an axis or bookkeeping becomes a series keeping only
     its non-empty cells, with the step/epoch of each of those rows. Raises InputError if there is none at all (a run
     without a loss is returned: the caller may name one with --train/--val). ``role_names``: a column -> the name
-    whose role it has (``build_series(role_name=...)``), for columns whose own name says nothing."""
+    whose role it has (``build_series(role_name=...)``), for columns whose own name says nothing. ``one_run``: the
+    rows of one run of a table that holds several (``table_runs``)."""
     role_names = role_names or {}
     run = Run(source=source.label, format=fmt)
     run.notes.extend(table.notes)
@@ -767,7 +769,7 @@ def table_run(
     layout = long_layout(table, skip)
     if layout is not None:
         return _long_run(run, table, source, layout, steps, epochs, drop, metric_split)
-    by_split = split_rows(table, skip, source)
+    by_split = split_rows(table, skip, source, one_run)
     if by_split is not None:
         return _split_run(run, table, source, by_split, skip, steps, epochs, drop, metric_split)
     for col in table.columns:
@@ -887,24 +889,58 @@ def _long_run(
     return run
 
 
-def split_rows(table: Table, axes: set[str], source: Source) -> tuple[str, dict[str, np.ndarray]] | None:
-    """A table whose rows alternate between splits (``epoch,split,loss,accuracy`` / ``1,train,0.7,...`` then
-    ``1,val,0.8,...``: pandas' long frame of a history): (the split column, split word -> its rows), when a text
-    column named split/phase/mode... holds two or more split words (train, val, test...) on every row. Several runs
-    in one such table (a column naming the model or run beside it, with more than one value) are not one curve
-    each split: an InputError says so rather than interleaving them."""
+def _split_column(table: Table, axes: set[str], one_run: bool = False) -> tuple[str, list[str]] | None:
+    """(the split column, the split word of each row) of a table whose rows alternate between splits: a text column
+    named split/phase/mode... holding a split word (train, val, test...) on every row, two or more of them (one is
+    enough in the rows of one run of a table already known to hold several, ``one_run``)."""
     col = table.find(_SPLIT_KEYS)
     if col is None or col in axes or table.numeric(col) is not None:
         return None
     cells = [str(c).strip() for c in table.cells[col]]
     words = [split_word(c) for c in cells]
-    if not cells or any(w is None for w in words) or len(set(words)) < 2:
+    if not cells or any(w is None for w in words) or len(set(words)) < (1 if one_run else 2):
         return None
+    return col, [str(w) for w in words]
+
+
+def _run_columns(table: Table, axes: set[str], split: str) -> list[str]:
+    """The columns beside a split column that name several runs: a text column (``model`` ANN/SNN, ``stage``
+    stage1/stage2, ``experiment``), or a column of whole numbers named like a row label (``seed``, ``fold``, ``run``),
+    holding 2 to 50 values, fewer than half as many as there are rows (a timestamp or a note on each row names no
+    run)."""
+    out = []
     for other in table.columns:
-        if other in (col, *axes) or not other or table.numeric(other) is not None:
+        if other in (split, *axes) or not other:
             continue
+        num = table.numeric(other)
+        if num is not None:
+            if normalise(other) not in _ROW_LABELS:
+                continue
+            values, present = num
+            if not present.any() or not np.all(np.isfinite(values[present]) & (values[present] % 1 == 0)):
+                continue
         values = {str(c).strip() for c in table.cells[other]} - {""}
         if 1 < len(values) <= 50 and len(values) < table.nrows // 2:
+            out.append(other)
+    return out
+
+
+def split_rows(
+    table: Table, axes: set[str], source: Source, one_run: bool = False
+) -> tuple[str, dict[str, np.ndarray]] | None:
+    """A table whose rows alternate between splits (``epoch,split,loss,accuracy`` / ``1,train,0.7,...`` then
+    ``1,val,0.8,...``: pandas' long frame of a history): (the split column, split word -> its rows), when a text
+    column named split/phase/mode... holds two or more split words (train, val, test...) on every row. Several runs
+    in one such table (a column naming the model or run beside it, with more than one value) are not one curve
+    each split: the readers that read them split the table first (``table_runs``); here an InputError says so
+    rather than interleaving them. ``one_run``: the rows of one run of such a table, not checked again."""
+    found = _split_column(table, axes, one_run)
+    if found is None:
+        return None
+    col, words = found
+    if not one_run:
+        for other in _run_columns(table, axes, col)[:1]:
+            values = {str(c).strip() for c in table.cells[other]} - {""}
             shown = ", ".join(sorted(values)[:5])
             raise InputError(
                 source.label,
@@ -913,8 +949,71 @@ def split_rows(table: Table, axes: set[str], source: Source) -> tuple[str, dict[
             )
     rows: dict[str, np.ndarray] = {}
     for w in dict.fromkeys(words):
-        rows[str(w)] = np.flatnonzero(np.array([x == w for x in words]))
+        rows[w] = np.flatnonzero(np.array([x == w for x in words]))
     return col, rows
+
+
+def rows_by_run(table: Table, axes: set[str], source: Source) -> tuple[list[str], dict[tuple[str, ...], list[int]]] | None:
+    """The runs of a table whose rows alternate between splits beside a column naming several runs
+    (``epoch,model,split,loss`` with models ANN and SNN; ``stage,epoch,phase,loss`` with stage1 then stage2): (the
+    columns that tell the runs apart, their values -> the rows of that run, in order of first appearance), or None
+    for a table of one run. A second such column is kept only where it splits the runs further (``model`` and
+    ``seed``; not ``model`` beside ``model_path``). An InputError where the runs cannot be told apart: a row with no
+    value in such a column belongs to no run."""
+    found = _split_column(table, axes) if long_layout(table, axes) is None else None  # (table_run's order)
+    if found is None:
+        return None
+    cols = _run_columns(table, axes, found[0])
+    if not cols:
+        return None
+    for col in cols:
+        empty = [i for i, c in enumerate(table.cells[col]) if not str(c).strip()]
+        if empty:
+            values = sorted({str(c).strip() for c in table.cells[col]} - {""})
+            where = f" (line {table.lines[empty[0]]})" if table.lines else ""
+            raise InputError(
+                source.label,
+                f"rows of {len(values)} runs in one table (column {col!r}: {', '.join(values[:5])}) beside the "
+                f"{found[0]!r} column, and {len(empty)} row(s) with no {col!r}{where}: which run they belong to "
+                "cannot be told; write one file per run",
+            )
+    kept: list[str] = []
+    groups: dict[tuple[str, ...], list[int]] = {(): list(range(table.nrows))}
+    for col in cols:
+        cells = [str(c).strip() for c in table.cells[col]]
+        finer: dict[tuple[str, ...], list[int]] = {}
+        for key, idx in groups.items():
+            for i in idx:
+                finer.setdefault((*key, cells[i]), []).append(i)
+        if len(finer) > len(groups):
+            kept.append(col)
+            groups = finer
+    groups = dict(sorted(groups.items(), key=lambda kv: kv[1][0]))
+    return kept, groups
+
+
+def table_runs(table: Table, source: Source, fmt: str, **kwargs) -> list[Run]:
+    """``table_run`` of each run of a table that holds several beside its split column (``rows_by_run``), named
+    ``<file> (<column>=<value>)`` as the runs of one file are; ``[table_run(...)]`` of any other table. Each run
+    keeps its per-split series (``train_loss``, ``test_loss``) on the axis of its own rows."""
+    axes = {c for c in (kwargs.get("step_col"), kwargs.get("epoch_col")) if c is not None}
+    by_run = rows_by_run(table, axes | set(kwargs.get("exclude", ())), source) if axes else None
+    if by_run is None:
+        return [table_run(table, source, fmt, **kwargs)]
+    cols, groups = by_run
+    base = Path(source.label).name or source.label
+    exclude = tuple(kwargs.pop("exclude", ())) + tuple(cols)
+    runs = []
+    for k, (key, idx) in enumerate(groups.items(), start=1):
+        part = Table(columns=list(table.columns), cells={c: [table.cells[c][i] for i in idx] for c in table.columns},
+                     nrows=len(idx), notes=list(table.notes),
+                     lines=None if table.lines is None else [table.lines[i] for i in idx])
+        run = table_run(part, source, fmt, exclude=exclude, one_run=True, **kwargs)
+        said = ", ".join(f"{c}={v}" for c, v in zip(cols, key))
+        run.name = f"{base} ({said})"
+        run.notes.append(f"run {k} of {len(groups)} in one table: the {len(idx)} row(s) with {said}")
+        runs.append(run)
+    return runs
 
 
 def _split_run(
@@ -1205,7 +1304,7 @@ class KerasCsvLoggerReader(Reader):
 
     def read(self, source: Source) -> list[Run]:
         table = load_table(source)
-        return [table_run(table, source, self.name, step_col=None, epoch_col=table.find(_EPOCH_NAMES))]
+        return table_runs(table, source, self.name, step_col=None, epoch_col=table.find(_EPOCH_NAMES))
 
 
 class KerasHistoryCsvReader(Reader):
@@ -1293,15 +1392,17 @@ class CsvReader(Reader):
         bare = {c: r for c, r in bare_split_losses(table.columns, source.label).items()
                 if c not in (step, epoch) and table.numeric(c) is not None}
         total = _split_sum(table, bare) if len(bare) >= 2 else None
-        run = table_run(table, source, self.name, step_col=step, epoch_col=epoch, role_names=bare,
-                        exclude=(total,) if total else ())
-        if bare and any(c in run.series for c in bare):
-            run.notes.append(bare_split_note(c for c in bare if c in run.series))
-        if total:
-            run.notes.append(f"{total}: the sum of {' and '.join(bare)} at every row, not a curve of its own; left out")
-        if step is None and epoch is None:
-            run.notes.append("no step or epoch column: points numbered 0..n-1 in file order")
-        return [run]
+        runs = table_runs(table, source, self.name, step_col=step, epoch_col=epoch, role_names=bare,
+                          exclude=(total,) if total else ())
+        for run in runs:
+            if bare and any(c in run.series for c in bare):
+                run.notes.append(bare_split_note(c for c in bare if c in run.series))
+            if total:
+                run.notes.append(f"{total}: the sum of {' and '.join(bare)} at every row, not a curve of its own; "
+                                 "left out")
+            if step is None and epoch is None:
+                run.notes.append("no step or epoch column: points numbered 0..n-1 in file order")
+        return runs
 
 
 #: Numeric columns that label a row of a results table (which seed, fold or run) rather than measure anything.
