@@ -5,7 +5,8 @@ separated by runs of spaces/tabs, every row only numbers, as many as the header'
 
 All of them go through one loader (:func:`load_table`) that copes with what real files hold: a BOM, CRLF or
 ``\\r\\r\\n`` endings, padded or quoted headers, a header row repeated in the middle (a restarted run appended to
-the same file; the row is dropped and ``finish_run`` keeps the latest segment by the step/epoch counter), text
+the same file; the row is dropped and ``finish_run`` splices a resume or keeps the latest training by the
+step/epoch counter), text
 columns next to numbers, and "nan"/"inf" written by the tool (kept as data). An *empty* cell is not a NaN: sparse
 logs (Lightning) leave cells empty when a value was not logged on that row, so each series keeps only its
 non-empty cells.
@@ -1911,8 +1912,9 @@ class NumberListReader(Reader):
             x = np.asarray(xs, dtype=np.float64)
             run.add(build_series("train_loss", a, epochs=x))
             run.add(build_series("val_loss", b, epochs=x))
-            # A counter that goes back is a run appended after another: finish_run keeps the latest segment, as it
-            # does for a CSV's step/epoch column (base.cut_restarts), and says so in its own note.
+            # A counter that goes back is left to finish_run, as a CSV's step/epoch column is: back to the start, a
+            # run appended after another (the latest segment kept, base.cut_restarts); back inside the range, a run
+            # resumed from a checkpoint (spliced, base.splice_resumes). Either says so in its own note.
             run.notes.append(f"{len(xs)} headerless lines of a counter and two numbers: the counter read as the "
                              "epoch, the numbers as train_loss then val_loss (the order training loops write them); "
                              "name them otherwise with --train / --val")

@@ -74,7 +74,8 @@ Shapes understood:
   dash: ``SqueezeNet - Epoch 0/49``). Two trainings
   pasted into one log, the second labelled (``Epoch 5 | Train Loss: ...`` then ``Fine-Tune Epoch 1 | Train Loss:
   ...``: the label changes where the epoch goes back), are read as two runs, with a note; a counter going back with
-  no new label (a resumed run appended) keeps the latest segment, as every reader does (``base.finish_run``).
+  no new label goes to ``base.finish_run``, as for every reader: back inside the range, a run resumed from a
+  checkpoint, spliced; back to the start, another training, the latest segment kept.
 - Only when none of the above is found: three or more lines with no marker that hold nothing but ``name value``
   pairs with the same names (``loss 0.312, train acc 0.885, test acc 0.861``; a loss or a metric among them) are
   one line per epoch, numbered 0.. in line order (a note says so).
