@@ -229,3 +229,16 @@ def test_still_improving_from_a_noisy_val_loss_that_follows_a_falling_train_loss
     assert "still-improving" in got, got
     flat_train = np.r_[train[:28], np.full(12, train[28])] * (1 + 0.001 * np.cos(E))
     assert "still-improving" not in names(lossdoc.analyze({"loss": flat_train, "val_loss": val}))
+
+
+def test_still_improving_from_a_slow_fall_only_when_it_is_very_steady():
+    """A val loss falling 2% over its last quarter along a near-perfect line is still falling (ten standard
+    errors and more); the same 2% under epoch-to-epoch noise of 0.5% is not (a level with noise)."""
+    head = 1.0 * np.exp(-E[:30] / 6) + 2.0
+    tail = head[-1] * np.exp(np.linspace(0, -0.0205, 10))  # 2% over the last 10 epochs, no noise
+    steady = np.r_[head, tail] * (1 + 1e-4 * np.cos(3 * E))
+    got = lossdoc.analyze({"loss": steady * 0.9, "val_loss": steady})
+    f = next(f for rr in got.runs for f in rr.findings if f.name == "still-improving")
+    assert 1.5 <= f.evidence["trend_drop_pct"] < 3 and f.evidence["trend_over_noise"] >= 10
+    noisy = np.r_[head, tail * (1 + 0.005 * np.r_[1, -1, 1, -1, -1, 1, -1, 1, 1, -1])]
+    assert "still-improving" not in names(lossdoc.analyze({"loss": steady * 0.9, "val_loss": noisy}))

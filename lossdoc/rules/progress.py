@@ -468,7 +468,8 @@ class StillImproving(Rule):
         when no validation loss is logged; a per-step loss is averaged per epoch first) still falls along a least-squares line in log
         space by a few percent (3% or more), by at least three times the standard error of that fall (more
         with only a few points: Student's t at 99%; or, on a short log, every point of the window a new low
-        of the run, which a run with no trend does by chance less than once in a hundred), a trend beyond
+        of the run, which a run with no trend does by chance less than once in a hundred), or by 1.5-3% along
+        a line so steady that the fall is ten standard errors or more, a trend beyond
         the curve's noise, not an endpoint difference, and it is still making new lows. A noisy val loss whose
         own fall is smaller against its noise (2 standard errors or more) counts when the train loss falls
         clearly over the same stretch (by the full test): the model is still learning and the val loss follows
@@ -501,6 +502,10 @@ class StillImproving(Rule):
         "min_drop": Param(0.03, "smallest fall of the loss's trend over that window (0.03 = 3%); the test of "
                           "its significance decides, this only keeps out trends too small to act on", min=0),
         "min_t": Param(3.0, "the fall must be at least this many times its standard error", min=0),
+        "strong_drop": Param(0.015, "a smaller fall than min_drop (down to this) counts when it is at least strong_t "
+                             "standard errors: a trend that steady is no noise, and people reading the curve call it "
+                             "still falling", min=0),
+        "strong_t": Param(10.0, "how many standard errors a fall between strong_drop and min_drop must clear", min=0),
         "joint_t": Param(2.0, "a val loss's fall of fewer standard errors counts when the train loss falls clearly "
                          "over the same stretch (at least this many)", min=0),
     }
@@ -561,6 +566,10 @@ class StillImproving(Rule):
         # A noisy val loss whose own trend falls, but not clearly enough alone, counts when the train loss falls
         # clearly over the same stretch: the model is still learning and the val loss follows it.
         plain = drop >= need and (drop >= t_need * se or p_records <= 0.01)
+        # A smaller fall (1.5-3%) along a line so steady that it is 10 standard errors or more: chosen on `tune`
+        # (no change there: its labels call 0.5-3% grey) and public-dev logs, whose readers call it still falling.
+        strong = drop >= -np.log1p(-self.p["strong_drop"]) and drop >= max(t_need, self.p["strong_t"]) * se
+        plain = plain or strong
         if not plain and not (loss is val and drop >= need and drop >= self.p["joint_t"] * se
                               and self._train_falling(run, val, (len(c) - w.start) / len(c), need, t_need)):
             return
@@ -616,6 +625,9 @@ def _still_falling(run: Run) -> bool:
     else the train loss) still falling at its end: the one definition of "still falling" that underfitting's
     "levelled off" must not contradict."""
     try:
-        return any(True for _ in StillImproving().check(run))
+        # The strong tier (a 1.5-3% fall) is left out here: a loss that steady and that slow has levelled off
+        # enough for underfitting's level to stand beside the still-improving note.
+        rule = StillImproving(strong_drop=StillImproving.params["min_drop"].default)
+        return any(True for _ in rule.check(run))
     except NotEnoughData:
         return False
