@@ -133,7 +133,7 @@ def resolve(name: str, *, metric_split: str = "train", loss_split: str = "train"
         return Role(None, "grad_norm", False)
     if _LR.match(core) or _LR.match(raw):
         return Role(None, "lr", None)
-    if _LOSS.search(core) or _GAN_TERMS.fullmatch(core) or _GAN_TERMS.fullmatch("_".join(tokens[1:] if split and tokens[0] in _SPLIT_TOKENS else tokens)):
+    if _LOSS.search(core) or _GAN_TERMS.fullmatch(core) or _YOLO10_TERMS.fullmatch(core) or _GAN_TERMS.fullmatch("_".join(tokens[1:] if split and tokens[0] in _SPLIT_TOKENS else tokens)):
         return Role(split or loss_split, "loss", False)
     if _HIGHER.search(core):
         return Role(split or ("val" if is_metrics_group else metric_split), "metric", True)
@@ -152,6 +152,9 @@ def resolve(name: str, *, metric_split: str = "train", loss_split: str = "train"
 # ``errG``/``errD`` and ``Loss_G``/``Loss_D`` (the PyTorch DCGAN tutorial), ``netG``/``netD``, ``generator_loss``;
 # pytorch-CycleGAN-and-pix2pix's loss_log.txt names them without the word loss: CycleGAN ``D_A``, ``G_A``,
 # ``cycle_A``, ``idt_A`` (and ``_B``), pix2pix ``G_GAN``, ``G_L1``, ``D_real``, ``D_fake`` (its models' loss_names).
+# YOLOv10 (Ultralytics ``YOLOv10DetectionTrainer.loss_names``) names its loss parts without the word loss: box, cls
+# and dfl of the one-to-many head (``box_om``) and of the one-to-one head (``box_oo``); its loss is their sum.
+_YOLO10_TERMS = re.compile(r"(?:box|cls|dfl)_o[mo]")
 _GAN_TERMS = re.compile(r"(?:d|g|cycle|cyc|idt)_[ab]|g_(?:gan|l1|vgg|feat)|d_(?:real|fake)")
 _GEN_TOKENS = {"g", "gen", "generator", "netg", "errg", "lossg", "cycle", "cyc", "idt"}
 _DIS_TOKENS = {"d", "dis", "disc", "discriminator", "netd", "errd", "lossd"}

@@ -771,3 +771,24 @@ def test_rows_of_several_runs_by_split_are_one_run_each_not_one_curve(tmp_path):
     runs = registry.read_path(p)
     assert [r.name for r in runs] == ["history.csv (model=ANN)", "history.csv (model=SNN)"]
     assert all(values(r, "train_loss") == [0.9, 0.81, 0.729] and len(r.series["test_loss"]) == 3 for r in runs)
+
+
+def test_yolov10_results_csv_sums_its_six_unnamed_loss_parts(tmp_path):
+    """YOLOv10's trainer names its loss parts box/cls/dfl of the one-to-many ("_om") and one-to-one ("_oo") heads,
+    without the word loss (ultralytics YOLOv10DetectionTrainer.get_validator: ``self.loss_names = "box_om",
+    "cls_om", "dfl_om", "box_oo", "cls_oo", "dfl_oo"``); results.csv pads every field to 23 characters. The file is
+    Ultralytics', and its train and val losses are the sums of the six parts."""
+    parts = ["box_om", "cls_om", "dfl_om", "box_oo", "cls_oo", "dfl_oo"]
+    cols = ["epoch", *[f"train/{p}" for p in parts], "metrics/mAP50-95(B)", *[f"val/{p}" for p in parts], "lr/pg0"]
+    rows = []
+    for e in range(1, 8):
+        tr = [round(b * (1 + r / e), 4) for b, r in ((1.2, 0.3), (2.5, 0.9), (1.1, 0.1), (1.3, 0.35), (3.6, 1.1),
+                                                     (1.15, 0.12))]
+        rows.append([e, *tr, 0.1 * e, *[round(x + 0.5, 4) for x in tr], 0.001])
+    text = "\n".join(",".join(f"{v:>23}" for v in r) for r in [cols, *rows]) + "\n"
+    run = read(tmp_path, text.encode(), name="results.csv")
+    assert run.format == "ultralytics"
+    assert run.train_loss.name == "train/loss (sum)" and run.val_loss.name == "val/loss (sum)"
+    assert values(run, "train/loss (sum)")[0] == pytest.approx(sum(rows[0][1:7]))
+    assert values(run, "val/loss (sum)")[-1] == pytest.approx(sum(rows[-1][8:14]))
+    assert len(run.train_loss.values) == 7 and run.train_loss.axis == "epoch"

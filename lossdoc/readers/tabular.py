@@ -1166,7 +1166,9 @@ class UltralyticsReader(Reader):
         if t is None:
             return False
         names = [n.strip().lower() for n in t[0]]
-        train_loss = any(n.startswith("train/") and n.endswith("_loss") for n in names)
+        # YOLOv10 names its six loss parts train/box_om ... train/dfl_oo (no "_loss"): see naming.py.
+        train_loss = any(n.startswith("train/") and (n.endswith("_loss") or re.fullmatch(r"train/(box|cls|dfl)_o[mo]", n))
+                         for n in names)
         other = any(n.startswith(("metrics/", "val/", "lr/pg")) for n in names)
         return train_loss and other
 
