@@ -1,0 +1,129 @@
+"""Tables printed to text files with their columns aligned by spaces: pandas' ``DataFrame.to_string()`` with its
+row index.
+
+The samples are written here in the layout the tools write:
+
+- pandas (pandas/io/formats/format.py, ``DataFrameFormatter._get_formatted_column_labels``: a numeric column's
+  name is written ``" " + x``, right-justified over its values; pandas/io/formats/string.py
+  ``StringFormatter._get_string_representation``: ``adjoin(1, *strcols)``, columns joined by one space; the
+  index first, left-justified under a blank header). Checked against pandas 3.1's own output of the same frames.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from lossdoc.cli import app
+from lossdoc.model import Run
+from lossdoc.readers import registry
+
+
+@pytest.fixture(autouse=True)
+def fresh_registry(monkeypatch):
+    monkeypatch.setattr(registry, "_READERS", None)
+    yield
+    registry._READERS = None
+
+
+def read(tmp_path: Path, text: str, name: str = "history.txt") -> Run:
+    p = tmp_path / name
+    p.write_text(text)
+    runs = registry.read_path(p, None)
+    assert len(runs) == 1
+    return runs[0]
+
+
+def lst(a) -> list | None:
+    return None if a is None else np.asarray(a).tolist()
+
+
+# ------------------------------------------------------------------------------------------- pandas to_string
+
+# pd.DataFrame({"epoch": [1, 2, 3, 4], "train_loss": [...], "val_loss": [...]}).to_string()
+PD_INDEX = """\
+   epoch  train_loss  val_loss
+0      1    1.737462  1.931208
+1      2    1.440640  1.604704
+2      3    1.197623  1.337386
+3      4    0.998658       NaN
+"""
+
+# pd.DataFrame(history.history).to_string(): Keras' names, no epoch column, the index is the epoch.
+PD_KERAS = """\
+    loss  accuracy  val_loss  val_accuracy
+0   1.20      0.50      1.30          0.40
+1   1.00      0.60      1.10          0.50
+2   0.80      0.70      0.90          0.60
+3   0.70      0.75      0.95          0.65
+10  0.65      0.78      0.99          0.66
+"""
+
+
+def test_pandas_to_string_index_is_no_series(tmp_path):
+    run = read(tmp_path, PD_INDEX)
+    assert run.format == "csv"
+    assert sorted(run.series) == ["train_loss", "val_loss"]  # the index (0, 1, 2...) is the row number
+    tl, vl = run.train_loss, run.val_loss
+    assert tl.name == "train_loss" and vl.name == "val_loss"
+    assert tl.axis == "epoch" and lst(tl.epochs) == [1, 2, 3, 4]
+    assert tl.values[0] == 1.737462 and tl.values[-1] == 0.998658
+    assert len(vl) == 4 and math.isnan(vl.values[-1])  # pandas' NaN is kept as data
+    assert any("row index" in n for n in run.notes)
+
+
+def test_pandas_to_string_without_epoch_column_numbers_rows(tmp_path):
+    run = read(tmp_path, PD_KERAS)
+    assert sorted(run.series) == ["accuracy", "loss", "val_accuracy", "val_loss"]
+    assert run.train_loss.name == "loss" and run.val_loss.name == "val_loss"
+    assert run.series["accuracy"].role == "train_metric"
+    # as the csv reader does beside pandas' unnamed index column (",train_loss,..." / "0,1.2,..."): no positions
+    # read, the points numbered 0..n-1 in file order on the epoch axis
+    tl = run.train_loss
+    assert tl.axis == "epoch" and tl.epochs is None and tl.steps is None and len(tl) == 5
+    assert run.train_loss.values[-1] == 0.65
+    assert any("no step or epoch column" in n for n in run.notes)
+
+
+def test_pandas_to_string_same_as_its_csv(tmp_path):
+    csv = read(tmp_path, ",epoch,train_loss,val_loss\n0,1,1.737462,1.931208\n1,2,1.44064,1.604704\n"
+               "2,3,1.197623,1.337386\n3,4,0.998658,nan\n", "history.csv")
+    txt = read(tmp_path, PD_INDEX)
+    for name in ("train_loss", "val_loss"):
+        a, b = csv.series[name], txt.series[name]
+        assert a.role == b.role and lst(a.epochs) == lst(b.epochs)
+        assert np.array_equal(a.values, b.values, equal_nan=True)
+
+
+# ------------------------------------------------------------------------------------ what stays refused
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # single spaces inside names and between them: the names cannot be matched to the rows' fields
+        "epoch train loss val loss\n1 0.5 0.6\n2 0.4 0.5\n3 0.3 0.4\n",
+        # 2 names over 3 fields and no indent for an index: not pandas' index
+        "train loss   val loss\n1  0.5  0.6\n2  0.4  0.5\n3  0.3  0.4\n",
+        # a table of words
+        "train loss   val loss\nhigh   low\nlower   lower\n",
+    ],
+    ids=["single-spaced", "no-index-indent", "words"],
+)
+def test_unmatched_names_stay_refused_with_one_line(runner, tmp_path, text):
+    path = tmp_path / "history.txt"
+    path.write_text(text)
+    r = runner.invoke(app, ["inspect", str(path)])
+    assert r.exit_code == 2, r.output
+    lines = [ln for ln in r.stderr.splitlines() if ln.strip()]
+    assert len(lines) == 1 and path.name in lines[0], r.stderr
+    assert "Traceback" not in r.output
+
+
+def test_name_value_text_log_not_stolen(tmp_path):
+    run = read(tmp_path, "loss 0.5 acc 0.9\nloss 0.4 acc 0.91\nloss 0.3 acc 0.92\n", "train.log")
+    assert run.format == "text" and run.train_loss.name == "loss" and len(run.train_loss) == 3
+
