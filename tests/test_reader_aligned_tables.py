@@ -1,5 +1,5 @@
-"""Tables printed to text files with their columns aligned by spaces: pandas' ``DataFrame.to_string()`` with its
-row index.
+"""Tables printed to text files with their columns aligned by spaces: pandas' ``DataFrame.to_string()`` (with its
+row index, names that hold a space), tabulate's "plain" and "simple" formats, and hand-aligned run journals.
 
 The samples are written here in the layout the tools write:
 
@@ -7,6 +7,10 @@ The samples are written here in the layout the tools write:
   name is written ``" " + x``, right-justified over its values; pandas/io/formats/string.py
   ``StringFormatter._get_string_representation``: ``adjoin(1, *strcols)``, columns joined by one space; the
   index first, left-justified under a blank header). Checked against pandas 3.1's own output of the same frames.
+- tabulate (tabulate/__init__.py ``_table_formats``: "plain" = ``headerrow=DataRow("", "  ", "")``, "simple"
+  adds ``linebelowheader=Line("", "-", "  ", "")`` and hides the lines above/below once there are headers;
+  ``MIN_PADDING = 2`` pads each header by two; numbers use ``floatfmt="g"``, decimal-aligned, right-justified;
+  ``tabulate(df, headers="keys")`` shows the index under an empty header).
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ import pytest
 from lossdoc.cli import app
 from lossdoc.model import Run
 from lossdoc.readers import registry
+from lossdoc.readers.tabular import header_end
 
 
 @pytest.fixture(autouse=True)
@@ -52,6 +57,16 @@ PD_INDEX = """\
 3      4    0.998658       NaN
 """
 
+# The same frame with columns "train loss", "val loss" (pandas puts a space before a numeric column's name, after
+# the one that joins the columns: two or more spaces between names).
+PD_SPACED = """\
+   epoch  train loss  val loss
+0      1    1.737462  1.931208
+1      2    1.440640  1.604704
+2      3    1.197623  1.337386
+3      4    0.998658  1.118524
+"""
+
 # pd.DataFrame(history.history).to_string(): Keras' names, no epoch column, the index is the epoch.
 PD_KERAS = """\
     loss  accuracy  val_loss  val_accuracy
@@ -75,6 +90,14 @@ def test_pandas_to_string_index_is_no_series(tmp_path):
     assert any("row index" in n for n in run.notes)
 
 
+def test_pandas_to_string_names_with_spaces(tmp_path):
+    run = read(tmp_path, PD_SPACED)
+    assert sorted(run.series) == ["train loss", "val loss"]
+    assert run.train_loss.name == "train loss" and run.val_loss.name == "val loss"
+    assert lst(run.val_loss.epochs) == [1, 2, 3, 4] and run.val_loss.values[-1] == 1.118524
+    assert any("2+ spaces" in n for n in run.notes)
+
+
 def test_pandas_to_string_without_epoch_column_numbers_rows(tmp_path):
     run = read(tmp_path, PD_KERAS)
     assert sorted(run.series) == ["accuracy", "loss", "val_accuracy", "val_loss"]
@@ -96,6 +119,69 @@ def test_pandas_to_string_same_as_its_csv(tmp_path):
         a, b = csv.series[name], txt.series[name]
         assert a.role == b.role and lst(a.epochs) == lst(b.epochs)
         assert np.array_equal(a.values, b.values, equal_nan=True)
+
+
+# ---------------------------------------------------------------------------------------------------- tabulate
+
+# tabulate(rows, headers=["epoch", "train loss", "val loss"], tablefmt="simple")
+TAB_SIMPLE = """\
+  epoch    train loss    val loss
+-------  ------------  ----------
+      1      1.73746      1.93121
+      2      1.44064      1.6047
+      3      1.19762      1.33739
+      4      0.998658     1.11852
+"""
+
+# tablefmt="plain": the same without the rule
+TAB_PLAIN = "\n".join(ln for i, ln in enumerate(TAB_SIMPLE.split("\n")) if i != 1)
+
+# tabulate(df, headers="keys") shows the DataFrame's index under an empty header
+TAB_INDEX = """\
+      epoch    train loss    val loss
+--  -------  ------------  ----------
+ 0        1       1.73746     1.93121
+ 1        2       1.44064     1.6047
+ 2        3       1.19762     1.33739
+"""
+
+
+@pytest.mark.parametrize("text", [TAB_SIMPLE, TAB_PLAIN], ids=["simple", "plain"])
+def test_tabulate_simple_and_plain(tmp_path, text):
+    run = read(tmp_path, text, "results.txt")
+    assert sorted(run.series) == ["train loss", "val loss"]
+    tl, vl = run.train_loss, run.val_loss
+    assert tl.name == "train loss" and vl.name == "val loss"
+    assert len(tl) == 4 and lst(tl.epochs) == [1, 2, 3, 4]  # the rule line is no row
+    assert tl.values[0] == 1.73746 and tl.values[-1] == 0.998658 and vl.values[-1] == 1.11852
+    assert not any("text where numbers" in n for n in run.notes)
+
+
+def test_tabulate_with_index(tmp_path):
+    run = read(tmp_path, TAB_INDEX)
+    assert sorted(run.series) == ["train loss", "val loss"]
+    assert lst(run.val_loss.epochs) == [1, 2, 3] and run.val_loss.values[1] == 1.6047
+
+
+# ------------------------------------------------------------------------------------- hand-aligned journals
+
+JOURNAL = """\
+train loss   va_loss  train_acc   val_acc
+    2.3012    2.2950     0.1120    0.1150
+    1.8125    1.7900     0.3550    0.3610
+    1.2040    1.2500     0.5820    0.5600
+       nan    1.3100        inf    0.5500
+"""
+
+
+def test_hand_aligned_journal(tmp_path):
+    run = read(tmp_path, JOURNAL, "journal.txt")
+    assert sorted(run.series) == ["train loss", "train_acc", "va_loss", "val_acc"]
+    assert run.train_loss.name == "train loss" and run.val_loss.name == "va_loss"
+    assert run.series["val_acc"].role == "val_metric" and run.series["train_acc"].role == "train_metric"
+    assert len(run.train_loss) == 4 and run.train_loss.values[0] == 2.3012
+    assert math.isnan(run.train_loss.values[-1]) and math.isinf(run.series["train_acc"].values[-1])
+    assert run.val_loss.axis == "epoch" and run.val_loss.epochs is None  # no epoch column: rows numbered
 
 
 # ------------------------------------------------------------------------------------ what stays refused
@@ -127,3 +213,8 @@ def test_name_value_text_log_not_stolen(tmp_path):
     run = read(tmp_path, "loss 0.5 acc 0.9\nloss 0.4 acc 0.91\nloss 0.3 acc 0.92\n", "train.log")
     assert run.format == "text" and run.train_loss.name == "loss" and len(run.train_loss) == 3
 
+
+def test_header_end_keeps_the_rule_with_the_header():
+    # what `lossdoc watch` keeps to parse appended rows under: tabulate's rule goes with its header
+    assert header_end(TAB_SIMPLE.encode()) == TAB_SIMPLE.index("      1")
+    assert header_end(PD_INDEX.encode()) == PD_INDEX.index("0 ")

@@ -2,7 +2,8 @@
 results.csv, fastai's CSVLogger, and any tidy CSV/TSV whose columns name losses, or a whitespace table (values
 separated by runs of spaces/tabs, every row only numbers, as many as the header's names: ``np.savetxt`` with
 ``header=``, whose header is written as a ``# `` comment; a ``#`` before a header's first name is no part of it;
-a table printed by pandas' ``DataFrame.to_string()``, whose row index is no series: ``aligned_names``).
+a table printed by pandas' ``DataFrame.to_string()`` or tabulate, whose names may hold a space and whose row index
+is no series: ``aligned_names``).
 
 All of them go through one loader (:func:`load_table`) that copes with what real files hold: a BOM, CRLF or
 ``\\r\\r\\n`` endings, padded or quoted headers, a header row repeated in the middle (a restarted run appended to
@@ -175,7 +176,8 @@ def _to_numeric(cells: list[str]) -> Numeric | None:
 
 def sniff_delimiter(lines: list[str]) -> str | None:
     """The delimiter that splits the header into the most fields and the data rows into as many; None if no
-    candidate splits the header."""
+    candidate splits the header. A rule line under the header (``rule_line``) is no row."""
+    lines = _drop_rule(lines)
     header, rows = lines[0], lines[1:6]
     best, best_n = None, 0
     for d in _DELIMITERS:
@@ -211,9 +213,13 @@ def aligned_names(lines: list[str]) -> list[str] | None:
     numbers, as many on each), or None when it is not one or its names cannot be matched to the rows' fields:
 
     - the header split on whitespace, when that gives the rows' field count (``np.savetxt``, a hand-made table);
-    - pandas' ``DataFrame.to_string()`` with its index: N names over rows of N+1 values, the first
+    - else split on runs of 2+ spaces (or tabs), for names that hold a single space (``train loss``): pandas'
+      ``to_string()``, tabulate's "plain" and "simple" formats, a journal aligned by hand;
+    - either way, pandas' ``DataFrame.to_string()`` with its index: N names over rows of N+1 values, the first
       the row index (integers, under the header's blank indent): the index gets an empty name, as ``to_csv``
-      writes it (pandas' ``Unnamed: 0``), so it is no series (``table_run`` skips unnamed columns)."""
+      writes it (pandas' ``Unnamed: 0``), so it is no series (``table_run`` skips unnamed columns).
+
+    A rule line under the header (tabulate's "simple" dashes) is dropped by the caller (``_drop_rule``)."""
     if len(lines) < 2:
         return None
     header = lines[0]
@@ -222,8 +228,11 @@ def aligned_names(lines: list[str]) -> list[str] | None:
     width = len(rows[0])
     if width == 0 or any(len(r) != width or not all(_NUM.match(c) for c in r) for r in rows):
         return None
+    # Names that hold a space ("train loss"): pandas right-aligns each name over its column after a space and
+    # puts a space before a numeric column's name (so 2+ between names); tabulate pads each name by 2.
+    phrases = [c for c in re.split(r"\t| {2,}", header.strip()) if c]
     names = None
-    for cells in (words,):
+    for cells in (words, phrases):
         if len(cells) == width:
             names = cells
         elif len(cells) == width - 1 and _row_index(header, rows):
@@ -233,6 +242,18 @@ def aligned_names(lines: list[str]) -> list[str] | None:
     if names is None or len(names) < 2 or not all(_name_like(c) for c in names):
         return None
     return names
+
+
+def rule_line(line: str) -> bool:
+    """A rule drawn under a header, part of the table's layout and no row: a Markdown table's separator row
+    (``|---|:---:|----:|``) or tabulate's "simple" format's dashes under each column (``-------  ----------``)."""
+    cells = line.strip()
+    return "--" in cells and not cells.strip("-:|+ \t")
+
+
+def _drop_rule(lines: list[str]) -> list[str]:
+    """``lines`` (a header, then rows) without a rule line right under the header."""
+    return [lines[0], *lines[2:]] if len(lines) > 1 and rule_line(lines[1]) else lines
 
 
 def _row_index(header: str, rows: list[list[str]]) -> bool:
@@ -336,6 +357,9 @@ def header_end(data: bytes) -> int:
     lines ``leading_comments`` skips): what ``lossdoc watch`` keeps to parse appended lines under."""
     first = data.find(b"\n") + 1
     if data.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] != b"#":
+        below = data.find(b"\n", first) + 1 if first else 0
+        if below and rule_line(data[first:below].decode("utf-8", errors="replace")):
+            return below  # the |---| row of a Markdown table, tabulate's dashes: the header's, kept with it
         return first
     raw = data[:65536].split(b"\n")
     text = [ln.decode("utf-8", errors="replace") for ln in raw[:-1]]  # complete lines only
@@ -368,7 +392,7 @@ def head_table(head: bytes, *, comments: bool = True) -> tuple[list[str], list[l
         return None
     lines = lines[skipped:] if hashed is None else [_uncomment(lines[hashed]), *lines[hashed + 1 :]]
     used = _header_lines(lines)
-    lines = ["\n".join(lines[:used]), *lines[used:]]
+    lines = _drop_rule(["\n".join(lines[:used]), *lines[used:]])
     first = lines[0]
     if first.lstrip().startswith(("{", "[", "<")) or "\x00" in first:
         return None
@@ -424,6 +448,9 @@ def load_table(source: Source) -> Table:
         nonblank = nonblank[hashed:]
     used = _header_lines([lines[i] for i in nonblank[:MAX_HEADER_LINES]])
     header_line = "\n".join(lines[i] for i in nonblank[:used])
+    rule = len(nonblank) > used and rule_line(lines[nonblank[used]])
+    if rule:  # a Markdown table's |---|---| or tabulate's dashes under the header: layout, not a row
+        nonblank = [*nonblank[:used], *nonblank[used + 1 :]]
     sample = [header_line] + [lines[i] for i in nonblank[used : used + 19]]
     delim = sniff_delimiter(sample) or ","
     header = [_clean_name(c) for c in _header_cells(sample, delim)]
@@ -483,6 +510,8 @@ def load_table(source: Source) -> Table:
             kept[0] = " ".join('"' + c.replace('"', '""') + '"' for c in header)
             notes.append(
                 "columns aligned with spaces (a printed table: pandas' to_string, tabulate) split on whitespace"
+                + ("; names that hold a space told apart by the 2+ spaces between them"
+                   if any(" " in c for c in header) else "")
                 + ("; the first column, unnamed, is the row index (pandas, tabulate print it): not a series"
                    if header[0] == "" else "")
             )
@@ -613,6 +642,8 @@ def _quick_delimiter(raw) -> tuple[str, bool] | None:
         return None  # comment lines before the header: the exact path skips them
     head = raw[head_end : head_end + 8192].decode("utf-8", errors="replace")
     sample = [header_line] + [ln for ln in head.replace("\r\n", "\n").split("\n")[:19] if ln.strip()]
+    if len(sample) > 1 and rule_line(sample[1]):
+        return None  # a rule under the header (a Markdown table's |---|): the exact path skips it
     delim = sniff_delimiter(sample)
     if delim is None:
         if any(d in header_line for d in _DELIMITERS) or len(_clean_name(header_line).split()) != 1:
@@ -1403,7 +1434,7 @@ class CsvReader(Reader):
     name = "csv"
     description = ("any tidy CSV/TSV whose columns name losses/metrics; optional step/iter/epoch column; also "
                    "whitespace tables under a header of names ('# epoch train_loss val_loss', as np.savetxt writes; "
-                   "pandas' to_string)")
+                   "pandas' to_string, tabulate)")
     example = "metrics.csv"
     priority = 80
 
