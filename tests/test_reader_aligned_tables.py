@@ -1,5 +1,6 @@
 """Tables printed to text files with their columns aligned by spaces: pandas' ``DataFrame.to_string()`` (with its
-row index, names that hold a space), tabulate's "plain" and "simple" formats, and hand-aligned run journals.
+row index, names that hold a space), tabulate's "plain" and "simple" formats, hand-aligned run journals, and
+Markdown pipe tables (whose ``|---|`` separator row is layout, not data).
 
 The samples are written here in the layout the tools write:
 
@@ -11,6 +12,7 @@ The samples are written here in the layout the tools write:
   adds ``linebelowheader=Line("", "-", "  ", "")`` and hides the lines above/below once there are headers;
   ``MIN_PADDING = 2`` pads each header by two; numbers use ``floatfmt="g"``, decimal-aligned, right-justified;
   ``tabulate(df, headers="keys")`` shows the index under an empty header).
+- Markdown pipe tables (GitHub's, tabulate's "pipe"/"github"): ``|---|``, ``|:---:|``, ``|------:|`` rows.
 """
 
 from __future__ import annotations
@@ -184,6 +186,34 @@ def test_hand_aligned_journal(tmp_path):
     assert run.val_loss.axis == "epoch" and run.val_loss.epochs is None  # no epoch column: rows numbered
 
 
+# ----------------------------------------------------------------------------------------- Markdown tables
+
+MD = """\
+| Epoch | Train Loss | Val Loss |
+|{a}|{b}|{c}|
+| 1 | 1.7375 | 1.9312 |
+| 2 | 1.4406 | 1.6047 |
+| 3 | 1.1976 | 1.3374 |
+"""
+
+
+@pytest.mark.parametrize("rule", [("---", "---", "---"), (":---:", ":---", "---:"), ("------:", "-----------:", "--")])
+def test_markdown_separator_row_is_skipped_silently(tmp_path, rule):
+    run = read(tmp_path, MD.format(a=rule[0], b=rule[1], c=rule[2]), "results.md")
+    assert sorted(run.series) == ["Train Loss", "Val Loss"]
+    assert run.train_loss.name == "Train Loss" and run.val_loss.name == "Val Loss"
+    assert lst(run.train_loss.epochs) == [1, 2, 3] and run.val_loss.values[-1] == 1.3374
+    assert run.notes == []  # no "text where numbers should be" for the separator, no empty edge column
+
+
+def test_markdown_junk_cell_still_noted(tmp_path):
+    rows = "".join(f"| {e} | {0.5 / e:.4f} | {'oops' if e == 4 else f'{0.6 / e:.4f}'} |\n" for e in range(1, 13))
+    run = read(tmp_path, "| epoch | train_loss | val_loss |\n|---|---|---|\n" + rows, "results.md")
+    assert len(run.val_loss) == 11 and len(run.train_loss) == 12
+    notes = [n for n in run.notes if "text where numbers" in n]
+    assert len(notes) == 1 and "'oops'" in notes[0]
+
+
 # ------------------------------------------------------------------------------------ what stays refused
 
 
@@ -215,6 +245,8 @@ def test_name_value_text_log_not_stolen(tmp_path):
 
 
 def test_header_end_keeps_the_rule_with_the_header():
-    # what `lossdoc watch` keeps to parse appended rows under: tabulate's rule goes with its header
+    # what `lossdoc watch` keeps to parse appended rows under: a Markdown table's |---| row goes with its header
+    md = b"| epoch | loss |\n|---:|---:|\n| 1 | 0.5 |\n"
+    assert header_end(md) == md.index(b"| 1 |")
     assert header_end(TAB_SIMPLE.encode()) == TAB_SIMPLE.index("      1")
     assert header_end(PD_INDEX.encode()) == PD_INDEX.index("0 ")

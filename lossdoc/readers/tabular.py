@@ -3,7 +3,7 @@ results.csv, fastai's CSVLogger, and any tidy CSV/TSV whose columns name losses,
 separated by runs of spaces/tabs, every row only numbers, as many as the header's names: ``np.savetxt`` with
 ``header=``, whose header is written as a ``# `` comment; a ``#`` before a header's first name is no part of it;
 a table printed by pandas' ``DataFrame.to_string()`` or tabulate, whose names may hold a space and whose row index
-is no series: ``aligned_names``).
+is no series: ``aligned_names``), and Markdown pipe tables (their ``|---|`` row skipped: ``rule_line``).
 
 All of them go through one loader (:func:`load_table`) that copes with what real files hold: a BOM, CRLF or
 ``\\r\\r\\n`` endings, padded or quoted headers, a header row repeated in the middle (a restarted run appended to
@@ -451,6 +451,13 @@ def load_table(source: Source) -> Table:
     rule = len(nonblank) > used and rule_line(lines[nonblank[used]])
     if rule:  # a Markdown table's |---|---| or tabulate's dashes under the header: layout, not a row
         nonblank = [*nonblank[:used], *nonblank[used + 1 :]]
+        if used == 1 and header_line.strip().startswith("|") and header_line.strip().endswith("|"):
+            # A Markdown table's rows begin and end with a pipe: no empty column before the first or after the
+            # last (read as columns, the empty one after the last would be noted as never logged).
+            for i in nonblank:
+                ln = lines[i].strip()
+                lines[i] = ln[1 if ln.startswith("|") else 0 : -1 if ln.endswith("|") and len(ln) > 1 else None]
+            header_line = lines[nonblank[0]]
     sample = [header_line] + [lines[i] for i in nonblank[used : used + 19]]
     delim = sniff_delimiter(sample) or ","
     header = [_clean_name(c) for c in _header_cells(sample, delim)]
@@ -1434,7 +1441,7 @@ class CsvReader(Reader):
     name = "csv"
     description = ("any tidy CSV/TSV whose columns name losses/metrics; optional step/iter/epoch column; also "
                    "whitespace tables under a header of names ('# epoch train_loss val_loss', as np.savetxt writes; "
-                   "pandas' to_string, tabulate)")
+                   "pandas' to_string, tabulate), Markdown pipe tables")
     example = "metrics.csv"
     priority = 80
 
