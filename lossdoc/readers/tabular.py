@@ -1,7 +1,9 @@
 """CSV-like logs: Keras CSVLogger and history DataFrames, PyTorch Lightning's metrics.csv, Ultralytics'
 results.csv, fastai's CSVLogger, and any tidy CSV/TSV whose columns name losses, or a whitespace table (values
 separated by runs of spaces/tabs, every row only numbers, as many as the header's names: ``np.savetxt`` with
-``header=``, whose header is written as a ``# `` comment; a ``#`` before a header's first name is no part of it).
+``header=``, whose header is written as a ``# `` comment; a ``#`` before a header's first name is no part of it;
+a table printed by pandas' ``DataFrame.to_string()`` or tabulate, whose names may hold a space and whose row index
+is no series: ``aligned_names``), and Markdown pipe tables (their ``|---|`` row skipped: ``rule_line``).
 
 All of them go through one loader (:func:`load_table`) that copes with what real files hold: a BOM, CRLF or
 ``\\r\\r\\n`` endings, padded or quoted headers, a header row repeated in the middle (a restarted run appended to
@@ -174,7 +176,8 @@ def _to_numeric(cells: list[str]) -> Numeric | None:
 
 def sniff_delimiter(lines: list[str]) -> str | None:
     """The delimiter that splits the header into the most fields and the data rows into as many; None if no
-    candidate splits the header."""
+    candidate splits the header. A rule line under the header (``rule_line``) is no row."""
+    lines = _drop_rule(lines)
     header, rows = lines[0], lines[1:6]
     best, best_n = None, 0
     for d in _DELIMITERS:
@@ -199,16 +202,65 @@ def sniff_delimiter(lines: list[str]) -> str | None:
 def _whitespace_table(lines: list[str]) -> bool:
     """Whether ``lines`` (a header, then data rows) are a table whose values are separated by runs of spaces or
     tabs (``np.savetxt(path, arr, header="epoch train_loss val_loss")``, its default ``delimiter=' '``; or aligned
-    by hand): two or more names, then at least one row, and every row holds ONLY numbers, as many as the names. A
-    text log's lines ("epoch 1 loss 0.5", "loss 0.3 acc 0.9") have words among their numbers and are never one."""
-    names = lines[0].split() if lines else []
-    if len(names) < 2 or len(lines) < 2 or not all(_name_like(c) for c in names):
-        return False
-    for row in lines[1:]:
-        cells = row.split()
-        if len(cells) != len(names) or not all(_NUM.match(c) for c in cells):
-            return False
-    return True
+    by hand): two or more names, then at least one row, and every row holds ONLY numbers, as many as the names
+    (``aligned_names`` says how the header's names are told apart). A text log's lines ("epoch 1 loss 0.5", "loss
+    0.3 acc 0.9") have words among their numbers and are never one."""
+    return aligned_names(lines) is not None
+
+
+def aligned_names(lines: list[str]) -> list[str] | None:
+    """The names over the columns of a whitespace table (``lines``: its header, then data rows that hold only
+    numbers, as many on each), or None when it is not one or its names cannot be matched to the rows' fields:
+
+    - the header split on whitespace, when that gives the rows' field count (``np.savetxt``, a hand-made table);
+    - else split on runs of 2+ spaces (or tabs), for names that hold a single space (``train loss``): pandas'
+      ``to_string()``, tabulate's "plain" and "simple" formats, a journal aligned by hand;
+    - either way, pandas' ``DataFrame.to_string()`` with its index: N names over rows of N+1 values, the first
+      the row index (integers, under the header's blank indent): the index gets an empty name, as ``to_csv``
+      writes it (pandas' ``Unnamed: 0``), so it is no series (``table_run`` skips unnamed columns).
+
+    A rule line under the header (tabulate's "simple" dashes) is dropped by the caller (``_drop_rule``)."""
+    if len(lines) < 2:
+        return None
+    header = lines[0]
+    words = header.split()
+    rows = [r.split() for r in lines[1:]]
+    width = len(rows[0])
+    if width == 0 or any(len(r) != width or not all(_NUM.match(c) for c in r) for r in rows):
+        return None
+    # Names that hold a space ("train loss"): pandas right-aligns each name over its column after a space and
+    # puts a space before a numeric column's name (so 2+ between names); tabulate pads each name by 2.
+    phrases = [c for c in re.split(r"\t| {2,}", header.strip()) if c]
+    names = None
+    for cells in (words, phrases):
+        if len(cells) == width:
+            names = cells
+        elif len(cells) == width - 1 and _row_index(header, rows):
+            names = ["", *cells]
+        if names is not None:
+            break
+    if names is None or len(names) < 2 or not all(_name_like(c) for c in names):
+        return None
+    return names
+
+
+def rule_line(line: str) -> bool:
+    """A rule drawn under a header, part of the table's layout and no row: a Markdown table's separator row
+    (``|---|:---:|----:|``) or tabulate's "simple" format's dashes under each column (``-------  ----------``)."""
+    cells = line.strip()
+    return "--" in cells and not cells.strip("-:|+ \t")
+
+
+def _drop_rule(lines: list[str]) -> list[str]:
+    """``lines`` (a header, then rows) without a rule line right under the header."""
+    return [lines[0], *lines[2:]] if len(lines) > 1 and rule_line(lines[1]) else lines
+
+
+def _row_index(header: str, rows: list[list[str]]) -> bool:
+    """Whether the first field of every row is a row index that pandas (``DataFrame.to_string()``) wrote: an
+    integer, no wider than the blank indent of the header above it (the index's own header is empty)."""
+    indent = len(header) - len(header.lstrip())
+    return all(re.fullmatch(r"\d+", r[0]) and len(r[0]) <= indent for r in rows)
 
 
 def _split(line: str, delim: str) -> list[str]:
@@ -305,6 +357,9 @@ def header_end(data: bytes) -> int:
     lines ``leading_comments`` skips): what ``lossdoc watch`` keeps to parse appended lines under."""
     first = data.find(b"\n") + 1
     if data.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] != b"#":
+        below = data.find(b"\n", first) + 1 if first else 0
+        if below and rule_line(data[first:below].decode("utf-8", errors="replace")):
+            return below  # the |---| row of a Markdown table, tabulate's dashes: the header's, kept with it
         return first
     raw = data[:65536].split(b"\n")
     text = [ln.decode("utf-8", errors="replace") for ln in raw[:-1]]  # complete lines only
@@ -337,7 +392,7 @@ def head_table(head: bytes, *, comments: bool = True) -> tuple[list[str], list[l
         return None
     lines = lines[skipped:] if hashed is None else [_uncomment(lines[hashed]), *lines[hashed + 1 :]]
     used = _header_lines(lines)
-    lines = ["\n".join(lines[:used]), *lines[used:]]
+    lines = _drop_rule(["\n".join(lines[:used]), *lines[used:]])
     first = lines[0]
     if first.lstrip().startswith(("{", "[", "<")) or "\x00" in first:
         return None
@@ -349,9 +404,19 @@ def head_table(head: bytes, *, comments: bool = True) -> tuple[list[str], list[l
         return names, [[ln.strip()] for ln in lines[1:20]], ","
     if delim == " " and not comments:
         return None  # values separated by spaces: no tool's own CSV writer; the generic reader's
-    names = [_clean_name(c) for c in _split(first, delim)]
+    names = [_clean_name(c) for c in _header_cells(lines[:20], delim)]
     rows = [[c.strip() for c in _split(ln, delim)] for ln in lines[1:20]]
     return names, rows, delim
+
+
+def _header_cells(lines: list[str], delim: str) -> list[str]:
+    """The cells of a table's header (``lines``: the header, then a few rows) split by ``delim``; for a whitespace
+    table, its names as ``aligned_names`` matches them to the rows' fields."""
+    if delim == " ":
+        names = aligned_names(lines)
+        if names is not None:
+            return names
+    return _split(lines[0], delim)
 
 
 def load_table(source: Source) -> Table:
@@ -383,9 +448,19 @@ def load_table(source: Source) -> Table:
         nonblank = nonblank[hashed:]
     used = _header_lines([lines[i] for i in nonblank[:MAX_HEADER_LINES]])
     header_line = "\n".join(lines[i] for i in nonblank[:used])
+    rule = len(nonblank) > used and rule_line(lines[nonblank[used]])
+    if rule:  # a Markdown table's |---|---| or tabulate's dashes under the header: layout, not a row
+        nonblank = [*nonblank[:used], *nonblank[used + 1 :]]
+        if used == 1 and header_line.strip().startswith("|") and header_line.strip().endswith("|"):
+            # A Markdown table's rows begin and end with a pipe: no empty column before the first or after the
+            # last (read as columns, the empty one after the last would be noted as never logged).
+            for i in nonblank:
+                ln = lines[i].strip()
+                lines[i] = ln[1 if ln.startswith("|") else 0 : -1 if ln.endswith("|") and len(ln) > 1 else None]
+            header_line = lines[nonblank[0]]
     sample = [header_line] + [lines[i] for i in nonblank[used : used + 19]]
     delim = sniff_delimiter(sample) or ","
-    header = [_clean_name(c) for c in _split(header_line, delim)]
+    header = [_clean_name(c) for c in _header_cells(sample, delim)]
     if not any(header):
         raise InputError(source.label, "no header row")
     if len(header) > MAX_COLUMNS:
@@ -436,7 +511,19 @@ def load_table(source: Source) -> Table:
 
     if delim == " ":  # a whitespace table: each run of spaces/tabs becomes one space, the delimiter
         kept = [" ".join(ln.split()) for ln in kept]
-        notes.append("values separated by spaces (a whitespace table, as np.savetxt writes) split on whitespace")
+        if header != [_clean_name(c) for c in header_line.split()]:
+            # Names matched to the columns by aligned_names (pandas' unnamed index, names that hold a space):
+            # quoted, so that each is one field of the space-separated header.
+            kept[0] = " ".join('"' + c.replace('"', '""') + '"' for c in header)
+            notes.append(
+                "columns aligned with spaces (a printed table: pandas' to_string, tabulate) split on whitespace"
+                + ("; names that hold a space told apart by the 2+ spaces between them"
+                   if any(" " in c for c in header) else "")
+                + ("; the first column, unnamed, is the row index (pandas, tabulate print it): not a series"
+                   if header[0] == "" else "")
+            )
+        else:
+            notes.append("values separated by spaces (a whitespace table, as np.savetxt writes) split on whitespace")
     buf = "\n".join(kept)
     # Padding after a value (Ultralytics, hand-aligned files): read_csv's skipinitialspace takes care of the
     # padding before one.
@@ -562,6 +649,8 @@ def _quick_delimiter(raw) -> tuple[str, bool] | None:
         return None  # comment lines before the header: the exact path skips them
     head = raw[head_end : head_end + 8192].decode("utf-8", errors="replace")
     sample = [header_line] + [ln for ln in head.replace("\r\n", "\n").split("\n")[:19] if ln.strip()]
+    if len(sample) > 1 and rule_line(sample[1]):
+        return None  # a rule under the header (a Markdown table's |---|): the exact path skips it
     delim = sniff_delimiter(sample)
     if delim is None:
         if any(d in header_line for d in _DELIMITERS) or len(_clean_name(header_line).split()) != 1:
@@ -1353,7 +1442,8 @@ def _numberish(cell: str) -> bool:
 class CsvReader(Reader):
     name = "csv"
     description = ("any tidy CSV/TSV whose columns name losses/metrics; optional step/iter/epoch column; also "
-                   "whitespace tables under a header of names ('# epoch train_loss val_loss', as np.savetxt writes)")
+                   "whitespace tables under a header of names ('# epoch train_loss val_loss', as np.savetxt writes; "
+                   "pandas' to_string, tabulate), Markdown pipe tables")
     example = "metrics.csv"
     priority = 80
 
