@@ -242,3 +242,20 @@ def test_still_improving_from_a_slow_fall_only_when_it_is_very_steady():
     assert 1.5 <= f.evidence["trend_drop_pct"] < 3 and f.evidence["trend_over_noise"] >= 10
     noisy = np.r_[head, tail * (1 + 0.005 * np.r_[1, -1, 1, -1, -1, 1, -1, 1, 1, -1])]
     assert "still-improving" not in names(lossdoc.analyze({"loss": steady * 0.9, "val_loss": noisy}))
+
+
+def test_still_improving_on_the_train_loss_needs_a_short_val_loss_at_its_best(tmp_path):
+    """Four evaluations are too few to judge the val loss's own trend, so the train loss is judged; but a val loss
+    whose last evaluation is above its best contradicts "still improving" (a QLoRA fine-tune whose eval loss
+    turned up at the last epoch while the train loss kept falling). Ending at its best, it does not."""
+    train = 2.3 * np.exp(-E / 12) + 0.05
+
+    def run_with(vals):
+        at = dict(zip((9, 19, 29, 39), vals))
+        rows = [f"{int(e)},{t:.6f},{at.get(int(e), '')}" for e, t in zip(E, train)]
+        p = tmp_path / "metrics.csv"
+        p.write_text("epoch,loss,val_loss\n" + "\n".join(rows) + "\n")
+        return names(lossdoc.analyze(str(p)))
+
+    assert "still-improving" not in run_with([0.82, 0.71, 0.665, 0.698])
+    assert "still-improving" in run_with([0.82, 0.71, 0.698, 0.665])

@@ -473,7 +473,8 @@ class StillImproving(Rule):
         the curve's noise, not an endpoint difference, and it is still making new lows. A noisy val loss whose
         own fall is smaller against its noise (2 standard errors or more) counts when the train loss falls
         clearly over the same stretch (by the full test): the model is still learning and the val loss follows
-        it. A run whose last
+        it. When the validation loss has too few points to judge, the training loss is judged only if the
+        validation loss ended at its best. A run whose last
         epochs are noise around a level does not qualify, however its first and last points differ; nor does
         a val loss that falls while the train loss rises over the same stretch (a regulariser pulling the
         val loss down, not a run cut short).
@@ -545,6 +546,10 @@ class StillImproving(Rule):
             loss, c = val, Curve.of(val)
             c = c.binned(500) if len(c) > 500 else c
         else:
+            # Too few evaluations to judge the val loss's trend, but enough to see that it ended above its best:
+            # the train loss may still fall, the model is not still improving where it counts.
+            if val is not None and len(vv := Curve.of(val)) >= 2 and vv.v[-1] > np.min(vv.v):
+                return
             loss, _ = loss_to_check(run, fine=True)
             c = epoch_blocks(loss).curve
         if len(c) < self.p["min_points"]:
