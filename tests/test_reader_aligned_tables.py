@@ -25,27 +25,13 @@ import pytest
 
 from lossdoc.cli import app
 from lossdoc.model import Run
-from lossdoc.readers import registry
 from lossdoc.readers.tabular import header_end
-
-
-@pytest.fixture(autouse=True)
-def fresh_registry(monkeypatch):
-    monkeypatch.setattr(registry, "_READERS", None)
-    yield
-    registry._READERS = None
+from tests.reading import fresh_registry, lst  # noqa: F401 (fresh_registry: an autouse fixture)
+from tests.reading import read as read_one
 
 
 def read(tmp_path: Path, text: str, name: str = "history.txt") -> Run:
-    p = tmp_path / name
-    p.write_text(text)
-    runs = registry.read_path(p, None)
-    assert len(runs) == 1
-    return runs[0]
-
-
-def lst(a) -> list | None:
-    return None if a is None else np.asarray(a).tolist()
+    return read_one(tmp_path, text, name)
 
 
 # ------------------------------------------------------------------------------------------- pandas to_string
