@@ -1477,6 +1477,9 @@ class CsvReader(Reader):
             return by_row
         step = table.find(_STEP_NAMES)
         epoch = table.find(_EPOCH_NAMES)
+        summary_note = None
+        if epoch is not None:
+            table, summary_note = _summary_rows(table, epoch)
         results = _results_table(table, step, epoch, source)
         if results:
             raise NotALog(source.label, results)
@@ -1495,7 +1498,61 @@ class CsvReader(Reader):
                                  "left out")
             if step is None and epoch is None:
                 run.notes.append("no step or epoch column: points numbered 0..n-1 in file order")
+            if summary_note:
+                run.notes.append(summary_note)
         return runs
+
+
+#: Words a training log writes in its epoch column on the summary rows after a run's epochs (``final``, ``best``,
+#: ``test``): not an epoch.
+_AXIS_SUMMARY_WORDS = frozenset({"final", "best", "test", "summary", "last", "end", "mean", "avg", "average",
+                                 "overall", "total", "eval", "evaluation", "result", "results", "min", "max"})
+
+
+def _rows(table: Table, idx: list[int]) -> Table:
+    """The table of the rows ``idx`` (in that order) of ``table``."""
+    return Table(columns=list(table.columns), cells={c: [table.cells[c][i] for i in idx] for c in table.columns},
+                 nrows=len(idx), notes=list(table.notes),
+                 lines=None if table.lines is None else [table.lines[i] for i in idx])
+
+
+def _summary_rows(table: Table, col: str) -> tuple[Table, str | None]:
+    """A training log whose epoch column holds numbers on its epochs' rows and a summary word (``final``, ``best``,
+    ``test``: ``_AXIS_SUMMARY_WORDS``) on a few rows after them (``1,cnn,0.67,...`` ``2,cnn,0.64,...`` then
+    ``final,cnn_hmm,,,0.33``): (the table without the summary rows, a note naming how many and the word), or the
+    table unchanged and None. The summary rows must close a run (be the last rows, or be followed by a row whose
+    epoch is not past the one before them: the next model's first epoch) and be no more than the rows of numbers:
+    a column of mostly words is a text column, refused as such (``_axis``)."""
+    cells = table.cells[col]
+    words = [str(c).strip().lower() for c in cells]
+    summary = [i for i, w in enumerate(words) if w in _AXIS_SUMMARY_WORDS]
+    if not summary:
+        return table, None
+    numbers: dict[int, float] = {}
+    for i, w in enumerate(words):
+        if i in summary or w in _ABSENT:
+            continue
+        if not _NUM.match(w):
+            return table, None  # other text: left to the column's own reading (garbled cells, or refused)
+        numbers[i] = float(w)
+    if len(numbers) < len(summary) or len(numbers) < 2:
+        return table, None
+    is_summary = set(summary)
+    for i in summary:
+        j = i + 1
+        while j < table.nrows and (j in is_summary or j not in numbers):
+            j += 1
+        if j >= table.nrows:
+            continue  # the last rows
+        before = [numbers[k] for k in range(i) if k in numbers]
+        if before and numbers[j] > before[-1]:
+            return table, None  # epochs go on after it: not a summary closing a run
+    kept = [i for i in range(table.nrows) if i not in is_summary]
+    named = ", ".join(repr(w) for w in dict.fromkeys(words[i] for i in summary))
+    where = f", first at line {table.lines[summary[0]]}" if table.lines else ""
+    note = (f"{len(summary)} summary row(s) with {named} in the epoch column {col!r} (not an epoch{where}): "
+            "left out")
+    return _rows(table, kept), note
 
 
 #: Numeric columns that label a row of a results table (which seed, fold or run) rather than measure anything.

@@ -1,0 +1,100 @@
+"""CSV layouts a held-out reading survey (survey 4) found misread or refused: summary rows (``final``) in a training
+log's epoch column, a results table (one row per optimizer) read as a run, and two runs writing alternate rows of one
+CSV. The samples are written here in the layouts of the survey's files (hand-written training scripts' ``csv``
+writers; no tool's format string to follow), not copied from them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from lossdoc.cli import app
+from lossdoc.errors import InputError
+from lossdoc.model import Run
+from lossdoc.readers import registry
+
+
+@pytest.fixture(autouse=True)
+def fresh_registry(monkeypatch):
+    monkeypatch.setattr(registry, "_READERS", None)
+    yield
+    registry._READERS = None
+
+
+def read_all(tmp_path: Path, data: str, name: str = "training_log.csv") -> list[Run]:
+    p = tmp_path / name
+    p.parent.mkdir(parents=True, exist_ok=True)
+    p.write_text(data)
+    return registry.read_path(p, None)
+
+
+def read(tmp_path: Path, data: str, name: str = "training_log.csv") -> Run:
+    runs = read_all(tmp_path, data, name)
+    assert len(runs) == 1
+    return runs[0]
+
+
+def lst(a) -> list:
+    return [float(v) for v in a]
+
+
+def one_line_error(runner, tmp_path: Path, data: str, name: str) -> str:
+    p = tmp_path / name
+    p.write_text(data)
+    r = runner.invoke(app, ["inspect", str(p)])
+    assert r.exit_code == 2, r.output
+    lines = [ln for ln in r.stderr.splitlines() if ln.strip()]
+    assert len(lines) == 1 and name in lines[0] and "Traceback" not in r.output
+    return lines[0]
+
+
+# --------------------------------------------------------------------- 1. summary rows in the epoch column
+
+# A run timestamp, the epoch, the model, then train/val loss and F1; after the CNN's epochs, one ``final`` row per
+# model holding only its final val F1 (the layout of a hand-written results/training_log.csv in survey 4).
+SUMMARY = """run_ts,epoch,model,train_loss,train_f1_macro,val_loss,val_f1_macro
+20260101_120000,1,cnn,0.701000,0.450000,0.760000,0.350000
+20260101_120000,2,cnn,0.652000,0.610000,0.741000,0.420000
+20260101_120000,3,cnn,0.613000,0.700000,0.735000,0.480000
+20260101_120000,final,cnn_hmm,,,,0.410000
+20260101_120000,final,lr_baseline,,,,0.700000
+"""
+
+
+def test_final_rows_in_the_epoch_column_are_left_out_with_a_note(tmp_path):
+    run = read(tmp_path, SUMMARY)
+    assert run.train_loss.name == "train_loss" and run.val_loss.name == "val_loss"
+    assert lst(run.train_loss.epochs) == [1, 2, 3] and run.axis == "epoch"
+    assert lst(run.train_loss.values) == [0.701, 0.652, 0.613]
+    assert lst(run.val_loss.values)[-1] == 0.735
+    assert lst(run.series["val_f1_macro"].values) == [0.35, 0.42, 0.48]  # not the summary rows' 0.41, 0.70
+    assert any("2 summary row(s) with 'final' in the epoch column 'epoch'" in n and "line 5" in n for n in run.notes)
+
+
+def test_summary_rows_after_each_model_leave_one_curve_per_model_as_without_them(tmp_path):
+    # model A's epochs, its 'best' row, then model B's epochs and its 'best' row: without the summary rows the
+    # table is what the reader already reads (the model column beside no split column: the epoch counter
+    # restarts, the latest training kept), so it is read the same way
+    rows = ["epoch,model,train_loss,val_loss"]
+    rows += [f"{e},a,{1 - e / 10:.2f},{1.1 - e / 10:.2f}" for e in (1, 2, 3)] + ["best,a,,0.80"]
+    rows += [f"{e},b,{2 - e / 10:.2f},{2.1 - e / 10:.2f}" for e in (1, 2, 3)] + ["test,b,1.70,1.75"]
+    with_summary = read(tmp_path, "\n".join(rows) + "\n", "a.csv")
+    plain = read(tmp_path, "\n".join(r for r in rows if not r.startswith(("best", "test"))) + "\n", "b.csv")
+    assert lst(with_summary.train_loss.values) == lst(plain.train_loss.values) == [1.9, 1.8, 1.7]
+    assert lst(with_summary.train_loss.epochs) == [1, 2, 3]
+    assert any("2 summary row(s) with 'best', 'test'" in n for n in with_summary.notes)
+
+
+def test_a_summary_word_with_epochs_after_it_is_not_a_summary_row(runner, tmp_path):
+    # 'final' in the middle of a run (epochs go on after it) is no summary: refused as today
+    text = "epoch,train_loss\n1,0.9\n2,0.8\nfinal,0.7\n3,0.6\n4,0.5\n"
+    msg = one_line_error(runner, tmp_path, text, "mid.csv")
+    assert "the epoch column 'epoch' holds text" in msg
+
+
+def test_an_epoch_column_of_mostly_words_is_still_refused(tmp_path):
+    text = "epoch,train_loss\n1,0.9\nfinal,0.8\nbest,0.7\ntest,0.6\n"
+    with pytest.raises(InputError) as exc:
+        read(tmp_path, text, "words.csv")
+    assert "the epoch column 'epoch' holds text, not numbers (e.g. 'final' at line 3)" in str(exc.value)
