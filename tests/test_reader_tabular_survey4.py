@@ -98,3 +98,41 @@ def test_an_epoch_column_of_mostly_words_is_still_refused(tmp_path):
     with pytest.raises(InputError) as exc:
         read(tmp_path, text, "words.csv")
     assert "the epoch column 'epoch' holds text, not numbers (e.g. 'final' at line 3)" in str(exc.value)
+
+
+# ------------------------------------------------------------------ 2. a results table, one row per setting
+
+# One row per optimizer, then the in-distribution and OOD losses and accuracies of the trained model (the layout of a
+# hand-written results/metrics.csv in survey 4: pandas' to_csv of a list of dicts, no index).
+RESULTS = """optimizer,id_loss,id_acc,ood_noise_loss,ood_noise_acc,ood_blur_loss,ood_blur_acc,avg_ood_acc
+sgd,0.7712,0.7710,3.1021,0.2050,1.5204,0.5800,0.3925
+sam,0.4431,0.8420,3.1288,0.1690,1.3312,0.6110,0.3900
+"""
+
+
+def test_a_results_table_with_one_row_per_optimizer_is_refused(runner, tmp_path):
+    msg = one_line_error(runner, tmp_path, RESULTS, "metrics.csv")
+    assert "a table of results (one row per optimizer: text columns, no step or epoch), not a training log" in msg
+
+
+def test_a_short_log_with_a_checkpoint_name_on_each_row_is_still_read(tmp_path):
+    # names that differ only in their numbers count the rows: no setting per row, a 3-point curve as before
+    text = "checkpoint,train_loss,val_loss\nepoch_1.pt,0.90,0.95\nepoch_2.pt,0.70,0.80\nepoch_3.pt,0.60,0.75\n"
+    run = read(tmp_path, text, "history.csv")
+    assert lst(run.train_loss.values) == [0.9, 0.7, 0.6] and run.val_loss.name == "val_loss"
+
+
+def test_a_short_log_with_one_model_name_and_a_timestamp_per_row_is_still_read(tmp_path):
+    # the model's name never changes and a timestamp is no setting: one curve
+    text = ("time,model,train_loss,val_loss\n2026-01-01 10:00:00,resnet18,0.9,1.0\n"
+            "2026-01-01 10:05:00,resnet18,0.8,0.9\n")
+    run = read(tmp_path, text, "log.csv")
+    assert lst(run.train_loss.values) == [0.9, 0.8] and lst(run.val_loss.values) == [1.0, 0.9]
+    assert len(run.series) == 2  # the text columns are no series
+
+
+def test_more_rows_than_a_few_settings_are_still_read_as_a_log(tmp_path):
+    # a distinct word on each of 13+ rows (a run id per epoch) is past RESULTS_MAX_ROWS: read as before
+    text = "tag,train_loss\n" + "".join(f"r{chr(97 + i)}x,{1 - i / 20:.2f}\n" for i in range(13))
+    run = read(tmp_path, text, "losses.csv")
+    assert len(run.train_loss.values) == 13 and lst(run.train_loss.values)[-1] == 0.4

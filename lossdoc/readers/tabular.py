@@ -1559,13 +1559,24 @@ def _summary_rows(table: Table, col: str) -> tuple[Table, str | None]:
 _ROW_LABELS = ("seed", "random_seed", "fold", "run", "trial", "repeat")
 
 
+#: A results table with one row per setting holds at most this many rows (a log's rows are its epochs: more).
+RESULTS_MAX_ROWS = 12
+
+#: A setting's name in a results table's row (``sgd``, ``sam``, ``resnet-18``, ``lr_1e-3``): a word starting with a
+#: letter, no spaces (a timestamp, a date or a sentence is no setting). Names that differ only in their numbers
+#: (``epoch_1``, ``epoch_2``; ``ckpt-100``, ``ckpt-200``) count rows, they name no setting.
+_SETTING = re.compile(r"[A-Za-z][A-Za-z0-9_.+-]{0,39}")
+
+
 def _results_table(table: Table, step: str | None, epoch: str | None, source: Source) -> str | None:
     """Why a table is a table of final results, not a training log, or None: no step or epoch column, and text
     columns whose labels take two or more values and repeat from row to row (``seed,model,condition,accuracy,nll``
     : one row per seed x model x condition, as a script's ``results/metrics.csv`` writes its evaluations), when
     they are not a split column (``split_rows``) nor a long layout's metric names (``long_layout``). Such rows are
-    not points of one curve: numbering them 0..n-1 would draw a curve that never was."""
-    if step is not None or epoch is not None or table.nrows < 3:
+    not points of one curve: numbering them 0..n-1 would draw a curve that never was. So is a table of a few rows
+    (``RESULTS_MAX_ROWS``) each named by a setting in a text column, a different one on every row
+    (``optimizer,id_loss,id_acc,ood_noise_loss`` / ``sgd,...`` / ``sam,...``: one row per optimizer)."""
+    if step is not None or epoch is not None or table.nrows < 2:
         return None
     labels = []
     for col in table.columns:
@@ -1573,7 +1584,11 @@ def _results_table(table: Table, step: str | None, epoch: str | None, source: So
             continue
         values = [c for c in table.cells[col] if c]
         distinct = len(set(values))
-        if len(values) == table.nrows and 2 <= distinct < len(values):
+        repeated = len(values) == table.nrows and 2 <= distinct < len(values)
+        settings = (len(values) == table.nrows == distinct <= RESULTS_MAX_ROWS
+                    and all(_SETTING.fullmatch(v) for v in values)
+                    and len({re.sub(r"[0-9]+", "", v) for v in values}) > 1)  # (not epoch_1, epoch_2: a counter)
+        if repeated or settings:
             labels.append(col)
     if not labels or long_layout(table, set()) is not None or split_rows(table, set(), source) is not None:
         return None
