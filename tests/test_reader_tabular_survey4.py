@@ -136,3 +136,53 @@ def test_more_rows_than_a_few_settings_are_still_read_as_a_log(tmp_path):
     text = "tag,train_loss\n" + "".join(f"r{chr(97 + i)}x,{1 - i / 20:.2f}\n" for i in range(13))
     run = read(tmp_path, text, "losses.csv")
     assert len(run.train_loss.values) == 13 and lst(run.train_loss.values)[-1] == 0.4
+
+
+# ---------------------------------------------------------------- 3. two runs interleaved in one CSV
+
+def interleaved() -> str:
+    # run A resumed at epoch 7 (loss ~0.008) writes one row for every ~5 rows of run B, a fresh run (epochs 1..20,
+    # loss 0.8 falling), both appending to one training_log.csv (the layout of survey 4's file); after B ends, A goes on
+    rows = ["epoch,train_loss,val_loss,val_psnr"]
+    a, b = iter(range(7, 40)), iter(range(1, 21))
+    out = [("a", next(a))]
+    for e in b:
+        out.append(("b", e))
+        if e % 5 == 0:
+            out.append(("a", next(a)))
+    out += [("a", next(a)) for _ in range(3)]
+    for who, e in out:
+        if who == "a":
+            rows.append(f"{e},{0.0080 - e / 10000:.6f},{0.0085 - e / 10000:.6f},36.9")
+        else:
+            rows.append(f"{e},{0.8 / e:.6f},{0.9 / e:.6f},{15 + e / 2:.1f}")
+    return "\n".join(rows) + "\n"
+
+
+def test_two_runs_whose_rows_interleave_are_read_as_two_runs(tmp_path):
+    runs = read_all(tmp_path, interleaved())
+    assert len(runs) == 2
+    a, b = runs
+    assert a.name == "training_log.csv (run 1 of 2, epochs 7-14)" and b.name == "training_log.csv (run 2 of 2, epochs 1-20)"
+    assert lst(a.train_loss.epochs) == list(range(7, 15)) and lst(b.train_loss.epochs) == list(range(1, 21))
+    assert max(lst(a.train_loss.values)) < 0.01  # only run A's rows
+    assert lst(b.train_loss.values)[0] == 0.8 and lst(b.train_loss.values)[-1] == 0.04  # B's last epochs kept
+    assert b.val_loss.name == "val_loss" and len(b.val_loss.values) == 20
+    assert not a.meta.get("resumed") and not b.meta.get("resumed")  # no crash-and-resume splices
+    assert any("their rows interleaved" in n and "8 row(s) of epochs 7 to 14" in n for n in a.notes)
+
+
+def test_a_run_resumed_from_a_checkpoint_is_still_spliced_not_two_runs(tmp_path):
+    # 1..10, then resumed at 7 up to 15: the rows do not interleave, finish_run splices the resume as before
+    rows = [f"{e},{1 / e:.4f}" for e in range(1, 11)] + [f"{e},{0.9 / e:.4f}" for e in range(7, 16)]
+    run = read(tmp_path, "epoch,train_loss\n" + "\n".join(rows) + "\n")
+    assert lst(run.train_loss.epochs) == list(range(1, 16)) and run.meta.get("resumed")
+
+
+def test_a_train_row_and_a_val_row_per_epoch_are_not_two_runs(tmp_path):
+    # the same epoch on two adjacent rows (a sparse log: train cells, then val cells) is one run, as before
+    rows = []
+    for e in range(1, 6):
+        rows += [f"{e},{1 / e:.3f},", f"{e},,{1.2 / e:.3f}"]
+    run = read(tmp_path, "epoch,train_loss,val_loss\n" + "\n".join(rows) + "\n")
+    assert lst(run.train_loss.epochs) == [1, 2, 3, 4, 5] and lst(run.val_loss.values)[0] == 1.2

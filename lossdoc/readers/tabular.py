@@ -1488,8 +1488,10 @@ class CsvReader(Reader):
         bare = {c: r for c, r in bare_split_losses(table.columns, source.label).items()
                 if c not in (step, epoch) and table.numeric(c) is not None}
         total = _split_sum(table, bare) if len(bare) >= 2 else None
-        runs = table_runs(table, source, self.name, step_col=step, epoch_col=epoch, role_names=bare,
-                          exclude=(total,) if total else ())
+        kwargs = {"step_col": step, "epoch_col": epoch, "role_names": bare, "exclude": (total,) if total else ()}
+        two = _interleaved_runs(table, epoch) if step is None and epoch is not None else None
+        runs = table_runs(table, source, self.name, **kwargs) if two is None else _two_runs(table, source, self.name,
+                                                                                             epoch, two, kwargs)
         for run in runs:
             if bare and any(c in run.series for c in bare):
                 run.notes.append(bare_split_note(c for c in bare if c in run.series))
@@ -1501,6 +1503,67 @@ class CsvReader(Reader):
             if summary_note:
                 run.notes.append(summary_note)
         return runs
+
+
+#: Two runs interleaved in one epoch column: each at least this many rows, and the rows switching between them at
+#: least ``INTERLEAVED_MIN_SWITCHES`` times (fewer is one run resumed or restarted: ``base.finish_run``'s business).
+INTERLEAVED_MIN_ROWS = 3
+INTERLEAVED_MIN_SWITCHES = 3
+
+
+def _interleaved_runs(table: Table, col: str) -> tuple[list[int], list[int]] | None:
+    """The rows of two runs writing to one CSV at once: the epoch column interleaves two sequences, each going up by
+    1 at each of its rows (``7`` ``1 2 3 4 5 6`` ``8`` ``7 8 9 ...``: a run resumed at epoch 7 and a fresh one
+    appending alternate rows). Each row goes to the sequence it continues; where it continues both (both at the same
+    epoch), to the one that wrote the row before (runs write in bursts). (the rows of the run that wrote first, the
+    other's), or None: an epoch that continues neither, an empty epoch cell, the same epoch on two adjacent rows
+    (a train row then a val row of one epoch), or sequences that do not interleave (a run resumed or restarted after
+    a crash: its rows after the first run's, left to ``finish_run``)."""
+    num = table.numeric(col)
+    if num is None or table.nrows < 2 * INTERLEAVED_MIN_ROWS:
+        return None
+    values, present = num
+    if not present.all() or not np.all(np.isfinite(values)) or not np.all(values % 1 == 0):
+        return None
+    if np.any(values[1:] == values[:-1]) or np.all(values[1:] > values[:-1]):
+        return None
+    seqs: tuple[list[int], list[int]] = ([0], [])
+    last = 0
+    for i in range(1, table.nrows):
+        fits = [k for k in (0, 1) if (seqs[k] and values[i] == values[seqs[k][-1]] + 1)]
+        if not seqs[1] and not fits:
+            fits = [1]  # the second run's first row
+        if not fits:
+            return None
+        k = last if last in fits else fits[0]
+        seqs[k].append(i)
+        last = k
+    a, b = seqs
+    if min(len(a), len(b)) < INTERLEAVED_MIN_ROWS:
+        return None
+    which = np.zeros(table.nrows, dtype=int)
+    which[b] = 1
+    if int(np.count_nonzero(which[1:] != which[:-1])) < INTERLEAVED_MIN_SWITCHES:
+        return None
+    return a, b
+
+
+def _two_runs(table: Table, source: Source, fmt: str, col: str, two: tuple[list[int], list[int]],
+              kwargs: dict) -> list[Run]:
+    """The two runs of an epoch column that interleaves them (``_interleaved_runs``), each read from its own rows,
+    named ``<file> (run k of 2, epochs a-b)``."""
+    base = Path(source.label).name or source.label
+    runs = []
+    epochs = table.numeric(col)[0]  # type: ignore[index]
+    for k, idx in enumerate(two, start=1):
+        lo, hi = f"{epochs[idx[0]]:g}", f"{epochs[idx[-1]]:g}"
+        run = table_runs(_rows(table, idx), source, fmt, **kwargs)[0]
+        run.name = f"{base} (run {k} of 2, epochs {lo}-{hi})"
+        run.notes.append(f"run {k} of 2 whose rows interleave in one table: the epoch column {col!r} holds two "
+                         f"sequences counting up by 1, their rows interleaved; this one the {len(idx)} row(s) of epochs "
+                         f"{lo} to {hi} (first at line {table.lines[idx[0]] if table.lines else idx[0] + 2})")
+        runs.append(run)
+    return runs
 
 
 #: Words a training log writes in its epoch column on the summary rows after a run's epochs (``final``, ``best``,
