@@ -8,7 +8,8 @@ is no series: ``aligned_names``), and Markdown pipe tables (their ``|---|`` row 
 All of them go through one loader (:func:`load_table`) that copes with what real files hold: a BOM, CRLF or
 ``\\r\\r\\n`` endings, padded or quoted headers, a header row repeated in the middle (a restarted run appended to
 the same file; the row is dropped and ``finish_run`` splices a resume or keeps the latest training by the
-step/epoch counter), text
+step/epoch counter; an epoch column interleaving two runs' rows gives two runs, ``_interleaved_runs``; summary
+rows such as ``final`` after a run's epochs are left out, ``_summary_rows``), text
 columns next to numbers, and "nan"/"inf" written by the tool (kept as data). An *empty* cell is not a NaN: sparse
 logs (Lightning) leave cells empty when a value was not logged on that row, so each series keeps only its
 non-empty cells.
