@@ -8,7 +8,8 @@ is no series: ``aligned_names``), and Markdown pipe tables (their ``|---|`` row 
 All of them go through one loader (:func:`load_table`) that copes with what real files hold: a BOM, CRLF or
 ``\\r\\r\\n`` endings, padded or quoted headers, a header row repeated in the middle (a restarted run appended to
 the same file; the row is dropped and ``finish_run`` splices a resume or keeps the latest training by the
-step/epoch counter), text
+step/epoch counter; an epoch column interleaving two runs' rows gives two runs, ``_interleaved_runs``; summary
+rows such as ``final`` after a run's epochs are left out, ``_summary_rows``), text
 columns next to numbers, and "nan"/"inf" written by the tool (kept as data). An *empty* cell is not a NaN: sparse
 logs (Lightning) leave cells empty when a value was not logged on that row, so each series keeps only its
 non-empty cells.
@@ -1477,6 +1478,9 @@ class CsvReader(Reader):
             return by_row
         step = table.find(_STEP_NAMES)
         epoch = table.find(_EPOCH_NAMES)
+        summary_note = None
+        if epoch is not None:
+            table, summary_note = _summary_rows(table, epoch)
         results = _results_table(table, step, epoch, source)
         if results:
             raise NotALog(source.label, results)
@@ -1485,8 +1489,10 @@ class CsvReader(Reader):
         bare = {c: r for c, r in bare_split_losses(table.columns, source.label).items()
                 if c not in (step, epoch) and table.numeric(c) is not None}
         total = _split_sum(table, bare) if len(bare) >= 2 else None
-        runs = table_runs(table, source, self.name, step_col=step, epoch_col=epoch, role_names=bare,
-                          exclude=(total,) if total else ())
+        kwargs = {"step_col": step, "epoch_col": epoch, "role_names": bare, "exclude": (total,) if total else ()}
+        two = _interleaved_runs(table, epoch) if step is None and epoch is not None else None
+        runs = table_runs(table, source, self.name, **kwargs) if two is None else _two_runs(table, source, self.name,
+                                                                                             epoch, two, kwargs)
         for run in runs:
             if bare and any(c in run.series for c in bare):
                 run.notes.append(bare_split_note(c for c in bare if c in run.series))
@@ -1495,11 +1501,135 @@ class CsvReader(Reader):
                                  "left out")
             if step is None and epoch is None:
                 run.notes.append("no step or epoch column: points numbered 0..n-1 in file order")
+            if summary_note:
+                run.notes.append(summary_note)
         return runs
+
+
+#: Two runs interleaved in one epoch column: each at least this many rows, and the rows switching between them at
+#: least ``INTERLEAVED_MIN_SWITCHES`` times (fewer is one run resumed or restarted: ``base.finish_run``'s business).
+INTERLEAVED_MIN_ROWS = 3
+INTERLEAVED_MIN_SWITCHES = 3
+
+
+def _interleaved_runs(table: Table, col: str) -> tuple[list[int], list[int]] | None:
+    """The rows of two runs writing to one CSV at once: the epoch column interleaves two sequences, each going up by
+    1 at each of its rows (``7`` ``1 2 3 4 5 6`` ``8`` ``7 8 9 ...``: a run resumed at epoch 7 and a fresh one
+    appending alternate rows). Each row goes to the sequence it continues; where it continues both (both at the same
+    epoch), to the one that wrote the row before (runs write in bursts). (the rows of the run that wrote first, the
+    other's), or None: an epoch that continues neither, an empty epoch cell, the same epoch on two adjacent rows
+    (a train row then a val row of one epoch), or sequences that do not interleave (a run resumed or restarted after
+    a crash: its rows after the first run's, left to ``finish_run``)."""
+    num = table.numeric(col)
+    if num is None or table.nrows < 2 * INTERLEAVED_MIN_ROWS:
+        return None
+    values, present = num
+    if not present.all() or not np.all(np.isfinite(values)) or not np.all(values % 1 == 0):
+        return None
+    if np.any(values[1:] == values[:-1]) or np.all(values[1:] > values[:-1]):
+        return None
+    seqs: tuple[list[int], list[int]] = ([0], [])
+    last = 0
+    for i in range(1, table.nrows):
+        fits = [k for k in (0, 1) if (seqs[k] and values[i] == values[seqs[k][-1]] + 1)]
+        if not seqs[1] and not fits:
+            fits = [1]  # the second run's first row
+        if not fits:
+            return None
+        k = last if last in fits else fits[0]
+        seqs[k].append(i)
+        last = k
+    a, b = seqs
+    if min(len(a), len(b)) < INTERLEAVED_MIN_ROWS:
+        return None
+    which = np.zeros(table.nrows, dtype=int)
+    which[b] = 1
+    if int(np.count_nonzero(which[1:] != which[:-1])) < INTERLEAVED_MIN_SWITCHES:
+        return None
+    return a, b
+
+
+def _two_runs(table: Table, source: Source, fmt: str, col: str, two: tuple[list[int], list[int]],
+              kwargs: dict) -> list[Run]:
+    """The two runs of an epoch column that interleaves them (``_interleaved_runs``), each read from its own rows,
+    named ``<file> (run k of 2, epochs a-b)``."""
+    base = Path(source.label).name or source.label
+    runs = []
+    epochs = table.numeric(col)[0]  # type: ignore[index]
+    for k, idx in enumerate(two, start=1):
+        lo, hi = f"{epochs[idx[0]]:g}", f"{epochs[idx[-1]]:g}"
+        run = table_runs(_rows(table, idx), source, fmt, **kwargs)[0]
+        run.name = f"{base} (run {k} of 2, epochs {lo}-{hi})"
+        run.notes.append(f"run {k} of 2 whose rows interleave in one table: the epoch column {col!r} holds two "
+                         f"sequences counting up by 1, their rows interleaved; this one the {len(idx)} row(s) of epochs "
+                         f"{lo} to {hi} (first at line {table.lines[idx[0]] if table.lines else idx[0] + 2})")
+        runs.append(run)
+    return runs
+
+
+#: Words a training log writes in its epoch column on the summary rows after a run's epochs (``final``, ``best``,
+#: ``test``): not an epoch.
+_AXIS_SUMMARY_WORDS = frozenset({"final", "best", "test", "summary", "last", "end", "mean", "avg", "average",
+                                 "overall", "total", "eval", "evaluation", "result", "results", "min", "max"})
+
+
+def _rows(table: Table, idx: list[int]) -> Table:
+    """The table of the rows ``idx`` (in that order) of ``table``."""
+    return Table(columns=list(table.columns), cells={c: [table.cells[c][i] for i in idx] for c in table.columns},
+                 nrows=len(idx), notes=list(table.notes),
+                 lines=None if table.lines is None else [table.lines[i] for i in idx])
+
+
+def _summary_rows(table: Table, col: str) -> tuple[Table, str | None]:
+    """A training log whose epoch column holds numbers on its epochs' rows and a summary word (``final``, ``best``,
+    ``test``: ``_AXIS_SUMMARY_WORDS``) on a few rows after them (``1,cnn,0.67,...`` ``2,cnn,0.64,...`` then
+    ``final,cnn_hmm,,,0.33``): (the table without the summary rows, a note naming how many and the word), or the
+    table unchanged and None. The summary rows must close a run (be the last rows, or be followed by a row whose
+    epoch is not past the one before them: the next model's first epoch) and be no more than the rows of numbers:
+    a column of mostly words is a text column, refused as such (``_axis``)."""
+    cells = table.cells[col]
+    words = [str(c).strip().lower() for c in cells]
+    summary = [i for i, w in enumerate(words) if w in _AXIS_SUMMARY_WORDS]
+    if not summary:
+        return table, None
+    numbers: dict[int, float] = {}
+    for i, w in enumerate(words):
+        if i in summary or w in _ABSENT:
+            continue
+        if not _NUM.match(w):
+            return table, None  # other text: left to the column's own reading (garbled cells, or refused)
+        numbers[i] = float(w)
+    if len(numbers) < len(summary) or len(numbers) < 2:
+        return table, None
+    is_summary = set(summary)
+    for i in summary:
+        j = i + 1
+        while j < table.nrows and (j in is_summary or j not in numbers):
+            j += 1
+        if j >= table.nrows:
+            continue  # the last rows
+        before = [numbers[k] for k in range(i) if k in numbers]
+        if before and numbers[j] > before[-1]:
+            return table, None  # epochs go on after it: not a summary closing a run
+    kept = [i for i in range(table.nrows) if i not in is_summary]
+    named = ", ".join(repr(w) for w in dict.fromkeys(words[i] for i in summary))
+    where = f", first at line {table.lines[summary[0]]}" if table.lines else ""
+    note = (f"{len(summary)} summary row(s) with {named} in the epoch column {col!r} (not an epoch{where}): "
+            "left out")
+    return _rows(table, kept), note
 
 
 #: Numeric columns that label a row of a results table (which seed, fold or run) rather than measure anything.
 _ROW_LABELS = ("seed", "random_seed", "fold", "run", "trial", "repeat")
+
+
+#: A results table with one row per setting holds at most this many rows (a log's rows are its epochs: more).
+RESULTS_MAX_ROWS = 12
+
+#: A setting's name in a results table's row (``sgd``, ``sam``, ``resnet-18``, ``lr_1e-3``): a word starting with a
+#: letter, no spaces (a timestamp, a date or a sentence is no setting). Names that differ only in their numbers
+#: (``epoch_1``, ``epoch_2``; ``ckpt-100``, ``ckpt-200``) count rows, they name no setting.
+_SETTING = re.compile(r"[A-Za-z][A-Za-z0-9_.+-]{0,39}")
 
 
 def _results_table(table: Table, step: str | None, epoch: str | None, source: Source) -> str | None:
@@ -1507,8 +1637,10 @@ def _results_table(table: Table, step: str | None, epoch: str | None, source: So
     columns whose labels take two or more values and repeat from row to row (``seed,model,condition,accuracy,nll``
     : one row per seed x model x condition, as a script's ``results/metrics.csv`` writes its evaluations), when
     they are not a split column (``split_rows``) nor a long layout's metric names (``long_layout``). Such rows are
-    not points of one curve: numbering them 0..n-1 would draw a curve that never was."""
-    if step is not None or epoch is not None or table.nrows < 3:
+    not points of one curve: numbering them 0..n-1 would draw a curve that never was. So is a table of a few rows
+    (``RESULTS_MAX_ROWS``) each named by a setting in a text column, a different one on every row
+    (``optimizer,id_loss,id_acc,ood_noise_loss`` / ``sgd,...`` / ``sam,...``: one row per optimizer)."""
+    if step is not None or epoch is not None or table.nrows < 2:
         return None
     labels = []
     for col in table.columns:
@@ -1516,7 +1648,11 @@ def _results_table(table: Table, step: str | None, epoch: str | None, source: So
             continue
         values = [c for c in table.cells[col] if c]
         distinct = len(set(values))
-        if len(values) == table.nrows and 2 <= distinct < len(values):
+        repeated = len(values) == table.nrows and 2 <= distinct < len(values)
+        settings = (len(values) == table.nrows == distinct <= RESULTS_MAX_ROWS
+                    and all(_SETTING.fullmatch(v) for v in values)
+                    and len({re.sub(r"[0-9]+", "", v) for v in values}) > 1)  # (not epoch_1, epoch_2: a counter)
+        if repeated or settings:
             labels.append(col)
     if not labels or long_layout(table, set()) is not None or split_rows(table, set(), source) is not None:
         return None
