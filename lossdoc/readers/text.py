@@ -70,6 +70,15 @@ Shapes understood:
   set": ``test_loss``; ``...正确率: 0.97``: ``test_accuracy``; a full-width colon allowed) when the label says a
   held-out split (测试 test, 验证 validation). PyTorch's ReduceLROnPlateau verbose line (``Epoch 00016: reducing
   learning rate of group 0 to 5.0000e-03.``) is an event, not a series.
+- Train and val lines told apart only by a leading split word, after an epoch's marker line: ``Train. Total Loss:
+  1.60, Rec.: 1.46, ...`` then ``Val. Total Loss: 1.79, ...`` (after ``Epoch: 0, Loss: 1.60``), ``  Train Loss: 0.0056,
+  ACC: ...`` then ``  Val   Loss: ...``: the train line of such a pair is read as the evaluation line after it is,
+  named for the train split (``train_Total_Loss``), and its loss is the train loss (a note says so). Indented
+  ``  Batch 50/295, Loss: ...`` lines under an ``Epoch 1/2 (lr=0.01000)`` line are that epoch's batches (the finer train
+  curve); Python warnings (``...py:424: UndefinedMetricWarning: ...`` and its source line) are passed over. A held-out
+  split word leading a marker line's values (``[Epoch: 05] Valid acc: 0.2988 | loss: 2.0462``) names each of them
+  that names no split of its own (``Valid_loss``: the val loss, not the train loss printed again). Python logging's
+  logger name after the level (``09-02 20:39:12 - INFO - __main__ - ...``) is prefix.
 - A word before an epoch marker is a phase label, never a series (``Fine-Tune Epoch 2/3: 100%|...``, also before a
   dash: ``SqueezeNet - Epoch 0/49``). Two trainings
   pasted into one log, the second labelled (``Epoch 5 | Train Loss: ...`` then ``Fine-Tune Epoch 1 | Train Loss:
@@ -104,7 +113,7 @@ import numpy as np
 
 from lossdoc.errors import InputError, NotALog
 from lossdoc.model import Run
-from lossdoc.naming import bare_split_loss, is_bookkeeping, resolve, split_word
+from lossdoc.naming import bare_split_loss, is_bookkeeping, is_total_loss, resolve, split_word
 from lossdoc.readers._runs import to_float
 from lossdoc.readers.base import HEAD_BYTES, Reader, Source, build_series, decode_text, require_series
 from lossdoc.readers.toollogs import ANSI, FAMILIES, read_as_family
@@ -201,7 +210,12 @@ _JSON_START = re.compile(r'\s*(\{\s*"|\[\s*[\[{"])')
 # further in, "epoch 3" is prose (a README, a JSON note), not a log line.
 MARKER_MAX_COLUMN = 48
 # A logging prefix (time, host, logger name) ends at the level: the message, where markers are looked for, follows.
-_LEVEL = re.compile(r"^[^\n]{0,160}?(?<![\w.])(?:INFO|WARNING|WARN|DEBUG|ERROR|CRITICAL|NOTICE)(?![\w.])[\]:|\s-]*+")
+_LEVEL = re.compile(
+    r"^[^\n]{0,160}?(?<![\w.])(?:INFO|WARNING|WARN|DEBUG|ERROR|CRITICAL|NOTICE)(?![\w.])[\]:|\s-]*+"
+    # Python logging's '%(asctime)s - %(levelname)s - %(name)s - %(message)s': the logger's name after the level
+    # ("09-02 20:39:12 - INFO - __main__ - Train. Total Loss: 1.60") is prefix too.
+    r"(?:(?<= - )(?:__main__|[A-Za-z_][\w]{0,60}+(?:\.[A-Za-z_]\w{0,60}+){0,8}+) - (?=\S))?+"
+)
 # What is left of a logging prefix when the message starts with a line break (loguru's format '{time:YYYY-MM-DD
 # HH:mm:ss} - {level} - {file} - {line} - {message}' with logger.info(f"\nEPOCH {epoch+1} of {epochs}"); Python
 # logging's '%(asctime)s - %(levelname)s - %(message)s' with logger.info(f"\nEpoch {n}: ...")): "train.py - 65 - " or
@@ -246,6 +260,19 @@ _EVAL_LINE = re.compile(
     r"(.{1,400}+)$",
     re.IGNORECASE,
 )
+# The training line of a pair printed alike after an epoch's marker, the split word leading each ("Train. Total Loss:
+# 1.60, Rec.: 1.46, KL: 0.14, AUC: 50.42%" then "Val. Total Loss: 1.79, ..."; "  Train Loss: 0.0056, ACC: 1.0000"
+# then "  Val   Loss: 0.0000, ACC: 1.0000"): read as the evaluation line after it is, named for the train split.
+_TRAIN_LINE = re.compile(r"^\s*+(?:train|training)\b\.?+\s*+[:,|\-]?+\s*+(.{1,400}+)$", re.IGNORECASE)
+# A held-out split word leading a marker line's values ("[Epoch: 05] Valid acc: 0.2988 | loss: 2.0462", "Epoch 1 -
+# Validation Accuracy: 0.78, F1: 0.78"): every value of the line that names no split of its own is that split's.
+_LEAD_SPLIT = re.compile(r"[\s\]\[|:\-]*+([A-Za-z]++)\.?+\s++(?=[A-Za-z])")
+# Python's warnings.formatwarning ("D:\\...\\_ranking.py:424: UndefinedMetricWarning: Only one class ...", then the
+# source line, indented: "  warnings.warn("): no chatter between a marker line and the lines that report on it.
+_PY_WARNING = re.compile(r"^\S[^\n]{0,1000}?\.py:\d++: [A-Z]\w{0,80}+(?<=Warning): ")
+# A line that starts with a batch counter and has no marker of its own ("  Batch 50/295, Loss: 0.0001"), under an
+# "Epoch 1/2 (lr=0.01000)" line: that epoch's batch.
+_LEAD_BATCH = re.compile(r"^\s*+(?:mini[-_]?)?batch\b", re.IGNORECASE)
 # A held-out value whose label is written in Chinese before the name, on a line of its own after an epoch's training
 # lines (a digit-recognition script's print("整体测试集上的Loss: {}".format(total_test_loss)) and
 # print("整体测试集上的正确率: {}".format(accuracy)): "loss / accuracy on the whole test set"); the colon may be
@@ -548,6 +575,7 @@ class _Collector:
         self.notes: list[str] = []  # what the reader decided, for the run's notes
         self.phases: list[_Collector] = []  # the trainings pasted after the first one, each with its points
         self.phase: tuple[str, int] | None = None  # (its label, its first line), for a pasted training
+        self.chosen: dict[str, str] = {}  # split -> the loss the log itself says is that split's (meta chosen_loss)
 
     def add(self, name: str, value: float, epoch: float, step: float) -> None:
         pts = self.points.setdefault(name, [])
@@ -624,6 +652,49 @@ def _eval_pairs(msg: str) -> dict[str, float] | None:
     return out
 
 
+def _train_pairs(msg: str) -> dict[str, float] | None:
+    """The values of a training line led by its split word ("Train. Total Loss: 1.60, Rec.: 1.46"), named for the
+    train split ("train_Total_Loss", "train_Rec."), when one of them is a loss; else None. Read only as one of a
+    pair whose next line is an evaluation line (``_eval_pairs``)."""
+    m = _TRAIN_LINE.match(msg)
+    if m is None:
+        return None
+    out: dict[str, float] = {}
+    for name, v in _generic_pairs(m.group(1), []).items():
+        words = [w for w in name.split("_") if w.lower() not in _REDUCED] or [name]
+        out.setdefault(f"train_{'_'.join(words)}", v)
+    return out if any(resolve(k).kind == "loss" for k in out) else None
+
+
+def _next_message(lines: list[str], index: int) -> str | None:
+    """The message of the next non-empty line after ``index`` (Python warnings passed over), or None."""
+    for raw in itertools.islice(lines, index + 1, index + 12):
+        line = _strip_prefix(_clean(raw))
+        if line.strip() and not _PY_WARNING.match(line) and line.strip() != "warnings.warn(":
+            return _message(line)
+    return None
+
+
+def _lead_split(pairs: dict[str, float], rest: str) -> dict[str, float]:
+    """A marker line's values when a held-out split word leads them (``rest``: the line after its last marker):
+    "[Epoch: 05] Valid acc: 0.2988 | loss: 2.0462" -> Valid_acc, Valid_loss (the validation's loss, not the
+    train loss of that epoch printed again). Names with a split of their own are kept; a train word changes
+    nothing (train is the default)."""
+    m = _LEAD_SPLIT.match(rest)
+    if m is None or split_word(m.group(1)) in (None, "train"):
+        return pairs
+    word = m.group(1)
+    first = next(iter(pairs), "")
+    if not first.lower().startswith(word.lower()):
+        return pairs  # the word is not the first value's ("Epoch 3 Validation took 5s, loss: 0.4")
+    out: dict[str, float] = {}
+    for k, v in pairs.items():
+        has_split = any(split_word(w) or w.lower() in ("tr", "trn", "va", "dev", "te")
+                        for w in re.split(r"[_\s/.\-]+", k) if w)
+        out[k if has_split else f"{word}_{k}"] = v
+    return out
+
+
 def _labelled_eval(msg: str) -> dict[str, float] | None:
     """A held-out value on a line of its own whose label is written in Chinese before the name
     (``整体测试集上的Loss: 6.46``, "the loss on the whole test set"; ``整体测试集上的正确率: 0.97``, its accuracy; the
@@ -686,6 +757,7 @@ def _parse_lines(
     repeats: list[tuple[list, frozenset, int, bool, bool]] = []  # marker entries with an epoch, no step, no counter
     last_index = len(lines) - 1 if cut else -1
     config = _config_lines(lines)
+    warned = False  # the line before was a Python warning (its source line may follow)
 
     def flush() -> None:
         nonlocal used, keras_used
@@ -723,6 +795,13 @@ def _parse_lines(
             pdict = None  # not the dict's next line: the dict was cut
         if line.rstrip()[-1:] == "-" and _LEVEL.match(line) and _PREFIX_ONLY.fullmatch(_message(line)):
             continue  # "2024-05-26 16:46:10 - INFO - train.py - 128 - ": the message is on the next line
+        if ".py:" in line and line[:1] not in " \t" and _PY_WARNING.match(line):
+            warned, open_block = True, None  # a Python warning: not counted between a marker and its lines
+            continue
+        if warned and line[:1] in " \t":
+            warned = False  # the warning's source line ("  warnings.warn(")
+            continue
+        warned = False
         since_marker += 1
         if index in config:
             open_block = None  # an argument dump ("epoch =  20" among "data =  ./data" lines): configuration
@@ -775,8 +854,21 @@ def _parse_lines(
         if "reducing learning rate" in msg and _PLATEAU.match(msg):
             continue  # ReduceLROnPlateau's verbose print: an event, not a curve (no series "of_group")
         markers, spans, lead = _markers(msg)
+        if (not markers and last_marker is not None and math.isfinite(last_marker[1]) and not math.isfinite(last_marker[2])
+                and msg[:1] in " \tBbMm" and _LEAD_BATCH.match(msg) and (b := _batch_counter(msg, [])) and b[0]):
+            # "  Batch 50/295, Loss: 0.0001" under "Epoch 1/2 (lr=0.01000)": a batch of that epoch, read as the
+            # lines that carry both ("Epoch 1, Batch 50, Loss: ...")
+            markers, spans, lead = {"epoch": last_marker[1]}, [], last_marker[0]
         if not markers and last_marker is not None and since_marker <= EVAL_AFTER:
             ev = _eval_pairs(msg) or _labelled_eval(msg)
+            # "Train. Total Loss: ..." then "Val. Total Loss: ...": a pair (under a marker line that has no values of
+            # its own, "Epoch 3/24" then "train Loss: ..." and "val Loss: ...", the lines are its block, as before)
+            if ev is None and _TRAIN_LINE.match(msg) and (open_block is None or open_block[3]):
+                nxt = _next_message(lines, index)
+                ev = _train_pairs(msg) if nxt is not None and _eval_pairs(nxt) else None
+                total = next((k for k in ev or () if resolve(k).kind == "loss" and is_total_loss(k)), None)
+                if total:  # the train line's total is the train loss (not a loss the marker line printed too)
+                    col.chosen.setdefault("train", total)
             if ev:
                 open_block = None
                 if index == last_index:
@@ -830,6 +922,8 @@ def _parse_lines(
                 body.setdefault(id(open_block), set()).update(kv)
             continue
         pairs = _generic_pairs(msg, spans)
+        if pairs and spans:
+            pairs = _lead_split(pairs, msg[spans[-1][1] :])
         if said_before is not None:
             if said_is and pairs:
                 pairs.update({k: v for k, v in said_before.items() if k not in pairs})
@@ -1049,6 +1143,11 @@ class TextReader(Reader):
                 where += f", up to line {nxt[1] - 1}" if nxt else ""
                 run.notes.append(f"{len(parts)} trainings in one log (a phase label before the epoch marker, and the "
                                  f"counter going back): read as {len(parts)} runs; this is run {i} ({where})")
+            chosen = {sp: n for sp, n in col.chosen.items() if n in run.series}
+            if chosen:
+                run.meta["chosen_loss"] = chosen
+                run.notes.append(f"{', '.join(chosen.values())}: printed on a line its split word leads, beside "
+                                 "the evaluation's line: used as that split's loss")
             if saw_keras:
                 run.notes.append("Keras prints 'Epoch N/M' 1-based; epochs stored 0-based (N-1), as CSVLogger writes")
             run.notes.extend(col.notes if i == 1 else part.notes)

@@ -1,0 +1,136 @@
+"""Console-log layouts a held-out reading survey (survey 4) found misread or refused: train and val lines told apart
+only by a leading split word, ``T_x`` / ``V_x`` columns on one line, and per-batch lines that carry an epoch and a
+batch or iteration counter. Every sample below is written by hand in the layout the format string cited beside it
+prints."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from lossdoc.errors import InputError
+from lossdoc.model import Run
+from lossdoc.readers import registry
+
+
+@pytest.fixture(autouse=True)
+def fresh_registry(monkeypatch):
+    monkeypatch.setattr(registry, "_READERS", None)
+    yield
+    registry._READERS = None
+
+
+def read(tmp_path: Path, data: bytes, name: str = "train.log") -> Run:
+    p = tmp_path / name
+    p.write_bytes(data)
+    runs = registry.read_path(p, None)
+    assert len(runs) == 1
+    return runs[0]
+
+
+def lst(a) -> list | None:
+    return None if a is None else np.asarray(a).tolist()
+
+
+# --------------------------------------------------------------------------------- 1. a leading split word
+
+# A graph-autoencoder script's python logging ('%(asctime)s - %(levelname)s - %(name)s - %(message)s', datefmt
+# '%m-%d %H:%M:%S'): logger.info(f"Epoch: {epoch}, Loss: {loss:.2f}"), then
+# logger.info(f"Train. Total Loss: {total_loss:.2f}, Rec.: {total_loss_recon:.2f}, KL: {total_loss_kl:.2f}, AUC:
+# {auc_score:.2%}, AP: {avg_precision:.2%}") and logger.info(f"Val. Total Loss: {val_metrics['loss']:.2f}, ...").
+GAE = b"""09-02 20:38:43 - INFO - __main__ - Configuration:
+09-02 20:38:45 - INFO - model - InnerProductDecoder()
+09-02 20:39:12 - INFO - __main__ - Epoch: 0, Loss: 1.60
+09-02 20:39:12 - INFO - __main__ - Train. Total Loss: 1.60, Rec.: 1.46, KL: 0.14, AUC: 50.42%, AP: 1.75%
+09-02 20:39:12 - INFO - __main__ - Val. Total Loss: 1.79, Rec.: 1.55, KL: 0.24, AUC: 49.90%, AP: 50.55%
+09-02 20:39:38 - INFO - __main__ - Epoch: 1, Loss: 1.53
+09-02 20:39:38 - INFO - __main__ - Train. Total Loss: 1.53, Rec.: 1.43, KL: 0.10, AUC: 50.61%, AP: 1.83%
+09-02 20:39:38 - INFO - __main__ - Val. Total Loss: 1.77, Rec.: 1.52, KL: 0.25, AUC: 50.37%, AP: 51.00%
+09-02 20:40:04 - INFO - __main__ - Epoch: 2, Loss: nan
+09-02 20:40:04 - INFO - __main__ - Train. Total Loss: nan, Rec.: nan, KL: nan, AUC: 50.04%, AP: 1.78%
+09-02 20:40:04 - INFO - __main__ - Val. Total Loss: nan, Rec.: nan, KL: nan, AUC: 100.00%, AP: 100.00%
+"""
+
+
+def test_train_dot_and_val_dot_lines_are_the_train_and_val_loss(tmp_path):
+    run = read(tmp_path, GAE)
+    assert run.format == "text"
+    assert run.train_loss.name == "train_Total_Loss" and run.val_loss.name == "val_Total_Loss"
+    assert run.val_loss.values.tolist()[:2] == [1.79, 1.77] and math.isnan(run.val_loss.values[2])  # NaN is data
+    assert run.train_loss.values.tolist()[:2] == [1.60, 1.53] and math.isnan(run.train_loss.values[2])
+    assert lst(run.val_loss.epochs) == [0, 1, 2] and run.val_loss.axis == "epoch"
+    assert run.series["val_AUC"].role == "val_metric" and run.series["train_AUC"].role == "train_metric"
+    assert "__main__" not in " ".join(run.series)  # the logger's name is prefix, not a series
+    assert any("train_Total_Loss" in n and "split word" in n for n in run.notes)
+
+
+# GiveMeTheReason/gesture-navigation train.py: log_file.write(f'{time} [Epoch: {epoch+1:02}] Train acc: {accuracy:.4f} |
+# loss: {loss:.4f}\n') every epoch and f'{time} [Epoch: {epoch+1:02}] Valid acc: {accuracy:.4f} | loss: {loss:.4f}\n'
+# every few epochs (here every 2).
+GESTURE = b"""17:43:32 | Training for 4 epochs started!
+Train set length: 1960
+17:46:38 [Epoch: 01] Train acc: 0.0821 | loss: 2.6612
+17:50:04 [Epoch: 02] Train acc: 0.1398 | loss: 2.4842
+17:51:35 [Epoch: 02] Valid acc: 0.2988 | loss: 2.0462
+17:53:48 [Epoch: 03] Train acc: 0.1719 | loss: 2.3844
+17:57:22 [Epoch: 04] Train acc: 0.2117 | loss: 2.2900
+17:58:41 [Epoch: 04] Valid acc: 0.3881 | loss: 1.8049
+"""
+
+
+def test_valid_line_loss_is_the_val_loss_at_its_own_epochs(tmp_path):
+    run = read(tmp_path, GESTURE)
+    assert run.train_loss.name == "loss" and run.train_loss.values.tolist() == [2.6612, 2.4842, 2.3844, 2.2900]
+    assert run.val_loss.name == "Valid_loss" and run.val_loss.values.tolist() == [2.0462, 1.8049]
+    assert lst(run.val_loss.epochs) == [2, 4]
+    assert run.series["Valid_acc"].role == "val_metric" and run.series["Train_acc"].role == "train_metric"
+
+
+# A classifier's train.py: print(f"\nEpoch {epoch}/{epochs} (lr={lr:.5f})"), print(f"  Batch {i}/{len(loader)}, Loss:
+# {loss.item():.4f}") every 50 batches, then print(f"  Train Loss: {tl:.4f}, ACC: {ta:.4f}, AUC: {tauc:.4f}") and
+# print(f"  Val   Loss: {vl:.4f}, ACC: {va:.4f}, AUC: {vauc:.4f}"); sklearn's UndefinedMetricWarning (warnings'
+# "file:line: Category: message" and the source line) printed in between.
+WARN = (b"D:\\envs\\x\\lib\\site-packages\\sklearn\\metrics\\_ranking.py:424: UndefinedMetricWarning: Only one class is "
+        b"present in y_true. ROC AUC score is not defined in that case.\n  warnings.warn(\n")
+BATCHES = (b"Using device: cuda\nTrain samples: 4708, Val samples: 524\n\nEpoch 1/2 (lr=0.01000)\n"
+           b"  Batch 0/120, Loss: 0.6176\n  Batch 50/120, Loss: 0.3012\n  Batch 100/120, Loss: 0.2050\n" + WARN + WARN
+           + b"  Train Loss: 0.3056, ACC: 0.9000, AUC: nan\n  Val   Loss: 0.2500, ACC: 0.9100, AUC: nan\n"
+           b"  Best model saved (ACC=0.9100)\n\nEpoch 2/2 (lr=0.01000)\n"
+           b"  Batch 0/120, Loss: 0.1900\n  Batch 50/120, Loss: 0.1500\n  Batch 100/120, Loss: 0.1200\n" + WARN
+           + b"  Train Loss: 0.1456, ACC: 0.9500, AUC: 0.9700\n  Val   Loss: 0.2000, ACC: 0.9300, AUC: 0.9600\n\n"
+           b"Training complete. Best val ACC: 0.9300\n")
+
+
+def test_epoch_header_batch_lines_then_train_and_val_lines(tmp_path):
+    run = read(tmp_path, BATCHES)
+    assert run.train_loss.name == "train_Loss" and run.train_loss.values.tolist() == [0.3056, 0.1456]
+    assert lst(run.train_loss.epochs) == [1, 2] and run.train_loss.axis == "epoch"
+    assert run.val_loss.name == "val_Loss" and run.val_loss.values.tolist() == [0.25, 0.2]
+    fine = run.train_loss_fine  # the batch lines: the finer train curve, on the step axis
+    assert fine.name == "Loss" and fine.axis == "step" and len(fine) == 6
+    assert fine.values[0] == 0.6176 and fine.values[-1] == 0.12 and lst(fine.epochs) == [1, 1, 1, 2, 2, 2]
+    assert math.isnan(run.series["train_AUC"].values[0])  # NaN is data
+
+
+def test_a_train_line_without_its_val_line_is_not_a_pair(tmp_path):
+    # No "Val" line after it: the "Train Loss" line is not read as one of a pair (nothing changes for such logs).
+    data = BATCHES.replace(b"  Val   Loss: 0.2500, ACC: 0.9100, AUC: nan\n", b"").replace(
+        b"  Val   Loss: 0.2000, ACC: 0.9300, AUC: 0.9600\n", b"")
+    run = read(tmp_path, data)
+    assert "train_Loss" not in run.series and run.val_loss is None
+    assert run.train_loss.name == "Loss" and len(run.train_loss) == 6
+
+
+def test_split_word_lines_without_any_marker_are_not_a_log(tmp_path, runner):
+    from lossdoc.cli import app
+
+    p = tmp_path / "notes.log"
+    p.write_bytes(b"Results\n  Train Loss: 0.3056, ACC: 0.9000\n  Val   Loss: 0.2500, ACC: 0.9100\n")
+    with pytest.raises(InputError, match="notes.log"):
+        registry.read_path(p, None)
+    r = runner.invoke(app, ["inspect", str(p)])
+    assert r.exit_code == 2 and "notes.log" in r.stderr and "Traceback" not in r.output
+    assert len(r.stderr.strip().splitlines()) == 1
