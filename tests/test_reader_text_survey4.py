@@ -134,3 +134,32 @@ def test_split_word_lines_without_any_marker_are_not_a_log(tmp_path, runner):
     r = runner.invoke(app, ["inspect", str(p)])
     assert r.exit_code == 2 and "notes.log" in r.stderr and "Traceback" not in r.output
     assert len(r.stderr.strip().splitlines()) == 1
+
+
+# --------------------------------------------------------------------------------- 2. T_x / V_x on one line
+
+# DaeZZang/OHG's training loop: log_str = 'Epoch: {:3} | T_Loss {:5} | T_acc {:5} | V_Loss {:5} | V_acc. {:5} | 🕒
+# {:5}'.format(last(iter_log), train_loss, train_acc, val_loss, val_acc, time_spent), the values round(x, 3).
+TV = """Epoch:   1 | T_Loss 11.061 | T_acc 0.111 | V_Loss 10.52 | V_acc. 0.125 | 🕒 7722.59
+Epoch:   2 | T_Loss 9.706 | T_acc 0.167 | V_Loss   nan | V_acc.   nan | 🕒 6745.61
+Epoch:   3 | T_Loss 8.201 | T_acc 0.233 | V_Loss 8.9 | V_acc. 0.2 | 🕒 6701.02
+""".encode()
+
+
+def test_t_and_v_columns_of_one_name_are_train_and_val(tmp_path):
+    run = read(tmp_path, TV)
+    assert run.train_loss.name == "T_Loss" and run.train_loss.values.tolist() == [11.061, 9.706, 8.201]
+    assert run.val_loss.name == "V_Loss" and run.val_loss.values[0] == 10.52 and run.val_loss.values[2] == 8.9
+    assert math.isnan(run.val_loss.values[1])  # NaN is data
+    assert run.series["T_acc"].role == "train_metric" and run.series["V_acc."].role == "val_metric"
+    assert lst(run.val_loss.epochs) == [1, 2, 3] and run.val_loss.axis == "epoch"
+    assert not any(s.derived for s in run.series.values())  # T_Loss and V_Loss are never summed
+    assert any("T_ and V_" in n for n in run.notes)
+
+
+def test_a_v_prefix_alone_says_no_split(tmp_path):
+    # V_ without a T_ of the same name (a voltage, a velocity...): no split is read from it, as before.
+    run = read(tmp_path, b"Epoch: 1 | loss 0.9 | V_in 3.3\nEpoch: 2 | loss 0.8 | V_in 3.2\nEpoch: 3 | loss 0.7 | V_in 3.1\n")
+    assert run.train_loss.name == "loss" and run.val_loss is None
+    assert run.series["V_in"].role not in ("val_metric", "val_loss")
+    assert not any("T_ and V_" in n for n in run.notes)

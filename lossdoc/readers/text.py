@@ -79,6 +79,10 @@ Shapes understood:
   split word leading a marker line's values (``[Epoch: 05] Valid acc: 0.2988 | loss: 2.0462``) names each of them
   that names no split of its own (``Valid_loss``: the val loss, not the train loss printed again). Python logging's
   logger name after the level (``09-02 20:39:12 - INFO - __main__ - ...``) is prefix.
+- ``T_`` / ``V_`` prefixes name the train and val split only as a pair, a ``T_x`` and a ``V_x`` of the same name on
+  one line (``Epoch:   1 | T_Loss 11.061 | T_acc 0.111 | V_Loss   nan | V_acc.   nan``: ``T_Loss`` the train loss,
+  ``V_Loss`` the val loss, never summed); the names are kept, their roles are those of ``train_Loss``, ``val_Loss``.
+  Alone, ``V_`` names no split (a voltage, a velocity).
 - A word before an epoch marker is a phase label, never a series (``Fine-Tune Epoch 2/3: 100%|...``, also before a
   dash: ``SqueezeNet - Epoch 0/49``). Two trainings
   pasted into one log, the second labelled (``Epoch 5 | Train Loss: ...`` then ``Fine-Tune Epoch 1 | Train Loss:
@@ -113,7 +117,7 @@ import numpy as np
 
 from lossdoc.errors import InputError, NotALog
 from lossdoc.model import Run
-from lossdoc.naming import bare_split_loss, is_bookkeeping, is_total_loss, resolve, split_word
+from lossdoc.naming import bare_split_loss, is_bookkeeping, is_total_loss, normalise, resolve, split_word
 from lossdoc.readers._runs import to_float
 from lossdoc.readers.base import HEAD_BYTES, Reader, Source, build_series, decode_text, require_series
 from lossdoc.readers.toollogs import ANSI, FAMILIES, read_as_family
@@ -267,6 +271,9 @@ _TRAIN_LINE = re.compile(r"^\s*+(?:train|training)\b\.?+\s*+[:,|\-]?+\s*+(.{1,40
 # A held-out split word leading a marker line's values ("[Epoch: 05] Valid acc: 0.2988 | loss: 2.0462", "Epoch 1 -
 # Validation Accuracy: 0.78, F1: 0.78"): every value of the line that names no split of its own is that split's.
 _LEAD_SPLIT = re.compile(r"[\s\]\[|:\-]*+([A-Za-z]++)\.?+\s++(?=[A-Za-z])")
+# "T_Loss 11.061 | T_acc 0.111 | V_Loss nan | V_acc. nan": T_ / V_ prefixes, the train and val split only as a pair (a
+# T_x and a V_x of the same name on one line; alone, V_ may be a voltage).
+_TV_PREFIX = re.compile(r"^([TtVv])_(?=[A-Za-z])")
 # Python's warnings.formatwarning ("D:\\...\\_ranking.py:424: UndefinedMetricWarning: Only one class ...", then the
 # source line, indented: "  warnings.warn("): no chatter between a marker line and the lines that report on it.
 _PY_WARNING = re.compile(r"^\S[^\n]{0,1000}?\.py:\d++: [A-Z]\w{0,80}+(?<=Warning): ")
@@ -576,6 +583,7 @@ class _Collector:
         self.phases: list[_Collector] = []  # the trainings pasted after the first one, each with its points
         self.phase: tuple[str, int] | None = None  # (its label, its first line), for a pasted training
         self.chosen: dict[str, str] = {}  # split -> the loss the log itself says is that split's (meta chosen_loss)
+        self.role_names: dict[str, str] = {}  # a series -> the name whose role it has (T_Loss -> train_Loss)
 
     def add(self, name: str, value: float, epoch: float, step: float) -> None:
         pts = self.points.setdefault(name, [])
@@ -673,6 +681,22 @@ def _next_message(lines: list[str], index: int) -> str | None:
         if line.strip() and not _PY_WARNING.match(line) and line.strip() != "warnings.warn(":
             return _message(line)
     return None
+
+
+def _tv_pairs(pairs: dict[str, float]) -> dict[str, str]:
+    """The role names of a line's ``T_x`` / ``V_x`` values when it carries both of one name (``T_Loss``, ``V_Loss``:
+    train_Loss, val_Loss; ``T_acc``, ``V_acc.``: train_acc, val_acc.); {} for any other line."""
+    by: dict[str, dict[str, str]] = {}
+    for k in pairs:
+        m = _TV_PREFIX.match(k)
+        if m:
+            rest = k[m.end() :]
+            by.setdefault(normalise(rest), {})[m.group(1).upper()] = k
+    out: dict[str, str] = {}
+    for both in by.values():
+        if len(both) == 2:
+            out.update({both["T"]: f"train_{both['T'][2:]}", both["V"]: f"val_{both['V'][2:]}"})
+    return out
 
 
 def _lead_split(pairs: dict[str, float], rest: str) -> dict[str, float]:
@@ -964,6 +988,8 @@ def _parse_lines(
     target = col
     cuts = _phase_cuts(generic, phases)
     for i, (lead, epoch, step, pairs) in enumerate(generic):
+        if "_" in "".join(pairs):
+            col.role_names.update(_tv_pairs(pairs))
         if i in cuts:
             phase, line_no = cuts[i]
             target = _Collector()
@@ -1134,7 +1160,8 @@ class TextReader(Reader):
                         steps=steps if np.isfinite(steps).any() else None,
                         epochs=epochs if np.isfinite(epochs).any() else None,
                         # "ep 3 | tr 0.86 | va 0.56": a bare split word printed with one number is that split's loss
-                        role_name=bare_split_loss(series),
+                        # "T_Loss ... V_Loss" on one line: train_Loss, val_Loss (_tv_pairs)
+                        role_name=col.role_names.get(series) or bare_split_loss(series),
                     )
                 )
             if len(parts) > 1:
@@ -1150,6 +1177,10 @@ class TextReader(Reader):
                                  "the evaluation's line: used as that split's loss")
             if saw_keras:
                 run.notes.append("Keras prints 'Epoch N/M' 1-based; epochs stored 0-based (N-1), as CSVLogger writes")
+            tv = [n for n in run.series if n in col.role_names]
+            if tv:
+                run.notes.append(f"{', '.join(tv)}: T_ and V_ of the same names on one line, read as the train and "
+                                 "val split's")
             run.notes.extend(col.notes if i == 1 else part.notes)
             require_series(run, source.label, list(part.points), what="values")
             runs.append(run)
