@@ -163,3 +163,75 @@ def test_a_v_prefix_alone_says_no_split(tmp_path):
     assert run.train_loss.name == "loss" and run.val_loss is None
     assert run.series["V_in"].role not in ("val_metric", "val_loss")
     assert not any("T_ and V_" in n for n in run.notes)
+
+
+# --------------------------------------------------------------------------------- 3. per-batch / per-iteration lines
+
+
+def _bert_run(epochs: int, batches: int, seed: float) -> list[str]:
+    # A BERT fine-tuning script's logging ('%(asctime)s - %(name)s - %(levelname)s - %(message)s'):
+    # logger.info(f"Epoch {epoch + 1}, Batch {batch_idx}, Loss: {loss.item():.4f}") every 100 batches, then
+    # logger.info(f"Epoch {epoch + 1} - Validation Accuracy: {acc:.4f}, F1: {f1:.4f}") and a Chinese line.
+    out = ["2025-05-17 13:49:26 - MedicalClassifier - INFO - 开始训练流程"]
+    for e in range(1, epochs + 1):
+        for b in range(batches):
+            out.append(f"2025-05-17 13:50:48 - MedicalClassifier - INFO - Epoch {e}, Batch {b * 100}, "
+                       f"Loss: {seed / (e * (b + 1)):.4f}")
+        out.append(f"2025-05-17 13:55:31 - MedicalClassifier - INFO - Epoch {e} - Validation Accuracy: "
+                   f"{0.7 + e / 100:.4f}, F1: {0.69 + e / 100:.4f}")
+        out.append(f"2025-05-17 13:55:32 - MedicalClassifier - INFO - 保存最佳模型，F1分数: {0.69 + e / 100:.4f}")
+    return out
+
+
+def test_epoch_batch_lines_of_appended_runs_are_per_batch_points_of_the_latest(tmp_path):
+    lines = _bert_run(3, 4, 2.0) + _bert_run(1, 2, 9.0)[:3] + _bert_run(3, 4, 3.0)  # the second run aborted
+    run = read(tmp_path, ("\n".join(lines) + "\n").encode())
+    loss = run.train_loss
+    assert loss.name == "Loss" and loss.axis == "step" and len(loss) == 12  # the latest run: 3 epochs x 4 lines
+    assert loss.values[0] == 3.0 and loss.values[-1] == 0.25
+    assert lst(loss.steps) == [0, 100, 200, 300, 400, 500, 600, 700, 800, 900, 1000, 1100]  # counted on
+    assert lst(loss.epochs) == [1] * 4 + [2] * 4 + [3] * 4
+    assert run.series["Validation_F1"].role == "val_metric"  # the split word leads the line's values
+    assert run.series["Validation_Accuracy"].values.tolist() == [0.71, 0.72, 0.73]
+    assert any("3 trainings appended" in n for n in run.notes)
+
+
+def test_epoch_batch_lines_of_one_run_unchanged(tmp_path):
+    run = read(tmp_path, ("\n".join(_bert_run(2, 3, 2.0)) + "\n").encode())
+    assert len(run.train_loss) == 6 and lst(run.train_loss.steps) == [0, 100, 200, 300, 400, 500]
+    assert not any("trainings appended" in n for n in run.notes)
+
+
+# reid-strong-baseline (engine/trainer.py): logger.info("Epoch[{}] Iteration[{}/{}] Loss: {:.3f}, Acc: {:.3f}, Base Lr:
+# {:.2e}".format(engine.state.epoch, ITER, len(train_loader), ...)) every log_period iterations, after its logging
+# prefix ("%(asctime)s %(name)s %(levelname)s: %(message)s") and a YAML config dump.
+REID_HEAD = "".join(f"  KEY_{i}: {i}\n" for i in range(60)) + "  MAX_EPOCHS: 120\n  STEPS: [40, 70]\n"
+REID_LINE = ("2024-01-05 17:11:51,638 reid_baseline.train INFO: Epoch[{e}] Iteration[{i}/436] Loss: {loss:.3f}, "
+             "Acc: {acc:.3f}, Base Lr: 3.82e-05\n")
+
+
+def test_reid_lines_cut_off_after_two_iterations_are_read(tmp_path):
+    data = ("2024-01-05 17:11:10,001 reid_baseline INFO: Running with config:\nMODEL:\n" + REID_HEAD
+            + "2024-01-05 17:11:12,020 reid_baseline.train INFO: Start training\n"
+            + REID_LINE.format(e=1, i=50, loss=148.527, acc=0.012) + REID_LINE.format(e=1, i=100, loss=146.898, acc=0.034))
+    run = read(tmp_path, data.encode())
+    assert run.format == "text"
+    assert run.train_loss.name == "Loss" and run.train_loss.values.tolist() == [148.527, 146.898]
+    assert run.train_loss.axis == "step" and lst(run.train_loss.steps) == [50, 100] and lst(run.train_loss.epochs) == [1, 1]
+    assert run.series["Acc"].role == "train_metric" and run.series["Base_Lr"].role == "lr"
+
+
+def test_reid_iterations_count_on_across_epochs(tmp_path):
+    data = "".join(REID_LINE.format(e=e, i=i, loss=10 / (e + i / 100), acc=0.1 * e) for e in (1, 2) for i in (50, 100, 150))
+    run = read(tmp_path, data.encode())
+    assert len(run.train_loss) == 6 and lst(run.train_loss.steps) == [50, 100, 150, 200, 250, 300]
+
+
+def test_one_reid_line_in_prose_is_not_a_log(tmp_path, runner):
+    from lossdoc.cli import app
+
+    p = tmp_path / "notes.txt"
+    p.write_text("Notes about the run.\n" + REID_HEAD + "We saw Epoch[1] Iteration[50/436] Loss: 148.527 once.\n")
+    r = runner.invoke(app, ["inspect", str(p)])
+    assert r.exit_code == 2 and "notes.txt" in r.stderr and "Traceback" not in r.output
+    assert len(r.stderr.strip().splitlines()) == 1

@@ -83,6 +83,11 @@ Shapes understood:
   one line (``Epoch:   1 | T_Loss 11.061 | T_acc 0.111 | V_Loss   nan | V_acc.   nan``: ``T_Loss`` the train loss,
   ``V_Loss`` the val loss, never summed); the names are kept, their roles are those of ``train_Loss``, ``val_Loss``.
   Alone, ``V_`` names no split (a voltage, a velocity).
+- Per-batch lines of several trainings appended to one log (``Epoch 1, Batch 2300, Loss: 1.0155`` for epochs 1..3,
+  then from ``Epoch 1, Batch 0`` again): one point per line on the step axis, the counter counted on across the
+  epochs of each training, the latest training kept (``finish_run``), with a note. reid-strong-baseline's
+  ``Epoch[1] Iteration[50/436] Loss: 148.527, Acc: 0.012, Base Lr: 3.82e-05``: per-iteration points (an epoch and a
+  step marker); two such lines with a loss are a log even after a long config dump.
 - A word before an epoch marker is a phase label, never a series (``Fine-Tune Epoch 2/3: 100%|...``, also before a
   dash: ``SqueezeNet - Epoch 0/49``). Two trainings
   pasted into one log, the second labelled (``Epoch 5 | Train Loss: ...`` then ``Fine-Tune Epoch 1 | Train Loss:
@@ -472,11 +477,14 @@ def _steps_from_batches(
     {:5.4f} | Valid Loss {:5.4f}'). ``body``: the names each marker entry (by id) took from the lines under it;
     ``generic``: every marker entry, in file order."""
     rises = False
+    start = (counted[0][0][1], counted[0][2])  # the first epoch and its first counter
     for (prev, _, a), (entry, _, b) in itertools.pairwise(counted):
         if not _same(prev[1], entry[1]):
             continue
-        if b < a:
+        if b < a and not (_same(entry[1], start[0]) and b == start[1]):
             return  # goes back within an epoch: not the epoch's batches
+        # back to the first epoch's first batch: the training started again (runs appended to one log, the latest
+        # kept by finish_run), not a batch counter that goes back
         rises = rises or b > a
     if not rises:
         return
@@ -486,7 +494,35 @@ def _steps_from_batches(
     what = repr(counted[0][1]) if counted[0][1] else "'N/M batches'"
     col.note(f"lines carry an epoch and a batch counter ({what}) that rises within it: one point per line "
              "on the step axis (the counter), the epoch kept for each point")
+    _count_on_per_training(counted, col)
     _epoch_values_of_batches(counted, col, body, generic)
+
+
+def _count_on_per_training(counted: list[tuple[list, str, float]], col: _Collector) -> None:
+    """Per-batch lines of several trainings appended to one log (``Epoch 1, Batch 2300, Loss: 1.0155``: epochs 1..3,
+    then 1 again): a counter that starts again at each epoch is counted on across the epochs of each training here
+    (``base.steps_within_epochs`` does it for one training, and leaves a counter alone when the epoch goes back), so
+    that the counter goes back only where a training starts again, which ``finish_run`` cuts (the latest kept)."""
+    starts = [i for i in range(1, len(counted)) if counted[i][0][1] < counted[i - 1][0][1]
+              or (_same(counted[i][0][1], counted[i - 1][0][1]) and counted[i][2] < counted[i - 1][2])]
+    if not starts:
+        return  # one training: finish_run counts on across its epochs, as before
+    steps = [e[2] for e, _, _ in counted]
+    rises = [b - a for a, b in itertools.pairwise(steps) if b > a]
+    typical = float(np.median(rises)) if rises else 1.0
+    offset = 0.0
+    moved = False
+    for i in range(1, len(counted)):
+        prev, entry = counted[i - 1][0], counted[i][0]
+        if i in starts:
+            offset = 0.0
+        elif entry[1] > prev[1] and counted[i][2] <= counted[i - 1][2]:  # the next epoch, the counter from its start
+            offset += counted[i - 1][2] + typical - counted[i][2]
+            moved = True
+        entry[2] = counted[i][2] + offset
+    if moved:
+        col.note(f"{len(starts) + 1} trainings appended to one log, each with a batch counter that starts again at "
+                 "every epoch: steps counted on across the epochs of each training")
 
 
 def _epoch_values_of_batches(
@@ -1126,7 +1162,12 @@ class TextReader(Reader):
         # A tiny log, or a head filled by a few long lines: one progress line with a loss is enough.
         shown = len([ln for ln in lines if ln.strip()])
         few = shown <= 3 or (len(head) >= HEAD_BYTES and shown <= 10)
-        return few and any(resolve(n).kind == "loss" for n in col.points)
+        losses = [pts for n, pts in col.points.items() if resolve(n).kind == "loss"]
+        # Two lines that carry an epoch and an iteration each and a loss (reid-strong-baseline cut off after its
+        # config dump: "Epoch[1] Iteration[50/436] Loss: 148.527, Acc: 0.012, Base Lr: 3.82e-05"): a log, not prose.
+        both = used >= 2 and any(len(pts) >= 2 and all(math.isfinite(e) and math.isfinite(st) for e, st, _ in pts)
+                                 for pts in losses)
+        return (few and bool(losses)) or both
 
     def read(self, source: Source) -> list[Run]:
         size = len(source.data) if source.data is not None else (source.path.stat().st_size if source.path else 0)
