@@ -115,6 +115,12 @@ def test_epoch_header_batch_lines_then_train_and_val_lines(tmp_path):
     assert math.isnan(run.series["train_AUC"].values[0])  # NaN is data
 
 
+def test_train_and_val_lines_right_after_the_batch_lines(tmp_path):
+    run = read(tmp_path, BATCHES.replace(WARN, b""))  # no warning between them: the same reading
+    assert run.train_loss.name == "train_Loss" and run.train_loss.axis == "epoch" and len(run.train_loss) == 2
+    assert run.val_loss.values.tolist() == [0.25, 0.2] and len(run.train_loss_fine) == 6
+
+
 def test_a_train_line_without_its_val_line_is_not_a_pair(tmp_path):
     # No "Val" line after it: the "Train Loss" line is not read as one of a pair (nothing changes for such logs).
     data = BATCHES.replace(b"  Val   Loss: 0.2500, ACC: 0.9100, AUC: nan\n", b"").replace(
