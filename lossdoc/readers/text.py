@@ -70,6 +70,24 @@ Shapes understood:
   set": ``test_loss``; ``...正确率: 0.97``: ``test_accuracy``; a full-width colon allowed) when the label says a
   held-out split (测试 test, 验证 validation). PyTorch's ReduceLROnPlateau verbose line (``Epoch 00016: reducing
   learning rate of group 0 to 5.0000e-03.``) is an event, not a series.
+- Train and val lines told apart only by a leading split word, after an epoch's marker line: ``Train. Total Loss:
+  1.60, Rec.: 1.46, ...`` then ``Val. Total Loss: 1.79, ...`` (after ``Epoch: 0, Loss: 1.60``), ``  Train Loss: 0.0056,
+  ACC: ...`` then ``  Val   Loss: ...``: the train line of such a pair is read as the evaluation line after it is,
+  named for the train split (``train_Total_Loss``), and its loss is the train loss (a note says so). Indented
+  ``  Batch 50/295, Loss: ...`` lines under an ``Epoch 1/2 (lr=0.01000)`` line are that epoch's batches (the finer train
+  curve); Python warnings (``...py:424: UndefinedMetricWarning: ...`` and its source line) are passed over. A held-out
+  split word leading a marker line's values (``[Epoch: 05] Valid acc: 0.2988 | loss: 2.0462``) names each of them
+  that names no split of its own (``Valid_loss``: the val loss, not the train loss printed again). Python logging's
+  logger name after the level (``09-02 20:39:12 - INFO - __main__ - ...``) is prefix.
+- ``T_`` / ``V_`` prefixes name the train and val split only as a pair, a ``T_x`` and a ``V_x`` of the same name on
+  one line (``Epoch:   1 | T_Loss 11.061 | T_acc 0.111 | V_Loss   nan | V_acc.   nan``: ``T_Loss`` the train loss,
+  ``V_Loss`` the val loss, never summed); the names are kept, their roles are those of ``train_Loss``, ``val_Loss``.
+  Alone, ``V_`` names no split (a voltage, a velocity).
+- Per-batch lines of several trainings appended to one log (``Epoch 1, Batch 2300, Loss: 1.0155`` for epochs 1..3,
+  then from ``Epoch 1, Batch 0`` again): one point per line on the step axis, the counter counted on across the
+  epochs of each training, the latest training kept (``finish_run``), with a note. reid-strong-baseline's
+  ``Epoch[1] Iteration[50/436] Loss: 148.527, Acc: 0.012, Base Lr: 3.82e-05``: per-iteration points (an epoch and a
+  step marker); two such lines with a loss are a log even after a long config dump.
 - A word before an epoch marker is a phase label, never a series (``Fine-Tune Epoch 2/3: 100%|...``, also before a
   dash: ``SqueezeNet - Epoch 0/49``). Two trainings
   pasted into one log, the second labelled (``Epoch 5 | Train Loss: ...`` then ``Fine-Tune Epoch 1 | Train Loss:
@@ -104,7 +122,7 @@ import numpy as np
 
 from lossdoc.errors import InputError, NotALog
 from lossdoc.model import Run
-from lossdoc.naming import bare_split_loss, is_bookkeeping, resolve, split_word
+from lossdoc.naming import bare_split_loss, is_bookkeeping, is_total_loss, normalise, resolve, split_word
 from lossdoc.readers._runs import to_float
 from lossdoc.readers.base import HEAD_BYTES, Reader, Source, build_series, decode_text, require_series
 from lossdoc.readers.toollogs import ANSI, FAMILIES, read_as_family
@@ -201,7 +219,12 @@ _JSON_START = re.compile(r'\s*(\{\s*"|\[\s*[\[{"])')
 # further in, "epoch 3" is prose (a README, a JSON note), not a log line.
 MARKER_MAX_COLUMN = 48
 # A logging prefix (time, host, logger name) ends at the level: the message, where markers are looked for, follows.
-_LEVEL = re.compile(r"^[^\n]{0,160}?(?<![\w.])(?:INFO|WARNING|WARN|DEBUG|ERROR|CRITICAL|NOTICE)(?![\w.])[\]:|\s-]*+")
+_LEVEL = re.compile(
+    r"^[^\n]{0,160}?(?<![\w.])(?:INFO|WARNING|WARN|DEBUG|ERROR|CRITICAL|NOTICE)(?![\w.])[\]:|\s-]*+"
+    # Python logging's '%(asctime)s - %(levelname)s - %(name)s - %(message)s': the logger's name after the level
+    # ("09-02 20:39:12 - INFO - __main__ - Train. Total Loss: 1.60") is prefix too.
+    r"(?:(?<= - )(?:__main__|[A-Za-z_][\w]{0,60}+(?:\.[A-Za-z_]\w{0,60}+){0,8}+) - (?=\S))?+"
+)
 # What is left of a logging prefix when the message starts with a line break (loguru's format '{time:YYYY-MM-DD
 # HH:mm:ss} - {level} - {file} - {line} - {message}' with logger.info(f"\nEPOCH {epoch+1} of {epochs}"); Python
 # logging's '%(asctime)s - %(levelname)s - %(message)s' with logger.info(f"\nEpoch {n}: ...")): "train.py - 65 - " or
@@ -246,6 +269,22 @@ _EVAL_LINE = re.compile(
     r"(.{1,400}+)$",
     re.IGNORECASE,
 )
+# The training line of a pair printed alike after an epoch's marker, the split word leading each ("Train. Total Loss:
+# 1.60, Rec.: 1.46, KL: 0.14, AUC: 50.42%" then "Val. Total Loss: 1.79, ..."; "  Train Loss: 0.0056, ACC: 1.0000"
+# then "  Val   Loss: 0.0000, ACC: 1.0000"): read as the evaluation line after it is, named for the train split.
+_TRAIN_LINE = re.compile(r"^\s*+(?:train|training)\b\.?+\s*+[:,|\-]?+\s*+(.{1,400}+)$", re.IGNORECASE)
+# A held-out split word leading a marker line's values ("[Epoch: 05] Valid acc: 0.2988 | loss: 2.0462", "Epoch 1 -
+# Validation Accuracy: 0.78, F1: 0.78"): every value of the line that names no split of its own is that split's.
+_LEAD_SPLIT = re.compile(r"[\s\]\[|:\-]*+([A-Za-z]++)\.?+\s++(?=[A-Za-z])")
+# "T_Loss 11.061 | T_acc 0.111 | V_Loss nan | V_acc. nan": T_ / V_ prefixes, the train and val split only as a pair (a
+# T_x and a V_x of the same name on one line; alone, V_ may be a voltage).
+_TV_PREFIX = re.compile(r"^([TtVv])_(?=[A-Za-z])")
+# Python's warnings.formatwarning ("D:\\...\\_ranking.py:424: UndefinedMetricWarning: Only one class ...", then the
+# source line, indented: "  warnings.warn("): no chatter between a marker line and the lines that report on it.
+_PY_WARNING = re.compile(r"^\S[^\n]{0,1000}?\.py:\d++: [A-Z]\w{0,80}+(?<=Warning): ")
+# A line that starts with a batch counter and has no marker of its own ("  Batch 50/295, Loss: 0.0001"), under an
+# "Epoch 1/2 (lr=0.01000)" line: that epoch's batch.
+_LEAD_BATCH = re.compile(r"^\s*+(?:mini[-_]?)?batch\b", re.IGNORECASE)
 # A held-out value whose label is written in Chinese before the name, on a line of its own after an epoch's training
 # lines (a digit-recognition script's print("整体测试集上的Loss: {}".format(total_test_loss)) and
 # print("整体测试集上的正确率: {}".format(accuracy)): "loss / accuracy on the whole test set"); the colon may be
@@ -438,11 +477,14 @@ def _steps_from_batches(
     {:5.4f} | Valid Loss {:5.4f}'). ``body``: the names each marker entry (by id) took from the lines under it;
     ``generic``: every marker entry, in file order."""
     rises = False
+    start = (counted[0][0][1], counted[0][2])  # the first epoch and its first counter
     for (prev, _, a), (entry, _, b) in itertools.pairwise(counted):
         if not _same(prev[1], entry[1]):
             continue
-        if b < a:
+        if b < a and not (_same(entry[1], start[0]) and b == start[1]):
             return  # goes back within an epoch: not the epoch's batches
+        # back to the first epoch's first batch: the training started again (runs appended to one log, the latest
+        # kept by finish_run), not a batch counter that goes back
         rises = rises or b > a
     if not rises:
         return
@@ -452,7 +494,35 @@ def _steps_from_batches(
     what = repr(counted[0][1]) if counted[0][1] else "'N/M batches'"
     col.note(f"lines carry an epoch and a batch counter ({what}) that rises within it: one point per line "
              "on the step axis (the counter), the epoch kept for each point")
+    _count_on_per_training(counted, col)
     _epoch_values_of_batches(counted, col, body, generic)
+
+
+def _count_on_per_training(counted: list[tuple[list, str, float]], col: _Collector) -> None:
+    """Per-batch lines of several trainings appended to one log (``Epoch 1, Batch 2300, Loss: 1.0155``: epochs 1..3,
+    then 1 again): a counter that starts again at each epoch is counted on across the epochs of each training here
+    (``base.steps_within_epochs`` does it for one training, and leaves a counter alone when the epoch goes back), so
+    that the counter goes back only where a training starts again, which ``finish_run`` cuts (the latest kept)."""
+    starts = [i for i in range(1, len(counted)) if counted[i][0][1] < counted[i - 1][0][1]
+              or (_same(counted[i][0][1], counted[i - 1][0][1]) and counted[i][2] < counted[i - 1][2])]
+    if not starts:
+        return  # one training: finish_run counts on across its epochs, as before
+    steps = [e[2] for e, _, _ in counted]
+    rises = [b - a for a, b in itertools.pairwise(steps) if b > a]
+    typical = float(np.median(rises)) if rises else 1.0
+    offset = 0.0
+    moved = False
+    for i in range(1, len(counted)):
+        prev, entry = counted[i - 1][0], counted[i][0]
+        if i in starts:
+            offset = 0.0
+        elif entry[1] > prev[1] and counted[i][2] <= counted[i - 1][2]:  # the next epoch, the counter from its start
+            offset += counted[i - 1][2] + typical - counted[i][2]
+            moved = True
+        entry[2] = counted[i][2] + offset
+    if moved:
+        col.note(f"{len(starts) + 1} trainings appended to one log, each with a batch counter that starts again at "
+                 "every epoch: steps counted on across the epochs of each training")
 
 
 def _epoch_values_of_batches(
@@ -548,6 +618,8 @@ class _Collector:
         self.notes: list[str] = []  # what the reader decided, for the run's notes
         self.phases: list[_Collector] = []  # the trainings pasted after the first one, each with its points
         self.phase: tuple[str, int] | None = None  # (its label, its first line), for a pasted training
+        self.chosen: dict[str, str] = {}  # split -> the loss the log itself says is that split's (meta chosen_loss)
+        self.role_names: dict[str, str] = {}  # a series -> the name whose role it has (T_Loss -> train_Loss)
 
     def add(self, name: str, value: float, epoch: float, step: float) -> None:
         pts = self.points.setdefault(name, [])
@@ -624,6 +696,65 @@ def _eval_pairs(msg: str) -> dict[str, float] | None:
     return out
 
 
+def _train_pairs(msg: str) -> dict[str, float] | None:
+    """The values of a training line led by its split word ("Train. Total Loss: 1.60, Rec.: 1.46"), named for the
+    train split ("train_Total_Loss", "train_Rec."), when one of them is a loss; else None. Read only as one of a
+    pair whose next line is an evaluation line (``_eval_pairs``)."""
+    m = _TRAIN_LINE.match(msg)
+    if m is None:
+        return None
+    out: dict[str, float] = {}
+    for name, v in _generic_pairs(m.group(1), []).items():
+        words = [w for w in name.split("_") if w.lower() not in _REDUCED] or [name]
+        out.setdefault(f"train_{'_'.join(words)}", v)
+    return out if any(resolve(k).kind == "loss" for k in out) else None
+
+
+def _next_message(lines: list[str], index: int) -> str | None:
+    """The message of the next non-empty line after ``index`` (Python warnings passed over), or None."""
+    for raw in itertools.islice(lines, index + 1, index + 12):
+        line = _strip_prefix(_clean(raw))
+        if line.strip() and not _PY_WARNING.match(line) and line.strip() != "warnings.warn(":
+            return _message(line)
+    return None
+
+
+def _tv_pairs(pairs: dict[str, float]) -> dict[str, str]:
+    """The role names of a line's ``T_x`` / ``V_x`` values when it carries both of one name (``T_Loss``, ``V_Loss``:
+    train_Loss, val_Loss; ``T_acc``, ``V_acc.``: train_acc, val_acc.); {} for any other line."""
+    by: dict[str, dict[str, str]] = {}
+    for k in pairs:
+        m = _TV_PREFIX.match(k)
+        if m:
+            rest = k[m.end() :]
+            by.setdefault(normalise(rest), {})[m.group(1).upper()] = k
+    out: dict[str, str] = {}
+    for both in by.values():
+        if len(both) == 2:
+            out.update({both["T"]: f"train_{both['T'][2:]}", both["V"]: f"val_{both['V'][2:]}"})
+    return out
+
+
+def _lead_split(pairs: dict[str, float], rest: str) -> dict[str, float]:
+    """A marker line's values when a held-out split word leads them (``rest``: the line after its last marker):
+    "[Epoch: 05] Valid acc: 0.2988 | loss: 2.0462" -> Valid_acc, Valid_loss (the validation's loss, not the
+    train loss of that epoch printed again). Names with a split of their own are kept; a train word changes
+    nothing (train is the default)."""
+    m = _LEAD_SPLIT.match(rest)
+    if m is None or split_word(m.group(1)) in (None, "train"):
+        return pairs
+    word = m.group(1)
+    first = next(iter(pairs), "")
+    if not first.lower().startswith(word.lower()):
+        return pairs  # the word is not the first value's ("Epoch 3 Validation took 5s, loss: 0.4")
+    out: dict[str, float] = {}
+    for k, v in pairs.items():
+        has_split = any(split_word(w) or w.lower() in ("tr", "trn", "va", "dev", "te")
+                        for w in re.split(r"[_\s/.\-]+", k) if w)
+        out[k if has_split else f"{word}_{k}"] = v
+    return out
+
+
 def _labelled_eval(msg: str) -> dict[str, float] | None:
     """A held-out value on a line of its own whose label is written in Chinese before the name
     (``整体测试集上的Loss: 6.46``, "the loss on the whole test set"; ``整体测试集上的正确率: 0.97``, its accuracy; the
@@ -686,6 +817,7 @@ def _parse_lines(
     repeats: list[tuple[list, frozenset, int, bool, bool]] = []  # marker entries with an epoch, no step, no counter
     last_index = len(lines) - 1 if cut else -1
     config = _config_lines(lines)
+    warned = False  # the line before was a Python warning (its source line may follow)
 
     def flush() -> None:
         nonlocal used, keras_used
@@ -723,6 +855,13 @@ def _parse_lines(
             pdict = None  # not the dict's next line: the dict was cut
         if line.rstrip()[-1:] == "-" and _LEVEL.match(line) and _PREFIX_ONLY.fullmatch(_message(line)):
             continue  # "2024-05-26 16:46:10 - INFO - train.py - 128 - ": the message is on the next line
+        if ".py:" in line and line[:1] not in " \t" and _PY_WARNING.match(line):
+            warned, open_block = True, None  # a Python warning: not counted between a marker and its lines
+            continue
+        if warned and line[:1] in " \t":
+            warned = False  # the warning's source line ("  warnings.warn(")
+            continue
+        warned = False
         since_marker += 1
         if index in config:
             open_block = None  # an argument dump ("epoch =  20" among "data =  ./data" lines): configuration
@@ -775,8 +914,21 @@ def _parse_lines(
         if "reducing learning rate" in msg and _PLATEAU.match(msg):
             continue  # ReduceLROnPlateau's verbose print: an event, not a curve (no series "of_group")
         markers, spans, lead = _markers(msg)
+        if (not markers and last_marker is not None and math.isfinite(last_marker[1]) and not math.isfinite(last_marker[2])
+                and msg[:1] in " \tBbMm" and _LEAD_BATCH.match(msg) and (b := _batch_counter(msg, [])) and b[0]):
+            # "  Batch 50/295, Loss: 0.0001" under "Epoch 1/2 (lr=0.01000)": a batch of that epoch, read as the
+            # lines that carry both ("Epoch 1, Batch 50, Loss: ...")
+            markers, spans, lead = {"epoch": last_marker[1]}, [], last_marker[0]
         if not markers and last_marker is not None and since_marker <= EVAL_AFTER:
             ev = _eval_pairs(msg) or _labelled_eval(msg)
+            # "Train. Total Loss: ..." then "Val. Total Loss: ...": a pair (under a marker line that has no values of
+            # its own, "Epoch 3/24" then "train Loss: ..." and "val Loss: ...", the lines are its block, as before)
+            if ev is None and _TRAIN_LINE.match(msg) and (open_block is None or open_block[3]):
+                nxt = _next_message(lines, index)
+                ev = _train_pairs(msg) if nxt is not None and _eval_pairs(nxt) else None
+                total = next((k for k in ev or () if resolve(k).kind == "loss" and is_total_loss(k)), None)
+                if total:  # the train line's total is the train loss (not a loss the marker line printed too)
+                    col.chosen.setdefault("train", total)
             if ev:
                 open_block = None
                 if index == last_index:
@@ -830,6 +982,8 @@ def _parse_lines(
                 body.setdefault(id(open_block), set()).update(kv)
             continue
         pairs = _generic_pairs(msg, spans)
+        if pairs and spans:
+            pairs = _lead_split(pairs, msg[spans[-1][1] :])
         if said_before is not None:
             if said_is and pairs:
                 pairs.update({k: v for k, v in said_before.items() if k not in pairs})
@@ -870,6 +1024,8 @@ def _parse_lines(
     target = col
     cuts = _phase_cuts(generic, phases)
     for i, (lead, epoch, step, pairs) in enumerate(generic):
+        if "_" in "".join(pairs):
+            col.role_names.update(_tv_pairs(pairs))
         if i in cuts:
             phase, line_no = cuts[i]
             target = _Collector()
@@ -1006,7 +1162,12 @@ class TextReader(Reader):
         # A tiny log, or a head filled by a few long lines: one progress line with a loss is enough.
         shown = len([ln for ln in lines if ln.strip()])
         few = shown <= 3 or (len(head) >= HEAD_BYTES and shown <= 10)
-        return few and any(resolve(n).kind == "loss" for n in col.points)
+        losses = [pts for n, pts in col.points.items() if resolve(n).kind == "loss"]
+        # Two lines that carry an epoch and an iteration each and a loss (reid-strong-baseline cut off after its
+        # config dump: "Epoch[1] Iteration[50/436] Loss: 148.527, Acc: 0.012, Base Lr: 3.82e-05"): a log, not prose.
+        both = used >= 2 and any(len(pts) >= 2 and all(math.isfinite(e) and math.isfinite(st) for e, st, _ in pts)
+                                 for pts in losses)
+        return (few and bool(losses)) or both
 
     def read(self, source: Source) -> list[Run]:
         size = len(source.data) if source.data is not None else (source.path.stat().st_size if source.path else 0)
@@ -1040,7 +1201,8 @@ class TextReader(Reader):
                         steps=steps if np.isfinite(steps).any() else None,
                         epochs=epochs if np.isfinite(epochs).any() else None,
                         # "ep 3 | tr 0.86 | va 0.56": a bare split word printed with one number is that split's loss
-                        role_name=bare_split_loss(series),
+                        # "T_Loss ... V_Loss" on one line: train_Loss, val_Loss (_tv_pairs)
+                        role_name=col.role_names.get(series) or bare_split_loss(series),
                     )
                 )
             if len(parts) > 1:
@@ -1049,8 +1211,17 @@ class TextReader(Reader):
                 where += f", up to line {nxt[1] - 1}" if nxt else ""
                 run.notes.append(f"{len(parts)} trainings in one log (a phase label before the epoch marker, and the "
                                  f"counter going back): read as {len(parts)} runs; this is run {i} ({where})")
+            chosen = {sp: n for sp, n in col.chosen.items() if n in run.series}
+            if chosen:
+                run.meta["chosen_loss"] = chosen
+                run.notes.append(f"{', '.join(chosen.values())}: printed on a line its split word leads, beside "
+                                 "the evaluation's line: used as that split's loss")
             if saw_keras:
                 run.notes.append("Keras prints 'Epoch N/M' 1-based; epochs stored 0-based (N-1), as CSVLogger writes")
+            tv = [n for n in run.series if n in col.role_names]
+            if tv:
+                run.notes.append(f"{', '.join(tv)}: T_ and V_ of the same names on one line, read as the train and "
+                                 "val split's")
             run.notes.extend(col.notes if i == 1 else part.notes)
             require_series(run, source.label, list(part.points), what="values")
             runs.append(run)
