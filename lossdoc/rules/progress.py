@@ -546,14 +546,14 @@ class StillImproving(Rule):
             loss, c = val, Curve.of(val)
             c = c.binned(500) if len(c) > 500 else c
         else:
-            # Too few evaluations to judge the val loss's trend, but enough to see that it ended above its best:
-            # the train loss may still fall, the model is not still improving where it counts.
-            if val is not None and len(vv := Curve.of(val)) >= 2 and vv.v[-1] > np.min(vv.v):
-                return
             loss, _ = loss_to_check(run, fine=True)
             c = epoch_blocks(loss).curve
         if len(c) < self.p["min_points"]:
             raise NotEnoughData(f"{len(c)} finite points of {loss.name}, needs {self.p['min_points']}")
+        # Too few evaluations to judge the val loss's trend, but enough to see that it ended above its best: the
+        # train loss may still fall, the model is not still improving where it counts.
+        if loss is not val and val is not None and len(vv := Curve.of(val)) >= 2 and vv.v[-1] > np.min(vv.v):
+            return
         # At least 5 points: on 4 the t-test has 2 degrees of freedom and needs t > 6.96, which a short run
         # still falling steadily (10 epochs of a YOLO fine-tune) never clears.
         w = c.tail(self.p["window"], min_points=5)
