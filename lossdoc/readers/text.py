@@ -1024,7 +1024,7 @@ def _parse_lines(
     target = col
     cuts = _phase_cuts(generic, phases)
     for i, (lead, epoch, step, pairs) in enumerate(generic):
-        if "_" in "".join(pairs):
+        if any(k[1:2] == "_" and k[:1] in "TtVv" for k in pairs):  # cheap test first: it runs on every line
             col.role_names.update(_tv_pairs(pairs))
         if i in cuts:
             phase, line_no = cuts[i]
