@@ -1770,11 +1770,14 @@ def _counter_pairs(text: str) -> tuple[list[float], list[float]] | None:
     """(counters, values) of a headerless two-column text whose first column counts up (``1,0.693`` lines: a loop
     that writes ``f"{epoch},{loss}"``; ``1_1.8458`` lines, ``f"{epoch}_{loss}"``), or None. The counter must be
     integers rising at every line, or never going down (``1,1.2087`` on every line: the losses of the batches of
-    an epoch, a counter that repeats; the reader puts those on a step axis)."""
+    an epoch, a counter that repeats; the reader puts those on a step axis). A counter rising at every line may go
+    back to its first value or below it (runs appended one after another to the same file, ``1, 0.0040`` ...
+    ``19, 0.0031`` then ``1, 0.0035``; fewer go-backs than a third of the lines): finish_run keeps the latest run
+    (base.cut_restarts). A counter that goes back anywhere else, or that both repeats and goes back, is none."""
     lines = [ln.strip() for ln in text.strip().split("\n") if ln.strip()]
     if len(lines) < 3:
         return None
-    xs, vs = [], []
+    xs, vs, back, repeat = [], [], 0, False
     for ln in lines:
         parts = [t for t in re.split(r"[,;\s]+", ln) if t]
         if len(parts) == 1 and ln.count("_") == 1:
@@ -1782,10 +1785,14 @@ def _counter_pairs(text: str) -> tuple[list[float], list[float]] | None:
         if len(parts) != 2 or not all(_NUMBER_TOKEN.fullmatch(t) for t in parts):
             return None
         x = float(parts[0])
-        if not x.is_integer() or (xs and x < xs[-1]):
+        if not x.is_integer() or (xs and x < xs[-1] and x > xs[0]):
             return None
+        back += bool(xs and x < xs[-1])
+        repeat = repeat or bool(xs and x == xs[-1])
         xs.append(x)
         vs.append(float(parts[1]))
+    if back and (repeat or back * 3 >= len(xs)):
+        return None
     if len(set(xs)) < len(xs) and _whole(vs):
         return None  # a repeating counter beside whole numbers: pairs of ids or counts (a data set), not losses
     return xs, vs
@@ -2020,7 +2027,7 @@ def unnamed_table_problem(rows: list[list[str]]) -> str:
 class NumberListReader(Reader):
     """A file of bare numbers with no header: one loss per epoch (``np.savetxt(losses)``, a list joined with commas
     on one line, or a JSON array of numbers, ``json.dump(losses, f)``), or two columns whose first counts the epochs
-    (``1,0.693`` lines). The file's name names the series when it names a loss (``val_losses.txt``), else it is read
+    (``1,0.693`` lines; a counter that starts again, runs appended to one file, keeps the latest run). The file's name names the series when it names a loss (``val_losses.txt``), else it is read
     as the train loss. Also the layouts plain loops write: ``epoch1\t0.239`` lines (a counter glued to its word);
     ``0, 9.29, 3.06`` lines (a counter, the train loss, the val loss; runs appended one after another); one or two
     numbers in a file whose name names a loss (``train_loss.txt``); and, from 10 lines, ``2.43,519.2`` lines (the
@@ -2091,7 +2098,8 @@ class NumberListReader(Reader):
             raise InputError(source.label, "no numeric series found: not a bare list of numbers (a header, text or several columns)")
         named = _loss_named(source.label) or "loss"
         run = Run(source=source.label, format=self.name)
-        if pairs is not None and len(set(pairs[0])) < len(pairs[0]):
+        restarted = pairs is not None and any(b < a for a, b in zip(pairs[0], pairs[0][1:]))
+        if pairs is not None and not restarted and len(set(pairs[0])) < len(pairs[0]):
             epochs, values = pairs
             run.series[named] = build_series(named, values, steps=np.arange(len(values), dtype=np.float64),
                                              epochs=np.asarray(epochs, dtype=np.float64))
