@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pytest
 from typer.testing import CliRunner
 
@@ -71,3 +72,56 @@ def test_counter_value_lines_that_go_back_otherwise_are_refused(tmp_path, data):
     with pytest.raises(InputError, match="loss_log.txt"):
         read(tmp_path, data, "loss_log.txt")
     _cli_refuses(tmp_path, data, "loss_log.txt")
+
+
+# ------------------------------------------------------------- 2: 'train<TAB>val<TAB>epoch' lines
+# for epoch in range(n): f.write(f"{train_loss}\t{val_loss}\t{epoch}\n")
+# (JulesBelveze/text-summarizer losses.txt: 91 lines, epochs 0..90 in the last column.)
+COUNTER_LAST = (b"706.3421666547796\t50.125271403712446\t0\n47.82847529629575\t46.313625228816065\t1\n"
+                b"44.78070843842459\t44.989717330077085\t2\n43.19153080108425\tnan\t3\n"
+                b"42.169104565000765\t44.19272202118461\t4\n")
+
+
+def test_a_counter_in_the_last_column_is_the_epoch_and_the_others_train_then_val(tmp_path):
+    run = read(tmp_path, COUNTER_LAST, "losses.txt")
+    assert run.format == "numbers" and sorted(run.series) == ["train_loss", "val_loss"]
+    t, v = run.train_loss, run.val_loss
+    assert t is run.series["train_loss"] and v is run.series["val_loss"]
+    assert len(t) == len(v) == 5 and lst(t.epochs) == [0, 1, 2, 3, 4] and t.steps is None and t.axis == "epoch"
+    assert t.values[0] == 706.3421666547796 and t.values[-1] == 42.169104565000765
+    assert v.values[0] == 50.125271403712446 and v.values[-1] == 44.19272202118461 and math.isnan(v.values[3])
+    # the note says which guess lossdoc made: where the counter is, and which column is train and which val
+    assert any("third column, counting by one" in n and "train_loss then val_loss" in n and "--train / --val" in n
+               for n in run.notes)
+
+
+def test_a_counter_in_the_middle_column_and_the_first_column_counter_unchanged(tmp_path):
+    run = read(tmp_path, b"0.90,1,0.95\n0.70,2,0.80\n0.60,3,0.75\n", "history.txt")
+    assert run.train_loss.values.tolist() == [0.90, 0.70, 0.60] and lst(run.val_loss.epochs) == [1, 2, 3]
+    assert any("second column" in n for n in run.notes)
+    # the counter first, as before: no column named in the note
+    run = read(tmp_path, b"1,0.90,0.95\n2,0.70,0.80\n3,0.60,0.75\n", "history.txt")
+    assert run.val_loss.values.tolist() == [0.95, 0.80, 0.75]
+    assert not any("column, counting" in n for n in run.notes)
+
+
+@pytest.mark.parametrize("data", [
+    b"0.9\t0.95\t0\n0.7\t0.80\t2\n0.6\t0.75\t4\n0.5\t0.7\t6\n",     # a last column that does not count by one
+    b"0.9\t0.95\t0\n0.7\t0.80\t1\n0.6\t0.75\n0.5\t0.7\t3\n",        # a line of two numbers
+    b"0.9\t1\t0\n0.7\t2\t1\n0.6\t3\t2\n",                            # two counters: which is the epoch?
+    b"0.9\t5\t0\n0.7\t3\t1\n0.6\t4\t2\n",                            # a column of whole numbers: not a loss
+])
+def test_a_last_column_counter_that_is_not_the_layout_is_refused(tmp_path, data):
+    with pytest.raises(InputError, match="losses.txt"):
+        read(tmp_path, data, "losses.txt")
+    _cli_refuses(tmp_path, data, "losses.txt")
+
+
+def test_a_long_counter_last_file_broken_after_its_head_names_the_line(tmp_path):
+    body = "".join(f"{1 / (e + 1):.6f}\t{1.1 / (e + 1):.6f}\t{e}\n" for e in range(6000)) + "0.1\t6000\n"
+    err = _cli_refuses(tmp_path, body.encode(), "losses.txt")
+    assert "'counter, train, val'" in err and "line 6001" in err and "0.1\\t6000" in err
+
+
+def _np():  # keep numpy imported for the items below
+    return np

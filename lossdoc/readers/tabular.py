@@ -1842,25 +1842,53 @@ def _word_counter_lines(lines: list[str]) -> tuple[tuple[str, list[float], list[
     return ((word or "", xs, vs), None) if len(xs) >= 3 else (None, None)
 
 
-def _counter_columns(lines: list[str]) -> tuple[tuple[list[float], list[float], list[float]] | None, int | None]:
-    """((counters, first values, second values), None) for headerless ``counter, a, b`` lines (``f"{epoch}, {train},
+def _counter_columns(
+    lines: list[str],
+) -> tuple[tuple[list[float], list[float], list[float], int] | None, int | None]:
+    """((counters, first values, second values, the counter's column), None) for headerless ``counter, a, b`` lines (``f"{epoch}, {train},
     {val}"``): an integer counter that rises at every line except where it goes back (runs appended one after another
     to the same file; fewer go-backs than a third of the lines), and two number columns not all whole; else (None,
-    the index of the first line that is not such a line, or None)."""
-    xs, a, b, back = [], [], [], 0
+    the index of the first line that is not such a line, or None). The counter may sit in another column when the
+    first is not one (``f"{train}\t{val}\t{epoch}\n"``): then it must count by one at every line (0, 1, 2, ...,
+    consecutive integers), neither other column whole numbers, and those two are a and b in their order in the line."""
+    rows: list[list[float]] = []
     for i, ln in enumerate(lines):
         parts = _fields(ln)
         if len(parts) != 3 or not all(_NUMBER_TOKEN.fullmatch(t) for t in parts):
             return None, i
-        x = float(parts[0])
+        rows.append([float(t) for t in parts])
+    if len(rows) < 3:
+        return None, None
+    bad: list[int] = []
+    for col in range(3):
+        found, at = _counter_at(rows, col, consecutive=col > 0)
+        if found is not None:
+            return (*found, col), None
+        if at is not None:
+            bad.append(at)
+    return None, max(bad) if bad else None  # the line where the counter that went furthest breaks
+
+
+def _counter_at(
+    rows: list[list[float]], col: int, consecutive: bool
+) -> tuple[tuple[list[float], list[float], list[float]] | None, int | None]:
+    """``_counter_columns`` with the counter in column ``col`` of three: (counters, a, b) or (None, the first row
+    whose counter breaks it, or None). ``consecutive``: the counter must rise by exactly one at every line."""
+    xs: list[float] = []
+    back = 0
+    for i, row in enumerate(rows):
+        x = row[col]
         if not x.is_integer() or x < 0 or (xs and x == xs[-1]):
+            return None, i
+        if consecutive and xs and x > xs[-1] and x != xs[-1] + 1:
             return None, i
         back += bool(xs and x < xs[-1])
         xs.append(x)
-        a.append(float(parts[1]))
-        b.append(float(parts[2]))
-    if len(xs) < 3 or back * 3 >= len(xs) or _whole(a + b):
-        return None, None
+    rest = [c for c in range(3) if c != col]
+    a = [row[rest[0]] for row in rows]
+    b = [row[rest[1]] for row in rows]
+    if back * 3 >= len(xs) or _whole(a + b) or (consecutive and (_whole(a) or _whole(b))):
+        return None, None  # (elsewhere than first, a column of whole numbers beside it: which is the counter?)
     return (xs, a, b), None
 
 
@@ -2029,7 +2057,8 @@ class NumberListReader(Reader):
     on one line, or a JSON array of numbers, ``json.dump(losses, f)``), or two columns whose first counts the epochs
     (``1,0.693`` lines; a counter that starts again, runs appended to one file, keeps the latest run). The file's name names the series when it names a loss (``val_losses.txt``), else it is read
     as the train loss. Also the layouts plain loops write: ``epoch1\t0.239`` lines (a counter glued to its word);
-    ``0, 9.29, 3.06`` lines (a counter, the train loss, the val loss; runs appended one after another); one or two
+    ``0, 9.29, 3.06`` lines (a counter, the train loss, the val loss; runs appended one after another; the counter
+    may be another column when it counts by one, ``706.34\t50.12\t0``); one or two
     numbers in a file whose name names a loss (``train_loss.txt``); and, from 10 lines, ``2.43,519.2`` lines (the
     loss, then a time that rises at every line). Also ``0.58 ,0.55`` pairs of floats in a file named after a loss
     (train then val loss), ``1_1.84`` lines (``_`` between the counter and the loss), a counter that repeats (the
@@ -2039,7 +2068,7 @@ class NumberListReader(Reader):
 
     name = "numbers"
     description = ("a headerless list of numbers (one per line, one line of comma/space-separated values, or a JSON "
-                   "array [0.9, 0.8, ...]), headerless 'epoch,loss', 'epochN<TAB>loss', 'epoch, train, val' or "
+                   "array [0.9, 0.8, ...]), headerless 'epoch,loss', 'epochN<TAB>loss', 'epoch, train, val' (or 'train, val, epoch') or "
                    "'loss,elapsed-time' lines, 'train, val' float pairs or one or two numbers in a file named after a loss, "
                    "'Loss, value' lines, a pandas Series.to_csv()")
     example = "losses.csv"
@@ -2144,16 +2173,17 @@ class NumberListReader(Reader):
             return run
         found3, _ = _counter_columns(lines)
         if found3 is not None:
-            xs, a, b = found3
+            xs, a, b, col = found3
             x = np.asarray(xs, dtype=np.float64)
             run.add(build_series("train_loss", a, epochs=x))
             run.add(build_series("val_loss", b, epochs=x))
             # A counter that goes back is left to finish_run, as a CSV's step/epoch column is: back to the start, a
             # run appended after another (the latest segment kept, base.cut_restarts); back inside the range, a run
             # resumed from a checkpoint (spliced, base.splice_resumes). Either says so in its own note.
-            run.notes.append(f"{len(xs)} headerless lines of a counter and two numbers: the counter read as the "
-                             "epoch, the numbers as train_loss then val_loss (the order training loops write them); "
-                             "name them otherwise with --train / --val")
+            where = "" if col == 0 else f" ({('first', 'second', 'third')[col]} column, counting by one)"
+            run.notes.append(f"{len(xs)} headerless lines of a counter and two numbers: the counter{where} read as "
+                             "the epoch, the numbers as train_loss then val_loss (the order training loops write "
+                             "them); name them otherwise with --train / --val")
             return run
         found2, _ = _loss_and_time(lines)
         if found2 is not None:
