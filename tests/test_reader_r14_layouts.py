@@ -123,5 +123,52 @@ def test_a_long_counter_last_file_broken_after_its_head_names_the_line(tmp_path)
     assert "'counter, train, val'" in err and "line 6001" in err and "0.1\\t6000" in err
 
 
-def _np():  # keep numpy imported for the items below
-    return np
+# ------------------------------------------------------------- 3: a GAN's 'discriminator,generator' CSV named .txt
+# pd.DataFrame({"discriminator": d_losses, "generator": g_losses}).round(2).to_csv("losses.txt", index=False)
+# (borszumirko/deep_learning_final_project losses.txt: 60 rows; pandas' to_csv writes the header, then one row per
+# index, comma-separated, "\n" line ends, NaN as an empty cell unless na_rep.)
+GAN = b"discriminator,generator\n1.04,3.65\n0.91,3.03\n0.83,3.10\n0.74,inf\n0.65,3.48\n"
+
+
+@pytest.mark.parametrize("name", ["losses.txt", "losses.csv", "gan_log"])
+def test_a_gan_sides_table_is_read_as_csv_whatever_the_extension_and_never_summed(tmp_path, name):
+    run = read(tmp_path, GAN, name)
+    assert run.format == "csv" and list(run.series) == ["discriminator", "generator"]
+    d, g = run.series["discriminator"], run.series["generator"]
+    assert d.kind == g.kind == "loss" and d.split == g.split == "train"
+    assert run.train_loss is g and run.val_loss is None  # the generator's is the train loss
+    assert not any(s.derived for s in run.series.values())  # a GAN's sides are never summed
+    assert run.meta["gan_losses"]["train"] == {"gen": ["generator"], "dis": ["discriminator"]}
+    assert len(d) == len(g) == 5 and d.values[0] == 1.04 and d.values[-1] == 0.65 and g.values[-1] == 3.48
+    assert np.isposinf(g.values[3])  # a logged inf is data
+    assert lst(g.x) == [0, 1, 2, 3, 4]
+    assert any("named only after a GAN's generator or discriminator" in n for n in run.notes)
+    assert any("GAN losses" in n and "not summed" in n for n in run.notes)
+
+
+def test_a_gan_sides_table_with_an_epoch_column(tmp_path):
+    run = read(tmp_path, b"epoch,discriminator,generator\n1,1.04,3.65\n2,0.91,3.03\n3,0.83,3.10\n", "log.txt")
+    assert run.train_loss.name == "generator" and lst(run.train_loss.epochs) == [1, 2, 3]
+    assert run.series["discriminator"].kind == "loss" and run.train_loss.axis == "epoch"
+
+
+@pytest.mark.parametrize("data,name", [
+    (b"generator,quality\n1.04,3.65\n0.91,3.03\n0.83,3.10\n", "losses.txt"),        # one side only
+    (b"discriminator,generator\n1.04,3.65\n0.91,3.03\n0.83,3.10\n", "accuracy.txt"),  # the file names a metric
+])
+def test_tables_that_are_not_a_gans_two_sides_are_not_read_as_its_losses(tmp_path, data, name):
+    with pytest.raises(InputError, match=name):
+        read(tmp_path, data, name)
+    _cli_refuses(tmp_path, data, name)
+    # with an epoch column the CSV reader reads them, as before: curves, never a GAN's losses
+    header = data.split(b"\n")[0]
+    run = read(tmp_path, b"epoch," + header + b"\n1,1.0,3.6\n2,0.9,3.0\n3,0.8,3.1\n", name)
+    assert run.format == "csv" and run.train_loss is None and "gan_losses" not in run.meta
+
+
+def test_a_gan_sides_column_of_text_is_one_line_naming_the_file(tmp_path):
+    data = b"discriminator,generator\n1.04,3.65\n0.91,oops\n" + b"".join(b"0.5,3.%d\n" % i for i in range(4))
+    with pytest.raises(InputError, match="loss column 'generator' holds text"):
+        read(tmp_path, data, "losses.txt")
+    err = _cli_refuses(tmp_path, data, "losses.txt")
+    assert "generator" in err and "oops" in err

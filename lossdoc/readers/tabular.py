@@ -28,7 +28,16 @@ import numpy as np
 
 from lossdoc.errors import InputError, NotALog
 from lossdoc.model import Run
-from lossdoc.naming import bare_split_losses, bare_split_note, is_bookkeeping, normalise, resolve, split_word
+from lossdoc.naming import (
+    bare_split_losses,
+    bare_split_note,
+    file_names_a_metric,
+    gan_side,
+    is_bookkeeping,
+    normalise,
+    resolve,
+    split_word,
+)
 from lossdoc.readers.base import Reader, Source, build_series, decode_text, require_series
 
 _DELIMITERS = (",", "\t", ";", "|")
@@ -872,7 +881,7 @@ def table_run(
                 run.notes.append(f"{col}: every cell a list of numbers ({table.text_example(col)[7:-1]}), not one "
                                  "value a row; left out")
                 continue
-            role = resolve(col, metric_split=metric_split)
+            role = resolve(role_names.get(col) or col, metric_split=metric_split)
             if role.kind == "loss":
                 raise InputError(
                     source.label, f"loss column {col!r} holds text, not numbers{table.text_example(col)}"
@@ -1440,6 +1449,26 @@ def _numberish(cell: str) -> bool:
     return bool(_NUM.match(cell))
 
 
+def gan_side_losses(names: list[str], label: str) -> dict[str, str]:
+    """Columns that name only a GAN's two sides (``discriminator,generator``: ``pd.DataFrame({"discriminator": d,
+    "generator": g}).to_csv(index=False)``, the two losses of each epoch) -> the name whose role they have, the
+    train loss; base.gan_losses keeps them apart (never summed) by their own names (``naming.gan_side``). Empty when
+    some name already names a loss, the file's name names a metric, or the columns other than the step/epoch and
+    bookkeeping ones are not all one side or the other, both sides among them."""
+    if any(resolve(n).kind == "loss" for n in names if n) or file_names_a_metric(label):
+        return {}
+    curves = [n for n in names if n and not is_bookkeeping(n) and n.lower() not in _STEP_NAMES + _EPOCH_NAMES]
+    sides = [gan_side(n) for n in curves]
+    if len(curves) < 2 or None in sides or set(sides) != {"gen", "dis"}:
+        return {}
+    return {n: "train_loss" for n in curves}
+
+
+def gan_side_note(cols) -> str:
+    return (f"{', '.join(cols)}: named only after a GAN's generator or discriminator, read as its train losses "
+            "(name another series with --train / --val)")
+
+
 class CsvReader(Reader):
     name = "csv"
     description = ("any tidy CSV/TSV whose columns name losses/metrics; optional step/iter/epoch column; also "
@@ -1469,7 +1498,9 @@ class CsvReader(Reader):
         splits = [n for n in named if split_word(n)]
         # (a "total"/"sum" column beside them is their sum: ",ep,train,valid,total")
         by_split = len(splits) >= 2 and all(split_word(n) or n in _SUM_NAMES for n in named)
-        return (has_axis or by_split) and len(names) >= 2 and bool(rows) and numeric >= len(rows)
+        # Columns named only after a GAN's sides (discriminator,generator: its two losses), whatever the extension.
+        gan = bool(gan_side_losses(names, str(path or "")))
+        return (has_axis or by_split or gan) and len(names) >= 2 and bool(rows) and numeric >= len(rows)
 
     def read(self, source: Source) -> list[Run]:
         table = load_table(source)
@@ -1489,13 +1520,19 @@ class CsvReader(Reader):
         bare = {c: r for c, r in bare_split_losses(table.columns, source.label).items()
                 if c not in (step, epoch) and table.numeric(c) is not None}
         total = _split_sum(table, bare) if len(bare) >= 2 else None
-        kwargs = {"step_col": step, "epoch_col": epoch, "role_names": bare, "exclude": (total,) if total else ()}
+        # (a GAN side's column of text is refused as a loss column's is, not left out: the other side alone is no run)
+        gan = {c: r for c, r in gan_side_losses(table.columns, source.label).items()
+               if c not in (step, epoch)} if not bare else {}
+        kwargs = {"step_col": step, "epoch_col": epoch, "role_names": {**bare, **gan},
+                  "exclude": (total,) if total else ()}
         two = _interleaved_runs(table, epoch) if step is None and epoch is not None else None
         runs = table_runs(table, source, self.name, **kwargs) if two is None else _two_runs(table, source, self.name,
                                                                                              epoch, two, kwargs)
         for run in runs:
             if bare and any(c in run.series for c in bare):
                 run.notes.append(bare_split_note(c for c in bare if c in run.series))
+            if gan and any(c in run.series for c in gan):
+                run.notes.append(gan_side_note(c for c in gan if c in run.series))
             if total:
                 run.notes.append(f"{total}: the sum of {' and '.join(bare)} at every row, not a curve of its own; "
                                  "left out")
