@@ -172,3 +172,52 @@ def test_a_gan_sides_column_of_text_is_one_line_naming_the_file(tmp_path):
         read(tmp_path, data, "losses.txt")
     err = _cli_refuses(tmp_path, data, "losses.txt")
     assert "generator" in err and "oops" in err
+
+
+# ------------------------------------------------------------- 4: a JSON list of one-epoch Keras histories
+# histories = []
+# for epoch in range(n): histories.append(model.fit(x, y, epochs=1, validation_data=...).history)
+# json.dump(histories, f)   -- History.history is {metric: [one value per epoch of this call]}; json.dump writes
+# ", " and ": " separators and NaN as the bare token NaN. (AliBavarchee/LOCP_i_project training_history.json: 50.)
+PER_CALL = ('[{"loss": [0.3411054015159607], "val_loss": [0.22260184586048126]}, '
+            '{"loss": [0.1787136346101761], "val_loss": [0.14603836834430695]}, '
+            '{"loss": [0.13605961203575134], "val_loss": [NaN]}, '
+            '{"loss": [0.09661225974559784], "val_loss": [0.09497805684804916]}]')
+
+
+def test_a_list_of_one_epoch_keras_histories_is_one_history(tmp_path):
+    run = read(tmp_path, PER_CALL, "training_history.json")
+    assert run.format == "keras-history" and list(run.series) == ["loss", "val_loss"]
+    t, v = run.series["loss"], run.series["val_loss"]
+    assert run.train_loss is t and run.val_loss is v and t.kind == v.kind == "loss"
+    assert len(t) == len(v) == 4 and lst(t.epochs) == [0, 1, 2, 3] and t.steps is None and t.axis == "epoch"
+    assert t.values[0] == 0.3411054015159607 and t.values[-1] == 0.09661225974559784
+    assert v.values[0] == 0.22260184586048126 and v.values[-1] == 0.09497805684804916 and math.isnan(v.values[2])
+    assert any("list of 4 History.history dicts" in n and "concatenated in order" in n for n in run.notes)
+
+
+def test_a_list_of_several_epoch_histories_concatenates_in_order(tmp_path):
+    # fit(epochs=2) called three times: each call's two epochs, in order
+    data = ('[{"loss": [0.9, 0.8], "accuracy": [0.5, 0.6]}, {"loss": [0.7, 0.6], "accuracy": [0.65, 0.7]}, '
+            '{"loss": [0.5, 0.45], "accuracy": [0.72, 0.74]}]')
+    run = read(tmp_path, data, "hist.json")
+    assert run.train_loss.values.tolist() == [0.9, 0.8, 0.7, 0.6, 0.5, 0.45]
+    assert run.series["accuracy"].kind == "metric" and len(run.series["accuracy"]) == 6
+    assert any("one history of 6 epochs" in n for n in run.notes)
+
+
+@pytest.mark.parametrize("data", [
+    '[{"loss": [0.34], "val_loss": [0.22]}, {"loss": [0.17]}, {"loss": [0.13], "val_loss": [0.12]}]',  # keys differ
+    '[{"loss": [0.34], "val_loss": [0.22]}, {"loss": [0.17, 0.16], "val_loss": [0.14]}]',  # lists of a call differ
+    '[{"loss": [0.34], "val_loss": [0.22]}, {"loss": ["x"], "val_loss": [0.14]}]',         # text, not a number
+    '[{"loss": [0.34], "val_loss": [0.22]}, {"loss": [0.17], "val_loss": [0.1',            # cut short
+])
+def test_lists_that_are_not_per_call_histories_are_refused(tmp_path, data):
+    with pytest.raises(InputError, match="training_history.json"):
+        read(tmp_path, data, "training_history.json")
+    _cli_refuses(tmp_path, data.encode(), "training_history.json")
+
+
+def test_a_list_of_one_history_is_that_history(tmp_path):
+    run = read(tmp_path, '[{"loss": [0.9, 0.8, 0.7], "val_loss": [1.0, 0.9, 0.95]}]', "history.json")
+    assert run.format == "keras-history" and len(run.val_loss) == 3 and run.val_loss.values[-1] == 0.95
