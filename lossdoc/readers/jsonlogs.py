@@ -380,10 +380,30 @@ def _load_json_or_literal(source: Source) -> tuple[Any, bool]:
     return obj, True
 
 
+def _history_per_call(obj: Any) -> tuple[dict[str, list], int] | None:
+    """A JSON list of Keras ``History.history`` dicts, one per ``fit()`` call (``fit(epochs=1)`` in a loop, each
+    call's history appended and the list saved with ``json.dump``: ``[{"loss": [x], "val_loss": [y]}, ...]``), as
+    one history: each key's lists concatenated in order; and the number of calls. None when ``obj`` is not a list of
+    such dicts, every one with the same keys, each value a non-empty list of numbers, the lists of one
+    dict as long as each other (a call's epochs)."""
+    if not isinstance(obj, list) or not obj or not all(isinstance(d, dict) and d for d in obj):
+        return None
+    keys = list(obj[0])
+    out: dict[str, list] = {k: [] for k in keys}
+    for d in obj:
+        lists = _number_lists(d)
+        if list(d) != keys or len(lists) != len(d) or len({len(v) for v in lists.values()}) != 1:
+            return None
+        for k in keys:
+            out[k].extend(d[k])
+    return out, len(obj)
+
+
 class KerasHistoryReader(Reader):
     name = "keras-history"
     description = ('Keras history.history saved as JSON: {"loss": [...], "val_loss": [...], ...} (or through pandas '
-                   "to_json: {\"loss\": {\"0\": ...}}; or as str(history.history): {'loss': [...]}); epochs 0..n-1")
+                   "to_json: {\"loss\": {\"0\": ...}}; or as str(history.history): {'loss': [...]}; or a list of "
+                   'one per fit() call, [{"loss": [...]}, ...], concatenated); epochs 0..n-1')
     example = "history.json"
     priority = 22
 
@@ -395,6 +415,8 @@ class KerasHistoryReader(Reader):
     _RECORDS = re.compile(rf'\{{\s*"[^"\n]{{1,200}}"\s*:\s*\[\s*\{{\s*"([^"\n]{{1,200}})"\s*:\s*{_NUM}')
     # {"train": ["-35.52"], ...}: numbers saved as strings, under a key that names a loss, a metric or a split
     _STRINGS = re.compile(r'"([^"\n]{1,200})"\s*:\s*\[\s*"\s*[-+]?(?:\d|\.\d)')
+    # [{"loss": [0.34], "val_loss": [0.22]}, ...]: one history per fit() call, a list of them saved with json.dump
+    _PER_CALL = re.compile(rf'\[\s*\{{\s*"([^"\n]{{1,200}})"\s*:\s*\[\s*{_NUM}')
     # {"ep1": {0: 575981.94, ...}, 'ep3': {...}}: a Python dict literal (bare int keys) saved as .json
     _LITERAL = re.compile(r"""\{\s*["'][^"'\n]{1,200}["']\s*:\s*\{\s*\d+\s*:\s*[-+]?[\d.]""")
 
@@ -406,6 +428,9 @@ class KerasHistoryReader(Reader):
         if _REPR_START.match(text):
             return _looks_like_repr(text, complete=len(head) < HEAD_BYTES)
         if self._LITERAL.match(text) or self._BY_EPOCH.match(text):
+            return True
+        m = self._PER_CALL.match(text)
+        if m and resolve(m.group(1)).kind in ("loss", "metric"):
             return True
         m = self._RECORDS.match(text)
         if m and resolve(m.group(1)).kind in ("loss", "metric"):
@@ -432,6 +457,12 @@ class KerasHistoryReader(Reader):
             obj, python = _load_json_or_literal(source)
         else:
             obj = _load_repr(source) if python else _load_json(source)
+        per_call = _history_per_call(obj) if isinstance(obj, list) else None
+        if isinstance(obj, list) and per_call is None:
+            raise InputError(source.label, "not a Keras history: a JSON list, but not of History.history dicts "
+                             "with the same keys, each value a list of numbers as long as the others of its dict")
+        if per_call is not None:
+            obj, calls = per_call
         parts = _keras_history_parts(obj)
         if parts is None:
             # {"MLP": {"loss": [...]}, "CNN": {"loss": [...]}}: the histories of several models saved together,
@@ -442,7 +473,11 @@ class KerasHistoryReader(Reader):
                 return [self._run(v, got[k], source, python, name=str(k)) for k, v in nested.items()]
             keys = ", ".join(list(obj)[:20]) if isinstance(obj, dict) else type(obj).__name__
             raise InputError(source.label, f"not a Keras history: no lists of numbers (keys: {keys})")
-        return [self._run(obj, parts, source, python)]
+        run = self._run(obj, parts, source, python)
+        if per_call is not None:
+            run.notes.append(f"a JSON list of {calls} History.history dicts (one per fit() call): each key's lists "
+                             f"concatenated in order, one history of {len(next(iter(obj.values())))} epochs")
+        return [run]
 
     def _run(self, obj: dict, parts: tuple, source: Source, python: bool, name: str | None = None) -> Run:
         """One history dict (``parts`` as _keras_history_parts gives them) as a Run."""

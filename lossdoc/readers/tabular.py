@@ -28,7 +28,16 @@ import numpy as np
 
 from lossdoc.errors import InputError, NotALog
 from lossdoc.model import Run
-from lossdoc.naming import bare_split_losses, bare_split_note, is_bookkeeping, normalise, resolve, split_word
+from lossdoc.naming import (
+    bare_split_losses,
+    bare_split_note,
+    file_names_a_metric,
+    gan_side,
+    is_bookkeeping,
+    normalise,
+    resolve,
+    split_word,
+)
 from lossdoc.readers.base import Reader, Source, build_series, decode_text, require_series
 
 _DELIMITERS = (",", "\t", ";", "|")
@@ -872,7 +881,7 @@ def table_run(
                 run.notes.append(f"{col}: every cell a list of numbers ({table.text_example(col)[7:-1]}), not one "
                                  "value a row; left out")
                 continue
-            role = resolve(col, metric_split=metric_split)
+            role = resolve(role_names.get(col) or col, metric_split=metric_split)
             if role.kind == "loss":
                 raise InputError(
                     source.label, f"loss column {col!r} holds text, not numbers{table.text_example(col)}"
@@ -1440,6 +1449,26 @@ def _numberish(cell: str) -> bool:
     return bool(_NUM.match(cell))
 
 
+def gan_side_losses(names: list[str], label: str) -> dict[str, str]:
+    """Columns that name only a GAN's two sides (``discriminator,generator``: ``pd.DataFrame({"discriminator": d,
+    "generator": g}).to_csv(index=False)``, the two losses of each epoch) -> the name whose role they have, the
+    train loss; base.gan_losses keeps them apart (never summed) by their own names (``naming.gan_side``). Empty when
+    some name already names a loss, the file's name names a metric, or the columns other than the step/epoch and
+    bookkeeping ones are not all one side or the other, both sides among them."""
+    if any(resolve(n).kind == "loss" for n in names if n) or file_names_a_metric(label):
+        return {}
+    curves = [n for n in names if n and not is_bookkeeping(n) and n.lower() not in _STEP_NAMES + _EPOCH_NAMES]
+    sides = [gan_side(n) for n in curves]
+    if len(curves) < 2 or None in sides or set(sides) != {"gen", "dis"}:
+        return {}
+    return {n: "train_loss" for n in curves}
+
+
+def gan_side_note(cols) -> str:
+    return (f"{', '.join(cols)}: named only after a GAN's generator or discriminator, read as its train losses "
+            "(name another series with --train / --val)")
+
+
 class CsvReader(Reader):
     name = "csv"
     description = ("any tidy CSV/TSV whose columns name losses/metrics; optional step/iter/epoch column; also "
@@ -1469,7 +1498,9 @@ class CsvReader(Reader):
         splits = [n for n in named if split_word(n)]
         # (a "total"/"sum" column beside them is their sum: ",ep,train,valid,total")
         by_split = len(splits) >= 2 and all(split_word(n) or n in _SUM_NAMES for n in named)
-        return (has_axis or by_split) and len(names) >= 2 and bool(rows) and numeric >= len(rows)
+        # Columns named only after a GAN's sides (discriminator,generator: its two losses), whatever the extension.
+        gan = bool(gan_side_losses(names, str(path or "")))
+        return (has_axis or by_split or gan) and len(names) >= 2 and bool(rows) and numeric >= len(rows)
 
     def read(self, source: Source) -> list[Run]:
         table = load_table(source)
@@ -1489,13 +1520,19 @@ class CsvReader(Reader):
         bare = {c: r for c, r in bare_split_losses(table.columns, source.label).items()
                 if c not in (step, epoch) and table.numeric(c) is not None}
         total = _split_sum(table, bare) if len(bare) >= 2 else None
-        kwargs = {"step_col": step, "epoch_col": epoch, "role_names": bare, "exclude": (total,) if total else ()}
+        # (a GAN side's column of text is refused as a loss column's is, not left out: the other side alone is no run)
+        gan = {c: r for c, r in gan_side_losses(table.columns, source.label).items()
+               if c not in (step, epoch)} if not bare else {}
+        kwargs = {"step_col": step, "epoch_col": epoch, "role_names": {**bare, **gan},
+                  "exclude": (total,) if total else ()}
         two = _interleaved_runs(table, epoch) if step is None and epoch is not None else None
         runs = table_runs(table, source, self.name, **kwargs) if two is None else _two_runs(table, source, self.name,
                                                                                              epoch, two, kwargs)
         for run in runs:
             if bare and any(c in run.series for c in bare):
                 run.notes.append(bare_split_note(c for c in bare if c in run.series))
+            if gan and any(c in run.series for c in gan):
+                run.notes.append(gan_side_note(c for c in gan if c in run.series))
             if total:
                 run.notes.append(f"{total}: the sum of {' and '.join(bare)} at every row, not a curve of its own; "
                                  "left out")
@@ -1770,11 +1807,14 @@ def _counter_pairs(text: str) -> tuple[list[float], list[float]] | None:
     """(counters, values) of a headerless two-column text whose first column counts up (``1,0.693`` lines: a loop
     that writes ``f"{epoch},{loss}"``; ``1_1.8458`` lines, ``f"{epoch}_{loss}"``), or None. The counter must be
     integers rising at every line, or never going down (``1,1.2087`` on every line: the losses of the batches of
-    an epoch, a counter that repeats; the reader puts those on a step axis)."""
+    an epoch, a counter that repeats; the reader puts those on a step axis). A counter rising at every line may go
+    back to its first value or below it (runs appended one after another to the same file, ``1, 0.0040`` ...
+    ``19, 0.0031`` then ``1, 0.0035``; fewer go-backs than a third of the lines): finish_run keeps the latest run
+    (base.cut_restarts). A counter that goes back anywhere else, or that both repeats and goes back, is none."""
     lines = [ln.strip() for ln in text.strip().split("\n") if ln.strip()]
     if len(lines) < 3:
         return None
-    xs, vs = [], []
+    xs, vs, back, repeat = [], [], 0, False
     for ln in lines:
         parts = [t for t in re.split(r"[,;\s]+", ln) if t]
         if len(parts) == 1 and ln.count("_") == 1:
@@ -1782,10 +1822,14 @@ def _counter_pairs(text: str) -> tuple[list[float], list[float]] | None:
         if len(parts) != 2 or not all(_NUMBER_TOKEN.fullmatch(t) for t in parts):
             return None
         x = float(parts[0])
-        if not x.is_integer() or (xs and x < xs[-1]):
+        if not x.is_integer() or (xs and x < xs[-1] and x > xs[0]):
             return None
+        back += bool(xs and x < xs[-1])
+        repeat = repeat or bool(xs and x == xs[-1])
         xs.append(x)
         vs.append(float(parts[1]))
+    if back and (repeat or back * 3 >= len(xs)):
+        return None
     if len(set(xs)) < len(xs) and _whole(vs):
         return None  # a repeating counter beside whole numbers: pairs of ids or counts (a data set), not losses
     return xs, vs
@@ -1835,25 +1879,53 @@ def _word_counter_lines(lines: list[str]) -> tuple[tuple[str, list[float], list[
     return ((word or "", xs, vs), None) if len(xs) >= 3 else (None, None)
 
 
-def _counter_columns(lines: list[str]) -> tuple[tuple[list[float], list[float], list[float]] | None, int | None]:
-    """((counters, first values, second values), None) for headerless ``counter, a, b`` lines (``f"{epoch}, {train},
+def _counter_columns(
+    lines: list[str],
+) -> tuple[tuple[list[float], list[float], list[float], int] | None, int | None]:
+    """((counters, first values, second values, the counter's column), None) for headerless ``counter, a, b`` lines (``f"{epoch}, {train},
     {val}"``): an integer counter that rises at every line except where it goes back (runs appended one after another
     to the same file; fewer go-backs than a third of the lines), and two number columns not all whole; else (None,
-    the index of the first line that is not such a line, or None)."""
-    xs, a, b, back = [], [], [], 0
+    the index of the first line that is not such a line, or None). The counter may sit in another column when the
+    first is not one (``f"{train}\t{val}\t{epoch}\n"``): then it must count by one at every line (0, 1, 2, ...,
+    consecutive integers), neither other column whole numbers, and those two are a and b in their order in the line."""
+    rows: list[list[float]] = []
     for i, ln in enumerate(lines):
         parts = _fields(ln)
         if len(parts) != 3 or not all(_NUMBER_TOKEN.fullmatch(t) for t in parts):
             return None, i
-        x = float(parts[0])
+        rows.append([float(t) for t in parts])
+    if len(rows) < 3:
+        return None, None
+    bad: list[int] = []
+    for col in range(3):
+        found, at = _counter_at(rows, col, consecutive=col > 0)
+        if found is not None:
+            return (*found, col), None
+        if at is not None:
+            bad.append(at)
+    return None, max(bad) if bad else None  # the line where the counter that went furthest breaks
+
+
+def _counter_at(
+    rows: list[list[float]], col: int, consecutive: bool
+) -> tuple[tuple[list[float], list[float], list[float]] | None, int | None]:
+    """``_counter_columns`` with the counter in column ``col`` of three: (counters, a, b) or (None, the first row
+    whose counter breaks it, or None). ``consecutive``: the counter must rise by exactly one at every line."""
+    xs: list[float] = []
+    back = 0
+    for i, row in enumerate(rows):
+        x = row[col]
         if not x.is_integer() or x < 0 or (xs and x == xs[-1]):
+            return None, i
+        if consecutive and xs and x > xs[-1] and x != xs[-1] + 1:
             return None, i
         back += bool(xs and x < xs[-1])
         xs.append(x)
-        a.append(float(parts[1]))
-        b.append(float(parts[2]))
-    if len(xs) < 3 or back * 3 >= len(xs) or _whole(a + b):
-        return None, None
+    rest = [c for c in range(3) if c != col]
+    a = [row[rest[0]] for row in rows]
+    b = [row[rest[1]] for row in rows]
+    if back * 3 >= len(xs) or _whole(a + b) or (consecutive and (_whole(a) or _whole(b))):
+        return None, None  # (elsewhere than first, a column of whole numbers beside it: which is the counter?)
     return (xs, a, b), None
 
 
@@ -2020,9 +2092,10 @@ def unnamed_table_problem(rows: list[list[str]]) -> str:
 class NumberListReader(Reader):
     """A file of bare numbers with no header: one loss per epoch (``np.savetxt(losses)``, a list joined with commas
     on one line, or a JSON array of numbers, ``json.dump(losses, f)``), or two columns whose first counts the epochs
-    (``1,0.693`` lines). The file's name names the series when it names a loss (``val_losses.txt``), else it is read
+    (``1,0.693`` lines; a counter that starts again, runs appended to one file, keeps the latest run). The file's name names the series when it names a loss (``val_losses.txt``), else it is read
     as the train loss. Also the layouts plain loops write: ``epoch1\t0.239`` lines (a counter glued to its word);
-    ``0, 9.29, 3.06`` lines (a counter, the train loss, the val loss; runs appended one after another); one or two
+    ``0, 9.29, 3.06`` lines (a counter, the train loss, the val loss; runs appended one after another; the counter
+    may be another column when it counts by one, ``706.34\t50.12\t0``); one or two
     numbers in a file whose name names a loss (``train_loss.txt``); and, from 10 lines, ``2.43,519.2`` lines (the
     loss, then a time that rises at every line). Also ``0.58 ,0.55`` pairs of floats in a file named after a loss
     (train then val loss), ``1_1.84`` lines (``_`` between the counter and the loss), a counter that repeats (the
@@ -2032,7 +2105,7 @@ class NumberListReader(Reader):
 
     name = "numbers"
     description = ("a headerless list of numbers (one per line, one line of comma/space-separated values, or a JSON "
-                   "array [0.9, 0.8, ...]), headerless 'epoch,loss', 'epochN<TAB>loss', 'epoch, train, val' or "
+                   "array [0.9, 0.8, ...]), headerless 'epoch,loss', 'epochN<TAB>loss', 'epoch, train, val' (or 'train, val, epoch') or "
                    "'loss,elapsed-time' lines, 'train, val' float pairs or one or two numbers in a file named after a loss, "
                    "'Loss, value' lines, a pandas Series.to_csv()")
     example = "losses.csv"
@@ -2091,7 +2164,8 @@ class NumberListReader(Reader):
             raise InputError(source.label, "no numeric series found: not a bare list of numbers (a header, text or several columns)")
         named = _loss_named(source.label) or "loss"
         run = Run(source=source.label, format=self.name)
-        if pairs is not None and len(set(pairs[0])) < len(pairs[0]):
+        restarted = pairs is not None and any(b < a for a, b in zip(pairs[0], pairs[0][1:]))
+        if pairs is not None and not restarted and len(set(pairs[0])) < len(pairs[0]):
             epochs, values = pairs
             run.series[named] = build_series(named, values, steps=np.arange(len(values), dtype=np.float64),
                                              epochs=np.asarray(epochs, dtype=np.float64))
@@ -2136,16 +2210,17 @@ class NumberListReader(Reader):
             return run
         found3, _ = _counter_columns(lines)
         if found3 is not None:
-            xs, a, b = found3
+            xs, a, b, col = found3
             x = np.asarray(xs, dtype=np.float64)
             run.add(build_series("train_loss", a, epochs=x))
             run.add(build_series("val_loss", b, epochs=x))
             # A counter that goes back is left to finish_run, as a CSV's step/epoch column is: back to the start, a
             # run appended after another (the latest segment kept, base.cut_restarts); back inside the range, a run
             # resumed from a checkpoint (spliced, base.splice_resumes). Either says so in its own note.
-            run.notes.append(f"{len(xs)} headerless lines of a counter and two numbers: the counter read as the "
-                             "epoch, the numbers as train_loss then val_loss (the order training loops write them); "
-                             "name them otherwise with --train / --val")
+            where = "" if col == 0 else f" ({('first', 'second', 'third')[col]} column, counting by one)"
+            run.notes.append(f"{len(xs)} headerless lines of a counter and two numbers: the counter{where} read as "
+                             "the epoch, the numbers as train_loss then val_loss (the order training loops write "
+                             "them); name them otherwise with --train / --val")
             return run
         found2, _ = _loss_and_time(lines)
         if found2 is not None:
