@@ -259,3 +259,18 @@ def test_still_improving_on_the_train_loss_needs_a_short_val_loss_at_its_best(tm
 
     assert "still-improving" not in run_with([0.82, 0.71, 0.665, 0.698])
     assert "still-improving" in run_with([0.82, 0.71, 0.698, 0.665])
+
+
+def test_a_metric_never_defined_beside_finite_losses_is_a_note_about_the_evaluation():
+    """detectron2 writes NaN for the AP of a category absent from the evaluation set, at every evaluation: every
+    loss stays finite, so it is a note (info) about the metric, with the evaluation's causes, not the weights';
+    a metric that turns NaN part-way is still a warning, with the same metric causes."""
+    ap = np.full(40, np.nan)
+    rep = lossdoc.analyze({"loss": TRAIN, "val_loss": TRAIN + 0.1, "val_ap_objects": ap})
+    f = next(f for f in rep.runs[0].findings if f.name == "non-finite")
+    assert f.severity is Severity.INFO and rep.exit_code == 0
+    assert any("no examples" in c for c in f.causes) and not any("learning rate" in r for r in f.remedies)
+    part = np.r_[np.full(30, 0.5), np.full(10, np.nan)]
+    f2 = next(f for f in lossdoc.analyze({"loss": TRAIN, "val_loss": TRAIN + 0.1, "val_ap_objects": part}).runs[0].findings
+              if f.name == "non-finite")
+    assert f2.severity is Severity.WARNING and any("no examples" in c for c in f2.causes)

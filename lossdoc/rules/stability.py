@@ -436,7 +436,9 @@ class NonFinite(Rule):
 
     What it detects:
         Any NaN, +Inf or -Inf value logged in a loss series (severity error) or in a train/val/test metric
-        (severity warning, when no loss is affected). Learning-rate and gradient-norm series are not checked:
+        (severity warning, when no loss is affected; info when every loss stays finite and the metric is
+        non-finite at every one of its points: never defined, such as the AP of a category absent from the
+        evaluation set). Learning-rate and gradient-norm series are not checked:
         mixed-precision training logs an infinite gradient norm on the steps its loss scaler skips, by design.
 
     Why it matters:
@@ -483,6 +485,14 @@ class NonFinite(Rule):
         loss_hits = [(s, b) for s, b in hits if s.kind == "loss"]
         chosen = loss_hits or hits
         severity = self.severity if loss_hits else Severity.WARNING
+        # Only metrics, beside losses that stay finite: the evaluation's arithmetic, not the weights (an AP or a
+        # precision over a class with no examples, a division by zero). A metric that is non-finite at every one
+        # of its points was never defined (detectron2's per-category AP of a category absent from the evaluation
+        # set): nothing about training, so a note (info), not a warning.
+        losses_fine = not loss_hits and any(s.kind == "loss" and not s.derived and np.isfinite(s.values).any()
+                                            for s in run.series.values())
+        if losses_fine and all(bad.all() for _, bad in chosen):
+            severity = Severity.INFO
         # The earliest first bad point across series (on each series' own axis; report the earliest series).
         first = []
         for s, bad in chosen:
@@ -521,10 +531,18 @@ class NonFinite(Rule):
         if growth is not None and growth < 2:
             causes = [causes[2], causes[1], causes[0]]  # no growth before it: a bad value, not an overflow
         others = [s.name for s, _ in chosen[1:]] if len(chosen) > 1 else []
+        why = ("The run produced a value that is not a number; from then on the weights are most likely NaN too "
+               "and nothing after it can be trusted.")
+        if losses_fine:
+            why = ("A metric is not a number while every loss stays finite: the evaluation's arithmetic failed (a "
+                   "class with no examples, a division by zero), not the weights.")
+            causes = ["a class or category with no examples in the evaluation set (its AP, precision or recall is "
+                      "undefined)", "a division by zero or log(0) in the metric's code"]
+            remedies = ["check that the evaluation set has examples of every class the metric averages over",
+                        "guard the metric's divisions (e.g. zero_division= in scikit-learn's metrics)"]
         yield self.finding(
             msg,
-            why="The run produced a value that is not a number; from then on the weights are most likely NaN too "
-            "and nothing after it can be trusted.",
+            why=why,
             severity=severity,
             confidence=1.0,
             series=[s.name for s, _ in chosen],
