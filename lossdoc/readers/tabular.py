@@ -2031,11 +2031,55 @@ def _label_values(lines: list[str]) -> tuple[tuple[str, list[float]] | None, int
     return (label, vs), None
 
 
+# ``print(f"Epoch {epoch}")`` then ``print(loss.item())`` at every batch: a header line per epoch, bare numbers under
+# it; ``print("Done!")`` (or "Finished") at the end is no data.
+_EPOCH_HEADER = re.compile(r"epoch\s*:?\s*(\d{1,9})\s*:?", re.IGNORECASE)
+_DONE_LINE = re.compile(r"(?:training\s+)?(?:done|finished|complete|completed)(?:\s+training)?\s*[.!]*", re.IGNORECASE)
+
+
+def _epoch_blocks(lines: list[str]) -> tuple[tuple[list[float], list[float]] | None, int | None]:
+    """((epochs, values), None) for ``Epoch N`` header lines each followed by bare numbers, one per line (the loss
+    of every batch of that epoch): the first line a header, N rising at every header, the numbers not all whole, 3
+    or more in all; a last line ``Done!``/``Finished`` is no data; only the last header may have no numbers under it
+    (a run still writing). Headers over 2 or 3 numbers each are none (a train and a val loss per epoch? which is
+    which cannot be told): every header over one number (one loss per epoch) or some over 4 or more. Else (None,
+    the index of the first line that is neither a header nor a number, or None)."""
+    epochs: list[float] = []
+    values: list[float] = []
+    headers: list[float] = []  # the N of every header line so far
+    sizes: list[int] = []  # how many numbers each header holds
+    for i, ln in enumerate(lines):
+        m = _EPOCH_HEADER.fullmatch(ln)
+        if m is not None:
+            if headers and (sizes[-1] == 0 or float(m[1]) <= headers[-1]):
+                return None, i
+            headers.append(float(m[1]))
+            sizes.append(0)
+            continue
+        if not headers:
+            return None, i
+        if _NUMBER_TOKEN.fullmatch(ln):
+            epochs.append(headers[-1])
+            values.append(float(ln))
+            sizes[-1] += 1
+            continue
+        if i == len(lines) - 1 and _DONE_LINE.fullmatch(ln):
+            break
+        return None, i
+    if len(values) < 3 or _whole(values):
+        return None, None
+    full = [n for n in sizes if n]
+    if not (all(n == 1 for n in full) or max(full) >= 4):
+        return None, None
+    return (epochs, values), None
+
+
 _MORE_LAYOUTS = (
     (_word_counter_lines, "'epochN value' lines"),
     (_counter_columns, "headerless 'counter, train, val' lines"),
     (_loss_and_time, "headerless 'loss,time' lines"),
     (_label_values, "'label, value' lines"),
+    (_epoch_blocks, "'Epoch N' header lines over bare numbers"),
 )
 
 
@@ -2099,7 +2143,8 @@ class NumberListReader(Reader):
     numbers in a file whose name names a loss (``train_loss.txt``); and, from 10 lines, ``2.43,519.2`` lines (the
     loss, then a time that rises at every line). Also ``0.58 ,0.55`` pairs of floats in a file named after a loss
     (train then val loss), ``1_1.84`` lines (``_`` between the counter and the loss), a counter that repeats (the
-    batches of an epoch, on a step axis), pandas' ``Series.to_csv()`` (``,0`` header) and ``Loss, 10.42`` lines.
+    batches of an epoch, on a step axis), pandas' ``Series.to_csv()`` (``,0`` header) and ``Loss, 10.42`` lines; and ``Epoch N`` header lines each over the bare per-batch losses of that epoch (one point per
+    number on the step axis, each at its header's epoch; a last ``Done!`` line is no data).
     A headerless table of 3 or more numeric columns that is none of these (``0,80,0.48,0.56,...,`` lines) is taken
     only to be refused, saying what it is: no column can be told to be the loss (NotALog: skipped in a folder)."""
 
@@ -2107,7 +2152,8 @@ class NumberListReader(Reader):
     description = ("a headerless list of numbers (one per line, one line of comma/space-separated values, or a JSON "
                    "array [0.9, 0.8, ...]), headerless 'epoch,loss', 'epochN<TAB>loss', 'epoch, train, val' (or 'train, val, epoch') or "
                    "'loss,elapsed-time' lines, 'train, val' float pairs or one or two numbers in a file named after a loss, "
-                   "'Loss, value' lines, a pandas Series.to_csv()")
+                   "'Loss, value' lines, 'Epoch N' header lines over bare per-batch losses, "
+                   "a pandas Series.to_csv()")
     example = "losses.csv"
     priority = 85  # after every table with a header; before the text-log reader
 
@@ -2207,6 +2253,15 @@ class NumberListReader(Reader):
             run.add(build_series(named, vs, **{f"{axis}s": x}))
             run.notes.append(f"{len(vs)} lines of '{word}N value' read as one loss, {named!r}, at the {axis}s N; "
                              "name it with --train or --val if it is another")
+            return run
+        blocks, _ = _epoch_blocks(lines)
+        if blocks is not None:
+            es, vs = blocks
+            run.add(build_series(named, vs, steps=np.arange(len(vs), dtype=np.float64),
+                                 epochs=np.asarray(es, dtype=np.float64)))
+            run.notes.append(f"{len(vs)} bare numbers under {len(set(es))} 'Epoch N' header line(s) read as one loss, "
+                             f"{named!r}, one point per number on the step axis (0..n-1, counted on across epochs), "
+                             "each at the epoch of the header above it; name it with --train or --val if it is another")
             return run
         found3, _ = _counter_columns(lines)
         if found3 is not None:
