@@ -8,31 +8,17 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
-import numpy as np
 import pytest
 
 from lossdoc.errors import InputError
 from lossdoc.model import Run
 from lossdoc.readers import registry
-
-
-@pytest.fixture(autouse=True)
-def fresh_registry(monkeypatch):
-    monkeypatch.setattr(registry, "_READERS", None)
-    yield
-    registry._READERS = None
+from tests.reading import fresh_registry, lst  # noqa: F401 (fresh_registry: an autouse fixture)
+from tests.reading import read as read_one
 
 
 def read(tmp_path: Path, data: bytes, name: str = "train.log") -> Run:
-    p = tmp_path / name
-    p.write_bytes(data)
-    runs = registry.read_path(p, None)
-    assert len(runs) == 1
-    return runs[0]
-
-
-def lst(a) -> list | None:
-    return None if a is None else np.asarray(a).tolist()
+    return read_one(tmp_path, data, name)
 
 
 # --------------------------------------------------------------------------------- 1. a leading split word
