@@ -50,6 +50,7 @@ TYPICAL_NAME = {
     "catboost-tsv": "learn_error.tsv",
     "paddle-log": "paddle_train.log",
     "ultralytics-console": "yolo_train_stdout.txt",
+    "sb3-console": "ppo_stdout.log",
 }
 
 GARBAGE = {

@@ -38,6 +38,17 @@ recognised by the shape of its lines as the tool's source writes them:
   names (``train/box_loss``, ``metrics/mAP50-95(B)``) so that the loss parts are summed into ``train/loss (sum)``
   as for ``results.csv``; epochs as printed (1-based, as ``results.csv``). The final validation of ``best.pt``
   after training is not an epoch's and is not read.
+- ``sb3-console``: Stable-Baselines3's console table (``HumanOutputFormat`` of ``stable_baselines3.common.logger``, the
+  logger's stdout, e.g. ``verbose=1``): each ``dump`` is a table framed by two dashed lines, ``| key | value |`` rows,
+  a section row ``| train/ | |`` with its keys indented (``|    loss | -0.0269 |``). Each table is one record: series
+  ``section/key`` (``train/loss``, ``rollout/ep_rew_mean``, ``eval/mean_reward``) on the step axis of the table's
+  ``time/total_timesteps`` (a table without one takes the last seen; a log with none numbers its tables). ``time/*`` and ``train/n_updates`` are
+  bookkeeping, left out. ``train/loss`` is the train loss; the other ``train/*_loss`` rows are its weighted terms
+  (PPO's ``entropy_loss``, ``policy_gradient_loss``, ``value_loss``), never summed beside it. A2C writes no
+  ``train/loss`` (its terms weighted by ``ent_coef``/``vf_coef``) and SAC/TD3 separate actor and critic losses:
+  not summed either, the critic's / value loss is the train loss, with a note. ``rollout/ep_rew_mean`` (the mean
+  return of the last training episodes) is read as a train reward, ``eval/mean_reward`` as a val one (higher is
+  better). A table cut at the start of the file (no opening dashed line) or at its end is not read.
 
 A log holding several trainings appended (the counter goes back) is read as one run per training. A last line
 without a line end (a run still writing) is skipped, with a note.
@@ -49,6 +60,7 @@ import itertools
 import math
 import re
 
+from lossdoc.model import Run
 from lossdoc.naming import family_role_name, resolve, split_word
 from lossdoc.readers._runs import RunPoints, to_float
 from lossdoc.readers.toollogs import _ToolText
@@ -521,5 +533,110 @@ class UltralyticsConsoleReader(_ToolText):
                         pts.add(name, float(v), epoch=epoch, replace_same_x=True)
 
 
+# --------------------------------------------------------------------------------------------- Stable-Baselines3
+
+# stable_baselines3/common/logger.py HumanOutputFormat.write: keys sorted; a key "tag/name" adds the row (tag, "")
+# once and is written as "   " + name; floats f"{value:<8.3g}", other values str(value); keys and values cut to
+# max_length 36 ("..." at the end); dashes = "-" * (key_width + val_width + 7); each row f"| {key}{key_space} |
+# {value}{val_space} |" (as long as the dashes); then the closing dashes. EvalCallback records
+# "time/total_timesteps" with its "eval/..." values.
+_SB3_DASHES = re.compile(r"^-{8,}$")
+_SB3_ROW = re.compile(r"^\| (.{1,200}?) +\| (.{0,200}?) *\|$")
+_SB3_SECTION = re.compile(r"^\| [A-Za-z_][\w.\-]{0,35}/ +\| +\|$")
+_SB3_STEP = "time/total_timesteps"
+# The logged word whose role is that of a name the naming table knows (the reward of the training episodes).
+_SB3_ROLE_NAMES = {"rollout/ep_rew_mean": "train/mean_reward"}
+# Without train/loss (A2C; SAC, TD3, DDPG), the loss read as the train loss, in this order.
+_SB3_TRAIN_LOSS = ("train/loss", "train/critic_loss", "train/value_loss")
+
+
+def _sb3_row(line: str, width: int) -> tuple[str, str] | None:
+    """A table row as (key as written, value), or None when the line is no row of a table ``width`` wide."""
+    if len(line) != width or not line.startswith("| "):
+        return None
+    m = _SB3_ROW.match(line)
+    return (m.group(1), m.group(2)) if m else None
+
+
+class Sb3ConsoleReader(_ToolText):
+    name = "sb3-console"
+    description = "Stable-Baselines3 console tables: '| rollout/ | |', '|    ep_rew_mean | 0.5 |', '| train/ | |' ..."
+    example = "ppo_stdout.log"
+    priority = 27  # before the tabular readers (Markdown pipe tables) and the text reader
+    counter = "step"
+    what = "Stable-Baselines3 '| section/ | |' tables"
+    hint = re.compile(r"^[|-]")
+
+    def detect(self, lines: list[str]) -> bool:
+        for a, b in itertools.pairwise(ln.rstrip() for ln in lines):
+            if b.startswith("| ") and _SB3_DASHES.match(a) and len(a) == len(b) and _SB3_SECTION.match(b):
+                return True
+        return False
+
+    def collect(self, lines: list[str], pts: RunPoints) -> None:
+        records: list[tuple[int, dict[str, str]]] = []  # (line of the first row, key -> value as written)
+        rows = [ln.rstrip() for ln in lines]
+        width = 0  # the open table's width (its dashed line's length), 0 outside a table
+        record: dict[str, str] = {}
+        start, section = 0, ""
+        for i, ln in enumerate(rows):
+            if width:
+                if ln == "-" * width:
+                    records.append((start, record))
+                    width = 0
+                elif (row := _sb3_row(ln, width)) is not None:
+                    key, value = row
+                    if key.endswith("/") and not key.startswith(" ") and not value:
+                        section = key  # "| train/ |  |": the keys indented below it are train/...
+                    elif key.startswith("   ") and section:
+                        record.setdefault(section + key.strip(), value)
+                    else:
+                        record.setdefault(key.strip(), value)
+                continue  # any other line inside a table (another thread's print) is not the table's
+            if _SB3_DASHES.match(ln) and i + 1 < len(rows) and _sb3_row(rows[i + 1], len(ln)) is not None:
+                width, record, start, section = len(ln), {}, i + 2, ""
+        if rows and rows[0].startswith("| ") and _sb3_row(rows[0], len(rows[0])) is not None:
+            pts.note("the file starts inside a table (no dashed line above its first rows): that table is skipped")
+        numbered = not any(to_float(rec.get(_SB3_STEP, "")) is not None for _, rec in records)
+        step, early = None, 0
+        for n, (line, rec) in enumerate(records, start=1):
+            got = float(n) if numbered else to_float(rec.get(_SB3_STEP, ""))
+            step = got if got is not None else step
+            if step is None:  # before the first table that says its timestep: no place on the axis
+                early += 1
+                continue
+            pts.tick(step, line)
+            for key, text in rec.items():
+                v = to_float(text)
+                if v is None or key.startswith("time/") or key == "train/n_updates":
+                    pts.seen.setdefault(key, None)
+                    continue
+                role = {"role_name": _SB3_ROLE_NAMES[key]} if key in _SB3_ROLE_NAMES else {}
+                pts.add(key, v, step=step, replace_same_x=True, **role)
+        if records and numbered:
+            pts.note("no table holds time/total_timesteps: the tables are numbered 1, 2, ... on the step axis")
+        if early:
+            pts.note(f"{early} table(s) before the first with time/total_timesteps: not read (no place on the axis)")
+        if width and record:
+            pts.note(f"the table from line {start} has no closing dashed line (the run was still writing?): skipped")
+
+    def parse(self, text: str, label: str) -> list[Run]:
+        runs = super().parse(text, label)
+        for run in runs:
+            losses = [s.name for s in run.series.values() if s.kind == "loss" and s.split == "train"]
+            chosen = next((n for n in _SB3_TRAIN_LOSS if n in losses), None)
+            if chosen is None or len(losses) < 2:
+                continue
+            run.meta.setdefault("chosen_loss", {})["train"] = chosen
+            others = ", ".join(n for n in losses if n != chosen)
+            if chosen == "train/loss":
+                run.notes.append(f"train loss is train/loss (Stable-Baselines3's total); {others}: its weighted "
+                                 "terms, not summed")
+            else:
+                run.notes.append(f"train loss is {chosen}: Stable-Baselines3 writes no total here ({others} are "
+                                 "weighted terms or other objectives), not summed")
+        return runs
+
+
 READERS = [Detectron2LogReader, NnUnetLogReader, XgboostLogReader, LightgbmLogReader, CatboostLogReader,
-           PaddleLogReader, UltralyticsConsoleReader]
+           PaddleLogReader, UltralyticsConsoleReader, Sb3ConsoleReader]
