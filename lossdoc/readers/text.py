@@ -94,6 +94,15 @@ Shapes understood:
   ...``: the label changes where the epoch goes back), are read as two runs, with a note; a counter going back with
   no new label goes to ``base.finish_run``, as for every reader: back inside the range, a run resumed from a
   checkpoint, spliced; back to the start, another training, the latest segment kept.
+- A bare epoch marker with an ellipsis (``Meta epoch 3...``, a MAML trainer's Python logging) heads a block
+  (``Meta batch loss: 149.2``: ``Meta_batch_loss``, the train loss). An evaluation line under such a marker
+  (``- Eval metrics : batch_loss: 1429.586 ; joint_goal_accuracy: 0.137``: ``val_batch_loss``...) is followed by
+  the evaluation's own lines of pairs, read as its block (``Average Evaluation Loss: 1429.6``, named as written;
+  ``Joint goal accuracy: 0.13``: ``val_Joint_goal_accuracy``); a val loss named as the average
+  (``Average_Evaluation_Loss``) is the val loss, not the metrics line's ``batch_loss`` nor ``Total eval loss``
+  (a note says so). Such a block printed again at the same epoch with the same names and other values (every
+  training appended to the log starts at ``Meta epoch 0...``) is a training started again: the latest kept, with a
+  note, as where the counter goes back.
 - Only when none of the above is found: three or more lines with no marker that hold nothing but ``name value``
   pairs with the same names (``loss 0.312, train acc 0.885, test acc 0.861``; a loss or a metric among them) are
   one line per epoch, numbered 0.. in line order (a note says so).
@@ -141,7 +150,7 @@ _KERAS_PAIR = re.compile(rf"(?:^|\s)-\s++([A-Za-z_][\w/.\-]*+)\s*+:\s*+({_NUMBER
 _MARKER = re.compile(
     r"(?<![\w/])(epoch|ep|step|global[_ ]step|iter|iteration)\b\s*+[:=#]?\s*+[\[(]?\s*+(\d++)"
     r"(?:\s*+/\s*+\d++|\s++of\s++\d++(?![\w.]))?"
-    r"(?:\s*+[\])])?(?![\w.])",
+    r"(?:\s*+[\])])?(?!\w|\.(?!\.\.))",
     re.IGNORECASE,
 )
 # A batch counter on a line with an epoch marker and no step ("ep: 0, batch: 100, ..., loss: 9.12", "epoch 2 batch_idx
@@ -620,6 +629,8 @@ class _Collector:
         self.phase: tuple[str, int] | None = None  # (its label, its first line), for a pasted training
         self.chosen: dict[str, str] = {}  # split -> the loss the log itself says is that split's (meta chosen_loss)
         self.role_names: dict[str, str] = {}  # a series -> the name whose role it has (T_Loss -> train_Loss)
+        self.restarted = False  # trainings appended to the log, each starting at the same epoch: the latest kept
+        self.averaged: set[str] = set()  # chosen val losses named as the evaluation's average (not a split word)
 
     def add(self, name: str, value: float, epoch: float, step: float) -> None:
         pts = self.points.setdefault(name, [])
@@ -811,6 +822,10 @@ def _parse_lines(
     phases: dict[int, tuple[str, int]] = {}  # marker entries (by id): the phase label before the marker, line no.
     block_split: str | None = None  # the split word before the last marker ("Test Epoch: 5"), for its block
     said_before: dict[str, float] | None = None  # "name is value" loss parts, for the marker line that follows
+    last_block: list | None = None  # the last block under a bare epoch marker that holds values
+    restarts: list[tuple[int, float, int]] = []  # such a block again at its epoch: (its index in generic, the epoch, line)
+    marker_bare = False  # the last marker line held no values of its own
+    eval_block: list | None = None  # the entry of the last evaluation line, while pair-only lines may follow it
     iter_block: list | None = None  # the entry of a "[N/M] Train loss: ..." line, while its next lines may follow
     counted: list[tuple[list, str, float]] = []  # marker entries with an epoch, no step, and a batch counter
     body: dict[int, set[str]] = {}  # the names each marker entry (by id) took from the lines under it
@@ -938,7 +953,14 @@ def _parse_lines(
                 epoch = at[1]
                 step = at[2] if not math.isfinite(at[1]) else math.nan  # on the epoch axis when the marker has one
                 used += 1
-                generic.append([at[0], epoch, step, ev])
+                entry = [at[0], epoch, step, ev]
+                generic.append(entry)
+                split = next(iter(ev)).split("_", 1)[0]
+                if split in ("val", "test") and marker_bare:
+                    # under a bare marker ("Meta epoch 0..."): "Eval metrics : batch_loss: ... ; acc: ..." then
+                    # "Average Evaluation Loss: 41.5", "Joint goal accuracy: 0.0" (pairs alone on their lines): the
+                    # evaluation's too, named for its split as a block's under "Test Epoch: 5" are
+                    open_block, block_split, eval_block = entry, split, entry
                 continue
         if not markers:
             if last_marker is not None and since_marker <= 4 and index == last_index and msg.startswith("{'"):
@@ -973,9 +995,28 @@ def _parse_lines(
                     phase = _phase_split(kv)
                     if phase:
                         kv = {_with_split(k, phase): v for k, v in kv.items()}
+                if open_block is eval_block and block_split == "val":
+                    # the evaluation's own average ("Average Evaluation Loss"), not the mean of its batches'
+                    # losses in the metrics line ("batch_loss") nor the sum over its examples ("Total eval loss")
+                    avg = next((k for k in kv if (r := resolve(k)).kind == "loss" and r.split == "val"
+                                and any(w.lower() in _REDUCED for w in k.split("_"))), None)
+                    if avg:
+                        col.chosen.setdefault("val", avg)
+                        col.averaged.add(avg)
                 if open_block is iter_block:  # "Current_accuracy : 60.0, ..." after "[20000/300000] Train loss: ..."
                     kv = {_CURRENT_BEST.sub(r"val_\2", k): v for k, v in kv.items() if not k.lower().startswith("best_")}
                 if not open_block[3]:
+                    if math.isfinite(open_block[1]) and not math.isfinite(open_block[2]):
+                        # a block under a bare epoch marker ("Meta epoch 0..." then "Meta batch loss: 236.0")
+                        prev = last_block
+                        shared = [k for k in kv if prev is not None and k in prev[3]]
+                        if (shared and _same(prev[1], open_block[1])
+                                and any(not _same(kv[k], prev[3][k]) for k in shared)):
+                            # the same epoch's block again, other values: a training started again and appended to
+                            # the log (never redrawn, as a tqdm bar is); the latest kept, as base.cut_restarts does
+                            # where the counter goes back (which it cannot see here: the epochs are equal)
+                            restarts.append((len(generic), open_block[1], index + 1))
+                        last_block = open_block
                     used += 1
                     generic.append(open_block)
                 open_block[3].update({k: v for k, v in kv.items() if k not in open_block[3]})
@@ -989,6 +1030,7 @@ def _parse_lines(
                 pairs.update({k: v for k, v in said_before.items() if k not in pairs})
             said_before = None
         open_block = [lead, markers.get("epoch", math.nan), markers.get("step", math.nan), pairs]
+        marker_bare = not pairs  # a marker line alone ("Meta epoch 0..."): what follows it is its block
         iter_block = open_block if msg[:1] in " [\t" and _ITER_OF.match(msg) else None
         block_split = _split_before(msg, spans)
         phases[id(open_block)] = (_phase_label(msg, spans), index + 1)
@@ -1004,6 +1046,15 @@ def _parse_lines(
         if pairs:
             used += 1
             generic.append(open_block)
+    if restarts:
+        start, epoch, line_no = restarts[-1]
+        generic = generic[start:]
+        kept = {id(e) for e in generic}
+        counted = [c for c in counted if id(c[0]) in kept]
+        repeats = [r for r in repeats if id(r[0]) in kept]
+        col.restarted = True
+        col.note(f"the epoch counter restarts {len(restarts)} time(s) (a block of epoch {epoch:g} printed again, "
+                 f"with other values, last at line {line_no}): kept the latest segment")
     flush()
     if onmt_ppl:
         col.note("val_xent is ln(val_ppl): OpenNMT-py prints the validation perplexity, exp of the cross-entropy "
@@ -1211,11 +1262,19 @@ class TextReader(Reader):
                 where += f", up to line {nxt[1] - 1}" if nxt else ""
                 run.notes.append(f"{len(parts)} trainings in one log (a phase label before the epoch marker, and the "
                                  f"counter going back): read as {len(parts)} runs; this is run {i} ({where})")
+            if col.restarted and i == 1:  # structured, for rules (as base.finish_run records its cuts)
+                run.meta.setdefault("restarted", []).extend(run.series)
             chosen = {sp: n for sp, n in col.chosen.items() if n in run.series}
             if chosen:
                 run.meta["chosen_loss"] = chosen
-                run.notes.append(f"{', '.join(chosen.values())}: printed on a line its split word leads, beside "
-                                 "the evaluation's line: used as that split's loss")
+                led = [n for n in chosen.values() if n not in col.averaged]
+                if led:
+                    run.notes.append(f"{', '.join(led)}: printed on a line its split word leads, beside "
+                                     "the evaluation's line: used as that split's loss")
+                avg = [n for n in chosen.values() if n in col.averaged]
+                if avg:
+                    run.notes.append(f"{', '.join(avg)}: the evaluation's average loss, printed after its metrics "
+                                     "line: used as the val loss (not the metrics' batch loss or a total)")
             if saw_keras:
                 run.notes.append("Keras prints 'Epoch N/M' 1-based; epochs stored 0-based (N-1), as CSVLogger writes")
             tv = [n for n in run.series if n in col.role_names]
