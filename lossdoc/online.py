@@ -16,7 +16,7 @@ Keras fit, in a Lightning trainer and in the replay table means the same thing::
 Stopping is decided by findings, never by a patience or an absolute ``min_delta``:
 
 - ``non-finite``: a NaN or Inf in a loss, at the first check that sees it (:meth:`Monitor.nonfinite` answers
-  without running any rule, for a per-batch test);
+  without running any rule, for a per-batch test); a NaN in a metric alone is reported, never a stop;
 - ``divergence``: the divergence rule on the history so far (the loss far above its minimum, beyond its noise);
 - ``overfitting``: the overfitting rule (or overconfidence, its kind) on the history so far, and confirmed:
   the upturn must still be there at ``confirm`` consecutive checks, so one bad evaluation on a noisy val loss
@@ -284,6 +284,8 @@ class Monitor:
             mode = _mode(f.name)
             if mode not in self.stop_on:
                 continue
+            if mode == "non-finite" and f.severity < Severity.ERROR:
+                continue  # only a metric is NaN, every loss finite (an AP of an empty class): the weights are fine
             if mode != "non-finite" and self.checks <= self.min_checks:
                 continue
             blown_up = mode == "divergence" and (f.evidence.get("final_over_start") or 0) >= BLOWN_UP

@@ -109,6 +109,20 @@ def test_nonfinite_is_about_losses_only():
     assert mon.nonfinite({"grad_norm": float("inf"), "loss": 1.0}) is None
 
 
+def test_a_nan_metric_beside_finite_losses_never_stops_a_run():
+    """A per-category AP that is NaN at every evaluation (no examples of the category) while the losses fall: the
+    check reports it, but a stop for non-finite is for a loss (the per-batch test agrees); a NaN loss still stops."""
+    mon = Monitor()
+    for e in range(12):
+        mon.log({"loss": 1.0 / (e + 1), "val_loss": 1.1 / (e + 1), "val_ap_objects": float("nan")}, epoch=e)
+        d = mon.check()
+        assert not d.stop, d.reason
+    assert any(f.name == "non-finite" for f in mon.last.findings)
+    mon.log({"loss": float("nan"), "val_loss": 0.1, "val_ap_objects": float("nan")}, epoch=12)
+    d = mon.check()
+    assert d.stop and d.finding.name == "non-finite"
+
+
 def test_the_hook_writes_the_report(tmp_path):
     lines: list[str] = []
     hook = Hook(report=tmp_path / "r.json", log=lines.append)
