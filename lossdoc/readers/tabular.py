@@ -1985,6 +1985,62 @@ def _trend(values: list[float]) -> float:
     return float(np.polyfit(x.astype(np.float64), v[x], 1)[0])
 
 
+#: A third column read as an accuracy beside the loss (``_accuracy_like``): only with this many lines.
+ACCURACY_MIN_LINES = 6
+#: ... and ending at least this high (a share near its top), unless its values are shares of one count.
+ACCURACY_NEAR_ONE = 0.9
+#: ``_shares``: the largest count (validation-set size) whose shares k/N are looked for.
+SHARES_MAX_COUNT = 100_000
+
+
+def _shares(values: list[float]) -> bool:
+    """Whether every value is a share k/N of one count N (a validation set's size: ``correct / total``, printed with
+    all its digits, 0.8717783505154639 = 1353/1552): each value within 1e-12 of a fraction whose denominator is at
+    most ``SHARES_MAX_COUNT``, their common denominator too, and that not a divisor of a power of ten (numbers
+    rounded to a few decimals are shares of 10**k: no sign of a count)."""
+    from fractions import Fraction
+    from math import lcm
+
+    common = 1
+    for v in values:
+        if not 0.0 <= v <= 1.0:
+            return False
+        f = Fraction(v).limit_denominator(SHARES_MAX_COUNT)
+        if abs(float(f) - v) > 1e-12:
+            return False
+        common = lcm(common, f.denominator)
+        if common > SHARES_MAX_COUNT:
+            return False
+    while common % 2 == 0:
+        common //= 2
+    while common % 5 == 0:
+        common //= 5
+    return common > 1
+
+
+def _accuracy_like(xs: list[float], a: list[float], b: list[float]) -> bool:
+    """Whether the third column of headerless ``counter, a, b`` lines is an accuracy beside the loss ``a``, not a
+    val loss: every value of ``b`` in [0, 1]; ``a`` falling over the run while ``b`` rises over most of it (the
+    medians of ten slices of the run: ``b``'s lowest in the first fifth, its last above its first and within a
+    quarter of its range of its highest; a val loss of an overfit run falls before it rises: its lowest is
+    mid-run); and ``b`` ending near 1 (``ACCURACY_NEAR_ONE``) or being shares of one count (``_shares``), which a
+    val loss rising all run is not. Judged on the latest run when the counter goes back (runs appended)."""
+    start = max((i for i in range(1, len(xs)) if xs[i] < xs[i - 1]), default=0)
+    av = np.asarray(a[start:], dtype=np.float64)
+    bv = np.asarray(b[start:], dtype=np.float64)
+    if len(bv) < ACCURACY_MIN_LINES or not (np.all(np.isfinite(bv)) and np.all((bv >= 0) & (bv <= 1))):
+        return False
+    k = min(10, len(bv) // 3)
+    ma = np.array([np.nanmedian(c) if np.isfinite(c).any() else np.nan for c in np.array_split(av, k)])
+    mb = np.array([np.median(c) for c in np.array_split(bv, k)])
+    if not (np.isfinite(ma[0]) and np.isfinite(ma[-1]) and ma[-1] < ma[0] and _trend(list(av)) < 0):
+        return False
+    low, high = float(mb.min()), float(mb.max())
+    rises = (int(np.argmin(mb)) <= (k - 1) // 5 and mb[-1] > mb[0] and _trend(list(bv)) > 0
+             and mb[-1] >= high - 0.25 * (high - low))
+    return bool(rises and (mb[-1] >= ACCURACY_NEAR_ONE or _shares(list(bv))))
+
+
 #: Headerless float pairs are a guess from the numbers and the file's name: only with this many lines.
 LOSS_PAIRS_MIN_LINES = 5
 
@@ -2139,7 +2195,8 @@ class NumberListReader(Reader):
     (``1,0.693`` lines; a counter that starts again, runs appended to one file, keeps the latest run). The file's name names the series when it names a loss (``val_losses.txt``), else it is read
     as the train loss. Also the layouts plain loops write: ``epoch1\t0.239`` lines (a counter glued to its word);
     ``0, 9.29, 3.06`` lines (a counter, the train loss, the val loss; runs appended one after another; the counter
-    may be another column when it counts by one, ``706.34\t50.12\t0``); one or two
+    may be another column when it counts by one, ``706.34\t50.12\t0``; a third column that rises to 1.0 while the
+    loss falls, ``0 0.2027 0.8718``, is an accuracy, ``_accuracy_like``); one or two
     numbers in a file whose name names a loss (``train_loss.txt``); and, from 10 lines, ``2.43,519.2`` lines (the
     loss, then a time that rises at every line). Also ``0.58 ,0.55`` pairs of floats in a file named after a loss
     (train then val loss), ``1_1.84`` lines (``_`` between the counter and the loss), a counter that repeats (the
@@ -2267,12 +2324,21 @@ class NumberListReader(Reader):
         if found3 is not None:
             xs, a, b, col = found3
             x = np.asarray(xs, dtype=np.float64)
+            where = "" if col == 0 else f" ({('first', 'second', 'third')[col]} column, counting by one)"
+            if _accuracy_like(xs, a, b):
+                # (f"{epoch} {loss} {acc}": the third column rises to 1.0 while the loss falls; no val loss)
+                run.add(build_series(named, a, epochs=x))
+                run.add(build_series("accuracy", b, epochs=x))
+                run.notes.append(f"{len(xs)} headerless lines of a counter and two numbers: the counter{where} read "
+                                 f"as the epoch, the first number as one loss, {named!r}, the second as an accuracy "
+                                 "(every value in [0, 1], rising over the run to near 1 or as shares of one count "
+                                 "while the loss falls), not a val loss; name them otherwise with --train / --val")
+                return run
             run.add(build_series("train_loss", a, epochs=x))
             run.add(build_series("val_loss", b, epochs=x))
             # A counter that goes back is left to finish_run, as a CSV's step/epoch column is: back to the start, a
             # run appended after another (the latest segment kept, base.cut_restarts); back inside the range, a run
             # resumed from a checkpoint (spliced, base.splice_resumes). Either says so in its own note.
-            where = "" if col == 0 else f" ({('first', 'second', 'third')[col]} column, counting by one)"
             run.notes.append(f"{len(xs)} headerless lines of a counter and two numbers: the counter{where} read as "
                              "the epoch, the numbers as train_loss then val_loss (the order training loops write "
                              "them); name them otherwise with --train / --val")
