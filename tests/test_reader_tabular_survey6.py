@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from lossdoc.cli import app
 from lossdoc.model import Run
 from lossdoc.readers import registry
 
@@ -104,3 +105,121 @@ def test_a_val_loss_above_one_stays_a_val_loss(tmp_path):
     vals = [1.5 - 0.01 * e for e in range(40)]  # rises? no: falls, and above 1 anyway
     run = read(tmp_path, val_loss_lines(vals), "log.txt")
     assert run.val_loss is not None and run.val_loss.name == "val_loss"
+
+
+# ------------------------------------------------------------- 2. RL progress CSVs: the step column, runs appended
+
+PROGRESS_HEAD = ("num_episodes,policy_gradient_loss,value_loss,ep_rew_mean,total_loss,total_time,total timesteps,"
+                 "entropy_loss\n")
+
+
+def progress_rows(steps: list[int], loss0: float) -> str:
+    # a csv.writer row per PPO update: episodes, the three losses' parts and their total, a time, the timesteps
+    out = []
+    for k, t in enumerate(steps):
+        pg, v, ent = 0.12 / (k + 1), loss0 / (k + 1), -1.4189 + 0.001 * k
+        out.append(f"{11 + k},{pg!r},{v!r},{-600.0 + 5 * k!r},{pg + v + 0.01 * ent!r},{0.8 * (k + 1)!r},{t},"
+                   f"{ent!r}")
+    return "\n".join(out) + "\n"
+
+
+def test_total_timesteps_is_the_axis_and_a_restart_keeps_the_latest_run(tmp_path):
+    # 4 rows of an aborted run (5120 .. 20480), then a fresh run from 1280, under the one header
+    data = PROGRESS_HEAD + progress_rows([5120, 10240, 15360, 20480], 0.25) + progress_rows(
+        [1280 * (k + 1) for k in range(10)], 0.07)
+    run = read(tmp_path, data, "progress.csv")
+    assert run.format == "csv" and run.axis == "step"
+    assert "total timesteps" not in run.series
+    loss = run.train_loss
+    assert loss is not None and loss.name == "total_loss" and len(loss) == 10
+    assert lst(loss.steps)[0] == 1280.0 and lst(loss.steps)[-1] == 12800.0
+    assert float(run.series["value_loss"].values[0]) == pytest.approx(0.07)
+    assert any("restarts 1 time(s)" in n and "20480 -> 1280" in n for n in run.notes)
+    assert not any("no step or epoch column" in n for n in run.notes)
+
+
+def test_sb3_progress_csv_total_timesteps_is_the_step_axis(tmp_path):
+    # Stable-Baselines3's CSV output (logger.configure(folder, ["csv"])): the keys sorted, the first rollout row
+    # written before any train/ value (empty cells)
+    data = ("rollout/ep_len_mean,rollout/ep_rew_mean,time/fps,time/iterations,time/time_elapsed,time/total_timesteps,"
+            "train/entropy_loss,train/loss,train/n_updates,train/policy_gradient_loss,train/value_loss\n"
+            "22.1,22.1,1200,1,1,2048,,,,,\n"
+            "25.3,25.3,900,2,4,4096,-0.686,6.6,10,-0.0157,48.7\n"
+            "30.2,30.2,850,3,7,6144,-0.667,13.4,20,-0.0181,33.2\n"
+            "40.0,40.0,840,4,9,8192,-0.630,21.0,30,-0.0170,50.1\n")
+    run = read(tmp_path, data, "progress.csv")
+    assert run.axis == "step" and run.train_loss is not None and run.train_loss.name == "train/loss"
+    assert lst(run.train_loss.steps) == [4096.0, 6144.0, 8192.0]
+    assert "time/total_timesteps" not in run.series
+
+
+METRICS_HEAD = "time_s,run_id,update,avg_rew,pg_loss,v_loss,entropy,sps\n"
+
+
+def metrics_rows(n: int, *, time_s: bool = True, extra: int = 0, run_id: int = 0, scale: float = 1.0) -> str:
+    """A PPO loop's ``writer.writerow(...)`` rows: with ``time_s`` first (the header's layout), or without it (a
+    later version's layout, with ``extra`` more fields at the end: ``extra=1`` keeps the header's field count)."""
+    out = []
+    for k in range(n):
+        u = 10 * (k + 1)
+        vals = [f"{22.5 * (k + 1):.3f}"] if time_s else []
+        vals += [str(run_id), str(u), f"{1.3 + 0.01 * k!r}", f"{-0.004 * scale / (k + 1)!r}",
+                 f"{0.02 * scale / (k + 1)!r}", f"{1.41 - 0.001 * k!r}", "1100"]
+        vals += [f"{0.5 + k!r}"] * extra
+        out.append(",".join(vals))
+    return "\n".join(out) + "\n"
+
+
+def test_rows_in_later_layouts_are_skipped_not_read_shifted(tmp_path):
+    # 6 rows in the header's layout; then 5 rows with two more fields; then 7 rows of a layout without time_s
+    # (and one more column at the end): as many fields as the header, every value one column to the left
+    data = METRICS_HEAD + metrics_rows(6) + metrics_rows(5, extra=2, scale=3.0) + metrics_rows(
+        7, time_s=False, extra=1, scale=5.0)
+    run = read(tmp_path, data, "metrics.csv")
+    assert run.axis == "step"
+    assert "update" not in run.series
+    loss = run.train_loss
+    assert loss is not None and loss.name == "train_loss (sum)" and len(loss) == 6
+    assert lst(loss.steps) == [10.0, 20.0, 30.0, 40.0, 50.0, 60.0]
+    assert float(run.series["pg_loss"].values[0]) == pytest.approx(-0.004)
+    assert float(run.series["v_loss"].values[-1]) == pytest.approx(0.02 / 6)
+    note = next(n for n in run.notes if "other layouts" in n)
+    assert "from line 8 on" in note and "5 row(s) with more fields than the header (8)" in note
+    assert "7 row(s) whose values do not fit" in note and "'update'" in note and "lines 8-19" in note
+    assert not any("restarts" in n for n in run.notes)
+
+
+def test_a_later_run_in_the_header_layout_after_wider_rows_is_kept(tmp_path):
+    # the wider rows are skipped as before; the rows after them, in the header's own layout, are a restarted run
+    # (update from 10 again, another run_id): the latest run kept, as for any restarting step column
+    data = METRICS_HEAD + metrics_rows(6) + metrics_rows(3, extra=2) + metrics_rows(8, run_id=1, scale=2.0)
+    run = read(tmp_path, data, "metrics.csv")
+    loss = run.train_loss
+    assert loss is not None and len(loss) == 8 and lst(loss.steps)[0] == 10.0 and lst(loss.steps)[-1] == 80.0
+    assert float(run.series["v_loss"].values[0]) == pytest.approx(0.04)
+    assert any("skipped 3 row(s) with more fields than the header (8)" in n for n in run.notes)
+    assert any("restarts 1 time(s)" in n for n in run.notes)
+    assert not any("other layouts" in n for n in run.notes)
+
+
+def test_every_row_wider_than_the_header_is_one_line_error(tmp_path):
+    from typer.testing import CliRunner
+
+    p = tmp_path / "metrics.csv"
+    p.write_text(METRICS_HEAD + metrics_rows(4, extra=2))
+    r = CliRunner().invoke(app, ["inspect", str(p)])
+    assert r.exit_code == 2, r.output
+    lines = [ln for ln in r.stderr.splitlines() if ln.strip()]
+    assert len(lines) == 1 and "metrics.csv" in lines[0] and "more fields than the header" in lines[0]
+    assert "Traceback" not in r.output
+
+
+def test_nan_losses_in_a_progress_csv_are_kept(tmp_path):
+    rows = progress_rows([1280 * (k + 1) for k in range(5)], 0.07).splitlines()
+    cells = rows[2].split(",")
+    cells[4] = "nan"  # total_loss blew up at 3840
+    rows[2] = ",".join(cells)
+    run = read(tmp_path, PROGRESS_HEAD + "\n".join(rows) + "\n", "progress.csv")
+    loss = run.train_loss
+    assert loss is not None and loss.name == "total_loss" and len(loss) == 5 and loss.nonfinite == 1
+    assert np.isnan(loss.values[2]) and lst(loss.steps)[2] == 3840.0

@@ -47,6 +47,10 @@ MAX_COLUMNS = 5_000
 _ABSENT = {"", "na", "n/a", "#na#", "none", "null", "nat", "-"}
 _STEP_NAMES = ("step", "global_step", "globalstep", "steps", "iter", "iters", "iteration", "iterations", "it")
 _EPOCH_NAMES = ("epoch", "epochs", "ep")
+#: Step columns of RL progress tables (``total timesteps``, SB3's ``time/total_timesteps``, a PPO loop's ``update``):
+#: the csv reader's axis when the table has none of ``_STEP_NAMES``. (Not in ``_STEP_NAMES``: the other readers'
+#: sniffing, which a step column turns away, is left as it was.)
+_RL_STEP_NAMES = ("total_timesteps", "time_total_timesteps", "timesteps", "num_timesteps", "update", "updates")
 # Possessive quantifiers: a megabyte of digits followed by a letter is rejected in linear time.
 _NUM = re.compile(
     r"^[-+]?(\d++(\.\d*+)?([eE][-+]?\d++)?|\.\d++([eE][-+]?\d++)?|nan|inf|infinity)$", re.IGNORECASE
@@ -515,6 +519,12 @@ def load_table(source: Source) -> Table:
         del kept[1]
     if len(kept) == 1:
         raise InputError(source.label, f"every data row has more fields than the header ({len(header)})")
+    later = _later_layouts(kept, kept_lines, delim, len(header))
+    if later is not None:
+        drop, note = later
+        kept = [kept[0], *(ln for i, ln in enumerate(kept[1:]) if i not in drop)]
+        kept_lines = [n for i, n in enumerate(kept_lines) if i not in drop]
+        notes.append(note)
 
     def on_bad(fields: list[str]) -> None:
         bad_rows.append(len(fields))
@@ -580,6 +590,88 @@ def load_table(source: Source) -> Table:
         cells[clean] = col.tolist()
     lines_known = not bad_rows and len(df) == len(kept_lines)
     return Table(columns=columns, cells=cells, nrows=len(df), notes=notes, lines=kept_lines if lines_known else None)
+
+
+def _whole_cells(cells: list[str]) -> list[float] | None:
+    """The numbers of cells that are all whole numbers, or None."""
+    out = []
+    for c in cells:
+        c = c.strip().strip('"')
+        if not _NUM.match(c.lower()):
+            return None
+        try:
+            v = float(c)
+        except ValueError:
+            return None
+        if not (np.isfinite(v) and v.is_integer()):
+            return None
+        out.append(v)
+    return out
+
+
+def _spans(lines: list[int]) -> str:
+    """``23-50, 51-72``: line numbers as runs of consecutive ones (at most 4 shown)."""
+    out: list[str] = []
+    start = prev = lines[0]
+    for n in [*lines[1:], None]:
+        if n is not None and n == prev + 1:
+            prev = n
+            continue
+        out.append(f"{start}" if start == prev else f"{start}-{prev}")
+        if n is not None:
+            start = prev = n
+    return ", ".join(out[:4]) + (", ..." if len(out) > 4 else "")
+
+
+def _later_layouts(kept: list[str], kept_lines: list[int], delim: str, width: int) -> tuple[set[int], str] | None:
+    """Rows written in other layouts below a header that is not theirs (a logger whose columns changed between runs
+    appending to one file: rows with more fields than the header, then rows of the header's field count whose values
+    sit one column over, ``0,10,1.447,...`` under ``time_s,run_id,update,...``). From the first row with more fields
+    than the header on, each block of rows of one field count is kept only when it has the header's count and its
+    values fit the rows above it: every counter column there (whole numbers rising, 2 or more values: ``update``,
+    ``step``) holds whole numbers in it too. (the indexes into ``kept[1:]`` of the rows to skip, a note naming them),
+    or None when there is nothing to skip beyond the rows with more fields (skipped by the parser as before)."""
+    if delim == " " or not any(ln.count(delim) >= width for ln in kept[1:]):
+        return None
+    counts = [len(_split(ln, delim)) for ln in kept[1:]]
+    first = next((i for i, c in enumerate(counts) if c > width), None)
+    if first is None:
+        return None
+    above = [_split(kept[1 + i], delim) for i in range(first) if counts[i] == width]
+    counters = []
+    for j in range(width):
+        vals = _whole_cells([r[j] for r in above])
+        if vals is not None and len(set(vals)) >= 2 and bool(np.all(np.diff(vals) >= 0)):
+            counters.append(j)
+    wide: list[int] = []
+    misfit: list[int] = []
+    why = ""
+    i = first
+    while i < len(counts):
+        end = i
+        while end < len(counts) and counts[end] == counts[i]:
+            end += 1
+        block = range(i, end)
+        if counts[i] > width:
+            wide.extend(block)
+        elif counts[i] < width:
+            misfit.extend(block)
+            why = why or f"{end - i} row(s) with fewer fields than the header"
+        else:
+            rows = [_split(kept[1 + k], delim) for k in block]
+            bad = next((j for j in counters if _whole_cells([r[j] for r in rows]) is None), None)
+            if bad is not None:
+                misfit.extend(block)
+                why = why or f"column {_clean_name(_split(kept[0], delim)[bad])!r} holds no whole numbers there"
+        i = end
+    if not misfit:
+        return None
+    skipped = sorted(wide + misfit)
+    note = (f"rows written in other layouts below the header, from line {kept_lines[first]} on, skipped: "
+            f"{len(wide)} row(s) with more fields than the header ({width}) and {len(misfit)} row(s) whose values do "
+            f"not fit its columns ({why}; a logger whose columns changed appending to one file), lines "
+            f"{_spans([kept_lines[k] for k in skipped])}")
+    return set(skipped), note
 
 
 def _small_table(
@@ -1471,7 +1563,8 @@ def gan_side_note(cols) -> str:
 
 class CsvReader(Reader):
     name = "csv"
-    description = ("any tidy CSV/TSV whose columns name losses/metrics; optional step/iter/epoch column; also "
+    description = ("any tidy CSV/TSV whose columns name losses/metrics; optional step/iter/epoch column (or an RL "
+                   "table's total_timesteps/update); also "
                    "whitespace tables under a header of names ('# epoch train_loss val_loss', as np.savetxt writes; "
                    "pandas' to_string, tabulate), Markdown pipe tables")
     example = "metrics.csv"
@@ -1507,7 +1600,7 @@ class CsvReader(Reader):
         by_row = _list_rows(table, source, self.name)
         if by_row is not None:
             return by_row
-        step = table.find(_STEP_NAMES)
+        step = table.find(_STEP_NAMES + _RL_STEP_NAMES)
         epoch = table.find(_EPOCH_NAMES)
         summary_note = None
         if epoch is not None:
