@@ -519,7 +519,7 @@ def load_table(source: Source) -> Table:
         del kept[1]
     if len(kept) == 1:
         raise InputError(source.label, f"every data row has more fields than the header ({len(header)})")
-    later = _later_layouts(kept, kept_lines, delim, len(header))
+    later = _later_layouts(kept, kept_lines, delim, header)
     if later is not None:
         drop, note = later
         kept = [kept[0], *(ln for i, ln in enumerate(kept[1:]) if i not in drop)]
@@ -623,7 +623,7 @@ def _spans(lines: list[int]) -> str:
     return ", ".join(out[:4]) + (", ..." if len(out) > 4 else "")
 
 
-def _later_layouts(kept: list[str], kept_lines: list[int], delim: str, width: int) -> tuple[set[int], str] | None:
+def _later_layouts(kept: list[str], kept_lines: list[int], delim: str, header: list[str]) -> tuple[set[int], str] | None:
     """Rows written in other layouts below a header that is not theirs (a logger whose columns changed between runs
     appending to one file: rows with more fields than the header, then rows of the header's field count whose values
     sit one column over, ``0,10,1.447,...`` under ``time_s,run_id,update,...``). From the first row with more fields
@@ -631,6 +631,7 @@ def _later_layouts(kept: list[str], kept_lines: list[int], delim: str, width: in
     values fit the rows above it: every counter column there (whole numbers rising, 2 or more values: ``update``,
     ``step``) holds whole numbers in it too. (the indexes into ``kept[1:]`` of the rows to skip, a note naming them),
     or None when there is nothing to skip beyond the rows with more fields (skipped by the parser as before)."""
+    width = len(header)
     if delim == " " or not any(ln.count(delim) >= width for ln in kept[1:]):
         return None
     counts = [len(_split(ln, delim)) for ln in kept[1:]]
@@ -662,7 +663,7 @@ def _later_layouts(kept: list[str], kept_lines: list[int], delim: str, width: in
             bad = next((j for j in counters if _whole_cells([r[j] for r in rows]) is None), None)
             if bad is not None:
                 misfit.extend(block)
-                why = why or f"column {_clean_name(_split(kept[0], delim)[bad])!r} holds no whole numbers there"
+                why = why or f"column {header[bad]!r} holds no whole numbers there"
         i = end
     if not misfit:
         return None
