@@ -47,6 +47,10 @@ MAX_COLUMNS = 5_000
 _ABSENT = {"", "na", "n/a", "#na#", "none", "null", "nat", "-"}
 _STEP_NAMES = ("step", "global_step", "globalstep", "steps", "iter", "iters", "iteration", "iterations", "it")
 _EPOCH_NAMES = ("epoch", "epochs", "ep")
+#: Step columns of RL progress tables (``total timesteps``, SB3's ``time/total_timesteps``, a PPO loop's ``update``):
+#: the csv reader's axis when the table has none of ``_STEP_NAMES``. (Not in ``_STEP_NAMES``: the other readers'
+#: sniffing, which a step column turns away, is left as it was.)
+_RL_STEP_NAMES = ("total_timesteps", "time_total_timesteps", "timesteps", "num_timesteps", "update", "updates")
 # Possessive quantifiers: a megabyte of digits followed by a letter is rejected in linear time.
 _NUM = re.compile(
     r"^[-+]?(\d++(\.\d*+)?([eE][-+]?\d++)?|\.\d++([eE][-+]?\d++)?|nan|inf|infinity)$", re.IGNORECASE
@@ -515,6 +519,12 @@ def load_table(source: Source) -> Table:
         del kept[1]
     if len(kept) == 1:
         raise InputError(source.label, f"every data row has more fields than the header ({len(header)})")
+    later = _later_layouts(kept, kept_lines, delim, header)
+    if later is not None:
+        drop, note = later
+        kept = [kept[0], *(ln for i, ln in enumerate(kept[1:]) if i not in drop)]
+        kept_lines = [n for i, n in enumerate(kept_lines) if i not in drop]
+        notes.append(note)
 
     def on_bad(fields: list[str]) -> None:
         bad_rows.append(len(fields))
@@ -580,6 +590,89 @@ def load_table(source: Source) -> Table:
         cells[clean] = col.tolist()
     lines_known = not bad_rows and len(df) == len(kept_lines)
     return Table(columns=columns, cells=cells, nrows=len(df), notes=notes, lines=kept_lines if lines_known else None)
+
+
+def _whole_cells(cells: list[str]) -> list[float] | None:
+    """The numbers of cells that are all whole numbers, or None."""
+    out = []
+    for c in cells:
+        c = c.strip().strip('"')
+        if not _NUM.match(c.lower()):
+            return None
+        try:
+            v = float(c)
+        except ValueError:
+            return None
+        if not (np.isfinite(v) and v.is_integer()):
+            return None
+        out.append(v)
+    return out
+
+
+def _spans(lines: list[int]) -> str:
+    """``23-50, 51-72``: line numbers as runs of consecutive ones (at most 4 shown)."""
+    out: list[str] = []
+    start = prev = lines[0]
+    for n in [*lines[1:], None]:
+        if n is not None and n == prev + 1:
+            prev = n
+            continue
+        out.append(f"{start}" if start == prev else f"{start}-{prev}")
+        if n is not None:
+            start = prev = n
+    return ", ".join(out[:4]) + (", ..." if len(out) > 4 else "")
+
+
+def _later_layouts(kept: list[str], kept_lines: list[int], delim: str, header: list[str]) -> tuple[set[int], str] | None:
+    """Rows written in other layouts below a header that is not theirs (a logger whose columns changed between runs
+    appending to one file: rows with more fields than the header, then rows of the header's field count whose values
+    sit one column over, ``0,10,1.447,...`` under ``time_s,run_id,update,...``). From the first row with more fields
+    than the header on, each block of rows of one field count is kept only when it has the header's count and its
+    values fit the rows above it: every counter column there (whole numbers rising, 2 or more values: ``update``,
+    ``step``) holds whole numbers in it too. (the indexes into ``kept[1:]`` of the rows to skip, a note naming them),
+    or None when there is nothing to skip beyond the rows with more fields (skipped by the parser as before)."""
+    width = len(header)
+    if delim == " " or not any(ln.count(delim) >= width for ln in kept[1:]):
+        return None
+    counts = [len(_split(ln, delim)) for ln in kept[1:]]
+    first = next((i for i, c in enumerate(counts) if c > width), None)
+    if first is None:
+        return None
+    above = [_split(kept[1 + i], delim) for i in range(first) if counts[i] == width]
+    counters = []
+    for j in range(width):
+        vals = _whole_cells([r[j] for r in above])
+        if vals is not None and len(set(vals)) >= 2 and bool(np.all(np.diff(vals) >= 0)):
+            counters.append(j)
+    wide: list[int] = []
+    misfit: list[int] = []
+    why = ""
+    i = first
+    while i < len(counts):
+        end = i
+        while end < len(counts) and counts[end] == counts[i]:
+            end += 1
+        block = range(i, end)
+        if counts[i] > width:
+            wide.extend(block)
+        elif counts[i] < width:
+            misfit.extend(block)
+            why = why or f"{end - i} row(s) with fewer fields than the header"
+        else:
+            rows = [_split(kept[1 + k], delim) for k in block]
+            bad = next((j for j in counters if _whole_cells([r[j] for r in rows]) is None), None)
+            if bad is not None:
+                misfit.extend(block)
+                why = why or f"column {header[bad]!r} holds no whole numbers there"
+        i = end
+    if not misfit:
+        return None
+    skipped = sorted(wide + misfit)
+    note = (f"rows written in other layouts below the header, from line {kept_lines[first]} on, skipped: "
+            f"{len(wide)} row(s) with more fields than the header ({width}) and {len(misfit)} row(s) whose values do "
+            f"not fit its columns ({why}; a logger whose columns changed appending to one file), lines "
+            f"{_spans([kept_lines[k] for k in skipped])}")
+    return set(skipped), note
 
 
 def _small_table(
@@ -1471,7 +1564,8 @@ def gan_side_note(cols) -> str:
 
 class CsvReader(Reader):
     name = "csv"
-    description = ("any tidy CSV/TSV whose columns name losses/metrics; optional step/iter/epoch column; also "
+    description = ("any tidy CSV/TSV whose columns name losses/metrics; optional step/iter/epoch column (or an RL "
+                   "table's total_timesteps/update); also "
                    "whitespace tables under a header of names ('# epoch train_loss val_loss', as np.savetxt writes; "
                    "pandas' to_string, tabulate), Markdown pipe tables")
     example = "metrics.csv"
@@ -1507,7 +1601,7 @@ class CsvReader(Reader):
         by_row = _list_rows(table, source, self.name)
         if by_row is not None:
             return by_row
-        step = table.find(_STEP_NAMES)
+        step = table.find(_STEP_NAMES + _RL_STEP_NAMES)
         epoch = table.find(_EPOCH_NAMES)
         summary_note = None
         if epoch is not None:
@@ -1985,6 +2079,62 @@ def _trend(values: list[float]) -> float:
     return float(np.polyfit(x.astype(np.float64), v[x], 1)[0])
 
 
+#: A third column read as an accuracy beside the loss (``_accuracy_like``): only with this many lines.
+ACCURACY_MIN_LINES = 6
+#: ... and ending at least this high (a share near its top), unless its values are shares of one count.
+ACCURACY_NEAR_ONE = 0.9
+#: ``_shares``: the largest count (validation-set size) whose shares k/N are looked for.
+SHARES_MAX_COUNT = 100_000
+
+
+def _shares(values: list[float]) -> bool:
+    """Whether every value is a share k/N of one count N (a validation set's size: ``correct / total``, printed with
+    all its digits, 0.8717783505154639 = 1353/1552): each value within 1e-12 of a fraction whose denominator is at
+    most ``SHARES_MAX_COUNT``, their common denominator too, and that not a divisor of a power of ten (numbers
+    rounded to a few decimals are shares of 10**k: no sign of a count)."""
+    from fractions import Fraction
+    from math import lcm
+
+    common = 1
+    for v in values:
+        if not 0.0 <= v <= 1.0:
+            return False
+        f = Fraction(v).limit_denominator(SHARES_MAX_COUNT)
+        if abs(float(f) - v) > 1e-12:
+            return False
+        common = lcm(common, f.denominator)
+        if common > SHARES_MAX_COUNT:
+            return False
+    while common % 2 == 0:
+        common //= 2
+    while common % 5 == 0:
+        common //= 5
+    return common > 1
+
+
+def _accuracy_like(xs: list[float], a: list[float], b: list[float]) -> bool:
+    """Whether the third column of headerless ``counter, a, b`` lines is an accuracy beside the loss ``a``, not a
+    val loss: every value of ``b`` in [0, 1]; ``a`` falling over the run while ``b`` rises over most of it (the
+    medians of ten slices of the run: ``b``'s lowest in the first fifth, its last above its first and within a
+    quarter of its range of its highest; a val loss of an overfit run falls before it rises: its lowest is
+    mid-run); and ``b`` ending near 1 (``ACCURACY_NEAR_ONE``) or being shares of one count (``_shares``), which a
+    val loss rising all run is not. Judged on the latest run when the counter goes back (runs appended)."""
+    start = max((i for i in range(1, len(xs)) if xs[i] < xs[i - 1]), default=0)
+    av = np.asarray(a[start:], dtype=np.float64)
+    bv = np.asarray(b[start:], dtype=np.float64)
+    if len(bv) < ACCURACY_MIN_LINES or not (np.all(np.isfinite(bv)) and np.all((bv >= 0) & (bv <= 1))):
+        return False
+    k = min(10, len(bv) // 3)
+    ma = np.array([np.nanmedian(c) if np.isfinite(c).any() else np.nan for c in np.array_split(av, k)])
+    mb = np.array([np.median(c) for c in np.array_split(bv, k)])
+    if not (np.isfinite(ma[0]) and np.isfinite(ma[-1]) and ma[-1] < ma[0] and _trend(list(av)) < 0):
+        return False
+    low, high = float(mb.min()), float(mb.max())
+    rises = (int(np.argmin(mb)) <= (k - 1) // 5 and mb[-1] > mb[0] and _trend(list(bv)) > 0
+             and mb[-1] >= high - 0.25 * (high - low))
+    return bool(rises and (mb[-1] >= ACCURACY_NEAR_ONE or _shares(list(bv))))
+
+
 #: Headerless float pairs are a guess from the numbers and the file's name: only with this many lines.
 LOSS_PAIRS_MIN_LINES = 5
 
@@ -2139,7 +2289,8 @@ class NumberListReader(Reader):
     (``1,0.693`` lines; a counter that starts again, runs appended to one file, keeps the latest run). The file's name names the series when it names a loss (``val_losses.txt``), else it is read
     as the train loss. Also the layouts plain loops write: ``epoch1\t0.239`` lines (a counter glued to its word);
     ``0, 9.29, 3.06`` lines (a counter, the train loss, the val loss; runs appended one after another; the counter
-    may be another column when it counts by one, ``706.34\t50.12\t0``); one or two
+    may be another column when it counts by one, ``706.34\t50.12\t0``; a third column that rises to 1.0 while the
+    loss falls, ``0 0.2027 0.8718``, is an accuracy, ``_accuracy_like``); one or two
     numbers in a file whose name names a loss (``train_loss.txt``); and, from 10 lines, ``2.43,519.2`` lines (the
     loss, then a time that rises at every line). Also ``0.58 ,0.55`` pairs of floats in a file named after a loss
     (train then val loss), ``1_1.84`` lines (``_`` between the counter and the loss), a counter that repeats (the
@@ -2267,12 +2418,21 @@ class NumberListReader(Reader):
         if found3 is not None:
             xs, a, b, col = found3
             x = np.asarray(xs, dtype=np.float64)
+            where = "" if col == 0 else f" ({('first', 'second', 'third')[col]} column, counting by one)"
+            if _accuracy_like(xs, a, b):
+                # (f"{epoch} {loss} {acc}": the third column rises to 1.0 while the loss falls; no val loss)
+                run.add(build_series(named, a, epochs=x))
+                run.add(build_series("accuracy", b, epochs=x))
+                run.notes.append(f"{len(xs)} headerless lines of a counter and two numbers: the counter{where} read "
+                                 f"as the epoch, the first number as one loss, {named!r}, the second as an accuracy "
+                                 "(every value in [0, 1], rising over the run to near 1 or as shares of one count "
+                                 "while the loss falls), not a val loss; name them otherwise with --train / --val")
+                return run
             run.add(build_series("train_loss", a, epochs=x))
             run.add(build_series("val_loss", b, epochs=x))
             # A counter that goes back is left to finish_run, as a CSV's step/epoch column is: back to the start, a
             # run appended after another (the latest segment kept, base.cut_restarts); back inside the range, a run
             # resumed from a checkpoint (spliced, base.splice_resumes). Either says so in its own note.
-            where = "" if col == 0 else f" ({('first', 'second', 'third')[col]} column, counting by one)"
             run.notes.append(f"{len(xs)} headerless lines of a counter and two numbers: the counter{where} read as "
                              "the epoch, the numbers as train_loss then val_loss (the order training loops write "
                              "them); name them otherwise with --train / --val")
