@@ -191,6 +191,13 @@ def bare_split_loss(name: str) -> str | None:
     return f"{split}_loss" if split else None
 
 
+def bare_total_loss(name: str) -> str | None:
+    """For a bare ``total`` printed on a log's progress lines where no other name says loss (FER_SSL's
+    ``[epoch: 79/200, iter: 0/448] total: 0.8188``): the name whose role it has, the total loss; None for any other
+    name. Beside a loss a ``total`` may be anything (a count, a sum of times): readers ask only when there is none."""
+    return "total_loss" if normalise(name) == "total" else None
+
+
 def file_names_a_metric(label: str) -> bool:
     """Whether a file's name says it holds a metric, not a loss (``accuracy.json``, ``val_f1_history.json``): then
     its bare ``train``/``val`` keys are not losses."""

@@ -103,6 +103,21 @@ Shapes understood:
   (a note says so). Such a block printed again at the same epoch with the same names and other values (every
   training appended to the log starts at ``Meta epoch 0...``) is a training started again: the latest kept, with a
   note, as where the counter goes back.
+- Train and val lines told apart by a prefix before the marker: a tag naming one split (``[Train] Epoch 001: loss =
+  0.0193`` and ``[Diff-Val(Test-Normal)] Epoch 001 (Deterministic): loss = 0.0072``: ``Val_loss``, the val loss;
+  ``[val] epoch:0 miou:0.20``: ``val_miou``), or a split word, a summary word may follow (Demucs' ``- Train | Epoch 1 |
+  286/573 | 1.46 it/sec | Loss 0.2158 | ...``: per batch, the ``N/M`` between bars the batch counter; ``- Train Summary
+  | Epoch 1 | Loss=0.2019 | ...``: ``Loss_epoch``; ``- Valid | Epoch 1 | 1/3 | ... | Loss 0.2545``: the evaluation's
+  progress, a running reading of that epoch's ``Valid_Loss``, which its ``- Valid Summary | Epoch 1 | Loss=0.2223 |
+  ...`` line after it sets; its ``Best=`` (the best so far) and ``Bname=main`` are no series). A count before a
+  marker word is a setting, not a marker (``Total Epoch:300 Image_size:(256, 256) Training num:288``). A time of day
+  is never a value (``Epoch 0 @ 10:27 PM : ...``, ``22:27:05``); values printed before their names on a marker line
+  that holds no ``name: value`` pair (``Epoch 0 @ 10:27 PM : 0.9816 C.E. Loss, 94.28% Accuracy``) are read when each
+  names a loss or a metric of known direction and one a loss. ``Episode 3/10 | ... | Loss: 1.71`` marks a step as
+  ``iter`` does (a session starting again at episode 1: a restart, the latest kept). A bare ``total`` on the progress
+  lines of a log that names no other loss (``[epoch: 79/200, iter: 0/448] total: 0.8188``) is the train loss (a note
+  says so); ``Validation accuracy: 0.585`` alone on its line after an epoch's lines, printed every epoch (not once at
+  the end), is the val metric ``val_accuracy``.
 - Only when none of the above is found: three or more lines with no marker that hold nothing but ``name value``
   pairs with the same names (``loss 0.312, train acc 0.885, test acc 0.861``; a loss or a metric among them) are
   one line per epoch, numbered 0.. in line order (a note says so).
@@ -131,7 +146,15 @@ import numpy as np
 
 from lossdoc.errors import InputError, NotALog
 from lossdoc.model import Run
-from lossdoc.naming import bare_split_loss, is_bookkeeping, is_total_loss, normalise, resolve, split_word
+from lossdoc.naming import (
+    bare_split_loss,
+    bare_total_loss,
+    is_bookkeeping,
+    is_total_loss,
+    normalise,
+    resolve,
+    split_word,
+)
 from lossdoc.readers._runs import to_float
 from lossdoc.readers.base import HEAD_BYTES, Reader, Source, build_series, decode_text, require_series
 from lossdoc.readers.toollogs import ANSI, FAMILIES, read_as_family
@@ -148,11 +171,13 @@ _KERAS_PAIR = re.compile(rf"(?:^|\s)-\s++([A-Za-z_][\w/.\-]*+)\s*+:\s*+({_NUMBER
 # An epoch/step/iteration marker and its number ("Epoch 3", "[epoch 3]", "ep 3 |", "step 500:", "iter=100",
 # "Epoch 3/20", "Epoch [021/30]", "Step (40/100)", "EPOCH 3 of 30": "of 30" is the total, never a series "of").
 _MARKER = re.compile(
-    r"(?<![\w/])(epoch|ep|step|global[_ ]step|iter|iteration)\b\s*+[:=#]?\s*+[\[(]?\s*+(\d++)"
+    r"(?<![\w/])(epoch|ep|step|global[_ ]step|iter|iteration|episode)\b\s*+[:=#]?\s*+[\[(]?\s*+(\d++)"
     r"(?:\s*+/\s*+\d++|\s++of\s++\d++(?![\w.]))?"
     r"(?:\s*+[\])])?(?!\w|\.(?!\.\.))",
     re.IGNORECASE,
 )
+# Words before a marker word that make it a count of epochs or steps, a setting ("Total Epoch:300", "Max step 1000").
+_COUNT_WORDS = re.compile(r"(?<![A-Za-z])(?:total|max|num|number of)\s*+$", re.IGNORECASE)
 # A batch counter on a line with an epoch marker and no step ("ep: 0, batch: 100, ..., loss: 9.12", "epoch 2 batch_idx
 # 300 loss 0.4", "Batch [100/600]"): the line's step when it rises within an epoch (``_steps_from_batches``).
 _BATCH = re.compile(
@@ -160,7 +185,10 @@ _BATCH = re.compile(
     r"(?:\s*+[\])])?(?![\w.])"
     # PyTorch's word_language_model example (main.py, train()): '| epoch {:3d} | {:5d}/{:5d} batches | lr {:02.2f} |
     # ms/batch {:5.2f} | loss {:5.2f} | ppl {:8.2f}': the count before "batches" is the batch.
-    r"|(?<![\w/.\-])()(\d++)\s*+/\s*+\d++\s++batches\b",
+    r"|(?<![\w/.\-])()(\d++)\s*+/\s*+\d++\s++batches\b"
+    # Demucs' LogProgress (demucs/utils.py, or dora.log): 'Train | Epoch 1 | 286/573 | 1.46 it/sec | Loss 0.2158': the
+    # count alone between bars is the batch.
+    r"|(?<=\|)\s*+()(\d++)\s*+/\s*+\d++\s*+(?=\|)",
     re.IGNORECASE,
 )
 # The position within an epoch, as PyTorch's MNIST example prints it: "Train Epoch: 1 [640/60000 (1%)]".
@@ -217,7 +245,20 @@ _ITER_OF = re.compile(r"^\s*+\[(\d++)/\d++\](?=\s++[A-Za-z])")
 _CURRENT_BEST = re.compile(r"^(Current|Best)_(.)", re.IGNORECASE)
 # name[:=] number: the name may be two words ("train loss"); units (ms, s, %) may follow the number.
 _PAIR = re.compile(
-    rf"(?<![\w/.\-])([A-Za-z][\w/.\-]*+(?:[ ][A-Za-z][\w/.\-]*+){{0,2}}?)\s*+[:=]?\s*+({_NUMBER})(?:ms|s|%)?(?![\w.])"
+    rf"(?<![\w/.\-=])([A-Za-z][\w/.\-]*+(?:[ ][A-Za-z][\w/.\-]*+){{0,2}}?)\s*+[:=]?\s*+({_NUMBER})(?:ms|s|%)?(?![\w.])"
+)
+
+
+# A time of day on a progress line ("Epoch 0 @ 10:27 PM : 0.9816 C.E. Loss, 94.28% Accuracy", "epoch 3 22:27:05"):
+# never a value, and its "PM"/"AM" never a series' name. Only with AM/PM or with seconds ("10:27" alone may be other).
+_CLOCK = re.compile(
+    r"(?<![\w.:/])(?:\d{1,2}+:\d\d(?::\d\d(?:[.,]\d++)?+)?+\s*+[AaPp]\.?[Mm]\b\.?|\d{1,2}+:\d\d:\d\d(?:[.,]\d++)?+)(?![\w:])"
+)
+# Values printed before their names, on a marker line that holds no "name: value" pair (davijoocho's CNN, print(
+# f"Epoch {epoch} @ {time} : {loss:.4f} C.E. Loss, {acc:.2f}% Accuracy")): "0.9816 C.E. Loss" is the pair
+# (C.E._Loss); read only when every such item names a loss or a metric of known direction and one is a loss.
+_VALUE_NAME = re.compile(
+    rf"(?<![\w.])({_NUMBER})%?+\s++([A-Za-z][\w.\-]*+(?:[ ][A-Za-z][\w.\-]*+){{0,2}}?)\s*+(?=[,;|]|$)"
 )
 
 
@@ -278,6 +319,8 @@ _EVAL_LINE = re.compile(
     r"(.{1,400}+)$",
     re.IGNORECASE,
 )
+# An evaluation line's one "name: value" pair ("Validation accuracy: 0.585": "accuracy: 0.585").
+_ONE_PAIR = re.compile(rf"[A-Za-z][\w.\-]{{0,40}}+\s*+[:=]\s*+{_NUMBER}%?+\s*+")
 # The training line of a pair printed alike after an epoch's marker, the split word leading each ("Train. Total Loss:
 # 1.60, Rec.: 1.46, KL: 0.14, AUC: 50.42%" then "Val. Total Loss: 1.79, ..."; "  Train Loss: 0.0056, ACC: 1.0000"
 # then "  Val   Loss: 0.0000, ACC: 1.0000"): read as the evaluation line after it is, named for the train split.
@@ -285,6 +328,12 @@ _TRAIN_LINE = re.compile(r"^\s*+(?:train|training)\b\.?+\s*+[:,|\-]?+\s*+(.{1,40
 # A held-out split word leading a marker line's values ("[Epoch: 05] Valid acc: 0.2988 | loss: 2.0462", "Epoch 1 -
 # Validation Accuracy: 0.78, F1: 0.78"): every value of the line that names no split of its own is that split's.
 _LEAD_SPLIT = re.compile(r"[\s\]\[|:\-]*+([A-Za-z]++)\.?+\s++(?=[A-Za-z])")
+# The prefix before a line's marker that names its split: a tag ("[Train] Epoch 001: loss = 0.019304", "[Diff-Val(
+# Test-Normal)] Epoch 001 (Deterministic): loss = 0.007187", "[val] epoch:0 miou:0.20"), or one word, a summary word may
+# follow (Demucs' solver logs f'Train Summary | Epoch {epoch + 1} | {_summary(formatted)}' and 'Valid Summary | ...',
+# and its LogProgress 'Train | Epoch 1 | 286/573 | 1.46 it/sec | Loss 0.2158 | ...', after logging's "- " prefix).
+_HEAD_TAG = re.compile(r"\s*+(?:[-*]\s++)?\[([^\[\]\n]{1,40}+)\]\s*+(?:[|:\-]\s*+)?")
+_HEAD_WORD = re.compile(r"\s*+(?:[-*]\s++)?([A-Za-z]++)(?:\s++(?i:summary|set|phase))?\s*+(?:[|:\-]\s*+)?")
 # "T_Loss 11.061 | T_acc 0.111 | V_Loss nan | V_acc. nan": T_ / V_ prefixes, the train and val split only as a pair (a
 # T_x and a V_x of the same name on one line; alone, V_ may be a voltage).
 _TV_PREFIX = re.compile(r"^([TtVv])_(?=[A-Za-z])")
@@ -356,6 +405,8 @@ def _markers(line: str) -> tuple[dict[str, float], list[tuple[int, int]], str]:
     for m in _MARKER.finditer(line):
         if not spans and m.start() > MARKER_MAX_COLUMN:
             break  # prose that mentions a step or an epoch, not a progress line
+        if m.start() and _COUNT_WORDS.search(line, max(0, m.start() - 12), m.start()):
+            continue  # "Total Epoch:300 Image_size:(256, 256) Training num:288": a setting, the number of epochs
         word = re.sub(r"\s+", "_", m.group(1).lower())
         lead = lead or word
         kind = "epoch" if word in ("epoch", "ep") else "step"
@@ -386,7 +437,7 @@ def _generic_pairs(line: str, spans: list[tuple[int, int]]) -> dict[str, float]:
     # Blank out the markers so that their numbers are not read as values, and so that no pair spans a marker: a
     # word before it is a phase label ("Fine-Tune Epoch 2/3: 100%|..." is no series "Fine-Tune" of value 100).
     chars = list(line)
-    for a, b in spans:
+    for a, b in [*spans, *(m.span() for m in _CLOCK.finditer(line))] if ":" in line else spans:
         for i in range(a, b):
             chars[i] = "|"
     rest = "".join(chars)
@@ -404,9 +455,23 @@ def _generic_pairs(line: str, spans: list[tuple[int, int]]) -> dict[str, float]:
             name = words[-1]
         if group and group.start() <= m.start() < group.end() and resolve(name).kind == "other":
             name = f"{name}_loss"  # "[Losses: x 0.27, ..., total 15.1]": the parts and the total of the loss
-        if not is_bookkeeping(name):  # time, elapsed, it/s...
+        if not is_bookkeeping(name) and name.lower() != "best":  # time, elapsed, it/s...; the best so far
             out.setdefault(name, float(m.group(2)))
+    if not out and spans:
+        out = _value_names(rest)
     return out
+
+
+def _value_names(rest: str) -> dict[str, float]:
+    """A marker line's values printed before their names ("0.9816 C.E. Loss, 94.28% Accuracy"): {} unless every
+    such item names a loss or a metric of known direction and one of them a loss."""
+    out: dict[str, float] = {}
+    for m in _VALUE_NAME.finditer(rest):
+        name = "_".join(m.group(2).split(" "))
+        if not _curve_name(name):
+            return {}
+        out.setdefault(name, float(m.group(1)))
+    return out if any(resolve(k).kind == "loss" for k in out) else {}
 
 
 def _split_before(line: str, spans: list[tuple[int, int]]) -> str | None:
@@ -465,8 +530,8 @@ def _batch_counter(line: str, spans: list[tuple[int, int]]) -> tuple[str, float]
     """(its name, its number) of the first batch counter of a line beyond its markers, or None."""
     for m in _BATCH.finditer(line):
         if not any(a <= m.start() < b for a, b in spans):
-            if m.group(1) is None:  # "200/ 2983 batches": the count, not a series
-                return "", float(m.group(4))
+            if m.group(1) is None:  # "200/ 2983 batches", "| 286/573 |": the count, not a series
+                return ("", float(m.group(4))) if m.group(4) else ("| N/M |", float(m.group(6)))
             return "_".join(m.group(1).split(" ")), float(m.group(2))
     return None
 
@@ -631,6 +696,7 @@ class _Collector:
         self.role_names: dict[str, str] = {}  # a series -> the name whose role it has (T_Loss -> train_Loss)
         self.restarted = False  # trainings appended to the log, each starting at the same epoch: the latest kept
         self.averaged: set[str] = set()  # chosen val losses named as the evaluation's average (not a split word)
+        self.total: str | None = None  # a bare "total" on the progress lines of a log that names no loss: the loss
 
     def add(self, name: str, value: float, epoch: float, step: float) -> None:
         pts = self.points.setdefault(name, [])
@@ -703,7 +769,10 @@ def _eval_pairs(msg: str) -> dict[str, float] | None:
         base = "_".join(words)
         out.setdefault(f"{split}_{base}", v)
     if not any(resolve(k).kind == "loss" for k in out):
-        return None
+        # "Validation accuracy: 0.585" alone on its line (FER_SSL's train.py after each epoch's batch lines): a
+        # metric of known direction, the evaluation's (read only when printed more than once: _parse_lines)
+        one = len(out) == 1 and _curve_name(next(iter(out))) and _ONE_PAIR.fullmatch(m.group(2))
+        return out if one else None
     return out
 
 
@@ -758,12 +827,40 @@ def _lead_split(pairs: dict[str, float], rest: str) -> dict[str, float]:
     first = next(iter(pairs), "")
     if not first.lower().startswith(word.lower()):
         return pairs  # the word is not the first value's ("Epoch 3 Validation took 5s, loss: 0.4")
+    return _named_for(pairs, word)
+
+
+def _named_for(pairs: dict[str, float], word: str) -> dict[str, float]:
+    """A line's values named for the split ``word`` says (as written: ``Valid_loss``), but those with a split of
+    their own."""
     out: dict[str, float] = {}
     for k, v in pairs.items():
         has_split = any(split_word(w) or w.lower() in ("tr", "trn", "va", "dev", "te")
                         for w in re.split(r"[_\s/.\-]+", k) if w)
         out[k if has_split else f"{word}_{k}"] = v
     return out
+
+
+def _head_split(line: str, spans: list[tuple[int, int]]) -> str | None:
+    """The held-out split word (as written) of the prefix before a line's first marker, when the prefix is a tag
+    that names one split (``[Diff-Val(Test-Normal)] Epoch 001 ...``: "Val", a parenthesised qualifier aside;
+    ``[val] epoch:0 miou:0.20``) or a split word alone, a summary word may follow (Demucs' ``- Valid | Epoch 1 |
+    ...`` and ``- Valid Summary | Epoch 1 | ...``); else None (a train word too: train is the default)."""
+    head = line[: spans[0][0]] if spans else ""
+    if not head.strip() or len(head) > 60:
+        return None
+    m = _HEAD_TAG.fullmatch(head)
+    if m:
+        words = re.findall(r"[A-Za-z]++", re.sub(r"\([^()]*+\)", " ", m.group(1)))
+        if len(words) > 4 or len({split_word(w) for w in words} - {None}) != 1:
+            return None
+        word = next(w for w in words if split_word(w))
+    else:
+        m = _HEAD_WORD.fullmatch(head)
+        if m is None:
+            return None
+        word = m.group(1)
+    return word if split_word(word) not in (None, "train") else None
 
 
 def _labelled_eval(msg: str) -> dict[str, float] | None:
@@ -833,6 +930,7 @@ def _parse_lines(
     last_index = len(lines) - 1 if cut else -1
     config = _config_lines(lines)
     warned = False  # the line before was a Python warning (its source line may follow)
+    metric_evals: list[list] = []  # the entries of evaluation lines with one metric and no loss
 
     def flush() -> None:
         nonlocal used, keras_used
@@ -936,6 +1034,8 @@ def _parse_lines(
             markers, spans, lead = {"epoch": last_marker[1]}, [], last_marker[0]
         if not markers and last_marker is not None and since_marker <= EVAL_AFTER:
             ev = _eval_pairs(msg) or _labelled_eval(msg)
+            if ev and open_block is not None and not any(resolve(k).kind == "loss" for k in ev):
+                ev = None  # "Validation Accuracy: 0.5" right under "epoch:  0 loss: 0.7": the marker line's block
             # "Train. Total Loss: ..." then "Val. Total Loss: ...": a pair (under a marker line that has no values of
             # its own, "Epoch 3/24" then "train Loss: ..." and "val Loss: ...", the lines are its block, as before)
             if ev is None and _TRAIN_LINE.match(msg) and (open_block is None or open_block[3]):
@@ -955,6 +1055,8 @@ def _parse_lines(
                 used += 1
                 entry = [at[0], epoch, step, ev]
                 generic.append(entry)
+                if not any(resolve(k).kind == "loss" for k in ev):
+                    metric_evals.append(entry)  # "Validation accuracy: 0.585": kept when printed again (a curve)
                 split = next(iter(ev)).split("_", 1)[0]
                 if split in ("val", "test") and marker_bare:
                     # under a bare marker ("Meta epoch 0..."): "Eval metrics : batch_loss: ... ; acc: ..." then
@@ -1023,8 +1125,11 @@ def _parse_lines(
                 body.setdefault(id(open_block), set()).update(kv)
             continue
         pairs = _generic_pairs(msg, spans)
+        head_split = _head_split(msg, spans)
         if pairs and spans:
             pairs = _lead_split(pairs, msg[spans[-1][1] :])
+            if head_split:  # "[Diff-Val(Test-Normal)] Epoch 001 ...: loss = 0.0072": the validation's loss
+                pairs = _named_for(pairs, head_split)
         if said_before is not None:
             if said_is and pairs:
                 pairs.update({k: v for k, v in said_before.items() if k not in pairs})
@@ -1037,7 +1142,11 @@ def _parse_lines(
         last_marker, since_marker = open_block, 0
         batch = _batch_counter(msg, spans) if "epoch" in markers and "step" not in markers else None
         if batch is not None:
-            counted.append((open_block, *batch))
+            # Demucs' "- Valid | Epoch 1 | 1/3 | ... | Loss 0.2545" (a held-out split's): the evaluation's progress,
+            # its values a running reading of that epoch's evaluation (the last, or its "Valid Summary" line after
+            # it, stands), no steps and never among the training's batches
+            if not head_split:
+                counted.append((open_block, *batch))
         elif "epoch" in markers and "step" not in markers and pairs:
             repeats.append((open_block, frozenset(pairs), phys[index] if phys else index, bool(_TQDM_BAR.search(msg)),
                             bool(_EPOCH_POSITION.search(msg))))
@@ -1055,6 +1164,9 @@ def _parse_lines(
         col.restarted = True
         col.note(f"the epoch counter restarts {len(restarts)} time(s) (a block of epoch {epoch:g} printed again, "
                  f"with other values, last at line {line_no}): kept the latest segment")
+    if len(metric_evals) == 1:  # one "Validation accuracy: 0.9" after the training: a final result, not a curve
+        generic = [e for e in generic if e is not metric_evals[0]]
+        used -= 1
     flush()
     if onmt_ppl:
         col.note("val_xent is ln(val_ppl): OpenNMT-py prints the validation perplexity, exp of the cross-entropy "
@@ -1084,6 +1196,12 @@ def _parse_lines(
             col.phases.append(target)
         for name, v in pairs.items():
             target.add(f"{lead}_{name}" if len(leads[name]) > 1 else name, v, epoch, step)
+    names = {n for c in (col, *col.phases) for n in c.points}
+    total = next((n for n in names if bare_total_loss(n)), None)
+    if total and not any(resolve(n).kind == "loss" for n in names):
+        # "[epoch: 79/200, iter: 0/448] total: 0.818845" and no other loss: the total is the loss (as "Total Loss")
+        col.total = total
+        col.note(f"{total}: a total on the progress lines, and no other loss: read as the train loss")
     return col, used, saw_keras, keras_used
 
 
@@ -1253,7 +1371,9 @@ class TextReader(Reader):
                         epochs=epochs if np.isfinite(epochs).any() else None,
                         # "ep 3 | tr 0.86 | va 0.56": a bare split word printed with one number is that split's loss
                         # "T_Loss ... V_Loss" on one line: train_Loss, val_Loss (_tv_pairs)
-                        role_name=col.role_names.get(series) or bare_split_loss(series),
+                        # "[epoch: 79/200, iter: 0/448] total: 0.8188" and no other loss: the total loss
+                        role_name=(col.role_names.get(series) or bare_split_loss(series)
+                                   or (bare_total_loss(series) if series == col.total else None)),
                     )
                 )
             if len(parts) > 1:
