@@ -223,3 +223,66 @@ def test_nan_losses_in_a_progress_csv_are_kept(tmp_path):
     loss = run.train_loss
     assert loss is not None and loss.name == "total_loss" and len(loss) == 5 and loss.nonfinite == 1
     assert np.isnan(loss.values[2]) and lst(loss.steps)[2] == 3840.0
+
+
+# ------------------------------------------------------------- 3. 'Epoch: N' headers over 'loss, batch' lines
+# (survey 6's RecModel log: ``print(f"Epoch: {epoch}")`` then ``print(f"{loss.item()}, {batch_idx}")`` every 100
+# batches; written here in that layout)
+
+def epoch_loss_batch(epochs: int = 4, every: int = 100, per: int = 9, nan_at: int | None = None) -> str:
+    out = []
+    k = 0
+    for e in range(epochs):
+        out.append(f"Epoch: {e}")
+        for b in range(per):
+            loss = 10.19 - 0.003 * k + 0.002 * np.sin(k)
+            out.append(f"{'nan' if k == nan_at else repr(float(loss))}, {b * every}")
+            k += 1
+    return "\n".join(out) + "\n"
+
+
+def test_epoch_headers_over_loss_batch_lines_are_one_per_batch_loss(tmp_path):
+    run = read(tmp_path, epoch_loss_batch(), "train_log.txt")
+    assert run.format == "numbers"
+    s = run.train_loss
+    assert s is not None and len(s.values) == 36
+    assert s.values[0] == pytest.approx(10.19) and s.values[-1] == pytest.approx(10.19 - 0.003 * 35 + 0.002 * np.sin(35))
+    assert lst(s.steps) == list(range(36))
+    assert lst(s.epochs)[:10] == [0.0] * 9 + [1.0] and s.epochs[-1] == 3
+    assert run.val_loss is None
+    assert any("batch index" in n for n in run.notes)
+
+
+def test_nan_under_an_epoch_header_is_kept(tmp_path):
+    run = read(tmp_path, epoch_loss_batch(nan_at=12), "train_log.txt")
+    assert np.isnan(run.train_loss.values[12]) and np.isfinite(run.train_loss.values[11])
+
+
+def test_a_batch_index_that_does_not_rise_is_not_this_layout(tmp_path):
+    # under the first header the second column goes 0, 100, 200, 900, 400...: not a batch index, and the file is
+    # not read as one per-batch loss (refused, naming the file)
+    lines = epoch_loss_batch().splitlines()
+    lines[4] = lines[4].split(",")[0] + ", 900"
+    assert lines[4].endswith(", 900") and lines[5].endswith(", 400")
+    p = tmp_path / "train_log.txt"
+    p.write_text("\n".join(lines) + "\n")
+    try:
+        runs = registry.read_path(p, None)
+    except Exception as exc:  # refused (an InputError naming the file) is right
+        assert "train_log.txt" in str(exc)
+        return
+    assert all(r.format != "numbers" or r.train_loss is None or len(r.train_loss.values) != 36 for r in runs)
+
+
+def test_bare_and_paired_lines_mixed_are_not_this_layout(tmp_path):
+    text = epoch_loss_batch()
+    lines = text.splitlines()
+    lines[2] = lines[2].split(",")[0]  # one bare number among 'loss, batch' lines
+    p = tmp_path / "train_log.txt"
+    p.write_text("\n".join(lines) + "\n")
+    try:
+        runs = registry.read_path(p, None)
+    except Exception as exc:
+        assert "train_log.txt" in str(exc)
+        return
+    assert all(r.format != "numbers" or len(r.train_loss.values) != 36 for r in runs)

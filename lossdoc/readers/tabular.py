@@ -2187,17 +2187,25 @@ _EPOCH_HEADER = re.compile(r"epoch\s*:?\s*(\d{1,9})\s*:?", re.IGNORECASE)
 _DONE_LINE = re.compile(r"(?:training\s+)?(?:done|finished|complete|completed)(?:\s+training)?\s*[.!]*", re.IGNORECASE)
 
 
+# ``print(f"{loss.item()}, {batch_idx}")`` under an ``Epoch: N`` header: the loss, then the batch index.
+_VALUE_BATCH = re.compile(r"(\S+?)\s*,\s*(\d{1,9})")
+
+
 def _epoch_blocks(lines: list[str]) -> tuple[tuple[list[float], list[float]] | None, int | None]:
     """((epochs, values), None) for ``Epoch N`` header lines each followed by bare numbers, one per line (the loss
     of every batch of that epoch): the first line a header, N rising at every header, the numbers not all whole, 3
     or more in all; a last line ``Done!``/``Finished`` is no data; only the last header may have no numbers under it
     (a run still writing). Headers over 2 or 3 numbers each are none (a train and a val loss per epoch? which is
-    which cannot be told): every header over one number (one loss per epoch) or some over 4 or more. Else (None,
-    the index of the first line that is neither a header nor a number, or None)."""
+    which cannot be told): every header over one number (one loss per epoch) or some over 4 or more. Each number
+    may be followed by the batch index (``10.19, 100``: every line of the file so, the index a whole number rising
+    under each header); the index is not kept. Else (None, the index of the first line that is neither a header
+    nor a number, or None)."""
     epochs: list[float] = []
     values: list[float] = []
     headers: list[float] = []  # the N of every header line so far
     sizes: list[int] = []  # how many numbers each header holds
+    paired: bool | None = None  # numbers followed by their batch index (decided by the first number line)
+    last_batch = -1
     for i, ln in enumerate(lines):
         m = _EPOCH_HEADER.fullmatch(ln)
         if m is not None:
@@ -2205,12 +2213,21 @@ def _epoch_blocks(lines: list[str]) -> tuple[tuple[list[float], list[float]] | N
                 return None, i
             headers.append(float(m[1]))
             sizes.append(0)
+            last_batch = -1
             continue
         if not headers:
             return None, i
-        if _NUMBER_TOKEN.fullmatch(ln):
+        vb = _VALUE_BATCH.fullmatch(ln)
+        token = vb[1] if vb is not None else ln
+        if paired is None and _NUMBER_TOKEN.fullmatch(token):
+            paired = vb is not None
+        if _NUMBER_TOKEN.fullmatch(token) and paired == (vb is not None):
+            if vb is not None:
+                if int(vb[2]) <= last_batch:
+                    return None, i
+                last_batch = int(vb[2])
             epochs.append(headers[-1])
-            values.append(float(ln))
+            values.append(float(token))
             sizes[-1] += 1
             continue
         if i == len(lines) - 1 and _DONE_LINE.fullmatch(ln):
@@ -2303,7 +2320,7 @@ class NumberListReader(Reader):
     description = ("a headerless list of numbers (one per line, one line of comma/space-separated values, or a JSON "
                    "array [0.9, 0.8, ...]), headerless 'epoch,loss', 'epochN<TAB>loss', 'epoch, train, val' (or 'train, val, epoch') or "
                    "'loss,elapsed-time' lines, 'train, val' float pairs or one or two numbers in a file named after a loss, "
-                   "'Loss, value' lines, 'Epoch N' header lines over bare per-batch losses, "
+                   "'Loss, value' lines, 'Epoch N' header lines over bare per-batch losses (or 'loss, batch' lines), "
                    "a pandas Series.to_csv()")
     example = "losses.csv"
     priority = 85  # after every table with a header; before the text-log reader
@@ -2410,7 +2427,9 @@ class NumberListReader(Reader):
             es, vs = blocks
             run.add(build_series(named, vs, steps=np.arange(len(vs), dtype=np.float64),
                                  epochs=np.asarray(es, dtype=np.float64)))
-            run.notes.append(f"{len(vs)} bare numbers under {len(set(es))} 'Epoch N' header line(s) read as one loss, "
+            with_batch = " (each followed by its batch index, not kept)" if any(
+                _VALUE_BATCH.fullmatch(ln) for ln in lines) else ""
+            run.notes.append(f"{len(vs)} bare numbers{with_batch} under {len(set(es))} 'Epoch N' header line(s) read as one loss, "
                              f"{named!r}, one point per number on the step axis (0..n-1, counted on across epochs), "
                              "each at the epoch of the header above it; name it with --train or --val if it is another")
             return run
