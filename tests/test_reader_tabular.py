@@ -290,6 +290,21 @@ def test_ultralytics_v8_unpadded(tmp_path):
     assert lst(run.series["val/box_loss"].epochs) == [1, 2]  # as written
 
 
+def test_lightning_metrics_with_slash_names_is_not_ultralytics(tmp_path):
+    # A LightningModule logging "train/loss", "train/value_loss" every 50 steps and "val/reward" once an epoch
+    # (an RL module; self.log("train/loss", ...) keeps the key as given): Lightning's CSVLogger writes its step
+    # column, which Ultralytics' results.csv never has.
+    data = (b"epoch,step,train/entropy,train/loss,train/reward,train/value_loss,val/reward\n"
+            b"0,49,25.9,-0.0228,-5.75,0.045,\n"
+            b"0,99,25.4,0.486,-6.05,0.107,\n"
+            b"0,99,,,,,-56.8\n"
+            b"1,149,24.9,0.131,-5.90,0.062,\n")
+    run = read(tmp_path, data, "metrics.csv")
+    assert run.format == "lightning-csv"
+    assert run.train_loss.name == "train/loss" and lst(run.train_loss.steps) == [49, 99, 149]
+    assert values(run, "val/reward") == [-56.8] and run.series["val/reward"].role == "val_metric"
+
+
 # ------------------------------------------------------------------------------------------ fastai
 
 FASTAI = b"""epoch,train_loss,valid_loss,accuracy,error_rate,time

@@ -1362,7 +1362,9 @@ class UltralyticsReader(Reader):
         train_loss = any(n.startswith("train/") and (n.endswith("_loss") or re.fullmatch(r"train/(box|cls|dfl)_o[mo]", n))
                          for n in names)
         other = any(n.startswith(("metrics/", "val/", "lr/pg")) for n in names)
-        return train_loss and other
+        # Ultralytics writes one row per epoch and no step column: a table with one is a Lightning CSVLogger's
+        # metrics.csv whose module logs "train/loss"-style keys (an RL module's train/value_loss, val/reward).
+        return train_loss and other and "step" not in names
 
     def read(self, source: Source) -> list[Run]:
         table = load_table(source)
