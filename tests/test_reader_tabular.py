@@ -305,6 +305,32 @@ def test_lightning_metrics_with_slash_names_is_not_ultralytics(tmp_path):
     assert values(run, "val/reward") == [-56.8] and run.series["val/reward"].role == "val_metric"
 
 
+def test_ultralytics_val_false_zeros_are_not_validation(tmp_path):
+    # model.train(..., val=False): Ultralytics writes 0 for every val loss and metric at each epoch and validates
+    # once after the last (its results.csv as written, two of the zero rows and the final one)
+    head = ULTRA_V8.split(b"\n")[0]
+    data = head + (b"\n1,509.2,1.57,2.43,1.44,0,0,0,0,0,0,0,0.0004,0.0004,0.0004"
+                   b"\n2,989.7,1.58,1.69,1.47,0,0,0,0,0,0,0,0.0008,0.0008,0.0008"
+                   b"\n3,1490.1,1.49,1.42,1.41,0,0,0,0,0,0,0,0.0007,0.0007,0.0007"
+                   b"\n4,1981.0,1.09,0.61,1.15,0.94,0.91,0.95,0.63,1.18,0.61,1.16,0.0001,0.0001,0.0001\n")
+    run = read(tmp_path, data, "results.csv")
+    assert run.format == "ultralytics"
+    assert lst(run.series["val/box_loss"].epochs) == [4] and values(run, "val/box_loss") == [1.18]
+    assert values(run, "metrics/mAP50-95(B)") == [0.63]
+    assert len(run.series["train/box_loss"]) == 4
+    assert any("val=False" in n for n in run.notes)
+
+
+def test_ultralytics_a_real_zero_beside_nonzero_val_values_stays(tmp_path):
+    # a metric of exactly 0 at an epoch whose val losses were measured (no box found yet) is data
+    head = ULTRA_V8.split(b"\n")[0]
+    data = head + (b"\n1,59.1,1.49,2.62,1.20,0,0,0,0,1.24,3.58,1.13,0.0005,0.0005,0.0005"
+                   b"\n2,125.6,1.33,1.57,1.13,0.67,0.50,0.71,0.43,1.31,2.25,1.14,0.0009,0.0009,0.0009\n")
+    run = read(tmp_path, data, "results.csv")
+    assert values(run, "metrics/mAP50(B)") == [0.0, 0.71] and len(run.series["val/box_loss"]) == 2
+    assert not any("val=False" in n for n in run.notes)
+
+
 # ------------------------------------------------------------------------------------------ fastai
 
 FASTAI = b"""epoch,train_loss,valid_loss,accuracy,error_rate,time

@@ -1368,11 +1368,38 @@ class UltralyticsReader(Reader):
 
     def read(self, source: Source) -> list[Run]:
         table = load_table(source)
+        _blank_unvalidated_epochs(table)
         epoch = table.find(_EPOCH_NAMES)
         run = table_run(table, source, self.name, step_col=None, epoch_col=epoch, default_epochs=True)
         if epoch is None:
             run.notes.append("no epoch column: epochs numbered 0..n-1")
         return [run]
+
+
+def _blank_unvalidated_epochs(table: Table) -> None:
+    """Ultralytics trained with ``val=False`` writes 0 for every validation loss and metric at each epoch and
+    validates once after the last: rows where every ``val/*`` and ``metrics/*`` cell is exactly 0 measured nothing.
+    Their cells are made empty (absent, as in a sparse table), with a note; a real validation never gives all its
+    losses and metrics exactly 0."""
+    cols = [c for c in table.columns if c.lower().startswith(("val/", "metrics/"))]
+    if not any(c.lower().startswith("val/") for c in cols):
+        return
+    nums = [table.numeric(c) for c in cols]
+    if any(n is None for n in nums):
+        return
+    zero = np.ones(table.nrows, dtype=bool)
+    for values, present in nums:
+        zero &= present & (values == 0)
+    if not zero.any():
+        return
+    for c in cols:
+        cells = table.cells[c]
+        for i in np.flatnonzero(zero):
+            cells[i] = ""
+        table._numeric.pop(c, None)
+    k = int(zero.sum())
+    table.notes.append(f"{k} of {table.nrows} epoch(s) with every validation loss and metric exactly 0 (Ultralytics "
+                       "trained with val=False writes 0 until it validates): not validated there, left out")
 
 
 class LightningCsvReader(Reader):
