@@ -13,6 +13,7 @@ import pytest
 from lossdoc.cli import app
 from lossdoc.errors import InputError
 from lossdoc.model import Run
+from lossdoc.naming import is_rate
 from lossdoc.readers import registry
 
 
@@ -133,3 +134,51 @@ def test_truncated_record_list_is_a_one_line_input_error(runner, tmp_path):
     lines = [ln for ln in r.stderr.splitlines() if ln.strip()]
     assert len(lines) == 1 and "train_log.json" in lines[0], r.stderr
     assert "Traceback" not in r.output
+
+
+# --------------------------------------------------------------------------- top-k accuracies in percent
+
+# The layout of Yongtulu/CNNTinyImageNet: src/utils.py MetricsLogger keeps
+#     self.history = {'train_loss': [], 'train_acc': [], 'val_loss': [], 'val_top1': [], 'val_top5': []}
+# and the run saves it to logs/metrics.json with json.dump(..., indent=2); src/train.py computes the accuracies in
+# percent (``100.0 * total_correct / total_samples``, ``correct_k.mul_(100.0 / batch_size)``).
+TOPK_HISTORY = {
+    "train_loss": [2.6, 2.4, 2.1, 1.9],
+    "train_acc": [51.4, 60.2, 71.0, 82.3],
+    "val_loss": [2.6, 2.5, 2.3, 2.2],
+    "val_top1": [52.0, 55.5, 60.1, 63.4],
+    "val_top5": [76.7, 79.0, 82.2, 84.1],
+}
+
+
+def test_top_k_accuracies_in_percent_are_rescaled_like_the_accuracy(tmp_path):
+    run = read(tmp_path, json.dumps(TOPK_HISTORY, indent=2), "metrics.json")
+    assert run.format == "keras-history"
+    assert run.train_loss.name == "train_loss" and run.val_loss.name == "val_loss"
+    for name, first, last in (("train_acc", 0.514, 0.823), ("val_top1", 0.52, 0.634), ("val_top5", 0.767, 0.841)):
+        s = run.series[name]
+        assert s.kind == "metric" and s.higher_is_better is True
+        assert len(s) == 4 and s.axis == "epoch"
+        assert s.values[0] == pytest.approx(first) and s.values[-1] == pytest.approx(last)
+        assert any(n.startswith(f"{name}: values up to") and "percent" in n for n in run.notes)
+    assert run.series["val_top1"].role == "val_metric"
+    assert run.series["val_loss"].values[0] == pytest.approx(2.6)  # losses untouched
+
+
+def test_top_k_accuracies_already_in_0_1_are_left_alone(tmp_path):
+    hist = {"train_loss": [2.6, 2.4, 2.1], "val_loss": [2.6, 2.5, 2.3],
+            "val_top1": [0.52, 0.55, 0.60], "val_top5": [0.77, 0.79, 0.82]}
+    run = read(tmp_path, json.dumps(hist, indent=2), "metrics.json")
+    assert run.series["val_top5"].values.tolist() == [0.77, 0.79, 0.82]
+    assert not any("percent" in n for n in run.notes)
+
+
+@pytest.mark.parametrize("name", ["val_top1", "top5", "Top-5", "top_1_acc", "val/top5", "eval_auroc"])
+def test_top_k_names_are_rates(name):
+    assert is_rate(name)
+
+
+@pytest.mark.parametrize("name", ["stop", "laptop_hours", "top", "desktop1", "loss", "val_loss"])
+def test_other_names_are_not_rates(name):
+    assert not is_rate(name)
+
