@@ -232,12 +232,16 @@ def is_epoch_tag(tag: str) -> bool:
 
 
 _RATE_WORDS = ("acc", "precision", "recall", "f1", "iou", "dice", "map", "auc")
+# Shares named without any of those words: top-k accuracy written bare (``val_top1``, ``top-5``, ``top_5``), as
+# ImageNet-style loops log it, in % as often as not; AUROC. Whole tokens, so that "stop", "laptop" stay out.
+_RATE_TOKENS = re.compile(r"(^|_)(top_?\d+|auroc)(_|$)")
 
 
 def is_rate(name: str) -> bool:
-    """A metric that is a share (accuracy, precision, recall, F1, IoU, Dice, mAP, AUC), which tools may log in %."""
+    """A metric that is a share (accuracy, top-k accuracy, precision, recall, F1, IoU, Dice, mAP, AUC, AUROC),
+    which tools may log in %."""
     n = name.lower()
-    return any(k in n for k in _RATE_WORDS)
+    return any(k in n for k in _RATE_WORDS) or _RATE_TOKENS.search(normalise(name)) is not None
 
 
 #: Tools whose log names a curve by a bare word that says its role only in that tool: the name as logged -> a name

@@ -1,7 +1,8 @@
 """JSON logs: a Keras ``history.history`` dump (also its Python repr, ``str(history.history)``), a Hugging Face
 ``trainer_state.json``, detectron2's ``metrics.json`` and MMEngine's ``scalars.json`` (JSON Lines of known tools,
 trainings appended to one file read as one run each), and JSON Lines in general (one object per logged step, keys
-varying per line, as written by many training loops and by wandb exports).
+varying per line, as written by many training loops and by wandb exports); a per-epoch record list appended to
+across resumes from a checkpoint (an epoch logged twice) keeps the resumed run's record of that epoch.
 
 Python's json module writes NaN/Infinity/-Infinity tokens for non-finite floats; they are read back as data.
 """
@@ -819,6 +820,56 @@ def _refuse_final_metrics(records: list[tuple[int, dict]], source: Source) -> No
                   f"{len(flat)} key(s)), not a curve")
 
 
+#: The note on a per-epoch record list resumed from a checkpoint (``_splice_repeated_epochs``).
+REPEATED_EPOCH = ("resumed at epoch {x:g}: epoch {x:g} is logged twice (a run resumed from its checkpoint logs that "
+                  "epoch again): the resumed run's record kept, the earlier one dropped")
+
+
+def _repeated_epochs(x: np.ndarray) -> list[int] | None:
+    """Where a per-epoch record list repeats an epoch (``0 1 2 3 3 4 ... 19 19 20``): the positions of the second
+    record of each pair, or None when ``x`` is not such a counter. A training loop that appends one record per
+    epoch to its JSON log and resumes at its checkpoint's epoch logs that epoch a second time; the counter
+    does not go back (``base.splice_resumes`` would splice it), it repeats. Only a whole-number epoch that otherwise
+    rises by one typical increment at every record, each value at most twice, repeats at most a quarter of the
+    records, and goes on after each repeat (a last record repeating the last epoch may be a final evaluation): a
+    counter repeating at every epoch (per-batch records, a train and an eval record per epoch) is none."""
+    if len(x) < 4 or not np.isfinite(x).all() or not np.all(x == np.round(x)):
+        return None
+    d = np.diff(x)
+    if np.any(d < 0):
+        return None  # going back: base.finish_run's splice_resumes/cut_restarts decide
+    rises = d[d > 0]
+    if len(rises) == 0 or np.any(rises != rises[0]):
+        return None
+    same = np.flatnonzero(d == 0) + 1
+    if len(same) == 0 or len(same) * 4 > len(x) or np.any(np.diff(same) == 1) or same[-1] == len(x) - 1:
+        return None
+    return [int(i) for i in same]
+
+
+def _splice_repeated_epochs(run: Run) -> None:
+    """A per-epoch record list resumed from a checkpoint (``_repeated_epochs``): the earlier record of the epoch the
+    resumed run logs again is replaced by the resumed run's (the latest run kept, as ``base.splice_resumes`` splices
+    a counter that goes back), with a note and ``meta["resumed"]``. Only series on an epoch axis alone."""
+    resumes: dict[str, list[str]] = {}
+    for name in list(run.series):
+        s = run.series[name]
+        if s.steps is not None or s.epochs is None:
+            continue
+        same = _repeated_epochs(s.epochs)
+        if same is None:
+            continue
+        keep = np.ones(len(s), dtype=bool)
+        keep[[i - 1 for i in same]] = False
+        for i in same:
+            resumes.setdefault(REPEATED_EPOCH.format(x=float(s.epochs[i])), []).append(name)
+        run.series[name] = s.take(np.flatnonzero(keep))
+    for note, names in resumes.items():
+        run.notes.append(f"{note} ({', '.join(names)})")
+        got = run.meta.setdefault("resumed", [])  # as base.finish_run records it: the series spliced
+        got.extend(n for n in names if n not in got)
+
+
 class JsonlReader(Reader):
     name = "jsonl"
     description = (
@@ -867,6 +918,7 @@ class JsonlReader(Reader):
         held_out = frozenset(k for keys in evaluators.values() for k in keys)
         run, seen = _records_run(records, source, self.name, bare_splits=True, held_out=held_out)
         run.notes.extend(notes)
+        _splice_repeated_epochs(run)
         if evaluators:
             losses = [k for keys in evaluators.values() for k in keys if k in run.series and run.series[k].kind == "loss"]
             if losses:
