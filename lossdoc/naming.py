@@ -135,7 +135,9 @@ def resolve(name: str, *, metric_split: str = "train", loss_split: str = "train"
         return Role(None, "lr", None)
     if _LOSS.search(core) or _GAN_TERMS.fullmatch(core) or _YOLO10_TERMS.fullmatch(core) or _GAN_TERMS.fullmatch("_".join(tokens[1:] if split and tokens[0] in _SPLIT_TOKENS else tokens)):
         return Role(split or loss_split, "loss", False)
-    if _HIGHER.search(core):
+    # "top1_err" is the top-1 error, not an accuracy: a name that ends in an error word is lower-is-better
+    # whatever it measures the error of ("DiarizationErrorRate/Precision" ends in what it is, a precision).
+    if _HIGHER.search(core) and toks[-1] not in ("err", "error", "errors"):
         return Role(split or ("val" if is_metrics_group else metric_split), "metric", True)
     if _LOWER.search(core):
         return Role(split or ("val" if is_metrics_group else metric_split), "metric", False)

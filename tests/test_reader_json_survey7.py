@@ -182,3 +182,14 @@ def test_top_k_names_are_rates(name):
 def test_other_names_are_not_rates(name):
     assert not is_rate(name)
 
+
+
+@pytest.mark.parametrize("name,higher", [
+    ("val_top1_err", False), ("top5_error", False), ("val_top1", True), ("top1_acc", True),
+    ("DiarizationErrorRate/Precision", True),  # ends in what it is: a precision of the error's parts
+])
+def test_a_name_ending_in_an_error_word_is_lower_is_better(name, higher):
+    from lossdoc.naming import resolve
+
+    role = resolve(name)
+    assert role.kind == "metric" and role.higher_is_better is higher
