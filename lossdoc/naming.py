@@ -151,13 +151,14 @@ def resolve(name: str, *, metric_split: str = "train", loss_split: str = "train"
 # Chainer's DCGAN/EBGAN examples ``gen/loss``, ``dis/loss``; ``loss_g``/``loss_d``, ``G_loss``/``D_loss``,
 # ``errG``/``errD`` and ``Loss_G``/``Loss_D`` (the PyTorch DCGAN tutorial), ``netG``/``netD``, ``generator_loss``;
 # pytorch-CycleGAN-and-pix2pix's loss_log.txt names them without the word loss: CycleGAN ``D_A``, ``G_A``,
-# ``cycle_A``, ``idt_A`` (and ``_B``), pix2pix ``G_GAN``, ``G_L1``, ``D_real``, ``D_fake`` (its models' loss_names).
+# ``cycle_A``, ``idt_A`` (and ``_B``), pix2pix ``G_GAN``, ``G_L1``, ``D_real``, ``D_fake`` (its models' loss_names);
+# hand-written loops print ``dloss``/``gloss`` (print('[%3d/%3d]: dloss: %.4f, gloss: %.4f' % ...)).
 # YOLOv10 (Ultralytics ``YOLOv10DetectionTrainer.loss_names``) names its loss parts without the word loss: box, cls
 # and dfl of the one-to-many head (``box_om``) and of the one-to-one head (``box_oo``); its loss is their sum.
 _YOLO10_TERMS = re.compile(r"(?:box|cls|dfl)_o[mo]")
 _GAN_TERMS = re.compile(r"(?:d|g|cycle|cyc|idt)_[ab]|g_(?:gan|l1|vgg|feat)|d_(?:real|fake)")
-_GEN_TOKENS = {"g", "gen", "generator", "netg", "errg", "lossg", "cycle", "cyc", "idt"}
-_DIS_TOKENS = {"d", "dis", "disc", "discriminator", "netd", "errd", "lossd"}
+_GEN_TOKENS = {"g", "gen", "generator", "netg", "errg", "lossg", "gloss", "cycle", "cyc", "idt"}
+_DIS_TOKENS = {"d", "dis", "disc", "discriminator", "netd", "errd", "lossd", "dloss"}
 
 
 def gan_side(name: str) -> str | None:

@@ -118,6 +118,12 @@ Shapes understood:
   lines of a log that names no other loss (``[epoch: 79/200, iter: 0/448] total: 0.8188``) is the train loss (a note
   says so); ``Validation accuracy: 0.585`` alone on its line after an epoch's lines, printed every epoch (not once at
   the end), is the val metric ``val_accuracy``.
+- Hand-written epoch markers at the start of a line: MalConv's ``[ (0 ) Loss:  0.382, train_Acc: 0.948, valid_Loss:
+  0.361, valid_Acc: 0.977]`` (``( N )`` in brackets the epoch) and ``[  0/200]: dloss: 0.0151, gloss: 3.2251`` (``[N/M]``
+  and a colon: the epoch of M; a GAN's ``gloss``/``dloss`` are the generator's and the discriminator's losses,
+  ``naming.gan_side``). ``E<n>/<m>:`` after a label (``[Fold 0] Head E1/6: train_loss=... val_sumMSE=...`` then
+  ``[Fold 0] Finetune E1/10: ...``) marks the epoch where no other marker is; the tag and the word before it
+  (``Fold 0 Head``) are the phase's label, so each fold's phase is one run (the pasted-trainings path above).
 - Only when none of the above is found: three or more lines with no marker that hold nothing but ``name value``
   pairs with the same names (``loss 0.312, train acc 0.885, test acc 0.861``; a loss or a metric among them) are
   one line per epoch, numbered 0.. in line order (a note says so).
@@ -242,6 +248,20 @@ _SAVING = re.compile(r"(?i)(?:^|_)(?:saving|saved|loading|loaded|checkpoint|ckpt
 # "Ground Truth | Prediction" table: [iteration/total] is the step; Current_* are the validation's values (val_*),
 # Best_* the best so far (not a curve). Only on a line that names a loss ("[1/5] Building ..." is a build log).
 _ITER_OF = re.compile(r"^\s*+\[(\d++)/\d++\](?=\s++[A-Za-z])")
+# Hand-written epoch markers at the start of a line, in brackets: MalConv (0x13enny/MalConv, main.py): print('[ (%d )
+# Loss:  %.3f, train_Acc: %.5f, valid_Loss: %.3f, valid_Acc: %.5f]' % (epoch, ...)), "( N )" in brackets the epoch; a
+# CycleGAN script (buchuitoudegou/cycleGAN, main.py): print('[%3d/%3d]: dloss: %.4f, gloss: %.4f' % (epoch, epoches,
+# dloss[-1], gloss[-1])), "[N/M]" and a colon the epoch of M (without the colon, "[N/M] Train loss" is clovaai's
+# iteration, _ITER_OF).
+_PAREN_EPOCH = re.compile(r"^\s*+\[\s*+\(\s*+(\d++)\s*+\)(?=\s)")
+_EPOCH_OF = re.compile(r"^\s*+\[\s*+(\d++)\s*+/\s*+(\d++)\s*+\]:(?=\s)")
+# "E<n>/<m>:" after a phase word, as a cross-validation script prints each fold's phases ("[Fold 0] Head E1/6:
+# train_loss=4055.3845 val_sumMSE=390.1324 ...", then "[Fold 0] Finetune E1/10: ..."): the epoch n of m. Only with
+# the total and the colon, and only where no other marker is.
+_E_OF = re.compile(r"(?<![\w/])E(\d++)\s*+/\s*+(\d++):(?=\s)")
+# A phase label that is a tag and a word ("[Fold 0] Head", "[Fold 0] Finetune" before "E1/6:"): the tag (a word and
+# at most a small number: a fold, a stage, a run; never a time stamp) and the word together label the phase.
+_TAG_PHASE = re.compile(r"\[\s*+([A-Za-z][A-Za-z_\-]{0,20}+(?:\s++\d{1,3}+)?+)\s*+\]\s*+([A-Za-z][A-Za-z_\-]{1,30}+)?+")
 _CURRENT_BEST = re.compile(r"^(Current|Best)_(.)", re.IGNORECASE)
 # name[:=] number: the name may be two words ("train loss"); units (ms, s, %) may follow the number.
 _PAIR = re.compile(
@@ -402,6 +422,13 @@ def _markers(line: str) -> tuple[dict[str, float], list[tuple[int, int]], str]:
     m = _ITER_OF.match(line)
     if m and "loss" in line.lower():  # deep-text-recognition-benchmark: "[20000/300000] Train loss: 0.30, ..."
         return {"step": float(m.group(1))}, [m.span()], "step"
+    if line.lstrip()[:1] == "[":
+        m = _PAREN_EPOCH.match(line)
+        if m:  # MalConv: "[ (0 ) Loss:  0.382, train_Acc: 0.94802, valid_Loss: 0.361, valid_Acc: 0.97700]"
+            return {"epoch": float(m.group(1))}, [m.span()], "epoch"
+        m = _EPOCH_OF.match(line)
+        if m and int(m.group(1)) <= int(m.group(2)):  # "[  0/200]: dloss: 0.0151, gloss: 3.2251"
+            return {"epoch": float(m.group(1))}, [m.span()], "epoch"
     for m in _MARKER.finditer(line):
         if not spans and m.start() > MARKER_MAX_COLUMN:
             break  # prose that mentions a step or an epoch, not a progress line
@@ -412,6 +439,14 @@ def _markers(line: str) -> tuple[dict[str, float], list[tuple[int, int]], str]:
         kind = "epoch" if word in ("epoch", "ep") else "step"
         found.setdefault(kind, float(m.group(2)))
         spans.append(m.span())
+    if not spans and "E" in line:
+        m = _E_OF.search(line, 0, MARKER_MAX_COLUMN + 12)
+        if m and m.start() <= MARKER_MAX_COLUMN and int(m.group(1)) <= int(m.group(2)):
+            # "[Fold 0] Head E1/6: train_loss=...": the tag before it is a label (the phase's), never a pair "Fold"
+            # (its span after the marker's, so that the text before the first span is still the label)
+            tag = _TAG_PHASE.match(line, len(line) - len(line.lstrip()))
+            extra = [(tag.start(), tag.start(2) if tag.group(2) else tag.end())] if tag and tag.end() <= m.start() else []
+            return {"epoch": float(m.group(1))}, [m.span(), *extra], "epoch"
     return found, spans, lead
 
 
@@ -1228,6 +1263,10 @@ def _phase_label(line: str, spans: list[tuple[int, int]]) -> str:
     "" when there is none (or it names a split: "Test Epoch")."""
     if not spans:
         return ""
+    m = _TAG_PHASE.fullmatch(line[: spans[0][0]].strip(" \t|:-")) if line[:1] == "[" else None
+    if m and not any(split_word(w) for w in m.group(1).split()):  # "[Fold 0] Head E1/6: ...": "Fold 0 Head"
+        word = m.group(2) if m.group(2) and not split_word(m.group(2)) else ""
+        return " ".join(m.group(1).split() + ([word] if word else []))
     head = line[: spans[0][0]].strip(" \t[|:-")
     if not _PHASE_WORD.fullmatch(head) or split_word(head):
         return ""
