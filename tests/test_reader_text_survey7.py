@@ -151,3 +151,54 @@ def test_e_marker_needs_its_total_and_colon(tmp_path):
     # "E1" alone (a sample's id, a grade) is no epoch marker
     with pytest.raises(InputError, match="no training progress lines"):
         read(tmp_path, b"[Fold 0] Head E1 train_loss=3.0\n[Fold 0] Head E2 train_loss=2.0\n")
+
+
+# Keras: print('train history:', history.history) after model.fit, then the test accuracy; Python's repr writes a
+# non-finite float as a bare nan.
+HISTORY = (
+    b"train history: {'acc': [0.5696, 0.6110, 0.6398, 0.6815], 'loss': [1.0985, 0.9591, nan, 0.7865], "
+    b"'val_acc': [0.55, 0.60, 0.62, 0.64], 'val_loss': [1.0501, 0.9702, 0.9100, inf]}\n"
+    b" accuracy: 0.761905305191101\n"
+)
+
+
+def test_keras_history_printed_as_a_dict(tmp_path):
+    run = read(tmp_path, HISTORY, "train_history.txt")
+    assert run.format == "text"
+    assert run.train_loss.name == "loss" and run.val_loss.name == "val_loss"
+    loss = run.series["loss"]
+    assert len(loss) == 4 and lst(loss.epochs) == [0, 1, 2, 3] and loss.axis == "epoch"
+    assert loss.values[0] == 1.0985 and math.isnan(loss.values[2]) and loss.values[-1] == 0.7865
+    assert math.isinf(run.series["val_loss"].values[-1])
+    assert run.series["acc"].role == "train_metric" and run.series["val_acc"].values.tolist()[-1] == 0.64
+    assert "accuracy" not in run.series  # the final test accuracy is no curve
+    assert any("Keras history printed as a Python dict" in n for n in run.notes)
+
+
+def test_history_dict_without_a_loss_is_not_a_log(tmp_path):
+    with pytest.raises(InputError, match="no training progress lines"):
+        read(tmp_path, b"train history: {'acc': [0.5, 0.6, 0.7]}\n", "h.txt")
+
+
+def test_history_dict_cut_short_is_a_one_line_error(tmp_path, runner):
+    from lossdoc.cli import app
+
+    p = tmp_path / "train_history.txt"
+    p.write_bytes(b"train history: {'acc': [0.5696, 0.6110], 'loss': [1.0985, 0.95\n")
+    with pytest.raises(InputError, match="train_history.txt"):
+        registry.read_path(p, None)
+    r = runner.invoke(app, ["inspect", str(p)])
+    assert r.exit_code == 2 and "Traceback" not in r.output
+    assert "train_history.txt" in r.stderr and len(r.stderr.strip().splitlines()) == 1
+
+
+def test_history_dict_is_never_evaluated(tmp_path):
+    # a call is no literal: literal_eval refuses it, and nothing runs
+    with pytest.raises(InputError):
+        read(tmp_path, b"train history: {'loss': [__import__('os').getpid()]}\n", "h.txt")
+
+
+def test_two_history_dicts_are_left_unread(tmp_path):
+    # two fit() calls' histories printed one after the other: which is the run? Not guessed.
+    with pytest.raises(InputError, match="no training progress lines"):
+        read(tmp_path, b"train history: {'loss': [0.5, 0.4]}\ntrain history: {'loss': [0.3, 0.2]}\n", "h.txt")

@@ -127,6 +127,9 @@ Shapes understood:
 - Only when none of the above is found: three or more lines with no marker that hold nothing but ``name value``
   pairs with the same names (``loss 0.312, train acc 0.885, test acc 0.861``; a loss or a metric among them) are
   one line per epoch, numbered 0.. in line order (a note says so).
+- Only when no progress line at all is found: a Keras History printed as a Python dict after a label
+  (``train history: {'acc': [...], 'loss': [...], 'val_loss': [...]}``, read with ``ast.literal_eval``; Python's bare
+  ``nan``/``inf`` kept as data): one value per epoch, epochs 0..n-1, as Keras' history JSON is read.
 - A last line without a line end (a run still writing) is skipped, with a note, where a cut line could read as a
   whole one: a Keras epoch line without a count, a dict, an OpenNMT-py validation line, a marker-less line.
 - The text logs of particular tools (``toollogs.py``: fairseq, Megatron-LM, Hugging Face Trainer dicts, torchtune)
@@ -328,6 +331,14 @@ _DICT_NONFINITE = re.compile(r"(:\s*+)(-?(?:nan|inf))(?=\s*+[,}])")
 _BARE_NAME = r"[A-Za-z][\w/.\-()]*+(?:[ ](?!(?i:nan|inf)\b)[A-Za-z][\w/.\-()]*+){0,3}+"
 _BARE_ITEM = re.compile(rf"\s*+({_BARE_NAME})\s*+[:=]?\s*+({_NUMBER})(?:%|ms|s)?+(?![\w.])\s*+[,;|]?+")
 _BARE_LINE = re.compile(rf"(?:\s*+{_BARE_NAME}\s*+[:=]?\s*+(?:{_NUMBER})(?:%|ms|s)?+(?![\w.])\s*+[,;|]?+)++\s*+")
+# Keras' History printed as a Python dict after a label, on one line (a script's print('train history:',
+# history.history) or print("train history: " + str(history.history))): "train history: {'acc': [0.5695, ...],
+# 'loss': [1.0985, ...], 'val_acc': [...], 'val_loss': [...]}". Read with ast.literal_eval, never eval; Python's repr
+# writes a non-finite float as a bare nan / inf / -inf, NumPy 2 a scalar as np.float64(0.5).
+_HISTORY_DICT = re.compile(r"^[^{}\n]{0,80}?(?=\{'[^'\n]{1,200}+':\s*+\[)")
+_LIST_NONFINITE = re.compile(r"(?<=[\[,\s])(-?(?:nan|inf))(?=\s*+[,\]])")
+#: The longest such line read (a history of a few thousand epochs of a few metrics).
+HISTORY_MAX_CHARS = 8 << 20
 #: Lines without a marker, one per epoch, are read when at least this many share one set of names.
 BARE_MIN_LINES = 3
 # An evaluation line printed after training lines, with no marker of its own: PyTorch's MNIST example ("Test set:
@@ -388,7 +399,7 @@ PATTERNS = (
     "(also after a logging prefix); a marker line followed by name=value lines or a {'name': value} dict; "
     "CLU/absl '[step] name=value, ...' lines; OpenNMT-py 'Validation perplexity' lines; 3+ lines of the same 'name value' pairs (one per epoch); "
     "fairseq, Megatron-LM, Hugging Face Trainer {'loss': ...} dicts, torchtune 'Step N |', "
-    "build-nanogpt '<step> train <loss>'"
+    "build-nanogpt '<step> train <loss>'; a Keras history printed as a dict (train history: {'loss': [...]})"
 )
 
 
@@ -1314,6 +1325,46 @@ def _bare_lines(lines: list[str], col: _Collector, cut: bool) -> int:
     return len(rows)
 
 
+def _history_line(lines: list[str], col: _Collector) -> int:
+    """A Keras History printed as a Python dict after a label (``train history: {'acc': [...], 'loss': [...], ...}``),
+    when no other layout was found: each list of numbers a curve, one value per epoch, epochs 0..n-1 (as Keras'
+    history JSON is read); only when one of its names is a loss, and only when the log prints one such dict (two, as
+    two fit() calls appended, are left unread: which is the run?). Returns the number of lines used (0 or 1)."""
+    found: list[tuple[dict[str, list[float]], str]] = []
+    for raw in lines:
+        if "{'" not in raw[:120] or len(raw) > HISTORY_MAX_CHARS:
+            continue
+        line = _message(_strip_prefix(_clean(raw))).rstrip()
+        m = _HISTORY_DICT.match(line)
+        if m is None or not line.endswith("}"):
+            continue
+        body = _LIST_NONFINITE.sub(r"'\1'", _NP_SCALAR.sub(r"\1", line[m.end() :]))
+        try:
+            d = ast.literal_eval(body)
+        except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+            continue
+        if not isinstance(d, dict):
+            continue
+        curves: dict[str, list[float]] = {}
+        for k, v in d.items():
+            if not isinstance(k, str) or not isinstance(v, list) or not v or is_bookkeeping(k):
+                continue
+            vals = [to_float(x) for x in v]
+            if all(x is not None for x in vals):
+                curves[k] = vals
+        if any(resolve(k).kind == "loss" for k in curves):
+            found.append((curves, line[: m.end()].strip().rstrip(":").strip()))
+    if len(found) != 1:
+        return 0
+    curves, label = found[0]
+    for name, vals in curves.items():
+        for epoch, x in enumerate(vals):
+            col.add(name, x, float(epoch), math.nan)
+    col.note(f"a Keras history printed as a Python dict{f' after {label!r}' if label else ''}: one value per epoch, "
+             "epochs numbered 0..")
+    return 1
+
+
 def _physical_lines(source: Source, n: int) -> list[int] | None:
     """The physical line (split at "\\n" only) of each of the n lines the decoded text has (where a lone "\\r", a
     redraw, also ends a line); None when nothing was redrawn or the bytes do not tell (UTF-16)."""
@@ -1389,6 +1440,8 @@ class TextReader(Reader):
             return runs
         lines = text.split("\n")
         col, used, saw_keras = parse_lines(lines, cut=bool(lines[-1].strip()), phys=_physical_lines(source, len(lines)))
+        if not used and not saw_keras:
+            used = _history_line(lines, col)
         if not used:
             raise _not_a_log(source.label)
         parts = [col, *col.phases]
