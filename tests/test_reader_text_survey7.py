@@ -198,6 +198,34 @@ def test_history_dict_is_never_evaluated(tmp_path):
         read(tmp_path, b"train history: {'loss': [__import__('os').getpid()]}\n", "h.txt")
 
 
+# GluonCV's scripts/detection/ssd/train_ssd.py: logger.info('[Epoch {}][Batch {}], Speed: {:.3f} samples/sec,
+# {}={:.3f}, {}={:.3f}'.format(epoch, i, batch_size/(time.time()-btic), name1, loss1, name2, loss2)), the names from
+# ce_metric (CrossEntropy) and smoothl1_metric (SmoothL1); a fork appends val_AP, behind a logging prefix.
+SSD = b"".join(
+    f"2020-08-31 14:5{e}:0{b // 50},644 - train_net.py[line:175] - INFO: [Epoch {e}][Batch {b}], Speed: 0.9{b} "
+    f"samples/sec, CrossEntropy={3.0 - e - b / 100:.2e}, SmoothL1={0.5 - e / 10 - b / 1000:.2e}, val_AP=0.{e + 1}\n".encode()
+    for e in range(3) for b in (0, 50)
+)
+
+
+def test_gluoncv_ssd_loss_terms_are_summed(tmp_path):
+    run = read(tmp_path, SSD)
+    ce, l1 = run.series["CrossEntropy"], run.series["SmoothL1"]
+    assert ce.role == "train_loss" and l1.role == "train_loss"
+    assert len(ce) == 6 and ce.axis == "step"
+    total = run.train_loss
+    assert total.derived and total.name == "train_loss (sum)"
+    assert total.values[0] == pytest.approx(3.0 + 0.5) and total.values[-1] == pytest.approx(ce.values[-1] + l1.values[-1])
+    assert any("sum of CrossEntropy, SmoothL1" in n for n in run.notes)
+    assert run.series["val_AP"].role == "val_metric"
+
+
+def test_smooth_l1_names_a_loss():
+    for name in ("SmoothL1", "smooth_l1", "RPN_SmoothL1", "val/smooth_l1"):
+        assert resolve(name).kind == "loss", name
+    assert resolve("val/smooth_l1").split == "val"
+
+
 def test_two_history_dicts_are_left_unread(tmp_path):
     # two fit() calls' histories printed one after the other: which is the run? Not guessed.
     with pytest.raises(InputError, match="no training progress lines"):
