@@ -80,10 +80,10 @@ _LOWER = re.compile(
 
 @functools.lru_cache(maxsize=16384)  # a pure function of the name, asked for the same few names many times a run
 def normalise(name: str) -> str:
-    """Lower-case, strip, and fold separators ('/', '-', '.', ' ', parentheses) into '_'."""
+    """Lower-case, strip, and fold separators ('/', '-', '.', ' ', parentheses, '@' of ``hits@10``) into '_'."""
     # camelCase words are words: TrainLoss, valAcc, learningRate (but not mAP50, AP, PPL)
     n = re.sub(r"(?<=[a-z])(?=[A-Z][a-z])", "_", name.strip().strip("\ufeff")).lower()
-    n = re.sub(r"[\s/\-.:()\[\]]+", "_", n)
+    n = re.sub(r"[\s/\-.:()\[\]@]+", "_", n)
     n = re.sub(r"_+", "_", n).strip("_")
     return n
 

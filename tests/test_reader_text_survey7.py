@@ -230,3 +230,90 @@ def test_two_history_dicts_are_left_unread(tmp_path):
     # two fit() calls' histories printed one after the other: which is the run? Not guessed.
     with pytest.raises(InputError, match="no training progress lines"):
         read(tmp_path, b"train history: {'loss': [0.5, 0.4]}\ntrain history: {'loss': [0.3, 0.2]}\n", "h.txt")
+
+
+# A recommender's train_history.txt, continued in chunks (survey 7's layout: the person heads each chunk with its
+# epochs, "1-50", and each chunk's script numbers from 0 again): print(f"Epoch {epoch} finished, average loss
+# {loss}, hits@10 {hits}"); a heading for a chunk not run yet ends the file.
+def chunks(*heads: str, per: int = 4) -> bytes:
+    out, k = [], 0
+    for h in heads:
+        out.append(f"{h}\n\n")
+        for e in range(per):
+            out.append(f"Epoch {e} finished, average loss {1.0 / (k + 1)}, hits@10 {0.05 * (k + 1)}\n")
+            k += 1
+        out.append("\n")
+    return "".join(out).encode()
+
+
+def test_run_continued_in_chunks_is_one_run(tmp_path):
+    run = read(tmp_path, chunks("1-4", "4-8") + b"8-12\n", "train_history.txt")
+    loss = run.series["average_loss"]
+    assert run.train_loss is loss and len(loss) == 8
+    assert lst(loss.epochs) == list(range(8)) and loss.axis == "epoch"
+    assert loss.values[0] == 1.0 and loss.values[-1] == 1.0 / 8
+    hits = run.series["hits@10"]
+    assert hits.kind == "metric" and hits.higher_is_better is True and len(hits) == 8
+    assert hits.values[-1] == pytest.approx(0.4)
+    assert any("continued in 2 chunks headed '1-4', '4-8'" in n for n in run.notes)
+    assert not any("restarts" in n for n in run.notes)
+
+
+@pytest.mark.parametrize("heads", [("1-4", "10-20"), ("", "")])
+def test_chunks_that_do_not_continue_are_a_restart_as_before(tmp_path, heads):
+    # headings whose ranges do not follow one another, or no headings: the counter going back is a restart, the
+    # latest segment kept (base.cut_restarts), as before
+    run = read(tmp_path, chunks(*heads), "train_history.txt")
+    loss = run.series["average_loss"]
+    assert len(loss) == 4 and loss.values[0] == 1.0 / 5
+    assert any("restarts" in n for n in run.notes)
+
+
+def test_hits_at_k_names_a_metric():
+    assert resolve("hits@10").kind == "metric" and resolve("hits@10").higher_is_better is True
+    assert resolve("ndcg@5").higher_is_better is True
+
+
+# PaddleRec's tools/trainer.py: logger.info("epoch: {}, batch_id: {}, ".format(epoch_id, batch_id) + metric_str +
+# tensor_print_str + " avg_reader_cost: ...") per print_interval batches, and logger.info("epoch: {} done, ".format(
+# epoch_id) + metric_str + tensor_print_str + " epoch time: {:.2f} s"), metric_str '{}:{:.6f}, ', tensor_print_str
+# '{}:{},'; the shell session then runs tools/infer.py (the same lines, on the test data, for checkpoints 2..3).
+def paddlerec(infer: bool) -> bytes:
+    out = ["user@host:~/work/models/sign$ python -u ../../tools/trainer.py -m config.yaml\n"]
+    for e in range(4):
+        for b in (0, 500):
+            out.append(f"2022-04-12 17:0{e}:1{b // 500},909 - INFO - epoch: {e}, batch_id: {b}, AUC:0.{70 + e * 5 + b // 500}"
+                       f", ACC:0.{60 + e * 5}, loss:{0.5 - e * 0.1 - b / 10000:.4f}, avg_reader_cost: 0.00012 sec, "
+                       "avg_batch_cost: 0.56199 sec, avg_samples: 1024.00000, ips: 1822.08655 ins/s\n")
+        out.append(f"2022-04-12 17:0{e}:59,400 - INFO - epoch: {e} done, AUC:0.{80 + e}, ACC:0.{70 + e}, "
+                   f"loss:{0.4 - e * 0.1:.4f}, epoch time: 1105.58 s\n")
+        out.append(f"2022-04-12 17:0{e}:59,404 - INFO - Already save model in output_model_sign/{e}\n")
+    if infer:
+        out.append("\nuser@host:~/work/models/sign$ python -u ../../tools/infer.py -m config.yaml\n")
+        for e in (2, 3):
+            out.append(f"2022-04-12 23:19:0{e},577 - INFO - load model epoch {e}\n")
+            out.append(f"2022-04-12 23:19:0{e},543 - INFO - epoch: {e}, batch_id: 0, AUC: 0.93{e},ACC: 0.89{e}, "
+                       "avg_reader_cost: 0.00050 sec, avg_batch_cost: 0.00191 sec, avg_samples: 1024.00000, ips: 5.0 ins/s\n")
+            out.append(f"2022-04-12 23:20:1{e},932 - INFO - epoch: {e} done, AUC: 0.94{e},ACC: 0.89{e}, epoch time: 71.35 s\n")
+    return "".join(out).encode()
+
+
+def test_evaluation_script_appended_after_training_is_left_out(tmp_path):
+    run = read(tmp_path, paddlerec(infer=True))
+    plain = read(tmp_path, paddlerec(infer=False), "plain.log")
+    assert run.train_loss.name == plain.train_loss.name == "loss" and len(run.train_loss) == 8
+    assert run.series["loss_epoch"].values.tolist() == [0.4, 0.3, 0.2, 0.1]
+    for name in ("AUC", "ACC", "loss", "AUC_epoch", "ACC_epoch"):
+        assert run.series[name].values.tolist() == plain.series[name].values.tolist(), name
+    assert len(run.series["AUC"]) == 8 and run.series["AUC_epoch"].values[-1] == 0.83  # not the infer run's 0.943
+    assert not any("resumed" in n or "restarts" in n for n in run.notes)
+    assert any("evaluation script's run" in n and "infer.py" in n for n in run.notes)
+    assert not any("evaluation script" in n for n in plain.notes)
+
+
+def test_an_evaluation_run_alone_is_read_as_before(tmp_path):
+    text = paddlerec(infer=True)
+    alone = text[text.index(b"\nuser@host:~/work/models/sign$ python -u ../../tools/infer.py") + 1:]
+    run = read(tmp_path, alone)
+    assert not any("evaluation script" in n for n in run.notes)
+    assert run.series["AUC"].values.tolist()[-1] == 0.943

@@ -127,6 +127,14 @@ Shapes understood:
 - Only when none of the above is found: three or more lines with no marker that hold nothing but ``name value``
   pairs with the same names (``loss 0.312, train acc 0.885, test acc 0.861``; a loss or a metric among them) are
   one line per epoch, numbered 0.. in line order (a note says so).
+- A run continued in chunks, each headed by its range of epochs alone on a line (``1-50``, then ``50-100``, each
+  chunk numbering its epochs from 0 again: ``Epoch 0 finished, average loss 1.27, hits@10 0.063``): one run, the
+  epochs counted on across the chunks (with a note), when each range starts where the one before ended; else the
+  counter going back is a restart, as before. A ranking metric's cut-off is part of its name (``hits@10``).
+- A shell prompt that runs an evaluation script after the training's lines (PaddleRec's ``...$ python -u
+  ../../tools/infer.py -m config.yaml``: its lines are alike, ``epoch: 15 done, AUC: 0.94, ACC: 0.89``, but on the
+  test data): the log is read up to that line, the evaluation's values left out (with a note), never taken for a
+  resumed training.
 - Only when no progress line at all is found: a Keras History printed as a Python dict after a label
   (``train history: {'acc': [...], 'loss': [...], 'val_loss': [...]}``, read with ``ast.literal_eval``; Python's bare
   ``nan``/``inf`` kept as data): one value per epoch, epochs 0..n-1, as Keras' history JSON is read.
@@ -251,6 +259,18 @@ _SAVING = re.compile(r"(?i)(?:^|_)(?:saving|saved|loading|loaded|checkpoint|ckpt
 # "Ground Truth | Prediction" table: [iteration/total] is the step; Current_* are the validation's values (val_*),
 # Best_* the best so far (not a curve). Only on a line that names a loss ("[1/5] Building ..." is a build log).
 _ITER_OF = re.compile(r"^\s*+\[(\d++)/\d++\](?=\s++[A-Za-z])")
+# A range of epochs alone on its line, heading each chunk of a run continued in chunks (a recommender's
+# train_history.txt: "1-50", 50 lines "Epoch 0 finished, average loss ..., hits@10 ...", then "50-100" and the next 50
+# lines numbered from 0 again): the chunks are one run, its epochs counted on across them.
+_RANGE_HEAD = re.compile(r"^\s*+(\d{1,6}+)\s*+-\s*+(\d{1,6}+)\s*+$")
+# A shell prompt running an evaluation script after the training's lines, both captured in one log (PaddleRec: "user@host:
+# ~/work/models/sign$ python -u ../../tools/trainer.py -m config.yaml", the training, then "...$ python -u
+# ../../tools/infer.py -m config.yaml": the infer run evaluates checkpoints on the test data with lines alike, "epoch:
+# 15 done, AUC: 0.94, ACC: 0.89"): not the training's values.
+_EVAL_COMMAND = re.compile(
+    r"^[^\s$#]{0,200}+[$#]\s++(?:python[\d.]{0,5}+\s++(?:-\w++\s++)*+)?+\S{0,300}?"
+    r"(?<![\w.])(?:infer|inference|eval|evaluate|test|predict)\w{0,40}+\.py\b"
+)
 # Hand-written epoch markers at the start of a line, in brackets: MalConv (0x13enny/MalConv, main.py): print('[ (%d )
 # Loss:  %.3f, train_Acc: %.5f, valid_Loss: %.3f, valid_Acc: %.5f]' % (epoch, ...)), "( N )" in brackets the epoch; a
 # CycleGAN script (buchuitoudegou/cycleGAN, main.py): print('[%3d/%3d]: dloss: %.4f, gloss: %.4f' % (epoch, epoches,
@@ -266,9 +286,11 @@ _E_OF = re.compile(r"(?<![\w/])E(\d++)\s*+/\s*+(\d++):(?=\s)")
 # at most a small number: a fold, a stage, a run; never a time stamp) and the word together label the phase.
 _TAG_PHASE = re.compile(r"\[\s*+([A-Za-z][A-Za-z_\-]{0,20}+(?:\s++\d{1,3}+)?+)\s*+\]\s*+([A-Za-z][A-Za-z_\-]{1,30}+)?+")
 _CURRENT_BEST = re.compile(r"^(Current|Best)_(.)", re.IGNORECASE)
-# name[:=] number: the name may be two words ("train loss"); units (ms, s, %) may follow the number.
+# name[:=] number: the name may be two words ("train loss"); units (ms, s, %) may follow the number. A ranking
+# metric's cut-off may follow a word ("hits@10 0.0633", "ndcg@5: 0.41").
 _PAIR = re.compile(
-    rf"(?<![\w/.\-=])([A-Za-z][\w/.\-]*+(?:[ ][A-Za-z][\w/.\-]*+){{0,2}}?)\s*+[:=]?\s*+({_NUMBER})(?:ms|s|%)?(?![\w.])"
+    rf"(?<![\w/.\-=])([A-Za-z][\w/.\-]*+(?:@\d++)?+(?:[ ][A-Za-z][\w/.\-]*+(?:@\d++)?+){{0,2}}?)\s*+[:=]?\s*+({_NUMBER})"
+    r"(?:ms|s|%)?(?![\w.])"
 )
 
 
@@ -976,6 +998,7 @@ def _parse_lines(
     last_index = len(lines) - 1 if cut else -1
     config = _config_lines(lines)
     warned = False  # the line before was a Python warning (its source line may follow)
+    ranges: list[tuple[int, int, int, str]] = []  # "1-50" chunk headings: (index in generic, start, end, as written)
     metric_evals: list[list] = []  # the entries of evaluation lines with one metric and no loss
 
     def flush() -> None:
@@ -1014,6 +1037,12 @@ def _parse_lines(
             pdict = None  # not the dict's next line: the dict was cut
         if line.rstrip()[-1:] == "-" and _LEVEL.match(line) and _PREFIX_ONLY.fullmatch(_message(line)):
             continue  # "2024-05-26 16:46:10 - INFO - train.py - 128 - ": the message is on the next line
+        if "-" in line and line[:1] in " \t0123456789" and (rh := _RANGE_HEAD.match(line)):
+            if int(rh.group(1)) < int(rh.group(2)):
+                ranges.append((len(generic), int(rh.group(1)), int(rh.group(2)), line.strip()))
+            open_block, warned = None, False
+            since_marker += 1
+            continue
         if ".py:" in line and line[:1] not in " \t" and _PY_WARNING.match(line):
             warned, open_block = True, None  # a Python warning: not counted between a marker and its lines
             continue
@@ -1201,6 +1230,8 @@ def _parse_lines(
         if pairs:
             used += 1
             generic.append(open_block)
+    if len(ranges) > 1:
+        _count_on_across_chunks(generic, ranges, col)
     if restarts:
         start, epoch, line_no = restarts[-1]
         generic = generic[start:]
@@ -1249,6 +1280,34 @@ def _parse_lines(
         col.total = total
         col.note(f"{total}: a total on the progress lines, and no other loss: read as the train loss")
     return col, used, saw_keras, keras_used
+
+
+def _count_on_across_chunks(generic: list[list], ranges: list[tuple[int, int, int, str]], col: _Collector) -> None:
+    """A run continued in chunks, each headed by its range of epochs ("1-50", then "50-100"), each chunk's epochs
+    numbered from its start again: the epochs of each later chunk counted on from the last epoch before it, so that
+    the chunks are one run (not a restart that keeps the latest). Only when every heading's range starts where the one
+    before ended (give or take one), every chunk holds epochs, and the counter goes back at each heading."""
+    starts = [r for r in ranges if r[0] < len(generic)]  # a heading with nothing after it ("100-150" at the end)
+    if len(starts) < 2:
+        return
+    for a, b in itertools.pairwise(starts):
+        if abs(b[1] - a[2]) > 1 or b[0] <= a[0]:
+            return
+    bounds = [r[0] for r in starts] + [len(generic)]
+    chunks = [generic[i:j] for i, j in itertools.pairwise(bounds)]
+    firsts = [next((e[1] for e in c if math.isfinite(e[1])), math.nan) for c in chunks]
+    if any(not math.isfinite(f) for f in firsts) or any(math.isfinite(e[1]) for e in generic[: starts[0][0]]):
+        return  # a chunk without epochs, or epochs before the first heading
+    lasts = [max(e[1] for e in c if math.isfinite(e[1])) for c in chunks]
+    if any(f > last_before for f, last_before in zip(firsts[1:], lasts[:-1], strict=True)):
+        return  # numbered on already: nothing to count on
+    offset = 0.0
+    for i, chunk in enumerate(chunks[1:], start=1):
+        offset += lasts[i - 1] + 1 - firsts[i]
+        for entry in chunk:
+            entry[1] += offset
+    col.note(f"a run continued in {len(chunks)} chunks headed {', '.join(repr(r[3]) for r in starts)}, each "
+             "numbering its epochs from the start again: one run, the epochs counted on across the chunks")
 
 
 def _phase_cuts(generic: list[list], phases: dict[int, tuple[str, int]]) -> dict[int, tuple[str, int]]:
@@ -1365,6 +1424,16 @@ def _history_line(lines: list[str], col: _Collector) -> int:
     return 1
 
 
+def _evaluation_after(lines: list[str]) -> int | None:
+    """The index of a shell prompt line that runs an evaluation script (``..$ python -u ../../tools/infer.py ...``)
+    after lines the training's progress was read from, or None. Only the first such prompt counts, and only when
+    the lines before it hold a progress line (an evaluation alone is read as before)."""
+    for i, raw in enumerate(lines):
+        if i and ("$" in raw or "#" in raw) and ".py" in raw and len(raw) < 2000 and _EVAL_COMMAND.match(raw.strip()):
+            return i if parse_lines(lines[:i])[1] else None
+    return None
+
+
 def _physical_lines(source: Source, n: int) -> list[int] | None:
     """The physical line (split at "\\n" only) of each of the n lines the decoded text has (where a lone "\\r", a
     redraw, also ends a line); None when nothing was redrawn or the bytes do not tell (UTF-16)."""
@@ -1439,7 +1508,16 @@ class TextReader(Reader):
         if runs is not None:
             return runs
         lines = text.split("\n")
-        col, used, saw_keras = parse_lines(lines, cut=bool(lines[-1].strip()), phys=_physical_lines(source, len(lines)))
+        phys = _physical_lines(source, len(lines))
+        evaluation = _evaluation_after(lines)
+        command = ""
+        if evaluation is not None:  # an evaluation script's run appended after the training's lines: left out
+            command = lines[evaluation].strip()
+            lines, phys = lines[:evaluation], None if phys is None else phys[:evaluation]
+        col, used, saw_keras = parse_lines(lines, cut=bool(lines[-1].strip()), phys=phys)
+        if command:
+            col.note(f"the lines from line {evaluation + 1} on ({command[:160]!r}) are an evaluation script's run "
+                     "appended after the training: its values are not the training's, and are left out")
         if not used and not saw_keras:
             used = _history_line(lines, col)
         if not used:
