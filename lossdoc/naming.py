@@ -60,7 +60,10 @@ _OTHER = re.compile(
 )
 _LR = re.compile(r"^(lr|learning_?rate|lr_.*|lr_pg\d+|lr_?[a-z]*|learning_?rate_.*|.*_lr)$")
 _GRAD = re.compile(r"^(grad_?norm|gradient_?norm|total_?grad_?norm|grad_?norm_.*|.*grad_?norm|gnorm|.*_gnorm)$")
-_LOSS = re.compile(r"(^|_)(loss|losses|nll|objective|cross_?entropy|xent|ce)(_|$)|loss")
+# smooth_l1: the box-regression term of a detector's loss (GluonCV's train_ssd.py logs '[Epoch {}][Batch {}], Speed:
+# {:.3f} samples/sec, {}={:.3f}, {}={:.3f}' with its metrics' names, CrossEntropy and SmoothL1: the two terms of the
+# SSD loss; Faster R-CNN's RPN_SmoothL1, RCNN_SmoothL1).
+_LOSS = re.compile(r"(^|_)(loss|losses|nll|objective|cross_?entropy|xent|ce|smooth_?l1)(_|$)|loss")
 # Metrics where higher is better / lower is better. Matched as tokens anywhere in the name.
 _HIGHER = re.compile(
     r"(^|_)(acc|accuracy|top_?\d+|top\d+_acc.*|f1|f1_score|fbeta|auc|auroc|roc_auc|ap|map|map\d*|map50|"
@@ -77,10 +80,10 @@ _LOWER = re.compile(
 
 @functools.lru_cache(maxsize=16384)  # a pure function of the name, asked for the same few names many times a run
 def normalise(name: str) -> str:
-    """Lower-case, strip, and fold separators ('/', '-', '.', ' ', parentheses) into '_'."""
+    """Lower-case, strip, and fold separators ('/', '-', '.', ' ', parentheses, '@' of ``hits@10``) into '_'."""
     # camelCase words are words: TrainLoss, valAcc, learningRate (but not mAP50, AP, PPL)
     n = re.sub(r"(?<=[a-z])(?=[A-Z][a-z])", "_", name.strip().strip("\ufeff")).lower()
-    n = re.sub(r"[\s/\-.:()\[\]]+", "_", n)
+    n = re.sub(r"[\s/\-.:()\[\]@]+", "_", n)
     n = re.sub(r"_+", "_", n).strip("_")
     return n
 
@@ -153,13 +156,14 @@ def resolve(name: str, *, metric_split: str = "train", loss_split: str = "train"
 # Chainer's DCGAN/EBGAN examples ``gen/loss``, ``dis/loss``; ``loss_g``/``loss_d``, ``G_loss``/``D_loss``,
 # ``errG``/``errD`` and ``Loss_G``/``Loss_D`` (the PyTorch DCGAN tutorial), ``netG``/``netD``, ``generator_loss``;
 # pytorch-CycleGAN-and-pix2pix's loss_log.txt names them without the word loss: CycleGAN ``D_A``, ``G_A``,
-# ``cycle_A``, ``idt_A`` (and ``_B``), pix2pix ``G_GAN``, ``G_L1``, ``D_real``, ``D_fake`` (its models' loss_names).
+# ``cycle_A``, ``idt_A`` (and ``_B``), pix2pix ``G_GAN``, ``G_L1``, ``D_real``, ``D_fake`` (its models' loss_names);
+# hand-written loops print ``dloss``/``gloss`` (print('[%3d/%3d]: dloss: %.4f, gloss: %.4f' % ...)).
 # YOLOv10 (Ultralytics ``YOLOv10DetectionTrainer.loss_names``) names its loss parts without the word loss: box, cls
 # and dfl of the one-to-many head (``box_om``) and of the one-to-one head (``box_oo``); its loss is their sum.
 _YOLO10_TERMS = re.compile(r"(?:box|cls|dfl)_o[mo]")
 _GAN_TERMS = re.compile(r"(?:d|g|cycle|cyc|idt)_[ab]|g_(?:gan|l1|vgg|feat)|d_(?:real|fake)")
-_GEN_TOKENS = {"g", "gen", "generator", "netg", "errg", "lossg", "cycle", "cyc", "idt"}
-_DIS_TOKENS = {"d", "dis", "disc", "discriminator", "netd", "errd", "lossd"}
+_GEN_TOKENS = {"g", "gen", "generator", "netg", "errg", "lossg", "gloss", "cycle", "cyc", "idt"}
+_DIS_TOKENS = {"d", "dis", "disc", "discriminator", "netd", "errd", "lossd", "dloss"}
 
 
 def gan_side(name: str) -> str | None:

@@ -118,9 +118,26 @@ Shapes understood:
   lines of a log that names no other loss (``[epoch: 79/200, iter: 0/448] total: 0.8188``) is the train loss (a note
   says so); ``Validation accuracy: 0.585`` alone on its line after an epoch's lines, printed every epoch (not once at
   the end), is the val metric ``val_accuracy``.
+- Hand-written epoch markers at the start of a line: MalConv's ``[ (0 ) Loss:  0.382, train_Acc: 0.948, valid_Loss:
+  0.361, valid_Acc: 0.977]`` (``( N )`` in brackets the epoch) and ``[  0/200]: dloss: 0.0151, gloss: 3.2251`` (``[N/M]``
+  and a colon: the epoch of M; a GAN's ``gloss``/``dloss`` are the generator's and the discriminator's losses,
+  ``naming.gan_side``). ``E<n>/<m>:`` after a label (``[Fold 0] Head E1/6: train_loss=... val_sumMSE=...`` then
+  ``[Fold 0] Finetune E1/10: ...``) marks the epoch where no other marker is; the tag and the word before it
+  (``Fold 0 Head``) are the phase's label, so each fold's phase is one run (the pasted-trainings path above).
 - Only when none of the above is found: three or more lines with no marker that hold nothing but ``name value``
   pairs with the same names (``loss 0.312, train acc 0.885, test acc 0.861``; a loss or a metric among them) are
   one line per epoch, numbered 0.. in line order (a note says so).
+- A run continued in chunks, each headed by its range of epochs alone on a line (``1-50``, then ``50-100``, each
+  chunk numbering its epochs from 0 again: ``Epoch 0 finished, average loss 1.27, hits@10 0.063``): one run, the
+  epochs counted on across the chunks (with a note), when each range starts where the one before ended; else the
+  counter going back is a restart, as before. A ranking metric's cut-off is part of its name (``hits@10``).
+- A shell prompt that runs an evaluation script after the training's lines (PaddleRec's ``...$ python -u
+  ../../tools/infer.py -m config.yaml``: its lines are alike, ``epoch: 15 done, AUC: 0.94, ACC: 0.89``, but on the
+  test data): the log is read up to that line, the evaluation's values left out (with a note), never taken for a
+  resumed training.
+- Only when no progress line at all is found: a Keras History printed as a Python dict after a label
+  (``train history: {'acc': [...], 'loss': [...], 'val_loss': [...]}``, read with ``ast.literal_eval``; Python's bare
+  ``nan``/``inf`` kept as data): one value per epoch, epochs 0..n-1, as Keras' history JSON is read.
 - A last line without a line end (a run still writing) is skipped, with a note, where a cut line could read as a
   whole one: a Keras epoch line without a count, a dict, an OpenNMT-py validation line, a marker-less line.
 - The text logs of particular tools (``toollogs.py``: fairseq, Megatron-LM, Hugging Face Trainer dicts, torchtune)
@@ -242,10 +259,38 @@ _SAVING = re.compile(r"(?i)(?:^|_)(?:saving|saved|loading|loaded|checkpoint|ckpt
 # "Ground Truth | Prediction" table: [iteration/total] is the step; Current_* are the validation's values (val_*),
 # Best_* the best so far (not a curve). Only on a line that names a loss ("[1/5] Building ..." is a build log).
 _ITER_OF = re.compile(r"^\s*+\[(\d++)/\d++\](?=\s++[A-Za-z])")
+# A range of epochs alone on its line, heading each chunk of a run continued in chunks (a recommender's
+# train_history.txt: "1-50", 50 lines "Epoch 0 finished, average loss ..., hits@10 ...", then "50-100" and the next 50
+# lines numbered from 0 again): the chunks are one run, its epochs counted on across them.
+_RANGE_HEAD = re.compile(r"^\s*+(\d{1,6}+)\s*+-\s*+(\d{1,6}+)\s*+$")
+# A shell prompt running an evaluation script after the training's lines, both captured in one log (PaddleRec: "user@host:
+# ~/work/models/sign$ python -u ../../tools/trainer.py -m config.yaml", the training, then "...$ python -u
+# ../../tools/infer.py -m config.yaml": the infer run evaluates checkpoints on the test data with lines alike, "epoch:
+# 15 done, AUC: 0.94, ACC: 0.89"): not the training's values.
+_EVAL_COMMAND = re.compile(
+    r"^[^\s$#]{0,200}+[$#]\s++(?:python[\d.]{0,5}+\s++(?:-\w++\s++)*+)?+\S{0,300}?"
+    r"(?<![\w.])(?:infer|inference|eval|evaluate|test|predict)\w{0,40}+\.py\b"
+)
+# Hand-written epoch markers at the start of a line, in brackets: MalConv (0x13enny/MalConv, main.py): print('[ (%d )
+# Loss:  %.3f, train_Acc: %.5f, valid_Loss: %.3f, valid_Acc: %.5f]' % (epoch, ...)), "( N )" in brackets the epoch; a
+# CycleGAN script (buchuitoudegou/cycleGAN, main.py): print('[%3d/%3d]: dloss: %.4f, gloss: %.4f' % (epoch, epoches,
+# dloss[-1], gloss[-1])), "[N/M]" and a colon the epoch of M (without the colon, "[N/M] Train loss" is clovaai's
+# iteration, _ITER_OF).
+_PAREN_EPOCH = re.compile(r"^\s*+\[\s*+\(\s*+(\d++)\s*+\)(?=\s)")
+_EPOCH_OF = re.compile(r"^\s*+\[\s*+(\d++)\s*+/\s*+(\d++)\s*+\]:(?=\s)")
+# "E<n>/<m>:" after a phase word, as a cross-validation script prints each fold's phases ("[Fold 0] Head E1/6:
+# train_loss=4055.3845 val_sumMSE=390.1324 ...", then "[Fold 0] Finetune E1/10: ..."): the epoch n of m. Only with
+# the total and the colon, and only where no other marker is.
+_E_OF = re.compile(r"(?<![\w/])E(\d++)\s*+/\s*+(\d++):(?=\s)")
+# A phase label that is a tag and a word ("[Fold 0] Head", "[Fold 0] Finetune" before "E1/6:"): the tag (a word and
+# at most a small number: a fold, a stage, a run; never a time stamp) and the word together label the phase.
+_TAG_PHASE = re.compile(r"\[\s*+([A-Za-z][A-Za-z_\-]{0,20}+(?:\s++\d{1,3}+)?+)\s*+\]\s*+([A-Za-z][A-Za-z_\-]{1,30}+)?+")
 _CURRENT_BEST = re.compile(r"^(Current|Best)_(.)", re.IGNORECASE)
-# name[:=] number: the name may be two words ("train loss"); units (ms, s, %) may follow the number.
+# name[:=] number: the name may be two words ("train loss"); units (ms, s, %) may follow the number. A ranking
+# metric's cut-off may follow a word ("hits@10 0.0633", "ndcg@5: 0.41").
 _PAIR = re.compile(
-    rf"(?<![\w/.\-=])([A-Za-z][\w/.\-]*+(?:[ ][A-Za-z][\w/.\-]*+){{0,2}}?)\s*+[:=]?\s*+({_NUMBER})(?:ms|s|%)?(?![\w.])"
+    rf"(?<![\w/.\-=])([A-Za-z][\w/.\-]*+(?:@\d++)?+(?:[ ][A-Za-z][\w/.\-]*+(?:@\d++)?+){{0,2}}?)\s*+[:=]?\s*+({_NUMBER})"
+    r"(?:ms|s|%)?(?![\w.])"
 )
 
 
@@ -308,6 +353,14 @@ _DICT_NONFINITE = re.compile(r"(:\s*+)(-?(?:nan|inf))(?=\s*+[,}])")
 _BARE_NAME = r"[A-Za-z][\w/.\-()]*+(?:[ ](?!(?i:nan|inf)\b)[A-Za-z][\w/.\-()]*+){0,3}+"
 _BARE_ITEM = re.compile(rf"\s*+({_BARE_NAME})\s*+[:=]?\s*+({_NUMBER})(?:%|ms|s)?+(?![\w.])\s*+[,;|]?+")
 _BARE_LINE = re.compile(rf"(?:\s*+{_BARE_NAME}\s*+[:=]?\s*+(?:{_NUMBER})(?:%|ms|s)?+(?![\w.])\s*+[,;|]?+)++\s*+")
+# Keras' History printed as a Python dict after a label, on one line (a script's print('train history:',
+# history.history) or print("train history: " + str(history.history))): "train history: {'acc': [0.5695, ...],
+# 'loss': [1.0985, ...], 'val_acc': [...], 'val_loss': [...]}". Read with ast.literal_eval, never eval; Python's repr
+# writes a non-finite float as a bare nan / inf / -inf, NumPy 2 a scalar as np.float64(0.5).
+_HISTORY_DICT = re.compile(r"^[^{}\n]{0,80}?(?=\{'[^'\n]{1,200}+':\s*+\[)")
+_LIST_NONFINITE = re.compile(r"(?<=[\[,\s])(-?(?:nan|inf))(?=\s*+[,\]])")
+#: The longest such line read (a history of a few thousand epochs of a few metrics).
+HISTORY_MAX_CHARS = 8 << 20
 #: Lines without a marker, one per epoch, are read when at least this many share one set of names.
 BARE_MIN_LINES = 3
 # An evaluation line printed after training lines, with no marker of its own: PyTorch's MNIST example ("Test set:
@@ -368,7 +421,7 @@ PATTERNS = (
     "(also after a logging prefix); a marker line followed by name=value lines or a {'name': value} dict; "
     "CLU/absl '[step] name=value, ...' lines; OpenNMT-py 'Validation perplexity' lines; 3+ lines of the same 'name value' pairs (one per epoch); "
     "fairseq, Megatron-LM, Hugging Face Trainer {'loss': ...} dicts, torchtune 'Step N |', "
-    "build-nanogpt '<step> train <loss>'"
+    "build-nanogpt '<step> train <loss>'; a Keras history printed as a dict (train history: {'loss': [...]})"
 )
 
 
@@ -402,6 +455,13 @@ def _markers(line: str) -> tuple[dict[str, float], list[tuple[int, int]], str]:
     m = _ITER_OF.match(line)
     if m and "loss" in line.lower():  # deep-text-recognition-benchmark: "[20000/300000] Train loss: 0.30, ..."
         return {"step": float(m.group(1))}, [m.span()], "step"
+    if line.lstrip()[:1] == "[":
+        m = _PAREN_EPOCH.match(line)
+        if m:  # MalConv: "[ (0 ) Loss:  0.382, train_Acc: 0.94802, valid_Loss: 0.361, valid_Acc: 0.97700]"
+            return {"epoch": float(m.group(1))}, [m.span()], "epoch"
+        m = _EPOCH_OF.match(line)
+        if m and int(m.group(1)) <= int(m.group(2)):  # "[  0/200]: dloss: 0.0151, gloss: 3.2251"
+            return {"epoch": float(m.group(1))}, [m.span()], "epoch"
     for m in _MARKER.finditer(line):
         if not spans and m.start() > MARKER_MAX_COLUMN:
             break  # prose that mentions a step or an epoch, not a progress line
@@ -412,6 +472,14 @@ def _markers(line: str) -> tuple[dict[str, float], list[tuple[int, int]], str]:
         kind = "epoch" if word in ("epoch", "ep") else "step"
         found.setdefault(kind, float(m.group(2)))
         spans.append(m.span())
+    if not spans and "E" in line:
+        m = _E_OF.search(line, 0, MARKER_MAX_COLUMN + 12)
+        if m and m.start() <= MARKER_MAX_COLUMN and int(m.group(1)) <= int(m.group(2)):
+            # "[Fold 0] Head E1/6: train_loss=...": the tag before it is a label (the phase's), never a pair "Fold"
+            # (its span after the marker's, so that the text before the first span is still the label)
+            tag = _TAG_PHASE.match(line, len(line) - len(line.lstrip()))
+            extra = [(tag.start(), tag.start(2) if tag.group(2) else tag.end())] if tag and tag.end() <= m.start() else []
+            return {"epoch": float(m.group(1))}, [m.span(), *extra], "epoch"
     return found, spans, lead
 
 
@@ -930,6 +998,7 @@ def _parse_lines(
     last_index = len(lines) - 1 if cut else -1
     config = _config_lines(lines)
     warned = False  # the line before was a Python warning (its source line may follow)
+    ranges: list[tuple[int, int, int, str]] = []  # "1-50" chunk headings: (index in generic, start, end, as written)
     metric_evals: list[list] = []  # the entries of evaluation lines with one metric and no loss
 
     def flush() -> None:
@@ -968,6 +1037,12 @@ def _parse_lines(
             pdict = None  # not the dict's next line: the dict was cut
         if line.rstrip()[-1:] == "-" and _LEVEL.match(line) and _PREFIX_ONLY.fullmatch(_message(line)):
             continue  # "2024-05-26 16:46:10 - INFO - train.py - 128 - ": the message is on the next line
+        if "-" in line and line[:1] in " \t0123456789" and (rh := _RANGE_HEAD.match(line)):
+            if int(rh.group(1)) < int(rh.group(2)):
+                ranges.append((len(generic), int(rh.group(1)), int(rh.group(2)), line.strip()))
+            open_block, warned = None, False
+            since_marker += 1
+            continue
         if ".py:" in line and line[:1] not in " \t" and _PY_WARNING.match(line):
             warned, open_block = True, None  # a Python warning: not counted between a marker and its lines
             continue
@@ -1155,6 +1230,8 @@ def _parse_lines(
         if pairs:
             used += 1
             generic.append(open_block)
+    if len(ranges) > 1:
+        _count_on_across_chunks(generic, ranges, col)
     if restarts:
         start, epoch, line_no = restarts[-1]
         generic = generic[start:]
@@ -1205,6 +1282,34 @@ def _parse_lines(
     return col, used, saw_keras, keras_used
 
 
+def _count_on_across_chunks(generic: list[list], ranges: list[tuple[int, int, int, str]], col: _Collector) -> None:
+    """A run continued in chunks, each headed by its range of epochs ("1-50", then "50-100"), each chunk's epochs
+    numbered from its start again: the epochs of each later chunk counted on from the last epoch before it, so that
+    the chunks are one run (not a restart that keeps the latest). Only when every heading's range starts where the one
+    before ended (give or take one), every chunk holds epochs, and the counter goes back at each heading."""
+    starts = [r for r in ranges if r[0] < len(generic)]  # a heading with nothing after it ("100-150" at the end)
+    if len(starts) < 2:
+        return
+    for a, b in itertools.pairwise(starts):
+        if abs(b[1] - a[2]) > 1 or b[0] <= a[0]:
+            return
+    bounds = [r[0] for r in starts] + [len(generic)]
+    chunks = [generic[i:j] for i, j in itertools.pairwise(bounds)]
+    firsts = [next((e[1] for e in c if math.isfinite(e[1])), math.nan) for c in chunks]
+    if any(not math.isfinite(f) for f in firsts) or any(math.isfinite(e[1]) for e in generic[: starts[0][0]]):
+        return  # a chunk without epochs, or epochs before the first heading
+    lasts = [max(e[1] for e in c if math.isfinite(e[1])) for c in chunks]
+    if any(f > last_before for f, last_before in zip(firsts[1:], lasts[:-1], strict=True)):
+        return  # numbered on already: nothing to count on
+    offset = 0.0
+    for i, chunk in enumerate(chunks[1:], start=1):
+        offset += lasts[i - 1] + 1 - firsts[i]
+        for entry in chunk:
+            entry[1] += offset
+    col.note(f"a run continued in {len(chunks)} chunks headed {', '.join(repr(r[3]) for r in starts)}, each "
+             "numbering its epochs from the start again: one run, the epochs counted on across the chunks")
+
+
 def _phase_cuts(generic: list[list], phases: dict[int, tuple[str, int]]) -> dict[int, tuple[str, int]]:
     """Where a second training pasted into the same log starts: a marker line whose phase label (the word before
     its marker: "Fine-Tune Epoch 1 | ...") differs from the marker line's before it, and whose epoch (or step)
@@ -1228,6 +1333,10 @@ def _phase_label(line: str, spans: list[tuple[int, int]]) -> str:
     "" when there is none (or it names a split: "Test Epoch")."""
     if not spans:
         return ""
+    m = _TAG_PHASE.fullmatch(line[: spans[0][0]].strip(" \t|:-")) if line[:1] == "[" else None
+    if m and not any(split_word(w) for w in m.group(1).split()):  # "[Fold 0] Head E1/6: ...": "Fold 0 Head"
+        word = m.group(2) if m.group(2) and not split_word(m.group(2)) else ""
+        return " ".join(m.group(1).split() + ([word] if word else []))
     head = line[: spans[0][0]].strip(" \t[|:-")
     if not _PHASE_WORD.fullmatch(head) or split_word(head):
         return ""
@@ -1273,6 +1382,56 @@ def _bare_lines(lines: list[str], col: _Collector, cut: bool) -> int:
     if skipped:
         col.note(_cut_note(len(lines), "a line of values"))
     return len(rows)
+
+
+def _history_line(lines: list[str], col: _Collector) -> int:
+    """A Keras History printed as a Python dict after a label (``train history: {'acc': [...], 'loss': [...], ...}``),
+    when no other layout was found: each list of numbers a curve, one value per epoch, epochs 0..n-1 (as Keras'
+    history JSON is read); only when one of its names is a loss, and only when the log prints one such dict (two, as
+    two fit() calls appended, are left unread: which is the run?). Returns the number of lines used (0 or 1)."""
+    found: list[tuple[dict[str, list[float]], str]] = []
+    for raw in lines:
+        if "{'" not in raw[:120] or len(raw) > HISTORY_MAX_CHARS:
+            continue
+        line = _message(_strip_prefix(_clean(raw))).rstrip()
+        m = _HISTORY_DICT.match(line)
+        if m is None or not line.endswith("}"):
+            continue
+        body = _LIST_NONFINITE.sub(r"'\1'", _NP_SCALAR.sub(r"\1", line[m.end() :]))
+        try:
+            d = ast.literal_eval(body)
+        except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+            continue
+        if not isinstance(d, dict):
+            continue
+        curves: dict[str, list[float]] = {}
+        for k, v in d.items():
+            if not isinstance(k, str) or not isinstance(v, list) or not v or is_bookkeeping(k):
+                continue
+            vals = [to_float(x) for x in v]
+            if all(x is not None for x in vals):
+                curves[k] = vals
+        if any(resolve(k).kind == "loss" for k in curves):
+            found.append((curves, line[: m.end()].strip().rstrip(":").strip()))
+    if len(found) != 1:
+        return 0
+    curves, label = found[0]
+    for name, vals in curves.items():
+        for epoch, x in enumerate(vals):
+            col.add(name, x, float(epoch), math.nan)
+    col.note(f"a Keras history printed as a Python dict{f' after {label!r}' if label else ''}: one value per epoch, "
+             "epochs numbered 0..")
+    return 1
+
+
+def _evaluation_after(lines: list[str]) -> int | None:
+    """The index of a shell prompt line that runs an evaluation script (``..$ python -u ../../tools/infer.py ...``)
+    after lines the training's progress was read from, or None. Only the first such prompt counts, and only when
+    the lines before it hold a progress line (an evaluation alone is read as before)."""
+    for i, raw in enumerate(lines):
+        if i and ("$" in raw or "#" in raw) and ".py" in raw and len(raw) < 2000 and _EVAL_COMMAND.match(raw.strip()):
+            return i if parse_lines(lines[:i])[1] else None
+    return None
 
 
 def _physical_lines(source: Source, n: int) -> list[int] | None:
@@ -1349,7 +1508,18 @@ class TextReader(Reader):
         if runs is not None:
             return runs
         lines = text.split("\n")
-        col, used, saw_keras = parse_lines(lines, cut=bool(lines[-1].strip()), phys=_physical_lines(source, len(lines)))
+        phys = _physical_lines(source, len(lines))
+        evaluation = _evaluation_after(lines)
+        command = ""
+        if evaluation is not None:  # an evaluation script's run appended after the training's lines: left out
+            command = lines[evaluation].strip()
+            lines, phys = lines[:evaluation], None if phys is None else phys[:evaluation]
+        col, used, saw_keras = parse_lines(lines, cut=bool(lines[-1].strip()), phys=phys)
+        if command:
+            col.note(f"the lines from line {evaluation + 1} on ({command[:160]!r}) are an evaluation script's run "
+                     "appended after the training: its values are not the training's, and are left out")
+        if not used and not saw_keras:
+            used = _history_line(lines, col)
         if not used:
             raise _not_a_log(source.label)
         parts = [col, *col.phases]
