@@ -77,7 +77,9 @@ Shapes understood:
   ``  Batch 50/295, Loss: ...`` lines under an ``Epoch 1/2 (lr=0.01000)`` line are that epoch's batches (the finer train
   curve); Python warnings (``...py:424: UndefinedMetricWarning: ...`` and its source line) are passed over. A held-out
   split word leading a marker line's values (``[Epoch: 05] Valid acc: 0.2988 | loss: 2.0462``) names each of them
-  that names no split of its own (``Valid_loss``: the val loss, not the train loss printed again). Python logging's
+  that names no split of its own (``Valid_loss``: the val loss, not the train loss printed again); a split word set
+  apart from the first name by spaces, aligning a train and a val line (``[Epoch 000] Train  loss=0.2490  acc=...``
+  then ``[Epoch 000] Val    loss=0.2175  ...``), names each value of its line, train too (``Train_loss``, ``Val_loss``). Python logging's
   logger name after the level (``09-02 20:39:12 - INFO - __main__ - ...``) is prefix.
 - ``T_`` / ``V_`` prefixes name the train and val split only as a pair, a ``T_x`` and a ``V_x`` of the same name on
   one line (``Epoch:   1 | T_Loss 11.061 | T_acc 0.111 | V_Loss   nan | V_acc.   nan``: ``T_Loss`` the train loss,
@@ -889,10 +891,17 @@ def _lead_split(pairs: dict[str, float], rest: str) -> dict[str, float]:
     train loss of that epoch printed again). Names with a split of their own are kept; a train word changes
     nothing (train is the default)."""
     m = _LEAD_SPLIT.match(rest)
-    if m is None or split_word(m.group(1)) in (None, "train"):
+    if m is None or split_word(m.group(1)) is None:
         return pairs
     word = m.group(1)
     first = next(iter(pairs), "")
+    if m.group(0)[-2:].isspace() and first and rest.startswith(first, m.end()):
+        # the word set apart from the first name by a run of spaces, aligning the values of a train and a val line
+        # ("[Epoch 000] Train  loss=0.2490  acc=0.9137" then "[Epoch 000] Val    loss=0.2175  acc=0.9259"): the
+        # word names each value of its line (Train_loss, Val_loss), as a split tag before the marker does
+        return _named_for(pairs, word)
+    if split_word(word) == "train":
+        return pairs
     if not first.lower().startswith(word.lower()):
         return pairs  # the word is not the first value's ("Epoch 3 Validation took 5s, loss: 0.4")
     return _named_for(pairs, word)
