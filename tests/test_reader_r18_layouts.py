@@ -66,3 +66,50 @@ def test_a_word_that_names_no_split_stays_out_of_the_names(tmp_path):
     text = "".join(f"[Epoch {e:03d}] Phase  loss={0.5 - e / 10:.2f}  acc=0.8{e}\n" for e in range(3))
     run = read(tmp_path, text)
     assert run.train_loss.name == "loss" and len(run.train_loss) == 3
+
+
+# ---------------------------------------------------------------------------------------------- 2. words for epoch
+# victor's French training script (train.log of round 18): logging.basicConfig(format="%(asctime)s %(levelname)s
+# %(message)s") and logging.info(f"Ép {epoch} | train {tr:.4f} | val {va:.4f} | Acc {acc:.4f} | Prec ... | F1 ... |
+# Durée {secs:.1f}s"), emoji status lines between.
+
+FRENCH = """2025-05-10 19:34:54,376 INFO \U0001f680 D\u00e9but de l'entra\u00eenement!
+2025-05-10 19:39:54,683 INFO \u00c9p 1 | train 2.8312 | val 2.1483 | Acc 0.8693 | Prec 0.3243 | Rec 0.1965 | F1 0.2067 | Dur\u00e9e 300.3s
+2025-05-10 19:39:54,778 INFO \U0001f3c6 Meilleur mod\u00e8le sauvegard\u00e9
+2025-05-10 19:44:53,120 INFO \u00c9p 2 | train 2.0790 | val nan | Acc 0.8740 | Prec 0.4020 | Rec 0.2208 | F1 0.2411 | Dur\u00e9e 298.3s
+2025-05-10 19:49:52,157 INFO \u00c9p 3 | train 2.0465 | val 2.1030 | Acc 0.8737 | Prec 0.4771 | Rec 0.2399 | F1 0.2403 | Dur\u00e9e 298.9s
+2025-05-10 19:49:52,271 INFO \U0001f389 Entra\u00eenement termin\u00e9!
+"""
+
+
+def test_a_french_epoch_abbreviation_marks_compact_split_lines(tmp_path):
+    run = read(tmp_path, FRENCH.encode(), "train.log")
+    assert run.format == "text" and run.axis == "epoch"
+    tr, va = run.train_loss, run.val_loss
+    assert tr.name == "train" and va.name == "val"
+    assert lst(tr.epochs) == [1, 2, 3] and lst(tr.values) == [2.8312, 2.0790, 2.0465]
+    assert va.values[0] == 2.1483 and math.isnan(va.values[1]) and va.values[-1] == 2.1030
+    assert run.series["F1"].kind == "metric" and run.series["Acc"].values[-1] == 0.8737
+    assert not any("dur" in n.lower() for n in run.series)  # Durée is a duration, never a series
+
+
+def test_epoch_in_other_languages_accents_optional(tmp_path):
+    for word in ("Époque", "epoque", "Época", "Epoca", "Epoche", "ép", "Ep"):
+        text = "".join(f"{word} {e}: loss={0.9 - e / 10:.2f} acc=0.{e + 5}\n" for e in range(3))
+        run = read(tmp_path, text, "run.log")
+        assert run.axis == "epoch" and lst(run.train_loss.epochs) == [0, 1, 2], word
+        assert lst(run.train_loss.values) == [0.9, 0.8, 0.7], word
+
+
+def test_the_words_are_whole_words_only(tmp_path):
+    # "Epochen 5" (German plural) is no marker: the lines are read as marker-less "name value" pairs, one per epoch
+    # in line order, and "Epochen" is one of the names (with a marker word its number would be the epoch)
+    run = read(tmp_path, "".join(f"Epochen {e + 5} loss={0.9 - e / 10:.2f}\n" for e in range(3)), "run.log")
+    assert "Epochen" in run.series and lst(run.train_loss.epochs) == [0, 1, 2]
+
+
+def test_a_malformed_french_log_is_a_one_line_error(tmp_path):
+    p = tmp_path / "train.log"
+    p.write_text("2025-05-10 19:34:54,376 INFO \U0001f680 D\u00e9but de l'entra\u00eenement!\n\u00c9p | train | val\n")
+    result = CliRunner().invoke(app, ["inspect", str(p)])
+    assert result.exit_code == 2 and "train.log" in result.output and "Traceback" not in result.output
