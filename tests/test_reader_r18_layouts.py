@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import math
 
-import numpy as np
 from typer.testing import CliRunner
 
 from lossdoc.cli import app
@@ -113,3 +112,103 @@ def test_a_malformed_french_log_is_a_one_line_error(tmp_path):
     p.write_text("2025-05-10 19:34:54,376 INFO \U0001f680 D\u00e9but de l'entra\u00eenement!\n\u00c9p | train | val\n")
     result = CliRunner().invoke(app, ["inspect", str(p)])
     assert result.exit_code == 2 and "train.log" in result.output and "Traceback" not in result.output
+
+
+# ---------------------------------------------------------------------------------------------- 3. np.savetxt 2xN
+# lsst losses.txt: np.savetxt("losses.txt", np.array([train_losses, val_losses])): numpy's default fmt "%.18e" and
+# delimiter " ", one row of the 2xN array a line, no header.
+
+
+def _savetxt(rows: list[list[float]]) -> str:
+    return "".join(" ".join(f"{v:.18e}" for v in row) + "\n" for row in rows)
+
+
+TRAIN = [1652.232177734375 - 40 * i for i in range(12)]
+VAL = [1745.932250976562 - 30 * i for i in range(12)]
+
+
+def test_two_savetxt_lines_are_the_train_then_the_val_loss(tmp_path):
+    val = list(VAL)
+    val[3] = math.nan
+    run = read(tmp_path, _savetxt([TRAIN, val]), "losses.txt")
+    assert run.format == "numbers" and set(run.series) == {"train_loss", "val_loss"}
+    tr, va = run.train_loss, run.val_loss
+    assert tr.name == "train_loss" and va.name == "val_loss"
+    assert len(tr) == len(va) == 12 and tr.axis == "epoch" and lst(tr.epochs) == list(range(12))
+    assert tr.values[0] == 1652.232177734375 and tr.values[-1] == TRAIN[-1] and va.values[-1] == VAL[-1]
+    assert math.isnan(va.values[3])  # NaN is data
+    assert any("train_loss then val_loss" in n and "2xN" in n for n in run.notes)
+
+
+def test_two_lines_of_other_counts_or_too_few_are_not_train_and_val(tmp_path):
+    # nine numbers a line: too few to be a curve each; refused with a one-line error naming the file
+    p = tmp_path / "losses.txt"
+    p.write_text(_savetxt([TRAIN[:9], VAL[:9]]))
+    result = CliRunner().invoke(app, ["inspect", str(p)])
+    assert result.exit_code == 2 and "losses.txt" in result.output and "Traceback" not in result.output
+    # two lines of different counts: one per-batch loss over two epochs (layout 4), not a train and a val loss
+    run = read(tmp_path, _savetxt([TRAIN, VAL[:11]]), "losses.txt")
+    assert list(run.series) == ["losses"] and len(run.train_loss) == 23 and run.val_loss is None
+
+
+def test_three_savetxt_lines_of_equal_counts_are_not_train_and_val(tmp_path):
+    run = read(tmp_path, _savetxt([TRAIN, VAL, TRAIN]), "losses.txt")
+    assert "val_loss" not in run.series and len(run.train_loss) == 36  # layout 4: three epochs of 12 batches
+
+
+# ---------------------------------------------------------------------------------------------- 4. a line an epoch
+# grad_work train_losses.txt: per batch f.write(f"{loss:.6f},"), per epoch f.write("\n"): lines of comma-separated
+# losses, each ending in a trailing comma, one line per epoch.
+
+
+def _per_batch(lines: list[list[str]]) -> str:
+    return "".join("".join(f"{v}," for v in line) + "\n" for line in lines)
+
+
+EPOCHS = [[f"{2.310371 - 0.02 * i:.6f}" for i in range(14)],
+          [f"{1.904648 - 0.01 * i:.6f}" for i in range(14)],
+          [f"{1.5 - 0.01 * i:.6f}" for i in range(13)] + ["inf"]]
+
+
+def test_lines_of_per_batch_losses_count_on_across_lines(tmp_path):
+    run = read(tmp_path, _per_batch(EPOCHS), "train_losses.txt")
+    assert run.format == "numbers" and list(run.series) == ["train_losses"]
+    s = run.train_loss
+    assert s.name == "train_losses" and s.split == "train" and s.kind == "loss"
+    assert len(s) == 42 and s.axis == "step" and lst(s.steps) == list(range(42))
+    assert lst(s.epochs) == [0] * 14 + [1] * 14 + [2] * 14
+    assert s.values[0] == 2.310371 and s.values[14] == 1.904648 and math.isinf(s.values[-1])
+    assert any("3 headerless lines of 14 numbers each" in n and "counted on across lines" in n for n in run.notes)
+
+
+def test_lines_of_unequal_counts_and_a_bare_name(tmp_path):
+    lines = [EPOCHS[0], EPOCHS[1][:11], EPOCHS[2][:12]]
+    run = read(tmp_path, _per_batch(lines), "log.txt")
+    s = run.series["loss"]  # named as a bare list is
+    assert run.train_loss is s and len(s) == 37 and lst(s.epochs)[13:15] == [0, 1]
+    assert any("11 to 14 numbers" in n for n in run.notes)
+
+
+def test_a_headerless_table_of_many_columns_stays_refused(tmp_path):
+    # more rows than columns (a counter column, a learning rate, losses, accuracies): the refusal of today
+    rows = [f"{e},{e * 80},{0.48 - e / 100:.3f},{0.56 - e / 100:.3f},0.001,{0.7 + e / 100:.3f},{0.6 + e / 100:.3f},"
+            f"{0.5 + e / 100:.3f},{0.4 + e / 100:.3f},{0.3 + e / 100:.3f},{12.5 + e:.1f},"
+            for e in range(14)]
+    for text in ("\n".join(rows) + "\n", "\n".join(rows[:4]) + "\n"):  # 14 rows, and only 4 (wider than long)
+        p = tmp_path / "results.csv"
+        p.write_text(text)
+        result = CliRunner().invoke(app, ["inspect", str(p)])
+        assert result.exit_code == 2 and "headerless table of 11 numeric columns" in result.output, text
+    # equal lines of floats whose columns differ in scale (a loss beside a learning rate): a table, refused
+    rows = ["".join(f"{v}," for v in ([0.5 + e / 10] * 5 + [1e-5] * 6)) for e in range(3)]
+    p.write_text("\n".join(rows) + "\n")
+    result = CliRunner().invoke(app, ["inspect", str(p)])
+    assert result.exit_code == 2 and "headerless table of 11 numeric columns" in result.output
+
+
+def test_a_malformed_line_among_per_batch_lines_is_a_one_line_error(tmp_path):
+    p = tmp_path / "train_losses.txt"
+    p.write_text(_per_batch(EPOCHS[:2]) + "1.2,oops,0.9,\n")
+    result = CliRunner().invoke(app, ["inspect", str(p)])
+    assert result.exit_code == 2 and "train_losses.txt" in result.output and "Traceback" not in result.output
+    assert len(result.output.strip().splitlines()) == 1
