@@ -2270,12 +2270,73 @@ def _epoch_blocks(lines: list[str]) -> tuple[tuple[list[float], list[float]] | N
     return (epochs, values), None
 
 
+#: Each line of a file of long number lines (``_two_line_losses``, ``_per_line_losses``) holds this many numbers or more.
+LONG_LINE_MIN_NUMBERS = 10
+#: Equal lines of many numbers are per-batch losses only when their columns' medians are within this factor.
+LONG_LINE_SCALES = 1000
+
+
+def _long_lines(lines: list[str]) -> list[list[str]] | None:
+    """The number fields of each line when every line holds nothing but ``LONG_LINE_MIN_NUMBERS`` or more numbers
+    (separated by spaces, commas or semicolons; a trailing separator allowed: ``f.write(",".join(...) + ",")``), not
+    all whole; else None."""
+    rows = []
+    for ln in lines:
+        fields = _fields(ln)
+        if len(fields) < LONG_LINE_MIN_NUMBERS or not all(_NUMBER_TOKEN.fullmatch(t) for t in fields):
+            return None
+        rows.append(fields)
+    if not rows or all(_whole([float(t) for t in r]) for r in rows):
+        return None
+    return rows
+
+
+def _two_line_losses(lines: list[str]) -> tuple[tuple[list[float], list[float]] | None, int | None]:
+    """((first, second), None) for exactly two lines of the same count N (``LONG_LINE_MIN_NUMBERS`` or more) of
+    numbers: ``np.savetxt(f, np.array([train_losses, val_losses]))`` (a 2xN array, one row a line, ``%.18e`` and
+    spaces), read as the train then the val loss of N epochs; else (None, None)."""
+    rows = _long_lines(lines) if len(lines) == 2 else None
+    if rows is None or len(rows[0]) != len(rows[1]):
+        return None, None
+    return ([float(t) for t in rows[0]], [float(t) for t in rows[1]]), None
+
+
+def _per_line_losses(lines: list[str]) -> tuple[list[list[float]] | None, int | None]:
+    """(the numbers of each line, None) for two lines or more of many numbers each (``LONG_LINE_MIN_NUMBERS`` or
+    more): one line per epoch, the loss of every logged batch (a loop that writes ``f"{loss},"`` per batch and a line
+    end per epoch); else (None, None). Two lines of the same count are ``_two_line_losses``. Lines all of the same
+    count are a headerless table (refused, ``_unnamed_table``) unless they read as losses: wider than long (more
+    numbers a line than lines), no column all whole numbers (a counter, a count), and the columns of comparable scale
+    (their median magnitudes within a factor of ``LONG_LINE_SCALES``: a table's columns are a loss beside a learning
+    rate, a time...; the losses of the batches of an epoch fall, 2.9 to 0.012 over one epoch in the file this was
+    written for, a factor of 250)."""
+    rows = _long_lines(lines) if len(lines) >= 2 else None
+    if rows is None:
+        return None, None
+    sizes = {len(r) for r in rows}
+    if len(sizes) == 1:
+        width = len(rows[0])
+        if len(rows) == 2 or width <= len(rows):
+            return None, None
+        cols = np.abs(np.asarray([[float(t) for t in r] for r in rows], dtype=np.float64))
+        if any(_whole(list(cols[:, j])) for j in range(width)):
+            return None, None
+        with np.errstate(all="ignore"):
+            med = np.nanmedian(np.where(np.isfinite(cols), cols, np.nan), axis=0)
+        med = med[np.isfinite(med) & (med > 0)]
+        if med.size and med.max() > LONG_LINE_SCALES * med.min():
+            return None, None
+    return [[float(t) for t in r] for r in rows], None
+
+
 _MORE_LAYOUTS = (
     (_word_counter_lines, "'epochN value' lines"),
     (_counter_columns, "headerless 'counter, train, val' lines"),
     (_loss_and_time, "headerless 'loss,time' lines"),
     (_label_values, "'label, value' lines"),
     (_epoch_blocks, "'Epoch N' header lines over bare numbers"),
+    (_two_line_losses, "two lines of N numbers (train, val)"),
+    (_per_line_losses, "lines of many numbers (one line per epoch)"),
 )
 
 
@@ -2341,7 +2402,11 @@ class NumberListReader(Reader):
     loss, then a time that rises at every line). Also ``0.58 ,0.55`` pairs of floats in a file named after a loss
     (train then val loss), ``1_1.84`` lines (``_`` between the counter and the loss), a counter that repeats (the
     batches of an epoch, on a step axis), pandas' ``Series.to_csv()`` (``,0`` header) and ``Loss, 10.42`` lines; and ``Epoch N`` header lines each over the bare per-batch losses of that epoch (one point per
-    number on the step axis, each at its header's epoch; a last ``Done!`` line is no data).
+    number on the step axis, each at its header's epoch; a last ``Done!`` line is no data). Also exactly two lines of
+    the same count N (10 or more) of numbers (``np.savetxt`` of a 2xN array): the train then the val loss, as two
+    headerless columns are read; and lines of 10 or more numbers each, one line per epoch (per-batch losses, a
+    trailing comma allowed: one loss, its points counted on across lines; lines all of one count only when they read
+    as losses, ``_per_line_losses``, else a headerless table).
     A headerless table of 3 or more numeric columns that is none of these (``0,80,0.48,0.56,...,`` lines) is taken
     only to be refused, saying what it is: no column can be told to be the loss (NotALog: skipped in a folder)."""
 
@@ -2350,6 +2415,7 @@ class NumberListReader(Reader):
                    "array [0.9, 0.8, ...]), headerless 'epoch,loss', 'epochN<TAB>loss', 'epoch, train, val' (or 'train, val, epoch') or "
                    "'loss,elapsed-time' lines, 'train, val' float pairs or one or two numbers in a file named after a loss, "
                    "'Loss, value' lines, 'Epoch N' header lines over bare per-batch losses (or 'loss, batch' lines), "
+                   "two lines of N numbers (train, val), lines of per-batch losses (one line per epoch), "
                    "a pandas Series.to_csv()")
     example = "losses.csv"
     priority = 85  # after every table with a header; before the text-log reader
@@ -2517,6 +2583,28 @@ class NumberListReader(Reader):
             run.add(build_series(label, vs, epochs=np.arange(len(vs), dtype=np.float64)))
             run.notes.append(f"{len(vs)} lines of '{label}, value' read as one loss, {label!r}, one per epoch "
                              "(0..n-1); name it with --train or --val if it is another")
+            return run
+        two, _ = _two_line_losses(lines)
+        if two is not None:
+            a, b = two
+            x = np.arange(len(a), dtype=np.float64)
+            run.add(build_series("train_loss", a, epochs=x))
+            run.add(build_series("val_loss", b, epochs=x))
+            run.notes.append(f"two headerless lines of {len(a)} numbers each (np.savetxt of a 2xN array) read as "
+                             "train_loss then val_loss (the order training loops write them, as for two headerless "
+                             "columns), one per epoch (0..n-1); name them otherwise with --train / --val")
+            return run
+        per_line, _ = _per_line_losses(lines)
+        if per_line is not None:
+            vs = [v for r in per_line for v in r]
+            es = [float(i) for i, r in enumerate(per_line) for _ in r]
+            run.add(build_series(named, vs, steps=np.arange(len(vs), dtype=np.float64),
+                                 epochs=np.asarray(es, dtype=np.float64)))
+            sizes = sorted({len(r) for r in per_line})
+            each = f"{sizes[0]}" if len(sizes) == 1 else f"{sizes[0]} to {sizes[-1]}"
+            run.notes.append(f"{len(per_line)} headerless lines of {each} numbers each read as one loss, {named!r}, "
+                             f"one point per number on the step axis (0..n-1, counted on across lines), each line an "
+                             "epoch (0..n-1); name it with --train or --val if it is another")
             return run
         few = _few_losses(lines, source.label)
         if few is not None:

@@ -15,7 +15,9 @@ Shapes understood:
   ``Epoch 3 | train_loss=0.41 val_loss=0.52``, ``[epoch 3] loss: 0.41 acc: 0.86``, and Python-logging lines
   (``2024-05-01 12:00:03 INFO epoch=3 train_loss=0.41``: the marker is looked for after the level), and compact
   lines (``ep 3 | tr 0.41 | va 0.52``: ``ep`` marks the epoch; a bare split word printed with one number is that
-  split's loss, ``naming.bare_split_loss``), and PyTorch's tutorial lines ``[2,  2000] loss: 1.234`` (epoch, batch
+  split's loss, ``naming.bare_split_loss``; the word for epoch in French, Spanish, Portuguese, Italian, German marks
+  it too, accents optional, whole words only: ``Ép 1 | train 2.83 | val 2.15 | Acc 0.87 | Durée 300.3s``, ``époque``,
+  ``época``, ``epoca``, ``Epoche``; ``Durée`` is a duration), and PyTorch's tutorial lines ``[2,  2000] loss: 1.234`` (epoch, batch
   within it: the batch counts on across epochs), and ``Epoch 3: 0.412`` (a marker and one unnamed number: the
   loss), and CLU's LoggingWriter lines after absl's prefix, ``[100] learning_rate=0.001, train_loss=0.5`` (Flax
   examples; the bracketed number is the step). The marker's number is stored as written. A value redrawn on the
@@ -77,7 +79,9 @@ Shapes understood:
   ``  Batch 50/295, Loss: ...`` lines under an ``Epoch 1/2 (lr=0.01000)`` line are that epoch's batches (the finer train
   curve); Python warnings (``...py:424: UndefinedMetricWarning: ...`` and its source line) are passed over. A held-out
   split word leading a marker line's values (``[Epoch: 05] Valid acc: 0.2988 | loss: 2.0462``) names each of them
-  that names no split of its own (``Valid_loss``: the val loss, not the train loss printed again). Python logging's
+  that names no split of its own (``Valid_loss``: the val loss, not the train loss printed again); a split word set
+  apart from the first name by spaces, aligning a train and a val line (``[Epoch 000] Train  loss=0.2490  acc=...``
+  then ``[Epoch 000] Val    loss=0.2175  ...``), names each value of its line, train too (``Train_loss``, ``Val_loss``). Python logging's
   logger name after the level (``09-02 20:39:12 - INFO - __main__ - ...``) is prefix.
 - ``T_`` / ``V_`` prefixes name the train and val split only as a pair, a ``T_x`` and a ``V_x`` of the same name on
   one line (``Epoch:   1 | T_Loss 11.061 | T_acc 0.111 | V_Loss   nan | V_acc.   nan``: ``T_Loss`` the train loss,
@@ -187,12 +191,17 @@ _KERAS_PROGRESS = re.compile(r"^\s*(\d+)\s*/\s*(\d+)\b")
 _KERAS_PAIR = re.compile(rf"(?:^|\s)-\s++([A-Za-z_][\w/.\-]*+)\s*+:\s*+({_NUMBER})(?![\w.:])")
 # An epoch/step/iteration marker and its number ("Epoch 3", "[epoch 3]", "ep 3 |", "step 500:", "iter=100",
 # "Epoch 3/20", "Epoch [021/30]", "Step (40/100)", "EPOCH 3 of 30": "of 30" is the total, never a series "of").
+# The word for epoch in French, Spanish, Portuguese, Italian and German (époque, its abbreviation ép, época, epoca,
+# Epoche), accents optional: a French script's logging.info(f"Ép {epoch} | train {loss:.4f} | val {val:.4f} | Acc ...").
 _MARKER = re.compile(
-    r"(?<![\w/])(epoch|ep|step|global[_ ]step|iter|iteration|episode)\b\s*+[:=#]?\s*+[\[(]?\s*+(\d++)"
+    r"(?<![\w/])(epoch|ep|step|global[_ ]step|iter|iteration|episode|[eé]poque|[eé]p|[eé]poca|epoche)\b"
+    r"\s*+[:=#]?\s*+[\[(]?\s*+(\d++)"
     r"(?:\s*+/\s*+\d++|\s++of\s++\d++(?![\w.]))?"
     r"(?:\s*+[\])])?(?!\w|\.(?!\.\.))",
     re.IGNORECASE,
 )
+# The other languages' words for epoch, as the English marker word they stand for.
+_EPOCH_WORDS = {"epoque": "epoch", "epoca": "epoch", "epoche": "epoch"}
 # Words before a marker word that make it a count of epochs or steps, a setting ("Total Epoch:300", "Max step 1000").
 _COUNT_WORDS = re.compile(r"(?<![A-Za-z])(?:total|max|num|number of)\s*+$", re.IGNORECASE)
 # A batch counter on a line with an epoch marker and no step ("ep: 0, batch: 100, ..., loss: 9.12", "epoch 2 batch_idx
@@ -467,7 +476,8 @@ def _markers(line: str) -> tuple[dict[str, float], list[tuple[int, int]], str]:
             break  # prose that mentions a step or an epoch, not a progress line
         if m.start() and _COUNT_WORDS.search(line, max(0, m.start() - 12), m.start()):
             continue  # "Total Epoch:300 Image_size:(256, 256) Training num:288": a setting, the number of epochs
-        word = re.sub(r"\s+", "_", m.group(1).lower())
+        word = re.sub(r"\s+", "_", m.group(1).lower()).replace("é", "e")  # "Ép 1": ep; "époque 3": epoch
+        word = _EPOCH_WORDS.get(word, word)
         lead = lead or word
         kind = "epoch" if word in ("epoch", "ep") else "step"
         found.setdefault(kind, float(m.group(2)))
@@ -889,10 +899,17 @@ def _lead_split(pairs: dict[str, float], rest: str) -> dict[str, float]:
     train loss of that epoch printed again). Names with a split of their own are kept; a train word changes
     nothing (train is the default)."""
     m = _LEAD_SPLIT.match(rest)
-    if m is None or split_word(m.group(1)) in (None, "train"):
+    if m is None or split_word(m.group(1)) is None:
         return pairs
     word = m.group(1)
     first = next(iter(pairs), "")
+    if m.group(0)[-2:].isspace() and first and rest.startswith(first, m.end()):
+        # the word set apart from the first name by a run of spaces, aligning the values of a train and a val line
+        # ("[Epoch 000] Train  loss=0.2490  acc=0.9137" then "[Epoch 000] Val    loss=0.2175  acc=0.9259"): the
+        # word names each value of its line (Train_loss, Val_loss), as a split tag before the marker does
+        return _named_for(pairs, word)
+    if split_word(word) == "train":
+        return pairs
     if not first.lower().startswith(word.lower()):
         return pairs  # the word is not the first value's ("Epoch 3 Validation took 5s, loss: 0.4")
     return _named_for(pairs, word)
