@@ -3,6 +3,7 @@ test_reader_detlogs): a fresh reader registry for each test, and reading bytes o
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import numpy as np
@@ -34,3 +35,15 @@ def read(tmp_path: Path, data: bytes | str, name: str = "log.txt", fmt: str | No
 
 def lst(a) -> list | None:
     return None if a is None else np.asarray(a).tolist()
+
+
+def assert_one_line_error(runner, app, path: Path) -> None:
+    """The file is refused as bad input: ``lossdoc.read`` raises an InputError naming it, and ``lossdoc inspect``
+    exits 2 with one line on stderr naming it, no traceback."""
+    from lossdoc.errors import InputError
+
+    with pytest.raises(InputError, match=re.escape(path.name)):
+        registry.read_path(path, None)
+    r = runner.invoke(app, ["inspect", str(path)])
+    assert r.exit_code == 2 and "Traceback" not in r.output, r.output
+    assert path.name in r.stderr and len(r.stderr.strip().splitlines()) == 1, r.stderr

@@ -8,11 +8,8 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
-import pytest
-
-from lossdoc.errors import InputError
 from lossdoc.model import Run
-from lossdoc.readers import registry
+from tests import reading
 from tests.reading import fresh_registry, lst  # noqa: F401 (fresh_registry: an autouse fixture)
 from tests.reading import read as read_one
 
@@ -121,11 +118,7 @@ def test_split_word_lines_without_any_marker_are_not_a_log(tmp_path, runner):
 
     p = tmp_path / "notes.log"
     p.write_bytes(b"Results\n  Train Loss: 0.3056, ACC: 0.9000\n  Val   Loss: 0.2500, ACC: 0.9100\n")
-    with pytest.raises(InputError, match="notes.log"):
-        registry.read_path(p, None)
-    r = runner.invoke(app, ["inspect", str(p)])
-    assert r.exit_code == 2 and "notes.log" in r.stderr and "Traceback" not in r.output
-    assert len(r.stderr.strip().splitlines()) == 1
+    reading.assert_one_line_error(runner, app, p)
 
 
 # --------------------------------------------------------------------------------- 2. T_x / V_x on one line

@@ -9,36 +9,21 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
-import numpy as np
 import pytest
 
 from lossdoc.errors import InputError
 from lossdoc.model import Run
 from lossdoc.naming import gan_side, resolve
-from lossdoc.readers import registry
-
-
-@pytest.fixture(autouse=True)
-def fresh_registry(monkeypatch):
-    monkeypatch.setattr(registry, "_READERS", None)
-    yield
-    registry._READERS = None
+from tests import reading
+from tests.reading import fresh_registry, lst  # noqa: F401 (fresh_registry: an autouse fixture)
 
 
 def read_all(tmp_path: Path, data: bytes, name: str = "train.log") -> list[Run]:
-    p = tmp_path / name
-    p.write_bytes(data)
-    return registry.read_path(p, None)
+    return reading.read_all(tmp_path, data, name)
 
 
 def read(tmp_path: Path, data: bytes, name: str = "train.log") -> Run:
-    runs = read_all(tmp_path, data, name)
-    assert len(runs) == 1
-    return runs[0]
-
-
-def lst(a) -> list | None:
-    return None if a is None else np.asarray(a).tolist()
+    return reading.read(tmp_path, data, name)
 
 
 # MalConv (0x13enny/MalConv, main.py, train()): print("TP:%d, TN:%d, FP:%d, FN:%d" % (TP, TN, FP, FN)) then
@@ -185,11 +170,7 @@ def test_history_dict_cut_short_is_a_one_line_error(tmp_path, runner):
 
     p = tmp_path / "train_history.txt"
     p.write_bytes(b"train history: {'acc': [0.5696, 0.6110], 'loss': [1.0985, 0.95\n")
-    with pytest.raises(InputError, match="train_history.txt"):
-        registry.read_path(p, None)
-    r = runner.invoke(app, ["inspect", str(p)])
-    assert r.exit_code == 2 and "Traceback" not in r.output
-    assert "train_history.txt" in r.stderr and len(r.stderr.strip().splitlines()) == 1
+    reading.assert_one_line_error(runner, app, p)
 
 
 def test_history_dict_is_never_evaluated(tmp_path):

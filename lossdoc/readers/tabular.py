@@ -2291,6 +2291,12 @@ def _long_lines(lines: list[str]) -> list[list[str]] | None:
     return rows
 
 
+def _train_then_val(run: Run, a, b, x: np.ndarray) -> None:
+    """Two unnamed loss columns (or rows) as training loops write them: the train loss, then the val loss, per epoch."""
+    run.add(build_series("train_loss", a, epochs=x))
+    run.add(build_series("val_loss", b, epochs=x))
+
+
 def _two_line_losses(lines: list[str]) -> tuple[tuple[list[float], list[float]] | None, int | None]:
     """((first, second), None) for exactly two lines of the same count N (``LONG_LINE_MIN_NUMBERS`` or more) of
     numbers: ``np.savetxt(f, np.array([train_losses, val_losses]))`` (a 2xN array, one row a line, ``%.18e`` and
@@ -2542,8 +2548,7 @@ class NumberListReader(Reader):
                                  "(every value in [0, 1], rising over the run to near 1 or as shares of one count "
                                  "while the loss falls), not a val loss; name them otherwise with --train / --val")
                 return run
-            run.add(build_series("train_loss", a, epochs=x))
-            run.add(build_series("val_loss", b, epochs=x))
+            _train_then_val(run, a, b, x)
             # A counter that goes back is left to finish_run, as a CSV's step/epoch column is: back to the start, a
             # run appended after another (the latest segment kept, base.cut_restarts); back inside the range, a run
             # resumed from a checkpoint (spliced, base.splice_resumes). Either says so in its own note.
@@ -2571,8 +2576,7 @@ class NumberListReader(Reader):
                                  f"read as {named!r}, the second as an accuracy (every value in [0, 1], rising while "
                                  "the loss falls), one per epoch (0..n-1); name them with --train / --val if not")
             else:
-                run.add(build_series("train_loss", a, epochs=x))
-                run.add(build_series("val_loss", b, epochs=x))
+                _train_then_val(run, a, b, x)
                 run.notes.append(f"{len(a)} headerless lines of two numbers in a file named after a loss read as "
                                  "train_loss then val_loss (the order training loops write them), one per epoch "
                                  "(0..n-1); name them otherwise with --train / --val")
@@ -2587,9 +2591,7 @@ class NumberListReader(Reader):
         two, _ = _two_line_losses(lines)
         if two is not None:
             a, b = two
-            x = np.arange(len(a), dtype=np.float64)
-            run.add(build_series("train_loss", a, epochs=x))
-            run.add(build_series("val_loss", b, epochs=x))
+            _train_then_val(run, a, b, np.arange(len(a), dtype=np.float64))
             run.notes.append(f"two headerless lines of {len(a)} numbers each (np.savetxt of a 2xN array) read as "
                              "train_loss then val_loss (the order training loops write them, as for two headerless "
                              "columns), one per epoch (0..n-1); name them otherwise with --train / --val")
