@@ -194,7 +194,7 @@ _KERAS_PAIR = re.compile(rf"(?:^|\s)-\s++([A-Za-z_][\w/.\-]*+)\s*+:\s*+({_NUMBER
 # The word for epoch in French, Spanish, Portuguese, Italian and German (époque, its abbreviation ép, época, epoca,
 # Epoche), accents optional: a French script's logging.info(f"Ép {epoch} | train {loss:.4f} | val {val:.4f} | Acc ...").
 _MARKER = re.compile(
-    r"(?<![\w/])(epoch|ep|step|global[_ ]step|iter|iteration|episode|[eé]poque|[eé]p|[eé]poca|epoche)\b"
+    r"(?<![\w/])([eé]p(?:oche|och|oque|oca|isode)?|step|global[_ ]step|iter(?:ation)?)\b"  # (one "ep" prefix: faster)
     r"\s*+[:=#]?\s*+[\[(]?\s*+(\d++)"
     r"(?:\s*+/\s*+\d++|\s++of\s++\d++(?![\w.]))?"
     r"(?:\s*+[\])])?(?!\w|\.(?!\.\.))",
@@ -476,7 +476,7 @@ def _markers(line: str) -> tuple[dict[str, float], list[tuple[int, int]], str]:
             break  # prose that mentions a step or an epoch, not a progress line
         if m.start() and _COUNT_WORDS.search(line, max(0, m.start() - 12), m.start()):
             continue  # "Total Epoch:300 Image_size:(256, 256) Training num:288": a setting, the number of epochs
-        word = re.sub(r"\s+", "_", m.group(1).lower()).replace("é", "e")  # "Ép 1": ep; "époque 3": epoch
+        word = m.group(1).lower().replace(" ", "_").replace("é", "e")  # "global step"; "Ép 1": ep; "époque 3": epoch
         word = _EPOCH_WORDS.get(word, word)
         lead = lead or word
         kind = "epoch" if word in ("epoch", "ep") else "step"
