@@ -165,17 +165,33 @@ _YOLO10_TERMS = re.compile(r"(?:box|cls|dfl)_o[mo]")
 _GAN_TERMS = re.compile(r"(?:d|g|cycle|cyc|idt)_[ab]|g_(?:gan|l1|vgg|feat)|d_(?:real|fake)")
 _GEN_TOKENS = {"g", "gen", "generator", "netg", "errg", "lossg", "gloss", "cycle", "cyc", "idt"}
 _DIS_TOKENS = {"d", "dis", "disc", "discriminator", "netd", "errd", "lossd", "dloss"}
+# Two other networks trained side by side on separate objectives, whose losses are no parts of one total either:
+# a WGAN's discriminator is its "critic" (``critic_loss`` beside ``gen_loss``: the critic's is a negated
+# Wasserstein estimate, below zero by design); an actor-critic RL agent (AWR, SAC, TD3, DDPG: Stable-Baselines3's
+# ``train/actor_loss``, ``train/critic_loss``) trains a critic (a value function, a regression loss that falls)
+# and an actor (the policy, whose loss is a negated advantage-weighted return with no "lower is better" meaning).
+# The critic is a GAN's discriminator beside a generator and the value network beside an actor.
+_CRITIC_TOKENS = {"critic"}
+_ACTOR_TOKENS = {"actor"}
+
+
+def network_side(name: str) -> str | None:
+    """Which of two separately trained networks a loss's name says it belongs to: "gen" or "dis" for a GAN's
+    generator or discriminator (``gen/loss``, ``loss_D``, ``errG``, CycleGAN's ``D_A``/``cycle_B``), "critic" or
+    "actor" for a WGAN's critic or an actor-critic agent's two networks (``critic_loss``, ``Actor_Loss``); None for
+    a name that says none of these, or more than one. Only meaningful among a run's losses that name both networks
+    of a pair (``base.add_component_sums``): alone, ``d`` or ``g`` says nothing."""
+    tokens = set(normalise(name).split("_"))
+    found = [side for side, words in (("gen", _GEN_TOKENS), ("dis", _DIS_TOKENS), ("critic", _CRITIC_TOKENS),
+                                      ("actor", _ACTOR_TOKENS)) if tokens & words]
+    return found[0] if len(found) == 1 else None
 
 
 def gan_side(name: str) -> str | None:
-    """"gen" or "dis" when a loss's name says it is a GAN's generator's or discriminator's (``gen/loss``,
-    ``loss_D``, ``errG``, CycleGAN's ``D_A``/``cycle_B``), else None. Only meaningful among a run's losses that
-    name both sides (``base.add_component_sums``): alone, ``d`` or ``g`` says nothing."""
-    tokens = set(normalise(name).split("_"))
-    gen, dis = bool(tokens & _GEN_TOKENS), bool(tokens & _DIS_TOKENS)
-    if gen == dis:
-        return None
-    return "gen" if gen else "dis"
+    """"gen" or "dis" when a loss's name says it is a GAN's generator's or discriminator's (``network_side``: a
+    WGAN's critic is its discriminator), else None. Only meaningful among a run's losses that name both sides."""
+    side = network_side(name)
+    return "dis" if side == "critic" else side if side in ("gen", "dis") else None
 
 
 def is_bookkeeping(name: str) -> bool:

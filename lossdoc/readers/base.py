@@ -493,8 +493,8 @@ def add_component_sums(run: Run) -> None:
     ``loss_subset``) are one quantity on different data, never parts of one total: they are not summed, and the
     first subset's loss is the val loss (fairseq selects checkpoints on its first validation subset). A reader that
     chose a split's loss itself (``meta["chosen_loss"]``: the first of several evaluators' losses) is not summed
-    either. A GAN's generator and discriminator losses (naming.py's ``gan_side``) pull against each other: never
-    summed together (``gan_losses``)."""
+    either. The losses of two separately trained networks (naming.py's ``network_side``: a GAN's generator and
+    discriminator or critic, an actor-critic agent's actor and critic) are never summed together (``gan_losses``)."""
     for split in ("train", "val"):
         losses = [s for s in run.series.values() if s.kind == "loss" and s.split == split and not s.derived]
         if len(losses) < 2:
@@ -537,35 +537,55 @@ def add_component_sums(run: Run) -> None:
 
 
 def gan_losses(run: Run, split: str, losses: list[Series]) -> bool:
-    """A GAN's losses (both a generator's and a discriminator's among ``losses``, ``naming.gan_side``): kept as
-    separate losses, never summed into one. The generator's is the split's loss (``meta["chosen_loss"]``): it is the
-    network the run trains to keep, and its curve is what a person watches (a discriminator that wins outright shows
-    as the generator's loss climbing). Several generator terms (CycleGAN's ``G_A``, ``cycle_A``, ``idt_A``...) are
-    its loss only together: their sum (``loss_G`` of pytorch-CycleGAN-and-pix2pix) is added, unless one of them is
-    already the total of the others. Returns whether the losses were a GAN's."""
-    sides = {s.name: naming.gan_side(s.name) for s in losses}
-    gen = [s for s in losses if sides[s.name] == "gen"]
-    dis = [s for s in losses if sides[s.name] == "dis"]
-    if not gen or not dis:
+    """The losses of two networks trained side by side on separate objectives (``naming.network_side``): kept as
+    separate losses, never summed into one, one of them chosen as the split's loss (``meta["chosen_loss"]``).
+
+    A GAN's (a generator's and a discriminator's or a WGAN's critic's): the generator's is the split's loss, it is
+    the network the run trains to keep, and its curve is what a person watches (a discriminator that wins outright
+    shows as the generator's loss climbing). An actor-critic agent's (an actor's and a critic's, no generator): the
+    critic's is, a value regression that should fall; the actor's (a negated advantage-weighted return) has no
+    "lower is better" meaning. Several terms of the chosen network (CycleGAN's ``G_A``, ``cycle_A``, ``idt_A``...)
+    are its loss only together: their sum (``loss_G`` of pytorch-CycleGAN-and-pix2pix) is added, unless one of them
+    is already the total of the others. Returns whether the losses were such a pair's."""
+    sides = {s.name: naming.network_side(s.name) for s in losses}
+    present = set(sides.values())
+    if "gen" in present and present & {"dis", "critic"}:
+        kind, keep, against = "gan", ("gen",), ("dis", "critic")
+    elif {"actor", "critic"} <= present:
+        kind, keep, against = "actor_critic", ("critic",), ("actor",)
+    else:
         return False
+    gen = [s for s in losses if sides[s.name] in keep]
+    dis = [s for s in losses if sides[s.name] in against]
     chosen, how = gen[0], ""
     found = total_by_values(gen)
     if found is not None:
         chosen, how = found[0], f" (the {found[2]} of {', '.join(p.name for p in found[1])})"
     elif len(gen) > 1 and all(len(s) == len(gen[0]) and np.array_equal(s.x, gen[0].x) for s in gen):
         sep = "/" if "/" in gen[0].name else "_"
-        chosen = Series(f"{split}{sep}loss_G (sum)", np.sum([s.values for s in gen], axis=0), gen[0].steps,
-                        gen[0].epochs, split, "loss", False, derived=True)
+        chosen = Series(f"{split}{sep}loss_{'G' if kind == 'gan' else 'critic'} (sum)",
+                        np.sum([s.values for s in gen], axis=0), gen[0].steps, gen[0].epochs, split, "loss", False,
+                        derived=True)
         run.add(chosen)
-        how = f" (the sum of the generator's terms {', '.join(s.name for s in gen)})"
-    rest = [s.name for s in losses if sides[s.name] is None]
+        how = f" (the sum of the {'generator' if kind == 'gan' else 'critic'}'s terms {', '.join(s.name for s in gen)})"
+    rest = [s.name for s in losses if sides[s.name] not in (*keep, *against)]
     others = f"; {', '.join(rest)} left beside them" if rest else ""
     run.meta.setdefault("chosen_loss", {})[split] = chosen.name
-    run.meta.setdefault("gan_losses", {})[split] = {"gen": [s.name for s in gen], "dis": [s.name for s in dis]}
-    run.notes.append(f"GAN losses: the generator's ({', '.join(s.name for s in gen)}) and the discriminator's "
-                     f"({', '.join(s.name for s in dis)}) pull against each other: not summed, the discriminator's "
-                     f"left beside the generator's; {split} loss "
-                     f"is the generator's, {chosen.name}{how}{others} (--{split} names another)")
+    kept, other = ", ".join(s.name for s in gen), ", ".join(s.name for s in dis)
+    if kind == "gan":
+        run.meta.setdefault("gan_losses", {})[split] = {"gen": [s.name for s in gen], "dis": [s.name for s in dis]}
+        run.notes.append(f"GAN losses: the generator's ({kept}) and the discriminator's ({other}) pull against "
+                         f"each other: not summed, the discriminator's left beside the generator's; {split} loss "
+                         f"is the generator's, {chosen.name}{how}{others} (--{split} names another)")
+    else:
+        for s in dis:
+            s.higher_is_better = None  # a policy loss is no error to drive down: its direction says nothing
+        run.meta.setdefault("actor_critic_losses", {})[split] = {"critic": [s.name for s in gen],
+                                                                  "actor": [s.name for s in dis]}
+        run.notes.append(f"actor-critic losses: the critic's ({kept}) and the actor's ({other}) are two networks' "
+                         f"separate objectives: not summed, the actor's left beside the critic's; {split} loss is "
+                         f"the critic's (the value loss, which should fall), {chosen.name}{how}{others} "
+                         f"(--{split} names another)")
     return True
 
 

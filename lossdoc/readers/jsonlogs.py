@@ -654,11 +654,9 @@ class HfTrainerStateReader(Reader):
                if isinstance(steps, int) and isinstance(every, int) and every > steps else "")
         if not entries:
             raise InputError(source.label, f"log_history is empty: the Trainer logged nothing{why}")
-        if all(isinstance(e, dict) and any(k in e for k in _HF_SUMMARY_KEYS) for e in entries):
-            agg = next((e.get("train_loss") for e in entries if isinstance(e.get("train_loss"), (int, float))), None)
-            said = f" (its aggregate train_loss {agg:.4g} is one number over the whole run, not a curve)" if agg is not None else ""
-            raise InputError(source.label, f"log_history holds only the final summary entry{said}: the Trainer "
-                             f"logged no loss during training{why}")
+        if _hf_summaries_only(entries):
+            raise InputError(source.label, f"log_history holds only the final summary entry{_hf_summary_said(entries)}: "
+                             f"the Trainer logged no loss during training{why}")
         records = []
         summaries = 0
         for i, e in enumerate(entries):
@@ -803,6 +801,30 @@ def _refuse_wandb_summary(records: list[tuple[int, dict]], source: Source) -> No
                       "(wandb/run-<id>/ with the run-<id>.wandb file)")
 
 
+def _hf_summaries_only(entries: list) -> bool:
+    """Every entry is a Hugging Face Trainer's final summary (``train_runtime``, ``total_flos``...: the metrics
+    ``Trainer.train`` returns, the last entry of log_history), none a logged point."""
+    return bool(entries) and all(isinstance(e, dict) and any(k in e for k in _HF_SUMMARY_KEYS) for e in entries)
+
+
+def _hf_summary_said(entries: list) -> str:
+    """What a final summary's train_loss is, for the message refusing it."""
+    agg = next((e.get("train_loss") for e in entries if _is_number(e.get("train_loss"))), None)
+    return f" (its aggregate train_loss {agg:.4g} is one number over the whole run, not a curve)" if agg is not None else ""
+
+
+def _refuse_hf_summary(records: list[tuple[int, dict]], source: Source) -> None:
+    """The final summary of a Hugging Face Trainer saved on its own (``trainer.save_metrics("train", metrics)``:
+    ``train_results.json``, ``all_results.json``; a script's ``metrics.json``: ``{"train_runtime": ...,
+    "train_loss": 0.86, "epoch": 24.29}``): one record over the whole run, refused as the trainer_state.json whose
+    log_history holds only that entry is; the curve is in trainer_state.json's log_history."""
+    entries = [rec for _, rec in records]
+    if _hf_summaries_only(entries):
+        raise NotALog(source.label, f"a Hugging Face Trainer's final summary (train_runtime...) only"
+                      f"{_hf_summary_said(entries)}: the curve is in log_history of trainer_state.json (in the output "
+                      "folder's checkpoint-*/)")
+
+
 def _refuse_final_metrics(records: list[tuple[int, dict]], source: Source) -> None:
     """One object whose every value is one number and no step or epoch (DVC's ``metrics.json``, a script's
     ``json.dump(model.evaluate(..., return_dict=True))``): the final metrics of a run, not a history; refused as
@@ -913,6 +935,7 @@ class JsonlReader(Reader):
         array = source.head(4096).lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"[")
         records, notes = _json_records(source) if array else _json_lines(source)
         _refuse_wandb_summary(records, source)
+        _refuse_hf_summary(records, source)
         _refuse_final_metrics(records, source)
         evaluators = _chainer_evaluators(records)
         held_out = frozenset(k for keys in evaluators.values() for k in keys)

@@ -160,11 +160,20 @@ def _finish(runs: list[Run]) -> list[Run]:
     return [finish_run(r) for r in runs]
 
 
+#: The first line of a Git LFS pointer file (git-lfs docs/spec.md: "version https://git-lfs.github.com/spec/v1",
+#: then "oid sha256:..." and "size N"): what a clone without ``git lfs`` holds in place of the tracked file.
+LFS_POINTER = b"version https://git-lfs.github.com/spec/v1"
+
+
 def read_source(source: Source, input_format: str | None = None) -> list[Run]:
-    """Read one file-like source (a file or stdin's bytes)."""
+    """Read one file-like source (a file or stdin's bytes). A Git LFS pointer is refused whatever the file's
+    name, extension or ``input_format``: the log is not there to read."""
+    head = source.head(HEAD_BYTES)
+    if head.startswith(LFS_POINTER):
+        raise NotALog(source.label, "a Git LFS pointer file, not the log itself (the repository stores the file "
+                                    "with Git LFS: `git lfs pull` in the clone fetches it)")
     if input_format:
         return _finish(get_reader(input_format).read(source))
-    head = source.head(HEAD_BYTES)
     if not head.strip():
         raise NotALog(source.label, "empty file")
     for r in readers():

@@ -77,7 +77,8 @@ Shapes understood:
   ACC: ...`` then ``  Val   Loss: ...``: the train line of such a pair is read as the evaluation line after it is,
   named for the train split (``train_Total_Loss``), and its loss is the train loss (a note says so). Indented
   ``  Batch 50/295, Loss: ...`` lines under an ``Epoch 1/2 (lr=0.01000)`` line are that epoch's batches (the finer train
-  curve); Python warnings (``...py:424: UndefinedMetricWarning: ...`` and its source line) are passed over. A held-out
+  curve), as are ``count: 50, loss:675.150940: `` lines under ``INFO:root:train epoch: 0`` (a leading ``count``: the
+  batch); Python warnings (``...py:424: UndefinedMetricWarning: ...`` and its source line) are passed over. A held-out
   split word leading a marker line's values (``[Epoch: 05] Valid acc: 0.2988 | loss: 2.0462``) names each of them
   that names no split of its own (``Valid_loss``: the val loss, not the train loss printed again); a split word set
   apart from the first name by spaces, aligning a train and a val line (``[Epoch 000] Train  loss=0.2490  acc=...``
@@ -405,6 +406,10 @@ _PY_WARNING = re.compile(r"^\S[^\n]{0,1000}?\.py:\d++: [A-Z]\w{0,80}+(?<=Warning
 # A line that starts with a batch counter and has no marker of its own ("  Batch 50/295, Loss: 0.0001"), under an
 # "Epoch 1/2 (lr=0.01000)" line: that epoch's batch.
 _LEAD_BATCH = re.compile(r"^\s*+(?:mini[-_]?)?batch\b", re.IGNORECASE)
+# A "count" leading such a line is the batch's number too, only there (elsewhere a count may be of anything):
+# YanjieZe/image-caption-generator's train.py, logging.info("train epoch: %d"%eps) then, every 50 batches,
+# logging.info("count: %d, loss:%f: "%(cnt,loss.item())) under basicConfig's default "INFO:root:" prefix.
+_LEAD_COUNT = re.compile(r"^\s*+(count)\s*+[:=]\s*+(\d++)(?![\w.])", re.IGNORECASE)
 # A held-out value whose label is written in Chinese before the name, on a line of its own after an epoch's training
 # lines (a digit-recognition script's print("整体测试集上的Loss: {}".format(total_test_loss)) and
 # print("整体测试集上的正确率: {}".format(accuracy)): "loss / accuracy on the whole test set"); the colon may be
@@ -612,6 +617,14 @@ def _batch_counter(line: str, spans: list[tuple[int, int]]) -> tuple[str, float]
                 return ("", float(m.group(4))) if m.group(4) else ("| N/M |", float(m.group(6)))
             return "_".join(m.group(1).split(" ")), float(m.group(2))
     return None
+
+
+def _lead_batch(msg: str) -> tuple[str, float] | None:
+    """(its name, its number) of the batch counter leading a line that has no marker (``Batch 50/295, ...``,
+    ``count: 50, ...``), or None."""
+    if msg[:1] in " \tCc" and (m := _LEAD_COUNT.match(msg)):
+        return m.group(1), float(m.group(2))
+    return _batch_counter(msg, []) if _LEAD_BATCH.match(msg) else None
 
 
 def _steps_from_batches(
@@ -1119,11 +1132,12 @@ def _parse_lines(
         if "reducing learning rate" in msg and _PLATEAU.match(msg):
             continue  # ReduceLROnPlateau's verbose print: an event, not a curve (no series "of_group")
         markers, spans, lead = _markers(msg)
+        lead_batch = None
         if (not markers and last_marker is not None and math.isfinite(last_marker[1]) and not math.isfinite(last_marker[2])
-                and msg[:1] in " \tBbMm" and _LEAD_BATCH.match(msg) and (b := _batch_counter(msg, [])) and b[0]):
-            # "  Batch 50/295, Loss: 0.0001" under "Epoch 1/2 (lr=0.01000)": a batch of that epoch, read as the
-            # lines that carry both ("Epoch 1, Batch 50, Loss: ...")
-            markers, spans, lead = {"epoch": last_marker[1]}, [], last_marker[0]
+                and msg[:1] in " \tBbMmCc" and (b := _lead_batch(msg)) and b[0]):
+            # "  Batch 50/295, Loss: 0.0001" (or "count: 50, loss:675.15: ") under "Epoch 1/2 (lr=0.01000)": a batch
+            # of that epoch, read as the lines that carry both ("Epoch 1, Batch 50, Loss: ...")
+            markers, spans, lead, lead_batch = {"epoch": last_marker[1]}, [], last_marker[0], b
         if not markers and last_marker is not None and since_marker <= EVAL_AFTER:
             ev = _eval_pairs(msg) or _labelled_eval(msg)
             if ev and open_block is not None and not any(resolve(k).kind == "loss" for k in ev):
@@ -1232,7 +1246,7 @@ def _parse_lines(
         block_split = _split_before(msg, spans)
         phases[id(open_block)] = (_phase_label(msg, spans), index + 1)
         last_marker, since_marker = open_block, 0
-        batch = _batch_counter(msg, spans) if "epoch" in markers and "step" not in markers else None
+        batch = lead_batch or (_batch_counter(msg, spans) if "epoch" in markers and "step" not in markers else None)
         if batch is not None:
             # Demucs' "- Valid | Epoch 1 | 1/3 | ... | Loss 0.2545" (a held-out split's): the evaluation's progress,
             # its values a running reading of that epoch's evaluation (the last, or its "Valid Summary" line after
@@ -1475,6 +1489,29 @@ def _not_a_log(label: str, where: str = "") -> NotALog:
     return NotALog(label, f"not a training log: no training progress lines found{where} (tried: {PATTERNS})")
 
 
+#: A header of names a table reader would have read, had a column said loss, step or epoch.
+_TABLE_NAME = re.compile(r"[A-Za-z_][\w .%()/\-]{0,60}+")
+
+
+def _table_refusal(label: str, lines: list[str]) -> NotALog | None:
+    """A comma- or tab-separated table the table readers left (no column names a loss, a step or an epoch: a CSV
+    of per-run results, ``Start,End,Best Matrix,Time``): refused as a table, not with the text patterns tried."""
+    rows = [ln.rstrip("\r") for ln in lines[:200] if ln.strip()]
+    if len(rows) < 2:
+        return None
+    sep = "\t" if rows[0].count("\t") >= 1 and "," not in rows[0] else ","
+    head = [c.strip() for c in rows[0].split(sep)]
+    if len(head) < 2 or not all(_TABLE_NAME.fullmatch(c) for c in head):
+        return None
+    body = rows[1:]
+    if not all(r.count(sep) >= 1 and _NUMBER_ONLY.match(r.split(sep)[0].strip() or "x") for r in body):
+        return None
+    shown = ", ".join(head[:8]) + (f" and {len(head) - 8} more" if len(head) > 8 else "")
+    return NotALog(label, f"not a training log: a {'tab' if sep == chr(9) else 'comma'}-separated table of "
+                   f"{len(body)} row(s) whose columns ({shown}) name no loss, step or epoch: a table of results, "
+                   "not a training curve (if a column is a loss: --input-format csv --train NAME)")
+
+
 class TextReader(Reader):
     """The last reader tried: it claims every text that is not JSON and has no progress line in its head (to find
     a tool's lines further in, or to say which patterns it tried), and texts whose head reads as a log."""
@@ -1538,7 +1575,7 @@ class TextReader(Reader):
         if not used and not saw_keras:
             used = _history_line(lines, col)
         if not used:
-            raise _not_a_log(source.label)
+            raise _table_refusal(source.label, lines) or _not_a_log(source.label)
         parts = [col, *col.phases]
         base = Path(source.label).name or source.label
         runs = []
