@@ -1,4 +1,4 @@
-"""The headerless-numbers reader (``numbers``, readers/tabular.py) on four more layouts found in public repositories.
+"""The headerless-numbers reader (``numbers``, readers/numbers.py) on four more layouts found in public repositories.
 
 These files are written by plain training loops (an f-string per line, or ``f.write(str(loss))``), not by a tool
 with a format of its own: there is no upstream format string to cite. Each sample below is written in the exact

@@ -1,4 +1,4 @@
-"""The headerless-numbers reader (``numbers``, readers/tabular.py) on a layout public round 15 could not read:
+"""The headerless-numbers reader (``numbers``, readers/numbers.py) on a layout public round 15 could not read:
 ``Epoch N`` header lines, each followed by the bare per-batch losses of that epoch, one per line, then ``Done!``.
 
 This is a plain training loop's stdout, not a tool with a format of its own, so there is no upstream format string

@@ -54,6 +54,7 @@ _MODULES = [
     "catboost_info",
     "jsonlogs",
     "tabular",
+    "numbers",
     "text",
     "toollogs",
     "detlogs",
