@@ -1143,8 +1143,11 @@ def _parse_lines(
             if ev and open_block is not None and not any(resolve(k).kind == "loss" for k in ev):
                 ev = None  # "Validation Accuracy: 0.5" right under "epoch:  0 loss: 0.7": the marker line's block
             # "Train. Total Loss: ..." then "Val. Total Loss: ...": a pair (under a marker line that has no values of
-            # its own, "Epoch 3/24" then "train Loss: ..." and "val Loss: ...", the lines are its block, as before)
-            if ev is None and _TRAIN_LINE.match(msg) and (open_block is None or open_block[3]):
+            # its own, "Epoch 3/24" then "train Loss: ..." and "val Loss: ...", the lines are its block, as before,
+            # unless the line is no block line: "Epoch 1/40:" then "Train - Loss: 0.7025 | Acc: 0.4500 | AUC: 0.4500"
+            # and "Val - Loss: 0.6675 | ...", a pair too)
+            if (ev is None and _TRAIN_LINE.match(msg)
+                    and (open_block is None or open_block[3] or _kv_pairs(msg) is None)):
                 nxt = _next_message(lines, index)
                 ev = _train_pairs(msg) if nxt is not None and _eval_pairs(nxt) else None
                 total = next((k for k in ev or () if resolve(k).kind == "loss" and is_total_loss(k)), None)
