@@ -97,6 +97,47 @@ def _series_csv_body(text: str) -> str | None:
     return body if re.fullmatch(r",\s*0", head.strip()) and _counter_pairs(body) is not None else None
 
 
+#: A pandas ``DataFrame.to_csv`` of one row per curve, one column per epoch (``_wide_frame``): this many epochs or more.
+WIDE_FRAME_MIN_COLUMNS = 3
+
+
+def _wide_header(line: str) -> list[float] | None:
+    """The column names of a ``DataFrame.to_csv`` header whose index is unnamed and whose columns are epoch numbers
+    counting by one (``,1,2,...,100``: an empty first field, then ``WIDE_FRAME_MIN_COLUMNS`` or more integers rising
+    by one from 0 or 1), else None."""
+    fields = line.strip().split(",")
+    if len(fields) <= WIDE_FRAME_MIN_COLUMNS or fields[0].strip() != "":
+        return None
+    if not all(re.fullmatch(r"\d{1,9}", f.strip()) for f in fields[1:]):
+        return None
+    xs = [float(f) for f in fields[1:]]
+    if xs[0] not in (0.0, 1.0) or any(b != a + 1 for a, b in zip(xs, xs[1:])):
+        return None
+    return xs
+
+
+def _wide_frame(text: str) -> tuple[list[float], list[tuple[str, list[float]]]] | None:
+    """(the header's epochs, [(row index, values)]) of a pandas ``DataFrame.to_csv`` of a table with one row per
+    curve and one column per epoch (``pd.DataFrame([losses_stage1, losses_stage2, ...]).to_csv(f)`` with epochs as
+    the columns' names: header ``,1,2,...,100``, rows ``k,v1,...,v100``, k the default index 0, 1, 2...): every row
+    the header's width, its first field a whole number counting by one from 0, its values numbers (an empty field is
+    pandas' missing value, read as NaN) not all whole. None for any other text."""
+    lines = [ln for ln in text.strip().split("\n") if ln.strip()]
+    if len(lines) < 2 or (xs := _wide_header(lines[0])) is None:
+        return None
+    rows: list[tuple[str, list[float]]] = []
+    for ln in lines[1:]:
+        fields = [f.strip() for f in ln.strip().split(",")]
+        if len(fields) != len(xs) + 1 or fields[0] != str(len(rows)):
+            return None
+        if not all(f == "" or NUMBER_TOKEN.fullmatch(f) for f in fields[1:]):
+            return None
+        rows.append((fields[0], [float(f) if f else float("nan") for f in fields[1:]]))
+    if not rows or _whole([v for _, vs in rows for v in vs if v == v]):
+        return None
+    return xs, rows
+
+
 def _lines(text: str) -> list[tuple[int, str]]:
     """The non-empty lines of a text, stripped, with their line numbers (from 1)."""
     return [(i, ln.strip()) for i, ln in enumerate(text.split("\n"), 1) if ln.strip()]
@@ -294,6 +335,22 @@ def _accuracy_like(xs: list[float], a: list[float], b: list[float]) -> bool:
     rises = (int(np.argmin(mb)) <= (k - 1) // 5 and mb[-1] > mb[0] and _trend(list(bv)) > 0
              and mb[-1] >= high - 0.25 * (high - low))
     return bool(rises and (mb[-1] >= ACCURACY_NEAR_ONE or _shares(list(bv))))
+
+
+#: ``_perplexity_of``: the relative tolerance of b = exp(a) (values printed to 4 decimals or more).
+PERPLEXITY_TOLERANCE = 1e-3
+
+
+def _perplexity_of(a: list[float], b: list[float]) -> bool:
+    """Whether the third column of headerless ``counter, a, b`` lines is the perplexity of the loss ``a`` (a language
+    model's loop writing ``f"{step}, {loss:f}, {math.exp(loss):f}"``): b = exp(a) on every line where both are
+    finite (within ``PERPLEXITY_TOLERANCE``, relative), on ``ACCURACY_MIN_LINES`` lines or more. A perplexity is
+    exp(loss) of the same batches: never a val loss."""
+    pts = [(x, y) for x, y in zip(a, b) if np.isfinite(x) and np.isfinite(y)]
+    if len(pts) < ACCURACY_MIN_LINES:
+        return False
+    with np.errstate(over="ignore"):
+        return all(x < 700 and abs(y - float(np.exp(x))) <= PERPLEXITY_TOLERANCE * abs(y) + 1e-6 for x, y in pts)
 
 
 #: Headerless float pairs are a guess from the numbers and the file's name: only with this many lines.
@@ -566,6 +623,9 @@ class NumberListReader(Reader):
         cut = len(head) >= 4096
         if cut:  # a long file: its head is cut mid-token; judge its complete lines
             text = text[: text.rfind("\n")] if "\n" in text else text[: max(text.rfind(","), 0)]
+        first, _, rest = text.lstrip().partition("\n")
+        if _wide_header(first) is not None:  # (a long file's head may hold its header line alone)
+            return (cut and not rest.strip()) or _wide_frame(text) is not None
         array = _json_array_body(text, complete=False)  # (a short file without its ']' is read to say so)
         if array is not None:
             return _float_list(array) is not None
@@ -582,6 +642,9 @@ class NumberListReader(Reader):
 
     def read(self, source: Source) -> list[Run]:
         text = source.text()
+        wide = _wide_frame(text)
+        if wide is not None:
+            return self._read_wide(wide, source)
         array = _json_array_body(text)
         if array is not None:
             text = array
@@ -641,6 +704,28 @@ class NumberListReader(Reader):
         require_series(run, source.label, [named])
         return [run]
 
+    def _read_wide(self, wide: tuple[list[float], list[tuple[str, list[float]]]], source: Source) -> list[Run]:
+        """A ``DataFrame.to_csv`` of one row per curve over the header's epochs (``_wide_frame``): one run per row.
+        Nothing in the file says whether its rows are stages of one training (trained on after one another), folds,
+        seeds or settings, so no row is joined to another: each is a run of its own, named by its row index, as the
+        runs of one file are."""
+        xs, rows = wide
+        named = _loss_named(source.label) or "loss"
+        base = Path(source.label).name or source.label
+        x = np.asarray(xs, dtype=np.float64)
+        runs = []
+        for k, (index, values) in enumerate(rows, start=1):
+            run = Run(source=source.label, format=self.name, name=f"{base} (row {index})")
+            run.add(build_series(named, values, epochs=x))
+            run.notes.append(f"a pandas DataFrame written by to_csv() with one row per curve and one column per epoch "
+                             f"(header ',{xs[0]:g},{xs[1]:g},...,{xs[-1]:g}'): row {index} ({k} of {len(rows)}) read "
+                             f"as one loss, {named!r}, at the header's epochs; each row a run of its own (the file "
+                             "does not say whether its rows are stages of one training, folds or seeds); name it "
+                             "with --train or --val if it is another")
+            require_series(run, source.label, [named])
+            runs.append(run)
+        return runs
+
     def _read_more(self, text: str, source: Source) -> Run | None:
         """The layouts of ``_MORE_LAYOUTS`` and ``_few_losses``, or None when the text is none of them."""
         lines = [ln for _, ln in _lines(text)]
@@ -680,6 +765,14 @@ class NumberListReader(Reader):
                                  "(every value in [0, 1], rising over the run to near 1 or as shares of one count "
                                  "while the loss falls), not a val loss; name them otherwise with --train / --val")
                 return run
+            if _perplexity_of(a, b):
+                run.add(build_series(named, a, epochs=x))
+                run.add(build_series("perplexity", b, epochs=x))
+                run.notes.append(f"{len(xs)} headerless lines of a counter and two numbers: the counter{where} read "
+                                 f"as the epoch, the first number as one loss, {named!r}, the second as its "
+                                 "perplexity (exp of the first on every line), not a val loss; name them otherwise "
+                                 "with --train / --val")
+                return run
             _train_then_val(run, a, b, x)
             # A counter that goes back is left to finish_run, as a CSV's step/epoch column is: back to the start, a
             # run appended after another (the latest segment kept, base.cut_restarts); back inside the range, a run
@@ -701,7 +794,13 @@ class NumberListReader(Reader):
         if pairs is not None:
             a, b, rate = pairs
             x = np.arange(len(a), dtype=np.float64)
-            if rate:
+            if _perplexity_of(a, b):
+                run.add(build_series(named, a, epochs=x))
+                run.add(build_series("perplexity", b, epochs=x))
+                run.notes.append(f"{len(a)} headerless lines of two numbers in a file named after a loss: the first "
+                                 f"read as {named!r}, the second as its perplexity (exp of the first on every line), "
+                                 "not a val loss, one per epoch (0..n-1); name them with --train / --val if not")
+            elif rate:
                 run.add(build_series(named, a, epochs=x))
                 run.add(build_series("accuracy", b, epochs=x))
                 run.notes.append(f"{len(a)} headerless lines of two numbers in a file named after a loss: the first "
