@@ -8,6 +8,8 @@ A headerless table whose columns cannot be told apart is refused, saying what it
 
 from __future__ import annotations
 
+import itertools
+import math
 import re
 from pathlib import Path
 
@@ -31,17 +33,27 @@ def _json_array_body(text: str, complete: bool = True) -> str | None:
     return None if complete else body[1:]
 
 
+# A value written as a one-element list, one per line (a NumPy array of one loss appended to a list of floats and
+# written with f"{loss}\n": "[7.918739e-05]"): its number.
+_ONE_ELEMENT = re.compile(r"\[\s*([^\s\[\],;]+)\s*\]")
+
+
+def _unbracket(line: str) -> str:
+    m = _ONE_ELEMENT.fullmatch(line)
+    return m[1] if m else line
+
+
 def _number_list(text: str) -> list[str] | None:
     """The tokens of a text that holds nothing but numbers, either on one line (separated by commas, semicolons or
-    spaces; an empty first field, as ``",".join`` after a leading separator writes, is allowed) or one per line;
-    None for anything else (a header, two columns, prose, a JSON array of lists)."""
+    spaces; an empty first field, as ``",".join`` after a leading separator writes, is allowed) or one per line (a
+    line may hold its number as a one-element list, ``[7.918739e-05]``: ``_unbracket``); None for anything else (a header, two columns, prose, a JSON array of lists)."""
     lines = [ln.strip() for ln in text.strip().split("\n") if ln.strip()]
     if not lines:
         return None
     if len(lines) == 1:
         tokens = [t for t in re.split(r"[,;\s]+", lines[0]) if t]
-    elif all(NUMBER_TOKEN.fullmatch(ln.rstrip(",;")) for ln in lines):
-        tokens = [ln.rstrip(",;") for ln in lines]
+    elif all(NUMBER_TOKEN.fullmatch(_unbracket(ln.rstrip(",;"))) for ln in lines):
+        tokens = [_unbracket(ln.rstrip(",;")) for ln in lines]
     else:
         return None
     return tokens if len(tokens) >= 3 and all(NUMBER_TOKEN.fullmatch(t) for t in tokens) else None
@@ -65,7 +77,9 @@ def _counter_pairs(text: str) -> tuple[list[float], list[float]] | None:
     an epoch, a counter that repeats; the reader puts those on a step axis). A counter rising at every line may go
     back to its first value or below it (runs appended one after another to the same file, ``1, 0.0040`` ...
     ``19, 0.0031`` then ``1, 0.0035``; fewer go-backs than a third of the lines): finish_run keeps the latest run
-    (base.cut_restarts). A counter that goes back anywhere else, or that both repeats and goes back, is none."""
+    (base.cut_restarts). A counter that repeats may go back so too (runs of per-batch lines appended: fewer go-backs
+    than a third of its blocks of equal values); the reader keeps the latest run. A counter that goes back anywhere
+    else is none."""
     lines = [ln.strip() for ln in text.strip().split("\n") if ln.strip()]
     if len(lines) < 3:
         return None
@@ -83,7 +97,10 @@ def _counter_pairs(text: str) -> tuple[list[float], list[float]] | None:
         repeat = repeat or bool(xs and x == xs[-1])
         xs.append(x)
         vs.append(float(parts[1]))
-    if back and (repeat or back * 3 >= len(xs)):
+    # (a counter that repeats and goes back: runs of per-batch lines appended, ``0\t1233.5`` ... ``2\t905.1`` then
+    # ``0\t1240.2``: fewer go-backs than a third of the counter's blocks of equal values)
+    blocks = 1 + sum(1 for a, b in itertools.pairwise(xs) if a != b)
+    if back and (back * 3 >= (blocks if repeat else len(xs))):
         return None
     if len(set(xs)) < len(xs) and _whole(vs):
         return None  # a repeating counter beside whole numbers: pairs of ids or counts (a data set), not losses
@@ -111,7 +128,7 @@ def _wide_header(line: str) -> list[float] | None:
     if not all(re.fullmatch(r"\d{1,9}", f.strip()) for f in fields[1:]):
         return None
     xs = [float(f) for f in fields[1:]]
-    if xs[0] not in (0.0, 1.0) or any(b != a + 1 for a, b in zip(xs, xs[1:])):
+    if xs[0] not in (0.0, 1.0) or any(b != a + 1 for a, b in itertools.pairwise(xs)):
         return None
     return xs
 
@@ -133,9 +150,28 @@ def _wide_frame(text: str) -> tuple[list[float], list[tuple[str, list[float]]]] 
         if not all(f == "" or NUMBER_TOKEN.fullmatch(f) for f in fields[1:]):
             return None
         rows.append((fields[0], [float(f) if f else float("nan") for f in fields[1:]]))
-    if not rows or _whole([v for _, vs in rows for v in vs if v == v]):
+    if not rows or _whole([v for _, vs in rows for v in vs if not math.isnan(v)]):
         return None
     return xs, rows
+
+
+#: ``_stages``: a row continues the one before when it starts at most this much (relative) above where that ended.
+STAGE_CONTINUES = 0.1
+
+
+def _stages(rows: list[list[float]]) -> bool:
+    """Whether the rows of a wide frame (``_wide_frame``) are stages of one training: each row after the first starts
+    (its first finite value) no higher than ``STAGE_CONTINUES`` above the last finite value of the row before it
+    (trained on from where it stopped: p4nzer96's 2.13 -> 0.5175, then 0.5169 -> 0.4898, 0.48995 -> 0.48828,
+    0.4151 -> 0.4053); a row that starts again higher is a training of its own (a fold, a seed)."""
+    if len(rows) < 2:
+        return False
+    for prev, row in itertools.pairwise(rows):
+        last = [v for v in prev if np.isfinite(v)]
+        first = [v for v in row if np.isfinite(v)]
+        if not last or not first or first[0] > last[-1] + STAGE_CONTINUES * abs(last[-1]):
+            return False
+    return True
 
 
 def _lines(text: str) -> list[tuple[int, str]]:
@@ -675,8 +711,15 @@ class NumberListReader(Reader):
         named = _loss_named(source.label) or "loss"
         run = Run(source=source.label, format=self.name)
         restarted = pairs is not None and any(b < a for a, b in zip(pairs[0], pairs[0][1:]))
-        if pairs is not None and not restarted and len(set(pairs[0])) < len(pairs[0]):
+        if pairs is not None and len(set(pairs[0])) < len(pairs[0]):
             epochs, values = pairs
+            if restarted:  # runs of per-batch lines appended: the latest kept, as base.cut_restarts does
+                backs = [i for i in range(1, len(epochs)) if epochs[i] < epochs[i - 1]]
+                start = backs[-1]
+                run.notes.append(f"the epoch counter restarts {len(backs)} time(s) (last epoch "
+                                 f"{epochs[start - 1]:g} -> {epochs[start]:g}): kept the latest segment, its "
+                                 f"{len(epochs) - start} lines (the {start} lines before it left out)")
+                epochs, values = epochs[start:], values[start:]
             run.series[named] = build_series(named, values, steps=np.arange(len(values), dtype=np.float64),
                                              epochs=np.asarray(epochs, dtype=np.float64))
             run.notes.append(f"{len(values)} headerless lines of a counter and a number whose counter repeats "
@@ -701,27 +744,44 @@ class NumberListReader(Reader):
                     else "an array printed by NumPy")
             run.notes.append(f"{what} of {len(values)} numbers read as one loss, {named!r}, one per epoch "
                              "(0..n-1); name it with --train or --val if it is another")
+            boxed = sum(1 for _, ln in _lines(text) if _ONE_ELEMENT.fullmatch(ln.rstrip(",;"))) if array is None else 0
+            if boxed:
+                run.notes.append(f"{boxed} of them written as one-element lists ('[x]', a NumPy array of one value "
+                                 "each): read as their value")
         require_series(run, source.label, [named])
         return [run]
 
     def _read_wide(self, wide: tuple[list[float], list[tuple[str, list[float]]]], source: Source) -> list[Run]:
-        """A ``DataFrame.to_csv`` of one row per curve over the header's epochs (``_wide_frame``): one run per row.
-        Nothing in the file says whether its rows are stages of one training (trained on after one another), folds,
-        seeds or settings, so no row is joined to another: each is a run of its own, named by its row index, as the
-        runs of one file are."""
+        """A ``DataFrame.to_csv`` of one row per curve over the header's epochs (``_wide_frame``). Rows that each
+        start where the one before ended (``_stages``: a training in stages, each trained on from the last) are one
+        loss, the stages one after another, the header's epochs counted on across rows; rows that start again (folds,
+        seeds, settings: each a training from the start) are a run each, named by their row index."""
         xs, rows = wide
         named = _loss_named(source.label) or "loss"
         base = Path(source.label).name or source.label
+        head = f"a pandas DataFrame written by to_csv() with one row per curve and one column per epoch (header " \
+               f"',{xs[0]:g},{xs[1]:g},...,{xs[-1]:g}')"
+        if _stages([vs for _, vs in rows]):
+            run = Run(source=source.label, format=self.name)
+            n = len(xs)
+            values = [v for _, vs in rows for v in vs]
+            es = [k * n + x for k in range(len(rows)) for x in xs]
+            run.add(build_series(named, values, epochs=np.asarray(es, dtype=np.float64)))
+            run.notes.append(f"{head}: its {len(rows)} rows each start where the one before ended, stages of one "
+                             f"training: read as one loss, {named!r}, the rows one after another, the header's "
+                             f"epochs counted on across rows ({xs[0]:g} to {es[-1]:g}); name it with --train or --val "
+                             "if it is another")
+            require_series(run, source.label, [named])
+            return [run]
         x = np.asarray(xs, dtype=np.float64)
         runs = []
         for k, (index, values) in enumerate(rows, start=1):
             run = Run(source=source.label, format=self.name, name=f"{base} (row {index})")
             run.add(build_series(named, values, epochs=x))
-            run.notes.append(f"a pandas DataFrame written by to_csv() with one row per curve and one column per epoch "
-                             f"(header ',{xs[0]:g},{xs[1]:g},...,{xs[-1]:g}'): row {index} ({k} of {len(rows)}) read "
-                             f"as one loss, {named!r}, at the header's epochs; each row a run of its own (the file "
-                             "does not say whether its rows are stages of one training, folds or seeds); name it "
-                             "with --train or --val if it is another")
+            run.notes.append(f"{head}: row {index} ({k} of {len(rows)}) read as one loss, {named!r}, at the header's "
+                             "epochs; each row a run of its own (a row starts again above where the one before "
+                             "ended: folds, seeds or settings, not stages of one training); name it with --train or "
+                             "--val if it is another")
             require_series(run, source.label, [named])
             runs.append(run)
         return runs
@@ -766,12 +826,12 @@ class NumberListReader(Reader):
                                  "while the loss falls), not a val loss; name them otherwise with --train / --val")
                 return run
             if _perplexity_of(a, b):
-                run.add(build_series(named, a, epochs=x))
+                # (the first number named train_loss as in the 'counter, train, val' reading, only the third changes)
+                run.add(build_series("train_loss", a, epochs=x))
                 run.add(build_series("perplexity", b, epochs=x))
                 run.notes.append(f"{len(xs)} headerless lines of a counter and two numbers: the counter{where} read "
-                                 f"as the epoch, the first number as one loss, {named!r}, the second as its "
-                                 "perplexity (exp of the first on every line), not a val loss; name them otherwise "
-                                 "with --train / --val")
+                                 "as the epoch, the first number as train_loss, the second as its perplexity (exp of "
+                                 "the first on every line), not a val loss; name them otherwise with --train / --val")
                 return run
             _train_then_val(run, a, b, x)
             # A counter that goes back is left to finish_run, as a CSV's step/epoch column is: back to the start, a
