@@ -62,18 +62,25 @@ WIDE = _wide([["2.1335244178771973", "0.6903806328773499", "0.6871387362480164",
               ["0.48994845151901245", "0.4898897111415863", "0.48983773589134216", "0.48977789282798767"]])
 
 
-def test_a_wide_dataframe_is_one_run_per_row_at_the_headers_epochs(tmp_path):
-    runs = read_all(tmp_path, WIDE, "train_losses.csv")
-    assert [r.name for r in runs] == [f"train_losses.csv (row {k})" for k in range(3)]
-    assert all(r.format == "numbers" for r in runs)
-    first = runs[0].train_loss
-    assert first.name == "train_losses" and len(first) == 4 and first.axis == "epoch"
-    assert lst(first.epochs) == [1, 2, 3, 4]  # the header's counters are the epochs, never losses
-    assert first.values[0] == 2.1335244178771973 and first.values[-1] == 0.6838018298149109
-    second = lst(runs[1].train_loss.values)
-    assert math.isnan(second[2]) and second[3] == math.inf  # pandas' empty missing value, and inf, kept
-    assert runs[2].train_loss.values[-1] == 0.48977789282798767
-    assert all(max(r.train_loss.values[:2]) < 3 for r in runs)  # no row index, no header counter among the losses
+def test_a_wide_dataframe_of_stages_is_one_loss_the_rows_one_after_another(tmp_path):
+    # each row starts where the one before ended (0.5169 after 0.6838; 0.4899 after 0.5163): stages of one training
+    run = read(tmp_path, WIDE, "train_losses.csv")
+    assert run.format == "numbers"
+    loss = run.train_loss
+    assert loss.name == "train_losses" and len(loss) == 12 and loss.axis == "epoch"
+    assert lst(loss.epochs) == list(range(1, 13))  # the header's epochs 1..4, counted on across the three rows
+    assert loss.values[0] == 2.1335244178771973 and loss.values[-1] == 0.48977789282798767
+    v = lst(loss.values)
+    assert math.isnan(v[6]) and v[7] == math.inf  # pandas' empty missing value, and inf, kept as data
+    assert max(x for x in v[1:] if math.isfinite(x)) < 1  # no row index, no header counter among the losses
+
+
+def test_a_wide_dataframe_whose_rows_start_again_is_one_run_per_row(tmp_path):
+    folds = _wide([["2.31", "1.20", "0.81"], ["2.28", "1.31", "0.77"]], first=0)  # fold 2 starts again at 2.28
+    runs = read_all(tmp_path, folds, "losses.csv")
+    assert [r.name for r in runs] == ["losses.csv (row 0)", "losses.csv (row 1)"]
+    assert [lst(r.train_loss.values) for r in runs] == [[2.31, 1.2, 0.81], [2.28, 1.31, 0.77]]
+    assert all(lst(r.train_loss.epochs) == [0, 1, 2] and r.train_loss.axis == "epoch" for r in runs)
 
 
 def test_a_wide_dataframe_with_a_row_of_another_width_is_not_read_as_one(tmp_path):
@@ -97,7 +104,7 @@ def test_a_third_column_that_is_exp_of_the_loss_is_its_perplexity_not_a_val_loss
     text = "".join(f"{i * 10000}, {v:f}, {math.exp(v):f}\n" for i, v in enumerate(losses))
     run = read(tmp_path, text, "loss.csv")
     assert run.val_loss is None
-    assert run.train_loss.name == "loss" and lst(run.train_loss.values) == losses
+    assert run.train_loss.name == "train_loss" and lst(run.train_loss.values) == losses
     ppl = run.series["perplexity"]
     assert ppl.role == "train_metric" and len(ppl) == 7 and round(ppl.values[0], 3) == 256.153
     assert lst(run.train_loss.epochs)[-1] == 60000
@@ -108,3 +115,85 @@ def test_a_third_column_not_exp_of_the_loss_is_still_the_val_loss(tmp_path):
     run = read(tmp_path, text, "loss.csv")
     assert run.val_loss is not None and run.val_loss.name == "val_loss"
     assert "perplexity" not in run.series
+
+
+# ---------------------------------------------------------------- 4. Epoch, then a quoted list of that epoch's losses
+# DSjayjang/EGCN train_losses.csv: pd.DataFrame({"Epoch": epochs, "Train Loss": losses_per_epoch}).to_csv(index=False):
+# header "Epoch,Train Loss", rows '1,"[4.25..., 4.00..., ...]"' (the list's repr, quoted by the csv module).
+
+
+def _dsj(rows: list[list[str]]) -> str:
+    return "Epoch,Train Loss\n" + "".join(f'{e},"[{", ".join(r)}]"\n' for e, r in enumerate(rows, start=1))
+
+
+def test_an_epoch_column_beside_lists_of_per_step_losses(tmp_path):
+    run = read(tmp_path, _dsj([["4.2506", "4.0050", "3.6365", "3.0610"], ["4.1404", "nan", "3.5977", "3.1316"],
+                               ["4.1214", "3.9074", "3.5775", "2.8001"]]), "train_losses.csv")
+    loss = run.train_loss
+    assert run.format == "csv" and loss.name == "Train Loss" and len(loss) == 12 and loss.axis == "step"
+    assert lst(loss.steps) == list(range(12)) and lst(loss.epochs) == [1] * 4 + [2] * 4 + [3] * 4
+    assert loss.values[0] == 4.2506 and loss.values[-1] == 2.8001 and math.isnan(loss.values[5])
+    assert run.val_loss is None
+
+
+def test_an_epoch_column_beside_a_list_cell_that_is_not_a_list_is_a_one_line_error(tmp_path):
+    p = tmp_path / "train_losses.csv"
+    p.write_text(_dsj([["4.25", "4.00", "3.63"], ["4.14", "3.91", "3.59"]]) + '3,"[4.12, 3.90, oops]"\n')
+    assert_one_line_error(CliRunner(), app, p)
+
+
+# ---------------------------------------------------- 5. per-batch "epoch<TAB>loss" lines, runs appended to one file
+# olepl/nanoGPT and edel-david/transformer_from_scratch train_losses.csv: f.write(f"{epoch}\t{loss}\n") at every batch,
+# no header, the file opened in append mode: a second run's lines (its epoch back at 0) after the first's.
+
+
+def _tab_runs(runs: list[list[list[float]]]) -> str:
+    return "".join(f"{e}\t{v}\n" for run in runs for e, batch in enumerate(run) for v in batch)
+
+
+def test_a_repeating_counter_that_starts_again_keeps_the_latest_run(tmp_path):
+    first = [[1233.51560877, 1287.99767522, 1285.80307841], [1273.5, 1260.1, 1255.0], [905.2, 899.8]]
+    second = [[1240.25, 1250.5], [1201.75, 1198.0, 1190.5], [890.5, float("nan"), 870.25]]
+    run = read(tmp_path, _tab_runs([first, second]), "train_losses.csv")
+    loss = run.train_loss
+    assert loss.name == "train_losses" and len(loss) == 8 and loss.axis == "step"
+    assert loss.values[0] == 1240.25 and loss.values[-1] == 870.25 and math.isnan(loss.values[6])  # NaN kept
+    assert lst(loss.epochs) == [0, 0, 1, 1, 1, 2, 2, 2] and lst(loss.steps) == list(range(8))
+    assert any("restarts 1 time(s)" in n and "8 lines" in n and "8 lines before" in n for n in run.notes), run.notes
+
+
+def test_edel_david_layout_a_stopped_run_then_a_longer_one(tmp_path):
+    # a run stopped in epoch 8 (9 epochs of 3 batches, the last of 1), then a run of epochs 0-10 appended
+    first = [[0.30 - e / 1000 - b / 10000 for b in range(3 if e < 8 else 1)] for e in range(9)]
+    second = [[0.29 - e / 500 - b / 10000 for b in range(3)] for e in range(11)]
+    run = read(tmp_path, _tab_runs([first, second]), "train_losses.csv")
+    loss = run.train_loss
+    assert len(loss) == 33 and lst(loss.epochs)[0] == 0 and lst(loss.epochs)[-1] == 10
+    assert loss.values[0] == 0.29 and math.isclose(loss.values[-1], 0.29 - 10 / 500 - 2 / 10000)
+
+
+def test_a_repeating_counter_going_back_inside_its_range_is_a_one_line_error(tmp_path):
+    p = tmp_path / "train_losses.csv"
+    p.write_text("0\t0.9\n0\t0.8\n1\t0.7\n1\t0.6\n2\t0.5\n2\t0.4\n1\t0.45\n1\t0.44\n")  # back to 1, not to the start
+    assert_one_line_error(CliRunner(), app, p)
+
+
+# ---------------------------------------------------------- 6. a bare column with one-element lists after a resume
+# Shengfeng233/PINN-for-NS-equation loss.csv: f.write(f"{loss}\n") of Python floats, then (after a resume) of NumPy
+# arrays of one value, printed as "[7.918739e-05]"; CRLF line ends.
+
+
+def test_a_bare_column_whose_later_values_are_one_element_lists(tmp_path):
+    text = "9.1e-05\r\n8.251535473391414e-05\r\n8.822325617074966e-05\r\n[7.918739e-05]\r\n[nan]\r\n[8.80279e-05]\r\n"
+    run = read(tmp_path, text, "loss.csv")
+    loss = run.train_loss
+    assert loss.name == "loss" and len(loss) == 6 and loss.axis == "epoch"
+    assert loss.values[0] == 9.1e-05 and loss.values[3] == 7.918739e-05 and loss.values[-1] == 8.80279e-05
+    assert math.isnan(loss.values[4])
+    assert any("3 of them written as one-element lists" in n for n in run.notes)
+
+
+def test_a_two_element_list_in_a_bare_column_is_a_one_line_error(tmp_path):
+    p = tmp_path / "loss.csv"
+    p.write_text("0.9\n0.8\n[0.7, 0.6]\n0.5\n")
+    assert_one_line_error(CliRunner(), app, p)
