@@ -78,7 +78,7 @@ def _counter_pairs(text: str) -> tuple[list[float], list[float]] | None:
     back to its first value or below it (runs appended one after another to the same file, ``1, 0.0040`` ...
     ``19, 0.0031`` then ``1, 0.0035``; fewer go-backs than a third of the lines): finish_run keeps the latest run
     (base.cut_restarts). A counter that repeats may go back so too (runs of per-batch lines appended: fewer go-backs
-    than a third of its blocks of equal values); the reader keeps the latest run. A counter that goes back anywhere
+    than a third of its blocks of equal values, the counter repeating in every run); the reader keeps the latest run. A counter that goes back anywhere
     else is none."""
     lines = [ln.strip() for ln in text.strip().split("\n") if ln.strip()]
     if len(lines) < 3:
@@ -98,10 +98,15 @@ def _counter_pairs(text: str) -> tuple[list[float], list[float]] | None:
         xs.append(x)
         vs.append(float(parts[1]))
     # (a counter that repeats and goes back: runs of per-batch lines appended, ``0\t1233.5`` ... ``2\t905.1`` then
-    # ``0\t1240.2``: fewer go-backs than a third of the counter's blocks of equal values)
+    # ``0\t1240.2``: fewer go-backs than a third of the counter's blocks of equal values, and the counter repeating
+    # in every run, each a run of per-batch lines; ``1, 1, 2, 3`` then ``1, 2, 3`` is neither layout: refused)
     blocks = 1 + sum(1 for a, b in itertools.pairwise(xs) if a != b)
     if back and (back * 3 >= (blocks if repeat else len(xs))):
         return None
+    if back and repeat:
+        cuts = [0, *(i for i in range(1, len(xs)) if xs[i] < xs[i - 1]), len(xs)]
+        if any(len(set(xs[a:b])) == b - a for a, b in itertools.pairwise(cuts)):
+            return None
     if len(set(xs)) < len(xs) and _whole(vs):
         return None  # a repeating counter beside whole numbers: pairs of ids or counts (a data set), not losses
     return xs, vs
@@ -632,7 +637,11 @@ class NumberListReader(Reader):
     numbers in a file whose name names a loss (``train_loss.txt``); and, from 10 lines, ``2.43,519.2`` lines (the
     loss, then a time that rises at every line). Also ``0.58 ,0.55`` pairs of floats in a file named after a loss
     (train then val loss), ``1_1.84`` lines (``_`` between the counter and the loss), a counter that repeats (the
-    batches of an epoch, on a step axis), pandas' ``Series.to_csv()`` (``,0`` header) and ``Loss, 10.42`` lines; and ``Epoch N`` header lines each over the bare per-batch losses of that epoch (one point per
+    batches of an epoch, on a step axis; one that also goes back to its start, runs appended, keeps the latest run),
+    a third column that is exp of the second (``0, 5.5458, 256.15``: its perplexity, never a val loss), one-element
+    lists in a bare column (``[7.9e-05]``: the value), pandas' ``Series.to_csv()`` (``,0`` header), a
+    ``DataFrame.to_csv()`` of one row per curve and one column per epoch (``,1,2,...,N`` header: stages of one
+    training joined, rows that start again a run each, ``_read_wide``) and ``Loss, 10.42`` lines; and ``Epoch N`` header lines each over the bare per-batch losses of that epoch (one point per
     number on the step axis, each at its header's epoch; a last ``Done!`` line is no data). Also exactly two lines of
     the same count N (10 or more) of numbers (``np.savetxt`` of a 2xN array): the train then the val loss, as two
     headerless columns are read; and lines of 10 or more numbers each, one line per epoch (per-batch losses, a
@@ -647,7 +656,7 @@ class NumberListReader(Reader):
                    "'loss,elapsed-time' lines, 'train, val' float pairs or one or two numbers in a file named after a loss, "
                    "'Loss, value' lines, 'Epoch N' header lines over bare per-batch losses (or 'loss, batch' lines), "
                    "two lines of N numbers (train, val), lines of per-batch losses (one line per epoch), "
-                   "a pandas Series.to_csv()")
+                   "a pandas Series.to_csv(), a DataFrame.to_csv() of one row per curve (',1,2,...,N' header)")
     example = "losses.csv"
     priority = 85  # after every table with a header; before the text-log reader
 
@@ -711,7 +720,7 @@ class NumberListReader(Reader):
         named = _loss_named(source.label) or "loss"
         run = Run(source=source.label, format=self.name)
         restarted = pairs is not None and any(b < a for a, b in zip(pairs[0], pairs[0][1:]))
-        if pairs is not None and len(set(pairs[0])) < len(pairs[0]):
+        if pairs is not None and any(a == b for a, b in itertools.pairwise(pairs[0])):
             epochs, values = pairs
             if restarted:  # runs of per-batch lines appended: the latest kept, as base.cut_restarts does
                 backs = [i for i in range(1, len(epochs)) if epochs[i] < epochs[i - 1]]
