@@ -7,6 +7,7 @@ sample), written anew here with other numbers.
 
 from __future__ import annotations
 
+import json
 import math
 
 from typer.testing import CliRunner
@@ -196,4 +197,102 @@ def test_a_bare_column_whose_later_values_are_one_element_lists(tmp_path):
 def test_a_two_element_list_in_a_bare_column_is_a_one_line_error(tmp_path):
     p = tmp_path / "loss.csv"
     p.write_text("0.9\n0.8\n[0.7, 0.6]\n0.5\n")
+    assert_one_line_error(CliRunner(), app, p)
+
+
+# ------------------------------------------------------------------------------ 7. Serbian "Epoha" (epoch) blocks
+# Pantelijaa/NNUE-Chess-Engine logs/train_log.txt (no copy; its layout as round 19 described it): every 1000 batches
+# "[Batch N] -> train MSE: X MAE: Y | val MSE: X MAE: Y | Brzina: R batch/s | LR: L" (Brzina: speed), ">> Saved best
+# model", and after each epoch "=> Epoha [k/10] ZAVRSENA!" ("finished") over "Prosecan train MSE (epoha): X" (mean
+# train MSE of the epoch) and "Val MSE: X"; the file stops mid-epoch, without a final line end.
+
+
+def _serbian(epochs: list[tuple[str, str]]) -> str:
+    out = ["Koristi se uredjaj: cuda", "Pocinje trening..."]
+    for k, (tr, va) in enumerate(epochs, start=1):
+        for b in (1000, 2000):
+            out.append(f"[Batch {b}] -> train MSE: 0.03{k}1{b // 1000} MAE: 0.1310 | val MSE: 0.0175 MAE: 0.0865 | "
+                       "Brzina: 151.3 batch/s | LR: 0.001000")
+        out.append(">> Saved best model")
+        out.append(f"=> Epoha [{k}/10] ZAVRSENA!")
+        out.append(f"   Prosecan train MSE (epoha): {tr}")
+        out.append(f"   Val MSE: {va}")
+    out.append("[Batch 1000] -> train MSE: 0.029012 MAE: 0.1200 | val MSE: 0.0171")  # cut mid-epoch
+    return "\n".join(out)
+
+
+def test_serbian_epoch_word_marks_the_epoch_summary_block(tmp_path):
+    run = read(tmp_path, _serbian([("0.033010", "0.017210"), ("0.032020", "0.017100"), ("0.031030", "0.016990")]),
+               "train_log.txt")
+    tr, va = run.train_loss, run.val_loss
+    assert tr.name == "Prosecan_train_MSE_(epoha)" and va.name == "Val_MSE"
+    assert lst(tr.values) == [0.03301, 0.03202, 0.03103] and tr.axis == "epoch" and lst(tr.epochs) == [1, 2, 3]
+    assert lst(va.values) == [0.01721, 0.0171, 0.01699] and va.role == "val_loss"
+    assert "Batch" not in " ".join(run.series)  # the batch lines (before their epoch's marker) are not read
+
+
+def test_the_serbian_word_is_a_whole_word_only(tmp_path):
+    # "Epohalni 3" is no marker: nothing marks an epoch, and the lines are read (if at all) without one
+    text = "".join(f"Epohalni {e} loss={0.9 - e / 10:.2f}\n" for e in range(3))
+    run = read(tmp_path, text, "run.log")
+    assert "Epohalni" in run.series and lst(run.train_loss.epochs) == [0, 1, 2]
+
+
+def test_a_repeating_counter_whose_latest_run_does_not_repeat_is_refused(tmp_path):
+    # per-batch lines, then a run of one line per epoch: neither layout throughout
+    p = tmp_path / "train_losses.csv"
+    p.write_text("0\t0.9\n0\t0.8\n1\t0.7\n1\t0.6\n2\t0.5\n2\t0.4\n0\t0.85\n1\t0.65\n2\t0.45\n")
+    assert_one_line_error(CliRunner(), app, p)
+
+
+# ------------------------------------------------------------------- 8a. pretty-printed JSON objects back to back
+# Orolol/sat2plan loss.json: at every batch json.dump({"Epoch": e, "Batch": b, "Loss_L1": ..., "Loss_G": ...,
+# "Loss_D": ..., <config keys>}, f, indent=4) into a file opened for appending: "}{" between objects, no separator.
+
+_OBJ = '{{\n    "Epoch": 1,\n    "Batch": {b},\n    "Loss_L1": {l1},\n    "Loss_G": {g},\n    "Loss_D": {d},\n' \
+       '    "Device": "cuda",\n    "Learning_rate": 0.0002,\n    "Load_model": false\n}}'
+
+
+def test_pretty_printed_objects_written_back_to_back_are_a_json_stream(tmp_path):
+    text = "".join(_OBJ.format(b=b, l1=80.5 - b, g=86.25 - 2 * b, d=d)
+                   for b, d in ((1, 0.7070178389549255), (2, "NaN"), (3, 0.8125)))
+    run = read(tmp_path, text, "loss.json")
+    assert run.format == "jsonl" and run.train_loss.name == "Loss_G"
+    assert lst(run.train_loss.values) == [84.25, 82.25, 80.25]
+    d = lst(run.series["Loss_D"].values)
+    assert d[0] == 0.7070178389549255 and math.isnan(d[1]) and d[2] == 0.8125  # Python's NaN token kept as data
+    assert run.series["Loss_L1"].role == "train_loss" and len(run.series["Loss_L1"]) == 3
+    assert any("JSON stream" in n for n in run.notes)
+
+
+def test_a_json_stream_cut_mid_object_keeps_the_complete_ones(tmp_path):
+    text = "".join(_OBJ.format(b=b, l1=80.5, g=86.25 - b, d=0.7) for b in (1, 2, 3))
+    run = read(tmp_path, text + '{\n    "Epoch": 1,\n    "Batch": 4,\n    "Loss_L1": 7', "loss.json")
+    assert len(run.train_loss) == 3 and any("cut short" in n for n in run.notes)
+
+
+def test_a_json_stream_with_text_between_objects_is_a_one_line_error(tmp_path):
+    p = tmp_path / "loss.json"
+    p.write_text(_OBJ.format(b=1, l1=80.5, g=86.25, d=0.7) + "\nepoch done\n" + _OBJ.format(b=2, l1=80, g=85, d=0.7))
+    assert_one_line_error(CliRunner(), app, p)
+
+
+# ------------------------------------------------------------------------ 8b. pandas Series.to_dict(), train then val
+# shambelFente/Depth-Completion loss.json: json.dump([train_loss.to_dict(), val_loss.to_dict()], f) of two pandas
+# Series over epochs 0..n-1: one line, '[{"0": 0.0814..., "1": ...}, {"0": 0.0475..., ...}]'.
+
+
+def test_an_array_of_two_series_dicts_keyed_by_epoch_is_train_then_val(tmp_path):
+    train = {str(i): v for i, v in enumerate([0.08141876542647128, 0.0469, 0.0411, 0.0373])}
+    val = {str(i): v for i, v in enumerate([0.04758792273976185, 0.0486, float("nan"), 0.0361])}
+    run = read(tmp_path, json.dumps([train, val]), "loss.json")
+    assert run.train_loss.name == "train_loss" and run.val_loss.name == "val_loss"
+    assert lst(run.train_loss.values) == list(train.values()) and lst(run.train_loss.epochs) == [0, 1, 2, 3]
+    v = lst(run.val_loss.values)
+    assert v[0] == 0.04758792273976185 and math.isnan(v[2]) and v[3] == 0.0361
+
+
+def test_an_array_of_series_dicts_whose_keys_skip_is_not_read_as_one(tmp_path):
+    p = tmp_path / "loss.json"
+    p.write_text('[{"0": 0.5, "2": 0.4, "3": 0.3}, {"0": 0.6, "1": 0.5, "2": 0.45}]')
     assert_one_line_error(CliRunner(), app, p)
