@@ -715,6 +715,52 @@ def _json_lines(source: Source) -> tuple[list[tuple[int, dict]], list[str]]:
     return records, notes
 
 
+_DECODER = json.JSONDecoder()
+
+
+def _stream_head(text: str) -> bool:
+    """Whether a head is a JSON stream of pretty-printed objects written back to back (``json.dump(record, f,
+    indent=4)`` at every batch, the file opened in append mode: ``}{`` between them, no separator): its first line
+    ``{`` alone, its first object complete and followed by the next one's ``{``."""
+    body = text.lstrip("\ufeff \t\r\n")
+    if not body.startswith("{") or body.split("\n", 1)[0].strip() != "{":
+        return False
+    try:
+        first, end = _DECODER.raw_decode(body)
+    except (ValueError, RecursionError):
+        return False
+    return isinstance(first, dict) and body[end:].lstrip().startswith("{")
+
+
+def _json_stream(source: Source) -> tuple[list[tuple[int, dict]], list[str]]:
+    """The objects of a JSON stream (``_stream_head``), each with the line it starts on, read one after another with
+    ``json.JSONDecoder.raw_decode``; a last object cut short (a run still writing) is skipped with a note, anything
+    else that is not an object is an InputError."""
+    text = source.text()
+    records: list[tuple[int, dict]] = []
+    notes: list[str] = []
+    pos = 0
+    while True:
+        while pos < len(text) and text[pos] in "\ufeff \t\r\n":
+            pos += 1
+        if pos >= len(text):
+            break
+        line = text.count("\n", 0, pos) + 1
+        try:
+            obj, pos = _DECODER.raw_decode(text, pos)
+        except (ValueError, RecursionError):
+            if records and text[pos] == "{":
+                notes.append(f"the last object (from line {line}) is cut short (the run was still writing?): skipped")
+                break
+            raise InputError(source.label, f"line {line}: not a JSON object in a stream of JSON objects") from None
+        if not isinstance(obj, dict):
+            raise InputError(source.label, f"line {line}: not a JSON object in a stream of JSON objects")
+        records.append((line, obj))
+    notes.append(f"{len(records)} pretty-printed JSON objects written back to back (no separator: a JSON stream), "
+                 "one record each")
+    return records, notes
+
+
 def _head_objects(head: bytes, n: int = 10) -> list[dict] | None:
     """The JSON objects among the first lines of a JSON Lines head; None when they are not most of those lines
     (a line garbled in a log of a known tool does not hide it)."""
@@ -751,6 +797,33 @@ def _array_head_object(text: str) -> dict | None:
     except (ValueError, RecursionError):
         return None
     return obj if isinstance(obj, dict) else None
+
+
+def _index_keyed(obj: Any) -> bool:
+    """Whether an object is a pandas ``Series.to_dict()`` of a loss per epoch: keys ``"0"``, ``"1"``, ... (the
+    default index as text, consecutive from 0), values numbers (or null), 2 keys or more."""
+    return (isinstance(obj, dict) and len(obj) >= 2 and list(obj) == [str(i) for i in range(len(obj))]
+            and all(_is_number(v) or v is None for v in obj.values()))
+
+
+def _index_keyed_run(source: Source, fmt: str) -> Run | None:
+    """``json.dump([train.to_dict(), val.to_dict()], f)``: a JSON array of one or two pandas Series as dicts keyed by
+    their index (``[{"0": 0.081, "1": 0.047, ...}, {"0": 0.048, ...}]``): the train loss then the val loss (the order
+    training loops write them, as for two unnamed columns), at the index as the epoch; None for any other JSON."""
+    obj = _load_json(source)
+    if not (isinstance(obj, list) and 1 <= len(obj) <= 2 and all(_index_keyed(e) for e in obj)):
+        return None
+    run = Run(source=source.label, format=fmt)
+    stem = Path(source.label).stem
+    one = stem if resolve(stem).kind == "loss" else "loss"
+    names = ("train_loss", "val_loss") if len(obj) == 2 else (one,)
+    for name, series in zip(names, obj, strict=True):
+        values = [_num(v) if v is not None else math.nan for v in series.values()]
+        run.add(build_series(name, values, epochs=np.arange(len(values), dtype=np.float64)))
+    said = "train_loss then val_loss (the order training loops write them)" if len(obj) == 2 else f"one loss, {one!r}"
+    run.notes.append(f"a JSON array of {len(obj)} dict(s) keyed '0', '1', ... (pandas Series.to_dict()): read as "
+                     f"{said}, at the keys as the epochs; name them otherwise with --train / --val")
+    return run
 
 
 def _json_records(source: Source) -> tuple[list[tuple[int, dict]], list[str]]:
@@ -896,7 +969,9 @@ class JsonlReader(Reader):
     name = "jsonl"
     description = (
         'JSON Lines: one object per line ({"step": 10, "train_loss": ...}), keys may vary per line; also a JSON '
-        "array of such objects (json.dump(list_of_dicts), to_json(orient='records'))"
+        "array of such objects (json.dump(list_of_dicts), to_json(orient='records')), pretty-printed objects "
+        "written back to back ('}{', a JSON stream), and an array of one or two pandas Series.to_dict() "
+        "({'0': loss, '1': ...}: the train then the val loss per epoch)"
     )
     example = "metrics.jsonl"
     priority = 24
@@ -906,12 +981,16 @@ class JsonlReader(Reader):
         if text is None:
             return False
         text = text.lstrip()
+        if _stream_head(text):
+            return True
         if text.startswith("["):
             # An array of records, not any list of objects (a manifest, a config list, a data set): its first
             # object has a step/epoch number or a loss among its own keys.
             first = _array_head_object(text)
             if first is None:
                 return False
+            if _index_keyed(first):
+                return True  # pandas Series.to_dict() of a loss per epoch (``_index_keyed_run``)
             if any(_is_number(first.get(k)) for k in (*_STEP_KEYS, *_EPOCH_KEYS)):
                 return True
             return any(_is_number(v) and resolve(k).kind == "loss" for k, v in first.items())
@@ -932,8 +1011,15 @@ class JsonlReader(Reader):
         return good >= max(1, (len(checked) + 1) // 2)
 
     def read(self, source: Source) -> list[Run]:
-        array = source.head(4096).lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"[")
-        records, notes = _json_records(source) if array else _json_lines(source)
+        head = source.head(4096).lstrip(b"\xef\xbb\xbf \t\r\n")
+        array = head.startswith(b"[")
+        stream = not array and head.split(b"\n", 1)[0].strip() == b"{"
+        if stream:  # pretty-printed objects back to back (one object alone is no JSON Lines either: refused there)
+            records, notes = _json_stream(source)
+        elif array and (by_index := _index_keyed_run(source, self.name)) is not None:
+            return [by_index]
+        else:
+            records, notes = _json_records(source) if array else _json_lines(source)
         _refuse_wandb_summary(records, source)
         _refuse_hf_summary(records, source)
         _refuse_final_metrics(records, source)

@@ -8,6 +8,8 @@ A headerless table whose columns cannot be told apart is refused, saying what it
 
 from __future__ import annotations
 
+import itertools
+import math
 import re
 from pathlib import Path
 
@@ -31,17 +33,27 @@ def _json_array_body(text: str, complete: bool = True) -> str | None:
     return None if complete else body[1:]
 
 
+# A value written as a one-element list, one per line (a NumPy array of one loss appended to a list of floats and
+# written with f"{loss}\n": "[7.918739e-05]"): its number.
+_ONE_ELEMENT = re.compile(r"\[\s*([^\s\[\],;]+)\s*\]")
+
+
+def _unbracket(line: str) -> str:
+    m = _ONE_ELEMENT.fullmatch(line)
+    return m[1] if m else line
+
+
 def _number_list(text: str) -> list[str] | None:
     """The tokens of a text that holds nothing but numbers, either on one line (separated by commas, semicolons or
-    spaces; an empty first field, as ``",".join`` after a leading separator writes, is allowed) or one per line;
-    None for anything else (a header, two columns, prose, a JSON array of lists)."""
+    spaces; an empty first field, as ``",".join`` after a leading separator writes, is allowed) or one per line (a
+    line may hold its number as a one-element list, ``[7.918739e-05]``: ``_unbracket``); None for anything else (a header, two columns, prose, a JSON array of lists)."""
     lines = [ln.strip() for ln in text.strip().split("\n") if ln.strip()]
     if not lines:
         return None
     if len(lines) == 1:
         tokens = [t for t in re.split(r"[,;\s]+", lines[0]) if t]
-    elif all(NUMBER_TOKEN.fullmatch(ln.rstrip(",;")) for ln in lines):
-        tokens = [ln.rstrip(",;") for ln in lines]
+    elif all(NUMBER_TOKEN.fullmatch(_unbracket(ln.rstrip(",;"))) for ln in lines):
+        tokens = [_unbracket(ln.rstrip(",;")) for ln in lines]
     else:
         return None
     return tokens if len(tokens) >= 3 and all(NUMBER_TOKEN.fullmatch(t) for t in tokens) else None
@@ -65,7 +77,9 @@ def _counter_pairs(text: str) -> tuple[list[float], list[float]] | None:
     an epoch, a counter that repeats; the reader puts those on a step axis). A counter rising at every line may go
     back to its first value or below it (runs appended one after another to the same file, ``1, 0.0040`` ...
     ``19, 0.0031`` then ``1, 0.0035``; fewer go-backs than a third of the lines): finish_run keeps the latest run
-    (base.cut_restarts). A counter that goes back anywhere else, or that both repeats and goes back, is none."""
+    (base.cut_restarts). A counter that repeats may go back so too (runs of per-batch lines appended: fewer go-backs
+    than a third of its blocks of equal values, the counter repeating in every run); the reader keeps the latest run. A counter that goes back anywhere
+    else is none."""
     lines = [ln.strip() for ln in text.strip().split("\n") if ln.strip()]
     if len(lines) < 3:
         return None
@@ -83,8 +97,16 @@ def _counter_pairs(text: str) -> tuple[list[float], list[float]] | None:
         repeat = repeat or bool(xs and x == xs[-1])
         xs.append(x)
         vs.append(float(parts[1]))
-    if back and (repeat or back * 3 >= len(xs)):
+    # (a counter that repeats and goes back: runs of per-batch lines appended, ``0\t1233.5`` ... ``2\t905.1`` then
+    # ``0\t1240.2``: fewer go-backs than a third of the counter's blocks of equal values, and the counter repeating
+    # in every run, each a run of per-batch lines; ``1, 1, 2, 3`` then ``1, 2, 3`` is neither layout: refused)
+    blocks = 1 + sum(1 for a, b in itertools.pairwise(xs) if a != b)
+    if back and (back * 3 >= (blocks if repeat else len(xs))):
         return None
+    if back and repeat:
+        cuts = [0, *(i for i in range(1, len(xs)) if xs[i] < xs[i - 1]), len(xs)]
+        if any(len(set(xs[a:b])) == b - a for a, b in itertools.pairwise(cuts)):
+            return None
     if len(set(xs)) < len(xs) and _whole(vs):
         return None  # a repeating counter beside whole numbers: pairs of ids or counts (a data set), not losses
     return xs, vs
@@ -95,6 +117,66 @@ def _series_csv_body(text: str) -> str | None:
     and the series' default name 0, then ``index,value`` rows), or None when the text is not one."""
     head, _, body = text.lstrip().partition("\n")
     return body if re.fullmatch(r",\s*0", head.strip()) and _counter_pairs(body) is not None else None
+
+
+#: A pandas ``DataFrame.to_csv`` of one row per curve, one column per epoch (``_wide_frame``): this many epochs or more.
+WIDE_FRAME_MIN_COLUMNS = 3
+
+
+def _wide_header(line: str) -> list[float] | None:
+    """The column names of a ``DataFrame.to_csv`` header whose index is unnamed and whose columns are epoch numbers
+    counting by one (``,1,2,...,100``: an empty first field, then ``WIDE_FRAME_MIN_COLUMNS`` or more integers rising
+    by one from 0 or 1), else None."""
+    fields = line.strip().split(",")
+    if len(fields) <= WIDE_FRAME_MIN_COLUMNS or fields[0].strip() != "":
+        return None
+    if not all(re.fullmatch(r"\d{1,9}", f.strip()) for f in fields[1:]):
+        return None
+    xs = [float(f) for f in fields[1:]]
+    if xs[0] not in (0.0, 1.0) or any(b != a + 1 for a, b in itertools.pairwise(xs)):
+        return None
+    return xs
+
+
+def _wide_frame(text: str) -> tuple[list[float], list[tuple[str, list[float]]]] | None:
+    """(the header's epochs, [(row index, values)]) of a pandas ``DataFrame.to_csv`` of a table with one row per
+    curve and one column per epoch (``pd.DataFrame([losses_stage1, losses_stage2, ...]).to_csv(f)`` with epochs as
+    the columns' names: header ``,1,2,...,100``, rows ``k,v1,...,v100``, k the default index 0, 1, 2...): every row
+    the header's width, its first field a whole number counting by one from 0, its values numbers (an empty field is
+    pandas' missing value, read as NaN) not all whole. None for any other text."""
+    lines = [ln for ln in text.strip().split("\n") if ln.strip()]
+    if len(lines) < 2 or (xs := _wide_header(lines[0])) is None:
+        return None
+    rows: list[tuple[str, list[float]]] = []
+    for ln in lines[1:]:
+        fields = [f.strip() for f in ln.strip().split(",")]
+        if len(fields) != len(xs) + 1 or fields[0] != str(len(rows)):
+            return None
+        if not all(f == "" or NUMBER_TOKEN.fullmatch(f) for f in fields[1:]):
+            return None
+        rows.append((fields[0], [float(f) if f else float("nan") for f in fields[1:]]))
+    if not rows or _whole([v for _, vs in rows for v in vs if not math.isnan(v)]):
+        return None
+    return xs, rows
+
+
+#: ``_stages``: a row continues the one before when it starts at most this much (relative) above where that ended.
+STAGE_CONTINUES = 0.1
+
+
+def _stages(rows: list[list[float]]) -> bool:
+    """Whether the rows of a wide frame (``_wide_frame``) are stages of one training: each row after the first starts
+    (its first finite value) no higher than ``STAGE_CONTINUES`` above the last finite value of the row before it
+    (trained on from where it stopped: p4nzer96's 2.13 -> 0.5175, then 0.5169 -> 0.4898, 0.48995 -> 0.48828,
+    0.4151 -> 0.4053); a row that starts again higher is a training of its own (a fold, a seed)."""
+    if len(rows) < 2:
+        return False
+    for prev, row in itertools.pairwise(rows):
+        last = [v for v in prev if np.isfinite(v)]
+        first = [v for v in row if np.isfinite(v)]
+        if not last or not first or first[0] > last[-1] + STAGE_CONTINUES * abs(last[-1]):
+            return False
+    return True
 
 
 def _lines(text: str) -> list[tuple[int, str]]:
@@ -294,6 +376,22 @@ def _accuracy_like(xs: list[float], a: list[float], b: list[float]) -> bool:
     rises = (int(np.argmin(mb)) <= (k - 1) // 5 and mb[-1] > mb[0] and _trend(list(bv)) > 0
              and mb[-1] >= high - 0.25 * (high - low))
     return bool(rises and (mb[-1] >= ACCURACY_NEAR_ONE or _shares(list(bv))))
+
+
+#: ``_perplexity_of``: the relative tolerance of b = exp(a) (values printed to 4 decimals or more).
+PERPLEXITY_TOLERANCE = 1e-3
+
+
+def _perplexity_of(a: list[float], b: list[float]) -> bool:
+    """Whether the third column of headerless ``counter, a, b`` lines is the perplexity of the loss ``a`` (a language
+    model's loop writing ``f"{step}, {loss:f}, {math.exp(loss):f}"``): b = exp(a) on every line where both are
+    finite (within ``PERPLEXITY_TOLERANCE``, relative), on ``ACCURACY_MIN_LINES`` lines or more. A perplexity is
+    exp(loss) of the same batches: never a val loss."""
+    pts = [(x, y) for x, y in zip(a, b) if np.isfinite(x) and np.isfinite(y)]
+    if len(pts) < ACCURACY_MIN_LINES:
+        return False
+    with np.errstate(over="ignore"):
+        return all(x < 700 and abs(y - float(np.exp(x))) <= PERPLEXITY_TOLERANCE * abs(y) + 1e-6 for x, y in pts)
 
 
 #: Headerless float pairs are a guess from the numbers and the file's name: only with this many lines.
@@ -539,7 +637,11 @@ class NumberListReader(Reader):
     numbers in a file whose name names a loss (``train_loss.txt``); and, from 10 lines, ``2.43,519.2`` lines (the
     loss, then a time that rises at every line). Also ``0.58 ,0.55`` pairs of floats in a file named after a loss
     (train then val loss), ``1_1.84`` lines (``_`` between the counter and the loss), a counter that repeats (the
-    batches of an epoch, on a step axis), pandas' ``Series.to_csv()`` (``,0`` header) and ``Loss, 10.42`` lines; and ``Epoch N`` header lines each over the bare per-batch losses of that epoch (one point per
+    batches of an epoch, on a step axis; one that also goes back to its start, runs appended, keeps the latest run),
+    a third column that is exp of the second (``0, 5.5458, 256.15``: its perplexity, never a val loss), one-element
+    lists in a bare column (``[7.9e-05]``: the value), pandas' ``Series.to_csv()`` (``,0`` header), a
+    ``DataFrame.to_csv()`` of one row per curve and one column per epoch (``,1,2,...,N`` header: stages of one
+    training joined, rows that start again a run each, ``_read_wide``) and ``Loss, 10.42`` lines; and ``Epoch N`` header lines each over the bare per-batch losses of that epoch (one point per
     number on the step axis, each at its header's epoch; a last ``Done!`` line is no data). Also exactly two lines of
     the same count N (10 or more) of numbers (``np.savetxt`` of a 2xN array): the train then the val loss, as two
     headerless columns are read; and lines of 10 or more numbers each, one line per epoch (per-batch losses, a
@@ -554,7 +656,7 @@ class NumberListReader(Reader):
                    "'loss,elapsed-time' lines, 'train, val' float pairs or one or two numbers in a file named after a loss, "
                    "'Loss, value' lines, 'Epoch N' header lines over bare per-batch losses (or 'loss, batch' lines), "
                    "two lines of N numbers (train, val), lines of per-batch losses (one line per epoch), "
-                   "a pandas Series.to_csv()")
+                   "a pandas Series.to_csv(), a DataFrame.to_csv() of one row per curve (',1,2,...,N' header)")
     example = "losses.csv"
     priority = 85  # after every table with a header; before the text-log reader
 
@@ -566,6 +668,9 @@ class NumberListReader(Reader):
         cut = len(head) >= 4096
         if cut:  # a long file: its head is cut mid-token; judge its complete lines
             text = text[: text.rfind("\n")] if "\n" in text else text[: max(text.rfind(","), 0)]
+        first, _, rest = text.lstrip().partition("\n")
+        if _wide_header(first) is not None:  # (a long file's head may hold its header line alone)
+            return (cut and not rest.strip()) or _wide_frame(text) is not None
         array = _json_array_body(text, complete=False)  # (a short file without its ']' is read to say so)
         if array is not None:
             return _float_list(array) is not None
@@ -582,6 +687,9 @@ class NumberListReader(Reader):
 
     def read(self, source: Source) -> list[Run]:
         text = source.text()
+        wide = _wide_frame(text)
+        if wide is not None:
+            return self._read_wide(wide, source)
         array = _json_array_body(text)
         if array is not None:
             text = array
@@ -612,8 +720,15 @@ class NumberListReader(Reader):
         named = _loss_named(source.label) or "loss"
         run = Run(source=source.label, format=self.name)
         restarted = pairs is not None and any(b < a for a, b in zip(pairs[0], pairs[0][1:]))
-        if pairs is not None and not restarted and len(set(pairs[0])) < len(pairs[0]):
+        if pairs is not None and any(a == b for a, b in itertools.pairwise(pairs[0])):
             epochs, values = pairs
+            if restarted:  # runs of per-batch lines appended: the latest kept, as base.cut_restarts does
+                backs = [i for i in range(1, len(epochs)) if epochs[i] < epochs[i - 1]]
+                start = backs[-1]
+                run.notes.append(f"the epoch counter restarts {len(backs)} time(s) (last epoch "
+                                 f"{epochs[start - 1]:g} -> {epochs[start]:g}): kept the latest segment, its "
+                                 f"{len(epochs) - start} lines (the {start} lines before it left out)")
+                epochs, values = epochs[start:], values[start:]
             run.series[named] = build_series(named, values, steps=np.arange(len(values), dtype=np.float64),
                                              epochs=np.asarray(epochs, dtype=np.float64))
             run.notes.append(f"{len(values)} headerless lines of a counter and a number whose counter repeats "
@@ -638,8 +753,47 @@ class NumberListReader(Reader):
                     else "an array printed by NumPy")
             run.notes.append(f"{what} of {len(values)} numbers read as one loss, {named!r}, one per epoch "
                              "(0..n-1); name it with --train or --val if it is another")
+            boxed = sum(1 for _, ln in _lines(text) if _ONE_ELEMENT.fullmatch(ln.rstrip(",;"))) if array is None else 0
+            if boxed:
+                run.notes.append(f"{boxed} of them written as one-element lists ('[x]', a NumPy array of one value "
+                                 "each): read as their value")
         require_series(run, source.label, [named])
         return [run]
+
+    def _read_wide(self, wide: tuple[list[float], list[tuple[str, list[float]]]], source: Source) -> list[Run]:
+        """A ``DataFrame.to_csv`` of one row per curve over the header's epochs (``_wide_frame``). Rows that each
+        start where the one before ended (``_stages``: a training in stages, each trained on from the last) are one
+        loss, the stages one after another, the header's epochs counted on across rows; rows that start again (folds,
+        seeds, settings: each a training from the start) are a run each, named by their row index."""
+        xs, rows = wide
+        named = _loss_named(source.label) or "loss"
+        base = Path(source.label).name or source.label
+        head = f"a pandas DataFrame written by to_csv() with one row per curve and one column per epoch (header " \
+               f"',{xs[0]:g},{xs[1]:g},...,{xs[-1]:g}')"
+        if _stages([vs for _, vs in rows]):
+            run = Run(source=source.label, format=self.name)
+            n = len(xs)
+            values = [v for _, vs in rows for v in vs]
+            es = [k * n + x for k in range(len(rows)) for x in xs]
+            run.add(build_series(named, values, epochs=np.asarray(es, dtype=np.float64)))
+            run.notes.append(f"{head}: its {len(rows)} rows each start where the one before ended, stages of one "
+                             f"training: read as one loss, {named!r}, the rows one after another, the header's "
+                             f"epochs counted on across rows ({xs[0]:g} to {es[-1]:g}); name it with --train or --val "
+                             "if it is another")
+            require_series(run, source.label, [named])
+            return [run]
+        x = np.asarray(xs, dtype=np.float64)
+        runs = []
+        for k, (index, values) in enumerate(rows, start=1):
+            run = Run(source=source.label, format=self.name, name=f"{base} (row {index})")
+            run.add(build_series(named, values, epochs=x))
+            run.notes.append(f"{head}: row {index} ({k} of {len(rows)}) read as one loss, {named!r}, at the header's "
+                             "epochs; each row a run of its own (a row starts again above where the one before "
+                             "ended: folds, seeds or settings, not stages of one training); name it with --train or "
+                             "--val if it is another")
+            require_series(run, source.label, [named])
+            runs.append(run)
+        return runs
 
     def _read_more(self, text: str, source: Source) -> Run | None:
         """The layouts of ``_MORE_LAYOUTS`` and ``_few_losses``, or None when the text is none of them."""
@@ -680,6 +834,14 @@ class NumberListReader(Reader):
                                  "(every value in [0, 1], rising over the run to near 1 or as shares of one count "
                                  "while the loss falls), not a val loss; name them otherwise with --train / --val")
                 return run
+            if _perplexity_of(a, b):
+                # (the first number named train_loss as in the 'counter, train, val' reading, only the third changes)
+                run.add(build_series("train_loss", a, epochs=x))
+                run.add(build_series("perplexity", b, epochs=x))
+                run.notes.append(f"{len(xs)} headerless lines of a counter and two numbers: the counter{where} read "
+                                 "as the epoch, the first number as train_loss, the second as its perplexity (exp of "
+                                 "the first on every line), not a val loss; name them otherwise with --train / --val")
+                return run
             _train_then_val(run, a, b, x)
             # A counter that goes back is left to finish_run, as a CSV's step/epoch column is: back to the start, a
             # run appended after another (the latest segment kept, base.cut_restarts); back inside the range, a run
@@ -701,7 +863,13 @@ class NumberListReader(Reader):
         if pairs is not None:
             a, b, rate = pairs
             x = np.arange(len(a), dtype=np.float64)
-            if rate:
+            if _perplexity_of(a, b):
+                run.add(build_series(named, a, epochs=x))
+                run.add(build_series("perplexity", b, epochs=x))
+                run.notes.append(f"{len(a)} headerless lines of two numbers in a file named after a loss: the first "
+                                 f"read as {named!r}, the second as its perplexity (exp of the first on every line), "
+                                 "not a val loss, one per epoch (0..n-1); name them with --train / --val if not")
+            elif rate:
                 run.add(build_series(named, a, epochs=x))
                 run.add(build_series("accuracy", b, epochs=x))
                 run.notes.append(f"{len(a)} headerless lines of two numbers in a file named after a loss: the first "

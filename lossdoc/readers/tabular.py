@@ -1633,6 +1633,9 @@ class CsvReader(Reader):
         by_row = _list_rows(table, source, self.name)
         if by_row is not None:
             return by_row
+        by_epoch = _list_epochs(table, source, self.name)
+        if by_epoch is not None:
+            return [by_epoch]
         step = table.find(_STEP_NAMES + _RL_STEP_NAMES)
         epoch = table.find(_EPOCH_NAMES)
         summary_note = None
@@ -1868,6 +1871,38 @@ def _list_rows(table: Table, source: Source, fmt: str) -> list[Run] | None:
         require_series(run, source.label, list(lists))
         runs.append(run)
     return runs
+
+
+def _list_epochs(table: Table, source: Source, fmt: str) -> Run | None:
+    """``Epoch,Train Loss`` tables whose loss cells are lists of that epoch's per-step losses, one row per epoch
+    (``pd.DataFrame({"Epoch": epochs, "Train Loss": [losses_of_epoch_1, ...]}).to_csv(f, index=False)``, each list
+    quoted by the csv module: ``1,"[4.25, 4.00, ...]"``): one run, each list column a series with one point per
+    number on the step axis (0..n-1, counted on across rows), each at its row's epoch. None for any other table (a
+    column beside them that is neither the epoch nor lists, an epoch cell missing, a row without its list)."""
+    epoch = table.find(_EPOCH_NAMES)
+    num = table.numeric(epoch) if epoch is not None else None
+    if num is None or not num[1].all():
+        return None
+    lists = {c: v for c in table.columns if c and c != epoch and (v := _list_cells(table.cells[c])) is not None}
+    if not lists or not any(resolve(c).kind == "loss" for c in lists):
+        return None
+    if any(c and c != epoch and c not in lists for c in table.columns):
+        return None
+    if any(len(v) != table.nrows or not all(v) for v in lists.values()):
+        return None  # a row without its list, or an empty one
+    run = Run(source=source.label, format=fmt)
+    for col, rows in lists.items():
+        values = [x for r in rows for x in r]
+        es = [float(e) for e, r in zip(num[0], rows) for _ in r]
+        run.add(build_series(col, values, steps=np.arange(len(values), dtype=np.float64),
+                             epochs=np.asarray(es, dtype=np.float64)))
+    sizes = sorted({len(r) for rows in lists.values() for r in rows})
+    each = f"{sizes[0]}" if len(sizes) == 1 else f"{sizes[0]} to {sizes[-1]}"
+    run.notes.append(f"{', '.join(lists)}: every cell a list of {each} numbers, one row per epoch ({epoch!r}): read "
+                     "as one point per number on the step axis (0..n-1, counted on across rows), each at its row's "
+                     "epoch")
+    require_series(run, source.label, list(lists))
+    return run
 
 
 _SUM_NAMES = ("total", "sum")

@@ -15,9 +15,9 @@ Shapes understood:
   ``Epoch 3 | train_loss=0.41 val_loss=0.52``, ``[epoch 3] loss: 0.41 acc: 0.86``, and Python-logging lines
   (``2024-05-01 12:00:03 INFO epoch=3 train_loss=0.41``: the marker is looked for after the level), and compact
   lines (``ep 3 | tr 0.41 | va 0.52``: ``ep`` marks the epoch; a bare split word printed with one number is that
-  split's loss, ``naming.bare_split_loss``; the word for epoch in French, Spanish, Portuguese, Italian, German marks
-  it too, accents optional, whole words only: ``Ép 1 | train 2.83 | val 2.15 | Acc 0.87 | Durée 300.3s``, ``époque``,
-  ``época``, ``epoca``, ``Epoche``; ``Durée`` is a duration), and PyTorch's tutorial lines ``[2,  2000] loss: 1.234`` (epoch, batch
+  split's loss, ``naming.bare_split_loss``; the word for epoch in French, Spanish, Portuguese, Italian, German,
+  Serbian marks it too, accents optional, whole words only: ``Ép 1 | train 2.83 | val 2.15 | Acc 0.87 | Durée
+  300.3s``, ``époque``, ``época``, ``epoca``, ``Epoche``, ``Epoha``; ``Durée`` is a duration), and PyTorch's tutorial lines ``[2,  2000] loss: 1.234`` (epoch, batch
   within it: the batch counts on across epochs), and ``Epoch 3: 0.412`` (a marker and one unnamed number: the
   loss), and CLU's LoggingWriter lines after absl's prefix, ``[100] learning_rate=0.001, train_loss=0.5`` (Flax
   examples; the bracketed number is the step). The marker's number is stored as written. A value redrawn on the
@@ -192,17 +192,18 @@ _KERAS_PROGRESS = re.compile(r"^\s*(\d+)\s*/\s*(\d+)\b")
 _KERAS_PAIR = re.compile(rf"(?:^|\s)-\s++([A-Za-z_][\w/.\-]*+)\s*+:\s*+({_NUMBER})(?![\w.:])")
 # An epoch/step/iteration marker and its number ("Epoch 3", "[epoch 3]", "ep 3 |", "step 500:", "iter=100",
 # "Epoch 3/20", "Epoch [021/30]", "Step (40/100)", "EPOCH 3 of 30": "of 30" is the total, never a series "of").
-# The word for epoch in French, Spanish, Portuguese, Italian and German (époque, its abbreviation ép, época, epoca,
-# Epoche), accents optional: a French script's logging.info(f"Ép {epoch} | train {loss:.4f} | val {val:.4f} | Acc ...").
+# The word for epoch in French, Spanish, Portuguese, Italian, German and Serbian (époque, its abbreviation ép, época,
+# epoca, Epoche, Epoha: a Serbian script's "=> Epoha [1/10] ZAVRSENA!"), accents optional: a French script's
+# logging.info(f"Ép {epoch} | train {loss:.4f} | val {val:.4f} | Acc ...").
 _MARKER = re.compile(
-    r"(?<![\w/])([eé]p(?:oche|och|oque|oca|isode)?|step|global[_ ]step|iter(?:ation)?)\b"  # (one "ep" prefix: faster)
+    r"(?<![\w/])([eé]p(?:oche|och|oque|oca|oha|isode)?|step|global[_ ]step|iter(?:ation)?)\b"  # (one "ep" prefix: faster)
     r"\s*+[:=#]?\s*+[\[(]?\s*+(\d++)"
     r"(?:\s*+/\s*+\d++|\s++of\s++\d++(?![\w.]))?"
     r"(?:\s*+[\])])?(?!\w|\.(?!\.\.))",
     re.IGNORECASE,
 )
 # The other languages' words for epoch, as the English marker word they stand for.
-_EPOCH_WORDS = {"epoque": "epoch", "epoca": "epoch", "epoche": "epoch"}
+_EPOCH_WORDS = {"epoque": "epoch", "epoca": "epoch", "epoche": "epoch", "epoha": "epoch"}
 # Words before a marker word that make it a count of epochs or steps, a setting ("Total Epoch:300", "Max step 1000").
 _COUNT_WORDS = re.compile(r"(?<![A-Za-z])(?:total|max|num|number of)\s*+$", re.IGNORECASE)
 # A batch counter on a line with an epoch marker and no step ("ep: 0, batch: 100, ..., loss: 9.12", "epoch 2 batch_idx
@@ -1143,8 +1144,11 @@ def _parse_lines(
             if ev and open_block is not None and not any(resolve(k).kind == "loss" for k in ev):
                 ev = None  # "Validation Accuracy: 0.5" right under "epoch:  0 loss: 0.7": the marker line's block
             # "Train. Total Loss: ..." then "Val. Total Loss: ...": a pair (under a marker line that has no values of
-            # its own, "Epoch 3/24" then "train Loss: ..." and "val Loss: ...", the lines are its block, as before)
-            if ev is None and _TRAIN_LINE.match(msg) and (open_block is None or open_block[3]):
+            # its own, "Epoch 3/24" then "train Loss: ..." and "val Loss: ...", the lines are its block, as before,
+            # unless the line is no block line: "Epoch 1/40:" then "Train - Loss: 0.7025 | Acc: 0.4500 | AUC: 0.4500"
+            # and "Val - Loss: 0.6675 | ...", a pair too)
+            if (ev is None and _TRAIN_LINE.match(msg)
+                    and (open_block is None or open_block[3] or _kv_pairs(msg) is None)):
                 nxt = _next_message(lines, index)
                 ev = _train_pairs(msg) if nxt is not None and _eval_pairs(nxt) else None
                 total = next((k for k in ev or () if resolve(k).kind == "loss" and is_total_loss(k)), None)
