@@ -1,0 +1,111 @@
+"""Layouts held-out reading survey 9 found unread or misread. The samples are written here in the layouts the
+survey's files have (small, made up; the survey's files are not copied)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from lossdoc.cli import app
+from lossdoc.model import Run
+from lossdoc.readers import registry
+
+
+@pytest.fixture(autouse=True)
+def fresh_registry(monkeypatch):
+    monkeypatch.setattr(registry, "_READERS", None)
+    yield
+    registry._READERS = None
+
+
+def read(tmp_path: Path, data: bytes | str, name: str) -> Run:
+    p = tmp_path / name
+    p.write_bytes(data.encode() if isinstance(data, str) else data)
+    runs = registry.read_path(p)
+    assert len(runs) == 1
+    return runs[0]
+
+
+def lst(a) -> list | None:
+    return None if a is None else np.asarray(a).tolist()
+
+
+def refused(runner, tmp_path: Path, data: bytes | str, name: str) -> str:
+    p = tmp_path / name
+    p.write_bytes(data.encode() if isinstance(data, str) else data)
+    r = runner.invoke(app, ["inspect", str(p)])
+    assert r.exit_code == 2, r.output
+    lines = [ln for ln in r.stderr.splitlines() if ln.strip()]
+    assert len(lines) == 1 and name in lines[0] and "Traceback" not in r.output, r.stderr
+    return lines[0]
+
+
+# ------------------------------------------------------------------- JSON object: records under a key beside config
+
+# A training script's own summary, written with json.dump(summary, f, indent=2): seed and config, the per-epoch
+# history as a list of dicts appended once an epoch, the final results (the layout of survey 9's TinyGPT and
+# DL_Assignment1 training_log.json files).
+HISTORY = [
+    {"epoch": 1, "train_loss": 10.03, "val_loss": 3.13, "epoch_time_sec": 27.9},
+    {"epoch": 2, "train_loss": 3.2, "val_loss": 2.9, "epoch_time_sec": 28.1},
+    {"epoch": 3, "train_loss": 2.82, "val_loss": float("nan"), "epoch_time_sec": 28.3},
+]
+SUMMARY = {"seed": 42, "config": {"lr": 0.001, "epochs": 3, "batch_size": 64}, "history": HISTORY,
+           "final_val_loss": 2.9, "total_params": 145344}
+
+
+def test_records_under_history_beside_config(tmp_path):
+    run = read(tmp_path, json.dumps(SUMMARY, indent=2), "training_log.json")
+    assert run.format == "jsonl"
+    assert set(run.series) == {"train_loss", "val_loss", "epoch_time_sec"}
+    assert run.train_loss.name == "train_loss" and run.val_loss.name == "val_loss"
+    assert lst(run.train_loss.values) == [10.03, 3.2, 2.82]
+    assert lst(run.train_loss.epochs) == [1, 2, 3] and run.train_loss.axis == "epoch"
+    assert np.isnan(run.val_loss.values[-1])  # NaN is data
+    assert run.meta["final_val_loss"] == 2.9 and run.meta["seed"] == 42
+    assert any("3 per-epoch record(s) under 'history'" in n for n in run.notes)
+
+
+def test_records_on_one_line_are_read_the_same(tmp_path):
+    run = read(tmp_path, json.dumps(SUMMARY), "training_log.json")
+    assert set(run.series) == {"train_loss", "val_loss", "epoch_time_sec"}
+    assert "final_val_loss" not in run.series and len(run.train_loss.values) == 3
+
+
+def test_records_counted_by_round(tmp_path):
+    # {total_epochs, history: [{round, timestamp, avg_loss, epochs}]}: one record per round of training
+    # (survey 9's Mini-LLM training_log.json).
+    hist = [{"round": r, "timestamp": f"2025-11-27T10:3{r}:13", "avg_loss": v, "epochs": 10}
+            for r, v in ((1, 2.54), (2, 1.7), (3, 1.29))]
+    run = read(tmp_path, json.dumps({"total_epochs": 30, "history": hist}, indent=2), "training_log.json")
+    assert list(run.series) == ["avg_loss"] and run.train_loss.name == "avg_loss"
+    assert lst(run.train_loss.epochs) == [1, 2, 3] and lst(run.train_loss.values) == [2.54, 1.7, 1.29]
+    assert any("'round' counts up" in n for n in run.notes)
+
+
+def test_records_without_a_loss_or_with_two_lists_are_not_taken(runner, tmp_path):
+    # a list of records with no loss (a data set, a manifest) is no training log
+    data = json.dumps({"name": "x", "items": [{"id": 1, "score": 0.5}, {"id": 2, "score": 0.7}]}, indent=2)
+    assert "not a training log" in refused(runner, tmp_path, data, "items.json")
+
+
+def test_truncated_records_object_is_one_line_error(runner, tmp_path):
+    text = json.dumps(SUMMARY, indent=2)
+    line = refused(runner, tmp_path, text[: len(text) // 2], "training_log.json")
+    assert "truncated JSON" in line
+
+
+def test_hf_log_history_stays_hf(tmp_path):
+    state = {"global_step": 20, "log_history": [{"epoch": 0.5, "step": 10, "loss": 1.2, "learning_rate": 1e-5},
+                                                {"epoch": 1.0, "step": 20, "loss": 0.9, "learning_rate": 5e-6}]}
+    run = read(tmp_path, json.dumps(state, indent=2), "trainer_state.json")
+    assert run.format == "hf-trainer-state"
+
+
+def test_two_lists_of_loss_records_are_refused(runner, tmp_path):
+    data = json.dumps({"seed": 1, "history": HISTORY[:2], "finetune": HISTORY[1:]}, indent=2)
+    line = refused(runner, tmp_path, data, "training_log.json")
+    assert "2 lists of records holding a loss ('history', 'finetune')" in line
