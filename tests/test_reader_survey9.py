@@ -109,3 +109,26 @@ def test_two_lists_of_loss_records_are_refused(runner, tmp_path):
     data = json.dumps({"seed": 1, "history": HISTORY[:2], "finetune": HISTORY[1:]}, indent=2)
     line = refused(runner, tmp_path, data, "training_log.json")
     assert "2 lists of records holding a loss ('history', 'finetune')" in line
+
+
+# ------------------------------------------------------------------- np.savetxt of one curve broadcast to 4 columns
+
+def test_savetxt_of_identical_columns_is_one_curve(tmp_path):
+    # np.savetxt's own output (fmt '%.18e', delimiter ' '), of one loss array written to 4 columns (survey 9's
+    # mt-cgcnn train_loss.txt); a NaN in every column stays a NaN point.
+    losses = np.array([0.63, 0.38, 0.34, np.nan, 0.3, 0.29])
+    p = tmp_path / "train_loss.txt"
+    np.savetxt(p, np.tile(losses[:, None], 4))
+    run = read(tmp_path, p.read_bytes(), "train_loss.txt")
+    assert list(run.series) == ["train_loss"] and run.train_loss.name == "train_loss"
+    assert len(run.train_loss.values) == 6 and run.train_loss.values[0] == 0.63 and run.train_loss.values[-1] == 0.29
+    assert np.isnan(run.train_loss.values[3]) and lst(run.train_loss.epochs) == [0, 1, 2, 3, 4, 5]
+    assert any("equal on every one of its 6 lines" in n for n in run.notes)
+
+
+def test_savetxt_of_different_columns_stays_refused(runner, tmp_path):
+    rows = np.array([[1.66, 1.39, 3.9, 0.77], [1.41, 1.38, 3.5, 0.67], [1.3, 1.37, 3.4, 0.6]])
+    p = tmp_path / "src.txt"
+    np.savetxt(p, rows, delimiter=",", fmt="%.6f")
+    line = refused(runner, tmp_path, p.read_bytes(), "train_log.csv")
+    assert "a headerless table of 4 numeric columns" in line

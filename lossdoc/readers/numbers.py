@@ -613,6 +613,20 @@ def _unnamed_table(lines: list[str]) -> list[list[str]] | None:
     return rows
 
 
+def _one_column_repeated(rows: list[list[str]]) -> list[float] | None:
+    """The values of a headerless table (``_unnamed_table``) whose columns are all the same on every row (one array
+    written to every column: ``np.savetxt(f, np.tile(losses[:, None], 4))``), else None: then its columns are one
+    curve, and there is no column to choose. NaN equals NaN here (a NaN loss in every column)."""
+    out = []
+    for r in rows:
+        vals = [float(f) for f in r]
+        first = vals[0]
+        if not all(v == first or (math.isnan(v) and math.isnan(first)) for v in vals[1:]):
+            return None
+        out.append(first)
+    return out
+
+
 def unnamed_table_problem(rows: list[list[str]]) -> str:
     """The refusal of a headerless table (``_unnamed_table``), with a header to add for an example: its leading
     columns of whole numbers named as the counters they most likely are."""
@@ -647,7 +661,8 @@ class NumberListReader(Reader):
     headerless columns are read; and lines of 10 or more numbers each, one line per epoch (per-batch losses, a
     trailing comma allowed: one loss, its points counted on across lines; lines all of one count only when they read
     as losses, ``_per_line_losses``, else a headerless table).
-    A headerless table of 3 or more numeric columns that is none of these (``0,80,0.48,0.56,...,`` lines) is taken
+    A headerless table whose columns are equal on every line (one array written to every column) is one curve, read
+    as a bare list is. A headerless table of 3 or more numeric columns that is none of these (``0,80,0.48,0.56,...,`` lines) is taken
     only to be refused, saying what it is: no column can be told to be the loss (NotALog: skipped in a folder)."""
 
     name = "numbers"
@@ -713,6 +728,17 @@ class NumberListReader(Reader):
             if broken is not None:
                 raise InputError(source.label, f"no numeric series found: {broken}")
             unnamed = _unnamed_table([ln for _, ln in _lines(text)])
+            same = _one_column_repeated(unnamed) if unnamed is not None else None
+            if same is not None:
+                named = _loss_named(source.label) or "loss"
+                run = Run(source=source.label, format=self.name)
+                run.add(build_series(named, same, epochs=np.arange(len(same), dtype=np.float64)))
+                run.notes.append(f"a headerless table of {len(unnamed[0])} numeric columns equal on every one of its "
+                                 f"{len(same)} lines (one array written to every column, np.savetxt of a broadcast "
+                                 f"array): the columns are one curve, read as one loss, {named!r}, one per epoch "
+                                 "(0..n-1); name it with --train or --val if it is another")
+                require_series(run, source.label, [named])
+                return [run]
             if unnamed is not None:
                 # Not a log lossdoc can read, like a data set's CSV: skipped and counted in a folder, exit 2 given.
                 raise NotALog(source.label, unnamed_table_problem(unnamed))
