@@ -132,3 +132,59 @@ def test_savetxt_of_different_columns_stays_refused(runner, tmp_path):
     np.savetxt(p, rows, delimiter=",", fmt="%.6f")
     line = refused(runner, tmp_path, p.read_bytes(), "train_log.csv")
     assert "a headerless table of 4 numeric columns" in line
+
+
+# ------------------------------------------------------------------- fit() called again on the same model, in a loop
+
+def keras2_blocks(blocks: list[list[float]], header: str = "Итерация #: {i}") -> str:
+    """Keras 2's console output of ``model.fit(x, y, epochs=len(block))`` called once per block in a loop (the
+    ``Train on N samples`` line and ``Epoch %d/%d`` of keras/engine/training_arrays.py, the Progbar's final
+    ``N/N [====] - 35s 353us/sample - loss: x`` line), each block after the loop's own header line."""
+    out = []
+    for i, block in enumerate(blocks):
+        out += [header.format(i=i), "Train on 99983 samples"]
+        for e, v in enumerate(block, start=1):
+            out += [f"Epoch {e}/{len(block)}",
+                    f"99983/99983 [==============================] - 35s 353us/sample - loss: {v:.4f}"]
+        out.append("Генерация из посева: me account")
+    return "\n".join(out) + "\n"
+
+
+CARRIED = [[2.38, 1.97, 1.80, 1.67, 1.56], [1.45, 1.32, 1.18, 1.03, 0.87], [0.73, 0.62, 0.52, 0.45, 0.40]]
+
+
+def test_repeated_fit_calls_carrying_on_are_one_curve(tmp_path):
+    run = read(tmp_path, keras2_blocks(CARRIED), "train_output.txt")
+    s = run.train_loss
+    assert s.name == "loss" and len(s.values) == 15 and s.values[0] == 2.38 and s.values[-1] == 0.40
+    assert lst(s.epochs) == list(range(15)) and s.axis == "epoch"
+    assert run.meta.get("carried_on") == ["loss"] and "restarted" not in run.meta
+    assert any("starts again 2 time(s)" in n and "carried on" in n for n in run.notes)
+
+
+def test_repeated_fit_calls_from_scratch_keep_the_latest(tmp_path):
+    # every block starts back near 2.4: new trainings appended, the latest kept as before
+    fresh = [[2.38, 1.97, 1.80, 1.67, 1.56], [2.41, 1.95, 1.79, 1.66, 1.55], [2.36, 1.99, 1.81, 1.68, 1.57]]
+    run = read(tmp_path, keras2_blocks(fresh), "train_output.txt")
+    assert len(run.train_loss.values) == 5 and run.train_loss.values[0] == 2.36
+    assert run.meta.get("restarted") == ["loss"] and "carried_on" not in run.meta
+
+
+def test_one_restart_or_a_jump_keeps_the_latest(tmp_path):
+    # one restart alone is what a new process resumed from saved weights writes: read as before (latest kept)
+    run = read(tmp_path, keras2_blocks(CARRIED[:2]), "train_output.txt")
+    assert len(run.train_loss.values) == 5 and run.train_loss.values[0] == 1.45
+    # blocks that start at a loss of 0.0 (another script, broken) do not carry the curve on
+    broken = [CARRIED[0], [0.0] * 5, [0.0] * 5]
+    run = read(tmp_path, keras2_blocks(broken), "train_output.txt")
+    assert len(run.train_loss.values) == 5 and "carried_on" not in run.meta
+
+
+def test_csvlogger_appended_by_repeated_fit_calls(tmp_path):
+    # CSVLogger(append=True) over the same fit(epochs=3) calls: its 'epoch,loss' rows count 0..2 again each call
+    # (keras/callbacks.py CSVLogger writes the header once when appending); the same rule, in finish_run
+    rows = ["epoch,loss"] + [f"{e},{v}" for block in ([2.0, 1.6, 1.3], [1.2, 1.0, 0.9], [0.85, 0.8, 0.76])
+                             for e, v in enumerate(block)]
+    run = read(tmp_path, "\n".join(rows) + "\n", "training.log")
+    assert len(run.train_loss.values) == 9 and lst(run.train_loss.epochs) == list(range(9))
+    assert run.meta.get("carried_on") == ["loss"]
