@@ -188,3 +188,24 @@ def test_csvlogger_appended_by_repeated_fit_calls(tmp_path):
     run = read(tmp_path, "\n".join(rows) + "\n", "training.log")
     assert len(run.train_loss.values) == 9 and lst(run.train_loss.epochs) == list(range(9))
     assert run.meta.get("carried_on") == ["loss"]
+
+
+# ------------------------------------------------------------------- "All Loss": the total printed beside its parts
+
+def test_all_loss_is_the_total_not_summed_with_its_parts(tmp_path):
+    # a hand-written loop's print(f"Step: {step}, All Loss: {loss}, Smooth Loss: {...}, Unpen Loss: {...}") every
+    # 1000 steps, then numpy array dumps (survey 9's SPINN-AM logs/train.log)
+    rows = [(0, 38.22, 17.85, 17.84), (1000, 64.47, 8.16, 8.03), (2000, 30.1, 6.2, 6.1), (3000, 21.5, 5.0, 4.9)]
+    text = "".join(f"Step: {s}, All Loss: {a}, Smooth Loss: {b}, Unpen Loss: {c}\n" for s, a, b, c in rows)
+    run = read(tmp_path, text + "[[0.1 0.2]\n [0.3 0.4]]\n", "train.log")
+    assert run.train_loss.name == "All_Loss" and not run.train_loss.derived
+    assert not any(s.derived for s in run.series.values())  # no "(sum)" counting the total twice
+    assert lst(run.train_loss.steps) == [0, 1000, 2000, 3000] and run.train_loss.values[-1] == 21.5
+    assert {"Smooth_Loss", "Unpen_Loss"} <= set(run.series)
+
+
+def test_all_in_a_loss_name_means_the_total():
+    from lossdoc.naming import is_total_loss
+
+    assert is_total_loss("All Loss") and is_total_loss("loss_all") and is_total_loss("train/all_loss")
+    assert not is_total_loss("Smooth Loss") and not is_total_loss("all_acc")
