@@ -209,3 +209,32 @@ def test_all_in_a_loss_name_means_the_total():
 
     assert is_total_loss("All Loss") and is_total_loss("loss_all") and is_total_loss("train/all_loss")
     assert not is_total_loss("Smooth Loss") and not is_total_loss("all_acc")
+
+
+# ------------------------------------------------------------------- one row per RL episode, a True/False column
+
+def test_episode_rows_with_a_boolean_column_are_a_log(tmp_path):
+    # csv.DictWriter's rows (its default line terminator '\r\n') of a self-play loop, one per episode, a bool written
+    # as str(): True/False (survey 9's UTTT_Research training_log.csv)
+    import csv
+    import io
+
+    buf = io.StringIO()
+    w = csv.writer(buf)
+    w.writerow(["episode", "num_examples", "epochs_run", "stopped_early", "train_loss", "val_loss"])
+    for ep, (stopped, tr, va) in enumerate([(False, 1.85, 2.2), (True, 2.98, 5.11), (False, 1.7, 2.0),
+                                            (True, 1.5, float("nan")), (False, 1.4, 1.9)]):
+        w.writerow([ep, 6717 * (ep + 1), 50, stopped, tr, va])
+    run = read(tmp_path, buf.getvalue(), "training_log.csv")
+    assert run.train_loss.name == "train_loss" and run.val_loss.name == "val_loss"
+    assert lst(run.train_loss.steps) == [0, 1, 2, 3, 4] and run.train_loss.axis == "step"
+    assert run.train_loss.values[-1] == 1.4 and np.isnan(run.val_loss.values[3])
+    assert "stopped_early" not in run.series and "episode" not in run.series
+    assert any("'episode' counts up at every row" in n for n in run.notes)
+
+
+def test_text_labels_beside_booleans_still_make_a_results_table(runner, tmp_path):
+    rows = ["model,seed,converged,accuracy,nll"] + [f"{m},{s},{c},0.{s}1,1.{s}" for m in ("mlp", "cnn")
+                                                    for s, c in ((1, True), (2, False))]
+    line = refused(runner, tmp_path, "\n".join(rows) + "\n", "results.csv")
+    assert "a table of results" in line and "converged" not in line
