@@ -238,3 +238,22 @@ def test_text_labels_beside_booleans_still_make_a_results_table(runner, tmp_path
                                                     for s, c in ((1, True), (2, False))]
     line = refused(runner, tmp_path, "\n".join(rows) + "\n", "results.csv")
     assert "a table of results" in line and "converged" not in line
+
+
+# ------------------------------------------------------------------- 'loss: (epoch, value)': a tuple after its name
+
+def test_name_then_python_tuple_lines(tmp_path):
+    # print(f"loss: {(epoch, loss)}") each epoch: Python's tuple repr, nan as 'nan' (survey 9's AudioToVelocity
+    # loss.txt)
+    vals = [23047468.0, 18900810.0, 22609118.0, float("nan"), 19240128.0]
+    text = "".join(f"loss: {(e, v)}\n" for e, v in enumerate(vals))
+    assert text.startswith("loss: (0, 23047468.0)\n")
+    run = read(tmp_path, text, "loss.txt")
+    assert list(run.series) == ["loss"] and run.train_loss.name == "loss" and run.train_loss.axis == "epoch"
+    assert lst(run.train_loss.epochs) == [0, 1, 2, 3, 4] and run.train_loss.values[-1] == 19240128.0
+    assert np.isnan(run.train_loss.values[3])
+
+
+def test_name_then_tuple_broken_line_is_one_line_error(runner, tmp_path):
+    text = "".join(f"loss: {(e, 1.0 / (e + 1))}\n" for e in range(6)) + "loss: (6, 0.1\n"
+    refused(runner, tmp_path, text, "loss.txt")  # one line naming the file, exit 2 (the csv reader's refusal)

@@ -440,6 +440,28 @@ def _label_values(lines: list[str]) -> tuple[tuple[str, list[float]] | None, int
     return (label, vs), None
 
 
+# ``print(f"loss: {(epoch, loss)}")``: a name, then a Python tuple of the counter and the value.
+_LABEL_TUPLE = re.compile(r"([A-Za-z][\w ./-]{0,60}?)\s*[:=]\s*\(\s*([-+]?\d{1,9})\s*,\s*(\S+?)\s*\)")
+
+
+def _label_tuples(lines: list[str]) -> tuple[tuple[str, list[float], list[float]] | None, int | None]:
+    """((label, counters, values), None) for ``label: (counter, value)`` lines (a Python tuple printed after its
+    name, ``loss: (0, 23047468.0)``): the same label on every line, naming a loss through the naming table, the
+    counter a whole number rising at every line, 3 lines or more. Else (None, the first line that is not one, or
+    None)."""
+    label, xs, vs = None, [], []
+    for i, ln in enumerate(lines):
+        m = _LABEL_TUPLE.fullmatch(ln)
+        if m is None or not NUMBER_TOKEN.fullmatch(m[3]) or (label is not None and m[1] != label):
+            return None, i
+        label = m[1]
+        xs.append(float(m[2]))
+        vs.append(float(m[3]))
+    if len(vs) < 3 or label is None or resolve(label).kind != "loss" or not all(b > a for a, b in itertools.pairwise(xs)):
+        return None, None
+    return (label, xs, vs), None
+
+
 # ``print(f"Epoch {epoch}")`` then ``print(loss.item())`` at every batch: a header line per epoch, bare numbers under
 # it; ``print("Done!")`` (or "Finished") at the end is no data.
 _EPOCH_HEADER = re.compile(r"epoch\s*:?\s*(\d{1,9})\s*:?", re.IGNORECASE)
@@ -570,6 +592,7 @@ _MORE_LAYOUTS = (
     (_counter_columns, "headerless 'counter, train, val' lines"),
     (_loss_and_time, "headerless 'loss,time' lines"),
     (_label_values, "'label, value' lines"),
+    (_label_tuples, "'label: (epoch, value)' lines"),
     (_epoch_blocks, "'Epoch N' header lines over bare numbers"),
     (_two_line_losses, "two lines of N numbers (train, val)"),
     (_per_line_losses, "lines of many numbers (one line per epoch)"),
@@ -655,7 +678,8 @@ class NumberListReader(Reader):
     a third column that is exp of the second (``0, 5.5458, 256.15``: its perplexity, never a val loss), one-element
     lists in a bare column (``[7.9e-05]``: the value), pandas' ``Series.to_csv()`` (``,0`` header), a
     ``DataFrame.to_csv()`` of one row per curve and one column per epoch (``,1,2,...,N`` header: stages of one
-    training joined, rows that start again a run each, ``_read_wide``) and ``Loss, 10.42`` lines; and ``Epoch N`` header lines each over the bare per-batch losses of that epoch (one point per
+    training joined, rows that start again a run each, ``_read_wide``) and ``Loss, 10.42`` lines (also ``loss: (0, 2.3)``,
+    a Python tuple of the epoch and the value after the name); and ``Epoch N`` header lines each over the bare per-batch losses of that epoch (one point per
     number on the step axis, each at its header's epoch; a last ``Done!`` line is no data). Also exactly two lines of
     the same count N (10 or more) of numbers (``np.savetxt`` of a 2xN array): the train then the val loss, as two
     headerless columns are read; and lines of 10 or more numbers each, one line per epoch (per-batch losses, a
@@ -669,7 +693,7 @@ class NumberListReader(Reader):
     description = ("a headerless list of numbers (one per line, one line of comma/space-separated values, or a JSON "
                    "array [0.9, 0.8, ...]), headerless 'epoch,loss', 'epochN<TAB>loss', 'epoch, train, val' (or 'train, val, epoch') or "
                    "'loss,elapsed-time' lines, 'train, val' float pairs or one or two numbers in a file named after a loss, "
-                   "'Loss, value' lines, 'Epoch N' header lines over bare per-batch losses (or 'loss, batch' lines), "
+                   "'Loss, value' or 'loss: (epoch, value)' lines, 'Epoch N' header lines over bare per-batch losses (or 'loss, batch' lines), "
                    "two lines of N numbers (train, val), lines of per-batch losses (one line per epoch), "
                    "a pandas Series.to_csv(), a DataFrame.to_csv() of one row per curve (',1,2,...,N' header)")
     example = "losses.csv"
@@ -913,6 +937,14 @@ class NumberListReader(Reader):
             run.add(build_series(label, vs, epochs=np.arange(len(vs), dtype=np.float64)))
             run.notes.append(f"{len(vs)} lines of '{label}, value' read as one loss, {label!r}, one per epoch "
                              "(0..n-1); name it with --train or --val if it is another")
+            return run
+        tupled, _ = _label_tuples(lines)
+        if tupled is not None:
+            label, xs, vs = tupled
+            run.add(build_series(label, vs, epochs=np.asarray(xs, dtype=np.float64)))
+            run.notes.append(f"{len(vs)} lines of '{label}: (epoch, value)' (a Python tuple printed after its name) read "
+                             f"as one loss, {label!r}, at the tuples' first numbers as the epochs; name it with --train "
+                             "or --val if it is another")
             return run
         two, _ = _two_line_losses(lines)
         if two is not None:
