@@ -257,3 +257,24 @@ def test_name_then_python_tuple_lines(tmp_path):
 def test_name_then_tuple_broken_line_is_one_line_error(runner, tmp_path):
     text = "".join(f"loss: {(e, 1.0 / (e + 1))}\n" for e in range(6)) + "loss: (6, 0.1\n"
     refused(runner, tmp_path, text, "loss.txt")  # one line naming the file, exit 2 (the csv reader's refusal)
+
+
+# ------------------------------------------------------------------- Lightning ModelCheckpoint messages: no values
+
+def test_model_checkpoint_messages_are_no_series(tmp_path):
+    # Lightning's tqdm bar (the final one of an epoch printed twice, the second time with ModelCheckpoint(verbose=True)'s
+    # rank_zero_info message glued on: f"Epoch {epoch:d}, global step {step:d}: {self.monitor!r} reached
+    # {current:0.5f} (best {self.best_model_score:0.5f}), saving model to {filepath!r} as top {k}", or
+    # "... was not in top {self.save_top_k}", pytorch_lightning/callbacks/model_checkpoint.py)
+    out = []
+    for e, (loss, msg) in enumerate([(143.0, "reached 1213.49133 (best 1213.49133)"), (3.48, None),
+                                     (3.37, "reached 100.00000 (best 100.00000)"), (3.12, None)]):
+        bar = f"Epoch {e}: 100% 127/127 [00:25<00:00,  4.97it/s, loss={loss:g}, v_num=0]"
+        out += [f"Epoch {e}:  94% 120/127 [00:24<00:01,  4.99it/s, loss={loss:g}, v_num=0]",
+                "Validation DataLoader 0:   0% 0/7 [00:00<?, ?it/s]", bar]
+        tail = (f"'val/CER' {msg}, saving model to '/content/logs/checkpoints/epoch={e}-step={120 * (e + 1)}.ckpt' "
+                "as top 1" if msg else "'val/CER' was not in top 1")
+        out.append(f"{bar}Epoch {e}, global step {120 * (e + 1)}: {tail}")
+    run = read(tmp_path, "\n".join(out) + "\n", "training.log")
+    assert not {"reached", "as_top", "in_top", "best"} & set(run.series)
+    assert run.train_loss.name == "loss" and run.train_loss.values[0] == 143.0 and run.train_loss.values[-1] == 3.12

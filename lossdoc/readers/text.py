@@ -440,12 +440,25 @@ PATTERNS = (
 )
 
 
+# Lightning's ModelCheckpoint(verbose=True) messages (pytorch_lightning/callbacks/model_checkpoint.py:
+# f"Epoch {epoch:d}, global step {step:d}: {self.monitor!r} reached {current:0.5f} (best ...), saving model to
+# {filepath!r} as top {k}" and "... {self.monitor!r} was not in top {self.save_top_k}"; before 1.5: "Epoch 00004:
+# val_loss reached ..."), often glued to the end of a tqdm bar: a message about a file saved, not values.
+_CKPT_MESSAGE = re.compile(
+    r"(?:Epoch\s++\d++(?:,\s*+global step\s++\d++)?+:\s*+)?+'?[^\s']{1,200}'?\s++"
+    r"(?:reached\s++[^\s(]++\s++\(best\s++[^\s)]++\),\s++saving model to\s.*?\s++as top\s++\d++|was not in top\s++\d++)"
+)
+
+
 def _clean(line: str) -> str:
-    """The text a terminal would show last: drop ANSI codes and everything a run of backspaces erased."""
+    """The text a terminal would show last: drop ANSI codes and everything a run of backspaces erased; and a
+    Lightning ModelCheckpoint message (``_CKPT_MESSAGE``), which holds no values."""
     line = ANSI.sub("", line)
     if "\x08" in line:
         parts = [p for p in re.split(r"\x08+", line) if p.strip()]
         line = parts[-1] if parts else ""
+    if " top " in line:
+        line = _CKPT_MESSAGE.sub("", line)
     return line
 
 
