@@ -278,3 +278,23 @@ def test_model_checkpoint_messages_are_no_series(tmp_path):
     run = read(tmp_path, "\n".join(out) + "\n", "training.log")
     assert not {"reached", "as_top", "in_top", "best"} & set(run.series)
     assert run.train_loss.name == "loss" and run.train_loss.values[0] == 143.0 and run.train_loss.values[-1] == 3.12
+
+
+# ------------------------------------------------------------------- a step curve and an epoch summary of one name
+
+def test_epoch_summary_beside_step_lines_is_its_own_series(tmp_path):
+    # print(f"  Epoch {e}/{n} | Step {s}/{m} | Loss: {loss:.4f} | Accuracy: {acc:.1f}%") every 100 steps, then
+    # print(f"  Epoch {e} Complete - Avg Loss: {avg:.4f}, Accuracy: {acc:.1f}%") (survey 9's Fashion-MNIST CNN output)
+    out = ["Epochs: 2, Learning Rate: 0.005, Samples/Epoch: 300"]
+    accs = {1: [21.0, 33.0, 40.0], 2: [67.0, 69.0, 70.0]}
+    for e in (1, 2):
+        for i, a in enumerate(accs[e], start=1):
+            out.append(f"  Epoch {e}/2 | Step {i * 100}/300 | Loss: {2.2 / (e * i):.4f} | Accuracy: {a:.1f}%")
+        out += ["", f"  Epoch {e} Complete - Avg Loss: {2.2 / (e * 3):.4f}, Accuracy: {accs[e][-1]:.1f}%", ""]
+    run = read(tmp_path, "\n".join(out) + "\n", "training_output.txt")
+    acc = run.series["Accuracy"]
+    assert len(acc.values) == 6 and acc.axis == "step" and "restarted" not in run.meta
+    assert acc.values[0] == pytest.approx(0.21) and acc.values[-1] == pytest.approx(0.70)
+    summary = run.series["Accuracy_epoch"]
+    assert len(summary.values) == 2 and summary.axis == "epoch" and summary.values[-1] == pytest.approx(0.70)
+    assert run.train_loss.name == "Loss" and len(run.train_loss.values) == 6
