@@ -310,8 +310,10 @@ def family_role_name(family: str, name: str) -> str | None:
 # it needs.
 
 _SPLIT_PREFIXES = ("train_", "training_", "val_", "valid_", "validation_", "eval_", "test_", "epoch_", "batch_")
-# "Loss/total_loss": the TensorFlow Object Detection API's total beside its "Loss/..." components.
-_TOTAL_NAMES = ("loss", "total_loss", "loss_total", "objective", "loss_total_loss")
+# "Loss/total_loss": the TensorFlow Object Detection API's total beside its "Loss/..." components. "All Loss" /
+# ``loss_all``: the loss of all the terms together (``loss_all = loss_a + loss_b``), printed beside its parts as a total
+# is (``Step: 0, All Loss: 38.2, Smooth Loss: 17.8, Unpen Loss: 17.8``).
+_TOTAL_NAMES = ("loss", "total_loss", "loss_total", "objective", "loss_total_loss", "all_loss", "loss_all")
 
 
 #: An evaluation subset written as one tag before the quantity: a split word joined to a qualifier by "-" or ".",

@@ -449,6 +449,97 @@ def cut_restarts(s: Series) -> tuple[Series, str | None]:
     return s.take(np.arange(start, len(s))), note
 
 
+def _backs(x: np.ndarray) -> np.ndarray:
+    """Positions where a counter goes below its previous finite value."""
+    pos = np.flatnonzero(np.isfinite(x))
+    xf = x[pos]
+    return pos[np.flatnonzero(xf[1:] < xf[:-1]) + 1]
+
+
+def _level(v: np.ndarray, head: bool) -> float:
+    """The loss level at the start (``head``) or the end of a segment: the median of its first or last few finite
+    values (up to 3, a quarter of the segment), so that one noisy point does not decide."""
+    f = v[np.isfinite(v)]
+    if len(f) == 0:
+        return float("nan")
+    m = min(3, max(1, len(f) // 4))
+    return float(np.median(f[:m] if head else f[-m:]))
+
+
+#: A restart is a training carried on when the loss after it is nearer the level where the block before it ended than
+#: this share of its distance to the level the training began at; and the loss must have moved by at least
+#: ``CARRIED_ON_MOVED`` (a share of its first level) by the end of each block, so that the two levels can be told apart;
+#: and the step across the restart is no larger than ``CARRIED_ON_STEP`` times the usual change from one point to the
+#: next within the blocks on either side of it (a run that starts again elsewhere, at a loss of 0.0, jumps).
+CARRIED_ON_NEARER = 0.5
+CARRIED_ON_MOVED = 0.1
+CARRIED_ON_STEP = 3.0
+
+
+def _usual_change(v: np.ndarray) -> float:
+    d = np.abs(np.diff(v[np.isfinite(v)]))
+    return float(np.median(d)) if len(d) else 0.0
+
+
+def carried_on(run: Run) -> tuple[str, np.ndarray] | None:
+    """Whether a run's counter restarts (back to about its first value: a new training by ``new_training``) only
+    where the same training was carried on: ``model.fit(epochs=5)`` called again on the same model in a loop, each call
+    counting its epochs from 1 again. Decided on the run's train loss (else its val loss), once for every reader: the
+    counter starts again at least twice, every block counting the same values as the first (the same ``fit(epochs=N)``
+    call repeated; the last block may stop short), and at every restart the loss goes on from about the level where
+    the block before it ended, not back to the level the training began at (where a training started again from
+    scratch goes). Returns the counter ("steps" or "epochs") and the reference loss's restart positions, or None: then
+    the latest training is kept, as ``cut_restarts`` does (one restart alone, a new process resumed from saved weights
+    with its counter reset, is read that way; blocks of other counts; one back near the start level; a loss that did
+    not move enough to tell; a counter that counts within epochs, or resumes inside its range)."""
+    ref = next(iter(run.losses("train") or run.losses("val")), None)
+    if ref is None or steps_within_epochs(ref) is not None:
+        return None
+    ref, spliced = splice_resumes(ref)
+    attr = "steps" if ref.steps is not None else "epochs"
+    x = getattr(ref, attr)
+    if x is None or spliced:
+        return None
+    backs = _backs(x)
+    if len(backs) < 2:
+        return None
+    bounds = [0, *backs.tolist(), len(x)]
+    blocks = [x[a:b] for a, b in itertools.pairwise(bounds)]
+    if not all(np.array_equal(b, blocks[0]) for b in blocks[1:-1]) or not np.array_equal(
+            blocks[-1], blocks[0][: len(blocks[-1])]):
+        return None
+    segs = [ref.values[a:b] for a, b in itertools.pairwise(bounds)]
+    begin = _level(segs[0], head=True)
+    if not np.isfinite(begin) or begin == 0:
+        return None
+    for prev, new in itertools.pairwise(segs):
+        end, start = _level(prev, head=False), _level(new, head=True)
+        if not (np.isfinite(end) and np.isfinite(start)):
+            return None
+        if abs(begin - end) < CARRIED_ON_MOVED * abs(begin):
+            return None
+        if not abs(start - end) < CARRIED_ON_NEARER * abs(start - begin):
+            return None
+        edge = prev[np.isfinite(prev)][-1:], new[np.isfinite(new)][:1]
+        if abs(float(edge[1][0]) - float(edge[0][0])) > CARRIED_ON_STEP * max(_usual_change(prev), _usual_change(new)):
+            return None
+    return attr, backs
+
+
+def count_on(x: np.ndarray) -> np.ndarray:
+    """A counter that starts again counted on instead: each segment placed one typical increment after the end of the
+    segment before it."""
+    backs = _backs(x)
+    if len(backs) == 0:
+        return x
+    typical = typical_increment(x)
+    out = x.astype(np.float64).copy()
+    for b in backs:
+        before = out[:b][np.isfinite(out[:b])]
+        out[b:] += before[-1] + typical - out[b]
+    return out
+
+
 def rescale_percent(s: Series) -> tuple[Series, str | None]:
     """Accuracy-like metrics logged in % (0-100) are rescaled to 0-1 so that all runs compare."""
     if s.kind != "metric" or not s.higher_is_better:
@@ -593,6 +684,8 @@ def finish_run(run: Run) -> Run:
     """Apply the shared clean-ups to a freshly read run, in place, and return it."""
     restarts: dict[tuple[str, int], list[str]] = {}
     resumes: dict[str, list[str]] = {}
+    carried = carried_on(run)
+    counted: list[str] = []
     for name in list(run.series):
         s = run.series[name]
         within = steps_within_epochs(s)
@@ -604,9 +697,15 @@ def finish_run(run: Run) -> Run:
             s, spliced = splice_resumes(s)
             for note in spliced:
                 resumes.setdefault(note, []).append(name)
-            s, note = cut_restarts(s)
-            if note:
-                restarts.setdefault((note, len(s)), []).append(name)
+            x = None if carried is None else getattr(s, carried[0])
+            if x is not None and not spliced and len(_backs(x)) == len(carried[1]):
+                # the same training carried on at every restart (``carried_on``): its blocks are one curve
+                s = replace(s, **{a: count_on(getattr(s, a)) for a in ("steps", "epochs") if getattr(s, a) is not None})
+                counted.append(name)
+            else:
+                s, note = cut_restarts(s)
+                if note:
+                    restarts.setdefault((note, len(s)), []).append(name)
         s, note = rescale_percent(s)
         if note:
             run.notes.append(note)
@@ -615,6 +714,14 @@ def finish_run(run: Run) -> Run:
         run.notes.append(f"{note} ({', '.join(names)})")
         got = run.meta.setdefault("resumed", [])  # structured, for rules (never a note's wording)
         got.extend(n for n in names if n not in got)
+    if counted and carried is not None:
+        axis = carried[0][:-1]
+        run.notes.append(
+            f"the {axis} counter starts again {len(carried[1])} time(s), each time with the loss going on from about "
+            f"where the block before it ended (not back to where the training began): the same training carried on "
+            f"(fit() called again on the same model), the blocks spliced into one curve, the {axis}s counted on "
+            f"({', '.join(counted)})")
+        run.meta["carried_on"] = counted  # structured, for rules (never a note's wording)
     for (note, n), names in restarts.items():
         run.notes.append(f"{note}, {n} points of {', '.join(names)}")
         run.meta.setdefault("restarted", []).extend(names)  # structured, for rules (never a note's wording)

@@ -557,21 +557,22 @@ def _flatten(entry: dict, prefix: str = "") -> dict[str, Any]:
 
 def _records_run(
     records: list[tuple[int, dict]], source: Source, fmt: str, *, skip: tuple[str, ...] = (), bare_splits: bool = False,
-    held_out: frozenset[str] = frozenset(),
+    held_out: frozenset[str] = frozenset(), epoch_keys: tuple[str, ...] = _EPOCH_KEYS,
 ) -> tuple[Run, list[str]]:
     """Series from a list of (line/position, record) pairs. Each numeric key becomes a series with one point per
     record that has it, at that record's step and epoch. Returns the run and every key seen. ``bare_splits``: keys
     named only after their split (``{"epoch": 1, "train": 0.5, "val": 0.6}``) are that split's loss when no key
-    names a loss (``naming.bare_split_losses``). ``held_out``: keys whose loss and metrics are on held-out data (val)."""
+    names a loss (``naming.bare_split_losses``). ``held_out``: keys whose loss and metrics are on held-out data (val).
+    ``epoch_keys``: the keys that give a record's epoch."""
     points: dict[str, tuple[list[float], list[float], list[float]]] = {}
     seen: dict[str, None] = {}
     for _, rec in records:
         flat = _flatten(rec)
         step = next((flat[k] for k in _STEP_KEYS if _is_number(flat.get(k))), None)
-        epoch = next((flat[k] for k in _EPOCH_KEYS if _is_number(flat.get(k))), None)
+        epoch = next((flat[k] for k in epoch_keys if _is_number(flat.get(k))), None)
         for key, v in flat.items():
             seen.setdefault(key, None)
-            if key in _STEP_KEYS or key in _EPOCH_KEYS or key in skip:
+            if key in _STEP_KEYS or key in epoch_keys or key in skip:
                 continue
             if not (_is_number(v) or v is None) or key.startswith("_"):
                 continue
@@ -826,6 +827,75 @@ def _index_keyed_run(source: Source, fmt: str) -> Run | None:
     return run
 
 
+# "history": [{...: a list of records under a key of a JSON object (its first record read from the head by the sniff)
+_NESTED_LIST = re.compile(r'"[^"\n]{1,200}"\s*:\s*\[\s*(?=\{)')
+
+
+def _loss_record(rec: Any) -> bool:
+    """A record (a dict) with a number under a key that names a loss."""
+    return isinstance(rec, dict) and any(_is_number(v) and resolve(k).kind == "loss" for k, v in _flatten(rec).items())
+
+
+def _nested_head(text: str) -> bool:
+    """Whether the head of a file is a JSON object holding a list of records whose first record has a loss number
+    (``{"seed": 42, "config": {...}, "history": [{"epoch": 1, "train_loss": 2.02}, ...]}``); a trainer_state.json's
+    log_history is Hugging Face's."""
+    if not text.startswith("{") or '"log_history"' in text:
+        return False
+    for m in itertools.islice(_NESTED_LIST.finditer(text), 8):
+        try:
+            first, _ = _DECODER.raw_decode(text, m.end())
+        except (ValueError, RecursionError):
+            continue
+        if _loss_record(first):
+            return True
+    return False
+
+
+def _nested_records(obj: Any) -> tuple[str, list[dict]] | None:
+    """(key, records) of a JSON object whose one list of dicts holds the per-epoch records, a loss among their
+    numbers (``{"seed": .., "config": {..}, "history": [{"epoch": 1, "train_loss": .., "val_loss": ..}, ..],
+    "final_val_loss": ..}``); None for any other object (no such list, or two lists of dicts: which is the curve?)."""
+    if not isinstance(obj, dict) or "log_history" in obj:
+        return None
+    lists = [k for k, v in obj.items() if isinstance(v, list) and v and all(isinstance(e, dict) for e in v)]
+    if len(lists) != 1 or not any(_loss_record(r) for r in obj[lists[0]]):
+        return None
+    return lists[0], obj[lists[0]]
+
+
+def _rising(records: list[dict], key: str) -> bool:
+    vals = [r.get(key) for r in records]
+    return all(_is_number(v) for v in vals) and all(b > a for a, b in itertools.pairwise(map(_num, vals)))
+
+
+def _nested_run(obj: dict, key: str, records: list[dict], source: Source, fmt: str) -> Run:
+    """The run of a JSON object's one list of per-epoch records (``_nested_records``): the records read as those of a
+    JSON array are; the object's other keys (seed, config, final metrics) kept as meta, not series. With no step or
+    epoch key, a ``round`` that counts up is the epoch (federated or repeated rounds of training, one record each)."""
+    epoch_keys = _EPOCH_KEYS
+    has_axis = any(k in r for r in records for k in (*_STEP_KEYS, *_EPOCH_KEYS))
+    by_round = not has_axis and _rising(records, "round")
+    if by_round:
+        epoch_keys = ("round",)
+    run, seen = _records_run([(i + 1, r) for i, r in enumerate(records)], source, fmt, bare_splits=True,
+                             epoch_keys=epoch_keys)
+    for k, v in obj.items():
+        if k != key and (isinstance(v, (str, int, float, bool)) or v is None):
+            run.meta[k] = v
+    others = [k for k in obj if k != key]
+    run.notes.append(f"a JSON object holding {len(records)} per-epoch record(s) under {key!r}: read as the curves"
+                     + (f"; its other keys ({', '.join(others[:6])}{', ...' if len(others) > 6 else ''}) are "
+                        "settings or final results, not series" if others else ""))
+    if by_round:
+        run.notes.append("'round' counts up: read as the epoch axis")
+    _splice_repeated_epochs(run)
+    if all(s.steps is None and s.epochs is None for s in run.series.values()):
+        run.notes.append(f"no step or epoch key: points numbered 0..n-1 in the order of {key!r}")
+    require_series(run, source.label, seen, what="keys")
+    return run
+
+
 def _json_records(source: Source) -> tuple[list[tuple[int, dict]], list[str]]:
     """The objects of a JSON array of records, each with its position (1-based), and a note on the items that are
     not objects."""
@@ -971,7 +1041,8 @@ class JsonlReader(Reader):
         'JSON Lines: one object per line ({"step": 10, "train_loss": ...}), keys may vary per line; also a JSON '
         "array of such objects (json.dump(list_of_dicts), to_json(orient='records')), pretty-printed objects "
         "written back to back ('}{', a JSON stream), and an array of one or two pandas Series.to_dict() "
-        "({'0': loss, '1': ...}: the train then the val loss per epoch)"
+        "({'0': loss, '1': ...}: the train then the val loss per epoch), and one JSON object whose one list of records "
+        '(\'{"config": {...}, "history": [{"epoch": 1, "train_loss": ...}, ...]}\') is its curve'
     )
     example = "metrics.jsonl"
     priority = 24
@@ -983,6 +1054,8 @@ class JsonlReader(Reader):
         text = text.lstrip()
         if _stream_head(text):
             return True
+        if text.startswith("{") and _nested_head(text):
+            return True  # per-epoch records under a key of one JSON object (``_nested_records``)
         if text.startswith("["):
             # An array of records, not any list of objects (a manifest, a config list, a data set): its first
             # object has a step/epoch number or a loss among its own keys.
@@ -1014,6 +1087,8 @@ class JsonlReader(Reader):
         head = source.head(4096).lstrip(b"\xef\xbb\xbf \t\r\n")
         array = head.startswith(b"[")
         stream = not array and head.split(b"\n", 1)[0].strip() == b"{"
+        if not array and (nested := self._nested(source)) is not None:
+            return [nested]
         if stream:  # pretty-printed objects back to back (one object alone is no JSON Lines either: refused there)
             records, notes = _json_stream(source)
         elif array and (by_index := _index_keyed_run(source, self.name)) is not None:
@@ -1044,6 +1119,29 @@ class JsonlReader(Reader):
             run.notes.append(f"no step or epoch key: points numbered 0..n-1 in {order}")
         require_series(run, source.label, seen, what="keys")
         return [run]
+
+
+    def _nested(self, source: Source) -> Run | None:
+        """The run of one JSON object holding its per-epoch records under a key (``_nested_records``); None for JSON
+        Lines (more than one object) and any other object."""
+        if not _nested_head((_head_text(source.head()) or "").lstrip("\ufeff \t\r\n")):
+            return None
+        try:
+            obj = _load_json(source)
+        except InputError as exc:
+            if "truncated JSON" in str(exc):
+                raise  # one object cut short (a run still writing, a partial copy): not a stream of objects
+            return None  # JSON Lines (one object a line), a JSON stream: read, or refused, object by object
+        found = _nested_records(obj)
+        if found is None:
+            lists = [k for k, v in obj.items() if isinstance(v, list) and v and all(isinstance(e, dict) for e in v)
+                     and any(_loss_record(r) for r in v)] if isinstance(obj, dict) else []
+            if len(lists) >= 2:
+                raise InputError(source.label, f"a JSON object with {len(lists)} lists of records holding a loss "
+                                 f"({', '.join(map(repr, lists[:4]))}): lossdoc cannot tell which is the training "
+                                 "curve; save one of them alone")
+            return None
+        return _nested_run(obj, *found, source, self.name)
 
 
 # --------------------------------------------------------------------------------------------------- rows

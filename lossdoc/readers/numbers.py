@@ -440,6 +440,28 @@ def _label_values(lines: list[str]) -> tuple[tuple[str, list[float]] | None, int
     return (label, vs), None
 
 
+# ``print(f"loss: {(epoch, loss)}")``: a name, then a Python tuple of the counter and the value.
+_LABEL_TUPLE = re.compile(r"([A-Za-z][\w ./-]{0,60}?)\s*[:=]\s*\(\s*([-+]?\d{1,9})\s*,\s*(\S+?)\s*\)")
+
+
+def _label_tuples(lines: list[str]) -> tuple[tuple[str, list[float], list[float]] | None, int | None]:
+    """((label, counters, values), None) for ``label: (counter, value)`` lines (a Python tuple printed after its
+    name, ``loss: (0, 23047468.0)``): the same label on every line, naming a loss through the naming table, the
+    counter a whole number rising at every line, 3 lines or more. Else (None, the first line that is not one, or
+    None)."""
+    label, xs, vs = None, [], []
+    for i, ln in enumerate(lines):
+        m = _LABEL_TUPLE.fullmatch(ln)
+        if m is None or not NUMBER_TOKEN.fullmatch(m[3]) or (label is not None and m[1] != label):
+            return None, i
+        label = m[1]
+        xs.append(float(m[2]))
+        vs.append(float(m[3]))
+    if len(vs) < 3 or label is None or resolve(label).kind != "loss" or not all(b > a for a, b in itertools.pairwise(xs)):
+        return None, None
+    return (label, xs, vs), None
+
+
 # ``print(f"Epoch {epoch}")`` then ``print(loss.item())`` at every batch: a header line per epoch, bare numbers under
 # it; ``print("Done!")`` (or "Finished") at the end is no data.
 _EPOCH_HEADER = re.compile(r"epoch\s*:?\s*(\d{1,9})\s*:?", re.IGNORECASE)
@@ -570,6 +592,7 @@ _MORE_LAYOUTS = (
     (_counter_columns, "headerless 'counter, train, val' lines"),
     (_loss_and_time, "headerless 'loss,time' lines"),
     (_label_values, "'label, value' lines"),
+    (_label_tuples, "'label: (epoch, value)' lines"),
     (_epoch_blocks, "'Epoch N' header lines over bare numbers"),
     (_two_line_losses, "two lines of N numbers (train, val)"),
     (_per_line_losses, "lines of many numbers (one line per epoch)"),
@@ -613,6 +636,20 @@ def _unnamed_table(lines: list[str]) -> list[list[str]] | None:
     return rows
 
 
+def _one_column_repeated(rows: list[list[str]]) -> list[float] | None:
+    """The values of a headerless table (``_unnamed_table``) whose columns are all the same on every row (one array
+    written to every column: ``np.savetxt(f, np.tile(losses[:, None], 4))``), else None: then its columns are one
+    curve, and there is no column to choose. NaN equals NaN here (a NaN loss in every column)."""
+    out = []
+    for r in rows:
+        vals = [float(f) for f in r]
+        first = vals[0]
+        if not all(v == first or (math.isnan(v) and math.isnan(first)) for v in vals[1:]):
+            return None
+        out.append(first)
+    return out
+
+
 def unnamed_table_problem(rows: list[list[str]]) -> str:
     """The refusal of a headerless table (``_unnamed_table``), with a header to add for an example: its leading
     columns of whole numbers named as the counters they most likely are."""
@@ -641,20 +678,22 @@ class NumberListReader(Reader):
     a third column that is exp of the second (``0, 5.5458, 256.15``: its perplexity, never a val loss), one-element
     lists in a bare column (``[7.9e-05]``: the value), pandas' ``Series.to_csv()`` (``,0`` header), a
     ``DataFrame.to_csv()`` of one row per curve and one column per epoch (``,1,2,...,N`` header: stages of one
-    training joined, rows that start again a run each, ``_read_wide``) and ``Loss, 10.42`` lines; and ``Epoch N`` header lines each over the bare per-batch losses of that epoch (one point per
+    training joined, rows that start again a run each, ``_read_wide``) and ``Loss, 10.42`` lines (also ``loss: (0, 2.3)``,
+    a Python tuple of the epoch and the value after the name); and ``Epoch N`` header lines each over the bare per-batch losses of that epoch (one point per
     number on the step axis, each at its header's epoch; a last ``Done!`` line is no data). Also exactly two lines of
     the same count N (10 or more) of numbers (``np.savetxt`` of a 2xN array): the train then the val loss, as two
     headerless columns are read; and lines of 10 or more numbers each, one line per epoch (per-batch losses, a
     trailing comma allowed: one loss, its points counted on across lines; lines all of one count only when they read
     as losses, ``_per_line_losses``, else a headerless table).
-    A headerless table of 3 or more numeric columns that is none of these (``0,80,0.48,0.56,...,`` lines) is taken
+    A headerless table whose columns are equal on every line (one array written to every column) is one curve, read
+    as a bare list is. A headerless table of 3 or more numeric columns that is none of these (``0,80,0.48,0.56,...,`` lines) is taken
     only to be refused, saying what it is: no column can be told to be the loss (NotALog: skipped in a folder)."""
 
     name = "numbers"
     description = ("a headerless list of numbers (one per line, one line of comma/space-separated values, or a JSON "
                    "array [0.9, 0.8, ...]), headerless 'epoch,loss', 'epochN<TAB>loss', 'epoch, train, val' (or 'train, val, epoch') or "
                    "'loss,elapsed-time' lines, 'train, val' float pairs or one or two numbers in a file named after a loss, "
-                   "'Loss, value' lines, 'Epoch N' header lines over bare per-batch losses (or 'loss, batch' lines), "
+                   "'Loss, value' or 'loss: (epoch, value)' lines, 'Epoch N' header lines over bare per-batch losses (or 'loss, batch' lines), "
                    "two lines of N numbers (train, val), lines of per-batch losses (one line per epoch), "
                    "a pandas Series.to_csv(), a DataFrame.to_csv() of one row per curve (',1,2,...,N' header)")
     example = "losses.csv"
@@ -713,6 +752,17 @@ class NumberListReader(Reader):
             if broken is not None:
                 raise InputError(source.label, f"no numeric series found: {broken}")
             unnamed = _unnamed_table([ln for _, ln in _lines(text)])
+            same = _one_column_repeated(unnamed) if unnamed is not None else None
+            if same is not None:
+                named = _loss_named(source.label) or "loss"
+                run = Run(source=source.label, format=self.name)
+                run.add(build_series(named, same, epochs=np.arange(len(same), dtype=np.float64)))
+                run.notes.append(f"a headerless table of {len(unnamed[0])} numeric columns equal on every one of its "
+                                 f"{len(same)} lines (one array written to every column, np.savetxt of a broadcast "
+                                 f"array): the columns are one curve, read as one loss, {named!r}, one per epoch "
+                                 "(0..n-1); name it with --train or --val if it is another")
+                require_series(run, source.label, [named])
+                return [run]
             if unnamed is not None:
                 # Not a log lossdoc can read, like a data set's CSV: skipped and counted in a folder, exit 2 given.
                 raise NotALog(source.label, unnamed_table_problem(unnamed))
@@ -887,6 +937,14 @@ class NumberListReader(Reader):
             run.add(build_series(label, vs, epochs=np.arange(len(vs), dtype=np.float64)))
             run.notes.append(f"{len(vs)} lines of '{label}, value' read as one loss, {label!r}, one per epoch "
                              "(0..n-1); name it with --train or --val if it is another")
+            return run
+        tupled, _ = _label_tuples(lines)
+        if tupled is not None:
+            label, xs, vs = tupled
+            run.add(build_series(label, vs, epochs=np.asarray(xs, dtype=np.float64)))
+            run.notes.append(f"{len(vs)} lines of '{label}: (epoch, value)' (a Python tuple printed after its name) read "
+                             f"as one loss, {label!r}, at the tuples' first numbers as the epochs; name it with --train "
+                             "or --val if it is another")
             return run
         two, _ = _two_line_losses(lines)
         if two is not None:

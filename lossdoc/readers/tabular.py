@@ -1638,6 +1638,8 @@ class CsvReader(Reader):
             return [by_epoch]
         step = table.find(_STEP_NAMES + _RL_STEP_NAMES)
         epoch = table.find(_EPOCH_NAMES)
+        episode = _episode_axis(table) if step is None and epoch is None else None
+        step = step or episode
         summary_note = None
         if epoch is not None:
             table, summary_note = _summary_rows(table, epoch)
@@ -1667,6 +1669,9 @@ class CsvReader(Reader):
                                  "left out")
             if step is None and epoch is None:
                 run.notes.append("no step or epoch column: points numbered 0..n-1 in file order")
+            if episode is not None:
+                run.notes.append(f"no step or epoch column; {episode!r} counts up at every row (one row per episode): "
+                                 "the step axis")
             if summary_note:
                 run.notes.append(summary_note)
         return runs
@@ -1789,6 +1794,28 @@ def _summary_rows(table: Table, col: str) -> tuple[Table, str | None]:
 _ROW_LABELS = ("seed", "random_seed", "fold", "run", "trial", "repeat")
 
 
+#: The cells of a column of flags (pandas writes a bool column as True/False): a yes/no of each row, never a label
+#: naming a setting or a group of rows.
+_BOOLEANS = frozenset({"true", "false"})
+
+#: A column counting a reinforcement learner's episodes (one row per episode): the step axis of a table with no step
+#: or epoch column, when it counts up at every row.
+_EPISODE_NAMES = ("episode", "episodes")
+
+
+def _episode_axis(table: Table) -> str | None:
+    """The ``episode`` column of a table with one row per episode: whole numbers, finite, rising at every row; else
+    None (an episode number that repeats over per-step rows is no axis)."""
+    col = table.find(_EPISODE_NAMES)
+    num = table.numeric(col) if col is not None else None
+    if num is None or not num[1].all():
+        return None
+    v = num[0]
+    if len(v) < 2 or not np.isfinite(v).all() or not np.all(v == np.round(v)) or not np.all(np.diff(v) > 0):
+        return None
+    return col
+
+
 #: A results table with one row per setting holds at most this many rows (a log's rows are its epochs: more).
 RESULTS_MAX_ROWS = 12
 
@@ -1813,6 +1840,8 @@ def _results_table(table: Table, step: str | None, epoch: str | None, source: So
         if not col or table.numeric(col) is not None:
             continue
         values = [c for c in table.cells[col] if c]
+        if values and all(v.strip().lower() in _BOOLEANS for v in values):
+            continue  # a flag of each row (stopped_early: True/False), no label of a setting
         distinct = len(set(values))
         repeated = len(values) == table.nrows and 2 <= distinct < len(values)
         settings = (len(values) == table.nrows == distinct <= RESULTS_MAX_ROWS

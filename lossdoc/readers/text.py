@@ -440,12 +440,25 @@ PATTERNS = (
 )
 
 
+# Lightning's ModelCheckpoint(verbose=True) messages (pytorch_lightning/callbacks/model_checkpoint.py:
+# f"Epoch {epoch:d}, global step {step:d}: {self.monitor!r} reached {current:0.5f} (best ...), saving model to
+# {filepath!r} as top {k}" and "... {self.monitor!r} was not in top {self.save_top_k}"; before 1.5: "Epoch 00004:
+# val_loss reached ..."), often glued to the end of a tqdm bar: a message about a file saved, not values.
+_CKPT_MESSAGE = re.compile(
+    r"(?:Epoch\s++\d++(?:,\s*+global step\s++\d++)?+:\s*+)?+'?[^\s']{1,200}'?\s++"
+    r"(?:reached\s++[^\s(]++\s++\(best\s++[^\s)]++\),\s++saving model to\s.*?\s++as top\s++\d++|was not in top\s++\d++)"
+)
+
+
 def _clean(line: str) -> str:
-    """The text a terminal would show last: drop ANSI codes and everything a run of backspaces erased."""
+    """The text a terminal would show last: drop ANSI codes and everything a run of backspaces erased; and a
+    Lightning ModelCheckpoint message (``_CKPT_MESSAGE``), which holds no values."""
     line = ANSI.sub("", line)
     if "\x08" in line:
         parts = [p for p in re.split(r"\x08+", line) if p.strip()]
         line = parts[-1] if parts else ""
+    if " top " in line:
+        line = _CKPT_MESSAGE.sub("", line)
     return line
 
 
@@ -732,6 +745,34 @@ def _epoch_values_of_batches(
         col.note(f"{', '.join(sorted(renamed))}: printed per batch and once an epoch (the epoch's summary line): "
                  f"the epoch's values read as {', '.join(sorted(k + '_epoch' for k in renamed))}, beside the "
                  "per-batch curve")
+
+
+def _epoch_summaries_beside_steps(generic: list[list], col: _Collector) -> None:
+    """Lines with a step marker (``Epoch 1/3 | Step 100/1000 | Loss: 2.18 | Accuracy: 21.0%``) and, once an epoch, a
+    summary line with the epoch marker and no step that names a series they name too (``Epoch 1 Complete - Avg Loss:
+    1.2973, Accuracy: 54.9%``): the summary's value is the epoch's, kept beside the per-step curve as
+    ``Accuracy_epoch`` (as ``_epoch_values_of_batches`` does for batch counters), not mixed into it at no step. Only
+    for a summary of an epoch whose step lines are there."""
+    stepped: dict[str, set[float]] = {}
+    for _, epoch, step, pairs in generic:
+        if math.isfinite(step) and math.isfinite(epoch):
+            for k in pairs:
+                stepped.setdefault(k, set()).add(epoch)
+    if not stepped:
+        return
+    renamed: set[str] = set()
+    for entry in generic:
+        _, epoch, step, pairs = entry
+        if math.isfinite(step) or not math.isfinite(epoch):
+            continue
+        both = [k for k in pairs if epoch in stepped.get(k, ())]
+        for k in both:
+            pairs[f"{k}_epoch"] = pairs.pop(k)
+        renamed.update(both)
+    if renamed:
+        col.note(f"{', '.join(sorted(renamed))}: printed at every logged step and once an epoch (the epoch's summary "
+                 f"line): the epoch's values read as {', '.join(sorted(k + '_epoch' for k in renamed))}, beside the "
+                 "per-step curve")
 
 
 def _steps_from_repeats(repeats: list[tuple[list, frozenset, int, bool, bool]], col: _Collector) -> None:
@@ -1287,6 +1328,7 @@ def _parse_lines(
         _steps_from_batches(counted, col, body, generic)
     if repeats:
         _steps_from_repeats(repeats, col)
+    _epoch_summaries_beside_steps(generic, col)
     if not used and not saw_keras:
         used = _bare_lines(lines, col, cut)
     # Lines led by different markers may log different quantities under one name ("step N: loss X" at evals,
