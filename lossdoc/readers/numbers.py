@@ -549,6 +549,23 @@ def _train_then_val(run: Run, a, b, x: np.ndarray) -> None:
     run.add(build_series("val_loss", b, epochs=x))
 
 
+def _add_pair(run: Run, a, b, x: np.ndarray, named: str, accuracy: bool, ppl_first: str | None = None) -> str:
+    """Two unnamed numbers per line added to ``run`` as what they are, and what they were read as (for the note): the
+    second the perplexity of the first (exp of it on every line, ``_perplexity_of``; the first then named
+    ``ppl_first`` or ``named``), an accuracy (``accuracy``: every value in [0, 1], rising while the loss falls), else
+    the train loss then the val loss (``_train_then_val``). A perplexity or an accuracy is never a val loss."""
+    if _perplexity_of(a, b) or accuracy:
+        first, second = (ppl_first or named, "perplexity") if _perplexity_of(a, b) else (named, "accuracy")
+        run.add(build_series(first, a, epochs=x))
+        run.add(build_series(second, b, epochs=x))
+        why = ("its perplexity (exp of the first on every line)" if second == "perplexity" else
+               "an accuracy (every value in [0, 1], rising over the run to near 1 or as shares of one count while the "
+               "loss falls)")
+        return f"the first number as one loss, {first!r}, the second as {why}, not a val loss"
+    _train_then_val(run, a, b, x)
+    return "the numbers as train_loss then val_loss (the order training loops write them)"
+
+
 def _two_line_losses(lines: list[str]) -> tuple[tuple[list[float], list[float]] | None, int | None]:
     """((first, second), None) for exactly two lines of the same count N (``LONG_LINE_MIN_NUMBERS`` or more) of
     numbers: ``np.savetxt(f, np.array([train_losses, val_losses]))`` (a 2xN array, one row a line, ``%.18e`` and
@@ -875,30 +892,14 @@ class NumberListReader(Reader):
             xs, a, b, col = found3
             x = np.asarray(xs, dtype=np.float64)
             where = "" if col == 0 else f" ({('first', 'second', 'third')[col]} column, counting by one)"
-            if _accuracy_like(xs, a, b):
-                # (f"{epoch} {loss} {acc}": the third column rises to 1.0 while the loss falls; no val loss)
-                run.add(build_series(named, a, epochs=x))
-                run.add(build_series("accuracy", b, epochs=x))
-                run.notes.append(f"{len(xs)} headerless lines of a counter and two numbers: the counter{where} read "
-                                 f"as the epoch, the first number as one loss, {named!r}, the second as an accuracy "
-                                 "(every value in [0, 1], rising over the run to near 1 or as shares of one count "
-                                 "while the loss falls), not a val loss; name them otherwise with --train / --val")
-                return run
-            if _perplexity_of(a, b):
-                # (the first number named train_loss as in the 'counter, train, val' reading, only the third changes)
-                run.add(build_series("train_loss", a, epochs=x))
-                run.add(build_series("perplexity", b, epochs=x))
-                run.notes.append(f"{len(xs)} headerless lines of a counter and two numbers: the counter{where} read "
-                                 "as the epoch, the first number as train_loss, the second as its perplexity (exp of "
-                                 "the first on every line), not a val loss; name them otherwise with --train / --val")
-                return run
-            _train_then_val(run, a, b, x)
-            # A counter that goes back is left to finish_run, as a CSV's step/epoch column is: back to the start, a
-            # run appended after another (the latest segment kept, base.cut_restarts); back inside the range, a run
-            # resumed from a checkpoint (spliced, base.splice_resumes). Either says so in its own note.
+            # (f"{epoch} {loss} {acc}": a third column rising to 1.0 while the loss falls is an accuracy; a perplexity's
+            # loss keeps the name train_loss of the 'counter, train, val' reading, only the third changes.) A counter
+            # that goes back is left to finish_run, as a CSV's step/epoch column is: back to the start, a run appended
+            # after another (the latest segment kept, base.cut_restarts); back inside the range, a run resumed from a
+            # checkpoint (spliced, base.splice_resumes). Either says so in its own note.
+            what = _add_pair(run, a, b, x, named, _accuracy_like(xs, a, b), ppl_first="train_loss")
             run.notes.append(f"{len(xs)} headerless lines of a counter and two numbers: the counter{where} read as "
-                             "the epoch, the numbers as train_loss then val_loss (the order training loops write "
-                             "them); name them otherwise with --train / --val")
+                             f"the epoch, {what}; name them otherwise with --train / --val")
             return run
         found2, _ = _loss_and_time(lines)
         if found2 is not None:
@@ -913,23 +914,9 @@ class NumberListReader(Reader):
         if pairs is not None:
             a, b, rate = pairs
             x = np.arange(len(a), dtype=np.float64)
-            if _perplexity_of(a, b):
-                run.add(build_series(named, a, epochs=x))
-                run.add(build_series("perplexity", b, epochs=x))
-                run.notes.append(f"{len(a)} headerless lines of two numbers in a file named after a loss: the first "
-                                 f"read as {named!r}, the second as its perplexity (exp of the first on every line), "
-                                 "not a val loss, one per epoch (0..n-1); name them with --train / --val if not")
-            elif rate:
-                run.add(build_series(named, a, epochs=x))
-                run.add(build_series("accuracy", b, epochs=x))
-                run.notes.append(f"{len(a)} headerless lines of two numbers in a file named after a loss: the first "
-                                 f"read as {named!r}, the second as an accuracy (every value in [0, 1], rising while "
-                                 "the loss falls), one per epoch (0..n-1); name them with --train / --val if not")
-            else:
-                _train_then_val(run, a, b, x)
-                run.notes.append(f"{len(a)} headerless lines of two numbers in a file named after a loss read as "
-                                 "train_loss then val_loss (the order training loops write them), one per epoch "
-                                 "(0..n-1); name them otherwise with --train / --val")
+            what = _add_pair(run, a, b, x, named, rate)
+            run.notes.append(f"{len(a)} headerless lines of two numbers in a file named after a loss: {what}, one per "
+                             "epoch (0..n-1); name them otherwise with --train / --val")
             return run
         labelled, _ = _label_values(lines)
         if labelled is not None:
