@@ -424,20 +424,27 @@ def _loss_pairs(
 _LABEL_VALUE = re.compile(r"([A-Za-z][\w ./-]{0,60}?)\s*[,;\t]\s*(\S+)")
 
 
-def _label_values(lines: list[str]) -> tuple[tuple[str, list[float]] | None, int | None]:
-    """((label, values), None) for ``label, value`` lines (``f.write(f"Loss, {loss:f}\\n")`` each epoch): the
-    same text label on every line, naming a loss through the naming table, then one number; 3 lines or more. Else
-    (None, the first line that is not one, or None)."""
-    label, vs = None, []
+def _same_label(lines: list[str], pattern: re.Pattern) -> tuple[tuple[str, list[re.Match]] | None, int | None]:
+    """((label, matches), None) when every line matches ``pattern`` with the same text label (its first group),
+    naming a loss through the naming table, and a number (its last group); 3 lines or more. Else (None, the first
+    line that is not one, or None)."""
+    label, found = None, []
     for i, ln in enumerate(lines):
-        m = _LABEL_VALUE.fullmatch(ln)
-        if m is None or not NUMBER_TOKEN.fullmatch(m[2]) or (label is not None and m[1] != label):
+        m = pattern.fullmatch(ln)
+        if m is None or not NUMBER_TOKEN.fullmatch(m[m.lastindex]) or (label is not None and m[1] != label):
             return None, i
         label = m[1]
-        vs.append(float(m[2]))
-    if len(vs) < 3 or label is None or resolve(label).kind != "loss":
+        found.append(m)
+    if len(found) < 3 or label is None or resolve(label).kind != "loss":
         return None, None
-    return (label, vs), None
+    return (label, found), None
+
+
+def _label_values(lines: list[str]) -> tuple[tuple[str, list[float]] | None, int | None]:
+    """((label, values), None) for ``label, value`` lines (``f.write(f"Loss, {loss:f}\\n")`` each epoch), as
+    ``_same_label`` finds them; else (None, the first line that is not one, or None)."""
+    got, at = _same_label(lines, _LABEL_VALUE)
+    return (None, at) if got is None else ((got[0], [float(m[2]) for m in got[1]]), None)
 
 
 # ``print(f"loss: {(epoch, loss)}")``: a name, then a Python tuple of the counter and the value.
@@ -446,20 +453,15 @@ _LABEL_TUPLE = re.compile(r"([A-Za-z][\w ./-]{0,60}?)\s*[:=]\s*\(\s*([-+]?\d{1,9
 
 def _label_tuples(lines: list[str]) -> tuple[tuple[str, list[float], list[float]] | None, int | None]:
     """((label, counters, values), None) for ``label: (counter, value)`` lines (a Python tuple printed after its
-    name, ``loss: (0, 23047468.0)``): the same label on every line, naming a loss through the naming table, the
-    counter a whole number rising at every line, 3 lines or more. Else (None, the first line that is not one, or
-    None)."""
-    label, xs, vs = None, [], []
-    for i, ln in enumerate(lines):
-        m = _LABEL_TUPLE.fullmatch(ln)
-        if m is None or not NUMBER_TOKEN.fullmatch(m[3]) or (label is not None and m[1] != label):
-            return None, i
-        label = m[1]
-        xs.append(float(m[2]))
-        vs.append(float(m[3]))
-    if len(vs) < 3 or label is None or resolve(label).kind != "loss" or not all(b > a for a, b in itertools.pairwise(xs)):
+    name, ``loss: (0, 23047468.0)``), as ``_same_label`` finds them, the counter a whole number rising at every line.
+    Else (None, the first line that is not one, or None)."""
+    got, at = _same_label(lines, _LABEL_TUPLE)
+    if got is None:
+        return None, at
+    xs, vs = [float(m[2]) for m in got[1]], [float(m[3]) for m in got[1]]
+    if not all(y > x for x, y in itertools.pairwise(xs)):
         return None, None
-    return (label, xs, vs), None
+    return (got[0], xs, vs), None
 
 
 # ``print(f"Epoch {epoch}")`` then ``print(loss.item())`` at every batch: a header line per epoch, bare numbers under
