@@ -63,8 +63,9 @@ _LR = re.compile(r"^(lr|learning_?rate|lr_.*|lr_pg\d+|lr_?[a-z]*|learning_?rate_
 _GRAD = re.compile(r"^(grad_?norm|gradient_?norm|total_?grad_?norm|grad_?norm_.*|.*grad_?norm|gnorm|.*_gnorm)$")
 # smooth_l1: the box-regression term of a detector's loss (GluonCV's train_ssd.py logs '[Epoch {}][Batch {}], Speed:
 # {:.3f} samples/sec, {}={:.3f}, {}={:.3f}' with its metrics' names, CrossEntropy and SmoothL1: the two terms of the
-# SSD loss; Faster R-CNN's RPN_SmoothL1, RCNN_SmoothL1).
-_LOSS = re.compile(r"(^|_)(loss|losses|nll|objective|cross_?entropy|xent|ce|smooth_?l1)(_|$)|loss")
+# SSD loss; Faster R-CNN's RPN_SmoothL1, RCNN_SmoothL1). cross_ent: ProtoPNet's log('\tcross ent: \t{0}'), the
+# cross-entropy term of its loss.
+_LOSS = re.compile(r"(^|_)(loss|losses|nll|objective|cross_?entropy|cross_?ent|xent|ce|smooth_?l1)(_|$)|loss")
 # Metrics where higher is better / lower is better. Matched as tokens anywhere in the name.
 _HIGHER = re.compile(
     r"(^|_)(acc|accuracy|top_?\d+|top\d+_acc.*|f1|f1_score|fbeta|auc|auroc|roc_auc|ap|map|map\d*|map50|"

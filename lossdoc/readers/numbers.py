@@ -19,7 +19,7 @@ from lossdoc.errors import InputError, NotALog
 from lossdoc.model import Run
 from lossdoc.naming import resolve
 from lossdoc.readers.base import Reader, Source, build_series, decode_text, require_series
-from lossdoc.readers.tabular import NUMBER_TOKEN
+from lossdoc.readers.tabular import NUMBER_TOKEN, unwrap_tensors
 
 
 def _json_array_body(text: str, complete: bool = True) -> str | None:
@@ -57,6 +57,22 @@ def _number_list(text: str) -> list[str] | None:
     else:
         return None
     return tokens if len(tokens) >= 3 and all(NUMBER_TOKEN.fullmatch(t) for t in tokens) else None
+
+
+# A title line over a bare list (``f.write("Loss History:\n")`` then one loss per line): a few words, a colon allowed.
+_TITLE = re.compile(r"([A-Za-z][A-Za-z _-]{0,40}?)\s*:?")
+
+
+def _titled_list(text: str) -> tuple[str, list[str]] | None:
+    """(title, tokens) of a text whose first line is a title naming a loss (through the naming table: ``Loss
+    History:``) and whose other lines are a bare list (``_number_list``, 3 numbers or more); else None. The title is
+    no data."""
+    first, _, rest = text.strip().partition("\n")
+    m = _TITLE.fullmatch(first.strip())
+    if m is None or resolve(m[1]).kind != "loss":
+        return None
+    tokens = _number_list(rest)
+    return (m[1], tokens) if tokens is not None else None
 
 
 def _float_list(text: str) -> list[str] | None:
@@ -193,26 +209,33 @@ def _whole(values: list[float]) -> bool:
 
 
 # ``f"epoch{e}\t{loss}"``: a counter glued to an epoch/step/iteration word, then the loss. (``epoch 1: 0.5`` with a
-# space is the text reader's marker line, read there; this is only the glued form, which it does not read.)
+# space is the text reader's marker line, read there; this is only the glued form, which it does not read.) The
+# words may come after a label naming a loss and "of", and "is" may follow the counter, glued or not
+# (``print(f"The loss of epoch{epoch}is:{loss}")``: ``The loss of epoch12is:8.07``).
 _WORD_COUNTER = re.compile(
-    r"(epoch|ep|step|global_?step|iter|iteration)_?(\d{1,12})(?:\s*[:,=]\s*|\s+)(\S+)", re.IGNORECASE
+    r"(?:(?P<label>[A-Za-z][A-Za-z ]{0,40}?)\s+of\s+)?(?P<word>epoch|ep|step|global_?step|iter|iteration)_?"
+    r"(?P<n>\d{1,12})(?:\s*is\b)?(?:\s*[:,=]\s*|\s+)(?P<v>\S+)",
+    re.IGNORECASE,
 )
 
 
 def _word_counter_lines(lines: list[str]) -> tuple[tuple[str, list[float], list[float]] | None, int | None]:
     """((word, counters, values), None) when every line is ``<word><N> <value>`` with one word and N rising at every
-    line (3 lines or more); else (None, the index of the first line that is not, or None when too few lines)."""
-    word, xs, vs = None, [], []
+    line (3 lines or more; a label before the word, ``The loss of epoch12is:8.07``, the same on every line and
+    naming a loss); else (None, the index of the first line that is not, or None when too few lines)."""
+    word, label, xs, vs = None, None, [], []
     for i, ln in enumerate(lines):
         m = _WORD_COUNTER.fullmatch(ln)
-        if m is None or not NUMBER_TOKEN.fullmatch(m[3]) or (word is not None and m[1].lower() != word):
+        if m is None or not NUMBER_TOKEN.fullmatch(m["v"]) or (word is not None and m["word"].lower() != word):
             return None, i
-        x = float(m[2])
+        if (xs and m["label"] != label) or (m["label"] is not None and resolve(m["label"]).kind != "loss"):
+            return None, i
+        x = float(m["n"])
         if xs and x <= xs[-1]:
             return None, i
-        word = m[1].lower()
+        word, label = m["word"].lower(), m["label"]
         xs.append(x)
-        vs.append(float(m[3]))
+        vs.append(float(m["v"]))
     return ((word or "", xs, vs), None) if len(xs) >= 3 else (None, None)
 
 
@@ -264,6 +287,47 @@ def _counter_at(
     if back * 3 >= len(xs) or _whole(a + b) or (consecutive and (_whole(a) or _whole(b))):
         return None, None  # (elsewhere than first, a column of whole numbers beside it: which is the counter?)
     return (xs, a, b), None
+
+
+#: ``_epoch_batch_lines``: at least this many epochs, each but the last over 2 batches or more.
+EPOCH_BATCH_MIN_EPOCHS = 2
+
+
+def _epoch_batch_lines(lines: list[str]) -> tuple[tuple[list[float], list[float]] | None, int | None]:
+    """((epochs, values), None) for headerless ``epoch,batch,loss`` lines (a loop that writes
+    ``f"{epoch},{batch},{loss}"`` at every batch): on every line the first column a whole number that stays for
+    several lines (2 or more, the last epoch excepted: a run still writing) and then steps up by exactly one, the
+    second a whole number counting by one within each value of the first from the same start (0 or 1) at every
+    epoch, the third not all whole numbers (the loss); ``EPOCH_BATCH_MIN_EPOCHS`` epochs or more. Else (None, the
+    index of the first line that breaks it, or None)."""
+    es: list[float] = []
+    vs: list[float] = []
+    start, last, sizes = None, None, []
+    for i, ln in enumerate(lines):
+        parts = _fields(ln)
+        if len(parts) != 3 or not all(NUMBER_TOKEN.fullmatch(t) for t in parts):
+            return None, i
+        e, b, v = (float(t) for t in parts)
+        if not (e.is_integer() and b.is_integer()):
+            return None, i
+        if start is None:
+            if b not in (0.0, 1.0):
+                return None, i
+            start = b
+        if es and e == es[-1]:
+            if b != last + 1:
+                return None, i
+            sizes[-1] += 1
+        elif es and (e != es[-1] + 1 or b != start or sizes[-1] < 2):
+            return None, i
+        else:
+            sizes.append(1)
+        es.append(e)
+        vs.append(v)
+        last = b
+    if len(sizes) < EPOCH_BATCH_MIN_EPOCHS or _whole(vs):
+        return None, None
+    return (es, vs), None
 
 
 #: Layout 4 is a guess from the numbers alone: only with this many lines.
@@ -545,6 +609,71 @@ def _long_lines(lines: list[str]) -> list[list[str]] | None:
     return rows
 
 
+# A setting's heading over a line of losses (``f.write(f"Latent Space Dimension = {k}\n")`` then
+# ``f.write(", ".join(map(str, history)) + "\n\n")`` for each k): a name, "=" or ":", and a number.
+_SETTING_HEADING = re.compile(r"([A-Za-z][\w .()/-]{0,60}?)\s*[=:]\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)")
+
+
+def _headed_lines(lines: list[str], complete: bool = True) -> list[tuple[str, list[float]]] | None:
+    """[(heading, values)] for blocks of a setting's heading line (``Latent Space Dimension = 6``: a name that is
+    neither a loss nor a metric through the naming table, "=" or ":", a number; one name in every heading, each
+    heading different) each over exactly one line of ``LONG_LINE_MIN_NUMBERS`` or more numbers (``_long_lines``: the
+    losses of one training, one per epoch); 2 blocks or more. Else None. ``complete`` False (a head cut short): the
+    last heading may have no line under it yet."""
+    if not complete and len(lines) % 2 == 1:
+        lines = lines[:-1] if _SETTING_HEADING.fullmatch(lines[-1]) else lines
+    if len(lines) < 4 or len(lines) % 2:
+        return None
+    blocks: list[tuple[str, list[float]]] = []
+    name = None
+    for head, body in zip(lines[::2], lines[1::2]):
+        m = _SETTING_HEADING.fullmatch(head)
+        if m is None or (name is not None and m[1] != name) or resolve(m[1]).kind in ("loss", "metric"):
+            return None
+        name = m[1]
+        rows = _long_lines([body])
+        if rows is None:
+            return None
+        blocks.append((head, [float(t) for t in rows[0]]))
+    if len({h for h, _ in blocks}) != len(blocks):
+        return None
+    return blocks
+
+
+# Characters that never separate the fields of a line of numbers in their own right (``_plain_fields``): they are
+# part of a number, a time, a name, a bracket, or one of the separators the layouts know.
+_NOT_A_SEPARATOR = set(".,;:+-_[](){}'\"=/\\|#%*!?<>&@$^~`")
+# An ISO date and time leading a line (``str(datetime.now())``: ``2024-11-29 18:15:04.852164``).
+_LEADING_STAMP = re.compile(r"\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?\s*,\s*")
+
+
+def _plain_fields(text: str) -> tuple[str, str | None]:
+    """(the text with its fields separated by commas, what was done) when every non-empty line (3 or more) holds
+    the same count (1 or more) of one and the same character that is no letter, digit, space or usual punctuation
+    (``f"{datetime.now()}\U0001FAE4{epoch}\U0001FAE4{loss}"``: an emoji between fields): that character is the
+    separator, as a comma or a tab is; then a date and time leading every line (``str(datetime.now())``) is dropped
+    (a wall-clock time, no series). Else (the text, None). The caller keeps the result only when a layout reads
+    it and none reads the text as it was."""
+    lines = [ln.strip() for ln in text.split("\n") if ln.strip()]
+    if len(lines) < 3:
+        return text, None
+    odd = {c for c in lines[0] if not (c.isalnum() or c.isspace() or c in _NOT_A_SEPARATOR)}
+    if len(odd) != 1:
+        return text, None
+    sep = odd.pop()
+    count = lines[0].count(sep)
+    for ln in lines:
+        if ln.count(sep) != count or any(not (c.isalnum() or c.isspace() or c in _NOT_A_SEPARATOR) and c != sep
+                                         for c in ln):
+            return text, None
+    lines = [ln.replace(sep, ",") for ln in lines]
+    what = f"separates its fields with {sep!r} (U+{ord(sep):04X}), read as a comma"
+    if all(_LEADING_STAMP.match(ln) for ln in lines):
+        lines = [_LEADING_STAMP.sub("", ln, count=1) for ln in lines]
+        what += "; the date and time leading every line (when it was written) left out"
+    return "\n".join(lines) + "\n", what
+
+
 def _train_then_val(run: Run, a, b, x: np.ndarray) -> None:
     """Two unnamed loss columns (or rows) as training loops write them: the train loss, then the val loss, per epoch."""
     run.add(build_series("train_loss", a, epochs=x))
@@ -609,6 +738,7 @@ def _per_line_losses(lines: list[str]) -> tuple[list[list[float]] | None, int | 
 _MORE_LAYOUTS = (
     (_word_counter_lines, "'epochN value' lines"),
     (_counter_columns, "headerless 'counter, train, val' lines"),
+    (_epoch_batch_lines, "headerless 'epoch, batch, loss' lines"),
     (_loss_and_time, "headerless 'loss,time' lines"),
     (_label_values, "'label, value' lines"),
     (_label_tuples, "'label: (epoch, value)' lines"),
@@ -704,6 +834,14 @@ class NumberListReader(Reader):
     headerless columns are read; and lines of 10 or more numbers each, one line per epoch (per-batch losses, a
     trailing comma allowed: one loss, its points counted on across lines; lines all of one count only when they read
     as losses, ``_per_line_losses``, else a headerless table).
+    Also headerless ``epoch,batch,loss`` lines (``_epoch_batch_lines``: the epoch stays over several lines and steps
+    by one, the batch counts by one within it from the same start: one loss per batch on the step axis, each at its
+    epoch); a title line naming a loss over a bare list (``Loss History:``, no data; it names the series unless the
+    file's name names a loss); ``The loss of epoch12is:8.07`` lines (``_WORD_COUNTER``); values written as a tensor's
+    repr (``tf.Tensor(8.07, shape=(), dtype=float32)``, ``tensor(0.69)``: ``tabular.unwrap_tensors``); blocks of a
+    setting's heading over one line of losses (``Latent Space Dimension = 6``: a run each, ``_headed_lines``); and
+    fields separated by one odd character on every line (an emoji: ``_plain_fields``, read as a comma, a leading
+    date and time left out) when a layout then reads them.
     A headerless table whose columns are equal on every line (one array written to every column) is one curve, read
     as a bare list is. A headerless table of 3 or more numeric columns that is none of these (``0,80,0.48,0.56,...,`` lines) is taken
     only to be refused, saying what it is: no column can be told to be the loss (NotALog: skipped in a folder)."""
@@ -714,6 +852,8 @@ class NumberListReader(Reader):
                    "'loss,elapsed-time' lines, 'train, val' float pairs or one or two numbers in a file named after a loss, "
                    "'Loss, value' or 'loss: (epoch, value)' lines, 'Epoch N' header lines over bare per-batch losses (or 'loss, batch' lines), "
                    "two lines of N numbers (train, val), lines of per-batch losses (one line per epoch), "
+                   "headerless 'epoch,batch,loss' lines, a 'Loss History:' title over a bare list, "
+                   "'Name = K' headings each over a line of losses (a run each), "
                    "a pandas Series.to_csv(), a DataFrame.to_csv() of one row per curve (',1,2,...,N' header)")
     example = "losses.csv"
     priority = 85  # after every table with a header; before the text-log reader
@@ -726,25 +866,43 @@ class NumberListReader(Reader):
         cut = len(head) >= 4096
         if cut:  # a long file: its head is cut mid-token; judge its complete lines
             text = text[: text.rfind("\n")] if "\n" in text else text[: max(text.rfind(","), 0)]
+        text, _ = unwrap_tensors(text)
         first, _, rest = text.lstrip().partition("\n")
         if _wide_header(first) is not None:  # (a long file's head may hold its header line alone)
             return (cut and not rest.strip()) or _wide_frame(text) is not None
         array = _json_array_body(text, complete=False)  # (a short file without its ']' is read to say so)
         if array is not None:
             return _float_list(array) is not None
+        if self._reads(text, path, cut):
+            return True
+        plain, _ = _plain_fields(text)
+        if plain != text and self._reads(plain, path, cut):
+            return True
+        return _unnamed_table([ln for _, ln in _lines(text)]) is not None  # refused in read(), saying what it is
+
+    @staticmethod
+    def _reads(text: str, path: Path | None, cut: bool) -> bool:
+        """Whether a text (a head, cut to complete lines when ``cut``) is one of the layouts this reader reads."""
         if _number_list(text) is not None or _counter_pairs(text) is not None or _series_csv_body(text) is not None:
+            return True
+        if _titled_list(text) is not None:
+            return True
+        if _headed_lines([ln for _, ln in _lines(text)], complete=not cut) is not None:
             return True
         lines = [ln for _, ln in _lines(text)]
         if any(scan(lines)[0] is not None for scan, _ in _MORE_LAYOUTS):
             return True
         if _loss_pairs(lines, path)[0] is not None:
             return True
-        if not cut and _few_losses(lines, path) is not None:
-            return True
-        return _unnamed_table(lines) is not None  # refused in read(), saying what it is
+        return not cut and _few_losses(lines, path) is not None
 
     def read(self, source: Source) -> list[Run]:
-        text = source.text()
+        text, tensors = unwrap_tensors(source.text())
+        plain, plained = _plain_fields(text)
+        if plained and not self._reads(text, source.label, False) and self._reads(plain, source.label, False):
+            text = plain
+        else:
+            plained = None
         wide = _wide_frame(text)
         if wide is not None:
             return self._read_wide(wide, source)
@@ -757,10 +915,21 @@ class NumberListReader(Reader):
         if series_body is not None:
             text = series_body
         tokens = _number_list(text) if array is None else _float_list(text)
+        titled = _titled_list(text) if tokens is None and array is None and series_body is None else None
+        if titled is not None:
+            tokens = titled[1]
         pairs = _counter_pairs(text) if tokens is None and array is None else None
+        headed = _headed_lines([ln for _, ln in _lines(text)]) if tokens is None and pairs is None else None
+        if headed is not None and array is None:
+            return self._read_headed(headed, source)
         if tokens is None and pairs is None and array is None:
             more = self._read_more(text, source)
+            if more is not None and plained:
+                more.notes.append(f"every line {plained}")
             if more is not None:
+                if tensors:
+                    more.notes.append(f"{tensors} value(s) written as a tensor's repr (tf.Tensor(8.07, shape=(), "
+                                      "dtype=float32), tensor(0.69)) read as their number")
                 require_series(more, source.label, list(more.series))
                 return [more]
         if tokens is None and pairs is None:
@@ -786,8 +955,13 @@ class NumberListReader(Reader):
                 # Not a log lossdoc can read, like a data set's CSV: skipped and counted in a folder, exit 2 given.
                 raise NotALog(source.label, unnamed_table_problem(unnamed))
             raise InputError(source.label, "no numeric series found: not a bare list of numbers (a header, text or several columns)")
-        named = _loss_named(source.label) or "loss"
+        named = _loss_named(source.label) or (re.sub(r"\W+", "_", titled[0]).strip("_") if titled else "loss")
         run = Run(source=source.label, format=self.name)
+        if tensors:
+            run.notes.append(f"{tensors} value(s) written as a tensor's repr (tensor(0.69), tf.Tensor(8.07, shape=(), "
+                             "dtype=float32)) read as their number")
+        if plained:
+            run.notes.append(f"every line {plained}")
         restarted = pairs is not None and any(b < a for a, b in zip(pairs[0], pairs[0][1:]))
         if pairs is not None and any(a == b for a, b in itertools.pairwise(pairs[0])):
             epochs, values = pairs
@@ -820,6 +994,8 @@ class NumberListReader(Reader):
             run.series[named] = build_series(named, values, epochs=np.arange(len(values), dtype=np.float64))
             what = ("a bare list" if array is None else "a JSON array" if "," in array
                     else "an array printed by NumPy")
+            if titled is not None:
+                what = f"a title line ({titled[0]!r}: no data) over a bare list"
             run.notes.append(f"{what} of {len(values)} numbers read as one loss, {named!r}, one per epoch "
                              "(0..n-1); name it with --train or --val if it is another")
             boxed = sum(1 for _, ln in _lines(text) if _ONE_ELEMENT.fullmatch(ln.rstrip(",;"))) if array is None else 0
@@ -864,6 +1040,22 @@ class NumberListReader(Reader):
             runs.append(run)
         return runs
 
+    def _read_headed(self, blocks: list[tuple[str, list[float]]], source: Source) -> list[Run]:
+        """Blocks of a setting's heading over one line of losses (``_headed_lines``): a run each, named by its
+        heading, its numbers one loss, one per epoch (0..n-1), as a one-line bare list is read."""
+        named = _loss_named(source.label) or "loss"
+        base = Path(source.label).name or source.label
+        runs = []
+        for k, (head, values) in enumerate(blocks, start=1):
+            run = Run(source=source.label, format=self.name, name=f"{base} ({head})")
+            run.add(build_series(named, values, epochs=np.arange(len(values), dtype=np.float64)))
+            run.notes.append(f"block {k} of {len(blocks)}: a heading line ({head!r}) over one line of {len(values)} "
+                             f"numbers, read as a run of its own (one training per setting), its numbers one loss, "
+                             f"{named!r}, one per epoch (0..n-1); name it with --train or --val if it is another")
+            require_series(run, source.label, [named])
+            runs.append(run)
+        return runs
+
     def _read_more(self, text: str, source: Source) -> Run | None:
         """The layouts of ``_MORE_LAYOUTS`` and ``_few_losses``, or None when the text is none of them."""
         lines = [ln for _, ln in _lines(text)]
@@ -902,6 +1094,17 @@ class NumberListReader(Reader):
             what = _add_pair(run, a, b, x, named, _accuracy_like(xs, a, b), ppl_first="train_loss")
             run.notes.append(f"{len(xs)} headerless lines of a counter and two numbers: the counter{where} read as "
                              f"the epoch, {what}; name them otherwise with --train / --val")
+            return run
+        per_batch, _ = _epoch_batch_lines(lines)
+        if per_batch is not None:
+            es, vs = per_batch
+            run.add(build_series(named, vs, steps=np.arange(len(vs), dtype=np.float64),
+                                 epochs=np.asarray(es, dtype=np.float64)))
+            run.notes.append(f"{len(vs)} headerless lines of three numbers whose first stays over several lines and "
+                             "steps by one while the second counts by one within it, from the same start at each of "
+                             f"its {len(set(es))} values: an epoch ({es[0]:g} to {es[-1]:g}), a batch, and one loss, "
+                             f"{named!r}, one point per line on the step axis (0..n-1, counted on across epochs), "
+                             "each at its epoch; name it with --train or --val if it is another")
             return run
         found2, _ = _loss_and_time(lines)
         if found2 is not None:

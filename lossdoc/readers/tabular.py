@@ -66,16 +66,20 @@ _NUM = re.compile(
 # ``tensor(1.2034, grad_fn=<AddBackward0>)``, ``tensor(0.5, device='cuda:0')``, ``tensor([0.5])``, ``tensor(nan)``.
 # The comma inside the longer forms splits the cell in two, so such cells are unwrapped to their number before the
 # table is split into cells. Bounded: a number, then at most 200 characters of keyword arguments, no parentheses.
+# A TensorFlow eager tensor printed as a value (``print(f"loss: {loss}")``, ``str(loss)``) is unwrapped the same way:
+# ``tf.Tensor(8.074845, shape=(), dtype=float32)`` (a scalar: ``shape=()``, the only parentheses allowed inside).
 _TENSOR = re.compile(
-    r"(?<![\w.])tensor\(\s*(\[\s*)?([-+]?(?:\d+\.?\d*(?:[eE][-+]?\d+)?|\.\d+(?:[eE][-+]?\d+)?|nan|inf))\s*"
-    r"(?(1)\])(?:\s*,[^()\n]{0,200}?)?\s*\)"
+    r"(?<![\w.])(?:tensor|tf\.Tensor)\(\s*(\[\s*)?([-+]?(?:\d+\.?\d*(?:[eE][-+]?\d+)?|\.\d+(?:[eE][-+]?\d+)?|nan|inf))"
+    r"\s*(?(1)\])(?:\s*,\s*shape=\(\s*\))?(?:\s*,[^()\n]{0,200}?)?\s*\)"
 )
+#: What a text holds when it may hold a tensor's repr (``_TENSOR``).
+_TENSOR_NEEDLES = ("tensor(", "tf.Tensor(")
 
 
 def unwrap_tensors(text: str) -> tuple[str, int]:
-    """The text with every scalar ``tensor(...)`` repr replaced by its number, and how many there were (0: the text
-    as it was)."""
-    if "tensor(" not in text:
+    """The text with every scalar ``tensor(...)`` (PyTorch) or ``tf.Tensor(x, shape=(), dtype=...)`` (TensorFlow)
+    repr replaced by its number, and how many there were (0: the text as it was)."""
+    if not any(n in text for n in _TENSOR_NEEDLES):
         return text, 0
     return _TENSOR.subn(r"\2", text)
 
@@ -448,8 +452,8 @@ def load_table(source: Source) -> Table:
         raise InputError(source.label, "empty file")
     notes: list[str] = []
     if tensors:
-        notes.append(f"{tensors} cell(s) written as a torch tensor's repr (tensor(0.69, grad_fn=...)) read as "
-                     "their number")
+        notes.append(f"{tensors} cell(s) written as a torch tensor's repr (tensor(0.69, grad_fn=...)) or a "
+                     "TensorFlow one (tf.Tensor(0.69, shape=(), ...)) read as their number")
     top = [lines[i] for i in nonblank[: MAX_COMMENT_LINES + 6]]
     comments = leading_comments(top)
     hashed = None if comments else commented_header(top)
@@ -774,17 +778,21 @@ def _quick_delimiter(raw) -> tuple[str, bool] | None:
 
 
 def _has_tensor_cell(raw, limit: int = 1000) -> bool:
-    """Whether a file (bytes or a memory map) holds a ``tensor(...)`` cell that ``unwrap_tensors`` unwraps; True too
-    when more than ``limit`` names merely contain "tensor(" (the exact path then decides, cell by cell)."""
-    pos = raw.find(b"tensor(")
-    for _ in range(limit):
-        if pos == -1:
-            return False
-        window = bytes(raw[max(pos - 1, 0) : pos + 300]).decode("utf-8", errors="replace")
-        if _TENSOR.match(window, 1 if pos else 0):
+    """Whether a file (bytes or a memory map) holds a ``tensor(...)`` (or ``tf.Tensor(...)``) cell that
+    ``unwrap_tensors`` unwraps; True too when more than ``limit`` names merely contain "tensor(" (the exact path then
+    decides, cell by cell)."""
+    for needle in (n.encode() for n in _TENSOR_NEEDLES):
+        pos = raw.find(needle)
+        for _ in range(limit):
+            if pos == -1:
+                break
+            window = bytes(raw[max(pos - 1, 0) : pos + 300]).decode("utf-8", errors="replace")
+            if _TENSOR.match(window, 1 if pos else 0):
+                return True
+            pos = raw.find(needle, pos + len(needle))
+        else:
             return True
-        pos = raw.find(b"tensor(", pos + 7)
-    return True
+    return False
 
 
 def _scan(raw, head_end: int, first: bytes, delim: bytes) -> bool | None:

@@ -49,7 +49,10 @@ Shapes understood:
   word before the marker (``Test Epoch: 5 ...`` then ``    ave: 87.35``) names the block's values (``test_ave``);
   a ``Saving checkpoint: 10`` line is not a value. A rule under the marker line (``----------``) does not end the
   block, and a phase word leading a body line names the split of each of its values (the torchvision fine-tuning
-  tutorial's ``Epoch 3/24``, ``----------``, ``train Loss: 0.41 Acc: 0.86``: ``train_Loss``, ``train_Acc``).
+  tutorial's ``Epoch 3/24``, ``----------``, ``train Loss: 0.41 Acc: 0.86``: ``train_Loss``, ``train_Acc``). A split
+  word alone on its line inside a block names the split of the pairs below it, and a stage word alone before the
+  block's first pair is passed over (ProtoPNet's ``epoch: \t0``, ``\twarm``, ``\ttrain``, ``\tcross ent: \t4.84``...,
+  ``\ttest``, its pairs again: ``cross_ent``, ``test_cross_ent``).
 - Logging prefixes are not data: glog/absl's ``I1203 12:00:00.123456 12345 model_lib_v2.py:705]`` and Python
   logging's ``INFO:tensorflow:`` are dropped before a line is read. A prefix alone on its line (``2024-05-26
   16:46:10 - INFO - train.py - 128 - ``: a message that starts with a line break) is passed over, and its message
@@ -336,6 +339,9 @@ _LEVEL = re.compile(
 # logging's '%(asctime)s - %(levelname)s - %(message)s' with logger.info(f"\nEpoch {n}: ...")): "train.py - 65 - " or
 # nothing. The message is on the next line; such a line is no chatter between a marker line and its values.
 _PREFIX_ONLY = re.compile(r"(?:[\w.<>\-]{1,200}+\s++-\s*+){0,4}+")
+# A word alone on its line inside a block (ProtoPNet's "\ttrain", "\ttest", "\twarm" under "epoch: \t0").
+_LONE_WORD = re.compile(r"\s*([A-Za-z]{2,12})\s*")
+
 # A line of nothing but "name: value" / "name=value" pairs (a block's body); names may hold spaces and units.
 _KV_NAME = r"[A-Za-z(][\w/.\-()]*+(?:[ ][A-Za-z(][\w/.\-()]*+){0,4}+"
 _KV_ITEM = re.compile(rf"\s*+({_KV_NAME})\s*+[:=]\s*+({_KV_NUMBER})(?:%|ms|s)?+\s*+[,;|]?+")
@@ -1234,6 +1240,16 @@ def _parse_lines(
                 continue  # a tqdm bar between a marker and its values ("Epoch 1/30", "Training: 100%|...| 183/183")
             if open_block is not None and not open_block[3] and _RULE.fullmatch(msg):
                 continue  # a rule under the marker line (the torchvision tutorial's print('-' * 10))
+            if open_block is not None and (lone := _LONE_WORD.fullmatch(msg)):
+                # ProtoPNet's "epoch: \t0", "\twarm", "\ttrain", its pairs, "\ttest", its pairs: a split word alone
+                # on its line names the split of the block's pairs below it; a stage word alone before them is its
+                # label, passed over (train_and_test's log('\twarm') / log('\tjoint'))
+                word_split = split_word(lone[1])
+                if word_split is not None:
+                    block_split = word_split if word_split != "train" else None
+                    continue
+                if not open_block[3] and id(open_block) not in body:
+                    continue
             kv = None
             if open_block is not None:
                 kv = _kv_pairs(_DURATION_ITEM.sub("", msg) if "m" in msg else msg)
