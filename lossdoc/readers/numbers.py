@@ -39,7 +39,7 @@ _ONE_ELEMENT = re.compile(r"\[\s*([^\s\[\],;]+)\s*\]")
 
 
 def _unbracket(line: str) -> str:
-    m = _ONE_ELEMENT.fullmatch(line)
+    m = _ONE_ELEMENT.fullmatch(line) if line[:1] == "[" else None
     return m[1] if m else line
 
 
@@ -52,10 +52,14 @@ def _number_list(text: str) -> list[str] | None:
         return None
     if len(lines) == 1:
         tokens = [t for t in re.split(r"[,;\s]+", lines[0]) if t]
-    elif all(NUMBER_TOKEN.fullmatch(_unbracket(ln.rstrip(",;"))) for ln in lines):
-        tokens = [_unbracket(ln.rstrip(",;")) for ln in lines]
     else:
-        return None
+        tokens = []
+        for ln in lines:  # (a loop that stops at the first line that is no number: a table fails at its first)
+            t = _unbracket(ln.rstrip(",;"))
+            if not NUMBER_TOKEN.fullmatch(t):
+                return None
+            tokens.append(t)
+        return tokens if len(tokens) >= 3 else None
     return tokens if len(tokens) >= 3 and all(NUMBER_TOKEN.fullmatch(t) for t in tokens) else None
 
 
@@ -160,6 +164,8 @@ def _wide_frame(text: str) -> tuple[list[float], list[tuple[str, list[float]]]] 
     the columns' names: header ``,1,2,...,100``, rows ``k,v1,...,v100``, k the default index 0, 1, 2...): every row
     the header's width, its first field a whole number counting by one from 0, its values numbers (an empty field is
     pandas' missing value, read as NaN) not all whole. None for any other text."""
+    if _wide_header(text.lstrip().partition("\n")[0].strip()) is None:
+        return None  # (the header first: a long bare list is not split into lines for nothing)
     lines = [ln for ln in text.strip().split("\n") if ln.strip()]
     if len(lines) < 2 or (xs := _wide_header(lines[0])) is None:
         return None
@@ -451,11 +457,12 @@ def _perplexity_of(a: list[float], b: list[float]) -> bool:
     model's loop writing ``f"{step}, {loss:f}, {math.exp(loss):f}"``): b = exp(a) on every line where both are
     finite (within ``PERPLEXITY_TOLERANCE``, relative), on ``ACCURACY_MIN_LINES`` lines or more. A perplexity is
     exp(loss) of the same batches: never a val loss."""
-    pts = [(x, y) for x, y in zip(a, b) if np.isfinite(x) and np.isfinite(y)]
-    if len(pts) < ACCURACY_MIN_LINES:
+    x, y = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
+    ok = np.isfinite(x) & np.isfinite(y)
+    x, y = x[ok], y[ok]
+    if len(x) < ACCURACY_MIN_LINES or np.any(x >= 700):
         return False
-    with np.errstate(over="ignore"):
-        return all(x < 700 and abs(y - float(np.exp(x))) <= PERPLEXITY_TOLERANCE * abs(y) + 1e-6 for x, y in pts)
+    return bool(np.all(np.abs(y - np.exp(x)) <= PERPLEXITY_TOLERANCE * np.abs(y) + 1e-6))
 
 
 #: Headerless float pairs are a guess from the numbers and the file's name: only with this many lines.
@@ -614,6 +621,11 @@ def _long_lines(lines: list[str]) -> list[list[str]] | None:
 _SETTING_HEADING = re.compile(r"([A-Za-z][\w .()/-]{0,60}?)\s*[=:]\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)")
 
 
+def _headed(text: str) -> bool:
+    """Whether a text's first line is a setting's heading (``_SETTING_HEADING``): ``_headed_lines`` is worth trying."""
+    return _SETTING_HEADING.fullmatch(text.lstrip().partition("\n")[0].strip()) is not None
+
+
 def _headed_lines(lines: list[str], complete: bool = True) -> list[tuple[str, list[float]]] | None:
     """[(heading, values)] for blocks of a setting's heading line (``Latent Space Dimension = 6``: a name that is
     neither a loss nor a metric through the naming table, "=" or ":", a number; one name in every heading, each
@@ -654,6 +666,9 @@ def _plain_fields(text: str) -> tuple[str, str | None]:
     separator, as a comma or a tab is; then a date and time leading every line (``str(datetime.now())``) is dropped
     (a wall-clock time, no series). Else (the text, None). The caller keeps the result only when a layout reads
     it and none reads the text as it was."""
+    first = text.lstrip().partition("\n")[0]
+    if len({c for c in first if not (c.isalnum() or c.isspace() or c in _NOT_A_SEPARATOR)}) != 1:
+        return text, None  # (the first line first: a long log is not split into lines for nothing)
     lines = [ln.strip() for ln in text.split("\n") if ln.strip()]
     if len(lines) < 3:
         return text, None
@@ -887,7 +902,7 @@ class NumberListReader(Reader):
             return True
         if _titled_list(text) is not None:
             return True
-        if _headed_lines([ln for _, ln in _lines(text)], complete=not cut) is not None:
+        if _headed(text) and _headed_lines([ln for _, ln in _lines(text)], complete=not cut) is not None:
             return True
         lines = [ln for _, ln in _lines(text)]
         if any(scan(lines)[0] is not None for scan, _ in _MORE_LAYOUTS):
@@ -919,7 +934,8 @@ class NumberListReader(Reader):
         if titled is not None:
             tokens = titled[1]
         pairs = _counter_pairs(text) if tokens is None and array is None else None
-        headed = _headed_lines([ln for _, ln in _lines(text)]) if tokens is None and pairs is None else None
+        headed = (_headed_lines([ln for _, ln in _lines(text)])
+                  if tokens is None and pairs is None and _headed(text) else None)
         if headed is not None and array is None:
             return self._read_headed(headed, source)
         if tokens is None and pairs is None and array is None:
@@ -998,7 +1014,8 @@ class NumberListReader(Reader):
                 what = f"a title line ({titled[0]!r}: no data) over a bare list"
             run.notes.append(f"{what} of {len(values)} numbers read as one loss, {named!r}, one per epoch "
                              "(0..n-1); name it with --train or --val if it is another")
-            boxed = sum(1 for _, ln in _lines(text) if _ONE_ELEMENT.fullmatch(ln.rstrip(",;"))) if array is None else 0
+            boxed = (sum(1 for _, ln in _lines(text) if _ONE_ELEMENT.fullmatch(ln.rstrip(",;")))
+                     if array is None and "[" in text else 0)
             if boxed:
                 run.notes.append(f"{boxed} of them written as one-element lists ('[x]', a NumPy array of one value "
                                  "each): read as their value")
