@@ -321,6 +321,24 @@ def test_ultralytics_val_false_zeros_are_not_validation(tmp_path):
     assert any("val=False" in n for n in run.notes)
 
 
+def test_ultralytics_val_losses_never_computed_are_no_val_loss(tmp_path):
+    # A YOLOv9 fork's train.py writes real mAPs and 0 for every val loss at every epoch (reading survey 10): the
+    # val losses were never computed, so there is no val loss; the train loss and the metrics stay
+    head = (b"               epoch,      train/box_loss,      train/cls_loss,      train/dfl_loss,   metrics/precision,"
+            b"      metrics/recall,     metrics/mAP_0.5,metrics/mAP_0.5:0.95,        val/box_loss,        val/cls_loss,"
+            b"        val/dfl_loss,               x/lr0,               x/lr1,               x/lr2")
+    rows = [(0, 1.1494, 1.2316, 1.3541, 0.68342, 0.5663, 0.61727, 0.4542), (1, 1.13, 1.18, 1.35, 0.69, 0.57, 0.62, 0.46),
+            (2, 1.12, 1.12, 1.34, 0.69, 0.58, 0.63, 0.47), (3, 1.1044, 1.0795, 1.323, 0.68382, 0.59745, 0.64644, 0.48358)]
+    body = b"".join(b"\n" + b",".join(f"{v:>20}".encode() for v in (*r, 0, 0, 0, 0.0033, 0.0033, 0.0033))
+                    for r in rows)
+    run = read(tmp_path, head + body + b"\n", "results.csv")
+    assert run.format == "ultralytics"
+    assert run.val_loss is None and not any(n.startswith("val/") and n.endswith("loss") for n in run.series)
+    assert len(run.train_loss) == 4
+    assert values(run, "metrics/mAP_0.5") == [0.61727, 0.62, 0.63, 0.64644]
+    assert any("exactly 0 at every epoch" in n for n in run.notes)
+
+
 def test_ultralytics_a_real_zero_beside_nonzero_val_values_stays(tmp_path):
     # a metric of exactly 0 at an epoch whose val losses were measured (no box found yet) is data
     head = ULTRA_V8.split(b"\n")[0]

@@ -1391,7 +1391,8 @@ def _blank_unvalidated_epochs(table: Table) -> None:
     """Ultralytics trained with ``val=False`` writes 0 for every validation loss and metric at each epoch and
     validates once after the last: rows where every ``val/*`` and ``metrics/*`` cell is exactly 0 measured nothing.
     Their cells are made empty (absent, as in a sparse table), with a note; a real validation never gives all its
-    losses and metrics exactly 0."""
+    losses and metrics exactly 0. Validation losses exactly 0 at every epoch (3 or more; the metrics real: a YOLOv9
+    fork's train.py) were never computed: left out too."""
     cols = [c for c in table.columns if c.lower().startswith(("val/", "metrics/"))]
     if not any(c.lower().startswith("val/") for c in cols):
         return
@@ -1401,16 +1402,27 @@ def _blank_unvalidated_epochs(table: Table) -> None:
     zero = np.ones(table.nrows, dtype=bool)
     for values, present in nums:
         zero &= present & (values == 0)
-    if not zero.any():
-        return
-    for c in cols:
-        cells = table.cells[c]
-        for i in np.flatnonzero(zero):
-            cells[i] = ""
-        table._numeric.pop(c, None)
-    k = int(zero.sum())
-    table.notes.append(f"{k} of {table.nrows} epoch(s) with every validation loss and metric exactly 0 (Ultralytics "
-                       "trained with val=False writes 0 until it validates): not validated there, left out")
+    if zero.any():
+        for c in cols:
+            cells = table.cells[c]
+            for i in np.flatnonzero(zero):
+                cells[i] = ""
+            table._numeric.pop(c, None)
+        k = int(zero.sum())
+        table.notes.append(f"{k} of {table.nrows} epoch(s) with every validation loss and metric exactly 0 "
+                           "(Ultralytics trained with val=False writes 0 until it validates): not validated there, "
+                           "left out")
+    # A training script that computes the val metrics but not the val losses (a YOLOv9 fork's train.py writes the
+    # mAPs and 0 for val/box_loss, val/cls_loss, val/dfl_loss at every epoch): losses exactly 0 at every epoch they
+    # were written (3 or more) were never computed. They are left out (no val loss), with a note.
+    losses = [c for c in cols if c.lower().startswith("val/") and "loss" in c.lower()]
+    nums = {c: table.numeric(c) for c in losses}
+    if losses and all(n is not None and n[1].sum() >= 3 and np.all(n[0][n[1]] == 0) for n in nums.values()):
+        for c in losses:
+            table.cells[c] = [""] * table.nrows
+            table._numeric.pop(c, None)
+        table.notes.append(f"{', '.join(losses)}: exactly 0 at every epoch (the training script did not compute the "
+                           "validation losses; a real loss is never 0 throughout): left out, no val loss")
 
 
 class LightningCsvReader(Reader):
