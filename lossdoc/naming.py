@@ -59,6 +59,8 @@ _OTHER = re.compile(
     r"throughput.*|elapsed_.*|tokens_.*|(.*_)?num_tokens|peak_memory.*|.*_flos|.*_s_it|"
     r"wps|ups|wpb|bsz|gb_free|train_wall|wall|ntokens|nsentences|sample_size|num_updates|update)$"
 )
+# The last word of a count's name (GaitSet prints full_loss_num, the mean number of triplets whose loss is above 0).
+_COUNT_TOKENS = {"num", "count", "cnt"}
 _LR = re.compile(r"^(lr|learning_?rate|lr_.*|lr_pg\d+|lr_?[a-z]*|learning_?rate_.*|.*_lr)$")
 _GRAD = re.compile(r"^(grad_?norm|gradient_?norm|total_?grad_?norm|grad_?norm_.*|.*grad_?norm|gnorm|.*_gnorm)$")
 # smooth_l1: the box-regression term of a detector's loss (GluonCV's train_ssd.py logs '[Epoch {}][Batch {}], Speed:
@@ -133,6 +135,10 @@ def resolve(name: str, *, metric_split: str = "train", loss_split: str = "train"
     split, toks = _strip_tokens(tokens)
     core = "_".join(toks)
     if not core or _OTHER.match(core) or _OTHER.match(raw):
+        return Role(None, "other", None)
+    if toks[-1] in _COUNT_TOKENS or toks[0] in ("num", "count"):
+        # a count ("full_loss_num": GaitSet's number of triplets with a non-zero loss, "num_correct", "loss_count"):
+        # no loss nor a metric, whatever it counts; never summed into a total loss
         return Role(None, "other", None)
     if _GRAD.match(core):
         return Role(None, "grad_norm", False)

@@ -150,6 +150,15 @@ Shapes understood:
   whole one: a Keras epoch line without a count, a dict, an OpenNMT-py validation line, a marker-less line.
 - The text logs of particular tools (``toollogs.py``: fairseq, Megatron-LM, Hugging Face Trainer dicts, torchtune)
   whose lines start beyond the head that sniffing sees: the whole text is handed to that tool's reader.
+  Joey NMT's ``train.log`` (``Epoch N Step: S Batch Loss: X ...``, ``Validation result (greedy) at epoch N, step S:
+  ...``) is such a layout wherever its lines are (``toollogs.JoeyNmtReader``, format ``text``).
+- st-gcn's processor log (torchlight's ``[03.24.23|09:56:11] `` time stamp before every line, dropped as a logging
+  prefix): ``Training epoch: N`` and ``Eval epoch: N`` head blocks of ``\tmean_loss: X`` (``mean_loss``, the train
+  loss; ``val_mean_loss``), ``\tTop1: 0.00%``; its ``\tIter N Done. | loss: X | lr: Y`` lines inside an epoch's
+  block are points of ``loss`` at iteration N (every log_interval iterations), never the train loss.
+- GaitSet's ``iter 100:, hard_loss_metric=A, full_loss_metric=B, full_loss_num=C, mean_dist=D, lr=E, hard or
+  full='full'``: the train loss is the triplet loss the line says the run uses (``full_loss_metric``), the other
+  beside it, not summed; ``full_loss_num`` is a count (``naming``: no loss).
 
 - Not data: an argument dump (three or more ``name =  value`` lines in a row, one value at least not a number:
   ``data =  ./data``, ``epoch =  20``, ``tolerance =  0.0001``: settings, no marker and no points) and a session's
@@ -355,6 +364,20 @@ _GLOG = re.compile(
     r"^[IWEFD]\d{4}(?:\d{4})?+ \d\d:\d\d:\d\d(?:\.\d++)?\s++(?:\d++\s++)?[^\s:\]]{1,200}+:\d++\]\s?"
 )
 _PYLOG = re.compile(r"^(?:DEBUG|INFO|WARNING|WARN|ERROR|CRITICAL|FATAL):[\w.\-]{0,100}+:")
+# st-gcn's torchlight IO (torchlight/io.py, print_log): str = time.strftime("[%m.%d.%y|%X] ", time.localtime()) + str,
+# before every line of its processor's log ("[03.24.23|09:56:11] Training epoch: 0", "[03.24.23|09:56:31] \tmean_loss:
+# nan"): a time stamp, dropped as a logging prefix is, so that the indented lines under a marker line are its block.
+_TORCHLIGHT = re.compile(r"^\[\d\d\.\d\d\.\d\d\|\d\d:\d\d:\d\d\] ")
+# Its processor's iteration line (processor/processor.py, show_iter_info: info = ['Iter {} Done.'.format(iter)] and
+# ' | {}: {:.4f}' items, print_log('\t' + ' | '.join(info))), printed every log_interval iterations inside an epoch's
+# block ("Training epoch: 0", "\tIter 0 Done. | loss: 1.4824 | lr: 0.010000", "\tmean_loss: 2.41"): a point at that
+# iteration, and no end of the epoch's block, whose mean_loss (show_epoch_info) is the per-epoch train loss.
+# GaitSet (model/model.py, Model.fit): every 100 iterations print('iter {}:'.format(...), end=''), then ',
+# hard_loss_metric={0:.8f}', ', full_loss_metric={0:.8f}', ', full_loss_num={0:.8f}', ', mean_dist={0:.8f}', ', lr=%f'
+# and ', hard or full=%r' % self.hard_or_full_trip: the two triplet losses, of which the run optimises the one that
+# hard_or_full_trip names ('hard' or 'full'); full_loss_num is a count (naming: no loss).
+_HARD_OR_FULL = re.compile(r",\s*+hard or full='(hard|full)'")
+_TL_ITER = re.compile(r"^\s++Iter\s++\d++\s++Done\.\s*+\|")
 # OpenNMT-py's validation report (ReportMgr._report_step: 'Validation perplexity: %g', 'Validation accuracy: %g';
 # forks print 'Validation xent: %g at step %d'), after the "Step N/M; acc: ...; xent: ..." lines of training.
 _ONMT_VAL = re.compile(rf"^\s*+Validation (perplexity|accuracy|xent):\s*+({_NUMBER})(?:\s++at step (\d++))?\s*+$")
@@ -836,6 +859,7 @@ class _Collector:
         self.restarted = False  # trainings appended to the log, each starting at the same epoch: the latest kept
         self.averaged: set[str] = set()  # chosen val losses named as the evaluation's average (not a split word)
         self.total: str | None = None  # a bare "total" on the progress lines of a log that names no loss: the loss
+        self.own_note: set[str] = set()  # chosen losses whose reason a note of their own gives
 
     def add(self, name: str, value: float, epoch: float, step: float) -> None:
         pts = self.points.setdefault(name, [])
@@ -860,6 +884,10 @@ def _strip_prefix(line: str) -> str:
         if m:
             return line[m.end() :]
         m = _PYLOG.match(line)
+        if m:
+            return line[m.end() :]
+    elif line[:1] == "[" and line[9:10] == "|":
+        m = _TORCHLIGHT.match(line)
         if m:
             return line[m.end() :]
     return line
@@ -1078,6 +1106,8 @@ def _parse_lines(
     warned = False  # the line before was a Python warning (its source line may follow)
     ranges: list[tuple[int, int, int, str]] = []  # "1-50" chunk headings: (index in generic, start, end, as written)
     metric_evals: list[list] = []  # the entries of evaluation lines with one metric and no loss
+    tl_iter = False  # st-gcn's "Iter N Done. | loss: ..." lines were read inside epoch blocks
+    trip: str | None = None  # GaitSet's "hard or full='full'": the triplet loss the run uses
 
     def flush() -> None:
         nonlocal used, keras_used
@@ -1180,6 +1210,16 @@ def _parse_lines(
         if "reducing learning rate" in msg and _PLATEAU.match(msg):
             continue  # ReduceLROnPlateau's verbose print: an event, not a curve (no series "of_group")
         markers, spans, lead = _markers(msg)
+        if (markers and open_block is not None and "Done." in msg and _TL_ITER.match(msg)
+                and math.isfinite(open_block[1]) and not math.isfinite(open_block[2])):
+            # st-gcn's "\tIter 0 Done. | loss: 1.48 | lr: 0.01" inside a "Training epoch: 0" block: that iteration's
+            # point; the block (its "\tmean_loss: ...", the epoch's train loss) goes on
+            pairs = _generic_pairs(msg, spans)
+            if pairs:
+                used += 1
+                generic.append([lead, open_block[1], markers.get("step", math.nan), pairs])
+                tl_iter = True
+            continue
         lead_batch = None
         if (not markers and last_marker is not None and math.isfinite(last_marker[1]) and not math.isfinite(last_marker[2])
                 and msg[:1] in " \tBbMmCc" and (b := _lead_batch(msg)) and b[0]):
@@ -1292,6 +1332,8 @@ def _parse_lines(
                 body.setdefault(id(open_block), set()).update(kv)
             continue
         pairs = _generic_pairs(msg, spans)
+        if "hard or full=" in msg and (hf := _HARD_OR_FULL.search(msg)) and f"{hf[1]}_loss_metric" in pairs:
+            trip = f"{hf[1]}_loss_metric"  # GaitSet: the triplet loss the run optimises, by its own line
         head_split = _head_split(msg, spans)
         if pairs and spans:
             pairs = _lead_split(pairs, msg[spans[-1][1] :])
@@ -1367,6 +1409,17 @@ def _parse_lines(
         for name, v in pairs.items():
             target.add(f"{lead}_{name}" if len(leads[name]) > 1 else name, v, epoch, step)
     names = {n for c in (col, *col.phases) for n in c.points}
+    if tl_iter and "mean_loss" in names and "loss" in names and "loss" not in col.chosen.values():
+        # the epoch's mean over all its iterations, not the sparse "Iter N Done." readings
+        col.chosen.setdefault("train", "mean_loss")
+        col.own_note.add("mean_loss")
+        col.note("mean_loss: st-gcn's per-epoch mean of the training loss, used as the train loss; loss: its "
+                 "'Iter N Done.' lines, every log_interval iterations")
+    if trip and trip in names and "train" not in col.chosen:
+        col.chosen["train"] = trip
+        col.own_note.add(trip)
+        col.note(f"{trip}: the triplet loss the run optimises, as its lines say (hard or full={trip.split('_')[0]!r}); "
+                 "the other is shown beside it, not summed")
     total = next((n for n in names if bare_total_loss(n)), None)
     if total and not any(resolve(n).kind == "loss" for n in names):
         # "[epoch: 79/200, iter: 0/448] total: 0.818845" and no other loss: the total is the loss (as "Total Loss")
@@ -1673,7 +1726,7 @@ class TextReader(Reader):
             chosen = {sp: n for sp, n in col.chosen.items() if n in run.series}
             if chosen:
                 run.meta["chosen_loss"] = chosen
-                led = [n for n in chosen.values() if n not in col.averaged]
+                led = [n for n in chosen.values() if n not in col.averaged and n not in col.own_note]
                 if led:
                     run.notes.append(f"{', '.join(led)}: printed on a line its split word leads, beside "
                                      "the evaluation's line: used as that split's loss")

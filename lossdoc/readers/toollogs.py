@@ -23,6 +23,10 @@ code writes them):
   1.234 idt_A: 0.456 ...``: on the step axis (iters counts within an epoch: counted on across epochs, the epoch
   kept); every name is one of the model's losses (``loss_D_A``...: train losses). A launch whose lines start again
   (not after the last line's epoch and iters) is a training of its own; one that goes on is a resumed run.
+- Joey NMT's ``train.log`` (read for the plain-text reader, format ``text``): ``Epoch N Step: S Batch Loss: X Tokens
+  per Sec: T, Lr: L`` (``Batch_Loss``, the train loss, on the step axis; the speed is not read), ``Epoch N: total
+  training loss X`` (a per-epoch sum over the batches: ``total_training_loss``, an extra series), ``Validation result
+  (greedy) at epoch N, step S: bleu: B, loss: X, ppl: P, duration: D`` (``val_bleu``, ``val_loss``, ``val_ppl`` at S).
 - ``nanogpt-log``: build-nanogpt's ``log/log.txt``: ``<step> train <loss>``, ``<step> val <loss>``,
   ``<step> hella <accuracy>`` (roles from ``naming.FAMILY_NAMES``).
 
@@ -552,10 +556,71 @@ class CycleGanLogReader(_ToolText):
                 pts.add(name, v, step=float(at[1]), epoch=float(at[0]), **({} if own else {"role_name": f"loss_{name}"}))
 
 
+# --------------------------------------------------------------------------------------------------- Joey NMT
+
+# joeynmt/training.py (TrainManager.train_and_validate), after Python logging's "%(asctime)s %(message)s" prefix:
+# "Epoch %3d Step: %8d Batch Loss: %12.6f Tokens per Sec: %8.0f, Lr: %.6f" every logging_freq steps (Joey NMT 2
+# writes "Epoch %3d, Step: %8d, Batch Loss: %12.6f, Batch Acc: %.6f, Tokens per Sec: %8.0f, Lr: %.6f"), then
+# 'Epoch %3d: total training loss %.2f' at each epoch's end (a sum over the epoch's batches, not a mean: an extra
+# series, never the train loss), and 'Validation result (%s) at epoch %3d, step %8d: %s: %6.2f, loss: %8.4f, ppl:
+# %8.4f, duration: %.4fs' (the eval metric, the validation's loss and perplexity) at the step.
+_JOEY_NUM = r"[-+]?(?:\d++(?:\.\d*+)?(?:[eE][-+]?\d++)?|(?i:nan|inf))"
+_JOEY_STEP = re.compile(
+    rf"(?<![\w-])Epoch\s++(\d++),?\s++Step:\s*+(\d++),?\s++Batch Loss:\s*+({_JOEY_NUM})"
+    rf"(?:,?\s++Batch Acc:\s*+({_JOEY_NUM}))?,?\s++Tokens per Sec:\s*+{_JOEY_NUM},\s*+Lr:\s*+({_JOEY_NUM})\s*+$"
+)
+_JOEY_TOTAL = re.compile(rf"(?<![\w-])Epoch\s++(\d++): total training loss\s++({_JOEY_NUM})\s*+$")
+_JOEY_VAL = re.compile(r"(?<![\w-])Validation result(?: \([^()\n]{0,40}+\))? at epoch\s++(\d++), step\s++(\d++): (.*+)$")
+_JOEY_ITEM = re.compile(rf"(?<![\w.])([A-Za-z][\w\-]{{0,60}}+):\s*+({_JOEY_NUM})(?![\w.\[])")
+
+
+class JoeyNmtReader(_ToolText):
+    """A layout of the plain-text reader (format ``text``), not a reader of its own: the text reader hands it the
+    whole log (``FAMILIES``), as it does a tool's lines beyond the sniffed head."""
+
+    name = "text"
+    description = ("Joey NMT train.log: 'Epoch N Step: S Batch Loss: X Tokens per Sec: T, Lr: L', "
+                   "'Validation result (greedy) at epoch N, step S: bleu: B, loss: X, ppl: P, ...'")
+    example = "models/<name>/train.log"
+    counter = "step"
+    what = "Joey NMT 'Epoch N Step: S Batch Loss: X' lines"
+    hint = re.compile(r"Batch Loss:|Validation result")
+
+    def detect(self, lines: list[str]) -> bool:
+        return any("Batch Loss:" in ln and _JOEY_STEP.search(ln) for ln in lines)
+
+    def collect(self, lines: list[str], pts: RunPoints) -> None:
+        totals = False
+        for i, ln in enumerate(lines, start=1):
+            if "Batch Loss:" in ln and (m := _JOEY_STEP.search(ln)):
+                step = float(m.group(2))
+                pts.tick(step, i)
+                # on the step axis (the epoch is in the line too, but a step line is printed about once an epoch)
+                pts.add("Batch_Loss", float(m.group(3)), step=step)
+                if m.group(4) is not None:
+                    pts.add("Batch_Acc", float(m.group(4)), step=step)
+                pts.add("Lr", float(m.group(5)), step=step)  # "Tokens per Sec": a speed, not read
+                pts.current.meta.setdefault("chosen_loss", {"train": "Batch_Loss"})
+            elif "total training loss" in ln and (m := _JOEY_TOTAL.search(ln)):
+                pts.add("total_training_loss", float(m.group(2)), epoch=float(m.group(1)))
+                totals = True
+            elif "Validation result" in ln and (m := _JOEY_VAL.search(ln)):
+                step = float(m.group(2))
+                pts.tick(step, i)
+                for item in _JOEY_ITEM.finditer(m.group(3)):
+                    if item.group(1) == "duration":
+                        continue
+                    pts.add(f"val_{item.group(1)}", float(item.group(2)), step=step)
+        if totals:
+            pts.note("total_training_loss: Joey NMT's per-epoch sum of its batches' losses (not a mean): an extra "
+                     "series; the train loss is Batch_Loss, on the step axis")
+
+
 READERS = [NanoGptLogReader, MegatronReader, FairseqReader, HfStdoutReader, TorchtuneReader, CycleGanLogReader]
 #: The families the plain-text reader hands a log to when their lines appear beyond the sniffed head.
 FAMILIES: list[_ToolText] = [
-    cls() for cls in (MegatronReader, FairseqReader, HfStdoutReader, TorchtuneReader, CycleGanLogReader)
+    cls() for cls in (MegatronReader, FairseqReader, HfStdoutReader, TorchtuneReader, CycleGanLogReader,
+                      JoeyNmtReader)
 ]
 
 

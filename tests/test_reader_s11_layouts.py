@@ -1,0 +1,162 @@
+"""Layouts that reading survey 11 found misread or refused (readers/text.py, readers/toollogs.py, naming.py).
+
+Each sample is written here in the layout its tool prints (values made up), the tool's format string quoted beside
+it; none is a copy of a surveyed file.
+"""
+
+# The samples are written with each tool's own format strings (%-formatting, str.format), as the tools print them.
+# ruff: noqa: UP030, UP031, UP032
+
+from __future__ import annotations
+
+import math
+
+import pytest
+from typer.testing import CliRunner
+
+from lossdoc.cli import app
+from lossdoc.naming import resolve
+from tests.reading import assert_one_line_error, fresh_registry, lst, read, read_all  # noqa: F401
+
+runner = CliRunner()
+
+
+# ------------------------------------------------------------------ 1: st-gcn's processor log
+# torchlight/io.py print_log: str = time.strftime("[%m.%d.%y|%X] ", time.localtime()) + str; processor/processor.py:
+# print_log('Training epoch: {}'.format(epoch)), show_iter_info: print_log('\t' + ' | '.join(['Iter {} Done.'.format(
+# iter), 'loss: {:.4f}', 'lr: {:.6f}'])), show_epoch_info: print_log('\t{}: {}'.format(k, v)) (mean_loss), then
+# print_timer ('Time consumption:'), 'Done.'; every eval_interval epochs print_log('Eval epoch: {}'.format(epoch)),
+# '\tmean_loss: {}', show_topk: print_log('\tTop{}: {:.2f}%'.format(k, 100 * accuracy)).
+
+def _stgcn(train: list, evals: dict, iters: dict | None = None, params: bool = True) -> str:
+    t = "[03.24.23|09:56:{:02d}] "
+    out = []
+    if params:
+        out += [t.format(0) + "Parameters:", "{'work_dir': './work_dir', 'num_epoch': 50, 'log_interval': 100}", ""]
+    for e, loss in enumerate(train):
+        out.append(t.format(e % 60) + f"Training epoch: {e}")
+        if iters and e in iters:
+            out.append(t.format(e % 60) + f"\tIter {iters[e][0]} Done. | loss: {iters[e][1]:.4f} | lr: 0.100000")
+        out += [t.format(e % 60) + f"\tmean_loss: {loss}", t.format(e % 60) + "Time consumption:",
+                t.format(e % 60) + "Done."]
+        if e in evals:
+            vl, t1, t5 = evals[e]
+            out += [t.format(e % 60) + f"Eval epoch: {e}", t.format(e % 60) + f"\tmean_loss: {vl}",
+                    t.format(e % 60) + f"\tTop1: {t1:.2f}%", t.format(e % 60) + f"\tTop5: {t5:.2f}%", ""]
+    return "\n".join(out) + "\n"
+
+
+def test_stgcn_epoch_blocks_give_the_train_and_val_mean_loss_and_top_k(tmp_path):
+    data = _stgcn([2.4, float("nan"), 2.1, 1.9, 1.8, 1.7], {1: (5.99, 3.0, 10.5), 4: (1.95, 40.25, 70.0)},
+                  iters={0: (0, 2.5), 3: (100, 1.88)})
+    run = read(tmp_path, data, "log.txt")
+    assert run.format == "text" and run.axis == "epoch"
+    s = run.train_loss
+    assert s.name == "mean_loss" and s.axis == "epoch" and lst(s.epochs) == [0, 1, 2, 3, 4, 5]
+    assert s.values[0] == 2.4 and math.isnan(s.values[1]) and s.values[-1] == 1.7  # nan is data
+    v = run.val_loss
+    assert v.name == "val_mean_loss" and lst(v.epochs) == [1, 4] and lst(v.values) == [5.99, 1.95]
+    top1 = run.series["val_Top1"]
+    assert top1.kind == "metric" and top1.split == "val" and lst(top1.epochs) == [1, 4]
+    # the sparse "Iter N Done." readings are a series of their own, never the train loss
+    it = run.series["loss"]
+    assert lst(it.values) == [2.5, 1.88] and lst(it.steps) == [0, 100]
+    assert any("st-gcn's per-epoch mean" in n for n in run.notes)
+
+
+def test_stgcn_log_restarted_keeps_the_latest_training(tmp_path):
+    first = _stgcn([3.0, 2.9, 2.8, 2.7, 2.6], {4: (2.5, 1.0, 5.0)})
+    second = _stgcn([2.2, 2.0, 1.9], {})
+    run = read(tmp_path, first + second, "log.txt")
+    s = run.train_loss
+    assert s.name == "mean_loss" and lst(s.values) == [2.2, 2.0, 1.9]
+    assert any("restarts" in n for n in run.notes)
+
+
+# ------------------------------------------------------------------ 2: Joey NMT's train.log
+# joeynmt/training.py (TrainManager.train_and_validate), under logging's "%(asctime)s %(message)s":
+# "Epoch %3d Step: %8d Batch Loss: %12.6f Tokens per Sec: %8.0f, Lr: %.6f" every logging_freq steps,
+# 'Epoch %3d: total training loss %.2f' per epoch, 'Validation result (%s) at epoch %3d, step %8d: %s: %6.2f, loss:
+# %8.4f, ppl: %8.4f, duration: %.4fs' every validation_freq steps.
+
+def _joey(cut_last: bool = False) -> str:
+    ts = "2020-05-12 16:48:35,873 "
+    out = [ts + "Hello! This is Joey-NMT.", ts + "cfg.training.batch_size         : 4096", ts + "EPOCH 1"]
+    step = 0
+    for epoch in range(1, 5):
+        for _ in range(2):
+            step += 100
+            loss = 5.0 / (step / 100)
+            out.append(ts + "Epoch %3d Step: %8d Batch Loss: %12.6f Tokens per Sec: %8.0f, Lr: %.6f"
+                       % (epoch, step, loss, 8992, 0.0002))
+            if step % 400 == 0:
+                out.append(ts + "Hooray! New best validation result [ppl]!")
+                out.append(ts + "Validation result (greedy) at epoch %3d, step %8d: %s: %6.2f, loss: %8.4f, ppl: "
+                           "%8.4f, duration: %.4fs" % (epoch, step, "bleu", 3.5 * epoch, 4000.0 / epoch,
+                                                       20.0 / epoch, 11.6))
+        out.append(ts + "Epoch %3d: total training loss %.2f" % (epoch, 800.0 / epoch))
+        out.append(ts + f"EPOCH {epoch + 1}")
+    text = "\n".join(out) + "\n"
+    return text
+
+
+def test_joeynmt_batch_loss_on_the_step_axis_and_validation_at_its_steps(tmp_path):
+    run = read(tmp_path, _joey(), "train.log")
+    assert run.format == "text" and run.axis == "step"
+    s = run.train_loss
+    assert s.name == "Batch_Loss" and s.axis == "step" and len(s) == 8
+    assert lst(s.steps) == [100 * i for i in range(1, 9)] and s.values[0] == 5.0 and s.values[-1] == 0.625
+    v = run.val_loss
+    assert v.name == "val_loss" and lst(v.steps) == [400, 800] and lst(v.values) == [2000.0, 1000.0]
+    assert lst(run.series["val_ppl"].values) == [10.0, 5.0] and run.series["val_ppl"].kind == "metric"
+    assert run.series["val_bleu"].kind == "metric" and run.series["val_bleu"].split == "val"
+    tot = run.series["total_training_loss"]
+    assert tot.axis == "epoch" and len(tot) == 4 and tot.values[0] == 800.0  # beside it, not the train loss
+    assert not any("Sec" in n or "Tokens" in n for n in run.series)  # the speed is no series
+    assert "duration" not in " ".join(run.series)
+
+
+def test_joeynmt_lines_after_a_long_config_are_still_joeynmt(tmp_path):
+    head = "".join(f"2020-05-12 16:48:00,000 cfg.model.encoder.layer_{i:05d}.setting : {i}\n" for i in range(2500))
+    run = read(tmp_path, head + _joey(), "train.log")
+    assert run.format == "text" and run.train_loss.name == "Batch_Loss" and len(run.train_loss) == 8
+
+
+# ------------------------------------------------------------------ 3: GaitSet's iteration lines
+# GaitSet model/model.py (Model.fit), every 100 iterations: print('iter {}:'.format(self.restore_iter), end=''),
+# ', hard_loss_metric={0:.8f}', ', full_loss_metric={0:.8f}', ', full_loss_num={0:.8f}', ', mean_dist={0:.8f}',
+# ', lr=%f', ', hard or full=%r' % self.hard_or_full_trip (each with end='' but the last).
+
+def _gaitset(mode: str = "full") -> str:
+    out = []
+    for k in range(1, 6):
+        out.append("iter {}:".format(100 * k) + ", hard_loss_metric={0:.8f}".format(0.5 / k)
+                   + ", full_loss_metric={0:.8f}".format(0.2 / k) + ", full_loss_num={0:.8f}".format(186494.125 / k)
+                   + ", mean_dist={0:.8f}".format(0.18 + k / 100) + ", lr=%f" % 0.0001 + ", hard or full=%r" % mode)
+        if k == 3:
+            out.append("0:01:23.456789")
+    return "\n".join(out) + "\n"
+
+
+@pytest.mark.parametrize("mode", ["full", "hard"])
+def test_gaitset_train_loss_is_the_triplet_loss_the_run_uses_and_the_count_is_no_loss(tmp_path, mode):
+    run = read(tmp_path, _gaitset(mode), "train.out")
+    s = run.train_loss
+    assert s.name == f"{mode}_loss_metric" and s.axis == "step" and lst(s.steps) == [100, 200, 300, 400, 500]
+    assert s.values[0] == (0.2 if mode == "full" else 0.5)
+    num = run.series["full_loss_num"]
+    assert num.kind == "other" and num.values[0] == 186494.125
+    assert "train_loss (sum)" not in run.series
+    other = run.series["hard_loss_metric" if mode == "full" else "full_loss_metric"]
+    assert other.kind == "loss" and other is not s
+
+
+@pytest.mark.parametrize("name", ["full_loss_num", "loss_count", "num_samples", "triplet_cnt", "val_loss_num"])
+def test_a_count_is_never_a_loss(name):
+    assert resolve(name).kind == "other"
+
+
+def test_joeynmt_log_cut_before_its_first_step_line_is_refused_on_one_line(tmp_path):
+    path = tmp_path / "train.log"
+    path.write_text("".join(ln + "\n" for ln in _joey().splitlines()[:3]))
+    assert_one_line_error(runner, app, path)
