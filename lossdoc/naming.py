@@ -47,9 +47,10 @@ _SPLIT_TOKENS = {**SPLIT_WORDS, "trn": "train", "tr": "train", "dev": "val", "va
 _OTHER = re.compile(
     r"^(epoch|epochs|step|steps|global_?step|iter|iters|iteration|iterations|batch|batches|time|wall_?time|"
     r"timestamp|runtime|_?runtime|.*_runtime|.*samples_per_second|.*steps_per_second|.*_per_second|"
-    # duration in French too ("Durée 300.3s")
+    # duration in French too ("Durée 300.3s"); "mem..." is memory unless it names a loss (a replay memory's
+    # "mem avg. loss", online-continual-learning's)
     r"total_flos|flos|num_input_tokens_seen|.*tokens_seen|it_?s|s_?it|duration|dur[eé]e|elapsed|date|datetime|"
-    r"created|index|unnamed.*|hp_metric|memory.*|mem.*|gpu.*|cpu.*|"
+    r"created|index|unnamed.*|hp_metric|memory.*|mem(?!.*loss).*|gpu.*|cpu.*|"
     # detectron2 (data_time, eta_seconds), Megatron-LM ("loss scale", "consumed samples", "global batch size",
     # "number of skipped iterations", "TFLOPs", "throughput per GPU (TFLOP/s/GPU)", "tokens per gpu per second"),
     # Hugging Face / TRL / ms-swift stdout (num_tokens, tokens_per_gpu_per_sec, train_speed(s/it)), torchtune

@@ -160,3 +160,65 @@ def test_joeynmt_log_cut_before_its_first_step_line_is_refused_on_one_line(tmp_p
     path = tmp_path / "train.log"
     path.write_text("".join(ln + "\n" for ln in _joey().splitlines()[:3]))
     assert_one_line_error(runner, app, path)
+
+
+# ------------------------------------------------------------------ 4: a value with an explicit '+', a name with a power
+# An OT-GAN script: print(f"epoch {epoch:3d} | D^2={d2:+.4f} | cross={c:.4f} rr={rr:.4f} ff={ff:.4f} | {t:.1f}s")
+# (and " | FID=.. IS=.." on the epochs it evaluates): no upstream format; the layout of the surveyed log.
+
+def test_a_plus_signed_value_is_a_number_and_a_power_is_part_of_the_name(tmp_path):
+    lines = ["epoch %3d | D^2=%+.4f | cross=%.4f rr=%.4f ff=%.4f | %.1fs" % (e, d, 1.0 / (e + 1), 0.2, 0.3, 1500.0)
+             for e, d in enumerate([0.0596, 0.0242, -0.0019])]
+    lines[1] += " | FID=211.59 IS=1.90"
+    data = "config\n  n_epochs: 3\n" + "\n".join(lines) + "\n"
+    run = read(tmp_path, data, "train.log")
+    d2 = run.series["D^2"]
+    assert lst(d2.values) == [0.0596, 0.0242, -0.0019] and lst(d2.epochs) == [0, 1, 2]
+    assert d2.kind == "other"  # a squared distance: no name for a loss, so no train loss is made up
+    assert run.train_loss is None
+    assert lst(run.series["cross"].values) == [1.0, 0.5, float("%.4f" % (1 / 3))]
+    plus = read(tmp_path, data.replace("D^2", "loss"), "plus.log")
+    assert lst(plus.train_loss.values) == [0.0596, 0.0242, -0.0019]
+
+
+# ------------------------------------------------------------------ 5: online-continual-learning's iteration lines
+# RaptorMai/online-continual-learning, agents/exp_replay.py (ER; MIR alike): after print('-----------run {} training
+# batch {}-------------'.format(run, i)) for each task, every 100 iterations:
+# print('==>>> it: {}, avg. loss: {:.6f}, running train acc: {:.3f}'.format(i, losses_batch.avg(), acc_batch.avg()))
+# print('==>>> it: {}, mem avg. loss: {:.6f}, running mem acc: {:.3f}'.format(i, losses_mem.avg(), acc_mem.avg()))
+
+def _ocl(tasks: int = 2, mem: bool = True) -> str:
+    out = ["Namespace(agent='ER', batch=10, num_tasks=%d)" % tasks, "buffer has 5000 slots"]
+    for t in range(tasks):
+        out += ["-----------run 0 training batch {}-------------".format(t), "size: (4500, 84, 84, 3), (4500,)"]
+        for k, i in enumerate((1, 101, 201)):
+            out.append('==>>> it: {}, avg. loss: {:.6f}, running train acc: {:.3f}'.format(i, 6.0 - t - k, 0.1 * k))
+            if mem:
+                out.append('==>>> it: {}, mem avg. loss: {:.6f}, running mem acc: {:.3f}'.format(i, 3.0 - k, 0.2))
+        out.append("[0.073 0.081 0.076]")
+    return "\n".join(out) + "\n"
+
+
+def test_online_continual_learning_avg_loss_is_the_train_loss_and_mem_loss_beside_it(tmp_path):
+    run = read(tmp_path, _ocl(), "train.out")
+    s = run.train_loss
+    assert s.name == "avg_loss" and s.axis == "step" and lst(s.steps) == [1, 101, 201]
+    assert lst(s.values) == [5.0, 4.0, 3.0]  # the latest task (the counter starts again at each)
+    mem = run.series["mem_avg_loss"]
+    assert mem.kind == "loss" and lst(mem.values) == [3.0, 2.0, 1.0] and mem is not s
+    assert "train_loss (sum)" not in run.series
+    assert run.series["running_train_acc"].kind == "metric" and run.series["running_mem_acc"].kind == "metric"
+    assert any("restarts" in n for n in run.notes) and any("mem_avg_loss" in n for n in run.notes)
+
+
+def test_online_continual_learning_without_replay_lines(tmp_path):
+    run = read(tmp_path, _ocl(tasks=1, mem=False), "train.out")
+    assert run.train_loss.name == "avg_loss" and lst(run.train_loss.values) == [6.0, 5.0, 4.0]
+    assert "mem_avg_loss" not in run.series
+
+
+def test_a_replay_memory_loss_is_a_loss_and_memory_columns_stay_bookkeeping():
+    from lossdoc.naming import is_bookkeeping
+
+    assert resolve("mem_avg_loss").kind == "loss" and not is_bookkeeping("mem avg. loss")
+    assert is_bookkeeping("mem_allocated") and is_bookkeeping("memory_reserved")

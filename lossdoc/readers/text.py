@@ -159,6 +159,10 @@ Shapes understood:
 - GaitSet's ``iter 100:, hard_loss_metric=A, full_loss_metric=B, full_loss_num=C, mean_dist=D, lr=E, hard or
   full='full'``: the train loss is the triplet loss the line says the run uses (``full_loss_metric``), the other
   beside it, not summed; ``full_loss_num`` is a count (``naming``: no loss).
+- online-continual-learning's ``==>>> it: 101, avg. loss: 4.21, running train acc: 0.069`` and ``==>>> it: 101, mem
+  avg. loss: 3.66, running mem acc: 0.170`` (``it`` the iteration, from 1 again in each task): ``avg_loss`` the train
+  loss, ``mem_avg_loss`` (the replayed memory batch's) beside it, not summed; each task's counter going back is a
+  restart, as everywhere (the latest kept, with a note). A name may carry a power (``D^2=+0.0596``: ``D^2``).
 
 - Not data: an argument dump (three or more ``name =  value`` lines in a row, one value at least not a number:
   ``data =  ./data``, ``epoch =  20``, ``tolerance =  0.0001``: settings, no marker and no points) and a session's
@@ -282,6 +286,13 @@ _SAVING = re.compile(r"(?i)(?:^|_)(?:saving|saved|loading|loaded|checkpoint|ckpt
 # "Ground Truth | Prediction" table: [iteration/total] is the step; Current_* are the validation's values (val_*),
 # Best_* the best so far (not a curve). Only on a line that names a loss ("[1/5] Building ..." is a build log).
 _ITER_OF = re.compile(r"^\s*+\[(\d++)/\d++\](?=\s++[A-Za-z])")
+# online-continual-learning (RaptorMai/online-continual-learning, agents/exp_replay.py and the other agents): every 100
+# iterations of a task print('==>>> it: {}, avg. loss: {:.6f}, running train acc: {:.3f}'.format(i, ...)) and
+# print('==>>> it: {}, mem avg. loss: {:.6f}, running mem acc: {:.3f}'.format(i, ...)) (the replayed memory batch's):
+# "it" marks the iteration, counted from 0 again in each task ("-----------run 0 training batch 1-------------").
+_OCL_IT = re.compile(r"^==>>> it: (\d++),")
+# Its pairs, named in full ("avg. loss", "running train acc", "mem avg. loss"): avg_loss, running_train_acc, mem_avg_loss.
+_OCL_ITEM = re.compile(rf",\s*+([A-Za-z][A-Za-z.]{{0,20}}+(?: [A-Za-z][A-Za-z.]{{0,20}}+){{0,3}}+):\s*+({_NUMBER})(?=,|\s*+$)")
 # A range of epochs alone on its line, heading each chunk of a run continued in chunks (a recommender's
 # train_history.txt: "1-50", 50 lines "Epoch 0 finished, average loss ..., hits@10 ...", then "50-100" and the next 50
 # lines numbered from 0 again): the chunks are one run, its epochs counted on across them.
@@ -310,9 +321,10 @@ _E_OF = re.compile(r"(?<![\w/])E(\d++)\s*+/\s*+(\d++):(?=\s)")
 _TAG_PHASE = re.compile(r"\[\s*+([A-Za-z][A-Za-z_\-]{0,20}+(?:\s++\d{1,3}+)?+)\s*+\]\s*+([A-Za-z][A-Za-z_\-]{1,30}+)?+")
 _CURRENT_BEST = re.compile(r"^(Current|Best)_(.)", re.IGNORECASE)
 # name[:=] number: the name may be two words ("train loss"); units (ms, s, %) may follow the number. A ranking
-# metric's cut-off may follow a word ("hits@10 0.0633", "ndcg@5: 0.41").
+# metric's cut-off may follow a word ("hits@10 0.0633", "ndcg@5: 0.41"), and so may a power (an OT-GAN script's
+# "epoch   0 | D^2=+0.0596 | cross=1.1525 rr=0.2651 ff=0.2813": "D^2", the squared distance; no loss by its name).
 _PAIR = re.compile(
-    rf"(?<![\w/.\-=])([A-Za-z][\w/.\-]*+(?:@\d++)?+(?:[ ][A-Za-z][\w/.\-]*+(?:@\d++)?+){{0,2}}?)\s*+[:=]?\s*+({_NUMBER})"
+    rf"(?<![\w/.\-=])([A-Za-z][\w/.\-]*+(?:@\d++|\^\d{{1,2}}+)?+(?:[ ][A-Za-z][\w/.\-]*+(?:@\d++)?+){{0,2}}?)\s*+[:=]?\s*+({_NUMBER})"
     r"(?:ms|s|%)?(?![\w.])"
 )
 
@@ -509,6 +521,8 @@ def _markers(line: str) -> tuple[dict[str, float], list[tuple[int, int]], str]:
     m = _DASH_EPOCH.match(line) if line[:1] in " -\t" else None
     if m:  # a PointNet-style block's head: "-----3------"
         return {"epoch": float(m.group(1))}, [m.span()], "epoch"
+    if line[:5] == "==>>>" and (m := _OCL_IT.match(line)):  # online-continual-learning: "==>>> it: 101, avg. loss: ..."
+        return {"step": float(m.group(1))}, [m.span()], "iter"
     m = _ITER_OF.match(line)
     if m and "loss" in line.lower():  # deep-text-recognition-benchmark: "[20000/300000] Train loss: 0.30, ..."
         return {"step": float(m.group(1))}, [m.span()], "step"
@@ -1108,6 +1122,7 @@ def _parse_lines(
     metric_evals: list[list] = []  # the entries of evaluation lines with one metric and no loss
     tl_iter = False  # st-gcn's "Iter N Done. | loss: ..." lines were read inside epoch blocks
     trip: str | None = None  # GaitSet's "hard or full='full'": the triplet loss the run uses
+    ocl = False  # online-continual-learning's "mem avg. loss" lines (the replayed memory batch's loss) were read
 
     def flush() -> None:
         nonlocal used, keras_used
@@ -1331,7 +1346,12 @@ def _parse_lines(
                 open_block[3].update({k: v for k, v in kv.items() if k not in open_block[3]})
                 body.setdefault(id(open_block), set()).update(kv)
             continue
-        pairs = _generic_pairs(msg, spans)
+        if lead == "iter" and msg[:5] == "==>>>":  # online-continual-learning: each name in full ("mem avg. loss")
+            pairs = {"_".join(m[1].replace(".", " ").split()): float(m[2]) for m in _OCL_ITEM.finditer(msg)}
+            if "mem_avg_loss" in pairs:
+                ocl = True
+        else:
+            pairs = _generic_pairs(msg, spans)
         if "hard or full=" in msg and (hf := _HARD_OR_FULL.search(msg)) and f"{hf[1]}_loss_metric" in pairs:
             trip = f"{hf[1]}_loss_metric"  # GaitSet: the triplet loss the run optimises, by its own line
         head_split = _head_split(msg, spans)
@@ -1415,6 +1435,11 @@ def _parse_lines(
         col.own_note.add("mean_loss")
         col.note("mean_loss: st-gcn's per-epoch mean of the training loss, used as the train loss; loss: its "
                  "'Iter N Done.' lines, every log_interval iterations")
+    if ocl and "avg_loss" in names and "train" not in col.chosen:
+        col.chosen["train"] = "avg_loss"
+        col.own_note.add("avg_loss")
+        col.note("avg_loss: the incoming batches' loss, used as the train loss; mem_avg_loss: the replayed memory "
+                 "batches' loss, beside it, not summed")
     if trip and trip in names and "train" not in col.chosen:
         col.chosen["train"] = trip
         col.own_note.add(trip)
