@@ -222,3 +222,38 @@ def test_a_replay_memory_loss_is_a_loss_and_memory_columns_stay_bookkeeping():
 
     assert resolve("mem_avg_loss").kind == "loss" and not is_bookkeeping("mem avg. loss")
     assert is_bookkeeping("mem_allocated") and is_bookkeeping("memory_reserved")
+
+
+# ------------------------------------------------------------------ 6: histories grouped two levels deep
+# A training script's json.dump(results, f, indent=1) with results[family][variant] = {"train": train_losses, "val":
+# val_losses, "val_recon": ..., "val_kl": ..., "best_epoch": best, "seconds": elapsed} (no tool's format: the layout
+# of the surveyed results/history.json).
+
+def _grouped(broken: bool = False) -> str:
+    import json
+
+    def hist(a: float) -> dict:
+        return {"train": [a, a / 2, float("nan")], "val": [a + 0.1, a / 2 + 0.1, a / 3], "val_kl": [0.0, 0.1, 0.2],
+                "best_epoch": 1, "seconds": 24.5}
+
+    obj = {"ae": {"ae_original": hist(0.04), "ae_wide": hist(0.05)}, "vae": {"vae_beta1": hist(0.3)}}
+    if broken:
+        obj["vae"]["notes"] = "rerun with a larger batch"
+    return json.dumps(obj, indent=1)
+
+
+def test_histories_grouped_two_levels_deep_are_a_run_each(tmp_path):
+    runs = read_all(tmp_path, _grouped(), "history.json")
+    assert [r.name for r in runs] == ["ae/ae_original", "ae/ae_wide", "vae/vae_beta1"]
+    r = runs[0]
+    assert r.format == "keras-history" and r.train_loss.name == "train" and r.val_loss.name == "val"
+    assert lst(r.train_loss.epochs) == [0, 1, 2] and r.train_loss.values[0] == 0.04
+    assert math.isnan(r.train_loss.values[-1])  # NaN is data
+    assert runs[2].val_loss.values[-1] == 0.3 / 3 and r.meta["best_epoch"] == 1
+    assert any("grouped two levels deep" in n for n in r.notes)
+
+
+def test_grouped_histories_with_a_value_that_is_no_history_are_refused_on_one_line(tmp_path):
+    path = tmp_path / "history.json"
+    path.write_text(_grouped(broken=True))
+    assert_one_line_error(runner, app, path)

@@ -1,4 +1,6 @@
-"""JSON logs: a Keras ``history.history`` dump (also its Python repr, ``str(history.history)``), a Hugging Face
+"""JSON logs: a Keras ``history.history`` dump (also its Python repr, ``str(history.history)``; several models' histories
+in one dict, ``{"MLP": {...}, "CNN": {...}}``, or grouped two levels deep, ``{"ae": {"ae_original": {"train": [...],
+"val": [...]}, ...}, "vae": {...}}``: a run each, ``ae/ae_original``), a Hugging Face
 ``trainer_state.json``, detectron2's ``metrics.json`` and MMEngine's ``scalars.json`` (JSON Lines of known tools,
 trainings appended to one file read as one run each), and JSON Lines in general (one object per logged step, keys
 varying per line, as written by many training loops and by wandb exports); a per-epoch record list appended to
@@ -400,6 +402,23 @@ def _history_per_call(obj: Any) -> tuple[dict[str, list], int] | None:
     return out, len(obj)
 
 
+def _grouped_histories(obj: Any) -> list[tuple[str, dict, tuple]] | None:
+    """``{group: {run: history}}``, every value of the object a dict of two or more Keras-history-like dicts (``
+    _keras_history_parts``), at least two histories in all: each history with its ``group/run`` name; else None."""
+    if not isinstance(obj, dict) or not obj:
+        return None
+    out = []
+    for group, runs in obj.items():
+        if not isinstance(runs, dict) or not runs:
+            return None
+        for name, hist in runs.items():
+            parts = _keras_history_parts(hist) if isinstance(hist, dict) else None
+            if parts is None:
+                return None
+            out.append((f"{group}/{name}", hist, parts))
+    return out if len(out) >= 2 else None
+
+
 class KerasHistoryReader(Reader):
     name = "keras-history"
     description = ('Keras history.history saved as JSON: {"loss": [...], "val_loss": [...], ...} (or through pandas '
@@ -472,6 +491,16 @@ class KerasHistoryReader(Reader):
             got = {k: _keras_history_parts(v) for k, v in nested.items()}
             if len(nested) >= 2 and all(p is not None for p in got.values()):
                 return [self._run(v, got[k], source, python, name=str(k)) for k, v in nested.items()]
+            # {"ae": {"ae_original": {"train": [...], "val": [...], "best_epoch": 9}, ...}, "vae": {...}}: the
+            # histories grouped once more (a family of models, each model's runs): one run per history, named
+            # "ae/ae_original"; only when every value two levels down is such a history.
+            deep = _grouped_histories(obj)
+            if deep:
+                runs = [self._run(v, p, source, python, name=name) for name, v, p in deep]
+                for run in runs:
+                    run.notes.append(f"one of {len(runs)} histories in the file, grouped two levels deep "
+                                     "(group/run): read as a run each")
+                return runs
             keys = ", ".join(list(obj)[:20]) if isinstance(obj, dict) else type(obj).__name__
             raise InputError(source.label, f"not a Keras history: no lists of numbers (keys: {keys})")
         run = self._run(obj, parts, source, python)
