@@ -257,3 +257,58 @@ def test_grouped_histories_with_a_value_that_is_no_history_are_refused_on_one_li
     path = tmp_path / "history.json"
     path.write_text(_grouped(broken=True))
     assert_one_line_error(runner, app, path)
+
+
+# ------------------------------------------------------------------ 7a: a 'key : value' settings header
+# A script's print("=============== HYPERPARAMETER SETTING ===============") then print(f"{k} : {v}") for each
+# setting, then its 'iter=N,loss=X,acc=Y' lines (print(f"iter={it},loss={loss:.4f},acc={acc:.4f}")): no tool format;
+# the layout of the surveyed log.
+
+def test_a_key_colon_value_settings_header_is_configuration_not_data(tmp_path):
+    head = ["=============== HYPERPARAMETER SETTING ===============", "method : lstm", "mode : train",
+            "lr : 0.1", "dim : 100", "epoch : 5", "min_count : 1", "neg : 5", "word_ngrams : 1", "loss : softmax",
+            "=============== TRAINING ==============="]
+    body = [f"iter={10 * i},loss={2.0 - 0.1 * i:.4f},acc={0.1 * i:.4f}" for i in range(1, 6)]
+    run = read(tmp_path, "\n".join(head + body) + "\n", "train.log")
+    assert sorted(run.series) == ["acc", "loss"]  # no 1-point min_count, neg, word_ngrams
+    s = run.train_loss
+    assert s.axis == "step" and lst(s.steps) == [10, 20, 30, 40, 50] and s.values[0] == 1.9 and s.values[-1] == 1.5
+
+
+# ------------------------------------------------------------------ 7b: an accuracy-only log
+# jostmey/DeepNeuralClassifier (Julia): println("REPORT"), println("  Batch = ", i), println("  alpha = ", alpha),
+# println("  Correct = ", 100.0 * correct, "%") every 100 batches; no loss is printed.
+
+def test_a_log_with_no_loss_is_refused_as_such_on_one_line(tmp_path):
+    blocks = "".join(f"REPORT\n  Batch = {100 * i}\n  alpha = {0.001 - i * 3.3e-7:.8f}\n  Correct = {10.0 + i}%\n\n"
+                     for i in range(1, 6))
+    path = tmp_path / "train.out"
+    path.write_text(blocks)
+    assert_one_line_error(runner, app, path)
+    r = runner.invoke(app, ["inspect", str(path)])
+    assert "no loss series" in r.stderr and "Correct (5 values)" in r.stderr and "not a training log" not in r.stderr
+
+
+def test_a_log_that_names_a_loss_somewhere_keeps_the_usual_refusal(tmp_path):
+    path = tmp_path / "train.out"
+    path.write_text("loss function: cross entropy\n" + "REPORT\n  alpha = 0.001\n  Correct = 10%\n" * 4)
+    r = runner.invoke(app, ["inspect", str(path)])
+    assert r.exit_code == 2 and "not a training log" in r.stderr
+
+
+# ------------------------------------------------------------------ 7c: a val loss printed again as a bare 'loss'
+# A CheXpert densenet script: per epoch print('Epoch {} [{}] lossv {} = {:.3f}'.format(...)) per class, print('Epoch
+# {} [{}] loss = {:.3f}'.format(epoch, 'IMPR' or '----', valid_loss)), then print('Training loss: {:.3f}, Valid
+# loss: {:.3f}'.format(train_loss, valid_loss)): no tool format; the layout of the surveyed log.
+
+def test_a_bare_loss_equal_to_the_val_loss_is_not_the_train_loss(tmp_path):
+    out = ["<<< Training & Evaluating (frt) >>>", "Initial valid loss (overall): 0.706", ""]
+    for e, (tr, va) in enumerate([(0.433, 0.502), (0.410, 0.476), (0.401, 0.484)], start=1):
+        out += ["[Batch:  1000] loss: 29.017", "Epoch {} [{}] lossv {} = {:.3f}".format(e, "IMPR", "Card", va + 0.3),
+                "Epoch {} [{}] loss = {:.3f}".format(e, "IMPR" if e < 3 else "----", va),
+                "Training loss: {:.3f}, Valid loss: {:.3f}".format(tr, va)]
+    run = read(tmp_path, "\n".join(out) + "\n", "train.log")
+    assert run.train_loss.name == "Training_loss" and lst(run.train_loss.values) == [0.433, 0.410, 0.401]
+    assert run.val_loss.name == "Valid_loss" and lst(run.val_loss.values) == [0.502, 0.476, 0.484]
+    assert lst(run.train_loss.epochs) == [1, 2, 3]
+    assert any("the validation loss printed again" in n for n in run.notes)

@@ -163,13 +163,19 @@ Shapes understood:
   avg. loss: 3.66, running mem acc: 0.170`` (``it`` the iteration, from 1 again in each task): ``avg_loss`` the train
   loss, ``mem_avg_loss`` (the replayed memory batch's) beside it, not summed; each task's counter going back is a
   restart, as everywhere (the latest kept, with a note). A name may carry a power (``D^2=+0.0596``: ``D^2``).
+- A loss named for no split whose values are a val loss's at every epoch (``Epoch 1 [IMPR] loss = 0.502`` beside
+  ``Training loss: 0.433, Valid loss: 0.502``) is the validation loss printed again: the loss named for the train
+  split is the train loss (a note says so).
 
-- Not data: an argument dump (three or more ``name =  value`` lines in a row, one value at least not a number:
-  ``data =  ./data``, ``epoch =  20``, ``tolerance =  0.0001``: settings, no marker and no points) and a session's
+- Not data: an argument dump (three or more ``name =  value`` lines in a row, or ``name : value`` ones, one value at
+  least not a number: ``data =  ./data``, ``epoch =  20``, ``tolerance =  0.0001``, ``method : lstm``: settings, no
+  marker and no points) and a session's
   ``Best Epoch 6\tAcc: 0.89`` summary (no marker, no new run: a job resumed from a checkpoint stays one run).
 
 Every other line (warnings, model summaries, chatter) is ignored. A text with no such line at all is not a
-training log, and the error lists the patterns tried.
+training log, and the error lists the patterns tried; one whose lines of pairs repeat names none of which says loss,
+and that says loss nowhere (``REPORT`` blocks of ``Batch = 100``, ``alpha = 0.001``, ``Correct = 14.15%``), is refused
+as a log with no loss series, naming what it repeats.
 """
 
 from __future__ import annotations
@@ -263,7 +269,9 @@ _IS_SEP = re.compile(r"(?<=[A-Za-z_)])\s++is\s++(?=[\[(]?[-+]?(?:\d|\.\d|(?i:nan
 # 'test_mean loss: %f', 'test_accuracy: %f').
 _DASH_EPOCH = re.compile(r"^\s*+-{3,}+\s*+(\d++)\s*+-{3,}+\s*+$")
 # "name =  value": a line of an argument dump (print(k, '= ', v) for each of vars(args)), any value.
-_ASSIGN = re.compile(r"^\s*+[A-Za-z_][\w.\-]{0,100}+\s++=\s++(\S[^\n]{0,1000}+)$")
+# Also "name : value" (a script's print(f"{k} : {v}") over its settings under a "=== HYPERPARAMETER SETTING ===" banner:
+# "method : lstm", "lr : 0.1", "epoch : 5", "min_count : 1", "loss : softmax").
+_ASSIGN = re.compile(r"^\s*+[A-Za-z_][\w.\-]{0,100}+\s++[=:]\s++(\S[^\n]{0,1000}+)$")
 _NUMBER_ONLY = re.compile(_NUMBER)
 #: An argument dump is this many "name = value" lines in a row or more.
 CONFIG_MIN_LINES = 3
@@ -634,7 +642,8 @@ def _with_split(name: str, split: str) -> str:
 
 def _config_lines(lines: list[str]) -> set[int]:
     """The lines of an argument dump: CONFIG_MIN_LINES or more consecutive ``name =  value`` lines (spaces around the
-    ``=``, as print(k, '= ', v) over vars(args) writes them), one value at least not a number (a path, True); their
+    ``=``, as print(k, '= ', v) over vars(args) writes them; or around a ``:``, ``method : lstm``), one value at
+    least not a number (a path, True); their
     numbers (``epoch =  20``, ``tolerance =  0.0001``) are settings, not a marker or points."""
     out: set[int] = set()
     block: list[int] = []
@@ -645,7 +654,7 @@ def _config_lines(lines: list[str]) -> set[int]:
             out.update(block)
 
     for i, raw in enumerate(lines):
-        m = _ASSIGN.match(raw) if " = " in raw or "=  " in raw else None
+        m = _ASSIGN.match(raw) if " = " in raw or "=  " in raw or " : " in raw else None
         if m is None:
             if raw.strip():
                 close()
@@ -1440,6 +1449,13 @@ def _parse_lines(
         col.own_note.add("avg_loss")
         col.note("avg_loss: the incoming batches' loss, used as the train loss; mem_avg_loss: the replayed memory "
                  "batches' loss, beside it, not summed")
+    dup = _val_loss_again(col) if "train" not in col.chosen else None
+    if dup:
+        again, val, train = dup
+        col.chosen["train"] = train
+        col.own_note.add(train)
+        col.note(f"{again}: the same values as {val} at every epoch (the validation loss printed again), not the "
+                 f"train loss; {train} is")
     if trip and trip in names and "train" not in col.chosen:
         col.chosen["train"] = trip
         col.own_note.add(trip)
@@ -1451,6 +1467,25 @@ def _parse_lines(
         col.total = total
         col.note(f"{total}: a total on the progress lines, and no other loss: read as the train loss")
     return col, used, saw_keras, keras_used
+
+
+def _val_loss_again(col: _Collector) -> tuple[str, str, str] | None:
+    """A loss named for no split whose points are a val loss's, point for point (CheXpert's densenet script prints
+    ``Epoch 1 [IMPR] loss = 0.502`` and then ``Training loss: 0.433, Valid loss: 0.502``), beside a loss named for the
+    train split: (the repeated loss, the val loss, the train loss), else None."""
+    losses = [n for n in col.points if resolve(n).kind == "loss"]
+    plain = [n for n in losses if resolve(n, loss_split="-").split == "-"]
+    vals = [n for n in losses if resolve(n, loss_split="-").split == "val"]
+    trains = [n for n in losses if resolve(n, loss_split="-").split == "train"]
+    if len(trains) != 1 or not vals:
+        return None
+    for n in plain:
+        for v in vals:
+            a, b = col.points[n], col.points[v]
+            if len(a) >= 2 and len(a) == len(b) and all(
+                    _same(x[0], y[0]) and _same(x[1], y[1]) and x[2] == y[2] for x, y in zip(a, b)):
+                return n, v, trains[0]
+    return None
 
 
 def _count_on_across_chunks(generic: list[list], ranges: list[tuple[int, int, int, str]], col: _Collector) -> None:
@@ -1629,6 +1664,36 @@ def _not_a_log(label: str, where: str = "") -> NotALog:
     return NotALog(label, f"not a training log: no training progress lines found{where} (tried: {PATTERNS})")
 
 
+#: A name printed this many times or more in lines of nothing but pairs is a logged value (for ``_no_loss_refusal``).
+NO_LOSS_MIN_REPEATS = 3
+
+
+def _no_loss_refusal(label: str, lines: list[str]) -> NotALog | None:
+    """A text with no progress line, whose lines of nothing but ``name = value`` pairs repeat the same names, none
+    of which says loss (a Julia script's ``REPORT`` blocks: ``  Batch = 100``, ``  alpha = 0.00099967``, ``  Correct =
+    14.15%``, 3000 times), and no line that says loss at all: refused as a log with no loss series, naming what it
+    does log, not as "not a training log"."""
+    if any("loss" in ln.lower() for ln in lines):
+        return None  # a loss named somewhere (a table's header, a summary): no claim that none is logged
+    counts: dict[str, int] = {}
+    for raw in lines[:200_000]:
+        if "=" not in raw and ":" not in raw:
+            continue
+        kv = _kv_pairs(_message(_strip_prefix(_clean(raw))))
+        for name in kv or ():
+            if resolve(name).kind == "loss":
+                return None
+            counts[name] = counts.get(name, 0) + 1
+    logged = [n for n, c in counts.items() if c >= NO_LOSS_MIN_REPEATS]
+    if not logged:
+        return None
+    shown = ", ".join(f"{n} ({counts[n]} values)" for n in logged[:6])
+    metrics = [n for n in logged if resolve(n).kind == "metric"]
+    what = " (metrics only)" if len(metrics) == len(logged) else ""
+    return NotALog(label, f"no loss series: the log repeats {shown}{what}, and no name says loss (a log without a "
+                   "loss curve; lossdoc reads a loss)")
+
+
 #: A header of names a table reader would have read, had a column said loss, step or epoch.
 _TABLE_NAME = re.compile(r"[A-Za-z_][\w .%()/\-]{0,60}+")
 
@@ -1715,7 +1780,8 @@ class TextReader(Reader):
         if not used and not saw_keras:
             used = _history_line(lines, col)
         if not used:
-            raise _table_refusal(source.label, lines) or _not_a_log(source.label)
+            raise (_table_refusal(source.label, lines) or _no_loss_refusal(source.label, lines)
+                   or _not_a_log(source.label))
         parts = [col, *col.phases]
         base = Path(source.label).name or source.label
         runs = []
