@@ -238,6 +238,19 @@ def test_no_underfitting_when_it_converges_low():
     assert "underfitting" not in fired({"loss": FALL, "val_loss": FALL * 1.05})
 
 
+@pytest.mark.parametrize("name, level, fires", [
+    ("val_accuracy", 0.97, False),
+    ("val_accuracy", 0.80, True),
+    ("metrics/mAP50(B)", 0.99, False),  # a detection log's mAP at IoU 0.5 plays accuracy's part
+    ("metrics/mAP50-95(B)", 0.99, True),  # the stricter mAP50-95 is not that metric
+    ("mAP_0.5", 0.80, True),
+])
+def test_underfitting_silent_for_a_model_strong_enough_for_its_task(name, level, fires):
+    loss = 0.69 - 0.3 * (1 - np.exp(-E / 5))  # levels off at 57% of its start, val close to it
+    f = fired({"loss": loss, "val_loss": loss * 1.03, name: np.full(len(E), level)})
+    assert ("underfitting" in f) is fires
+
+
 # ---------------------------------------------------------------------------------------------- still-improving
 def test_still_improving_when_stopped_early():
     short = FALL[:12]

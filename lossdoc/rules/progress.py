@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 import numpy as np
@@ -271,10 +272,17 @@ class Plateau(Rule):
         )
 
 
+#: A detection metric that plays accuracy's part: mAP at IoU 0.5 (Ultralytics' ``metrics/mAP50(B)``, ``mAP_0.5``,
+#: ``mAP@0.5``), not the stricter mAP50-95 (``mAP@0.5:0.95``).
+MAP50 = re.compile(r"map[_@-]?(?:0?\.5|50)(?![-:_]?\d)")
+
+
 def _val_accuracy_level(run: Run) -> float | None:
     """The level (median of the last fifth) of the run's val accuracy, on a 0-1 scale, or None when none is
-    logged."""
-    accs = [m for m in run.val_metrics() if m.higher_is_better and "acc" in m.name.lower()]
+    logged. A detection log's mAP at IoU 0.5 counts as its accuracy (a YOLO run at mAP50 0.99 is not too weak
+    for its task; round 21's one must-not call was such a run reported as underfitting)."""
+    accs = [m for m in run.val_metrics()
+            if m.higher_is_better and ("acc" in m.name.lower() or MAP50.search(m.name.lower()))]
     for m in sorted(accs, key=lambda m: -len(m)):
         v = Curve.of(m).v
         if len(v) and np.all((v >= 0) & (v <= 1)):
@@ -297,8 +305,8 @@ class Underfitting(Rule):
         its start or above blew up: divergence, where "add capacity" would be the wrong advice). Both losses
         that never got clearly below their start and end there, flat and together, are also reported (beside
         plateau, which says the same run never learned): a model that cannot fit at all, such as a linear
-        model on XOR or weight decay pinning the weights at zero. A val accuracy that ends at 95% or more is a
-        model strong enough for its task: not reported;
+        model on XOR or weight decay pinning the weights at zero. A val accuracy (for a detection log, mAP at
+        IoU 0.5) that ends at 95% or more is a model strong enough for its task: not reported;
         nor is a log whose step counter restarts (its kept segment starts trained). The model has reached what
         it can do and that is not much.
 
@@ -337,8 +345,8 @@ class Underfitting(Rule):
         "max_gap": Param(0.25, "how far the final val loss may sit above the train loss (0.25 = 25%)", min=0),
         "max_gap_below": Param(0.3, "how far the final val loss may sit below the train loss (0.3 = 30%)", min=0,
                                max=1),
-        "max_val_accuracy": Param(0.95, "a val accuracy that ends at or above this (its level over the last "
-                                  "fifth) is a model strong enough for its task: not underfitting", min=0, max=1),
+        "max_val_accuracy": Param(0.95, "a val accuracy (a detection log's mAP50) that ends at or above this "
+                                  "(its level over the last fifth) is a model strong enough for its task: not underfitting", min=0, max=1),
         "max_level_ratio": Param(1.0, "a final train loss at or above this share of its start blew up "
                                  "(divergence): not underfitting, unless neither loss ever got clearly below its "
                                  "start (by flat_tolerance): a model that cannot fit at all", min=0),
