@@ -129,7 +129,8 @@ Shapes understood:
 - Hand-written epoch markers at the start of a line: MalConv's ``[ (0 ) Loss:  0.382, train_Acc: 0.948, valid_Loss:
   0.361, valid_Acc: 0.977]`` (``( N )`` in brackets the epoch) and ``[  0/200]: dloss: 0.0151, gloss: 3.2251`` (``[N/M]``
   and a colon: the epoch of M; a GAN's ``gloss``/``dloss`` are the generator's and the discriminator's losses,
-  ``naming.gan_side``). ``E<n>/<m>:`` after a label (``[Fold 0] Head E1/6: train_loss=... val_sumMSE=...`` then
+  ``naming.gan_side``), and ``1/10 epoch G_loss : 3.14, D_loss : 0.27`` (a DCGAN example's loss.log: ``N/M`` then
+  the word ``epoch``, the epoch N of M). ``E<n>/<m>:`` after a label (``[Fold 0] Head E1/6: train_loss=... val_sumMSE=...`` then
   ``[Fold 0] Finetune E1/10: ...``) marks the epoch where no other marker is; the tag and the word before it
   (``Fold 0 Head``) are the phase's label, so each fold's phase is one run (the pasted-trainings path above).
 - Only when none of the above is found: three or more lines with no marker that hold nothing but ``name value``
@@ -146,6 +147,15 @@ Shapes understood:
 - Only when no progress line at all is found: a Keras History printed as a Python dict after a label
   (``train history: {'acc': [...], 'loss': [...], 'val_loss': [...]}``, read with ``ast.literal_eval``; Python's bare
   ``nan``/``inf`` kept as data): one value per epoch, epochs 0..n-1, as Keras' history JSON is read.
+  So are three more layouts with no marker of the kinds above: caffe2's tensor printout of a scalar loss once per
+  iteration (``Tensor loss of type float. Dims: (): 2.3412``, every line but a couple alike, one tensor named as a
+  loss): one point per line on the step axis, numbered 1.. in file order; spaCy's ``losses`` dict printed once per
+  pass (``{'textcat': 30095.2}``, every line such a dict of spaCy pipe names): one line per epoch, epochs 0..n-1,
+  each pipe's value its training loss (summed over the pass's batches, as spaCy sums it); and one table aligned
+  with spaces printed among banner sections (``Epoch  Train Loss  Train Acc  Test Loss  Test Acc  Time``, rows of
+  as many numbers, a time unit ``s`` after a row dropped): the first column the epoch (or step) as written, a
+  column per series (``Train_Loss``), a time column no series, the lines around it (a classification report) no
+  data.
 - A last line without a line end (a run still writing) is skipped, with a note, where a cut line could read as a
   whole one: a Keras epoch line without a count, a dict, an OpenNMT-py validation line, a marker-less line.
 - The text logs of particular tools (``toollogs.py``: fairseq, Megatron-LM, Hugging Face Trainer dicts, torchtune)
@@ -201,6 +211,7 @@ from lossdoc.naming import (
 )
 from lossdoc.readers._runs import to_float
 from lossdoc.readers.base import HEAD_BYTES, Reader, Source, build_series, decode_text, require_series
+from lossdoc.readers.tabular import aligned_names, rule_line
 from lossdoc.readers.toollogs import ANSI, FAMILIES, read_as_family
 
 # The patterns below use possessive quantifiers (*+, ++) and anchor names at a word start, so that a hostile line
@@ -320,6 +331,9 @@ _EVAL_COMMAND = re.compile(
 # iteration, _ITER_OF).
 _PAREN_EPOCH = re.compile(r"^\s*+\[\s*+\(\s*+(\d++)\s*+\)(?=\s)")
 _EPOCH_OF = re.compile(r"^\s*+\[\s*+(\d++)\s*+/\s*+(\d++)\s*+\]:(?=\s)")
+# A counter of epochs before the word (chihina/DCGAN-example, loss.log: "1/10 epoch G_loss : 3.1416, D_loss : 0.2718 ",
+# the epoch n of m, then the GAN's two losses): at the start of a line only, and only with the word right after it.
+_N_OF_EPOCH = re.compile(r"^\s*+(\d++)\s*+/\s*+(\d++)\s++epoch\b(?!\s*+[:=]?\s*+\d)", re.IGNORECASE)
 # "E<n>/<m>:" after a phase word, as a cross-validation script prints each fold's phases ("[Fold 0] Head E1/6:
 # train_loss=4055.3845 val_sumMSE=390.1324 ...", then "[Fold 0] Finetune E1/10: ..."): the epoch n of m. Only with
 # the total and the colon, and only where no other marker is.
@@ -485,7 +499,9 @@ PATTERNS = (
     "(also after a logging prefix); a marker line followed by name=value lines or a {'name': value} dict; "
     "CLU/absl '[step] name=value, ...' lines; OpenNMT-py 'Validation perplexity' lines; 3+ lines of the same 'name value' pairs (one per epoch); "
     "fairseq, Megatron-LM, Hugging Face Trainer {'loss': ...} dicts, torchtune 'Step N |', "
-    "build-nanogpt '<step> train <loss>'; a Keras history printed as a dict (train history: {'loss': [...]})"
+    "build-nanogpt '<step> train <loss>'; a Keras history printed as a dict (train history: {'loss': [...]}); "
+    "caffe2 'Tensor loss of type float. Dims: (): X' lines; spaCy {'textcat': X} losses dicts; an 'Epoch  Train Loss "
+    "...' table of numbers after banners"
 )
 
 
@@ -540,6 +556,10 @@ def _markers(line: str) -> tuple[dict[str, float], list[tuple[int, int]], str]:
             return {"epoch": float(m.group(1))}, [m.span()], "epoch"
         m = _EPOCH_OF.match(line)
         if m and int(m.group(1)) <= int(m.group(2)):  # "[  0/200]: dloss: 0.0151, gloss: 3.2251"
+            return {"epoch": float(m.group(1))}, [m.span()], "epoch"
+    if line.lstrip()[:1].isdigit():
+        m = _N_OF_EPOCH.match(line)
+        if m and int(m.group(1)) <= int(m.group(2)):  # "1/10 epoch G_loss : 3.14, D_loss : 0.27"
             return {"epoch": float(m.group(1))}, [m.span()], "epoch"
     for m in _MARKER.finditer(line):
         if not spans and m.start() > MARKER_MAX_COLUMN:
@@ -883,6 +903,7 @@ class _Collector:
         self.averaged: set[str] = set()  # chosen val losses named as the evaluation's average (not a split word)
         self.total: str | None = None  # a bare "total" on the progress lines of a log that names no loss: the loss
         self.own_note: set[str] = set()  # chosen losses whose reason a note of their own gives
+        self.role_of: dict[str, str] = {}  # a series -> the name whose role the layout gives it (spaCy's textcat)
 
     def add(self, name: str, value: float, epoch: float, step: float) -> None:
         pts = self.points.setdefault(name, [])
@@ -1630,6 +1651,167 @@ def _history_line(lines: list[str], col: _Collector) -> int:
     return 1
 
 
+# caffe2's TensorPrinter (caffe2/core/tensor.cc, TensorPrinter::MetaStr: meta_stream << "Tensor " << tensor_name_ <<
+# " of type " << tensor.dtype().name() << ". Dims: ("; each dim << ","; then "): "; Print appends the values joined
+# by ","): a C++ program's PrintOp on its scalar loss once per iteration writes "Tensor loss of type float. Dims: ():
+# 2.3412" (aglupotto/mnist, Agnostic12/caffe2_learning loss.log). Only a scalar, or a tensor of one value ("(1,)").
+_TENSOR_PRINT = re.compile(rf"Tensor ([A-Za-z_][\w/.\-]{{0,100}}+) of type \w{{1,40}}+\. Dims: \((?:1,)*+\): ({_NUMBER})\s*+")
+#: At most this many other non-blank lines (a header, a closing message) beside the tensor printouts.
+TENSOR_OTHER_LINES = 2
+
+
+def _tensor_lines(lines: list[str], col: _Collector, cut: bool) -> int:
+    """caffe2's printout of one scalar tensor per iteration, every line (or all but a couple) alike, one tensor
+    named as a loss: one point per line on the step axis, numbered 1.. in file order (no counter is printed).
+    Returns the number of lines used (0: not this layout)."""
+    values: list[float] = []
+    names: set[str] = set()
+    other = 0
+    last = len(lines) - 1 if cut else -1
+    for index, raw in enumerate(lines):
+        line = _message(_strip_prefix(_clean(raw))).strip()
+        if not line:
+            continue
+        m = _TENSOR_PRINT.fullmatch(line) if line[:7] == "Tensor " else None
+        if m is None or index == last:  # a line still being written may be cut: not a point
+            other += 1
+            if other > TENSOR_OTHER_LINES:
+                return 0
+            continue
+        names.add(m.group(1))
+        values.append(float(m.group(2)))
+    if len(names) != 1 or len(values) < BARE_MIN_LINES or resolve(next(iter(names))).kind != "loss":
+        return 0
+    name = names.pop()
+    for step, v in enumerate(values, start=1):
+        col.add(name, v, math.nan, float(step))
+    col.note(f"caffe2's tensor printout ('Tensor {name} of type ... Dims: (): value'), once per iteration and no "
+             f"counter: one point per line on the step axis, numbered 1..{len(values)} in file order")
+    if other:
+        col.note(f"{other} other line(s) beside the printouts not read")
+    return len(values)
+
+
+# spaCy's training loop (the spaCy course, exercises/en/exc_04_07.py: for each pass, losses = {}, nlp.update(...,
+# losses=losses) per batch, then print(losses)): one dict per pass, each pipe's loss summed over the pass's batches
+# (KoralK5/Depression-Detection loss.txt: "{'textcat': 30095.2}"). The names are the pipes' (spaCy's own components).
+_SPACY_DICT = re.compile(r"\{'[a-z][a-z_0-9]{0,60}+':\s*+[^{}\[\]()\n]{1,2000}+\}")
+_SPACY_PIPES = ("textcat", "textcat_multilabel", "ner", "tagger", "parser", "tok2vec", "transformer", "senter",
+                "morphologizer", "lemmatizer", "entity_linker", "spancat", "trainable_lemmatizer", "span_finder",
+                "entity_ruler", "beam_ner", "beam_parser", "coref", "span_resolver", "experimental_coref")
+
+
+def _spacy_pipe(name: str) -> bool:
+    """A pipe's name as spaCy names its components (a built-in factory, or one with a suffix: ``textcat_sent``)."""
+    return any(name == p or name.startswith(p + "_") for p in _SPACY_PIPES)
+
+
+def _spacy_losses(lines: list[str], col: _Collector, cut: bool) -> int:
+    """Every non-blank line a ``{'pipe': number, ...}`` dict of spaCy's pipe names, the same names on each: one line
+    per pass over the data, epochs 0..n-1; each pipe's value is its training loss (``<pipe>_loss``'s role).
+    Returns the number of lines used (0: not this layout)."""
+    rows: list[dict[str, float]] = []
+    keys: tuple[str, ...] | None = None
+    last = len(lines) - 1 if cut else -1
+    skipped = False
+    for index, raw in enumerate(lines):
+        line = raw.strip()
+        if not line:
+            continue
+        if index == last:
+            skipped = True
+            continue
+        if not _SPACY_DICT.fullmatch(line):
+            return 0
+        try:
+            d = ast.literal_eval(_DICT_NONFINITE.sub(r"\1'\2'", line))
+        except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+            return 0
+        if not isinstance(d, dict) or not d:
+            return 0
+        row: dict[str, float] = {}
+        for k, v in d.items():
+            f = None if isinstance(v, bool) else to_float(v)
+            if not isinstance(k, str) or not _spacy_pipe(k) or f is None:
+                return 0
+            row[k] = f
+        if keys is None:
+            keys = tuple(row)
+        elif tuple(row) != keys:
+            return 0
+        rows.append(row)
+    if len(rows) < BARE_MIN_LINES:
+        return 0
+    for epoch, row in enumerate(rows):
+        for name, v in row.items():
+            col.add(name, v, float(epoch), math.nan)
+            col.role_of[name] = f"{name}_loss"
+    col.note(f"spaCy's losses dict printed once per pass ({', '.join(keys or ())}: each pipe's training loss, summed "
+             f"over the pass's batches): one line per epoch, epochs numbered 0..{len(rows) - 1} (line order)")
+    if skipped:
+        col.note(_cut_note(len(lines), "a dict of values"))
+    return len(rows)
+
+
+# A table of one row per logged epoch, printed after banner sections (DandaAkhilReddy/enzyme-gcn-classifier's
+# training_output.log: "Epoch  Train Loss  Train Acc  Test Loss  Test Acc  Time", then rows "    1  1.7900 ...  2.50
+# s"), a classification report after it: the header names an epoch (or step) first and a loss; rows of numbers
+# only, as many as the names (``tabular.aligned_names``), a duration's unit after the last ("2.50    s") dropped.
+_TABLE_UNITS = ("s", "sec", "secs", "ms")
+_TABLE_AXES = {"epoch": "epoch", "ep": "epoch", "step": "step", "iter": "step", "iteration": "step"}
+
+
+def _banner_table(lines: list[str], col: _Collector) -> int:
+    """One whitespace-aligned table in a console report, read column by column: the first column the epoch (or
+    step) as written, a column per series (names joined with "_": ``Train_Loss``; a time column no series). Only
+    when the log holds exactly one such table. Returns the number of rows used (0: not this layout)."""
+    found: list[tuple[int, list[str], list[list[str]], str]] = []
+    stripped = [ln.rstrip("\r") for ln in lines]
+    i = 0
+    while i < len(stripped):
+        head = stripped[i].strip()
+        first = head.split(" ", 1)[0].lower()
+        if first not in _TABLE_AXES or "  " not in head:
+            i += 1
+            continue
+        j = i + 1
+        if j < len(stripped) and rule_line(stripped[j]):
+            j += 1
+        rows: list[list[str]] = []
+        unit = ""
+        while j < len(stripped) and stripped[j].strip():
+            parts = stripped[j].split()
+            if parts and parts[-1] in _TABLE_UNITS and (not rows or unit == parts[-1]):
+                unit = parts[-1]
+                parts = parts[:-1]
+            elif unit:
+                break
+            rows.append(parts)
+            j += 1
+        names = aligned_names([head, *(" ".join(r) for r in rows)]) if len(rows) >= BARE_MIN_LINES else None
+        if names is not None and names[0].lower() == first:
+            found.append((i, names, rows, unit))
+        i = max(j, i + 1)
+    if len(found) != 1:
+        return 0
+    at, names, rows, unit = found[0]
+    series = ["_".join(n.split()) for n in names[1:]]
+    if not any(resolve(s).kind == "loss" for s in series):
+        return 0
+    axis = _TABLE_AXES[names[0].lower()]
+    for row in rows:
+        mark = float(row[0])
+        for name, cell in zip(series, row[1:], strict=True):
+            if not is_bookkeeping(name):
+                col.add(name, float(cell), mark if axis == "epoch" else math.nan, mark if axis == "step" else math.nan)
+    dropped = [n for n in names[1:] if is_bookkeeping("_".join(n.split()))]
+    col.note(f"a table printed at line {at + 1} ({'  '.join(names)}), {len(rows)} rows: columns aligned with spaces, "
+             f"the {axis} as written" + (f"; {', '.join(dropped)}: bookkeeping, no series" if dropped else "")
+             + (f" (its unit {unit!r} after each row)" if unit else "")
+             + "; the other lines (banners, a report after the table) are no data")
+    return len(rows)
+
+
 def _evaluation_after(lines: list[str]) -> int | None:
     """The index of a shell prompt line that runs an evaluation script (``..$ python -u ../../tools/infer.py ...``)
     after lines the training's progress was read from, or None. Only the first such prompt counts, and only when
@@ -1779,6 +1961,9 @@ class TextReader(Reader):
                      "appended after the training: its values are not the training's, and are left out")
         if not used and not saw_keras:
             used = _history_line(lines, col)
+        cut = bool(lines[-1].strip())
+        if not used and not saw_keras:
+            used = _tensor_lines(lines, col, cut) or _spacy_losses(lines, col, cut) or _banner_table(lines, col)
         if not used:
             raise (_table_refusal(source.label, lines) or _no_loss_refusal(source.label, lines)
                    or _not_a_log(source.label))
@@ -1802,7 +1987,7 @@ class TextReader(Reader):
                         # "ep 3 | tr 0.86 | va 0.56": a bare split word printed with one number is that split's loss
                         # "T_Loss ... V_Loss" on one line: train_Loss, val_Loss (_tv_pairs)
                         # "[epoch: 79/200, iter: 0/448] total: 0.8188" and no other loss: the total loss
-                        role_name=(col.role_names.get(series) or bare_split_loss(series)
+                        role_name=(col.role_names.get(series) or col.role_of.get(series) or bare_split_loss(series)
                                    or (bare_total_loss(series) if series == col.total else None)),
                     )
                 )
