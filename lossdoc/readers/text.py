@@ -177,6 +177,19 @@ Shapes understood:
   ``Training loss: 0.433, Valid loss: 0.502``) is the validation loss printed again: the loss named for the train
   split is the train loss (a note says so).
 
+- Survey 12's layouts: an epoch number glued to its word in brackets (``[epoch0] trian_loss=315.74 ...``); a
+  ``[i/N]`` batch counter right after the epoch marker (PyTorch's ImageNet example's ``Epoch: [0][10/44]\tLoss 9.37
+  (7.60)``, the running average in parentheses no point; ``Epoch 1[16/5011]: loss:0.714``; ``Train epoch: 1
+  [2/307]``): a point per line at (epoch - first epoch) * N + i on the step axis, so a gap in the log shows; CS224n
+  NMT's ``epoch 0, iter 1000, avg. loss ...`` lines whose iteration starts again at every epoch, trainings appended
+  (counted on across the epochs of each training, the latest kept), its ``validation: iter 1, dev. ppl X`` lines the
+  validation at the epoch before (``dev._ppl``; no ln(ppl) val loss: the avg. loss is per sentence); a tqdm
+  ``Validate: 100%|...| 8/8 [..., Val Loss=0.61]`` bar after a train bar (``Val_Loss`` at that epoch); a loss and its
+  ``Mean``/``Avg``/``Running`` twin as the only train losses (``CurrLoss``, ``MeanLoss``): the loss, the mean beside
+  it, never summed; a VAE's ``Recon`` and ``KL`` terms with no loss named: the train loss's parts (their unweighted
+  sum, with a note); one epoch's line printed again on a line of its own with other values (two one-epoch
+  trainings): the latest kept, with a note; ``Epoch N:   Training Loss=X`` records written one after another with no
+  line end (3 or more): a line each.
 - Not data: an argument dump (three or more ``name =  value`` lines in a row, or ``name : value`` ones, one value at
   least not a number: ``data =  ./data``, ``epoch =  20``, ``tolerance =  0.0001``, ``method : lstm``: settings, no
   marker and no points) and a session's
@@ -252,6 +265,11 @@ _BATCH = re.compile(
     r"|(?<=\|)\s*+()(\d++)\s*+/\s*+\d++\s*+(?=\|)",
     re.IGNORECASE,
 )
+# "[i/N]" right after the epoch marker: the batch i of the epoch's N (PyTorch's ImageNet example, main.py:
+# ProgressMeter(len(train_loader), [...], prefix="Epoch: [{}]".format(epoch)) prints "Epoch: [0][ 10/44]\tLoss 9.37
+# (7.60)"; a Paddle loop's "Epoch 1[16/5011]: loss:0.71410"; "Train epoch: 1 [2/307]\tAccuracy: ..."). Never with a
+# percentage after the count (PyTorch's MNIST example's "[640/60000 (1%)]" counts samples).
+_BRACKET_BATCH = re.compile(r"\s{0,3}+\[\s*+(\d++)\s*+/\s*+(\d++)\s*+\]")
 # The position within an epoch, as PyTorch's MNIST example prints it: "Train Epoch: 1 [640/60000 (1%)]".
 _EPOCH_POSITION = re.compile(r"\[\s*+\d++\s*+/\s*+\d++\s*+\(\s*+\d++(?:\.\d++)?+\s*+%\s*+\)\s*+\]")
 # A tqdm bar ("Epoch 1/2:  50%|█████     | 16/32 [00:01<00:01, loss=0.91]"): its lines redraw one state, whether the
@@ -331,6 +349,14 @@ _EVAL_COMMAND = re.compile(
 # iteration, _ITER_OF).
 _PAREN_EPOCH = re.compile(r"^\s*+\[\s*+\(\s*+(\d++)\s*+\)(?=\s)")
 _EPOCH_OF = re.compile(r"^\s*+\[\s*+(\d++)\s*+/\s*+(\d++)\s*+\]:(?=\s)")
+# The number glued to the word in brackets (kkitayama/neuralcompressor, train.py: print(f'[epoch{epoch}]
+# trian_loss={...} ...'), "[epoch0]": the epoch, as "[epoch 0]" is. Only in brackets at the start of a line (never a
+# file name such as "model_epoch10.pth").
+# The CS224n NMT assignment's validation line (run.py: print('validation: iter %d, dev. ppl %f' % (train_iter,
+# dev_ppl), file=sys.stderr)), printed after its "epoch %d, iter %d, avg. loss %.2f, ..." lines: the evaluation's, at
+# the epoch of the line before (its "iter" no training step: forks number it by validation).
+_ITER_VALIDATION = re.compile(r"^\s*+validation:\s*+iter\s++\d++,\s")
+_GLUED_EPOCH = re.compile(r"^\s*+\[(?i:epoch)(\d++)\](?=\s)")
 # A counter of epochs before the word (chihina/DCGAN-example, loss.log: "1/10 epoch G_loss : 3.1416, D_loss : 0.2718 ",
 # the epoch n of m, then the GAN's two losses): at the start of a line only, and only with the word right after it.
 _N_OF_EPOCH = re.compile(r"^\s*+(\d++)\s*+/\s*+(\d++)\s++epoch\b(?!\s*+[:=]?\s*+\d)", re.IGNORECASE)
@@ -442,7 +468,7 @@ BARE_MIN_LINES = 3
 # Also after a sentence that ends in "is" (a CIFAR-10 script's print('The result of {} with {} is test acc: {:.2f}%,
 # loss: {}'.format(model_name, optimizer_name, acc, loss)) every few epochs).
 _EVAL_LINE = re.compile(
-    r"^(?:[^\n]{0,160}?\sis\s++)?\s*+(test|validation|valid|val|eval|evaluation|dev)\b(?:\s++set\b)?+\s*+[:,|\-]?+\s*+"
+    r"^(?:[^\n]{0,160}?\sis\s++)?\s*+(test|validation|validate|valid|val|eval|evaluation|dev)\b(?:\s++set\b)?+\s*+[:,|\-]?+\s*+"
     r"(.{1,400}+)$",
     re.IGNORECASE,
 )
@@ -556,6 +582,9 @@ def _markers(line: str) -> tuple[dict[str, float], list[tuple[int, int]], str]:
             return {"epoch": float(m.group(1))}, [m.span()], "epoch"
         m = _EPOCH_OF.match(line)
         if m and int(m.group(1)) <= int(m.group(2)):  # "[  0/200]: dloss: 0.0151, gloss: 3.2251"
+            return {"epoch": float(m.group(1))}, [m.span()], "epoch"
+        m = _GLUED_EPOCH.match(line)
+        if m:  # "[epoch0] trian_loss=315.74 train_maxp=0.50 valid_loss=301.18 ..."
             return {"epoch": float(m.group(1))}, [m.span()], "epoch"
     if line.lstrip()[:1].isdigit():
         m = _N_OF_EPOCH.match(line)
@@ -702,6 +731,8 @@ def _batch_counter(line: str, spans: list[tuple[int, int]]) -> tuple[str, float]
             if m.group(1) is None:  # "200/ 2983 batches", "| 286/573 |": the count, not a series
                 return ("", float(m.group(4))) if m.group(4) else ("| N/M |", float(m.group(6)))
             return "_".join(m.group(1).split(" ")), float(m.group(2))
+    if spans and (m := _BRACKET_BATCH.match(line, spans[0][1])) and int(m.group(1)) <= int(m.group(2)):
+        return "[i/N]", float(m.group(1))
     return None
 
 
@@ -747,6 +778,26 @@ def _steps_from_batches(
              "on the step axis (the counter), the epoch kept for each point")
     _count_on_per_training(counted, col)
     _epoch_values_of_batches(counted, col, body, generic)
+
+
+def _iters_within_epochs(generic: list[list], col: _Collector) -> None:
+    """Lines with an epoch and an iteration marker whose iteration starts again at every epoch, of several trainings
+    appended to one log (CS224n NMT's ``epoch 0, iter 1000, avg. loss 234.87, ...``, 1000..7000 per epoch, then
+    ``epoch 0, iter 1000`` again): the iterations are counted on across the epochs of each training
+    (``_count_on_per_training``), so that only where a training starts again does the counter go back (``finish_run``
+    keeps the latest). One training is left to ``base.steps_within_epochs``, as before. Only when the iteration goes
+    back at every rise of the epoch."""
+    both = [e for e in generic if math.isfinite(e[1]) and math.isfinite(e[2])]
+    if len(both) < 3 or len(both) != sum(1 for e in generic if math.isfinite(e[2])):
+        return
+    rises = [(a, b) for a, b in itertools.pairwise(both) if b[1] > a[1]]
+    if not rises or any(b[2] > a[2] for a, b in rises):
+        return
+    first = (both[0][1], both[0][2])
+    for a, b in itertools.pairwise(both):
+        if _same(a[1], b[1]) and b[2] < a[2] and not (_same(b[1], first[0]) and b[2] <= first[1]):
+            return  # goes back within an epoch, not to where the log began (an evaluation's steps, a resume)
+    _count_on_per_training([(e, "", e[2]) for e in both], col)
 
 
 def _count_on_per_training(counted: list[tuple[list, str, float]], col: _Collector) -> None:
@@ -845,6 +896,35 @@ def _epoch_summaries_beside_steps(generic: list[list], col: _Collector) -> None:
         col.note(f"{', '.join(sorted(renamed))}: printed at every logged step and once an epoch (the epoch's summary "
                  f"line): the epoch's values read as {', '.join(sorted(k + '_epoch' for k in renamed))}, beside the "
                  "per-step curve")
+
+
+def _restarts_of_repeats(
+    repeats: list[tuple[list, frozenset, int, bool, bool]], generic: list[list]
+) -> list[tuple[int, float, int]]:
+    """Marker lines with the same names printed again at the first epoch on a line of their own with other values,
+    where the epoch counter goes back (idrpambudi/SRN-Deblur: "Epoch 1: average_loss = 0.03118 (...), 2019-06-10
+    15:26:32" then "Epoch 1: average_loss = 0.04723 (...), 2019-06-10 15:36:42": two one-epoch trainings), each run
+    counting up from that epoch: trainings appended to one log, as (index in ``generic``, epoch, line) of each start
+    (the latest kept, with a note), instead of the later line silently standing for the earlier. [] for anything
+    else: a redraw (one physical line, a tqdm bar, the same values), lines per batch (many an epoch), an epoch's
+    training and evaluation lines printed alike (0, 0, 1, 1, ...: a run would start at its first epoch again)."""
+    rows = [r for r in repeats if not r[3]]
+    if len(rows) != len(repeats) or len({r[1] for r in rows}) != 1:
+        return []
+    if len(rows) > 3 and all(_same(r[0][1], rows[0][0][1]) for r in rows):
+        return []  # one epoch's lines: its batches (_steps_from_repeats)
+    first = rows[0][0][1]
+    starts = []
+    for (prev, _, pphys, _, _), (entry, _, phys, _, _) in itertools.pairwise(rows):
+        if entry[1] > prev[1]:
+            continue
+        if entry[1] < prev[1] or phys == pphys or prev[3] == entry[3] or not _same(entry[1], first):
+            return []  # (an epoch that goes back to a lower one: base.finish_run cuts there, as before)
+        starts.append(entry)
+    if not starts or not any(_same(a[0][1], b[0][1]) for a, b in itertools.pairwise(rows)):
+        return []  # an epoch counter that goes back to a new epoch only: base.finish_run cuts it, as before
+    ids = {id(e): i for i, e in enumerate(generic)}
+    return [(ids[id(e)], e[1], next(r[2] for r in rows if r[0] is e) + 1) for e in starts if id(e) in ids]
 
 
 def _steps_from_repeats(repeats: list[tuple[list, frozenset, int, bool, bool]], col: _Collector) -> None:
@@ -978,7 +1058,9 @@ def _eval_pairs(msg: str) -> dict[str, float] | None:
     for name, v in _generic_pairs(rest, []).items():
         words = [w for w in name.split("_") if w.lower() not in _REDUCED] or [name]
         base = "_".join(words)
-        out.setdefault(f"{split}_{base}", v)
+        # a name that says its split already keeps it (a tqdm bar's "Validate: 100%|...| 8/8 [..., Val Loss=0.61]":
+        # Val_Loss, never val_Val_Loss)
+        out.setdefault(_with_split(base, split) if split == "val" else f"{split}_{base}", v)
     if not any(resolve(k).kind == "loss" for k in out):
         # "Validation accuracy: 0.585" alone on its line (FER_SSL's train.py after each epoch's batch lines): a
         # metric of known direction, the evaluation's (read only when printed more than once: _parse_lines)
@@ -1143,6 +1225,8 @@ def _parse_lines(
     eval_block: list | None = None  # the entry of the last evaluation line, while pair-only lines may follow it
     iter_block: list | None = None  # the entry of a "[N/M] Train loss: ..." line, while its next lines may follow
     counted: list[tuple[list, str, float]] = []  # marker entries with an epoch, no step, and a batch counter
+    first_epoch: float | None = None  # the first epoch of a line with an "[i/N]" batch counter
+    iter_validation = False  # CS224n NMT's "validation: iter N, dev. ppl X" lines were read
     body: dict[int, set[str]] = {}  # the names each marker entry (by id) took from the lines under it
     repeats: list[tuple[list, frozenset, int, bool, bool]] = []  # marker entries with an epoch, no step, no counter
     last_index = len(lines) - 1 if cut else -1
@@ -1384,6 +1468,10 @@ def _parse_lines(
             pairs = _generic_pairs(msg, spans)
         if "hard or full=" in msg and (hf := _HARD_OR_FULL.search(msg)) and f"{hf[1]}_loss_metric" in pairs:
             trip = f"{hf[1]}_loss_metric"  # GaitSet: the triplet loss the run optimises, by its own line
+        if (lead == "iter" and "epoch" not in markers and last_marker is not None and math.isfinite(last_marker[1])
+                and msg[:1] in " \tv" and _ITER_VALIDATION.match(msg)):
+            markers = {"epoch": last_marker[1]}  # "validation: iter 1, dev. ppl 2391906.97": at the epoch before it
+            iter_validation = True
         head_split = _head_split(msg, spans)
         if pairs and spans:
             pairs = _lead_split(pairs, msg[spans[-1][1] :])
@@ -1400,6 +1488,11 @@ def _parse_lines(
         phases[id(open_block)] = (_phase_label(msg, spans), index + 1)
         last_marker, since_marker = open_block, 0
         batch = lead_batch or (_batch_counter(msg, spans) if "epoch" in markers and "step" not in markers else None)
+        if batch is not None and batch[0] == "[i/N]" and (bm := _BRACKET_BATCH.match(msg, spans[0][1])):
+            # the batch i of the epoch's N: at (epoch - the first epoch) * N + i, so that a gap (lines missing from
+            # the log) shows; a training started again goes back, as any counter does
+            first_epoch = markers["epoch"] if first_epoch is None else first_epoch
+            batch = ("[i/N]", (markers["epoch"] - first_epoch) * int(bm[2]) + int(bm[1]))
         if batch is not None:
             # Demucs' "- Valid | Epoch 1 | 1/3 | ... | Loss 0.2545" (a held-out split's): the evaluation's progress,
             # its values a running reading of that epoch's evaluation (the last, or its "Valid Summary" line after
@@ -1416,6 +1509,8 @@ def _parse_lines(
             generic.append(open_block)
     if len(ranges) > 1:
         _count_on_across_chunks(generic, ranges, col)
+    if repeats and not restarts and not counted:
+        restarts = _restarts_of_repeats(repeats, generic)
     if restarts:
         start, epoch, line_no = restarts[-1]
         generic = generic[start:]
@@ -1434,6 +1529,12 @@ def _parse_lines(
                  "its training lines print as xent")
     if counted:
         _steps_from_batches(counted, col, body, generic)
+    else:
+        _iters_within_epochs(generic, col)
+    if iter_validation:
+        col.note("validation: iter N lines (CS224n NMT's run.py) read as the validation at the epoch of the training "
+                 "line before each; its dev. ppl is a val metric (no val loss: the training's avg. loss is per "
+                 "sentence, not ln of a perplexity)")
     if repeats:
         _steps_from_repeats(repeats, col)
     _epoch_summaries_beside_steps(generic, col)
@@ -1482,12 +1583,69 @@ def _parse_lines(
         col.own_note.add(trip)
         col.note(f"{trip}: the triplet loss the run optimises, as its lines say (hard or full={trip.split('_')[0]!r}); "
                  "the other is shown beside it, not summed")
+    terms = _vae_terms(names, generic)
+    if terms:
+        for name in terms:
+            col.role_of[name] = f"{name}_loss"
+        col.note(f"{', '.join(terms)}: a VAE's loss terms (a reconstruction and a KL term) printed with no total and no "
+                 "name saying loss: read as the train loss's parts, summed unweighted (the run's own weights, β or λ, "
+                 "are not applied)")
+    twin = _running_mean_twin(names) if "train" not in col.chosen else None
+    if twin:
+        loss, mean = twin
+        col.chosen["train"] = loss
+        col.own_note.add(loss)
+        col.note(f"{mean}: the running mean of {loss} (a tqdm postfix's twin), shown beside it, not summed; {loss} "
+                 "is the train loss")
     total = next((n for n in names if bare_total_loss(n)), None)
     if total and not any(resolve(n).kind == "loss" for n in names):
         # "[epoch: 79/200, iter: 0/448] total: 0.818845" and no other loss: the total is the loss (as "Total Loss")
         col.total = total
         col.note(f"{total}: a total on the progress lines, and no other loss: read as the train loss")
     return col, used, saw_keras, keras_used
+
+
+_RECON_NAMES = ("recon", "reconstruction", "rec")
+_KL_NAMES = ("kl", "kld", "kl_div", "kl_divergence")
+
+
+def _vae_terms(names: set[str], generic: list[list]) -> list[str]:
+    """A VAE's loss terms printed with no loss named (dexma001/PVTVAE: print(f"Epoch [{epoch}/{epochs}] Recon:
+    {recon:.4f} | KL: {kl:.4f} | Phys: {phys:.4f} (λ={lam:.3f})")): a reconstruction term and a KL term on the same
+    lines, and the terms of no known role printed on every such line with them; [] unless both are there and no name
+    is a loss."""
+    if any(resolve(n).kind == "loss" for n in names):
+        return []
+    recon = [n for n in names if normalise(n) in _RECON_NAMES]
+    kl = [n for n in names if normalise(n) in _KL_NAMES]
+    if len(recon) != 1 or len(kl) != 1:
+        return []
+    rows = [p for _, _, _, p in generic if recon[0] in p and kl[0] in p]
+    if len(rows) < 2:
+        return []
+    others = [n for n in rows[0] if n not in (recon[0], kl[0]) and resolve(n).kind == "other"
+              and all(n in p for p in rows)]
+    return [*recon, *kl, *others]
+
+
+_MEAN_WORDS = ("mean", "avg", "average", "running")
+_CURRENT_WORDS = ("curr", "cur", "current")
+
+
+def _running_mean_twin(names: set[str]) -> tuple[str, str] | None:
+    """(the loss, its running mean) when the only train losses are a loss and its ``Mean``/``Avg``/``Running`` twin
+    (ILoveU3D/partialUnet's tqdm postfix ``CurrLoss=7.79e+8, MeanLoss=7.14e+8``): the mean is the loss averaged so
+    far, never a part of it; else None."""
+    losses = [n for n in names if (r := resolve(n)).kind == "loss" and r.split == "train"]
+    if len(losses) != 2 or any(is_total_loss(n) for n in losses):
+        return None  # (a total beside its mean, "Loss" and "Avg_Loss": the total is the loss already)
+    words = {n: normalise(n).split("_") for n in losses}
+    for loss, mean in (losses, losses[::-1]):
+        w, m = words[loss], words[mean]
+        if len(m) > 1 and m[0] in _MEAN_WORDS and m[1:] == [t for t in w if t not in _CURRENT_WORDS][-len(m) + 1:] \
+                and len([t for t in w if t not in _CURRENT_WORDS]) == len(m) - 1:
+            return loss, mean
+    return None
 
 
 def _val_loss_again(col: _Collector) -> tuple[str, str, str] | None:
@@ -1888,6 +2046,19 @@ def _table_refusal(label: str, lines: list[str]) -> NotALog | None:
         return None
     sep = "\t" if rows[0].count("\t") >= 1 and "," not in rows[0] else ","
     head = [c.strip() for c in rows[0].split(sep)]
+    if len(head) == 1 and len(rows) == 2 and _TABLE_NAME.fullmatch(head[0]) and _NUMBER_ONLY.fullmatch(rows[1].strip()):
+        # Alessandro-Maria-Caminiti/Signal-Proccessing's train_loss.csv: "Train Loss" and one number
+        return NotALog(label, f"not a training log: a table of one column ({head[0]}) holding a single value "
+                       f"({rows[1].strip()}): one number, not a curve")
+    if (len(head) >= 3 and head[0] in ("", "Unnamed: 0") and all(_NUMBER_ONLY.fullmatch(c) for c in head[1:])
+            and all(r.count(sep) == len(head) - 1 for r in rows[1:])
+            and all(not c.strip() or _NUMBER_ONLY.fullmatch(c.strip()) for r in rows[1:] for c in r.split(sep))):
+        # gPathpp/air's train_loss.csv (pandas' DataFrame.to_csv: the unnamed index, then columns "5,15,30,50,75,100")
+        shown = ", ".join(head[1:9]) + (" ..." if len(head) > 9 else "")
+        return NotALog(label, f"not a training log lossdoc can read: a pandas table (an unnamed index column) whose "
+                       f"{len(head) - 1} columns are named only by numbers ({shown}): nothing in it says whether they "
+                       "are losses, of which runs or settings, or what the index counts (if a column is a loss: "
+                       "--input-format csv --train NAME)")
     if len(head) < 2 or not all(_TABLE_NAME.fullmatch(c) for c in head):
         return None
     body = rows[1:]
@@ -1897,6 +2068,25 @@ def _table_refusal(label: str, lines: list[str]) -> NotALog | None:
     return NotALog(label, f"not a training log: a {'tab' if sep == chr(9) else 'comma'}-separated table of "
                    f"{len(body)} row(s) whose columns ({shown}) name no loss, step or epoch: a table of results, "
                    "not a training curve (if a column is a loss: --input-format csv --train NAME)")
+
+
+# An epoch's record, where records are written one after another with no line end between them.
+_RECORD_START = re.compile(r"(?<![A-Za-z_])(?=Epoch\s*+\d++\s*+:)")
+GLUED_MIN_RECORDS = 3
+
+
+def _glued_records(lines: list[str]) -> list[str] | None:
+    """The records of a log written as one line with no line ends (njanne19/LoGONE's training_loss.csv: f.write(f"Epoch
+    {epoch}:   Training Loss={loss}") with no "\\n", 22 records of three trainings): one line per ``Epoch N:``
+    record, when the text is one line holding at least GLUED_MIN_RECORDS of them and begins with one; else None. The
+    last record stands as the others do: the text ends where a record's number ends."""
+    shown = [ln for ln in lines if ln.strip()]
+    if len(shown) != 1 or len(shown[0]) > 1 << 20 or not shown[0].lstrip().startswith("Epoch"):
+        return None
+    records = [r for r in _RECORD_START.split(shown[0]) if r.strip()]
+    if len(records) < GLUED_MIN_RECORDS:
+        return None
+    return [*records, ""]
 
 
 class TextReader(Reader):
@@ -1950,6 +2140,9 @@ class TextReader(Reader):
             return runs
         lines = text.split("\n")
         phys = _physical_lines(source, len(lines))
+        glued = _glued_records(lines)
+        if glued is not None:
+            lines, phys = glued, None
         evaluation = _evaluation_after(lines)
         command = ""
         if evaluation is not None:  # an evaluation script's run appended after the training's lines: left out
