@@ -300,6 +300,20 @@ def test_a_large_text_without_progress_lines_is_not_read_to_its_end(tmp_path, mo
         read(tmp_path, data)
 
 
+def test_a_large_log_whose_progress_starts_past_the_first_look_is_still_read(tmp_path, monkeypatch):
+    """The scan looks at the first SCAN_FIRST bytes, then, finding nothing, at the first SCAN_BYTES: a preamble
+    longer than the first look does not make a log "not a training log"."""
+    from lossdoc.readers import text
+
+    monkeypatch.setattr(text, "SCAN_FIRST", 1024)
+    monkeypatch.setattr(text, "SCAN_BYTES", 8192)
+    data = b"loading the dataset, please wait\n" * 150 + b"".join(
+        f"epoch {i}: loss {1 / i:.4f}\n".encode() for i in range(1, 200))
+    assert 1024 < data.index(b"epoch 1:") < 8192 < len(data)
+    run = read(tmp_path, data)
+    assert len(run.train_loss) == 199 and run.train_loss.values[-1] == pytest.approx(1 / 199, abs=1e-4)
+
+
 def test_tool_lines_beyond_the_head_go_to_the_tool_reader(tmp_path):
     preamble = "".join(f"[INFO:swift] loading shard {i} of the model weights, please wait ...\n" for i in range(1500))
     dicts = "".join(f"{{'loss': {2 - i / 10}, 'learning_rate': 1e-05, 'epoch': {i / 10}}}\n" for i in range(1, 6))
