@@ -616,11 +616,72 @@ class JoeyNmtReader(_ToolText):
                      "series; the train loss is Batch_Loss, on the step axis")
 
 
+# --------------------------------------------------------------------------------------------------- timm
+
+# huggingface/pytorch-image-models train.py, train_one_epoch (through Python logging, any prefix): _logger.info(
+# 'Train: {} [{:>4d}/{} ({:>3.0f}%)]  Loss: {loss.val:#.4g} ({loss.avg:#.3g})  Time: {batch_time.val:.3f}s,
+# {rate:>7.2f}/s  ({batch_time.avg:.3f}s, {rate_avg:>7.2f}/s)  LR: {lr:.3e}  Data: {data_time.val:.3f}
+# ({data_time.avg:.3f})'.format(epoch, batch_idx, len(loader), ...)); forks print more 'Name: val (avg)' losses
+# (Loss_gt, Loss_kd). validate: '{0}: [{1:>4d}/{2}]  Time: ... ({...})  Loss: {loss.val:>7.4f} ({loss.avg:>6.4f})
+# Acc@1: {top1.val:>7.4f} ({top1.avg:>7.4f})  Acc@5: ...'.format(log_name, batch_idx, last_idx, ...) with
+# log_name 'Test' ('Test (EMA)' for the EMA model's evaluation): at batch_idx == last_idx the averages are the
+# evaluation's results. '*** Best metric: ...' is a summary, no series.
+_TIMM_NUM = r"[-+]?(?:\d++(?:\.\d*+)?(?:[eE][-+]?\d++)?|(?i:nan|inf))"
+_TIMM_TRAIN = re.compile(r"(?<![\w-])Train: (\d++) \[\s*+(\d++)/(\d++) \(\s*+\d++(?:\.\d++)?+%\)\]\s++(.*+)$")
+_TIMM_TEST = re.compile(r"(?<![\w-])(Test|Valid)( \(EMA\))?+: \[\s*+(\d++)/(\d++)\]\s++(.*+)$")
+_TIMM_PAIR = re.compile(rf"(?<![\w@/.\-])([A-Za-z][\w@/.\-]{{0,60}}+):\s*+({_TIMM_NUM})\s*+\(\s*+({_TIMM_NUM})\s*+\)")
+_TIMM_LR = re.compile(rf"(?<![\w-])LR:\s*+({_TIMM_NUM})(?![\w.])")
+_TIMM_TIMES = ("Time", "Data")
+_TIMM_NOTE = ("timm train.py: each 'Name: value (running average)' of a Train line is read at its batch (the value); "
+              "the running averages of a Test line at its last batch ([N/N]) are the epoch's val values")
+
+
+class TimmTrainLogReader(_ToolText):
+    """A layout of the plain-text reader (format ``text``), handed the whole log as Joey NMT's is."""
+
+    name = "text"
+    description = ("timm train.py: 'Train: 3 [ 100/1251 (  8%)]  Loss: 6.512 (6.78)  ...  LR: 1.0e-03', "
+                   "'Test: [  78/78]  ...  Loss: 1.234 (2.345)  Acc@1: ... (...)  Acc@5: ... (...)'")
+    example = "output/train/<run>/train.log"
+    counter = "step"
+    splice_resumes = True  # --resume goes on from the checkpoint's epoch: the counter continues
+    what = "timm 'Train: E [b/N (p%)]  Loss: x (avg)' lines"
+    hint = re.compile(r"Train: \d|Test: \[")
+
+    def detect(self, lines: list[str]) -> bool:
+        return any("Train: " in ln and (m := _TIMM_TRAIN.search(ln)) and "Loss" in m.group(4) for ln in lines)
+
+    def collect(self, lines: list[str], pts: RunPoints) -> None:
+        epoch = step = math.nan
+        ema = False
+        for i, ln in enumerate(lines, start=1):
+            if "Train: " in ln and (m := _TIMM_TRAIN.search(ln)):
+                epoch, n = float(m.group(1)), float(m.group(3))
+                step = epoch * n + float(m.group(2))  # the batch counts within the epoch: counted on across them
+                pts.tick(step, i)
+                pts.note(_TIMM_NOTE)
+                for item in _TIMM_PAIR.finditer(m.group(4)):
+                    if item.group(1) not in _TIMM_TIMES:
+                        pts.add(item.group(1), float(item.group(2)), step=step, epoch=epoch)  # the batch's value
+                if lr := _TIMM_LR.search(m.group(4)):
+                    pts.add("LR", float(lr.group(1)), step=step, epoch=epoch)
+            elif ": [" in ln and (m := _TIMM_TEST.search(ln)) and m.group(3) == m.group(4) and not math.isnan(epoch):
+                if m.group(2):
+                    ema = True  # the EMA model's evaluation: not the trained weights' val curve
+                    continue
+                for item in _TIMM_PAIR.finditer(m.group(5)):
+                    if item.group(1) not in _TIMM_TIMES:
+                        pts.add(f"val_{item.group(1)}", float(item.group(3)), step=step, epoch=epoch,
+                                replace_same_x=True)
+        if ema:
+            pts.note("the 'Test (EMA)' evaluations (the EMA weights') are not read")
+
+
 READERS = [NanoGptLogReader, MegatronReader, FairseqReader, HfStdoutReader, TorchtuneReader, CycleGanLogReader]
 #: The families the plain-text reader hands a log to when their lines appear beyond the sniffed head.
 FAMILIES: list[_ToolText] = [
     cls() for cls in (MegatronReader, FairseqReader, HfStdoutReader, TorchtuneReader, CycleGanLogReader,
-                      JoeyNmtReader)
+                      JoeyNmtReader, TimmTrainLogReader)
 ]
 
 
