@@ -367,6 +367,9 @@ _E_OF = re.compile(r"(?<![\w/])E(\d++)\s*+/\s*+(\d++):(?=\s)")
 # A phase label that is a tag and a word ("[Fold 0] Head", "[Fold 0] Finetune" before "E1/6:"): the tag (a word and
 # at most a small number: a fold, a stage, a run; never a time stamp) and the word together label the phase.
 _TAG_PHASE = re.compile(r"\[\s*+([A-Za-z][A-Za-z_\-]{0,20}+(?:\s++\d{1,3}+)?+)\s*+\]\s*+([A-Za-z][A-Za-z_\-]{1,30}+)?+")
+# A line naming a fold of a cross-validation ("Fold 3", "fold: 3", "==== fold: 3 ====", "[Fold 1 Ep 001] ..."):
+# where the counter goes back after it, another fold's training starts (read as a run of its own).
+_FOLD = re.compile(r"(?<![\w\-])(?i:fold)(?![\w\-])\s*+[:=#]?\s*+(\d{1,3}+)(?![\w.])")
 _CURRENT_BEST = re.compile(r"^(Current|Best)_(.)", re.IGNORECASE)
 # name[:=] number: the name may be two words ("train loss"); units (ms, s, %) may follow the number. A ranking
 # metric's cut-off may follow a word ("hits@10 0.0633", "ndcg@5: 0.41"), and so may a power (an OT-GAN script's
@@ -984,6 +987,7 @@ class _Collector:
         self.total: str | None = None  # a bare "total" on the progress lines of a log that names no loss: the loss
         self.own_note: set[str] = set()  # chosen losses whose reason a note of their own gives
         self.role_of: dict[str, str] = {}  # a series -> the name whose role the layout gives it (spaCy's textcat)
+        self.fold_cut = False  # the trainings are parted by lines naming a fold (cross-validation)
 
     def add(self, name: str, value: float, epoch: float, step: float) -> None:
         pts = self.points.setdefault(name, [])
@@ -1217,6 +1221,9 @@ def _parse_lines(
     pdict_at: list | None = None  # the marker entry the open dict belongs to
     onmt = onmt_ppl = False
     phases: dict[int, tuple[str, int]] = {}  # marker entries (by id): the phase label before the marker, line no.
+    fold_labels: set[str] = set()  # phase labels that name a fold ("[Fold 1 Ep 001] ...")
+    inline_fold = ""  # the fold named on the last marker lines ("[Fold 1 Ep 001] ..."), up to a line naming another
+    fold_label = ""  # the last line naming a fold ("Fold 3", "==== fold: 3 ====", "Fold 0, k=20: test_map = ..")
     block_split: str | None = None  # the split word before the last marker ("Test Epoch: 5"), for its block
     said_before: dict[str, float] | None = None  # "name is value" loss parts, for the marker line that follows
     last_block: list | None = None  # the last block under a bare epoch marker that holds values
@@ -1288,6 +1295,15 @@ def _parse_lines(
             continue
         warned = False
         since_marker += 1
+        if ("fold" in line or "Fold" in line or "FOLD" in line) and (fm := _FOLD.search(line)):
+            # a header ("FOLD 2 | train=113") or a trailer ("Fold 0, k=20: test_map = ..."): which fold the lines
+            # after it are is not said; where the counter goes back after it, the latest training is kept (with a
+            # note saying the trainings are folds), as for any training appended to a log
+            fold_label = f"{_message(line).strip()[:60]!r} (line {index + 1})"
+            fold_here = float(fm.group(1))
+            inline_fold = ""  # set again below when this line is one of the fold's own marker lines
+        else:
+            fold_here = None
         if index in config:
             open_block = None  # an argument dump ("epoch =  20" among "data =  ./data" lines): configuration
             continue
@@ -1485,7 +1501,18 @@ def _parse_lines(
         marker_bare = not pairs  # a marker line alone ("Meta epoch 0..."): what follows it is its block
         iter_block = open_block if msg[:1] in " [\t" and _ITER_OF.match(msg) else None
         block_split = _split_before(msg, spans)
-        phases[id(open_block)] = (_phase_label(msg, spans), index + 1)
+        label = _phase_label(msg, spans)
+        if not label and fold_here is not None and (fk := next((k for k in pairs if k.lower() == "fold"), None)):
+            del pairs[fk]  # "[Fold 1 Ep 001] tr_loss=...": the fold the line belongs to, never a series
+            label = f"Fold {fold_here:g}"  # as "[Fold 0] Head E1/6:": the phase's label, each fold a run
+            fold_labels.add(label)
+            if pairs and all(k.lower().startswith("best") for k in pairs):
+                pairs = {}  # "Fold 2 done: best_AUC=0.6667  best_F1=0.6037  epoch=43": the fold's best, a summary
+            else:
+                inline_fold = label  # "Early stopping at epoch 48" after it is still the fold's
+        elif not label:
+            label = inline_fold
+        phases[id(open_block)] = (label, index + 1)
         last_marker, since_marker = open_block, 0
         batch = lead_batch or (_batch_counter(msg, spans) if "epoch" in markers and "step" not in markers else None)
         if batch is not None and batch[0] == "[i/N]" and (bm := _BRACKET_BATCH.match(msg, spans[0][1])):
@@ -1557,8 +1584,16 @@ def _parse_lines(
             target = _Collector()
             target.phase = (phase, line_no)
             col.phases.append(target)
+            col.fold_cut = col.fold_cut or phase in fold_labels
         for name, v in pairs.items():
             target.add(f"{lead}_{name}" if len(leads[name]) > 1 else name, v, epoch, step)
+    if fold_label and not col.phases:
+        xs = [e[1] if math.isfinite(e[1]) else e[2] for e in generic]
+        xs = [x for x in xs if math.isfinite(x)]
+        if any(b < a for a, b in itertools.pairwise(xs)):
+            col.note(f"the log names the folds of a cross-validation (the last such line: {fold_label}): where the "
+                     "counter goes back, another fold's training starts; only the latest training is read, the "
+                     "earlier folds are left out")
     names = {n for c in (col, *col.phases) for n in c.points}
     if tl_iter and "mean_loss" in names and "loss" in names and "loss" not in col.chosen.values():
         # the epoch's mean over all its iterations, not the sparse "Iter N Done." readings
@@ -2192,9 +2227,12 @@ class TextReader(Reader):
                 )
             if len(parts) > 1:
                 nxt = parts[i].phase if i < len(parts) else None
-                where = f"phase {part.phase[0]!r} from line {part.phase[1]}" if part.phase else "the first"
+                where = (f"phase {part.phase[0]!r} from line {part.phase[1]}" if part.phase and part.phase[0]
+                         else f"no label, from line {part.phase[1]}" if part.phase else "the first")
                 where += f", up to line {nxt[1] - 1}" if nxt else ""
-                run.notes.append(f"{len(parts)} trainings in one log (a phase label before the epoch marker, and the "
+                why = ("the fold of a cross-validation named on its epoch lines" if col.fold_cut
+                       else "a phase label before the epoch marker")
+                run.notes.append(f"{len(parts)} trainings in one log ({why}, and the "
                                  f"counter going back): read as {len(parts)} runs; this is run {i} ({where})")
             if col.restarted and i == 1:  # structured, for rules (as base.finish_run records its cuts)
                 run.meta.setdefault("restarted", []).extend(run.series)
