@@ -504,10 +504,15 @@ class UltralyticsConsoleReader(_ToolText):
         metrics: list[str] | None = None
         epoch: float | None = None
         done = False
+        again = 0  # the line where the table started again after a training ended (for the new run's note)
         for i, raw in enumerate(lines, start=1):
             ln = _ul_states(raw)
             if "GPU_mem" in ln and (h := _ul_header(ln)):
                 losses = h
+                if done:  # the trainer's table again after a training ended: another training in the same log
+                    done, epoch = False, None
+                    pts.end_run()
+                    again = i
                 continue
             if "Class" in ln and (v := _ul_val_names(ln)):
                 metrics = v
@@ -521,6 +526,10 @@ class UltralyticsConsoleReader(_ToolText):
                     continue
                 epoch = float(m.group(1))
                 pts.tick(epoch, i)
+                if again:
+                    pts.note(f"line {again}: the trainer's table starts again after a training ended ('... epochs "
+                             "completed in ...', its best.pt validated): another training, read as a run of its own")
+                    again = 0
                 for name, v in zip(losses, vals[: len(losses)], strict=True):
                     f = to_float(v)
                     if f is not None:
