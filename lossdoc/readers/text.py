@@ -224,7 +224,7 @@ from lossdoc.naming import (
 )
 from lossdoc.readers._runs import to_float
 from lossdoc.readers.base import HEAD_BYTES, Reader, Source, build_series, decode_text, require_series
-from lossdoc.readers.tabular import aligned_names, rule_line
+from lossdoc.readers.tabular import aligned_names, rule_line, unwrap_tensors
 from lossdoc.readers.toollogs import ANSI, FAMILIES, read_as_family
 
 # The patterns below use possessive quantifiers (*+, ++) and anchor names at a word start, so that a hostile line
@@ -242,20 +242,22 @@ _KERAS_PAIR = re.compile(rf"(?:^|\s)-\s++([A-Za-z_][\w/.\-]*+)\s*+:\s*+({_NUMBER
 # epoca, Epoche, Epoha: a Serbian script's "=> Epoha [1/10] ZAVRSENA!"), accents optional: a French script's
 # logging.info(f"Ép {epoch} | train {loss:.4f} | val {val:.4f} | Acc ...").
 _MARKER = re.compile(
-    r"(?<![\w/])([eé]p(?:oche|och|oque|oca|oha|isode)?|step|global[_ ]step|iter(?:ation)?)\b"  # (one "ep" prefix: faster)
+    r"(?<![\w/])([eé]p(?:oche|och|oque|oca|oha|isode)?(?:_out)?|step|global[_ ]step|iter(?:ation)?)\b"  # (one "ep" prefix: faster)
     r"\s*+[:=#]?\s*+[\[(]?\s*+(\d++)"
     r"(?:\s*+/\s*+\d++|\s++of\s++\d++(?![\w.]))?"
     r"(?:\s*+[\])])?(?!\w|\.(?!\.\.))",
     re.IGNORECASE,
 )
 # The other languages' words for epoch, as the English marker word they stand for.
-_EPOCH_WORDS = {"epoque": "epoch", "epoca": "epoch", "epoche": "epoch", "epoha": "epoch"}
+# "epoch_out: 0, epoch_in: 3, loss: 0.99" (nested loops): the outer loop's counter is the epoch, the inner one's a
+# batch counter within it (``_BATCH``).
+_EPOCH_WORDS = {"epoque": "epoch", "epoca": "epoch", "epoche": "epoch", "epoha": "epoch", "epoch_out": "epoch"}
 # Words before a marker word that make it a count of epochs or steps, a setting ("Total Epoch:300", "Max step 1000").
 _COUNT_WORDS = re.compile(r"(?<![A-Za-z])(?:total|max|num|number of)\s*+$", re.IGNORECASE)
 # A batch counter on a line with an epoch marker and no step ("ep: 0, batch: 100, ..., loss: 9.12", "epoch 2 batch_idx
 # 300 loss 0.4", "Batch [100/600]"): the line's step when it rises within an epoch (``_steps_from_batches``).
 _BATCH = re.compile(
-    r"(?<![\w/.\-])((?:mini[-_]?)?batch(?:[_ ]?(?:id|idx|index|num|no))?)\s*+[:=#]?\s*+[\[(]?\s*+(\d++)(?:\s*+/\s*+\d++)?"
+    r"(?<![\w/.\-])((?:mini[-_]?)?batch(?:[_ ]?(?:id|idx|index|num|no))?|epoch_in)\s*+[:=#]?\s*+[\[(]?\s*+(\d++)(?:\s*+/\s*+\d++)?"
     r"(?:\s*+[\])])?(?![\w.])"
     # PyTorch's word_language_model example (main.py, train()): '| epoch {:3d} | {:5d}/{:5d} batches | lr {:02.2f} |
     # ms/batch {:5.2f} | loss {:5.2f} | ppl {:8.2f}': the count before "batches" is the batch.
@@ -405,6 +407,8 @@ _LEVEL = re.compile(
     # Python logging's '%(asctime)s - %(levelname)s - %(name)s - %(message)s': the logger's name after the level
     # ("09-02 20:39:12 - INFO - __main__ - Train. Total Loss: 1.60") is prefix too.
     r"(?:(?<= - )(?:__main__|[A-Za-z_][\w]{0,60}+(?:\.[A-Za-z_]\w{0,60}+){0,8}+) - (?=\S))?+"
+    # loguru's default '{time} | {level: <8} | {name}:{function}:{line} - {message}': "__main__:train:35 - "
+    r"(?:(?<=\| )[\w.]{1,100}+:[\w.<>]{1,100}+:\d++ - )?+"
 )
 # What is left of a logging prefix when the message starts with a line break (loguru's format '{time:YYYY-MM-DD
 # HH:mm:ss} - {level} - {file} - {line} - {message}' with logger.info(f"\nEPOCH {epoch+1} of {epochs}"); Python
@@ -1794,11 +1798,20 @@ def _bare_lines(lines: list[str], col: _Collector, cut: bool) -> int:
         rows.append(pairs)
     if len(rows) < BARE_MIN_LINES:
         return 0
-    for epoch, pairs in enumerate(rows):
-        for name, v in pairs.items():
-            col.add(name, v, float(epoch), math.nan)
-    col.note(f"{len(rows)} lines of the same names and no epoch or step number: one line per epoch, epochs numbered "
-             f"0..{len(rows) - 1} (line order)")
+    only = keys[0] if keys and len(keys) == 1 else None
+    if only is not None and resolve(only).kind == "loss" and resolve(only).split == "train":
+        # "loss: 2.5035" alone on each line (loguru's logger.info(f"loss: {loss}") in the batch loop): nothing says
+        # an epoch, and no evaluation beside it: a point per line, numbered in file order on the step axis
+        for step, pairs in enumerate(rows):
+            col.add(only, pairs[only], math.nan, float(step))
+        col.note(f"{len(rows)} lines holding only {only} and no epoch or step number: one point per line on the step "
+                 f"axis, numbered 0..{len(rows) - 1} in file order (what a step is, the log does not say)")
+    else:
+        for epoch, pairs in enumerate(rows):
+            for name, v in pairs.items():
+                col.add(name, v, float(epoch), math.nan)
+        col.note(f"{len(rows)} lines of the same names and no epoch or step number: one line per epoch, epochs "
+                 f"numbered 0..{len(rows) - 1} (line order)")
     if skipped:
         col.note(_cut_note(len(lines), "a line of values"))
     return len(rows)
@@ -1888,6 +1901,42 @@ def _tensor_lines(lines: list[str], col: _Collector, cut: bool) -> int:
 # spaCy's training loop (the spaCy course, exercises/en/exc_04_07.py: for each pass, losses = {}, nlp.update(...,
 # losses=losses) per batch, then print(losses)): one dict per pass, each pipe's loss summed over the pass's batches
 # (KoralK5/Depression-Detection loss.txt: "{'textcat': 30095.2}"). The names are the pipes' (spaCy's own components).
+_SCALAR_LINE = re.compile(rf"^\s*+([A-Za-z_][\w.\-]{{0,60}}+)(?:\s*+[:=]\s*+|\s++)({_NUMBER})\s*+$")
+
+
+def _tensor_scalar_lines(lines: list[str], col: _Collector, cut: bool) -> int:
+    """``name tensor(x, device='cuda:0')`` printed once a batch, a line each (``print('train_loss', loss)``), among
+    other prints (multi-line tensor dumps) and under ``==> Epoch N/M`` marker lines: each such line one point of
+    ``name`` on the step axis in file order (per name), the epoch of the marker line before it kept. Only when at
+    least BARE_MIN_LINES such lines name a loss. Returns the number of lines used (0: not this layout)."""
+    epoch = math.nan
+    counts: dict[str, int] = {}
+    got: list[tuple[str, float, float, float]] = []
+    last_index = len(lines) - 1 if cut else -1
+    for index, raw in enumerate(lines):
+        line = _message(_strip_prefix(_clean(raw)))
+        if "tensor(" not in line:
+            if ("poch" in line or "POCH" in line) and (mk := _markers(line)[0]) and "epoch" in mk:
+                epoch = mk["epoch"]
+            continue
+        if index == last_index:
+            continue
+        plain, n = unwrap_tensors(line)
+        if n != 1 or not (m := _SCALAR_LINE.match(plain)) or not _curve_name(m.group(1)):
+            continue
+        name = m.group(1)
+        counts[name] = counts.get(name, 0) + 1
+        got.append((name, epoch, float(counts[name] - 1), float(m.group(2))))
+    if sum(resolve(n).kind == "loss" for n, *_ in got) < BARE_MIN_LINES:
+        return 0
+    for name, e, st, v in got:
+        col.add(name, v, e, st)
+    col.note(f"{len(got)} lines 'name tensor(x, ...)' (PyTorch's repr of a scalar tensor, printed per batch): one point "
+             "per line on the step axis, numbered in file order for each name, the epoch of the marker line before it "
+             "kept")
+    return len(got)
+
+
 _SPACY_DICT = re.compile(r"\{'[a-z][a-z_0-9]{0,60}+':\s*+[^{}\[\]()\n]{1,2000}+\}")
 _SPACY_PIPES = ("textcat", "textcat_multilabel", "ner", "tagger", "parser", "tok2vec", "transformer", "senter",
                 "morphologizer", "lemmatizer", "entity_linker", "spancat", "trainable_lemmatizer", "span_finder",
@@ -2198,6 +2247,8 @@ class TextReader(Reader):
         cut = bool(lines[-1].strip())
         if not used and not saw_keras:
             used = _tensor_lines(lines, col, cut) or _spacy_losses(lines, col, cut) or _banner_table(lines, col)
+        if not used and not saw_keras and "tensor(" in text:
+            used = _tensor_scalar_lines(lines, col, cut)
         if not used:
             raise (_table_refusal(source.label, lines) or _no_loss_refusal(source.label, lines)
                    or _not_a_log(source.label))
