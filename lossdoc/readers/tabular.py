@@ -393,6 +393,9 @@ def header_end(data: bytes) -> int:
     return sum(len(ln) + 1 for ln in raw[: nonblank[k] + 1])
 
 
+_NAMESPACE = re.compile(r"(?<![\w.])Namespace\(\w{1,100}+=")
+
+
 def head_table(head: bytes, *, comments: bool = True) -> tuple[list[str], list[list[str]], str] | None:
     """For sniffing: (header names, a few data rows, delimiter) from the first bytes, or None. ``comments``
     False: None for a file with comment lines above its header (no tool's own CSV writer puts them there: such a
@@ -417,6 +420,8 @@ def head_table(head: bytes, *, comments: bool = True) -> tuple[list[str], list[l
     first = lines[0]
     if first.lstrip().startswith(("{", "[", "<")) or "\x00" in first:
         return None
+    if "Namespace(" in first[:200] and _NAMESPACE.search(first[:200]):
+        return None  # argparse's Namespace(arch='vit_small', lr=0.0008, ...) printed first: a log, never a header
     delim = sniff_delimiter(lines[:20])
     if delim is None:
         names = [_clean_name(first)]

@@ -286,6 +286,9 @@ _LOSS_GROUP = re.compile(r"(?<![\w/.\-])Losses\s*+:\s*+(?=[A-Za-z])[^\]\n]{0,200
 _BARE_VALUE = re.compile(rf"[\s:|,=\-]*+({_NUMBER})\s*+")
 # "[epoch, batch]" at the start of a line, as PyTorch's "Training a classifier" tutorial prints its running loss.
 _EPOCH_BATCH = re.compile(r"^\s*\[\s*(\d++)\s*,\s*(\d++)\s*\](?=\s)")
+# "{epoch}-epoch ({it}/{total}): total loss x, ..." (a Mugs/DINO-style trainer's logging.info): the epoch, then the
+# iteration of the run's total (not an epoch of that many).
+_EPOCH_IT = re.compile(r"^\s*+(\d++)-epoch\s*+\(\s*+(\d++)\s*+/\s*+(\d++)\s*+\):")
 # CLU's LoggingWriter (clu/metric_writers/logging_writer.py, write_scalars): logging.info("[%d]%s %s", step,
 # " collection=<name>" or "", ", ".join(f"{k}={v:.6g}")) after absl's prefix: "[100] learning_rate=0.001, loss=0.5".
 _CLU_STEP = re.compile(r"^\s*+\[(\d++)\](?: collection=[\w./\-]{1,100}+)? (?=[A-Za-z_][\w/.\-]*+=)")
@@ -571,6 +574,9 @@ def _markers(line: str) -> tuple[dict[str, float], list[tuple[int, int]], str]:
     lead = ""
     m = _EPOCH_BATCH.match(line)
     if m:  # PyTorch's CIFAR-10 tutorial: "[2,  2000] loss: 1.234" (epoch, then the batch within it)
+        return {"epoch": float(m.group(1)), "step": float(m.group(2))}, [m.span()], "epoch"
+    m = _EPOCH_IT.match(line) if line.lstrip()[:1].isdigit() else None
+    if m and int(m.group(2)) <= int(m.group(3)):  # Mugs/DINO-style "0-epoch (4/178643): total loss 11.06, ..."
         return {"epoch": float(m.group(1)), "step": float(m.group(2))}, [m.span()], "epoch"
     m = _CLU_STEP.match(line)
     if m:  # CLU / Flax: "[100] train_loss=0.5, learning_rate=0.001" (the step)
