@@ -50,6 +50,9 @@ _EPOCH_NAMES = ("epoch", "epochs", "ep")
 #: Step columns of RL progress tables (``total timesteps``, SB3's ``time/total_timesteps``, a PPO loop's ``update``):
 #: the csv reader's axis when the table has none of ``_STEP_NAMES``. (Not in ``_STEP_NAMES``: the other readers'
 #: sniffing, which a step column turns away, is left as it was.)
+# A batch counter column (",Batch,Loss,RPN Classification Loss,..." from pandas' to_csv of per-batch losses): the
+# step axis when it rises (``_batch_axis``); a column of one repeated number is a batch size, no axis.
+_BATCH_NAMES = ("batch", "batch_idx", "batch_id")
 _RL_STEP_NAMES = ("total_timesteps", "time_total_timesteps", "timesteps", "num_timesteps", "update", "updates")
 # Possessive quantifiers: a megabyte of digits followed by a letter is rejected in linear time.
 #: A number as a plain loop prints it (str(float), "%f", numpy's repr), NaN and Inf included: the cells of
@@ -1581,7 +1584,7 @@ class KerasHistoryCsvReader(Reader):
         at = t[0].index(next(c for c in t[0] if normalise(c) == "loss"))
         if any(len(r) > at and r[at].strip().startswith("[") for r in t[1]):
             return False  # lists of losses in the cells (one run per row): the csv reader's
-        return not any(n in _STEP_NAMES or n in _EPOCH_NAMES or not n for n in names)
+        return not any(n in _STEP_NAMES or n in _EPOCH_NAMES or n in _BATCH_NAMES or not n for n in names)
 
     def read(self, source: Source) -> list[Run]:
         table = load_table(source)
@@ -1663,6 +1666,10 @@ class CsvReader(Reader):
             return [by_epoch]
         step = table.find(_STEP_NAMES + _RL_STEP_NAMES)
         epoch = table.find(_EPOCH_NAMES)
+        batch_note = None
+        if step is None and (batch := _batch_axis(table)):
+            step = batch  # ",Batch,Loss,..." (one row per batch): the step axis, not Keras' epochs
+            batch_note = f"{batch}: a batch counter, read as the step axis"
         episode = _episode_axis(table) if step is None and epoch is None else None
         step = step or episode
         summary_note = None
@@ -1699,6 +1706,8 @@ class CsvReader(Reader):
                                  "the step axis")
             if summary_note:
                 run.notes.append(summary_note)
+            if batch_note:
+                run.notes.append(batch_note)
         return runs
 
 
@@ -1848,6 +1857,16 @@ RESULTS_MAX_ROWS = 12
 #: letter, no spaces (a timestamp, a date or a sentence is no setting). Names that differ only in their numbers
 #: (``epoch_1``, ``epoch_2``; ``ckpt-100``, ``ckpt-200``) count rows, they name no setting.
 _SETTING = re.compile(r"[A-Za-z][A-Za-z0-9_.+-]{0,39}")
+
+
+def _batch_axis(table: Table) -> str | None:
+    """The batch counter column (``_BATCH_NAMES``) when its numbers change from row to row, else None."""
+    col = table.find(_BATCH_NAMES)
+    num = table.numeric(col) if col is not None else None
+    if num is None:
+        return None
+    vals = num[0][num[1]]
+    return col if len(vals) >= 2 and np.isfinite(vals).all() and len(np.unique(vals)) > 1 else None
 
 
 def _results_table(table: Table, step: str | None, epoch: str | None, source: Source) -> str | None:
