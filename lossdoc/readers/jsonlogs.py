@@ -1064,6 +1064,26 @@ def _splice_repeated_epochs(run: Run) -> None:
         got.extend(n for n in names if n not in got)
 
 
+def _collapse_repeats(records: list) -> tuple[list, str | None]:
+    """Records written again, identical, right after themselves (every process of a distributed run writing the
+    same record: ``{"step": 10, "train/loss": 0.257, ...}`` four times over) are one point: (the records with such
+    repeats collapsed, a note saying so; None when there were none)."""
+    if len(records) < 2:
+        return records, None
+    out = [records[0]]
+    for rec in records[1:]:
+        obj = rec[1] if isinstance(rec, tuple) else rec  # (line number, record)
+        prev = out[-1][1] if isinstance(out[-1], tuple) else out[-1]
+        if obj != prev or not isinstance(obj, dict) or not obj:
+            out.append(rec)
+    dropped = len(records) - len(out)
+    if not dropped:
+        return records, None
+    times = len(records) / len(out)
+    return out, (f"{dropped} record(s) identical to the record just before them (written again: every record "
+                 f"about {times:.3g} times, as each process of a multi-process run writes it): read once each")
+
+
 class JsonlReader(Reader):
     name = "jsonl"
     description = (
@@ -1124,6 +1144,9 @@ class JsonlReader(Reader):
             return [by_index]
         else:
             records, notes = _json_records(source) if array else _json_lines(source)
+        records, repeated = _collapse_repeats(records)
+        if repeated:
+            notes = [*notes, repeated]
         _refuse_wandb_summary(records, source)
         _refuse_hf_summary(records, source)
         _refuse_final_metrics(records, source)
