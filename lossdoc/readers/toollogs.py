@@ -677,11 +677,60 @@ class TimmTrainLogReader(_ToolText):
             pts.note("the 'Test (EMA)' evaluations (the EMA weights') are not read")
 
 
+# --------------------------------------------------------------------------------------------------- JDE
+
+# Zhongdao/Towards-Realtime-MOT train.py, through its logger ('%(asctime)s [%(levelname)s]: %(message)s'): once,
+# ('%8s%12s' + '%10s' * 6) % ('Epoch', 'Batch', 'box', 'conf', 'id', 'total', 'nTargets', 'time'); then every
+# print_interval batches ('%8s%12s' + '%10.3g' * 6) % ('%g/%g' % (epoch, epochs - 1), '%g/%g' % (i, len(dataloader)
+# - 1), *rloss.values(), nT, time): rloss, the running mean of each loss over the epoch's batches so far. After each
+# epoch test.py prints its table and 'AP: %.4f' (the evaluation's mAP).
+_JDE_HEAD = re.compile(r"(?<!\S)Epoch\s++Batch\s++box\s++conf\s++id\s++total\s++nTargets\s++time\s*+$")
+_JDE_ROW = re.compile(
+    rf"(?<![\w/])(\d++)/(\d++)\s++(\d++)/(\d++)((?:\s++{_TIMM_NUM}){{6}})\s*+$"
+)
+_JDE_AP = re.compile(rf"^AP: ({_TIMM_NUM})\s*+$")
+
+
+class JdeLogReader(_ToolText):
+    """A layout of the plain-text reader (format ``text``), handed the whole log as Joey NMT's is."""
+
+    name = "text"
+    description = "JDE (Towards-Realtime-MOT) train.py: 'Epoch Batch box conf id total nTargets time', '0/29 40/165 ...'"
+    example = "train.log"
+    counter = "step"
+    what = "JDE 'E/N b/M box conf id total nTargets time' rows"
+    hint = re.compile(r"\d/\d")
+
+    def detect(self, lines: list[str]) -> bool:
+        return any("nTargets" in ln and _JDE_HEAD.search(ln) for ln in lines)
+
+    def collect(self, lines: list[str], pts: RunPoints) -> None:
+        head = False
+        epoch = step = math.nan
+        for i, ln in enumerate(lines, start=1):
+            if not head:
+                head = "nTargets" in ln and bool(_JDE_HEAD.search(ln))
+                continue
+            if "/" in ln and (m := _JDE_ROW.search(ln)):
+                epoch, n = float(m.group(1)), float(m.group(4)) + 1
+                step = epoch * n + float(m.group(3))  # the batch counts within the epoch: counted on across them
+                pts.tick(step, i)
+                vals = [float(v) for v in m.group(5).split()]
+                for name, v in zip(("box", "conf", "id", "total"), vals[:4], strict=True):
+                    pts.add(name, v, step=step, epoch=epoch, role_name=f"{name}_loss")
+                pts.current.meta.setdefault("chosen_loss", {"train": "total"})
+                pts.note("JDE: box, conf, id and total are each the running mean over the epoch's batches so far "
+                         "(rloss), read at the batch of their row; total (the weighted sum JDE optimises) is the "
+                         "train loss")
+            elif ln.startswith("AP: ") and (m := _JDE_AP.match(ln)) and not math.isnan(epoch):
+                pts.add("val_AP", float(m.group(1)), step=step, epoch=epoch, replace_same_x=True)
+
+
 READERS = [NanoGptLogReader, MegatronReader, FairseqReader, HfStdoutReader, TorchtuneReader, CycleGanLogReader]
 #: The families the plain-text reader hands a log to when their lines appear beyond the sniffed head.
 FAMILIES: list[_ToolText] = [
     cls() for cls in (MegatronReader, FairseqReader, HfStdoutReader, TorchtuneReader, CycleGanLogReader,
-                      JoeyNmtReader, TimmTrainLogReader)
+                      JoeyNmtReader, TimmTrainLogReader, JdeLogReader)
 ]
 
 
