@@ -133,9 +133,17 @@ Shapes understood:
   the word ``epoch``, the epoch N of M). ``E<n>/<m>:`` after a label (``[Fold 0] Head E1/6: train_loss=... val_sumMSE=...`` then
   ``[Fold 0] Finetune E1/10: ...``) marks the epoch where no other marker is; the tag and the word before it
   (``Fold 0 Head``) are the phase's label, so each fold's phase is one run (the pasted-trainings path above).
+- Cross-validation: a fold named on the epoch lines (``[Fold 1 Ep 001] tr_loss=...``) labels its phase (one run per
+  fold, never a ``Fold`` series; the fold's ``Fold 1 done: best_AUC=...`` summary no series); folds named on lines of
+  their own (``Fold 0, k=20: test_map = ...``) where the counter goes back: the latest training kept, with a note.
+  Nested loops' ``epoch_out: 0, epoch_in: 3, loss: ...``: the outer counter the epoch, the inner a batch counter.
+  ``0-epoch (4/178643): total loss ...``: the epoch, then the iteration. Per-batch ``train_loss tensor(16.5,
+  device='cuda:0')`` prints among tensor dumps: one point per line, the epoch of ``==> Epoch N/M`` before it. Lines
+  holding only a train loss and no counter (loguru's ``... | INFO | __main__:train:35 - loss: 2.5035``): one point per
+  line on the step axis, in file order.
 - Only when none of the above is found: three or more lines with no marker that hold nothing but ``name value``
   pairs with the same names (``loss 0.312, train acc 0.885, test acc 0.861``; a loss or a metric among them) are
-  one line per epoch, numbered 0.. in line order (a note says so).
+  one line per epoch, numbered 0.. in line order (a note says so); a train loss alone on each line: see above.
 - A run continued in chunks, each headed by its range of epochs alone on a line (``1-50``, then ``50-100``, each
   chunk numbering its epochs from 0 again: ``Epoch 0 finished, average loss 1.27, hits@10 0.063``): one run, the
   epochs counted on across the chunks (with a note), when each range starts where the one before ended; else the

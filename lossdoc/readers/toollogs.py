@@ -27,6 +27,10 @@ code writes them):
   per Sec: T, Lr: L`` (``Batch_Loss``, the train loss, on the step axis; the speed is not read), ``Epoch N: total
   training loss X`` (a per-epoch sum over the batches: ``total_training_loss``, an extra series), ``Validation result
   (greedy) at epoch N, step S: bleu: B, loss: X, ppl: P, duration: D`` (``val_bleu``, ``val_loss``, ``val_ppl`` at S).
+- timm's ``train.py`` and JDE's (Towards-Realtime-MOT) ``train.py`` (read for the plain-text reader, format ``text``):
+  ``Train: E [b/N (p%)]  Loss: x (avg) ...`` (each value at its batch, on the step axis) and ``Test: [N/N] ... Loss: x
+  (avg)  Acc@1: ...`` (the running averages at the last batch: the epoch's ``val_Loss``, ``val_Acc@1``...); JDE's
+  ``Epoch Batch box conf id total nTargets time`` header then ``E/N b/M`` rows (``total`` the train loss), ``AP: x``.
 - ``nanogpt-log``: build-nanogpt's ``log/log.txt``: ``<step> train <loss>``, ``<step> val <loss>``,
   ``<step> hella <accuracy>`` (roles from ``naming.FAMILY_NAMES``).
 
