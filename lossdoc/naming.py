@@ -41,7 +41,9 @@ SPLIT_WORDS = {
 
 # Split markers, checked as whole tokens at the start or end of the name (after normalising separators): the
 # split words and a few abbreviations that only occur inside names.
-_SPLIT_TOKENS = {**SPLIT_WORDS, "trn": "train", "tr": "train", "dev": "val", "va": "val", "testing": "test"}
+# "validare" is the Romanian word for validation (a Romanian script's "-> validare 0.5589 nats"), a whole token only.
+_SPLIT_TOKENS = {**SPLIT_WORDS, "trn": "train", "tr": "train", "dev": "val", "va": "val", "testing": "test",
+                 "validare": "val"}
 
 # Axis / bookkeeping columns: never a curve to diagnose.
 _OTHER = re.compile(
@@ -67,8 +69,9 @@ _GRAD = re.compile(r"^(grad_?norm|gradient_?norm|total_?grad_?norm|grad_?norm_.*
 # smooth_l1: the box-regression term of a detector's loss (GluonCV's train_ssd.py logs '[Epoch {}][Batch {}], Speed:
 # {:.3f} samples/sec, {}={:.3f}, {}={:.3f}' with its metrics' names, CrossEntropy and SmoothL1: the two terms of the
 # SSD loss; Faster R-CNN's RPN_SmoothL1, RCNN_SmoothL1). cross_ent: ProtoPNet's log('\tcross ent: \t{0}'), the
-# cross-entropy term of its loss.
-_LOSS = re.compile(r"(^|_)(loss|losses|nll|objective|cross_?entropy|cross_?ent|xent|ce|smooth_?l1)(_|$)|loss")
+# cross-entropy term of its loss. pierdere: the Romanian word for loss (a Romanian script's "pas 20 | pierdere 3.0124
+# | lr ..."), a whole token only.
+_LOSS = re.compile(r"(^|_)(loss|losses|nll|objective|cross_?entropy|cross_?ent|xent|ce|smooth_?l1|pierdere)(_|$)|loss")
 # Metrics where higher is better / lower is better. Matched as tokens anywhere in the name.
 _HIGHER = re.compile(
     r"(^|_)(acc|accuracy|top_?\d+|top\d+_acc.*|f1|f1_score|fbeta|auc|auroc|roc_auc|ap|map|map\d*|map50|"

@@ -16,8 +16,11 @@ Shapes understood:
   (``2024-05-01 12:00:03 INFO epoch=3 train_loss=0.41``: the marker is looked for after the level), and compact
   lines (``ep 3 | tr 0.41 | va 0.52``: ``ep`` marks the epoch; a bare split word printed with one number is that
   split's loss, ``naming.bare_split_loss``; the word for epoch in French, Spanish, Portuguese, Italian, German,
-  Serbian marks it too, accents optional, whole words only: ``Ép 1 | train 2.83 | val 2.15 | Acc 0.87 | Durée
-  300.3s``, ``époque``, ``época``, ``epoca``, ``Epoche``, ``Epoha``; ``Durée`` is a duration), and PyTorch's tutorial lines ``[2,  2000] loss: 1.234`` (epoch, batch
+  Serbian, Romanian marks it too, accents optional, whole words only: ``Ép 1 | train 2.83 | val 2.15 | Acc 0.87 | Durée
+  300.3s``, ``époque``, ``época``, ``epoca``, ``epocă``, ``Epoche``, ``Epoha``; ``Durée`` is a duration; Romanian's
+  ``pas`` marks the step: ``pas   120 | pierdere 0.5676 | lr 4.00e-03 | |g|  1.59 |   20.0s``, ``|g|`` the
+  gradient norm, then ``-> validare 0.5589 nats = 0.8064 biti/caracter``, the validation loss at that step, its bits
+  per character no series), and PyTorch's tutorial lines ``[2,  2000] loss: 1.234`` (epoch, batch
   within it: the batch counts on across epochs), and ``Epoch 3: 0.412`` (a marker and one unnamed number: the
   loss), and CLU's LoggingWriter lines after absl's prefix, ``[100] learning_rate=0.001, train_loss=0.5`` (Flax
   examples; the bracketed number is the step). The marker's number is stored as written. A value redrawn on the
@@ -246,20 +249,23 @@ _KERAS_PROGRESS = re.compile(r"^\s*(\d+)\s*/\s*(\d+)\b")
 _KERAS_PAIR = re.compile(rf"(?:^|\s)-\s++([A-Za-z_][\w/.\-]*+)\s*+:\s*+({_NUMBER})(?![\w.:])")
 # An epoch/step/iteration marker and its number ("Epoch 3", "[epoch 3]", "ep 3 |", "step 500:", "iter=100",
 # "Epoch 3/20", "Epoch [021/30]", "Step (40/100)", "EPOCH 3 of 30": "of 30" is the total, never a series "of").
-# The word for epoch in French, Spanish, Portuguese, Italian, German and Serbian (époque, its abbreviation ép, época,
-# epoca, Epoche, Epoha: a Serbian script's "=> Epoha [1/10] ZAVRSENA!"), accents optional: a French script's
-# logging.info(f"Ép {epoch} | train {loss:.4f} | val {val:.4f} | Acc ...").
+# The word for epoch in French, Spanish, Portuguese, Italian, German, Serbian and Romanian (époque, its abbreviation ép,
+# época, epoca, Epoche, Epoha: a Serbian script's "=> Epoha [1/10] ZAVRSENA!", epocă), accents optional: a French
+# script's logging.info(f"Ép {epoch} | train {loss:.4f} | val {val:.4f} | Acc ..."). And the Romanian word for step,
+# "pas", a whole word (MihaelaBogdan/resonance-lm's checkpoints/train.log: "pas    20 | pierdere 3.0124 | lr 8.40e-04
+# | |g|  0.33 |    3.8s"; pierdere, loss, is the naming table's).
 _MARKER = re.compile(
-    r"(?<![\w/])([eé]p(?:oche|och|oque|oca|oha|isode)?(?:_out)?|step|global[_ ]step|iter(?:ation)?)\b"  # (one "ep" prefix: faster)
+    r"(?<![\w/])([eé]p(?:oche|och|oque|oc[aă]|oha|isode)?(?:_out)?|step|global[_ ]step|iter(?:ation)?|pas)\b"  # (one "ep" prefix: faster)
     r"\s*+[:=#]?\s*+[\[(]?\s*+(\d++)"
     r"(?:\s*+/\s*+\d++|\s++of\s++\d++(?![\w.]))?"
     r"(?:\s*+[\])])?(?!\w|\.(?!\.\.))",
     re.IGNORECASE,
 )
-# The other languages' words for epoch, as the English marker word they stand for.
+# The other languages' words for epoch (and step), as the English marker word they stand for.
 # "epoch_out: 0, epoch_in: 3, loss: 0.99" (nested loops): the outer loop's counter is the epoch, the inner one's a
 # batch counter within it (``_BATCH``).
-_EPOCH_WORDS = {"epoque": "epoch", "epoca": "epoch", "epoche": "epoch", "epoha": "epoch", "epoch_out": "epoch"}
+_EPOCH_WORDS = {"epoque": "epoch", "epoca": "epoch", "epoche": "epoch", "epoha": "epoch", "epoch_out": "epoch",
+                "pas": "step"}
 # Words before a marker word that make it a count of epochs or steps, a setting ("Total Epoch:300", "Max step 1000").
 _COUNT_WORDS = re.compile(r"(?<![A-Za-z])(?:total|max|num|number of)\s*+$", re.IGNORECASE)
 # A batch counter on a line with an epoch marker and no step ("ep: 0, batch: 100, ..., loss: 9.12", "epoch 2 batch_idx
@@ -526,6 +532,11 @@ _LABELLED_EVAL = re.compile(
     rf"^\s*+([^\x00-\x7f]{{1,40}}?)(loss|Loss|LOSS|正确率|准确率)\s*+[:：]\s*+({_NUMBER})\s*+$"
 )
 _HELD_OUT_WORDS = (("测试", "test"), ("验证", "val"))
+# A held-out loss in nats on a line of its own, after an arrow, under the step line it was computed at
+# (MihaelaBogdan/resonance-lm's checkpoints/train.log, a Romanian char-level LM: "        -> validare 0.5589 nats =
+# 0.8064 biti/caracter"): a bare split word (validare: validation) and one number, that split's loss
+# (naming.bare_split_loss); the bits per character after "=" are the same loss in another unit, not a curve of its own.
+_NATS_EVAL = re.compile(rf"^\s*+(?:[-=]>\s*+)?([A-Za-z]{{2,12}}+)\s*+[:=]?\s*+({_NUMBER})\s++nats\b")
 _ACCURACY_WORDS = ("正确率", "准确率")
 # PyTorch's ReduceLROnPlateau(verbose=True): print('Epoch {}: reducing learning rate of group {} to {:.4e}.'.format(
 # epoch_str, i, new_lr)), epoch_str "%.5d" ("Epoch 00016: reducing learning rate of group 0 to 5.0000e-03.").
@@ -616,7 +627,8 @@ def _markers(line: str) -> tuple[dict[str, float], list[tuple[int, int]], str]:
             break  # prose that mentions a step or an epoch, not a progress line
         if m.start() and _COUNT_WORDS.search(line, max(0, m.start() - 12), m.start()):
             continue  # "Total Epoch:300 Image_size:(256, 256) Training num:288": a setting, the number of epochs
-        word = m.group(1).lower().replace(" ", "_").replace("é", "e")  # "global step"; "Ép 1": ep; "époque 3": epoch
+        # "global step"; "Ép 1": ep; "époque 3", "epocă 3": epoch
+        word = m.group(1).lower().replace(" ", "_").replace("é", "e").replace("ă", "a")
         word = _EPOCH_WORDS.get(word, word)
         lead = lead or word
         kind = "epoch" if word in ("epoch", "ep") else "step"
@@ -659,6 +671,8 @@ def _generic_pairs(line: str, spans: list[tuple[int, int]]) -> dict[str, float]:
         for i in range(a, b):
             chars[i] = "|"
     rest = "".join(chars)
+    if "|g|" in rest:  # "| |g|  0.33 |" (resonance-lm's step lines): the norm of the gradient, read as grad_norm
+        rest = rest.replace("|g|", "|grad_norm")
     bare = _BARE_VALUE.fullmatch(rest)
     if bare:  # "Epoch 3: 0.412": a marker and one number, nothing named: the loss a loop prints
         return {"loss": float(bare.group(1))}
@@ -1201,6 +1215,15 @@ def _labelled_eval(msg: str) -> dict[str, float] | None:
     return {f"{split}_{name}": float(m.group(3))}
 
 
+def _nats_eval(msg: str) -> dict[str, float] | None:
+    """A held-out loss in nats led by a bare split word (``-> validare 0.5589 nats = 0.8064 biti/caracter``), as
+    {word: value} (the series keeps the word; its role is that split's loss); None for any other line."""
+    m = _NATS_EVAL.match(msg) if "nats" in msg else None
+    if m is None or bare_split_loss(m.group(1)) not in ("val_loss", "test_loss"):
+        return None
+    return {m.group(1): float(m.group(2))}
+
+
 def _cut_note(line_no: int, what: str) -> str:
     return f"the last line ({line_no}) has no line end (the run was still writing?): {what} skipped"
 
@@ -1390,8 +1413,8 @@ def _parse_lines(
             # of that epoch, read as the lines that carry both ("Epoch 1, Batch 50, Loss: ...")
             markers, spans, lead, lead_batch = {"epoch": last_marker[1]}, [], last_marker[0], b
         if not markers and last_marker is not None and since_marker <= EVAL_AFTER:
-            ev = _eval_pairs(msg) or _labelled_eval(msg)
-            if ev and open_block is not None and not any(resolve(k).kind == "loss" for k in ev):
+            ev = _eval_pairs(msg) or _labelled_eval(msg) or _nats_eval(msg)
+            if ev and open_block is not None and not any(resolve(bare_split_loss(k) or k).kind == "loss" for k in ev):
                 ev = None  # "Validation Accuracy: 0.5" right under "epoch:  0 loss: 0.7": the marker line's block
             # "Train. Total Loss: ..." then "Val. Total Loss: ...": a pair (under a marker line that has no values of
             # its own, "Epoch 3/24" then "train Loss: ..." and "val Loss: ...", the lines are its block, as before,
@@ -1415,7 +1438,7 @@ def _parse_lines(
                 used += 1
                 entry = [at[0], epoch, step, ev]
                 generic.append(entry)
-                if not any(resolve(k).kind == "loss" for k in ev):
+                if not any(resolve(bare_split_loss(k) or k).kind == "loss" for k in ev):
                     metric_evals.append(entry)  # "Validation accuracy: 0.585": kept when printed again (a curve)
                 split = next(iter(ev)).split("_", 1)[0]
                 if split in ("val", "test") and marker_bare:
