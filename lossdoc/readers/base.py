@@ -553,19 +553,34 @@ def rescale_percent(s: Series) -> tuple[Series, str | None]:
     return out, f"{s.name}: values up to {v.max():g} read as percent and rescaled to 0-1"
 
 
+def total_by_name(losses: list[Series]) -> Series | None:
+    """A loss whose name, followed by "_", begins the names of two or more of the others: the total beside its parts
+    (Deformable-DETR's log.txt: ``mini_val_loss`` beside ``mini_val_loss_bbox``, ``mini_val_loss_ce_0``, ...,
+    ``mini_val_loss_giou_unscaled``). The one with the most such parts; None when there is none."""
+    best, most = None, 1
+    for s in losses:
+        n = sum(1 for o in losses if o is not s and o.name.startswith(s.name + "_"))
+        if n > most:
+            best, most = s, n
+    return best
+
+
 def total_by_values(losses: list[Series]) -> tuple[Series, list[Series], str] | None:
     """A loss whose values are the sum, or the mean, of two or more of the others at every point where all are
     finite (at least 3 points, to 0.1%), with those others: a log that writes a total (or a mean over workers)
     beside its parts under names that do not say so (a GAN's ``loss_G`` beside ``loss_G_adv`` and ``loss_G_l1``;
     ``avg_loss`` beside ``worker0_loss`` and ``worker1_loss``). Summing it with its parts would count it twice.
-    None when no loss is that (then the parts are summed). At most 8 losses are searched (2^7 subsets each)."""
-    if not 3 <= len(losses) <= 8:
+    None when no loss is that (then the parts are summed). At most 10 losses are searched (2^9 subsets each), on
+    at most 64 of the points; a match found there is checked on every point (DreamerV3's metrics.jsonl:
+    world_model_loss is the sum of decoder_loss, reward_loss, continuation_loss and kl_loss, beside 5 other losses)."""
+    if not 3 <= len(losses) <= 10:
         return None
-    vals = np.array([s.values for s in losses], dtype=np.float64)
-    ok = np.all(np.isfinite(vals), axis=0)
+    full = np.array([s.values for s in losses], dtype=np.float64)
+    ok = np.all(np.isfinite(full), axis=0)
     if ok.sum() < 3:
         return None
-    vals = vals[:, ok]
+    full = full[:, ok]
+    vals = full[:, np.linspace(0, full.shape[1] - 1, 64).astype(int)] if full.shape[1] > 64 else full
     for i, whole in enumerate(losses):
         others = [j for j in range(len(losses)) if j != i]
         for size in range(len(others), 1, -1):
@@ -573,7 +588,10 @@ def total_by_values(losses: list[Series]) -> tuple[Series, list[Series], str] | 
                 part = vals[list(subset)]
                 for how, agg in (("sum", part.sum(axis=0)), ("mean", part.mean(axis=0))):
                     if np.allclose(vals[i], agg, rtol=1e-3, atol=1e-9) and np.ptp(vals[i]) > 0:
-                        return whole, [losses[j] for j in subset], how
+                        every = full[list(subset)]
+                        if vals is full or np.allclose(full[i], every.sum(axis=0) if how == "sum" else every.mean(axis=0),
+                                                       rtol=1e-3, atol=1e-9):
+                            return whole, [losses[j] for j in subset], how
     return None
 
 
@@ -602,6 +620,12 @@ def add_component_sums(run: Run) -> None:
         if any(len(s) != len(first) for s in losses):
             continue
         if any(not np.array_equal(s.x, first.x) for s in losses):
+            continue
+        whole = total_by_name(losses)
+        if whole is not None:
+            run.meta.setdefault("chosen_loss", {})[split] = whole.name
+            run.notes.append(f"{split} loss is {whole.name}: the losses named {whole.name}_* beside it are its parts,"
+                             " not summed with it")
             continue
         found = total_by_values(losses)
         if found is not None:
