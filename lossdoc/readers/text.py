@@ -253,9 +253,10 @@ _KERAS_PAIR = re.compile(rf"(?:^|\s)-\s++([A-Za-z_][\w/.\-]*+)\s*+:\s*+({_NUMBER
 # época, epoca, Epoche, Epoha: a Serbian script's "=> Epoha [1/10] ZAVRSENA!", epocă), accents optional: a French
 # script's logging.info(f"Ép {epoch} | train {loss:.4f} | val {val:.4f} | Acc ..."). And the Romanian word for step,
 # "pas", a whole word (MihaelaBogdan/resonance-lm's checkpoints/train.log: "pas    20 | pierdere 3.0124 | lr 8.40e-04
-# | |g|  0.33 |    3.8s"; pierdere, loss, is the naming table's).
+# | |g|  0.33 |    3.8s"; pierdere, loss, is the naming table's). Plural words ("Steps 10, ...", "iters: 100, loss:1.38")
+# only where ``_plural_marker`` says; "epoch" glued to its number only with the total ("epoch1/10:", loguru lines).
 _MARKER = re.compile(
-    r"(?<![\w/])([eé]p(?:oche|och|oque|oc[aă]|oha|isode)?(?:_out)?|step|global[_ ]step|iter(?:ation)?|pas)\b"  # (one "ep" prefix: faster)
+    r"(?<![\w/])([eé]p(?:oche|och|oque|oc[aă]|oha|isode)?(?:_out)?|steps?+|global[_ ]step|iter(?:ation)?+s?+|pas)(?:\b|(?<=och)(?=\d++/\d))"  # ("ep": faster)
     r"\s*+[:=#]?\s*+[\[(]?\s*+(\d++)"
     r"(?:\s*+/\s*+\d++|\s++of\s++\d++(?![\w.]))?"
     r"(?:\s*+[\])])?(?!\w|\.(?!\.\.))",
@@ -296,6 +297,11 @@ _TQDM_BAR = re.compile(r"\d{1,3}+%\|[^|\n]{0,400}+\|\s*+\d++(?:\.\d++)?+[kMG]?+/
 # PyTorch-YOLOv3 (train.py, 2018): print("[Epoch %d/%d, Batch %d/%d] [Losses: x %f, y %f, w %f, h %f, conf %f, cls %f,
 # total %f, recall: %.5f, precision: %.5f]" % (...)).
 _LOSS_GROUP = re.compile(r"(?<![\w/.\-])Losses\s*+:\s*+(?=[A-Za-z])[^\]\n]{0,2000}+", re.IGNORECASE)
+# What must follow a plural marker's number ("Steps 10, ...", "Iters: 10/20000 || Lr: ..."): a comma (no digit after
+# it: "5,744" is one number) or a bar.
+_PLURAL_END = re.compile(r"\s*+(?:,(?!\d)|\|)")
+# "Loss at step 4: 7.94" once its marker is blanked ("Loss at ||||||: 7.94"): the name is put after the marker.
+_NAME_AT_MARKER = re.compile(r"(?<![\w/.\-])([A-Za-z][\w.\-]{0,40}+) at (\|++)(\s*+[:=])")
 # What is left of a line once its marker is blanked out when it holds one number and nothing else ("Epoch 3: 0.41").
 _BARE_VALUE = re.compile(rf"[\s:|,=\-]*+({_NUMBER})\s*+")
 # "[epoch, batch]" at the start of a line, as PyTorch's "Training a classifier" tutorial prints its running loss.
@@ -452,6 +458,12 @@ _PYLOG = re.compile(r"^(?:DEBUG|INFO|WARNING|WARN|ERROR|CRITICAL|FATAL):[\w.\-]{
 # before every line of its processor's log ("[03.24.23|09:56:11] Training epoch: 0", "[03.24.23|09:56:31] \tmean_loss:
 # nan"): a time stamp, dropped as a logging prefix is, so that the indented lines under a marker line are its block.
 _TORCHLIGHT = re.compile(r"^\[\d\d\.\d\d\.\d\d\|\d\d:\d\d:\d\d\] ")
+# A date and time in brackets before every line, with a time zone's word ("[2026-04-15 01:06:27 北京时间] ===== Epoch 1/10
+# =====", then "[...] [Train] loss=0.4209, ..." and "[...] [Val]   loss=0.4196, ..."): dropped as a logging prefix is.
+_BRACKET_STAMP = re.compile(r"^\[\d{4}+-\d\d-\d\d[ T]\d\d:\d\d:\d\d(?:[.,]\d++)?+(?: [^\]\s\d]{1,20}+)?+\] ")
+# A split's tag before a block line's pairs ("[Train] loss=0.4209, lp_real=0.8094", "[Val]   loss=0.4196, ..." under
+# "===== Epoch 1/10 ====="): the split of the line's values.
+_BODY_TAG = re.compile(r"\[([A-Za-z]{2,12}+)\]\s++(?=[A-Za-z])")
 # Its processor's iteration line (processor/processor.py, show_iter_info: info = ['Iter {} Done.'.format(iter)] and
 # ' | {}: {:.4f}' items, print_log('\t' + ' | '.join(info))), printed every log_interval iterations inside an epoch's
 # block ("Training epoch: 0", "\tIter 0 Done. | loss: 1.4824 | lr: 0.010000", "\tmean_loss: 2.41"): a point at that
@@ -630,6 +642,10 @@ def _markers(line: str) -> tuple[dict[str, float], list[tuple[int, int]], str]:
         # "global step"; "Ép 1": ep; "époque 3", "epocă 3": epoch
         word = m.group(1).lower().replace(" ", "_").replace("é", "e").replace("ă", "a")
         word = _EPOCH_WORDS.get(word, word)
+        if word[-1] == "s" and word != "pas":  # "Steps 10, ...", "iters: 100, loss:1.38" (plural marker words)
+            if not _plural_marker(line, m):
+                continue  # "Total train steps: 5,744", "STEPS: (30, 50)", "lr=0.001, iterations=10000": settings
+            word = word[:-1]
         lead = lead or word
         kind = "epoch" if word in ("epoch", "ep") else "step"
         found.setdefault(kind, float(m.group(2)))
@@ -643,6 +659,16 @@ def _markers(line: str) -> tuple[dict[str, float], list[tuple[int, int]], str]:
             extra = [(tag.start(), tag.start(2) if tag.group(2) else tag.end())] if tag and tag.end() <= m.start() else []
             return {"epoch": float(m.group(1))}, [m.span(), *extra], "epoch"
     return found, spans, lead
+
+
+def _plural_marker(line: str, m: re.Match) -> bool:
+    """A plural marker word ("Steps 10, Total time 5.99, ... Loss 1.945e+02", "iters: 100, loss:1.3818", "Iters:
+    10/20000 || Lr: ...") counts the progress only first on its line (no pair before it), with a plain number
+    that a comma or a bar ends; else it is a setting ("Total train steps: 5,744", "STEPS: (30, 50)")."""
+    head = line[: m.start()]
+    if "=" in head or "," in head or "|" in head or "[" in m.group(0) or "(" in m.group(0):
+        return False
+    return _PLURAL_END.match(line, m.end()) is not None
 
 
 def _message(line: str) -> str:
@@ -673,6 +699,8 @@ def _generic_pairs(line: str, spans: list[tuple[int, int]]) -> dict[str, float]:
     rest = "".join(chars)
     if "|g|" in rest:  # "| |g|  0.33 |" (resonance-lm's step lines): the norm of the gradient, read as grad_norm
         rest = rest.replace("|g|", "|grad_norm")
+    if " at |" in rest:  # "Loss at step 4: 7.94" (QG's logging.info("Loss at step %d: %f")): the name before the marker
+        rest = _NAME_AT_MARKER.sub(r"\2 \1\3", rest)
     bare = _BARE_VALUE.fullmatch(rest)
     if bare:  # "Epoch 3: 0.412": a marker and one number, nothing named: the loss a loop prints
         return {"loss": float(bare.group(1))}
@@ -1048,6 +1076,10 @@ def _strip_prefix(line: str) -> str:
             return line[m.end() :]
     elif line[:1] == "[" and line[9:10] == "|":
         m = _TORCHLIGHT.match(line)
+        if m:
+            return line[m.end() :]
+    elif line[:1] == "[" and line[5:6] == "-":
+        m = _BRACKET_STAMP.match(line)
         if m:
             return line[m.end() :]
     return line
@@ -1477,14 +1509,20 @@ def _parse_lines(
                 if not open_block[3] and id(open_block) not in body:
                     continue
             kv = None
+            tag_split = None
             if open_block is not None:
-                kv = _kv_pairs(_DURATION_ITEM.sub("", msg) if "m" in msg else msg)
+                body_msg = msg
+                if msg[:1] == "[" and (tm := _BODY_TAG.match(msg)) and (tag_split := split_word(tm[1])) is not None:
+                    body_msg = msg[tm.end() :]  # "[Val]   loss=0.4196, ...": the pairs, of the tag's split
+                kv = _kv_pairs(_DURATION_ITEM.sub("", body_msg) if "m" in body_msg else body_msg)
                 if kv:
                     kv = {k: v for k, v in kv.items() if not _SAVING.search(k)}
             if kv is None:
                 open_block = None  # chatter ends a block
             elif kv:
-                if block_split:  # "Test Epoch: 5 ..." then "    ave: 87.35": the test's values (test_ave)
+                if tag_split:  # "[Train] loss=...": train values as named; "[Val] loss=...": val_loss
+                    kv = {_with_split(k, tag_split): v for k, v in kv.items()} if tag_split != "train" else kv
+                elif block_split:  # "Test Epoch: 5 ..." then "    ave: 87.35": the test's values (test_ave)
                     kv = {_with_split(k, block_split): v for k, v in kv.items()}
                 else:  # "train Loss: 2.5084 Acc: 0.3273": the phase word leading the line names each value's split
                     phase = _phase_split(kv)
