@@ -75,7 +75,8 @@ def test_epoch_header_then_train_and_val_tags(tmp_path):
     out = []
     for e in range(1, 4):
         out += [f"{stamp} ===== Epoch {e}/3 =====",
-                "\rtrain:   0%|          | 0/200 [00:00<?, ?it/s]\rtrain: 100%|##########| 200/200 [00:20<00:00, loss=0.43]",
+                "\rtrain:   0%|          | 0/200 [00:00<?, ?it/s]\rtrain:   5%|#         | 10/200 [00:20<06:20, "
+                "2.00s/it, loss=0.4339, lp_real=0.8205]\rtrain: 100%|##########| 200/200 [06:40<00:00, 2.00s/it, loss=0.43]",
                 f"{stamp} [Train] loss={0.5 - e / 100:.4f}, lp_real=0.8094, lp_far=0.7771",
                 f"{stamp} [Val]   loss={0.45 - e / 100:.4f}, lp_real=0.8119, lp_far=0.7847",
                 f"{stamp} Saved best checkpoint: save/adapter_best.pt"]
@@ -96,6 +97,20 @@ def test_loguru_glued_epoch_header_then_pairs(tmp_path):
     run = read(tmp_path, "\n".join(out) + "\n", "log-train.log")
     assert run.train_loss.name == "train_loss" and lst(run.train_loss.epochs) == [1, 2, 3, 4]
     assert run.train_loss.values[-1] == 25.0 and run.series["train_mape"].role == "train_metric"
+
+
+def test_epoch_header_then_one_batch_loss_a_line(tmp_path):
+    # Random-Crops-Registration's logs/train_log.txt: f.write(f"Epoch {e}/{n} Losses\n"), then one batch's loss a line;
+    # a second, shorter training appended after the first: the latest kept
+    def run(n, start):
+        out = []
+        for e in range(1, n + 1):
+            out += [f"Epoch {e}/{n} Losses", *(f"{start / e + b / 100:.2f}" for b in range(4))]
+        return out
+    got = read(tmp_path, "\n".join(run(4, 3.0) + run(3, 2.0)) + "\n", "train_log.txt")
+    assert got.train_loss.name == "loss" and lst(got.train_loss.epochs) == [1, 2, 3]
+    assert got.train_loss.values[0] == pytest.approx(2.015)  # the mean of 2.00, 2.01, 2.02, 2.03
+    assert any("mean of the batch losses" in n for n in got.notes) and any("restarts" in n for n in got.notes)
 
 
 # ------------------------------------------------------------------------------- JSON: a total beside its parts
@@ -135,3 +150,57 @@ def test_dreamer_world_model_loss_is_the_sum_of_its_parts(tmp_path):
     assert not any(k.endswith("(sum)") for k in run.series)
     assert any("world_model_loss: its values are the sum of decoder_loss, reward_loss, continuation_loss, kl_loss" in n
                for n in run.notes)
+
+
+# ------------------------------------------------------------------------------- absl dict, UTF-16, a tqdm postfix
+
+
+def test_absl_tag_step_and_python_dict(tmp_path):
+    # JAX-CFD: absl logging.info(f"[Train {step}/{num_steps}] {metrics}") with a dict of the step's values
+    p = "I1216 14:22:57.913980 139628846601088 train.py:577] "
+    rows = [f"{p}[Train {10 * i}/1882] {{'grads_finite': 1.0, 'loss_scale': 1.0, 'train_loss': {0.01 / i!r}}}"
+            for i in range(1, 5)]
+    rows.append(f"{p}Evaluated 10/287 with L2 loss 0.00036")
+    run = read(tmp_path, "\n".join(rows) + "\n", "train_log.txt")
+    assert run.train_loss.name == "train_loss" and lst(run.train_loss.steps) == [10, 20, 30, 40]
+    assert run.train_loss.values[1] == 0.005 and run.val_loss is None
+
+
+def test_utf16_padded_epoch_records_some_joined(tmp_path):
+    # Attention-BiLSTM: print('[%03d] train_loss: %.3f | dev_loss: %.3f | micro f1 on dev: %.4f' % (...), end=' '),
+    # then '>>> save models!' only when saved; a PowerShell redirect writes UTF-16LE with a BOM
+    recs = [f"[{e:03d}] train_loss: {1.2 - e / 10:.3f} | dev_loss: {1.3 - e / 20:.3f} | micro f1 on dev: 0.{60 + e}00"
+            for e in range(1, 6)]
+    text = "some config:\nepoch = 5\nlr = 1.0\n" + "\n".join([f"{recs[0]} >>> save models!",
+                                                              f"{recs[1]} {recs[2]} >>> save models!",
+                                                              f"{recs[3]} >>> save models!", recs[4]]) + "\n"
+    run = read(tmp_path, text.replace("\n", "\r\n").encode("utf-16"), "log-train.log")
+    assert run.train_loss.name == "train_loss" and run.val_loss.name == "dev_loss"
+    assert lst(run.train_loss.epochs) == [1, 2, 3, 4, 5] and run.val_loss.values[-1] == pytest.approx(1.05)
+
+
+def test_tqdm_postfix_loss_with_carriage_returns(tmp_path):
+    # 3D Gaussian Splatting train.py: tqdm(desc="Training progress"), set_postfix({"Loss": f"{ema_loss:.7f}"}) and
+    # progress_bar.update(10) every 10 iterations, saved with "\r" between the redraws
+    bars = ["Training progress:   0%|          | 0/100 [00:00<?, ?it/s]"]
+    for it in range(10, 101, 10):
+        bar = f"Training progress: {it:3d}%|#         | {it}/100 [00:01<00:08, 58.47it/s, Loss={0.5 / it:.7f}]"
+        bars += [bar, bar]  # tqdm redraws the same count (a refresh): one point
+    text = "Optimizing output\r" + "\r".join(bars) + "\n[ITER 100] Evaluating train: L1 0.0336 PSNR 24.7 [12/01 08:55:00]\n"
+    run = read(tmp_path, text, "log-train.log")
+    assert run.train_loss.name == "Loss" and lst(run.train_loss.steps) == list(range(10, 101, 10))
+    assert run.train_loss.values[-1] == 0.005
+
+
+# ------------------------------------------------------------------------------- appended runs
+
+
+def test_iteration_and_global_step_on_one_line_appended_runs(tmp_path):
+    # tensorflow_learn: logging.info("iteration %d: global_step=%d; loss_value=%f") where the iteration stays 0; the
+    # global step counts. Two runs appended: the latest kept, with its every step.
+    p = "2018-09-15 23:33:05,051 - root - INFO - "
+    first = [f"{p}iteration 0: global_step={s}; loss_value={30 / s:f}" for s in range(1, 6)]
+    second = [f"{p}iteration 0: global_step={s}; loss_value={20 / s:f}" for s in range(1, 5)]
+    run = read(tmp_path, "\n".join(first + second) + "\n", "log-train.log")
+    assert run.train_loss.name == "loss_value" and lst(run.train_loss.steps) == [1, 2, 3, 4]
+    assert run.train_loss.values[0] == 20.0 and any("restarts" in n for n in run.notes)

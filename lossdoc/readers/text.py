@@ -292,6 +292,13 @@ _EPOCH_POSITION = re.compile(r"\[\s*+\d++\s*+/\s*+\d++\s*+\(\s*+\d++(?:\.\d++)?+
 # A tqdm bar ("Epoch 1/2:  50%|█████     | 16/32 [00:01<00:01, loss=0.91]"): its lines redraw one state, whether the
 # "\r" between them was kept or not; the last reading of an epoch stands.
 _TQDM_BAR = re.compile(r"\d{1,3}+%\|[^|\n]{0,400}+\|\s*+\d++(?:\.\d++)?+[kMG]?+/\d++")
+# A tqdm bar with no marker word whose postfix holds name=value pairs (3D Gaussian Splatting's train.py: progress_bar =
+# tqdm(range(first_iter, opt.iterations), desc="Training progress"), progress_bar.set_postfix({"Loss": f"{ema:.7f}"})
+# every 10 iterations): "Training progress:   5%|▍         | 1460/30000 [00:27<08:08, 58.47it/s, Loss=0.0786839]".
+# The bar's counter is the step; a redraw at the same count is the same point.
+_TQDM_STEP = re.compile(
+    r"[^|\n]{0,80}\d{1,3}+%\|[^|\n]{0,400}+\|\s*+(\d++)/(\d++)\s*+\[[^\],\n]{0,60}+,[^\],\n]{0,60}+,\s*+(?=[A-Za-z_][\w.\-]{0,40}+=)"
+)
 # "[Losses: x 0.272151, y 0.254906, ..., total 15.143305, recall: 0.00000, precision: 0.00000]": the names in a group
 # headed "Losses:" are losses (x_loss ... total_loss) unless they name something else (recall). eriklindernoren's
 # PyTorch-YOLOv3 (train.py, 2018): print("[Epoch %d/%d, Batch %d/%d] [Losses: x %f, y %f, w %f, h %f, conf %f, cls %f,
@@ -461,6 +468,12 @@ _TORCHLIGHT = re.compile(r"^\[\d\d\.\d\d\.\d\d\|\d\d:\d\d:\d\d\] ")
 # A date and time in brackets before every line, with a time zone's word ("[2026-04-15 01:06:27 北京时间] ===== Epoch 1/10
 # =====", then "[...] [Train] loss=0.4209, ..." and "[...] [Val]   loss=0.4196, ..."): dropped as a logging prefix is.
 _BRACKET_STAMP = re.compile(r"^\[\d{4}+-\d\d-\d\d[ T]\d\d:\d\d:\d\d(?:[.,]\d++)?+(?: [^\]\s\d]{1,20}+)?+\] ")
+# What follows an epoch marker that heads a list of the epoch's batch losses, one bare number a line
+# (Random-Crops-Registration's logs/train_log.txt: "Epoch 1/75 Losses", then "2.77", "3.15", ...).
+_LOSS_HEAD = re.compile(r"\s*+(?i:train(?:ing)?\s++)?+(?i:loss(?:es)?+)\s*+:?+\s*+")
+# A phase's tag with the step and the steps in all, before a Python dict of the step's values (JAX-CFD's absl
+# logging.info(f"[Train {step}/{num_steps}] {metrics}"): "[Train 10/1882] {'grads_finite': 1.0, 'train_loss': 0.0077}".
+_TAG_STEP_DICT = re.compile(r"\[[A-Za-z]{2,12}+\s++(\d++)\s*+/\s*+(\d++)\]\s*+(?=\{')")
 # A split's tag before a block line's pairs ("[Train] loss=0.4209, lp_real=0.8094", "[Val]   loss=0.4196, ..." under
 # "===== Epoch 1/10 ====="): the split of the line's values.
 _BODY_TAG = re.compile(r"\[([A-Za-z]{2,12}+)\]\s++(?=[A-Za-z])")
@@ -609,6 +622,8 @@ def _markers(line: str) -> tuple[dict[str, float], list[tuple[int, int]], str]:
     m = _EPOCH_IT.match(line) if line.lstrip()[:1].isdigit() else None
     if m and int(m.group(2)) <= int(m.group(3)):  # Mugs/DINO-style "0-epoch (4/178643): total loss 11.06, ..."
         return {"epoch": float(m.group(1)), "step": float(m.group(2))}, [m.span()], "epoch"
+    if line[:2] in ("[0", "[1", "[2", "[3", "[4", "[5", "[6", "[7", "[8", "[9") and (m := _PADDED_EPOCH.match(line)):
+        return {"epoch": float(m.group(1))}, [(0, m.end() - 1)], "epoch"  # "[001] train_loss: 1.153 | dev_loss: ..."
     m = _CLU_STEP.match(line)
     if m:  # CLU / Flax: "[100] train_loss=0.5, learning_rate=0.001" (the step)
         return {"step": float(m.group(1))}, [m.span()], "step"
@@ -617,6 +632,8 @@ def _markers(line: str) -> tuple[dict[str, float], list[tuple[int, int]], str]:
         return {"epoch": float(m.group(1))}, [m.span()], "epoch"
     if line[:5] == "==>>>" and (m := _OCL_IT.match(line)):  # online-continual-learning: "==>>> it: 101, avg. loss: ..."
         return {"step": float(m.group(1))}, [m.span()], "iter"
+    if line[:1] == "[" and (m := _TAG_STEP_DICT.match(line)) and int(m.group(1)) <= int(m.group(2)):
+        return {"step": float(m.group(1))}, [m.span()], "step"  # JAX-CFD: "[Train 10/1882] {'train_loss': 0.0077}"
     m = _ITER_OF.match(line)
     if m and "loss" in line.lower():  # deep-text-recognition-benchmark: "[20000/300000] Train loss: 0.30, ..."
         return {"step": float(m.group(1))}, [m.span()], "step"
@@ -648,8 +665,13 @@ def _markers(line: str) -> tuple[dict[str, float], list[tuple[int, int]], str]:
             word = word[:-1]
         lead = lead or word
         kind = "epoch" if word in ("epoch", "ep") else "step"
-        found.setdefault(kind, float(m.group(2)))
+        if word == "global_step" and kind in found and lead != "global_step":
+            found[kind] = float(m.group(2))  # "iteration 0: global_step=17; loss_value=5.1": the global step counts
+        else:
+            found.setdefault(kind, float(m.group(2)))
         spans.append(m.span())
+    if not spans and "%|" in line and (m := _TQDM_STEP.match(line)) and int(m.group(1)) <= int(m.group(2)):
+        return {"step": float(m.group(1))}, [(0, m.end())], "step"  # "Training progress: 5%|...| 1460/30000 [..., Loss=0.08]"
     if not spans and "E" in line:
         m = _E_OF.search(line, 0, MARKER_MAX_COLUMN + 12)
         if m and m.start() <= MARKER_MAX_COLUMN and int(m.group(1)) <= int(m.group(2)):
@@ -697,6 +719,8 @@ def _generic_pairs(line: str, spans: list[tuple[int, int]]) -> dict[str, float]:
         for i in range(a, b):
             chars[i] = "|"
     rest = "".join(chars)
+    if rest[:2] == "||" and (d := rest.lstrip("|").lstrip())[:2] == "{'" and (dp := _dict_pairs(d)) is not None:
+        return {k: v for k, v in dp.items() if not is_bookkeeping(k)}  # "[Train 10/1882] {'train_loss': 0.0077}"
     if "|g|" in rest:  # "| |g|  0.33 |" (resonance-lm's step lines): the norm of the gradient, read as grad_norm
         rest = rest.replace("|g|", "|grad_norm")
     if " at |" in rest:  # "Loss at step 4: 7.94" (QG's logging.info("Loss at step %d: %f")): the name before the marker
@@ -1302,6 +1326,8 @@ def _parse_lines(
     last_block: list | None = None  # the last block under a bare epoch marker that holds values
     restarts: list[tuple[int, float, int]] = []  # such a block again at its epoch: (its index in generic, the epoch, line)
     marker_bare = False  # the last marker line held no values of its own
+    loss_head = False  # the last marker line said only "Losses" ("Epoch 1/75 Losses"): bare numbers follow
+    batch_losses: dict[int, list[float]] = {}  # such a block's per-batch losses, by id of its entry
     eval_block: list | None = None  # the entry of the last evaluation line, while pair-only lines may follow it
     iter_block: list | None = None  # the entry of a "[N/M] Train loss: ..." line, while its next lines may follow
     counted: list[tuple[list, str, float]] = []  # marker entries with an epoch, no step, and a batch counter
@@ -1428,6 +1454,10 @@ def _parse_lines(
         if "reducing learning rate" in msg and _PLATEAU.match(msg):
             continue  # ReduceLROnPlateau's verbose print: an event, not a curve (no series "of_group")
         markers, spans, lead = _markers(msg)
+        if (spans and spans[0][0] == 0 and last_marker is not None and math.isfinite(last_marker[1])
+                and "%|" in msg and (tm := _TQDM_STEP.match(msg)) and spans == [(0, tm.end())]):
+            markers, spans, lead = {}, [], ""  # a tqdm bar within an epoch ("Epoch 1/10", then "train: 5%|...| 10/200
+            # [..., loss=0.43]"): a batch of that epoch, passed over as before, not a step of the training
         if (markers and open_block is not None and "Done." in msg and _TL_ITER.match(msg)
                 and math.isfinite(open_block[1]) and not math.isfinite(open_block[2])):
             # st-gcn's "\tIter 0 Done. | loss: 1.48 | lr: 0.01" inside a "Training epoch: 0" block: that iteration's
@@ -1508,6 +1538,15 @@ def _parse_lines(
                     continue
                 if not open_block[3] and id(open_block) not in body:
                     continue
+            if loss_head and open_block is not None and open_block is last_marker and _NUMBER_ONLY.fullmatch(msg.strip()):
+                # "Epoch 1/75 Losses" then one batch's loss per line: the epoch's train loss is their mean
+                got = batch_losses.setdefault(id(open_block), [])
+                if not got:
+                    used += 1
+                    generic.append(open_block)
+                got.append(float(msg.strip()))
+                open_block[3]["loss"] = float(np.mean(got))
+                continue
             kv = None
             tag_split = None
             if open_block is not None:
@@ -1578,6 +1617,7 @@ def _parse_lines(
             said_before = None
         open_block = [lead, markers.get("epoch", math.nan), markers.get("step", math.nan), pairs]
         marker_bare = not pairs  # a marker line alone ("Meta epoch 0..."): what follows it is its block
+        loss_head = marker_bare and bool(spans) and _LOSS_HEAD.fullmatch(msg, spans[-1][1]) is not None
         iter_block = open_block if msg[:1] in " [\t" and _ITER_OF.match(msg) else None
         block_split = _split_before(msg, spans)
         label = _phase_label(msg, spans)
@@ -1716,6 +1756,8 @@ def _parse_lines(
         # "[epoch: 79/200, iter: 0/448] total: 0.818845" and no other loss: the total is the loss (as "Total Loss")
         col.total = total
         col.note(f"{total}: a total on the progress lines, and no other loss: read as the train loss")
+    if batch_losses:
+        col.note("loss: the mean of the batch losses listed one a line under each 'Epoch N/M Losses' line")
     return col, used, saw_keras, keras_used
 
 
@@ -2251,6 +2293,24 @@ def _glued_records(lines: list[str]) -> list[str] | None:
     return [*records, ""]
 
 
+# An epoch's line led by its zero-padded number in brackets (Attention-BiLSTM's print('[%03d] train_loss: %.3f |
+# dev_loss: %.3f | micro f1 on dev: %.4f' % (...), end=' '), then '>>> save models!' only when it saved): "[001]
+# train_loss: 1.153 | dev_loss: 1.161 | ...". Where no save was printed, the next epoch's record follows on one line.
+_PADDED_EPOCH = re.compile(r"\[(\d{3}+)\] (?=[A-Za-z_]\w{0,60}+: )")
+_PADDED_JOIN = re.compile(r"(?<=\S) ++(?=\[\d{3}+\] [A-Za-z_]\w{0,60}+: )")
+
+
+def _joined_epochs(lines: list[str]) -> list[str] | None:
+    """The lines with each "[NNN] name: value | ..." epoch record on its own (records that a missing line end joined),
+    when at least 3 lines begin with one; else None."""
+    if sum(1 for ln in lines if ln[:2] == "[0" and _PADDED_EPOCH.match(ln)) < 3:
+        return None
+    out: list[str] = []
+    for ln in lines:
+        out.extend(_PADDED_JOIN.split(ln) if ln[:1] == "[" and _PADDED_EPOCH.match(ln) else [ln])
+    return out
+
+
 class TextReader(Reader):
     """The last reader tried: it claims every text that is not JSON and has no progress line in its head (to find
     a tool's lines further in, or to say which patterns it tried), and texts whose head reads as a log."""
@@ -2308,6 +2368,8 @@ class TextReader(Reader):
         glued = _glued_records(lines)
         if glued is not None:
             lines, phys = glued, None
+        elif "\n[0" in text and (joined := _joined_epochs(lines)) is not None:
+            lines, phys = joined, None
         evaluation = _evaluation_after(lines)
         command = ""
         if evaluation is not None:  # an evaluation script's run appended after the training's lines: left out
