@@ -568,14 +568,15 @@ class CycleGanLogReader(_ToolText):
 # 'Epoch %3d: total training loss %.2f' at each epoch's end (a sum over the epoch's batches, not a mean: an extra
 # series, never the train loss), and 'Validation result (%s) at epoch %3d, step %8d: %s: %6.2f, loss: %8.4f, ppl:
 # %8.4f, duration: %.4fs' (the eval metric, the validation's loss and perplexity) at the step.
-_JOEY_NUM = r"[-+]?(?:\d++(?:\.\d*+)?(?:[eE][-+]?\d++)?|(?i:nan|inf))"
+#: A printed value in the tool lines below (Joey NMT, timm, JDE): a decimal or exponent number, nan or inf.
+_VALUE = r"[-+]?(?:\d++(?:\.\d*+)?(?:[eE][-+]?\d++)?|(?i:nan|inf))"
 _JOEY_STEP = re.compile(
-    rf"(?<![\w-])Epoch\s++(\d++),?\s++Step:\s*+(\d++),?\s++Batch Loss:\s*+({_JOEY_NUM})"
-    rf"(?:,?\s++Batch Acc:\s*+({_JOEY_NUM}))?,?\s++Tokens per Sec:\s*+{_JOEY_NUM},\s*+Lr:\s*+({_JOEY_NUM})\s*+$"
+    rf"(?<![\w-])Epoch\s++(\d++),?\s++Step:\s*+(\d++),?\s++Batch Loss:\s*+({_VALUE})"
+    rf"(?:,?\s++Batch Acc:\s*+({_VALUE}))?,?\s++Tokens per Sec:\s*+{_VALUE},\s*+Lr:\s*+({_VALUE})\s*+$"
 )
-_JOEY_TOTAL = re.compile(rf"(?<![\w-])Epoch\s++(\d++): total training loss\s++({_JOEY_NUM})\s*+$")
+_JOEY_TOTAL = re.compile(rf"(?<![\w-])Epoch\s++(\d++): total training loss\s++({_VALUE})\s*+$")
 _JOEY_VAL = re.compile(r"(?<![\w-])Validation result(?: \([^()\n]{0,40}+\))? at epoch\s++(\d++), step\s++(\d++): (.*+)$")
-_JOEY_ITEM = re.compile(rf"(?<![\w.])([A-Za-z][\w\-]{{0,60}}+):\s*+({_JOEY_NUM})(?![\w.\[])")
+_JOEY_ITEM = re.compile(rf"(?<![\w.])([A-Za-z][\w\-]{{0,60}}+):\s*+({_VALUE})(?![\w.\[])")
 
 
 class JoeyNmtReader(_ToolText):
@@ -630,11 +631,10 @@ class JoeyNmtReader(_ToolText):
 # Acc@1: {top1.val:>7.4f} ({top1.avg:>7.4f})  Acc@5: ...'.format(log_name, batch_idx, last_idx, ...) with
 # log_name 'Test' ('Test (EMA)' for the EMA model's evaluation): at batch_idx == last_idx the averages are the
 # evaluation's results. '*** Best metric: ...' is a summary, no series.
-_TIMM_NUM = r"[-+]?(?:\d++(?:\.\d*+)?(?:[eE][-+]?\d++)?|(?i:nan|inf))"
 _TIMM_TRAIN = re.compile(r"(?<![\w-])Train: (\d++) \[\s*+(\d++)/(\d++) \(\s*+\d++(?:\.\d++)?+%\)\]\s++(.*+)$")
 _TIMM_TEST = re.compile(r"(?<![\w-])(Test|Valid)( \(EMA\))?+: \[\s*+(\d++)/(\d++)\]\s++(.*+)$")
-_TIMM_PAIR = re.compile(rf"(?<![\w@/.\-])([A-Za-z][\w@/.\-]{{0,60}}+):\s*+({_TIMM_NUM})\s*+\(\s*+({_TIMM_NUM})\s*+\)")
-_TIMM_LR = re.compile(rf"(?<![\w-])LR:\s*+({_TIMM_NUM})(?![\w.])")
+_TIMM_PAIR = re.compile(rf"(?<![\w@/.\-])([A-Za-z][\w@/.\-]{{0,60}}+):\s*+({_VALUE})\s*+\(\s*+({_VALUE})\s*+\)")
+_TIMM_LR = re.compile(rf"(?<![\w-])LR:\s*+({_VALUE})(?![\w.])")
 _TIMM_TIMES = ("Time", "Data")
 _TIMM_NOTE = ("timm train.py: each 'Name: value (running average)' of a Train line is read at its batch (the value); "
               "the running averages of a Test line at its last batch ([N/N]) are the epoch's val values")
@@ -690,9 +690,9 @@ class TimmTrainLogReader(_ToolText):
 # epoch test.py prints its table and 'AP: %.4f' (the evaluation's mAP).
 _JDE_HEAD = re.compile(r"(?<!\S)Epoch\s++Batch\s++box\s++conf\s++id\s++total\s++nTargets\s++time\s*+$")
 _JDE_ROW = re.compile(
-    rf"(?<![\w/])(\d++)/(\d++)\s++(\d++)/(\d++)((?:\s++{_TIMM_NUM}){{6}})\s*+$"
+    rf"(?<![\w/])(\d++)/(\d++)\s++(\d++)/(\d++)((?:\s++{_VALUE}){{6}})\s*+$"
 )
-_JDE_AP = re.compile(rf"^AP: ({_TIMM_NUM})\s*+$")
+_JDE_AP = re.compile(rf"^AP: ({_VALUE})\s*+$")
 
 
 class JdeLogReader(_ToolText):
