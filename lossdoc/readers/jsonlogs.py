@@ -722,7 +722,11 @@ def _json_lines(source: Source) -> tuple[list[tuple[int, dict]], list[str]]:
     records: list[tuple[int, dict]] = []
     bad: list[int] = []
     truncated_last = False
+    dumps = 0
     for k, (lineno, ln) in enumerate(numbered):
+        if ln[:10] == "Namespace(" and _ARGPARSE_DUMP.match(ln):
+            dumps += 1  # the script's arguments, printed at each (re)start: no record
+            continue
         try:
             obj = json.loads(ln)
         except (ValueError, RecursionError):
@@ -740,6 +744,8 @@ def _json_lines(source: Source) -> tuple[list[tuple[int, dict]], list[str]]:
     notes = []
     if bad:
         notes.append(f"skipped {len(bad)} line(s) that are not JSON objects (first at line {bad[0]})")
+    if dumps:
+        notes.append(f"skipped {dumps} argparse Namespace(...) line(s): the script's arguments, printed at each start")
     if truncated_last:
         notes.append(f"the last line ({numbered[-1][0]}) is truncated (the run was still writing?): skipped")
     return records, notes
@@ -1084,6 +1090,10 @@ def _collapse_repeats(records: list) -> tuple[list, str | None]:
                  f"about {times:.3g} times, as each process of a multi-process run writes it): read once each")
 
 
+# An argparse Namespace printed on its own line (print(args)): ``Namespace(name=value, ...)``.
+_ARGPARSE_DUMP = re.compile(r"Namespace\((?:[A-Za-z_]\w*+=[^\n]*)?\)$")
+
+
 class JsonlReader(Reader):
     name = "jsonl"
     description = (
@@ -1119,6 +1129,13 @@ class JsonlReader(Reader):
         lines = [ln.strip() for ln in text.split("\n") if ln.strip()]
         if len(head) >= 65536 and len(lines) > 1:
             lines = lines[:-1]
+        if lines and lines[0].startswith("Namespace("):
+            # a DETR-style log.txt with the script's argparse dump printed into it at each (re)start
+            # (xhj1124/VSMR, outputs/log.txt: "Namespace(aug_blur=False, ..., batch_size=1, ...)" lines, then
+            # json.dumps(log_stats) lines): the dumps are passed over, the JSON lines read
+            lines = [ln for ln in lines if not _ARGPARSE_DUMP.match(ln)]
+            if not lines:
+                return False
         good = 0
         checked = lines[:10]
         for ln in checked:
