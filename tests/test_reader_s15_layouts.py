@@ -7,6 +7,7 @@ none is a copy of a surveyed file.
 from __future__ import annotations
 
 import json
+import math
 
 import pytest
 from typer.testing import CliRunner
@@ -15,6 +16,37 @@ from lossdoc.cli import app
 from tests.reading import assert_one_line_error, read, read_all  # noqa: F401
 
 runner = CliRunner()
+
+
+# ------------------------------------------------------------------ a tqdm epoch bar running into the epoch's line
+# for epoch in tqdm(range(100)): ...; print(f"Epoch {epoch+1}, Training loss: {tl:.4f}, Validation loss: {vl:.4f},
+# Validation Accuracy: {acc:.4f}"): tqdm redraws with "\r" and no line end, so the print follows the bar's "]".
+
+def _bar_then_line(n: int, nan_at: int | None = None) -> str:
+    out = ["-----bigining training-----", "Namespace(epochs=100, learning_rate=0.001, seed=42)", "device: cuda:0"]
+    row = ""
+    for e in range(n):
+        rate = "?it/s" if e == 0 else f"{1800 + e:.2f}s/it"
+        tl = math.nan if e == nan_at else 4.0 - e / 10
+        row += (f"\r{e:3d}%|          | {e}/100 [00:{e:02d}<51:54:28, {rate}]Epoch {e + 1}, Training loss: "
+                f"{tl:.4f}, Validation loss: {3.0 - e / 20:.4f}, Validation Accuracy: {0.3 + e / 100:.4f}\n")
+    return "\n".join(out) + "\n" + row
+
+
+def test_a_line_printed_after_a_tqdm_bar_is_read(tmp_path):
+    run = read(tmp_path, _bar_then_line(6, nan_at=3), "train.txt")
+    assert run.train_loss.name == "Training_loss" and run.val_loss.name == "Validation_loss"
+    assert run.train_loss.axis == "epoch" and [float(x) for x in run.train_loss.epochs] == [1, 2, 3, 4, 5, 6]
+    assert run.train_loss.values[0] == pytest.approx(4.0) and run.train_loss.nonfinite == 1
+    assert run.val_loss.values[-1] == pytest.approx(2.75)
+    assert run.series["Validation_Accuracy"].role == "val_metric"
+
+
+def test_a_bar_alone_still_reads_no_line(tmp_path):
+    data = "".join(f"\r{e:3d}%|          | {e}/100 [00:{e:02d}<51:54:28, 1.5s/it]" for e in range(5)) + "\n"
+    p = tmp_path / "x.txt"
+    p.write_text(data)
+    assert_one_line_error(runner, app, p)
 
 
 # ------------------------------------------------------------------ JSON lines after argparse dumps

@@ -2193,8 +2193,34 @@ def _physical_lines(source: Source, n: int) -> list[int] | None:
     return out if len(out) == n else None
 
 
+# A tqdm bar redrawn with "\r" and no line end, the script's own line printed straight after its "]" (tech-tatsuma/
+# VisualAtom, logs/train.txt: "  1%|          | 1/100 [31:27<51:54:28, 1887.57s/it]Epoch 2, Training loss: 1.6877,
+# Validation loss: 1.0509, ..."): the bar, then the line, as two lines of the same physical line.
+_BAR_TAIL = re.compile(r"\d{1,3}+%\|[^|\n]{0,400}+\|[^\[\n]{0,60}+\[[^\]\n]{0,200}?(?:it/s|s/it)\](?=[A-Za-z])")
+
+
+def _split_bar_tails(lines: list[str], phys: list[int] | None) -> tuple[list[str], list[int] | None]:
+    """``lines`` with a line printed straight after a tqdm bar's "]" split off the bar (``_BAR_TAIL``), and the
+    physical line of each; the lines themselves when no bar runs into a line."""
+    out: list[str] = []
+    where: list[int] = []
+    split = False
+    for i, line in enumerate(lines):
+        if ("it/s]" in line or "s/it]" in line) and (m := _BAR_TAIL.search(line)):
+            out.extend((line[: m.end()], line[m.end():]))
+            where.extend((phys[i] if phys else i,) * 2)
+            split = True
+        else:
+            out.append(line)
+            where.append(phys[i] if phys else i)
+    return (out, where) if split else (lines, phys)
+
+
 def _sniff_lines(text: str) -> list[str]:
-    return text.split("\n")[:400]
+    lines = text.split("\n")[:400]
+    if "it/s]" in text or "s/it]" in text:
+        lines = _split_bar_tails(lines, None)[0]
+    return lines
 
 
 #: A text larger than this whose first SCAN_BYTES hold no progress line and no tool's line is not read further.
@@ -2365,6 +2391,8 @@ class TextReader(Reader):
             return runs
         lines = text.split("\n")
         phys = _physical_lines(source, len(lines))
+        if "it/s]" in text or "s/it]" in text:
+            lines, phys = _split_bar_tails(lines, phys)
         glued = _glued_records(lines)
         if glued is not None:
             lines, phys = glued, None
