@@ -77,3 +77,22 @@ def test_namespace_dumps_alone_are_refused(tmp_path):
     p = tmp_path / "log.txt"
     p.write_text("\n".join([_ns()] * 4) + "\n")
     assert_one_line_error(runner, app, p)
+
+
+# ------------------------------------------------------------------ "EP<n>," glued epoch word
+# LwbXc/DPBL: print(f"Load file: {args.load}, EP{epoch}, avg_loss={loss:.4f}") per epoch, runs appended.
+
+def test_ep_glued_to_its_number_is_the_epoch(tmp_path):
+    rows = [f"Load file: None, EP{e}, avg_loss={0.01 + e / 1000:.4f}" for e in range(2)]
+    rows += [f"Load file: None, EP{e}, avg_loss={0.02 + e / 1000:.4f}" for e in range(5)]
+    rows[4] = "Load file: None, EP2, avg_loss=nan"
+    run = read(tmp_path, "\n".join(rows) + "\n", "train.txt")
+    assert run.train_loss.name == "avg_loss" and run.train_loss.axis == "epoch"
+    assert [float(x) for x in run.train_loss.epochs] == [0, 1, 2, 3, 4]
+    assert run.train_loss.values[0] == pytest.approx(0.02) and run.train_loss.nonfinite == 1
+
+
+def test_a_file_name_with_ep_glued_is_no_marker(tmp_path):
+    p = tmp_path / "log.txt"
+    p.write_text("\n".join(f"saved model_ep{e}, size=12" for e in range(4)) + "\n")
+    assert_one_line_error(runner, app, p)

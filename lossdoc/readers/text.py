@@ -389,6 +389,10 @@ _EPOCH_OF = re.compile(r"^\s*+\[\s*+(\d++)\s*+/\s*+(\d++)\s*+\]:(?=\s)")
 # the epoch of the line before (its "iter" no training step: forks number it by validation).
 _ITER_VALIDATION = re.compile(r"^\s*+validation:\s*+iter\s++\d++,\s")
 _GLUED_EPOCH = re.compile(r"^\s*+\[(?i:epoch)(\d++)\](?=\s)")
+# The short epoch word glued to its number without brackets (LwbXc/DPBL, logs/train.txt: "Load file: None, EP0,
+# avg_loss=0.0010"): the epoch, only where no other marker is, ended by a comma, a colon or a bar, and with a pair after
+# it on the line (never a file name such as "model_ep10.pth": no word character, dot, slash or dash before it).
+_GLUED_EP = re.compile(r"(?<![\w/.\-])(?:EP|Ep|ep|EPOCH|Epoch|epoch)(\d{1,6}+)\s*+[,:|]\s++(?=[A-Za-z_][\w.\-]*+\s*+[:=]\s*+(?:[-+]?[\d.]|(?i:nan|inf)))")
 # A counter of epochs before the word (chihina/DCGAN-example, loss.log: "1/10 epoch G_loss : 3.1416, D_loss : 0.2718 ",
 # the epoch n of m, then the GAN's two losses): at the start of a line only, and only with the word right after it.
 _N_OF_EPOCH = re.compile(r"^\s*+(\d++)\s*+/\s*+(\d++)\s++epoch\b(?!\s*+[:=]?\s*+\d)", re.IGNORECASE)
@@ -672,6 +676,9 @@ def _markers(line: str) -> tuple[dict[str, float], list[tuple[int, int]], str]:
         spans.append(m.span())
     if not spans and "%|" in line and (m := _TQDM_STEP.match(line)) and int(m.group(1)) <= int(m.group(2)):
         return {"step": float(m.group(1))}, [(0, m.end())], "step"  # "Training progress: 5%|...| 1460/30000 [..., Loss=0.08]"
+    if (not spans and ("p" in line or "P" in line) and (m := _GLUED_EP.search(line, 0, MARKER_MAX_COLUMN + 12))
+            and m.start() <= MARKER_MAX_COLUMN):
+        return {"epoch": float(m.group(1))}, [m.span()], "epoch"  # "Load file: None, EP0, avg_loss=0.0010"
     if not spans and "E" in line:
         m = _E_OF.search(line, 0, MARKER_MAX_COLUMN + 12)
         if m and m.start() <= MARKER_MAX_COLUMN and int(m.group(1)) <= int(m.group(2)):
