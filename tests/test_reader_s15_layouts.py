@@ -96,3 +96,24 @@ def test_a_file_name_with_ep_glued_is_no_marker(tmp_path):
     p = tmp_path / "log.txt"
     p.write_text("\n".join(f"saved model_ep{e}, size=12" for e in range(4)) + "\n")
     assert_one_line_error(runner, app, p)
+
+
+# ------------------------------------------------------------------ "Train: [ e/E] Step s/S Loss x"
+# bhsimon0810/named-entity-recognition: logger format '%(asctime)s %(message)s', logger.info("Train: [{:2d}/{}] Step
+# {:03d}/{} Loss {:.3f}".format(epoch, epochs, step, steps, loss)) every 50 steps (the step restarts each epoch), then
+# "Train: [{:2d}/{}] Final Loss {:.3f}" and the "Valid: [..] Final Accuracy ..." lines.
+
+def test_bracketed_epoch_of_before_a_restarting_step_counts_the_steps_on(tmp_path):
+    out = []
+    for e in range(1, 4):
+        for st in (0, 50, 100):
+            loss = 9.0 - e - st / 100
+            out.append(f"2021-12-19 01:3{e}:04,540 Train: [{e:2d}/3] Step {st:03d}/100 Loss {loss:.3f}")
+        out.append(f"2021-12-19 01:3{e}:56,514 Train: [{e:2d}/3] Final Loss {9.0 - e:.3f}")
+        out.append(f"2021-12-19 01:3{e}:58,796 Valid: [{e:2d}/3] Final Accuracy 0.326 Recall 0.063 F1 0.106")
+    run = read(tmp_path, "\n".join(out) + "\n", "log.txt")
+    assert run.train_loss.name == "Loss" and len(run.train_loss) == 9
+    assert run.train_loss.values[0] == pytest.approx(8.0) and run.train_loss.values[-1] == pytest.approx(5.0)
+    steps = [float(x) for x in run.train_loss.steps]
+    assert steps == sorted(steps) and len(set(steps)) == 9
+    assert not any("restarts" in n for n in run.notes)

@@ -392,6 +392,10 @@ _GLUED_EPOCH = re.compile(r"^\s*+\[(?i:epoch)(\d++)\](?=\s)")
 # The short epoch word glued to its number without brackets (LwbXc/DPBL, logs/train.txt: "Load file: None, EP0,
 # avg_loss=0.0010"): the epoch, only where no other marker is, ended by a comma, a colon or a bar, and with a pair after
 # it on the line (never a file name such as "model_ep10.pth": no word character, dot, slash or dash before it).
+# "[ e/E]" after a phase word, before a step counter (bhsimon0810/named-entity-recognition, outputs/log.txt:
+# "Train: [ 1/5] Step 300/335 Loss 52.767"; the step restarts each epoch): the epoch e of E, only with the step marker
+# after it on the line (so that the steps count on across the epochs, not as restarts).
+_PHASE_EPOCH_OF = re.compile(r"(?<![\w.\-])[A-Za-z]{2,12}+:\s*+\[\s*+(\d++)\s*+/\s*+(\d++)\s*+\]\s++$")
 _GLUED_EP = re.compile(r"(?<![\w/.\-])(?:EP|Ep|ep|EPOCH|Epoch|epoch)(\d{1,6}+)\s*+[,:|]\s++(?=[A-Za-z_][\w.\-]*+\s*+[:=]\s*+(?:[-+]?[\d.]|(?i:nan|inf)))")
 # A counter of epochs before the word (chihina/DCGAN-example, loss.log: "1/10 epoch G_loss : 3.1416, D_loss : 0.2718 ",
 # the epoch n of m, then the GAN's two losses): at the start of a line only, and only with the word right after it.
@@ -674,6 +678,11 @@ def _markers(line: str) -> tuple[dict[str, float], list[tuple[int, int]], str]:
         else:
             found.setdefault(kind, float(m.group(2)))
         spans.append(m.span())
+    if (spans and lead == "step" and "epoch" not in found and line[spans[0][0] - 2: spans[0][0]] == "] "
+            and (m := _PHASE_EPOCH_OF.search(line, max(0, spans[0][0] - 40), spans[0][0]))
+            and int(m.group(1)) <= int(m.group(2))):
+        found = {"epoch": float(m.group(1)), **found}  # "Train: [ 1/5] Step 300/335 Loss 52.767"
+        spans.insert(0, (m.start(1) - 1, m.end(2) + 1))
     if not spans and "%|" in line and (m := _TQDM_STEP.match(line)) and int(m.group(1)) <= int(m.group(2)):
         return {"step": float(m.group(1))}, [(0, m.end())], "step"  # "Training progress: 5%|...| 1460/30000 [..., Loss=0.08]"
     if (not spans and ("p" in line or "P" in line) and (m := _GLUED_EP.search(line, 0, MARKER_MAX_COLUMN + 12))
