@@ -117,3 +117,30 @@ def test_bracketed_epoch_of_before_a_restarting_step_counts_the_steps_on(tmp_pat
     steps = [float(x) for x in run.train_loss.steps]
     assert steps == sorted(steps) and len(set(steps)) == 9
     assert not any("restarts" in n for n in run.notes)
+
+
+# ------------------------------------------------------------------ a Lightning bar refreshed in place
+# PyTorch Lightning's TQDMProgressBar: desc f"Epoch {epoch}", tqdm's "{l_bar}{bar}| {n_fmt}/{total_fmt} [{elapsed}<
+# {remaining}, {rate_fmt}{postfix}]" with the logged metrics (prog_bar=True) as the postfix, redrawn with "\r".
+
+def _lightning(counts: list[int], total: int = 400) -> str:
+    out = ""
+    for n in counts:
+        out += (f"\rEpoch 0:  {100 * n // total:2d}%|▏         | {n}/{total} [01:34<2:04:36,  1.89s/it, v_num=29, "
+                f"train_intent_loss_step=1.530, train_total_loss={15.0 - n / 50:.2f}]")
+    return "Sanity Checking: 0it [00:00, ?it/s]\n" + out + "\n"
+
+
+def test_a_lightning_bar_refreshed_in_place_gives_a_point_per_refresh(tmp_path):
+    run = read(tmp_path, _lightning([50, 50, 100, 150, 200]), "train.out")
+    assert run.train_loss.name == "train_total_loss" and run.train_loss.axis == "step"
+    assert [float(x) for x in run.train_loss.steps] == [50, 100, 150, 200]
+    assert run.train_loss.values[0] == pytest.approx(14.0) and run.train_loss.values[-1] == pytest.approx(11.0)
+
+
+def test_completed_bars_one_per_epoch_stay_epoch_points(tmp_path):
+    rows = [f"Epoch {e}: 100%|██████████| 28/28 [00:31<00:00,  1.13s/it, loss={2.0 - e / 10:.3f}, FID=-]"
+            for e in range(4)]
+    run = read(tmp_path, "\n".join(rows) + "\n", "log.txt")
+    assert run.train_loss.axis == "epoch" and len(run.train_loss) == 4
+    assert run.train_loss.values[-1] == pytest.approx(1.7)

@@ -683,6 +683,14 @@ def _markers(line: str) -> tuple[dict[str, float], list[tuple[int, int]], str]:
             and int(m.group(1)) <= int(m.group(2))):
         found = {"epoch": float(m.group(1)), **found}  # "Train: [ 1/5] Step 300/335 Loss 52.767"
         spans.insert(0, (m.start(1) - 1, m.end(2) + 1))
+    if (len(spans) == 1 and lead == "epoch" and "step" not in found and "%|" in line
+            and (m := _TQDM_STEP.match(line)) and m.start(1) > spans[0][1] and int(m.group(1)) < int(m.group(2))):
+        # a Lightning bar refreshed in place ("Epoch 0:  13%|█▎        | 500/3999 [14:19<1:40:13,  1.72s/it, v_num=29,
+        # train_total_loss=5.660]"): the bar's counter is the step within the epoch, each refresh a point; a completed
+        # bar ("Epoch 3: 100%|...| 28/28 [..., D=2.2, G=0.01]", one line per epoch) stays the epoch's line
+        found["step"] = float(m.group(1))
+        spans.append((spans[0][1], m.end()))
+        return found, spans, lead
     if not spans and "%|" in line and (m := _TQDM_STEP.match(line)) and int(m.group(1)) <= int(m.group(2)):
         return {"step": float(m.group(1))}, [(0, m.end())], "step"  # "Training progress: 5%|...| 1460/30000 [..., Loss=0.08]"
     if (not spans and ("p" in line or "P" in line) and (m := _GLUED_EP.search(line, 0, MARKER_MAX_COLUMN + 12))
