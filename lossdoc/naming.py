@@ -250,6 +250,22 @@ def bare_split_losses(names, label: str) -> dict[str, str]:
     return {n: r for n in names if (r := bare_split_loss(n)) is not None}
 
 
+def split_total_losses(names, label: str) -> dict[str, str]:
+    """For a table whose columns are a split's parts and their total, named without "loss" (AmirrrezaZ/dish2calories,
+    logs/losses.csv: ``epoch,train_total,val_total,train_cls,val_cls,train_mass,val_mass``): each ``<split>_total``
+    -> that split's loss. Empty when some name already names a loss, when the file's name says it holds a metric,
+    or when no ``train_total`` is among them."""
+    names = [n for n in names if n]
+    if any(resolve(n).kind == "loss" for n in names) or file_names_a_metric(label):
+        return {}
+    out = {}
+    for n in names:
+        head, _, tail = normalise(n).rpartition("_")
+        if tail == "total" and (split := _BARE_SPLIT_WORDS.get(head)):
+            out[n] = f"{split}_loss"
+    return out if "train_loss" in out.values() else {}
+
+
 def bare_split_note(bare) -> str:
     """The note a reader adds when it read bare split names as losses (``bare_split_losses``)."""
     return f"{', '.join(bare)}: bare split names read as that split's loss (name another series with --train / --val)"

@@ -144,3 +144,25 @@ def test_completed_bars_one_per_epoch_stay_epoch_points(tmp_path):
     run = read(tmp_path, "\n".join(rows) + "\n", "log.txt")
     assert run.train_loss.axis == "epoch" and len(run.train_loss) == 4
     assert run.train_loss.values[-1] == pytest.approx(1.7)
+
+
+# ------------------------------------------------------------------ a CSV of each split's total and parts
+# AmirrrezaZ/dish2calories-style history: pd.DataFrame(history).to_csv("logs/losses.csv", index=False) with columns
+# epoch, train_total, val_total, train_cls, val_cls, train_mass, val_mass.
+
+def _totals_csv(cols: str = "epoch,train_total,val_total,train_cls,val_cls") -> str:
+    rows = [cols] + [f"{e},{11.4 - e},{4.1 - e / 2},{10.7 - e},{8.7 - e / 3}" for e in range(1, 5)]
+    return "\n".join(rows) + "\n"
+
+
+def test_split_totals_are_the_split_losses(tmp_path):
+    run = read(tmp_path, _totals_csv(), "losses.csv")
+    assert run.train_loss.name == "train_total" and run.val_loss.name == "val_total"
+    assert run.train_loss.axis == "epoch" and len(run.train_loss) == 4
+    assert run.train_loss.values[0] == pytest.approx(10.4) and run.val_loss.values[-1] == pytest.approx(2.1)
+    assert run.series["train_cls"].role == "train_metric"
+
+
+def test_split_totals_beside_a_loss_column_stay_metrics(tmp_path):
+    run = read(tmp_path, _totals_csv("epoch,train_total,val_total,train_loss,val_cls"), "losses.csv")
+    assert run.train_loss.name == "train_loss" and run.series["train_total"].role != "train_loss"

@@ -36,6 +36,7 @@ from lossdoc.naming import (
     is_bookkeeping,
     normalise,
     resolve,
+    split_total_losses,
     split_word,
 )
 from lossdoc.readers.base import Reader, Source, build_series, decode_text, require_series
@@ -1686,7 +1687,9 @@ class CsvReader(Reader):
         # (a GAN side's column of text is refused as a loss column's is, not left out: the other side alone is no run)
         gan = {c: r for c, r in gan_side_losses(table.columns, source.label).items()
                if c not in (step, epoch)} if not bare else {}
-        kwargs = {"step_col": step, "epoch_col": epoch, "role_names": {**bare, **gan},
+        totals = {c: r for c, r in split_total_losses(table.columns, source.label).items()
+                  if c not in (step, epoch)} if not bare and not gan else {}
+        kwargs = {"step_col": step, "epoch_col": epoch, "role_names": {**bare, **gan, **totals},
                   "exclude": (total,) if total else ()}
         two = _interleaved_runs(table, epoch) if step is None and epoch is not None else None
         runs = table_runs(table, source, self.name, **kwargs) if two is None else _two_runs(table, source, self.name,
@@ -1694,6 +1697,9 @@ class CsvReader(Reader):
         for run in runs:
             if bare and any(c in run.series for c in bare):
                 run.notes.append(bare_split_note(c for c in bare if c in run.series))
+            if totals and any(c in run.series for c in totals):
+                run.notes.append(f"{', '.join(c for c in totals if c in run.series)}: each split's total, read as "
+                                 "that split's loss (no column names a loss; name another with --train / --val)")
             if gan and any(c in run.series for c in gan):
                 run.notes.append(gan_side_note(c for c in gan if c in run.series))
             if total:
