@@ -166,3 +166,24 @@ def test_split_totals_are_the_split_losses(tmp_path):
 def test_split_totals_beside_a_loss_column_stay_metrics(tmp_path):
     run = read(tmp_path, _totals_csv("epoch,train_total,val_total,train_loss,val_cls"), "losses.csv")
     assert run.train_loss.name == "train_loss" and run.series["train_total"].role != "train_loss"
+
+
+# ------------------------------------------------------------------ a GAN's D and G named by their letter only
+# tqdm(desc=f"Epoch {epoch}").set_postfix(D=f"{d:.3f}", G=f"{g:.3f}", FID="-"), one completed bar per epoch.
+
+def test_d_and_g_beside_each_other_are_the_gan_losses(tmp_path):
+    rows = [f"Epoch {e}: 100%|██████████| 28/28 [00:31<00:00,  1.13s/it, D={2.3 - e / 10:.3f}, G={0.01 + e / 100:.3f}, "
+            "FID=-]" for e in range(5)]
+    run = read(tmp_path, "\n".join(rows) + "\n", "log.txt")
+    assert run.train_loss.name == "G" and run.series["D"].role == "train_loss"
+    assert run.train_loss.axis == "epoch" and len(run.train_loss) == 5
+    assert run.series["D"].values[-1] == pytest.approx(1.9)
+    assert any("GAN" in n for n in run.notes)
+
+
+def test_l_d_psnr_is_no_gan(tmp_path):
+    # a learned-compression loop: "[ep 0 step 20] L=0.1200  D=0.1129  PSNR= 9.47  R=0.5510 bpp": D the distortion
+    rows = [f"[ep 0 step {20 * i:5d}] L={0.3 - i / 100:.4f}  D={0.29 - i / 100:.4f}  PSNR= 9.47  R=0.5510 bpp"
+            for i in range(5)]
+    run = read(tmp_path, "\n".join(rows) + "\n", "train.out")
+    assert run.series["D"].role != "train_loss"

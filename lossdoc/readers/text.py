@@ -1722,6 +1722,11 @@ def _parse_lines(
     for i, (lead, epoch, step, pairs) in enumerate(generic):
         if any(k[1:2] == "_" and k[:1] in "TtVv" for k in pairs):  # cheap test first: it runs on every line
             col.role_names.update(_tv_pairs(pairs))
+        if "D" in pairs and "G" in pairs and not any(resolve(k).kind == "loss" for k in pairs):
+            # a GAN's two losses named by their side's letter only, beside each other ("Epoch 0: 100%|...| 28/28
+            # [..., D=2.289, G=0.014, FID=-]", SinGAN's "Iteration 0, D: 0.0053, ..., G: 1.6431, G_recon: ..."):
+            # the discriminator's and the generator's train losses, kept apart by their names (naming.gan_side)
+            col.role_of.update({"D": "train_loss", "G": "train_loss"})
         if i in cuts:
             phase, line_no = cuts[i]
             target = _Collector()
