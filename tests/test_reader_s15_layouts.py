@@ -187,3 +187,24 @@ def test_l_d_psnr_is_no_gan(tmp_path):
             for i in range(5)]
     run = read(tmp_path, "\n".join(rows) + "\n", "train.out")
     assert run.series["D"].role != "train_loss"
+
+
+# ------------------------------------------------------------------ a split's loss estimated on a share of it
+# A Transformer loop's logger.info(f"[Step {step:>7}/{total}] Train {tr:.4f} | Val~20% {va:.4f}"): the val loss on a
+# 20% sample of the validation set, every 500 steps.
+
+def _share_lines(n: int, word: str = "Val") -> str:
+    rows = ["[07:55:57] [INFO] logger ready", "[08:01:49] [INFO] ========[ TRAINING START ]========"]
+    rows += [f"[08:{i:02d}:18] [INFO] [Step {500 * i:>7}/120000] Train {8.5 - i / 100:.4f} | {word}~20% "
+             f"{8.4 - i / 50:.4f}" for i in range(1, n + 1)]
+    return "\n".join(rows) + "\n"
+
+
+def test_a_split_loss_on_a_share_of_the_split_is_that_split_loss(tmp_path):
+    run = read(tmp_path, _share_lines(6), "train.log")
+    assert run.train_loss.name == "Train" and run.val_loss.name == "Val~20%"
+    assert run.val_loss.axis == "step" and [float(x) for x in run.val_loss.steps] == [500, 1000, 1500, 2000, 2500, 3000]
+    assert run.val_loss.values[0] == pytest.approx(8.38) and run.val_loss.values[-1] == pytest.approx(8.28)
+    assert any("20%" in n and "val" in n for n in run.notes)
+    other = read(tmp_path, _share_lines(6, word="Tok"), "other.log")  # a word that names no split: no loss
+    assert other.val_loss is None and other.train_loss.name == "Train"

@@ -205,6 +205,8 @@ Shapes understood:
   least not a number: ``data =  ./data``, ``epoch =  20``, ``tolerance =  0.0001``, ``method : lstm``: settings, no
   marker and no points) and a session's
   ``Best Epoch 6\tAcc: 0.89`` summary (no marker, no new run: a job resumed from a checkpoint stays one run).
+- Survey 15's layouts: a split word with the share of that split its value was estimated on (``[Step    500/159210]
+  Train 9.6801 | Val~20% 9.6793``): that split's loss, named as written (``Val~20%``), the share said in a note.
 
 Every other line (warnings, model summaries, chatter) is ignored. A text with no such line at all is not a
 training log, and the error lists the patterns tried; one whose lines of pairs repeat names none of which says loss,
@@ -309,6 +311,10 @@ _LOSS_GROUP = re.compile(r"(?<![\w/.\-])Losses\s*+:\s*+(?=[A-Za-z])[^\]\n]{0,200
 _PLURAL_END = re.compile(r"\s*+(?:,(?!\d)|\|)")
 # "Loss at step 4: 7.94" once its marker is blanked ("Loss at ||||||: 7.94"): the name is put after the marker.
 _NAME_AT_MARKER = re.compile(r"(?<![\w/.\-])([A-Za-z][\w.\-]{0,40}+) at (\|++)(\s*+[:=])")
+# A split word with the share of that split a value was estimated on, then the value (seopseop77/Transformer,
+# runs/train.log: "[08:04:18] [INFO] [Step    500/159210] Train 9.6801 | Val~20% 9.6793", the val loss on a 20% sample
+# of the validation set): that split's loss, named as written ("Val~20%"), the share said in a note.
+_SPLIT_SHARE = re.compile(rf"(?<![\w/.\-~])([A-Za-z]{{2,12}}+)~(\d{{1,3}}+(?:\.\d++)?+)%\s*+[:=]?\s*+({_NUMBER})(?![\w.])")
 # What is left of a line once its marker is blanked out when it holds one number and nothing else ("Epoch 3: 0.41").
 _BARE_VALUE = re.compile(rf"[\s:|,=\-]*+({_NUMBER})\s*+")
 # "[epoch, batch]" at the start of a line, as PyTorch's "Training a classifier" tutorial prints its running loss.
@@ -753,6 +759,11 @@ def _generic_pairs(line: str, spans: list[tuple[int, int]]) -> dict[str, float]:
     if bare:  # "Epoch 3: 0.412": a marker and one number, nothing named: the loss a loop prints
         return {"loss": float(bare.group(1))}
     out: dict[str, float] = {}
+    if "~" in rest:  # "Train 9.6801 | Val~20% 9.6793": the val loss estimated on 20% of the validation set
+        for m in _SPLIT_SHARE.finditer(rest):
+            if bare_split_loss(m[1]):
+                out[f"{m[1]}~{m[2]}%"] = float(m[3])
+                rest = rest[: m.start()] + "|" * (m.end() - m.start()) + rest[m.end() :]
     group = _LOSS_GROUP.search(rest)
     for m in _PAIR.finditer(rest):
         # At most two words, so that chatter before the name ("evaluating train loss") is not taken for part of
@@ -1624,6 +1635,13 @@ def _parse_lines(
                 ocl = True
         else:
             pairs = _generic_pairs(msg, spans)
+            if "~" in msg and (shares := [k for k in pairs if "~" in k and k[-1:] == "%"]):
+                for k in shares:  # "Val~20% 9.6793": that split's loss, on a share of the split
+                    word, _, share = k.partition("~")
+                    col.role_of[k] = bare_split_loss(word)
+                    sp = col.role_of[k].split("_")[0]
+                    col.note(f"{k}: the {sp} loss estimated on {share} of the {sp} data (as the line says), read as "
+                             f"the {sp} loss")
         if "hard or full=" in msg and (hf := _HARD_OR_FULL.search(msg)) and f"{hf[1]}_loss_metric" in pairs:
             trip = f"{hf[1]}_loss_metric"  # GaitSet: the triplet loss the run optimises, by its own line
         if (lead == "iter" and "epoch" not in markers and last_marker is not None and math.isfinite(last_marker[1])
