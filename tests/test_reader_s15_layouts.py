@@ -208,3 +208,42 @@ def test_a_split_loss_on_a_share_of_the_split_is_that_split_loss(tmp_path):
     assert any("20%" in n and "val" in n for n in run.notes)
     other = read(tmp_path, _share_lines(6, word="Tok"), "other.log")  # a word that names no split: no loss
     assert other.val_loss is None and other.train_loss.name == "Train"
+
+
+# ------------------------------------------------------------------ "Evaluation:" then a line like the train lines
+# dennybritz/cnn-text-classification-tf's train.py: train_step prints "{}: step {}, loss {:g}, acc {:g}" (time_str =
+# datetime.now().isoformat()) every step; every evaluate_every steps print("\nEvaluation:"), then dev_step prints the
+# dev set's line in the same format at the same step, then print(""). A fork sends it through logging, runs appended.
+
+def _text_cnn(runs: int, steps: int, every: int, prefix: str = "") -> str:
+    out = []
+    for r in range(runs):
+        out += [f"{prefix}", "Parameters:", f"{prefix}BATCH_SIZE=64", f"{prefix}EVALUATE_EVERY={every}"]
+        for st in range(1, steps + 1):
+            out.append(f"{prefix}2018-03-0{r + 1}T10:00:{st % 60:02d}.123456: step {st}, loss {2.0 / st + r:g}, "
+                       f"acc {0.5 + st / (4 * steps):g}")
+            if st % every == 0:
+                out += [f"{prefix}", "Evaluation:",
+                        f"{prefix}2018-03-0{r + 1}T10:01:{st % 60:02d}.654321: step {st}, loss {3.0 / st + r:g}, "
+                        f"acc {0.45 + st / (5 * steps):g}", f"{prefix}", f"{prefix}Saved model checkpoint to runs/1/"
+                        f"checkpoints/model-{st}", ""]
+    return "\n".join(out) + "\n"
+
+
+@pytest.mark.parametrize("prefix", ["", "2018-03-01 10:00:00,001: INFO: "])
+def test_the_line_after_evaluation_is_the_dev_evaluation(tmp_path, prefix):
+    run = read(tmp_path, _text_cnn(3, 40, 10, prefix), "train_log.log")
+    assert run.train_loss.name == "loss" and run.val_loss.name == "val_loss"
+    assert len(run.train_loss) == 40 and run.train_loss.values[9] == pytest.approx(2.0 / 10 + 2)  # the last run's
+    assert [float(x) for x in run.val_loss.steps] == [10, 20, 30, 40]
+    assert run.val_loss.values[0] == pytest.approx(3.0 / 10 + 2)
+    assert run.series["val_acc"].role == "val_metric"
+    assert any("Evaluation:" in n for n in run.notes)
+
+
+def test_a_lone_split_heading_before_other_names_names_nothing(tmp_path):
+    rows = [f"step {s}, loss {1.0 / s:g}" for s in range(1, 6)] + ["Evaluation:", "step 5, accuracy 0.8"]
+    rows += [f"step {s}, loss {1.0 / s:g}" for s in range(6, 9)] + ["Evaluation:", "step 8, loss 0.3"]
+    run = read(tmp_path, "\n".join(rows) + "\n", "log.txt")
+    assert "val_accuracy" not in run.series and run.val_loss.name == "val_loss" and len(run.val_loss) == 1
+    assert run.train_loss.values[4] == pytest.approx(0.2) and run.train_loss.values[-1] == pytest.approx(0.125)

@@ -207,6 +207,10 @@ Shapes understood:
   ``Best Epoch 6\tAcc: 0.89`` summary (no marker, no new run: a job resumed from a checkpoint stays one run).
 - Survey 15's layouts: a split word with the share of that split its value was estimated on (``[Step    500/159210]
   Train 9.6801 | Val~20% 9.6793``): that split's loss, named as written (``Val~20%``), the share said in a note.
+  A held-out split's word alone on its line with a colon (``Evaluation:``) between lines alike (the text-CNN
+  trainer's ``2017-07-11T18:00:59.583516: step 100, loss 0.0247, acc 1`` every step, then ``Evaluation:`` and the dev
+  set's line in the same format at the same step): the line after it, when it names what the train line before it
+  names, is that split's evaluation (``val_loss``, ``val_acc``), never a train point; a note says so.
 
 Every other line (warnings, model summaries, chatter) is ignored. A text with no such line at all is not a
 training log, and the error lists the patterns tried; one whose lines of pairs repeat names none of which says loss,
@@ -459,6 +463,13 @@ _LEVEL = re.compile(
 # logging's '%(asctime)s - %(levelname)s - %(message)s' with logger.info(f"\nEpoch {n}: ...")): "train.py - 65 - " or
 # nothing. The message is on the next line; such a line is no chatter between a marker line and its values.
 _PREFIX_ONLY = re.compile(r"(?:[\w.<>\-]{1,200}+\s++-\s*+){0,4}+")
+# A held-out split's word alone on its line with a colon, between two lines alike (dennybritz/cnn-text-classification-tf's
+# train.py and its forks: every evaluate_every steps print("\nEvaluation:"), then dev_step's print("{}: step {}, loss
+# {:g}, acc {:g}".format(time_str, step, loss, accuracy)), the train_step's line format; yinminggang/CnnTopic logs it
+# through logging): the line after it is that split's evaluation, its values named for the split (val_loss, val_acc).
+_SPLIT_HEAD = re.compile(r"\s*+([A-Za-z]{2,12}+)\s*+:\s*+")
+#: The line such a heading names follows it within this many lines.
+SPLIT_HEAD_LINES = 2
 # A word alone on its line inside a block (ProtoPNet's "\ttrain", "\ttest", "\twarm" under "epoch: \t0").
 _LONE_WORD = re.compile(r"\s*([A-Za-z]{2,12})\s*")
 
@@ -1378,6 +1389,9 @@ def _parse_lines(
     tl_iter = False  # st-gcn's "Iter N Done. | loss: ..." lines were read inside epoch blocks
     trip: str | None = None  # GaitSet's "hard or full='full'": the triplet loss the run uses
     ocl = False  # online-continual-learning's "mem avg. loss" lines (the replayed memory batch's loss) were read
+    split_head: tuple[str, frozenset, int] | None = None  # "Evaluation:" alone: (its split, the names, its line)
+    headed: set[str] = set()  # the names of the lines such a heading named for its split
+    head_word = ""  # the last such heading, as written
 
     def flush() -> None:
         nonlocal used, keras_used
@@ -1545,6 +1559,12 @@ def _parse_lines(
                     open_block, block_split, eval_block = entry, split, entry
                 continue
         if not markers:
+            if (last_marker is not None and last_marker[3] and len(msg) <= 24 and ":" in msg
+                    and (hm := _SPLIT_HEAD.fullmatch(msg)) and split_word(hm[1]) in ("val", "test")):
+                # "Evaluation:" after "<time>: step 100, loss 0.0247, acc 1": the next line alike is the evaluation's
+                split_head, open_block = (split_word(hm[1]), frozenset(last_marker[3]), index), None
+                head_word = msg.strip()
+                continue
             if last_marker is not None and since_marker <= 4 and index == last_index and msg.startswith("{'"):
                 col.note(_cut_note(index + 1, "a dict of values cut short"))
                 continue
@@ -1653,6 +1673,13 @@ def _parse_lines(
             pairs = _lead_split(pairs, msg[spans[-1][1] :])
             if head_split:  # "[Diff-Val(Test-Normal)] Epoch 001 ...: loss = 0.0072": the validation's loss
                 pairs = _named_for(pairs, head_split)
+        if split_head is not None:
+            if pairs and index - split_head[2] <= SPLIT_HEAD_LINES and frozenset(pairs) == split_head[1]:
+                # "Evaluation:" then "<time>: step 100, loss 0.0242, acc 0.99": the dev set's loss and accuracy at
+                # the step of the train line before, named for the split (val_loss, val_acc)
+                pairs = {_with_split(k, split_head[0]): v for k, v in pairs.items()}
+                headed.update(pairs)
+            split_head = None
         if said_before is not None:
             if said_is and pairs:
                 pairs.update({k: v for k, v in said_before.items() if k not in pairs})
@@ -1805,6 +1832,9 @@ def _parse_lines(
         col.note(f"{total}: a total on the progress lines, and no other loss: read as the train loss")
     if batch_losses:
         col.note("loss: the mean of the batch losses listed one a line under each 'Epoch N/M Losses' line")
+    if headed:
+        col.note(f"{', '.join(sorted(headed))}: the line after each {head_word!r} line alone, printed as the train "
+                 "lines are: the evaluation's values, at the step of the train line before it")
     return col, used, saw_keras, keras_used
 
 
