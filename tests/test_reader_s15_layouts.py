@@ -247,3 +247,26 @@ def test_a_lone_split_heading_before_other_names_names_nothing(tmp_path):
     run = read(tmp_path, "\n".join(rows) + "\n", "log.txt")
     assert "val_accuracy" not in run.series and run.val_loss.name == "val_loss" and len(run.val_loss) == 1
     assert run.train_loss.values[4] == pytest.approx(0.2) and run.train_loss.values[-1] == pytest.approx(0.125)
+
+
+# ------------------------------------------------------------------ a learned codec's rate-distortion loss
+# A learned image-compression loop: print(f"[ep {ep} step {step:5d} t={t:7.0f}s vram={mb:5d}MB] L={loss:.4f}  D={d:.4f}
+# PSNR={psnr:5.2f}  R={bpp:.4f} bpp") every 20 steps (L = D + lambda * R), "saved checkpoints/base.pt (...)" per epoch.
+
+def test_l_beside_the_codec_d_and_r_is_the_train_loss(tmp_path):
+    rows = []
+    for i in range(12):
+        ep, step = i // 4, 20 * i
+        rows.append(f"[ep {ep} step {step:5d} t={40 * i + 5:7d}s vram= 5812MB] L={0.35 - i / 100:.4f}  "
+                    f"D={0.33 - i / 100:.4f}  PSNR={5.1 + i / 10:5.2f}  R={0.61 - i / 50:.4f} bpp")
+        if i % 4 == 3:
+            rows.append(f"saved checkpoints/base.pt (epoch {ep}, step {step + 16})")
+    run = read(tmp_path, "\n".join(rows) + "\n", "train.out")
+    assert run.train_loss.name == "L" and run.train_loss.axis == "step" and len(run.train_loss) == 12
+    assert run.train_loss.values[-1] == pytest.approx(0.24) and float(run.train_loss.steps[-1]) == 220
+    assert run.series["D"].role != "train_loss" and run.series["R"].role != "train_loss"
+    assert any("rate-distortion" in n for n in run.notes)
+    # a lone "L=" with no codec's D and R beside it is no loss
+    lone = read(tmp_path, "\n".join(f"[ep 0 step {20 * i}] L={0.3 - i / 100:.4f}  acc={0.5 + i / 100:.2f}"
+                                     for i in range(5)) + "\n", "other.out")
+    assert lone.train_loss is None

@@ -211,6 +211,9 @@ Shapes understood:
   trainer's ``2017-07-11T18:00:59.583516: step 100, loss 0.0247, acc 1`` every step, then ``Evaluation:`` and the dev
   set's line in the same format at the same step): the line after it, when it names what the train line before it
   names, is that split's evaluation (``val_loss``, ``val_acc``), never a train point; a note says so.
+  A learned image codec's lines (``[ep 0 step    20 t=     43s vram= 5904MB] L=0.1200  D=0.1129  PSNR= 9.47  R=0.5510
+  bpp``): ``L``, the rate-distortion loss, is the train loss (with a note), only beside the codec's ``D`` (distortion)
+  and ``R`` (rate) and its ``PSNR`` or ``bpp``; ``D`` and ``R`` are its terms, beside it, never summed.
 
 Every other line (warnings, model summaries, chatter) is ignored. A text with no such line at all is not a
 training log, and the error lists the patterns tried; one whose lines of pairs repeat names none of which says loss,
@@ -1392,6 +1395,7 @@ def _parse_lines(
     split_head: tuple[str, frozenset, int] | None = None  # "Evaluation:" alone: (its split, the names, its line)
     headed: set[str] = set()  # the names of the lines such a heading named for its split
     head_word = ""  # the last such heading, as written
+    codec = False  # a learned codec's "L=... D=... PSNR=... R=... bpp" lines were read
 
     def flush() -> None:
         nonlocal used, keras_used
@@ -1662,6 +1666,12 @@ def _parse_lines(
                     sp = col.role_of[k].split("_")[0]
                     col.note(f"{k}: the {sp} loss estimated on {share} of the {sp} data (as the line says), read as "
                              f"the {sp} loss")
+        if ("L" in pairs and "D" in pairs and "R" in pairs and ("PSNR" in pairs or "bpp" in msg)
+                and not any(resolve(k).kind == "loss" for k in pairs)):
+            # a learned image codec's line (Darmasus/Darma, logs/train.out: "[ep 0 step    20 t=     43s vram= 5904MB]
+            # L=0.1200  D=0.1129  PSNR= 9.47  R=0.5510 bpp"): L, the rate-distortion loss D + lambda * R, is the train
+            # loss, only beside its D and R and the codec's PSNR or bpp (a lone "L=" elsewhere is no loss)
+            codec = True
         if "hard or full=" in msg and (hf := _HARD_OR_FULL.search(msg)) and f"{hf[1]}_loss_metric" in pairs:
             trip = f"{hf[1]}_loss_metric"  # GaitSet: the triplet loss the run optimises, by its own line
         if (lead == "iter" and "epoch" not in markers and last_marker is not None and math.isfinite(last_marker[1])
@@ -1832,6 +1842,10 @@ def _parse_lines(
         col.note(f"{total}: a total on the progress lines, and no other loss: read as the train loss")
     if batch_losses:
         col.note("loss: the mean of the batch losses listed one a line under each 'Epoch N/M Losses' line")
+    if codec:
+        col.role_of["L"] = "train_loss"
+        col.note("L: a learned codec's rate-distortion loss, printed beside its distortion D and its rate R (bits per "
+                 "pixel) and PSNR: read as the train loss; D and R are its terms, shown beside it, not summed")
     if headed:
         col.note(f"{', '.join(sorted(headed))}: the line after each {head_word!r} line alone, printed as the train "
                  "lines are: the evaluation's values, at the step of the train line before it")
