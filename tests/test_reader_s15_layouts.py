@@ -270,3 +270,26 @@ def test_l_beside_the_codec_d_and_r_is_the_train_loss(tmp_path):
     lone = read(tmp_path, "\n".join(f"[ep 0 step {20 * i}] L={0.3 - i / 100:.4f}  acc={0.5 + i / 100:.2f}"
                                      for i in range(5)) + "\n", "other.out")
     assert lone.train_loss is None
+
+
+# ------------------------------------------------------------------ the best test loss, printed only when it improved
+# xiongzihua/pytorch-YOLO-v1's train.py: print('\n\nStarting epoch %d / %d' % ...), print('Learning Rate for this
+# epoch: {}'.format(lr)), every 5 iterations print('Epoch [%d/%d], Iter [%d/%d] Loss: %.4f, average_loss: %.4f' % ...),
+# then after validating: if best_test_loss > validation_loss: ... print('get best test loss %.5f' % best_test_loss).
+
+def test_the_best_test_loss_so_far_is_a_metric_not_the_val_curve(tmp_path):
+    out = ["loading annotations", "the batch_size is 8"]
+    best, tests = math.inf, [2.9, 2.1, 2.3, 1.7, 1.9, 2.0]
+    for e in range(1, 7):
+        out += ["", "", f"Starting epoch {e} / 6", "Learning Rate for this epoch: 0.001"]
+        out += [f"Epoch [{e}/6], Iter [{i}/15] Loss: {6.0 / (e + i / 15):.4f}, average_loss: {7.0 / e:.4f}"
+                for i in (5, 10, 15)]
+        if tests[e - 1] < best:
+            best = tests[e - 1]
+            out.append(f"get best test loss {best:.5f}")
+    run = read(tmp_path, "\n".join(out) + "\n", "train_log.txt")
+    assert run.train_loss.name == "Loss" and len(run.train_loss) == 18 and run.val_loss is None
+    s = run.series["best_test_loss"]
+    assert s.kind == "metric" and not s.higher_is_better and s.axis == "epoch"
+    assert [float(x) for x in s.epochs] == [1, 2, 4] and s.values[-1] == pytest.approx(1.7)
+    assert any("best_test_loss" in n and "last at epoch 4" in n and "last epoch 6" in n for n in run.notes)

@@ -214,6 +214,10 @@ Shapes understood:
   A learned image codec's lines (``[ep 0 step    20 t=     43s vram= 5904MB] L=0.1200  D=0.1129  PSNR= 9.47  R=0.5510
   bpp``): ``L``, the rate-distortion loss, is the train loss (with a note), only beside the codec's ``D`` (distortion)
   and ``R`` (rate) and its ``PSNR`` or ``bpp``; ``D`` and ``R`` are its terms, beside it, never summed.
+  The best held-out loss so far, printed after an epoch's lines only when it improved (pytorch-YOLO-v1's ``get best
+  test loss 1.78366``): ``best_test_loss`` at that epoch, a metric (lower is better), never the val loss: a running
+  minimum whose gaps are the epochs where the loss got worse is not the loss's curve; a note says so, with how many
+  times it improved and the epoch it last did.
 
 Every other line (warnings, model summaries, chatter) is ignored. A text with no such line at all is not a
 training log, and the error lists the patterns tried; one whose lines of pairs repeat names none of which says loss,
@@ -466,6 +470,13 @@ _LEVEL = re.compile(
 # logging's '%(asctime)s - %(levelname)s - %(message)s' with logger.info(f"\nEpoch {n}: ...")): "train.py - 65 - " or
 # nothing. The message is on the next line; such a line is no chatter between a marker line and its values.
 _PREFIX_ONLY = re.compile(r"(?:[\w.<>\-]{1,200}+\s++-\s*+){0,4}+")
+# The best held-out loss so far, printed only when it improved (xiongzihua/pytorch-YOLO-v1's train.py and its forks: after
+# each epoch's validation, if best_test_loss > validation_loss: ... print('get best test loss %.5f' % best_test_loss)):
+# a running minimum with gaps where the loss got worse, not the loss's curve: kept as a metric, never the val loss.
+_BEST_SO_FAR = re.compile(
+    rf"\s*+(?:get\s++|new\s++|found\s++)?+best\s++(test|val|valid|validation|dev|eval)\s++loss\s*+[:=]?\s*+({_NUMBER})\s*+",
+    re.IGNORECASE,
+)
 # A held-out split's word alone on its line with a colon, between two lines alike (dennybritz/cnn-text-classification-tf's
 # train.py and its forks: every evaluate_every steps print("\nEvaluation:"), then dev_step's print("{}: step {}, loss
 # {:g}, acc {:g}".format(time_str, step, loss, accuracy)), the train_step's line format; yinminggang/CnnTopic logs it
@@ -1121,6 +1132,7 @@ class _Collector:
         self.own_note: set[str] = set()  # chosen losses whose reason a note of their own gives
         self.role_of: dict[str, str] = {}  # a series -> the name whose role the layout gives it (spaCy's textcat)
         self.fold_cut = False  # the trainings are parted by lines naming a fold (cross-validation)
+        self.best_so_far: set[str] = set()  # series printed only when they improved: metrics, never a loss curve
 
     def add(self, name: str, value: float, epoch: float, step: float) -> None:
         pts = self.points.setdefault(name, [])
@@ -1563,6 +1575,16 @@ def _parse_lines(
                     open_block, block_split, eval_block = entry, split, entry
                 continue
         if not markers:
+            if (last_marker is not None and "est " in msg and math.isfinite(last_marker[1])
+                    and (bm := _BEST_SO_FAR.fullmatch(msg))):
+                # "get best test loss 1.78366" after an epoch's lines, only when the test loss improved: the best so
+                # far, at that epoch (a metric; the epochs with no such line are those where the loss got worse)
+                name = f"best_{bm[1].lower()}_loss"
+                col.best_so_far.add(name)
+                used += 1
+                generic.append([last_marker[0], last_marker[1], math.nan, {name: float(bm[2])}])
+                open_block = None
+                continue
             if (last_marker is not None and last_marker[3] and len(msg) <= 24 and ":" in msg
                     and (hm := _SPLIT_HEAD.fullmatch(msg)) and split_word(hm[1]) in ("val", "test")):
                 # "Evaluation:" after "<time>: step 100, loss 0.0247, acc 1": the next line alike is the evaluation's
@@ -1842,6 +1864,13 @@ def _parse_lines(
         col.note(f"{total}: a total on the progress lines, and no other loss: read as the train loss")
     if batch_losses:
         col.note("loss: the mean of the batch losses listed one a line under each 'Epoch N/M Losses' line")
+    for name in sorted(col.best_so_far):
+        at = [e[1] for e in generic if name in e[3]]
+        last = max((e[1] for e in generic if e[3] and math.isfinite(e[1])), default=at[-1])
+        split = name.split("_")[1]
+        col.note(f"{name}: printed only when the {split} loss improved ({len(at)} times, last at epoch {at[-1]:g}; the "
+                 f"log's last epoch {last:g}): the best so far, not the {split} loss curve: kept as a metric, not "
+                 "used as the val loss")
     if codec:
         col.role_of["L"] = "train_loss"
         col.note("L: a learned codec's rate-distortion loss, printed beside its distortion D and its rate R (bits per "
@@ -2519,7 +2548,7 @@ class TextReader(Reader):
                     continue
                 arr = np.asarray(pts, dtype=np.float64)
                 epochs, steps, values = arr[:, 0], arr[:, 1], arr[:, 2]
-                run.add(
+                built = (
                     build_series(
                         series,
                         values,
@@ -2532,6 +2561,9 @@ class TextReader(Reader):
                                    or (bare_total_loss(series) if series == col.total else None)),
                     )
                 )
+                if series in col.best_so_far:  # "get best test loss X": the best so far, a metric (lower is better)
+                    built.kind = "metric"
+                run.add(built)
             if len(parts) > 1:
                 nxt = parts[i].phase if i < len(parts) else None
                 where = (f"phase {part.phase[0]!r} from line {part.phase[1]}" if part.phase and part.phase[0]
