@@ -293,3 +293,26 @@ def test_the_best_test_loss_so_far_is_a_metric_not_the_val_curve(tmp_path):
     assert s.kind == "metric" and not s.higher_is_better and s.axis == "epoch"
     assert [float(x) for x in s.epochs] == [1, 2, 4] and s.values[-1] == pytest.approx(1.7)
     assert any("best_test_loss" in n and "last at epoch 4" in n and "last epoch 6" in n for n in run.notes)
+
+
+# ------------------------------------------------------------------ a DETR log.txt of --eval records only
+# DETR / Deformable-DETR / DINO main.py with --eval: log_stats = {**{f'test_{k}': v for k, v in test_stats.items()}},
+# appended to output_dir/log.txt (test_stats: the evaluation's losses, class_error, coco_eval_bbox), one per run.
+
+def _eval_rec(i: int, train: bool = False) -> str:
+    rec = {"test_class_error": 9.5 - i / 10, "test_loss": 7.2 - i / 20, "test_loss_ce": 0.25, "test_loss_bbox": 0.21,
+           "test_coco_eval_bbox": [0.41 + i / 100, 0.6, 0.45, 0.2, 0.45, 0.55, 0.33, 0.5, 0.52, 0.3, 0.56, 0.7]}
+    if train:
+        rec = {"train_lr": 1e-4, "train_loss": 9.0 - i / 5, **rec, "epoch": i, "n_parameters": 47000000}
+    return json.dumps(rec)
+
+
+def test_detr_eval_only_records_are_refused(tmp_path):
+    p = tmp_path / "log.txt"
+    p.write_text("\n".join(_eval_rec(i) for i in (0, 0, 3, 5, 2)) + "\n")
+    assert_one_line_error(runner, app, p)
+    r = runner.invoke(app, ["inspect", str(p)])
+    assert "evaluation-only" in r.stderr, r.stderr
+    # a training's records (train_*, test_*, epoch) read as before
+    run = read(tmp_path, "\n".join(_eval_rec(i, train=True) for i in range(4)) + "\n", "train_log.txt")
+    assert run.train_loss.name == "train_loss" and run.val_loss.name == "test_loss" and len(run.val_loss) == 4

@@ -6,6 +6,10 @@ trainings appended to one file read as one run each), and JSON Lines in general 
 varying per line, as written by many training loops and by wandb exports); a per-epoch record list appended to
 across resumes from a checkpoint (an epoch logged twice) keeps the resumed run's record of that epoch.
 
+Survey 15's layouts: a DETR-style ``log.txt`` of ``--eval`` records only (every record ``test_*`` keys with DETR's ``test_class_error`` or
+``test_coco_eval_bbox``, no epoch, no step, no ``train_*``: main.py appends one per evaluation run) is refused as not a
+training curve.
+
 Python's json module writes NaN/Infinity/-Infinity tokens for non-finite floats; they are read back as data.
 """
 
@@ -1020,6 +1024,27 @@ def _refuse_final_metrics(records: list[tuple[int, dict]], source: Source) -> No
                   f"{len(flat)} key(s)), not a curve")
 
 
+# What DETR's evaluate() returns, as main.py writes it with --eval (test_stats: its metric logger's class_error and the
+# COCO evaluator's stats list), on every record of such a log.txt.
+_DETR_EVAL_KEYS = ("test_coco_eval_bbox", "test_class_error")
+
+
+def _refuse_eval_only(records: list[tuple[int, dict]], source: Source) -> None:
+    """A DETR-family log.txt holding only ``--eval`` records (DETR, Deformable-DETR, DINO's main.py: with --eval,
+    ``log_stats = {**{f'test_{k}': v for k, v in test_stats.items()}}`` is appended to output_dir/log.txt and the
+    script returns; demacia1314/SPA-DN's outputs/log.txt holds 51 of them): every record's keys are ``test_*`` with
+    DETR's evaluation keys among them, no epoch, no step and no train_* key: each record an evaluation of a
+    checkpoint, appended run after run, not a training curve. A training's records (``train_*``, ``test_*``,
+    ``epoch``) are read as before."""
+    if not records:
+        return
+    for _, rec in records:
+        if not all(k.startswith("test_") for k in rec) or not any(k in rec for k in _DETR_EVAL_KEYS):
+            return
+    raise NotALog(source.label, f"{len(records)} evaluation-only record(s) of a DETR-style log.txt (test_* keys only, "
+                  "no epoch and no train_* key: main.py --eval appends one per evaluation run), not a training curve")
+
+
 #: The note on a per-epoch record list resumed from a checkpoint (``_splice_repeated_epochs``).
 REPEATED_EPOCH = ("resumed at epoch {x:g}: epoch {x:g} is logged twice (a run resumed from its checkpoint logs that "
                   "epoch again): the resumed run's record kept, the earlier one dropped")
@@ -1161,6 +1186,7 @@ class JsonlReader(Reader):
             return [by_index]
         else:
             records, notes = _json_records(source) if array else _json_lines(source)
+        _refuse_eval_only(records, source)
         records, repeated = _collapse_repeats(records)
         if repeated:
             notes = [*notes, repeated]
