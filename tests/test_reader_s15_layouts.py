@@ -316,3 +316,18 @@ def test_detr_eval_only_records_are_refused(tmp_path):
     # a training's records (train_*, test_*, epoch) read as before
     run = read(tmp_path, "\n".join(_eval_rec(i, train=True) for i in range(4)) + "\n", "train_log.txt")
     assert run.train_loss.name == "train_loss" and run.val_loss.name == "test_loss" and len(run.val_loss) == 4
+
+
+# ------------------------------------------------------------------ np.savetxt of a few settings
+# A GAN script's np.savetxt(save_dir + "log.txt", np.array([latent_dim, noise_dim, n_points])) (fmt '%.18e', one
+# value a line): three whole numbers, settings, not a 3-point loss.
+
+def test_a_bare_list_of_whole_numbers_is_no_loss_curve(tmp_path):
+    p = tmp_path / "log.txt"
+    p.write_text("".join(f"{v:.18e}\n" for v in (16, 96, 3)))
+    assert_one_line_error(runner, app, p)
+    assert "whole numbers" in runner.invoke(app, ["inspect", str(p)]).stderr
+    # a real short bare list of losses still reads, and so do whole numbers in a file named after a loss
+    run = read(tmp_path, "".join(f"{v:.18e}\n" for v in (0.91, 0.74, 0.66, 0.61, 0.58)), "loss.txt")
+    assert run.train_loss.name == "loss" and len(run.train_loss) == 5
+    assert len(read(tmp_path, "12\n9\n7\n", "train_loss.txt").train_loss) == 3

@@ -370,6 +370,21 @@ def _loss_named(path: Path | str | None) -> str | None:
     return stem if stem and resolve(stem).kind == "loss" else None
 
 
+def _refuse_whole_numbers(tokens: list[str], path: Path | str) -> None:
+    """A bare list of whole numbers only, in a file whose name names no loss (Karl-Liu-ch/BezierGANPytorch,
+    results/log.txt: ``8.000000000000000000e+00``, ``1.240000000000000000e+02``, ``4.000000000000000000e+00``,
+    ``np.savetxt`` of three settings): counts or settings, not a loss curve (a loss is whole at no epoch but by
+    chance; a JSON array of whole numbers is refused alike). Refused as not a log (NotALog: skipped in a folder); a
+    file named after a loss (``loss.txt``) is read as it says."""
+    if _loss_named(path):
+        return
+    values = [float(t) for t in tokens]
+    if all(math.isfinite(v) and v == int(v) for v in values):
+        shown = ", ".join(f"{v:g}" for v in values[:5]) + (", ..." if len(values) > 5 else "")
+        raise NotALog(str(path), f"a bare list of {len(values)} whole numbers ({shown}) in a file whose name names no "
+                      "loss: counts or settings (np.savetxt of integers), not a loss curve")
+
+
 def _few_losses(lines: list[str], path: Path | str | None) -> list[float] | None:
     """One or two numbers, one per line, not all whole, in a file whose name names a loss and no summary of one
     (``train_loss.txt`` written by ``f.write(str(loss))`` after one or two epochs; not ``best_val_loss.txt``)."""
@@ -859,7 +874,9 @@ class NumberListReader(Reader):
     date and time left out) when a layout then reads them.
     A headerless table whose columns are equal on every line (one array written to every column) is one curve, read
     as a bare list is. A headerless table of 3 or more numeric columns that is none of these (``0,80,0.48,0.56,...,`` lines) is taken
-    only to be refused, saying what it is: no column can be told to be the loss (NotALog: skipped in a folder)."""
+    only to be refused, saying what it is: no column can be told to be the loss (NotALog: skipped in a folder). So
+    is a bare list of whole numbers only in a file whose name names no loss (survey 15: ``np.savetxt`` of three
+    settings, ``8.000000000000000000e+00`` ... in ``results/log.txt``: counts or settings, not a loss curve)."""
 
     name = "numbers"
     description = ("a headerless list of numbers (one per line, one line of comma/space-separated values, or a JSON "
@@ -971,6 +988,8 @@ class NumberListReader(Reader):
                 # Not a log lossdoc can read, like a data set's CSV: skipped and counted in a folder, exit 2 given.
                 raise NotALog(source.label, unnamed_table_problem(unnamed))
             raise InputError(source.label, "no numeric series found: not a bare list of numbers (a header, text or several columns)")
+        if tokens is not None and array is None and titled is None and not tensors:
+            _refuse_whole_numbers(tokens, source.label)
         named = _loss_named(source.label) or (re.sub(r"\W+", "_", titled[0]).strip("_") if titled else "loss")
         run = Run(source=source.label, format=self.name)
         if tensors:
