@@ -6,9 +6,11 @@ trainings appended to one file read as one run each), and JSON Lines in general 
 varying per line, as written by many training loops and by wandb exports); a per-epoch record list appended to
 across resumes from a checkpoint (an epoch logged twice) keeps the resumed run's record of that epoch.
 
-Survey 15's layouts: a DETR-style ``log.txt`` of ``--eval`` records only (every record ``test_*`` keys with DETR's ``test_class_error`` or
-``test_coco_eval_bbox``, no epoch, no step, no ``train_*``: main.py appends one per evaluation run) is refused as not a
-training curve.
+Survey 15's layouts: a DETR/TransVG ``log.txt`` with the script's argparse dump (``Namespace(aug_blur=False, ...,
+batch_size=1, ...)``, ``print(args)`` at each (re)start) among its JSON lines: the dumps are skipped with a note and
+the records read (a file of dumps alone is not JSON Lines). A DETR-style ``log.txt`` of ``--eval`` records only
+(every record ``test_*`` keys with DETR's ``test_class_error`` or ``test_coco_eval_bbox``, no epoch, no step, no
+``train_*``: main.py appends one per evaluation run) is refused as not a training curve.
 
 Python's json module writes NaN/Infinity/-Infinity tokens for non-finite floats; they are read back as data.
 """

@@ -13,6 +13,11 @@ rows such as ``final`` after a run's epochs are left out, ``_summary_rows``), te
 columns next to numbers, and "nan"/"inf" written by the tool (kept as data). An *empty* cell is not a NaN: sparse
 logs (Lightning) leave cells empty when a value was not logged on that row, so each series keeps only its
 non-empty cells.
+
+Survey 15's layouts: a table of each split's total beside its parts, no column naming a loss
+(``epoch,train_total,val_total,train_cls,val_cls,train_mass,val_mass``, a history DataFrame's ``to_csv``): each
+``<split>_total`` is that split's loss (``naming.split_total_losses``, a ``train_total`` among them), with a note; a
+column naming a loss keeps them metrics.
 """
 
 from __future__ import annotations

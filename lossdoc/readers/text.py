@@ -205,7 +205,19 @@ Shapes understood:
   least not a number: ``data =  ./data``, ``epoch =  20``, ``tolerance =  0.0001``, ``method : lstm``: settings, no
   marker and no points) and a session's
   ``Best Epoch 6\tAcc: 0.89`` summary (no marker, no new run: a job resumed from a checkpoint stays one run).
-- Survey 15's layouts: a split word with the share of that split its value was estimated on (``[Step    500/159210]
+- Survey 15's layouts: a line printed straight after a tqdm bar's ``]`` (``  1%|          | 1/100 [31:27<51:54:28,
+  1887.57s/it]Epoch 2, Training loss: 1.6877, Validation loss: 1.0509, ...``, a bar redrawn with ``\r`` and no line
+  end) is split off the bar and read as a line of its own. An epoch word glued to its number without brackets
+  (``Load file: None, EP0, avg_loss=0.0010``), ended by a comma, a colon or a bar and with a pair after it, is the
+  epoch where no other marker is (never a file name such as ``model_ep10.pth``). ``[ e/E]`` after a phase word,
+  before a step counter that starts again each epoch (``Train: [ 1/5] Step 300/335 Loss 52.767``), is the epoch: the
+  steps are counted on across the epochs, not read as restarts. A Lightning bar refreshed in place under ``Epoch N:``
+  (``Epoch 0:  13%|█▎        | 500/3999 [14:19<1:40:13,  1.72s/it, v_num=29, train_total_loss=5.660]``) gives a
+  point per refresh at the bar's counter, on the step axis; a completed bar, one line per epoch, stays the epoch's
+  point. A GAN's two losses named by their side's letter only, ``D`` and ``G`` beside each other on a line that
+  names no loss (a tqdm postfix's ``D=2.289, G=0.014, FID=-``, SinGAN's ``Iteration 200, D: -1.06, D_r: ..., G: 0.895,
+  G_recon: ...``), are its discriminator's and generator's train losses, never summed (``naming.gan_side``).
+  A split word with the share of that split its value was estimated on (``[Step    500/159210]
   Train 9.6801 | Val~20% 9.6793``): that split's loss, named as written (``Val~20%``), the share said in a note.
   A held-out split's word alone on its line with a colon (``Evaluation:``) between lines alike (the text-CNN
   trainer's ``2017-07-11T18:00:59.583516: step 100, loss 0.0247, acc 1`` every step, then ``Evaluation:`` and the dev
