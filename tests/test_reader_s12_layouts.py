@@ -271,9 +271,10 @@ def test_records_glued_in_one_line(tmp_path, sep):
     run = read(tmp_path, _glued(sep), name="training_loss.csv")
     assert run.format == "text"
     assert run.train_loss.name == "Training_Loss"
-    assert lst(run.train_loss.values) == [71.5, 2.78]  # the latest of the three trainings
-    assert lst(run.train_loss.epochs) == [0, 1]
-    assert any("restarts 2 time(s)" in n for n in run.notes)
+    # the latest whole training of the three: the last, stopped after 2 epochs, is a stub (base.latest_whole)
+    assert lst(run.train_loss.values) == [14.05, 6.1, 3.9, 2.8, 2.2, 1.8, 1.5, 1.3, 1.2, 1.07]
+    assert lst(run.train_loss.epochs) == list(range(10))
+    assert any("restarts 2 time(s)" in n and "kept training 2 of 3" in n for n in run.notes)
 
 
 def test_two_glued_records_are_not_split(tmp_path):

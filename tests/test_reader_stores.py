@@ -567,7 +567,7 @@ def test_mlflow_db_pages_fall_back_to_sql_for_a_wal_database(tmp_path, monkeypat
     _tricky_db(db)
     c = sqlite3.connect(db)
     c.execute("PRAGMA journal_mode = WAL")
-    c.execute("INSERT INTO metrics VALUES ('loss', 9.0, 99999, ?, 99, 0)", ("c" * 32,))  # only in the WAL
+    c.execute("INSERT INTO metrics VALUES ('loss', 9.0, 99999, ?, ?, 0)", ("c" * 32, (1 << 40) + 99))  # only in the WAL
     c.commit()
     monkeypatch.setattr(mlflow_db, "BULK_MIN_BYTES", 0)
     conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True, isolation_level=None)

@@ -419,7 +419,8 @@ def cut_restarts(s: Series) -> tuple[Series, str | None]:
     value. (finish_run splices runs resumed from a checkpoint first, ``splice_resumes``: what is left going back is
     a new training.) Returns the trimmed series and a note (without the series name, so that finish_run can say it once
     for all the series it applies to), or the series unchanged and None. (A step counter that restarts at each
-    new epoch is no restart: finish_run counts it on with ``steps_within_epochs`` first.)"""
+    new epoch is no restart: finish_run counts it on with ``steps_within_epochs`` first; a latest training that is a
+    stub is left out for the one before it, ``latest_whole``.)"""
     x = s.steps if s.steps is not None else s.epochs
     if x is None or len(x) < 2:
         return s, None
@@ -454,6 +455,57 @@ def _backs(x: np.ndarray) -> np.ndarray:
     pos = np.flatnonzero(np.isfinite(x))
     xf = x[pos]
     return pos[np.flatnonzero(xf[1:] < xf[:-1]) + 1]
+
+
+#: A training appended to a log that stops after fewer than this many points is a stub (a start abandoned, a run
+#: killed in its first epochs): too short for any check of a curve's shape (the divergence rule needs 5 points) ...
+STUB_POINTS = 5
+#: ... when the training before it has at least this many times as many points. Then the latest training that is no
+#: stub is kept, not the stub (DLWangSan/ERA5WindRecon's loss_log.csv: trainings of 100, 100, 26, 100, 17 and 2 epochs
+#: under one header; DETR's log.txt: 5 epochs, then 2). A short training after a short one is the latest, kept.
+STUB_RATIO = 2
+
+
+def latest_whole(run: Run) -> tuple[str, int, int] | None:
+    """Which training of a log that holds several appended (a counter back to about its first value, ``cut_restarts``)
+    to keep when the latest is a stub (``STUB_POINTS``, ``STUB_RATIO``): going back from the latest, the first that
+    is no stub beside the one before it. Decided on the run's train loss (else its val loss), after resumes are
+    spliced, once for every series whose counter goes back as often. Returns the counter ("steps" or "epochs"), its
+    number of go-backs and the index of the training to keep (0 the first), or None: the latest is kept."""
+    ref = next(iter(run.losses("train") or run.losses("val")), None)
+    if ref is None or steps_within_epochs(ref) is not None:
+        return None
+    ref, _ = splice_resumes(ref)
+    attr = "steps" if ref.steps is not None else "epochs"
+    x = getattr(ref, attr)
+    if x is None:
+        return None
+    backs = _backs(x)
+    if len(backs) == 0:
+        return None
+    bounds = [0, *backs.tolist(), len(x)]
+    sizes = [int(np.isfinite(x[a:b]).sum()) for a, b in itertools.pairwise(bounds)]
+    keep = len(sizes) - 1
+    while keep > 0 and sizes[keep] < STUB_POINTS and sizes[keep - 1] >= STUB_RATIO * sizes[keep]:
+        keep -= 1
+    return None if keep == len(sizes) - 1 else (attr, len(backs), keep)
+
+
+def keep_training(s: Series, keep: int) -> tuple[Series, str]:
+    """The ``keep``-th of the trainings appended to a series (``latest_whole``), and a note (without the series name,
+    as ``cut_restarts``' own) saying which and what was left out after it."""
+    x = s.steps if s.steps is not None else s.epochs
+    backs = _backs(x)
+    bounds = [0, *backs.tolist(), len(x)]
+    a, b = bounds[keep], bounds[keep + 1]
+    axis = "step" if s.steps is not None else "epoch"
+    xs, after = x[a:b][np.isfinite(x[a:b])], x[b:][np.isfinite(x[b:])]
+    later = len(backs) - keep
+    note = (f"the {axis} counter restarts {len(backs)} time(s), {len(backs) + 1} trainings appended: the last "
+            f"{'one' if later == 1 else later} stopped after fewer than {STUB_POINTS} points ({len(after)} point(s), "
+            f"{axis}s {after.min():g}-{after.max():g}), too few to judge: left out; kept training {keep + 1} of "
+            f"{len(backs) + 1} ({axis}s {xs.min():g}-{xs.max():g}), the one before")
+    return s.take(np.arange(a, b)), note
 
 
 def _level(v: np.ndarray, head: bool) -> float:
@@ -709,6 +761,7 @@ def finish_run(run: Run) -> Run:
     restarts: dict[tuple[str, int], list[str]] = {}
     resumes: dict[str, list[str]] = {}
     carried = carried_on(run)
+    whole = latest_whole(run) if carried is None else None
     counted: list[str] = []
     for name in list(run.series):
         s = run.series[name]
@@ -726,6 +779,11 @@ def finish_run(run: Run) -> Run:
                 # the same training carried on at every restart (``carried_on``): its blocks are one curve
                 s = replace(s, **{a: count_on(getattr(s, a)) for a in ("steps", "epochs") if getattr(s, a) is not None})
                 counted.append(name)
+            elif (whole is not None and (s.steps is not None) == (whole[0] == "steps")
+                  and len(_backs(getattr(s, whole[0]))) == whole[1]):
+                # the latest trainings appended are stubs (``latest_whole``): the one before them is kept
+                s, note = keep_training(s, whole[2])
+                restarts.setdefault((note, len(s)), []).append(name)
             else:
                 s, note = cut_restarts(s)
                 if note:
