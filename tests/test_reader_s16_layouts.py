@@ -8,7 +8,9 @@ none is a copy of a surveyed file.
 from __future__ import annotations
 
 import json
+import math
 
+import numpy as np
 import pytest
 
 from tests.reading import lst, read
@@ -55,3 +57,48 @@ def test_detr_log_whose_last_training_is_a_stub(tmp_path):
     run = read(tmp_path, "\n".join(json.dumps(r) for r in recs) + "\n", "log.txt")
     assert run.format == "jsonl" and lst(run.train_loss.epochs) == [0, 1, 2, 3, 4]
     assert run.train_loss.values[0] == pytest.approx(4.0) and len(run.val_loss) == 5
+
+
+# ------------------------------------------------------------------ a counter within a repeated unit
+# A DDPG agent's loss_log.csv: for each episode, for step in range(1, max_steps + 1): ... writer.writerow([step,
+# actor_loss, critic_loss]) into a file opened in append mode once for the whole training; the log's head cut off in
+# the middle of an episode (rows from step 21 on).
+
+def _episodes(n: int, steps: int = 30, afresh: bool = False) -> str:
+    rows = ["Step,Actor Loss,Critic Loss"]
+    t = 0
+    for ep in range(n):
+        for step in range(21 if ep == 0 else 1, steps + 1):
+            t = 0 if afresh and step == 1 else t + 1
+            wobble = 0.004 * math.sin(1.7 * t)
+            rows.append(f"{step},{0.09 - 0.0002 * t + wobble:.6f},{0.03 + 0.002 * math.cos(0.9 * t) - 0.00001 * t:.6f}")
+    return "\r\n".join(rows) + "\r\n"
+
+
+def test_an_episode_step_counter_is_counted_on_not_cut(tmp_path):
+    run = read(tmp_path, _episodes(14), "loss_log.csv")
+    assert run.train_loss.name == "Critic Loss" and len(run.train_loss) == 10 + 13 * 30
+    steps = run.train_loss.steps
+    assert steps[0] == 21 and np.all(np.diff(steps) == 1)
+    assert any("starts again 13 time(s)" in n and "(1-30)" in n for n in run.notes)
+    assert not run.meta.get("restarted")
+    # trainings appended over and over, each starting afresh (the loss back where the log began): cut, as before
+    again = read(tmp_path, _episodes(14, afresh=True), "again.csv")
+    assert len(again.train_loss) == 30 and again.meta.get("restarted")
+
+
+def test_few_restarts_over_the_same_steps_are_still_trainings(tmp_path):
+    # 6 blocks (5 restarts) of the same steps: too few to say the counter is an inner one; the latest kept as before,
+    # while 11 blocks of the same shape are one run
+    assert len(read(tmp_path, _episodes(6), "six.csv").train_loss) == 30
+    assert len(read(tmp_path, _episodes(11), "eleven.csv").train_loss) == 10 + 10 * 30
+    # an epoch counter is never one: Keras' CSVLogger(append=True) over model.fit(epochs=5) called twice on each of
+    # six models, epochs 0..4 twelve times over, the loss going on at some restarts and afresh at others: the latest
+    rows = ["epoch,loss,val_loss"]
+    for model in range(6):
+        for call in range(2):
+            for e in range(5):
+                loss = (0.3 - 0.04 * model) / (1 + 5 * call + e) ** 1.5
+                rows.append(f"{e},{loss:.6f},{loss / 3:.6f}")
+    run = read(tmp_path, "\n".join(rows) + "\n", "train_log.csv")
+    assert len(run.train_loss) == 5 and any("restarts 11 time(s)" in n for n in run.notes)

@@ -419,8 +419,9 @@ def cut_restarts(s: Series) -> tuple[Series, str | None]:
     value. (finish_run splices runs resumed from a checkpoint first, ``splice_resumes``: what is left going back is
     a new training.) Returns the trimmed series and a note (without the series name, so that finish_run can say it once
     for all the series it applies to), or the series unchanged and None. (A step counter that restarts at each
-    new epoch is no restart: finish_run counts it on with ``steps_within_epochs`` first; a latest training that is a
-    stub is left out for the one before it, ``latest_whole``.)"""
+    new epoch is no restart: finish_run counts it on with ``steps_within_epochs`` first, and a counter within a unit
+    that repeats with ``inner_counter``; a latest training that is a stub is left out for the one before it,
+    ``latest_whole``.)"""
     x = s.steps if s.steps is not None else s.epochs
     if x is None or len(x) < 2:
         return s, None
@@ -576,6 +577,53 @@ def carried_on(run: Run) -> tuple[str, np.ndarray] | None:
         if abs(float(edge[1][0]) - float(edge[0][0])) > CARRIED_ON_STEP * max(_usual_change(prev), _usual_change(new)):
             return None
     return attr, backs
+
+
+#: A step counter that starts again at least this many times in one log, every time over the same values, counts
+#: within a unit that repeats (an RL episode's steps, an epoch's batches), not trainings: few trainings are appended to
+#: one log (a restart is rare), and trainings of exactly the same length appended a dozen times over are rarer still.
+INNER_MIN_RESTARTS = 10
+
+
+def inner_counter(run: Run) -> tuple[str, np.ndarray, tuple[float, float]] | None:
+    """Whether a run's step counter counts within a unit that repeats rather than over the training: it starts again at
+    least ``INNER_MIN_RESTARTS`` times, every block counting the same values (the first block may be a block's tail,
+    the log's head cut off; the last a block's head, the run stopped in it: CongSon01/RL_Ramp's loss_log.csv, a DDPG
+    agent's ``Step`` within its episode, 1..60 twenty times over), and the loss does not go back to where the log
+    began at every restart (trainings appended, each starting afresh, do: they are cut as before). Never an epoch
+    counter (Keras' CSVLogger appended by fit(epochs=5) called a dozen times, on new and on the same models: epochs
+    0..4 over and over, are trainings, ``carried_on``'s or cut). Decided on the
+    run's train loss (else its val loss), as ``carried_on``. Returns the counter ("steps" or "epochs"), the
+    reference loss's restart positions and the first and last value of the repeated block, or None."""
+    ref = next(iter(run.losses("train") or run.losses("val")), None)
+    if ref is None or steps_within_epochs(ref) is not None:
+        return None
+    ref, spliced = splice_resumes(ref)
+    attr = "steps"  # an epoch counter is the outermost: going back, a new training (or ``carried_on``), never this
+    x = ref.steps
+    if x is None or spliced or not np.isfinite(x).all():
+        return None
+    backs = _backs(x)
+    if len(backs) < INNER_MIN_RESTARTS:
+        return None
+    bounds = [0, *backs.tolist(), len(x)]
+    blocks = [x[a:b] for a, b in itertools.pairwise(bounds)]
+    unit = blocks[1]
+    if len(unit) < 2 or not all(np.array_equal(b, unit) for b in blocks[2:-1]):
+        return None
+    if not (np.array_equal(blocks[0], unit[len(unit) - len(blocks[0]):]) and len(blocks[0]) <= len(unit)):
+        return None
+    if not (np.array_equal(blocks[-1], unit[: len(blocks[-1])])):
+        return None
+    segs = [ref.values[a:b] for a, b in itertools.pairwise(bounds)]
+    begin = _level(segs[0], head=True)
+    fresh = 0
+    for prev, new in itertools.pairwise(segs):
+        end, start = _level(prev, head=False), _level(new, head=True)
+        fresh += bool(abs(start - begin) < abs(start - end))
+    if fresh == len(backs):
+        return None  # the loss back to where the log began at every restart: trainings appended, each afresh
+    return attr, backs, (float(unit[0]), float(unit[-1]))
 
 
 def count_on(x: np.ndarray) -> np.ndarray:
@@ -761,7 +809,9 @@ def finish_run(run: Run) -> Run:
     restarts: dict[tuple[str, int], list[str]] = {}
     resumes: dict[str, list[str]] = {}
     carried = carried_on(run)
-    whole = latest_whole(run) if carried is None else None
+    inner = inner_counter(run) if carried is None else None
+    on = carried or inner  # a counter that starts again within one training: counted on
+    whole = latest_whole(run) if on is None else None
     counted: list[str] = []
     for name in list(run.series):
         s = run.series[name]
@@ -774,9 +824,10 @@ def finish_run(run: Run) -> Run:
             s, spliced = splice_resumes(s)
             for note in spliced:
                 resumes.setdefault(note, []).append(name)
-            x = None if carried is None else getattr(s, carried[0])
-            if x is not None and not spliced and len(_backs(x)) == len(carried[1]):
-                # the same training carried on at every restart (``carried_on``): its blocks are one curve
+            x = None if on is None else getattr(s, on[0])
+            if x is not None and not spliced and len(_backs(x)) == len(on[1]):
+                # the same training carried on at every restart (``carried_on``), or a counter within a unit that
+                # repeats (``inner_counter``): its blocks are one curve
                 s = replace(s, **{a: count_on(getattr(s, a)) for a in ("steps", "epochs") if getattr(s, a) is not None})
                 counted.append(name)
             elif (whole is not None and (s.steps is not None) == (whole[0] == "steps")
@@ -804,6 +855,13 @@ def finish_run(run: Run) -> Run:
             f"(fit() called again on the same model), the blocks spliced into one curve, the {axis}s counted on "
             f"({', '.join(counted)})")
         run.meta["carried_on"] = counted  # structured, for rules (never a note's wording)
+    if counted and inner is not None:
+        axis = inner[0][:-1]
+        run.notes.append(
+            f"the {axis} counter starts again {len(inner[1])} time(s), every time over the same {axis}s "
+            f"({inner[2][0]:g}-{inner[2][1]:g}): a counter "
+            f"within a unit that repeats (an RL episode's steps, an epoch's batches), not {len(inner[1]) + 1} "
+            f"trainings; the {axis}s counted on ({', '.join(counted)})")
     for (note, n), names in restarts.items():
         run.notes.append(f"{note}, {n} points of {', '.join(names)}")
         run.meta.setdefault("restarted", []).extend(names)  # structured, for rules (never a note's wording)
