@@ -102,3 +102,33 @@ def test_few_restarts_over_the_same_steps_are_still_trainings(tmp_path):
                 rows.append(f"{e},{loss:.6f},{loss / 3:.6f}")
     run = read(tmp_path, "\n".join(rows) + "\n", "train_log.csv")
     assert len(run.train_loss) == 5 and any("restarts 11 time(s)" in n for n in run.notes)
+
+
+# ------------------------------------------------------------------ a batch column that starts again each epoch
+# A pruning script's loss_log.csv: writer.writerow([datetime.now().isoformat(), batch_idx, original_loss, aux_loss,
+# total_loss, ema]) every few batches, batch_idx from 1 again at every epoch; no epoch column.
+
+def _batch_rows(epochs: int, per_epoch: int, t0: int = 0, header: bool = True) -> list[str]:
+    rows = ["timestamp,batch_idx,original_loss,auxiliary_loss,total_loss,ema_original"] if header else []
+    t = t0
+    for e in range(epochs):
+        for b in range(1, per_epoch + 1, 2):
+            t += 1
+            loss = 0.6 / (1 + 0.05 * t)
+            rows.append(f"2025-03-0{1 + t // 1000}T{(t // 60) % 24:02d}:{t % 60:02d}:00.000001,{b},{loss:.6f},"
+                        f"{4.5 - 0.001 * t:.6f},{loss + 4.5 - 0.001 * t:.6f},{0.9 - 0.0005 * t:.6f}")
+    return rows
+
+
+def test_a_batch_column_that_starts_again_at_every_epoch_is_counted_on(tmp_path):
+    run = read(tmp_path, "\n".join(_batch_rows(6, 40)) + "\n", "loss_log.csv")
+    assert run.train_loss.name == "total_loss" and len(run.train_loss) == 6 * 20
+    steps = run.train_loss.steps
+    assert steps[0] == 1 and np.all(np.diff(steps) > 0) and steps[20] == steps[19] + 2
+    assert any("starts again 5 time(s), at each epoch" in n for n in run.notes)
+    assert not any("restarts" in n for n in run.notes)
+    # the header row again: a training started again, the latest kept (its epochs counted on), as before
+    again = _batch_rows(3, 40) + _batch_rows(2, 40)
+    run = read(tmp_path, "\n".join(again) + "\n", "again.csv")
+    assert len(run.train_loss) == 2 * 20 and run.train_loss.steps[-1] > 40
+    assert any("header row is repeated" in n for n in run.notes) and any("restarts 1 time" in n for n in run.notes)

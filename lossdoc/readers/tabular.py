@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import os
 import re
 from dataclasses import dataclass, field, replace
@@ -44,7 +45,7 @@ from lossdoc.naming import (
     split_total_losses,
     split_word,
 )
-from lossdoc.readers.base import Reader, Source, build_series, decode_text, require_series
+from lossdoc.readers.base import Reader, Source, build_series, count_on, decode_text, require_series
 
 _DELIMITERS = (",", "\t", ";", "|")
 # Wider tables are refused: no training log logs that many series, and pandas slows to minutes on 100,000 columns.
@@ -103,6 +104,7 @@ class Table:
     nrows: int
     notes: list[str] = field(default_factory=list)
     lines: list[int] | None = None  # the file's line number of each data row, when known
+    header_again: list[int] = field(default_factory=list)  # the file's lines where the header row is repeated
     _numeric: dict[str, Numeric | None] = field(default_factory=dict)
 
     def numeric(self, col: str) -> tuple[np.ndarray, np.ndarray] | None:
@@ -573,9 +575,12 @@ def load_table(source: Source) -> Table:
     if len(buf) < QUICK_MIN_CHARS:
         # A small table: the standard library reads it as fast as pandas would, without importing pandas
         # (a third of a second at every start of the command line).
-        return _small_table(buf, delim, header, notes, kept_lines, source.label)
+        small = _small_table(buf, delim, header, notes, kept_lines, source.label)
+        small.header_again = repeated
+        return small
     fast = _fast_numeric_table(io.BytesIO(buf.encode("utf-8")), delim, len(kept) - 1, notes, kept_lines)
     if fast is not None:
+        fast.header_again = repeated
         return fast
     import pandas as pd
 
@@ -610,7 +615,8 @@ def load_table(source: Source) -> Table:
         columns.append(clean)
         cells[clean] = col.tolist()
     lines_known = not bad_rows and len(df) == len(kept_lines)
-    return Table(columns=columns, cells=cells, nrows=len(df), notes=notes, lines=kept_lines if lines_known else None)
+    return Table(columns=columns, cells=cells, nrows=len(df), notes=notes, lines=kept_lines if lines_known else None,
+                 header_again=repeated)
 
 
 def _whole_cells(cells: list[str]) -> list[float] | None:
@@ -1675,7 +1681,8 @@ class CsvReader(Reader):
         batch_note = None
         if step is None and (batch := _batch_axis(table)):
             step = batch  # ",Batch,Loss,..." (one row per batch): the step axis, not Keras' epochs
-            batch_note = f"{batch}: a batch counter, read as the step axis"
+            batch_note = _batches_counted_on(table, batch) if epoch is None else None
+            batch_note = batch_note or f"{batch}: a batch counter, read as the step axis"
         episode = _episode_axis(table) if step is None and epoch is None else None
         step = step or episode
         summary_note = None
@@ -1878,6 +1885,38 @@ def _batch_axis(table: Table) -> str | None:
         return None
     vals = num[0][num[1]]
     return col if len(vals) >= 2 and np.isfinite(vals).all() and len(np.unique(vals)) > 1 else None
+
+
+def _batches_counted_on(table: Table, col: str) -> str | None:
+    """A batch counter column (``_batch_axis``) of a table with no epoch column that goes back (``timestamp,batch_idx,
+    total_loss,...`` rows, batch_idx from 1 again at every epoch): the batches of the next epoch, not another training,
+    so the counter is counted on across them (``base.count_on``), the table's column replaced by the counted steps.
+    Only a header row repeated says a training was started again (a restarted run appended to the file): there the
+    counter is left to go back (``finish_run`` keeps the latest training). Returns a note, or None when the counter
+    never goes back within a stretch between headers."""
+    num = table.numeric_full(col)
+    if num is None:
+        return None
+    x = np.where(num.present, num.values, np.nan)
+    starts = [0]
+    if table.header_again and table.lines is not None:
+        lines = np.asarray(table.lines)
+        starts += [int(np.searchsorted(lines, h)) for h in table.header_again]
+    out = x.copy()
+    backs = 0
+    for a, b in itertools.pairwise([*starts, len(x)]):
+        seg = x[a:b]
+        pos = np.flatnonzero(np.isfinite(seg))
+        backs += int(np.sum(seg[pos][1:] < seg[pos][:-1]))
+        out[a:b] = count_on(seg)
+    if not backs:
+        return None
+    counted = Numeric(np.where(num.present, out, num.values), num.present, num.garbled)
+    table._numeric[col] = counted
+    table.cells[col] = _Cells(counted)
+    again = " (where the header row is repeated, a training started again: left to go back)" if len(starts) > 1 else ""
+    return (f"{col}: a batch counter, read as the step axis; it starts again {backs} time(s), at each epoch (no epoch "
+            f"column): counted on across the epochs{again}")
 
 
 def _results_table(table: Table, step: str | None, epoch: str | None, source: Source) -> str | None:
