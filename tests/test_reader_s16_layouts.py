@@ -132,3 +132,39 @@ def test_a_batch_column_that_starts_again_at_every_epoch_is_counted_on(tmp_path)
     run = read(tmp_path, "\n".join(again) + "\n", "again.csv")
     assert len(run.train_loss) == 2 * 20 and run.train_loss.steps[-1] > 40
     assert any("header row is repeated" in n for n in run.notes) and any("restarts 1 time" in n for n in run.notes)
+
+
+# ------------------------------------------------------------------ sessions of an RL agent appended to one JSONL
+# A warehouse-robot agent's training_log.jsonl: each session opens the file in append mode and writes
+# json.dumps({"episode": ep, "phase": ..., "env_reward": ..., "steps": ..., "avg_loss": ..., ...}) per episode from
+# episode 1; an early version of the script also wrote its policy_loss and value_loss.
+
+def _session(n: int, scale: float, old: bool = False) -> list[str]:
+    out = []
+    for ep in range(1, n + 1):
+        rec = {"episode": ep, "phase": "warmup", "env_reward": -5000.0 + 40 * ep, "steps": 1500,
+               "epsilon": max(0.05, 1 - ep / 50), "avg_loss": scale / (1 + 0.3 * ep)}
+        if old:
+            rec |= {"policy_loss": -0.01 * ep, "value_loss": scale / (1 + 0.3 * ep) + 0.5}
+        out.append(json.dumps(rec))
+    return out
+
+
+def test_episode_key_is_the_axis_and_the_latest_session_is_kept(tmp_path):
+    lines = _session(6, 9e5, old=True) + _session(14, 9e5, old=True) + _session(30, 80.0) + _session(1, 75.0) \
+        + _session(7, 70.0)
+    run = read(tmp_path, "\n".join(lines) + "\n", "training_log.jsonl")
+    assert run.train_loss.name == "avg_loss" and run.train_loss.axis == "step"
+    assert lst(run.train_loss.steps) == [1, 2, 3, 4, 5, 6, 7]
+    assert run.train_loss.values[0] == pytest.approx(70.0 / 1.3)
+    assert "policy_loss" not in run.series and "value_loss" not in run.series
+    note = next(n for n in run.notes if "'episode' counter starts again 4 time(s)" in n)
+    assert "6, 14, 30, 1, 7 episodes" in note and "kept session 5" in note and "policy_loss" in note
+    assert run.meta.get("restarted")
+    one = read(tmp_path, "\n".join(_session(12, 80.0)) + "\n", "one.jsonl")
+    assert lst(one.train_loss.steps) == list(range(1, 13)) and not one.meta.get("restarted")
+
+
+def test_a_stub_session_after_a_long_one_is_left_out(tmp_path):
+    run = read(tmp_path, "\n".join(_session(40, 80.0) + _session(2, 90.0)) + "\n", "training_log.jsonl")
+    assert len(run.train_loss) == 40 and any("kept session 1" in n for n in run.notes)

@@ -482,14 +482,25 @@ def latest_whole(run: Run) -> tuple[str, int, int] | None:
     if x is None:
         return None
     backs = _backs(x)
-    if len(backs) == 0:
-        return None
-    bounds = [0, *backs.tolist(), len(x)]
-    sizes = [int(np.isfinite(x[a:b]).sum()) for a, b in itertools.pairwise(bounds)]
+    keep = kept_training(x)
+    return None if keep == len(backs) else (attr, len(backs), keep)
+
+
+def kept_training(x: np.ndarray) -> int:
+    """Of the trainings appended under a counter ``x`` (a new one wherever it goes back), the index of the one to
+    keep: the latest, unless it is a stub (``STUB_POINTS``, ``STUB_RATIO``); then, going back, the first that is no
+    stub beside the one before it."""
+    bounds = [0, *_backs(x).tolist(), len(x)]
+    return whole_of([int(np.isfinite(x[a:b]).sum()) for a, b in itertools.pairwise(bounds)])
+
+
+def whole_of(sizes: list[int]) -> int:
+    """Of trainings of ``sizes`` points appended one after another, the index of the one to keep (``kept_training``):
+    the latest, or going back from a stub the first that is no stub beside the one before it."""
     keep = len(sizes) - 1
     while keep > 0 and sizes[keep] < STUB_POINTS and sizes[keep - 1] >= STUB_RATIO * sizes[keep]:
         keep -= 1
-    return None if keep == len(sizes) - 1 else (attr, len(backs), keep)
+    return keep
 
 
 def keep_training(s: Series, keep: int) -> tuple[Series, str]:

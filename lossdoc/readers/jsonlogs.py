@@ -40,7 +40,7 @@ from lossdoc.naming import (
     split_word,
 )
 from lossdoc.readers._runs import RunPoints
-from lossdoc.readers.base import HEAD_BYTES, Reader, Source, build_series, decode_text, require_series
+from lossdoc.readers.base import HEAD_BYTES, Reader, Source, build_series, decode_text, require_series, whole_of
 from lossdoc.readers.tbexport import MIN_WALL_TIME
 
 # Keys that give the x position of a JSONL record, in order of preference.
@@ -593,21 +593,22 @@ def _flatten(entry: dict, prefix: str = "") -> dict[str, Any]:
 def _records_run(
     records: list[tuple[int, dict]], source: Source, fmt: str, *, skip: tuple[str, ...] = (), bare_splits: bool = False,
     held_out: frozenset[str] = frozenset(), epoch_keys: tuple[str, ...] = _EPOCH_KEYS,
+    step_keys: tuple[str, ...] = _STEP_KEYS,
 ) -> tuple[Run, list[str]]:
     """Series from a list of (line/position, record) pairs. Each numeric key becomes a series with one point per
     record that has it, at that record's step and epoch. Returns the run and every key seen. ``bare_splits``: keys
     named only after their split (``{"epoch": 1, "train": 0.5, "val": 0.6}``) are that split's loss when no key
     names a loss (``naming.bare_split_losses``). ``held_out``: keys whose loss and metrics are on held-out data (val).
-    ``epoch_keys``: the keys that give a record's epoch."""
+    ``epoch_keys``: the keys that give a record's epoch; ``step_keys``: its step."""
     points: dict[str, tuple[list[float], list[float], list[float]]] = {}
     seen: dict[str, None] = {}
     for _, rec in records:
         flat = _flatten(rec)
-        step = next((flat[k] for k in _STEP_KEYS if _is_number(flat.get(k))), None)
+        step = next((flat[k] for k in step_keys if _is_number(flat.get(k))), None)
         epoch = next((flat[k] for k in epoch_keys if _is_number(flat.get(k))), None)
         for key, v in flat.items():
             seen.setdefault(key, None)
-            if key in _STEP_KEYS or key in epoch_keys or key in skip:
+            if key in step_keys or key in epoch_keys or key in skip:
                 continue
             if not (_is_number(v) or v is None) or key.startswith("_"):
                 continue
@@ -637,6 +638,50 @@ def _records_run(
     if bare:
         run.notes.append(bare_split_note(bare))
     return run, list(seen)
+
+
+#: The key counting a reinforcement learner's episodes, one record each: the step axis of records with no step or
+#: epoch key.
+_EPISODE_KEYS = ("episode", "episodes")
+
+
+def _episode_key(records: list[tuple[int, dict]]) -> str | None:
+    """The ``episode`` key of JSON records written one per episode (``{"episode": 3, "env_reward": ..., "avg_loss":
+    ...}``) when no record has a step or epoch key: a whole number in every record that rises from record to record,
+    or goes back to where it began (a session started again, appended to the file: ``finish_run`` keeps the latest
+    training). None for anything else (an episode number that repeats over per-step records is no axis)."""
+    if len(records) < 2 or any(k in r for _, r in records for k in (*_STEP_KEYS, *_EPOCH_KEYS)):
+        return None
+    for key in _EPISODE_KEYS:
+        x = [r.get(key) for _, r in records]
+        if not all(_is_number(v) and float(v) == int(v) for v in x):
+            continue
+        if all(b > a or b <= x[0] for a, b in itertools.pairwise(x)):
+            return key
+    return None
+
+
+def _latest_session(records: list[tuple[int, dict]], key: str) -> tuple[list[tuple[int, dict]], str] | None:
+    """Sessions of a learner appended to one file, each numbering its episodes from the start again (``_episode_key``:
+    back to, or below, the first record's episode; ``1`` then ``1`` again is a session stopped after its first
+    episode): the records of the one to keep (the latest, unless it is a stub: ``base.whole_of``), and a note. Cut here
+    on the records, not left to ``finish_run`` per series: a key logged only by the earlier sessions (a loss the
+    script no longer writes) is theirs, and would otherwise stand beside the kept session's as if it were its own.
+    None when the episode never starts again."""
+    x = [float(r[key]) for _, r in records]
+    starts = [0, *(i for i in range(1, len(x)) if x[i] <= x[0]), len(x)]
+    if len(starts) == 2:
+        return None
+    sizes = [b - a for a, b in itertools.pairwise(starts)]
+    k = whole_of(sizes)
+    a, b = starts[k], starts[k + 1]
+    left = sorted({k for _, r in [*records[:a], *records[b:]] for k in _flatten(r)}
+                  - {k for _, r in records[a:b] for k in _flatten(r)})
+    only = f"; keys logged only by the others left out with them: {', '.join(left[:6])}" if left else ""
+    return records[a:b], (f"the {key!r} counter starts again {len(sizes) - 1} time(s): {len(sizes)} sessions appended "
+                          f"(of {', '.join(map(str, sizes))} episodes); kept session {k + 1} (lines {records[a][0]}-"
+                          f"{records[b - 1][0]}, {key}s {min(x[a:b]):g}-{max(x[a:b]):g}), the "
+                          f"{'latest' if k == len(sizes) - 1 else 'latest that is no stub'}{only}")
 
 
 def _is_throughput(key: str) -> bool:
@@ -1197,8 +1242,19 @@ class JsonlReader(Reader):
         _refuse_final_metrics(records, source)
         evaluators = _chainer_evaluators(records)
         held_out = frozenset(k for keys in evaluators.values() for k in keys)
-        run, seen = _records_run(records, source, self.name, bare_splits=True, held_out=held_out)
+        episode = _episode_key(records)
+        sessions = _latest_session(records, episode) if episode else None
+        if sessions is not None:
+            records, said = sessions
+            notes = [*notes, said]
+        run, seen = _records_run(records, source, self.name, bare_splits=True, held_out=held_out,
+                                 step_keys=(episode,) if episode else _STEP_KEYS)
         run.notes.extend(notes)
+        if episode:
+            run.notes.append(f"no step or epoch key; {episode!r} numbers the records (one per episode of a "
+                             "reinforcement learner): the step axis")
+        if sessions is not None:
+            run.meta.setdefault("restarted", []).extend(run.series)  # structured, as base.finish_run records its cuts
         _splice_repeated_epochs(run)
         if evaluators:
             losses = [k for keys in evaluators.values() for k in keys if k in run.series and run.series[k].kind == "loss"]
