@@ -168,3 +168,33 @@ def test_episode_key_is_the_axis_and_the_latest_session_is_kept(tmp_path):
 def test_a_stub_session_after_a_long_one_is_left_out(tmp_path):
     run = read(tmp_path, "\n".join(_session(40, 80.0) + _session(2, 90.0)) + "\n", "training_log.jsonl")
     assert len(run.train_loss) == 40 and any("kept session 1" in n for n in run.notes)
+
+
+# ------------------------------------------------------------------ a Lightning bar reset at 0 between epochs
+# PyTorch Lightning's TQDMProgressBar on_train_epoch_start: self.train_progress_bar.reset(total) and then
+# set_description(f"Epoch {trainer.current_epoch}"), so the bar is drawn once at 0 under the last epoch's name (its
+# postfix, loss=..., still shown) before the next epoch's refreshes; a Validation DataLoader bar is drawn in between.
+
+def _lightning_epochs(epochs: int, total: int = 40) -> str:
+    out = "Sanity Checking: 0it [00:00, ?it/s]\n"
+    loss = 2.0
+    for e in range(epochs):
+        post = f", loss={loss:.3g}, v_num=7]" if e else "]"
+        out += f"\rEpoch {e}:   0%|          | 0/{total} [00:00<?, ?it/s{post}"
+        for n in range(1, total + 1):
+            loss = 2.0 - (e * total + n) / 100
+            bar = "█" * (10 * n // total)
+            out += (f"\rEpoch {e}: {100 * n // total:3d}%|{bar:<10}| {n}/{total} [00:{n:02d}<00:10,  3.9it/s, "
+                    f"loss={loss:.3g}, v_num=7]")
+        out += "\n\rValidation DataLoader 0:  50%|█████     | 5/10 [00:01<00:01,  9.7it/s]\x1b[A\n"
+        out += f"\rEpoch {e}:   0%|          | 0/{total} [00:00<?, ?it/s, loss={loss:.3g}, v_num=7]"
+    return out + "\n"
+
+
+def test_a_lightning_bar_reset_at_zero_is_no_restart(tmp_path):
+    run = read(tmp_path, _lightning_epochs(4), "stdout.txt")
+    assert run.train_loss.name == "loss" and run.train_loss.axis == "step"
+    assert len(run.train_loss) == 4 * 39  # every refresh but the completed bar, which is the epoch's point
+    assert np.all(np.diff(run.train_loss.steps) > 0) and lst(run.train_loss.epochs[[0, -1]]) == [0, 3]
+    assert not any("restarts" in n for n in run.notes)
+    assert len(run.series["loss_epoch"]) == 4

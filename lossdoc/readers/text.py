@@ -727,10 +727,12 @@ def _markers(line: str) -> tuple[dict[str, float], list[tuple[int, int]], str]:
         found = {"epoch": float(m.group(1)), **found}  # "Train: [ 1/5] Step 300/335 Loss 52.767"
         spans.insert(0, (m.start(1) - 1, m.end(2) + 1))
     if (len(spans) == 1 and lead == "epoch" and "step" not in found and "%|" in line
-            and (m := _TQDM_STEP.match(line)) and m.start(1) > spans[0][1] and int(m.group(1)) < int(m.group(2))):
+            and (m := _TQDM_STEP.match(line)) and m.start(1) > spans[0][1] and 0 < int(m.group(1)) < int(m.group(2))):
         # a Lightning bar refreshed in place ("Epoch 0:  13%|█▎        | 500/3999 [14:19<1:40:13,  1.72s/it, v_num=29,
         # train_total_loss=5.660]"): the bar's counter is the step within the epoch, each refresh a point; a completed
-        # bar ("Epoch 3: 100%|...| 28/28 [..., D=2.2, G=0.01]", one line per epoch) stays the epoch's line
+        # bar ("Epoch 3: 100%|...| 28/28 [..., D=2.2, G=0.01]", one line per epoch) stays the epoch's line, and so
+        # does the bar reset at 0 for the next epoch before its name changes ("Epoch 3:   0%|  | 0/28 [..., D=2.2]":
+        # the last epoch's postfix, no batch yet), so that the counter goes back only where the epoch moves on
         found["step"] = float(m.group(1))
         spans.append((spans[0][1], m.end()))
         return found, spans, lead
