@@ -198,3 +198,25 @@ def test_a_lightning_bar_reset_at_zero_is_no_restart(tmp_path):
     assert np.all(np.diff(run.train_loss.steps) > 0) and lst(run.train_loss.epochs[[0, -1]]) == [0, 3]
     assert not any("restarts" in n for n in run.notes)
     assert len(run.series["loss_epoch"]) == 4
+
+
+# ------------------------------------------------------------------ an iteration with a thousands separator
+# KAIR's main_train_psnr.py: message = '<epoch:{:3d}, iter:{:8,d}, lr:{:.3e}> '.format(epoch, current_step, lr) then
+# 'G_loss: {:.3e} ' per log; logger.info(message) with two handlers writing one file, so each line comes twice.
+
+def test_kair_iteration_with_thousands_separator(tmp_path):
+    lines = ["24-11-02 09:00:00.001 :   task: swinir_sr_gray", "24-11-02 09:00:00.002 :   n_channels: 1"]
+    for k in range(1, 13):
+        it, ep = 400 * k, k // 5
+        line = f"24-11-02 {9 + k // 6:02d}:{(7 * k) % 60:02d}:00.{k:03d} : <epoch:{ep:3d}, iter:{it:8,d}, " \
+               f"lr:2.000e-04> G_loss: {0.05 / k:.3e} "
+        lines += [line, line]
+    run = read(tmp_path, "\n".join(lines) + "\n", "train.log")
+    assert run.train_loss.name == "G_loss" and run.train_loss.axis == "step"
+    assert lst(run.train_loss.steps) == [400.0 * k for k in range(1, 13)]  # '  1,200' is 1200, each line once
+    assert not any("restarts" in n for n in run.notes)
+    # a count glued to more numbers by commas is no thousands separator
+    from lossdoc.readers.text import _markers
+
+    assert _markers("epoch 2,100,0.52 loss 0.5")[0] == {"epoch": 2.0}
+    assert _markers("Epoch  2,   100/ 1056; ; ppl: 3.1")[0]["epoch"] == 2.0

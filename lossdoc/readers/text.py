@@ -282,7 +282,9 @@ _KERAS_PAIR = re.compile(rf"(?:^|\s)-\s++([A-Za-z_][\w/.\-]*+)\s*+:\s*+({_NUMBER
 # only where ``_plural_marker`` says; "epoch" glued to its number only with the total ("epoch1/10:", loguru lines).
 _MARKER = re.compile(
     r"(?<![\w/])([eé]p(?:oche|och|oque|oc[aă]|oha|isode)?(?:_out)?|steps?+|global[_ ]step|iter(?:ation)?+s?+|pas)(?:\b|(?<=och)(?=\d++/\d))"  # ("ep": faster)
-    r"\s*+[:=#]?\s*+[\[(]?\s*+(\d++)"
+    # (a thousands separator in the number: KAIR's "<epoch:  0, iter:   1,000, lr:2.000e-04> G_loss: ...", never
+    # a count glued to more numbers by commas, "epoch 1,100,0.52")
+    r"\s*+[:=#]?\s*+[\[(]?\s*+(\d{1,3}+(?:,\d{3})++(?![\d/]|,\d)|\d++)"
     r"(?:\s*+/\s*+\d++|\s++of\s++\d++(?![\w.]))?"
     r"(?:\s*+[\])])?(?!\w|\.(?!\.\.))",
     re.IGNORECASE,
@@ -717,9 +719,10 @@ def _markers(line: str) -> tuple[dict[str, float], list[tuple[int, int]], str]:
         lead = lead or word
         kind = "epoch" if word in ("epoch", "ep") else "step"
         if word == "global_step" and kind in found and lead != "global_step":
-            found[kind] = float(m.group(2))  # "iteration 0: global_step=17; loss_value=5.1": the global step counts
+            found[kind] = float(m.group(2).replace(",", ""))  # "iteration 0: global_step=17; loss_value=5.1": the
+            # global step counts
         else:
-            found.setdefault(kind, float(m.group(2)))
+            found.setdefault(kind, float(m.group(2).replace(",", "")))
         spans.append(m.span())
     if (spans and lead == "step" and "epoch" not in found and line[spans[0][0] - 2: spans[0][0]] == "] "
             and (m := _PHASE_EPOCH_OF.search(line, max(0, spans[0][0] - 40), spans[0][0]))
