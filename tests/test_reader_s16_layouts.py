@@ -220,3 +220,26 @@ def test_kair_iteration_with_thousands_separator(tmp_path):
 
     assert _markers("epoch 2,100,0.52 loss 0.5")[0] == {"epoch": 2.0}
     assert _markers("Epoch  2,   100/ 1056; ; ppl: 3.1")[0]["epoch"] == 2.0
+
+
+# ------------------------------------------------------------------ OpenNMT-py's first trainer
+# onmt/Trainer.py (2017): print(("Epoch %2d, %5d/%5d; acc: %6.2f; ppl: %6.2f; %3.0f src tok/s; %3.0f tgt tok/s; "
+# "%6.0f s elapsed") % (epoch, batch, n_batches, ...)) every report_every batches, then after each epoch
+# print('Validation perplexity: %g' % valid_ppl) and print('Validation accuracy: %g' % valid_acc).
+
+def test_opennmt_epoch_batch_lines_count_the_batches_and_read_the_perplexity(tmp_path):
+    lines = ["Loading train and validate data from 'data/demo'", " * number of training sentences. 10000"]
+    ppl = 900.0
+    for e in (1, 2, 3):
+        for b in (50, 100, 150):
+            ppl *= 0.7
+            lines.append(f"Epoch {e:2d}, {b:5d}/{160:5d}; acc: {10 + 3 * e:6.2f}; ppl: {ppl:6.2f}; 2100 src tok/s; "
+                         f"2000 tgt tok/s; {40 * e + b // 10:6d} s elapsed")
+        lines += [f"Validation perplexity: {ppl * 1.3:g}", f"Validation accuracy: {12 + 3 * e:g}"]
+    run = read(tmp_path, "\n".join(lines) + "\n", "train.log")
+    assert run.train_loss.name == "xent" and run.train_loss.axis == "step" and len(run.train_loss) == 9
+    assert run.train_loss.values[0] == pytest.approx(math.log(630.0), rel=1e-4)
+    assert np.all(np.diff(run.train_loss.steps) > 0) and lst(run.train_loss.epochs[[0, -1]]) == [1, 3]
+    assert not any("restarts" in n for n in run.notes)
+    assert run.val_loss.name == "val_xent" and len(run.val_loss) == 3
+    assert any("xent is ln(ppl)" in n for n in run.notes)

@@ -69,6 +69,8 @@ Shapes understood:
   ``Validation perplexity: X`` is read at the step of the last Step line as ``val_ppl`` and as the val loss
   ``val_xent`` = ln(X) (a note says so); ``Validation accuracy: X`` as ``val_acc``; forks' ``Validation xent: X at
   step N`` as ``val_xent``.
+  Its first trainer's ``Epoch  1,   100/ 1056; acc: ...; ppl: X; ...`` lines (also NMTGMinor's): the batch after the
+  epoch's comma is a point on the step axis (counted on across epochs), and ``xent`` = ln(X) the train loss (a note).
 - An evaluation line with no marker of its own, printed within a few lines after a line with one: PyTorch's MNIST
   example's ``Test set: Average loss: 0.0330, Accuracy: 9890/10000 (99%)``, a tutorial's ``Validation loss: 0.41,
   accuracy: 88.2 %``, also after a sentence ending in "is" (``The result of ResNet18 with Adam is test acc: 76.82%,
@@ -306,13 +308,17 @@ _BATCH = re.compile(
     r"|(?<![\w/.\-])()(\d++)\s*+/\s*+\d++\s++batches\b"
     # Demucs' LogProgress (demucs/utils.py, or dora.log): 'Train | Epoch 1 | 286/573 | 1.46 it/sec | Loss 0.2158': the
     # count alone between bars is the batch.
-    r"|(?<=\|)\s*+()(\d++)\s*+/\s*+\d++\s*+(?=\|)",
+    r"|(?<=\|)\s*+()(\d++)\s*+/\s*+\d++\s*+(?=\|)"
+    # OpenNMT-py's first trainer (onmt/Trainer.py, 2017) and its forks (NMTGMinor): "Epoch %2d, %5d/%5d; acc: %6.2f;
+    # ppl: %6.2f; ...": the count after the epoch's comma, before a semicolon, is the batch.
+    r"|(?<=,)\s*+()(\d++)\s*+/\s*+\d++\s*+(?=;)",
     re.IGNORECASE,
 )
 # "[i/N]" right after the epoch marker: the batch i of the epoch's N (PyTorch's ImageNet example, main.py:
 # ProgressMeter(len(train_loader), [...], prefix="Epoch: [{}]".format(epoch)) prints "Epoch: [0][ 10/44]\tLoss 9.37
 # (7.60)"; a Paddle loop's "Epoch 1[16/5011]: loss:0.71410"; "Train epoch: 1 [2/307]\tAccuracy: ..."). Never with a
 # percentage after the count (PyTorch's MNIST example's "[640/60000 (1%)]" counts samples).
+_ONMT_BATCH = ", N/M;"
 _BRACKET_BATCH = re.compile(r"\s{0,3}+\[\s*+(\d++)\s*+/\s*+(\d++)\s*+\]")
 # The position within an epoch, as PyTorch's MNIST example prints it: "Train Epoch: 1 [640/60000 (1%)]".
 _EPOCH_POSITION = re.compile(r"\[\s*+\d++\s*+/\s*+\d++\s*+\(\s*+\d++(?:\.\d++)?+\s*+%\s*+\)\s*+\]")
@@ -892,8 +898,9 @@ def _batch_counter(line: str, spans: list[tuple[int, int]]) -> tuple[str, float]
     """(its name, its number) of the first batch counter of a line beyond its markers, or None."""
     for m in _BATCH.finditer(line):
         if not any(a <= m.start() < b for a, b in spans):
-            if m.group(1) is None:  # "200/ 2983 batches", "| 286/573 |": the count, not a series
-                return ("", float(m.group(4))) if m.group(4) else ("| N/M |", float(m.group(6)))
+            if m.group(1) is None:  # "200/ 2983 batches", "| 286/573 |", ", 100/ 1056;": the count, not a series
+                return (("", float(m.group(4))) if m.group(4) else ("| N/M |", float(m.group(6))) if m.group(6)
+                        else (_ONMT_BATCH, float(m.group(8))))
             return "_".join(m.group(1).split(" ")), float(m.group(2))
     if spans and (m := _BRACKET_BATCH.match(line, spans[0][1])) and int(m.group(1)) <= int(m.group(2)):
         return "[i/N]", float(m.group(1))
@@ -1394,7 +1401,7 @@ def _parse_lines(
     since_marker = 0  # non-empty lines since that marker line
     pdict: list[str] | None = None  # the lines of a dict printed over several lines, while it is open
     pdict_at: list | None = None  # the marker entry the open dict belongs to
-    onmt = onmt_ppl = False
+    onmt = onmt_ppl = onmt_xent = False
     phases: dict[int, tuple[str, int]] = {}  # marker entries (by id): the phase label before the marker, line no.
     fold_labels: set[str] = set()  # phase labels that name a fold ("[Fold 1 Ep 001] ...")
     inline_fold = ""  # the fold named on the last marker lines ("[Fold 1 Ep 001] ..."), up to a line naming another
@@ -1766,6 +1773,12 @@ def _parse_lines(
         elif "epoch" in markers and "step" not in markers and pairs:
             repeats.append((open_block, frozenset(pairs), phys[index] if phys else index, bool(_TQDM_BAR.search(msg)),
                             bool(_EPOCH_POSITION.search(msg))))
+        if batch is not None and batch[0] == _ONMT_BATCH and "ppl" in pairs and "xent" not in pairs:
+            # OpenNMT-py's first trainer prints only the perplexity ("Epoch  1,   100/ 1056; acc: ...; ppl: 207.3;
+            # ..."), exp of the per-word cross-entropy (NMTGMinor: math.exp(report_loss / report_tgt_words)): its ln
+            # is the train loss, as the later trainer prints it (xent)
+            pairs["xent"] = math.log(pairs["ppl"]) if pairs["ppl"] > 0 else math.nan
+            onmt_xent = True
         # OpenNMT-py's "Step N/M; acc: ...; ppl: ...; xent: ..." lines: its validation lines may follow
         onmt = onmt or ("xent" in pairs and "ppl" in pairs)
         if pairs:
@@ -1788,6 +1801,9 @@ def _parse_lines(
         generic = [e for e in generic if e is not metric_evals[0]]
         used -= 1
     flush()
+    if onmt_xent:
+        col.note("xent is ln(ppl): OpenNMT-py's 'Epoch N, i/M;' lines print only the perplexity, exp of the per-word "
+                 "cross-entropy, read as the train loss")
     if onmt_ppl:
         col.note("val_xent is ln(val_ppl): OpenNMT-py prints the validation perplexity, exp of the cross-entropy "
                  "its training lines print as xent")
