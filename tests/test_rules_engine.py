@@ -535,3 +535,16 @@ def test_an_upturn_from_an_exact_zero_quotes_no_nan():
     f = next(f for f in lossdoc.analyze(run).runs[0].findings if f.name == "overfitting")
     assert "nan" not in f.message and np.isfinite(f.evidence["final_level_smoothed"]), f.message
     assert f.evidence["rise_pct"] is None
+
+
+def test_a_run_still_falling_with_val_only_mildly_below_train_is_still_improving_first():
+    """Both findings stay; the order says what to do first: train longer when the val loss sits only a little
+    below the train loss (Adamax cut short: val/train 0.76), the val-below-train call when it sits far below it
+    (spatial dropout and input noise: val/train 0.44)."""
+    rr = lossdoc.analyze(tune("r3-keras-adamax-cut-short-csvlogger/s1")).runs[0]
+    names = [f.name for f in rr.findings]
+    assert names[0] == "still-improving" and "val-below-train" in names
+    assert rr.findings[names.index("val-below-train")].evidence["val_over_train"] > 0.75
+    rr = lossdoc.analyze(tune("holdout-keras-noise-spatialdropout-vbt/s3")).runs[0]
+    names = [f.name for f in rr.findings]
+    assert names[0] == "val-below-train" and "still-improving" in names
