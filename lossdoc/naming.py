@@ -5,6 +5,7 @@ Every reader calls :func:`resolve`; no reader keeps its own list of names. Examp
     loss, train_loss, train/loss, epoch_loss, loss_step, training_loss     -> train loss
     val_loss, valid_loss, validation/epoch_loss, eval_loss, val/box_loss   -> val loss
     test_loss, test/acc                                                    -> test
+    trloss, valloss, testloss_1, valacc (a split word glued to its quantity) -> train loss, val loss, test...
     accuracy, acc, val_accuracy, metrics/mAP50-95(B), eval_f1, top5       -> metric, higher is better
     mae, val_rmse, perplexity, error_rate, wer                            -> metric, lower is better
     lr, learning_rate, lr-Adam, lr/pg0                                    -> lr
@@ -44,6 +45,13 @@ SPLIT_WORDS = {
 # "validare" is the Romanian word for validation (a Romanian script's "-> validare 0.5589 nats"), a whole token only.
 _SPLIT_TOKENS = {**SPLIT_WORDS, "trn": "train", "tr": "train", "dev": "val", "va": "val", "testing": "test",
                  "validare": "val"}
+
+# A split word glued to the quantity it qualifies, with no separator, as one token (GraphmindDartmouth/DISGEN's
+# main.py: print(f'Epoch: {epoch:02d}, trloss: {...}, trroc: ..., valloss: {...}, valacc: ..., testloss_1: ...')):
+# read as the two tokens (tr + loss: the train loss; val + loss; test + loss). Only before a loss or a metric's word.
+_GLUED_SPLIT = re.compile(
+    r"(train|training|tr|trn|valid|val|eval|test|dev)(loss|losses|acc|accuracy|f1|auc|roc|mae|mse|rmse|ppl|err|error|iou)"
+)
 
 # Axis / bookkeeping columns: never a curve to diagnose.
 _OTHER = re.compile(
@@ -135,6 +143,8 @@ def resolve(name: str, *, metric_split: str = "train", loss_split: str = "train"
     if not raw:
         return Role(None, "other", None)
     tokens = [t for t in raw.split("_") if t]
+    if len(tokens[0]) >= 4 and (glued := _GLUED_SPLIT.fullmatch(tokens[0])):  # "trloss", "valacc", "testloss_1"
+        tokens[:1] = glued.groups()
     is_metrics_group = tokens[0] in ("metrics", "metric") and len(tokens) > 1
     split, toks = _strip_tokens(tokens)
     core = "_".join(toks)

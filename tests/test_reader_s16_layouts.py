@@ -243,3 +243,25 @@ def test_opennmt_epoch_batch_lines_count_the_batches_and_read_the_perplexity(tmp
     assert not any("restarts" in n for n in run.notes)
     assert run.val_loss.name == "val_xent" and len(run.val_loss) == 3
     assert any("xent is ln(ppl)" in n for n in run.notes)
+
+
+# ------------------------------------------------------------------ a split word glued to its quantity
+# DISGEN's src/train_util.py: print('Epoch: {:02d}, trloss: {:.4f}, trroc: {:.4f}, trf1: {:.4f}, tracc: {:.4f}, valloss:
+# {:.4f}, valroc: ..., valacc: ..., testloss_1: ..., testacc_1: ..., testloss_2: ..., testacc_2: {:.4f}.'.format(...)).
+
+def test_split_words_glued_to_loss_and_metric_names(tmp_path):
+    lines = ["Model loaded!!", "Net(", "  (conv1): GCNConv(9, 32)", ")"]
+    for e in range(1, 13):
+        tr, va = 1.6 - 0.05 * e, 0.9 - 0.02 * e
+        lines.append(f"Epoch: {e:02d}, trloss: {tr:.4f}, trroc: 0.6{e:02d}, trf1: 0.5000, tracc: 0.6{e:02d}, valloss: "
+                     f"{va:.4f}, valroc: 0.5500, valf1: 0.4000, valacc: 0.5{e:02d}, testloss_1: {va + 0.01:.4f}, "
+                     f"testacc_1: 0.5100, testloss_2: {va + 0.2:.4f}, testacc_2: 0.4{e:02d}.")
+    run = read(tmp_path, "\n".join(lines) + "\n", "output.log")
+    assert run.train_loss.name == "trloss" and run.val_loss.name == "valloss"
+    assert len(run.train_loss) == 12 and run.train_loss.values[0] == pytest.approx(1.55)
+    assert run.series["testloss_1"].role == "test_loss" and run.series["testloss_2"].role == "test_loss"
+    assert run.series["valacc"].role == "val_metric" and run.series["tracc"].role == "train_metric"
+    assert not any("(sum)" in k for k in run.series)  # no train loss summed out of four splits' losses
+    from lossdoc.naming import resolve
+
+    assert resolve("value_loss").split == "train" and resolve("trace").kind == "other"
