@@ -265,3 +265,29 @@ def test_split_words_glued_to_loss_and_metric_names(tmp_path):
     from lossdoc.naming import resolve
 
     assert resolve("value_loss").split == "train" and resolve("trace").kind == "other"
+
+
+# ------------------------------------------------------------------ a split word alone between bars
+# Mozilla DeepSpeech's DeepSpeech.py, run_set(): prefix = 'Epoch {} | {:>10}'.format(epoch, 'Training' or
+# 'Validation'), then the progress bar's widgets ' | ' Timer ' | Steps: ' Counter ' | ' and 'Loss: %f', and for a
+# validation set the suffix ' | Dataset: <csv>'; after training, the test report's per-sample 'WER: x, CER: y, loss: z'.
+
+def test_deepspeech_training_and_validation_between_bars(tmp_path):
+    lines = ["I Loading variable from checkpoint: global_step", "I STARTING Optimization"]
+    for e in range(8):
+        lines += [f"Epoch {e} |   Training | Elapsed Time: 0:31:{e + 10:02d} | Steps: 2210 | Loss: {7.5 - 0.3 * e:f}"
+                  + " " * 40,
+                  f"Epoch {e} | Validation | Elapsed Time: 0:00:09 | Steps: 27 | Loss: {11.0 + 0.05 * e:f} | Dataset: "
+                  "data/dev.csv" + " " * 20,
+                  "-" * 80]
+    lines += ["I FINISHED optimization in 4:13:20.2", "Testing model on data/test.csv",
+              "Test epoch | Steps: 25 | Elapsed Time: 0:00:41", "Test on data/test.csv - WER: 0.2201, CER: 0.1, loss: 13.2",
+              "-" * 80, "Best WER: ", "-" * 80]
+    for k in range(5):
+        lines += [f"WER: 0.000000, CER: 0.000000, loss: {20.5 - k:f}", " - wav: file://a.wav", ' - src: "go left"',
+                  ' - res: "go left"', "-" * 80]
+    run = read(tmp_path, "\n".join(lines) + "\n", "training.txt")
+    assert run.train_loss.name == "Training_Loss" and run.val_loss.name == "Validation_Loss"
+    assert lst(run.train_loss.epochs) == list(range(8)) and lst(run.val_loss.epochs) == list(range(8))
+    assert run.train_loss.values[-1] == pytest.approx(5.4) and run.val_loss.values[0] == pytest.approx(11.0)
+    assert not any(len(s) != 8 for s in run.series.values())  # the test report's per-sample losses are no curve

@@ -232,6 +232,9 @@ Shapes understood:
   test loss 1.78366``): ``best_test_loss`` at that epoch, a metric (lower is better), never the val loss: a running
   minimum whose gaps are the epochs where the loss got worse is not the loss's curve; a note says so, with how many
   times it improved and the epoch it last did.
+- Survey 16's layouts: a split word alone between bars right after the epoch marker (Mozilla DeepSpeech's ``Epoch 3 |
+  Training | Elapsed Time: 0:45:54 | Steps: 3533 | Loss: 5.881985`` and ``Epoch 3 | Validation | ... | Loss: 12.539 |
+  Dataset: dev.csv``) names each value of its line: ``Training_Loss``, ``Validation_Loss``.
 
 Every other line (warnings, model summaries, chatter) is ignored. A text with no such line at all is not a
 training log, and the error lists the patterns tried; one whose lines of pairs repeat names none of which says loss,
@@ -589,6 +592,11 @@ _TRAIN_LINE = re.compile(r"^\s*+(?:train|training)\b\.?+\s*+[:,|\-]?+\s*+(.{1,40
 # A held-out split word leading a marker line's values ("[Epoch: 05] Valid acc: 0.2988 | loss: 2.0462", "Epoch 1 -
 # Validation Accuracy: 0.78, F1: 0.78"): every value of the line that names no split of its own is that split's.
 _LEAD_SPLIT = re.compile(r"[\s\]\[|:\-]*+([A-Za-z]++)\.?+\s++(?=[A-Za-z])")
+# A split word alone between bars right after the marker (Mozilla DeepSpeech's run_set: prefix = 'Epoch {} |
+# {:>10}'.format(epoch, 'Training' or 'Validation'), then ' | ' Timer ' | Steps: ' Counter ' | ' 'Loss: %f', and ' |
+# Dataset: ...' for a validation set: "Epoch 3 |   Training | Elapsed Time: 0:45:54 | Steps: 3533 | Loss: 5.881985"
+# then "Epoch 3 | Validation | ... | Loss: 12.539122 | Dataset: dev.csv"): it names each value of its line.
+_BAR_SPLIT = re.compile(r"\s*+\|\s*+([A-Za-z]++)\s*+\|")
 # The prefix before a line's marker that names its split: a tag ("[Train] Epoch 001: loss = 0.019304", "[Diff-Val(
 # Test-Normal)] Epoch 001 (Deterministic): loss = 0.007187", "[val] epoch:0 miou:0.20"), or one word, a summary word may
 # follow (Demucs' solver logs f'Train Summary | Epoch {epoch + 1} | {_summary(formatted)}' and 'Valid Summary | ...',
@@ -1289,7 +1297,11 @@ def _lead_split(pairs: dict[str, float], rest: str) -> dict[str, float]:
     """A marker line's values when a held-out split word leads them (``rest``: the line after its last marker):
     "[Epoch: 05] Valid acc: 0.2988 | loss: 2.0462" -> Valid_acc, Valid_loss (the validation's loss, not the
     train loss of that epoch printed again). Names with a split of their own are kept; a train word changes
-    nothing (train is the default)."""
+    nothing (train is the default), but where it is set apart to align a train and a val line: by spaces before
+    the first name, or alone between bars ("Epoch 3 |   Training | ... | Loss: 5.88", "Epoch 3 | Validation | ...
+    | Loss: 12.54": Training_Loss, Validation_Loss)."""
+    if rest[:1] in " |" and (bar := _BAR_SPLIT.match(rest)) and split_word(bar[1]):
+        return _named_for(pairs, bar[1])  # "Epoch 3 | Validation | ... | Loss: 12.54": Validation_Loss
     m = _LEAD_SPLIT.match(rest)
     if m is None or split_word(m.group(1)) is None:
         return pairs
