@@ -291,3 +291,34 @@ def test_deepspeech_training_and_validation_between_bars(tmp_path):
     assert lst(run.train_loss.epochs) == list(range(8)) and lst(run.val_loss.epochs) == list(range(8))
     assert run.train_loss.values[-1] == pytest.approx(5.4) and run.val_loss.values[0] == pytest.approx(11.0)
     assert not any(len(s) != 8 for s in run.series.values())  # the test report's per-sample losses are no curve
+
+
+# ------------------------------------------------------------------ the PyTorch quickstart's loop
+# The quickstart (pytorch/tutorials, quickstart_tutorial.py): print(f"Epoch {t+1}\n-------------------------------"),
+# train(): every 100 batches print(f"loss: {loss:>7f}  [{current:>5d}/{size:>5d}]"), test(): print(f"Test Error: \n
+# Accuracy: {(100*correct):>0.1f}%, Avg loss: {test_loss:>8f} \n"). A project's copy (wikilink's scripts/train.py)
+# prints print(f"batch {i}. loss: {loss:>7f}  [{current:>5d}/{size:>5d}]") every 50 batches; its last epoch cut short.
+
+def _quickstart(epochs: int, batch_word: bool) -> str:
+    out = ["Loading dataset...", "Training..."]
+    for e in range(1, epochs + 1):
+        out += [f"Epoch {e}", "-------------------------------"]
+        for i in range(0, 400 if e < epochs else 150, 50):
+            loss = 1.3 / (1 + 0.2 * e) - 0.0002 * i
+            head = f"batch {i}. " if batch_word else ""
+            out.append(f"{head}loss: {loss:>7f}  [{(i + 1) * 64:>5d}/25600]")
+        if e < epochs:
+            out += ["Test Error: ", f" Accuracy: {55 + 3 * e:>0.1f}%, Avg loss: {1.0 / (1 + 0.25 * e):>8f} ", ""]
+    return "\n".join(out) + "\n"
+
+
+@pytest.mark.parametrize("batch_word", [True, False])
+def test_quickstart_batches_and_test_error(tmp_path, batch_word):
+    run = read(tmp_path, _quickstart(5, batch_word), "training.txt")
+    assert run.train_loss.name == "loss" and run.train_loss.axis == "step"
+    assert len(run.train_loss) == 4 * 8 + 3  # every batch line, the cut last epoch's too
+    assert np.all(np.diff(run.train_loss.steps) > 0) and lst(run.train_loss.epochs[[0, -1]]) == [1, 5]
+    assert run.val_loss.name == "test_loss" and lst(run.val_loss.epochs) == [1, 2, 3, 4]  # test as val, with a note
+    assert run.val_loss.values[0] == pytest.approx(0.8)
+    assert run.series["test_Accuracy"].values[0] == pytest.approx(0.58)
+    assert any("test_loss read as the validation loss" in n for n in run.notes)

@@ -234,7 +234,12 @@ Shapes understood:
   times it improved and the epoch it last did.
 - Survey 16's layouts: a split word alone between bars right after the epoch marker (Mozilla DeepSpeech's ``Epoch 3 |
   Training | Elapsed Time: 0:45:54 | Steps: 3533 | Loss: 5.881985`` and ``Epoch 3 | Validation | ... | Loss: 12.539 |
-  Dataset: dev.csv``) names each value of its line: ``Training_Loss``, ``Validation_Loss``.
+  Dataset: dev.csv``) names each value of its line: ``Training_Loss``, ``Validation_Loss``. The PyTorch quickstart's
+  loop (``Epoch 1``, a rule, ``loss: 2.303116  [   64/60000]`` every 100 batches, then ``Test Error:`` and `` Accuracy:
+  67.8%, Avg loss: 0.411385`` on the next line): each loss line a batch of the epoch above it at its position (the
+  samples seen, counted on across epochs; a copy's ``batch 50. loss: 1.016982  [ 6528/71980]``: the batch), and the
+  line after ``Test Error:`` the test's values at that epoch (``test_loss``, read as the val loss with a note, as a
+  test loss evaluated every epoch is).
 
 Every other line (warnings, model summaries, chatter) is ignored. A text with no such line at all is not a
 training log, and the error lists the patterns tried; one whose lines of pairs repeat names none of which says loss,
@@ -305,7 +310,8 @@ _COUNT_WORDS = re.compile(r"(?<![A-Za-z])(?:total|max|num|number of)\s*+$", re.I
 # 300 loss 0.4", "Batch [100/600]"): the line's step when it rises within an epoch (``_steps_from_batches``).
 _BATCH = re.compile(
     r"(?<![\w/.\-])((?:mini[-_]?)?batch(?:[_ ]?(?:id|idx|index|num|no))?|epoch_in)\s*+[:=#]?\s*+[\[(]?\s*+(\d++)(?:\s*+/\s*+\d++)?"
-    r"(?:\s*+[\])])?(?![\w.])"
+    # (a period and a space may end the count: wikilink's print(f"batch {i}. loss: {loss:>7f}  [{current:>5d}/{size:>5d}]"))
+    r"(?:\s*+[\])])?(?!\w|\.\S)"
     # PyTorch's word_language_model example (main.py, train()): '| epoch {:3d} | {:5d}/{:5d} batches | lr {:02.2f} |
     # ms/batch {:5.2f} | loss {:5.2f} | ppl {:8.2f}': the count before "batches" is the batch.
     r"|(?<![\w/.\-])()(\d++)\s*+/\s*+\d++\s++batches\b"
@@ -616,6 +622,14 @@ _LEAD_BATCH = re.compile(r"^\s*+(?:mini[-_]?)?batch\b", re.IGNORECASE)
 # YanjieZe/image-caption-generator's train.py, logging.info("train epoch: %d"%eps) then, every 50 batches,
 # logging.info("count: %d, loss:%f: "%(cnt,loss.item())) under basicConfig's default "INFO:root:" prefix.
 _LEAD_COUNT = re.compile(r"^\s*+(count)\s*+[:=]\s*+(\d++)(?![\w.])", re.IGNORECASE)
+# The position within the epoch at the end of a line that has no marker of its own, under an epoch marker line (the
+# PyTorch quickstart's train loop: print(f"loss: {loss:>7f}  [{current:>5d}/{size:>5d}]") every 100 batches, under
+# print(f"Epoch {t+1}\n-------------------------------")): that epoch's batch, the samples seen so far its counter.
+_TRAIL_POSITION = re.compile(r"\s\[\s*+(\d++)\s*+/\s*+(\d++)\s*+\]\s*+$")
+# The quickstart's test loop: print(f"Test Error: \n Accuracy: {(100*correct):>0.1f}%, Avg loss: {test_loss:>8f} \n"):
+# a held-out split's heading, its values on the next line (read as "Test: Accuracy: 67.8%, Avg loss: 0.41").
+_EVAL_HEAD = re.compile(r"\s*+(test|validation|valid|val|eval|evaluation|dev)\s++(?:error|results?|set|metrics)\s*+:\s*+",
+                        re.IGNORECASE)
 # A held-out value whose label is written in Chinese before the name, on a line of its own after an epoch's training
 # lines (a digit-recognition script's print("整体测试集上的Loss: {}".format(total_test_loss)) and
 # print("整体测试集上的正确率: {}".format(accuracy)): "loss / accuracy on the whole test set"); the colon may be
@@ -1444,6 +1458,7 @@ def _parse_lines(
     headed: set[str] = set()  # the names of the lines such a heading named for its split
     head_word = ""  # the last such heading, as written
     codec = False  # a learned codec's "L=... D=... PSNR=... R=... bpp" lines were read
+    eval_head: tuple[str, int] | None = None  # "Test Error:" alone: (its split word, its line), for the line after it
 
     def flush() -> None:
         nonlocal used, keras_used
@@ -1570,13 +1585,23 @@ def _parse_lines(
                 tl_iter = True
             continue
         lead_batch = None
-        if (not markers and last_marker is not None and math.isfinite(last_marker[1]) and not math.isfinite(last_marker[2])
-                and msg[:1] in " \tBbMmCc" and (b := _lead_batch(msg)) and b[0]):
-            # "  Batch 50/295, Loss: 0.0001" (or "count: 50, loss:675.15: ") under "Epoch 1/2 (lr=0.01000)": a batch
-            # of that epoch, read as the lines that carry both ("Epoch 1, Batch 50, Loss: ...")
-            markers, spans, lead, lead_batch = {"epoch": last_marker[1]}, [], last_marker[0], b
+        if not markers and last_marker is not None and math.isfinite(last_marker[1]) and not math.isfinite(last_marker[2]):
+            if msg[:1] in " \tBbMmCc" and (b := _lead_batch(msg)) and b[0]:
+                # "  Batch 50/295, Loss: 0.0001" (or "count: 50, loss:675.15: ") under "Epoch 1/2 (lr=0.01000)": a
+                # batch of that epoch, read as the lines that carry both ("Epoch 1, Batch 50, Loss: ...")
+                markers, spans, lead, lead_batch = {"epoch": last_marker[1]}, [], last_marker[0], b
+            elif (msg.rstrip()[-1:] == "]" and (tp := _TRAIL_POSITION.search(msg)) and 0 < int(tp[1]) <= int(tp[2])
+                  and _PAIR.search(msg, 0, tp.start())):
+                # "loss: 2.303116  [   64/60000]" under "Epoch 1": a batch of that epoch at its position (the samples
+                # seen after it: never 0, never beyond the total, "[228600/5334]", a count of something else)
+                markers, spans, lead, lead_batch = {"epoch": last_marker[1]}, [], last_marker[0], ("[n/N]", float(tp[1]))
+        if eval_head is not None and index - eval_head[1] > 2:
+            eval_head = None
         if not markers and last_marker is not None and since_marker <= EVAL_AFTER:
-            ev = _eval_pairs(msg) or _labelled_eval(msg) or _nats_eval(msg)
+            # "Test Error:" then " Accuracy: 67.8%, Avg loss: 0.411385": read as "Test: Accuracy: ..., Avg loss: ..."
+            ev_msg = msg if eval_head is None else f"{eval_head[0]}: {msg}"
+            eval_head = None
+            ev = _eval_pairs(ev_msg) or _labelled_eval(msg) or _nats_eval(msg)
             if ev and open_block is not None and not any(resolve(bare_split_loss(k) or k).kind == "loss" for k in ev):
                 ev = None  # "Validation Accuracy: 0.5" right under "epoch:  0 loss: 0.7": the marker line's block
             # "Train. Total Loss: ..." then "Val. Total Loss: ...": a pair (under a marker line that has no values of
@@ -1620,6 +1645,9 @@ def _parse_lines(
                 used += 1
                 generic.append([last_marker[0], last_marker[1], math.nan, {name: float(bm[2])}])
                 open_block = None
+                continue
+            if last_marker is not None and len(msg) <= 30 and ":" in msg and (eh := _EVAL_HEAD.fullmatch(msg)):
+                eval_head, open_block = (eh[1], index), None  # "Test Error:": the next line holds the test's values
                 continue
             if (last_marker is not None and last_marker[3] and len(msg) <= 24 and ":" in msg
                     and (hm := _SPLIT_HEAD.fullmatch(msg)) and split_word(hm[1]) in ("val", "test")):
