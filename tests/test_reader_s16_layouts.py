@@ -322,3 +322,20 @@ def test_quickstart_batches_and_test_error(tmp_path, batch_word):
     assert run.val_loss.values[0] == pytest.approx(0.8)
     assert run.series["test_Accuracy"].values[0] == pytest.approx(0.58)
     assert any("test_loss read as the validation loss" in n for n in run.notes)
+
+
+# ------------------------------------------------------------------ 'Epoch number: N' and values printed as tensors
+# NLP_Fewshot_project's main.py: f.write("\nEpoch number: "+str(epoch)), then f.write("\nTraining loss average: "+
+# str(meta_loss_avg)) and f.write("\nDev loss average: "+str(meta_loss_avg)), the averages torch tensors (their repr:
+# "tensor(9.2500, device='cuda:0', grad_fn=<DivBackward0>)"); at the end "\nBest model is at epoch: N", no line end.
+
+def test_epoch_number_then_tensor_valued_averages(tmp_path):
+    text = ""
+    for e in range(15):
+        text += (f"\nEpoch number: {e}\nTraining loss average: tensor({8.5 - 0.2 * e:.4f}, device='cuda:0', "
+                 f"grad_fn=<DivBackward0>)\nDev loss average: tensor({6100.0 + 30 * e:.4f}, device='cuda:0')")
+    text += "\nBest model is at epoch: 3"
+    run = read(tmp_path, text, "5-shotlog.txt")
+    assert run.train_loss.name == "Training_loss_average" and run.val_loss is not None
+    assert lst(run.train_loss.epochs) == list(range(15)) and lst(run.val_loss.epochs) == list(range(15))
+    assert run.train_loss.values[1] == pytest.approx(8.3) and run.val_loss.values[-1] == pytest.approx(6520.0)

@@ -239,7 +239,9 @@ Shapes understood:
   67.8%, Avg loss: 0.411385`` on the next line): each loss line a batch of the epoch above it at its position (the
   samples seen, counted on across epochs; a copy's ``batch 50. loss: 1.016982  [ 6528/71980]``: the batch), and the
   line after ``Test Error:`` the test's values at that epoch (``test_loss``, read as the val loss with a note, as a
-  test loss evaluated every epoch is).
+  test loss evaluated every epoch is). ``Epoch number: 0`` marks the epoch as ``Epoch 0`` does, and a scalar tensor's
+  repr on any line is its number (``Training loss average: tensor(9.2500, device='cuda:0', grad_fn=<DivBackward0>)``:
+  9.25, a block's pair under that marker; ``Dev loss average: tensor(6451.3672, ...)``, the dev split's: the val loss).
 
 Every other line (warnings, model summaries, chatter) is ignored. A text with no such line at all is not a
 training log, and the error lists the patterns tried; one whose lines of pairs repeat names none of which says loss,
@@ -292,6 +294,8 @@ _KERAS_PAIR = re.compile(rf"(?:^|\s)-\s++([A-Za-z_][\w/.\-]*+)\s*+:\s*+({_NUMBER
 # only where ``_plural_marker`` says; "epoch" glued to its number only with the total ("epoch1/10:", loguru lines).
 _MARKER = re.compile(
     r"(?<![\w/])([eé]p(?:oche|och|oque|oc[aă]|oha|isode)?(?:_out)?|steps?+|global[_ ]step|iter(?:ation)?+s?+|pas)(?:\b|(?<=och)(?=\d++/\d))"  # ("ep": faster)
+    # ("Epoch number: 0": NLP_Fewshot_project's f.write("\nEpoch number: "+str(epoch)))
+    r"(?:\s++number\b)?+"
     # (a thousands separator in the number: KAIR's "<epoch:  0, iter:   1,000, lr:2.000e-04> G_loss: ...", never
     # a count glued to more numbers by commas, "epoch 1,100,0.52")
     r"\s*+[:=#]?\s*+[\[(]?\s*+(\d{1,3}+(?:,\d{3})++(?![\d/]|,\d)|\d++)"
@@ -1483,6 +1487,8 @@ def _parse_lines(
         line = _strip_prefix(_clean(raw))
         if not line.strip():
             continue
+        if "tensor(" in line:  # "Training loss average: tensor(9.2500, device='cuda:0', grad_fn=<DivBackward0>)"
+            line = unwrap_tensors(line)[0]  # a scalar tensor's repr is its number
         if pdict is not None:
             if index == last_index:
                 col.note(_cut_note(index + 1, "a dict of values cut short"))
