@@ -339,3 +339,29 @@ def test_epoch_number_then_tensor_valued_averages(tmp_path):
     assert run.train_loss.name == "Training_loss_average" and run.val_loss is not None
     assert lst(run.train_loss.epochs) == list(range(15)) and lst(run.val_loss.epochs) == list(range(15))
     assert run.train_loss.values[1] == pytest.approx(8.3) and run.val_loss.values[-1] == pytest.approx(6520.0)
+
+
+# ------------------------------------------------------------------ the value, then '- epoch e/N' ending the line
+# DL_p2's main.py: logger.info('Average Training loss %3f - epoch %i/%i' % (...)), '... Training accuracy ...',
+# 'Average Testing loss ...', under logging.Formatter(fmt='%(asctime)s %(message)s', datefmt='%m/%d/%Y %I:%M:%S');
+# each run logs '[Program starts.]' first, into the same file.
+
+def test_value_then_epoch_of_total_at_the_end_of_a_stamped_line(tmp_path):
+    lines = []
+    for run_no, (epochs, of) in enumerate([(30, 30), (9, 30)]):
+        lines.append(f"06/02/2019 10:{run_no:02d}:00 [Program starts.]")
+        for e in range(1, epochs + 1):
+            t = f"06/02/2019 10:{run_no:02d}:{e:02d}"
+            lines += [f"{t} Average Training loss {0.3 - 0.004 * e - 0.01 * run_no:f} - epoch {e}/{of}",
+                      f"{t} Average Training accuracy {0.5 + 0.01 * e:f} - epoch {e}/{of}",
+                      f"{t} Average Testing loss {0.31 - 0.003 * e:f} - epoch {e}/{of}",
+                      f"{t} " + "-" * 60]
+    run = read(tmp_path, "\n".join(lines) + "\n", "output.log")
+    assert run.train_loss.name == "Training_loss" and run.val_loss.name == "Testing_loss"
+    assert lst(run.train_loss.epochs) == list(range(1, 10))  # the latest run, with a note
+    assert run.train_loss.values[0] == pytest.approx(0.286) and run.series["Training_accuracy"].role == "train_metric"
+    assert any("restarts" in n for n in run.notes)
+    # far into a line, a marker that does not end it is prose, as before
+    from lossdoc.readers.text import _markers
+
+    assert _markers("06/02/2019 10:00:00 the model saved after the last epoch 30/30 is kept")[0] == {}

@@ -242,6 +242,9 @@ Shapes understood:
   test loss evaluated every epoch is). ``Epoch number: 0`` marks the epoch as ``Epoch 0`` does, and a scalar tensor's
   repr on any line is its number (``Training loss average: tensor(9.2500, device='cuda:0', grad_fn=<DivBackward0>)``:
   9.25, a block's pair under that marker; ``Dev loss average: tensor(6451.3672, ...)``, the dev split's: the val loss).
+  A value then ``- epoch e/N`` ending the line, however far in (``05/15/2018 09:56:35 Average Training loss 0.249656 -
+  epoch 8/50`` after a time stamp; ``Average Testing loss``: the test's, read as the val loss with a note): the epoch
+  marker of the values before it; elsewhere a marker that far into a line is still prose.
 
 Every other line (warnings, model summaries, chatter) is ignored. A text with no such line at all is not a
 training log, and the error lists the patterns tried; one whose lines of pairs repeat names none of which says loss,
@@ -737,8 +740,11 @@ def _markers(line: str) -> tuple[dict[str, float], list[tuple[int, int]], str]:
         if m and int(m.group(1)) <= int(m.group(2)):  # "1/10 epoch G_loss : 3.14, D_loss : 0.27"
             return {"epoch": float(m.group(1))}, [m.span()], "epoch"
     for m in _MARKER.finditer(line):
-        if not spans and m.start() > MARKER_MAX_COLUMN:
-            break  # prose that mentions a step or an epoch, not a progress line
+        if not spans and m.start() > MARKER_MAX_COLUMN and not (
+                line[m.start() - 2 : m.start()] == "- " and "/" in m.group(0) and not line[m.end() :].strip()):
+            # prose that mentions a step or an epoch, not a progress line; but for "<value> - epoch e/N" ending the
+            # line (DL_p2's logging.info('Average Training loss %3f - epoch %i/%i' % ...) after its time stamp)
+            break
         if m.start() and _COUNT_WORDS.search(line, max(0, m.start() - 12), m.start()):
             continue  # "Total Epoch:300 Image_size:(256, 256) Training num:288": a setting, the number of epochs
         # "global step"; "Ép 1": ep; "époque 3", "epocă 3": epoch
