@@ -13,6 +13,7 @@ import math
 import numpy as np
 import pytest
 
+from lossdoc.errors import InputError
 from tests.reading import lst, read
 
 # ------------------------------------------------------------------ the latest training a stub
@@ -365,3 +366,38 @@ def test_value_then_epoch_of_total_at_the_end_of_a_stamped_line(tmp_path):
     from lossdoc.readers.text import _markers
 
     assert _markers("06/02/2019 10:00:00 the model saved after the last epoch 30/30 is kept")[0] == {}
+
+
+# ------------------------------------------------------------------ federated rounds
+# gafseg_classification's train.py: print(f"\n========== Round [{round_idx+1}/{args.CommunicationEpoch}] =========="),
+# for each client print(f"\n Client {client_idx+1}/{args.num_clients}") and its local training's print("loss =",
+# loss.item()) per batch, then print(f"Round {round_idx+1} Test Accuracy={test_acc:.4f}"); experiments run one after
+# another by a batch script into one log, each headed by its settings.
+
+def _federated(experiments: int, rounds: int, clients: int = 3, batches: int = 4) -> str:
+    out = [f"Total Experiments = {experiments}"]
+    for x in range(experiments):
+        out += ["=" * 38, f"Attack      : attack{x}", "Alpha       : 0.5", "Seed        : 1", "=" * 38,
+                *(f"Client {c}: {4000 + 17 * c} samples" for c in range(clients)), "", " Starting FedAvg Training"]
+        for r in range(1, rounds + 1):
+            out += ["", f"========== Round [{r}/{rounds}] =========="]
+            for c in range(1, clients + 1):
+                out += ["", f" Client {c}/{clients}", "logits shape: torch.Size([64, 100])", f"label range: 0 9{c}"]
+                out += [f"loss = {4.6 / (1 + 0.1 * r) + 0.01 * c + 0.001 * b!r}" for b in range(batches)]
+            if r > 2:
+                out.append(" [!] Executing Adaptive Attack: min_max")
+            out.append(f"Round {r} Test Accuracy={0.01 * r + 0.001 * x:.4f}")
+    return "\n".join(out) + "\n"
+
+
+def test_federated_rounds_average_the_clients_losses(tmp_path):
+    run = read(tmp_path, _federated(3, 8), "run.log")
+    assert run.train_loss.name == "loss" and run.train_loss.axis == "epoch"
+    assert lst(run.train_loss.epochs) == list(range(1, 9))  # the latest experiment, with a note
+    assert run.train_loss.values[0] == pytest.approx(4.6 / 1.1 + 0.02 + 0.0015)  # the mean of its 12 loss lines
+    assert run.series["Test_Accuracy"].values[-1] == pytest.approx(0.082)
+    assert any("averaged per communication round" in n and "3 experiments" in n for n in run.notes)
+    assert any("restarts 2 time(s)" in n for n in run.notes)
+    # bare loss lines with no client named are no federated rounds: not read this way
+    with pytest.raises(InputError):
+        read(tmp_path, _federated(1, 8).replace(" Client ", " Worker "), "plain.log")

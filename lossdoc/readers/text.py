@@ -245,6 +245,11 @@ Shapes understood:
   A value then ``- epoch e/N`` ending the line, however far in (``05/15/2018 09:56:35 Average Training loss 0.249656 -
   epoch 8/50`` after a time stamp; ``Average Testing loss``: the test's, read as the val loss with a note): the epoch
   marker of the values before it; elsewhere a marker that far into a line is still prose.
+  Federated training's stdout, when nothing else is found (``========== Round [1/100] ==========``, `` Client 1/10``
+  headings over each client's bare ``loss = 4.742448329925537`` lines, ``Round 1 Test Accuracy=0.0105`` after the
+  round): the mean of the round's client losses is the train loss ``loss`` at that round, the round on the epoch axis
+  (with a note), the round's own values beside it (``Test_Accuracy``); experiments appended, each from round 1
+  again: the latest kept, with a note.
 
 Every other line (warnings, model summaries, chatter) is ignored. A text with no such line at all is not a
 training log, and the error lists the patterns tried; one whose lines of pairs repeat names none of which says loss,
@@ -669,7 +674,7 @@ PATTERNS = (
     "fairseq, Megatron-LM, Hugging Face Trainer {'loss': ...} dicts, torchtune 'Step N |', "
     "build-nanogpt '<step> train <loss>'; a Keras history printed as a dict (train history: {'loss': [...]}); "
     "caffe2 'Tensor loss of type float. Dims: (): X' lines; spaCy {'textcat': X} losses dicts; an 'Epoch  Train Loss "
-    "...' table of numbers after banners"
+    "...' table of numbers after banners; federated 'Round [r/R]' headings over clients' 'loss = x' lines"
 )
 
 
@@ -2259,6 +2264,60 @@ def _tensor_scalar_lines(lines: list[str], col: _Collector, cut: bool) -> int:
     return len(got)
 
 
+# Federated training's stdout (11snigdha11/gafseg_classification, train.py: for each round print(f"\n========== Round
+# [{round_idx+1}/{args.CommunicationEpoch}] =========="), for each client print(f"\n Client {client_idx+1}/{args.
+# num_clients}") and its local training's print("loss =", loss.item()) per batch (utils.py), then print(f"Round
+# {round_idx+1} Test Accuracy={test_acc:.4f}") for the aggregated model): the communication round is the unit of
+# progress, its clients' batch losses the training's.
+_ROUND_HEAD = re.compile(r"\s*+=*+\s*+Round\s*+\[\s*+(\d++)\s*+/\s*+(\d++)\s*+\]\s*+=*+\s*+", re.IGNORECASE)
+_CLIENT_HEAD = re.compile(r"\s*+Client\s++(\d++)\s*+/\s*+(\d++)\s*+", re.IGNORECASE)
+_ROUND_LINE = re.compile(r"\s*+Round\s++(\d++)\s++(?=[A-Za-z])", re.IGNORECASE)
+#: Federated rounds are read when at least this many round headings hold clients' losses.
+ROUND_MIN = 3
+
+
+def _federated_rounds(lines: list[str], col: _Collector, cut: bool) -> int:
+    """Federated training's rounds (``========== Round [1/100] ==========``, `` Client 1/10`` headings, each client's
+    bare ``loss = 4.742448329925537`` lines, ``Round 1 Test Accuracy=0.0105`` after the round): the mean of the
+    clients' loss lines of each round, the train loss ``loss`` at that round (the epoch axis), and the round's own
+    values at it (``Test_Accuracy``). Experiments appended to the log, each from round 1 again, are left to
+    ``finish_run`` (the latest kept, with a note). Only when a line names a client under each of at least ROUND_MIN
+    round headings with losses. Returns the number of lines used (0: not this layout)."""
+    rounds: list[list] = []  # [round, the losses of its clients, its own values, clients named]
+    last = len(lines) - 1 if cut else -1
+    name = None
+    for index, raw in enumerate(lines):
+        line = raw.strip()
+        if not line or index == last:
+            continue
+        c = line[0]
+        if c in "=Rr" and (m := _ROUND_HEAD.fullmatch(line)):
+            if int(m[1]) <= int(m[2]):
+                rounds.append([float(m[1]), [], {}, False])
+        elif not rounds:
+            continue
+        elif c in "Cc" and _CLIENT_HEAD.fullmatch(line):
+            rounds[-1][3] = True
+        elif c in "Rr" and (m := _ROUND_LINE.match(line)) and float(m[1]) == rounds[-1][0]:
+            rounds[-1][2].update(_generic_pairs(line[m.end() :], []))
+        elif (m := _SCALAR_LINE.match(line)) and (name is None or m[1] == name) and resolve(m[1]).kind == "loss":
+            name = m[1]
+            rounds[-1][1].append(float(m[2]))
+    rounds = [r for r in rounds if r[1] and r[3]]
+    if len(rounds) < ROUND_MIN or name is None:
+        return 0
+    for rnd, losses, own, _ in rounds:
+        col.add(name, float(np.mean(losses)), rnd, math.nan)
+        for k, v in own.items():
+            col.add(k, v, rnd, math.nan)
+    per = sum(len(r[1]) for r in rounds) / len(rounds)
+    runs = 1 + sum(b[0] < a[0] for a, b in itertools.pairwise(rounds))
+    col.note(f"federated training: the clients' '{name} = x' lines ({per:.0f} a round) averaged per communication "
+             f"round: {name}, the train loss, one point per round (the round as the epoch)"
+             + (f"; {runs} experiments appended to the log, each from round {rounds[0][0]:g} again" if runs > 1 else ""))
+    return len(rounds)
+
+
 _SPACY_DICT = re.compile(r"\{'[a-z][a-z_0-9]{0,60}+':\s*+[^{}\[\]()\n]{1,2000}+\}")
 _SPACY_PIPES = ("textcat", "textcat_multilabel", "ner", "tagger", "parser", "tok2vec", "transformer", "senter",
                 "morphologizer", "lemmatizer", "entity_linker", "spancat", "trainable_lemmatizer", "span_finder",
@@ -2616,7 +2675,8 @@ class TextReader(Reader):
             used = _history_line(lines, col)
         cut = bool(lines[-1].strip())
         if not used and not saw_keras:
-            used = _tensor_lines(lines, col, cut) or _spacy_losses(lines, col, cut) or _banner_table(lines, col)
+            used = (_tensor_lines(lines, col, cut) or _spacy_losses(lines, col, cut) or _banner_table(lines, col)
+                    or _federated_rounds(lines, col, cut))
         if not used and not saw_keras and "tensor(" in text:
             used = _tensor_scalar_lines(lines, col, cut)
         if not used:
