@@ -401,3 +401,31 @@ def test_federated_rounds_average_the_clients_losses(tmp_path):
     # bare loss lines with no client named are no federated rounds: not read this way
     with pytest.raises(InputError):
         read(tmp_path, _federated(1, 8).replace(" Client ", " Worker "), "plain.log")
+
+
+# ------------------------------------------------------------------ tqdm bars under 'Epoch N/M', nothing else
+# A trainer's print(f"\nEpoch {epoch+1}/{epochs}") then pbar = tqdm(loader, desc="Training") with
+# pbar.set_postfix({"Loss": f"{loss:.3f}", "QA": ..., "Entr": ...}) every 10 batches; stdout and stderr redirected by
+# PowerShell (python train.py > train_output.log 2>&1): UTF-16 with a BOM, CRLF, one line per refresh, a traceback
+# at the end.
+
+def test_tqdm_refreshes_under_epoch_markers_are_the_only_values(tmp_path):
+    out = ["=" * 40, "PHASE 3: TRAINING", "=" * 40, "Tokenizing 800 training examples..."]
+    for e in range(2):
+        out += ["", f"Epoch {e + 1}/2", "Training:   0%|          | 0/40 [00:00<?, ?it/s]"]
+        post = ""  # a new bar: no postfix until the 10th batch
+        for i in range(1, 41):
+            if i % 10 == 0:
+                loss = 900.0 / (1 + e * 4 + i / 10)
+                out.append(f"Training: {100 * (i - 1) // 40:3d}%|#         | {i - 1}/40 [00:{i:02d}<00:30,  1.2s/it, "
+                           f"Loss={loss:.3f}, QA={loss - 0.04:.3f}, Entr=4.1]")
+                post = f", Loss={loss:.3f}, QA={loss - 0.04:.3f}, Entr=4.1"
+            out.append(f"Training: {100 * i // 40:3d}%|#         | {i}/40 [00:{i:02d}<00:30,  1.2s/it{post}]")
+    out += ["Traceback (most recent call last):", '  File "train.py", line 81, in <module>', "TypeError: bad"]
+    data = ("\r\n".join(out) + "\r\n").encode("utf-16")
+    run = read(tmp_path, data, "train_output.log")
+    assert run.train_loss.name == "Loss" and run.train_loss.axis == "step"
+    assert len(run.train_loss) == 2 * 32  # every refresh that shows a loss, 9/40 to 40/40, a redraw read once
+    assert np.all(np.diff(run.train_loss.steps) > 0) and lst(run.train_loss.epochs[[0, -1]]) == [1, 2]
+    assert run.train_loss.values[0] == pytest.approx(450.0) and run.train_loss.values[-1] == pytest.approx(900 / 9)
+    assert not any("restarts" in n for n in run.notes)

@@ -249,7 +249,10 @@ Shapes understood:
   headings over each client's bare ``loss = 4.742448329925537`` lines, ``Round 1 Test Accuracy=0.0105`` after the
   round): the mean of the round's client losses is the train loss ``loss`` at that round, the round on the epoch axis
   (with a note), the round's own values beside it (``Test_Accuracy``); experiments appended, each from round 1
-  again: the latest kept, with a note.
+  again: the latest kept, with a note. tqdm bars under ``Epoch N/M`` lines whose postfix holds the only values in the
+  log (``Epoch 1/1`` then ``Training:   8%|7 | 19/250 [00:25<05:14, 1.36s/it, Loss=7503.131, QA=7503.091, ...]``,
+  one line per refresh): a point per refresh at the bar's counter on the step axis, counted on across epochs, the
+  epoch kept (as a Lightning bar's); beside other values such bars are passed over, as before.
 
 Every other line (warnings, model summaries, chatter) is ignored. A text with no such line at all is not a
 training log, and the error lists the patterns tried; one whose lines of pairs repeat names none of which says loss,
@@ -1474,6 +1477,7 @@ def _parse_lines(
     head_word = ""  # the last such heading, as written
     codec = False  # a learned codec's "L=... D=... PSNR=... R=... bpp" lines were read
     eval_head: tuple[str, int] | None = None  # "Test Error:" alone: (its split word, its line), for the line after it
+    epoch_bars: list[list] = []  # tqdm bars under an epoch marker with a postfix of values: [lead, epoch, step, pairs]
 
     def flush() -> None:
         nonlocal used, keras_used
@@ -1589,8 +1593,14 @@ def _parse_lines(
         markers, spans, lead = _markers(msg)
         if (spans and spans[0][0] == 0 and last_marker is not None and math.isfinite(last_marker[1])
                 and "%|" in msg and (tm := _TQDM_STEP.match(msg)) and spans == [(0, tm.end())]):
-            markers, spans, lead = {}, [], ""  # a tqdm bar within an epoch ("Epoch 1/10", then "train: 5%|...| 10/200
-            # [..., loss=0.43]"): a batch of that epoch, passed over as before, not a step of the training
+            # a tqdm bar within an epoch ("Epoch 1/10", then "train: 5%|...| 10/200 [..., loss=0.43]"): a batch of that
+            # epoch, passed over as before, not a step of the training; kept aside while the log has no other values
+            if used:
+                epoch_bars.clear()
+            elif (bar_pairs := _generic_pairs(msg, spans)) and (not epoch_bars or epoch_bars[-1][3] != bar_pairs
+                                                                or epoch_bars[-1][2] != markers["step"]):
+                epoch_bars.append(["step", last_marker[1], markers["step"], bar_pairs])
+            markers, spans, lead = {}, [], ""
         if (markers and open_block is not None and "Done." in msg and _TL_ITER.match(msg)
                 and math.isfinite(open_block[1]) and not math.isfinite(open_block[2])):
             # st-gcn's "\tIter 0 Done. | loss: 1.48 | lr: 0.01" inside a "Training epoch: 0" block: that iteration's
@@ -1875,6 +1885,14 @@ def _parse_lines(
     if repeats:
         _steps_from_repeats(repeats, col)
     _epoch_summaries_beside_steps(generic, col)
+    if not used and epoch_bars:  # (kept only while nothing else was read)
+        # "Epoch 1/1" then only "Training:   8%|7 | 19/250 [00:25<05:14, 1.36s/it, Loss=7503.131, QA=7503.091]"
+        # refreshes (a bar redrawn in place, one line per refresh): the postfix is all the log has, a point per
+        # refresh at the bar's counter within the epoch, counted on across epochs (as a Lightning bar's)
+        generic.extend(epoch_bars)
+        used = len(epoch_bars)
+        col.note("tqdm bars under the epoch marker lines, their postfix the only values in the log: one point per "
+                 "refresh on the step axis (the bar's counter, counted on across epochs), the epoch kept")
     if not used and not saw_keras:
         used = _bare_lines(lines, col, cut)
     # Lines led by different markers may log different quantities under one name ("step N: loss X" at evals,
