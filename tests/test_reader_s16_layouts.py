@@ -429,3 +429,28 @@ def test_tqdm_refreshes_under_epoch_markers_are_the_only_values(tmp_path):
     assert np.all(np.diff(run.train_loss.steps) > 0) and lst(run.train_loss.epochs[[0, -1]]) == [1, 2]
     assert run.train_loss.values[0] == pytest.approx(450.0) and run.train_loss.values[-1] == pytest.approx(900 / 9)
     assert not any("restarts" in n for n in run.notes)
+
+
+# ------------------------------------------------------------------ build-nanogpt's stdout
+# build-nanogpt's train_gpt2.py: if step % 250 == 0 or last_step: print(f"validation loss: {val:.4f}"), then the
+# HellaSwag accuracy and (step > 0) samples; then the step's optimisation and print(f"step {step:5d} | loss: {loss:.6f} |
+# lr {lr:.4e} | norm: {norm:.4f} | dt: {dt*1000:.2f}ms | tok/sec: {tokens_per_sec:.2f}"). Here every 5th step.
+
+def test_nanogpt_validation_goes_with_the_step_line_after_it(tmp_path):
+    out = ["total desired batch size: 524288", "using fused AdamW: True"]
+    last = 17
+    for step in range(last + 1):
+        if step % 5 == 0 or step == last:
+            out += [f"validation loss: {9.5 - 0.3 * step:.4f}", f"HellaSwag accuracy: 2500/10042={0.25 + 0.001 * step:.4f}"]
+            if step:
+                out += [f"rank 0 sample {i}: Hello, I'm a language model, and {step}" for i in range(2)]
+        out.append(f"step {step:5d} | loss: {9.6 - 0.3 * step:.6f} | lr 6.0000e-04 | norm: 0.5000 | dt: 700.00ms | "
+                   "tok/sec: 740000.00")
+    run = read(tmp_path, "\n".join(out) + "\n", "nanogpt-1818.out")
+    assert run.train_loss.name == "loss" and len(run.train_loss) == last + 1
+    assert run.val_loss.name == "val_loss" and lst(run.val_loss.steps) == [0, 5, 10, 15, 17]
+    assert run.val_loss.values[1] == pytest.approx(8.0)
+    # a "validation loss: X" line after a training line of another script stays that line's evaluation
+    other = "\n".join(f"Epoch {e}, loss {1 / (e + 1):.4f}\nvalidation loss: {1.1 / (e + 1):.4f}" for e in range(6))
+    got = read(tmp_path, other + "\n", "train.log")
+    assert lst(got.val_loss.epochs) == list(range(6)) and got.val_loss.values[0] == pytest.approx(1.1)

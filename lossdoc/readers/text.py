@@ -252,7 +252,9 @@ Shapes understood:
   again: the latest kept, with a note. tqdm bars under ``Epoch N/M`` lines whose postfix holds the only values in the
   log (``Epoch 1/1`` then ``Training:   8%|7 | 19/250 [00:25<05:14, 1.36s/it, Loss=7503.131, QA=7503.091, ...]``,
   one line per refresh): a point per refresh at the bar's counter on the step axis, counted on across epochs, the
-  epoch kept (as a Lightning bar's); beside other values such bars are passed over, as before.
+  epoch kept (as a Lightning bar's); beside other values such bars are passed over, as before. build-nanogpt's stdout
+  (``step   250 | loss: 6.041164 | lr ... | tok/sec: ...`` lines): a ``validation loss: 6.0727`` line is the
+  evaluation at the step of the step line after it (printed before that step's optimisation), the first one too.
 
 Every other line (warnings, model summaries, chatter) is ignored. A text with no such line at all is not a
 training log, and the error lists the patterns tried; one whose lines of pairs repeat names none of which says loss,
@@ -572,6 +574,11 @@ _HARD_OR_FULL = re.compile(r",\s*+hard or full='(hard|full)'")
 _TL_ITER = re.compile(r"^\s++Iter\s++\d++\s++Done\.\s*+\|")
 # OpenNMT-py's validation report (ReportMgr._report_step: 'Validation perplexity: %g', 'Validation accuracy: %g';
 # forks print 'Validation xent: %g at step %d'), after the "Step N/M; acc: ...; xent: ..." lines of training.
+# build-nanogpt's train_gpt2.py: at every 250th step (and the last) print(f"validation loss: {val_loss_accum.item():.4f}"),
+# the HellaSwag accuracy and samples, then the step's optimisation and print(f"step {step:5d} | loss: {loss_accum.item()
+# :.6f} | lr {lr:.4e} | norm: {norm:.4f} | dt: {dt*1000:.2f}ms | tok/sec: {tokens_per_sec:.2f}"): the validation is the
+# step line's after it (the first one before any step line).
+_NANOGPT_VAL = re.compile(rf"validation loss: ({_NUMBER})\s*+")
 _ONMT_VAL = re.compile(rf"^\s*+Validation (perplexity|accuracy|xent):\s*+({_NUMBER})(?:\s++at step (\d++))?\s*+$")
 # A dict pprint'ed over several lines after a step line: the TensorFlow Object Detection API's model_lib_v2 logs
 # 'Step {} per-step time {:.3f}s' and then pprint.pformat(losses, width=40) ("{'Loss/classification_loss': 0.41,"
@@ -1478,6 +1485,8 @@ def _parse_lines(
     codec = False  # a learned codec's "L=... D=... PSNR=... R=... bpp" lines were read
     eval_head: tuple[str, int] | None = None  # "Test Error:" alone: (its split word, its line), for the line after it
     epoch_bars: list[list] = []  # tqdm bars under an epoch marker with a postfix of values: [lead, epoch, step, pairs]
+    nano = False  # build-nanogpt's "step N | loss: ... | tok/sec: ..." lines were read
+    nano_vals: list[float] = []  # its "validation loss: X" lines, held for the step line after them
 
     def flush() -> None:
         nonlocal used, keras_used
@@ -1624,6 +1633,12 @@ def _parse_lines(
                 markers, spans, lead, lead_batch = {"epoch": last_marker[1]}, [], last_marker[0], ("[n/N]", float(tp[1]))
         if eval_head is not None and index - eval_head[1] > 2:
             eval_head = None
+        if (not markers and msg[:11] == "validation " and (nano or last_marker is None)
+                and (nv := _NANOGPT_VAL.fullmatch(msg))):
+            # build-nanogpt's stdout: "validation loss: 6.0727" is printed at a step before that step's own line
+            # ("step   250 | loss: 6.04 | lr ... | tok/sec: ..."): held for the step line that follows it
+            nano_vals.append(float(nv[1]))
+            continue
         if not markers and last_marker is not None and since_marker <= EVAL_AFTER:
             # "Test Error:" then " Accuracy: 67.8%, Avg loss: 0.411385": read as "Test: Accuracy: ..., Avg loss: ..."
             ev_msg = msg if eval_head is None else f"{eval_head[0]}: {msg}"
@@ -1848,6 +1863,12 @@ def _parse_lines(
             onmt_xent = True
         # OpenNMT-py's "Step N/M; acc: ...; ppl: ...; xent: ..." lines: its validation lines may follow
         onmt = onmt or ("xent" in pairs and "ppl" in pairs)
+        if lead == "step" and "| tok/sec:" in msg and "step" in markers:  # build-nanogpt's step line
+            nano = True
+            for v in nano_vals:  # "validation loss: 6.0727" printed before it: the evaluation at this step
+                used += 1
+                generic.append([lead, math.nan, markers["step"], {"val_loss": v}])
+        nano_vals = []
         if pairs:
             used += 1
             generic.append(open_block)
