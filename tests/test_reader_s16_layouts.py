@@ -454,3 +454,23 @@ def test_nanogpt_validation_goes_with_the_step_line_after_it(tmp_path):
     other = "\n".join(f"Epoch {e}, loss {1 / (e + 1):.4f}\nvalidation loss: {1.1 / (e + 1):.4f}" for e in range(6))
     got = read(tmp_path, other + "\n", "train.log")
     assert lst(got.val_loss.epochs) == list(range(6)) and got.val_loss.values[0] == pytest.approx(1.1)
+
+
+# ------------------------------------------------------------------ a Trainer's evaluation dict printed twice
+# A distillation trainer built on the Hugging Face Trainer: self.log(logs) prints each evaluation's dict
+# ({'eval_loss': ..., 'eval_runtime': ..., 'epoch': ...}), then its own evaluate() prints the same dict again with
+# its eval_lm_* keys added.
+
+def test_hf_evaluation_dict_printed_again_with_more_keys_is_one_evaluation(tmp_path):
+    lines = ["🚀 launching", "INFO - starting"]
+    for k in range(1, 7):
+        for j in range(3):
+            ep = (k - 1) + (j + 1) / 3
+            lines.append(repr({"loss": 1.2 / k + 0.01 * j, "grad_norm": 9.5, "learning_rate": 1e-5, "epoch": ep}))
+        ev = {"eval_loss": 1.6 - 0.05 * k, "eval_runtime": 1.97, "eval_samples_per_second": 19.2, "epoch": float(k)}
+        lines += [repr(ev), repr({**ev, "eval_lm_loss": 0.76 - 0.01 * k, "eval_lm_student_loss": 0.74})]
+    run = read(tmp_path, "\n".join(lines) + "\n", "run.log")
+    assert run.format == "hf-stdout" and len(run.train_loss) == 18
+    assert run.val_loss.name == "eval_loss" and lst(run.val_loss.epochs) == [1, 2, 3, 4, 5, 6]
+    assert len(run.series["eval_lm_loss"]) == 6 and run.series["eval_lm_loss"].values[0] == pytest.approx(0.75)
+    assert any("printed again" in n for n in run.notes)

@@ -16,7 +16,9 @@ code writes them):
 - ``hf-stdout``: the dicts the Hugging Face Trainer prints (``{'loss': 0.41, 'grad_norm': ..., 'learning_rate':
   ..., 'epoch': 0.5}``, ``{'eval_loss': ...}``), also inside tqdm progress output and with values as strings
   (ms-swift); the final summary (``train_runtime``, ``train_loss``: the mean over the run) is run metadata, not a
-  curve point. Dicts printed by user code after other text (``eval_results= {...}``) are not Trainer logs.
+  curve point. Dicts printed by user code after other text (``eval_results= {...}``) are not Trainer logs. A dict
+  printed again right after itself, the same values at the same epoch with more keys or fewer (a trainer printing
+  each evaluation's dict, then the same dict with its ``eval_lm_*`` keys), is one record (a note says how many).
 - ``torchtune``: the DiskLogger / StdoutLogger lines ``Step N | loss:X lr:Y tokens_per_second_per_gpu:Z ``.
 - ``cyclegan-log``: pytorch-CycleGAN-and-pix2pix's ``loss_log.txt``: a ``===== Training Loss (<time>) =====``
   header at each launch, then ``(epoch: 1, iters: 100, time: 0.512, data: 0.004) D_A: 0.253 G_A: 0.512 cycle_A:
@@ -382,6 +384,8 @@ class HfStdoutReader(_ToolText):
 
     def collect(self, lines: list[str], pts: RunPoints) -> None:
         cut = 0
+        prev: dict | None = None  # the last record read
+        again = 0
         for i, ln in enumerate(lines, start=1):
             if "{'" not in ln:
                 continue
@@ -391,6 +395,13 @@ class HfStdoutReader(_ToolText):
             if d == "cut":
                 cut = i
                 continue
+            if prev is not None and d.get("epoch") == prev.get("epoch") and _printed_again(prev, d):
+                # the record printed again, the same values with more keys or fewer (a trainer that prints each
+                # evaluation's dict, then the same dict with its eval_lm_* keys added): one record, not two points
+                again += 1
+                d, prev = {k: v for k, v in d.items() if k not in prev or k in ("epoch", "step")}, {**prev, **d}
+            else:
+                prev = d
             epoch = to_float(d.get("epoch"))
             step = to_float(d.get("step"))
             gs = d.get("global_step/max_steps")  # ms-swift: '12/294'
@@ -419,6 +430,15 @@ class HfStdoutReader(_ToolText):
                 pts.add(str(k), f, step=step, epoch=epoch)
         if cut:
             pts.note(f"line {cut} holds a Trainer dict cut short (the run was still writing?): skipped")
+        if again:
+            pts.note(f"{again} dict(s) printed again right after themselves (the same values at the same epoch, with "
+                     "more keys or fewer): read once, with the keys only the second one has")
+
+
+def _printed_again(a: dict, b: dict) -> bool:
+    """Whether dict ``b`` is dict ``a`` printed again: one holds the other's every key with the same value."""
+    small, big = (a, b) if len(a) <= len(b) else (b, a)
+    return all(k in big and big[k] == v for k, v in small.items())
 
 
 # --------------------------------------------------------------------------------------------------- torchtune
