@@ -474,3 +474,22 @@ def test_hf_evaluation_dict_printed_again_with_more_keys_is_one_evaluation(tmp_p
     assert run.val_loss.name == "eval_loss" and lst(run.val_loss.epochs) == [1, 2, 3, 4, 5, 6]
     assert len(run.series["eval_lm_loss"]) == 6 and run.series["eval_lm_loss"].values[0] == pytest.approx(0.75)
     assert any("printed again" in n for n in run.notes)
+
+
+# ------------------------------------------------------------------ 'Epoch: 1' after a tqdm bar and a space
+# DDC-DPT's Zurcher_train.py under nohup: for epoch in tqdm(range(num_epochs), desc="Training Progress"): printw(f"Epoch:
+# {epoch + 1}"), then per batch print(f"Batch {i} of {n}", end='\r') and printw(f"\tCross entropy test loss: ...") and
+# printw(f"\tTrain loss: ..."); the bar is redrawn with "\r", no line end, so the first epoch's line follows its "] ".
+
+def test_epoch_line_after_a_bar_and_a_space(tmp_path):
+    text = "nohup: ignoring input\nNum train batches: 3\n"
+    text += "\rTraining Progress:   0%|          | 0/900 [00:00<?, ?it/s]\rTraining Progress:   0%|          | 1/900 " \
+            "[00:01<15:42:46,  1.13s/it] "
+    for e in range(1, 7):
+        text += f"Epoch: {e}\n" + "\r".join(f"Batch {b} of 2" for b in range(2)) + "\r"
+        text += f"\tCross entropy test loss: {0.71 - 0.02 * e}\n"
+        text += "\r".join(f"Batch {b} of 3" for b in range(3)) + f"\r\tTrain loss: {0.75 - 0.04 * e}\n\n"
+    run = read(tmp_path, text, "train_output.log")
+    assert run.train_loss.name == "Train_loss" and lst(run.train_loss.epochs) == list(range(1, 7))
+    assert run.val_loss.name == "Cross_entropy_test_loss" and len(run.val_loss) == 6
+    assert run.train_loss.values[0] == pytest.approx(0.71)

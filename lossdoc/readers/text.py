@@ -255,6 +255,8 @@ Shapes understood:
   epoch kept (as a Lightning bar's); beside other values such bars are passed over, as before. build-nanogpt's stdout
   (``step   250 | loss: 6.041164 | lr ... | tok/sec: ...`` lines): a ``validation loss: 6.0727`` line is the
   evaluation at the step of the step line after it (printed before that step's optimisation), the first one too.
+  A line printed after a tqdm bar's ``]`` and a space (``... | 2/50000 [00:01<9:16:41,  1.50it/s] Epoch: 1``) is split
+  off the bar as one printed straight after it is.
 
 Every other line (warnings, model summaries, chatter) is ignored. A text with no such line at all is not a
 training log, and the error lists the patterns tried; one whose lines of pairs repeat names none of which says loss,
@@ -2499,7 +2501,9 @@ def _physical_lines(source: Source, n: int) -> list[int] | None:
 # A tqdm bar redrawn with "\r" and no line end, the script's own line printed straight after its "]" (tech-tatsuma/
 # VisualAtom, logs/train.txt: "  1%|          | 1/100 [31:27<51:54:28, 1887.57s/it]Epoch 2, Training loss: 1.6877,
 # Validation loss: 1.0509, ..."): the bar, then the line, as two lines of the same physical line.
-_BAR_TAIL = re.compile(r"\d{1,3}+%\|[^|\n]{0,400}+\|[^\[\n]{0,60}+\[[^\]\n]{0,200}?(?:it/s|s/it)\](?=[A-Za-z])")
+# A space may come between (Enoch-H-Kang/DDC-DPT's nohup output: "Training Progress:   0%|          | 2/50000
+# [00:01<9:16:41,  1.50it/s] Epoch: 1").
+_BAR_TAIL = re.compile(r"\d{1,3}+%\|[^|\n]{0,400}+\|[^\[\n]{0,60}+\[[^\]\n]{0,200}?(?:it/s|s/it)\](?= ?[A-Za-z])")
 
 
 def _split_bar_tails(lines: list[str], phys: list[int] | None) -> tuple[list[str], list[int] | None]:
