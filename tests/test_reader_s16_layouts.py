@@ -1,5 +1,6 @@
-"""Layouts that reading survey 16 found misread: counters that go back inside one training, and which of several
-appended trainings to keep (readers/base.py, readers/tabular.py, readers/jsonlogs.py, readers/text.py).
+"""Layouts that reading survey 16 found misread or refused: counters that go back inside one training, which of several
+appended trainings to keep, text layouts misread or refused, a summary read as a history (readers/base.py,
+readers/tabular.py, readers/jsonlogs.py, readers/text.py, readers/toollogs.py, naming.py).
 
 Each sample is written here in the layout its script writes (values made up), the script's write quoted beside it;
 none is a copy of a surveyed file.
@@ -12,9 +13,11 @@ import math
 
 import numpy as np
 import pytest
+from typer.testing import CliRunner
 
+from lossdoc.cli import app
 from lossdoc.errors import InputError
-from tests.reading import lst, read
+from tests.reading import assert_one_line_error, lst, read
 
 # ------------------------------------------------------------------ the latest training a stub
 # A loss_log.csv appended to by every run of a script (open(path, "a"), writer.writerow([epoch, train_loss, val_loss,
@@ -493,3 +496,21 @@ def test_epoch_line_after_a_bar_and_a_space(tmp_path):
     assert run.train_loss.name == "Train_loss" and lst(run.train_loss.epochs) == list(range(1, 7))
     assert run.val_loss.name == "Cross_entropy_test_loss" and len(run.val_loss) == 6
     assert run.train_loss.values[0] == pytest.approx(0.71)
+
+
+# ------------------------------------------------------------------ a summary is no history
+# An inference script's json.dump({"val_batches": n, "val_samples": m, "mean_val_loss": loss, "val_loss_csv": path,
+# "pre_gpt_embeddings_shape": list(emb.shape), ...}, f, indent=2): one run's result, single values.
+
+def test_a_summary_of_single_values_is_refused_but_a_short_history_reads(tmp_path):
+    summary = {"val_batches": 712, "val_samples": 2848, "mean_val_loss": 0.4172, "val_loss_csv": "folds/f1/val.csv",
+               "pre_embeddings_shape": [2848, 12, 512], "post_embeddings_shape": [2848, 12, 512]}
+    p = tmp_path / "val_loss_summary.json"
+    p.write_text(json.dumps(summary, indent=2))
+    assert_one_line_error(CliRunner(), app, p)
+    r = CliRunner().invoke(app, ["inspect", str(p)])
+    assert "summary of single values" in r.stderr and "mean_val_loss" in r.stderr
+    # a Keras history of three epochs (History.history saved with json.dump) still reads
+    run = read(tmp_path, json.dumps({"loss": [0.9, 0.7, 0.6], "val_loss": [1.0, 0.8, 0.75], "lr": [1e-3] * 3}),
+               "history.json")
+    assert run.format == "keras-history" and len(run.train_loss) == 3 and len(run.val_loss) == 3

@@ -12,6 +12,10 @@ the records read (a file of dumps alone is not JSON Lines). A DETR-style ``log.t
 (every record ``test_*`` keys with DETR's ``test_class_error`` or ``test_coco_eval_bbox``, no epoch, no step, no
 ``train_*``: main.py appends one per evaluation run) is refused as not a training curve.
 
+Survey 16's: a run's summary saved as one object (an inference's ``{"val_batches": 1435, "mean_val_loss": 0.323,
+"pre_gpt_embeddings_shape": [5738, 10, 768], ...}``), its loss a single number and its only lists of numbers named for
+no loss or metric, is refused as no curve, not read as a history of shape lists.
+
 Python's json module writes NaN/Infinity/-Infinity tokens for non-finite floats; they are read back as data.
 """
 
@@ -425,6 +429,22 @@ def _grouped_histories(obj: Any) -> list[tuple[str, dict, tuple]] | None:
     return out if len(out) >= 2 else None
 
 
+def _summary_refusal(obj: Any, lists: dict[str, list], label: str) -> NotALog | None:
+    """A run's summary saved as one JSON object, not a history: its losses single numbers, its only lists of numbers
+    named for no loss, metric, learning rate or split (Jhon68h/biomedclipcap's val_loss_summary.json: {"val_batches":
+    1435, "mean_val_loss": 0.323, "pre_gpt_embeddings_shape": [5738, 10, 768], ...}, an inference's result). None for
+    anything else (a history, or lists of unknown names with no loss beside them: --train NAME may name one)."""
+    if not isinstance(obj, dict) or any(resolve(k).kind != "other" or bare_split_loss(k) for k in lists):
+        return None
+    single = {k: v for k, v in obj.items() if isinstance(v, (int, float)) and not isinstance(v, bool)
+              and resolve(k).kind == "loss"}
+    if not single:
+        return None
+    shown = ", ".join(f"{k}: {v:g}" for k, v in list(single.items())[:3])
+    return NotALog(label, f"not a training log: a summary of single values ({shown}) whose only lists of numbers "
+                   f"({', '.join(list(lists)[:4])}) name no loss or metric: no curve to read")
+
+
 class KerasHistoryReader(Reader):
     name = "keras-history"
     description = ('Keras history.history saved as JSON: {"loss": [...], "val_loss": [...], ...} (or through pandas '
@@ -509,6 +529,9 @@ class KerasHistoryReader(Reader):
                 return runs
             keys = ", ".join(list(obj)[:20]) if isinstance(obj, dict) else type(obj).__name__
             raise InputError(source.label, f"not a Keras history: no lists of numbers (keys: {keys})")
+        refusal = _summary_refusal(obj, parts[1], source.label)
+        if refusal is not None:
+            raise refusal
         run = self._run(obj, parts, source, python)
         if per_call is not None:
             run.notes.append(f"a JSON list of {calls} History.history dicts (one per fit() call): each key's lists "
