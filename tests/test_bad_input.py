@@ -51,6 +51,7 @@ TYPICAL_NAME = {
     "paddle-log": "paddle_train.log",
     "ultralytics-console": "yolo_train_stdout.txt",
     "sb3-console": "ppo_stdout.log",
+    "pyslowfast-log": "stdout.log",
 }
 
 GARBAGE = {

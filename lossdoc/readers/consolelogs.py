@@ -50,6 +50,16 @@ recognised by the shape of its lines as the tool's source writes them:
   return of the last training episodes) is read as a train reward, ``eval/mean_reward`` as a val one (higher is
   better). A table cut at the start of the file (no opening dashed line) or at its end is not read.
 
+- ``pyslowfast-log``: PySlowFast's ``stdout.log`` (its logger: ``[%m/%d %H:%M:%S][%(levelname)s] %(filename)s:
+  %(lineno)4d: `` before each message; older versions the logger's name, ``train_net:  314: ``, not a value): the
+  ``json_stats: {"_type": "train_iter", "epoch": "3/20", "iter": "10/316", "loss": 3.55, "lr": ...}`` records
+  ``logging.log_json_stats`` writes (``train_iter_`` in some forks). ``train_iter`` is a point on the step axis,
+  the iteration counted on across epochs ((epoch - 1) x iterations per epoch + iter), its epoch the fraction
+  reached; ``loss`` is the train loss. ``train_epoch`` values are the epoch's (``loss_epoch``, ``top1_err_epoch``)
+  and ``val_epoch`` ones the val split's (``val_loss``, ``val_top1_err``), at the epoch's last step; ``val_iter``
+  records and timings (``dt``, ``eta``, ``gpu_mem``, ``RAM``) are not read. Several trainings appended to one
+  ``stdout.log`` (each from its ``Train with config:`` line) are runs of their own; a log of the tool's lines with
+  no ``json_stats`` record is refused (the line numbers in its prefixes are no values).
 A log holding several trainings appended (the counter goes back) is read as one run per training. A last line
 without a line end (a run still writing) is skipped, with a note.
 """
@@ -647,5 +657,89 @@ class Sb3ConsoleReader(_ToolText):
         return runs
 
 
+# --------------------------------------------------------------------------------------------- PySlowFast stdout.log
+
+# slowfast/utils/logging.py: "[%(asctime)s][%(levelname)s] %(filename)s: %(lineno)4d: %(message)s", datefmt
+# "%m/%d %H:%M:%S" (older: %(name)s); log_json_stats: logger.info("json_stats: {:s}".format(json.dumps(stats,
+# sort_keys=True))), floats "{:.5f}" / "{:.6f}", epoch "{}/{}" and iter "{}/{}" strings.
+_SF_PREFIX = re.compile(r"^\[\d\d/\d\d \d\d:\d\d:\d\d\]\[[A-Z]{3,8}+\] [\w.]{1,100}+:\s{0,6}+\d{1,6}+: ")
+_SF_STATS = re.compile(r"json_stats: (\{.{0,20000}\})\s*+$")
+_SF_FRACTION = re.compile(r"^(\d++)/(\d++)$")
+_SF_SKIP = {"_type", "epoch", "iter", "eta", "gpu_mem", "RAM", "dt", "dt_data", "dt_net", "time_diff", "mem"}
+
+
+def _sf_fraction(v) -> tuple[int, int] | None:
+    m = _SF_FRACTION.match(v) if isinstance(v, str) else None
+    return (int(m.group(1)), int(m.group(2))) if m and int(m.group(2)) > 0 else None
+
+
+class PySlowFastLogReader(_ToolText):
+    name = "pyslowfast-log"
+    description = "PySlowFast stdout.log: '[MM/DD hh:mm:ss][INFO] logging.py:   99: json_stats: {\"_type\": \"train_iter\", ...}'"
+    example = "checkpoints/stdout.log"
+    counter = "iteration"
+    what = "PySlowFast 'json_stats: {...}' records"
+    hint = re.compile(r"json_stats")
+
+    def detect(self, lines: list[str]) -> bool:
+        n = 0
+        for ln in lines:
+            if ln.startswith("[") and _SF_PREFIX.match(ln):
+                if "json_stats: {" in ln:
+                    return True
+                n += 1
+        return n >= 3
+
+    def collect(self, lines: list[str], pts: RunPoints) -> None:
+        import json
+
+        per_epoch = 0
+        last_step = math.nan
+        for i, ln in enumerate(lines, start=1):
+            if "json_stats" not in ln:
+                if "Train with config" in ln and _SF_PREFIX.match(ln):
+                    pts.end_run()  # train_net.train's first message: another training starts
+                continue
+            m = _SF_STATS.search(ln)
+            if not m:
+                continue
+            try:
+                rec = json.loads(m.group(1))
+            except ValueError:
+                continue
+            if not isinstance(rec, dict):
+                continue
+            kind = str(rec.get("_type", "")).rstrip("_")
+            ep = _sf_fraction(rec.get("epoch"))
+            if ep is None:
+                continue
+            if kind == "train_iter":
+                it = _sf_fraction(rec.get("iter"))
+                if it is None:
+                    continue
+                per_epoch = it[1]
+                step = float((ep[0] - 1) * it[1] + it[0])
+                pts.tick(step, i)
+                last_step = step
+                epoch = ep[0] - 1 + it[0] / it[1]
+                suffix, role = "", {}
+            elif kind in ("train_epoch", "val_epoch"):
+                step = float(ep[0] * per_epoch) if per_epoch else last_step
+                epoch = float(ep[0])
+                if kind == "train_epoch":
+                    suffix, role = "_epoch", {}
+                else:
+                    suffix, role = "", {"loss_split": "val", "metric_split": "val"}
+            else:
+                continue  # val_iter / test records: the epoch's are read
+            for key, v in rec.items():
+                x = to_float(v) if key not in _SF_SKIP else None
+                if x is None:
+                    pts.seen.setdefault(key, None)
+                    continue
+                name = f"val_{key}" if kind == "val_epoch" else f"{key}{suffix}"
+                pts.add(name, x, step=step, epoch=epoch, replace_same_x=True, **role)
+
+
 READERS = [Detectron2LogReader, NnUnetLogReader, XgboostLogReader, LightgbmLogReader, CatboostLogReader,
-           PaddleLogReader, UltralyticsConsoleReader, Sb3ConsoleReader]
+           PaddleLogReader, UltralyticsConsoleReader, Sb3ConsoleReader, PySlowFastLogReader]

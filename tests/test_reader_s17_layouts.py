@@ -1,0 +1,68 @@
+"""Layouts that reading survey 17 found misread or refused (readers/consolelogs.py, readers/text.py).
+
+Each sample is written here in the layout its script writes (values made up), the script's write quoted beside it;
+none is a copy of a surveyed file.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from lossdoc.errors import InputError
+from tests.reading import lst, read, read_all
+
+# ------------------------------------------------------------------ PySlowFast stdout.log
+# slowfast/utils/logging.py: "[%(asctime)s][%(levelname)s] %(filename)s: %(lineno)4d: %(message)s"; log_json_stats:
+# logger.info("json_stats: {:s}".format(json.dumps(stats, sort_keys=True))); train_net.py's "Train with config:",
+# "Start epoch: {}", "Epoch {} takes {:.2f}s. Epochs from {} to {} take {:.2f}s in average and {:.2f}s in median."
+
+
+def _sf(msg: str, file: str = "train_net.py", line: int = 482) -> str:
+    return f"[07/02 10:11:12][INFO] {file}: {line:4d}: {msg}"
+
+
+def _stats(**rec) -> str:
+    return _sf("json_stats: " + json.dumps(rec, sort_keys=True), "logging.py", 99)
+
+
+def _slowfast(epochs: int, iters: int = 40, every: int = 10, first: float = 4.2) -> list[str]:
+    out = [_sf("Train with config:", line=441), "{'NUM_GPUS': 2}", _sf("Start epoch: 1", line=611)]
+    for e in range(1, epochs + 1):
+        for it in range(every, iters + 1, every):
+            out.append(_stats(_type="train_iter", epoch=f"{e}/{epochs}", iter=f"{it}/{iters}", eta="0:10:00",
+                              gpu_mem="7.10G", loss=round(first / (e + it / iters), 5), lr=0.01,
+                              top1_err=80.0 - e, time_diff=0.31))
+        out.append(_stats(_type="train_epoch", epoch=f"{e}/{epochs}", loss=round(first / (e + 0.5), 5), lr=0.01,
+                          top1_err=79.0 - e, RAM="12.1/180G"))
+        out.append(_stats(_type="val_iter", epoch=f"{e}/{epochs}", iter="10/20", top1_err=90.0))
+        out.append(_stats(_type="val_epoch", epoch=f"{e}/{epochs}", top1_err=70.0 - e, min_top1_err=70.0 - e))
+        out.append(_sf(f"Epoch {e - 1} takes 301.25s. Epochs from 0 to {e - 1} take 301.25s in average and "
+                       "301.25s in median.", line=692))
+    return out
+
+
+def test_pyslowfast_json_stats_are_read_on_a_step_counted_across_epochs(tmp_path):
+    run = read(tmp_path, "\n".join(_slowfast(3)) + "\n", "stdout.log")
+    assert run.format == "pyslowfast-log"
+    assert run.train_loss.name == "loss" and len(run.train_loss) == 12
+    assert lst(run.train_loss.steps) == [10, 20, 30, 40, 50, 60, 70, 80, 90, 100, 110, 120]
+    assert run.val_loss is None
+    assert len(run.series["loss_epoch"]) == 3 and len(run.series["val_top1_err"]) == 3
+    assert not {"train_net.py", "Epochs_from", "to", "take"} & set(run.series)
+
+
+def test_pyslowfast_trainings_appended_are_runs_of_their_own(tmp_path):
+    lines = _slowfast(1)[:4] + _slowfast(2)[:3] + _slowfast(2)[3:4] + _slowfast(2, first=3.0)
+    runs = read_all(tmp_path, "\n".join(lines) + "\n", "stdout.log")
+    assert [len(r.train_loss) for r in runs] == [1, 1, 8]
+    assert runs[-1].train_loss.values[0] == pytest.approx(3.0 / 1.25)
+
+
+def test_pyslowfast_log_with_no_stats_is_refused_not_read_from_line_numbers(tmp_path):
+    lines = [_sf("Train with config:", line=441), "{'NUM_GPUS': 2}", _sf("Constructing Kinetics train...", "kinetics.py",
+                                                                       83), _sf("Start epoch: 1", line=611)] * 3
+    with pytest.raises(InputError, match="json_stats"):
+        read(tmp_path, "\n".join(lines) + "\n", "stdout.log")
+
