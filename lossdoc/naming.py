@@ -43,8 +43,9 @@ SPLIT_WORDS = {
 # Split markers, checked as whole tokens at the start or end of the name (after normalising separators): the
 # split words and a few abbreviations that only occur inside names.
 # "validare" is the Romanian word for validation (a Romanian script's "-> validare 0.5589 nats"), a whole token only.
+# "heldout": the held-out split a training loop evaluates on ("train=35.0026  heldout=26.8717"), the val split.
 _SPLIT_TOKENS = {**SPLIT_WORDS, "trn": "train", "tr": "train", "dev": "val", "va": "val", "testing": "test",
-                 "validare": "val"}
+                 "validare": "val", "heldout": "val"}
 
 # A split word glued to the quantity it qualifies, with no separator, as one token (GraphmindDartmouth/DISGEN's
 # main.py: print(f'Epoch: {epoch:02d}, trloss: {...}, trroc: ..., valloss: {...}, valacc: ..., testloss_1: ...')):

@@ -66,3 +66,15 @@ def test_pyslowfast_log_with_no_stats_is_refused_not_read_from_line_numbers(tmp_
     with pytest.raises(InputError, match="json_stats"):
         read(tmp_path, "\n".join(lines) + "\n", "stdout.log")
 
+
+# ------------------------------------------------------------------ heldout: the val split
+# print(f"[pretrain] epoch {ep:3d}/{epochs}  train={tr:.4f}  heldout={ho:.4f}  lr={lr:.2e}  {'(best)' if best else ''}")
+
+def test_heldout_beside_train_is_the_val_loss(tmp_path):
+    lines = [f"[pretrain] epoch {e:3d}/30  train={20.0 / e:.4f}  heldout={18.0 / e + 0.3:.4f}  lr=1.00e-04  "
+             + ("(best)" if e < 5 else "") for e in range(1, 9)]
+    run = read(tmp_path, "\n".join(lines + ["early stop after 8 epochs"]) + "\n", "pretrain.log")
+    assert run.train_loss.name == "train" and len(run.train_loss) == 8
+    assert run.val_loss is not None and run.val_loss.name == "heldout" and len(run.val_loss) == 8
+    assert run.val_loss.values[0] == pytest.approx(18.3)
+
