@@ -78,3 +78,22 @@ def test_heldout_beside_train_is_the_val_loss(tmp_path):
     assert run.val_loss is not None and run.val_loss.name == "heldout" and len(run.val_loss) == 8
     assert run.val_loss.values[0] == pytest.approx(18.3)
 
+
+# ------------------------------------------------------------------ CatBoost's unnamed metric, rising
+# CatBoostClassifier(iterations=300, eval_metric="Accuracy", verbose=50).fit(X, y): "Learning rate set to X", then
+# "N:\tlearn: X\ttotal: ..\tremaining: .." (the metric printed unnamed).
+
+def _catboost(values: list[float]) -> str:
+    out = ["Learning rate set to 0.081234"]
+    out += [f"{i}:\tlearn: {v:.7f}\ttotal: {i * 10}ms\tremaining: 5s" for i, v in enumerate(values)]
+    return "\n".join(out) + "\n"
+
+
+def test_catboost_learn_rising_within_0_1_is_a_score_not_the_train_loss(tmp_path):
+    run = read(tmp_path, _catboost([0.5 + 0.45 * i / 59 for i in range(60)]), "training.out")
+    assert run.format == "catboost-log" and run.train_loss is None
+    assert run.series["learn"].kind == "metric" and run.series["learn"].higher_is_better
+    assert any("accuracy-type" in n for n in run.notes)
+    falling = read(tmp_path, _catboost([0.69 - 0.4 * i / 59 for i in range(60)]), "b.out")
+    assert falling.train_loss is not None and falling.train_loss.name == "learn"
+

@@ -24,7 +24,10 @@ recognised by the shape of its lines as the tool's source writes them:
   y_val)]``), with a note; other held-out sets are test series. A metric's role comes from the naming table:
   logloss is a loss; rmse/mae (LightGBM ``l2``/``l1``/``l2_root``, named with their alias ``(mse)``/``(mae)``/
   ``(rmse)``) are the fitted errors read as the losses of a log with no loss; error rates and AUC are metrics.
-  CatBoost prints only its main metric, unnamed: ``learn``/``test`` are read as the train/val loss, with a note.
+  CatBoost prints only its main metric, unnamed: ``learn``/``test`` are read as the train/val loss, with a note;
+  but a ``learn`` within [0, 1] that rises over the training (a boosted model's loss on its learning set only
+  falls) is an accuracy-type ``eval_metric``: ``learn``/``test`` are then a higher-is-better train/val score, no
+  loss (a note says so).
 - ``paddle-log``: the lines PaddlePaddle's tutorials and examples print in their training loops, ``epoch: 3,
   batch_id: 100, loss is: [0.53], acc is: [0.8]`` (``loss.numpy()``: a one-element array; a 0-D tensor from Paddle
   2.5 prints the bare number). ``batch_id`` starts again at each epoch: the step axis counts batches on across
@@ -392,9 +395,31 @@ class CatboostLogReader(_BoostingLog):
 
     def collect(self, lines: list[str], pts: RunPoints) -> None:
         super().collect(lines, pts)
+        if self._rising_score(pts):
+            return
         if any(pts.roles.get(n) for seg in pts.segments for n in seg.points):
             pts.note("CatBoost prints only its main metric, unnamed (eval_metric, by default the loss function): "
                      "learn/test read as the train/val loss; name others with --train / --val")
+
+    @staticmethod
+    def _rising_score(pts: RunPoints) -> bool:
+        """Whether the unnamed metric is a score, not a loss: the learning set's values, all within [0, 1], rise
+        over the training (a boosted model's loss on its own learning set only falls). Then ``learn``/``test`` are
+        read as a higher-is-better train/val metric (an accuracy-type eval_metric), with a note."""
+        vals = [v for seg in pts.segments for v in seg.points.get("learn", ([],))[0]]
+        k = max(1, len(vals) // 10)
+        if len(vals) < 10 or not all(0.0 <= v <= 1.0 for v in vals):
+            return False
+        head, tail = sorted(vals[:k])[k // 2], sorted(vals[-k:])[k // 2]
+        if tail - head < 0.05:
+            return False
+        for name, split in (("learn", "train"), ("test", "val")):
+            if name in pts.roles:
+                pts.roles[name] = {"role_name": f"{split}_score"}
+        pts.note(f"CatBoost prints only its main metric, unnamed: learn rises from {head:.4g} to {tail:.4g} within "
+                 "[0, 1], an accuracy-type eval_metric, not a loss: learn/test read as a train/val score (higher is "
+                 "better), no loss; name a loss with --train / --val")
+        return True
 
 
 # --------------------------------------------------------------------------------------------- PaddlePaddle
