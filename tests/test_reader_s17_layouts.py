@@ -97,3 +97,30 @@ def test_catboost_learn_rising_within_0_1_is_a_score_not_the_train_loss(tmp_path
     falling = read(tmp_path, _catboost([0.69 - 0.4 * i / 59 for i in range(60)]), "b.out")
     assert falling.train_loss is not None and falling.train_loss.name == "learn"
 
+
+# ------------------------------------------------------------------ a full-width epoch marker, a time in [s]
+# print(f"【{epoch + 1}/{num_epoch}】"), print(f"train time: {train_time:.2f} [s]"), print(f"train loss: {loss:.4f}"),
+# print(f"train acc: {acc:.4f}") after each epoch's tqdm bar (nohup: the bar's \r redraws on one physical line).
+
+def _fullwidth(epochs: int, bars: int = 0) -> str:
+    out = ["nohup: ignoring input"]
+    for e in range(1, epochs + 1):
+        if bars:
+            out.append("\r".join(f"{100 * i // bars:3d}%|#         | {i}/{bars} [00:{i % 60:02d}<10:42,  2.66s/it]"
+                                 for i in range(bars + 1)))
+        out += [f"【{e}/100】", f"train time: {800 + e:.2f} [s]", f"train loss: {6.0 / e:.4f}",
+                f"train acc: {0.4 + e / 100:.4f}"]
+    return "\n".join(out) + "\n"
+
+
+def test_fullwidth_epoch_marker_over_a_time_in_brackets(tmp_path):
+    run = read(tmp_path, _fullwidth(5), "finetune.log")
+    assert run.train_loss.name == "train_loss" and lst(run.train_loss.epochs) == [1, 2, 3, 4, 5]
+    assert run.train_loss.values[1] == pytest.approx(3.0)
+    assert not any("time" in n for n in run.series)
+
+
+def test_fullwidth_epoch_marker_after_a_head_of_tqdm_redraws(tmp_path):
+    # the first 400 lines sniffed (64 KB) are one epoch's 350 redraws and its block: one marker block with a loss
+    run = read(tmp_path, _fullwidth(4, bars=350), "finetune.log")
+    assert len(run.train_loss) == 4

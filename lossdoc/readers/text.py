@@ -48,7 +48,9 @@ Shapes understood:
   separates as ":" does; loss parts on a line of their own go with the marker line that follows.
 - Blocks: a marker line (``Epoch 3``, OLMo's ``[step=12/15000,epoch=0]``, PointNet-style ``-----3------``) followed by lines that hold nothing but
   ``name: value`` / ``name=value`` pairs (indented or not, thousands separators allowed: ``2,097,152``; a duration
-  such as ``time: 15m 1s`` among them is dropped); the block ends at the next line that is neither. A held-out split
+  such as ``time: 15m 1s`` or ``train time: 818.81 [s]`` among them, or on a line of its own, is dropped); the block
+  ends at the next line that is neither. A marker between full-width brackets alone on its line (``【1/100】``) is
+  ``Epoch 1/100``. A held-out split
   word before the marker (``Test Epoch: 5 ...`` then ``    ave: 87.35``) names the block's values (``test_ave``);
   a ``Saving checkpoint: 10`` line is not a value. A rule under the marker line (``----------``) does not end the
   block, and a phase word leading a body line names the split of each of its values (the torchvision fine-tuning
@@ -408,9 +410,16 @@ _RULE = re.compile(r"\s*+(?:-{3,}+|={3,}+)\s*+")
 # A phase label before an epoch marker ("Fine-Tune Epoch 1 | Train Loss: ..."): one word, no number of its own.
 _PHASE_WORD = re.compile(r"[A-Za-z][A-Za-z_\-]{1,30}+")
 # A duration among a block's pairs ("    total_loss: 24.7161 time: 15m 1s"): not a value, and no bar to the others.
+# So is one with its unit in brackets, maybe after a split word ("train time: 818.81 [s]", under a "【1/100】" marker).
 _DURATION_ITEM = re.compile(
-    r"(?<![\w.])(?:time|elapsed|eta|duration)\s*+[:=]\s*+(?:\d++\s*+[hms]\b\s*+){1,3}+", re.IGNORECASE
+    r"(?<![\w.])(?:time|elapsed|eta|duration)\s*+[:=]\s*+(?:\d++\s*+[hms]\b\s*+){1,3}+"
+    r"|(?<![\w.])(?:[A-Za-z]{1,12}+[ _])?+(?:time|elapsed|duration)\s*+[:=]\s*+\d++(?:\.\d++)?+\s*+"
+    r"\[(?:s|sec|ms|m|min|h)\]\s*+",
+    re.IGNORECASE,
 )
+# An epoch marker between full-width brackets, alone on its line ("【1/100】", print(f"【{epoch + 1}/{epochs}】")):
+# read as "Epoch 1/100".
+_FULLWIDTH_EPOCH = re.compile(r"^\s*+【\s*+(\d++)\s*+/\s*+(\d++)\s*+】\s*+$")
 # A block's pair that reports saving or loading ("Saving checkpoint: 10"): the epoch of a file written, not a curve.
 _SAVING = re.compile(r"(?i)(?:^|_)(?:saving|saved|loading|loaded|checkpoint|ckpt)(?:_|$)")
 # clovaai/deep-text-recognition-benchmark's train.py (and EasyOCR's trainer, a copy of it): every valInterval
@@ -704,6 +713,8 @@ def _clean(line: str) -> str:
     """The text a terminal would show last: drop ANSI codes and everything a run of backspaces erased; and a
     Lightning ModelCheckpoint message (``_CKPT_MESSAGE``), which holds no values."""
     line = ANSI.sub("", line)
+    if "【" in line and (m := _FULLWIDTH_EPOCH.match(line)):
+        return f"Epoch {m[1]}/{m[2]}"
     if "\x08" in line:
         parts = [p for p in re.split(r"\x08+", line) if p.strip()]
         line = parts[-1] if parts else ""
@@ -1742,7 +1753,9 @@ def _parse_lines(
                 body_msg = msg
                 if msg[:1] == "[" and (tm := _BODY_TAG.match(msg)) and (tag_split := split_word(tm[1])) is not None:
                     body_msg = msg[tm.end() :]  # "[Val]   loss=0.4196, ...": the pairs, of the tag's split
-                kv = _kv_pairs(_DURATION_ITEM.sub("", body_msg) if "m" in body_msg else body_msg)
+                timeless = _DURATION_ITEM.sub("", body_msg) if "m" in body_msg else body_msg
+                # a line that held only a duration ("train time: 818.81 [s]") is no value, and no chatter
+                kv = _kv_pairs(timeless) if timeless.strip() or not body_msg.strip() else {}
                 if kv:
                     kv = {k: v for k, v in kv.items() if not _SAVING.search(k)}
             if kv is None:
@@ -2676,6 +2689,11 @@ class TextReader(Reader):
         # A tiny log, or a head filled by a few long lines: one progress line with a loss is enough.
         shown = len([ln for ln in lines if ln.strip()])
         few = shown <= 3 or (len(head) >= HEAD_BYTES and shown <= 10)
+        if not few and len(head) >= HEAD_BYTES and shown > 100:
+            # a head filled by tqdm's redraws (one epoch of bars, then "【1/100】" and its values): the bars are
+            # not counted as lines
+            bars = sum(1 for ln in lines if "%|" in ln and _TQDM_BAR.search(ln))
+            few = shown - bars <= 20 and bars > 10 * (shown - bars)
         losses = [pts for n, pts in col.points.items() if resolve(n).kind == "loss"]
         # Two lines that carry an epoch and an iteration each and a loss (reid-strong-baseline cut off after its
         # config dump: "Epoch[1] Iteration[50/436] Loss: 148.527, Acc: 0.012, Base Lr: 3.82e-05"): a log, not prose.
