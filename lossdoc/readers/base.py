@@ -467,20 +467,29 @@ STUB_POINTS = 5
 STUB_RATIO = 2
 
 
+def _reference_counter(run: Run) -> tuple[Series, list[str], str, np.ndarray] | None:
+    """The series whose counter decides how appended trainings are told apart (the train loss, else the val loss,
+    with resumes spliced), the notes of the resumes spliced (none: empty), the counter's name ("steps" or "epochs") and its values; None
+    when there is no such loss, its steps count within epochs, or it has no counter."""
+    ref = next(iter(run.losses("train") or run.losses("val")), None)
+    if ref is None or steps_within_epochs(ref) is not None:
+        return None
+    ref, spliced = splice_resumes(ref)
+    attr = "steps" if ref.steps is not None else "epochs"
+    x = getattr(ref, attr)
+    return None if x is None else (ref, spliced, attr, x)
+
+
 def latest_whole(run: Run) -> tuple[str, int, int] | None:
     """Which training of a log that holds several appended (a counter back to about its first value, ``cut_restarts``)
     to keep when the latest is a stub (``STUB_POINTS``, ``STUB_RATIO``): going back from the latest, the first that
     is no stub beside the one before it. Decided on the run's train loss (else its val loss), after resumes are
     spliced, once for every series whose counter goes back as often. Returns the counter ("steps" or "epochs"), its
     number of go-backs and the index of the training to keep (0 the first), or None: the latest is kept."""
-    ref = next(iter(run.losses("train") or run.losses("val")), None)
-    if ref is None or steps_within_epochs(ref) is not None:
+    got = _reference_counter(run)
+    if got is None:
         return None
-    ref, _ = splice_resumes(ref)
-    attr = "steps" if ref.steps is not None else "epochs"
-    x = getattr(ref, attr)
-    if x is None:
-        return None
+    _, _, attr, x = got
     backs = _backs(x)
     keep = kept_training(x)
     return None if keep == len(backs) else (attr, len(backs), keep)
@@ -556,14 +565,10 @@ def carried_on(run: Run) -> tuple[str, np.ndarray] | None:
     the latest training is kept, as ``cut_restarts`` does (one restart alone, a new process resumed from saved weights
     with its counter reset, is read that way; blocks of other counts; one back near the start level; a loss that did
     not move enough to tell; a counter that counts within epochs, or resumes inside its range)."""
-    ref = next(iter(run.losses("train") or run.losses("val")), None)
-    if ref is None or steps_within_epochs(ref) is not None:
+    got = _reference_counter(run)
+    if got is None or got[1]:
         return None
-    ref, spliced = splice_resumes(ref)
-    attr = "steps" if ref.steps is not None else "epochs"
-    x = getattr(ref, attr)
-    if x is None or spliced:
-        return None
+    ref, _, attr, x = got
     backs = _backs(x)
     if len(backs) < 2:
         return None
