@@ -52,6 +52,7 @@ TYPICAL_NAME = {
     "ultralytics-console": "yolo_train_stdout.txt",
     "sb3-console": "ppo_stdout.log",
     "pyslowfast-log": "stdout.log",
+    "gluefactory-log": "finetune.log",
 }
 
 GARBAGE = {

@@ -63,6 +63,15 @@ recognised by the shape of its lines as the tool's source writes them:
   records and timings (``dt``, ``eta``, ``gpu_mem``, ``RAM``) are not read. Several trainings appended to one
   ``stdout.log`` (each from its ``Train with config:`` line) are runs of their own; a log of the tool's lines with
   no ``json_stats`` record is refused (the line numbers in its prefixes are no values).
+- ``gluefactory-log``: the log of gluefactory's ``train.py`` (cvg/glue-factory, LightGlue's training; its logger's
+  ``[%m/%d/%Y %H:%M:%S gluefactory INFO] `` prefix): ``[E 0 | it 100] loss {total 1.597E+00, last 9.226E-01,
+  assignment_nll ..., nll_pos ...}`` every ``log_every_iter`` iterations, the iteration counted from 0 again in every
+  epoch: a point on the step axis at epoch x batches + it (the batches from its ``Training loader has N batches``
+  line, as gluefactory's ``tot_it``; without it, the most an epoch reached plus the logging interval, with a note),
+  the epoch the fraction reached; each value as ``loss/<name>``, ``loss/total`` the train loss. ``[Validation]
+  {match_recall ..., loss/total 1.967E+00, ...}`` after an iteration's line: ``val/<name>`` at that iteration, the
+  evaluation at the epoch's last iteration (``it == len(train_loader) - 1``: the second after one training line, or the
+  one alone before the next epoch) at that iteration; ``val/loss/total`` the val loss.
 A log holding several trainings appended (the counter goes back) is read as one run per training. A last line
 without a line end (a run still writing) is skipped, with a note.
 """
@@ -766,5 +775,93 @@ class PySlowFastLogReader(_ToolText):
                 pts.add(name, x, step=step, epoch=epoch, replace_same_x=True, **role)
 
 
+# --------------------------------------------------------------------------------------------- gluefactory train.py
+
+# cvg/glue-factory's gluefactory/train.py (LightGlue's training): logger.info(f"Training loader has
+# {len(train_loader)} batches"); every log_every_iter iterations logger.info("[E {} | it {}] loss {{{}}}".format(epoch,
+# it, ", ".join(f"{k} {v:.3E}" for k, v in losses.items()))), the iteration counted from 0 again in every epoch; at
+# it % eval_every_iter == 0 (it > 0, or it 0 of the first epoch) and at it == len(train_loader) - 1, after that
+# iteration's line, logger.info(f'[Validation] {{{", ".join(f"{k} {v:.3E}" ...)}}}'). Its TensorBoard step is tot_it
+# = len(train_loader) * epoch + it (times the GPUs); the logger's prefix "[%m/%d/%Y %H:%M:%S gluefactory INFO] ".
+_GF_TRAIN = re.compile(r"\[E (\d++) \| it (\d++)\] loss \{([^{}\n]{0,20000}+)\}\s*+$")
+_GF_VAL = re.compile(r"\[Validation\] \{([^{}\n]{0,20000}+)\}\s*+$")
+_GF_LOADER = re.compile(r"Training loader has (\d++) batches")
+
+
+def _gf_items(body: str) -> dict[str, float]:
+    """``total 1.597E+00, last 9.226E-01, ...``: name -> value (a value that is no number left out)."""
+    out: dict[str, float] = {}
+    for item in body.split(", "):
+        name, _, value = item.strip().rpartition(" ")
+        v = to_float(value)
+        if name and v is not None:
+            out.setdefault(name, v)
+    return out
+
+
+class GluefactoryLogReader(_ToolText):
+    name = "gluefactory-log"
+    description = ("gluefactory (LightGlue) train.py log: '[E 0 | it 100] loss {total 1.597E+00, ...}', "
+                   "'[Validation] {...}'")
+    example = "outputs/training/<experiment>/log.txt"
+    counter = "iteration"
+    splice_resumes = True  # --restore continues the epochs and iterations of the checkpoint
+    what = "gluefactory '[E N | it N] loss {...}' lines"
+    hint = re.compile(r"\[E \d|\[Validation\]")
+
+    def detect(self, lines: list[str]) -> bool:
+        return any("| it " in ln and _GF_TRAIN.search(ln) for ln in lines)
+
+    def collect(self, lines: list[str], pts: RunPoints) -> None:
+        # (kind, epoch, it, values, line, batches per epoch): placed once the records around each are known
+        recs: list[tuple[str, int, int, dict[str, float], int, int | None]] = []
+        batches: int | None = None
+        epoch = it = -1
+        for i, ln in enumerate(lines, start=1):
+            if "] loss {" in ln and (m := _GF_TRAIN.search(ln)):
+                epoch, it = int(m.group(1)), int(m.group(2))
+                recs.append(("train", epoch, it, _gf_items(m.group(3)), i, batches))
+            elif "[Validation] {" in ln and (m := _GF_VAL.search(ln)):
+                if epoch >= 0:  # (an evaluation before any training line: no iteration to place it at)
+                    recs.append(("val", epoch, it, _gf_items(m.group(1)), i, batches))
+            elif "Training loader has" in ln and (m := _GF_LOADER.search(ln)):
+                batches = int(m.group(1)) or None
+        # Without the loader's line, an epoch's iterations are counted as the most an epoch reached plus the logging
+        # interval (at least what the epoch had: the last batches are never logged after the last interval).
+        its: dict[int, list[int]] = {}
+        for kind, e, n, _, _, _ in recs:
+            if kind == "train":
+                its.setdefault(e, []).append(n)
+        steps = [b - a for v in its.values() for a, b in itertools.pairwise(sorted(set(v))) if b > a]
+        every = min(steps) if steps else 1
+        guess = max((max(v) for v in its.values()), default=0) + every
+        if any(b is None for *_, b in recs):
+            pts.note(f"gluefactory's iteration starts again at every epoch: counted on across epochs at {guess} "
+                     f"iterations an epoch (the most an epoch reached, {guess - every}, plus the logging interval "
+                     f"{every}: the log does not say how many batches its loader has)")
+        # Where each evaluation stands: gluefactory evaluates after an iteration's line at every eval_every_iter-th
+        # iteration and at the epoch's last (it == len(train_loader) - 1, never logged unless on the interval). One
+        # printed between two training lines of an epoch is at the line before it (the interval: their gcd); the
+        # second after one training line, or the one alone before the next epoch's first line (or the log's end, off
+        # the interval), is at the epoch's last iteration.
+        mids = [r[2] for j, r in enumerate(recs) if r[0] == "val" and j + 1 < len(recs)
+                and recs[j + 1][0] == "train" and recs[j + 1][1] == r[1]]
+        interval = math.gcd(*[n for n in mids if n > 0]) if any(n > 0 for n in mids) else 0
+        after = 0  # evaluations since the last training line
+        for j, (kind, e, n, values, line, b) in enumerate(recs):
+            per = b or guess
+            after = after + 1 if kind == "val" else 0
+            nxt = recs[j + 1] if j + 1 < len(recs) else None
+            if kind == "val" and (after > 1 or (nxt is not None and nxt[0] == "train" and nxt[1] > e)
+                                  or (nxt is None and not (interval and n % interval == 0))):
+                n = max(n, per - 1)
+            step = float(e * per + n)
+            pts.tick(step, line)
+            for name, v in values.items():
+                key = f"loss/{name}" if kind == "train" else f"val/{name}"
+                pts.add(key, v, step=step, epoch=e + n / per, replace_same_x=True,
+                        **({} if kind == "train" else {"loss_split": "val", "metric_split": "val"}))
+
+
 READERS = [Detectron2LogReader, NnUnetLogReader, XgboostLogReader, LightgbmLogReader, CatboostLogReader,
-           PaddleLogReader, UltralyticsConsoleReader, Sb3ConsoleReader, PySlowFastLogReader]
+           PaddleLogReader, UltralyticsConsoleReader, Sb3ConsoleReader, PySlowFastLogReader, GluefactoryLogReader]
