@@ -173,6 +173,36 @@ def resolve(name: str, *, metric_split: str = "train", loss_split: str = "train"
     return Role(None, "other", None)
 
 
+# ---------------------------------------------------------------------------------------------- the best so far
+# A loop that keeps the best value so far prints or logs it beside the value itself (an early-stopping helper's
+# print(f'min_loss:{self.min_loss}, max_f1:{self.max_f1}, val_loss:{val_loss}, val_f1:{val_f1}'); best_val_loss,
+# best_val_dice_so_far columns): a running minimum or maximum, not the curve. The word says which way it runs: min /
+# lowest of a loss or a lower-is-better metric, max / highest of a higher-is-better one, best of either. (A per-epoch
+# minimum over the batches, "min_loss" beside "avg_loss" and "max_loss", has the same name: readers.base tells them
+# apart by the values, which a running best never lets get worse.)
+_BEST_WORDS = {"best": None, "min": "lower", "lowest": "lower", "max": "higher", "highest": "higher"}
+
+
+def running_best(name: str) -> str | None:
+    """"lower" or "higher" when the name says it may be the best value so far of a loss or a metric (``min_loss``,
+    ``best_val_loss``, ``max_f1``, ``best_val_dice_so_far``): the way such a series can only move; else None
+    (``max_margin_loss``, ``min_lr``, ``max_iter``, a name of no loss or metric)."""
+    tokens = normalise(name).split("_")
+    if len(tokens) < 2 or tokens[0] not in _BEST_WORDS:
+        return None
+    rest = "_".join(t for t in tokens[1:] if t not in ("so", "far"))
+    role = resolve(rest)
+    better = "lower" if role.kind == "loss" else None
+    if role.kind == "metric" and role.higher_is_better is not None:
+        better = "higher" if role.higher_is_better else "lower"
+    word = _BEST_WORDS[tokens[0]]
+    if better is None or (word is not None and word != better):
+        return None
+    if role.kind == "loss" and word == "lower" and not is_total_loss(rest):
+        return None  # "min_margin_loss": a loss named for what it minimises, no running minimum
+    return better
+
+
 # ---------------------------------------------------------------------------------------------- GAN losses
 # A GAN trains two networks against each other: the generator's loss falls when the discriminator's rises. Their
 # losses are never parts of one total (summing them is a number no one optimises). The names tools give them:

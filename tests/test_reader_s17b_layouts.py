@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import pytest
 
+from lossdoc.naming import running_best
 from tests.reading import lst, read
 
 # ------------------------------------------------------------------ gluefactory (LightGlue) train.py
@@ -66,3 +67,71 @@ def test_gluefactory_without_the_loader_line_counts_on_from_the_iterations_seen(
     assert run.format == "gluefactory-log"
     assert lst(run.train_loss.steps) == [0, 10, 20, 30, 40, 50, 60, 70]
     assert lst(run.val_loss.steps) == [0, 20, 39, 60, 79]
+
+
+# ------------------------------------------------------------------ a bare sum, a report, best-so-far values
+# An ECG finetune loop (nohup): print(all_loss) after each epoch's training (the summed batch losses, no name), then
+# infer() prints classification_report(...) and f'accuracy = {acc}, macro_p = ..., AUROC = {auroc}', then an early
+# stopping helper print(f'min_loss:{self.min_loss}, max_f1:{self.max_f1}, val_loss:{val_loss}, val_f1:{val_f1}')
+# (min_loss / max_f1 the best so far, None before the first epoch).
+
+def _ecg(epochs: int) -> str:
+    out = ["cuda", "Namespace(batch_size=512, lr=0.0001, max_epoch_num=200)"]
+    best_loss = best_f1 = None
+    for e in range(epochs):
+        val = 1.1 - 0.2 * e + 0.04 * e * e
+        f1 = 0.88 + 0.01 * e
+        out.append("training:  50%|#####     | 6/12 [00:03<00:03,  1.9it/s]\rtraining: 100%|##########| 12/12")
+        out.append(f"{21.2 - e:.10f}")
+        out.append("              precision    recall  f1-score   support")
+        out += [f"           {c}       0.8{c}      0.9{c}      0.85        7{c}" for c in range(3)]
+        out.append(f"    accuracy                           0.6{e}       512")
+        out.append(f"accuracy = 0.6{e}, macro_p = 0.55, macro_r = 0.55, macro_f1 = 0.5{e}, AUROC = {f1}")
+        out.append(f"min_loss:{best_loss}, max_f1:{best_f1}, val_loss:{val}, val_f1:{f1}")
+        best_loss = val if best_loss is None else min(best_loss, val)
+        best_f1 = f1 if best_f1 is None else max(best_f1, f1)
+    return "\n".join(out) + "\n"
+
+
+def test_ecg_val_loss_per_epoch_and_best_so_far_values_are_no_loss(tmp_path):
+    run = read(tmp_path, _ecg(6), "finetune.log")
+    assert run.val_loss is not None and run.val_loss.name == "val_loss"
+    assert lst(run.val_loss.epochs) == [0, 1, 2, 3, 4, 5]
+    assert run.val_loss.values[1] == pytest.approx(0.94)
+    assert run.train_loss is None  # the bare number is named nowhere: not guessed
+    for name in ("min_loss", "max_f1"):
+        s = run.series[name]
+        assert s.kind == "metric" and s.higher_is_better is None, name  # the best so far: no curve to judge
+    assert run.series["AUROC"].role == "train_metric" or run.series["AUROC"].kind == "metric"
+    assert any("best so far" in n for n in run.notes)
+
+
+@pytest.mark.parametrize("name, way", [("min_loss", "lower"), ("best_val_loss", "lower"), ("min_val_loss", "lower"),
+                                       ("max_f1", "higher"), ("best_val_acc", "higher"), ("lowest_loss", "lower"),
+                                       ("best_val_dice_so_far", "higher")])
+def test_names_of_a_best_so_far(name, way):
+    assert running_best(name) == way
+
+
+@pytest.mark.parametrize("name", ["max_margin_loss", "min_lr", "max_grad_norm", "max_iter", "max_loss", "min_acc",
+                                  "loss", "val_acc"])
+def test_names_of_no_best_so_far(name):
+    assert running_best(name) is None
+
+
+def test_a_best_so_far_column_is_a_metric_but_a_per_epoch_minimum_stays_a_loss(tmp_path):
+    # a CSV logger's row per epoch with the best val loss so far beside it (best_val_loss = min(best_val_loss,
+    # val_loss)); and one with the minimum and maximum batch loss of each epoch beside their mean
+    rows = ["epoch,train_loss,val_loss,best_val_loss"]
+    best = 9.0
+    for e, v in enumerate([1.0, 0.8, 0.9, 0.7, 0.75, 0.72]):
+        best = min(best, v)
+        rows.append(f"{e},{v + 0.1},{v},{best}")
+    run = read(tmp_path, "\n".join(rows) + "\n", "metrics.csv")
+    s = run.series["best_val_loss"]
+    assert (s.kind, s.higher_is_better, s.split) == ("metric", None, "val") and run.val_loss.name == "val_loss"
+    assert any("best_val_loss" in n and "best so far" in n for n in run.notes)
+    rows = ["epoch,avg_loss,min_loss,max_loss"] + [f"{e},{0.15 - e / 1000},{0.02 + (e % 3) / 100},{0.31 - (e % 2) / 50}"
+                                                    for e in range(1, 9)]
+    run = read(tmp_path, "\n".join(rows) + "\n", "training_log.csv")
+    assert run.series["min_loss"].kind == "loss"  # it rises and falls: each epoch's own minimum, as before

@@ -1,6 +1,7 @@
 """What every reader shares: the Reader declaration, the Source it reads, and `build_series`/`finish_run`, which
 turn raw columns into Series with roles from the one naming table and apply the clean-ups every format needs
-(restarted step counters, runs resumed from a checkpoint, accuracy logged in %, sums of loss components).
+(restarted step counters, runs resumed from a checkpoint, accuracy logged in %, sums of loss components, the best
+value so far logged beside a loss or a metric).
 
 A reader module declares one or more Reader subclasses and lists them in ``READERS``; ``lossdoc.readers``
 collects them into the registry. Readers never write to, lock or keep open the files they read.
@@ -881,10 +882,34 @@ def finish_run(run: Run) -> Run:
     for (note, n), names in restarts.items():
         run.notes.append(f"{note}, {n} points of {', '.join(names)}")
         run.meta.setdefault("restarted", []).extend(names)  # structured, for rules (never a note's wording)
+    running_bests(run)
     add_component_sums(run)
     errors_as_losses(run)
     test_as_val(run)
     return run
+
+
+def running_bests(run: Run) -> None:
+    """A loss or a metric whose name says it may be the best value so far (``naming.running_best``: ``min_loss``,
+    ``best_val_loss``, ``max_f1``) and whose values never get worse from one point to the next (3 finite points or
+    more) is the best so far, printed beside the value itself: a metric of no direction, never the loss, no curve a
+    rule judges (a running maximum "holds" whatever the model does); a note says so. One that gets worse anywhere is
+    what its name says otherwise (``min_loss`` beside ``avg_loss`` and ``max_loss``: each epoch's own minimum)."""
+    found: list[str] = []
+    for name, s in list(run.series.items()):
+        way = naming.running_best(name) if s.kind in ("loss", "metric") and not s.derived else None
+        if way is None:
+            continue
+        v = s.values[np.isfinite(s.values)]
+        d = np.diff(v)
+        if len(v) < 3 or ((d > 0).any() if way == "lower" else (d < 0).any()):
+            continue
+        run.series[name] = replace(s, kind="metric", higher_is_better=None)
+        found.append(name)
+    if found:
+        run.notes.append(f"{', '.join(found)}: the best so far (never worse than at the point before, as the "
+                         f"name{'s' if len(found) > 1 else ''} say{'' if len(found) > 1 else 's'}): kept as a metric "
+                         "of no direction, never the loss curve")
 
 
 def errors_as_losses(run: Run) -> None:

@@ -150,7 +150,11 @@ Shapes understood:
   line on the step axis, in file order.
 - Only when none of the above is found: three or more lines with no marker that hold nothing but ``name value``
   pairs with the same names (``loss 0.312, train acc 0.885, test acc 0.861``; a loss or a metric among them) are
-  one line per epoch, numbered 0.. in line order (a note says so); a train loss alone on each line: see above.
+  one line per epoch, numbered 0.. in line order (a note says so); a train loss alone on each line: see above. So
+  are lines of a few kinds printed in turn, each kind once an epoch with names of its own (an evaluation's ``accuracy =
+  0.63, macro_f1 = 0.53, AUROC = 0.89``, then an early-stopping helper's ``min_loss:1.11, max_f1:0.89, val_loss:1.05,
+  val_f1:0.91``): one epoch a round; a value printed as ``None`` (``min_loss:None`` before the first epoch) is no
+  point. ``min_loss``, ``max_f1`` there are the best so far (``base.running_bests``), not the loss.
 - A run continued in chunks, each headed by its range of epochs alone on a line (``1-50``, then ``50-100``, each
   chunk numbering its epochs from 0 again: ``Epoch 0 finished, average loss 1.27, hits@10 0.063``): one run, the
   epochs counted on across the chunks (with a note), when each range starts where the one before ended; else the
@@ -603,6 +607,8 @@ _DICT_NONFINITE = re.compile(r"(:\s*+)(-?(?:nan|inf))(?=\s*+[,}])")
 _BARE_NAME = r"[A-Za-z][\w/.\-()]*+(?:[ ](?!(?i:nan|inf)\b)[A-Za-z][\w/.\-()]*+){0,3}+"
 _BARE_ITEM = re.compile(rf"\s*+({_BARE_NAME})\s*+[:=]?\s*+({_NUMBER})(?:%|ms|s)?+(?![\w.])\s*+[,;|]?+")
 _BARE_LINE = re.compile(rf"(?:\s*+{_BARE_NAME}\s*+[:=]?\s*+(?:{_NUMBER})(?:%|ms|s)?+(?![\w.])\s*+[,;|]?+)++\s*+")
+# Such a pair whose value is Python's None ("min_loss:None": a best so far before the first epoch): no value yet.
+_NONE_ITEM = re.compile(rf"(?<![\w.])({_BARE_NAME})(\s*+[:=]\s*+)None(?=\s*+(?:[,;|]|$))")
 # Keras' History printed as a Python dict after a label, on one line (a script's print('train history:',
 # history.history) or print("train history: " + str(history.history))): "train history: {'acc': [0.5695, ...],
 # 'loss': [1.0985, ...], 'val_acc': [...], 'val_loss': [...]}". Read with ast.literal_eval, never eval; Python's repr
@@ -2157,9 +2163,13 @@ def _curve_name(name: str) -> bool:
 def _bare_lines(lines: list[str], col: _Collector, cut: bool) -> int:
     """Marker-less lines, one per epoch ("loss 0.312, train acc 0.885, test acc 0.861"): read only when at least
     BARE_MIN_LINES lines hold nothing but pairs, one of them named as a loss or a metric, and all such lines have
-    the same names; a cut last line is skipped. Returns the number of lines used (0: not this layout)."""
+    the same names; a cut last line is skipped. Or lines of a few kinds printed in turn, each kind once an epoch with
+    names of its own (an evaluation's "accuracy = 0.63, macro_f1 = 0.53, AUROC = 0.89", then an early-stopping
+    helper's "min_loss:1.11, max_f1:0.89, val_loss:1.05, val_f1:0.91"): one epoch per round of them. A value printed
+    as None (Python's repr of one not known yet, "min_loss:None" before the first epoch) is no point, its name still
+    the line's. Returns the number of lines used (0: not this layout)."""
     rows: list[dict[str, float]] = []
-    keys: tuple[str, ...] | None = None
+    kinds: list[tuple[str, ...]] = []  # each row's names, None-valued ones too
     last_index = len(lines) - 1 if cut else -1
     skipped = False
     for index, raw in enumerate(lines):
@@ -2169,17 +2179,27 @@ def _bare_lines(lines: list[str], col: _Collector, cut: bool) -> int:
         if index == last_index:  # a line still being written: its last value may be cut
             skipped = any(_curve_name("_".join(m.group(1).split(" "))) for m in _BARE_ITEM.finditer(line))
             continue
+        nones: set[str] = set()
+        if "None" in line:
+            nones = {"_".join(m.group(1).split(" ")) for m in _NONE_ITEM.finditer(line)}
+            line = _NONE_ITEM.sub(r"\1\2nan", line)
         pairs = _bare_pairs(line)
         if pairs is None or not any(_curve_name(k) for k in pairs):
             continue  # chatter ("training on cuda:0")
-        if keys is None:
-            keys = tuple(pairs)
-        elif tuple(pairs) != keys:
+        kinds.append(tuple(pairs))
+        rows.append({k: v for k, v in pairs.items() if k not in nones})
+    order = list(dict.fromkeys(kinds))  # the kinds of line, in the order they first come
+    if len(order) > 1:
+        # kinds printed in turn, each once a round, with names of their own: a round is an epoch
+        if (any(kinds[i] != order[i % len(order)] for i in range(len(kinds)))
+                or len({n for k in order for n in k}) != sum(len(k) for k in order)):
             return 0  # lines of different names: prose or several kinds of lines, not one line per epoch
-        rows.append(pairs)
+        per = len(order)
+        rows = [{k: v for r in rows[i : i + per] for k, v in r.items()} for i in range(0, len(rows), per)]
     if len(rows) < BARE_MIN_LINES:
         return 0
-    only = keys[0] if keys and len(keys) == 1 else None
+    keys = order[0] if order else ()
+    only = keys[0] if len(order) == 1 and len(keys) == 1 else None
     if only is not None and resolve(only).kind == "loss" and resolve(only).split == "train":
         # "loss: 2.5035" alone on each line (loguru's logger.info(f"loss: {loss}") in the batch loop): nothing says
         # an epoch, and no evaluation beside it: a point per line, numbered in file order on the step axis
@@ -2191,11 +2211,15 @@ def _bare_lines(lines: list[str], col: _Collector, cut: bool) -> int:
         for epoch, pairs in enumerate(rows):
             for name, v in pairs.items():
                 col.add(name, v, float(epoch), math.nan)
-        col.note(f"{len(rows)} lines of the same names and no epoch or step number: one line per epoch, epochs "
-                 f"numbered 0..{len(rows) - 1} (line order)")
+        if len(order) > 1:
+            col.note(f"{len(kinds)} lines of {len(order)} kinds printed in turn, each kind's names its own and no "
+                     f"epoch or step number: one epoch a round, epochs numbered 0..{len(rows) - 1} (line order)")
+        else:
+            col.note(f"{len(rows)} lines of the same names and no epoch or step number: one line per epoch, epochs "
+                     f"numbered 0..{len(rows) - 1} (line order)")
     if skipped:
         col.note(_cut_note(len(lines), "a line of values"))
-    return len(rows)
+    return len(kinds)
 
 
 def _history_line(lines: list[str], col: _Collector) -> int:
