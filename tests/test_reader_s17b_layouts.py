@@ -135,3 +135,26 @@ def test_a_best_so_far_column_is_a_metric_but_a_per_epoch_minimum_stays_a_loss(t
                                                     for e in range(1, 9)]
     run = read(tmp_path, "\n".join(rows) + "\n", "training_log.csv")
     assert run.series["min_loss"].kind == "loss"  # it rises and falls: each epoch's own minimum, as before
+
+
+# ------------------------------------------------------------------ pandas Series.to_csv(mode='a'), trainings appended
+# A study script repeats a 15-epoch training 60 times and after each one pd.DataFrame(np.array(losses)).to_csv(
+# 'train_losses.csv', sep=',', mode='a'): every training writes the ',0' header (the index's empty name, the column's
+# default name 0) again, then 'index,loss' rows.
+
+def _series_appended(trainings: int, epochs: int = 15) -> str:
+    out = []
+    for k in range(trainings):
+        out.append(",0")
+        out += [f"{i},{1500.0 / (1 + i) + 10 * k:.6f}" for i in range(epochs)]
+    return "\n".join(out) + "\n"
+
+
+def test_series_to_csv_appended_keeps_the_latest_training(tmp_path):
+    run = read(tmp_path, _series_appended(6), "train_losses.csv")
+    assert run.format == "numbers"
+    assert run.train_loss.name == "train_losses" and lst(run.train_loss.epochs) == list(range(15))
+    assert run.train_loss.values[0] == pytest.approx(1550.0)  # the sixth training's
+    assert any("6 trainings" in n or "restarts 5 time(s)" in n for n in run.notes)
+    one = read(tmp_path, _series_appended(1), "loss.csv")  # one Series, as before
+    assert len(one.train_loss) == 15

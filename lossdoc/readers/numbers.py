@@ -132,11 +132,21 @@ def _counter_pairs(text: str) -> tuple[list[float], list[float]] | None:
     return xs, vs
 
 
+# The ``,0`` header of a Series written again further down: another one appended with to_csv(mode='a').
+_SERIES_HEADER_AGAIN = re.compile(r"^[ \t]*+,[ \t]*+0[ \t]*+\r?\n?", re.MULTILINE)
+
+
 def _series_csv_body(text: str) -> str | None:
     """The rows of an unnamed pandas Series written by ``Series.to_csv()`` (a ``,0`` header: the index's empty name
-    and the series' default name 0, then ``index,value`` rows), or None when the text is not one."""
+    and the series' default name 0, then ``index,value`` rows), or None when the text is not one. Series appended to
+    the file one after another (``to_csv(path, mode='a')`` after each training: the header again before each) are
+    their rows one after another, the index starting again at each."""
     head, _, body = text.lstrip().partition("\n")
-    return body if re.fullmatch(r",\s*0", head.strip()) and _counter_pairs(body) is not None else None
+    if not re.fullmatch(r",\s*0", head.strip()):
+        return None
+    if ",0" in body or ", 0" in body:
+        body = _SERIES_HEADER_AGAIN.sub("", body)
+    return body if _counter_pairs(body) is not None else None
 
 
 #: A pandas ``DataFrame.to_csv`` of one row per curve, one column per epoch (``_wide_frame``): this many epochs or more.
@@ -855,7 +865,8 @@ class NumberListReader(Reader):
     (train then val loss), ``1_1.84`` lines (``_`` between the counter and the loss), a counter that repeats (the
     batches of an epoch, on a step axis; one that also goes back to its start, runs appended, keeps the latest run),
     a third column that is exp of the second (``0, 5.5458, 256.15``: its perplexity, never a val loss), one-element
-    lists in a bare column (``[7.9e-05]``: the value), pandas' ``Series.to_csv()`` (``,0`` header), a
+    lists in a bare column (``[7.9e-05]``: the value), pandas' ``Series.to_csv()`` (``,0`` header; Series appended
+    with ``mode='a'``, the header again before each: trainings appended, the latest kept), a
     ``DataFrame.to_csv()`` of one row per curve and one column per epoch (``,1,2,...,N`` header: stages of one
     training joined, rows that start again a run each, ``_read_wide``) and ``Loss, 10.42`` lines (also ``loss: (0, 2.3)``,
     a Python tuple of the epoch and the value after the name); and ``Epoch N`` header lines each over the bare per-batch losses of that epoch (one point per
@@ -945,6 +956,7 @@ class NumberListReader(Reader):
             raise InputError(source.label, "a JSON array cut short (no closing ']'): not a complete list of numbers")
         series_body = _series_csv_body(text) if array is None else None
         if series_body is not None:
+            again = len(_SERIES_HEADER_AGAIN.findall(text.lstrip().partition("\n")[2]))
             text = series_body
         tokens = _number_list(text) if array is None else _float_list(text)
         titled = _titled_list(text) if tokens is None and array is None and series_body is None else None
@@ -1019,6 +1031,9 @@ class NumberListReader(Reader):
             run.notes.append(f"a pandas Series written by to_csv() (',0' header, then index,value rows): its "
                              f"{len(values)} values read as one loss, {named!r}, at the index as the epoch; name it "
                              "with --train or --val if it is another")
+            if again:  # the trainings are told apart where the index goes back (base.finish_run keeps the latest)
+                run.notes.append(f"the ',0' header is written {again + 1} times: {again + 1} Series appended to the "
+                                 "file one after another (to_csv(mode='a')), one a training")
         elif pairs is not None:
             epochs, values = pairs
             run.series[named] = build_series(named, values, epochs=np.asarray(epochs, dtype=np.float64))
