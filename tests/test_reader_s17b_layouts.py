@@ -158,3 +158,53 @@ def test_series_to_csv_appended_keeps_the_latest_training(tmp_path):
     assert any("6 trainings" in n or "restarts 5 time(s)" in n for n in run.notes)
     one = read(tmp_path, _series_appended(1), "loss.csv")  # one Series, as before
     assert len(one.train_loss) == 15
+
+
+# ------------------------------------------------------------------ val-only logging, trainings appended
+# A LoRA finetune script's logging (basicConfig format '%(asctime)s - %(name)s - %(levelname)s - %(message)s'), run
+# again and again: logger.info("Starting finetuning process"), logger.info(f"Initial validation loss: {v:.6f}"), per
+# epoch logger.info(f"Starting epoch {epoch}/{num_epochs}"), logger.info(f"Calculating validation loss at step
+# {step}..."), logger.info(f"Validation loss: {v:.6f}"), logger.info(f"Epoch {epoch} validation loss: {v:.6f}"); a
+# transcription step logs a line per audio file before the training.
+
+def _lg(msg: str) -> str:
+    return f"2025-03-02 21:02:13,468 - __main__ - INFO - {msg}"
+
+
+def _lora(runs: list[tuple[int, int]], transcripts: int = 0) -> str:
+    out = []
+    for k, (done, total) in enumerate(runs):
+        out.append(_lg("Loading model: demo/tts-1b"))
+        out += [_lg(f"Transcribed: clip_{i:04d}.wav -> " + "a sentence of a book read aloud, " * 4)
+                for i in range(transcripts)]
+        out += [_lg("Starting finetuning process"), _lg("Calculating initial validation loss..."),
+                _lg(f"Initial validation loss: {11.8 - 0.01 * k:.6f}")]
+        for e in range(1, done + 1):
+            v = 11.8 - 0.01 * k - 0.02 * e * e
+            out += [_lg(f"Starting epoch {e}/{total}"), _lg(f"Calculating validation loss at step {e - 1}..."),
+                    _lg(f"Validation loss: {v:.6f}"), _lg(f"Calculating validation loss at end of epoch {e}..."),
+                    _lg(f"Epoch {e} validation loss: {v:.6f}"),
+                    _lg(f"Saved checkpoint to finetuned_model\\checkpoint-epoch-{e}")]
+        if done == total:
+            out.append(_lg("Finetuning completed successfully!"))
+        elif done == 0 and total:
+            out.append(_lg(f"Starting epoch 1/{total}"))
+    return "\n".join(out) + "\n"
+
+
+def test_val_only_log_of_appended_trainings_keeps_the_latest_whole_one(tmp_path):
+    # stubs that reached epoch 1, one whole training of 13 epochs, then stubs that logged no epoch; the head (64 KB)
+    # holds transcription lines and one stub's two values only
+    runs = [(1, 20), (1, 6), (1, 13), (1, 13), (13, 13), (0, 13), (0, 13)]
+    run = read(tmp_path, _lora(runs, transcripts=300), "finetune.log")
+    assert run.format == "text" and run.train_loss is None
+    assert run.val_loss is not None and len(run.val_loss) == 13
+    assert run.val_loss.values[0] == pytest.approx(11.8 - 0.04 - 0.02)  # the whole training's epoch 1
+    assert any("trainings" in n and "appended" in n for n in run.notes)
+
+
+def test_val_only_log_whose_last_training_is_a_stub(tmp_path):
+    run = read(tmp_path, _lora([(13, 13), (1, 13)]), "finetune.log")
+    assert len(run.val_loss) == 13 and run.val_loss.values[0] == pytest.approx(11.8 - 0.02)
+    for s in run.series.values():  # every val series from the same training
+        assert len(s) == 13, s.name

@@ -263,6 +263,13 @@ Shapes understood:
   evaluation at the step of the step line after it (printed before that step's optimisation), the first one too.
   A line printed after a tqdm bar's ``]`` and a space (``... | 2/50000 [00:01<9:16:41,  1.50it/s] Epoch: 1``) is split
   off the bar as one printed straight after it is.
+- Surveys 16 and 17, more: trainings appended to one log, each from an ``Epoch 1/M`` line with no values (a LoRA
+  script's ``Starting epoch 1/13``, then ``Calculating validation loss at step 0...``, ``Validation loss: 11.71``,
+  ``Epoch 1 validation loss: 11.71``), whose epochs and steps overlap (a training that stopped in its first epoch:
+  the counter never goes back after it; or values on both axes, which ``base.finish_run`` would cut each on its
+  own): parted at those lines, the latest whole training kept (a stub after it left out), with a note. A head filled
+  by a logging stream's other messages (``2025-05-08 20:57:32,335 - __main__ - INFO - Transcribed: ...``) with one
+  or two such values in it is a log.
 
 Every other line (warnings, model summaries, chatter) is ignored. A text with no such line at all is not a
 training log, and the error lists the patterns tried; one whose lines of pairs repeat names none of which says loss,
@@ -292,7 +299,16 @@ from lossdoc.naming import (
     split_word,
 )
 from lossdoc.readers._runs import to_float
-from lossdoc.readers.base import HEAD_BYTES, Reader, Source, build_series, decode_text, require_series
+from lossdoc.readers.base import (
+    HEAD_BYTES,
+    STUB_POINTS,
+    Reader,
+    Source,
+    build_series,
+    decode_text,
+    require_series,
+    whole_of,
+)
 from lossdoc.readers.tabular import aligned_names, rule_line, unwrap_tensors
 from lossdoc.readers.toollogs import ANSI, FAMILIES, read_as_family
 
@@ -1164,6 +1180,63 @@ def _restarts_of_repeats(
     return [(ids[id(e)], e[1], next(r[2] for r in rows if r[0] is e) + 1) for e in starts if id(e) in ids]
 
 
+def _latest_whole_training(
+    generic: list[list], openings: list[tuple[int, str, int]], col: _Collector
+) -> tuple[int, int] | None:
+    """Trainings appended to one log, each from an ``Epoch 1/M`` line that holds no values (a LoRA script's
+    logging.info(f"Starting epoch {epoch}/{num_epochs}") run again and again), whose epochs and steps overlap: a
+    training that stopped at its first epoch and the next one's first epoch are at the same place, so that the
+    counter never goes back there and one value would silently stand for the other. Then the trainings are parted at
+    those lines and the latest whole one is kept (``base.whole_of``: a stub after it is left out), with a note; the
+    (start, end) of its entries in ``generic``. None when no two trainings overlap (a counter going back is
+    ``base.finish_run``'s, as before)."""
+    bounds = [0, *(i for i, _, _ in openings), len(generic)]
+    parts = [(a, b) for a, b in itertools.pairwise(bounds) if b > a]
+    if len(parts) < 2:
+        return None
+    places = [{(k, None if math.isnan(e[1]) else e[1], None if math.isnan(e[2]) else e[2])
+               for e in generic[a:b] for k in e[3]} for a, b in parts]
+    if not any(p & q for p, q in itertools.pairwise(places)):
+        return None
+
+    def back(a: int, b: int, c: int) -> bool:  # the epoch or the step goes back from part [a, b) to the one at b..c
+        for axis in (1, 2):
+            before = [e[axis] for e in generic[a:b] if math.isfinite(e[axis])]
+            after = [e[axis] for e in generic[b:c] if math.isfinite(e[axis])]
+            if before and after and after[0] < before[-1]:
+                return True
+        return False
+
+    # Where the counter goes back at every start and all values are on one axis, base.finish_run tells the
+    # trainings apart as before; not where one stopped at its first epoch (nothing goes back), nor where values on
+    # the epoch axis and values on the step axis would each be cut on their own.
+    mixed = (any(math.isfinite(e[1]) and not math.isfinite(e[2]) for e in generic)
+             and any(math.isfinite(e[2]) and not math.isfinite(e[1]) for e in generic))
+    if not mixed and all(back(p[0], p[1], q[1]) for p, q in itertools.pairwise(parts)):
+        return None
+
+    def points(a: int, b: int) -> int:  # the most points one series has in the part
+        counts: dict[str, int] = {}
+        for e in generic[a:b]:
+            for k in e[3]:
+                counts[k] = counts.get(k, 0) + 1
+        return max(counts.values(), default=0)
+
+    keep = whole_of([points(a, b) for a, b in parts])
+    a, b = parts[keep]
+    lines = [ln for _, _, ln in openings]
+    shown = ", ".join(str(n) for n in lines[:5]) + (", ..." if len(lines) > 5 else "")
+    later = len(parts) - 1 - keep
+    col.restarted = True
+    marker = re.sub(r"(/\s*+|\sof\s++)\d++", r"\1M", openings[0][1])
+    col.note(f"{len(parts)} trainings appended to the log, each from an {marker!r} line with no values "
+             f"(line{'s' if len(lines) > 1 else ''} {shown}), their epochs and steps overlapping: kept training "
+             f"{keep + 1} of {len(parts)}"
+             + (f", the latest whole one ({later} stopped after fewer than {STUB_POINTS} points after it, left out)"
+                if later else " (the latest)"))
+    return a, b
+
+
 def _steps_from_repeats(repeats: list[tuple[list, frozenset, int, bool, bool]], col: _Collector) -> None:
     """Lines with an epoch marker and no step or batch counter (``epoch:  0 loss:  0.686``) printed once per batch:
     separate lines (newline-terminated) with the same epoch and the same names are separate points, numbered on the
@@ -1506,6 +1579,8 @@ def _parse_lines(
     epoch_bars: list[list] = []  # tqdm bars under an epoch marker with a postfix of values: [lead, epoch, step, pairs]
     nano = False  # build-nanogpt's "step N | loss: ... | tok/sec: ..." lines were read
     nano_vals: list[float] = []  # its "validation loss: X" lines, held for the step line after them
+    openings: list[tuple[int, str, int]] = []  # "Epoch 1/M" alone after values: (index in generic, marker, line)
+    cuts_at = 0  # the index in generic of the last such line
 
     def flush() -> None:
         nonlocal used, keras_used
@@ -1845,6 +1920,11 @@ def _parse_lines(
             said_before = None
         open_block = [lead, markers.get("epoch", math.nan), markers.get("step", math.nan), pairs]
         marker_bare = not pairs  # a marker line alone ("Meta epoch 0..."): what follows it is its block
+        if (marker_bare and spans and markers.get("epoch", 2) <= 1 and "step" not in markers
+                and len(generic) > cuts_at and any(c in msg[spans[0][0] : spans[0][1]] for c in ("/", " of "))):
+            # "Starting epoch 1/13" after values: a training of 13 epochs starts (again)
+            cuts_at = len(generic)
+            openings.append((cuts_at, msg[spans[0][0] : spans[0][1]].strip(), index + 1))
         loss_head = marker_bare and bool(spans) and _LOSS_HEAD.fullmatch(msg, spans[-1][1]) is not None
         iter_block = open_block if msg[:1] in " [\t" and _ITER_OF.match(msg) else None
         block_split = _split_before(msg, spans)
@@ -1895,7 +1975,13 @@ def _parse_lines(
             generic.append(open_block)
     if len(ranges) > 1:
         _count_on_across_chunks(generic, ranges, col)
-    if repeats and not restarts and not counted:
+    part = _latest_whole_training(generic, openings, col) if openings and not restarts else None
+    if part is not None:
+        generic = generic[part[0] : part[1]]
+        kept = {id(e) for e in generic}
+        counted = [c for c in counted if id(c[0]) in kept]
+        repeats = [r for r in repeats if id(r[0]) in kept]
+    if repeats and not restarts and not counted and part is None:
         restarts = _restarts_of_repeats(repeats, generic)
     if restarts:
         start, epoch, line_no = restarts[-1]
@@ -2719,6 +2805,10 @@ class TextReader(Reader):
             bars = sum(1 for ln in lines if "%|" in ln and _TQDM_BAR.search(ln))
             few = shown - bars <= 20 and bars > 10 * (shown - bars)
         losses = [pts for n, pts in col.points.items() if resolve(n).kind == "loss"]
+        if not few and losses and len(head) >= HEAD_BYTES:
+            # a head filled by a logging stream's other messages (a finetune script's logging.info of each audio file
+            # it transcribed) around a training's first lines: every line a program's log message, none prose
+            few = sum(1 for ln in lines if ln[:1].isdigit() and _LEVEL.match(ln) is not None) >= 0.9 * shown
         # Two lines that carry an epoch and an iteration each and a loss (reid-strong-baseline cut off after its
         # config dump: "Epoch[1] Iteration[50/436] Loss: 148.527, Acc: 0.012, Base Lr: 3.82e-05"): a log, not prose.
         both = used >= 2 and any(len(pts) >= 2 and all(math.isfinite(e) and math.isfinite(st) for e, st, _ in pts)
