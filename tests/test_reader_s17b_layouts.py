@@ -208,3 +208,25 @@ def test_val_only_log_whose_last_training_is_a_stub(tmp_path):
     assert len(run.val_loss) == 13 and run.val_loss.values[0] == pytest.approx(11.8 - 0.02)
     for s in run.series.values():  # every val series from the same training
         assert len(s) == 13, s.name
+
+
+# ------------------------------------------------------------------ a settings header of numbers only
+# A script's print(f"{k} : {v}") over its settings before training (epoch : 100, lr : 0.001, batch_size : 32), then
+# its progress lines: settings, never points.
+
+@pytest.mark.parametrize("head", [["epoch : 100", "lr : 0.001", "batch_size : 32"],
+                                  ["epochs : 100", "lr : 0.001", "batch_size : 32", "weight_decay : 0.0005"],
+                                  ["lr = 0.001", "epoch = 100", "momentum = 0.9"]])
+def test_settings_header_of_numbers_is_configuration(tmp_path, head):
+    body = [f"[epoch {e}] loss: {1.0 - 0.1 * e:.2f} acc: {0.5 + 0.05 * e:.2f}" for e in range(1, 6)]
+    run = read(tmp_path, "\n".join(head + body) + "\n", "train.log")
+    assert run.train_loss.name == "loss" and lst(run.train_loss.epochs) == [1, 2, 3, 4, 5]
+    assert all(len(s) == 5 for s in run.series.values()), {n: len(s) for n, s in run.series.items()}
+
+
+def test_block_of_numbers_under_a_marker_is_still_read(tmp_path):
+    lines = []
+    for e in range(1, 5):
+        lines += [f"Epoch {e}", f"loss : {1.0 - 0.1 * e:.2f}", f"val_loss : {1.1 - 0.1 * e:.2f}", "lr : 0.001"]
+    run = read(tmp_path, "\n".join(lines) + "\n", "train.log")
+    assert len(run.train_loss) == 4 and len(run.val_loss) == 4 and len(run.series["lr"]) == 4

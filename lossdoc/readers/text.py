@@ -211,7 +211,8 @@ Shapes understood:
   line end (3 or more): a line each.
 - Not data: an argument dump (three or more ``name =  value`` lines in a row, or ``name : value`` ones, one value at
   least not a number: ``data =  ./data``, ``epoch =  20``, ``tolerance =  0.0001``, ``method : lstm``: settings, no
-  marker and no points) and a session's
+  marker and no points; numbers only, before the first marker line, when one names the training's length or its
+  learning rate and none a loss or a metric: ``epoch : 100``, ``lr : 0.001``, ``batch_size : 32``) and a session's
   ``Best Epoch 6\tAcc: 0.89`` summary (no marker, no new run: a job resumed from a checkpoint stays one run).
 - Survey 15's layouts: a line printed straight after a tqdm bar's ``]`` (``  1%|          | 1/100 [31:27<51:54:28,
   1887.57s/it]Epoch 2, Training loss: 1.6877, Validation loss: 1.0509, ...``, a bar redrawn with ``\r`` and no line
@@ -421,6 +422,10 @@ _DASH_EPOCH = re.compile(r"^\s*+-{3,}+\s*+(\d++)\s*+-{3,}+\s*+$")
 # "method : lstm", "lr : 0.1", "epoch : 5", "min_count : 1", "loss : softmax").
 _ASSIGN = re.compile(r"^\s*+[A-Za-z_][\w.\-]{0,100}+\s++[=:]\s++(\S[^\n]{0,1000}+)$")
 _NUMBER_ONLY = re.compile(_NUMBER)
+# A setting that says how long a training runs or how fast it learns ("epochs : 100", "num_epochs = 50", "lr : 0.001").
+_SETTING_NAME = re.compile(
+    r"(?i)(?:num_|n_|max_|total_)?(?:epochs?|iters?|iterations|steps|train_steps)|lr|learning_rate|init_lr|base_lr"
+)
 #: An argument dump is this many "name = value" lines in a row or more.
 CONFIG_MIN_LINES = 3
 # "Best Epoch 6\tAcc: 0.8913\tnmi: ...": the best epoch so far, printed at the end of a session.
@@ -945,13 +950,20 @@ def _config_lines(lines: list[str]) -> set[int]:
     """The lines of an argument dump: CONFIG_MIN_LINES or more consecutive ``name =  value`` lines (spaces around the
     ``=``, as print(k, '= ', v) over vars(args) writes them; or around a ``:``, ``method : lstm``), one value at
     least not a number (a path, True); their
-    numbers (``epoch =  20``, ``tolerance =  0.0001``) are settings, not a marker or points."""
+    numbers (``epoch =  20``, ``tolerance =  0.0001``) are settings, not a marker or points. So are such lines of
+    numbers only before the log's first marker line, when one names the training's length or its learning rate
+    (``epochs : 100``, ``lr : 0.001``, ``batch_size : 32``) and none a loss or a metric."""
     out: set[int] = set()
     block: list[int] = []
+    names: list[str] = []
     texts = False
+    marked = False  # a marker line came before
 
     def close() -> None:
-        if len(block) >= CONFIG_MIN_LINES and texts:
+        if len(block) < CONFIG_MIN_LINES:
+            return
+        if texts or (not marked and any(_SETTING_NAME.fullmatch(n) for n in names)
+                     and not any(resolve(n).kind in ("loss", "metric") for n in names)):
             out.update(block)
 
     for i, raw in enumerate(lines):
@@ -959,9 +971,11 @@ def _config_lines(lines: list[str]) -> set[int]:
         if m is None:
             if raw.strip():
                 close()
-                block, texts = [], False
+                block, names, texts = [], [], False
+                marked = marked or bool(_markers(_message(_strip_prefix(_clean(raw))))[0])
             continue
         block.append(i)
+        names.append(raw.split("=" if "=" in raw.split(":", 1)[0] else ":", 1)[0].strip())
         texts = texts or _NUMBER_ONLY.fullmatch(m.group(1).strip()) is None
     close()
     return out
