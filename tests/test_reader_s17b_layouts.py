@@ -230,3 +230,21 @@ def test_block_of_numbers_under_a_marker_is_still_read(tmp_path):
         lines += [f"Epoch {e}", f"loss : {1.0 - 0.1 * e:.2f}", f"val_loss : {1.1 - 0.1 * e:.2f}", "lr : 0.001"]
     run = read(tmp_path, "\n".join(lines) + "\n", "train.log")
     assert len(run.train_loss) == 4 and len(run.val_loss) == 4 and len(run.series["lr"]) == 4
+
+
+# ------------------------------------------------------------------ 'Batch N of M' counters
+# DDC-DPT's Zurcher_train.py: print(f"Batch {i} of {n}", end='\r') per batch, then printw(f"\tCross entropy test loss:
+# {x}") and printw(f"\tTrain loss: {x}") under printw(f"Epoch: {epoch + 1}").
+
+def test_batch_n_of_m_is_no_series_of(tmp_path):
+    text = "nohup: ignoring input\nNum train batches: 3\n"
+    for e in range(1, 7):
+        text += f"Epoch: {e}\n" + "Batch 0 of 2\rtensor([[2.6326, 0.0000],\n        [0.9301, 0.0000]])\n"
+        text += "Batch 1 of 2\r" + f"\tCross entropy test loss: {0.71 - 0.02 * e}\n"
+        text += "\r".join(f"Batch {b} of 3" for b in range(3)) + f"\r\tTrain loss: {0.75 - 0.04 * e}\n\n"
+    run = read(tmp_path, text, "train_output.log")
+    assert run.train_loss.name == "Train_loss" and len(run.train_loss) == 6
+    assert not {"of", "Of"} & set(run.series), list(run.series)
+    lines = [f"Epoch {e}, Batch {b} of 4, loss: {1.0 / (e + b):.4f}" for e in range(1, 4) for b in range(4)]
+    run = read(tmp_path, "\n".join(lines) + "\n", "b.log")
+    assert "of" not in run.series and len(run.train_loss) == 12

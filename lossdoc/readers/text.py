@@ -263,7 +263,8 @@ Shapes understood:
   (``step   250 | loss: 6.041164 | lr ... | tok/sec: ...`` lines): a ``validation loss: 6.0727`` line is the
   evaluation at the step of the step line after it (printed before that step's optimisation), the first one too.
   A line printed after a tqdm bar's ``]`` and a space (``... | 2/50000 [00:01<9:16:41,  1.50it/s] Epoch: 1``) is split
-  off the bar as one printed straight after it is.
+  off the bar as one printed straight after it is. ``Batch 3 of 4`` is a batch counter and its total: no series
+  ``of`` (nor in ``Epoch 1, Batch 3 of 4, loss: ...``).
 - Surveys 16 and 17, more: trainings appended to one log, each from an ``Epoch 1/M`` line with no values (a LoRA
   script's ``Starting epoch 1/13``, then ``Calculating validation loss at step 0...``, ``Validation loss: 11.71``,
   ``Epoch 1 validation loss: 11.71``), whose epochs and steps overlap (a training that stopped in its first epoch:
@@ -909,7 +910,8 @@ def _generic_pairs(line: str, spans: list[tuple[int, int]]) -> dict[str, float]:
             name = words[-1]
         if group and group.start() <= m.start() < group.end() and resolve(name).kind == "other":
             name = f"{name}_loss"  # "[Losses: x 0.27, ..., total 15.1]": the parts and the total of the loss
-        if not is_bookkeeping(name) and name.lower() != "best":  # time, elapsed, it/s...; the best so far
+        if not is_bookkeeping(name) and name.lower() not in ("best", "of"):  # time, elapsed, it/s...; the best so
+            # far; "of 4" in "Batch 3 of 4": the count's total
             out.setdefault(name, float(m.group(2)))
     if not out and spans:
         out = _value_names(rest)
@@ -1372,7 +1374,8 @@ def _bare_pairs(line: str) -> dict[str, float] | None:
         return None
     out: dict[str, float] = {}
     for m in _BARE_ITEM.finditer(line):
-        out.setdefault("_".join(m.group(1).split(" ")), float(m.group(2)))
+        if m.group(1).lower() != "of":  # "Batch 3 of 4": the count's total, no series "of"
+            out.setdefault("_".join(m.group(1).split(" ")), float(m.group(2)))
     return out
 
 
