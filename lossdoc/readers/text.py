@@ -272,6 +272,13 @@ Shapes understood:
   own): parted at those lines, the latest whole training kept (a stub after it left out), with a note. A head filled
   by a logging stream's other messages (``2025-05-08 20:57:32,335 - __main__ - INFO - Transcribed: ...``) with one
   or two such values in it is a log.
+- Survey 18's layouts: zjy-ucas ChineseNER's ``iteration:2 step:56/1044, NER loss: 5.215852`` (after its Python
+  logging prefix; every steps_check global steps, ``step`` the global step modulo T, the steps an epoch):
+  a point per line at the global step (N - 1) * T + S, the iteration its epoch (1-based, as written), never one
+  point per iteration; its evaluation blocks (``evaluate:dev``, conlleval's ``accuracy:  96.79%; precision: ...``)
+  are no series. A training resumed from a checkpoint (the global step restored) is spliced as every resume is
+  (``base.splice_resumes``); a launch that logged one line at the checkpoint's step and was launched again from it
+  (its line at the same global step, with another T) gives way to the later line.
 
 Every other line (warnings, model summaries, chatter) is ignored. A text with no such line at all is not a
 training log, and the error lists the patterns tried; one whose lines of pairs repeat names none of which says loss,
@@ -349,6 +356,12 @@ _EPOCH_WORDS = {"epoque": "epoch", "epoca": "epoch", "epoche": "epoch", "epoha":
                 "pas": "step"}
 # Words before a marker word that make it a count of epochs or steps, a setting ("Total Epoch:300", "Max step 1000").
 _COUNT_WORDS = re.compile(r"(?<![A-Za-z])(?:total|max|num|number of)\s*+$", re.IGNORECASE)
+# zjy-ucas ChineseNER's main.py (and its forks): logger.info("iteration:{} step:{}/{}, NER loss:{:>9.6f}".format(
+# iteration, step % steps_per_epoch, steps_per_epoch, ...)) every steps_check global steps, iteration = step //
+# steps_per_epoch + 1: the iteration is the epoch (1-based), the step the global step modulo T, so that the global
+# step is (iteration - 1) * T + step.
+_ITER_STEP_OF = re.compile(r"iter(?:ation)?+\s*+[:=]\s*+(\d++),?+\s++step\s*+[:=]\s*+(\d++)\s*+/\s*+(\d++)(?![\w.])",
+                           re.IGNORECASE)
 # A batch counter on a line with an epoch marker and no step ("ep: 0, batch: 100, ..., loss: 9.12", "epoch 2 batch_idx
 # 300 loss 0.4", "Batch [100/600]"): the line's step when it rises within an epoch (``_steps_from_batches``).
 _BATCH = re.compile(
@@ -818,6 +831,11 @@ def _markers(line: str) -> tuple[dict[str, float], list[tuple[int, int]], str]:
         else:
             found.setdefault(kind, float(m.group(2).replace(",", "")))
         spans.append(m.span())
+    if (len(spans) == 2 and lead[:4] == "iter" and "epoch" not in found
+            and (m := _ITER_STEP_OF.match(line, spans[0][0])) and int(m[1]) >= 1 and int(m[2]) < int(m[3])):
+        # "iteration:2 step:56/1044, NER loss: 5.215852" (ChineseNER): a point per line at the global step, the
+        # iteration its epoch, not one point per iteration
+        return {"epoch": float(m[1]), "step": (int(m[1]) - 1) * float(m[3]) + int(m[2])}, [m.span()], lead
     if (spans and lead == "step" and "epoch" not in found and line[spans[0][0] - 2: spans[0][0]] == "] "
             and (m := _PHASE_EPOCH_OF.search(line, max(0, spans[0][0] - 40), spans[0][0]))
             and int(m.group(1)) <= int(m.group(2))):
@@ -1598,6 +1616,7 @@ def _parse_lines(
     nano_vals: list[float] = []  # its "validation loss: X" lines, held for the step line after them
     openings: list[tuple[int, str, int]] = []  # "Epoch 1/M" alone after values: (index in generic, marker, line)
     cuts_at = 0  # the index in generic of the last such line
+    global_steps = False  # ChineseNER's "iteration:N step:S/T" lines were read (the global step from N and S/T)
 
     def flush() -> None:
         nonlocal used, keras_used
@@ -1711,6 +1730,8 @@ def _parse_lines(
         if "reducing learning rate" in msg and _PLATEAU.match(msg):
             continue  # ReduceLROnPlateau's verbose print: an event, not a curve (no series "of_group")
         markers, spans, lead = _markers(msg)
+        if lead[:4] == "iter" and "epoch" in markers and not global_steps and _ITER_STEP_OF.match(msg, spans[0][0]):
+            global_steps = True
         if (spans and spans[0][0] == 0 and last_marker is not None and math.isfinite(last_marker[1])
                 and "%|" in msg and (tm := _TQDM_STEP.match(msg)) and spans == [(0, tm.end())]):
             # a tqdm bar within an epoch ("Epoch 1/10", then "train: 5%|...| 10/200 [..., loss=0.43]"): a batch of that
@@ -2048,6 +2069,11 @@ def _parse_lines(
         for name in pairs:
             leads.setdefault(name, set()).add(lead)
     target = col
+    if global_steps:
+        # a launch that logged one line at the step of the checkpoint it resumed, then was launched again from the same
+        # checkpoint (another data set: another T, so another iteration at that step): the later line is the point
+        generic = [e for e, n in zip(generic, [*generic[1:], None], strict=True)
+                   if n is None or not (math.isfinite(e[2]) and e[2] == n[2] and e[3].keys() == n[3].keys())]
     cuts = _phase_cuts(generic, phases)
     for i, (lead, epoch, step, pairs) in enumerate(generic):
         if any(k[1:2] == "_" and k[:1] in "TtVv" for k in pairs):  # cheap test first: it runs on every line

@@ -1,0 +1,93 @@
+"""Layouts that reading survey 18 found misread or refused (readers/text.py, readers/jsonlogs.py, readers/numbers.py).
+
+Each sample is written here in the layout its script writes (values made up), the script's write quoted beside it;
+none is a copy of a surveyed file.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from tests.reading import lst, read
+
+# ------------------------------------------------------------------ zjy-ucas ChineseNER: iteration:N step:S/T
+# main.py: logger.info("iteration:{} step:{}/{}, NER loss:{:>9.6f}".format(iteration, step % steps_per_epoch,
+# steps_per_epoch, np.mean(loss))) every steps_check global steps, iteration = step // steps_per_epoch + 1; between
+# epochs evaluate(): "evaluate:dev", conlleval's report lines, "new best dev f1 score:..", "model saved".
+
+
+def _ner_line(step: int, per_epoch: int, loss: float, logger: str = "log/train.log", second: int = 0) -> str:
+    it, s = step // per_epoch + 1, step % per_epoch
+    return (f"2020-03-04 10:{second // 60 % 60:02d}:{second % 60:02d},125 - {logger} - INFO - "
+            f"iteration:{it} step:{s}/{per_epoch}, NER loss:{loss:>9.6f}")
+
+
+def _ner_eval(split: str) -> list[str]:
+    p = "2020-03-04 11:00:00,500 - log/train.log - INFO - "
+    return [p + f"evaluate:{split}", p + "processed 52000 tokens with 2100 phrases; found: 2050 phrases; correct: 1700.",
+            "", p + "accuracy:  95.10%; precision:  82.93%; recall:  80.95%; FB1:  81.93", "",
+            p + "              LOC: precision:  84.00%; recall:  83.10%; FB1:  83.55  1010", "",
+            p + "              PER: precision:  80.40%; recall:  77.70%; FB1:  79.03  640", "",
+            p + f"new best {split} f1 score:81.930"] + ([p + "model saved"] if split == "dev" else [])
+
+
+def _ner_config(logger: str = "log/train.log") -> list[str]:
+    # print_config(): logger.info("{}:\t{}".format(k.ljust(15), v)) over the settings
+    p = f"2020-03-04 10:00:00,001 - {logger} - INFO - "
+    # (in a dict's order: Python 3.5's, a text value among the first)
+    return [p + f"{k.ljust(15)}:\t{v}" for k, v in (("emb_file", "vec.utf8"), ("num_chars", 3980), ("char_dim", 100),
+                                                    ("batch_size", 20), ("clip", 5.0), ("optimizer", "adam"),
+                                                    ("lr", 0.001), ("tag_schema", "iobes"), ("zeros", False))]
+
+
+def _ner_run(first: int, last: int, per_epoch: int = 730, every: int = 50, head: bool = True,
+             logger: str = "log/train.log", scale: float = 40.0) -> list[str]:
+    p = f"2020-03-04 10:00:00,001 - {logger} - INFO - "
+    out = _ner_config(logger) + [p + "Created model with fresh parameters.", p + "start training"] if head else []
+    epoch = (first - 1) // per_epoch
+    for step in range(first, last + 1, every):
+        if step // per_epoch != epoch:
+            out += _ner_eval("dev") + _ner_eval("test")
+            epoch = step // per_epoch
+        out.append(_ner_line(step, per_epoch, scale / (1 + step / 300), logger, step))
+    return out
+
+
+def test_chinesener_iteration_and_step_of_t_is_a_point_per_line_at_the_global_step(tmp_path):
+    # 3 epochs of 730 steps, a line every 50: 43 lines, the step printed modulo 730 (iteration:2 step:20/730)
+    run = read(tmp_path, "\n".join(_ner_run(50, 2150)) + "\n", "train.log")
+    assert run.train_loss.name == "NER_loss" and len(run.train_loss) == 43
+    steps = lst(run.train_loss.steps)
+    assert steps[:3] == [50, 100, 150] and steps[-1] == 2150 and bool((np.diff(steps) > 0).all())
+    assert lst(run.train_loss.epochs)[:15:7] == [1, 1, 2]  # the iteration kept as the epoch, as written
+    assert run.val_loss is None and set(run.series) == {"NER_loss"}
+
+
+def test_chinesener_lines_all_in_the_first_iteration_are_each_a_point(tmp_path):
+    lines = _ner_run(100, 3900, per_epoch=25000, every=100, logger="log\\train.log")
+    run = read(tmp_path, "\n".join(lines) + "\n", "train.log")
+    assert len(run.train_loss) == 39 and lst(run.train_loss.steps)[-1] == 3900
+
+
+def test_chinesener_one_line_per_iteration_stays_a_point_per_line(tmp_path):
+    # steps_per_epoch (61) below steps_check (100): one line per epoch or so, as before
+    run = read(tmp_path, "\n".join(_ner_run(100, 5000, per_epoch=61, every=100)) + "\n", "train.log")
+    assert len(run.train_loss) == 50
+
+
+def test_chinesener_resumed_from_a_checkpoint_is_spliced(tmp_path):
+    # a training of 12 epochs, then launched again from the checkpoint of epoch 7 (the global step restored):
+    # the first training up to the resume point, then the resumed one; a one-line launch on another data set
+    # (another steps_per_epoch) between them, at the same restored step, left out
+    p = "2020-03-09 09:00:00,001 - log/train.log - INFO - "
+    relaunch = _ner_config() + [p + "Reading model parameters from ckpt/ner.ckpt", p + "start training"]
+    lines = (_ner_run(50, 12 * 730) + relaunch + [_ner_line(5000, 1100, 9.5)]
+             + relaunch + _ner_run(5000, 16 * 730, head=False, scale=30.0))
+    run = read(tmp_path, "\n".join(lines) + "\n", "train.log")
+    steps = lst(run.train_loss.steps)
+    assert bool((np.diff(steps) > 0).all())
+    assert len(run.train_loss) == len(range(50, 5000, 50)) + len(range(5000, 16 * 730 + 1, 50))
+    i = steps.index(5000)
+    assert run.train_loss.values[i] == pytest.approx(30.0 / (1 + 5000 / 300))
+    assert np.isfinite(run.train_loss.values).all()
