@@ -6,6 +6,8 @@ none is a copy of a surveyed file.
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pytest
 
@@ -91,3 +93,26 @@ def test_chinesener_resumed_from_a_checkpoint_is_spliced(tmp_path):
     i = steps.index(5000)
     assert run.train_loss.values[i] == pytest.approx(30.0 / (1 + 5000 / 300))
     assert np.isfinite(run.train_loss.values).all()
+
+
+# ------------------------------------------------------------------ alpha-zero-general's losses.json
+# Coach.py (a fork): self.training_losses = {"pi": [], "v": []}; after each epoch of NNet.train(),
+# training_losses["pi"].append(pi_losses.avg), ...; json.dump(self.training_losses, open("losses.json", "w"))
+
+
+def test_loss_terms_in_a_file_named_for_losses_are_summed_into_the_train_loss(tmp_path):
+    data = json.dumps({"pi": [4.1, 3.7, 3.2, 2.9, 2.8, 2.6], "v": [0.95, 0.9, 0.82, 0.8, 0.74, 0.7]})
+    run = read(tmp_path, data, "losses.json")
+    assert run.series["pi"].kind == "loss" and run.series["v"].kind == "loss"
+    assert run.train_loss.name == "train_loss (sum)" and len(run.train_loss) == 6 and run.train_loss.axis == "epoch"
+    assert run.train_loss.values[0] == pytest.approx(5.05) and run.val_loss is None
+    assert any("pi, v" in n and "losses.json" in n for n in run.notes)
+
+
+def test_lists_named_for_nothing_stay_as_they_are_where_the_file_names_no_loss(tmp_path):
+    data = json.dumps({"pi": [4.1, 3.7, 3.2, 2.9, 2.8, 2.6], "v": [0.95, 0.9, 0.82, 0.8, 0.74, 0.7]})
+    run = read(tmp_path, data, "history.json")
+    assert run.train_loss is None and run.series["pi"].kind == "other"
+    # whole numbers (a tally of games per player) in losses.json are no loss terms
+    tally = read(tmp_path, json.dumps({"ann": [1, 2, 2, 3], "bob": [0, 0, 1, 1]}), "losses.json")
+    assert tally.train_loss is None

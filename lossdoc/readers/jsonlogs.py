@@ -16,6 +16,11 @@ Survey 16's: a run's summary saved as one object (an inference's ``{"val_batches
 "pre_gpt_embeddings_shape": [5738, 10, 768], ...}``), its loss a single number and its only lists of numbers named for
 no loss or metric, is refused as no curve, not read as a history of shape lists.
 
+Survey 18's: lists named for no loss, metric or split in a file whose name names a loss (alpha-zero-general's
+``losses.json``, ``{"pi": [...], "v": [...]}``: the policy and the value loss per training epoch) are that split's
+loss terms, summed into its loss (``train_loss (sum)``, with a note), on the epoch axis; not all whole numbers (a
+tally of games lost per player is none).
+
 Python's json module writes NaN/Infinity/-Infinity tokens for non-finite floats; they are read back as data.
 """
 
@@ -429,6 +434,23 @@ def _grouped_histories(obj: Any) -> list[tuple[str, dict, tuple]] | None:
     return out if len(out) >= 2 else None
 
 
+def _loss_terms(lists: dict[str, list], label: str) -> dict[str, str]:
+    """Lists of equal length named for no loss, metric or split, not all whole numbers, in a file whose name names a
+    loss (alpha-zero-general's Coach.py in forks: ``json.dump({"pi": [...], "v": [...]}, open("losses.json", "w"))``,
+    the policy and the value loss per training epoch): each -> the name whose role it has, a loss term of the split
+    the file's name says (``train_pi_loss``), so that they are summed into that split's loss as any loss logged only
+    as its parts. Empty for anything else (two or more lists only)."""
+    stem = label.replace("\\", "/").rsplit("/", 1)[-1].rsplit(".", 1)[0]
+    role = resolve(stem)
+    if role.kind != "loss" or len(lists) < 2 or len({len(v) for v in lists.values()}) != 1:
+        return {}
+    if any(resolve(k).kind != "other" or bare_split_loss(k) or k in _HISTORY_AXES for k in lists):
+        return {}
+    if all(x is None or (math.isfinite(f := _num(x)) and f.is_integer()) for v in lists.values() for x in v):
+        return {}  # a tally ({"ann": [1, 2, 2], "bob": [0, 1, 1]}: games lost), no loss
+    return {k: f"{role.split or 'train'}_{k}_loss" for k in lists}
+
+
 def _summary_refusal(obj: Any, lists: dict[str, list], label: str) -> NotALog | None:
     """A run's summary saved as one JSON object, not a history: its losses single numbers, its only lists of numbers
     named for no loss, metric, learning rate or split (Jhon68h/biomedclipcap's val_loss_summary.json: {"val_batches":
@@ -548,6 +570,13 @@ class KerasHistoryReader(Reader):
         # {"train": [...], "val": [...]}: with no key that names a loss, and a file name that does not say it holds
         # a metric (accuracy.json), bare split words are that split's loss, as a training loop saves its losses.
         bare = bare_split_losses(lists, source.label)
+        terms = {} if bare else _loss_terms(lists, source.label)
+        if terms:
+            bare = terms
+            split = resolve(next(iter(terms.values()))).split
+            fname = source.label.replace("\\", "/").rsplit("/", 1)[-1]
+            run.notes.append(f"{', '.join(terms)}: lists named for no loss in a file named for losses ({fname}): read "
+                             f"as the {split} loss's terms")
         loss_lens = [len(v) for k, v in lists.items() if resolve(bare.get(k, k)).kind == "loss"]
         n = max(loss_lens or [len(v) for v in lists.values()])
         outer = obj["history"] if isinstance(obj, dict) and isinstance(obj.get("history"), dict) else obj
@@ -583,7 +612,7 @@ class KerasHistoryReader(Reader):
         shape = _reshape_history(outer)[1]
         if shape:
             run.notes.append(shape)
-        if bare:
+        if bare and not terms:
             run.notes.append(bare_split_note(bare))
         if python:
             run.notes.append("read from a Python dict repr (str(history.history)), not JSON")
