@@ -116,3 +116,37 @@ def test_lists_named_for_nothing_stay_as_they_are_where_the_file_names_no_loss(t
     # whole numbers (a tally of games per player) in losses.json are no loss terms
     tally = read(tmp_path, json.dumps({"ann": [1, 2, 2, 3], "bob": [0, 0, 1, 1]}), "losses.json")
     assert tally.train_loss is None
+
+
+# ------------------------------------------------------------------ OpenAI Glow's train.txt / test.txt
+# train.py: ResultLogger(path, **hps.__dict__) writes json.dumps(kwargs) (the settings) as its first line; then
+# train_logger.log(epoch=epoch, n_processed=..., n_images=..., train_time=int(...), **process_results(results)),
+# process_results formatting each result "{:.4f}" (a string); json.dumps(kwargs) a line.
+
+
+def _glow(epochs: int) -> str:
+    hps = {"problem": "cifar10", "n_train": 50000, "n_test": 10000, "n_batch_train": 32, "width": 256, "depth": 16,
+           "n_levels": 3, "lr": 0.001, "epochs": 200, "epochs_warmup": 10, "ycond": False, "restore_path": "",
+           "n_bits_x": 8, "flow_coupling": 1, "seed": 7}
+    out = [json.dumps(hps)]
+    for e in range(1, epochs + 1):
+        loss = 4.6 / (1 + 0.1 * e)
+        out.append(json.dumps({"epoch": e, "n_processed": 50048 * e, "n_images": 50048 * e, "train_time": 610 * e,
+                               "loss": f"{loss:.4f}", "bits_x": f"{loss:.4f}", "bits_y": "0.0000",
+                               "pred_loss": "1.0000"}))
+    return "\n".join(out) + "\n"
+
+
+def test_glow_numbers_written_as_strings_are_read_as_numbers_under_a_config_header(tmp_path):
+    run = read(tmp_path, _glow(5), "train.txt")
+    assert run.format == "jsonl" and run.train_loss.name == "loss" and len(run.train_loss) == 5
+    assert lst(run.train_loss.epochs) == [1, 2, 3, 4, 5] and run.train_loss.values[0] == pytest.approx(4.1818)
+    assert lst(run.series["bits_x"].values) == lst(run.train_loss.values)
+    assert not {"n_train", "width", "lr", "epochs", "seed"} & set(run.series)  # the settings are no 1-point series
+    assert any("config" in n for n in run.notes) and any("strings" in n for n in run.notes)
+
+
+def test_jsonl_strings_that_are_no_decimal_number_stay_text(tmp_path):
+    lines = [json.dumps({"step": s, "loss": 2.0 / s, "run_id": "20240101", "ckpt": f"model_{s}.pt"}) for s in (1, 2, 3)]
+    run = read(tmp_path, "\n".join(lines) + "\n", "metrics.jsonl")
+    assert set(run.series) == {"loss"}

@@ -19,7 +19,12 @@ no loss or metric, is refused as no curve, not read as a history of shape lists.
 Survey 18's: lists named for no loss, metric or split in a file whose name names a loss (alpha-zero-general's
 ``losses.json``, ``{"pi": [...], "v": [...]}``: the policy and the value loss per training epoch) are that split's
 loss terms, summed into its loss (``train_loss (sum)``, with a note), on the epoch axis; not all whole numbers (a
-tally of games lost per player is none).
+tally of games lost per player is none). JSON Lines whose numbers are written as strings (OpenAI Glow's train.txt
+and test.txt: ``{"epoch": 3, "loss": "3.8869", "bits_x": "3.8869", ...}``, each result formatted ``"{:.4f}"``): a
+string that is a plain decimal number is read as that number (never a whole number, an id or a date); and a first
+record with no step or epoch key, many keys and none that the records with one log (Glow's settings, ``{"n_train":
+50000, "width": 512, ..., "epochs": 200}``, written at each launch) is a config header, left out with the records
+like it, with a note, never a point of 40 one-point series.
 
 Python's json module writes NaN/Infinity/-Infinity tokens for non-finite floats; they are read back as data.
 """
@@ -1214,6 +1219,64 @@ def _collapse_repeats(records: list) -> tuple[list, str | None]:
                  f"about {times:.3g} times, as each process of a multi-process run writes it): read once each")
 
 
+# A number written as a string with a decimal point (OpenAI Glow's process_results: "{:.4f}".format(x), so
+# '"loss": "3.8869"'); never a whole number ("20240101": an id, a date) or a version ("1.0.2").
+_DECIMAL_STRING = re.compile(r"[-+]?\d*+\.\d++(?:[eE][-+]?\d++)?")
+_NONFINITE_STRINGS = {"nan": math.nan, "-nan": math.nan, "inf": math.inf, "-inf": -math.inf}
+
+
+def _quoted_numbers(records: list[tuple[int, dict]]) -> tuple[list[tuple[int, dict]], str | None]:
+    """JSON Lines records whose numbers are written as strings (Glow's train.txt: ``{"epoch": 3, "loss": "3.8869",
+    "bits_x": "3.8869", ...}``): a string that is a plain decimal number is read as that number, and so is "nan" or
+    "inf" under a key that holds such a number elsewhere. The records unchanged, and None, when no string is one."""
+    keys: set[str] = set()
+    for _, rec in records:
+        keys.update(k for k, v in rec.items() if isinstance(v, str) and _DECIMAL_STRING.fullmatch(v.strip()))
+    if not keys:
+        return records, None
+
+    def number(v: Any) -> Any:
+        if not isinstance(v, str):
+            return v
+        t = v.strip()
+        return float(t) if _DECIMAL_STRING.fullmatch(t) else _NONFINITE_STRINGS.get(t.lower(), v)
+
+    out = [(i, {k: number(v) if k in keys else v for k, v in rec.items()}) for i, rec in records]
+    shown = ", ".join(sorted(keys)[:6]) + (", ..." if len(keys) > 6 else "")
+    return out, f"numbers written as strings ({shown}: '\"3.8869\"'): read as numbers"
+
+
+#: A record of settings heads the file (Glow's ResultLogger: json.dumps(hps) as its first line) when it has at least
+#: this many keys.
+CONFIG_RECORD_KEYS = 8
+
+
+def _config_records(records: list[tuple[int, dict]]) -> tuple[list[tuple[int, dict]], str | None]:
+    """The records of settings among JSON Lines records (Glow's train.txt: ``{"flow_permutation": 2, "n_train": 50000,
+    ..., "epochs": 200, ...}`` written at each launch before its ``{"epoch": 1, "loss": ...}`` records): when the first
+    record has no step or epoch key, at least CONFIG_RECORD_KEYS keys and none that the records with a step or an
+    epoch log, it and every record like it are settings, not points; left out, with a note."""
+    def placed(rec: dict) -> bool:
+        return any(_is_number(rec.get(k)) for k in (*_STEP_KEYS, *_EPOCH_KEYS))
+
+    if len(records) < 2 or placed(records[0][1]) or len(records[0][1]) < CONFIG_RECORD_KEYS:
+        return records, None
+    logged = {k for _, rec in records if placed(rec) for k in rec}
+    if not logged:
+        return records, None
+
+    def config(rec: dict) -> bool:
+        return not placed(rec) and len(rec) >= CONFIG_RECORD_KEYS and not logged & set(rec)
+
+    if not config(records[0][1]):
+        return records, None
+    kept = [(i, rec) for i, rec in records if not config(rec)]
+    n = len(records) - len(kept)
+    shown = ", ".join(list(records[0][1])[:4])
+    return kept, (f"{n} record(s) of settings with no step or epoch ({shown}, ...: keys no other record logs), "
+                  f"the first at line {records[0][0]}: a config header, not a point")
+
+
 # An argparse Namespace printed on its own line (print(args)): ``Namespace(name=value, ...)``.
 _ARGPARSE_DUMP = re.compile(r"Namespace\((?:[A-Za-z_]\w*+=[^\n]*)?\)$")
 
@@ -1285,6 +1348,10 @@ class JsonlReader(Reader):
             return [by_index]
         else:
             records, notes = _json_records(source) if array else _json_lines(source)
+        if not array:
+            for fix in (_config_records, _quoted_numbers):
+                records, said = fix(records)
+                notes = [*notes, said] if said else notes
         _refuse_eval_only(records, source)
         records, repeated = _collapse_repeats(records)
         if repeated:
