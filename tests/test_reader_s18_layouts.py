@@ -10,7 +10,9 @@ import json
 
 import numpy as np
 import pytest
+from typer.testing import CliRunner
 
+from lossdoc.cli import app
 from tests.reading import lst, read
 
 # ------------------------------------------------------------------ zjy-ucas ChineseNER: iteration:N step:S/T
@@ -150,3 +152,24 @@ def test_jsonl_strings_that_are_no_decimal_number_stay_text(tmp_path):
     lines = [json.dumps({"step": s, "loss": 2.0 / s, "run_id": "20240101", "ckpt": f"model_{s}.pt"}) for s in (1, 2, 3)]
     run = read(tmp_path, "\n".join(lines) + "\n", "metrics.jsonl")
     assert set(run.series) == {"loss"}
+
+
+# ------------------------------------------------------------------ one point: kept, nothing judged
+# np.savetxt("train_loss.csv", [loss]) after one federated round; CycleGAN's loss_log.txt after one print (its
+# '(epoch: %d, iters: %d, time: %.3f, data: %.3f) ' then '%s: %.3f ' per loss). One point is read, as a one-number
+# train_loss.txt is (test_reader_numbers_more.py), and the analysis says it judged nothing (exit 0): a file named
+# after a loss that holds one value is a curve one point long, not a summary of a run (a one-object summary, its
+# loss a single number beside lists of no curve, is refused: test_reader_json_layouts).
+
+
+@pytest.mark.parametrize("name,data", [
+    ("train_loss.csv", "2.130417738251876236e+02\n"),
+    ("loss_log.txt", "================ Training Loss (Mon Jun  3 10:11:12 2024) ================\n"
+                     "(epoch: 7, iters: 2, time: 1.905, data: 0.612) D_A: 0.702 G_A: 0.481 cycle_A: 2.911 idt_A: 1.120 "
+                     "D_B: 0.398 G_B: 0.307 cycle_B: 3.004 idt_B: 1.452 \n"),
+])
+def test_one_point_is_kept_and_the_analysis_judges_nothing(tmp_path, name, data):
+    run = read(tmp_path, data, name)
+    assert len(run.train_loss) == 1
+    r = CliRunner().invoke(app, ["analyze", str(tmp_path / name)])
+    assert r.exit_code == 0 and "Nothing judged" in r.output, r.output
