@@ -173,3 +173,35 @@ def test_one_point_is_kept_and_the_analysis_judges_nothing(tmp_path, name, data)
     assert len(run.train_loss) == 1
     r = CliRunner().invoke(app, ["analyze", str(tmp_path / name)])
     assert r.exit_code == 0 and "Nothing judged" in r.output, r.output
+
+
+# ------------------------------------------------------------------ pandas: one column, its name 0 the header
+# pd.DataFrame(train_losses).to_csv("train_loss.csv", index=False): the column's name, the integer 0, as the header
+# line "0", then one float a line (one per epoch); to_csv(..., mode="a") after each training writes "0" again.
+
+
+def _frame_csv(*trainings: list[float]) -> str:
+    return "".join("0\n" + "".join(f"{v!r}\n" for v in t) for t in trainings)
+
+
+def test_pandas_one_column_header_0_is_no_epoch_0_loss(tmp_path):
+    losses = [0.7 - 0.004 * i + 0.001 * (i % 3) for i in range(30)]
+    run = read(tmp_path, _frame_csv(losses), "train_loss.csv")
+    assert run.format == "numbers" and len(run.train_loss) == 30
+    assert run.train_loss.values[0] == pytest.approx(0.7) and lst(run.train_loss.epochs)[:2] == [0, 1]
+    assert any("header" in n for n in run.notes)
+
+
+def test_pandas_one_column_frames_appended_keep_the_latest_training(tmp_path):
+    first = [0.9 - 0.01 * i for i in range(12)]
+    second = [0.8 - 0.02 * i for i in range(10)]
+    run = read(tmp_path, _frame_csv(first, second), "train_loss.csv")
+    assert len(run.train_loss) == 10 and run.train_loss.values[0] == pytest.approx(0.8)
+    assert 0.0 not in lst(run.train_loss.values)
+
+
+@pytest.mark.parametrize("data", ["3\n2\n1\n", "0\n1\n2\n3\n", "0\n0.5\n0.25\n0.125\n0\n"])
+def test_a_first_0_over_lines_not_all_floats_is_a_value_as_before(tmp_path, data):
+    # whole numbers a line in a file named after a loss, or a 0 last too (a loss that reached 0): no header
+    run = read(tmp_path, data, "train_loss.csv")
+    assert lst(run.train_loss.values) == [float(t) for t in data.split()]

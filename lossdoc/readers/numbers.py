@@ -63,6 +63,26 @@ def _number_list(text: str) -> list[str] | None:
     return tokens if len(tokens) >= 3 and all(NUMBER_TOKEN.fullmatch(t) for t in tokens) else None
 
 
+def _frame_blocks(text: str, tokens: list[str]) -> list[list[str]] | None:
+    """The values of a one-column pandas frame written with ``to_csv(index=False)`` (``pd.DataFrame(losses)``, or a
+    Series, whose column name is the integer 0: a header line ``0``, then one float a line), one list per frame
+    appended to the file (``mode="a"``: the ``0`` again before each); None unless the first line is ``0`` and every
+    other line a number with a decimal point or an exponent, or a ``0`` right before such a line."""
+    if tokens[0] != "0" or len(tokens) < 3 or "\n" not in text.strip():
+        return None
+    blocks: list[list[str]] = []
+    for i, t in enumerate(tokens):
+        if t == "0":
+            if i + 1 == len(tokens) or tokens[i + 1] == "0":
+                return None  # a 0 last, or twice: values (a loss that reached 0), no header
+            blocks.append([])
+        elif "." in t or "e" in t or "E" in t or t.lower().lstrip("+-") in ("nan", "inf", "infinity"):
+            blocks[-1].append(t)
+        else:
+            return None  # a whole number among them: a list of counts, or of losses written as they came
+    return blocks
+
+
 # A title line over a bare list (``f.write("Loss History:\n")`` then one loss per line): a few words, a colon allowed.
 _TITLE = re.compile(r"([A-Za-z][A-Za-z _-]{0,40}?)\s*:?")
 
@@ -883,6 +903,9 @@ class NumberListReader(Reader):
     setting's heading over one line of losses (``Latent Space Dimension = 6``: a run each, ``_headed_lines``); and
     fields separated by one odd character on every line (an emoji: ``_plain_fields``, read as a comma, a leading
     date and time left out) when a layout then reads them.
+    A one-column pandas frame written with ``to_csv(index=False)`` (``pd.DataFrame(losses)``: the header line ``0``,
+    the column's name, over one float a line) is that bare list, the ``0`` no value (survey 18); frames appended with
+    ``mode="a"`` (the ``0`` again before each) are trainings appended, the latest kept.
     A headerless table whose columns are equal on every line (one array written to every column) is one curve, read
     as a bare list is. A headerless table of 3 or more numeric columns that is none of these (``0,80,0.48,0.56,...,`` lines) is taken
     only to be refused, saying what it is: no column can be told to be the loss (NotALog: skipped in a folder). So
@@ -959,6 +982,9 @@ class NumberListReader(Reader):
             again = len(_SERIES_HEADER_AGAIN.findall(text.lstrip().partition("\n")[2]))
             text = series_body
         tokens = _number_list(text) if array is None else _float_list(text)
+        frames = _frame_blocks(text, tokens) if tokens is not None and array is None and series_body is None else None
+        if frames is not None:
+            tokens = [t for b in frames for t in b]
         titled = _titled_list(text) if tokens is None and array is None and series_body is None else None
         if titled is not None:
             tokens = titled[1]
@@ -1039,6 +1065,16 @@ class NumberListReader(Reader):
             run.series[named] = build_series(named, values, epochs=np.asarray(epochs, dtype=np.float64))
             run.notes.append(f"{len(values)} headerless lines of a counter and a number read as one loss, {named!r}, "
                              "at the counter's epochs; name it with --train or --val if it is another")
+        elif frames is not None:
+            values = [float(t) for t in tokens]
+            epochs = np.concatenate([np.arange(len(b), dtype=np.float64) for b in frames])
+            run.series[named] = build_series(named, values, epochs=epochs)
+            run.notes.append(f"a one-column pandas frame written by to_csv(index=False): its header '0' (the column's "
+                             f"name) is no value; its {len(values)} values read as one loss, {named!r}, one per epoch "
+                             "(0..n-1); name it with --train or --val if it is another")
+            if len(frames) > 1:  # the trainings are told apart where the epoch goes back (base.finish_run)
+                run.notes.append(f"the header '0' is written {len(frames)} times: {len(frames)} frames appended to "
+                                 "the file one after another (to_csv(mode='a')), one a training")
         else:
             values = [float(t) for t in tokens]
             run.series[named] = build_series(named, values, epochs=np.arange(len(values), dtype=np.float64))
